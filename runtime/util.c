@@ -1,0 +1,225 @@
+/*
+ * util.c -- error values, arena, growable strings, edit distance.
+ * Owns no global state.
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cx_error_clear(cx_error *err)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+}
+
+void cx_error_format(const cx_error *err, char *buf, size_t size)
+{
+    if (size == 0) return;
+    if (err->file[0] && err->line > 0 && err->column > 0)
+        snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, err->message);
+    else if (err->file[0] && err->line > 0)
+        snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->message);
+    else if (err->file[0])
+        snprintf(buf, size, "%s: %s", err->file, err->message);
+    else
+        snprintf(buf, size, "%s", err->message);
+}
+
+int cx__verror(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
+               va_list ap)
+{
+    if (!err) return code;
+    err->code = code;
+    err->line = line;
+    err->column = column;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    return code;
+}
+
+int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
+              ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cx__verror(err, code, file, line, column, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+char *cx__strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *cx__strdup(const char *s)
+{
+    return s ? cx__strndup(s, strlen(s)) : NULL;
+}
+
+/* ------------------------------------------------------------------ arena */
+
+struct cx_arena_block {
+    cx_arena_block *next;
+    size_t size; /* usable bytes after the header */
+    max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+void cx__arena_init(cx_arena *a)
+{
+    a->head = NULL;
+    a->used = 0;
+    a->total = 0;
+}
+
+void *cx__arena_alloc(cx_arena *a, size_t size)
+{
+    size = (size + 7) & ~(size_t)7;
+    if (!a->head || a->head->size - a->used < size) {
+        size_t want = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+        cx_arena_block *b = malloc(sizeof *b + want);
+        if (!b) return NULL;
+        b->size = want;
+        if (a->head && want != ARENA_BLOCK) {
+            /* a big allocation gets its own block behind the head, so the
+             * head's free space is not wasted */
+            b->next = a->head->next;
+            a->head->next = b;
+            a->total += size;
+            return b->data;
+        }
+        b->next = a->head;
+        a->head = b;
+        a->used = 0;
+    }
+    void *p = (char *)a->head->data + a->used;
+    a->used += size;
+    a->total += size;
+    return p;
+}
+
+char *cx__arena_strndup(cx_arena *a, const char *s, size_t n)
+{
+    char *p = cx__arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *cx__arena_strdup(cx_arena *a, const char *s)
+{
+    return cx__arena_strndup(a, s, strlen(s));
+}
+
+void cx__arena_free(cx_arena *a)
+{
+    cx_arena_block *b = a->head;
+    while (b) {
+        cx_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    cx__arena_init(a);
+}
+
+/* -------------------------------------------------------------- growable */
+
+void cx__buf_init(cx_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void cx__buf_add(cx_buf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void cx__buf_puts(cx_buf *b, const char *s)
+{
+    cx__buf_add(b, s, strlen(s));
+}
+
+void cx__buf_printf(cx_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof small) {
+        cx__buf_add(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    cx__buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+void cx__buf_free(cx_buf *b)
+{
+    free(b->data);
+    cx__buf_init(b);
+}
+
+/* ---------------------------------------------------------- suggestions */
+
+size_t cx__edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
+    if (lb > 255) return limit + 1; /* ids are short; refuse the absurd */
+    size_t row[256];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = i;
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = diag + cost;
+            if (row[j] + 1 < v) v = row[j] + 1;
+            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best) best = v;
+        }
+        if (best > limit) return limit + 1;
+    }
+    return row[lb] > limit ? limit + 1 : row[lb];
+}
+
+int cx__strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

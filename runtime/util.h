@@ -1,0 +1,69 @@
+/*
+ * util.h -- small helpers every module shares: error values, an arena for
+ * many small allocations that die together, a growable string, and the
+ * edit distance behind "did you mean". No third-party library here.
+ */
+#ifndef CX_UTIL_H
+#define CX_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "credex.h"
+
+#if defined(__GNUC__)
+#define CX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CX_PRINTF(f, a)
+#endif
+
+#define CX_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Fills err (when not NULL) and returns code, so callers can write
+ * `return cx__error(err, CX_EINPUT, file, line, col, "...", ...);`. */
+int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
+              ...) CX_PRINTF(6, 7);
+int cx__verror(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
+               va_list ap);
+
+/* Memory: abort-free wrappers return NULL on failure like malloc. */
+char *cx__strdup(const char *s);
+char *cx__strndup(const char *s, size_t n);
+
+/* An arena: allocations are freed all at once by cx__arena_free. */
+typedef struct cx_arena_block cx_arena_block;
+typedef struct cx_arena {
+    cx_arena_block *head; /* newest block first */
+    size_t used;          /* bytes used in head */
+    size_t total;         /* bytes handed out, for accounting */
+} cx_arena;
+
+void cx__arena_init(cx_arena *a);
+void *cx__arena_alloc(cx_arena *a, size_t size); /* 8-byte aligned; NULL on OOM */
+char *cx__arena_strndup(cx_arena *a, const char *s, size_t n);
+char *cx__arena_strdup(cx_arena *a, const char *s);
+void cx__arena_free(cx_arena *a);
+
+/* A growable byte string, always NUL-terminated once anything is added. */
+typedef struct cx_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom; /* set when an append failed; later appends do nothing */
+} cx_buf;
+
+void cx__buf_init(cx_buf *b);
+void cx__buf_add(cx_buf *b, const char *s, size_t n);
+void cx__buf_puts(cx_buf *b, const char *s);
+void cx__buf_printf(cx_buf *b, const char *fmt, ...) CX_PRINTF(2, 3);
+void cx__buf_free(cx_buf *b);
+
+/* Levenshtein distance between a and b, capped at limit (returns limit+1
+ * when larger), for suggestions. */
+size_t cx__edit_distance(const char *a, const char *b, size_t limit);
+
+/* qsort comparator for an array of char* by byte order. */
+int cx__strcmp_ptr(const void *a, const void *b);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * yaml_reader.h -- a strict YAML reader (the only user of libyaml is
+ * yaml_reader.c). It turns a file into a tree of maps, lists and scalars,
+ * each with its 1-based line and column, and stops at the first error.
+ * Used by catalogs, rule-test files and what-if change files alike.
+ *
+ * Refused, each with a located error: anchors and aliases, explicit tags,
+ * more than one document, a key repeated in one mapping, a non-scalar
+ * key, nesting deeper than CX_YAML_MAX_DEPTH, invalid UTF-8 and control
+ * characters, and any libyaml syntax error. No type resolution is done:
+ * every scalar is text (DESIGN §3: quoting never changes meaning).
+ */
+#ifndef CX_YAML_READER_H
+#define CX_YAML_READER_H
+
+#include <stddef.h>
+
+#include "credex.h"
+
+#define CX_YAML_MAX_DEPTH 32 /* far beyond what any credex format needs */
+
+typedef enum cx_ynode_kind { CX_YSCALAR, CX_YMAP, CX_YLIST } cx_ynode_kind;
+
+typedef struct cx_ynode cx_ynode;
+struct cx_ynode {
+    cx_ynode_kind kind;
+    int line;   /* 1-based line where the node starts */
+    int column; /* 1-based column (characters) where the node starts */
+    /* CX_YSCALAR */
+    const char *text; /* NUL-terminated; may contain NUL only if len says so */
+    size_t len;       /* bytes in text */
+    int plain;        /* 1 when the scalar was unquoted (plain style) */
+    /* CX_YMAP and CX_YLIST */
+    size_t count;     /* number of items (map: number of pairs) */
+    cx_ynode **keys;  /* CX_YMAP: the key scalars, in document order */
+    cx_ynode **items; /* CX_YMAP: the values; CX_YLIST: the elements */
+};
+
+typedef struct cx_ydoc cx_ydoc; /* owns every node and string of one file */
+
+/* Reads and parses the file at path. The name used in error messages and
+ * kept for located errors is path itself. On success *out is owned by the
+ * caller (cx__ydoc_free). A file with no document gives a NULL root. */
+int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err);
+
+/* The same for a buffer in memory; name is used in messages. */
+int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
+                         cx_error *err);
+
+const cx_ynode *cx__ydoc_root(const cx_ydoc *doc); /* NULL for an empty file */
+const char *cx__ydoc_name(const cx_ydoc *doc);    /* the file name, for errors */
+void cx__ydoc_free(cx_ydoc *doc);                  /* accepts NULL */
+
+/* The value under key in a map, or NULL. */
+const cx_ynode *cx__ymap_get(const cx_ynode *map, const char *key);
+
+/* "a mapping", "a list", "a scalar": for messages. */
+const char *cx__ynode_kind_name(cx_ynode_kind kind);
+
+#endif
