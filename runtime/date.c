@@ -4,7 +4,6 @@
  */
 #include "date.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static int is_leap(int y)
@@ -88,7 +87,18 @@ void cx__date_format(cx_date d, char buf[11])
         return;
     }
     cx__date_to_ymd(d, &y, &m, &dd);
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, dd);
+    y = y < 0 ? 0 : y % 10000;
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + dd / 10);
+    buf[9] = (char)('0' + dd % 10);
+    buf[10] = '\0';
 }
 
 int cx__duration_parse(const char *s, cx_duration *out, const char **why)

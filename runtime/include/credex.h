@@ -1,7 +1,7 @@
 /*
  * credex.h -- the public C API of libcredex, the only installed header.
  * Everything a caller (the credex CLI included) may use is declared here;
- * names with a double underscore (cx__...) and runtime/*.h are internal.
+ * names with a double underscore (cx__...) and the headers in runtime/ are internal.
  */
 #ifndef CREDEX_H
 #define CREDEX_H
