@@ -98,17 +98,17 @@ typedef struct cx_cat_holder {
 
 typedef struct cx_cat_exception {
     const char *holder, *stack;
-    const char *waive;                          /* or NULL */
+    const char *waive;                           /* or NULL */
     const char *substitute_for, *substitute_use; /* or NULL */
     const char *by, *reason;                     /* or NULL */
     cx_loc loc;
 } cx_cat_exception;
 
 /* A growable array of one entity kind inside the model. */
-#define CX_CAT_ARRAY(T) \
-    struct {            \
-        T *v;           \
-        size_t n, cap;  \
+#define CX_CAT_ARRAY(T)                                                                            \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
     }
 
 typedef struct cx_catalog {
@@ -123,5 +123,39 @@ typedef struct cx_catalog {
     CX_CAT_ARRAY(cx_cat_exception) exceptions;
     size_t nawards; /* awards over all holders */
 } cx_catalog;
+
+/* A loader checks catalog documents into one model and commits it:
+ * parse every file (or node), then resolve references across them and the
+ * registry, then write in one transaction. Reused by `credex import`, rule
+ * tests (catalogs plus a case's holder) and what-if change files. */
+typedef struct cx_catalog_loader cx_catalog_loader;
+
+/* A new loader over r (references may resolve to entities already in r).
+ * *out is owned by the caller: cx__catalog_loader_free. */
+int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *err);
+void cx__catalog_loader_free(cx_catalog_loader *ld); /* accepts NULL */
+
+/* Reads and checks one catalog file into the model. */
+int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err);
+
+/* Checks one catalog document already read (root may be NULL for an empty
+ * file). extra_keys, NULL-terminated or NULL, are top-level keys the caller
+ * handles itself (a change file's `remove`, `rules`); they are skipped. The
+ * document must outlive the loader. */
+int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
+                               const char *const *extra_keys, cx_error *err);
+
+/* Checks one holder mapping (the fields of a catalog holder; `id` may be
+ * absent, then default_id is used) into the model. */
+int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *holder, const char *file,
+                                  const char *default_id, cx_error *err);
+
+/* Resolves every reference, then writes the model into the registry in one
+ * transaction. On error nothing is written. */
+int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err);
+
+/* The model so far (for callers that inspect it). */
+const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld);
 
 #endif

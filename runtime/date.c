@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 static int is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -170,4 +172,17 @@ cx_date cx__date_add(cx_date date, const cx_duration *dur)
 cx_date cx__date_sub(cx_date date, const cx_duration *dur)
 {
     return shift(date, dur, -1);
+}
+
+int cx_date_add(const char *date, const char *duration, char out[11], cx_error *err)
+{
+    cx_date d;
+    cx_duration dur;
+    const char *why;
+    if (cx__date_parse(date, &d, &why) != 0)
+        return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid date '%s': %s", date, why);
+    if (cx__duration_parse(duration, &dur, &why) != 0)
+        return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid duration '%s': %s", duration, why);
+    cx__date_format(cx__date_add(d, &dur), out);
+    return CX_OK;
 }

@@ -39,8 +39,7 @@ int cx__verror(cx_error *err, int code, const char *file, int line, int column, 
     return code;
 }
 
-int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
-              ...)
+int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -219,7 +218,95 @@ size_t cx__edit_distance(const char *a, const char *b, size_t limit)
     return row[lb] > limit ? limit + 1 : row[lb];
 }
 
+const char *cx_nearest(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word);
+    size_t limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = cx__edit_distance(word, candidates[i], limit);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
 int cx__strcmp_ptr(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ------------------------------------------------------------ string map */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+void cx__strmap_init(cx_strmap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void cx__strmap_free(cx_strmap *m)
+{
+    free(m->keys);
+    free(m->values);
+    cx__strmap_init(m);
+}
+
+static size_t strmap_slot(const char **keys, size_t cap, const char *key)
+{
+    size_t i = (size_t)hash_str(key) & (cap - 1);
+    while (keys[i] && strcmp(keys[i], key) != 0) i = (i + 1) & (cap - 1);
+    return i;
+}
+
+void *cx__strmap_get(const cx_strmap *m, const char *key)
+{
+    if (!m->cap) return NULL;
+    size_t i = strmap_slot(m->keys, m->cap, key);
+    return m->keys[i] ? m->values[i] : NULL;
+}
+
+static int strmap_grow(cx_strmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    const char **keys = calloc(cap, sizeof *keys);
+    void **values = calloc(cap, sizeof *values);
+    if (!keys || !values) {
+        free(keys);
+        free(values);
+        return -1;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = strmap_slot(keys, cap, m->keys[i]);
+        keys[j] = m->keys[i];
+        values[j] = m->values[i];
+    }
+    free(m->keys);
+    free(m->values);
+    m->keys = keys;
+    m->values = values;
+    m->cap = cap;
+    return 0;
+}
+
+int cx__strmap_put(cx_strmap *m, const char *key, void *value, void **old)
+{
+    if ((m->count + 1) * 4 > m->cap * 3 && strmap_grow(m) != 0) return -1;
+    size_t i = strmap_slot(m->keys, m->cap, key);
+    if (m->keys[i]) {
+        if (old) *old = m->values[i];
+        return 1;
+    }
+    m->keys[i] = key;
+    m->values[i] = value;
+    m->count++;
+    return 0;
 }

@@ -22,8 +22,8 @@
 
 /* Fills err (when not NULL) and returns code, so callers can write
  * `return cx__error(err, CX_EINPUT, file, line, col, "...", ...);`. */
-int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
-              ...) CX_PRINTF(6, 7);
+int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt, ...)
+    CX_PRINTF(6, 7);
 int cx__verror(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
                va_list ap);
 
@@ -65,5 +65,22 @@ size_t cx__edit_distance(const char *a, const char *b, size_t limit);
 
 /* qsort comparator for an array of char* by byte order. */
 int cx__strcmp_ptr(const void *a, const void *b);
+
+/* A string-keyed hash map (open addressing). Keys are not copied: they
+ * must outlive the map. Values are pointers. */
+typedef struct cx_strmap {
+    const char **keys;
+    void **values;
+    size_t cap;   /* a power of two, or 0 */
+    size_t count; /* keys present */
+} cx_strmap;
+
+void cx__strmap_init(cx_strmap *m);
+void cx__strmap_free(cx_strmap *m);
+/* The value under key, or NULL. */
+void *cx__strmap_get(const cx_strmap *m, const char *key);
+/* Adds key -> value. Returns 0, 1 when the key was already there (its
+ * value left unchanged, *old set to it when old is not NULL), or -1 on OOM. */
+int cx__strmap_put(cx_strmap *m, const char *key, void *value, void **old);
 
 #endif

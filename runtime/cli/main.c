@@ -1,9 +1,274 @@
+/*
+ * main.c -- the credex command: parses the command line (options before
+ * or after the command word), prints help, and dispatches to one file per
+ * command. It uses credex.h only.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "credex.h"
+#include "cli.h"
 
-int main(void)
+const cli_command cli_commands[] = {
+    {"init", cmd_init, OPT_DB, "text", "credex init [--db PATH]",
+     "create the registry, or migrate it to this credex's schema",
+     "Creates an empty registry (a SQLite file) at --db, $CREDEX_DB or ./credex.db,\n"
+     "or brings an existing one up to this credex's schema version. Running it\n"
+     "twice is harmless.\n"
+     "\n"
+     "Example:\n"
+     "  credex --db /tmp/ev.db init\n"},
+    {"import", cmd_import, OPT_DB | OPT_QUIET, "text",
+     "credex import FILE... [--db PATH] [--quiet]",
+     "load catalog files into the registry (one transaction)",
+     "Reads catalog files (YAML, format version 1: docs/catalog.md) and writes them\n"
+     "into the registry as one transaction. References resolve across all the files\n"
+     "and what earlier imports loaded; an entity whose id is already in the registry\n"
+     "is replaced. Any error -- named with file:line:column -- leaves the registry\n"
+     "exactly as it was. Creates the registry if it does not exist. Progress is\n"
+     "shown on a terminal.\n"
+     "\n"
+     "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex --db /tmp/ev.db import examples/ev-mechanic/catalog.yaml\n"},
+    {"show", cmd_show, OPT_DB | OPT_FORMAT, "text json",
+     "credex show (credential|holder|group) ID [--db PATH] [--format text|json]",
+     "inspect one credential, holder (with awards) or group (with memberships)",
+     "Prints what the registry holds for one entity: a credential with its\n"
+     "competencies, tags, codes and attributes; a holder with attributes and\n"
+     "awards; a group with its dated memberships. --format json prints one compact\n"
+     "JSON object (docs/json.md). An unknown id exits 2 and suggests the nearest.\n"
+     "\n"
+     "Examples:\n"
+     "  credex show holder h-tx-0001\n"
+     "  credex show credential TX-EVS-101 --format json\n"
+     "  credex show group EVC\n"},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const struct option_spec {
+    const char *name;
+    unsigned bit;
+    int takes_value;
+} option_specs[] = {
+    {"db", OPT_DB, 1},       {"format", OPT_FORMAT, 1},   {"rules", OPT_RULES, 1},
+    {"as-of", OPT_AS_OF, 1}, {"explain", OPT_EXPLAIN, 0}, {"jobs", OPT_JOBS, 1},
+    {"quiet", OPT_QUIET, 0},
+};
+
+#define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
+
+static void print_main_help(FILE *out)
 {
-    printf("credex %s\n", CREDEX_VERSION);
-    return 0;
+    fprintf(out,
+            "credex %s -- a rules engine for credential standards\n"
+            "\n"
+            "usage: credex [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
+            "\n"
+            "commands:\n",
+            CREDEX_VERSION);
+    for (const cli_command *cmd = cli_commands; cmd->name; cmd++)
+        fprintf(out, "  %-10s %s\n", cmd->name, cmd->summary);
+    fprintf(out, "\n"
+                 "options (before or after the command word):\n"
+                 "  --db PATH          the registry (default $CREDEX_DB, else ./credex.db)\n"
+                 "  --format FORMAT    text (default) or json, where the command offers it\n"
+                 "  --quiet            no progress bar or summary\n"
+                 "  --help, -h         help for credex or for a command\n"
+                 "  --version          print the version\n"
+                 "\n"
+                 "'credex COMMAND --help' tells more about each command.\n");
+}
+
+static void print_command_help(const cli_command *cmd)
+{
+    printf("usage: %s\n\n%s\n%s", cmd->usage, cmd->summary, cmd->help);
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (const cli_command *cmd = cli_commands; cmd->name; cmd++)
+        if (strcmp(cmd->name, name) == 0) return cmd;
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (const cli_command *cmd = cli_commands; cmd->name && n < 32; cmd++) names[n++] = cmd->name;
+    const char *near = cx_nearest(name, names, n);
+    fprintf(stderr, "credex: unknown command '%s'", name);
+    if (near) fprintf(stderr, "; did you mean '%s'?", near);
+    fprintf(stderr, "\ntry 'credex --help'\n");
+    return CX_EUSAGE;
+}
+
+static const struct option_spec *find_option(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strlen(option_specs[i].name) == len && strncmp(option_specs[i].name, name, len) == 0)
+            return &option_specs[i];
+    return NULL;
+}
+
+static int unknown_option(const cli *c, const char *arg)
+{
+    const char *names[NOPTIONS];
+    for (size_t i = 0; i < NOPTIONS; i++) names[i] = option_specs[i].name;
+    const char *near = cx_nearest(arg + 2, names, NOPTIONS);
+    if (near) return cli_usage_error(c, "unknown option '%s'; did you mean '--%s'?", arg, near);
+    return cli_usage_error(c, "unknown option '%s'", arg);
+}
+
+static int set_option(cli *c, const struct option_spec *o, const char *value)
+{
+    switch (o->bit) {
+    case OPT_DB:
+        c->db = value;
+        break;
+    case OPT_FORMAT:
+        c->format = value;
+        break;
+    case OPT_AS_OF:
+        c->as_of = value;
+        break;
+    case OPT_EXPLAIN:
+        c->explain = 1;
+        break;
+    case OPT_QUIET:
+        c->quiet = 1;
+        break;
+    case OPT_RULES:
+        if (c->nrules == MAX_RULES)
+            return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
+        c->rules[c->nrules++] = value;
+        break;
+    case OPT_JOBS: {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > 256)
+            return cli_usage_error(c, "--jobs takes a number from 1 to 256, not '%s'", value);
+        c->jobs = (int)n;
+        break;
+    }
+    }
+    return CX_OK;
+}
+
+/* Splits argv into options and positional words. help is set by -h/--help,
+ * version by --version. */
+static int parse(int argc, char **argv, cli *c, unsigned *seen, int *help, int *version)
+{
+    int only_args = 0;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (only_args || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (!c->command)
+                c->command = arg;
+            else
+                c->args[c->nargs++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            *help = 1;
+            continue;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            *version = 1;
+            continue;
+        }
+        if (arg[1] != '-') return cli_usage_error(c, "unknown option '%s'", arg);
+        const char *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        const struct option_spec *o = find_option(arg + 2, len);
+        if (!o) return unknown_option(c, arg);
+        const char *value = NULL;
+        if (o->takes_value) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return cli_usage_error(c, "option '--%s' needs a value", o->name);
+        } else if (eq) {
+            return cli_usage_error(c, "option '--%s' takes no value", o->name);
+        }
+        *seen |= o->bit;
+        int rc = set_option(c, o, value);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* Checks the options seen against what the command accepts. */
+static int check_options(cli *c, const cli_command *cmd, unsigned seen)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if ((seen & option_specs[i].bit) && !(cmd->options & option_specs[i].bit))
+            return cli_usage_error(c, "option '--%s' does not apply to '%s'", option_specs[i].name,
+                                   cmd->name);
+    if (!c->format) c->format = "text";
+    const char *f = strstr(cmd->formats, c->format);
+    size_t n = strlen(c->format);
+    if (!f || (f != cmd->formats && f[-1] != ' ') || (f[n] != ' ' && f[n] != '\0'))
+        return cli_usage_error(c, "unknown --format '%s' for '%s'; expected one of: %s", c->format,
+                               cmd->name, cmd->formats);
+    return CX_OK;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    unsigned seen = 0;
+    int help = 0, version = 0;
+    memset(&c, 0, sizeof c);
+    c.args = calloc((size_t)argc + 1, sizeof *c.args);
+    if (!c.args) return CX_ENOMEM;
+
+    int rc = parse(argc, argv, &c, &seen, &help, &version);
+    const cli_command *cmd = rc == CX_OK && c.command ? find_command(c.command) : NULL;
+    if (rc != CX_OK) goto done;
+    if (version) {
+        printf("credex %s (registry schema %d)\n", CREDEX_VERSION, cx_registry_schema_version());
+        goto done;
+    }
+    if (!c.command) {
+        print_main_help(help ? stdout : stderr);
+        rc = help ? CX_OK : CX_EUSAGE;
+        goto done;
+    }
+    if (strcmp(c.command, "help") == 0) {
+        const cli_command *about = c.nargs ? find_command(c.args[0]) : NULL;
+        if (c.nargs && !about)
+            rc = unknown_command(c.args[0]);
+        else if (about)
+            print_command_help(about);
+        else
+            print_main_help(stdout);
+        goto done;
+    }
+    if (!cmd) {
+        rc = unknown_command(c.command);
+        goto done;
+    }
+    if (help) {
+        print_command_help(cmd);
+        goto done;
+    }
+    if ((rc = check_options(&c, cmd, seen))) goto done;
+    if (!c.db) c.db = getenv("CREDEX_DB");
+    if (!c.db || !*c.db) c.db = "credex.db";
+    rc = cmd->run(&c);
+done:
+    free(c.args);
+    if (fflush(stdout) != 0 && rc == CX_OK) {
+        perror("credex: writing output");
+        rc = 1;
+    }
+    return rc;
 }

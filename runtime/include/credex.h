@@ -130,7 +130,7 @@ typedef struct cx_award {
 
 typedef struct cx_holder {
     char *id;
-    char *jurisdiction; /* or NULL */
+    char *jurisdiction;  /* or NULL */
     cx_pair *attributes; /* sorted by key */
     size_t nattributes;
     cx_award *awards; /* by issue date, then id */
@@ -146,7 +146,7 @@ typedef struct cx_membership {
 
 typedef struct cx_group {
     char *id;
-    char *name; /* or NULL */
+    char *name;             /* or NULL */
     cx_membership *members; /* by jurisdiction, then from */
     size_t nmembers;
 } cx_group;
@@ -170,11 +170,30 @@ int cx_registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_err
  * "checking", "writing"), done and total count units of that phase. */
 typedef void (*cx_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
 
+/* What one import defined, per kind (indexed by cx_kind). */
+typedef struct cx_import_stats {
+    int64_t count[CX_KIND_AWARD + 1];
+    int64_t exceptions;
+} cx_import_stats;
+
 /* Imports catalog files (DESIGN §3) into r as one transaction: references
  * resolve across all the files and the registry; on any error nothing is
- * changed and err names file, line and column. progress may be NULL. */
+ * changed and err names file, line and column. progress and stats may be
+ * NULL. */
 int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
-                      cx_progress_fn progress, void *progress_ud, cx_error *err);
+                      cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
+                      cx_error *err);
+
+/* The candidate nearest to word by edit distance (ties: the earlier
+ * candidate), or NULL when none is close enough to suggest. */
+const char *cx_nearest(const char *word, const char *const *candidates, size_t n);
+
+/* ------------------------------------------------------------------ dates */
+
+/* Adds an ISO 8601 duration (P3Y, P18M, P2W, P1Y6M) to a YYYY-MM-DD date
+ * as the catalog format does (largest part first, clamped to the month's
+ * end), writing YYYY-MM-DD into out. CX_EINPUT when either is malformed. */
+int cx_date_add(const char *date, const char *duration, char out[11], cx_error *err);
 
 /* ------------------------------------------------------------------- JSON */
 

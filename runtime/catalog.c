@@ -1,0 +1,985 @@
+/*
+ * catalog.c -- catalog documents (DESIGN §3) into a checked model: every
+ * key, shape and value rule, one definition per import, references
+ * resolved across files and the registry, each error at its file:line:col.
+ * It reads YAML only through yaml_reader.h and writes only through
+ * registry.h; it never touches SQL or libyaml itself.
+ */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "regex.h"
+#include "registry.h"
+
+#define MAX_ID_LEN 200
+
+/* A reference from one entity to another, resolved after every file is read. */
+typedef struct ref {
+    cx_kind kind;
+    const char *id;
+    cx_loc loc;
+} ref;
+
+struct cx_catalog_loader {
+    cx_registry *registry;                /* where earlier imports live; not owned */
+    cx_catalog cat;                       /* the model being built */
+    cx_strmap defined[CX_KIND_AWARD + 1]; /* id -> cx_loc* of its definition */
+    ref *refs;                            /* references to resolve */
+    size_t nrefs, caprefs;
+    cx_ydoc **docs; /* documents read by add_file, owned */
+    size_t ndocs;
+    const cx_regex *id_re; /* the id pattern, from the regex cache */
+};
+
+/* Per-document state while checking. */
+typedef struct checker {
+    cx_catalog_loader *ld;
+    const char *file; /* file name for locations (in the arena) */
+    cx_error *err;
+} checker;
+
+/* ---------------------------------------------------------------- helpers */
+
+static cx_loc loc_of(const checker *c, const cx_ynode *n)
+{
+    cx_loc l = {c->file, n->line, n->column};
+    return l;
+}
+
+static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
+static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cx__verror(c->err, CX_EINPUT, c->file, n ? n->line : 0, n ? n->column : 0, fmt, ap);
+    va_end(ap);
+    return CX_EINPUT;
+}
+
+static int nomem(const checker *c)
+{
+    return cx__error(c->err, CX_ENOMEM, c->file, 0, 0, "out of memory");
+}
+
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return v;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = realloc(v, ncap * size);
+    if (p) *cap = ncap;
+    return p;
+}
+
+/* Appends one zeroed element to a CX_CAT_ARRAY; NULL on OOM. */
+#define PUSH(arr)                                                                                  \
+    ((arr).n < (arr).cap || ((arr).v = grow((arr).v, &(arr).cap, (arr).n, sizeof *(arr).v))        \
+         ? memset(&(arr).v[(arr).n++], 0, sizeof *(arr).v)                                         \
+         : NULL)
+
+/* A key list for "expected one of" messages. */
+static void key_list(cx_buf *b, const char *const *keys)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        if (i) cx__buf_puts(b, ", ");
+        cx__buf_puts(b, keys[i]);
+    }
+}
+
+static int in_list(const char *const *keys, const char *key)
+{
+    for (size_t i = 0; keys[i]; i++)
+        if (strcmp(keys[i], key) == 0) return 1;
+    return 0;
+}
+
+/* Checks that node is a mapping whose keys are all in allowed and that
+ * every key in required is present. what names the entity in messages. */
+static int check_map(const checker *c, const cx_ynode *n, const char *what,
+                     const char *const *allowed, const char *const *required)
+{
+    if (n->kind != CX_YMAP)
+        return fail(c, n, "expected %s to be a mapping, found %s", what,
+                    cx__ynode_kind_name(n->kind));
+    for (size_t i = 0; i < n->count; i++) {
+        const char *key = n->keys[i]->text;
+        if (in_list(allowed, key)) continue;
+        cx_buf b;
+        cx__buf_init(&b);
+        key_list(&b, allowed);
+        fail(c, n->keys[i], "unknown key '%s' in %s; expected one of: %s", key, what,
+             b.data ? b.data : "");
+        cx__buf_free(&b);
+        return CX_EINPUT;
+    }
+    for (size_t i = 0; required && required[i]; i++)
+        if (!cx__ymap_get(n, required[i]))
+            return fail(c, n, "%s is missing required key '%s'", what, required[i]);
+    return CX_OK;
+}
+
+/* The scalar text of node, refusing non-scalars, empty values and nulls. */
+static int scalar(const checker *c, const cx_ynode *n, const char *key, const char **out)
+{
+    if (n->kind != CX_YSCALAR)
+        return fail(c, n, "expected a single value for '%s', found %s", key,
+                    cx__ynode_kind_name(n->kind));
+    const char *t = n->text;
+    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
+        strcmp(t, "NULL") == 0)
+        return fail(c, n, "empty value for '%s'; give a value or leave the key out", key);
+    if (strlen(t) != n->len) return fail(c, n, "NUL character in the value of '%s'", key);
+    *out = t;
+    return CX_OK;
+}
+
+/* Optional scalar field: *out stays NULL when the key is absent. */
+static int opt_text(const checker *c, const cx_ynode *map, const char *key, const char **out)
+{
+    const cx_ynode *v = cx__ymap_get(map, key);
+    *out = NULL;
+    return v ? scalar(c, v, key, out) : CX_OK;
+}
+
+static int check_id(const checker *c, const cx_ynode *n, const char *key, const char *id)
+{
+    cx_error rerr;
+    size_t len = strlen(id);
+    int m = len <= MAX_ID_LEN ? cx__regex_test(c->ld->id_re, id, len, &rerr) : 0;
+    if (m < 0) return fail(c, n, "%s", rerr.message);
+    if (!m)
+        return fail(c, n,
+                    "invalid %s '%.*s': expected letters, digits and . _ : + - (starting "
+                    "with a letter or digit, at most %d characters)",
+                    key, len > 60 ? 60 : (int)len, id, MAX_ID_LEN);
+    return CX_OK;
+}
+
+/* An id field (the entity's own id or a reference), checked against the
+ * id pattern. */
+static int opt_id(const checker *c, const cx_ynode *map, const char *key, const char **out)
+{
+    const cx_ynode *v = cx__ymap_get(map, key);
+    *out = NULL;
+    if (!v) return CX_OK;
+    int rc = scalar(c, v, key, out);
+    return rc ? rc : check_id(c, v, key, *out);
+}
+
+static int add_ref(const checker *c, cx_kind kind, const char *id, const cx_ynode *at)
+{
+    cx_catalog_loader *ld = c->ld;
+    ref *r = grow(ld->refs, &ld->caprefs, ld->nrefs, sizeof *r);
+    if (!r) return nomem(c);
+    ld->refs = r;
+    ld->refs[ld->nrefs].kind = kind;
+    ld->refs[ld->nrefs].id = id;
+    ld->refs[ld->nrefs].loc = loc_of(c, at);
+    ld->nrefs++;
+    return CX_OK;
+}
+
+/* A reference field: an id of another entity, resolved later. */
+static int opt_ref(const checker *c, const cx_ynode *map, const char *key, cx_kind kind,
+                   const char **out)
+{
+    int rc = opt_id(c, map, key, out);
+    if (rc || !*out) return rc;
+    return add_ref(c, kind, *out, cx__ymap_get(map, key));
+}
+
+static int opt_date(const checker *c, const cx_ynode *map, const char *key, const char **out)
+{
+    const char *why;
+    cx_date d;
+    int rc = opt_text(c, map, key, out);
+    if (rc || !*out) return rc;
+    if (cx__date_parse(*out, &d, &why) != 0)
+        return fail(c, cx__ymap_get(map, key), "invalid date '%s' for '%s': %s", *out, key, why);
+    return CX_OK;
+}
+
+/* Both dates given: from must not be after until. */
+static int date_order(const checker *c, const cx_ynode *map, const char *from_key, const char *from,
+                      const char *until_key, const char *until)
+{
+    cx_date a, b;
+    const char *why;
+    if (!from || !until) return CX_OK;
+    cx__date_parse(from, &a, &why);
+    cx__date_parse(until, &b, &why);
+    if (b < a)
+        return fail(c, cx__ymap_get(map, until_key), "'%s' (%s) is before '%s' (%s)", until_key,
+                    until, from_key, from);
+    return CX_OK;
+}
+
+static int opt_duration(const checker *c, const cx_ynode *map, const char *key, const char **out)
+{
+    const char *why;
+    cx_duration d;
+    int rc = opt_text(c, map, key, out);
+    if (rc || !*out) return rc;
+    if (cx__duration_parse(*out, &d, &why) != 0)
+        return fail(c, cx__ymap_get(map, key), "invalid duration '%s' for '%s': %s", *out, key,
+                    why);
+    return CX_OK;
+}
+
+/* Parses a catalog number (^[0-9]+(\.[0-9]{1,2})?$) into hundredths. */
+static int parse_number(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+    size_t i = 0, digits = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+        if (digits >= 13) return -1; /* keep hundredths far from overflow */
+        v = v * 10 + (s[i] - '0');
+    }
+    if (digits == 0) return -1;
+    v *= 100;
+    if (s[i] == '.') {
+        i++;
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v += (s[i++] - '0') * 10;
+        if (s[i] >= '0' && s[i] <= '9') v += s[i++] - '0';
+    }
+    if (s[i] != '\0') return -1;
+    *out = v;
+    return 0;
+}
+
+static int number_value(const checker *c, const cx_ynode *n, const char *key, int64_t *out)
+{
+    const char *t;
+    int rc = scalar(c, n, key, &t);
+    if (rc) return rc;
+    if (parse_number(t, out) != 0)
+        return fail(c, n,
+                    "invalid number '%s' for '%s': expected digits with at most two decimals, "
+                    "such as 40 or 12.5 (not negative)",
+                    t, key);
+    return CX_OK;
+}
+
+static int opt_number(const checker *c, const cx_ynode *map, const char *key, int64_t *out)
+{
+    const cx_ynode *v = cx__ymap_get(map, key);
+    *out = CX_NO_NUMBER;
+    return v ? number_value(c, v, key, out) : CX_OK;
+}
+
+/* A list of scalars (a single scalar is refused: the format says list).
+ * each is called for every element. */
+typedef int (*elem_fn)(const checker *c, const cx_ynode *n, const char *key, const char **out);
+
+static int text_elem(const checker *c, const cx_ynode *n, const char *key, const char **out)
+{
+    return scalar(c, n, key, out);
+}
+
+static int id_elem(const checker *c, const cx_ynode *n, const char *key, const char **out)
+{
+    int rc = scalar(c, n, key, out);
+    return rc ? rc : check_id(c, n, key, *out);
+}
+
+static int opt_list(const checker *c, const cx_ynode *map, const char *key, elem_fn each,
+                    const char ***out, size_t *count)
+{
+    const cx_ynode *v = cx__ymap_get(map, key);
+    *out = NULL;
+    *count = 0;
+    if (!v) return CX_OK;
+    if (v->kind != CX_YLIST)
+        return fail(c, v, "expected a list for '%s', found %s (write [a, b])", key,
+                    cx__ynode_kind_name(v->kind));
+    const char **items = cx__arena_alloc(&c->ld->cat.arena, (v->count + 1) * sizeof *items);
+    if (!items) return nomem(c);
+    for (size_t i = 0; i < v->count; i++) {
+        int rc = each(c, v->items[i], key, &items[i]);
+        if (rc) return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return fail(c, v->items[i], "'%s' is listed twice in '%s'", items[i], key);
+    }
+    *out = items;
+    *count = v->count;
+    return CX_OK;
+}
+
+static int attr_key_ok(const char *k)
+{
+    if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_')) return 0;
+    for (k++; *k; k++)
+        if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+              *k == '_' || *k == '-' || *k == '.'))
+            return 0;
+    return 1;
+}
+
+/* A mapping of free attributes (key -> text), or of results (key -> number)
+ * when numeric is set. */
+static int opt_kv(const checker *c, const cx_ynode *map, const char *key, int numeric,
+                  cx_cat_kv **out, size_t *count)
+{
+    const cx_ynode *v = cx__ymap_get(map, key);
+    *out = NULL;
+    *count = 0;
+    if (!v) return CX_OK;
+    if (v->kind != CX_YMAP)
+        return fail(c, v, "expected a mapping for '%s', found %s (write { key: value })", key,
+                    cx__ynode_kind_name(v->kind));
+    cx_cat_kv *kv = cx__arena_alloc(&c->ld->cat.arena, (v->count + 1) * sizeof *kv);
+    if (!kv) return nomem(c);
+    for (size_t i = 0; i < v->count; i++) {
+        const cx_ynode *k = v->keys[i];
+        if (!attr_key_ok(k->text))
+            return fail(c, k,
+                        "invalid key '%s' in '%s': expected a name of letters, digits, _ . - "
+                        "starting with a letter or _",
+                        k->text, key);
+        kv[i].key = k->text;
+        int64_t num;
+        int rc = numeric ? number_value(c, v->items[i], k->text, &num)
+                         : scalar(c, v->items[i], k->text, &kv[i].value);
+        if (rc) return rc;
+        if (numeric) kv[i].value = v->items[i]->text;
+    }
+    *out = kv;
+    *count = v->count;
+    return CX_OK;
+}
+
+/* Records the definition of id (of kind) at n; a second definition in one
+ * import is an error naming both places. */
+static int define(const checker *c, cx_kind kind, const char *id, const cx_ynode *n)
+{
+    cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
+    void *old = NULL;
+    if (!loc) return nomem(c);
+    *loc = loc_of(c, n);
+    int rc = cx__strmap_put(&c->ld->defined[kind], id, loc, &old);
+    if (rc < 0) return nomem(c);
+    if (rc == 1) {
+        const cx_loc *first = old;
+        return fail(c, n, "%s '%s' is defined twice in this import (first at %s:%d:%d)",
+                    cx_kind_name(kind), id, first->file, first->line, first->column);
+    }
+    return CX_OK;
+}
+
+/* The node of a required id key (present: check_map checked it). */
+static int own_id(const checker *c, const cx_ynode *map, cx_kind kind, const char **out)
+{
+    int rc = opt_id(c, map, "id", out);
+    return rc ? rc : define(c, kind, *out, cx__ymap_get(map, "id"));
+}
+
+/* ---------------------------------------------------------- the entities */
+
+static int jurisdiction(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"id", "name", "kind", NULL};
+    static const char *const req[] = {"id", "name", NULL};
+    cx_cat_jurisdiction *j;
+    int rc = check_map(c, n, "jurisdiction", keys, req);
+    if (rc) return rc;
+    if (!(j = PUSH(c->ld->cat.jurisdictions))) return nomem(c);
+    j->loc = loc_of(c, n);
+    if ((rc = own_id(c, n, CX_KIND_JURISDICTION, &j->id)) ||
+        (rc = opt_text(c, n, "name", &j->name)) || (rc = opt_text(c, n, "kind", &j->kind)))
+        return rc;
+    return CX_OK;
+}
+
+static int membership(const checker *c, const cx_ynode *n, cx_cat_membership *m)
+{
+    static const char *const keys[] = {"jurisdiction", "from", "until", "status", NULL};
+    static const char *const req[] = {"jurisdiction", "from", NULL};
+    int rc = check_map(c, n, "membership", keys, req);
+    if (rc) return rc;
+    m->loc = loc_of(c, n);
+    if ((rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &m->jurisdiction)) ||
+        (rc = opt_date(c, n, "from", &m->from)) || (rc = opt_date(c, n, "until", &m->until)) ||
+        (rc = opt_text(c, n, "status", &m->status)) ||
+        (rc = date_order(c, n, "from", m->from, "until", m->until)))
+        return rc;
+    return CX_OK;
+}
+
+static int group(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"id", "name", "members", NULL};
+    static const char *const req[] = {"id", "members", NULL};
+    cx_cat_group *g;
+    int rc = check_map(c, n, "group", keys, req);
+    if (rc) return rc;
+    if (!(g = PUSH(c->ld->cat.groups))) return nomem(c);
+    g->loc = loc_of(c, n);
+    if ((rc = own_id(c, n, CX_KIND_GROUP, &g->id)) || (rc = opt_text(c, n, "name", &g->name)))
+        return rc;
+    const cx_ynode *members = cx__ymap_get(n, "members");
+    if (members->kind != CX_YLIST)
+        return fail(c, members, "expected a list for 'members', found %s",
+                    cx__ynode_kind_name(members->kind));
+    g->members = cx__arena_alloc(&c->ld->cat.arena, (members->count + 1) * sizeof *g->members);
+    if (!g->members) return nomem(c);
+    for (size_t i = 0; i < members->count; i++) {
+        memset(&g->members[i], 0, sizeof g->members[i]);
+        if ((rc = membership(c, members->items[i], &g->members[i]))) return rc;
+    }
+    g->nmembers = members->count;
+    return CX_OK;
+}
+
+static int provider(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"id", "name", "jurisdiction", NULL};
+    static const char *const req[] = {"id", "name", NULL};
+    cx_cat_provider *p;
+    int rc = check_map(c, n, "provider", keys, req);
+    if (rc) return rc;
+    if (!(p = PUSH(c->ld->cat.providers))) return nomem(c);
+    p->loc = loc_of(c, n);
+    if ((rc = own_id(c, n, CX_KIND_PROVIDER, &p->id)) || (rc = opt_text(c, n, "name", &p->name)) ||
+        (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &p->jurisdiction)))
+        return rc;
+    return CX_OK;
+}
+
+static int competency(const checker *c, const cx_ynode *n, const char *framework)
+{
+    static const char *const keys[] = {"id", "text", "parent", NULL};
+    static const char *const req[] = {"id", "text", NULL};
+    cx_cat_competency *k;
+    int rc = check_map(c, n, "competency", keys, req);
+    if (rc) return rc;
+    if (!(k = PUSH(c->ld->cat.competencies))) return nomem(c);
+    k->loc = loc_of(c, n);
+    k->framework = framework;
+    if ((rc = own_id(c, n, CX_KIND_COMPETENCY, &k->id)) ||
+        (rc = opt_text(c, n, "text", &k->text)) ||
+        (rc = opt_ref(c, n, "parent", CX_KIND_COMPETENCY, &k->parent)))
+        return rc;
+    if (k->parent && strcmp(k->parent, k->id) == 0)
+        return fail(c, cx__ymap_get(n, "parent"), "competency '%s' cannot be its own parent",
+                    k->id);
+    return CX_OK;
+}
+
+static int framework(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"id", "name", "competencies", NULL};
+    static const char *const req[] = {"id", "name", NULL};
+    cx_cat_framework *f;
+    int rc = check_map(c, n, "framework", keys, req);
+    if (rc) return rc;
+    if (!(f = PUSH(c->ld->cat.frameworks))) return nomem(c);
+    f->loc = loc_of(c, n);
+    if ((rc = own_id(c, n, CX_KIND_FRAMEWORK, &f->id)) || (rc = opt_text(c, n, "name", &f->name)))
+        return rc;
+    const char *id = f->id; /* f may move as the array grows */
+    const cx_ynode *list = cx__ymap_get(n, "competencies");
+    if (!list) return CX_OK;
+    if (list->kind != CX_YLIST)
+        return fail(c, list, "expected a list for 'competencies', found %s",
+                    cx__ynode_kind_name(list->kind));
+    for (size_t i = 0; i < list->count; i++)
+        if ((rc = competency(c, list->items[i], id))) return rc;
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ credentials */
+
+typedef struct code_scheme {
+    const char *name;
+    const char *pattern;
+    const char *example;
+} code_scheme;
+
+static const code_scheme schemes[] = {
+    {"soc", "^[0-9]{2}-[0-9]{4}$", "NN-NNNN, e.g. 49-3023"},
+    {"onet", "^[0-9]{2}-[0-9]{4}\\.[0-9]{2}$", "NN-NNNN.NN, e.g. 49-3023.02"},
+    {"cip", "^[0-9]{2}\\.[0-9]{4}$", "NN.NNNN, e.g. 47.0614"},
+    {"naics", "^[0-9]{2,6}$", "2 to 6 digits, e.g. 811111"},
+    {"ctid", "^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+     "ce- and a UUID, e.g. ce-5f1a9c2e-8d4b-4e0f-9a7c-3b2d1e6f8a90"},
+};
+
+static int code_value(const checker *c, const code_scheme *s, const cx_ynode *n, const char **out)
+{
+    const cx_regex *re;
+    cx_error rerr;
+    int rc = scalar(c, n, s->name, out);
+    if (rc) return rc;
+    if (cx__regex_cached(s->pattern, strlen(s->pattern), &re, &rerr) != CX_OK)
+        return fail(c, n, "%s", rerr.message);
+    int m = cx__regex_test(re, *out, strlen(*out), &rerr);
+    if (m < 0) return fail(c, n, "%s", rerr.message);
+    if (!m) return fail(c, n, "invalid %s code '%s': expected %s", s->name, *out, s->example);
+    if (strcmp(s->name, "ctid") == 0) {
+        char *lower = cx__arena_strdup(&c->ld->cat.arena, *out);
+        if (!lower) return nomem(c);
+        for (char *p = lower; *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+        *out = lower;
+    }
+    return CX_OK;
+}
+
+static int codes(const checker *c, const cx_ynode *map, cx_cat_credential *cr)
+{
+    const cx_ynode *v = cx__ymap_get(map, "codes");
+    if (!v) return CX_OK;
+    if (v->kind != CX_YMAP)
+        return fail(c, v, "expected a mapping for 'codes' (scheme: [code, ...]), found %s",
+                    cx__ynode_kind_name(v->kind));
+    size_t total = 0;
+    for (size_t i = 0; i < v->count; i++)
+        total += v->items[i]->kind == CX_YLIST ? v->items[i]->count : 1;
+    cr->codes = cx__arena_alloc(&c->ld->cat.arena, (total + 1) * sizeof *cr->codes);
+    if (!cr->codes) return nomem(c);
+    for (size_t i = 0; i < v->count; i++) {
+        const code_scheme *s = NULL;
+        for (size_t k = 0; k < CX_COUNT(schemes); k++)
+            if (strcmp(schemes[k].name, v->keys[i]->text) == 0) s = &schemes[k];
+        if (!s)
+            return fail(c, v->keys[i],
+                        "unknown code scheme '%s'; expected one of: soc, onet, cip, naics, ctid",
+                        v->keys[i]->text);
+        const cx_ynode *item = v->items[i];
+        size_t n = item->kind == CX_YLIST ? item->count : 1;
+        if (item->kind == CX_YMAP)
+            return fail(c, item, "expected a code or a list of codes for '%s'", s->name);
+        for (size_t j = 0; j < n; j++) {
+            const cx_ynode *one = item->kind == CX_YLIST ? item->items[j] : item;
+            cx_cat_kv *kv = &cr->codes[cr->ncodes];
+            int rc = code_value(c, s, one, &kv->value);
+            if (rc) return rc;
+            kv->key = s->name;
+            for (size_t k = 0; k < cr->ncodes; k++)
+                if (strcmp(cr->codes[k].key, kv->key) == 0 &&
+                    strcmp(cr->codes[k].value, kv->value) == 0)
+                    return fail(c, one, "%s code '%s' is listed twice", s->name, kv->value);
+            cr->ncodes++;
+        }
+    }
+    return CX_OK;
+}
+
+static int credential(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "type",
+                                       "provider",
+                                       "jurisdiction",
+                                       "hours",
+                                       "valid_for",
+                                       "version",
+                                       "effective_from",
+                                       "effective_until",
+                                       "competencies",
+                                       "tags",
+                                       "codes",
+                                       "attributes",
+                                       "grade_scale",
+                                       NULL};
+    static const char *const req[] = {"id", "name", "type", "jurisdiction", NULL};
+    cx_cat_credential *cr;
+    int rc = check_map(c, n, "credential", keys, req);
+    if (rc) return rc;
+    if (!(cr = PUSH(c->ld->cat.credentials))) return nomem(c);
+    cr->loc = loc_of(c, n);
+    if ((rc = own_id(c, n, CX_KIND_CREDENTIAL, &cr->id)) ||
+        (rc = opt_text(c, n, "name", &cr->name)) || (rc = opt_text(c, n, "type", &cr->type)) ||
+        (rc = opt_ref(c, n, "provider", CX_KIND_PROVIDER, &cr->provider)) ||
+        (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &cr->jurisdiction)) ||
+        (rc = opt_number(c, n, "hours", &cr->hours)) ||
+        (rc = opt_duration(c, n, "valid_for", &cr->valid_for)) ||
+        (rc = opt_text(c, n, "version", &cr->version)) ||
+        (rc = opt_date(c, n, "effective_from", &cr->effective_from)) ||
+        (rc = opt_date(c, n, "effective_until", &cr->effective_until)) ||
+        (rc = date_order(c, n, "effective_from", cr->effective_from, "effective_until",
+                         cr->effective_until)) ||
+        (rc = opt_list(c, n, "competencies", id_elem, &cr->competencies, &cr->ncompetencies)) ||
+        (rc = opt_list(c, n, "tags", id_elem, &cr->tags, &cr->ntags)) || (rc = codes(c, n, cr)) ||
+        (rc = opt_kv(c, n, "attributes", 0, &cr->attributes, &cr->nattributes)) ||
+        (rc = opt_list(c, n, "grade_scale", text_elem, &cr->grade_scale, &cr->ngrade_scale)))
+        return rc;
+    const cx_ynode *list = cx__ymap_get(n, "competencies");
+    for (size_t i = 0; i < cr->ncompetencies; i++)
+        if ((rc = add_ref(c, CX_KIND_COMPETENCY, cr->competencies[i], list->items[i]))) return rc;
+    return CX_OK;
+}
+
+/* ---------------------------------------------------------------- holders */
+
+/* The default award id: "<holder>/<credential>/<issued>", then "#2", "#3"
+ * for repeats within the import. */
+static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
+{
+    cx_strmap *ids = &c->ld->defined[CX_KIND_AWARD];
+    if (a->id) return define(c, CX_KIND_AWARD, a->id, cx__ymap_get(n, "id"));
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
+    size_t base = b.len;
+    for (int k = 2; !b.oom && cx__strmap_get(ids, b.data); k++) {
+        b.len = base;
+        cx__buf_printf(&b, "#%d", k);
+    }
+    a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
+    cx__buf_free(&b);
+    if (!a->id) return nomem(c);
+    return define(c, CX_KIND_AWARD, a->id, n);
+}
+
+static const char *const statuses[] = {"active", "revoked", "suspended", NULL};
+
+static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
+{
+    static const char *const keys[] = {"id",           "credential", "issued", "expires",
+                                       "jurisdiction", "hours",      "status", "grade",
+                                       "evidence",     "results",    NULL};
+    static const char *const req[] = {"credential", "issued", NULL};
+    int rc = check_map(c, n, "award", keys, req);
+    if (rc) return rc;
+    a->loc = loc_of(c, n);
+    if ((rc = opt_id(c, n, "id", &a->id)) ||
+        (rc = opt_ref(c, n, "credential", CX_KIND_CREDENTIAL, &a->credential)) ||
+        (rc = opt_date(c, n, "issued", &a->issued)) ||
+        (rc = opt_date(c, n, "expires", &a->expires)) ||
+        (rc = date_order(c, n, "issued", a->issued, "expires", a->expires)) ||
+        (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &a->jurisdiction)) ||
+        (rc = opt_number(c, n, "hours", &a->hours)) ||
+        (rc = opt_text(c, n, "status", &a->status)) || (rc = opt_text(c, n, "grade", &a->grade)) ||
+        (rc = opt_text(c, n, "evidence", &a->evidence)) ||
+        (rc = opt_kv(c, n, "results", 1, &a->results, &a->nresults)))
+        return rc;
+    if (!a->status) a->status = "active";
+    if (!in_list(statuses, a->status))
+        return fail(c, cx__ymap_get(n, "status"),
+                    "invalid status '%s'; expected one of: active, revoked, suspended", a->status);
+    return award_id(c, n, holder, a);
+}
+
+int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *n, const char *file,
+                                  const char *default_id, cx_error *err)
+{
+    static const char *const keys[] = {"id", "jurisdiction", "attributes", "awards", NULL};
+    static const char *const req[] = {"id", NULL};
+    checker c = {ld, file, err};
+    cx_cat_holder *h;
+    int rc = check_map(&c, n, "holder", keys, default_id ? keys + 4 : req);
+    if (rc) return rc;
+    if (!(h = PUSH(ld->cat.holders))) return nomem(&c);
+    h->loc = loc_of(&c, n);
+    if (!cx__ymap_get(n, "id")) {
+        if (!(h->id = cx__arena_strdup(&ld->cat.arena, default_id))) return nomem(&c);
+        if ((rc = define(&c, CX_KIND_HOLDER, h->id, n))) return rc;
+    } else if ((rc = own_id(&c, n, CX_KIND_HOLDER, &h->id))) {
+        return rc;
+    }
+    if ((rc = opt_ref(&c, n, "jurisdiction", CX_KIND_JURISDICTION, &h->jurisdiction)) ||
+        (rc = opt_kv(&c, n, "attributes", 0, &h->attributes, &h->nattributes)))
+        return rc;
+    const char *id = h->id;
+    const cx_ynode *list = cx__ymap_get(n, "awards");
+    if (!list) return CX_OK;
+    if (list->kind != CX_YLIST)
+        return fail(&c, list, "expected a list for 'awards', found %s",
+                    cx__ynode_kind_name(list->kind));
+    cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, (list->count + 1) * sizeof *awards);
+    if (!awards) return nomem(&c);
+    memset(awards, 0, (list->count + 1) * sizeof *awards);
+    for (size_t i = 0; i < list->count; i++)
+        if ((rc = award(&c, list->items[i], id, &awards[i]))) return rc;
+    h = &ld->cat.holders.v[ld->cat.holders.n - 1];
+    h->awards = awards;
+    h->nawards = list->count;
+    ld->cat.nawards += list->count;
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------- exceptions */
+
+static int exception(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"holder", "stack",  "waive", "substitute",
+                                       "by",     "reason", NULL};
+    static const char *const req[] = {"holder", "stack", NULL};
+    static const char *const sub_keys[] = {"for", "use", NULL};
+    cx_cat_exception *e;
+    int rc = check_map(c, n, "exception", keys, req);
+    if (rc) return rc;
+    if (!(e = PUSH(c->ld->cat.exceptions))) return nomem(c);
+    e->loc = loc_of(c, n);
+    if ((rc = opt_ref(c, n, "holder", CX_KIND_HOLDER, &e->holder)) ||
+        (rc = opt_ref(c, n, "stack", CX_KIND_CREDENTIAL, &e->stack)) ||
+        (rc = opt_text(c, n, "waive", &e->waive)) || (rc = opt_text(c, n, "by", &e->by)) ||
+        (rc = opt_text(c, n, "reason", &e->reason)))
+        return rc;
+    const cx_ynode *sub = cx__ymap_get(n, "substitute");
+    if (!e->waive == !sub)
+        return fail(c, n, "an exception needs exactly one of 'waive' or 'substitute'");
+    if (!sub) return CX_OK;
+    if ((rc = check_map(c, sub, "substitute", sub_keys, sub_keys)) ||
+        (rc = opt_ref(c, sub, "for", CX_KIND_CREDENTIAL, &e->substitute_for)) ||
+        (rc = opt_ref(c, sub, "use", CX_KIND_CREDENTIAL, &e->substitute_use)))
+        return rc;
+    return CX_OK;
+}
+
+/* --------------------------------------------------------------- document */
+
+typedef int (*entity_fn)(const checker *c, const cx_ynode *n);
+
+static int holder_entry(const checker *c, const cx_ynode *n)
+{
+    return cx__catalog_loader_add_holder(c->ld, n, c->file, NULL, c->err);
+}
+
+static const struct section {
+    const char *key;
+    entity_fn each;
+} sections[] = {
+    {"jurisdictions", jurisdiction}, {"groups", group},           {"providers", provider},
+    {"frameworks", framework},       {"credentials", credential}, {"holders", holder_entry},
+    {"exceptions", exception},
+};
+
+static int section(const checker *c, const cx_ynode *list, const struct section *s)
+{
+    if (list->kind != CX_YLIST)
+        return fail(c, list, "expected a list for '%s', found %s", s->key,
+                    cx__ynode_kind_name(list->kind));
+    for (size_t i = 0; i < list->count; i++) {
+        int rc = s->each(c, list->items[i]);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
+                               const char *const *extra_keys, cx_error *err)
+{
+    static const char *const keys[] = {"version",   "jurisdictions", "groups",
+                                       "providers", "frameworks",    "credentials",
+                                       "holders",   "exceptions",    NULL};
+    const cx_ynode *root = cx__ydoc_root(doc);
+    checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err};
+    if (!c.file) return nomem(&c);
+    if (!root)
+        return cx__error(err, CX_EINPUT, c.file, 1, 1,
+                         "empty catalog; expected a mapping with keys such as version, "
+                         "jurisdictions, credentials, holders");
+    if (root->kind != CX_YMAP)
+        return fail(&c, root, "expected the catalog to be a mapping, found %s",
+                    cx__ynode_kind_name(root->kind));
+    for (size_t i = 0; i < root->count; i++) {
+        const char *key = root->keys[i]->text;
+        if (in_list(keys, key) || (extra_keys && in_list(extra_keys, key))) continue;
+        cx_buf b;
+        cx__buf_init(&b);
+        key_list(&b, keys);
+        fail(&c, root->keys[i], "unknown top-level key '%s'; expected one of: %s", key,
+             b.data ? b.data : "");
+        cx__buf_free(&b);
+        return CX_EINPUT;
+    }
+    const cx_ynode *version = cx__ymap_get(root, "version");
+    if (version) {
+        const char *v;
+        int rc = scalar(&c, version, "version", &v);
+        if (rc) return rc;
+        if (strcmp(v, "1") != 0)
+            return fail(&c, version,
+                        "unsupported catalog version '%s'; this credex reads version 1", v);
+    }
+    for (size_t i = 0; i < CX_COUNT(sections); i++) {
+        const cx_ynode *list = cx__ymap_get(root, sections[i].key);
+        int rc = list ? section(&c, list, &sections[i]) : CX_OK;
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err)
+{
+    cx_ydoc *doc = NULL;
+    cx_ydoc **docs = realloc(ld->docs, (ld->ndocs + 1) * sizeof *docs);
+    if (!docs) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+    ld->docs = docs;
+    int rc = cx__yaml_load_file(path, &doc, err);
+    if (rc) return rc;
+    ld->docs[ld->ndocs++] = doc;
+    return cx__catalog_loader_add_doc(ld, doc, NULL, err);
+}
+
+/* ------------------------------------------------------------- references */
+
+static int resolve(cx_catalog_loader *ld, const ref *r, cx_error *err)
+{
+    if (cx__strmap_get(&ld->defined[r->kind], r->id)) return CX_OK;
+    int has = cx_registry_has(ld->registry, r->kind, r->id, err);
+    if (has < 0) return err->code;
+    if (has) return CX_OK;
+
+    /* the nearest id among this import's definitions and the registry's */
+    char best[MAX_ID_LEN + 1] = "";
+    size_t best_d = (size_t)-1;
+    const cx_strmap *m = &ld->defined[r->kind];
+    size_t limit = strlen(r->id) / 3 > 2 ? strlen(r->id) / 3 : 2;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t d = cx__edit_distance(r->id, m->keys[i], limit);
+        if (d <= limit && (d < best_d || (d == best_d && strcmp(m->keys[i], best) < 0))) {
+            best_d = d;
+            snprintf(best, sizeof best, "%s", m->keys[i]);
+        }
+    }
+    char near[MAX_ID_LEN + 1] = "";
+    if (cx_registry_nearest(ld->registry, r->kind, r->id, near, sizeof near, err) != CX_OK)
+        return err->code;
+    if (near[0]) {
+        size_t d = cx__edit_distance(r->id, near, limit);
+        if (d < best_d || (d == best_d && strcmp(near, best) < 0))
+            snprintf(best, sizeof best, "%s", near);
+    }
+    if (best[0])
+        return cx__error(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column,
+                         "unknown %s '%s'; did you mean '%s'?", cx_kind_name(r->kind), r->id, best);
+    return cx__error(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column,
+                     "unknown %s '%s'; define it in a catalog first", cx_kind_name(r->kind), r->id);
+}
+
+/* A grade on an award must be on its credential's scale when this import
+ * defines the credential. */
+static int check_grades(cx_catalog_loader *ld, cx_error *err)
+{
+    cx_strmap creds;
+    cx__strmap_init(&creds);
+    for (size_t i = 0; i < ld->cat.credentials.n; i++)
+        if (cx__strmap_put(&creds, ld->cat.credentials.v[i].id, &ld->cat.credentials.v[i], NULL) <
+            0)
+            goto oom;
+    for (size_t h = 0; h < ld->cat.holders.n; h++) {
+        const cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards; i++) {
+            const cx_cat_award *a = &hd->awards[i];
+            const cx_cat_credential *cr = a->grade ? cx__strmap_get(&creds, a->credential) : NULL;
+            if (!cr || !cr->ngrade_scale) continue;
+            size_t k = 0;
+            while (k < cr->ngrade_scale && strcmp(cr->grade_scale[k], a->grade) != 0) k++;
+            if (k < cr->ngrade_scale) continue;
+            cx_buf b;
+            cx__buf_init(&b);
+            key_list(&b, cr->grade_scale);
+            cx__error(err, CX_EINPUT, a->loc.file, a->loc.line, a->loc.column,
+                      "grade '%s' is not on the grade scale of '%s'; expected one of: %s", a->grade,
+                      cr->id, b.data ? b.data : "");
+            cx__buf_free(&b);
+            cx__strmap_free(&creds);
+            return CX_EINPUT;
+        }
+    }
+    cx__strmap_free(&creds);
+    return CX_OK;
+oom:
+    cx__strmap_free(&creds);
+    return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+}
+
+int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err)
+{
+    for (size_t i = 0; i < ld->nrefs; i++) {
+        int rc = resolve(ld, &ld->refs[i], err);
+        if (rc) return rc;
+        if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
+    }
+    int rc = check_grades(ld, err);
+    if (rc) return rc;
+    return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
+}
+
+/* ------------------------------------------------------------- life cycle */
+
+int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *err)
+{
+    static const char id_pattern[] = "^[A-Za-z0-9][A-Za-z0-9._:+-]*$";
+    cx_catalog_loader *ld = calloc(1, sizeof *ld);
+    *out = NULL;
+    if (!ld) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    ld->registry = r;
+    cx__arena_init(&ld->cat.arena);
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_init(&ld->defined[k]);
+    int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
+    if (rc) {
+        cx__catalog_loader_free(ld);
+        return rc;
+    }
+    *out = ld;
+    return CX_OK;
+}
+
+const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
+{
+    return &ld->cat;
+}
+
+void cx__catalog_loader_free(cx_catalog_loader *ld)
+{
+    if (!ld) return;
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_free(&ld->defined[k]);
+    free(ld->cat.jurisdictions.v);
+    free(ld->cat.groups.v);
+    free(ld->cat.providers.v);
+    free(ld->cat.frameworks.v);
+    free(ld->cat.competencies.v);
+    free(ld->cat.credentials.v);
+    free(ld->cat.holders.v);
+    free(ld->cat.exceptions.v);
+    cx__arena_free(&ld->cat.arena);
+    free(ld->refs);
+    for (size_t i = 0; i < ld->ndocs; i++) cx__ydoc_free(ld->docs[i]);
+    free(ld->docs);
+    free(ld);
+}
+
+/* ------------------------------------------------------------- public API */
+
+static void fill_stats(const cx_catalog *cat, cx_import_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    stats->count[CX_KIND_JURISDICTION] = (int64_t)cat->jurisdictions.n;
+    stats->count[CX_KIND_GROUP] = (int64_t)cat->groups.n;
+    stats->count[CX_KIND_PROVIDER] = (int64_t)cat->providers.n;
+    stats->count[CX_KIND_FRAMEWORK] = (int64_t)cat->frameworks.n;
+    stats->count[CX_KIND_COMPETENCY] = (int64_t)cat->competencies.n;
+    stats->count[CX_KIND_CREDENTIAL] = (int64_t)cat->credentials.n;
+    stats->count[CX_KIND_HOLDER] = (int64_t)cat->holders.n;
+    stats->count[CX_KIND_AWARD] = (int64_t)cat->nawards;
+    stats->exceptions = (int64_t)cat->exceptions.n;
+}
+
+int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
+                      cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
+                      cx_error *err)
+{
+    cx_catalog_loader *ld;
+    int rc = cx__catalog_loader_new(r, &ld, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
+        if (progress) progress(progress_ud, "reading", i, npaths);
+        rc = cx__catalog_loader_add_file(ld, paths[i], err);
+    }
+    if (rc == CX_OK) rc = cx__catalog_loader_commit(ld, progress, progress_ud, err);
+    if (rc == CX_OK && stats) fill_stats(&ld->cat, stats);
+    cx__catalog_loader_free(ld);
+    return rc;
+}

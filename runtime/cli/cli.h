@@ -1,0 +1,79 @@
+/*
+ * cli.h -- what the command files of the credex CLI share: the parsed
+ * command line, the command table, and small helpers for reporting. The
+ * CLI is a client of credex.h only; it holds no engine logic.
+ */
+#ifndef CX_CLI_H
+#define CX_CLI_H
+
+#include <stdio.h>
+
+#include "credex.h"
+
+/* Option bits: which options a command accepts. */
+enum {
+    OPT_DB = 1 << 0,
+    OPT_FORMAT = 1 << 1,
+    OPT_RULES = 1 << 2,
+    OPT_AS_OF = 1 << 3,
+    OPT_EXPLAIN = 1 << 4,
+    OPT_JOBS = 1 << 5,
+    OPT_QUIET = 1 << 6
+};
+
+#define MAX_RULES 64
+
+/* The parsed command line. */
+typedef struct cli {
+    const char *command;          /* the command word */
+    const char *db;               /* --db, else $CREDEX_DB, else ./credex.db */
+    const char *format;           /* "text" (default), "json", "csv" */
+    const char *as_of;            /* --as-of or NULL */
+    const char *rules[MAX_RULES]; /* --rules, repeatable */
+    int nrules;
+    int explain; /* --explain */
+    int jobs;    /* --jobs, 0 for the default */
+    int quiet;   /* --quiet: no progress, no summary */
+    char **args; /* positional arguments after the command word */
+    int nargs;
+} cli;
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(cli *c);
+    unsigned options;    /* OPT_* bits accepted beyond the common ones */
+    const char *formats; /* accepted --format values, e.g. "text json" */
+    const char *usage;   /* "credex import FILE..." */
+    const char *summary; /* one line for the command list */
+    const char *help;    /* the rest of `credex CMD --help` */
+} cli_command;
+
+/* The command table (main.c). */
+extern const cli_command cli_commands[];
+
+/* Prints "credex: " + the located error to stderr; returns err->code. */
+int cli_report(const cx_error *err);
+
+/* Prints a usage error ("credex CMD: ...", then "try credex CMD --help")
+ * and returns CX_EUSAGE. */
+int cli_usage_error(const cli *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Opens the registry named by c->db with flags; reports and returns the
+ * error code on failure. */
+int cli_open(const cli *c, int flags, cx_registry **out);
+
+/* A progress callback that draws a bar on stderr when it is a terminal
+ * (ud: the cli). cli_progress_done clears the line. */
+void cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
+void cli_progress_done(void);
+
+/* The commands. */
+int cmd_init(cli *c);
+int cmd_import(cli *c);
+int cmd_show(cli *c);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * cli_util.c -- reporting, registry opening and the progress bar shared by
+ * the command files.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_report(const cx_error *err)
+{
+    char buf[2048];
+    cx_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "credex: %s\n", buf);
+    return err->code ? err->code : 1;
+}
+
+int cli_usage_error(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    const char *cmd = c && c->command ? c->command : NULL;
+    if (cmd)
+        fprintf(stderr, "credex %s: ", cmd);
+    else
+        fprintf(stderr, "credex: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "\ntry 'credex %s --help'\n", cmd);
+    else
+        fprintf(stderr, "\ntry 'credex --help'\n");
+    return CX_EUSAGE;
+}
+
+int cli_open(const cli *c, int flags, cx_registry **out)
+{
+    cx_error err;
+    cx_error_clear(&err);
+    if (cx_registry_open(c->db, flags, out, &err) != CX_OK) return cli_report(&err);
+    return CX_OK;
+}
+
+static int progress_drawn;
+
+void cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+    const cli *c = ud;
+    if ((c && c->quiet) || !isatty(STDERR_FILENO)) return;
+    if (total)
+        fprintf(stderr, "\r%-10s %12llu / %-12llu %3u%%", what, (unsigned long long)done,
+                (unsigned long long)total, (unsigned)(done * 100 / total));
+    else
+        fprintf(stderr, "\r%-10s %12llu", what, (unsigned long long)done);
+    fflush(stderr);
+    progress_drawn = 1;
+}
+
+void cli_progress_done(void)
+{
+    if (!progress_drawn) return;
+    fprintf(stderr, "\r%60s\r", "");
+    fflush(stderr);
+    progress_drawn = 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * cmd_import.c -- `credex import FILE...`: catalogs into the registry in one
+ * transaction, with a progress bar on a terminal and a summary of what was
+ * imported.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+static void summary(const cli *c, const cx_import_stats *s, int64_t version)
+{
+    static const struct {
+        cx_kind kind;
+        const char *plural;
+    } kinds[] = {{CX_KIND_JURISDICTION, "jurisdictions"},
+                 {CX_KIND_GROUP, "groups"},
+                 {CX_KIND_PROVIDER, "providers"},
+                 {CX_KIND_FRAMEWORK, "frameworks"},
+                 {CX_KIND_COMPETENCY, "competencies"},
+                 {CX_KIND_CREDENTIAL, "credentials"},
+                 {CX_KIND_HOLDER, "holders"},
+                 {CX_KIND_AWARD, "awards"}};
+    printf("imported %d file%s into %s:", c->nargs, c->nargs == 1 ? "" : "s", c->db);
+    const char *sep = " ";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (!s->count[kinds[i].kind]) continue;
+        printf("%s%lld %s", sep, (long long)s->count[kinds[i].kind], kinds[i].plural);
+        sep = ", ";
+    }
+    if (s->exceptions) printf("%s%lld exceptions", sep, (long long)s->exceptions);
+    printf("%s(content version %lld)\n", *sep == ' ' ? "nothing " : " ", (long long)version);
+}
+
+int cmd_import(cli *c)
+{
+    cx_registry *r;
+    cx_error err;
+    cx_import_stats stats;
+    int64_t version = 0;
+    if (c->nargs == 0) return cli_usage_error(c, "needs at least one catalog FILE");
+    int rc = cli_open(c, CX_OPEN_CREATE, &r);
+    if (rc) return rc;
+    cx_error_clear(&err);
+    rc = cx_catalog_import(r, (const char *const *)c->args, (size_t)c->nargs, cli_progress, c,
+                           &stats, &err);
+    cli_progress_done();
+    if (rc == CX_OK) rc = cx_registry_content_version(r, &version, &err);
+    if (rc != CX_OK) {
+        cx_registry_close(r);
+        return cli_report(&err);
+    }
+    if (!c->quiet) summary(c, &stats, version);
+    cx_registry_close(r);
+    return CX_OK;
+}
