@@ -43,7 +43,8 @@ typedef struct cx_ydoc cx_ydoc; /* owns every node and string of one file */
  * caller (cx__ydoc_free). A file with no document gives a NULL root. */
 int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err);
 
-/* The same for a buffer in memory; name is used in messages. */
+/* The same for a buffer in memory; name is used in messages. data is only
+ * read during the call (every string is copied into the document). */
 int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err);
 

@@ -1,0 +1,655 @@
+/*
+ * yaml_reader.c -- libyaml's event stream -> a tree of cx_ynode in an arena,
+ * each node with its 1-based line:column; stops at the first located error.
+ * The only file that includes yaml.h; knows no catalog and resolves no types.
+ */
+#include "yaml_reader.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "util.h"
+
+struct cx_ydoc {
+    cx_arena arena;       /* every node, item array and string of the file */
+    const cx_ynode *root; /* NULL when the file holds no document */
+    const char *name;     /* the file name, for messages (in the arena) */
+};
+
+/* Bytes handed to libyaml per read: its reader decodes (and checks the
+ * UTF-8 of) everything it is given, so small reads keep a bad byte from
+ * being reported long before an earlier syntax error. */
+#define READ_CHUNK 256
+
+/* A map whose key count reaches this switches from a linear scan to a
+ * hash set for its duplicate-key check, so a hostile map of a million
+ * keys costs linear time. */
+#define LINEAR_KEYS 16
+
+/* The keys of one open map with many keys: open addressing over ordinals. */
+typedef struct keyset {
+    size_t *slots; /* ordinal + 1 of a key, 0 when empty; malloc'd */
+    size_t cap;    /* number of slots: 0 or a power of two */
+} keyset;
+
+/* One open collection. */
+typedef struct frame {
+    cx_ynode *node; /* the map or list being built (in the arena) */
+    size_t base;    /* index on the entry stack where its entries start */
+    keyset keys;    /* for maps with LINEAR_KEYS keys or more */
+} frame;
+
+/* The state of one parse. */
+typedef struct reader {
+    const char *name;                /* the file name, for messages */
+    const unsigned char *data;       /* the whole input, for locations */
+    size_t len;                      /* bytes in data */
+    size_t fed;                      /* bytes handed to libyaml so far */
+    cx_ydoc *doc;                    /* the document being built */
+    frame frames[CX_YAML_MAX_DEPTH]; /* the open collections, outermost first */
+    int depth;                       /* open collections (frames in use) */
+    cx_ynode **entries;              /* the items of every open collection, innermost
+                                      * last; a map's are key, value, key, ... (malloc'd) */
+    size_t nentries;                 /* entries in use */
+    size_t capentries;               /* entries allocated */
+    int documents;                   /* document starts seen */
+    cx_error *err;                   /* where the first error goes */
+} reader;
+
+/* ------------------------------------------------------------ locations */
+
+static int to_int(size_t v)
+{
+    return v >= (size_t)INT_MAX ? INT_MAX : (int)v;
+}
+
+static int mark_line(yaml_mark_t m)
+{
+    return to_int(m.line + 1);
+}
+
+static int mark_column(yaml_mark_t m)
+{
+    return to_int(m.column + 1);
+}
+
+/* Bytes taken by the line break at p, counted the way libyaml counts them
+ * (CR LF, CR, LF, NEL, LS, PS), or 0 when p holds no line break. */
+static size_t line_break_at(const unsigned char *p, size_t avail)
+{
+    if (p[0] == '\n') return 1;
+    if (p[0] == '\r') return avail > 1 && p[1] == '\n' ? 2 : 1;
+    if (p[0] == 0xC2 && avail > 1 && p[1] == 0x85) return 2;
+    if (p[0] == 0xE2 && avail > 2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) return 3;
+    return 0;
+}
+
+/* The 1-based line and column (in characters) of byte offset in the input:
+ * libyaml's reader errors give only a byte offset. A UTF-8 byte order mark
+ * takes no column, as in libyaml's own marks. */
+static void locate_offset(const reader *r, size_t offset, int *line, int *column)
+{
+    size_t i = 0, ln = 1, col = 1;
+    if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    if (offset > r->len) offset = r->len;
+    while (i < offset) {
+        size_t brk = line_break_at(r->data + i, r->len - i);
+        if (brk) {
+            ln++;
+            col = 1;
+            i += brk;
+            continue;
+        }
+        if ((r->data[i] & 0xC0) != 0x80) col++; /* a character starts here */
+        i++;
+    }
+    *line = to_int(ln);
+    *column = to_int(col);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* Copies at most size-1 bytes of text into buf for a message, control
+ * characters shown as '?', cut on a character boundary with "...". */
+static const char *for_message(const char *text, size_t len, char *buf, size_t size)
+{
+    size_t keep = len, n;
+    int cut = keep > size - 4;
+    if (cut) {
+        keep = size - 4;
+        while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80) keep--;
+    }
+    for (n = 0; n < keep; n++) {
+        unsigned char c = (unsigned char)text[n];
+        buf[n] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+    }
+    if (cut) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int error_at(reader *r, int line, int column, const char *fmt, ...) CX_PRINTF(4, 5);
+static int error_at(reader *r, int line, int column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cx__verror(r->err, CX_EINPUT, r->name, line, column, fmt, ap);
+    va_end(ap);
+    return CX_EINPUT;
+}
+
+static int out_of_memory(reader *r)
+{
+    return cx__error(r->err, CX_ENOMEM, r->name, 0, 0, "out of memory while reading YAML");
+}
+
+/* What is wrong with the input bytes at *offset, from libyaml's reader
+ * error; *offset moves to the first byte of a broken sequence. */
+static void describe_bad_bytes(const reader *r, const yaml_parser_t *p, size_t *offset, char *buf,
+                               size_t size)
+{
+    const char *problem = p->problem ? p->problem : "";
+    size_t off = *offset < r->len ? *offset : (r->len ? r->len - 1 : 0);
+    unsigned byte = r->len ? r->data[off] : 0;
+    int value = p->problem_value;
+    if (strcmp(problem, "invalid trailing UTF-8 octet") == 0) {
+        size_t lead = off ? off - 1 : 0; /* back to the byte that starts the sequence */
+        while (lead > 0 && off - lead < 3 && (r->data[lead] & 0xC0) == 0x80) lead--;
+        snprintf(buf, size,
+                 "invalid UTF-8 sequence: byte 0x%02x is followed by 0x%02x, "
+                 "not a continuation byte",
+                 r->data[lead], byte);
+        *offset = lead;
+    } else if (strcmp(problem, "invalid leading UTF-8 octet") == 0) {
+        snprintf(buf, size, "invalid UTF-8 byte 0x%02x", byte);
+    } else if (strcmp(problem, "incomplete UTF-8 octet sequence") == 0) {
+        snprintf(buf, size, "invalid UTF-8 byte 0x%02x: the file ends inside a character", byte);
+    } else if (strcmp(problem, "invalid length of a UTF-8 sequence") == 0) {
+        snprintf(buf, size, "invalid UTF-8 sequence starting with byte 0x%02x (overlong)", byte);
+    } else if (strcmp(problem, "invalid Unicode character") == 0) {
+        snprintf(buf, size,
+                 "invalid UTF-8 sequence starting with byte 0x%02x (U+%04X is not "
+                 "a character)",
+                 byte, (unsigned)value);
+    } else if (strcmp(problem, "control characters are not allowed") == 0 && value < 0x80) {
+        snprintf(buf, size, "control character 0x%02x is not allowed", (unsigned)value);
+    } else if (strcmp(problem, "control characters are not allowed") == 0) {
+        snprintf(buf, size, "character U+%04X is not allowed", (unsigned)value);
+    } else {
+        snprintf(buf, size, "%s", p->problem ? p->problem : "unreadable input");
+    }
+}
+
+/* A hint for the libyaml problems a hand-written file meets most. */
+static const char *syntax_hint(const char *problem)
+{
+    if (strcmp(problem, "mapping values are not allowed in this context") == 0)
+        return "; quote a value that contains ': '";
+    if (strcmp(problem, "found character that cannot start any token") == 0)
+        return "; indent with spaces, not tabs, and quote a value that starts with @ or `";
+    return "";
+}
+
+/* A located error from libyaml's parser state after a failed parse. */
+static int parser_error(reader *r, const yaml_parser_t *p)
+{
+    if (p->error == YAML_MEMORY_ERROR) return out_of_memory(r);
+    if (p->error == YAML_READER_ERROR) {
+        char what[200];
+        int line, column;
+        size_t offset = p->problem_offset;
+        describe_bad_bytes(r, p, &offset, what, sizeof what);
+        locate_offset(r, offset, &line, &column);
+        return error_at(r, line, column, "%s; expected printable UTF-8 text", what);
+    }
+    const char *problem = p->problem ? p->problem : "invalid YAML";
+    const char *hint = syntax_hint(problem);
+    int line = mark_line(p->problem_mark), column = mark_column(p->problem_mark);
+    if (!p->context) return error_at(r, line, column, "%s%s", problem, hint);
+    int cl = mark_line(p->context_mark), cc = mark_column(p->context_mark);
+    if (cl == line && cc == column)
+        return error_at(r, line, column, "%s %s%s", p->context, problem, hint);
+    return error_at(r, line, column, "%s (%s at line %d, column %d)%s", problem, p->context, cl, cc,
+                    hint);
+}
+
+/* ------------------------------------------------------------ the input */
+
+/* libyaml's read handler: the next few bytes of the input. */
+static int feed(void *ud, unsigned char *buffer, size_t size, size_t *size_read)
+{
+    reader *r = ud;
+    size_t n = r->len - r->fed;
+    if (n > size) n = size;
+    if (n > READ_CHUNK) n = READ_CHUNK;
+    if (n) memcpy(buffer, r->data + r->fed, n);
+    r->fed += n;
+    *size_read = n;
+    return 1;
+}
+
+/* Refuses UTF-16 and UTF-32 input, which libyaml would otherwise decode
+ * (UTF-16 with a byte order mark) or report as a stray NUL. */
+static int check_encoding(reader *r)
+{
+    const unsigned char *d = r->data;
+    const char *what = NULL;
+    if (r->len >= 4 && memcmp(d, "\0\0\xFE\xFF", 4) == 0)
+        what = "it starts with a UTF-32 byte order mark";
+    else if (r->len >= 4 && memcmp(d, "\xFF\xFE\0\0", 4) == 0)
+        what = "it starts with a UTF-32 byte order mark";
+    else if (r->len >= 2 && (memcmp(d, "\xFF\xFE", 2) == 0 || memcmp(d, "\xFE\xFF", 2) == 0))
+        what = "it starts with a UTF-16 byte order mark";
+    else if (r->len >= 4 && d[0] && !d[1] && d[2] && !d[3])
+        what = "it looks like UTF-16 without a byte order mark";
+    else if (r->len >= 4 && !d[0] && d[1] && !d[2] && d[3])
+        what = "it looks like UTF-16 without a byte order mark";
+    if (!what) return CX_OK;
+    return error_at(r, 1, 1, "file is not UTF-8 (%s); save it as UTF-8", what);
+}
+
+/* ------------------------------------------------------ duplicate keys */
+
+static int same_text(const cx_ynode *a, const cx_ynode *b)
+{
+    return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+}
+
+static size_t hash_text(const cx_ynode *n)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n->len; i++) {
+        h ^= (unsigned char)n->text[i];
+        h *= 1099511628211u;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+static const cx_ynode *key_of(const reader *r, const frame *f, size_t ordinal)
+{
+    return r->entries[f->base + 2 * ordinal];
+}
+
+/* Looks key up in f's set; adds it (as ordinal) when absent. Returns the
+ * earlier equal key or NULL. */
+static const cx_ynode *keyset_probe(const reader *r, frame *f, const cx_ynode *key, size_t ordinal)
+{
+    size_t mask = f->keys.cap - 1, slot = hash_text(key) & mask;
+    while (f->keys.slots[slot]) {
+        const cx_ynode *k = key_of(r, f, f->keys.slots[slot] - 1);
+        if (same_text(k, key)) return k;
+        slot = (slot + 1) & mask;
+    }
+    f->keys.slots[slot] = ordinal + 1;
+    return NULL;
+}
+
+/* Makes room in f's set for nkeys + 1 keys, rehashing the first nkeys. */
+static int keyset_reserve(const reader *r, frame *f, size_t nkeys)
+{
+    if ((nkeys + 1) * 2 <= f->keys.cap) return CX_OK;
+    size_t cap = f->keys.cap ? f->keys.cap * 2 : 64;
+    while ((nkeys + 1) * 2 > cap) cap *= 2;
+    size_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) return CX_ENOMEM;
+    free(f->keys.slots);
+    f->keys.slots = slots;
+    f->keys.cap = cap;
+    for (size_t i = 0; i < nkeys; i++) keyset_probe(r, f, key_of(r, f, i), i);
+    return CX_OK;
+}
+
+/* The earlier key of the innermost map equal to key, or NULL; key is about
+ * to become that map's next key. *oom is set when memory ran out. */
+static const cx_ynode *find_duplicate(reader *r, const cx_ynode *key, int *oom)
+{
+    frame *f = &r->frames[r->depth - 1];
+    size_t nkeys = (r->nentries - f->base) / 2;
+    if (nkeys < LINEAR_KEYS) {
+        for (size_t i = 0; i < nkeys; i++)
+            if (same_text(key_of(r, f, i), key)) return key_of(r, f, i);
+        return NULL;
+    }
+    if (keyset_reserve(r, f, nkeys) != CX_OK) {
+        *oom = 1;
+        return NULL;
+    }
+    return keyset_probe(r, f, key, nkeys);
+}
+
+/* --------------------------------------------------------------- the tree */
+
+static int expecting_key(const reader *r)
+{
+    if (r->depth == 0) return 0;
+    const frame *f = &r->frames[r->depth - 1];
+    return f->node->kind == CX_YMAP && (r->nentries - f->base) % 2 == 0;
+}
+
+static cx_ynode *new_node(reader *r, cx_ynode_kind kind, yaml_mark_t at)
+{
+    cx_ynode *n = cx__arena_alloc(&r->doc->arena, sizeof *n);
+    if (!n) return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->line = mark_line(at);
+    n->column = mark_column(at);
+    return n;
+}
+
+static int push_entry(reader *r, cx_ynode *n)
+{
+    if (r->nentries == r->capentries) {
+        size_t cap = r->capentries ? r->capentries * 2 : 256;
+        cx_ynode **p = realloc(r->entries, cap * sizeof *p);
+        if (!p) return out_of_memory(r);
+        r->entries = p;
+        r->capentries = cap;
+    }
+    r->entries[r->nentries++] = n;
+    return CX_OK;
+}
+
+/* Adds a finished node to the innermost open collection, or makes it the
+ * root; a map key is checked against the map's earlier keys. */
+static int attach(reader *r, cx_ynode *n)
+{
+    if (r->depth == 0) {
+        r->doc->root = n;
+        return CX_OK;
+    }
+    if (expecting_key(r)) {
+        char shown[80];
+        int oom = 0;
+        const cx_ynode *first = find_duplicate(r, n, &oom);
+        if (oom) return out_of_memory(r);
+        if (first)
+            return error_at(r, n->line, n->column,
+                            "duplicate key '%s' (first at line %d, column %d); a key may "
+                            "appear only once in a mapping",
+                            for_message(n->text, n->len, shown, sizeof shown), first->line,
+                            first->column);
+    }
+    return push_entry(r, n);
+}
+
+/* Refuses anchors and explicit tags on a node. */
+static int check_properties(reader *r, yaml_mark_t at, const yaml_char_t *anchor,
+                            const yaml_char_t *tag)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    char shown[80];
+    if (anchor) {
+        const char *a = (const char *)anchor;
+        return error_at(r, mark_line(at), mark_column(at),
+                        "YAML anchors and aliases are not supported (anchor &%s); write the "
+                        "value out in full",
+                        for_message(a, strlen(a), shown, sizeof shown));
+    }
+    if (tag) {
+        const char *t = (const char *)tag;
+        int is_core = strncmp(t, core, sizeof core - 1) == 0;
+        if (is_core) t += sizeof core - 1;
+        return error_at(r, mark_line(at), mark_column(at),
+                        "explicit YAML tags are not supported (%s%s); write the value "
+                        "without a tag",
+                        is_core ? "!!" : "", for_message(t, strlen(t), shown, sizeof shown));
+    }
+    return CX_OK;
+}
+
+static int on_scalar(reader *r, const yaml_event_t *ev)
+{
+    int rc = check_properties(r, ev->start_mark, ev->data.scalar.anchor, ev->data.scalar.tag);
+    if (rc) return rc;
+    cx_ynode *n = new_node(r, CX_YSCALAR, ev->start_mark);
+    if (!n) return out_of_memory(r);
+    n->len = ev->data.scalar.length;
+    n->text = cx__arena_strndup(&r->doc->arena, (const char *)ev->data.scalar.value, n->len);
+    if (!n->text) return out_of_memory(r);
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return attach(r, n);
+}
+
+static int on_start(reader *r, const yaml_event_t *ev, cx_ynode_kind kind)
+{
+    int map = kind == CX_YMAP;
+    int rc = check_properties(r, ev->start_mark,
+                              map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
+                              map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag);
+    if (rc) return rc;
+    int line = mark_line(ev->start_mark), column = mark_column(ev->start_mark);
+    if (expecting_key(r))
+        return error_at(r, line, column, "mapping keys must be plain scalars, not %s",
+                        cx__ynode_kind_name(kind));
+    if (r->depth == CX_YAML_MAX_DEPTH)
+        return error_at(r, line, column,
+                        "nesting deeper than %d levels; expected at most %d maps and lists "
+                        "inside each other",
+                        CX_YAML_MAX_DEPTH, CX_YAML_MAX_DEPTH);
+    cx_ynode *n = new_node(r, kind, ev->start_mark);
+    if (!n) return out_of_memory(r);
+    frame *f = &r->frames[r->depth++];
+    f->node = n;
+    f->base = r->nentries;
+    f->keys.slots = NULL;
+    f->keys.cap = 0;
+    return CX_OK;
+}
+
+/* Copies count entries of the entry stack, every stride-th from first,
+ * into a new array in the arena. */
+static cx_ynode **copy_entries(reader *r, size_t first, size_t count, size_t stride)
+{
+    cx_ynode **a = cx__arena_alloc(&r->doc->arena, count * sizeof *a);
+    if (!a) return NULL;
+    for (size_t i = 0; i < count; i++) a[i] = r->entries[first + i * stride];
+    return a;
+}
+
+/* Closes the innermost collection: its items move into the arena. */
+static int on_end(reader *r)
+{
+    frame *f = &r->frames[--r->depth];
+    cx_ynode *n = f->node;
+    size_t k = r->nentries - f->base;
+    free(f->keys.slots);
+    f->keys.slots = NULL;
+    f->keys.cap = 0;
+    if (n->kind == CX_YMAP) {
+        n->count = k / 2; /* libyaml gives every key a value */
+        if (n->count) {
+            n->keys = copy_entries(r, f->base, n->count, 2);
+            n->items = copy_entries(r, f->base + 1, n->count, 2);
+            if (!n->keys || !n->items) return out_of_memory(r);
+        }
+    } else if (k) {
+        n->count = k;
+        n->items = copy_entries(r, f->base, k, 1);
+        if (!n->items) return out_of_memory(r);
+    }
+    r->nentries = f->base;
+    return attach(r, n);
+}
+
+static int on_event(reader *r, const yaml_event_t *ev)
+{
+    int line = mark_line(ev->start_mark), column = mark_column(ev->start_mark);
+    char shown[80];
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++r->documents == 1) return CX_OK;
+        return error_at(r, line, column,
+                        "more than one YAML document in the file (a second one starts here); "
+                        "expected a single document");
+    case YAML_ALIAS_EVENT: {
+        const char *a = (const char *)ev->data.alias.anchor;
+        return error_at(r, line, column,
+                        "YAML anchors and aliases are not supported (alias *%s); write the "
+                        "value out in full",
+                        for_message(a, strlen(a), shown, sizeof shown));
+    }
+    case YAML_SCALAR_EVENT:
+        return on_scalar(r, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_start(r, ev, CX_YLIST);
+    case YAML_MAPPING_START_EVENT:
+        return on_start(r, ev, CX_YMAP);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return on_end(r);
+    default:
+        return CX_OK;
+    }
+}
+
+/* Runs the event loop to the end of the stream or the first error. */
+static int parse(reader *r)
+{
+    yaml_parser_t parser;
+    int rc = CX_OK;
+    if (!yaml_parser_initialize(&parser)) return out_of_memory(r);
+    yaml_parser_set_input(&parser, feed, r);
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = parser_error(r, &parser);
+            goto done;
+        }
+        int end = ev.type == YAML_STREAM_END_EVENT;
+        rc = on_event(r, &ev);
+        yaml_event_delete(&ev);
+        if (rc || end) goto done;
+    }
+done:
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* ------------------------------------------------------------ public API */
+
+int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
+                         cx_error *err)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.name = name ? name : "";
+    r.data = (const unsigned char *)(data ? data : "");
+    r.len = data ? len : 0;
+    r.err = err;
+    *out = NULL;
+    int rc = check_encoding(&r);
+    if (rc) return rc;
+    r.doc = calloc(1, sizeof *r.doc);
+    if (!r.doc) return out_of_memory(&r);
+    cx__arena_init(&r.doc->arena);
+    r.doc->name = cx__arena_strdup(&r.doc->arena, r.name);
+    rc = r.doc->name ? parse(&r) : out_of_memory(&r);
+    for (int i = 0; i < r.depth; i++) free(r.frames[i].keys.slots);
+    free(r.entries);
+    if (rc) {
+        cx__ydoc_free(r.doc);
+        return rc;
+    }
+    *out = r.doc;
+    return CX_OK;
+}
+
+/* Reads the whole file at path into *data (malloc'd, the caller frees). */
+static int read_whole_file(const char *path, char **data, size_t *len, cx_error *err)
+{
+    int rc = CX_OK;
+    size_t n = 0, cap = 65536;
+    struct stat st;
+    FILE *f = fopen(path, "rb");
+    if (!f) return cx__error(err, CX_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+    /* one byte more than the size, so that a single short read ends it */
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0) cap = (size_t)st.st_size + 2;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            rc = cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory reading the file");
+            goto done;
+        }
+        size_t want = cap - n - 1, got = fread(buf + n, 1, want, f);
+        n += got;
+        if (got < want) break;
+        char *p = realloc(buf, cap * 2);
+        if (!p) free(buf);
+        buf = p;
+        cap *= 2;
+    }
+    if (ferror(f)) rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+done:
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *len = n;
+    return CX_OK;
+}
+
+int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    *out = NULL;
+    int rc = read_whole_file(path, &data, &len, err);
+    if (rc) return rc;
+    rc = cx__yaml_load_buffer(path, data, len, out, err);
+    free(data);
+    return rc;
+}
+
+const cx_ynode *cx__ydoc_root(const cx_ydoc *doc)
+{
+    return doc ? doc->root : NULL;
+}
+
+const char *cx__ydoc_name(const cx_ydoc *doc)
+{
+    return doc ? doc->name : "";
+}
+
+void cx__ydoc_free(cx_ydoc *doc)
+{
+    if (!doc) return;
+    cx__arena_free(&doc->arena);
+    free(doc);
+}
+
+const cx_ynode *cx__ymap_get(const cx_ynode *map, const char *key)
+{
+    if (!map || map->kind != CX_YMAP || !key) return NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0; i < map->count; i++) {
+        const cx_ynode *k = map->keys[i];
+        if (k->len == len && memcmp(k->text, key, len) == 0) return map->items[i];
+    }
+    return NULL;
+}
+
+const char *cx__ynode_kind_name(cx_ynode_kind kind)
+{
+    switch (kind) {
+    case CX_YMAP:
+        return "a mapping";
+    case CX_YLIST:
+        return "a list";
+    case CX_YSCALAR:
+        return "a scalar";
+    }
+    return "a node";
+}
