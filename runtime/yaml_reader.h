@@ -24,16 +24,20 @@ typedef enum cx_ynode_kind { CX_YSCALAR, CX_YMAP, CX_YLIST } cx_ynode_kind;
 typedef struct cx_ynode cx_ynode;
 struct cx_ynode {
     cx_ynode_kind kind;
-    int line;   /* 1-based line where the node starts */
-    int column; /* 1-based column (characters) where the node starts */
-    /* CX_YSCALAR */
-    const char *text; /* NUL-terminated; may contain NUL only if len says so */
-    size_t len;       /* bytes in text */
-    int plain;        /* 1 when the scalar was unquoted (plain style) */
-    /* CX_YMAP and CX_YLIST */
-    size_t count;     /* number of items (map: number of pairs) */
-    cx_ynode **keys;  /* CX_YMAP: the key scalars, in document order */
-    cx_ynode **items; /* CX_YMAP: the values; CX_YLIST: the elements */
+    int line;                 /* 1-based line where the node starts */
+    int column;               /* 1-based column (characters) where the node starts */
+    int plain;                /* CX_YSCALAR: 1 when the scalar was unquoted (plain style) */
+    union {                   /* by kind: catalogs have millions of nodes, keep them small */
+        struct {              /* CX_YSCALAR */
+            const char *text; /* NUL-terminated; may contain NUL only if len says so */
+            size_t len;       /* bytes in text */
+        };
+        struct {              /* CX_YMAP and CX_YLIST */
+            size_t count;     /* number of items (map: number of pairs) */
+            cx_ynode **keys;  /* CX_YMAP: the key scalars, in document order */
+            cx_ynode **items; /* CX_YMAP: the values; CX_YLIST: the elements */
+        };
+    };
 };
 
 typedef struct cx_ydoc cx_ydoc; /* owns every node and string of one file */
@@ -49,7 +53,7 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
                          cx_error *err);
 
 const cx_ynode *cx__ydoc_root(const cx_ydoc *doc); /* NULL for an empty file */
-const char *cx__ydoc_name(const cx_ydoc *doc);    /* the file name, for errors */
+const char *cx__ydoc_name(const cx_ydoc *doc);     /* the file name, for errors */
 void cx__ydoc_free(cx_ydoc *doc);                  /* accepts NULL */
 
 /* The value under key in a map, or NULL. */

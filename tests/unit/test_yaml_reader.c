@@ -70,7 +70,8 @@ static void check_node(const cx_ynode *n, cx_ynode_kind kind, size_t count, int 
 static int same_tree(const cx_ynode *a, const cx_ynode *b, int locations)
 {
     if (!a || !b) return a == b;
-    if (a->kind != b->kind || a->count != b->count) return 0;
+    if (a->kind != b->kind) return 0;
+    if (a->kind != CX_YSCALAR && a->count != b->count) return 0;
     if (locations && (a->line != b->line || a->column != b->column)) return 0;
     if (a->kind == CX_YSCALAR)
         return a->len == b->len && memcmp(a->text, b->text, a->len) == 0 && a->plain == b->plain;
