@@ -9,6 +9,7 @@
 #include <lua.h>
 #include <lualib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -972,9 +973,27 @@ static int utf8_codepoint(lua_State *L)
     return call_orig(L);
 }
 
+/* utf8.codes of Lua 5.4.4 accepts stray continuation bytes (an upstream
+ * bug): validate the string with Lua's utf8.len (upvalue 2) first. */
+static int utf8_codes(lua_State *L)
+{
+    size_t len;
+    luaL_checklstring(L, 1, &len);
+    cx__sandbox_charge(L, byte_units(len), "utf8.codes");
+    if (!lua_toboolean(L, 2)) {
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 2);
+        if (lua_isnil(L, -2))
+            return luaL_error(L, "invalid UTF-8 code at byte %d", (int)lua_tointeger(L, -1));
+        lua_pop(L, 2);
+    }
+    return call_orig(L);
+}
+
 static void open_utf8(lua_State *L)
 {
-    static const char *const kept[] = {"char", "charpattern", "codes"};
+    static const char *const kept[] = {"char", "charpattern"};
     static const char *const charged[] = {"len", "offset"};
     static const luaL_Reg none[] = {{NULL, NULL}};
     int orig = push_lua_lib(L, luaopen_utf8);
@@ -987,10 +1006,22 @@ static void open_utf8(lua_State *L)
     lua_getfield(L, orig, "codepoint");
     lua_pushcclosure(L, utf8_codepoint, 1);
     lua_setfield(L, -2, "codepoint");
+    lua_getfield(L, orig, "codes");
+    lua_getfield(L, orig, "len");
+    lua_pushcclosure(L, utf8_codes, 2);
+    lua_setfield(L, -2, "codes");
     lua_remove(L, orig);
 }
 
 /* -------------------------------------------------------------------- re */
+
+/* Raises a regex error: a limit trips the sandbox, anything else is a
+ * plain error naming the function. */
+static int re_fail(lua_State *L, const char *what, const cx_error *err)
+{
+    if (err->code == CX_ELIMIT) return cx__sandbox_raise(L, err);
+    return luaL_error(L, "%s: %s", what, err->message);
+}
 
 /* The compiled pattern at arg 1, from the shared cache. Errors name the
  * function; a limit trips the sandbox (sticky). */
@@ -1001,10 +1032,7 @@ static const cx_regex *check_regex(lua_State *L, const char *what)
     const cx_regex *re;
     cx_error err;
     cx_error_clear(&err);
-    if (cx__regex_cached(p, lp, &re, &err) != CX_OK) {
-        if (err.code != CX_ELIMIT) return luaL_error(L, "%s: %s", what, err.message), NULL;
-        cx__sandbox_raise(L, &err);
-    }
+    if (cx__regex_cached(p, lp, &re, &err) != CX_OK) re_fail(L, what, &err);
     return re;
 }
 
@@ -1018,17 +1046,94 @@ static int re_test(lua_State *L)
     cx_error_clear(&err);
     cx__sandbox_charge(L, byte_units(ls + lua_rawlen(L, 1)), "re.test");
     int rc = cx__regex_test(re, s, ls, &err);
-    if (rc < 0) {
-        if (err.code == CX_ELIMIT) return cx__sandbox_raise(L, &err);
-        return luaL_error(L, "re.test: %s", err.message);
-    }
+    if (rc < 0) return re_fail(L, "re.test", &err);
     lua_pushboolean(L, rc);
     return 1;
 }
 
+/* re.match(pattern, s): nil, or a table: [0] the whole match, [1..n] the
+ * groups (false for a group that did not take part), and named groups
+ * under their names. */
+static int re_match(lua_State *L)
+{
+    const cx_regex *re = check_regex(L, "re.match");
+    size_t ls;
+    const char *s = luaL_checklstring(L, 2, &ls);
+    cx_regex_captures caps;
+    cx_error err;
+    cx_error_clear(&err);
+    cx__sandbox_charge(L, byte_units(ls + lua_rawlen(L, 1)), "re.match");
+    int rc = cx__regex_match(re, s, ls, &caps, &err);
+    if (rc < 0) return re_fail(L, "re.match", &err);
+    if (rc == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, caps.count - 1, 1);
+    for (int i = 0; i < caps.count; i++) {
+        if (caps.group[i].start < 0)
+            lua_pushboolean(L, 0);
+        else
+            lua_pushlstring(L, s + caps.group[i].start,
+                            (size_t)(caps.group[i].end - caps.group[i].start));
+        const char *name = i ? cx__regex_group_name(re, i) : NULL;
+        if (name) {
+            lua_pushvalue(L, -1);
+            lua_setfield(L, -3, name);
+        }
+        lua_rawseti(L, -2, i);
+    }
+    return 1;
+}
+
+/* A box for a result regex.c malloc'd: freed by its __gc if a Lua error
+ * (out of memory) strikes before we free it ourselves. */
+static const char RESULT_BOX[] = "credex.regex_result";
+
+static int free_result_box(lua_State *L)
+{
+    char **box = luaL_checkudata(L, 1, RESULT_BOX);
+    free(*box);
+    *box = NULL;
+    return 0;
+}
+
+/* re.gsub(pattern, s, repl): the new string and the number of matches
+ * replaced; repl refers to groups as $0..$9, ${n}, ${name}; $$ is '$'. */
+static int re_gsub(lua_State *L)
+{
+    const cx_regex *re = check_regex(L, "re.gsub");
+    size_t ls, lr, out_len = 0;
+    const char *s = luaL_checklstring(L, 2, &ls);
+    const char *repl = luaL_checklstring(L, 3, &lr);
+    cx_error err;
+    cx_error_clear(&err);
+    cx__sandbox_charge(L, byte_units(ls + lr + lua_rawlen(L, 1)), "re.gsub");
+    char **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = NULL;
+    luaL_setmetatable(L, RESULT_BOX);
+    int n = cx__regex_gsub(re, s, ls, repl, lr, box, &out_len, &err);
+    if (n < 0) return re_fail(L, "re.gsub", &err);
+    if (out_len > cx__sandbox_memory_left(L)) {
+        free(*box);
+        *box = NULL;
+        return cx__sandbox_memory_trip(L, "re.gsub", out_len);
+    }
+    lua_pushlstring(L, *box, out_len);
+    free(*box);
+    *box = NULL;
+    lua_pushinteger(L, n);
+    return 2;
+}
+
 static void open_re(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"test", re_test}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {
+        {"test", re_test}, {"match", re_match}, {"gsub", re_gsub}, {NULL, NULL}};
+    luaL_newmetatable(L, RESULT_BOX);
+    lua_pushcfunction(L, free_result_box);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
     new_lib(L, "re", fns, 0, NULL, 0);
 }
 

@@ -76,6 +76,7 @@ struct cx_sandbox {
     char trip_message[256];
     sb_where trip_where; /* where the limit tripped */
     sb_where err_where;  /* where the last error was raised */
+    int error_line;      /* error(msg, level): the pack line level names, or 0 */
     sb_pack *packs;
     int npacks, cap;
     int current;         /* pack now running, -1 for none */
@@ -651,6 +652,21 @@ static int sb_setmetatable(lua_State *L)
     return 1;
 }
 
+/* error(msg [, level]): as Lua's (upvalue 1), and remembers the pack line
+ * the level names, so the error is located where the pack asked. */
+static int sb_error(lua_State *L)
+{
+    cx_sandbox *sb = sb_of(L);
+    const char *chunk = pack_chunk(sb);
+    lua_Integer level = luaL_optinteger(L, 2, 1);
+    lua_Debug ar;
+    sb->error_line = 0;
+    if (chunk && level > 0 && level < 1000 && lua_getstack(L, (int)level, &ar) &&
+        lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, chunk) == 0)
+        sb->error_line = ar.currentline;
+    return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
 /* pcall and xpcall that cannot swallow a tripped limit. */
 static int sb_pcall(lua_State *L)
 {
@@ -660,6 +676,7 @@ static int sb_pcall(lua_State *L)
     lua_pushboolean(L, 1); /* first result when no error */
     lua_insert(L, 1);
     int status = lua_pcall(L, n - 1, LUA_MULTRET, 0);
+    sb->error_line = 0; /* the error, if any, was caught here */
     if (sb->trip) return sb_raise_trip(L);
     if (status != LUA_OK) {
         lua_pushboolean(L, 0);
@@ -678,6 +695,7 @@ static int sb_xpcall(lua_State *L)
     lua_pushvalue(L, 1);
     lua_rotate(L, 3, 2); /* f, handler, true, f, args... */
     int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+    sb->error_line = 0;
     if (sb->trip) return sb_raise_trip(L);
     if (status != LUA_OK) {
         lua_pushboolean(L, 0);
@@ -1110,7 +1128,7 @@ static int tree_fields(sb_tree *tb, lua_State *L, int idx, cx_tnode *node, size_
         }
         i++;
     }
-    qsort(fields, n, sizeof *fields, compare_fields);
+    if (n) qsort(fields, n, sizeof *fields, compare_fields);
     for (i = 0; i < n; i++) { /* values in key order: ordinals follow it */
         lua_pushlstring(L, fields[i].key, fields[i].keylen);
         lua_rawget(L, idx);
@@ -1235,7 +1253,7 @@ static const cx_tnode *tree_value(sb_tree *tb, lua_State *L, int idx, int line, 
 
 const cx_tnode *cx__tnode_field(const cx_tnode *node, const char *key)
 {
-    if (!node || node->kind != CX_TMAP) return NULL;
+    if (!node || node->kind != CX_TMAP || !node->as.table.nfields) return NULL;
     cx_tfield probe = {key, strlen(key), NULL};
     const cx_tfield *f = bsearch(&probe, node->as.table.fields, node->as.table.nfields,
                                  sizeof probe, compare_fields);
@@ -1260,6 +1278,8 @@ static int sb_msgh(lua_State *L)
 {
     cx_sandbox *sb = sb_of(L);
     if (!sb->trip) sb_locate(sb, L, &sb->err_where);
+    if (!sb->trip && sb->error_line) sb->err_where.line = sb->error_line;
+    sb->error_line = 0;
     return 1;
 }
 
@@ -1353,6 +1373,7 @@ static int sb_protected(cx_sandbox *sb, sb_job *job)
     job->sb = sb;
     job->rc = CX_OK;
     sb->err_where.line = 0;
+    sb->error_line = 0;
     snprintf(sb->err_where.file, sizeof sb->err_where.file, "%s",
              sb->current >= 0 ? sb->packs[sb->current].path : "");
     lua_pushboolean(L, 0); /* a fresh next() cache for this call */
@@ -1497,8 +1518,8 @@ static void set_strict(lua_State *L)
 /* The base library as rules see it, into the table at env. */
 static void open_base(lua_State *L, int env)
 {
-    static const char *const kept[] = {"assert", "error", "getmetatable", "ipairs",
-                                       "select", "type",  "_VERSION"};
+    static const char *const kept[] = {"assert", "getmetatable", "ipairs",
+                                       "select", "type",         "_VERSION"};
     static const char *const charged[] = {"rawequal", "tonumber"};
     static const luaL_Reg ours[] = {{"next", sb_next},     {"pairs", sb_pairs},
                                     {"pcall", sb_pcall},   {"xpcall", sb_xpcall},
@@ -1517,6 +1538,9 @@ static void open_base(lua_State *L, int env)
         lua_pushcclosure(L, sb_charged_base, 1);
         lua_setfield(L, env, charged[i]);
     }
+    lua_getfield(L, -1, "error");
+    lua_pushcclosure(L, sb_error, 1);
+    lua_setfield(L, env, "error");
     lua_pop(L, 1);
     lua_pushvalue(L, env);
     luaL_setfuncs(L, ours, 0);
