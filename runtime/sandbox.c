@@ -53,6 +53,97 @@ typedef struct sb_where {
     char file[512]; /* pack path, or a stdlib chunk's short name */
 } sb_where;
 
+/* ------------------------------------------------------------ node pools */
+
+/* Where tree nodes live: blocks that a reset keeps and reuses, so that a
+ * decision's results cost no malloc and no fresh pages. */
+#define POOL_BLOCK ((size_t)64 << 10)
+#define POOL_KEEP  ((size_t)4 << 20) /* a reset frees blocks beyond this */
+
+typedef struct sb_block sb_block;
+struct sb_block {
+    sb_block *next;
+    size_t size; /* usable bytes */
+    size_t used;
+    max_align_t data[];
+};
+
+typedef struct sb_pool {
+    sb_block *first; /* all blocks, in order */
+    sb_block *cur;   /* the one being filled */
+} sb_pool;
+
+/* size bytes, aligned; NULL when out of memory. Freed by pool_reset or
+ * pool_free, never one by one. */
+static void *pool_alloc(sb_pool *p, size_t size)
+{
+    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    for (;;) {
+        sb_block *b = p->cur;
+        if (b && b->size - b->used >= size) {
+            void *out = (char *)b->data + b->used;
+            b->used += size;
+            return out;
+        }
+        if (b && b->next) { /* a block kept by the last reset */
+            p->cur = b->next;
+            p->cur->used = 0;
+            continue;
+        }
+        size_t bytes = size > POOL_BLOCK ? size : POOL_BLOCK;
+        sb_block *nb = malloc(sizeof *nb + bytes);
+        if (!nb) return NULL;
+        nb->next = NULL;
+        nb->size = bytes;
+        nb->used = 0;
+        if (b)
+            b->next = nb;
+        else
+            p->first = nb;
+        p->cur = nb;
+    }
+}
+
+static char *pool_strndup(sb_pool *p, const char *s, size_t n)
+{
+    char *out = pool_alloc(p, n + 1);
+    if (!out) return NULL;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+static void pool_free_from(sb_block *b)
+{
+    while (b) {
+        sb_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+/* Everything allocated becomes invalid; the first POOL_KEEP bytes of
+ * blocks are kept for reuse. */
+static void pool_reset(sb_pool *p)
+{
+    size_t kept = 0;
+    sb_block *b = p->first;
+    for (; b && b->next && kept + b->size + b->next->size <= POOL_KEEP; b = b->next)
+        kept += b->size;
+    if (b) {
+        pool_free_from(b->next);
+        b->next = NULL;
+    }
+    p->cur = p->first;
+    if (p->cur) p->cur->used = 0;
+}
+
+static void pool_free(sb_pool *p)
+{
+    pool_free_from(p->first);
+    p->first = p->cur = NULL;
+}
+
 typedef struct sb_pack {
     char *path;                 /* as given at load (owned) */
     char *chunkname;            /* "@" + path (owned) */
@@ -60,7 +151,9 @@ typedef struct sb_pack {
     uint64_t source_hash;       /* FNV-1a of the source: seeds math.random */
     uint64_t rng[4];            /* math.random state (xoshiro256**) */
     int nfuncs;                 /* functions in the pack's registry */
-    const cx_tnode *tree;       /* its declarations (in sb->arena) */
+    int nmetatables;            /* metatables noted while it loaded */
+    int funcs_ref;              /* registry ref of its function registry (P_FUNCS) */
+    const cx_tnode *tree;       /* its declarations (in sb->trees) */
 } sb_pack;
 
 struct cx_sandbox {
@@ -77,15 +170,17 @@ struct cx_sandbox {
     sb_where trip_where; /* where the limit tripped */
     sb_where err_where;  /* where the last error was raised */
     int error_line;      /* error(msg, level): the pack line level names, or 0 */
+    int next_cache;      /* 1 once next() made a cache in this protected call */
+    int call_metatables; /* setmetatable calls in this decision */
     sb_pack *packs;
     int npacks, cap;
-    int current;         /* pack now running, -1 for none */
-    int loading;         /* 1 while a pack's chunk runs */
-    int stdlib_frozen;   /* 1 once the stdlib environment is read-only */
-    uint64_t seed;       /* the decision's seed */
-    uint64_t rng[4];     /* math.random when no pack runs (stdlib load) */
-    cx_arena arena;      /* pack trees: live until cx__sandbox_free */
-    cx_arena call_arena; /* call results: live until the next decision */
+    int current;       /* pack now running, -1 for none */
+    int loading;       /* 1 while a pack's chunk runs */
+    int stdlib_frozen; /* 1 once the stdlib environment is read-only */
+    uint64_t seed;     /* the decision's seed */
+    uint64_t rng[4];   /* math.random when no pack runs (stdlib load) */
+    sb_pool trees;     /* pack trees: live until cx__sandbox_free */
+    sb_pool results;   /* call results: live until the next decision */
 };
 
 static cx_sandbox *sb_of(lua_State *L)
@@ -606,6 +701,10 @@ static int sb_charged_base(lua_State *L)
 static void note_metatable(cx_sandbox *sb, lua_State *L, int mt)
 {
     if (sb->current < 0) return; /* the stdlib's own: trusted */
+    if (sb->loading)
+        sb->packs[sb->current].nmetatables++;
+    else
+        sb->call_metatables++;
     if (sb->loading) {
         lua_rawgetp(L, LUA_REGISTRYINDEX, &K_PACKS);
         lua_rawgeti(L, -1, sb->current + 1);
@@ -636,10 +735,13 @@ static int sb_setmetatable(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
     if (t == LUA_TTABLE) {
-        if (lua_getfield(L, 2, "__gc") != LUA_TNIL && !is_proxy(L, 2))
+        /* raw, as the collector looks them up */
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
             return luaL_error(L, "setmetatable: __gc is not allowed in rule code (finalizers run "
                                  "outside the sandbox's limits)");
-        if (lua_getfield(L, 2, "__mode") != LUA_TNIL && !is_proxy(L, 2))
+        lua_pushliteral(L, "__mode");
+        if (lua_rawget(L, 2) != LUA_TNIL)
             return luaL_error(L, "setmetatable: __mode is not allowed in rule code (weak tables "
                                  "make results depend on the garbage collector)");
         lua_pop(L, 2);
@@ -938,6 +1040,7 @@ static int sb_next(lua_State *L)
         lua_newtable(L);
         lua_pushvalue(L, -1);
         lua_rawsetp(L, LUA_REGISTRYINDEX, &K_NEXTCACHE);
+        sb_of(L)->next_cache = 1;
     }
     lua_pushvalue(L, 3);
     int have = lua_rawget(L, 4) != LUA_TNIL; /* 5: the snapshot */
@@ -995,7 +1098,7 @@ static int sb_pairs(lua_State *L)
 typedef struct sb_tree {
     cx_sandbox *sb;
     int pack;        /* whose file the nodes cite, whose registry gets functions */
-    cx_arena *arena; /* where the nodes go */
+    sb_pool *pool;   /* where the nodes go */
     int memo;        /* stack index: real table -> node (false while in progress) */
     int allow_funcs; /* 0: a function is an error (call results) */
     cx_error *err;   /* filled on the first error */
@@ -1019,7 +1122,7 @@ static const cx_tnode *tree_fail(sb_tree *tb, int code, int line, const char *fm
 
 static cx_tnode *tree_node(sb_tree *tb, cx_tkind kind, int line)
 {
-    cx_tnode *n = cx__arena_alloc(tb->arena, sizeof *n);
+    cx_tnode *n = pool_alloc(tb->pool, sizeof *n);
     if (!n) return NULL;
     memset(n, 0, sizeof *n);
     n->kind = kind;
@@ -1111,7 +1214,7 @@ static int compare_fields(const void *pa, const void *pb)
  * sorted, with their values converted. */
 static int tree_fields(sb_tree *tb, lua_State *L, int idx, cx_tnode *node, size_t n, int depth)
 {
-    cx_tfield *fields = n ? cx__arena_alloc(tb->arena, n * sizeof *fields) : NULL;
+    cx_tfield *fields = n ? pool_alloc(tb->pool, n * sizeof *fields) : NULL;
     size_t i = 0;
     if (n && !fields) return -1;
     lua_pushnil(L);
@@ -1120,7 +1223,7 @@ static int tree_fields(sb_tree *tb, lua_State *L, int idx, cx_tnode *node, size_
         if (lua_type(L, -1) != LUA_TSTRING) continue;
         size_t len;
         const char *key = lua_tolstring(L, -1, &len);
-        fields[i].key = cx__arena_strndup(tb->arena, key, len);
+        fields[i].key = pool_strndup(tb->pool, key, len);
         fields[i].keylen = len;
         if (!fields[i].key) {
             lua_pop(L, 1);
@@ -1147,6 +1250,10 @@ static const cx_tnode *tree_table(sb_tree *tb, lua_State *L, int idx, int line, 
     const cx_tnode **items = NULL;
     cx_tnode *node = NULL;
     int top = lua_gettop(L);
+    if (lua_isnil(L, tb->memo)) { /* made when first needed */
+        lua_newtable(L);
+        lua_replace(L, tb->memo);
+    }
     push_real(L, idx);
     int real = lua_gettop(L);
     lua_pushvalue(L, real);
@@ -1172,7 +1279,7 @@ static const cx_tnode *tree_table(sb_tree *tb, lua_State *L, int idx, int line, 
     lua_pushboolean(L, 0);
     lua_rawset(L, tb->memo);
     node = tree_node(tb, nfields ? CX_TMAP : CX_TLIST, line);
-    items = nitems ? cx__arena_alloc(tb->arena, nitems * sizeof *items) : NULL;
+    items = nitems ? pool_alloc(tb->pool, nitems * sizeof *items) : NULL;
     if (!node || (nitems && !items)) goto oom;
     for (size_t i = 0; i < nitems; i++) {
         lua_rawgeti(L, real, (lua_Integer)i + 1);
@@ -1204,9 +1311,9 @@ static const cx_tnode *tree_value(sb_tree *tb, lua_State *L, int idx, int line, 
     cx_tnode *n = NULL;
     lua_Debug ar;
     idx = lua_absindex(L, idx);
-    luaL_checkstack(L, 8, "rule tree");
     switch (lua_type(L, idx)) {
     case LUA_TTABLE:
+        luaL_checkstack(L, 8, "rule tree");
         return tree_table(tb, L, idx, line, depth);
     case LUA_TNIL:
         n = tree_node(tb, CX_TNIL, line);
@@ -1225,7 +1332,7 @@ static const cx_tnode *tree_value(sb_tree *tb, lua_State *L, int idx, int line, 
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
         if ((n = tree_node(tb, CX_TSTRING, line))) {
-            n->as.string.bytes = cx__arena_strndup(tb->arena, s, len);
+            n->as.string.bytes = pool_strndup(tb->pool, s, len);
             n->as.string.len = len;
             if (!n->as.string.bytes) n = NULL;
         }
@@ -1234,6 +1341,7 @@ static const cx_tnode *tree_value(sb_tree *tb, lua_State *L, int idx, int line, 
     case LUA_TFUNCTION:
         if (!tb->allow_funcs)
             return tree_fail(tb, CX_EINPUT, line, "a function cannot be a result handed to C");
+        luaL_checkstack(L, 8, "rule tree");
         lua_pushvalue(L, idx);
         lua_getinfo(L, ">S", &ar);
         if ((n = tree_node(tb, CX_TFUNC, ar.linedefined > 0 ? ar.linedefined : line))) {
@@ -1306,6 +1414,7 @@ static int check_metatables(cx_sandbox *sb, lua_State *L, cx_error *err)
 {
     int line = -1;
     if (sb->current < 0) return CX_OK;
+    if (!sb->packs[sb->current].nmetatables && !sb->call_metatables) return CX_OK;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &K_PACKS);
     lua_rawgeti(L, -1, sb->current + 1);
     lua_rawgeti(L, -1, P_METATABLES);
@@ -1347,14 +1456,16 @@ static const char *strip_position(const cx_sandbox *sb, const char *msg)
 /* Turns the outcome of a protected call into job->rc and job->err. */
 static int sb_result(cx_sandbox *sb, lua_State *L, int status, sb_job *job)
 {
-    const sb_where *w = &sb->err_where;
+    sb_where *w = &sb->err_where;
     if (sb->trip)
         return cx__error(job->err, CX_ELIMIT, sb->trip_where.file, sb->trip_where.line, 0, "%s",
                          sb->trip_message);
     if (status == LUA_OK) return job->rc;
+    if (!w->file[0] && sb->current >= 0) /* no Lua frame was found */
+        snprintf(w->file, sizeof w->file, "%s", sb->packs[sb->current].path);
     if (status == LUA_ERRMEM)
         return cx__error(job->err, CX_ENOMEM, w->file, w->line, 0, "out of memory");
-    if (lua_type(L, -1) != LUA_TSTRING)
+    if (!lua_isstring(L, -1)) /* a string or a number */
         return cx__error(job->err, CX_EINPUT, w->file, w->line, 0, "error object is a %s value",
                          luaL_typename(L, -1));
     const char *msg = strip_position(sb, lua_tostring(L, -1));
@@ -1373,11 +1484,13 @@ static int sb_protected(cx_sandbox *sb, sb_job *job)
     job->sb = sb;
     job->rc = CX_OK;
     sb->err_where.line = 0;
+    sb->err_where.file[0] = '\0';
     sb->error_line = 0;
-    snprintf(sb->err_where.file, sizeof sb->err_where.file, "%s",
-             sb->current >= 0 ? sb->packs[sb->current].path : "");
-    lua_pushboolean(L, 0); /* a fresh next() cache for this call */
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &K_NEXTCACHE);
+    if (sb->next_cache) { /* a fresh next() cache for this call */
+        lua_pushboolean(L, 0);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &K_NEXTCACHE);
+        sb->next_cache = 0;
+    }
     lua_pushcfunction(L, sb_msgh);
     lua_pushcfunction(L, sb_trampoline);
     lua_pushlightuserdata(L, job);
@@ -1663,8 +1776,6 @@ int cx__sandbox_new(const cx_sandbox_limits *limits, cx_sandbox_print_fn print, 
     sb->print = print;
     sb->print_ud = print_ud;
     sb->current = -1;
-    cx__arena_init(&sb->arena);
-    cx__arena_init(&sb->call_arena);
     rng_seed(sb->rng, 0, 0);
     lua_State *L = lua_newstate(sb_alloc, sb);
     if (!L) {
@@ -1698,8 +1809,8 @@ void cx__sandbox_free(cx_sandbox *sb)
         free(sb->packs[i].chunkname);
     }
     free(sb->packs);
-    cx__arena_free(&sb->arena);
-    cx__arena_free(&sb->call_arena);
+    pool_free(&sb->trees);
+    pool_free(&sb->results);
     free(sb);
 }
 
@@ -1821,8 +1932,10 @@ static int load_body(lua_State *L, sb_job *job)
     load_job *lj = (load_job *)job;
     cx_sandbox *sb = job->sb;
     sb_pack *p = &sb->packs[lj->pack];
-    sb_tree tb = {sb, lj->pack, &sb->arena, 0, 1, job->err};
+    sb_tree tb = {sb, lj->pack, &sb->trees, 0, 1, job->err};
     push_pack_table(L, lj->pack); /* 1 */
+    lua_rawgeti(L, 1, P_FUNCS);   /* a fast path to it, for calls */
+    p->funcs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     int status = luaL_loadbufferx(L, lj->data, lj->len, p->chunkname, "t");
     if (status == LUA_ERRSYNTAX) return syntax_error(sb, L, lj->pack, job->err);
     if (status != LUA_OK) lua_error(L);
@@ -1859,6 +1972,7 @@ static int add_pack(cx_sandbox *sb, const char *path, const char *data, size_t l
         free(p->chunkname);
         return -1;
     }
+    p->funcs_ref = LUA_NOREF;
     p->chunkname[0] = '@';
     strcpy(p->chunkname + 1, path);
     short_source(p->chunkname, p->short_src);
@@ -1877,6 +1991,7 @@ static void drop_pack(cx_sandbox *sb, int pack)
         lua_rawseti(L, -3, pack + 1);
     }
     lua_pop(L, 2);
+    luaL_unref(L, LUA_REGISTRYINDEX, sb->packs[pack].funcs_ref);
     free(sb->packs[pack].path);
     free(sb->packs[pack].chunkname);
 }
@@ -1944,7 +2059,7 @@ static int global_body(lua_State *L, sb_job *job)
 {
     global_job *gj = (global_job *)job;
     cx_sandbox *sb = job->sb;
-    sb_tree tb = {sb, gj->pack, &sb->arena, 0, 1, job->err};
+    sb_tree tb = {sb, gj->pack, &sb->trees, 0, 1, job->err};
     lua_newtable(L); /* 1: memo */
     tb.memo = 1;
     push_pack_field(sb, L, P_ENV);
@@ -1980,8 +2095,8 @@ void cx__sandbox_begin_decision(cx_sandbox *sb, uint64_t seed)
     for (int i = 0; i < sb->npacks; i++) rng_seed(sb->packs[i].rng, seed, sb->packs[i].source_hash);
     lua_pushboolean(L, 0); /* the decision's metatables: forgotten */
     lua_rawsetp(L, LUA_REGISTRYINDEX, &K_MT_CALL);
-    cx__arena_free(&sb->call_arena);
-    cx__arena_init(&sb->call_arena);
+    sb->call_metatables = 0;
+    pool_reset(&sb->results);
 }
 
 typedef struct call_job {
@@ -2016,16 +2131,17 @@ static void push_node(lua_State *L, int memo, int pack, const cx_tnode *n, int d
         return;
     case CX_TFUNC:
         if (n->as.func.pack != pack) luaL_error(L, "a function of another pack cannot be passed");
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &K_PACKS);
-        lua_rawgeti(L, -1, pack + 1);
-        lua_rawgeti(L, -1, P_FUNCS);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, sb_of(L)->packs[pack].funcs_ref);
         lua_rawgeti(L, -1, n->as.func.ordinal + 1);
-        lua_replace(L, -4);
-        lua_pop(L, 2);
+        lua_remove(L, -2);
         return;
     case CX_TLIST:
     case CX_TMAP:
         break;
+    }
+    if (lua_isnil(L, memo)) { /* made when first needed */
+        lua_newtable(L);
+        lua_replace(L, memo);
     }
     if (lua_rawgetp(L, memo, n) != LUA_TNIL) return;
     lua_pop(L, 1);
@@ -2048,10 +2164,10 @@ static int call_body(lua_State *L, sb_job *job)
 {
     call_job *cj = (call_job *)job;
     cx_sandbox *sb = job->sb;
-    sb_tree tb = {sb, cj->pack, &sb->call_arena, 0, 0, job->err};
+    sb_tree tb = {sb, cj->pack, &sb->results, 0, 0, job->err};
     luaL_checkstack(L, (int)cj->nargs + 8, "arguments");
-    lua_newtable(L); /* 1: memo */
-    push_pack_field(sb, L, P_FUNCS);
+    lua_pushnil(L); /* 1: memo, made when a table comes */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->packs[cj->pack].funcs_ref);
     if (lua_rawgeti(L, -1, cj->ordinal + 1) != LUA_TFUNCTION)
         return cx__error(job->err, CX_EUSAGE, sb->packs[cj->pack].path, 0, 0,
                          "no function %d in the pack", cj->ordinal);
@@ -2059,13 +2175,13 @@ static int call_body(lua_State *L, sb_job *job)
     for (size_t i = 0; i < cj->nargs; i++) push_node(L, 1, cj->pack, cj->args[i], 0);
     lua_call(L, (int)cj->nargs, LUA_MULTRET);
     int nres = lua_gettop(L) - 1;
-    cx_tnode *list = cx__arena_alloc(tb.arena, sizeof *list);
-    const cx_tnode **items = nres ? cx__arena_alloc(tb.arena, (size_t)nres * sizeof *items) : NULL;
+    cx_tnode *list = pool_alloc(tb.pool, sizeof *list);
+    const cx_tnode **items = nres ? pool_alloc(tb.pool, (size_t)nres * sizeof *items) : NULL;
     if (!list || (nres && !items)) return cx__error(job->err, CX_ENOMEM, "", 0, 0, "out of memory");
     memset(list, 0, sizeof *list);
     list->kind = CX_TLIST;
     list->file = sb->packs[cj->pack].path;
-    lua_newtable(L); /* memo for the results */
+    lua_pushnil(L); /* memo for the results, made when a table comes */
     tb.memo = lua_gettop(L);
     for (int i = 0; i < nres; i++)
         if (!(items[i] = tree_value(&tb, L, i + 2, 0, 0))) return job->err->code;
