@@ -305,6 +305,7 @@ static int opt_list(const checker *c, const cx_ynode *map, const char *key, elem
             if (strcmp(items[j], items[i]) == 0)
                 return fail(c, v->items[i], "'%s' is listed twice in '%s'", items[i], key);
     }
+    items[v->count] = NULL; /* lists are NULL-terminated too, for key_list */
     *out = items;
     *count = v->count;
     return CX_OK;

@@ -193,29 +193,38 @@ void cx__buf_free(cx_buf *b)
 
 /* ---------------------------------------------------------- suggestions */
 
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of two adjacent characters each cost 1, so the usual typos
+ * (TX-EVS-110 for TX-EVS-101) are one edit away. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit)
 {
     size_t la = strlen(a), lb = strlen(b);
     if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
     if (lb > 255) return limit + 1; /* ids are short; refuse the absurd */
-    size_t row[256];
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    size_t rows[3][256], *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+    size_t best_prev = 0; /* the smallest entry of the previous row */
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], best = i;
-        row[0] = i;
+        size_t best = cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t v = diag + cost;
-            if (row[j] + 1 < v) v = row[j] + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            diag = up;
+            size_t v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < v) v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
             if (v < best) best = v;
         }
-        if (best > limit) return limit + 1;
+        /* a swap reaches back two rows: stop only when both exceed limit */
+        if (best > limit && best_prev > limit) return limit + 1;
+        best_prev = best;
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
-    return row[lb] > limit ? limit + 1 : row[lb];
+    return prev[lb] > limit ? limit + 1 : prev[lb];
 }
 
 const char *cx_nearest(const char *word, const char *const *candidates, size_t n)

@@ -22,7 +22,7 @@ static void print_number(int64_t h)
 static void print_list(const char *label, char *const *items, size_t n, const char *sep)
 {
     if (!n) return;
-    printf("  %-14s", label);
+    printf("  %-16s", label);
     for (size_t i = 0; i < n; i++) printf("%s%s", i ? sep : "", items[i]);
     printf("\n");
 }
@@ -30,14 +30,14 @@ static void print_list(const char *label, char *const *items, size_t n, const ch
 static void print_pairs(const char *label, const cx_pair *p, size_t n)
 {
     if (!n) return;
-    printf("  %-14s", label);
+    printf("  %-16s", label);
     for (size_t i = 0; i < n; i++) printf("%s%s=%s", i ? ", " : "", p[i].key, p[i].value);
     printf("\n");
 }
 
 static void print_field(const char *label, const char *value)
 {
-    if (value) printf("  %-14s%s\n", label, value);
+    if (value) printf("  %-16s%s\n", label, value);
 }
 
 static void credential_text(const cx_credential *cr)
@@ -47,7 +47,7 @@ static void credential_text(const cx_credential *cr)
     print_field("provider", cr->provider);
     print_field("jurisdiction", cr->jurisdiction);
     if (cr->hours != CX_NO_NUMBER) {
-        printf("  %-14s", "hours");
+        printf("  %-16s", "hours");
         print_number(cr->hours);
         printf("\n");
     }
@@ -58,7 +58,7 @@ static void credential_text(const cx_credential *cr)
     print_list("competencies", cr->competencies, cr->ncompetencies, ", ");
     print_list("tags", cr->tags, cr->ntags, ", ");
     if (cr->ncodes) {
-        printf("  %-14s", "codes");
+        printf("  %-16s", "codes");
         for (size_t i = 0; i < cr->ncodes; i++)
             printf("%s%s %s", i ? ", " : "", cr->codes[i].key, cr->codes[i].value);
         printf("\n");
@@ -67,34 +67,56 @@ static void credential_text(const cx_credential *cr)
     print_list("grade scale", cr->grade_scale, cr->ngrade_scale, " < ");
 }
 
-static void award_text(const cx_award *a)
+/* The expiry an award shows: its own, else issued + its credential's
+ * valid_for (as decisions compute it), else none. */
+static const char *award_expiry(cx_registry *r, const cx_award *a, char buf[11])
 {
-    printf("    %s  %-16s %-9s %-8s", a->issued, a->credential, a->status,
-           a->jurisdiction ? a->jurisdiction : "-");
+    cx_credential *cr = NULL;
+    cx_error err;
+    const char *shown = "no expiry";
+    if (a->expires) return a->expires;
+    if (cx_registry_credential(r, a->credential, &cr, &err) == CX_OK && cr->valid_for &&
+        cx_date_add(a->issued, cr->valid_for, buf, &err) == CX_OK)
+        shown = buf;
+    cx_credential_free(cr);
+    return shown;
+}
+
+static void award_text(cx_registry *r, const cx_holder *h, const cx_award *a)
+{
+    char hours[32] = "-", expiry[11];
     if (a->hours != CX_NO_NUMBER) {
-        print_number(a->hours);
-        printf(" h");
+        if (a->hours % 100 == 0)
+            snprintf(hours, sizeof hours, "%lld", (long long)(a->hours / 100));
+        else
+            snprintf(hours, sizeof hours, "%lld.%02lld", (long long)(a->hours / 100),
+                     (long long)(a->hours % 100));
     }
-    if (a->expires) printf("  expires %s", a->expires);
+    printf("    %s  %-14s %-9s %-7s %6s  %s", a->issued, a->credential, a->status,
+           a->jurisdiction ? a->jurisdiction : "-", hours, award_expiry(r, a, expiry));
     if (a->grade) printf("  grade %s", a->grade);
     for (size_t i = 0; i < a->nresults; i++)
         printf("%s%s %s", i ? ", " : "  results ", a->results[i].key, a->results[i].value);
-    printf("\n      id %s", a->id);
-    if (a->evidence) printf("  evidence %s", a->evidence);
+    /* the id only when it is not the default <holder>/<credential>/<issued> */
+    size_t hl = strlen(h->id), cl = strlen(a->credential);
+    if (strncmp(a->id, h->id, hl) != 0 || a->id[hl] != '/' ||
+        strncmp(a->id + hl + 1, a->credential, cl) != 0 || a->id[hl + 1 + cl] != '/' ||
+        strcmp(a->id + hl + cl + 2, a->issued) != 0)
+        printf("  id %s", a->id);
+    if (a->evidence) printf("\n      evidence: %s", a->evidence);
     printf("\n");
 }
 
-static void holder_text(const cx_holder *h)
+static void holder_text(cx_registry *r, const cx_holder *h)
 {
     printf("holder %s\n", h->id);
     print_field("jurisdiction", h->jurisdiction);
     print_pairs("attributes", h->attributes, h->nattributes);
-    printf("  awards (%zu)%s\n", h->nawards,
-           h->nawards ? ": issued, credential, status, jurisdiction, hours" : "");
-    for (size_t i = 0; i < h->nawards; i++) award_text(&h->awards[i]);
+    printf("  awards (%zu)\n", h->nawards);
     if (h->nawards)
-        printf("  (an award without 'expires' expires by its credential's valid_for,\n"
-               "   computed on the as-of date of each decision)\n");
+        printf("    %-10s  %-14s %-9s %-7s %6s  %s\n", "issued", "credential", "status", "where",
+               "hours", "expires");
+    for (size_t i = 0; i < h->nawards; i++) award_text(r, h, &h->awards[i]);
 }
 
 static void group_text(const cx_group *g)
@@ -138,7 +160,7 @@ static int show(cli *c, cx_registry *r, const char *what, const char *id, cx_err
         if (json)
             rc = emit_json(cx_holder_json(h), err);
         else
-            holder_text(h);
+            holder_text(r, h);
         cx_holder_free(h);
     } else {
         cx_group *g;

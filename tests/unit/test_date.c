@@ -79,8 +79,8 @@ TEST(durations)
     CHECK_INT(d.months, 18);
     d = dur("P0Y3D");
     CHECK_INT(d.days, 3);
-    const char *bad[] = {"P", "P0Y", "P0D", "3Y", "P3", "PY", "P1D1Y", "P1Y1Y", "PT5H",
-                         "P-1Y", "P1.5Y", "p1y", "P1Y ", "P99999999Y", ""};
+    const char *bad[] = {"P",    "P0Y",  "P0D",   "3Y",  "P3",   "PY",         "P1D1Y", "P1Y1Y",
+                         "PT5H", "P-1Y", "P1.5Y", "p1y", "P1Y ", "P99999999Y", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *why = NULL;
         int rc = cx__duration_parse(bad[i], &d, &why);
