@@ -103,7 +103,6 @@ static const char *const schema_v1[] = {
     /* not IN (...): SQLite rebuilds an ephemeral table for it on every insert */
     " grade TEXT, evidence TEXT) WITHOUT ROWID",
     "CREATE INDEX award_holder ON award(holder_id)",
-    "CREATE INDEX award_credential ON award(credential_id)",
     "CREATE TABLE award_result("
     " award_id TEXT NOT NULL REFERENCES award(id) ON DELETE CASCADE"
     "  DEFERRABLE INITIALLY DEFERRED,"
