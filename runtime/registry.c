@@ -239,7 +239,7 @@ static void bind_number(sqlite3_stmt *st, int i, int64_t v)
 
 static int not_registry(cx_registry *r, const char *why, cx_error *err)
 {
-    return cx__error(err, CX_EREGISTRY, r->path, 0, 0, "not a credex registry: %s (%s)", r->path,
+    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "not a credex registry: %s (%s)", r->path,
                      why);
 }
 
@@ -309,9 +309,9 @@ static int check_exists(const char *path, cx_error *err)
     struct stat st;
     if (stat(path, &st) == 0) return CX_OK;
     if (errno == ENOENT)
-        return cx__error(err, CX_EREGISTRY, path, 0, 0,
+        return cx__error(err, CX_EREGISTRY, NULL, 0, 0,
                          "registry not found: %s (run `credex init` or `credex import`)", path);
-    return cx__error(err, CX_EREGISTRY, path, 0, 0, "cannot open registry %s: %s", path,
+    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "cannot open registry %s: %s", path,
                      strerror(errno));
 }
 

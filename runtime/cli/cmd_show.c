@@ -8,15 +8,17 @@
 
 #include "cli.h"
 
-/* Prints a catalog number held in hundredths (40, 12.5, 7.25). */
-static void print_number(int64_t h)
+/* Formats a catalog number held in hundredths (40, 12.5, 7.25). */
+static const char *format_number(int64_t h, char buf[32])
 {
-    if (h % 100 == 0)
-        printf("%lld", (long long)(h / 100));
-    else if (h % 10 == 0)
-        printf("%lld.%lld", (long long)(h / 100), (long long)(h % 100 / 10));
+    long long whole = (long long)(h / 100), frac = (long long)(h % 100);
+    if (frac == 0)
+        snprintf(buf, 32, "%lld", whole);
+    else if (frac % 10 == 0)
+        snprintf(buf, 32, "%lld.%lld", whole, frac / 10);
     else
-        printf("%lld.%02lld", (long long)(h / 100), (long long)(h % 100));
+        snprintf(buf, 32, "%lld.%02lld", whole, frac);
+    return buf;
 }
 
 static void print_list(const char *label, char *const *items, size_t n, const char *sep)
@@ -46,11 +48,8 @@ static void credential_text(const cx_credential *cr)
     print_field("type", cr->type);
     print_field("provider", cr->provider);
     print_field("jurisdiction", cr->jurisdiction);
-    if (cr->hours != CX_NO_NUMBER) {
-        printf("  %-16s", "hours");
-        print_number(cr->hours);
-        printf("\n");
-    }
+    char num[32];
+    if (cr->hours != CX_NO_NUMBER) print_field("hours", format_number(cr->hours, num));
     print_field("valid for", cr->valid_for ? cr->valid_for : "no expiry");
     print_field("version", cr->version);
     print_field("effective from", cr->effective_from);
@@ -85,13 +84,7 @@ static const char *award_expiry(cx_registry *r, const cx_award *a, char buf[11])
 static void award_text(cx_registry *r, const cx_holder *h, const cx_award *a)
 {
     char hours[32] = "-", expiry[11];
-    if (a->hours != CX_NO_NUMBER) {
-        if (a->hours % 100 == 0)
-            snprintf(hours, sizeof hours, "%lld", (long long)(a->hours / 100));
-        else
-            snprintf(hours, sizeof hours, "%lld.%02lld", (long long)(a->hours / 100),
-                     (long long)(a->hours % 100));
-    }
+    if (a->hours != CX_NO_NUMBER) format_number(a->hours, hours);
     printf("    %s  %-14s %-9s %-7s %6s  %s", a->issued, a->credential, a->status,
            a->jurisdiction ? a->jurisdiction : "-", hours, award_expiry(r, a, expiry));
     if (a->grade) printf("  grade %s", a->grade);
