@@ -506,7 +506,7 @@ static const code_scheme schemes[] = {
     {"onet", "^[0-9]{2}-[0-9]{4}\\.[0-9]{2}$", "NN-NNNN.NN, e.g. 49-3023.02"},
     {"cip", "^[0-9]{2}\\.[0-9]{4}$", "NN.NNNN, e.g. 47.0614"},
     {"naics", "^[0-9]{2,6}$", "2 to 6 digits, e.g. 811111"},
-    {"ctid", "^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    {"ctid", "^(?i)ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
      "ce- and a UUID, e.g. ce-5f1a9c2e-8d4b-4e0f-9a7c-3b2d1e6f8a90"},
 };
 
