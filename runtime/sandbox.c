@@ -788,11 +788,27 @@ static int sb_pcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* The message handler xpcall installs around the pack's (upvalue 1). A
+ * tripped limit is raised from inside the count hook, where Lua runs with
+ * hooks off: the pack's handler must not run then, or it could loop
+ * forever unseen. */
+static int sb_xpcall_handler(lua_State *L)
+{
+    if (sb_of(L)->trip) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
 static int sb_xpcall(lua_State *L)
 {
     cx_sandbox *sb = sb_of(L);
     int n = lua_gettop(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, sb_xpcall_handler, 1);
+    lua_replace(L, 2);
     lua_pushboolean(L, 1);
     lua_pushvalue(L, 1);
     lua_rotate(L, 3, 2); /* f, handler, true, f, args... */

@@ -185,6 +185,8 @@ static const struct hostile {
     {"weak_table_late.lua", CX_EINPUT, "__mode was added to a metatable after setmetatable", 4},
     {"setmetatable_string.lua", CX_EINPUT, "table expected, got string", 3},
     {"format_address.lua", CX_EINPUT, "'%p' is not allowed", 3},
+    {"xpcall_handler.lua", CX_ELIMIT, "instruction limit (10000000) exceeded", 5},
+    {"close_loop.lua", CX_ELIMIT, "instruction limit (10000000) exceeded", 5},
 };
 
 /* The good pack's declarations, with their lines: a helper's rule cites the
