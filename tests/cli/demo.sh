@@ -1,0 +1,11 @@
+# demo.sh -- `make demo` runs examples/ev-mechanic/demo.sh; this runs it
+# the same way and checks the story's key facts appear in its output.
+. "$SRC/tests/cli/lib.sh"
+out=$(CREDEX="$CREDEX" bash "$SRC/examples/ev-mechanic/demo.sh" 2>&1)
+rc=$?
+expect_eq "$rc" 0 "demo exit code"
+expect_contains "$out" "8 holders, 26 awards, 2 exceptions" "demo: the import summary"
+expect_contains "$out" "2025-03-14  TX-EVS-101     active    US-TX       40  2028-03-14" "demo: Miguel's safety module"
+expect_contains "$out" "US-CA      from 2025-07-01 until 2030-06-30" "demo: California's dated membership"
+expect_contains "$out" '"results":{"english":18,"reading":22}' "demo: JSON with results"
+finish
