@@ -706,6 +706,7 @@ static int str_rep(lua_State *L)
         total = SIZE_MAX;
     else
         total = (size_t)n * unit - lsep;
+    if (total > cx__sandbox_string_max(L)) return cx__sandbox_string_trip(L, "string.rep", total);
     if (total > cx__sandbox_memory_left(L)) return cx__sandbox_memory_trip(L, "string.rep", total);
     cx__sandbox_charge(L, byte_units(total), "string.rep");
     luaL_Buffer b;
@@ -1114,9 +1115,11 @@ static int re_gsub(lua_State *L)
     luaL_setmetatable(L, RESULT_BOX);
     int n = cx__regex_gsub(re, s, ls, repl, lr, box, &out_len, &err);
     if (n < 0) return re_fail(L, "re.gsub", &err);
-    if (out_len > cx__sandbox_memory_left(L)) {
+    if (out_len > cx__sandbox_string_max(L) || out_len > cx__sandbox_memory_left(L)) {
         free(*box);
         *box = NULL;
+        if (out_len > cx__sandbox_string_max(L))
+            return cx__sandbox_string_trip(L, "re.gsub", out_len);
         return cx__sandbox_memory_trip(L, "re.gsub", out_len);
     }
     lua_pushlstring(L, *box, out_len);

@@ -46,7 +46,10 @@ static const char K_MT_CALL;   /* metatables given to setmetatable in this decis
 enum { P_ENV = 1, P_STATE, P_DECLS, P_FUNCS, P_FIDX, P_METATABLES };
 
 /* Which limit tripped (sticky until the next load or begin_decision). */
-enum { TRIP_NONE, TRIP_INSTRUCTIONS, TRIP_MEMORY, TRIP_REGEX };
+enum { TRIP_NONE, TRIP_INSTRUCTIONS, TRIP_MEMORY, TRIP_STRING, TRIP_REGEX };
+
+/* Room for Lua's string header above string_bytes in an allocation. */
+#define SB_STRING_HEADER 64
 
 typedef struct sb_where {
     int line;       /* 1-based, 0 when unknown */
@@ -236,18 +239,23 @@ static void short_source(const char *chunkname, char out[LUA_IDSIZE])
 static void sb_locate(cx_sandbox *sb, lua_State *L, sb_where *w);
 static void sb_arm(cx_sandbox *sb, int step);
 
-static void memory_tripped(cx_sandbox *sb)
+static void alloc_tripped(cx_sandbox *sb, int kind)
 {
     char limit[32];
-    format_bytes(sb->limits.memory, limit, sizeof limit);
-    sb->trip = TRIP_MEMORY;
-    snprintf(sb->trip_message, sizeof sb->trip_message, "memory limit (%s) exceeded", limit);
+    format_bytes(kind == TRIP_STRING ? sb->limits.string_bytes : sb->limits.memory, limit,
+                 sizeof limit);
+    sb->trip = kind;
+    snprintf(sb->trip_message, sizeof sb->trip_message, "%s limit (%s) exceeded",
+             kind == TRIP_STRING ? "string" : "memory", limit);
     sb_locate(sb, sb->L, &sb->trip_where); /* reads the call stack only */
     sb_arm(sb, 1);
 }
 
 /* Counts bytes allocated, never the live heap: a free or a shrink never
- * fails and gives nothing back (LIBRARIES.md: ptr ? osize : 0). */
+ * fails and gives nothing back (LIBRARIES.md: ptr ? osize : 0). A new
+ * object's osize is its type: strings longer than the string limit are
+ * refused, since comparing or converting one costs its length inside a
+ * single VM instruction the count hook cannot see. */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     cx_sandbox *sb = ud;
@@ -256,11 +264,16 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         free(ptr);
         return NULL;
     }
+    if (!ptr && osize == LUA_TSTRING && sb->L &&
+        nsize > sb->limits.string_bytes + SB_STRING_HEADER) {
+        if (!sb->trip) alloc_tripped(sb, TRIP_STRING);
+        return NULL;
+    }
     if (nsize > old && sb->L) {
         size_t grow = nsize - old;
         size_t cap = sb->limits.memory + (sb->trip ? SB_RESERVE : 0);
         if (sb->allocated > cap || grow > cap - sb->allocated) {
-            if (!sb->trip) memory_tripped(sb);
+            if (!sb->trip) alloc_tripped(sb, TRIP_MEMORY);
             return NULL;
         }
         sb->allocated += grow;
@@ -400,6 +413,21 @@ int cx__sandbox_memory_trip(lua_State *L, const char *what, size_t want)
     format_bytes(sb->limits.memory, limit, sizeof limit);
     sb_trip(sb, L, TRIP_MEMORY, "memory limit (%s) exceeded: %s would allocate %zu bytes", limit,
             what, want);
+    return sb_raise_trip(L);
+}
+
+size_t cx__sandbox_string_max(lua_State *L)
+{
+    return sb_of(L)->limits.string_bytes;
+}
+
+int cx__sandbox_string_trip(lua_State *L, const char *what, size_t want)
+{
+    cx_sandbox *sb = sb_of(L);
+    char limit[32];
+    format_bytes(sb->limits.string_bytes, limit, sizeof limit);
+    sb_trip(sb, L, TRIP_STRING, "string limit (%s) exceeded: %s would make %zu bytes", limit, what,
+            want);
     return sb_raise_trip(L);
 }
 
@@ -1771,11 +1799,12 @@ static int open_body(lua_State *L, sb_job *job)
 
 static void resolve_limits(cx_sandbox *sb, const cx_sandbox_limits *limits)
 {
-    cx_sandbox_limits l = {0, 0, 0};
+    cx_sandbox_limits l = {0, 0, 0, 0};
     if (limits) l = *limits;
     sb->limits.instructions = l.instructions ? l.instructions : CX_SANDBOX_INSTRUCTIONS;
     sb->limits.memory = l.memory ? l.memory : CX_SANDBOX_MEMORY;
     sb->limits.print_lines = l.print_lines ? l.print_lines : CX_SANDBOX_PRINT_LINES;
+    sb->limits.string_bytes = l.string_bytes ? l.string_bytes : CX_SANDBOX_STRING;
     uint64_t step = sb->limits.instructions / 100;
     sb->hook_step = step >= 1000 ? 1000 : step ? (int)step : 1;
 }

@@ -67,11 +67,13 @@ typedef struct cx_sandbox_limits {
     uint64_t instructions; /* Lua VM instructions plus charged C work; 0: default */
     size_t memory;         /* bytes allocated (not live); 0: default */
     int print_lines;       /* print() lines written; 0: default, -1: none */
+    size_t string_bytes;   /* bytes in one string (bounds O(length) VM work); 0: default */
 } cx_sandbox_limits;
 
 #define CX_SANDBOX_INSTRUCTIONS 10000000u          /* default instruction budget */
 #define CX_SANDBOX_MEMORY       ((size_t)64 << 20) /* default: 64 MiB allocated */
 #define CX_SANDBOX_PRINT_LINES  100                /* default print() lines */
+#define CX_SANDBOX_STRING       ((size_t)64 << 10) /* default: 64 KiB in one string */
 #define CX_SANDBOX_MAX_DEPTH    64                 /* deepest table in a tree */
 
 /* Receives one print() line ("file:line: text", no newline). */
@@ -199,6 +201,11 @@ size_t cx__sandbox_memory_left(struct lua_State *L);
 /* Trips the memory limit for a C function that would allocate `want`
  * bytes (a Lua error; does not return). */
 int cx__sandbox_memory_trip(struct lua_State *L, const char *what, size_t want);
+
+/* The longest string rule code may make, and the trip for a C function
+ * that would make a longer one (a Lua error; does not return). */
+size_t cx__sandbox_string_max(struct lua_State *L);
+int cx__sandbox_string_trip(struct lua_State *L, const char *what, size_t want);
 
 /* Raises err from a C module as a Lua error: CX_ELIMIT trips a sticky
  * limit (so pcall cannot swallow it), anything else is a plain error. */

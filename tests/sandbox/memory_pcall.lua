@@ -2,5 +2,5 @@
 -- Expected: the memory limit is sticky like the instruction limit.
 local keep = {}
 for i = 1, 1e9 do
-  pcall(function() keep[#keep + 1] = string.rep("x", 1 << 20) .. i end)
+  pcall(function() keep[#keep + 1] = { i, i, i, i } end)
 end

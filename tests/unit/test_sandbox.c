@@ -165,9 +165,12 @@ static const struct hostile {
     {"loop.lua", CX_ELIMIT, "instruction limit (10000000) exceeded", 5},
     {"loop_pcall.lua", CX_ELIMIT, "instruction limit (10000000) exceeded", 5},
     {"memory_table.lua", CX_ELIMIT, "memory limit (64 MiB) exceeded", 5},
-    {"memory_string.lua", CX_ELIMIT, "memory limit (64 MiB) exceeded", 5},
+    {"memory_string.lua", CX_ELIMIT, "string limit (64 KiB) exceeded", 6},
+    {"string_compare.lua", CX_ELIMIT,
+     "string limit (64 KiB) exceeded: string.rep would make 524288 bytes", 4},
     {"memory_pcall.lua", CX_ELIMIT, "memory limit (64 MiB) exceeded", 5},
-    {"string_rep.lua", CX_ELIMIT, "memory limit (64 MiB) exceeded: string.rep would allocate", 3},
+    {"string_rep.lua", CX_ELIMIT,
+     "string limit (64 KiB) exceeded: string.rep would make 1000000000000 bytes", 3},
     {"table_move.lua", CX_ELIMIT, "instruction limit (10000000) exceeded in table.move", 3},
     {"table_concat.lua", CX_ELIMIT, "instruction limit (10000000) exceeded in table.concat", 6},
     {"pattern.lua", CX_ELIMIT, "instruction limit (10000000) exceeded in string.find", 4},
@@ -309,8 +312,8 @@ TEST(memory_limit_counts_bytes_allocated_and_is_sticky)
     CHECK_STR(err.message, "memory limit (1 MiB) exceeded");
     CHECK_INT(err.line, 3);
     int pack = load(sb, "churn.lua",
-                    "big = function() local ok = pcall(function() local s = ('x'):rep(4096)\n"
-                    "  while true do s = s .. s end end) return ok end\n"
+                    "big = function() local ok = pcall(function() local t = {}\n"
+                    "  while true do t[#t + 1] = {} end end) return ok end\n"
                     "small = function() return #('x'):rep(1000) end\n"
                     "churn = function() for i = 1, 50 do local s = ('y'):rep(4000) .. i end\n"
                     "  return 'done' end\n"
@@ -328,6 +331,29 @@ TEST(memory_limit_counts_bytes_allocated_and_is_sticky)
     CHECK_STR(call0(sb, pack, 2, &err), "[\"done\"]");
     CHECK_CONTAINS(call0(sb, pack, 2, &err), "error 6: memory limit (1 MiB) exceeded");
     CHECK_INT(err.line, 4);
+    cx__sandbox_free(sb);
+}
+
+TEST(string_limit_bounds_every_string)
+{
+    cx_sandbox_limits limits = {0, 0, 0, 1000};
+    cx_sandbox *sb = NULL;
+    cx_error err;
+    cx_error_clear(&err);
+    CHECK_INT(cx__sandbox_new(&limits, NULL, NULL, &sb, &err), CX_OK);
+    CHECK(load(sb, "ok.lua", "local s = ('x'):rep(1000)\n", &err) == 0);
+    CHECK(load(sb, "concat.lua", "local s = ('x'):rep(600)\nlocal t = s .. s\n", &err) < 0);
+    CHECK_INT(err.code, CX_ELIMIT);
+    CHECK_STR(err.message, "string limit (1000 bytes) exceeded");
+    CHECK_INT(err.line, 2);
+    CHECK(load(sb, "table.lua",
+               "local t = {}\nfor i = 1, 300 do t[i] = 'abcd' end\n"
+               "local s = table.concat(t)\n",
+               &err) < 0);
+    CHECK_STR(err.message, "string limit (1000 bytes) exceeded");
+    CHECK_INT(err.line, 3);
+    CHECK(load(sb, "literal.lua", "local a = 1\nlocal s = [[", &err) < 0); /* unfinished */
+    CHECK_INT(err.code, CX_EINPUT);
     cx__sandbox_free(sb);
 }
 
@@ -719,6 +745,7 @@ static const test_case cases[] = {
      instruction_budget_is_per_decision_and_sticky},
     {"memory_limit_counts_bytes_allocated_and_is_sticky",
      memory_limit_counts_bytes_allocated_and_is_sticky},
+    {"string_limit_bounds_every_string", string_limit_bounds_every_string},
     {"lua_stack_overflow_is_a_limit", lua_stack_overflow_is_a_limit},
     {"print_is_located_and_bounded", print_is_located_and_bounded},
     {"errors_name_the_pack_file_and_line", errors_name_the_pack_file_and_line},
