@@ -1,0 +1,202 @@
+/*
+ * compile.h -- plans: what compile.c makes of the rule tree (docs/
+ * rule-tree.md) once every id is resolved against the registry snapshot.
+ * Plans are immutable after compilation and shared read-only by worker
+ * threads; the evaluator walks them in C and calls back into Lua only for
+ * `check` and `when = function` (a (pack, ordinal) function reference).
+ * compile.c never touches the Lua stack or SQL.
+ */
+#ifndef CX_COMPILE_H
+#define CX_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "credex.h"
+#include "date.h"
+#include "regex.h"
+
+#define CX_NOSYM UINT32_MAX /* no symbol: an absent reference */
+
+/* Where a plan came from: the pack file and the outermost pack line. */
+typedef struct cx_src {
+    const char *file; /* the pack's path as loaded */
+    int line;         /* 1-based */
+} cx_src;
+
+/* A date range, both ends included; open ends are INT32_MIN / CX_DATE_NEVER. */
+typedef struct cx_range {
+    cx_date from, to;
+} cx_range;
+
+/* ---------------------------------------------------------------- selectors */
+
+/* A credential selector, compiled to the set of credential symbols it
+ * selects (one bit per credential of the snapshot) plus an optional range
+ * of issue dates that restricts the awards (issued_between). */
+typedef struct cx_selector {
+    const uint64_t *bits; /* credential set: bit s set when symbol s is selected */
+    int any_date;         /* 1 when issued restricts nothing */
+    cx_range issued;      /* the issue dates accepted when !any_date */
+    const char *text;     /* constructor text, for traces and `missing` */
+    cx_src src;
+} cx_selector;
+
+typedef enum cx_jsel_kind {
+    CX_JSEL_ANY,       /* an absent clause: every jurisdiction */
+    CX_JSEL_IDS,       /* a jurisdiction id or a list of them */
+    CX_JSEL_MEMBER_OF, /* member_of "G" { status = ... } on the as-of date */
+    CX_JSEL_ANY_OF,
+    CX_JSEL_ALL_OF
+} cx_jsel_kind;
+
+/* A jurisdiction selector; member_of depends on the as-of date, so it is
+ * evaluated per decision against the snapshot's memberships. */
+typedef struct cx_jsel cx_jsel;
+struct cx_jsel {
+    cx_jsel_kind kind;
+    const uint32_t *ids; /* CX_JSEL_IDS: jurisdiction symbols, sorted */
+    size_t nids;
+    uint32_t group;     /* CX_JSEL_MEMBER_OF */
+    const char *status; /* CX_JSEL_MEMBER_OF: required status, or NULL */
+    const cx_jsel *const *parts; /* ANY_OF / ALL_OF */
+    size_t nparts;
+    const char *text; /* constructor text */
+    cx_src src;
+};
+
+/* ------------------------------------------------------------- requirements */
+
+typedef enum cx_req_kind {
+    CX_REQ_CREDENTIAL, /* slots: each filled by one award */
+    CX_REQ_MATCHING,
+    CX_REQ_TAGGED,
+    CX_REQ_COMPETENCY,
+    CX_REQ_HOURS, /* totals over distinct counted awards */
+    CX_REQ_SUM,
+    CX_REQ_ALL, /* structure */
+    CX_REQ_ANY,
+    CX_REQ_AT_LEAST,
+    CX_REQ_HOLDER_ATTR,
+    CX_REQ_CHECK
+} cx_req_kind;
+
+typedef enum cx_cmp_op { CX_OP_EQ, CX_OP_NE, CX_OP_LT, CX_OP_LE, CX_OP_GT, CX_OP_GE } cx_cmp_op;
+
+typedef struct cx_min_result {
+    const char *key;
+    int64_t value; /* hundredths */
+} cx_min_result;
+
+typedef struct cx_req cx_req;
+struct cx_req {
+    cx_req_kind kind;
+    cx_src src;
+    const char *label; /* label = "...", or NULL */
+    const char *text;  /* constructor text: `matching "^M[YZ]$"`, `hours(100, any_credential)` */
+    int index;         /* preorder number within its stack, for coverage and traces */
+
+    /* slots: which credentials fill it (credential, matching, tagged,
+     * competency all compile to a credential set) and the slot's options */
+    const uint64_t *fills;  /* credential set */
+    uint32_t credential;    /* CX_REQ_CREDENTIAL: the symbol (equivalents apply) */
+    const char *min_grade;  /* or NULL */
+    const cx_min_result *min_results;
+    size_t nmin_results;
+
+    /* totals */
+    int64_t threshold;           /* hundredths */
+    const cx_selector *selector; /* which awards count toward it */
+    const char *attr;            /* CX_REQ_SUM: the credential attribute summed */
+    const char *group_by;        /* CX_REQ_SUM: or NULL */
+
+    /* structure */
+    const cx_req *const *parts;
+    size_t nparts;
+    size_t need; /* parts that must hold: nparts (all), 1 (any), n (at_least) */
+
+    /* holder_attr */
+    const char *key;
+    cx_cmp_op op;
+    const char *value;
+
+    /* check */
+    int pack, fn; /* function reference (pack index, ordinal) */
+};
+
+/* -------------------------------------------------------------------- rules */
+
+typedef enum cx_rule_kind {
+    CX_RULE_STACK,
+    CX_RULE_COUNTS_AS,
+    CX_RULE_EQUIVALENT,
+    CX_RULE_EQUIVALENCE,
+    CX_RULE_RECOGNIZE,
+    CX_RULE_DENY,
+    CX_RULE_RENEWS
+} cx_rule_kind;
+
+typedef enum cx_award_issued { CX_ISSUED_LAST_COMPONENT, CX_ISSUED_FIRST_COMPONENT } cx_award_issued;
+typedef enum cx_award_expires {
+    CX_EXPIRES_EARLIEST_COMPONENT,
+    CX_EXPIRES_NEVER,
+    CX_EXPIRES_DURATION
+} cx_award_expires;
+
+typedef struct cx_rule cx_rule;
+struct cx_rule {
+    cx_rule_kind kind;
+    const char *id; /* given, or from content: counts_as:A>B, equivalent:A=B, renews:X (#2...) */
+    int pack;       /* index of the pack in load order */
+    cx_src src;
+    const char *cite;   /* the rule's, else the pack's default, or NULL */
+    cx_range effective; /* as-of dates the rule holds on */
+
+    /* stack */
+    uint32_t credential;    /* the credential the stack confers (its id) */
+    const char *name;       /* or NULL */
+    uint32_t jurisdiction;  /* or CX_NOSYM */
+    const cx_req *requires; /* stack; recognize (NULL when none) */
+    int window_kind;        /* 0 none, 1 span, 2 recent */
+    cx_duration window;
+    cx_award_issued award_issued;
+    cx_award_expires award_expires;
+    cx_duration award_duration;
+    int reuse_awards;
+    const uint32_t *depends; /* stacks (credential symbols) whose derived awards it can use */
+    size_t ndepends;
+
+    /* equivalence family: counts_as (from -> to), equivalent (members),
+     * equivalence (selectors and a condition) */
+    const cx_selector *from, *to;
+    const uint32_t *members; /* equivalent; renews: the credentials renewed */
+    size_t nmembers;
+    const cx_jsel *within; /* NULL: everywhere */
+    int transitive;
+    int any_date;     /* issued_between absent */
+    cx_range issued;  /* issued_between */
+    int coverage_kind; /* 0 none, 1 percent (exact integers), 2 ratio (1e-9) */
+    int coverage_percent;
+    double coverage_ratio;
+    int when_pack, when_fn; /* when = function: -1 when none */
+
+    /* portability: recognize and deny */
+    const cx_jsel *into, *from_j; /* NULL: every jurisdiction */
+    const cx_selector *credentials; /* NULL: every credential */
+    const char *reason;             /* deny */
+
+    /* renews */
+    uint32_t renewer;
+};
+
+/* ------------------------------------------------------------ the rule set */
+
+typedef struct cx_pack_info {
+    const char *path;      /* as loaded */
+    const char *id;        /* from pack "id" { ... }, or the file name */
+    const char *authority; /* or NULL */
+    const char *version;   /* or NULL */
+    const char *cite;      /* the pack's default citation, or NULL */
+} cx_pack_info;
+
+#endif
