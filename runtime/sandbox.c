@@ -174,6 +174,7 @@ struct cx_sandbox {
     sb_where err_where;  /* where the last error was raised */
     int error_line;      /* error(msg, level): the pack line level names, or 0 */
     int next_cache;      /* 1 once next() made a cache in this protected call */
+    int calling;         /* ordinal of the function cx__sandbox_call runs, or -1 */
     int call_metatables; /* setmetatable calls in this decision */
     sb_pack *packs;
     int npacks, cap;
@@ -1497,10 +1498,27 @@ static const char *strip_position(const cx_sandbox *sb, const char *msg)
     return p[0] == ':' && p[1] == ' ' ? p + 2 : msg;
 }
 
+/* When no frame of the pack was on the stack (its function tail-called
+ * the stdlib or a C function), a call's errors cite the line where the
+ * called function is defined. */
+static void fallback_line(cx_sandbox *sb, lua_State *L, sb_where *w)
+{
+    lua_Debug ar;
+    if (w->line || sb->calling < 0 || sb->current < 0) return;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->packs[sb->current].funcs_ref);
+    if (lua_rawgeti(L, -1, sb->calling + 1) == LUA_TFUNCTION && lua_getinfo(L, ">S", &ar) &&
+        ar.linedefined > 0)
+        w->line = ar.linedefined;
+    else
+        lua_pop(L, 1);
+    lua_pop(L, 1);
+}
+
 /* Turns the outcome of a protected call into job->rc and job->err. */
 static int sb_result(cx_sandbox *sb, lua_State *L, int status, sb_job *job)
 {
     sb_where *w = &sb->err_where;
+    fallback_line(sb, L, sb->trip ? &sb->trip_where : w);
     if (sb->trip)
         return cx__error(job->err, CX_ELIMIT, sb->trip_where.file, sb->trip_where.line, 0, "%s",
                          sb->trip_message);
@@ -1628,6 +1646,8 @@ static int sb_state(lua_State *L)
     cx_sandbox *sb = sb_of(L);
     if (sb->current < 0) return luaL_error(L, "_sandbox.state: no pack is running");
     push_pack_field(sb, L, P_STATE);
+    if (!sb->loading) /* a decision reads it; writing would leak into the next */
+        push_proxy(L, -1, "_sandbox.state()", sb_readonly);
     return 1;
 }
 
@@ -1821,6 +1841,7 @@ int cx__sandbox_new(const cx_sandbox_limits *limits, cx_sandbox_print_fn print, 
     sb->print = print;
     sb->print_ud = print_ud;
     sb->current = -1;
+    sb->calling = -1;
     rng_seed(sb->rng, 0, 0);
     lua_State *L = lua_newstate(sb_alloc, sb);
     if (!L) {
@@ -2247,8 +2268,10 @@ int cx__sandbox_call(cx_sandbox *sb, int pack, int ordinal, const cx_tnode *cons
         return cx__error(err, CX_ELIMIT, sb->trip_where.file, sb->trip_where.line, 0, "%s",
                          sb->trip_message);
     sb->current = pack;
+    sb->calling = ordinal;
     int rc = sb_protected(sb, &cj.job);
     sb->current = -1;
+    sb->calling = -1;
     if (rc == CX_OK && result) *result = cj.result;
     return rc;
 }

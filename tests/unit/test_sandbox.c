@@ -648,6 +648,7 @@ TEST(decisions_cannot_change_the_pack)
              "  function() declare('late', {}) end,\n"
              "  function() local n = 0 for k in pairs(_ENV) do n = n + 1 end return n, count end,\n"
              "  function() string.upper = nil end,\n"
+             "  function() return string.upper({}) end,\n"
              "})\n",
              &err);
     CHECK_INT(pack, 0);
@@ -661,6 +662,9 @@ TEST(decisions_cannot_change_the_pack)
     CHECK_INT(err.line, 4);
     CHECK_STR(call0(sb, pack, 2, &err), "[1,0]"); /* its globals are still there */
     CHECK_CONTAINS(call0(sb, pack, 3, &err), "read-only table 'string'");
+    CHECK_STR(call0(sb, pack, 4, &err), "error 3: bad argument #1 to 'upper' (string expected, "
+                                        "got table)");
+    CHECK_INT(err.line, 7); /* a tail call left no frame of the pack: where f is defined */
     cx__sandbox_free(sb);
 }
 
