@@ -3,7 +3,22 @@
  * lua_State per cx_sandbox (one per worker thread), allow-listed libraries,
  * counted limits, one protected entry, and the neutral tree a pack's data
  * is handed to C as. Callers never see the Lua stack: only sandbox.c and
- * lua_api.c use the Lua C API.
+ * lua_api.c use the Lua C API. The threat model, each limit and why it is
+ * a count: docs/security.md.
+ *
+ * WHAT A PACK SEES
+ *
+ * - Its own _ENV: the base library (without load, loadfile, dofile,
+ *   require, collectgarbage; with sorted pairs/next, pcall/xpcall that
+ *   cannot swallow a tripped limit, setmetatable refusing __gc and
+ *   __mode, tostring without addresses), the frozen string, table, math,
+ *   utf8, re and dates tables, and the stdlib's public globals. Reading an
+ *   undefined global is an error naming it. Its own globals are writable
+ *   while its chunk runs and read-only once it has loaded.
+ * - An error names the pack's file and the line of the innermost frame of
+ *   that file (for error(msg, level), the frame the level names); when a
+ *   call's function left no frame of the pack (a tail call into the stdlib
+ *   or C), the line where that function is defined.
  *
  * THE CONTRACT WITH THE STDLIB (stdlib/ files, embedded at build time)
  *
@@ -12,12 +27,18 @@
  *   only define things. Afterwards that environment, and every table
  *   reachable from it through table values, is frozen: the stdlib keeps no
  *   mutable module state (per-pack state lives in _sandbox.state()).
+ *   Frozen tables are read-only proxies: they read, iterate (pairs, ipairs,
+ *   #) and become tree nodes like the tables behind them. A metatable the
+ *   stdlib puts on values it hands to packs is not reachable that way:
+ *   give it a __metatable field, or a pack could change it through
+ *   getmetatable.
  * - Globals the stdlib defines whose names do not start with "_" are
  *   visible to packs, next to the base library. Names starting with "_"
  *   are private to the stdlib; so is the table `_sandbox`:
  *     _sandbox.line()          the line of the OUTERMOST frame of the pack
  *                              file now running (a rule made by a helper
- *                              cites the helper's caller), or nil;
+ *                              cites the helper's caller), or nil
+ *                              when no frame of it is left (a tail call);
  *     _sandbox.stamp(t [, n])  records line n (default _sandbox.line()) as
  *                              the line of table t, unless t already has
  *                              one; returns t. The tree node of t takes it.
@@ -29,7 +50,9 @@
  *                              time), so rules can be made only at load;
  *     _sandbox.state()         a table private to the pack now running
  *                              (counters, ids), the same across its load
- *                              and its decisions;
+ *                              and its decisions; during a decision a
+ *                              read-only view (a write would leak into
+ *                              later decisions);
  *     _sandbox.loading()       true while a pack's chunk runs.
  * - stdlib/prelude.lua defines declare(kind, value) on top of these; the
  *   DSL constructors (stack, counts_as, ...) build plain tables, stamp
@@ -170,8 +193,9 @@ int cx__sandbox_function_count(const cx_sandbox *sb, int pack);
 /* ----------------------------------------------------------- decisions */
 
 /* Starts a decision: resets every budget and sticky flag, seeds math.random
- * for each pack from seed and the pack's name, and frees the results of
- * earlier calls. */
+ * for each pack from seed and a hash of the pack's source (not its path,
+ * so a replay from stored sources draws the same numbers), and ends the
+ * life of earlier calls' results. */
 void cx__sandbox_begin_decision(cx_sandbox *sb, uint64_t seed);
 
 /* A seed from a decision's subject (FNV-1a over the bytes). */
