@@ -75,6 +75,15 @@ static size_t start_pos(lua_Integer pos, size_t len)
     return len + (size_t)pos + 1;
 }
 
+/* End position as the string library reads it (clamped to 0..len). */
+static size_t end_pos(lua_Integer pos, size_t len)
+{
+    if (pos > (lua_Integer)len) return len;
+    if (pos >= 0) return (size_t)pos;
+    if (pos < -(lua_Integer)len) return 0;
+    return len + (size_t)pos + 1;
+}
+
 /* ------------------------------------------------------- Lua patterns */
 
 /*
@@ -730,11 +739,7 @@ static int str_byte(lua_State *L)
     luaL_checklstring(L, 1, &l);
     lua_Integer i = luaL_optinteger(L, 2, 1);
     size_t first = start_pos(i, l);
-    lua_Integer j = luaL_optinteger(L, 3, i);
-    size_t last = j > (lua_Integer)l    ? l
-                  : j >= 0              ? (size_t)j
-                  : j < -(lua_Integer)l ? 0
-                                        : l + (size_t)j + 1;
+    size_t last = end_pos(luaL_optinteger(L, 3, i), l);
     cx__sandbox_charge(L, last >= first ? (uint64_t)(last - first) + 1 : 1, "string.byte");
     return call_orig(L);
 }
