@@ -253,7 +253,7 @@ static int parse_number(const char *s, int64_t *out)
 
 static int number_value(const checker *c, const cx_ynode *n, const char *key, int64_t *out)
 {
-    const char *t;
+    const char *t = NULL;
     int rc = scalar(c, n, key, &t);
     if (rc) return rc;
     if (parse_number(t, out) != 0)

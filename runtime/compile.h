@@ -15,8 +15,7 @@
 #include "credex.h"
 #include "date.h"
 #include "regex.h"
-
-#define CX_NOSYM UINT32_MAX /* no symbol: an absent reference */
+#include "snapshot.h"
 
 /* Where a plan came from: the pack file and the outermost pack line. */
 typedef struct cx_src {
@@ -57,8 +56,8 @@ struct cx_jsel {
     cx_jsel_kind kind;
     const uint32_t *ids; /* CX_JSEL_IDS: jurisdiction symbols, sorted */
     size_t nids;
-    uint32_t group;     /* CX_JSEL_MEMBER_OF */
-    const char *status; /* CX_JSEL_MEMBER_OF: required status, or NULL */
+    uint32_t group;              /* CX_JSEL_MEMBER_OF */
+    const char *status;          /* CX_JSEL_MEMBER_OF: required status, or NULL */
     const cx_jsel *const *parts; /* ANY_OF / ALL_OF */
     size_t nparts;
     const char *text; /* constructor text */
@@ -98,9 +97,9 @@ struct cx_req {
 
     /* slots: which credentials fill it (credential, matching, tagged,
      * competency all compile to a credential set) and the slot's options */
-    const uint64_t *fills;  /* credential set */
-    uint32_t credential;    /* CX_REQ_CREDENTIAL: the symbol (equivalents apply) */
-    const char *min_grade;  /* or NULL */
+    const uint64_t *fills; /* credential set */
+    uint32_t credential;   /* CX_REQ_CREDENTIAL: the symbol (equivalents apply) */
+    const char *min_grade; /* or NULL */
     const cx_min_result *min_results;
     size_t nmin_results;
 
@@ -136,7 +135,10 @@ typedef enum cx_rule_kind {
     CX_RULE_RENEWS
 } cx_rule_kind;
 
-typedef enum cx_award_issued { CX_ISSUED_LAST_COMPONENT, CX_ISSUED_FIRST_COMPONENT } cx_award_issued;
+typedef enum cx_award_issued {
+    CX_ISSUED_LAST_COMPONENT,
+    CX_ISSUED_FIRST_COMPONENT
+} cx_award_issued;
 typedef enum cx_award_expires {
     CX_EXPIRES_EARLIEST_COMPONENT,
     CX_EXPIRES_NEVER,
@@ -173,15 +175,15 @@ struct cx_rule {
     size_t nmembers;
     const cx_jsel *within; /* NULL: everywhere */
     int transitive;
-    int any_date;     /* issued_between absent */
-    cx_range issued;  /* issued_between */
+    int any_date;      /* issued_between absent */
+    cx_range issued;   /* issued_between */
     int coverage_kind; /* 0 none, 1 percent (exact integers), 2 ratio (1e-9) */
     int coverage_percent;
     double coverage_ratio;
     int when_pack, when_fn; /* when = function: -1 when none */
 
     /* portability: recognize and deny */
-    const cx_jsel *into, *from_j; /* NULL: every jurisdiction */
+    const cx_jsel *into, *from_j;   /* NULL: every jurisdiction */
     const cx_selector *credentials; /* NULL: every credential */
     const char *reason;             /* deny */
 

@@ -63,7 +63,7 @@ end
 
 -- A node that may be followed by a table of options.
 local function with_options(t, kind)
-  return setmetatable(node(t, kind), { __call = add_options })
+  return setmetatable(node(t, kind), { __call = add_options, __metatable = false })
 end
 
 -- Copies the list part and the named fields of a user's table into a node.

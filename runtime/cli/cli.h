@@ -71,9 +71,17 @@ int cli_open(const cli *c, int flags, cx_registry **out);
 void cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
 void cli_progress_done(void);
 
+/* The rule packs a command loads (cmd_check.c): its arguments, else
+ * --rules, else $CREDEX_RULES, else ./rules. *owned: free after use. */
+int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **owned);
+
+/* Prints load and check diagnostics to stderr, one "file:line: ..." each. */
+void cli_print_diagnostics(const cx_diagnostics *d);
+
 /* The commands. */
 int cmd_init(cli *c);
 int cmd_import(cli *c);
 int cmd_show(cli *c);
+int cmd_check(cli *c);
 
 #endif

@@ -44,6 +44,28 @@ const cli_command cli_commands[] = {
      "  credex show holder h-tx-0001\n"
      "  credex show credential TX-EVS-101 --format json\n"
      "  credex show group EVC\n"},
+    {"check", cmd_check, OPT_DB | OPT_RULES, "text",
+     "credex check [PACK|DIR...] [--rules PATH] [--db PATH]",
+     "load rule packs, resolve every reference against the registry, and lint them",
+     "Loads each rule pack (a .lua file; a directory means every .lua below it, in\n"
+     "byte order of path) in the sandbox and compiles it against the registry:\n"
+     "every field name and type, every date, duration and regular expression, and\n"
+     "every credential, jurisdiction, group and provider id (an unknown id suggests\n"
+     "the nearest). Stacks must confer a registry credential and must not depend on\n"
+     "each other in a cycle; rule ids must be unique across packs.\n"
+     "\n"
+     "Errors and warnings are printed as file:line: error|warning: message. Warnings:\n"
+     "a selector that matches no credential, a recognize rule a deny always\n"
+     "overrides, a pack without version or authority.\n"
+     "\n"
+     "Without PACK arguments the packs come from --rules, then $CREDEX_RULES\n"
+     "(colon-separated), then ./rules.\n"
+     "\n"
+     "Exit codes: 0 no errors (warnings allowed); 2 usage; 3 a pack has an error;\n"
+     "4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {

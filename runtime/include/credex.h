@@ -195,6 +195,43 @@ const char *cx_nearest(const char *word, const char *const *candidates, size_t n
  * end), writing YYYY-MM-DD into out. CX_EINPUT when either is malformed. */
 int cx_date_add(const char *date, const char *duration, char out[11], cx_error *err);
 
+/* ------------------------------------------------------------- rule packs */
+
+/* One finding of `credex check` or a load: an error (the pack cannot be
+ * used) or a warning (it can, but probably does not say what was meant). */
+typedef struct cx_diagnostic {
+    int warning;       /* 0: error, 1: warning */
+    int line;          /* 1-based, 0 when not located */
+    char file[512];    /* the pack file */
+    char message[768]; /* what is wrong and what was expected */
+} cx_diagnostic;
+
+typedef struct cx_diagnostics {
+    cx_diagnostic *items; /* in the order found: packs in load order, then by line */
+    size_t count, cap;
+    size_t errors, warnings;
+} cx_diagnostics;
+
+void cx_diagnostics_init(cx_diagnostics *d);
+void cx_diagnostics_free(cx_diagnostics *d); /* frees items; d itself is the caller's */
+
+typedef struct cx_rules cx_rules; /* compiled rule packs: immutable plans */
+
+/* Loads the rule packs named by paths (pack files, or directories: every
+ * *.lua below them, recursively, in byte order of path) in the sandbox and
+ * compiles them against the registry r. Every error and warning found is
+ * appended to diags (which may be NULL). Returns CX_OK with *out owned by
+ * the caller (cx_rules_free), or CX_EINPUT when any pack has an error
+ * (err: the first of them; *out NULL), or another code for registry or
+ * file-system failures. */
+int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_rules **out,
+                  cx_diagnostics *diags, cx_error *err);
+void cx_rules_free(cx_rules *rules); /* accepts NULL */
+
+/* Counts for summaries: packs loaded and rules compiled. */
+size_t cx_rules_pack_count(const cx_rules *rules);
+size_t cx_rules_rule_count(const cx_rules *rules);
+
 /* ------------------------------------------------------------------- JSON */
 
 /* Renders an entity as one compact JSON object followed by "\n".

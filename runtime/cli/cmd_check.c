@@ -1,0 +1,87 @@
+/*
+ * cmd_check.c -- `credex check [PACK|DIR...]`: load and compile rule packs
+ * against the registry; print every error and warning with file:line and a
+ * summary. Exit 3 when any pack has an error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* The packs to load: the arguments, else --rules, else $CREDEX_RULES
+ * (colon-separated), else ./rules when it exists. *owned is set to a buffer
+ * the caller frees when the list came from the environment. */
+int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **owned)
+{
+    struct stat st;
+    const char *env = getenv("CREDEX_RULES");
+    *n = 0;
+    *owned = NULL;
+    for (int i = 0; i < c->nargs && *n < max; i++) paths[(*n)++] = c->args[i];
+    for (int i = 0; !*n && i < c->nrules && *n < max; i++) paths[(*n)++] = c->rules[i];
+    if (!*n && env && *env) {
+        char *copy = *owned = malloc(strlen(env) + 1);
+        if (!copy) return CX_ENOMEM;
+        strcpy(copy, env);
+        for (char *tok = strtok(copy, ":"); tok && *n < max; tok = strtok(NULL, ":"))
+            paths[(*n)++] = tok;
+    }
+    if (!*n && stat("rules", &st) == 0 && S_ISDIR(st.st_mode)) paths[(*n)++] = "rules";
+    if (!*n)
+        return cli_usage_error(c, "no rule packs: name packs or directories, or use --rules, "
+                                  "$CREDEX_RULES or a ./rules directory");
+    return CX_OK;
+}
+
+/* Prints diagnostics as "file:line: error: message". */
+void cli_print_diagnostics(const cx_diagnostics *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        const cx_diagnostic *g = &d->items[i];
+        if (g->line > 0)
+            fprintf(stderr, "%s:%d: %s: %s\n", g->file, g->line, g->warning ? "warning" : "error",
+                    g->message);
+        else
+            fprintf(stderr, "%s: %s: %s\n", g->file, g->warning ? "warning" : "error", g->message);
+    }
+}
+
+int cmd_check(cli *c)
+{
+    const char *paths[MAX_RULES + 64];
+    char *owned;
+    size_t n;
+    cx_registry *r;
+    cx_rules *rules = NULL;
+    cx_diagnostics diags;
+    cx_error err;
+    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
+    if (rc) return rc;
+    if ((rc = cli_open(c, CX_OPEN_READONLY, &r))) {
+        free(owned);
+        return rc;
+    }
+    cx_diagnostics_init(&diags);
+    cx_error_clear(&err);
+    rc = cx_rules_load(r, paths, n, &rules, &diags, &err);
+    cli_print_diagnostics(&diags);
+    if (rc == CX_OK || rc == CX_EINPUT) {
+        if (rc == CX_OK)
+            printf("checked %zu pack%s: %zu rule%s, %zu warning%s\n", cx_rules_pack_count(rules),
+                   cx_rules_pack_count(rules) == 1 ? "" : "s", cx_rules_rule_count(rules),
+                   cx_rules_rule_count(rules) == 1 ? "" : "s", diags.warnings,
+                   diags.warnings == 1 ? "" : "s");
+        else
+            printf("%zu error%s, %zu warning%s\n", diags.errors, diags.errors == 1 ? "" : "s",
+                   diags.warnings, diags.warnings == 1 ? "" : "s");
+    } else {
+        cli_report(&err);
+    }
+    cx_rules_free(rules);
+    cx_diagnostics_free(&diags);
+    cx_registry_close(r);
+    free(owned);
+    return rc;
+}
