@@ -954,6 +954,13 @@ static const struct rule_spec {
     {"renews", CX_RULE_RENEWS, {"id", "renewer", "effective", "cite", NULL}, 1},
 };
 
+/* The text of a string node, or "?" (for ids made from content; the
+ * fields themselves are checked, and reported, elsewhere). */
+static const char *raw_string(const cx_tnode *n)
+{
+    return n && n->kind == CX_TSTRING ? n->as.string.bytes : "?";
+}
+
 /* A rule id: the given one, or one made from the content (counts_as:A>B,
  * equivalent:A=B, renews:X), with #2, #3 for repeats. */
 static const char *rule_id(compiler *c, const cx_tnode *v, const struct rule_spec *spec,
@@ -964,12 +971,9 @@ static const char *rule_id(compiler *c, const cx_tnode *v, const struct rule_spe
     cx__buf_init(&b);
     cx__buf_printf(&b, "%s:", spec->kind);
     if (spec->rule == CX_RULE_COUNTS_AS) {
-        const char *from = string_field(c, v, "from", "counts_as", 0);
-        const char *to = string_field(c, v, "to", "counts_as", 0);
-        cx__buf_printf(&b, "%s>%s", from ? from : "?", to ? to : "?");
+        cx__buf_printf(&b, "%s>%s", raw_string(field(v, "from")), raw_string(field(v, "to")));
     } else if (spec->rule == CX_RULE_RENEWS) {
-        const char *x = string_field(c, v, "renewer", "renews", 0);
-        cx__buf_puts(&b, x ? x : "?");
+        cx__buf_puts(&b, raw_string(field(v, "renewer")));
     } else {
         for (size_t i = 0; i < nitems(v); i++) {
             const cx_tnode *m = item(v, i);
