@@ -108,7 +108,7 @@ holders:
 YAML
 run --db ev.db import oregon.yaml jurisdictions.yaml
 expect_rc 0 "split catalog, reference to a later file"
-expect_contains "$OUT" "imported 2 files into ev.db: 1 jurisdictions, 1 providers, 1 credentials, 1 holders, 2 awards (content version 3)" "split import summary"
+expect_contains "$OUT" "imported 2 files into ev.db: 1 jurisdiction, 1 provider, 1 credential, 1 holder, 2 awards (content version 3)" "split import summary"
 run --db ev.db show holder h-tx-0001
 expect_contains "$OUT" "awards (2)" "re-imported holder: award list replaced"
 expect_contains "$OUT" "2026-09-18  OR-EVS-100     active    US-OR     36.5  no expiry" "re-imported holder: new award, decimal hours"
