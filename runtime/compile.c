@@ -30,6 +30,7 @@ struct cx_rules {
     size_t nrules, caprules;
     cx_rule **stacks; /* stacks only, in dependency order */
     size_t nstacks;
+    cx_rule **by_id; /* every rule, sorted by id */
 };
 
 /* The state of one compilation. */
@@ -1545,6 +1546,38 @@ static void sort_diagnostics(cx_diagnostics *d, size_t from)
 
 /* ------------------------------------------------------------ public API */
 
+static int by_rule_id(const void *a, const void *b)
+{
+    return strcmp((*(const cx_rule *const *)a)->id, (*(const cx_rule *const *)b)->id);
+}
+
+const cx_snapshot *cx__rules_snapshot(const cx_rules *rs)
+{
+    return rs->snapshot;
+}
+
+struct cx_sandbox *cx__rules_sandbox(const cx_rules *rs)
+{
+    return rs->sandbox;
+}
+
+const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n)
+{
+    *n = rs->nrules;
+    return (const cx_rule *const *)rs->by_id;
+}
+
+const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n)
+{
+    *n = rs->nstacks;
+    return (const cx_rule *const *)rs->stacks;
+}
+
+const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack)
+{
+    return pack >= 0 && (size_t)pack < rs->npacks ? &rs->packs[pack] : NULL;
+}
+
 size_t cx_rules_pack_count(const cx_rules *rs)
 {
     return rs ? rs->npacks : 0;
@@ -1585,6 +1618,11 @@ static int load_all(compiler *c, path_list *paths, cx_error *err)
         rs->packs[pack].path = c->file;
         rs->npacks = (size_t)pack + 1;
         compile_pack(c, cx__sandbox_pack_tree(rs->sandbox, pack));
+        if (!rs->packs[pack].id) { /* no header: the file's name, without .lua */
+            const char *base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
+            size_t len = strlen(base);
+            rs->packs[pack].id = cx__arena_strndup(&rs->arena, base, len > 4 ? len - 4 : len);
+        }
     }
     return CX_OK;
 }
@@ -1615,6 +1653,10 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
     if ((rc = load_all(&c, &list, err))) goto done;
     order_stacks(&c);
     warn_shadowed(&c);
+    if ((c.rs->by_id = alloc(&c, c.rs->nrules * sizeof *c.rs->by_id))) {
+        memcpy(c.rs->by_id, c.rs->rules, c.rs->nrules * sizeof *c.rs->by_id);
+        qsort(c.rs->by_id, c.rs->nrules, sizeof *c.rs->by_id, by_rule_id);
+    }
     sort_diagnostics(c.diags, first_diag);
     rc = c.diags->errors > errors_before ? CX_EINPUT : CX_OK;
 done:

@@ -201,4 +201,15 @@ typedef struct cx_pack_info {
     const char *cite;      /* the pack's default citation, or NULL */
 } cx_pack_info;
 
+/* Accessors for the evaluator: what a cx_rules holds. */
+struct cx_sandbox;
+const cx_snapshot *cx__rules_snapshot(const cx_rules *rs);
+struct cx_sandbox *cx__rules_sandbox(const cx_rules *rs);
+/* Every rule, sorted by id (byte order): the order decisions consider them
+ * in, so no result depends on the order packs or rules were listed in. */
+const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n);
+/* Stacks in dependency order. */
+const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n);
+const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);
+
 #endif

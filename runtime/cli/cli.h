@@ -18,7 +18,12 @@ enum {
     OPT_AS_OF = 1 << 3,
     OPT_EXPLAIN = 1 << 4,
     OPT_JOBS = 1 << 5,
-    OPT_QUIET = 1 << 6
+    OPT_QUIET = 1 << 6,
+    OPT_IN = 1 << 7,
+    OPT_HOLDER = 1 << 8,
+    OPT_FROM = 1 << 9,
+    OPT_TO = 1 << 10,
+    OPT_FAIL_UNLESS = 1 << 11
 };
 
 #define MAX_RULES 64
@@ -31,10 +36,15 @@ typedef struct cli {
     const char *as_of;            /* --as-of or NULL */
     const char *rules[MAX_RULES]; /* --rules, repeatable */
     int nrules;
-    int explain; /* --explain */
-    int jobs;    /* --jobs, 0 for the default */
-    int quiet;   /* --quiet: no progress, no summary */
-    char **args; /* positional arguments after the command word */
+    int explain;             /* --explain */
+    int jobs;                /* --jobs, 0 for the default */
+    int quiet;               /* --quiet: no progress, no summary */
+    const char *in;          /* --in J (equiv) */
+    const char *holder;      /* --holder H */
+    const char *from, *to;   /* --from J1, --to J2 (transfer) */
+    const char *fail_unless; /* --fail-unless STATUS */
+    char today[11];          /* the local date when the command started */
+    char **args;             /* positional arguments after the command word */
     int nargs;
 } cli;
 
@@ -78,10 +88,32 @@ int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **own
 /* Prints load and check diagnostics to stderr, one "file:line: ..." each. */
 void cli_print_diagnostics(const cx_diagnostics *d);
 
+/* Loads the rule packs for a decision command against an open registry;
+ * prints errors (not warnings) and returns 3 when any pack has one. */
+int cli_load_rules(cli *c, cx_registry *r, cx_rules **out);
+
+/* Writes today's local date, YYYY-MM-DD (the default as-of date; read
+ * once, when the command starts). */
+void cli_today(char out[11]);
+
+/* The as-of date: --as-of, else today. */
+const char *cli_as_of(const cli *c);
+
+/* Writes decisions in the chosen format and returns the exit code they
+ * call for: 3 when any is an error, else 1 when --fail-unless is given
+ * and any status differs from it, else 0. */
+int cli_write_decisions(const cli *c, cx_decision *const *v, size_t n);
+
+/* A usage error unless --fail-unless (when given) names a status. */
+int cli_check_fail_unless(cli *c);
+
 /* The commands. */
 int cmd_init(cli *c);
 int cmd_import(cli *c);
 int cmd_show(cli *c);
 int cmd_check(cli *c);
+int cmd_equiv(cli *c);
+int cmd_transfer(cli *c);
+int cmd_test(cli *c);
 
 #endif

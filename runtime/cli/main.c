@@ -66,6 +66,96 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
+    {"test", cmd_test, 0, "text", "credex test [FILE|DIR...]",
+     "run rule tests (*.test.yaml); the last line is \"N passed, M failed\"",
+     "Runs rule tests: YAML files that state what rule packs must decide. A DIR\n"
+     "means every *.test.yaml below it, recursively, in byte order of path; without\n"
+     "arguments, ./rules. Paths inside a test file are relative to its folder.\n"
+     "\n"
+     "Each case runs against a private in-memory registry: the file's catalogs plus\n"
+     "the case's holder (the fields of a catalog holder; id defaults to test-holder,\n"
+     "and an existing id is replaced for that case only), with the packs compiled\n"
+     "against it. A case may override as_of, catalog and rules. expect is one\n"
+     "mapping or a list of them; the case passes when every expectation holds:\n"
+     "\n"
+     "  check:    { status: ok|error, message: REGEX }  the packs load, or fail to\n"
+     "            with a first error (as credex check prints it) matching REGEX\n"
+     "  audit:    { stack: ID, status: met|in_progress|not_started|error,\n"
+     "              issued: DATE, expires: DATE, missing: [...], used: [...] }\n"
+     "  equiv:    { from: A, to: B, in: J, status: equivalent|partial|not_equivalent|error,\n"
+     "              coverage: 0.8, missing: [...] }\n"
+     "  transfer: { credential: C, from: J1, to: J2,\n"
+     "              status: accepted|conditional|denied|not_recognized|error, missing: [...] }\n"
+     "  transfer: { award: C, to: J2, status: ... }    the case holder's award of C\n"
+     "\n"
+     "Fields other than the subject and status are checked only when given; lists\n"
+     "compare as sets. Unknown keys are errors, located at file:line:column.\n"
+     "\n"
+     "Output: a line per failing case, FILE:LINE: FAIL NAME: DIFFERENCE, and the\n"
+     "located error of any test file, catalog or pack that cannot be read (each\n"
+     "counts as a failed case); the last line is \"N passed, M failed\".\n"
+     "\n"
+     "Exit codes: 0 every case passed; 1 a case failed; 2 usage; 3 a test file,\n"
+     "catalog or pack could not be read.\n"
+     "\n"
+     "Example (rules/ca-ev/ca-ev.test.yaml):\n"
+     "  catalog: [../../examples/ev-mechanic/catalog.yaml]\n"
+     "  rules:   [.]\n"
+     "  as_of:   2026-06-01\n"
+     "  tests:\n"
+     "    - name: the packs load\n"
+     "      expect: { check: { status: ok } }\n"
+     "    - name: core + two electives complete the certificate\n"
+     "      holder:\n"
+     "        awards:\n"
+     "          - { credential: CA-EVS-101, issued: 2025-09-01 }\n"
+     "          - { credential: CA-EVB-201, issued: 2025-12-01 }\n"
+     "      expect: { audit: { stack: CA-EV-TECH, status: met } }\n"
+     "\n"
+     "  credex test rules/ca-ev\n"},
+    {"equiv", cmd_equiv,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS,
+     "text json", "credex equiv A B [--in J] [--as-of DATE] [--explain] [--format text|json]",
+     "does credential A count as credential B (in jurisdiction J)?",
+     "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
+     "B under the rule packs: counts_as and equivalent rules, and computed\n"
+     "equivalences (competency coverage, or a predicate). With --in J, rules scoped\n"
+     "with `within` apply when J is inside their scope; without it, only rules with\n"
+     "no scope apply. Equivalence is not transitive unless a rule says so.\n"
+     "\n"
+     "Status: equivalent, partial (a coverage rule applied but its threshold is not\n"
+     "reached: covered/total and the missing competencies are shown), not_equivalent,\n"
+     "or error (a rule failed). --explain prints every rule considered.\n"
+     "\n"
+     "Exit codes: 0; 1 with --fail-unless STATUS when the status differs; 2 usage or\n"
+     "an unknown id; 3 a pack cannot be loaded, or the decision is an error.\n"
+     "\n"
+     "Examples:\n"
+     "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --rules examples/ev-mechanic/rules\n"
+     "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
+    {"transfer", cmd_transfer,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
+         OPT_FAIL_UNLESS,
+     "text json",
+     "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 [--as-of DATE]",
+     "is a credential earned in one jurisdiction recognised in another, on a date?",
+     "With --holder, decides each of the holder's awards (renewed; awards issued\n"
+     "after the as-of date do not exist yet) into J. With CRED --from J1, decides a\n"
+     "hypothetical active award of CRED issued in J1 on the as-of date, with no\n"
+     "holder: recognitions with requirements then come out conditional.\n"
+     "\n"
+     "The order of decision: an award not valid on the date (revoked, suspended,\n"
+     "expired) is denied; one issued in J is accepted; a deny overrides; a recognize\n"
+     "whose requirements are met accepts; unmet requirements make it conditional,\n"
+     "with what is missing; else not_recognized, with the near misses: rules that\n"
+     "failed on exactly one clause, and why (\"US-CT joined EVC on 2025-10-01; as-of\n"
+     "is 2025-06-01\").\n"
+     "\n"
+     "Exit codes as for equiv.\n"
+     "\n"
+     "Examples:\n"
+     "  credex transfer --holder h-tx-0001 --to US-CA --as-of 2026-06-01\n"
+     "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -75,7 +165,8 @@ static const struct option_spec {
 } option_specs[] = {
     {"db", OPT_DB, 1},       {"format", OPT_FORMAT, 1},   {"rules", OPT_RULES, 1},
     {"as-of", OPT_AS_OF, 1}, {"explain", OPT_EXPLAIN, 0}, {"jobs", OPT_JOBS, 1},
-    {"quiet", OPT_QUIET, 0},
+    {"quiet", OPT_QUIET, 0}, {"in", OPT_IN, 1},           {"holder", OPT_HOLDER, 1},
+    {"from", OPT_FROM, 1},   {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -160,6 +251,21 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_QUIET:
         c->quiet = 1;
+        break;
+    case OPT_IN:
+        c->in = value;
+        break;
+    case OPT_HOLDER:
+        c->holder = value;
+        break;
+    case OPT_FROM:
+        c->from = value;
+        break;
+    case OPT_TO:
+        c->to = value;
+        break;
+    case OPT_FAIL_UNLESS:
+        c->fail_unless = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
@@ -285,6 +391,7 @@ int main(int argc, char **argv)
     if ((rc = check_options(&c, cmd, seen))) goto done;
     if (!c.db) c.db = getenv("CREDEX_DB");
     if (!c.db || !*c.db) c.db = "credex.db";
+    cli_today(c.today);
     rc = cmd->run(&c);
 done:
     free(c.args);

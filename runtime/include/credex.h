@@ -232,6 +232,192 @@ void cx_rules_free(cx_rules *rules); /* accepts NULL */
 size_t cx_rules_pack_count(const cx_rules *rules);
 size_t cx_rules_rule_count(const cx_rules *rules);
 
+/* -------------------------------------------------------------- decisions */
+
+/* Every decision is a value (DESIGN §1, §6): a status, the reasons, the
+ * awards used, what is missing, and a trace citing the rules.
+ * Ownership: the cx_decision itself, every string in it (subject, reasons,
+ * used, missing, trace nodes, near misses) and every array (reasons, used,
+ * missing, near_misses, each trace node's children: an array of cx_trace
+ * held by value) is malloc'd and owned by the decision; any string may be
+ * NULL where its comment allows it. cx_decision_free releases all of it,
+ * the trace recursively, and the decision. Strings may hold any bytes:
+ * the renderers replace invalid UTF-8 with U+FFFD. */
+
+typedef enum cx_decision_kind {
+    CX_DECISION_AUDIT,
+    CX_DECISION_EQUIV,
+    CX_DECISION_TRANSFER
+} cx_decision_kind;
+
+typedef enum cx_status {
+    /* audit */
+    CX_MET,
+    CX_IN_PROGRESS,
+    CX_NOT_STARTED,
+    /* equiv */
+    CX_EQUIVALENT,
+    CX_PARTIAL,
+    CX_NOT_EQUIVALENT,
+    /* transfer */
+    CX_ACCEPTED,
+    CX_CONDITIONAL,
+    CX_DENIED,
+    CX_NOT_RECOGNIZED,
+    /* any */
+    CX_ERROR
+} cx_status;
+
+/* The status as JSON and text write it: "met", "not_equivalent", ... */
+const char *cx_status_name(cx_status status);
+
+typedef struct cx_reason {
+    char *code;    /* machine-readable: "expired", "revoked", "deny", "coverage", ... */
+    char *message; /* for people */
+} cx_reason;
+
+typedef struct cx_used {
+    char *award;      /* award id, or NULL for a hypothetical award */
+    char *credential; /* the award's credential */
+    char *slot;       /* the requirement it filled (label or text), or NULL */
+    char *via;        /* "direct", "equivalence:<rule>", "recognition:<rule>", "exception:<...>" */
+} cx_used;
+
+typedef struct cx_near_miss {
+    char *rule;   /* rule id */
+    char *clause; /* "into", "from", "credentials" or "effective" */
+    char *detail; /* "US-CT joined EVC on 2025-10-01; as-of is 2025-06-01" */
+} cx_near_miss;
+
+/* One node of a decision's trace: a rule or requirement considered. */
+typedef struct cx_trace cx_trace;
+struct cx_trace {
+    char *rule;   /* rule id or requirement text */
+    char *pack;   /* pack id, or NULL */
+    char *file;   /* pack file, or NULL */
+    int line;     /* 0 when none */
+    char *cite;   /* or NULL */
+    char *status; /* "holds", "fails", "applies", "skipped", a decision status, ... */
+    char *detail; /* or NULL */
+    /* a malloc'd array of nchildren nodes, or NULL */
+    cx_trace *children;
+    size_t nchildren;
+};
+
+typedef struct cx_decision {
+    cx_decision_kind kind;
+    cx_status status;
+    char as_of[11];
+    /* subject: members that do not apply are NULL */
+    char *holder, *stack;     /* audit */
+    char *from, *to, *in;     /* equiv: credentials from/to, jurisdiction in */
+    char *award, *credential; /* transfer: award id (NULL: hypothetical), credential */
+    char *from_jurisdiction, *to_jurisdiction; /* transfer */
+    cx_reason *reasons;
+    size_t nreasons;
+    cx_used *used;
+    size_t nused;
+    char **missing;
+    size_t nmissing;
+    cx_trace trace; /* the root: the decision itself; its first child with a
+                     * cite is the deciding rule (text shows it as "rule:") */
+    /* by kind */
+    char issued[11], expires[11]; /* audit, when met ("" otherwise; expires "" = never) */
+    int has_coverage;             /* equiv: a coverage rule applied */
+    int64_t covered, total;       /* equiv: competencies */
+    cx_near_miss *near_misses;    /* transfer */
+    size_t nnear_misses;
+} cx_decision;
+
+void cx_decision_free(cx_decision *d); /* accepts NULL; frees d too */
+
+/* One compact JSON object and "\n" (DESIGN §6, docs/json.md); malloc'd,
+ * the caller frees it; NULL when out of memory. */
+char *cx_decision_json(const cx_decision *d);
+
+/* Readable text (docs/json.md, "Text output"): a line with the subject
+ * and status, then indented lines (reasons, award or coverage, awards
+ * used, what is missing, near misses, the deciding rule's citation), and
+ * with explain the as-of date and the whole trace as a tree. Every line
+ * ends in "\n". malloc'd, the caller frees it; NULL when out of memory. */
+char *cx_decision_text(const cx_decision *d, int explain);
+
+/* Deciding. Each takes the compiled rules (which hold the registry
+ * snapshot they were compiled against) and an as-of date "YYYY-MM-DD".
+ * They return CX_OK with *out owned by the caller, whatever the decision's
+ * status (a rule that fails makes the decision CX_ERROR, with the message
+ * and location in its reasons); CX_EUSAGE when an id is not in the
+ * registry (err suggests the nearest) or the date is malformed. */
+
+/* Does credential from count as credential to (in jurisdiction in, or NULL:
+ * only rules without `within` apply)? A hypothetical award of from issued
+ * on the as-of date. */
+int cx_equiv(cx_rules *rules, const char *from, const char *to, const char *in, const char *as_of,
+             cx_decision **out, cx_error *err);
+
+/* Is a hypothetical active award of credential, issued in jurisdiction
+ * from on the as-of date with no holder, recognised in jurisdiction to? */
+int cx_transfer(cx_rules *rules, const char *credential, const char *from, const char *to,
+                const char *as_of, cx_decision **out, cx_error *err);
+
+/* Is each of holder's awards (renewed; those issued after the as-of date do
+ * not exist yet) recognised in jurisdiction to? *out is an array of *n
+ * decisions in byte order of award id; free with cx_decisions_free. */
+int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
+                       cx_decision ***out, size_t *n, cx_error *err);
+
+void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
+
+/* ------------------------------------------------------------- rule tests */
+
+/* The outcome of one test case, or of a test file, catalog or pack that
+ * could not be read (which counts as one failed case). */
+typedef struct cx_test_result {
+    const char *file;       /* the test file */
+    int line;               /* the case's line in it; 0 when the test file itself failed */
+    const char *name;       /* the case's name; NULL when the test file itself failed */
+    int passed;             /* 1 when every expectation held */
+    int input_error;        /* 1 when a test file, catalog or pack could not be read */
+    const char *difference; /* when failed: what differed, or the located error */
+} cx_test_result;
+
+/* What a case runs against, handed to on_case before its expectations. */
+typedef struct cx_test_case_info {
+    const char *file;      /* the test file */
+    int line;              /* the case's line in it */
+    const char *name;      /* the case's name */
+    cx_registry *registry; /* the file's catalogs plus the case's holder: read, never write */
+    const char *holder;    /* the case holder's id, or NULL when the case has none */
+    const char *as_of;     /* YYYY-MM-DD */
+} cx_test_case_info;
+
+typedef struct cx_test_options {
+    /* Called for every case, in order (files in the order run, cases in
+     * file order); the result lives only during the call. May be NULL. */
+    void (*on_result)(void *ud, const cx_test_result *result);
+    /* Called once a case's registry and packs are ready. May be NULL. */
+    void (*on_case)(void *ud, const cx_test_case_info *info);
+    void *ud; /* passed to both */
+} cx_test_options;
+
+typedef struct cx_test_summary {
+    size_t passed, failed; /* cases */
+    size_t input_errors;   /* of the failed: test files, catalogs or packs that could not be read */
+} cx_test_summary;
+
+/* Runs rule tests (DESIGN §7). paths are test files, or directories: every
+ * *.test.yaml below them, recursively, in byte order of path. Each case
+ * runs against a private in-memory registry built from its catalogs plus
+ * its holder, with its packs compiled against it. Fills *out (which opt
+ * may leave unreported). Returns CX_OK once every file has run, whatever
+ * the outcomes; or CX_ENOMEM / CX_EREGISTRY with err set, the run stopped. */
+int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *opt,
+                cx_test_summary *out, cx_error *err);
+
+/* The exit code for a run: 3 when an input could not be read, else 1 when
+ * a case failed, else 0. */
+int cx_test_exit_code(const cx_test_summary *summary);
+
 /* ------------------------------------------------------------------- JSON */
 
 /* Renders an entity as one compact JSON object followed by "\n".

@@ -1,0 +1,89 @@
+/*
+ * eval.h -- what the deciding files share (eval.c: the context, decision
+ * building, applicability of rules, requirements; equiv.c: equivalence;
+ * transfer.c: portability and counted awards). Internal to libcredex.
+ */
+#ifndef CX_EVAL_H
+#define CX_EVAL_H
+
+#include "compile.h"
+#include "credex.h"
+#include "snapshot.h"
+
+struct cx_sandbox;
+
+/* The state of one decision (or a batch of them on one as-of date). */
+typedef struct ectx {
+    cx_rules *rs;
+    const cx_snapshot *snap;
+    struct cx_sandbox *sb;       /* where `when` and `check` functions run */
+    const cx_rule *const *rules; /* every rule, by id */
+    size_t nrules;
+    cx_date as_of;
+    char as_of_text[11];
+    cx_decision *d; /* the decision being built */
+    int oom;        /* set when an allocation failed on the way */
+} ectx;
+
+int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
+int cx__eval_new(ectx *e, cx_decision_kind kind, const char *root, cx_error *err);
+int cx__eval_finish(ectx *e, cx_decision **out, cx_error *err);
+int cx__eval_lookup(const ectx *e, int kind, const char *id, cx_sym *out, cx_error *err);
+int cx__eval_unknown(const ectx *e, int kind, const char *id, cx_error *err);
+
+/* Decision building: every string is copied (malloc'd, owned by e->d). */
+void cx__eval_reason(ectx *e, const char *code, const char *fmt, ...) CX_PRINTF(3, 4);
+void cx__eval_missing(ectx *e, const char *what);
+void cx__eval_clear(ectx *e); /* drops the reasons and missing found so far */
+void cx__eval_used(ectx *e, const char *award, const char *credential, const char *slot,
+                   const char *via);
+cx_trace *cx__eval_trace(ectx *e, cx_trace *parent, const cx_rule *r, const char *status,
+                         const char *detail);
+void cx__eval_error(ectx *e, const cx_error *why); /* a rule failed: status error */
+const char *cx__eval_id(const ectx *e, int kind, cx_sym sym);
+
+/* Applicability on the as-of date. */
+int cx__eval_effective(const cx_rule *r, cx_date on);
+int cx__eval_selects(const cx_selector *s, cx_sym credential, cx_date issued);
+int cx__eval_jsel(const ectx *e, const cx_jsel *j, cx_sym jurisdiction);
+void cx__eval_jsel_why(const ectx *e, const cx_jsel *j, cx_sym jurisdiction, char *buf,
+                       size_t size);
+
+/* Equivalence of credential a to b within jurisdiction j (CX_NOSYM: only
+ * rules without `within`) for a source award issued on `issued`:
+ * CX_EQUIVALENT, CX_PARTIAL, CX_NOT_EQUIVALENT or CX_ERROR. When trace is
+ * not NULL, the rules considered are added under it; *via gets the id of
+ * the rule that made them equivalent (NULL for the same credential). */
+cx_status cx__eval_equivalent(ectx *e, cx_sym a, cx_sym b, cx_sym j, cx_date issued,
+                              cx_trace *trace, const cx_rule **via);
+
+/* An award that counts for a decision: the holder's own (renewed), a
+ * hypothetical one (award NULL), or later a derived one. */
+typedef struct cx_counted {
+    const cx_snap_award *award; /* NULL: hypothetical or derived */
+    const char *id;             /* award id, or NULL */
+    cx_sym credential;
+    cx_date issued, expires; /* expires after renewal */
+    cx_sym jurisdiction;     /* where it was issued */
+    int64_t hours;           /* hundredths or CX_NO_NUMBER */
+    const char *via;         /* "direct", "recognition:<rule>", ... */
+    int derived;             /* adds nothing to totals */
+} cx_counted;
+
+#define CX_SEARCH_LIMIT 100000 /* allocation search steps per decision */
+
+/* Evaluates a requirement tree against counted awards (DESIGN §4): slots
+ * filled by distinct awards (unless reuse) found by exhaustive search with
+ * backtracking up to CX_SEARCH_LIMIT steps, totals over distinct awards,
+ * holder attributes, checks. Returns 1 met (the awards used are added to
+ * the decision), 0 not met (what the smallest completion still needs is
+ * added to the decision's missing), -1 error (the decision's status is
+ * error, with the reason). jurisdiction is where credential slots accept
+ * equivalent credentials. *progress (may be NULL) is set when an award
+ * fills a slot or counts toward a total, or a requirement that needs no
+ * award holds. */
+int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
+                          const cx_snap_holder *holder, cx_sym jurisdiction, int reuse,
+                          cx_trace *trace, int *progress);
+
+#endif

@@ -1,0 +1,589 @@
+/*
+ * require.c -- requirement trees against counted awards (DESIGN §4
+ * "Requirements", "No double counting", "Progress"): the allocation of
+ * awards to slots is an assignment problem solved exactly by search with
+ * backtracking (never first-fit), bounded by a count of steps; what is
+ * missing is the smallest completion's. Shared by stacks and by the
+ * `requires` of recognitions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "sandbox.h"
+#include "util.h"
+
+typedef struct search {
+    ectx *e;
+    const cx_req *root;
+    const cx_counted *awards;
+    size_t n;
+    const cx_snap_holder *holder;
+    cx_sym jurisdiction;
+    int reuse;
+    size_t nreqs;        /* requirement nodes (by index) */
+    const cx_req **reqs; /* by index */
+    uint8_t *fills;      /* nreqs x n: 0 no, 1 directly, 2 through an equivalence */
+    const cx_rule **via; /* nreqs x n: the equivalence rule when fills is 2 */
+    int8_t *alone;       /* per requirement needing no award: -1 unknown, 0, 1 */
+    uint8_t *used;       /* per award: slots it fills now */
+    int *assign;         /* per requirement: the award filling it, or -1 */
+    uint64_t steps;
+    int failed; /* 1: search limit; 2: a rule error (err) */
+    cx_error err;
+} search;
+
+/* ------------------------------------------------------------- indexing */
+
+static void index_tree(search *s, const cx_req *q)
+{
+    if ((size_t)q->index >= s->nreqs) s->nreqs = (size_t)q->index + 1;
+    for (size_t i = 0; i < q->nparts; i++) index_tree(s, q->parts[i]);
+}
+
+static void fill_index(search *s, const cx_req *q)
+{
+    s->reqs[q->index] = q;
+    for (size_t i = 0; i < q->nparts; i++) fill_index(s, q->parts[i]);
+}
+
+static int is_slot(const cx_req *q)
+{
+    return q->kind <= CX_REQ_COMPETENCY;
+}
+
+/* ----------------------------------------------------------- slot fills */
+
+static int grade_ok(const search *s, const cx_req *q, const cx_counted *a)
+{
+    if (!q->min_grade) return 1;
+    if (!a->award || a->award->grade_rank < 0) return 0;
+    const cx_snap_credential *c = &s->e->snap->credentials[a->credential];
+    for (uint32_t i = 0; i < c->ngrades; i++)
+        if (strcmp(c->grades[i], q->min_grade) == 0) return a->award->grade_rank >= (int)i;
+    return 0; /* the minimum is not on this credential's scale */
+}
+
+static int results_ok(const search *s, const cx_req *q, const cx_counted *a)
+{
+    if (!q->nmin_results) return 1;
+    if (!a->award) return 0;
+    uint32_t n;
+    const cx_snap_result *r = cx__snapshot_results(s->e->snap, a->award, &n);
+    for (size_t k = 0; k < q->nmin_results; k++) {
+        uint32_t i = 0;
+        while (i < n && strcmp(r[i].key, q->min_results[k].key) != 0) i++;
+        if (i == n || r[i].value == CX_NO_NUMBER || r[i].value < q->min_results[k].value) return 0;
+    }
+    return 1;
+}
+
+/* Whether award a can fill slot q, and how (the matrix is filled once). */
+static void compute_fill(search *s, const cx_req *q, size_t i)
+{
+    const cx_counted *a = &s->awards[i];
+    size_t at = (size_t)q->index * s->n + i;
+    const cx_rule *via = NULL;
+    int how = 0;
+    if (q->kind == CX_REQ_CREDENTIAL) {
+        if (a->credential == q->credential)
+            how = 1;
+        else if (cx__eval_equivalent(s->e, a->credential, q->credential, s->jurisdiction, a->issued,
+                                     NULL, &via) == CX_EQUIVALENT)
+            how = 2;
+    } else if (q->fills[a->credential / 64] >> (a->credential % 64) & 1) {
+        how = 1;
+    }
+    if (how && (!grade_ok(s, q, a) || !results_ok(s, q, a))) how = 0;
+    s->fills[at] = (uint8_t)how;
+    s->via[at] = via;
+}
+
+/* ------------------------------------------- requirements needing no award */
+
+static int compare_attr(const cx_snap_attr *attr, const cx_req *q)
+{
+    int64_t want;
+    const char *v = q->value;
+    int cmp;
+    /* numeric when both sides are catalog numbers, else byte-wise */
+    int64_t whole = 0;
+    int digits = 0, frac = 0, places = 0;
+    const char *p = v;
+    for (; *p >= '0' && *p <= '9' && digits < 13; p++, digits++) whole = whole * 10 + (*p - '0');
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9' && places < 2; p++, places++)
+            frac = frac * 10 + (*p - '0');
+    if (places == 1) frac *= 10;
+    want = whole * 100 + frac;
+    if (attr->number != CX_NO_NUMBER && digits && !*p)
+        cmp = attr->number < want ? -1 : attr->number > want;
+    else
+        cmp = strcmp(attr->value, v);
+    switch (q->op) {
+    case CX_OP_EQ:
+        return cmp == 0;
+    case CX_OP_NE:
+        return cmp != 0;
+    case CX_OP_LT:
+        return cmp < 0;
+    case CX_OP_LE:
+        return cmp <= 0;
+    case CX_OP_GT:
+        return cmp > 0;
+    case CX_OP_GE:
+        return cmp >= 0;
+    }
+    return 0;
+}
+
+/* Calls check(function(ctx)) with ctx.holder, ctx.as_of and ctx.awards
+ * (each {id, credential, issued, expires, jurisdiction}). */
+static int call_check(search *s, const cx_req *q)
+{
+    ectx *e = s->e;
+    size_t n = s->n;
+    cx_tnode *nodes = calloc(n * 6 + 8, sizeof *nodes);
+    cx_tfield *fields = calloc(n * 5 + 4, sizeof *fields);
+    const cx_tnode **items = calloc(n + 1, sizeof *items);
+    char(*dates)[2][11] = calloc(n + 1, sizeof *dates);
+    int result = -1;
+    if (!nodes || !fields || !items || !dates) {
+        e->oom = 1;
+        goto done;
+    }
+    static const char *const keys[5] = {"credential", "expires", "id", "issued", "jurisdiction"};
+    for (size_t i = 0; i < n; i++) {
+        const cx_counted *a = &s->awards[i];
+        cx__date_format(a->issued, dates[i][0]);
+        if (a->expires == CX_DATE_NEVER)
+            strcpy(dates[i][1], "never");
+        else
+            cx__date_format(a->expires, dates[i][1]);
+        const char *vals[5] = {cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), dates[i][1],
+                               a->id ? a->id : "", dates[i][0],
+                               cx__eval_id(e, CX_KIND_JURISDICTION, a->jurisdiction)};
+        for (size_t k = 0; k < 5; k++) {
+            cx_tnode *v = &nodes[i * 6 + k];
+            v->kind = CX_TSTRING;
+            v->as.string.bytes = vals[k];
+            v->as.string.len = strlen(vals[k]);
+            fields[i * 5 + k] = (cx_tfield){keys[k], strlen(keys[k]), v};
+        }
+        cx_tnode *m = &nodes[i * 6 + 5];
+        m->kind = CX_TMAP;
+        m->as.table.fields = &fields[i * 5];
+        m->as.table.nfields = 5;
+        items[i] = m;
+    }
+    cx_tnode *list = &nodes[n * 6], *asof = &nodes[n * 6 + 1], *holder = &nodes[n * 6 + 2],
+             *ctx = &nodes[n * 6 + 3];
+    list->kind = CX_TLIST;
+    list->as.table.items = items;
+    list->as.table.nitems = n;
+    asof->kind = CX_TSTRING;
+    asof->as.string.bytes = e->as_of_text;
+    asof->as.string.len = 10;
+    size_t nf = 0;
+    cx_tfield *cf = &fields[n * 5];
+    cf[nf++] = (cx_tfield){"as_of", 5, asof};
+    cf[nf++] = (cx_tfield){"awards", 6, list};
+    if (s->holder) {
+        holder->kind = CX_TSTRING;
+        holder->as.string.bytes = s->holder->id;
+        holder->as.string.len = strlen(s->holder->id);
+        cf[nf++] = (cx_tfield){"holder", 6, holder};
+    }
+    ctx->kind = CX_TMAP;
+    ctx->as.table.fields = cf;
+    ctx->as.table.nfields = nf;
+    const cx_tnode *args[1] = {ctx}, *res = NULL;
+    if (cx__sandbox_call(e->sb, q->pack, q->fn, args, 1, &res, &s->err) != CX_OK) {
+        s->failed = 2;
+        goto done;
+    }
+    const cx_tnode *first = res && res->as.table.nitems ? res->as.table.items[0] : NULL;
+    if (first && first->kind == CX_TBOOL) {
+        result = first->as.boolean;
+    } else {
+        cx__error(&s->err, CX_EINPUT, q->src.file, q->src.line, 0,
+                  "check must return true, or false and a reason");
+        s->failed = 2;
+    }
+done:
+    free(nodes);
+    free(fields);
+    free(items);
+    free(dates);
+    return result;
+}
+
+/* hours(n, sel): distinct counted awards' hours; derived awards add nothing. */
+static int total_hours(const search *s, const cx_req *q, int64_t *sum)
+{
+    *sum = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const cx_counted *a = &s->awards[i];
+        if (a->derived || a->hours == CX_NO_NUMBER) continue;
+        if (cx__eval_selects(q->selector, a->credential, a->issued)) *sum += a->hours;
+    }
+    return *sum >= q->threshold;
+}
+
+/* sum(attr, n) { group_by = attr2 }: the credentials' attribute, each
+ * distinct credential once, within the best single group. */
+static int total_sum(const search *s, const cx_req *q, int64_t *best)
+{
+    const cx_snapshot *snap = s->e->snap;
+    *best = 0;
+    for (size_t g = 0; g < s->n; g++) { /* each award's group value, as a candidate */
+        const cx_snap_credential *cg = &snap->credentials[s->awards[g].credential];
+        const cx_snap_attr *gv =
+            q->group_by ? cx__snapshot_attr(cg->attrs, cg->nattrs, q->group_by) : NULL;
+        if (q->group_by && !gv) continue;
+        int64_t sum = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            const cx_counted *a = &s->awards[i];
+            if (a->derived ||
+                (q->selector && !cx__eval_selects(q->selector, a->credential, a->issued)))
+                continue;
+            size_t k = 0; /* each credential once */
+            while (k < i && s->awards[k].credential != a->credential) k++;
+            if (k < i) continue;
+            const cx_snap_credential *c = &snap->credentials[a->credential];
+            const cx_snap_attr *v = cx__snapshot_attr(c->attrs, c->nattrs, q->attr);
+            const cx_snap_attr *grp =
+                q->group_by ? cx__snapshot_attr(c->attrs, c->nattrs, q->group_by) : NULL;
+            if (!v || v->number == CX_NO_NUMBER) continue;
+            if (q->group_by && (!grp || strcmp(grp->value, gv->value) != 0)) continue;
+            sum += v->number;
+        }
+        if (sum > *best) *best = sum;
+        if (!q->group_by) break;
+    }
+    return *best >= q->threshold;
+}
+
+/* Requirements that need no award hold or not whatever the allocation:
+ * computed once. -1 on error (s->failed). */
+static int alone(search *s, const cx_req *q)
+{
+    if (s->alone[q->index] >= 0) return s->alone[q->index];
+    int64_t total;
+    int r = 0;
+    switch (q->kind) {
+    case CX_REQ_HOURS:
+        r = total_hours(s, q, &total);
+        break;
+    case CX_REQ_SUM:
+        r = total_sum(s, q, &total);
+        break;
+    case CX_REQ_HOLDER_ATTR: {
+        const cx_snap_attr *a =
+            s->holder ? cx__snapshot_attr(s->holder->attrs, s->holder->nattrs, q->key) : NULL;
+        r = a && compare_attr(a, q);
+        break;
+    }
+    case CX_REQ_CHECK:
+        r = call_check(s, q);
+        break;
+    default:
+        break;
+    }
+    if (r < 0) return -1;
+    s->alone[q->index] = (int8_t)r;
+    return r;
+}
+
+/* ------------------------------------------------------------ the search */
+
+/* Satisfies every goal with distinct awards: 1 yes, 0 no, -1 stopped. */
+static int solve(search *s, const cx_req **goals, size_t ngoals);
+
+static int choose(search *s, const cx_req *q, size_t start, const cx_req **chosen, size_t k,
+                  const cx_req **rest, size_t nrest)
+{
+    if (k == q->need) {
+        const cx_req **goals = malloc((k + nrest + 1) * sizeof *goals);
+        if (!goals) {
+            s->e->oom = 1;
+            return -1;
+        }
+        memcpy(goals, chosen, k * sizeof *goals);
+        memcpy(goals + k, rest, nrest * sizeof *goals);
+        int r = solve(s, goals, k + nrest);
+        free(goals);
+        return r;
+    }
+    for (size_t i = start; i + (q->need - k) <= q->nparts; i++) {
+        chosen[k] = q->parts[i];
+        int r = choose(s, q, i + 1, chosen, k + 1, rest, nrest);
+        if (r != 0) return r;
+    }
+    return 0;
+}
+
+static int solve(search *s, const cx_req **goals, size_t ngoals)
+{
+    if (s->failed) return -1;
+    if (++s->steps > CX_SEARCH_LIMIT) {
+        s->failed = 1;
+        return -1;
+    }
+    if (ngoals == 0) return 1;
+    const cx_req *q = goals[0], **rest = goals + 1;
+    size_t nrest = ngoals - 1;
+    if (is_slot(q)) {
+        for (size_t i = 0; i < s->n; i++) {
+            if ((s->used[i] && !s->reuse) || !s->fills[(size_t)q->index * s->n + i]) continue;
+            s->used[i]++;
+            s->assign[q->index] = (int)i;
+            int r = solve(s, rest, nrest);
+            if (r != 0) return r;
+            s->used[i]--;
+            s->assign[q->index] = -1;
+        }
+        return 0;
+    }
+    if (q->kind == CX_REQ_ALL || q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
+        const cx_req **chosen = malloc((q->nparts + 1) * sizeof *chosen);
+        if (!chosen) {
+            s->e->oom = 1;
+            return -1;
+        }
+        int r = choose(s, q, 0, chosen, 0, rest, nrest);
+        free(chosen);
+        return r;
+    }
+    int r = alone(s, q);
+    if (r <= 0) return r;
+    return solve(s, rest, nrest);
+}
+
+/* ------------------------------------------------------- what is missing */
+
+/* The requirements a holder must meet on their own: the root's parts when
+ * it is an unlabelled all { ... } (flattened), else the root itself. */
+static size_t forced(const cx_req *q, const cx_req **out, size_t max)
+{
+    if (q->kind != CX_REQ_ALL || q->label) {
+        if (max) out[0] = q;
+        return 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < q->nparts; i++) n += forced(q->parts[i], out + n, n < max ? max - n : 0);
+    return n;
+}
+
+/* The largest set of forced requirements met together (earlier ones
+ * first on ties): *keep[i] set for the members. */
+static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
+{
+    const cx_req **goals = malloc((nf + 1) * sizeof *goals);
+    int found = 0;
+    if (!goals) return -1;
+    for (size_t size = nf; size > 0 && !found; size--) {
+        /* subsets of this size in lexicographic order of indices */
+        size_t idx[64];
+        if (size > 64) break;
+        for (size_t i = 0; i < size; i++) idx[i] = i;
+        for (;;) {
+            for (size_t i = 0; i < size; i++) goals[i] = f[idx[i]];
+            memset(s->used, 0, s->n);
+            int r = solve(s, goals, size);
+            if (r < 0) {
+                free(goals);
+                return -1;
+            }
+            if (r == 1) {
+                memset(keep, 0, nf);
+                for (size_t i = 0; i < size; i++) keep[idx[i]] = 1;
+                found = 1;
+                break;
+            }
+            size_t i = size;
+            while (i > 0 && idx[i - 1] == nf - size + i - 1) i--;
+            if (i == 0) break;
+            idx[i - 1]++;
+            for (size_t j = i; j < size; j++) idx[j] = idx[j - 1] + 1;
+        }
+    }
+    if (!found) memset(keep, 0, nf);
+    free(goals);
+    return 0;
+}
+
+/* The text of a choice that is still open: `at_least(k) { alternatives }`. */
+static void open_choice(search *s, const cx_req *q, const cx_req **met, size_t nmet)
+{
+    const cx_req **goals = malloc((nmet + q->nparts + 1) * sizeof *goals);
+    uint8_t *taken = calloc(q->nparts + 1, 1);
+    size_t k = 0;
+    if (!goals || !taken) {
+        s->e->oom = 1;
+        free(goals);
+        free(taken);
+        return;
+    }
+    memcpy(goals, met, nmet * sizeof *goals);
+    for (size_t i = 0; i < q->nparts && k < q->need; i++) { /* parts that fit with the rest */
+        goals[nmet + k] = q->parts[i];
+        memset(s->used, 0, s->n);
+        if (solve(s, goals, nmet + k + 1) == 1) {
+            taken[i] = 1;
+            k++;
+        }
+    }
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "at_least(%zu) { ", q->need - k);
+    size_t listed = 0;
+    for (size_t i = 0; i < q->nparts; i++) {
+        if (taken[i]) continue;
+        const cx_req *p = q->parts[i];
+        if (listed++) cx__buf_puts(&b, ", ");
+        cx__buf_puts(&b, p->text);
+    }
+    cx__buf_puts(&b, " }");
+    if (!b.oom) cx__eval_missing(s->e, b.data);
+    cx__buf_free(&b);
+    free(goals);
+    free(taken);
+}
+
+static void report_missing(search *s)
+{
+    const cx_req *f[64];
+    uint8_t keep[64];
+    size_t nf = forced(s->root, f, 64);
+    if (nf > 64) nf = 64;
+    if (best_subset(s, f, nf, keep) < 0) return;
+    const cx_req *met[64];
+    size_t nmet = 0;
+    for (size_t i = 0; i < nf; i++)
+        if (keep[i]) met[nmet++] = f[i];
+    for (size_t i = 0; i < nf; i++) {
+        const cx_req *q = f[i];
+        if (keep[i]) continue;
+        if (q->label)
+            cx__eval_missing(s->e, q->label);
+        else if (q->kind == CX_REQ_CREDENTIAL)
+            cx__eval_missing(s->e, cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
+        else if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST)
+            open_choice(s, q, met, nmet);
+        else
+            cx__eval_missing(s->e, q->text);
+    }
+}
+
+/* ------------------------------------------------------------------ API */
+
+static void report_used(search *s)
+{
+    for (size_t k = 0; k < s->nreqs; k++) {
+        const cx_req *q = s->reqs[k];
+        if (!q || !is_slot(q) || s->assign[k] < 0) continue;
+        const cx_counted *a = &s->awards[s->assign[k]];
+        const cx_rule *via = s->via[(size_t)k * s->n + (size_t)s->assign[k]];
+        char how[300];
+        if (via)
+            snprintf(how, sizeof how, "equivalence:%s", via->id);
+        else
+            snprintf(how, sizeof how, "%s", a->via ? a->via : "direct");
+        cx__eval_used(s->e, a->id, cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
+                      q->label ? q->label : q->text, how);
+    }
+}
+
+/* Progress (DESIGN §4): an award fills a slot, or counts toward a total, or
+ * a requirement that needs no award holds. */
+static int any_progress(search *s)
+{
+    for (size_t k = 0; k < s->nreqs; k++) {
+        const cx_req *q = s->reqs[k];
+        if (!q) continue;
+        if (is_slot(q)) {
+            for (size_t i = 0; i < s->n; i++)
+                if (s->fills[k * s->n + i]) return 1;
+        } else if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) {
+            for (size_t i = 0; i < s->n; i++)
+                if (!s->awards[i].derived &&
+                    cx__eval_selects(q->selector, s->awards[i].credential, s->awards[i].issued))
+                    return 1;
+        } else if ((q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK) && alone(s, q) == 1) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
+                          const cx_snap_holder *holder, cx_sym jurisdiction, int reuse,
+                          cx_trace *trace, int *progress)
+{
+    search s;
+    int result = -1;
+    memset(&s, 0, sizeof s);
+    s.e = e;
+    s.root = q;
+    s.awards = awards;
+    s.n = n;
+    s.holder = holder;
+    s.jurisdiction = jurisdiction;
+    s.reuse = reuse;
+    index_tree(&s, q);
+    s.reqs = calloc(s.nreqs, sizeof *s.reqs);
+    s.fills = calloc(s.nreqs * n + 1, 1);
+    s.via = calloc(s.nreqs * n + 1, sizeof *s.via);
+    s.alone = malloc(s.nreqs);
+    s.used = calloc(n + 1, 1);
+    s.assign = malloc(s.nreqs * sizeof *s.assign);
+    if (!s.reqs || !s.fills || !s.via || !s.alone || !s.used || !s.assign) {
+        e->oom = 1;
+        goto done;
+    }
+    memset(s.alone, -1, s.nreqs);
+    for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
+    fill_index(&s, q);
+    for (size_t k = 0; k < s.nreqs; k++)
+        if (s.reqs[k] && is_slot(s.reqs[k]))
+            for (size_t i = 0; i < n; i++) compute_fill(&s, s.reqs[k], i);
+
+    const cx_req *goals[1] = {q};
+    int r = solve(&s, goals, 1);
+    if (r == 1) {
+        report_used(&s);
+        result = 1;
+    } else if (r == 0) {
+        for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
+        report_missing(&s);
+        result = s.failed ? -1 : 0;
+    }
+    if (progress && !s.failed) *progress = r == 1 || any_progress(&s);
+    if (s.failed == 1) {
+        cx_error lim;
+        cx__error(&lim, CX_ELIMIT, q->src.file, q->src.line, 0,
+                  "allocation search limit (%d steps) reached", CX_SEARCH_LIMIT);
+        e->d->status = CX_ERROR;
+        cx__eval_reason(e, "allocation search limit", "%s:%d: %s", lim.file, lim.line, lim.message);
+        result = -1;
+    } else if (s.failed == 2) {
+        cx__eval_error(e, &s.err);
+        result = -1;
+    }
+    if (trace)
+        cx__eval_trace(e, trace, NULL,
+                       result == 1   ? "holds"
+                       : result == 0 ? "fails"
+                                     : "error",
+                       q->text);
+done:
+    free(s.reqs);
+    free(s.fills);
+    free(s.via);
+    free(s.alone);
+    free(s.used);
+    free(s.assign);
+    return result;
+}
