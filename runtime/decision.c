@@ -1,24 +1,122 @@
 /*
  * decision.c -- every JSON credex writes, through jansson (the only file
- * that includes jansson.h): registry entities for `credex show`, and the
- * decision values of later commands. Objects are built in a fixed key
- * order; numbers are integers or decimals formatted here, never reals.
+ * that includes jansson.h), and the text of decisions: registry entities
+ * for `credex show`, and decision values rendered as JSON Lines and as
+ * text (docs/json.md). It reads decisions; it never evaluates or changes one.
+ * Objects are built in a fixed key order; numbers are integers or decimals
+ * formatted here, never float noise; no string from a rule pack can make a
+ * member vanish (invalid UTF-8 becomes U+FFFD).
  */
+#include <assert.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "credex.h"
 #include "util.h"
 
-/* Sets key to a string when s is not NULL. Invalid UTF-8 (json_string
- * returns NULL) is refused by returning -1, so no field silently vanishes. */
+/* ---------------------------------------------------------------- UTF-8 */
+
+#define BAD_CP      0xFFFFFFFFu    /* utf8_next: an invalid sequence */
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
+
+/* Decodes the character at s[0..n), n >= 1, into *cp and returns its
+ * length. An invalid sequence (a stray continuation byte, an overlong form,
+ * a surrogate, beyond U+10FFFF, cut short) sets *cp to BAD_CP and returns
+ * the length of its maximal subpart, so that each becomes one U+FFFD
+ * (Unicode's "substitution of maximal subparts"). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = c & 0x0Fu;
+        if (c == 0xE0) lo = 0xA0; /* overlong */
+        if (c == 0xED) hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = c & 0x07u;
+        if (c == 0xF0) lo = 0x90; /* overlong */
+        if (c == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
+    } else {
+        *cp = BAD_CP;
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            *cp = BAD_CP;
+            return i;
+        }
+        v = (v << 6) | (s[i] & 0x3Fu);
+        lo = 0x80, hi = 0xBF;
+    }
+    *cp = v;
+    return len;
+}
+
+/* A JSON string of s[0..n) with each invalid UTF-8 sequence replaced by
+ * U+FFFD (json_string would return NULL and the member would vanish).
+ * A new reference; NULL only when out of memory. */
+static json_t *json_text(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k;
+    uint32_t cp = 0;
+    while (i < n && (k = utf8_next(u + i, n - i, &cp), cp != BAD_CP)) i += k;
+    if (i == n) return json_stringn_nocheck(s, n);
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_add(&b, s, i);
+    while (i < n) {
+        k = utf8_next(u + i, n - i, &cp);
+        if (cp == BAD_CP)
+            cx__buf_add(&b, REPLACEMENT, 3);
+        else
+            cx__buf_add(&b, s + i, k);
+        i += k;
+    }
+    json_t *v = b.oom ? NULL : json_stringn_nocheck(b.data, b.len);
+    cx__buf_free(&b);
+    return v;
+}
+
+/* ------------------------------------------------------- JSON: helpers */
+
+/* Sets key to v, a new reference (NULL: out of memory). 0 or -1. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+/* Sets key to a string when s is not NULL. 0 or -1 (out of memory). */
 static int set_str(json_t *obj, const char *key, const char *s)
 {
     if (!s) return 0;
-    json_t *v = json_string(s);
-    if (!v) return -1;
-    return json_object_set_new(obj, key, v);
+    return put(obj, key, json_text(s, strlen(s)));
+}
+
+/* The same for a fixed "YYYY-MM-DD" field, omitted when "". */
+static int set_date(json_t *obj, const char *key, const char date[11])
+{
+    size_t n = strnlen(date, 10);
+    return n ? put(obj, key, json_text(date, n)) : 0;
+}
+
+/* Returns obj, or NULL after releasing it when bad. */
+static json_t *built(json_t *obj, int bad)
+{
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
 }
 
 /* A catalog number held in hundredths: an integer when whole, else a
@@ -40,18 +138,19 @@ static int set_number(json_t *obj, const char *key, int64_t hundredths)
     return v ? json_object_set_new(obj, key, v) : -1;
 }
 
-static int set_strings(json_t *obj, const char *key, char *const *items, size_t n)
+/* A list of strings; a new reference, NULL when out of memory. */
+static json_t *strings_json(char *const *items, size_t n)
 {
     json_t *arr = json_array();
-    if (!arr) return -1;
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_string(items[i]);
-        if (!v || json_array_append_new(arr, v)) {
-            json_decref(arr);
-            return -1;
-        }
-    }
-    return json_object_set_new(obj, key, arr);
+    int bad = !arr;
+    for (size_t i = 0; !bad && i < n; i++)
+        bad = json_array_append_new(arr, json_text(items[i], strlen(items[i]))) != 0;
+    return built(arr, bad);
+}
+
+static int set_strings(json_t *obj, const char *key, char *const *items, size_t n)
+{
+    return put(obj, key, strings_json(items, n));
 }
 
 static int set_pairs(json_t *obj, const char *key, const cx_pair *pairs, size_t n)
@@ -74,8 +173,8 @@ static int set_codes(json_t *obj, const cx_pair *codes, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *list = json_object_get(map, codes[i].key);
         if (!list && json_object_set_new(map, codes[i].key, list = json_array())) goto fail;
-        json_t *v = json_string(codes[i].value);
-        if (!v || json_array_append_new(list, v)) goto fail;
+        json_t *v = json_text(codes[i].value, strlen(codes[i].value));
+        if (json_array_append_new(list, v)) goto fail;
     }
     return json_object_set_new(obj, "codes", map);
 fail:
@@ -107,15 +206,16 @@ char *cx_credential_json(const cx_credential *c)
 {
     json_t *o = json_object();
     if (!o) return NULL;
-    int bad = set_str(o, "kind", "credential") | set_str(o, "id", c->id) |
-              set_str(o, "name", c->name) | set_str(o, "type", c->type) |
-              set_str(o, "provider", c->provider) | set_str(o, "jurisdiction", c->jurisdiction) |
-              set_number(o, "hours", c->hours) | set_str(o, "valid_for", c->valid_for) |
-              set_str(o, "version", c->version) | set_str(o, "effective_from", c->effective_from) |
-              set_str(o, "effective_until", c->effective_until) |
-              set_strings(o, "competencies", c->competencies, c->ncompetencies) |
-              set_strings(o, "tags", c->tags, c->ntags) | set_codes(o, c->codes, c->ncodes) |
-              set_pairs(o, "attributes", c->attributes, c->nattributes) |
+    int bad = set_str(o, "kind", "credential") || set_str(o, "id", c->id) ||
+              set_str(o, "name", c->name) || set_str(o, "type", c->type) ||
+              set_str(o, "provider", c->provider) || set_str(o, "jurisdiction", c->jurisdiction) ||
+              set_number(o, "hours", c->hours) || set_str(o, "valid_for", c->valid_for) ||
+              set_str(o, "version", c->version) ||
+              set_str(o, "effective_from", c->effective_from) ||
+              set_str(o, "effective_until", c->effective_until) ||
+              set_strings(o, "competencies", c->competencies, c->ncompetencies) ||
+              set_strings(o, "tags", c->tags, c->ntags) || set_codes(o, c->codes, c->ncodes) ||
+              set_pairs(o, "attributes", c->attributes, c->nattributes) ||
               set_strings(o, "grade_scale", c->grade_scale, c->ngrade_scale);
     return finish(o, bad);
 }
@@ -124,10 +224,10 @@ static json_t *award_json(const cx_award *a)
 {
     json_t *o = json_object();
     if (!o) return NULL;
-    int bad = set_str(o, "id", a->id) | set_str(o, "credential", a->credential) |
-              set_str(o, "issued", a->issued) | set_str(o, "expires", a->expires) |
-              set_str(o, "jurisdiction", a->jurisdiction) | set_number(o, "hours", a->hours) |
-              set_str(o, "status", a->status) | set_str(o, "grade", a->grade) |
+    int bad = set_str(o, "id", a->id) || set_str(o, "credential", a->credential) ||
+              set_str(o, "issued", a->issued) || set_str(o, "expires", a->expires) ||
+              set_str(o, "jurisdiction", a->jurisdiction) || set_number(o, "hours", a->hours) ||
+              set_str(o, "status", a->status) || set_str(o, "grade", a->grade) ||
               set_str(o, "evidence", a->evidence);
     if (!bad && a->nresults) {
         json_t *res = json_object();
@@ -159,8 +259,8 @@ char *cx_holder_json(const cx_holder *h)
     json_t *o = json_object(), *awards = json_array();
     int bad = !o || !awards;
     if (!bad)
-        bad = set_str(o, "kind", "holder") | set_str(o, "id", h->id) |
-              set_str(o, "jurisdiction", h->jurisdiction) |
+        bad = set_str(o, "kind", "holder") || set_str(o, "id", h->id) ||
+              set_str(o, "jurisdiction", h->jurisdiction) ||
               set_pairs(o, "attributes", h->attributes, h->nattributes);
     for (size_t i = 0; !bad && i < h->nawards; i++) {
         json_t *a = award_json(&h->awards[i]);
@@ -180,13 +280,13 @@ char *cx_group_json(const cx_group *g)
     json_t *o = json_object(), *members = json_array();
     int bad = !o || !members;
     if (!bad)
-        bad = set_str(o, "kind", "group") | set_str(o, "id", g->id) | set_str(o, "name", g->name);
+        bad = set_str(o, "kind", "group") || set_str(o, "id", g->id) || set_str(o, "name", g->name);
     for (size_t i = 0; !bad && i < g->nmembers; i++) {
         const cx_membership *m = &g->members[i];
         json_t *mo = json_object();
         bad = !mo || json_array_append_new(members, mo) ||
-              (set_str(mo, "jurisdiction", m->jurisdiction) | set_str(mo, "from", m->from) |
-               set_str(mo, "until", m->until) | set_str(mo, "status", m->status));
+              (set_str(mo, "jurisdiction", m->jurisdiction) || set_str(mo, "from", m->from) ||
+               set_str(mo, "until", m->until) || set_str(mo, "status", m->status));
     }
     if (bad) {
         json_decref(members);
@@ -195,4 +295,424 @@ char *cx_group_json(const cx_group *g)
     }
     json_object_set_new(o, "members", members);
     return finish(o, 0);
+}
+
+/* ============================================================ decisions */
+
+const char *cx_status_name(cx_status status)
+{
+    static const char *const names[] = {
+        [CX_MET] = "met",
+        [CX_IN_PROGRESS] = "in_progress",
+        [CX_NOT_STARTED] = "not_started",
+        [CX_EQUIVALENT] = "equivalent",
+        [CX_PARTIAL] = "partial",
+        [CX_NOT_EQUIVALENT] = "not_equivalent",
+        [CX_ACCEPTED] = "accepted",
+        [CX_CONDITIONAL] = "conditional",
+        [CX_DENIED] = "denied",
+        [CX_NOT_RECOGNIZED] = "not_recognized",
+        [CX_ERROR] = "error",
+    };
+    assert((size_t)status < CX_COUNT(names));
+    return (size_t)status < CX_COUNT(names) ? names[status] : "error";
+}
+
+static const char *kind_name(cx_decision_kind kind)
+{
+    switch (kind) {
+    case CX_DECISION_AUDIT:
+        return "audit";
+    case CX_DECISION_EQUIV:
+        return "equiv";
+    case CX_DECISION_TRANSFER:
+        return "transfer";
+    }
+    assert(!"unknown decision kind");
+    return "audit";
+}
+
+/* Frees what node t owns, its children recursively; not t itself. */
+static void trace_release(cx_trace *t)
+{
+    for (size_t i = 0; i < t->nchildren; i++) trace_release(&t->children[i]);
+    free(t->children);
+    free(t->rule);
+    free(t->pack);
+    free(t->file);
+    free(t->cite);
+    free(t->status);
+    free(t->detail);
+}
+
+void cx_decision_free(cx_decision *d)
+{
+    if (!d) return;
+    free(d->holder);
+    free(d->stack);
+    free(d->from);
+    free(d->to);
+    free(d->in);
+    free(d->award);
+    free(d->credential);
+    free(d->from_jurisdiction);
+    free(d->to_jurisdiction);
+    for (size_t i = 0; i < d->nreasons; i++) {
+        free(d->reasons[i].code);
+        free(d->reasons[i].message);
+    }
+    free(d->reasons);
+    for (size_t i = 0; i < d->nused; i++) {
+        free(d->used[i].award);
+        free(d->used[i].credential);
+        free(d->used[i].slot);
+        free(d->used[i].via);
+    }
+    free(d->used);
+    for (size_t i = 0; i < d->nmissing; i++) free(d->missing[i]);
+    free(d->missing);
+    trace_release(&d->trace);
+    for (size_t i = 0; i < d->nnear_misses; i++) {
+        free(d->near_misses[i].rule);
+        free(d->near_misses[i].clause);
+        free(d->near_misses[i].detail);
+    }
+    free(d->near_misses);
+    free(d);
+}
+
+/* ------------------------------------------------------ decision JSON */
+
+/* Each builder below returns a new reference, or NULL when out of memory. */
+
+static json_t *subject_json(const cx_decision *d)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    if (bad) return NULL;
+    switch (d->kind) {
+    case CX_DECISION_AUDIT:
+        bad = set_str(o, "holder", d->holder) || set_str(o, "stack", d->stack);
+        break;
+    case CX_DECISION_EQUIV:
+        bad = set_str(o, "from", d->from) || set_str(o, "to", d->to) || set_str(o, "in", d->in);
+        break;
+    case CX_DECISION_TRANSFER:
+        bad = set_str(o, "holder", d->holder) || set_str(o, "award", d->award) ||
+              set_str(o, "credential", d->credential) || set_str(o, "from", d->from_jurisdiction) ||
+              set_str(o, "to", d->to_jurisdiction);
+        break;
+    }
+    return built(o, bad);
+}
+
+static json_t *reasons_json(const cx_decision *d)
+{
+    json_t *arr = json_array();
+    int bad = !arr;
+    for (size_t i = 0; !bad && i < d->nreasons; i++) {
+        json_t *r = json_object();
+        bad = json_array_append_new(arr, r) || set_str(r, "code", d->reasons[i].code) ||
+              set_str(r, "message", d->reasons[i].message);
+    }
+    return built(arr, bad);
+}
+
+static json_t *used_json(const cx_decision *d)
+{
+    json_t *arr = json_array();
+    int bad = !arr;
+    for (size_t i = 0; !bad && i < d->nused; i++) {
+        const cx_used *u = &d->used[i];
+        json_t *o = json_object();
+        bad = json_array_append_new(arr, o) || set_str(o, "award", u->award) ||
+              set_str(o, "credential", u->credential) || set_str(o, "slot", u->slot) ||
+              set_str(o, "via", u->via);
+    }
+    return built(arr, bad);
+}
+
+/* {rule, pack, file, line, cite, status, detail, children[]}, recursively. */
+static json_t *trace_json(const cx_trace *t)
+{
+    json_t *o = json_object(), *kids = json_array();
+    int bad = !o || !kids || set_str(o, "rule", t->rule) || set_str(o, "pack", t->pack) ||
+              set_str(o, "file", t->file) ||
+              (t->line != 0 && put(o, "line", json_integer(t->line))) ||
+              set_str(o, "cite", t->cite) || set_str(o, "status", t->status) ||
+              set_str(o, "detail", t->detail);
+    for (size_t i = 0; !bad && i < t->nchildren; i++)
+        bad = json_array_append_new(kids, trace_json(&t->children[i])) != 0;
+    if (bad) {
+        json_decref(kids);
+        return built(o, bad);
+    }
+    return built(o, json_object_set_new(o, "children", kids) != 0);
+}
+
+static json_t *near_misses_json(const cx_decision *d)
+{
+    json_t *arr = json_array();
+    int bad = !arr;
+    for (size_t i = 0; !bad && i < d->nnear_misses; i++) {
+        const cx_near_miss *m = &d->near_misses[i];
+        json_t *o = json_object();
+        bad = json_array_append_new(arr, o) || set_str(o, "rule", m->rule) ||
+              set_str(o, "clause", m->clause) || set_str(o, "detail", m->detail);
+    }
+    return built(arr, bad);
+}
+
+/* The members only some decisions have: a met audit's award, an
+ * equivalence's coverage, a transfer's near misses. 0 or -1. */
+static int set_by_kind(json_t *o, const cx_decision *d)
+{
+    if (d->kind == CX_DECISION_AUDIT && d->status == CX_MET) {
+        json_t *award = json_object();
+        int bad = !award || set_date(award, "issued", d->issued) ||
+                  set_date(award, "expires", d->expires);
+        return put(o, "award", built(award, bad));
+    }
+    if (d->kind == CX_DECISION_EQUIV && d->has_coverage) {
+        json_t *cov = json_object();
+        int bad = !cov || put(cov, "covered", json_integer((json_int_t)d->covered)) ||
+                  put(cov, "total", json_integer((json_int_t)d->total));
+        return put(o, "coverage", built(cov, bad));
+    }
+    if (d->kind == CX_DECISION_TRANSFER) return put(o, "near_misses", near_misses_json(d));
+    return 0;
+}
+
+char *cx_decision_json(const cx_decision *d)
+{
+    json_t *o = json_object();
+    if (!o) return NULL;
+    int bad = set_str(o, "kind", kind_name(d->kind)) ||
+              set_str(o, "status", cx_status_name(d->status)) ||
+              put(o, "subject", subject_json(d)) ||
+              put(o, "as_of", json_text(d->as_of, strnlen(d->as_of, sizeof d->as_of - 1))) ||
+              put(o, "reasons", reasons_json(d)) || put(o, "used", used_json(d)) ||
+              put(o, "missing", strings_json(d->missing, d->nmissing)) ||
+              put(o, "trace", trace_json(&d->trace)) || set_by_kind(o, d);
+    return finish(o, bad);
+}
+
+/* ------------------------------------------------------ decision text */
+
+/* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control
+ * characters, line separators and bidirectional controls escaped (\n, \t,
+ * \x1b, \u202e), so that no string from a rule pack can break a
+ * decision's block of lines, or reorder or recolour what is shown. */
+static void text_put(cx_buf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_next(u + i, n - i, &cp);
+        if (cp == BAD_CP)
+            cx__buf_add(b, REPLACEMENT, 3);
+        else if (cp == '\n')
+            cx__buf_puts(b, "\\n");
+        else if (cp == '\t')
+            cx__buf_puts(b, "\\t");
+        else if (cp == '\r')
+            cx__buf_puts(b, "\\r");
+        else if (cp < 0x20 || cp == 0x7F)
+            cx__buf_printf(b, "\\x%02x", (unsigned)cp);
+        else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 ||
+                 (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            cx__buf_printf(b, "\\u%04x", (unsigned)cp);
+        else
+            cx__buf_add(b, s + i, k);
+        i += k;
+    }
+}
+
+/* Appends the literal before, then s escaped, when s is not NULL. */
+static void text_opt(cx_buf *b, const char *before, const char *s)
+{
+    if (!s) return;
+    cx__buf_puts(b, before);
+    text_put(b, s);
+}
+
+/* " ID (CREDENTIAL)" for an award, " CREDENTIAL" + hypothetical without. */
+static void text_award(cx_buf *b, const char *award, const char *credential,
+                       const char *hypothetical)
+{
+    if (!award) {
+        text_opt(b, " ", credential);
+        cx__buf_puts(b, hypothetical);
+        return;
+    }
+    text_opt(b, " ", award);
+    text_opt(b, " (", credential);
+    if (credential) cx__buf_puts(b, ")");
+}
+
+/* "audit STACK for HOLDER", "equiv A -> B in J", "transfer AWARD (CRED)
+ * [of HOLDER] J1 -> J2" or "transfer CRED J1 -> J2", then ": status". */
+static void text_header(cx_buf *b, const cx_decision *d)
+{
+    cx__buf_puts(b, kind_name(d->kind));
+    if (d->kind == CX_DECISION_AUDIT) {
+        text_opt(b, " ", d->stack);
+        text_opt(b, " for ", d->holder);
+    } else if (d->kind == CX_DECISION_EQUIV) {
+        text_opt(b, " ", d->from);
+        text_opt(b, " -> ", d->to);
+        text_opt(b, " in ", d->in);
+    } else {
+        const char *holder = d->holder;
+        size_t hl = holder ? strlen(holder) : 0;
+        if (d->award && holder && strncmp(d->award, holder, hl) == 0 && d->award[hl] == '/')
+            holder = NULL; /* the award id names its holder already */
+        text_award(b, d->award, d->credential, "");
+        text_opt(b, " of ", holder);
+        if (d->from_jurisdiction && d->to_jurisdiction) {
+            text_opt(b, " ", d->from_jurisdiction);
+            text_opt(b, " -> ", d->to_jurisdiction);
+        } else {
+            text_opt(b, " from ", d->from_jurisdiction);
+            text_opt(b, " into ", d->to_jurisdiction);
+        }
+    }
+    cx__buf_puts(b, ": ");
+    cx__buf_puts(b, cx_status_name(d->status));
+    cx__buf_puts(b, "\n");
+}
+
+/* "  because: MESSAGE" (the code when there is no message); "  error:"
+ * in an error decision. */
+static void text_reasons(cx_buf *b, const cx_decision *d)
+{
+    const char *label = d->status == CX_ERROR ? "  error: " : "  because: ";
+    for (size_t i = 0; i < d->nreasons; i++) {
+        const cx_reason *r = &d->reasons[i];
+        const char *what = r->message ? r->message : r->code;
+        if (!what) continue;
+        text_opt(b, label, what);
+        cx__buf_puts(b, "\n");
+    }
+}
+
+/* A met audit's derived award; an equivalence's coverage. */
+static void text_outcome(cx_buf *b, const cx_decision *d)
+{
+    if (d->kind == CX_DECISION_AUDIT && d->status == CX_MET && d->issued[0]) {
+        cx__buf_printf(b, "  award: issued %.10s, ", d->issued);
+        if (d->expires[0])
+            cx__buf_printf(b, "expires %.10s\n", d->expires);
+        else
+            cx__buf_puts(b, "never expires\n");
+    }
+    if (d->kind == CX_DECISION_EQUIV && d->has_coverage)
+        cx__buf_printf(b, "  coverage: %lld of %lld %s\n", (long long)d->covered,
+                       (long long)d->total, d->total == 1 ? "competency" : "competencies");
+}
+
+/* "  used: AWARD (CRED) for SLOT via VIA", one line per award used; an
+ * award used as itself ("direct") says no "via". */
+static void text_used(cx_buf *b, const cx_decision *d)
+{
+    for (size_t i = 0; i < d->nused; i++) {
+        const cx_used *u = &d->used[i];
+        cx__buf_puts(b, "  used:");
+        text_award(b, u->award, u->credential, " (hypothetical)");
+        text_opt(b, " for ", u->slot);
+        if (u->via && strcmp(u->via, "direct") != 0) text_opt(b, " via ", u->via);
+        cx__buf_puts(b, "\n");
+    }
+}
+
+/* "  missing: WHAT" and "  near miss: RULE (CLAUSE): DETAIL", a line each. */
+static void text_missing(cx_buf *b, const cx_decision *d)
+{
+    for (size_t i = 0; i < d->nmissing; i++) {
+        text_opt(b, "  missing: ", d->missing[i]);
+        cx__buf_puts(b, "\n");
+    }
+    for (size_t i = 0; i < d->nnear_misses; i++) {
+        const cx_near_miss *m = &d->near_misses[i];
+        cx__buf_puts(b, "  near miss:");
+        text_opt(b, " ", m->rule);
+        text_opt(b, " (", m->clause);
+        if (m->clause) cx__buf_puts(b, ")");
+        text_opt(b, ": ", m->detail);
+        cx__buf_puts(b, "\n");
+    }
+}
+
+/* " (file:line)", " (file)" or nothing. */
+static void text_location(cx_buf *b, const cx_trace *t)
+{
+    if (!t->file) return;
+    text_opt(b, " (", t->file);
+    if (t->line > 0) cx__buf_printf(b, ":%d", t->line);
+    cx__buf_puts(b, ")");
+}
+
+#define EM_DASH " \xE2\x80\x94 "
+
+/* A node that did not decide: a rule passed over or a near miss. */
+static int passed_over(const cx_trace *t)
+{
+    return t->status && (strcmp(t->status, "skipped") == 0 || strcmp(t->status, "near miss") == 0);
+}
+
+/* "  rule: ID (file:line) — CITE" for the deciding rule: the first child
+ * of the trace's root that has a citation and was not passed over, else
+ * the root when it has one. A decision that no rule made (not_recognized,
+ * not_equivalent) has none: its reasons and near misses say why. */
+static void text_rule(cx_buf *b, const cx_decision *d)
+{
+    if (d->status == CX_NOT_RECOGNIZED || d->status == CX_NOT_EQUIVALENT) return;
+    const cx_trace *rule = d->trace.cite ? &d->trace : NULL;
+    for (size_t i = 0; i < d->trace.nchildren; i++) {
+        const cx_trace *t = &d->trace.children[i];
+        if (t->cite && !passed_over(t)) {
+            rule = t;
+            break;
+        }
+    }
+    if (!rule) return;
+    cx__buf_puts(b, "  rule:");
+    text_opt(b, " ", rule->rule);
+    text_location(b, rule);
+    text_opt(b, EM_DASH, rule->cite);
+    cx__buf_puts(b, "\n");
+}
+
+/* One line per trace node, "RULE [STATUS] DETAIL (file:line) — CITE",
+ * four spaces in and two more per level. */
+static void text_trace(cx_buf *b, const cx_trace *t, int depth)
+{
+    cx__buf_printf(b, "%*s", 4 + 2 * depth, "");
+    text_put(b, t->rule ? t->rule : "?");
+    text_opt(b, " [", t->status);
+    if (t->status) cx__buf_puts(b, "]");
+    text_opt(b, " ", t->detail);
+    text_location(b, t);
+    text_opt(b, EM_DASH, t->cite);
+    cx__buf_puts(b, "\n");
+    for (size_t i = 0; i < t->nchildren; i++) text_trace(b, &t->children[i], depth + 1);
+}
+
+char *cx_decision_text(const cx_decision *d, int explain)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    text_header(&b, d);
+    text_reasons(&b, d);
+    text_outcome(&b, d);
+    text_used(&b, d);
+    text_missing(&b, d);
+    text_rule(&b, d);
+    if (explain) {
+        cx__buf_printf(&b, "  as of: %.10s\n  trace:\n", d->as_of);
+        text_trace(&b, &d->trace, 0);
+    }
+    if (b.oom) cx__buf_free(&b);
+    return b.data; /* the caller frees it */
 }

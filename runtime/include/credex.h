@@ -319,8 +319,10 @@ typedef struct cx_decision {
     size_t nused;
     char **missing;
     size_t nmissing;
-    cx_trace trace; /* the root: the decision itself; its first child with a
-                     * cite is the deciding rule (text shows it as "rule:") */
+    /* the root: the decision itself. Its first child with a cite and a
+     * status other than "skipped" or "near miss" is the deciding rule, which
+     * text shows as "rule:" (none for not_recognized, not_equivalent). */
+    cx_trace trace;
     /* by kind */
     char issued[11], expires[11]; /* audit, when met ("" otherwise; expires "" = never) */
     int has_coverage;             /* equiv: a coverage rule applied */
