@@ -1653,7 +1653,7 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
     if ((rc = load_all(&c, &list, err))) goto done;
     order_stacks(&c);
     warn_shadowed(&c);
-    if ((c.rs->by_id = alloc(&c, c.rs->nrules * sizeof *c.rs->by_id))) {
+    if (c.rs->nrules && (c.rs->by_id = alloc(&c, c.rs->nrules * sizeof *c.rs->by_id))) {
         memcpy(c.rs->by_id, c.rs->rules, c.rs->nrules * sizeof *c.rs->by_id);
         qsort(c.rs->by_id, c.rs->nrules, sizeof *c.rs->by_id, by_rule_id);
     }

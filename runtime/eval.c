@@ -207,11 +207,17 @@ int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err)
     e->snap = cx__rules_snapshot(rs);
     e->sb = cx__rules_sandbox(rs);
     e->rules = cx__rules_by_id(rs, &e->nrules);
+    cx__arena_init(&e->scratch);
     if (!as_of || cx__date_parse(as_of, &e->as_of, &why) != 0)
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "invalid --as-of date '%s': %s",
                          as_of ? as_of : "", as_of ? why : "missing");
     cx__date_format(e->as_of, e->as_of_text);
     return CX_OK;
+}
+
+void cx__eval_end(ectx *e)
+{
+    cx__arena_free(&e->scratch);
 }
 
 /* A new decision of kind; the trace root says what was decided. */

@@ -21,11 +21,13 @@ typedef struct ectx {
     size_t nrules;
     cx_date as_of;
     char as_of_text[11];
-    cx_decision *d; /* the decision being built */
-    int oom;        /* set when an allocation failed on the way */
+    cx_decision *d;   /* the decision being built */
+    int oom;          /* set when an allocation failed on the way */
+    cx_arena scratch; /* strings that live as long as the context (cx__eval_end) */
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
+void cx__eval_end(ectx *e); /* frees the context's scratch memory */
 int cx__eval_new(ectx *e, cx_decision_kind kind, const char *root, cx_error *err);
 int cx__eval_finish(ectx *e, cx_decision **out, cx_error *err);
 int cx__eval_lookup(const ectx *e, int kind, const char *id, cx_sym *out, cx_error *err);
@@ -72,18 +74,39 @@ typedef struct cx_counted {
 
 #define CX_SEARCH_LIMIT 100000 /* allocation search steps per decision */
 
+/* How a requirement tree is evaluated for one decision. */
+typedef struct cx_req_opts {
+    int reuse;             /* one award may fill several slots */
+    const uint8_t *waived; /* per requirement index: 1 when waived (it holds), or NULL */
+    size_t nwaived;        /* entries in waived */
+    const cx_snap_exception *const *subs; /* substitutions: `use` fills slots of `for` */
+    size_t nsubs;
+    int quiet; /* write nothing to the decision (trial evaluations) */
+} cx_req_opts;
+
+typedef struct cx_req_result {
+    int progress;            /* an award fills a slot or counts toward a total, or a
+                                requirement needing no award holds */
+    cx_date first_issued;    /* when met: the earliest issue date of the awards used */
+    cx_date last_issued;     /* ... the latest */
+    cx_date earliest_expiry; /* ... the earliest expiry (CX_DATE_NEVER when none expires) */
+} cx_req_result;
+
 /* Evaluates a requirement tree against counted awards (DESIGN §4): slots
  * filled by distinct awards (unless reuse) found by exhaustive search with
  * backtracking up to CX_SEARCH_LIMIT steps, totals over distinct awards,
- * holder attributes, checks. Returns 1 met (the awards used are added to
- * the decision), 0 not met (what the smallest completion still needs is
- * added to the decision's missing), -1 error (the decision's status is
- * error, with the reason). jurisdiction is where credential slots accept
- * equivalent credentials. *progress (may be NULL) is set when an award
- * fills a slot or counts toward a total, or a requirement that needs no
- * award holds. */
+ * holder attributes, checks. Returns 1 met (unless quiet, the awards used
+ * are added to the decision), 0 not met (unless quiet, what the smallest
+ * completion still needs is added to missing), -1 error (the decision's
+ * status is error, with the reason). jurisdiction is where credential
+ * slots accept equivalent credentials. opts and res may be NULL. */
 int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
-                          const cx_snap_holder *holder, cx_sym jurisdiction, int reuse,
-                          cx_trace *trace, int *progress);
+                          const cx_snap_holder *holder, cx_sym jurisdiction,
+                          const cx_req_opts *opts, cx_trace *trace, cx_req_result *res);
+
+/* The holder's awards that count in jurisdiction j on the as-of date
+ * (DESIGN §4): valid, renewed, and issued in j or accepted into j by the
+ * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */
+cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n);
 
 #endif

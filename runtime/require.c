@@ -22,6 +22,7 @@ typedef struct search {
     const cx_snap_holder *holder;
     cx_sym jurisdiction;
     int reuse;
+    const cx_req_opts *opts;
     size_t nreqs;        /* requirement nodes (by index) */
     const cx_req **reqs; /* by index */
     uint8_t *fills;      /* nreqs x n: 0 no, 1 directly, 2 through an equivalence */
@@ -87,7 +88,13 @@ static void compute_fill(search *s, const cx_req *q, size_t i)
     const cx_rule *via = NULL;
     int how = 0;
     if (q->kind == CX_REQ_CREDENTIAL) {
-        if (a->credential == q->credential)
+        for (size_t k = 0; s->opts && k < s->opts->nsubs && !how; k++)
+            if (s->opts->subs[k]->substitute_for == q->credential &&
+                s->opts->subs[k]->substitute_use == a->credential)
+                how = 3; /* a holder exception: `use` fills slots of `for` */
+        if (how)
+            ;
+        else if (a->credential == q->credential)
             how = 1;
         else if (cx__eval_equivalent(s->e, a->credential, q->credential, s->jurisdiction, a->issued,
                                      NULL, &via) == CX_EQUIVALENT)
@@ -267,6 +274,12 @@ static int total_sum(const search *s, const cx_req *q, int64_t *best)
 
 /* Requirements that need no award hold or not whatever the allocation:
  * computed once. -1 on error (s->failed). */
+static int waived(const search *s, const cx_req *q)
+{
+    return s->opts && s->opts->waived && (size_t)q->index < s->opts->nwaived &&
+           s->opts->waived[q->index];
+}
+
 static int alone(search *s, const cx_req *q)
 {
     if (s->alone[q->index] >= 0) return s->alone[q->index];
@@ -334,6 +347,7 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
     if (ngoals == 0) return 1;
     const cx_req *q = goals[0], **rest = goals + 1;
     size_t nrest = ngoals - 1;
+    if (waived(s, q)) return solve(s, rest, nrest); /* an exception: it holds */
     if (is_slot(q)) {
         for (size_t i = 0; i < s->n; i++) {
             if ((s->used[i] && !s->reuse) || !s->fills[(size_t)q->index * s->n + i]) continue;
@@ -487,12 +501,19 @@ static void report_used(search *s)
         const cx_counted *a = &s->awards[s->assign[k]];
         const cx_rule *via = s->via[(size_t)k * s->n + (size_t)s->assign[k]];
         char how[300];
-        if (via)
+        if (s->fills[(size_t)k * s->n + (size_t)s->assign[k]] == 3)
+            snprintf(how, sizeof how, "exception:substitute %s for %s",
+                     cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
+                     cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
+        else if (via)
             snprintf(how, sizeof how, "equivalence:%s", via->id);
         else
             snprintf(how, sizeof how, "%s", a->via ? a->via : "direct");
-        cx__eval_used(s->e, a->id, cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
-                      q->label ? q->label : q->text, how);
+        const char *slot = q->label ? q->label
+                           : q->kind == CX_REQ_CREDENTIAL
+                               ? cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential)
+                               : q->text;
+        cx__eval_used(s->e, a->id, cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential), slot, how);
     }
 }
 
@@ -518,10 +539,26 @@ static int any_progress(search *s)
     return 0;
 }
 
-int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
-                          const cx_snap_holder *holder, cx_sym jurisdiction, int reuse,
-                          cx_trace *trace, int *progress)
+/* The dates of the awards used by a met tree. */
+static void used_dates(const search *s, cx_req_result *res)
 {
+    res->first_issued = CX_DATE_NEVER;
+    res->last_issued = INT32_MIN;
+    res->earliest_expiry = CX_DATE_NEVER;
+    for (size_t k = 0; k < s->nreqs; k++) {
+        if (!s->reqs[k] || !is_slot(s->reqs[k]) || s->assign[k] < 0) continue;
+        const cx_counted *a = &s->awards[s->assign[k]];
+        if (a->issued < res->first_issued) res->first_issued = a->issued;
+        if (a->issued > res->last_issued) res->last_issued = a->issued;
+        if (a->expires < res->earliest_expiry) res->earliest_expiry = a->expires;
+    }
+}
+
+int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
+                          const cx_snap_holder *holder, cx_sym jurisdiction,
+                          const cx_req_opts *opts, cx_trace *trace, cx_req_result *res)
+{
+    int quiet = opts && opts->quiet, reuse = opts && opts->reuse;
     search s;
     int result = -1;
     memset(&s, 0, sizeof s);
@@ -532,6 +569,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.holder = holder;
     s.jurisdiction = jurisdiction;
     s.reuse = reuse;
+    s.opts = opts;
     index_tree(&s, q);
     s.reqs = calloc(s.nreqs, sizeof *s.reqs);
     s.fills = calloc(s.nreqs * n + 1, 1);
@@ -553,14 +591,15 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     const cx_req *goals[1] = {q};
     int r = solve(&s, goals, 1);
     if (r == 1) {
-        report_used(&s);
+        if (res) used_dates(&s, res);
+        if (!quiet) report_used(&s);
         result = 1;
     } else if (r == 0) {
         for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
-        report_missing(&s);
+        if (!quiet) report_missing(&s);
         result = s.failed ? -1 : 0;
     }
-    if (progress && !s.failed) *progress = r == 1 || any_progress(&s);
+    if (res && !s.failed) res->progress = r == 1 || any_progress(&s);
     if (s.failed == 1) {
         cx_error lim;
         cx__error(&lim, CX_ELIMIT, q->src.file, q->src.line, 0,

@@ -210,7 +210,8 @@ static void decide(ectx *e, const cx_counted *a, cx_sym j, const cx_snap_holder 
         }
         cx_trace *t = cx__eval_trace(e, root, r, "applies", "requires");
         size_t before = e->d->nmissing;
-        int met = cx__eval_requirements(e, r->requires, counted, ncounted, holder, j, 0, t, NULL);
+        int met =
+            cx__eval_requirements(e, r->requires, counted, ncounted, holder, j, NULL, t, NULL);
         if (met < 0) return;
         if (met) {
             e->d->status = CX_ACCEPTED;
@@ -226,6 +227,10 @@ static void decide(ectx *e, const cx_counted *a, cx_sym j, const cx_snap_holder 
     char via[300];
     if (e->d->status == CX_ACCEPTED) {
         const cx_trace *t = &root->children[root->nchildren - 1];
+        for (size_t k = 0; k + 1 < root->nchildren; k++) { /* the accepting rule decides */
+            free(root->children[k].status);
+            root->children[k].status = cx__strdup("skipped");
+        }
         cx__eval_clear(e);
         snprintf(via, sizeof via, "recognition:%s", t->rule);
         cx__eval_reason(e, "recognized", "recognised in %s by %s", jid, t->rule);
@@ -337,4 +342,46 @@ done:
     free(all);
     free(counted);
     return rc;
+}
+
+cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n)
+{
+    size_t nall = 0, npass = 0;
+    char buf[256];
+    cx_counted *all = holder_awards(e, h, &nall);
+    cx_counted *pass = all && j != CX_NOSYM ? counted_in(e, all, nall, j, &npass) : NULL;
+    cx_counted *out = calloc(nall + 1, sizeof *out);
+    cx_decision *saved = e->d;
+    *n = 0;
+    if (!all || !out || (j != CX_NOSYM && !pass)) {
+        e->oom = 1;
+        free(out);
+        out = NULL;
+        goto done;
+    }
+    for (size_t i = 0; i < nall; i++) {
+        cx_counted a = all[i];
+        if (invalid(e, &a, buf, sizeof buf)) continue;
+        if (j != CX_NOSYM && a.jurisdiction != j) { /* recognised into j? */
+            cx_decision *scratch = calloc(1, sizeof *scratch);
+            if (!scratch) {
+                e->oom = 1;
+                continue;
+            }
+            scratch->kind = CX_DECISION_TRANSFER;
+            e->d = scratch;
+            decide(e, &a, j, h, pass, npass);
+            int accepted = scratch->status == CX_ACCEPTED && scratch->nused == 1;
+            a.via = accepted ? cx__arena_strdup(&e->scratch, scratch->used[0].via) : NULL;
+            e->d = saved;
+            cx_decision_free(scratch);
+            if (!accepted || !a.via) continue;
+        }
+        out[(*n)++] = a;
+    }
+done:
+    e->d = saved;
+    free(all);
+    free(pass);
+    return out;
 }

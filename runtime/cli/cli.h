@@ -23,7 +23,8 @@ enum {
     OPT_HOLDER = 1 << 8,
     OPT_FROM = 1 << 9,
     OPT_TO = 1 << 10,
-    OPT_FAIL_UNLESS = 1 << 11
+    OPT_FAIL_UNLESS = 1 << 11,
+    OPT_STACK = 1 << 12
 };
 
 #define MAX_RULES 64
@@ -41,6 +42,7 @@ typedef struct cli {
     int quiet;               /* --quiet: no progress, no summary */
     const char *in;          /* --in J (equiv) */
     const char *holder;      /* --holder H */
+    const char *stack;       /* --stack S */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     char today[11];          /* the local date when the command started */
@@ -114,6 +116,7 @@ int cmd_show(cli *c);
 int cmd_check(cli *c);
 int cmd_equiv(cli *c);
 int cmd_transfer(cli *c);
+int cmd_audit(cli *c);
 int cmd_test(cli *c);
 
 #endif

@@ -156,6 +156,25 @@ const cli_command cli_commands[] = {
      "Examples:\n"
      "  credex transfer --holder h-tx-0001 --to US-CA --as-of 2026-06-01\n"
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
+    {"audit", cmd_audit,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
+         OPT_FAIL_UNLESS,
+     "text json", "credex audit --holder H [--stack S] [--as-of DATE] [--explain]",
+     "stacking progress: which stacks a holder has met, and what is missing",
+     "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
+     "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
+     "renewed, issued there or recognised there, plus credentials derived by other\n"
+     "stacks), allocated to the stack's slots without double counting, the window,\n"
+     "and the holder's exceptions (waivers, substitutions).\n"
+     "\n"
+     "Status: met (with the conferred credential's issue and expiry dates),\n"
+     "in_progress or not_started (with what the smallest completion still needs),\n"
+     "or error. --explain shows which award filled which slot, and how.\n"
+     "\n"
+     "Exit codes as for equiv.\n"
+     "\n"
+     "Example:\n"
+     "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -163,10 +182,19 @@ static const struct option_spec {
     unsigned bit;
     int takes_value;
 } option_specs[] = {
-    {"db", OPT_DB, 1},       {"format", OPT_FORMAT, 1},   {"rules", OPT_RULES, 1},
-    {"as-of", OPT_AS_OF, 1}, {"explain", OPT_EXPLAIN, 0}, {"jobs", OPT_JOBS, 1},
-    {"quiet", OPT_QUIET, 0}, {"in", OPT_IN, 1},           {"holder", OPT_HOLDER, 1},
-    {"from", OPT_FROM, 1},   {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
+    {"db", OPT_DB, 1},
+    {"format", OPT_FORMAT, 1},
+    {"rules", OPT_RULES, 1},
+    {"as-of", OPT_AS_OF, 1},
+    {"explain", OPT_EXPLAIN, 0},
+    {"jobs", OPT_JOBS, 1},
+    {"quiet", OPT_QUIET, 0},
+    {"in", OPT_IN, 1},
+    {"holder", OPT_HOLDER, 1},
+    {"stack", OPT_STACK, 1},
+    {"from", OPT_FROM, 1},
+    {"to", OPT_TO, 1},
+    {"fail-unless", OPT_FAIL_UNLESS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -257,6 +285,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_HOLDER:
         c->holder = value;
+        break;
+    case OPT_STACK:
+        c->stack = value;
         break;
     case OPT_FROM:
         c->from = value;

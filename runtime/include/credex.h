@@ -368,6 +368,12 @@ int cx_transfer(cx_rules *rules, const char *credential, const char *from, const
 int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
                        cx_decision ***out, size_t *n, cx_error *err);
 
+/* Stacking progress of holder for each stack (or only stack, when not
+ * NULL; the stacks it depends on are evaluated too): *out is an array of
+ * *n decisions in byte order of stack id; free with cx_decisions_free. */
+int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+             cx_decision ***out, size_t *n, cx_error *err);
+
 void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 
 /* ------------------------------------------------------------- rule tests */

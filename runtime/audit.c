@@ -1,0 +1,325 @@
+/*
+ * audit.c -- stacking audits (DESIGN §4): for a holder and each stack, the
+ * counted awards in the stack's jurisdiction (renewed, issued there or
+ * recognised there, and awards derived by stacks evaluated before it),
+ * the window, holder exceptions, then the requirement tree; a met stack
+ * derives its credential for the stacks after it (dependency order).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "sandbox.h"
+#include "util.h"
+
+/* The counted awards of one jurisdiction, computed once per holder. */
+typedef struct place {
+    cx_sym jurisdiction;
+    cx_counted *awards;
+    size_t n;
+} place;
+
+typedef struct holder_run {
+    ectx *e;
+    const cx_snap_holder *h;
+    place places[16];
+    size_t nplaces;
+    cx_counted *derived; /* awards derived by met stacks so far */
+    size_t nderived;
+} holder_run;
+
+static const place *place_of(holder_run *run, cx_sym j)
+{
+    for (size_t i = 0; i < run->nplaces; i++)
+        if (run->places[i].jurisdiction == j) return &run->places[i];
+    if (run->nplaces == sizeof run->places / sizeof run->places[0]) return NULL;
+    place *p = &run->places[run->nplaces++];
+    p->jurisdiction = j;
+    p->awards = cx__eval_counted(run->e, run->h, j, &p->n);
+    return p;
+}
+
+/* Finds the requirement labelled label; its index, or -1. */
+static int find_label(const cx_req *q, const char *label)
+{
+    if (q->label && strcmp(q->label, label) == 0) return q->index;
+    for (size_t i = 0; i < q->nparts; i++) {
+        int k = find_label(q->parts[i], label);
+        if (k >= 0) return k;
+    }
+    return -1;
+}
+
+static int max_index(const cx_req *q)
+{
+    int m = q->index;
+    for (size_t i = 0; i < q->nparts; i++) {
+        int k = max_index(q->parts[i]);
+        if (k > m) m = k;
+    }
+    return m;
+}
+
+/* Applies the holder's exceptions for stack r to opts; 0, or -1 when a
+ * waiver names a label the stack lacks (the decision is then an error). */
+static int exceptions(ectx *e, const cx_snap_holder *h, const cx_rule *r, cx_req_opts *opts,
+                      uint8_t *waived, const cx_snap_exception **subs)
+{
+    for (uint32_t i = 0; i < h->nexceptions; i++) {
+        const cx_snap_exception *x = &h->exceptions[i];
+        if (x->stack != r->credential) continue;
+        if (x->waive) {
+            int k = find_label(r->requires, x->waive);
+            if (k < 0) {
+                e->d->status = CX_ERROR;
+                cx__eval_reason(e, "exception",
+                                "%s:%d: the exception waives '%s', but stack %s has no "
+                                "requirement labelled so",
+                                x->file ? x->file : "catalog", x->line, x->waive, x->stack_id);
+                return -1;
+            }
+            waived[k] = 1;
+            cx__eval_reason(e, "exception", "'%s' waived by %s: %s", x->waive,
+                            x->by ? x->by : "(not named)", x->reason ? x->reason : "(no reason)");
+        } else {
+            subs[opts->nsubs++] = x;
+        }
+    }
+    return 0;
+}
+
+/* The awards a stack may use: those counted in its jurisdiction plus the
+ * derived ones there, less those outside a `recent` window. */
+static cx_counted *stack_awards(holder_run *run, const cx_rule *r, size_t *n)
+{
+    ectx *e = run->e;
+    const place *p = place_of(run, r->jurisdiction);
+    cx_counted *v = p ? malloc((p->n + run->nderived + 1) * sizeof *v) : NULL;
+    cx_date since = r->window_kind == 2 ? cx__date_sub(e->as_of, &r->window) : INT32_MIN;
+    *n = 0;
+    if (!v) {
+        e->oom = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (p->awards[i].issued >= since) v[(*n)++] = p->awards[i];
+    for (size_t i = 0; i < run->nderived; i++) {
+        const cx_counted *d = &run->derived[i];
+        if (d->issued >= since && d->expires >= e->as_of &&
+            (r->jurisdiction == CX_NOSYM || d->jurisdiction == r->jurisdiction))
+            v[(*n)++] = *d;
+    }
+    return v;
+}
+
+static int by_issued(const void *x, const void *y)
+{
+    const cx_counted *a = x, *b = y;
+    return a->issued < b->issued ? -1 : a->issued > b->issued;
+}
+
+/* window = { span = D }: the awards used were issued within D of each
+ * other. Tries each earliest issue date in turn; returns the first window
+ * (as a range of the sorted awards) whose awards meet the stack, or the
+ * largest window when none does (*met 0). -1 on error. */
+static int span_window(holder_run *run, const cx_rule *r, cx_counted *v, size_t n,
+                       const cx_req_opts *opts, size_t *lo, size_t *hi, int *met)
+{
+    ectx *e = run->e;
+    size_t best_lo = 0, best_hi = 0;
+    cx_req_opts quiet = *opts;
+    quiet.quiet = 1;
+    qsort(v, n, sizeof *v, by_issued);
+    *met = 0;
+    for (size_t a = 0; a < n; a++) {
+        if (a && v[a].issued == v[a - 1].issued) continue;
+        cx_date end = cx__date_add(v[a].issued, &r->window);
+        size_t b = a;
+        while (b < n && v[b].issued <= end) b++;
+        if (b - a > best_hi - best_lo) {
+            best_lo = a;
+            best_hi = b;
+        }
+        int rc = cx__eval_requirements(e, r->requires, v + a, b - a, run->h, r->jurisdiction,
+                                       &quiet, NULL, NULL);
+        if (rc < 0) return -1;
+        if (rc == 1) {
+            *lo = a;
+            *hi = b;
+            *met = 1;
+            return 0;
+        }
+    }
+    *lo = best_lo;
+    *hi = best_hi;
+    return 0;
+}
+
+/* The derived award of a met stack. */
+static void derive(holder_run *run, const cx_rule *r, const cx_req_result *res)
+{
+    ectx *e = run->e;
+    cx_counted *v = realloc(run->derived, (run->nderived + 1) * sizeof *v);
+    if (!v) {
+        e->oom = 1;
+        return;
+    }
+    run->derived = v;
+    cx_counted *d = &v[run->nderived++];
+    memset(d, 0, sizeof *d);
+    d->credential = r->credential;
+    d->issued = r->award_issued == CX_ISSUED_FIRST_COMPONENT ? res->first_issued : res->last_issued;
+    if (d->issued == INT32_MIN || d->issued == CX_DATE_NEVER) d->issued = e->as_of;
+    d->expires = r->award_expires == CX_EXPIRES_NEVER ? CX_DATE_NEVER
+                 : r->award_expires == CX_EXPIRES_DURATION
+                     ? cx__date_add(d->issued, &r->award_duration)
+                     : res->earliest_expiry;
+    d->jurisdiction = r->jurisdiction;
+    d->hours = CX_NO_NUMBER;
+    d->derived = 1;
+    d->id = cx__arena_strdup(&e->scratch, "derived");
+    char via[300];
+    snprintf(via, sizeof via, "derived:%s", r->id);
+    d->via = cx__arena_strdup(&e->scratch, via);
+    char date[11];
+    cx__date_format(d->issued, date);
+    memcpy(e->d->issued, date, sizeof date);
+    if (d->expires == CX_DATE_NEVER)
+        e->d->expires[0] = '\0';
+    else
+        cx__date_format(d->expires, e->d->expires);
+}
+
+/* Decides one stack for the run's holder into e->d. */
+static void decide_stack(holder_run *run, const cx_rule *r)
+{
+    ectx *e = run->e;
+    size_t n = 0, lo = 0, hi = 0;
+    int nreq = max_index(r->requires) + 1, met = 0;
+    uint8_t *waived = calloc((size_t)nreq, 1);
+    const cx_snap_exception **subs = calloc(run->h->nexceptions + 1, sizeof *subs);
+    cx_counted *v = stack_awards(run, r, &n);
+    cx_req_opts opts = {
+        .reuse = r->reuse_awards, .waived = waived, .nwaived = (size_t)nreq, .subs = subs};
+    cx_req_result res = {0};
+    cx_trace *t = cx__eval_trace(e, &e->d->trace, r, "considered", NULL);
+    if (!waived || !subs || !v || !t) {
+        e->oom = 1;
+        goto done;
+    }
+    if (exceptions(e, run->h, r, &opts, waived, subs) < 0) goto done;
+    if (r->window_kind == 1) {
+        if (span_window(run, r, v, n, &opts, &lo, &hi, &met) < 0) goto done;
+    } else {
+        lo = 0;
+        hi = n;
+    }
+    int rc = cx__eval_requirements(e, r->requires, v + lo, hi - lo, run->h, r->jurisdiction, &opts,
+                                   t, &res);
+    if (rc < 0) goto done;
+    if (rc == 1) {
+        e->d->status = CX_MET;
+        derive(run, r, &res);
+        goto done;
+    }
+    /* progress is judged on every counted award, not one window */
+    cx_req_opts quiet = opts;
+    quiet.quiet = 1;
+    cx_req_result all = {0};
+    if (cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, &all) <
+        0)
+        goto done;
+    e->d->status = all.progress || res.progress ? CX_IN_PROGRESS : CX_NOT_STARTED;
+    if (r->window_kind == 1 && all.progress &&
+        cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, NULL) ==
+            1) {
+        char span[64];
+        int len = snprintf(span, sizeof span, "P");
+        const int32_t parts[4] = {r->window.years, r->window.months, r->window.weeks,
+                                  r->window.days};
+        for (int k = 0; k < 4; k++)
+            if (parts[k] && len < (int)sizeof span - 16)
+                len += snprintf(span + len, sizeof span - (size_t)len, "%d%c", parts[k], "YMWD"[k]);
+        cx__eval_reason(e, "window",
+                        "the awards would meet it, but not all issued within %s of each other",
+                        span);
+    }
+done:
+    free(waived);
+    free(subs);
+    free(v);
+}
+
+static int by_stack_id(const void *x, const void *y)
+{
+    const cx_decision *a = *(cx_decision *const *)x, *b = *(cx_decision *const *)y;
+    return strcmp(a->stack, b->stack);
+}
+
+/* Every stack for one holder (only `only` when it is not CX_NOSYM, though
+ * the stacks it depends on are evaluated too), in byte order of stack id. */
+static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n,
+                        cx_error *err)
+{
+    size_t ns;
+    const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
+    cx_decision **v = calloc(ns + 1, sizeof *v);
+    holder_run run = {.e = e, .h = &e->snap->holders[h]};
+    int rc = CX_OK;
+    *n = 0;
+    if (!v) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < ns && rc == CX_OK; i++) {
+        const cx_rule *r = stacks[i];
+        const char *stack = cx__eval_id(e, CX_KIND_CREDENTIAL, r->credential);
+        char subject[600];
+        snprintf(subject, sizeof subject, "audit %s %s", run.h->id, stack);
+        if ((rc = cx__eval_new(e, CX_DECISION_AUDIT, subject, err))) break;
+        e->d->holder = cx__strdup(run.h->id);
+        e->d->stack = cx__strdup(stack);
+        cx__sandbox_begin_decision(e->sb, cx__sandbox_seed(subject, strlen(subject)));
+        decide_stack(&run, r);
+        cx_decision *d;
+        if ((rc = cx__eval_finish(e, &d, err))) break;
+        if (only == CX_NOSYM || r->credential == only)
+            v[(*n)++] = d;
+        else
+            cx_decision_free(d);
+    }
+    for (size_t i = 0; i < run.nplaces; i++) free(run.places[i].awards);
+    free(run.derived);
+    if (rc) {
+        cx_decisions_free(v, *n);
+        *n = 0;
+        return rc;
+    }
+    qsort(v, *n, sizeof *v, by_stack_id);
+    *out = v;
+    return CX_OK;
+}
+
+int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+             cx_decision ***out, size_t *n, cx_error *err)
+{
+    ectx e;
+    cx_sym h, only = CX_NOSYM;
+    *out = NULL;
+    *n = 0;
+    int rc = cx__eval_begin(&e, rules, as_of, err);
+    if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
+    if (stack) {
+        size_t ns, i = 0;
+        const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
+        if ((rc = cx__eval_lookup(&e, CX_KIND_CREDENTIAL, stack, &only, err))) goto done;
+        while (i < ns && stacks[i]->credential != only) i++;
+        if (i == ns) {
+            rc = cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                           "no stack confers '%s' in the rule packs loaded", stack);
+            goto done;
+        }
+    }
+    rc = audit_holder(&e, h, only, out, n, err);
+done:
+    cx__eval_end(&e);
+    return rc;
+}
