@@ -781,18 +781,134 @@ int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, c
     return not_yet("audit", "stacking", holds, diff);
 }
 
+/* Appends one difference of an expectation: the subject before the
+ * first, "; " before the others. */
+static void differ(cx_buf *diff, const char *subject, int *holds)
+{
+    cx__buf_printf(diff, *holds ? "%s: " : "; ", subject);
+    *holds = 0;
+}
+
+/* What every decision expectation checks: the status (with the first
+ * reason when it differs) and, when given, missing. */
+static void compare_decision(const char *subject, const cx__expect *e, const cx_decision *d,
+                             int *holds, cx_buf *diff)
+{
+    const char *got = cx_status_name(d->status);
+    if (strcmp(got, e->status) != 0) {
+        differ(diff, subject, holds);
+        cx__buf_printf(diff, "status %s, expected %s", got, e->status);
+        if (d->nreasons && d->reasons[0].message)
+            cx__buf_printf(diff, " (%s)", d->reasons[0].message);
+    }
+    if (!e->missing_given) return;
+    cx_buf part;
+    cx__buf_init(&part);
+    if (!cx__expect_same_set("missing", &e->missing, (const char *const *)d->missing, d->nmissing,
+                             &part)) {
+        differ(diff, subject, holds);
+        cx__buf_puts(diff, part.data ? part.data : "");
+    }
+    cx__buf_free(&part);
+}
+
+/* An evaluator's refusal of the expectation as written (an unknown id, a
+ * bad date) is a located error in the test file; other failures stop. */
+static int refused(const cx__case_env *env, const cx__expect *e, const cx_error *why, cx_error *err)
+{
+    if (why->code != CX_EUSAGE && why->code != CX_EINPUT) {
+        *err = *why;
+        return why->code ? why->code : CX_EREGISTRY;
+    }
+    return cx__error(err, CX_EINPUT, env->file, e->line, e->column, "%s: %s", specs[e->kind].name,
+                     why->message);
+}
+
 int cx__expect_equiv(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                      cx_error *err)
 {
-    (void)env, (void)e, (void)err;
-    return not_yet("equiv", "equivalence", holds, diff);
+    cx_decision *d = NULL;
+    cx_error derr;
+    char subject[600];
+    cx_error_clear(&derr);
+    if (cx_equiv(env->rules, e->from, e->to, e->in, env->as_of, &d, &derr) != CX_OK)
+        return refused(env, e, &derr, err);
+    snprintf(subject, sizeof subject, "equiv %s -> %s%s%s", e->from, e->to, e->in ? " in " : "",
+             e->in ? e->in : "");
+    *holds = 1;
+    compare_decision(subject, e, d, holds, diff);
+    if (e->coverage != CX_NO_NUMBER && !d->has_coverage) {
+        differ(diff, subject, holds);
+        cx__buf_printf(diff, "no coverage rule applied, expected coverage %d.%02d",
+                       (int)(e->coverage / 100), (int)(e->coverage % 100));
+    } else if (e->coverage != CX_NO_NUMBER &&
+               !cx__expect_coverage_matches(e->coverage, (uint64_t)d->covered,
+                                            (uint64_t)d->total)) {
+        uint64_t c = (uint64_t)d->covered, t = (uint64_t)d->total;
+        uint64_t got = t ? (c * 200 + t) / (2 * t) : 0;
+        differ(diff, subject, holds);
+        cx__buf_printf(diff, "coverage %llu/%llu (%llu.%02llu), expected %d.%02d",
+                       (unsigned long long)c, (unsigned long long)t,
+                       (unsigned long long)(got / 100), (unsigned long long)(got % 100),
+                       (int)(e->coverage / 100), (int)(e->coverage % 100));
+    }
+    cx_decision_free(d);
+    return CX_OK;
+}
+
+/* The one decision about the case holder's award of e->award (NULL when
+ * the holder has none by the as-of date). */
+static int award_decision(const cx__case_env *env, const cx__expect *e, cx_decision **out,
+                          cx_error *err)
+{
+    cx_decision **v = NULL;
+    size_t n = 0, found = 0;
+    cx_error derr;
+    cx_error_clear(&derr);
+    *out = NULL;
+    if (cx_transfer_holder(env->rules, env->holder, e->to, env->as_of, &v, &n, &derr) != CX_OK)
+        return refused(env, e, &derr, err);
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->credential && strcmp(v[i]->credential, e->award) == 0 && !found++) {
+            *out = v[i];
+            v[i] = NULL;
+        }
+    cx_decisions_free(v, n);
+    if (found <= 1) return CX_OK;
+    cx_decision_free(*out);
+    *out = NULL;
+    return cx__error(err, CX_EINPUT, env->file, e->line, e->column,
+                     "transfer: the case holder has %zu awards of %s; 'award' needs exactly one",
+                     found, e->award);
 }
 
 int cx__expect_transfer(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                         cx_error *err)
 {
-    (void)env, (void)e, (void)err;
-    return not_yet("transfer", "portability", holds, diff);
+    cx_decision *d = NULL;
+    cx_error derr;
+    char subject[600];
+    int rc;
+    cx_error_clear(&derr);
+    if (e->credential) {
+        snprintf(subject, sizeof subject, "transfer %s from %s to %s", e->credential, e->from,
+                 e->to);
+        if (cx_transfer(env->rules, e->credential, e->from, e->to, env->as_of, &d, &derr))
+            return refused(env, e, &derr, err);
+    } else {
+        snprintf(subject, sizeof subject, "transfer %s's award of %s to %s", env->holder, e->award,
+                 e->to);
+        if ((rc = award_decision(env, e, &d, err))) return rc;
+    }
+    *holds = 1;
+    if (d) {
+        compare_decision(subject, e, d, holds, diff);
+    } else {
+        differ(diff, subject, holds);
+        cx__buf_printf(diff, "the holder has no award of %s issued by %s", e->award, env->as_of);
+    }
+    cx_decision_free(d);
+    return CX_OK;
 }
 
 static int has_string(const char *const *v, size_t n, const char *s)

@@ -66,7 +66,7 @@ typedef struct cx__case_env {
     const char *name;            /* the case */
     int line;                    /* the case's line in the test file */
     cx_registry *registry;       /* the file's catalogs plus the case's holder */
-    const cx_rules *rules;       /* the case's packs compiled, or NULL when they failed */
+    cx_rules *rules;             /* the case's packs compiled, or NULL when they failed */
     const cx_diagnostics *diags; /* what loading the packs found (errors and warnings) */
     const cx_error *load_error;  /* when rules is NULL: the load's error */
     const char *holder;          /* the case holder's id, or NULL when the case has none */
@@ -83,8 +83,8 @@ typedef struct cx__case_env {
 typedef int (*cx__expect_fn)(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                              cx_error *err);
 
-/* The evaluators, one per kind. check is here; the others report that
- * their evaluator is not in this credex yet until it lands. */
+/* The evaluators, one per kind. audit reports that its evaluator is not
+ * in this credex yet until the stacking evaluator lands. */
 int cx__expect_check(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                      cx_error *err);
 int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,

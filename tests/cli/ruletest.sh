@@ -8,9 +8,9 @@ cd "$SRC" || exit 1
 F=tests/ruletest/failing
 
 # --- passing files ------------------------------------------------------------
-run test tests/ruletest/runner.test.yaml tests/ruletest/nested
+run test tests/ruletest/runner.test.yaml tests/ruletest/decisions.test.yaml tests/ruletest/nested
 expect_rc 0 "passing files"
-expect_eq "$OUT" "10 passed, 0 failed" "passing files: the only line is the summary"
+expect_eq "$OUT" "17 passed, 0 failed" "passing files: the only line is the summary"
 expect_eq "$ERR" "" "passing files: nothing on stderr"
 
 run test tests/rules/compiler
@@ -22,18 +22,28 @@ MISSPELT="tests/ruletest/fixtures/broken/misspelt.lua:3: error: counts_as: unkno
 run test $F/expectations.test.yaml
 expect_rc 1 "failing expectations"
 expect_eq "$OUT" "$F/expectations.test.yaml:8: FAIL packs expected to load: check: status error, expected ok: $MISSPELT
-$F/expectations.test.yaml:12: FAIL packs expected to fail: check: status ok, expected error (the packs loaded: 2 rules)
+$F/expectations.test.yaml:12: FAIL packs expected to fail: check: status ok, expected error (the packs loaded: 3 rules)
 $F/expectations.test.yaml:15: FAIL the wrong error: check: the first error does not match \"unknown jurisdiction\": $MISSPELT
-$F/expectations.test.yaml:19: FAIL two differences: check: status ok, expected error (the packs loaded: 2 rules); check: status ok, expected error (the packs loaded: 2 rules)
+$F/expectations.test.yaml:19: FAIL two differences: check: status ok, expected error (the packs loaded: 3 rules); check: status ok, expected error (the packs loaded: 3 rules)
 1 passed, 4 failed" "failing expectations: the failure lines and summary"
 
-# Until their evaluators land, audit, equiv and transfer expectations fail saying so.
+# Equivalence and portability: what differed, subject first.
+run test $F/decisions.test.yaml
+expect_rc 1 "failing decisions"
+expect_eq "$OUT" "$F/decisions.test.yaml:5: FAIL the wrong status: equiv TX-EVS-101 -> CA-EVS-101 in US-CA: status equivalent, expected partial (TX-EVS-101 counts as CA-EVS-101 by rule counts_as:TX-EVS-101>CA-EVS-101)
+$F/decisions.test.yaml:8: FAIL coverage where no coverage rule applies: equiv TX-EVS-101 -> CA-EVS-101: no coverage rule applied, expected coverage 0.67
+$F/decisions.test.yaml:11: FAIL the wrong coverage: equiv TX-EVS-101 -> CA-EVS-101: coverage 2/3 (0.67), expected 0.70
+$F/decisions.test.yaml:15: FAIL the wrong missing: transfer TX-EVS-101 from US-TX to US-CA: missing [CA-EVS-101], expected [CA-EVB-201] (extra: CA-EVS-101; lacking: CA-EVB-201)
+$F/decisions.test.yaml:19: FAIL status and missing both differ: transfer TX-EVS-101 from US-TX to US-CA: status conditional, expected accepted (recognised in US-CA by tx-into-ca once its requirements are met); missing [CA-EVS-101], expected [] (extra: CA-EVS-101)
+$F/decisions.test.yaml:23: FAIL an award the holder does not have: transfer test-holder's award of CA-EVS-101 to US-CA: the holder has no award of CA-EVS-101 issued by 2026-06-01
+$F/decisions.test.yaml:27: FAIL an award issued after the as-of date does not exist yet: transfer test-holder's award of TX-EVS-101 to US-CA: the holder has no award of TX-EVS-101 issued by 2026-06-01
+0 passed, 7 failed" "failing decisions: the failure lines and summary"
+
+# Until the stacking evaluator lands, audit expectations fail saying so.
 run test $F/pending.test.yaml
-expect_rc 1 "expectations without an evaluator"
+expect_rc 1 "audit without its evaluator"
 expect_eq "$OUT" "$F/pending.test.yaml:7: FAIL a stack: audit expectations need the stacking evaluator (not in this credex yet)
-$F/pending.test.yaml:10: FAIL an equivalence: equiv expectations need the equivalence evaluator (not in this credex yet)
-$F/pending.test.yaml:13: FAIL a transfer: transfer expectations need the portability evaluator (not in this credex yet)
-0 passed, 3 failed" "expectations without an evaluator"
+0 passed, 1 failed" "audit without its evaluator"
 
 # --- unreadable inputs: exit 3, each a failed case with its located error -----
 # bad_file NAME EXPECTED-LINE: a test file that cannot be read at all.
@@ -62,6 +72,12 @@ expect_eq "$OUT" "$F/bad-holder.test.yaml:7: FAIL a misspelt holder field: $F/ba
 $F/bad-holder.test.yaml:11: FAIL an award of an unknown credential: $F/bad-holder.test.yaml:13:31: unknown credential 'CA-EVS-110'; did you mean 'CA-EVS-101'?
 2 passed, 2 failed" "a bad case holder"
 
+# An id the registry lacks, in an expectation: located, with the nearest id.
+run test $F/unknown-id.test.yaml
+expect_rc 3 "an unknown id in an expectation"
+expect_eq "$OUT" "$F/unknown-id.test.yaml:5: FAIL a misspelt credential in an expectation: $F/unknown-id.test.yaml:6:15: equiv: no credential 'TX-EVS-11' in the registry; did you mean 'TX-EVS-101'?
+1 passed, 1 failed" "an unknown id in an expectation"
+
 # Packs that cannot be loaded, where no check expectation asks for that.
 run test $F/pack-error.test.yaml
 expect_rc 3 "a case whose packs do not load"
@@ -81,10 +97,10 @@ expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "1 passed, 5 failed" "a failing 
 # A directory runs every *.test.yaml below it, in byte order of path.
 run test $F
 expect_rc 3 "the failing folder"
-expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "3 passed, 21 failed" "the failing folder: summary"
+expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "4 passed, 27 failed" "the failing folder: summary"
 expect_eq "$(printf '%s\n' "$OUT" | sed -n '1s/:.*//p;3s/:.*//p')" "$F/bad-catalog.yaml
 $F/bad-holder.test.yaml" "the failing folder: files in byte order"
-expect_eq "$(printf '%s\n' "$OUT" | grep -c "^$F/")" 21 "the failing folder: one line per failure"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c "^$F/")" 27 "the failing folder: one line per failure"
 
 # --- paths ---------------------------------------------------------------------
 # Relative paths inside a test file resolve from its folder, wherever credex runs.
