@@ -277,7 +277,6 @@ static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size
         if ((rc = cx__eval_new(e, CX_DECISION_AUDIT, subject, err))) break;
         e->d->holder = cx__strdup(run.h->id);
         e->d->stack = cx__strdup(stack);
-        cx__sandbox_begin_decision(e->sb, cx__sandbox_seed(subject, strlen(subject)));
         decide_stack(&run, r);
         cx_decision *d;
         if ((rc = cx__eval_finish(e, &d, err))) break;

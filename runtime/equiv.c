@@ -65,8 +65,7 @@ static int call_when(ectx *e, const cx_rule *r, cx_sym a, cx_sym b, cx_sym j, ch
     ctx.as.table.fields = fields;
     ctx.as.table.nfields = n;
     const cx_tnode *args[1] = {&ctx}, *result = NULL;
-    if (cx__sandbox_call(e->sb, r->when_pack, r->when_fn, args, 1, &result, err) != CX_OK)
-        return -1;
+    if (cx__eval_call(e, r->when_pack, r->when_fn, args, 1, &result, err) != CX_OK) return -1;
     const cx_tnode *first = result && result->as.table.nitems ? result->as.table.items[0] : NULL;
     if (first && first->kind == CX_TBOOL && first->as.boolean) return 1;
     if (first && first->kind == CX_TBOOL) {
@@ -94,7 +93,9 @@ static cx_status try_rule(ectx *e, const cx_rule *r, cx_sym a, cx_sym b, cx_sym 
         int64_t covered, total;
         coverage(e, a, b, &covered, &total, 0);
         int ok = reached(r, covered, total);
-        if (r->coverage_kind == 1)
+        if (!trace)
+            ;
+        else if (r->coverage_kind == 1)
             snprintf(detail, sizeof detail, "covers %lld of %lld competencies; needs %d%%",
                      (long long)covered, (long long)total, r->coverage_percent);
         else
@@ -234,7 +235,6 @@ int cx_equiv(cx_rules *rules, const char *from, const char *to, const char *in, 
     e.d->from = cx__strdup(from);
     e.d->to = cx__strdup(to);
     e.d->in = in ? cx__strdup(in) : NULL;
-    cx__sandbox_begin_decision(e.sb, cx__sandbox_seed(subject, strlen(subject)));
 
     cx_status s = cx__eval_equivalent(&e, a, b, j, e.as_of, &e.d->trace, &via);
     if (e.d->status != CX_ERROR) e.d->status = s;

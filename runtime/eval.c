@@ -227,6 +227,11 @@ int cx__eval_new(ectx *e, cx_decision_kind kind, const char *root, cx_error *err
     if (!e->d) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     e->d->kind = kind;
     memcpy(e->d->as_of, e->as_of_text, sizeof e->d->as_of);
+    size_t len = strlen(root);
+    if (len >= sizeof e->subject) len = sizeof e->subject - 1;
+    memcpy(e->subject, root, len);
+    e->subject[len] = '\0';
+    e->seeded = 0;
     e->d->trace.rule = xstrdup(e, root);
     return CX_OK;
 }
@@ -281,6 +286,16 @@ void cx__eval_error(ectx *e, const cx_error *why)
         cx__eval_reason(e, "rule_error", "%s:%d: %s", why->file, why->line, why->message);
     else
         cx__eval_reason(e, "rule_error", "%s", why->message);
+}
+
+int cx__eval_call(ectx *e, int pack, int fn, const cx_tnode *const *args, size_t nargs,
+                  const cx_tnode **result, cx_error *err)
+{
+    if (!e->seeded) {
+        cx__sandbox_begin_decision(e->sb, cx__sandbox_seed(e->subject, strlen(e->subject)));
+        e->seeded = 1;
+    }
+    return cx__sandbox_call(e->sb, pack, fn, args, nargs, result, err);
 }
 
 void cx_decisions_free(cx_decision **v, size_t n)

@@ -11,6 +11,7 @@
 #include "snapshot.h"
 
 struct cx_sandbox;
+#include "sandbox.h"
 
 /* The state of one decision (or a batch of them on one as-of date). */
 typedef struct ectx {
@@ -21,9 +22,11 @@ typedef struct ectx {
     size_t nrules;
     cx_date as_of;
     char as_of_text[11];
-    cx_decision *d;   /* the decision being built */
-    int oom;          /* set when an allocation failed on the way */
-    cx_arena scratch; /* strings that live as long as the context (cx__eval_end) */
+    cx_decision *d;    /* the decision being built */
+    int oom;           /* set when an allocation failed on the way */
+    cx_arena scratch;  /* strings that live as long as the context (cx__eval_end) */
+    char subject[600]; /* the decision's subject: seeds its math.random */
+    int seeded;        /* the sandbox was started for this decision */
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
@@ -42,6 +45,11 @@ void cx__eval_used(ectx *e, const char *award, const char *credential, const cha
 cx_trace *cx__eval_trace(ectx *e, cx_trace *parent, const cx_rule *r, const char *status,
                          const char *detail);
 void cx__eval_error(ectx *e, const cx_error *why); /* a rule failed: status error */
+
+/* Calls a rule's Lua function for the current decision; the sandbox's
+ * per-decision budgets and seed start at the decision's first call. */
+int cx__eval_call(ectx *e, int pack, int fn, const cx_tnode *const *args, size_t nargs,
+                  const cx_tnode **result, cx_error *err);
 const char *cx__eval_id(const ectx *e, int kind, cx_sym sym);
 
 /* Applicability on the as-of date. */

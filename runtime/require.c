@@ -206,7 +206,7 @@ static int call_check(search *s, const cx_req *q)
     ctx->as.table.fields = cf;
     ctx->as.table.nfields = nf;
     const cx_tnode *args[1] = {ctx}, *res = NULL;
-    if (cx__sandbox_call(e->sb, q->pack, q->fn, args, 1, &res, &s->err) != CX_OK) {
+    if (cx__eval_call(e, q->pack, q->fn, args, 1, &res, &s->err) != CX_OK) {
         s->failed = 2;
         goto done;
     }

@@ -276,7 +276,6 @@ int cx_transfer(cx_rules *rules, const char *credential, const char *from, const
     e.d->credential = cx__strdup(credential);
     e.d->from_jurisdiction = cx__strdup(from);
     e.d->to_jurisdiction = cx__strdup(to);
-    cx__sandbox_begin_decision(e.sb, cx__sandbox_seed(subject, strlen(subject)));
 
     /* a hypothetical active award issued in `from` on the as-of date */
     const cx_snap_credential *cr = &e.snap->credentials[c];
@@ -327,7 +326,6 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
         e.d->from_jurisdiction =
             cx__strdup(cx__eval_id(&e, CX_KIND_JURISDICTION, all[i].jurisdiction));
         e.d->to_jurisdiction = cx__strdup(to);
-        cx__sandbox_begin_decision(e.sb, cx__sandbox_seed(subject, strlen(subject)));
         decide(&e, &all[i], j, hd, counted, ncounted);
         if ((rc = cx__eval_finish(&e, &v[i], err))) break;
         (*n)++;
