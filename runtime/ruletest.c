@@ -346,12 +346,15 @@ static int parse_check(const reader *rd, const cx_ynode *n, const tcase *tc, cx_
 static int parse_audit(const reader *rd, const cx_ynode *n, const tcase *tc, cx__expect *e)
 {
     int rc;
-    (void)tc;
     if ((rc = opt_text(rd, n, "stack", &e->stack)) ||
         (rc = opt_date(rd, n, "issued", &e->issued)) ||
         (rc = opt_date(rd, n, "expires", &e->expires)) ||
         (rc = opt_strings(rd, n, "used", &e->used, &e->used_given)))
         return rc;
+    if (!tc->holder)
+        return fail(rd, n,
+                    "an audit expectation is about the case holder, and this case has no "
+                    "'holder'");
     return CX_OK;
 }
 
@@ -765,22 +768,6 @@ int cx__expect_check(const cx__case_env *env, const cx__expect *e, int *holds, c
     return CX_OK;
 }
 
-/* The evaluators still to come: the case fails, saying why. */
-static int not_yet(const char *kind, const char *evaluator, int *holds, cx_buf *diff)
-{
-    *holds = 0;
-    cx__buf_printf(diff, "%s expectations need the %s evaluator (not in this credex yet)", kind,
-                   evaluator);
-    return CX_OK;
-}
-
-int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
-                     cx_error *err)
-{
-    (void)env, (void)e, (void)err;
-    return not_yet("audit", "stacking", holds, diff);
-}
-
 /* Appends one difference of an expectation: the subject before the
  * first, "; " before the others. */
 static void differ(cx_buf *diff, const char *subject, int *holds)
@@ -909,6 +896,72 @@ int cx__expect_transfer(const cx__case_env *env, const cx__expect *e, int *holds
     }
     cx_decision_free(d);
     return CX_OK;
+}
+
+/* The decision about stack among the case holder's audits (NULL when the
+ * audit has none for it). */
+static int stack_decision(const cx__case_env *env, const cx__expect *e, cx_decision **out,
+                          cx_error *err)
+{
+    cx_decision **v = NULL;
+    size_t n = 0;
+    cx_error derr;
+    cx_error_clear(&derr);
+    *out = NULL;
+    if (cx_audit(env->rules, env->holder, e->stack, env->as_of, &v, &n, &derr) != CX_OK)
+        return refused(env, e, &derr, err);
+    for (size_t i = 0; i < n && !*out; i++)
+        if (v[i]->stack && strcmp(v[i]->stack, e->stack) == 0) {
+            *out = v[i];
+            v[i] = NULL;
+        }
+    cx_decisions_free(v, n);
+    return CX_OK;
+}
+
+/* A date of a met stack's award against the expected one; "" is never
+ * (expires) or none (issued, when not met). */
+static void compare_date(const char *subject, const char *field, const char *want, const char *got,
+                         const char *none, int *holds, cx_buf *diff)
+{
+    if (!want || strcmp(want, got) == 0) return;
+    differ(diff, subject, holds);
+    cx__buf_printf(diff, "%s %s, expected %s", field, got[0] ? got : none, want);
+}
+
+int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
+                     cx_error *err)
+{
+    cx_decision *d = NULL;
+    char subject[600];
+    int rc = stack_decision(env, e, &d, err);
+    if (rc) return rc;
+    snprintf(subject, sizeof subject, "audit %s for %s", e->stack, env->holder);
+    *holds = 1;
+    if (!d) {
+        differ(diff, subject, holds);
+        cx__buf_puts(diff, "no decision for this stack");
+        return CX_OK;
+    }
+    compare_decision(subject, e, d, holds, diff);
+    int met = d->status == CX_MET;
+    compare_date(subject, "issued", e->issued, d->issued, "none", holds, diff);
+    compare_date(subject, "expires", e->expires, d->expires, met ? "never" : "none", holds, diff);
+    if (e->used_given) {
+        const char **used = malloc((d->nused + 1) * sizeof *used);
+        cx_buf part;
+        cx__buf_init(&part);
+        for (size_t i = 0; used && i < d->nused; i++) used[i] = d->used[i].credential;
+        if (!used) cx__buf_puts(&part, "out of memory");
+        if (!used || !cx__expect_same_set("used", &e->used, used, d->nused, &part)) {
+            differ(diff, subject, holds);
+            cx__buf_puts(diff, part.data ? part.data : "");
+        }
+        free(used);
+        cx__buf_free(&part);
+    }
+    cx_decision_free(d);
+    return diff->oom ? nomem(err) : CX_OK;
 }
 
 static int has_string(const char *const *v, size_t n, const char *s)

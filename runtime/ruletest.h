@@ -83,8 +83,9 @@ typedef struct cx__case_env {
 typedef int (*cx__expect_fn)(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                              cx_error *err);
 
-/* The evaluators, one per kind. audit reports that its evaluator is not
- * in this credex yet until the stacking evaluator lands. */
+/* The evaluators, one per kind: check reads the load's outcome; audit,
+ * equiv and transfer ask the engine (cx_audit, cx_equiv, cx_transfer,
+ * cx_transfer_holder) and compare its decision with the expectation. */
 int cx__expect_check(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                      cx_error *err);
 int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,

@@ -10,7 +10,7 @@ F=tests/ruletest/failing
 # --- passing files ------------------------------------------------------------
 run test tests/ruletest/runner.test.yaml tests/ruletest/decisions.test.yaml tests/ruletest/nested
 expect_rc 0 "passing files"
-expect_eq "$OUT" "17 passed, 0 failed" "passing files: the only line is the summary"
+expect_eq "$OUT" "19 passed, 0 failed" "passing files: the only line is the summary"
 expect_eq "$ERR" "" "passing files: nothing on stderr"
 
 run test tests/rules/compiler
@@ -27,7 +27,7 @@ $F/expectations.test.yaml:15: FAIL the wrong error: check: the first error does 
 $F/expectations.test.yaml:19: FAIL two differences: check: status ok, expected error (the packs loaded: 3 rules); check: status ok, expected error (the packs loaded: 3 rules)
 1 passed, 4 failed" "failing expectations: the failure lines and summary"
 
-# Equivalence and portability: what differed, subject first.
+# Stacking, equivalence and portability: what differed, subject first.
 run test $F/decisions.test.yaml
 expect_rc 1 "failing decisions"
 expect_eq "$OUT" "$F/decisions.test.yaml:5: FAIL the wrong status: equiv TX-EVS-101 -> CA-EVS-101 in US-CA: status equivalent, expected partial (TX-EVS-101 counts as CA-EVS-101 by rule counts_as:TX-EVS-101>CA-EVS-101)
@@ -37,13 +37,9 @@ $F/decisions.test.yaml:15: FAIL the wrong missing: transfer TX-EVS-101 from US-T
 $F/decisions.test.yaml:19: FAIL status and missing both differ: transfer TX-EVS-101 from US-TX to US-CA: status conditional, expected accepted (recognised in US-CA by tx-into-ca once its requirements are met); missing [CA-EVS-101], expected [] (extra: CA-EVS-101)
 $F/decisions.test.yaml:23: FAIL an award the holder does not have: transfer test-holder's award of CA-EVS-101 to US-CA: the holder has no award of CA-EVS-101 issued by 2026-06-01
 $F/decisions.test.yaml:27: FAIL an award issued after the as-of date does not exist yet: transfer test-holder's award of TX-EVS-101 to US-CA: the holder has no award of TX-EVS-101 issued by 2026-06-01
-0 passed, 7 failed" "failing decisions: the failure lines and summary"
-
-# Until the stacking evaluator lands, audit expectations fail saying so.
-run test $F/pending.test.yaml
-expect_rc 1 "audit without its evaluator"
-expect_eq "$OUT" "$F/pending.test.yaml:7: FAIL a stack: audit expectations need the stacking evaluator (not in this credex yet)
-0 passed, 1 failed" "audit without its evaluator"
+$F/decisions.test.yaml:31: FAIL the wrong award and awards used: audit CA-EV-TECH for test-holder: issued 2025-09-01, expected 2025-09-02; used [TX-EVS-101, CA-EVS-101], expected [CA-EVS-101] (extra: TX-EVS-101)
+$F/decisions.test.yaml:38: FAIL a certificate not started: audit CA-EV-TECH for test-holder: status not_started, expected met; expires none, expected 2029-01-01
+0 passed, 9 failed" "failing decisions: the failure lines and summary"
 
 # --- unreadable inputs: exit 3, each a failed case with its located error -----
 # bad_file NAME EXPECTED-LINE: a test file that cannot be read at all.
@@ -63,6 +59,7 @@ bad_file missing-as-of "$F/missing-as-of.test.yaml:1:1: test file is missing req
 bad_file missing-catalog "$F/missing-catalog.test.yaml:1:37: no such catalog file '$F/../fixtures/katalog.yaml' (paths are relative to the test file's folder)"
 bad_file bad-catalog "$F/bad-catalog.yaml:3:75: unknown key 'hourz' in credential; expected one of: id, name, type, provider, jurisdiction, hours, valid_for, version, effective_from, effective_until, competencies, tags, codes, attributes, grade_scale"
 bad_file bad-message "$F/bad-message.test.yaml:4:48: invalid 'message': bad regex at offset 14: missing closing parenthesis"
+bad_file audit-no-holder "$F/audit-no-holder.test.yaml:4:22: an audit expectation is about the case holder, and this case has no 'holder'"
 bad_file transfer-award "$F/transfer-award.test.yaml:4:34: 'award' names the case holder's award, and this case has no 'holder'"
 
 # A bad holder fails its own case only; the cases around it run.
@@ -76,7 +73,9 @@ $F/bad-holder.test.yaml:11: FAIL an award of an unknown credential: $F/bad-holde
 run test $F/unknown-id.test.yaml
 expect_rc 3 "an unknown id in an expectation"
 expect_eq "$OUT" "$F/unknown-id.test.yaml:5: FAIL a misspelt credential in an expectation: $F/unknown-id.test.yaml:6:15: equiv: no credential 'TX-EVS-11' in the registry; did you mean 'TX-EVS-101'?
-1 passed, 1 failed" "an unknown id in an expectation"
+$F/unknown-id.test.yaml:9: FAIL a misspelt stack: $F/unknown-id.test.yaml:11:15: audit: no credential 'CA-EV-TECK' in the registry; did you mean 'CA-EV-TECH'?
+$F/unknown-id.test.yaml:12: FAIL a credential that no stack confers: $F/unknown-id.test.yaml:14:15: audit: no stack confers 'CA-EVS-101' in the rule packs loaded
+1 passed, 3 failed" "an unknown id in an expectation"
 
 # Packs that cannot be loaded, where no check expectation asks for that.
 run test $F/pack-error.test.yaml
@@ -97,10 +96,12 @@ expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "1 passed, 5 failed" "a failing 
 # A directory runs every *.test.yaml below it, in byte order of path.
 run test $F
 expect_rc 3 "the failing folder"
-expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "4 passed, 27 failed" "the failing folder: summary"
-expect_eq "$(printf '%s\n' "$OUT" | sed -n '1s/:.*//p;3s/:.*//p')" "$F/bad-catalog.yaml
+expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "4 passed, 31 failed" "the failing folder: summary"
+expect_eq "$(printf '%s\n' "$OUT" | sed -n '1,4s/:.*//p')" "$F/audit-no-holder.test.yaml
+$F/bad-catalog.yaml
+$F/bad-date.test.yaml
 $F/bad-holder.test.yaml" "the failing folder: files in byte order"
-expect_eq "$(printf '%s\n' "$OUT" | grep -c "^$F/")" 27 "the failing folder: one line per failure"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c "^$F/")" 31 "the failing folder: one line per failure"
 
 # --- paths ---------------------------------------------------------------------
 # Relative paths inside a test file resolve from its folder, wherever credex runs.
