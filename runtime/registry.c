@@ -1427,3 +1427,180 @@ done:
         *out = g;
     return rc;
 }
+
+/* -------------------------------------------------------------- bulk reads */
+
+/* The bulk reads of cx_scan (registry.h lists their columns): constant
+ * SQL, each ordered so that it is a plain walk of a table or index (no
+ * sort step) where the schema allows. int_cols marks INTEGER columns. */
+static const struct scan_sql {
+    const char *sql;
+    unsigned int_cols; /* bit i: column i is INTEGER */
+} scan_sql[CX_SCAN_COUNT] = {
+    [CX_SCAN_JURISDICTIONS] = {"SELECT id, name, kind FROM jurisdiction ORDER BY id", 0},
+    [CX_SCAN_GROUPS] = {"SELECT id, name FROM jgroup ORDER BY id", 0},
+    [CX_SCAN_MEMBERS] = {"SELECT group_id, jurisdiction_id, from_date, until_date, status"
+                         " FROM jgroup_member ORDER BY group_id, jurisdiction_id, from_date,"
+                         " until_date, status",
+                         0},
+    [CX_SCAN_PROVIDERS] = {"SELECT id, name, jurisdiction_id FROM provider ORDER BY id", 0},
+    [CX_SCAN_FRAMEWORKS] = {"SELECT id, name FROM framework ORDER BY id", 0},
+    [CX_SCAN_COMPETENCIES] = {"SELECT id, framework_id, text, parent_id FROM competency"
+                              " ORDER BY id",
+                              0},
+    [CX_SCAN_CREDENTIALS] = {"SELECT id, name, type, provider_id, jurisdiction_id, hours,"
+                             " valid_for, version, effective_from, effective_until"
+                             " FROM credential ORDER BY id",
+                             1u << 5},
+    [CX_SCAN_CRED_COMPETENCIES] = {"SELECT credential_id, competency_id FROM credential_competency"
+                                   " ORDER BY credential_id, competency_id",
+                                   0},
+    [CX_SCAN_TAGS] = {"SELECT DISTINCT tag FROM credential_tag ORDER BY tag", 0},
+    [CX_SCAN_CRED_TAGS] = {"SELECT credential_id, tag FROM credential_tag"
+                           " ORDER BY credential_id, tag",
+                           0},
+    [CX_SCAN_CRED_CODES] = {"SELECT credential_id, scheme, code FROM credential_code"
+                            " ORDER BY credential_id, scheme, code",
+                            0},
+    [CX_SCAN_CRED_ATTRS] = {"SELECT credential_id, key, value FROM credential_attr"
+                            " ORDER BY credential_id, key",
+                            0},
+    [CX_SCAN_CRED_GRADES] = {"SELECT credential_id, rank, grade FROM credential_grade"
+                             " ORDER BY credential_id, rank",
+                             1u << 1},
+    [CX_SCAN_HOLDERS] = {"SELECT id, jurisdiction_id FROM holder ORDER BY id", 0},
+    [CX_SCAN_HOLDER_ATTRS] = {"SELECT holder_id, key, value FROM holder_attr"
+                              " ORDER BY holder_id, key",
+                              0},
+    [CX_SCAN_AWARDS] = {"SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id,"
+                        " hours, status, grade FROM award ORDER BY id",
+                        1u << 6},
+    [CX_SCAN_AWARD_RESULTS] = {"SELECT award_id, key, value FROM award_result"
+                               " ORDER BY award_id, key",
+                               0},
+    [CX_SCAN_EXCEPTIONS] = {"SELECT holder_id, stack, waive, substitute_for, substitute_use,"
+                            " \"by\", reason, file, line FROM exception"
+                            " ORDER BY holder_id, stack, waive, substitute_for",
+                            1u << 8},
+};
+
+#define SCAN_MAX_COLS 10
+
+/* Fills cols from the current row of st. One API call a column
+ * (sqlite3_column_value; the sqlite3_value_* calls take no lock). */
+static void scan_columns(sqlite3_stmt *st, unsigned int_cols, cx_col *cols, int n)
+{
+    for (int i = 0; i < n; i++) {
+        cx_col *c = &cols[i];
+        sqlite3_value *v = sqlite3_column_value(st, i);
+        c->integer = 0;
+        if ((int_cols >> i & 1u) && sqlite3_value_type(v) == SQLITE_INTEGER)
+            c->integer = sqlite3_value_int64(v);
+        c->text = (const char *)sqlite3_value_text(v);
+        c->len = c->text ? (size_t)sqlite3_value_bytes(v) : 0;
+    }
+}
+
+/* Steps st (parameters bound) to the end, handing each row to fn. Holds
+ * the connection's (recursive) mutex for the whole loop, else a mutexed
+ * connection locks and unlocks it for every column. Finalizes st. */
+static int scan_rows(cx_registry *r, sqlite3_stmt *st, unsigned int_cols, cx_row_fn fn, void *ud,
+                     cx_error *err)
+{
+    cx_col cols[SCAN_MAX_COLS];
+    int n = sqlite3_column_count(st), step, rc = CX_OK;
+    if (n > SCAN_MAX_COLS) n = SCAN_MAX_COLS;
+    sqlite3_mutex *mutex = sqlite3_db_mutex(r->db); /* NULL for a NOMUTEX connection */
+    sqlite3_mutex_enter(mutex);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        scan_columns(st, int_cols, cols, n);
+        if ((rc = fn(ud, cols, (size_t)n)) != 0) break;
+    }
+    if (!rc && step != SQLITE_DONE) rc = db_error(r, err, "cannot read the registry");
+    sqlite3_mutex_leave(mutex);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cx__registry_scan(cx_registry *r, cx_scan what, cx_row_fn fn, void *ud, cx_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if ((int)what < 0 || what >= CX_SCAN_COUNT)
+        return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "unknown registry scan %d", (int)what);
+    int rc = prepare(r, scan_sql[what].sql, &st, err);
+    if (rc) return rc;
+    return scan_rows(r, st, scan_sql[what].int_cols, fn, ud, err);
+}
+
+/* CX_SCAN_AWARDS restricted to a range of ids, with and without an upper
+ * bound: both walk the award b-tree from ?1 only. */
+#define AWARD_COLUMNS                                                                              \
+    "SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id, hours, status, grade"  \
+    " FROM award"
+static const char *const award_range_sql[2] = {
+    AWARD_COLUMNS " WHERE id >= ?1 ORDER BY id",
+    AWARD_COLUMNS " WHERE id >= ?1 AND id < ?2 ORDER BY id",
+};
+
+int cx__registry_scan_range(cx_registry *r, cx_scan what, const char *from, const char *to,
+                            cx_row_fn fn, void *ud, cx_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (what != CX_SCAN_AWARDS)
+        return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "no range scan for registry scan %d",
+                         (int)what);
+    int rc = prepare(r, award_range_sql[to != NULL], &st, err);
+    if (rc) return rc;
+    bind_text(st, 1, from ? from : "");
+    if (to) bind_text(st, 2, to);
+    return scan_rows(r, st, scan_sql[what].int_cols, fn, ud, err);
+}
+
+int cx__registry_read_begin(cx_registry *r, int *began, cx_error *err)
+{
+    *began = 0;
+    if (!sqlite3_get_autocommit(r->db)) return CX_OK; /* already inside a transaction */
+    int rc = exec_sql(r, "BEGIN", err);
+    if (!rc) *began = 1;
+    return rc;
+}
+
+void cx__registry_read_end(cx_registry *r, int began)
+{
+    if (began) sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* A second connection for bulk reads: read-only and opened with
+ * SQLITE_OPEN_NOMUTEX, so SQLite takes no lock per call (a scan of a large
+ * award table spends half its time in those locks otherwise). It belongs
+ * to the one thread that opened it. */
+int cx__registry_reader_open(cx_registry *r, cx_registry **out, cx_error *err)
+{
+    int rc = CX_OK;
+    *out = r;
+    if (r->memory || !sqlite3_get_autocommit(r->db)) return CX_OK; /* see registry.h */
+    cx_registry *conn = calloc(1, sizeof *conn);
+    if (!conn || !(conn->path = cx__strdup(r->path))) {
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory opening the registry");
+        goto fail;
+    }
+    conn->readonly = 1;
+    if (sqlite3_open_v2(r->path, &conn->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = cx__error(err, CX_EREGISTRY, r->path, 0, 0, "cannot open registry %s: %s", r->path,
+                       conn->db ? sqlite3_errmsg(conn->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(conn->db, 1);
+    sqlite3_busy_timeout(conn->db, BUSY_TIMEOUT_MS);
+    *out = conn;
+    return CX_OK;
+fail:
+    cx_registry_close(conn);
+    return rc;
+}
+
+void cx__registry_reader_close(cx_registry *r, cx_registry *conn)
+{
+    if (conn != r) cx_registry_close(conn);
+}

@@ -1,0 +1,1413 @@
+/*
+ * snapshot.c -- builds the read-only in-memory snapshot of the registry
+ * (snapshot.h) from registry.c's bulk reads, in one pass per read, and
+ * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
+ * changes a snapshot after cx__snapshot_load returns (no lazy caches).
+ */
+#include "snapshot.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "registry.h"
+
+#define POOL_CHUNK   (256 * 1024) /* string pool chunk, carved without alignment */
+#define SMALL_SORT   16           /* slices up to this size are insertion-sorted */
+#define PARALLEL_MIN 20000        /* holders below which awards are read by one thread */
+
+_Static_assert(sizeof(cx_snap_award) == 48, "an award is 48 bytes plus its id");
+
+/* An id -> symbol hash of one table: open addressing, linear probing. */
+struct cx_snap_symtab {
+    uint32_t *slots; /* a symbol, or CX_NOSYM when empty; NULL when the table is empty */
+    uint32_t mask;   /* number of slots - 1 (a power of two) */
+};
+
+/* A growable array of fixed-size elements (malloc'd; moved into the arena
+ * by vec_finish). */
+typedef struct vec {
+    char *data;
+    size_t n, cap, size; /* elements used, allocated; bytes per element */
+} vec;
+
+/* Strings packed without alignment into chunks of an arena. */
+typedef struct pool {
+    cx_arena *arena; /* owner of the chunks */
+    char *next;      /* free space in the current chunk */
+    size_t left;     /* bytes of it */
+} pool;
+
+/* An award result while results are read. */
+typedef struct pending_result {
+    uint32_t award; /* award symbol (final position) */
+    cx_snap_result result;
+} pending_result;
+
+/* The state of one load. The snapshot's arrays are const for readers; the
+ * builder keeps mutable pointers to the same memory while it fills them. */
+typedef struct builder {
+    cx_snapshot *s;
+    cx_error *err;
+    int threads;           /* most threads to read awards with; 0: one per core */
+    vec v;                 /* the rows of the scan under way */
+    vec aux;               /* a second array for some scans */
+    pool strings;          /* into s->arena */
+    cx_strmap interned;    /* text -> its one pooled copy */
+    cx_strmap grade_index; /* grade text -> its index in s->grades + 1 */
+    const char *prev_id;   /* id of the previous row (order check) */
+    cx_sym owner;          /* owner of the previous child row, or CX_NOSYM */
+    uint32_t id_cursor;    /* results: position in awards_by_id */
+    cx_snap_jurisdiction *jurisdictions;
+    cx_snap_group *groups;
+    cx_snap_provider *providers;
+    cx_snap_framework *frameworks;
+    cx_snap_competency *competencies;
+    cx_snap_credential *credentials;
+    cx_snap_holder *holders;
+    cx_snap_award *awards;
+    uint32_t *awards_by_id;
+} builder;
+
+/* ------------------------------------------------------------ errors */
+
+static int nomem(cx_error *err)
+{
+    return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory loading the registry snapshot");
+}
+
+/* Data the schema should have refused (an assertion, reported). */
+static int corrupt(cx_error *err, const char *fmt, ...) CX_PRINTF(2, 3);
+static int corrupt(cx_error *err, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "registry data is inconsistent: %s", msg);
+}
+
+/* ------------------------------------------------------------ memory */
+
+static void pool_init(pool *p, cx_arena *arena)
+{
+    p->arena = arena;
+    p->next = NULL;
+    p->left = 0;
+}
+
+/* A pooled copy of text (len bytes, NUL added), or NULL on OOM. */
+static const char *pool_copy(pool *p, const char *text, size_t len)
+{
+    if (len + 1 > POOL_CHUNK / 4) return cx__arena_strndup(p->arena, text, len);
+    if (len + 1 > p->left) {
+        if (!(p->next = cx__arena_alloc(p->arena, POOL_CHUNK))) return NULL;
+        p->left = POOL_CHUNK;
+    }
+    char *copy = p->next;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    p->next += len + 1;
+    p->left -= len + 1;
+    return copy;
+}
+
+/* Copies column c (NULL stays NULL); sets *out. Returns 0 or CX_ENOMEM. */
+static int copy_col(builder *b, const cx_col *c, const char **out)
+{
+    *out = NULL;
+    if (!c->text) return CX_OK;
+    if (!(*out = pool_copy(&b->strings, c->text, c->len))) return nomem(b->err);
+    return CX_OK;
+}
+
+/* The one pooled copy of column c's text (NULL stays NULL): repeated
+ * strings (types, keys, grades, statuses) are stored once. */
+static int intern_col(builder *b, const cx_col *c, const char **out)
+{
+    *out = NULL;
+    if (!c->text) return CX_OK;
+    const char *have = cx__strmap_get(&b->interned, c->text);
+    if (have) {
+        *out = have;
+        return CX_OK;
+    }
+    const char *copy = pool_copy(&b->strings, c->text, c->len);
+    if (!copy || cx__strmap_put(&b->interned, copy, (void *)copy, NULL) < 0) return nomem(b->err);
+    *out = copy;
+    return CX_OK;
+}
+
+static void vec_init(vec *v, size_t size)
+{
+    v->data = NULL;
+    v->n = v->cap = 0;
+    v->size = size;
+}
+
+/* A new zeroed element at the end of v, or NULL on OOM. */
+static void *vec_push(vec *v)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        char *p = realloc(v->data, cap * v->size);
+        if (!p) return NULL;
+        v->data = p;
+        v->cap = cap;
+    }
+    void *e = v->data + v->n++ * v->size;
+    memset(e, 0, v->size);
+    return e;
+}
+
+/* Moves v's elements into the arena (exactly sized) and empties v. Sets
+ * *out (NULL when v is empty). Returns 0 or CX_ENOMEM. */
+static int vec_finish(builder *b, vec *v, void **out)
+{
+    *out = NULL;
+    if (v->n) {
+        if (!(*out = cx__arena_alloc(&b->s->arena, v->n * v->size))) return nomem(b->err);
+        memcpy(*out, v->data, v->n * v->size);
+    }
+    free(v->data);
+    vec_init(v, v->size);
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ values */
+
+/* Parses a catalog number (^[0-9]+(\.[0-9]{1,2})?$) into hundredths;
+ * CX_NO_NUMBER when text is not one. */
+static int64_t parse_number(const char *s)
+{
+    int64_t v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (i >= 13) return CX_NO_NUMBER; /* as the catalog: far from overflow */
+        v = v * 10 + (s[i] - '0');
+    }
+    if (i == 0) return CX_NO_NUMBER;
+    v *= 100;
+    if (s[i] == '.') {
+        i++;
+        if (s[i] < '0' || s[i] > '9') return CX_NO_NUMBER;
+        v += (s[i++] - '0') * 10;
+        if (s[i] >= '0' && s[i] <= '9') v += s[i++] - '0';
+    }
+    return s[i] == '\0' ? v : CX_NO_NUMBER;
+}
+
+/* Parses date column c of entity (what, id) into *out; if_null when NULL. */
+static int date_col(cx_error *err, const cx_col *c, cx_date if_null, cx_date *out, const char *what,
+                    const char *id)
+{
+    const char *why;
+    *out = if_null;
+    if (!c->text) return CX_OK;
+    if (cx__date_parse(c->text, out, &why) != 0)
+        return corrupt(err, "%s '%s' has the date '%s': %s", what, id, c->text, why);
+    return CX_OK;
+}
+
+static int attr_from(builder *b, const cx_col *key, const cx_col *value, cx_snap_attr *a)
+{
+    int rc = intern_col(b, key, &a->key);
+    if (!rc) rc = copy_col(b, value, &a->value);
+    a->number = value->text ? parse_number(value->text) : CX_NO_NUMBER;
+    return rc;
+}
+
+/* ------------------------------------------------------------ symbols */
+
+static const char *const table_names[CX_SNAP_NTABLES] = {"jurisdiction", "group",      "provider",
+                                                         "framework",    "competency", "credential",
+                                                         "holder",       "award",      "tag"};
+
+const char *cx__snapshot_id(const cx_snapshot *s, int table, cx_sym sym)
+{
+    if (table < 0 || table >= CX_SNAP_NTABLES || sym >= s->count[table]) return NULL;
+    switch (table) {
+    case CX_KIND_JURISDICTION:
+        return s->jurisdictions[sym].id;
+    case CX_KIND_GROUP:
+        return s->groups[sym].id;
+    case CX_KIND_PROVIDER:
+        return s->providers[sym].id;
+    case CX_KIND_FRAMEWORK:
+        return s->frameworks[sym].id;
+    case CX_KIND_COMPETENCY:
+        return s->competencies[sym].id;
+    case CX_KIND_CREDENTIAL:
+        return s->credentials[sym].id;
+    case CX_KIND_HOLDER:
+        return s->holders[sym].id;
+    case CX_KIND_AWARD:
+        return s->awards[sym].id;
+    default:
+        return s->tags[sym];
+    }
+}
+
+uint32_t cx__snapshot_count(const cx_snapshot *s, int table)
+{
+    return table < 0 || table >= CX_SNAP_NTABLES ? 0 : s->count[table];
+}
+
+static uint32_t hash_id(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *id; id++) h = (h ^ (unsigned char)*id) * 16777619u;
+    return h;
+}
+
+/* Builds the hash of table (its entities already in s). */
+static int build_symtab(builder *b, int table)
+{
+    cx_snapshot *s = b->s;
+    cx_snap_symtab *t = &s->symtabs[table];
+    uint32_t n = s->count[table], cap = 8;
+    if (n == 0 || table == CX_KIND_AWARD) return CX_OK; /* awards: binary search */
+    while (cap < 2 * (uint64_t)n) cap *= 2;
+    if (!(t->slots = cx__arena_alloc(&s->arena, cap * sizeof *t->slots))) return nomem(b->err);
+    memset(t->slots, 0xff, cap * sizeof *t->slots); /* CX_NOSYM everywhere */
+    t->mask = cap - 1;
+    for (cx_sym sym = 0; sym < n; sym++) {
+        uint32_t i = hash_id(cx__snapshot_id(s, table, sym)) & t->mask;
+        while (t->slots[i] != CX_NOSYM) i = (i + 1) & t->mask;
+        t->slots[i] = sym;
+    }
+    return CX_OK;
+}
+
+static cx_sym find_award(const cx_snapshot *s, const char *id)
+{
+    uint32_t lo = 0, hi = s->count[CX_KIND_AWARD];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->awards[s->awards_by_id[mid]].id, id);
+        if (c == 0) return s->awards_by_id[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return CX_NOSYM;
+}
+
+cx_sym cx__snapshot_find(const cx_snapshot *s, int table, const char *id)
+{
+    if (table < 0 || table >= CX_SNAP_NTABLES || !id) return CX_NOSYM;
+    if (table == CX_KIND_AWARD) return find_award(s, id);
+    const cx_snap_symtab *t = &s->symtabs[table];
+    if (!t->slots) return CX_NOSYM;
+    for (uint32_t i = hash_id(id) & t->mask; t->slots[i] != CX_NOSYM; i = (i + 1) & t->mask)
+        if (strcmp(cx__snapshot_id(s, table, t->slots[i]), id) == 0) return t->slots[i];
+    return CX_NOSYM;
+}
+
+/* The symbol of reference column c (to table), CX_NOSYM when NULL; an
+ * unknown id is an error naming the referring entity (what, id). */
+static int ref_col(const cx_snapshot *s, cx_error *err, const cx_col *c, int table, cx_sym *out,
+                   const char *what, const char *id)
+{
+    *out = CX_NOSYM;
+    if (!c->text) return CX_OK;
+    *out = cx__snapshot_find(s, table, c->text);
+    if (*out == CX_NOSYM)
+        return corrupt(err, "%s '%s' refers to %s '%s', which does not exist", what, id,
+                       table_names[table], c->text);
+    return CX_OK;
+}
+
+/* A reference column that must not be NULL. */
+static int required_ref(const cx_snapshot *s, cx_error *err, const cx_col *c, int table,
+                        cx_sym *out, const char *what, const char *id)
+{
+    if (!c->text) return corrupt(err, "%s '%s' has no %s", what, id, table_names[table]);
+    return ref_col(s, err, c, table, out, what, id);
+}
+
+/* Checks that the ids of a table's rows come in strictly increasing byte
+ * order (symbols must compare as ids do); *prev is the previous row's. */
+static int check_order(cx_error *err, const char **prev, const char *id, int table)
+{
+    if (*prev && strcmp(*prev, id) >= 0)
+        return corrupt(err, "%s ids out of byte order ('%s' after '%s')", table_names[table], id,
+                       *prev);
+    *prev = id;
+    return CX_OK;
+}
+
+/* The owner (in table) of a child row whose owner id is column c: owners
+ * must come in order, each owner's rows together. */
+static int child_owner(builder *b, const cx_col *c, int table, const char *what, cx_sym *out)
+{
+    const cx_snapshot *s = b->s;
+    if (!c->text) return corrupt(b->err, "a %s row has no %s", what, table_names[table]);
+    if (b->owner != CX_NOSYM && strcmp(cx__snapshot_id(s, table, b->owner), c->text) == 0) {
+        *out = b->owner;
+        return CX_OK;
+    }
+    *out = cx__snapshot_find(s, table, c->text);
+    if (*out == CX_NOSYM)
+        return corrupt(b->err, "a %s row refers to %s '%s', which does not exist", what,
+                       table_names[table], c->text);
+    if (b->owner != CX_NOSYM && *out < b->owner)
+        return corrupt(b->err, "%s rows out of order at %s '%s'", what, table_names[table],
+                       c->text);
+    b->owner = *out;
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ scans */
+
+/* Runs scan what with fn over builder b, resetting the per-scan state. */
+static int scan(cx_registry *r, builder *b, cx_scan what, cx_row_fn fn)
+{
+    b->prev_id = NULL;
+    b->owner = CX_NOSYM;
+    return cx__registry_scan(r, what, fn, b, b->err);
+}
+
+static int on_jurisdiction(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_jurisdiction *j = vec_push(&b->v);
+    (void)n;
+    if (!j) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &j->id);
+    if (!rc) rc = copy_col(b, &c[1], &j->name);
+    if (!rc) rc = intern_col(b, &c[2], &j->kind);
+    if (!rc) rc = check_order(b->err, &b->prev_id, j->id, CX_KIND_JURISDICTION);
+    return rc;
+}
+
+static int on_group(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_group *g = vec_push(&b->v);
+    (void)n;
+    if (!g) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &g->id);
+    if (!rc) rc = copy_col(b, &c[1], &g->name);
+    if (!rc) rc = check_order(b->err, &b->prev_id, g->id, CX_KIND_GROUP);
+    return rc;
+}
+
+static int on_membership(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_sym group;
+    cx_snap_membership *m = vec_push(&b->v);
+    (void)n;
+    if (!m) return nomem(b->err);
+    int rc = child_owner(b, &c[0], CX_KIND_GROUP, "membership", &group);
+    const char *gid = rc ? "" : b->s->groups[group].id;
+    if (!rc)
+        rc =
+            required_ref(b->s, b->err, &c[1], CX_KIND_JURISDICTION, &m->jurisdiction, "group", gid);
+    if (!rc) rc = date_col(b->err, &c[2], CX_DATE_DAWN, &m->from, "membership of group", gid);
+    if (!rc) rc = date_col(b->err, &c[3], CX_DATE_NEVER, &m->until, "membership of group", gid);
+    if (!rc) rc = intern_col(b, &c[4], &m->status);
+    if (!rc) b->groups[group].nmemberships++;
+    return rc;
+}
+
+static int on_provider(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_provider *p = vec_push(&b->v);
+    (void)n;
+    if (!p) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &p->id);
+    if (!rc) rc = copy_col(b, &c[1], &p->name);
+    if (!rc)
+        rc =
+            ref_col(b->s, b->err, &c[2], CX_KIND_JURISDICTION, &p->jurisdiction, "provider", p->id);
+    if (!rc) rc = check_order(b->err, &b->prev_id, p->id, CX_KIND_PROVIDER);
+    return rc;
+}
+
+static int on_framework(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_framework *f = vec_push(&b->v);
+    (void)n;
+    if (!f) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &f->id);
+    if (!rc) rc = copy_col(b, &c[1], &f->name);
+    if (!rc) rc = check_order(b->err, &b->prev_id, f->id, CX_KIND_FRAMEWORK);
+    return rc;
+}
+
+/* A competency; its parent (a competency perhaps not read yet) is kept as
+ * text in b->aux and resolved after the scan. */
+static int on_competency(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_competency *k = vec_push(&b->v);
+    const char **parent = vec_push(&b->aux);
+    (void)n;
+    if (!k || !parent) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &k->id);
+    if (!rc)
+        rc = required_ref(b->s, b->err, &c[1], CX_KIND_FRAMEWORK, &k->framework, "competency",
+                          k->id);
+    if (!rc) rc = copy_col(b, &c[2], &k->text);
+    if (!rc) rc = copy_col(b, &c[3], parent);
+    if (!rc) rc = check_order(b->err, &b->prev_id, k->id, CX_KIND_COMPETENCY);
+    return rc;
+}
+
+static int on_tag(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    const char **tag = vec_push(&b->v);
+    (void)n;
+    if (!tag) return nomem(b->err);
+    int rc = copy_col(b, &c[0], tag);
+    if (!rc) rc = check_order(b->err, &b->prev_id, *tag, CX_SNAP_TAG);
+    return rc;
+}
+
+static int valid_for_col(builder *b, const cx_col *c, cx_snap_credential *cr)
+{
+    const char *why;
+    int rc = copy_col(b, c, &cr->valid_for);
+    if (rc || !cr->valid_for) return rc;
+    if (cx__duration_parse(cr->valid_for, &cr->duration, &why) != 0)
+        return corrupt(b->err, "credential '%s' has valid_for '%s': %s", cr->id, cr->valid_for,
+                       why);
+    return CX_OK;
+}
+
+static int on_credential(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr = vec_push(&b->v);
+    (void)n;
+    if (!cr) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &cr->id);
+    if (!rc) rc = check_order(b->err, &b->prev_id, cr->id, CX_KIND_CREDENTIAL);
+    if (!rc) rc = copy_col(b, &c[1], &cr->name);
+    if (!rc) rc = intern_col(b, &c[2], &cr->type);
+    if (!rc)
+        rc = ref_col(b->s, b->err, &c[3], CX_KIND_PROVIDER, &cr->provider, "credential", cr->id);
+    if (!rc)
+        rc = required_ref(b->s, b->err, &c[4], CX_KIND_JURISDICTION, &cr->jurisdiction,
+                          "credential", cr->id);
+    cr->hours = c[5].text ? c[5].integer : CX_NO_NUMBER;
+    if (!rc) rc = valid_for_col(b, &c[6], cr);
+    if (!rc) rc = copy_col(b, &c[7], &cr->version);
+    if (!rc) rc = date_col(b->err, &c[8], CX_DATE_DAWN, &cr->effective_from, "credential", cr->id);
+    if (!rc)
+        rc = date_col(b->err, &c[9], CX_DATE_NEVER, &cr->effective_until, "credential", cr->id);
+    return rc;
+}
+
+/* The credential owning a credential_* row, its list counter bumped. */
+static int credential_child(builder *b, const cx_col *c, cx_snap_credential **out)
+{
+    cx_sym sym;
+    int rc = child_owner(b, c, CX_KIND_CREDENTIAL, "credential list", &sym);
+    *out = rc ? NULL : &b->credentials[sym];
+    return rc;
+}
+
+static int on_cred_competency(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr;
+    cx_sym *k = vec_push(&b->v);
+    (void)n;
+    if (!k) return nomem(b->err);
+    int rc = credential_child(b, &c[0], &cr);
+    if (!rc) rc = required_ref(b->s, b->err, &c[1], CX_KIND_COMPETENCY, k, "credential", cr->id);
+    if (!rc) cr->ncompetencies++;
+    return rc;
+}
+
+static int on_cred_tag(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr;
+    cx_sym *t = vec_push(&b->v);
+    (void)n;
+    if (!t) return nomem(b->err);
+    int rc = credential_child(b, &c[0], &cr);
+    if (!rc) rc = required_ref(b->s, b->err, &c[1], CX_SNAP_TAG, t, "credential", cr->id);
+    if (!rc) cr->ntags++;
+    return rc;
+}
+
+static int on_cred_code(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr;
+    cx_snap_code *code = vec_push(&b->v);
+    (void)n;
+    if (!code) return nomem(b->err);
+    int rc = credential_child(b, &c[0], &cr);
+    if (!rc) rc = intern_col(b, &c[1], &code->scheme);
+    if (!rc) rc = copy_col(b, &c[2], &code->code);
+    if (!rc) cr->ncodes++;
+    return rc;
+}
+
+static int on_cred_attr(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr;
+    cx_snap_attr *a = vec_push(&b->v);
+    (void)n;
+    if (!a) return nomem(b->err);
+    int rc = credential_child(b, &c[0], &cr);
+    if (!rc) rc = attr_from(b, &c[1], &c[2], a);
+    if (!rc) cr->nattrs++;
+    return rc;
+}
+
+static int on_cred_grade(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_credential *cr;
+    const char **g = vec_push(&b->v);
+    (void)n;
+    if (!g) return nomem(b->err);
+    int rc = credential_child(b, &c[0], &cr);
+    if (!rc && c[1].integer != cr->ngrades)
+        rc = corrupt(b->err, "credential '%s' has a gap in its grade scale", cr->id);
+    if (!rc) rc = intern_col(b, &c[2], g);
+    if (!rc) cr->ngrades++;
+    return rc;
+}
+
+static int on_holder(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_holder *h = vec_push(&b->v);
+    (void)n;
+    if (!h) return nomem(b->err);
+    int rc = copy_col(b, &c[0], &h->id);
+    if (!rc)
+        rc = ref_col(b->s, b->err, &c[1], CX_KIND_JURISDICTION, &h->jurisdiction, "holder", h->id);
+    if (!rc) rc = check_order(b->err, &b->prev_id, h->id, CX_KIND_HOLDER);
+    return rc;
+}
+
+static int on_holder_attr(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_sym holder;
+    cx_snap_attr *a = vec_push(&b->v);
+    (void)n;
+    if (!a) return nomem(b->err);
+    int rc = child_owner(b, &c[0], CX_KIND_HOLDER, "holder attribute", &holder);
+    if (!rc) rc = attr_from(b, &c[1], &c[2], a);
+    if (!rc) b->holders[holder].nattrs++;
+    return rc;
+}
+
+/* ------------------------------------------------------------ awards */
+
+/* Credential look-ups from award rows, direct-mapped on a hash of the id:
+ * awards name few credentials, over and over, and a hit costs one memcmp
+ * of known length. */
+#define CRED_CACHE 256
+typedef struct cred_cache {
+    const char *id[CRED_CACHE]; /* the credential's id, or NULL */
+    size_t len[CRED_CACHE];
+    cx_sym sym[CRED_CACHE];
+} cred_cache;
+
+/* Awards are read in id ranges, each by its own thread on its own
+ * connection when the registry is large (see read_awards). A part only
+ * reads the snapshot built so far and writes its own state. */
+typedef struct award_part {
+    const builder *b;      /* read-only while parts run */
+    cx_registry *conn;     /* its connection (the main reader for part 0) */
+    const char *from, *to; /* award ids in [from, to); NULL: unbounded */
+    pool strings;          /* its award ids, into its arena */
+    vec awards;            /* cx_snap_award in id order; grade: index in grades */
+    vec grades;            /* const char *: its distinct grade texts */
+    cx_strmap grade_index; /* grade text -> index in grades + 1 */
+    const char *prev_id;   /* the previous award id (order check) */
+    cx_sym last_holder;    /* the previous row's holder */
+    cred_cache creds;      /* recent credential look-ups */
+    int64_t version;       /* content version its transaction sees */
+    int rc;                /* its outcome */
+    cx_error err;
+} award_part;
+
+/* The award's holder, remembering the last one: awards come by id, and
+ * default ids start with the holder's, so runs of rows share a holder. */
+static int award_holder(award_part *p, const cx_col *c, cx_snap_award *a)
+{
+    const cx_snapshot *s = p->b->s;
+    if (p->last_holder != CX_NOSYM && c->text &&
+        strcmp(s->holders[p->last_holder].id, c->text) == 0) {
+        a->holder = p->last_holder;
+        return CX_OK;
+    }
+    int rc = required_ref(s, &p->err, c, CX_KIND_HOLDER, &a->holder, "award", a->id);
+    if (!rc) p->last_holder = a->holder;
+    return rc;
+}
+
+/* The award's credential, through the part's cache. */
+static int award_credential(award_part *p, const cx_col *c, cx_snap_award *a)
+{
+    cred_cache *cc = &p->creds;
+    size_t len = c->len, i = 0;
+    if (c->text) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t k = 0; k < len; k++) h = (h ^ (unsigned char)c->text[k]) * 16777619u;
+        i = (h ^ h >> 16) % CRED_CACHE;
+        if (cc->id[i] && cc->len[i] == len && memcmp(cc->id[i], c->text, len) == 0) {
+            a->credential = cc->sym[i];
+            return CX_OK;
+        }
+    }
+    int rc = required_ref(p->b->s, &p->err, c, CX_KIND_CREDENTIAL, &a->credential, "award", a->id);
+    if (rc) return rc;
+    cc->id[i] = p->b->credentials[a->credential].id;
+    cc->len[i] = len;
+    cc->sym[i] = a->credential;
+    return CX_OK;
+}
+
+static int award_status(award_part *p, const cx_col *c, cx_snap_award *a)
+{
+    if (c->text && strcmp(c->text, "active") == 0)
+        a->status = CX_AWARD_ACTIVE;
+    else if (c->text && strcmp(c->text, "revoked") == 0)
+        a->status = CX_AWARD_REVOKED;
+    else if (c->text && strcmp(c->text, "suspended") == 0)
+        a->status = CX_AWARD_SUSPENDED;
+    else
+        return corrupt(&p->err, "award '%s' has the status '%s'", a->id,
+                       c->text ? c->text : "NULL");
+    return CX_OK;
+}
+
+/* The award's grade: its index among the part's distinct grades (made
+ * global by merge_parts) and its rank on the credential's scale. */
+static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential *cr,
+                       cx_snap_award *a)
+{
+    a->grade = CX_NOSYM;
+    a->grade_rank = -1;
+    if (!c->text) return CX_OK;
+    uintptr_t index = (uintptr_t)cx__strmap_get(&p->grade_index, c->text); /* + 1, or 0 */
+    if (!index) {
+        const char **slot = vec_push(&p->grades);
+        if (!slot || !(*slot = pool_copy(&p->strings, c->text, c->len))) return nomem(&p->err);
+        index = p->grades.n;
+        if (cx__strmap_put(&p->grade_index, *slot, (void *)index, NULL) < 0) return nomem(&p->err);
+    }
+    a->grade = (uint32_t)(index - 1);
+    for (uint32_t k = 0; k < cr->ngrades && k <= INT16_MAX; k++) {
+        if (strcmp(cr->grades[k], c->text) != 0) continue;
+        a->grade_rank = (int16_t)k;
+        break;
+    }
+    return CX_OK;
+}
+
+/* expires, jurisdiction and hours: stored, else the credential's defaults
+ * (expires: issued + the credential's current valid_for, or never). */
+static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credential *cr,
+                          cx_snap_award *a)
+{
+    int rc = CX_OK;
+    if (c[4].text) {
+        a->flags |= CX_AWARD_EXPIRES_STORED;
+        rc = date_col(&p->err, &c[4], CX_DATE_NEVER, &a->expires, "award", a->id);
+    } else {
+        a->expires = cr->valid_for ? cx__date_add(a->issued, &cr->duration) : CX_DATE_NEVER;
+    }
+    a->jurisdiction = cr->jurisdiction;
+    if (!rc && c[5].text) {
+        a->flags |= CX_AWARD_JURISDICTION_STORED;
+        rc = ref_col(p->b->s, &p->err, &c[5], CX_KIND_JURISDICTION, &a->jurisdiction, "award",
+                     a->id);
+    }
+    a->hours = cr->hours;
+    if (c[6].text) {
+        a->flags |= CX_AWARD_HOURS_STORED;
+        a->hours = c[6].integer;
+    }
+    return rc;
+}
+
+/* An award row, in id order, into its part. */
+static int on_award(void *ud, const cx_col *c, size_t n)
+{
+    award_part *p = ud;
+    cx_snap_award *a = vec_push(&p->awards);
+    (void)n;
+    if (!a) return nomem(&p->err);
+    if (!c[0].text || !c[3].text) return corrupt(&p->err, "an award without an id or issue date");
+    if (!(a->id = pool_copy(&p->strings, c[0].text, c[0].len))) return nomem(&p->err);
+    int rc = check_order(&p->err, &p->prev_id, a->id, CX_KIND_AWARD);
+    if (!rc) rc = award_holder(p, &c[1], a);
+    if (!rc) rc = award_credential(p, &c[2], a);
+    if (rc) return rc;
+    const cx_snap_credential *cr = &p->b->credentials[a->credential];
+    rc = date_col(&p->err, &c[3], 0, &a->issued, "award", a->id);
+    if (!rc) rc = award_defaults(p, c, cr, a);
+    if (!rc) rc = award_status(p, &c[7], a);
+    if (!rc) rc = award_grade(p, &c[8], cr, a);
+    return rc;
+}
+
+/* Reads one part's range. A part on a connection of its own opens its own
+ * read transaction and notes the content version it sees. */
+static int read_part(award_part *p, int own_transaction)
+{
+    int began = 0, rc = CX_OK;
+    if (own_transaction) {
+        rc = cx__registry_read_begin(p->conn, &began, &p->err);
+        if (!rc) rc = cx_registry_content_version(p->conn, &p->version, &p->err);
+    }
+    if (!rc)
+        rc = cx__registry_scan_range(p->conn, CX_SCAN_AWARDS, p->from, p->to, on_award, p, &p->err);
+    cx__registry_read_end(p->conn, began);
+    return rc;
+}
+
+static void *part_thread(void *arg)
+{
+    award_part *p = arg;
+    p->rc = read_part(p, 1);
+    return NULL;
+}
+
+/* How many parts to read awards in: one for a small registry or when the
+ * main reader is the registry's own connection (in memory, or inside a
+ * transaction), else b->threads or one per core, at most CX_SNAP_MAX_PARTS. */
+static int part_count(const builder *b, const cx_registry *registry, const cx_registry *main)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int k = b->threads > 0 ? b->threads : cores > 0 ? (int)cores : 1;
+    if (main == registry || b->s->count[CX_KIND_HOLDER] < PARALLEL_MIN) return 1;
+    return k > CX_SNAP_MAX_PARTS ? CX_SNAP_MAX_PARTS : k;
+}
+
+/* Sets up parts[0..k): ranges split at holder ids (default award ids
+ * start with their holder's id), part 0 on the main connection. */
+static void parts_init(builder *b, award_part *parts, int k, cx_registry *main)
+{
+    const cx_snapshot *s = b->s;
+    uint64_t nh = s->count[CX_KIND_HOLDER];
+    for (int i = 0; i < k; i++) {
+        award_part *p = &parts[i];
+        memset(p, 0, sizeof *p);
+        p->b = b;
+        p->conn = i ? NULL : main;
+        p->from = i ? s->holders[nh * (uint64_t)i / (uint64_t)k].id : NULL;
+        p->to = i + 1 < k ? s->holders[nh * (uint64_t)(i + 1) / (uint64_t)k].id : NULL;
+        pool_init(&p->strings, &b->s->part_arenas[i]);
+        vec_init(&p->awards, sizeof(cx_snap_award));
+        vec_init(&p->grades, sizeof(const char *));
+        cx__strmap_init(&p->grade_index);
+        p->last_holder = CX_NOSYM;
+    }
+}
+
+/* Frees what parts[0..k) hold outside the snapshot (connections, arrays;
+ * their strings stay in the snapshot's part arenas). */
+static void parts_free(cx_registry *registry, award_part *parts, int k)
+{
+    for (int i = 0; i < k; i++) {
+        if (i && parts[i].conn) cx__registry_reader_close(registry, parts[i].conn);
+        free(parts[i].awards.data);
+        free(parts[i].grades.data);
+        cx__strmap_free(&parts[i].grade_index);
+    }
+}
+
+/* Reads parts 1..k-1 on threads of their own while this thread reads
+ * part 0. Returns 1 when a part's transaction saw another content version
+ * than the main one (an import committed meanwhile), else 0. */
+static int read_parts(cx_registry *registry, award_part *parts, int k)
+{
+    pthread_t threads[CX_SNAP_MAX_PARTS];
+    int started[CX_SNAP_MAX_PARTS] = {0}, stale = 0;
+    for (int i = 1; i < k; i++) {
+        award_part *p = &parts[i];
+        p->rc = cx__registry_reader_open(registry, &p->conn, &p->err);
+        if (p->rc) p->conn = NULL;
+        if (!p->rc) started[i] = pthread_create(&threads[i], NULL, part_thread, p) == 0;
+    }
+    parts[0].rc = read_part(&parts[0], 0);
+    for (int i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        else if (parts[i].conn) /* no thread: read it here */
+            parts[i].rc = read_part(&parts[i], 1);
+        if (!parts[i].rc && parts[i].version != parts[0].b->s->content_version) stale = 1;
+    }
+    return stale;
+}
+
+/* Makes part p's grade indices global: s->grades lists the distinct
+ * grades in the order one reader meets them, in b->aux until finished. */
+static int merge_grades(builder *b, award_part *p)
+{
+    const char **grades = (const char **)(void *)p->grades.data;
+    uint32_t *map = malloc((p->grades.n ? p->grades.n : 1) * sizeof *map);
+    if (!map) return nomem(b->err);
+    for (size_t g = 0; g < p->grades.n; g++) {
+        uintptr_t index = (uintptr_t)cx__strmap_get(&b->grade_index, grades[g]); /* + 1 */
+        if (!index) {
+            const char **slot = vec_push(&b->aux);
+            index = b->aux.n;
+            if (!slot || cx__strmap_put(&b->grade_index, grades[g], (void *)index, NULL) < 0) {
+                free(map);
+                return nomem(b->err);
+            }
+            *slot = grades[g];
+        }
+        map[g] = (uint32_t)(index - 1);
+    }
+    cx_snap_award *a = (cx_snap_award *)(void *)p->awards.data;
+    for (size_t j = 0; j < p->awards.n; j++)
+        if (a[j].grade != CX_NOSYM) a[j].grade = map[a[j].grade];
+    free(map);
+    return CX_OK;
+}
+
+/* Joins the parts' awards, in part (= id) order, into *all (the caller
+ * frees all->data), their grades made global first. */
+static int merge_parts(builder *b, award_part *parts, int k, vec *all)
+{
+    size_t total = 0;
+    for (int i = 0; i < k; i++) {
+        int rc = merge_grades(b, &parts[i]);
+        if (rc) return rc;
+        total += parts[i].awards.n;
+    }
+    *all = parts[0].awards; /* part 0's array, grown to hold the others */
+    vec_init(&parts[0].awards, sizeof(cx_snap_award));
+    if (total > all->cap) {
+        char *grown = realloc(all->data, total * all->size);
+        if (!grown) return nomem(b->err);
+        all->data = grown;
+        all->cap = total;
+    }
+    for (int i = 1; i < k; i++) {
+        if (!parts[i].awards.n) continue;
+        memcpy(all->data + all->n * all->size, parts[i].awards.data, parts[i].awards.n * all->size);
+        all->n += parts[i].awards.n;
+    }
+    return CX_OK;
+}
+
+/* Sort key of an award inside its holder: issued, then id order (its
+ * position x in the id-ordered scan). Compares as unsigned. */
+static uint64_t award_key(cx_date issued, uint32_t x)
+{
+    return (uint64_t)((uint32_t)issued ^ 0x80000000u) << 32 | x;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+static void sort_keys(uint64_t *k, size_t n)
+{
+    if (n > SMALL_SORT) {
+        qsort(k, n, sizeof *k, cmp_u64);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = k[i];
+        size_t j = i;
+        for (; j > 0 && k[j - 1] > v; j--) k[j] = k[j - 1];
+        k[j] = v;
+    }
+}
+
+/* Lays the id-ordered awards (tmp, n) out grouped by holder, each holder's
+ * by issued then id, into b->awards, and fills awards_by_id. keys holds n
+ * and next one per holder. */
+static void group_awards(builder *b, const cx_snap_award *tmp, uint32_t n, uint64_t *keys,
+                         uint32_t *next)
+{
+    cx_snapshot *s = b->s;
+    uint32_t pos = 0;
+    for (uint32_t x = 0; x < n; x++) b->holders[tmp[x].holder].nawards++;
+    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++) {
+        next[h] = pos;
+        b->holders[h].awards = b->awards + pos;
+        pos += b->holders[h].nawards;
+    }
+    for (uint32_t x = 0; x < n; x++) keys[next[tmp[x].holder]++] = award_key(tmp[x].issued, x);
+    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++)
+        sort_keys(keys + (b->holders[h].awards - b->awards), b->holders[h].nawards);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t x = (uint32_t)keys[k];
+        b->awards[k] = tmp[x];
+        b->awards_by_id[x] = k;
+    }
+}
+
+/* Moves the scanned awards (all, id order) to their final places. */
+static int finish_awards(builder *b, const vec *all)
+{
+    cx_snapshot *s = b->s;
+    uint32_t n = (uint32_t)all->n;
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    uint32_t *next = malloc((s->count[CX_KIND_HOLDER] + 1) * sizeof *next);
+    int rc = CX_OK;
+    b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
+    b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
+    if (!keys || !next || !b->awards || !b->awards_by_id) {
+        rc = nomem(b->err);
+        goto done;
+    }
+    group_awards(b, (const cx_snap_award *)(void *)all->data, n, keys, next);
+    s->awards = b->awards;
+    s->awards_by_id = b->awards_by_id;
+    s->count[CX_KIND_AWARD] = n;
+done:
+    free(keys);
+    free(next);
+    return rc;
+}
+
+/* The distinct grades, collected in b->aux by award_grade. */
+static int finish_grades(builder *b)
+{
+    void *grades;
+    b->s->ngrades = (uint32_t)b->aux.n;
+    int rc = vec_finish(b, &b->aux, &grades);
+    b->s->grades = grades;
+    return rc;
+}
+
+/* A result row: rows come by award id, as awards_by_id lists awards, so
+ * the two are walked together (a merge join, no look-up). */
+static int on_result(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    const cx_snapshot *s = b->s;
+    pending_result *p = vec_push(&b->v);
+    int cmp = -1;
+    (void)n;
+    if (!p) return nomem(b->err);
+    if (!c[0].text) return corrupt(b->err, "an award result has no award");
+    while (b->id_cursor < s->count[CX_KIND_AWARD] &&
+           (cmp = strcmp(s->awards[s->awards_by_id[b->id_cursor]].id, c[0].text)) < 0)
+        b->id_cursor++;
+    if (cmp != 0) return corrupt(b->err, "a result of award '%s', which does not exist", c[0].text);
+    p->award = s->awards_by_id[b->id_cursor];
+    int rc = intern_col(b, &c[1], &p->result.key);
+    p->result.value = c[2].text ? parse_number(c[2].text) : CX_NO_NUMBER;
+    b->awards[p->award].results++; /* a count until finish_results */
+    return rc;
+}
+
+/* Lays the results out by award symbol (stable: each award's stay by
+ * key) and turns every award's count into the index of its first. */
+static int finish_results(builder *b)
+{
+    cx_snapshot *s = b->s;
+    uint32_t n = (uint32_t)b->v.n, start = 0;
+    const pending_result *p = (const pending_result *)(void *)b->v.data;
+    cx_snap_result *out = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *out);
+    if (!out) return nomem(b->err);
+    for (uint32_t k = 0; k < s->count[CX_KIND_AWARD]; k++) {
+        uint32_t count = b->awards[k].results;
+        b->awards[k].results = start;
+        start += count;
+    }
+    /* results counts are now starts; fill, then shift back (a counting sort) */
+    for (uint32_t i = 0; i < n; i++) out[b->awards[p[i].award].results++] = p[i].result;
+    for (uint32_t k = s->count[CX_KIND_AWARD]; k-- > 0;)
+        b->awards[k].results = k ? b->awards[k - 1].results : 0;
+    s->results = out;
+    s->nresults = n;
+    free(b->v.data);
+    vec_init(&b->v, b->v.size);
+    return CX_OK;
+}
+
+static int on_exception(void *ud, const cx_col *c, size_t n)
+{
+    builder *b = ud;
+    cx_snap_exception *e = vec_push(&b->v);
+    (void)n;
+    if (!e) return nomem(b->err);
+    int rc = child_owner(b, &c[0], CX_KIND_HOLDER, "exception", &e->holder);
+    if (!rc) rc = copy_col(b, &c[1], &e->stack_id);
+    if (!rc && c[2].len) rc = copy_col(b, &c[2], &e->waive); /* '' means none */
+    if (!rc && c[3].len) rc = copy_col(b, &c[3], &e->for_id);
+    if (!rc && e->for_id) rc = copy_col(b, &c[4], &e->use_id);
+    if (!rc) rc = copy_col(b, &c[5], &e->by);
+    if (!rc) rc = copy_col(b, &c[6], &e->reason);
+    if (!rc) rc = intern_col(b, &c[7], &e->file);
+    if (rc) return rc;
+    const cx_snapshot *s = b->s;
+    e->stack = cx__snapshot_find(s, CX_KIND_CREDENTIAL, e->stack_id);
+    e->substitute_for = cx__snapshot_find(s, CX_KIND_CREDENTIAL, e->for_id);
+    e->substitute_use = cx__snapshot_find(s, CX_KIND_CREDENTIAL, e->use_id);
+    e->line = c[8].text ? (int)c[8].integer : 0;
+    b->holders[e->holder].nexceptions++;
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ loading */
+
+/* Makes p the array of table, in the snapshot and in the builder. */
+static void set_array(builder *b, int table, void *p)
+{
+    cx_snapshot *s = b->s;
+    switch (table) {
+    case CX_KIND_JURISDICTION:
+        s->jurisdictions = b->jurisdictions = p;
+        break;
+    case CX_KIND_GROUP:
+        s->groups = b->groups = p;
+        break;
+    case CX_KIND_PROVIDER:
+        s->providers = b->providers = p;
+        break;
+    case CX_KIND_FRAMEWORK:
+        s->frameworks = b->frameworks = p;
+        break;
+    case CX_KIND_COMPETENCY:
+        s->competencies = b->competencies = p;
+        break;
+    case CX_KIND_CREDENTIAL:
+        s->credentials = b->credentials = p;
+        break;
+    case CX_KIND_HOLDER:
+        s->holders = b->holders = p;
+        break;
+    default:
+        s->tags = p;
+        break; /* CX_SNAP_TAG; awards are laid out by finish_awards */
+    }
+}
+
+/* Runs one entity scan: its rows become table's array, then its symbols. */
+static int load_table(cx_registry *r, builder *b, cx_scan what, cx_row_fn fn, size_t elem,
+                      int table)
+{
+    void *p = NULL;
+    vec_init(&b->v, elem);
+    int rc = scan(r, b, what, fn);
+    b->s->count[table] = (uint32_t)b->v.n;
+    if (!rc) rc = vec_finish(b, &b->v, &p);
+    if (rc) return rc;
+    set_array(b, table, p);
+    return build_symtab(b, table);
+}
+
+/* Runs a child scan into one array (its owners' counters bumped by fn). */
+static int load_children(cx_registry *r, builder *b, cx_scan what, cx_row_fn fn, size_t elem,
+                         void **array)
+{
+    vec_init(&b->v, elem);
+    int rc = scan(r, b, what, fn);
+    if (!rc) rc = vec_finish(b, &b->v, array);
+    return rc;
+}
+
+static int load_places(cx_registry *r, builder *b)
+{
+    cx_snapshot *s = b->s;
+    void *p = NULL;
+    int rc = load_table(r, b, CX_SCAN_JURISDICTIONS, on_jurisdiction, sizeof *s->jurisdictions,
+                        CX_KIND_JURISDICTION);
+    if (!rc) rc = load_table(r, b, CX_SCAN_GROUPS, on_group, sizeof *s->groups, CX_KIND_GROUP);
+    if (!rc)
+        rc = load_children(r, b, CX_SCAN_MEMBERS, on_membership, sizeof(cx_snap_membership), &p);
+    for (uint32_t g = 0, at = 0; !rc && g < s->count[CX_KIND_GROUP]; g++) {
+        b->groups[g].memberships = b->groups[g].nmemberships ? (cx_snap_membership *)p + at : NULL;
+        at += b->groups[g].nmemberships;
+    }
+    if (!rc)
+        rc = load_table(r, b, CX_SCAN_PROVIDERS, on_provider, sizeof *s->providers,
+                        CX_KIND_PROVIDER);
+    return rc;
+}
+
+/* Resolves the competencies' parents kept in b->aux. */
+static int resolve_parents(builder *b)
+{
+    const char **parents = (const char **)(void *)b->aux.data;
+    int rc = CX_OK;
+    for (uint32_t k = 0; k < b->s->count[CX_KIND_COMPETENCY] && !rc; k++) {
+        cx_snap_competency *c = &b->competencies[k];
+        c->parent = parents[k] ? cx__snapshot_find(b->s, CX_KIND_COMPETENCY, parents[k]) : CX_NOSYM;
+        if (parents[k] && c->parent == CX_NOSYM)
+            rc = corrupt(b->err, "competency '%s' has the unknown parent '%s'", c->id, parents[k]);
+    }
+    free(b->aux.data);
+    vec_init(&b->aux, sizeof(const char *));
+    return rc;
+}
+
+static int load_frameworks(cx_registry *r, builder *b)
+{
+    cx_snapshot *s = b->s;
+    int rc = load_table(r, b, CX_SCAN_FRAMEWORKS, on_framework, sizeof *s->frameworks,
+                        CX_KIND_FRAMEWORK);
+    vec_init(&b->aux, sizeof(const char *));
+    if (!rc)
+        rc = load_table(r, b, CX_SCAN_COMPETENCIES, on_competency, sizeof *s->competencies,
+                        CX_KIND_COMPETENCY);
+    if (!rc) rc = resolve_parents(b);
+    if (!rc) rc = load_table(r, b, CX_SCAN_TAGS, on_tag, sizeof(const char *), CX_SNAP_TAG);
+    return rc;
+}
+
+/* Points each credential's list of one kind into array (count at off_n,
+ * pointer at off_p, elements of elem bytes). memcpy, not casts, moves the
+ * fields: they have different pointer types. */
+static void place_lists(builder *b, void *array, size_t elem, size_t off_n, size_t off_p)
+{
+    size_t at = 0;
+    for (uint32_t i = 0; i < b->s->count[CX_KIND_CREDENTIAL]; i++) {
+        char *cr = (char *)&b->credentials[i];
+        uint32_t n;
+        memcpy(&n, cr + off_n, sizeof n);
+        void *list = n ? (char *)array + at * elem : NULL;
+        memcpy(cr + off_p, &list, sizeof list);
+        at += n;
+    }
+}
+
+#define CRED_LIST(scan_id, fn, type, count, ptr)                                                   \
+    {                                                                                              \
+        scan_id, fn, sizeof(type), offsetof(cx_snap_credential, count),                            \
+            offsetof(cx_snap_credential, ptr)                                                      \
+    }
+
+static int load_credentials(cx_registry *r, builder *b)
+{
+    static const struct {
+        cx_scan what;
+        cx_row_fn fn;
+        size_t elem, off_n, off_p;
+    } lists[] = {
+        CRED_LIST(CX_SCAN_CRED_COMPETENCIES, on_cred_competency, cx_sym, ncompetencies,
+                  competencies),
+        CRED_LIST(CX_SCAN_CRED_TAGS, on_cred_tag, cx_sym, ntags, tags),
+        CRED_LIST(CX_SCAN_CRED_CODES, on_cred_code, cx_snap_code, ncodes, codes),
+        CRED_LIST(CX_SCAN_CRED_ATTRS, on_cred_attr, cx_snap_attr, nattrs, attrs),
+        CRED_LIST(CX_SCAN_CRED_GRADES, on_cred_grade, const char *, ngrades, grades),
+    };
+    cx_snapshot *s = b->s;
+    void *p = NULL;
+    int rc = load_table(r, b, CX_SCAN_CREDENTIALS, on_credential, sizeof *s->credentials,
+                        CX_KIND_CREDENTIAL);
+    for (size_t i = 0; i < CX_COUNT(lists) && !rc; i++) {
+        rc = load_children(r, b, lists[i].what, lists[i].fn, lists[i].elem, &p);
+        if (!rc) place_lists(b, p, lists[i].elem, lists[i].off_n, lists[i].off_p);
+    }
+    return rc;
+}
+
+static int load_holders(cx_registry *r, builder *b)
+{
+    cx_snapshot *s = b->s;
+    void *p = NULL;
+    int rc = load_table(r, b, CX_SCAN_HOLDERS, on_holder, sizeof *s->holders, CX_KIND_HOLDER);
+    if (!rc)
+        rc = load_children(r, b, CX_SCAN_HOLDER_ATTRS, on_holder_attr, sizeof(cx_snap_attr), &p);
+    for (uint32_t h = 0, at = 0; !rc && h < s->count[CX_KIND_HOLDER]; h++) {
+        b->holders[h].attrs = b->holders[h].nattrs ? (cx_snap_attr *)p + at : NULL;
+        at += b->holders[h].nattrs;
+    }
+    return rc;
+}
+
+/* Reads the awards into *all (id order): in parallel parts when
+ * part_count says so, else in one part on the main connection, which is
+ * also the fallback when a part saw a newer import than the main reader. */
+static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec *all)
+{
+    award_part parts[CX_SNAP_MAX_PARTS];
+    int k = part_count(b, registry, main), rc = CX_OK;
+    parts_init(b, parts, k, main);
+    if (k > 1 && read_parts(registry, parts, k)) { /* stale: start again, serially */
+        parts_free(registry, parts, k);
+        for (int i = 0; i < k; i++) cx__arena_free(&b->s->part_arenas[i]);
+        k = 1;
+        parts_init(b, parts, k, main);
+    }
+    if (k == 1) parts[0].rc = read_part(&parts[0], 0);
+    for (int i = 0; i < k && !rc; i++)
+        if ((rc = parts[i].rc) != 0) *b->err = parts[i].err;
+    if (!rc) rc = merge_parts(b, parts, k, all);
+    parts_free(registry, parts, k);
+    return rc;
+}
+
+/* The awards, laid out by holder, their distinct grades and results. */
+static int load_awards(cx_registry *registry, cx_registry *r, builder *b)
+{
+    vec all;
+    vec_init(&all, sizeof(cx_snap_award));
+    vec_init(&b->aux, sizeof(const char *));
+    int rc = read_awards(registry, r, b, &all);
+    if (!rc) rc = finish_awards(b, &all);
+    free(all.data);
+    if (!rc) rc = finish_grades(b);
+    vec_init(&b->v, sizeof(pending_result));
+    b->id_cursor = 0;
+    if (!rc) rc = scan(r, b, CX_SCAN_AWARD_RESULTS, on_result);
+    if (!rc) rc = finish_results(b);
+    return rc;
+}
+
+static int load_exceptions(cx_registry *r, builder *b)
+{
+    cx_snapshot *s = b->s;
+    void *p = NULL;
+    int rc = load_children(r, b, CX_SCAN_EXCEPTIONS, on_exception, sizeof(cx_snap_exception), &p);
+    if (rc) return rc;
+    s->exceptions = p;
+    for (uint32_t h = 0; h < s->count[CX_KIND_HOLDER]; h++) {
+        b->holders[h].exceptions =
+            b->holders[h].nexceptions ? (cx_snap_exception *)p + s->nexceptions : NULL;
+        s->nexceptions += b->holders[h].nexceptions;
+    }
+    return CX_OK;
+}
+
+/* Every scan, in dependency order, inside one read transaction of a
+ * reader connection (see cx__registry_reader_open). */
+static int load_all(cx_registry *registry, builder *b)
+{
+    cx_registry *r = NULL;
+    int began = 0;
+    int rc = cx__registry_reader_open(registry, &r, b->err);
+    if (rc) return rc;
+    rc = cx__registry_read_begin(r, &began, b->err);
+    if (!rc) rc = cx_registry_content_version(r, &b->s->content_version, b->err);
+    if (!rc) rc = load_places(r, b);
+    if (!rc) rc = load_frameworks(r, b);
+    if (!rc) rc = load_credentials(r, b);
+    if (!rc) rc = load_holders(r, b);
+    if (!rc) rc = load_awards(registry, r, b);
+    if (!rc) rc = load_exceptions(r, b);
+    cx__registry_read_end(r, began);
+    cx__registry_reader_close(registry, r);
+    return rc;
+}
+
+int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx_error *err)
+{
+    builder b;
+    memset(&b, 0, sizeof b);
+    cx__strmap_init(&b.interned);
+    cx__strmap_init(&b.grade_index);
+    vec_init(&b.v, 1);
+    vec_init(&b.aux, 1);
+    *out = NULL;
+    int rc = CX_OK;
+    cx_snapshot *s = calloc(1, sizeof *s);
+    if (!s) return nomem(err);
+    cx__arena_init(&s->arena);
+    for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_init(&s->part_arenas[i]);
+    b.s = s;
+    b.err = err;
+    b.threads = threads;
+    pool_init(&b.strings, &s->arena);
+    s->symtabs = cx__arena_alloc(&s->arena, CX_SNAP_NTABLES * sizeof *s->symtabs);
+    if (!s->symtabs) {
+        rc = nomem(b.err);
+        goto done;
+    }
+    memset(s->symtabs, 0, CX_SNAP_NTABLES * sizeof *s->symtabs);
+    rc = load_all(r, &b);
+    s->bytes = sizeof *s + s->arena.total;
+    for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) s->bytes += s->part_arenas[i].total;
+done:
+    free(b.v.data);
+    free(b.aux.data);
+    cx__strmap_free(&b.interned);
+    cx__strmap_free(&b.grade_index);
+    if (rc)
+        cx__snapshot_free(s);
+    else
+        *out = s;
+    return rc;
+}
+
+int cx__snapshot_load(cx_registry *r, cx_snapshot **out, cx_error *err)
+{
+    return cx__snapshot_load_threads(r, 0, out, err);
+}
+
+void cx__snapshot_free(cx_snapshot *s)
+{
+    if (!s) return;
+    cx__arena_free(&s->arena);
+    for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_free(&s->part_arenas[i]);
+    free(s);
+}
+
+/* ------------------------------------------------------------ queries */
+
+const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_award *a,
+                                           uint32_t *n)
+{
+    size_t k = (size_t)(a - s->awards);
+    uint32_t end = k + 1 < s->count[CX_KIND_AWARD] ? a[1].results : s->nresults;
+    *n = end - a->results;
+    return *n ? s->results + a->results : NULL;
+}
+
+const char *cx__snapshot_grade(const cx_snapshot *s, const cx_snap_award *a)
+{
+    return a->grade < s->ngrades ? s->grades[a->grade] : NULL;
+}
+
+int cx__snapshot_member(const cx_snapshot *s, cx_sym group, cx_sym jurisdiction, cx_date on,
+                        const char *status)
+{
+    if (group >= s->count[CX_KIND_GROUP] || jurisdiction == CX_NOSYM) return 0;
+    const cx_snap_group *g = &s->groups[group];
+    uint32_t lo = 0, hi = g->nmemberships;
+    while (lo < hi) { /* the first membership of jurisdiction */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->memberships[mid].jurisdiction < jurisdiction)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (const cx_snap_membership *m = g->memberships + lo;
+         m < g->memberships + g->nmemberships && m->jurisdiction == jurisdiction; m++) {
+        if (m->from > on || on > m->until) continue;
+        if (!status || (m->status && strcmp(m->status, status) == 0)) return 1;
+    }
+    return 0;
+}
+
+const cx_snap_attr *cx__snapshot_attr(const cx_snap_attr *attrs, uint32_t n, const char *key)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(attrs[mid].key, key);
+        if (c == 0) return &attrs[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}

@@ -1,0 +1,244 @@
+/*
+ * snapshot.h -- the in-memory, read-only snapshot of the registry that
+ * every decision runs on (DESIGN §1, §10). snapshot.c builds it from the
+ * bulk reads of registry.c; it never speaks SQL and never changes after
+ * cx__snapshot_load returns, so worker threads share it without locks.
+ *
+ * Symbols. Every entity kind is an array sorted by id in byte order, and an
+ * entity's symbol (cx_sym) is its index there: symbols of one kind compare
+ * as their ids do. Tags have a symbol table of their own (CX_SNAP_TAG).
+ * Awards are the one exception: the award array is grouped by holder
+ * (holders in id order, a holder's awards by issued then id), an award's
+ * symbol is its index in that array, and awards_by_id lists the award
+ * symbols in byte order of id.
+ *
+ * Defaults are applied here, once, as DESIGN §2 says: an award's expires is
+ * the stored one, else issued + its credential's current valid_for, else
+ * CX_DATE_NEVER; its jurisdiction and hours, when not stored, are its
+ * credential's. Flags say which were stored.
+ *
+ * Every string and array lives in memory the snapshot owns; all of it goes
+ * with cx__snapshot_free. Loading reads the registry in one read
+ * transaction (awards of a large file registry in id ranges, one thread
+ * and connection per range); docs/registry.md gives the costs.
+ */
+#ifndef CX_SNAPSHOT_H
+#define CX_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "credex.h"
+#include "date.h"
+#include "util.h"
+
+typedef uint32_t cx_sym; /* index of an entity in its kind's array */
+
+#define CX_NOSYM     UINT32_MAX /* no such entity / not given */
+#define CX_DATE_DAWN INT32_MIN  /* a start before every date: an open effective_from */
+
+#define CX_SNAP_MAX_PARTS 4 /* most threads that read the awards of one load */
+
+/* Symbol tables for cx__snapshot_find: every cx_kind, plus tags. */
+enum { CX_SNAP_TAG = CX_KIND_AWARD + 1, CX_SNAP_NTABLES };
+
+/* A free attribute (credential or holder). */
+typedef struct cx_snap_attr {
+    const char *key;   /* interned: equal keys are one pointer */
+    const char *value; /* the text as stored */
+    int64_t number;    /* value in hundredths when it is a catalog number
+                          (^[0-9]+(\.[0-9]{1,2})?$), else CX_NO_NUMBER */
+} cx_snap_attr;
+
+/* An award result (a score such as english: 18). */
+typedef struct cx_snap_result {
+    const char *key; /* interned */
+    int64_t value;   /* hundredths (18 is 1800); CX_NO_NUMBER if not a number */
+} cx_snap_result;
+
+typedef struct cx_snap_jurisdiction {
+    const char *id;
+    const char *name;
+    const char *kind; /* or NULL */
+} cx_snap_jurisdiction;
+
+/* A dated membership of a jurisdiction in a group; both ends inclusive. */
+typedef struct cx_snap_membership {
+    cx_sym jurisdiction;
+    cx_date from;
+    cx_date until;      /* CX_DATE_NEVER when open-ended */
+    const char *status; /* interned free text, or NULL */
+} cx_snap_membership;
+
+typedef struct cx_snap_group {
+    const char *id;
+    const char *name;                      /* or NULL */
+    const cx_snap_membership *memberships; /* by jurisdiction, then from */
+    uint32_t nmemberships;
+} cx_snap_group;
+
+typedef struct cx_snap_provider {
+    const char *id;
+    const char *name;
+    cx_sym jurisdiction; /* or CX_NOSYM */
+} cx_snap_provider;
+
+typedef struct cx_snap_framework {
+    const char *id;
+    const char *name;
+} cx_snap_framework;
+
+typedef struct cx_snap_competency {
+    const char *id;
+    const char *text;
+    cx_sym framework;
+    cx_sym parent; /* or CX_NOSYM for a top-level competency */
+} cx_snap_competency;
+
+typedef struct cx_snap_code {
+    const char *scheme; /* interned: soc, onet, cip, naics, ctid */
+    const char *code;
+} cx_snap_code;
+
+typedef struct cx_snap_credential {
+    const char *id;
+    const char *name;
+    const char *type;      /* interned */
+    const char *version;   /* or NULL */
+    const char *valid_for; /* the duration's text, or NULL: never expires */
+    cx_duration duration;  /* valid_for parsed; meaningful when valid_for */
+    cx_sym provider;       /* or CX_NOSYM */
+    cx_sym jurisdiction;
+    int64_t hours;              /* hundredths, or CX_NO_NUMBER */
+    cx_date effective_from;     /* CX_DATE_DAWN when open */
+    cx_date effective_until;    /* CX_DATE_NEVER when open */
+    const cx_sym *competencies; /* ascending (= byte order of ids) */
+    const cx_sym *tags;         /* ascending, CX_SNAP_TAG symbols */
+    const cx_snap_code *codes;  /* by scheme, then code */
+    const cx_snap_attr *attrs;  /* by key */
+    const char *const *grades;  /* the grade scale, lowest first; interned */
+    uint32_t ncompetencies, ntags, ncodes, nattrs, ngrades;
+} cx_snap_credential;
+
+typedef enum cx_award_status {
+    CX_AWARD_ACTIVE,
+    CX_AWARD_REVOKED,
+    CX_AWARD_SUSPENDED
+} cx_award_status;
+
+/* cx_snap_award.flags: what the registry stored (the rest was defaulted). */
+enum { CX_AWARD_EXPIRES_STORED = 1, CX_AWARD_JURISDICTION_STORED = 2, CX_AWARD_HOURS_STORED = 4 };
+
+/* An award: 48 bytes plus its id string. */
+typedef struct cx_snap_award {
+    const char *id;
+    int64_t hours;       /* hundredths: stored, else the credential's, or CX_NO_NUMBER */
+    cx_sym holder;       /* the holder it belongs to */
+    cx_sym credential;   /* the credential it is an award of */
+    cx_date issued;      /* first valid day */
+    cx_date expires;     /* last valid day: stored, else issued + valid_for, else NEVER */
+    cx_sym jurisdiction; /* where issued: stored, else the credential's */
+    uint32_t results;    /* index of its first result in snapshot.results; see
+                            cx__snapshot_results for the count */
+    uint32_t grade;      /* index in snapshot.grades, or CX_NOSYM when none */
+    int16_t grade_rank;  /* 0 = lowest on the credential's scale; -1 when no
+                            grade or not on the scale */
+    uint8_t status;      /* cx_award_status */
+    uint8_t flags;       /* CX_AWARD_*_STORED */
+} cx_snap_award;
+
+/* A holder exception (DESIGN §4): a waiver or a substitution. */
+typedef struct cx_snap_exception {
+    cx_sym holder;
+    cx_sym stack;          /* the stack's credential, or CX_NOSYM if unknown */
+    const char *stack_id;  /* its id, always set */
+    const char *waive;     /* the waived requirement's label, or NULL */
+    cx_sym substitute_for; /* credentials of a substitution, else CX_NOSYM */
+    cx_sym substitute_use;
+    const char *for_id; /* their ids, or NULL for a waiver */
+    const char *use_id;
+    const char *by;     /* or NULL */
+    const char *reason; /* or NULL */
+    const char *file;   /* where the catalog defined it, or NULL */
+    int line;           /* 0 when unknown */
+} cx_snap_exception;
+
+typedef struct cx_snap_holder {
+    const char *id;
+    cx_sym jurisdiction; /* or CX_NOSYM */
+    uint32_t nattrs, nawards, nexceptions;
+    const cx_snap_attr *attrs;           /* by key */
+    const cx_snap_award *awards;         /* a slice of snapshot.awards */
+    const cx_snap_exception *exceptions; /* by stack, waive, substitute_for */
+} cx_snap_holder;
+
+typedef struct cx_snap_symtab cx_snap_symtab; /* id -> symbol hash, snapshot.c's own */
+
+/* The snapshot. Read the arrays directly; never write them. */
+typedef struct cx_snapshot {
+    int64_t content_version; /* the registry's, when loaded */
+    const cx_snap_jurisdiction *jurisdictions;
+    const cx_snap_group *groups;
+    const cx_snap_provider *providers;
+    const cx_snap_framework *frameworks;
+    const cx_snap_competency *competencies;
+    const cx_snap_credential *credentials;
+    const cx_snap_holder *holders;
+    const cx_snap_award *awards;         /* grouped by holder; see the top of this file */
+    const uint32_t *awards_by_id;        /* award symbols in byte order of id */
+    const cx_snap_result *results;       /* grouped by award, each award's by key */
+    const cx_snap_exception *exceptions; /* grouped by holder */
+    const char *const *tags;             /* tag texts by CX_SNAP_TAG symbol (byte order) */
+    const char *const *grades;           /* distinct award grade texts */
+    uint32_t count[CX_SNAP_NTABLES];     /* entities per kind (CX_KIND_*, CX_SNAP_TAG) */
+    uint32_t nresults, nexceptions, ngrades;
+    /* the loader's own */
+    size_t bytes;                            /* memory held, for accounting */
+    cx_arena arena;                          /* every string and array above */
+    cx_arena part_arenas[CX_SNAP_MAX_PARTS]; /* award ids, per reading thread */
+    cx_snap_symtab *symtabs;                 /* per table, CX_SNAP_NTABLES of them */
+} cx_snapshot;
+
+/* Loads the whole registry into a new snapshot, inside one read
+ * transaction. On success *out is owned by the caller: free it with
+ * cx__snapshot_free. CX_EREGISTRY on a SQL failure or on data the schema
+ * should have refused (an unparsable date, an unknown reference);
+ * CX_ENOMEM. */
+int cx__snapshot_load(cx_registry *r, cx_snapshot **out, cx_error *err);
+
+/* The same, reading the awards of a large file registry with at most
+ * threads threads (0: one per core; never more than CX_SNAP_MAX_PARTS),
+ * each on its own read-only connection, in ranges of award ids. The
+ * snapshot is the same whatever the number: ranges join in id order. */
+int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx_error *err);
+
+void cx__snapshot_free(cx_snapshot *s); /* accepts NULL */
+
+/* The symbol of id in table (a cx_kind or CX_SNAP_TAG), or CX_NOSYM.
+ * A hash look-up for every table but awards, a binary search for those. */
+cx_sym cx__snapshot_find(const cx_snapshot *s, int table, const char *id);
+
+/* Entities in table (a cx_kind or CX_SNAP_TAG); 0 for an unknown table. */
+uint32_t cx__snapshot_count(const cx_snapshot *s, int table);
+
+/* The id of symbol sym in table (the tag text for CX_SNAP_TAG), or NULL. */
+const char *cx__snapshot_id(const cx_snapshot *s, int table, cx_sym sym);
+
+/* The results of award a (an element of s->awards), *n of them, by key. */
+const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_award *a,
+                                           uint32_t *n);
+
+/* The grade text of award a, or NULL when it has none. */
+const char *cx__snapshot_grade(const cx_snapshot *s, const cx_snap_award *a);
+
+/* 1 when jurisdiction is a member of group on day `on` (DESIGN §4
+ * member_of): some membership has from <= on and (no until or on <= until),
+ * and, when status is not NULL, that membership's status equals it. 0
+ * otherwise, also for CX_NOSYM arguments. */
+int cx__snapshot_member(const cx_snapshot *s, cx_sym group, cx_sym jurisdiction, cx_date on,
+                        const char *status);
+
+/* The holder attribute or credential attribute under key, or NULL. */
+const cx_snap_attr *cx__snapshot_attr(const cx_snap_attr *attrs, uint32_t n, const char *key);
+
+#endif
