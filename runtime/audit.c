@@ -246,6 +246,10 @@ static void decide_stack(holder_run *run, const cx_rule *r)
                         span);
     }
 done:
+    if (t) {
+        free(t->status);
+        t->status = cx__strdup(cx_status_name(e->d->status));
+    }
     free(waived);
     free(subs);
     free(v);

@@ -607,7 +607,7 @@ static int selector_into(compiler *c, const cx_tnode *n, const char *what, uint6
     }
     if (strcmp(ctor, "any_of") == 0 || strcmp(ctor, "all_of") == 0) {
         if (check_fields(c, n, ctor, none, 1)) return 1;
-        return selector_parts(c, n, what, set, issued, any_date, depth, ctor[4] == 'f');
+        return selector_parts(c, n, what, set, issued, any_date, depth, strcmp(ctor, "all_of") == 0);
     }
     if (strcmp(ctor, "issued_between") == 0) {
         cx_range r;

@@ -377,6 +377,8 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
 
 /* ------------------------------------------------------- what is missing */
 
+static void report_used(search *s);
+
 /* The requirements a holder must meet on their own: the root's parts when
  * it is an unlabelled all { ... } (flattened), else the root itself. */
 static size_t forced(const cx_req *q, const cx_req **out, size_t max)
@@ -429,25 +431,30 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
 }
 
 /* The text of a choice that is still open: `at_least(k) { alternatives }`. */
-static void open_choice(search *s, const cx_req *q, const cx_req **met, size_t nmet)
+/* A choice that is still open: the parts that fit beside the requirements
+ * applied so far join them (*napplied grows), and the rest is reported as
+ * `at_least(k) { alternatives }`, or by the choice's label. */
+static void open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied)
 {
-    const cx_req **goals = malloc((nmet + q->nparts + 1) * sizeof *goals);
     uint8_t *taken = calloc(q->nparts + 1, 1);
     size_t k = 0;
-    if (!goals || !taken) {
+    if (!taken) {
         s->e->oom = 1;
-        free(goals);
-        free(taken);
         return;
     }
-    memcpy(goals, met, nmet * sizeof *goals);
     for (size_t i = 0; i < q->nparts && k < q->need; i++) { /* parts that fit with the rest */
-        goals[nmet + k] = q->parts[i];
+        applied[*napplied] = q->parts[i];
         memset(s->used, 0, s->n);
-        if (solve(s, goals, nmet + k + 1) == 1) {
+        if (solve(s, applied, *napplied + 1) == 1) {
             taken[i] = 1;
             k++;
+            (*napplied)++;
         }
+    }
+    if (q->label) {
+        cx__eval_missing(s->e, q->label);
+        free(taken);
+        return;
     }
     cx_buf b;
     cx__buf_init(&b);
@@ -455,17 +462,17 @@ static void open_choice(search *s, const cx_req *q, const cx_req **met, size_t n
     size_t listed = 0;
     for (size_t i = 0; i < q->nparts; i++) {
         if (taken[i]) continue;
-        const cx_req *p = q->parts[i];
         if (listed++) cx__buf_puts(&b, ", ");
-        cx__buf_puts(&b, p->text);
+        cx__buf_puts(&b, q->parts[i]->text);
     }
     cx__buf_puts(&b, " }");
     if (!b.oom) cx__eval_missing(s->e, b.data);
     cx__buf_free(&b);
-    free(goals);
     free(taken);
 }
 
+/* What the smallest completion still needs (DESIGN §4 Progress), and the
+ * awards applied to what is met so far. */
 static void report_missing(search *s)
 {
     const cx_req *f[64];
@@ -473,22 +480,31 @@ static void report_missing(search *s)
     size_t nf = forced(s->root, f, 64);
     if (nf > 64) nf = 64;
     if (best_subset(s, f, nf, keep) < 0) return;
-    const cx_req *met[64];
-    size_t nmet = 0;
+    size_t cap = 64, napplied = 0;
+    for (size_t i = 0; i < nf; i++) cap += f[i]->nparts;
+    const cx_req **applied = malloc(cap * sizeof *applied);
+    if (!applied) {
+        s->e->oom = 1;
+        return;
+    }
     for (size_t i = 0; i < nf; i++)
-        if (keep[i]) met[nmet++] = f[i];
+        if (keep[i]) applied[napplied++] = f[i];
     for (size_t i = 0; i < nf; i++) {
         const cx_req *q = f[i];
         if (keep[i]) continue;
-        if (q->label)
+        if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST)
+            open_choice(s, q, applied, &napplied);
+        else if (q->label)
             cx__eval_missing(s->e, q->label);
         else if (q->kind == CX_REQ_CREDENTIAL)
             cx__eval_missing(s->e, cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
-        else if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST)
-            open_choice(s, q, met, nmet);
         else
             cx__eval_missing(s->e, q->text);
     }
+    memset(s->used, 0, s->n);
+    for (size_t k = 0; k < s->nreqs; k++) s->assign[k] = -1;
+    if (napplied && solve(s, applied, napplied) == 1) report_used(s);
+    free(applied);
 }
 
 /* ------------------------------------------------------------------ API */
@@ -611,12 +627,14 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         cx__eval_error(e, &s.err);
         result = -1;
     }
-    if (trace)
-        cx__eval_trace(e, trace, NULL,
-                       result == 1   ? "holds"
-                       : result == 0 ? "fails"
-                                     : "error",
-                       q->text);
+    if (trace && !quiet) {
+        cx_trace *t = cx__eval_trace(e, trace, NULL,
+                                     result == 1   ? "holds"
+                                     : result == 0 ? "fails"
+                                                   : "error",
+                                     NULL);
+        if (t) t->rule = cx__strdup(q->label ? q->label : q->text);
+    }
 done:
     free(s.reqs);
     free(s.fills);

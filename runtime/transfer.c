@@ -369,8 +369,10 @@ cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t 
             scratch->kind = CX_DECISION_TRANSFER;
             e->d = scratch;
             decide(e, &a, j, h, pass, npass);
-            int accepted = scratch->status == CX_ACCEPTED && scratch->nused == 1;
-            a.via = accepted ? cx__arena_strdup(&e->scratch, scratch->used[0].via) : NULL;
+            /* the award's own entry comes last, after any used to meet `requires` */
+            int accepted = scratch->status == CX_ACCEPTED && scratch->nused > 0;
+            a.via = accepted ? cx__arena_strdup(&e->scratch, scratch->used[scratch->nused - 1].via)
+                             : NULL;
             e->d = saved;
             cx_decision_free(scratch);
             if (!accepted || !a.via) continue;

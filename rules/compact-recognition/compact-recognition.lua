@@ -17,8 +17,10 @@ pack "compact-recognition" {
 }
 
 -- ADAPT: the group (a compact in your catalog) and the credentials it covers.
+-- Any recognize that applies and is met accepts, so members that add a
+-- condition (Oregon, below) are left out of the plain rule.
 recognize "compact-members" {
-  into        = member_of "HVC",
+  into        = all_of { member_of "HVC", { "US-WA", "US-ID", "US-MT" } },
   from        = member_of "HVC",
   credentials = tagged "hvac",
 }

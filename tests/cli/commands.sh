@@ -66,7 +66,7 @@ run init --db ev.db
 expect_rc 0 "init twice is harmless"
 run --db ev.db import "$EV"
 expect_rc 0 "import the example"
-expect_contains "$OUT" "8 holders, 26 awards, 2 exceptions (content version 1)" "import summary"
+expect_contains "$OUT" "8 holders, 27 awards, 2 exceptions (content version 1)" "import summary"
 run import "$EV" --db ev.db --quiet
 expect_rc 0 "re-import, options after"
 expect_eq "$OUT" "" "--quiet prints nothing"

@@ -14,8 +14,8 @@ stack "CA-EV-TECH" {
   name         = "EV Technician Certificate",
   jurisdiction = "US-CA",
   requires = all {
-    credential "CA-EVS-101" { label = "safety", min_grade = "C" },
-    at_least(2) { label = "electives", "CA-EVB-201", "CA-EVD-202", "CA-EVC-203" },
+    credential "CA-EVS-101" { label = "safety" },
+    at_least(2) { "CA-EVB-201", "CA-EVD-202", "CA-EVC-203" },
     hours(120, tagged "ev") { label = "shop hours" },
   },
   window = { span = "P5Y" },

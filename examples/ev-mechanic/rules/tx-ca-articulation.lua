@@ -14,6 +14,14 @@ counts_as { from = "TX-EVS-101", to = "CA-EVS-101", within = "US-CA" }
 counts_as { from = "TX-EVB-201", to = "CA-EVB-201", within = "US-CA",
             effective = { from = "2025-07-01" } }
 
+-- Arizona's pilot: safety modules completed while the pilot ran count in
+-- California; later ones do not.
+counts_as {
+  from = "AZ-EVS-110", to = "CA-EVS-101", within = "US-CA",
+  issued_between = { "2024-06-01", "2025-12-31" },
+  cite = "Arizona-California EV pilot articulation, 2024-2025",
+}
+
 -- Nevada's safety level 1 and California's safety course were reviewed
 -- together by both colleges: each counts as the other, everywhere.
 equivalent { "NV-EVS-1", "CA-EVS-101", cite = "TMCC-Rio Hondo joint review, March 2025" }
