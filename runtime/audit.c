@@ -326,3 +326,102 @@ done:
     cx__eval_end(&e);
     return rc;
 }
+
+/* ------------------------------------------------------ the whole registry */
+
+#include <pthread.h>
+
+#define BATCH 4096 /* holders decided between two writes */
+
+typedef struct worker {
+    cx_rules *rules;
+    struct cx_sandbox *sb; /* this worker's own Lua state */
+    const char *as_of;
+    cx_sym only;
+    uint32_t lo, hi;    /* holders [lo, hi) of the batch */
+    cx_decision ***out; /* per holder of the batch: its decisions */
+    size_t *nout;
+    int rc;
+    cx_error err;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    ectx e;
+    w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
+    if (w->rc) return NULL;
+    e.sb = w->sb;
+    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++)
+        w->rc = audit_holder(&e, h, w->only, &w->out[h - w->lo], &w->nout[h - w->lo], &w->err);
+    cx__eval_end(&e);
+    return NULL;
+}
+
+int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                 cx_decision_fn each, void *ud, cx_progress_fn progress, void *progress_ud,
+                 cx_error *err)
+{
+    const cx_snapshot *s = cx__rules_snapshot(rules);
+    uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
+    cx_sym only = CX_NOSYM;
+    worker ws[64];
+    cx_decision **v[BATCH];
+    size_t nv[BATCH];
+    int rc = CX_OK, started = 0;
+    if (jobs < 1) jobs = 1;
+    if (jobs > 64) jobs = 64;
+    memset(ws, 0, sizeof ws);
+    if (stack) {
+        ectx e;
+        size_t ns, i = 0;
+        const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
+        if ((rc = cx__eval_begin(&e, rules, as_of, err)) ||
+            (rc = cx__eval_lookup(&e, CX_KIND_CREDENTIAL, stack, &only, err)))
+            return rc;
+        while (i < ns && stacks[i]->credential != only) i++;
+        if (i == ns)
+            return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                             "no stack confers '%s' in the rule packs loaded", stack);
+    }
+    for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
+        ws[j].rules = rules;
+        ws[j].as_of = as_of;
+        ws[j].only = only;
+        rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
+                    : cx__rules_worker(rules, &ws[j].sb, err);
+    }
+    for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
+        uint32_t end = nh - base < BATCH ? nh : base + BATCH, per = (end - base + jobs - 1) / jobs;
+        pthread_t tid[64];
+        memset(v, 0, sizeof v);
+        memset(nv, 0, sizeof nv);
+        for (int j = 0; j < jobs; j++) {
+            ws[j].lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
+            ws[j].hi = ws[j].lo + per < end ? ws[j].lo + per : end;
+            ws[j].out = &v[ws[j].lo - base];
+            ws[j].nout = &nv[ws[j].lo - base];
+            ws[j].rc = CX_OK;
+        }
+        for (int j = 1; j < jobs; j++)
+            if (pthread_create(&tid[j], NULL, work, &ws[j]) != 0) {
+                work(&ws[j]); /* no thread: do its share here */
+                tid[j] = pthread_self();
+            }
+        work(&ws[0]);
+        for (int j = 1; j < jobs; j++)
+            if (!pthread_equal(tid[j], pthread_self())) pthread_join(tid[j], NULL);
+        for (int j = 0; j < jobs && rc == CX_OK; j++)
+            if (ws[j].rc) {
+                rc = ws[j].rc;
+                *err = ws[j].err;
+            }
+        for (uint32_t k = 0; k < end - base; k++) { /* in holder order */
+            for (size_t i = 0; i < nv[k] && rc == CX_OK; i++) rc = each(ud, v[k][i]);
+            cx_decisions_free(v[k], nv[k]);
+        }
+        if (progress) progress(progress_ud, "auditing", end, nh);
+    }
+    for (int j = 1; j < started; j++) cx__sandbox_free(ws[j].sb);
+    return rc;
+}

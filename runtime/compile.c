@@ -607,7 +607,8 @@ static int selector_into(compiler *c, const cx_tnode *n, const char *what, uint6
     }
     if (strcmp(ctor, "any_of") == 0 || strcmp(ctor, "all_of") == 0) {
         if (check_fields(c, n, ctor, none, 1)) return 1;
-        return selector_parts(c, n, what, set, issued, any_date, depth, strcmp(ctor, "all_of") == 0);
+        return selector_parts(c, n, what, set, issued, any_date, depth,
+                              strcmp(ctor, "all_of") == 0);
     }
     if (strcmp(ctor, "issued_between") == 0) {
         cx_range r;
@@ -1576,6 +1577,25 @@ const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n)
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack)
 {
     return pack >= 0 && (size_t)pack < rs->npacks ? &rs->packs[pack] : NULL;
+}
+
+int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err)
+{
+    cx_sandbox *sb = NULL;
+    int rc = cx__sandbox_new(NULL, NULL, NULL, &sb, err);
+    for (size_t i = 0; rc == CX_OK && i < rs->npacks; i++) {
+        int pack;
+        rc = cx__sandbox_load_pack(sb, rs->packs[i].path, &pack, err);
+        if (rc == CX_OK && (size_t)pack != i)
+            rc = cx__error(err, CX_EINPUT, rs->packs[i].path, 0, 0,
+                           "pack loaded out of order in a worker");
+    }
+    if (rc) {
+        cx__sandbox_free(sb);
+        return rc;
+    }
+    *out = sb;
+    return CX_OK;
 }
 
 size_t cx_rules_pack_count(const cx_rules *rs)

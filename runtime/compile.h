@@ -211,5 +211,9 @@ const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n);
 /* Stacks in dependency order. */
 const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n);
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);
+/* A new sandbox with the same packs loaded in the same order, for a worker
+ * thread: function references (pack, ordinal) mean the same in it. The
+ * caller frees it (cx__sandbox_free). */
+int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err);
 
 #endif

@@ -716,3 +716,57 @@ char *cx_decision_text(const cx_decision *d, int explain)
     if (b.oom) cx__buf_free(&b);
     return b.data; /* the caller frees it */
 }
+
+/* ------------------------------------------------------------------- CSV */
+
+/* Appends a field quoted as RFC 4180 says: in double quotes, doubling any
+ * quote, when it holds a comma, a quote or a line break. */
+static void csv_field(cx_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        cx__buf_puts(b, s);
+        return;
+    }
+    cx__buf_puts(b, "\"");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') cx__buf_add(b, "\"", 1);
+        cx__buf_add(b, p, 1);
+    }
+    cx__buf_puts(b, "\"");
+}
+
+const char *cx_decision_csv_header(void)
+{
+    return "holder,stack,status,issued,expires,missing\r\n";
+}
+
+char *cx_decision_csv(const cx_decision *d)
+{
+    cx_buf b, missing;
+    cx__buf_init(&b);
+    cx__buf_init(&missing);
+    for (size_t i = 0; i < d->nmissing; i++) {
+        if (i) cx__buf_puts(&missing, ";");
+        cx__buf_puts(&missing, d->missing[i]);
+    }
+    int met = d->status == CX_MET;
+    csv_field(&b, d->holder);
+    cx__buf_puts(&b, ",");
+    csv_field(&b, d->stack);
+    cx__buf_puts(&b, ",");
+    csv_field(&b, cx_status_name(d->status));
+    cx__buf_puts(&b, ",");
+    csv_field(&b, met ? d->issued : NULL);
+    cx__buf_puts(&b, ",");
+    csv_field(&b, met ? (d->expires[0] ? d->expires : "never") : NULL);
+    cx__buf_puts(&b, ",");
+    csv_field(&b, missing.data);
+    cx__buf_puts(&b, "\r\n");
+    cx__buf_free(&missing);
+    if (b.oom) {
+        cx__buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}

@@ -24,7 +24,8 @@ enum {
     OPT_FROM = 1 << 9,
     OPT_TO = 1 << 10,
     OPT_FAIL_UNLESS = 1 << 11,
-    OPT_STACK = 1 << 12
+    OPT_STACK = 1 << 12,
+    OPT_ALL = 1 << 13
 };
 
 #define MAX_RULES 64
@@ -43,6 +44,7 @@ typedef struct cli {
     const char *in;          /* --in J (equiv) */
     const char *holder;      /* --holder H */
     const char *stack;       /* --stack S */
+    int all;                 /* --all */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     char today[11];          /* the local date when the command started */

@@ -114,7 +114,8 @@ const cli_command cli_commands[] = {
      "\n"
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
-     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
+         OPT_JOBS,
      "text json", "credex equiv A B [--in J] [--as-of DATE] [--explain] [--format text|json]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
@@ -135,7 +136,7 @@ const cli_command cli_commands[] = {
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS,
+         OPT_FAIL_UNLESS | OPT_JOBS,
      "text json",
      "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 [--as-of DATE]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
@@ -158,8 +159,9 @@ const cli_command cli_commands[] = {
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
-         OPT_FAIL_UNLESS,
-     "text json", "credex audit --holder H [--stack S] [--as-of DATE] [--explain]",
+         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET,
+     "text json csv",
+     "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -167,14 +169,20 @@ const cli_command cli_commands[] = {
      "stacks), allocated to the stack's slots without double counting, the window,\n"
      "and the holder's exceptions (waivers, substitutions).\n"
      "\n"
+     "With --all, every holder of the registry, on --jobs worker threads (default:\n"
+     "the number of cores), in byte order of holder then stack: the output is the\n"
+     "same for any --jobs. A progress bar is drawn on a terminal (not with --quiet).\n"
+     "--format csv writes holder,stack,status,issued,expires,missing.\n"
+     "\n"
      "Status: met (with the conferred credential's issue and expiry dates),\n"
      "in_progress or not_started (with what the smallest completion still needs),\n"
      "or error. --explain shows which award filled which slot, and how.\n"
      "\n"
      "Exit codes as for equiv.\n"
      "\n"
-     "Example:\n"
-     "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"},
+     "Examples:\n"
+     "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"
+     "  credex audit --all --format csv --jobs 2 > audit.csv\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -182,19 +190,13 @@ static const struct option_spec {
     unsigned bit;
     int takes_value;
 } option_specs[] = {
-    {"db", OPT_DB, 1},
-    {"format", OPT_FORMAT, 1},
-    {"rules", OPT_RULES, 1},
-    {"as-of", OPT_AS_OF, 1},
-    {"explain", OPT_EXPLAIN, 0},
-    {"jobs", OPT_JOBS, 1},
-    {"quiet", OPT_QUIET, 0},
-    {"in", OPT_IN, 1},
-    {"holder", OPT_HOLDER, 1},
-    {"stack", OPT_STACK, 1},
-    {"from", OPT_FROM, 1},
-    {"to", OPT_TO, 1},
-    {"fail-unless", OPT_FAIL_UNLESS, 1},
+    {"db", OPT_DB, 1},           {"format", OPT_FORMAT, 1},
+    {"rules", OPT_RULES, 1},     {"as-of", OPT_AS_OF, 1},
+    {"explain", OPT_EXPLAIN, 0}, {"jobs", OPT_JOBS, 1},
+    {"quiet", OPT_QUIET, 0},     {"in", OPT_IN, 1},
+    {"holder", OPT_HOLDER, 1},   {"stack", OPT_STACK, 1},
+    {"all", OPT_ALL, 0},         {"from", OPT_FROM, 1},
+    {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -288,6 +290,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_STACK:
         c->stack = value;
+        break;
+    case OPT_ALL:
+        c->all = 1;
         break;
     case OPT_FROM:
         c->from = value;

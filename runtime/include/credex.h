@@ -344,6 +344,12 @@ char *cx_decision_json(const cx_decision *d);
  * ends in "\n". malloc'd, the caller frees it; NULL when out of memory. */
 char *cx_decision_text(const cx_decision *d, int explain);
 
+/* An audit decision as one CSV row (RFC 4180, CRLF-terminated): holder,
+ * stack, status, issued, expires ("never" when met and never expiring),
+ * missing joined with ';'. malloc'd. The header row is static. */
+char *cx_decision_csv(const cx_decision *d);
+const char *cx_decision_csv_header(void);
+
 /* Deciding. Each takes the compiled rules (which hold the registry
  * snapshot they were compiled against) and an as-of date "YYYY-MM-DD".
  * They return CX_OK with *out owned by the caller, whatever the decision's
@@ -373,6 +379,19 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
  * *n decisions in byte order of stack id; free with cx_decisions_free. */
 int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
              cx_decision ***out, size_t *n, cx_error *err);
+
+/* Receives each decision of a batch in order; the decision is freed after
+ * the call. A non-zero return stops the batch with that code. */
+typedef int (*cx_decision_fn)(void *ud, const cx_decision *d);
+
+/* Audits every holder of the registry for every stack (or only stack),
+ * on jobs worker threads (each with its own Lua state), handing the
+ * decisions to each in byte order of holder id, then stack id: the output
+ * is the same for any jobs. progress (may be NULL) is called after every
+ * batch of holders. */
+int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                 cx_decision_fn each, void *ud, cx_progress_fn progress, void *progress_ud,
+                 cx_error *err);
 
 void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 
