@@ -223,17 +223,21 @@ static void decide_stack(holder_run *run, const cx_rule *r)
         derive(run, r, &res);
         goto done;
     }
-    /* progress is judged on every counted award, not one window */
+    if (r->window_kind != 1) { /* the awards evaluated were all of them */
+        e->d->status = res.progress ? CX_IN_PROGRESS : CX_NOT_STARTED;
+        goto done;
+    }
+    /* with a span window, progress is judged on every counted award, not
+     * one window; and a set that meets the stack but not within the span
+     * says so */
     cx_req_opts quiet = opts;
     quiet.quiet = 1;
     cx_req_result all = {0};
-    if (cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, &all) <
-        0)
-        goto done;
+    int whole =
+        cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, &all);
+    if (whole < 0) goto done;
     e->d->status = all.progress || res.progress ? CX_IN_PROGRESS : CX_NOT_STARTED;
-    if (r->window_kind == 1 && all.progress &&
-        cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, NULL) ==
-            1) {
+    if (whole == 1) {
         char span[64];
         int len = snprintf(span, sizeof span, "P");
         const int32_t parts[4] = {r->window.years, r->window.months, r->window.weeks,
@@ -333,18 +337,26 @@ done:
 
 #define BATCH 4096 /* holders decided between two writes */
 
+typedef struct rendered {
+    char *text;
+    cx_status status;
+} rendered;
+
 typedef struct worker {
     cx_rules *rules;
     struct cx_sandbox *sb; /* this worker's own Lua state */
     const char *as_of;
     cx_sym only;
-    uint32_t lo, hi;    /* holders [lo, hi) of the batch */
-    cx_decision ***out; /* per holder of the batch: its decisions */
+    cx_render_fn render;
+    void *ud;
+    uint32_t lo, hi; /* holders [lo, hi) of the batch */
+    rendered **out;  /* per holder of the batch: its rendered decisions */
     size_t *nout;
     int rc;
     cx_error err;
 } worker;
 
+/* Decides and renders the holders of one worker's share of a batch. */
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -352,21 +364,34 @@ static void *work(void *arg)
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
-    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++)
-        w->rc = audit_holder(&e, h, w->only, &w->out[h - w->lo], &w->nout[h - w->lo], &w->err);
+    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
+        cx_decision **v = NULL;
+        size_t n = 0, k = h - w->lo;
+        w->rc = audit_holder(&e, h, w->only, &v, &n, &w->err);
+        rendered *r = w->rc ? NULL : calloc(n + 1, sizeof *r);
+        for (size_t i = 0; r && i < n; i++) {
+            r[i].status = v[i]->status;
+            if (!(r[i].text = w->render(w->ud, v[i]))) w->rc = CX_ENOMEM;
+        }
+        if (!r && !w->rc) w->rc = CX_ENOMEM;
+        if (w->rc == CX_ENOMEM) cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        w->out[k] = r;
+        w->nout[k] = r ? n : 0;
+        cx_decisions_free(v, n);
+    }
     cx__eval_end(&e);
     return NULL;
 }
 
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                 cx_decision_fn each, void *ud, cx_progress_fn progress, void *progress_ud,
-                 cx_error *err)
+                 cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
+                 void *progress_ud, cx_error *err)
 {
     const cx_snapshot *s = cx__rules_snapshot(rules);
     uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
     cx_sym only = CX_NOSYM;
     worker ws[64];
-    cx_decision **v[BATCH];
+    rendered *v[BATCH];
     size_t nv[BATCH];
     int rc = CX_OK, started = 0;
     if (jobs < 1) jobs = 1;
@@ -388,12 +413,15 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ws[j].rules = rules;
         ws[j].as_of = as_of;
         ws[j].only = only;
+        ws[j].render = render;
+        ws[j].ud = ud;
         rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
         uint32_t end = nh - base < BATCH ? nh : base + BATCH, per = (end - base + jobs - 1) / jobs;
         pthread_t tid[64];
+        int threaded[64] = {0};
         memset(v, 0, sizeof v);
         memset(nv, 0, sizeof nv);
         for (int j = 0; j < jobs; j++) {
@@ -404,21 +432,22 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
             ws[j].rc = CX_OK;
         }
         for (int j = 1; j < jobs; j++)
-            if (pthread_create(&tid[j], NULL, work, &ws[j]) != 0) {
+            if (!(threaded[j] = pthread_create(&tid[j], NULL, work, &ws[j]) == 0))
                 work(&ws[j]); /* no thread: do its share here */
-                tid[j] = pthread_self();
-            }
         work(&ws[0]);
         for (int j = 1; j < jobs; j++)
-            if (!pthread_equal(tid[j], pthread_self())) pthread_join(tid[j], NULL);
+            if (threaded[j]) pthread_join(tid[j], NULL);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
             if (ws[j].rc) {
                 rc = ws[j].rc;
                 *err = ws[j].err;
             }
         for (uint32_t k = 0; k < end - base; k++) { /* in holder order */
-            for (size_t i = 0; i < nv[k] && rc == CX_OK; i++) rc = each(ud, v[k][i]);
-            cx_decisions_free(v[k], nv[k]);
+            for (size_t i = 0; i < nv[k]; i++) {
+                if (rc == CX_OK) rc = output(ud, v[k][i].text, v[k][i].status);
+                free(v[k][i].text);
+            }
+            free(v[k]);
         }
         if (progress) progress(progress_ud, "auditing", end, nh);
     }

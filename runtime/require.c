@@ -23,13 +23,15 @@ typedef struct search {
     cx_sym jurisdiction;
     int reuse;
     const cx_req_opts *opts;
-    size_t nreqs;        /* requirement nodes (by index) */
-    const cx_req **reqs; /* by index */
-    uint8_t *fills;      /* nreqs x n: 0 no, 1 directly, 2 through an equivalence */
-    const cx_rule **via; /* nreqs x n: the equivalence rule when fills is 2 */
-    int8_t *alone;       /* per requirement needing no award: -1 unknown, 0, 1 */
-    uint8_t *used;       /* per award: slots it fills now */
-    int *assign;         /* per requirement: the award filling it, or -1 */
+    size_t nreqs;         /* requirement nodes (by index) */
+    const cx_req **reqs;  /* by index */
+    uint8_t *fills;       /* nreqs x n: 0 no, 1 directly, 2 through an equivalence */
+    const cx_rule **via;  /* nreqs x n: the equivalence rule when fills is 2 */
+    int8_t *alone;        /* per requirement needing no award: -1 unknown, 0, 1 */
+    uint8_t *used;        /* per award: slots it fills now */
+    int *assign;          /* per requirement: the award filling it, or -1 */
+    const cx_req **stack; /* goal lists of the search, used as a stack */
+    size_t top, cap;
     uint64_t steps;
     int failed; /* 1: search limit; 2: a rule error (err) */
     cx_error err;
@@ -311,6 +313,28 @@ static int alone(search *s, const cx_req *q)
 
 /* ------------------------------------------------------------ the search */
 
+/* A goal list of n entries from the search's stack (no malloc in the hot
+ * path), or from the heap when the stack is full; release in LIFO order. */
+static const cx_req **goals_take(search *s, size_t n)
+{
+    if (s->top + n <= s->cap) {
+        const cx_req **p = s->stack + s->top;
+        s->top += n;
+        return p;
+    }
+    const cx_req **p = malloc((n + 1) * sizeof *p);
+    if (!p) s->e->oom = 1;
+    return p;
+}
+
+static void goals_give(search *s, const cx_req **p, size_t n)
+{
+    if (p >= s->stack && p < s->stack + s->cap)
+        s->top -= n;
+    else
+        free(p);
+}
+
 /* Satisfies every goal with distinct awards: 1 yes, 0 no, -1 stopped. */
 static int solve(search *s, const cx_req **goals, size_t ngoals);
 
@@ -318,15 +342,12 @@ static int choose(search *s, const cx_req *q, size_t start, const cx_req **chose
                   const cx_req **rest, size_t nrest)
 {
     if (k == q->need) {
-        const cx_req **goals = malloc((k + nrest + 1) * sizeof *goals);
-        if (!goals) {
-            s->e->oom = 1;
-            return -1;
-        }
+        const cx_req **goals = goals_take(s, k + nrest);
+        if (!goals) return -1;
         memcpy(goals, chosen, k * sizeof *goals);
-        memcpy(goals + k, rest, nrest * sizeof *goals);
+        if (nrest) memcpy(goals + k, rest, nrest * sizeof *goals);
         int r = solve(s, goals, k + nrest);
-        free(goals);
+        goals_give(s, goals, k + nrest);
         return r;
     }
     for (size_t i = start; i + (q->need - k) <= q->nparts; i++) {
@@ -361,13 +382,10 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
         return 0;
     }
     if (q->kind == CX_REQ_ALL || q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
-        const cx_req **chosen = malloc((q->nparts + 1) * sizeof *chosen);
-        if (!chosen) {
-            s->e->oom = 1;
-            return -1;
-        }
+        const cx_req **chosen = goals_take(s, q->nparts);
+        if (!chosen) return -1;
         int r = choose(s, q, 0, chosen, 0, rest, nrest);
-        free(chosen);
+        goals_give(s, chosen, q->nparts);
         return r;
     }
     int r = alone(s, q);
@@ -587,16 +605,23 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.reuse = reuse;
     s.opts = opts;
     index_tree(&s, q);
-    s.reqs = calloc(s.nreqs, sizeof *s.reqs);
-    s.fills = calloc(s.nreqs * n + 1, 1);
-    s.via = calloc(s.nreqs * n + 1, sizeof *s.via);
-    s.alone = malloc(s.nreqs);
-    s.used = calloc(n + 1, 1);
-    s.assign = malloc(s.nreqs * sizeof *s.assign);
-    if (!s.reqs || !s.fills || !s.via || !s.alone || !s.used || !s.assign) {
+    /* one block for every array of the search: pointers, then ints, then bytes */
+    size_t cells = s.nreqs * n + 1;
+    s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
+    size_t bytes = (s.nreqs + cells + s.cap) * sizeof(void *) + s.nreqs * sizeof(int) + cells +
+                   s.nreqs + n + 1;
+    char *block = calloc(1, bytes);
+    if (!block) {
         e->oom = 1;
         goto done;
     }
+    s.reqs = (const cx_req **)(void *)block;
+    s.via = (const cx_rule **)(void *)(s.reqs + s.nreqs);
+    s.stack = (const cx_req **)(void *)(s.via + cells);
+    s.assign = (int *)(void *)(s.stack + s.cap);
+    s.fills = (uint8_t *)(s.assign + s.nreqs);
+    s.alone = (int8_t *)(s.fills + cells);
+    s.used = (uint8_t *)(s.alone + s.nreqs);
     memset(s.alone, -1, s.nreqs);
     for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
     fill_index(&s, q);
@@ -636,11 +661,6 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         if (t) t->rule = cx__strdup(q->label ? q->label : q->text);
     }
 done:
-    free(s.reqs);
-    free(s.fills);
-    free(s.via);
-    free(s.alone);
-    free(s.used);
-    free(s.assign);
+    free((void *)s.reqs);
     return result;
 }

@@ -11,36 +11,45 @@
 #include "cli.h"
 
 typedef struct sink {
-    const cli *c;
-    int csv, json;
+    int csv, json, explain;
+    const char *fail_unless;
     int errors, differs; /* decisions with status error; differing from --fail-unless */
 } sink;
 
-static int write_one(void *ud, const cx_decision *d)
+/* On worker threads: reads only k's settings. */
+static char *render_one(void *ud, const cx_decision *d)
+{
+    const sink *k = ud;
+    return k->csv    ? cx_decision_csv(d)
+           : k->json ? cx_decision_json(d)
+                     : cx_decision_text(d, k->explain);
+}
+
+/* On the calling thread, in order. */
+static int write_one(void *ud, const char *text, cx_status status)
 {
     sink *k = ud;
-    char *out = k->csv    ? cx_decision_csv(d)
-                : k->json ? cx_decision_json(d)
-                          : cx_decision_text(d, k->c->explain);
-    if (!out) return CX_ENOMEM;
-    fputs(out, stdout);
-    free(out);
-    k->errors += d->status == CX_ERROR;
-    if (k->c->fail_unless && strcmp(cx_status_name(d->status), k->c->fail_unless) != 0)
-        k->differs = 1;
+    fputs(text, stdout);
+    k->errors += status == CX_ERROR;
+    if (k->fail_unless && strcmp(cx_status_name(status), k->fail_unless) != 0) k->differs = 1;
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;
 }
 
 static int audit_all(cli *c, cx_rules *rules)
 {
     cx_error err;
-    sink k = {c, strcmp(c->format, "csv") == 0, strcmp(c->format, "json") == 0, 0, 0};
+    sink k = {strcmp(c->format, "csv") == 0,
+              strcmp(c->format, "json") == 0,
+              c->explain,
+              c->fail_unless,
+              0,
+              0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1;
     if (k.csv) fputs(cx_decision_csv_header(), stdout);
     cx_error_clear(&err);
-    int rc =
-        cx_audit_all(rules, c->stack, cli_as_of(c), jobs, write_one, &k, cli_progress, c, &err);
+    int rc = cx_audit_all(rules, c->stack, cli_as_of(c), jobs, render_one, write_one, &k,
+                          cli_progress, c, &err);
     cli_progress_done();
     if (rc) return cli_report(&err);
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;

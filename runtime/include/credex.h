@@ -380,18 +380,22 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
 int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
              cx_decision ***out, size_t *n, cx_error *err);
 
-/* Receives each decision of a batch in order; the decision is freed after
- * the call. A non-zero return stops the batch with that code. */
-typedef int (*cx_decision_fn)(void *ud, const cx_decision *d);
+/* Renders a decision (JSON, text, CSV...) into a malloc'd string. Called
+ * on worker threads: it must only read ud. NULL means out of memory. */
+typedef char *(*cx_render_fn)(void *ud, const cx_decision *d);
+
+/* Receives each rendered decision, in order, on the calling thread; the
+ * text is freed after the call. A non-zero return stops with that code. */
+typedef int (*cx_output_fn)(void *ud, const char *text, cx_status status);
 
 /* Audits every holder of the registry for every stack (or only stack),
- * on jobs worker threads (each with its own Lua state), handing the
- * decisions to each in byte order of holder id, then stack id: the output
- * is the same for any jobs. progress (may be NULL) is called after every
- * batch of holders. */
+ * on jobs worker threads (each with its own Lua state, rendering its own
+ * decisions), handing the texts to output in byte order of holder id, then
+ * stack id: the output is the same for any jobs. progress (may be NULL) is
+ * called after every batch of holders. */
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                 cx_decision_fn each, void *ud, cx_progress_fn progress, void *progress_ud,
-                 cx_error *err);
+                 cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
+                 void *progress_ud, cx_error *err);
 
 void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 
