@@ -9,7 +9,6 @@
  */
 #include "compile.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,18 +306,7 @@ static int range_value(compiler *c, const cx_tnode *v, const char *what, int lis
 /* The nearest id of a kind in the snapshot, for "did you mean". */
 static const char *nearest_id(compiler *c, cx_kind kind, const char *id)
 {
-    size_t n = cx__snapshot_count(c->snap, kind), len = strlen(id);
-    size_t limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
-    const char *best = NULL;
-    for (uint32_t s = 0; s < n; s++) {
-        const char *cand = cx__snapshot_id(c->snap, kind, s);
-        size_t d = cx__edit_distance(id, cand, limit);
-        if (d < best_d) {
-            best_d = d;
-            best = cand;
-        }
-    }
-    return best;
+    return cx__snapshot_nearest(c->snap, (int)kind, id);
 }
 
 /* Resolves a string node naming an entity of kind; CX_NOSYM and an error
@@ -1456,60 +1444,20 @@ static void compile_pack(compiler *c, const cx_tnode *decls)
 
 /* ------------------------------------------------------- pack discovery */
 
-typedef struct path_list {
-    char **v;
-    size_t n, cap;
-} path_list;
-
-static int add_path(path_list *l, const char *path)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n] = cx__strdup(path)) ? (int)l->n++ * 0 : -1;
-}
-
-/* Every *.lua under dir, recursively (sorted by the caller). */
-static int walk(const char *dir, path_list *out, int depth, cx_error *err)
-{
-    DIR *d = depth > 32 ? NULL : opendir(dir);
-    struct dirent *e;
-    if (!d) return cx__error(err, CX_EINPUT, dir, 0, 0, "cannot read rules directory");
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0) continue;
-        size_t len = strlen(e->d_name);
-        int rc = CX_OK;
-        if (S_ISDIR(st.st_mode))
-            rc = walk(path, out, depth + 1, err);
-        else if (S_ISREG(st.st_mode) && len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0)
-            rc = add_path(out, path) ? cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory") : CX_OK;
-        if (rc) {
-            closedir(d);
-            return rc;
-        }
-    }
-    closedir(d);
-    return CX_OK;
-}
-
-static int pack_paths(const char *const *paths, size_t npaths, path_list *out, cx_error *err)
+/* The pack files the paths name: a file itself, a directory every *.lua
+ * below it, in byte order of path. */
+static int pack_paths(const char *const *paths, size_t npaths, cx_strlist *out, cx_error *err)
 {
     for (size_t i = 0; i < npaths; i++) {
         struct stat st;
         size_t first = out->n;
+        int rc = CX_OK;
         if (stat(paths[i], &st) != 0)
             return cx__error(err, CX_EINPUT, paths[i], 0, 0, "no such rule pack or directory");
-        int rc = S_ISDIR(st.st_mode)       ? walk(paths[i], out, 0, err)
-                 : add_path(out, paths[i]) ? cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory")
-                                           : CX_OK;
+        if (S_ISDIR(st.st_mode))
+            rc = cx__walk_files(paths[i], ".lua", out, err);
+        else if (cx__strlist_add(out, paths[i]) != 0)
+            rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
         if (rc) return rc;
         qsort(out->v + first, out->n - first, sizeof *out->v, cx__strcmp_ptr);
     }
@@ -1619,7 +1567,7 @@ void cx_rules_free(cx_rules *rs)
 }
 
 /* Loads every pack into the sandbox, then compiles each that loaded. */
-static int load_all(compiler *c, path_list *paths, cx_error *err)
+static int load_all(compiler *c, cx_strlist *paths, cx_error *err)
 {
     cx_rules *rs = c->rs;
     rs->packs = alloc(c, paths->n * sizeof *rs->packs);
@@ -1651,7 +1599,7 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
                   cx_diagnostics *diags, cx_error *err)
 {
     cx_diagnostics own;
-    path_list list = {0};
+    cx_strlist list = {0};
     compiler c;
     int rc;
     *out = NULL;
@@ -1680,8 +1628,7 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
     sort_diagnostics(c.diags, first_diag);
     rc = c.diags->errors > errors_before ? CX_EINPUT : CX_OK;
 done:
-    for (size_t i = 0; i < list.n; i++) free(list.v[i]);
-    free(list.v);
+    cx__strlist_free(&list);
     cx__strmap_free(&c.rule_ids);
     cx__strmap_free(&c.content_ids);
     cx_diagnostics_free(&own);

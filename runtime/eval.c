@@ -254,17 +254,7 @@ int cx__eval_finish(ectx *e, cx_decision **out, cx_error *err)
  * nearest id. */
 int cx__eval_unknown(const ectx *e, int kind, const char *id, cx_error *err)
 {
-    uint32_t n = cx__snapshot_count(e->snap, kind);
-    size_t len = strlen(id), limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
-    const char *best = NULL;
-    for (uint32_t s = 0; s < n; s++) {
-        const char *cand = cx__snapshot_id(e->snap, kind, s);
-        size_t dist = cx__edit_distance(id, cand, limit);
-        if (dist < best_d) {
-            best_d = dist;
-            best = cand;
-        }
-    }
+    const char *best = cx__snapshot_nearest(e->snap, kind, id);
     if (best)
         return cx__error(err, CX_EUSAGE, NULL, 0, 0,
                          "no %s '%s' in the registry; did you mean '%s'?",

@@ -1411,3 +1411,19 @@ const cx_snap_attr *cx__snapshot_attr(const cx_snap_attr *attrs, uint32_t n, con
     }
     return NULL;
 }
+
+const char *cx__snapshot_nearest(const cx_snapshot *s, int table, const char *id)
+{
+    uint32_t n = cx__snapshot_count(s, table);
+    size_t len = strlen(id), limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
+    const char *best = NULL;
+    for (uint32_t sym = 0; sym < n; sym++) {
+        const char *cand = cx__snapshot_id(s, table, sym);
+        size_t d = cx__edit_distance(id, cand, limit);
+        if (d < best_d) {
+            best_d = d;
+            best = cand;
+        }
+    }
+    return best;
+}

@@ -218,6 +218,10 @@ void cx__snapshot_free(cx_snapshot *s); /* accepts NULL */
  * A hash look-up for every table but awards, a binary search for those. */
 cx_sym cx__snapshot_find(const cx_snapshot *s, int table, const char *id);
 
+/* The id in table nearest to id by edit distance (ties: the smaller
+ * symbol), or NULL when none is close enough to suggest. */
+const char *cx__snapshot_nearest(const cx_snapshot *s, int table, const char *id);
+
 /* Entities in table (a cx_kind or CX_SNAP_TAG); 0 for an unknown table. */
 uint32_t cx__snapshot_count(const cx_snapshot *s, int table);
 

@@ -4,9 +4,11 @@
  */
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void cx_error_clear(cx_error *err)
 {
@@ -318,4 +320,57 @@ int cx__strmap_put(cx_strmap *m, const char *key, void *value, void **old)
     m->values[i] = value;
     m->count++;
     return 0;
+}
+
+/* ------------------------------------------------------------ file lists */
+
+int cx__strlist_add(cx_strlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = cx__strdup(s))) return -1;
+    l->n++;
+    return 0;
+}
+
+void cx__strlist_free(cx_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int walk(const char *dir, const char *suffix, cx_strlist *out, int depth, cx_error *err)
+{
+    DIR *d = depth > 32 ? NULL : opendir(dir);
+    struct dirent *e;
+    size_t k = strlen(suffix);
+    int rc = CX_OK;
+    if (!d) return cx__error(err, CX_EINPUT, dir, 0, 0, "cannot read directory");
+    while (rc == CX_OK && (e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.') continue;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path ||
+            stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk(path, suffix, out, depth + 1, err);
+        else if (S_ISREG(st.st_mode) && n > k && strcmp(e->d_name + n - k, suffix) == 0 &&
+                 cx__strlist_add(out, path) != 0)
+            rc = cx__error(err, CX_ENOMEM, dir, 0, 0, "out of memory");
+    }
+    closedir(d);
+    return rc;
+}
+
+int cx__walk_files(const char *dir, const char *suffix, cx_strlist *out, cx_error *err)
+{
+    return walk(dir, suffix, out, 0, err);
 }

@@ -63,6 +63,20 @@ void cx__buf_free(cx_buf *b);
  * when larger), for suggestions. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit);
 
+/* A growable list of malloc'd strings. */
+typedef struct cx_strlist {
+    char **v;
+    size_t n, cap;
+} cx_strlist;
+
+int cx__strlist_add(cx_strlist *l, const char *s); /* copies s; 0, or -1 on OOM */
+void cx__strlist_free(cx_strlist *l);
+
+/* Appends every regular file under dir whose name ends with suffix,
+ * recursively (entries starting with '.' skipped, 32 levels at most), in
+ * the order the directory lists them: sort them for byte order. */
+int cx__walk_files(const char *dir, const char *suffix, cx_strlist *out, cx_error *err);
+
 /* qsort comparator for an array of char* by byte order. */
 int cx__strcmp_ptr(const void *a, const void *b);
 
