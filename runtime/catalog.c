@@ -229,34 +229,12 @@ static int opt_duration(const checker *c, const cx_ynode *map, const char *key, 
     return CX_OK;
 }
 
-/* Parses a catalog number (^[0-9]+(\.[0-9]{1,2})?$) into hundredths. */
-static int parse_number(const char *s, int64_t *out)
-{
-    int64_t v = 0;
-    size_t i = 0, digits = 0;
-    for (; s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-        if (digits >= 13) return -1; /* keep hundredths far from overflow */
-        v = v * 10 + (s[i] - '0');
-    }
-    if (digits == 0) return -1;
-    v *= 100;
-    if (s[i] == '.') {
-        i++;
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v += (s[i++] - '0') * 10;
-        if (s[i] >= '0' && s[i] <= '9') v += s[i++] - '0';
-    }
-    if (s[i] != '\0') return -1;
-    *out = v;
-    return 0;
-}
-
 static int number_value(const checker *c, const cx_ynode *n, const char *key, int64_t *out)
 {
     const char *t = NULL;
     int rc = scalar(c, n, key, &t);
     if (rc) return rc;
-    if (parse_number(t, out) != 0)
+    if ((*out = cx__parse_number(t)) == CX_NO_NUMBER)
         return fail(c, n,
                     "invalid number '%s' for '%s': expected digits with at most two decimals, "
                     "such as 40 or 12.5 (not negative)",

@@ -233,17 +233,8 @@ static json_t *award_json(const cx_award *a)
         json_t *res = json_object();
         bad = !res || json_object_set_new(o, "results", res);
         for (size_t i = 0; !bad && i < a->nresults; i++) {
-            int64_t v = 0;
-            const char *p = a->results[i].value;
             /* results are catalog numbers: re-read them exactly */
-            int64_t whole = 0, frac = 0;
-            int places = 0;
-            for (; *p >= '0' && *p <= '9'; p++) whole = whole * 10 + (*p - '0');
-            if (*p == '.')
-                for (p++; *p >= '0' && *p <= '9' && places < 2; p++, places++)
-                    frac = frac * 10 + (*p - '0');
-            if (places == 1) frac *= 10;
-            v = whole * 100 + frac;
+            int64_t v = cx__parse_number(a->results[i].value);
             bad = set_number(res, a->results[i].key, v) != 0;
         }
     }

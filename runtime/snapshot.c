@@ -181,27 +181,6 @@ static int vec_finish(builder *b, vec *v, void **out)
 
 /* ------------------------------------------------------------ values */
 
-/* Parses a catalog number (^[0-9]+(\.[0-9]{1,2})?$) into hundredths;
- * CX_NO_NUMBER when text is not one. */
-static int64_t parse_number(const char *s)
-{
-    int64_t v = 0;
-    size_t i = 0;
-    for (; s[i] >= '0' && s[i] <= '9'; i++) {
-        if (i >= 13) return CX_NO_NUMBER; /* as the catalog: far from overflow */
-        v = v * 10 + (s[i] - '0');
-    }
-    if (i == 0) return CX_NO_NUMBER;
-    v *= 100;
-    if (s[i] == '.') {
-        i++;
-        if (s[i] < '0' || s[i] > '9') return CX_NO_NUMBER;
-        v += (s[i++] - '0') * 10;
-        if (s[i] >= '0' && s[i] <= '9') v += s[i++] - '0';
-    }
-    return s[i] == '\0' ? v : CX_NO_NUMBER;
-}
-
 /* Parses date column c of entity (what, id) into *out; if_null when NULL. */
 static int date_col(cx_error *err, const cx_col *c, cx_date if_null, cx_date *out, const char *what,
                     const char *id)
@@ -218,7 +197,7 @@ static int attr_from(builder *b, const cx_col *key, const cx_col *value, cx_snap
 {
     int rc = intern_col(b, key, &a->key);
     if (!rc) rc = copy_col(b, value, &a->value);
-    a->number = value->text ? parse_number(value->text) : CX_NO_NUMBER;
+    a->number = value->text ? cx__parse_number(value->text) : CX_NO_NUMBER;
     return rc;
 }
 
@@ -1011,7 +990,7 @@ static int on_result(void *ud, const cx_col *c, size_t n)
     if (cmp != 0) return corrupt(b->err, "a result of award '%s', which does not exist", c[0].text);
     p->award = s->awards_by_id[b->id_cursor];
     int rc = intern_col(b, &c[1], &p->result.key);
-    p->result.value = c[2].text ? parse_number(c[2].text) : CX_NO_NUMBER;
+    p->result.value = c[2].text ? cx__parse_number(c[2].text) : CX_NO_NUMBER;
     b->awards[p->award].results++; /* a count until finish_results */
     return rc;
 }

@@ -244,6 +244,25 @@ const char *cx_nearest(const char *word, const char *const *candidates, size_t n
     return best;
 }
 
+int64_t cx__parse_number(const char *s)
+{
+    int64_t v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (i >= 13) return CX_NO_NUMBER; /* keep hundredths far from overflow */
+        v = v * 10 + (s[i] - '0');
+    }
+    if (i == 0) return CX_NO_NUMBER;
+    v *= 100;
+    if (s[i] == '.') {
+        i++;
+        if (s[i] < '0' || s[i] > '9') return CX_NO_NUMBER;
+        v += (s[i++] - '0') * 10;
+        if (s[i] >= '0' && s[i] <= '9') v += s[i++] - '0';
+    }
+    return s[i] == '\0' ? v : CX_NO_NUMBER;
+}
+
 int cx__strcmp_ptr(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

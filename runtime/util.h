@@ -77,6 +77,11 @@ void cx__strlist_free(cx_strlist *l);
  * the order the directory lists them: sort them for byte order. */
 int cx__walk_files(const char *dir, const char *suffix, cx_strlist *out, cx_error *err);
 
+/* A catalog number (^[0-9]+(\.[0-9]{1,2})?$, at most 13 digits before the
+ * point) as hundredths: "40" is 4000, "12.5" is 1250; CX_NO_NUMBER when s is
+ * not one. */
+int64_t cx__parse_number(const char *s);
+
 /* qsort comparator for an array of char* by byte order. */
 int cx__strcmp_ptr(const void *a, const void *b);
 
