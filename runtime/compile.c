@@ -30,6 +30,9 @@ struct cx_rules {
     cx_rule **stacks; /* stacks only, in dependency order */
     size_t nstacks;
     cx_rule **by_id; /* every rule, sorted by id */
+
+    /* credex test --coverage's observer, or NULL (cx__rules_set_coverage) */
+    const cx_coverage *coverage;
 };
 
 /* The state of one compilation. */
@@ -1520,6 +1523,16 @@ const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n)
 {
     *n = rs->nstacks;
     return (const cx_rule *const *)rs->stacks;
+}
+
+void cx__rules_set_coverage(cx_rules *rs, const cx_coverage *cov)
+{
+    rs->coverage = cov;
+}
+
+const cx_coverage *cx__rules_coverage(const cx_rules *rs)
+{
+    return rs->coverage;
 }
 
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack)

@@ -216,4 +216,16 @@ const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);
  * caller frees it (cx__sandbox_free). */
 int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err);
 
+/* An observer of evaluation, for `credex test --coverage` (docs/
+ * rule-tests.md): the evaluators call mark with a requirement of a tree
+ * that held in an evaluation (rule NULL), or with a rule applied outside
+ * any trace, a renewal (req NULL). Installed on a cx_rules only while one
+ * thread decides with it; NULL (the default) costs one test per tree. */
+typedef struct cx_coverage {
+    void (*mark)(void *ud, const cx_rule *rule, const cx_req *req);
+    void *ud; /* passed to mark */
+} cx_coverage;
+void cx__rules_set_coverage(cx_rules *rs, const cx_coverage *cov); /* NULL: none */
+const cx_coverage *cx__rules_coverage(const cx_rules *rs);
+
 #endif

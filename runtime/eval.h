@@ -27,6 +27,9 @@ typedef struct ectx {
     cx_arena scratch;  /* strings that live as long as the context (cx__eval_end) */
     char subject[600]; /* the decision's subject: seeds its math.random */
     int seeded;        /* the sandbox was started for this decision */
+
+    /* the rules' coverage observer (credex test --coverage), or NULL */
+    const cx_coverage *coverage;
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);

@@ -573,6 +573,27 @@ static int any_progress(search *s)
     return 0;
 }
 
+/* credex test --coverage: the requirements that held in this evaluation,
+ * waived ones aside: a slot some counted award could fill, a total
+ * reached, a holder attribute that compares, a check that returned true
+ * (only one the search already called: no extra call into Lua). */
+static void mark_coverage(search *s)
+{
+    const cx_coverage *cov = s->e->coverage;
+    for (size_t k = 0; k < s->nreqs; k++) {
+        const cx_req *q = s->reqs[k];
+        int held = 0;
+        if (!q || waived(s, q)) continue;
+        if (is_slot(q))
+            for (size_t i = 0; i < s->n && !held; i++) held = s->fills[k * s->n + i] != 0;
+        else if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM || q->kind == CX_REQ_HOLDER_ATTR)
+            held = alone(s, q) == 1;
+        else if (q->kind == CX_REQ_CHECK)
+            held = s->alone[k] == 1;
+        if (held) cov->mark(cov->ud, NULL, q);
+    }
+}
+
 /* The dates of the awards used by a met tree. */
 static void used_dates(const search *s, cx_req_result *res)
 {
@@ -641,6 +662,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         result = s.failed ? -1 : 0;
     }
     if (res && !s.failed) res->progress = r == 1 || any_progress(&s);
+    if (e->coverage) mark_coverage(&s);
     if (s.failed == 1) {
         cx_error lim;
         cx__error(&lim, CX_ELIMIT, q->src.file, q->src.line, 0,

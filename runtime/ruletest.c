@@ -80,6 +80,7 @@ typedef struct tfile {
 typedef struct runner {
     const cx_test_options *opt;
     cx_test_summary *sum;
+    cx__coverage *cov; /* with opt->on_coverage, else NULL */
 } runner;
 
 /* ---------------------------------------------------------- reading helpers */
@@ -839,6 +840,7 @@ int cx__expect_equiv(const cx__case_env *env, const cx__expect *e, int *holds, c
                        (unsigned long long)(got / 100), (unsigned long long)(got % 100),
                        (int)(e->coverage / 100), (int)(e->coverage % 100));
     }
+    cx__coverage_decision(env->cov, d);
     cx_decision_free(d);
     return CX_OK;
 }
@@ -894,6 +896,7 @@ int cx__expect_transfer(const cx__case_env *env, const cx__expect *e, int *holds
         differ(diff, subject, holds);
         cx__buf_printf(diff, "the holder has no award of %s issued by %s", e->award, env->as_of);
     }
+    cx__coverage_decision(env->cov, d);
     cx_decision_free(d);
     return CX_OK;
 }
@@ -960,6 +963,7 @@ int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, c
         free(used);
         cx__buf_free(&part);
     }
+    cx__coverage_decision(env->cov, d);
     cx_decision_free(d);
     return diff->oom ? nomem(err) : CX_OK;
 }
@@ -1049,6 +1053,7 @@ static int check_expectations(const tcase *tc, const cx__case_env *env, cx_buf *
         size_t before = diff->len;
         int holds = 1, rc;
         if (before) cx__buf_puts(diff, "; ");
+        cx__coverage_expect_begin(env->cov);
         if (e->kind != CX_EXPECT_CHECK && !env->rules) {
             holds = 0;
             cx__buf_printf(diff, "%s: the rule packs did not load", specs[e->kind].name);
@@ -1096,7 +1101,10 @@ static int run_case(runner *rn, tfile *f, const tcase *tc, cx_error *err)
                                       st.env.registry, st.env.holder, tc->as_of};
             rn->opt->on_case(rn->opt->ud, &info);
         }
+        st.env.cov = rn->cov;
+        cx__coverage_case_begin(rn->cov, st.env.rules);
         rc = check_expectations(tc, &st.env, &diff, &input, err);
+        cx__coverage_case_end(rn->cov, st.env.rules);
     }
     if (rc == CX_OK && diff.oom) rc = nomem(err);
     if (rc == CX_OK) {
@@ -1212,9 +1220,10 @@ static int files_of(const char *arg, file_list *out, cx_error *err)
 int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *opt,
                 cx_test_summary *out, cx_error *err)
 {
-    runner rn = {opt, out};
+    runner rn = {opt, out, NULL};
     int rc = CX_OK;
     memset(out, 0, sizeof *out);
+    if (opt && opt->on_coverage && (rc = cx__coverage_new(&rn.cov, err))) return rc;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
         file_list files = {0};
         cx_error aerr;
@@ -1230,6 +1239,8 @@ int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *
         for (size_t k = 0; k < files.n; k++) free(files.v[k]);
         free(files.v);
     }
+    if (rc == CX_OK && rn.cov) rc = cx__coverage_report(rn.cov, opt->on_coverage, opt->ud, err);
+    cx__coverage_free(rn.cov);
     return rc;
 }
 

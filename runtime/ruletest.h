@@ -71,6 +71,7 @@ typedef struct cx__case_env {
     const cx_error *load_error;  /* when rules is NULL: the load's error */
     const char *holder;          /* the case holder's id, or NULL when the case has none */
     const char *as_of;           /* YYYY-MM-DD */
+    struct cx__coverage *cov;    /* with --coverage: where decisions are counted, else NULL */
 } cx__case_env;
 
 /* An evaluator for one kind of expectation. Returns CX_OK with *holds set
@@ -111,5 +112,32 @@ int cx__expect_coverage_matches(int64_t want, uint64_t covered, uint64_t total);
  * MESSAGE" (or "FILE: error: MESSAGE" when not located), into buf; ""
  * when the packs loaded. */
 void cx__first_load_error(const cx__case_env *env, char *buf, size_t size);
+
+/* Coverage (ruletest_coverage.c; docs/rule-tests.md "Coverage"): which
+ * rules and requirement leaves the run's decisions exercised. A rule
+ * counts when a decision an expectation checked cites it (in its trace,
+ * with a status other than skipped or near miss, or in the `via` of an
+ * award used), or when it renewed an award; a leaf counts when it held
+ * while its rule, so cited, was evaluated. Every function accepts a NULL
+ * cov and then does nothing. */
+typedef struct cx__coverage cx__coverage;
+
+/* A new, empty measure (*out NULL when out of memory); free with
+ * cx__coverage_free, which accepts NULL. */
+int cx__coverage_new(cx__coverage **out, cx_error *err);
+void cx__coverage_free(cx__coverage *cov);
+/* A case runs with rules: every rule and leaf joins what is counted, and
+ * the evaluators report to cov until cx__coverage_case_end. */
+void cx__coverage_case_begin(cx__coverage *cov, cx_rules *rules);
+void cx__coverage_case_end(cx__coverage *cov, cx_rules *rules);
+/* An expectation starts: what the evaluators report from now on belongs
+ * to the decision it checks. */
+void cx__coverage_expect_begin(cx__coverage *cov);
+/* The decision an expectation checked (d may be NULL: none). */
+void cx__coverage_decision(cx__coverage *cov, const cx_decision *d);
+/* The totals and gaps, sorted, handed to report. CX_ENOMEM (err set) when
+ * memory ran out at any point of the measure. */
+int cx__coverage_report(cx__coverage *cov, void (*report)(void *, const cx_test_coverage *),
+                        void *ud, cx_error *err);
 
 #endif

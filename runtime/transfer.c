@@ -53,6 +53,7 @@ static cx_counted *holder_awards(ectx *e, const cx_snap_holder *h, size_t *n)
                 for (size_t m = 0; m < r->nmembers; m++) renewed |= r->members[m] == ry->credential;
                 if (!renewed || y == x || ry->issued > rx->issued || ry->expires < rx->issued)
                     continue; /* not yet earned, or already expired, when X was earned */
+                if (e->coverage) e->coverage->mark(e->coverage->ud, r, NULL);
                 if (rx->expires > ry->expires) ry->expires = rx->expires;
             }
         }

@@ -25,7 +25,8 @@ enum {
     OPT_TO = 1 << 10,
     OPT_FAIL_UNLESS = 1 << 11,
     OPT_STACK = 1 << 12,
-    OPT_ALL = 1 << 13
+    OPT_ALL = 1 << 13,
+    OPT_COVERAGE = 1 << 14
 };
 
 #define MAX_RULES 64
@@ -45,6 +46,7 @@ typedef struct cli {
     const char *holder;      /* --holder H */
     const char *stack;       /* --stack S */
     int all;                 /* --all */
+    int coverage;            /* --coverage (test) */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     char today[11];          /* the local date when the command started */

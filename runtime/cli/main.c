@@ -66,7 +66,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
-    {"test", cmd_test, 0, "text", "credex test [FILE|DIR...]",
+    {"test", cmd_test, OPT_COVERAGE, "text", "credex test [FILE|DIR...] [--coverage]",
      "run rule tests (*.test.yaml); the last line is \"N passed, M failed\"",
      "Runs rule tests: YAML files that state what rule packs must decide. A DIR\n"
      "means every *.test.yaml below it, recursively, in byte order of path; without\n"
@@ -94,6 +94,11 @@ const cli_command cli_commands[] = {
      "Output: a line per failing case, FILE:LINE: FAIL NAME: DIFFERENCE, and the\n"
      "located error of any test file, catalog or pack that cannot be read (each\n"
      "counts as a failed case); the last line is \"N passed, M failed\".\n"
+     "\n"
+     "--coverage adds, before that line, how many rules and requirement leaves\n"
+     "(slots, totals, holder_attr, check) the checked decisions exercised, and a\n"
+     "line per one no case exercised, FILE:LINE: rule ID (KIND) or requirement\n"
+     "PATH in KIND ID (docs/rule-tests.md).\n"
      "\n"
      "Exit codes: 0 every case passed; 1 a case failed; 2 usage; 3 a test file,\n"
      "catalog or pack could not be read.\n"
@@ -197,6 +202,7 @@ static const struct option_spec {
     {"holder", OPT_HOLDER, 1},   {"stack", OPT_STACK, 1},
     {"all", OPT_ALL, 0},         {"from", OPT_FROM, 1},
     {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
+    {"coverage", OPT_COVERAGE, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -293,6 +299,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_ALL:
         c->all = 1;
+        break;
+    case OPT_COVERAGE:
+        c->coverage = 1;
         break;
     case OPT_FROM:
         c->from = value;

@@ -422,13 +422,37 @@ typedef struct cx_test_case_info {
     const char *as_of;     /* YYYY-MM-DD */
 } cx_test_case_info;
 
+/* A rule, or a requirement leaf (a slot, a total, holder_attr, check) of a
+ * stack's or a recognition's `requires`, that no case exercised
+ * (docs/rule-tests.md, "Coverage"). */
+typedef struct cx_test_gap {
+    const char *file;        /* the pack file, as first loaded */
+    int line;                /* the rule's line, or the requirement's */
+    const char *rule;        /* the rule's id (the tree's rule, for a requirement) */
+    const char *rule_kind;   /* "stack", "counts_as", "recognize", "deny", "renews", ... */
+    const char *requirement; /* NULL for a rule; for a leaf its path in the tree:
+                                `at_least(2) { ... } > "CA-EVC-203"` */
+} cx_test_gap;
+
+/* What the cases of a run exercised, over every rule of every pack that
+ * loaded during it (each pack file counted once, however often loaded). */
+typedef struct cx_test_coverage {
+    size_t rules, rules_exercised;
+    size_t leaves, leaves_exercised; /* requirement leaves */
+    const cx_test_gap *gaps;         /* what was not exercised, by file, then line */
+    size_t ngaps;
+} cx_test_coverage;
+
 typedef struct cx_test_options {
     /* Called for every case, in order (files in the order run, cases in
      * file order); the result lives only during the call. May be NULL. */
     void (*on_result)(void *ud, const cx_test_result *result);
     /* Called once a case's registry and packs are ready. May be NULL. */
     void (*on_case)(void *ud, const cx_test_case_info *info);
-    void *ud; /* passed to both */
+    void *ud; /* passed to all three */
+    /* When not NULL, coverage is measured and handed over once, after
+     * every file has run; it lives only during the call. */
+    void (*on_coverage)(void *ud, const cx_test_coverage *coverage);
 } cx_test_options;
 
 typedef struct cx_test_summary {
