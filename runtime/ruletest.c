@@ -10,7 +10,6 @@
 
 #include "ruletest.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,6 @@
 #include "yaml_reader.h"
 
 #define DEFAULT_HOLDER "test-holder"
-#define MAX_DEPTH      32 /* directory nesting searched for test files */
 
 /* ------------------------------------------------------------------ model */
 
@@ -1146,67 +1144,18 @@ done:
 
 /* --------------------------------------------------------------- discovery */
 
-typedef struct file_list {
-    char **v;
-    size_t n, cap;
-} file_list;
-
-static int add_file(file_list *l, const char *path)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    if (!(l->v[l->n] = cx__strdup(path))) return -1;
-    l->n++;
-    return 0;
-}
-
-static int is_test_file(const char *name)
-{
-    static const char suffix[] = ".test.yaml";
-    size_t n = strlen(name), k = sizeof suffix - 1;
-    return n > k && strcmp(name + n - k, suffix) == 0;
-}
-
-/* Every *.test.yaml under dir, recursively (hidden entries skipped). */
-static int walk(const char *dir, file_list *out, int depth, cx_error *err)
-{
-    DIR *d = depth > MAX_DEPTH ? NULL : opendir(dir);
-    struct dirent *e;
-    if (!d) return cx__error(err, CX_EINPUT, dir, 0, 0, "cannot read test directory");
-    int rc = CX_OK;
-    while (rc == CX_OK && (e = readdir(d))) {
-        char path[4096];
-        struct stat st;
-        if (e->d_name[0] == '.') continue;
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path ||
-            stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            rc = walk(path, out, depth + 1, err);
-        else if (S_ISREG(st.st_mode) && is_test_file(e->d_name) && add_file(out, path))
-            rc = nomem(err);
-    }
-    closedir(d);
-    return rc;
-}
-
 /* The test files one argument names. CX_EINPUT (err located at the
  * argument) when it names none. */
-static int files_of(const char *arg, file_list *out, cx_error *err)
+static int files_of(const char *arg, cx_strlist *out, cx_error *err)
 {
     struct stat st;
     if (stat(arg, &st) != 0)
         return cx__error(err, CX_EINPUT, arg, 0, 0, "no such test file or directory");
-    if (!S_ISDIR(st.st_mode)) return add_file(out, arg) ? nomem(err) : CX_OK;
+    if (!S_ISDIR(st.st_mode)) return cx__strlist_add(out, arg) ? nomem(err) : CX_OK;
     size_t len = strlen(arg);
     char *dir = cx__strndup(arg, len > 1 && arg[len - 1] == '/' ? len - 1 : len);
     if (!dir) return nomem(err);
-    int rc = walk(dir, out, 0, err);
+    int rc = cx__walk_files(dir, ".test.yaml", out, err);
     free(dir);
     if (rc) return rc;
     if (!out->n)
@@ -1225,7 +1174,7 @@ int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *
     memset(out, 0, sizeof *out);
     if (opt && opt->on_coverage && (rc = cx__coverage_new(&rn.cov, err))) return rc;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
-        file_list files = {0};
+        cx_strlist files = {0};
         cx_error aerr;
         cx_error_clear(&aerr);
         rc = files_of(paths[i], &files, &aerr);
@@ -1236,8 +1185,7 @@ int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *
             *err = aerr;
         }
         for (size_t k = 0; k < files.n && rc == CX_OK; k++) rc = run_file(&rn, files.v[k], err);
-        for (size_t k = 0; k < files.n; k++) free(files.v[k]);
-        free(files.v);
+        cx__strlist_free(&files);
     }
     if (rc == CX_OK && rn.cov) rc = cx__coverage_report(rn.cov, opt->on_coverage, opt->ud, err);
     cx__coverage_free(rn.cov);
