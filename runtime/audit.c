@@ -113,21 +113,29 @@ static cx_counted *stack_awards(holder_run *run, const cx_rule *r, size_t *n)
     return v;
 }
 
+/* Issue date, then award id, then credential (derived awards share an id):
+ * a total order, so the allocation never depends on how qsort breaks ties. */
 static int by_issued(const void *x, const void *y)
 {
     const cx_counted *a = x, *b = y;
-    return a->issued < b->issued ? -1 : a->issued > b->issued;
+    if (a->issued != b->issued) return a->issued < b->issued ? -1 : 1;
+    int c = strcmp(a->id ? a->id : "", b->id ? b->id : "");
+    if (c) return c;
+    return a->credential < b->credential ? -1 : a->credential > b->credential;
 }
 
 /* window = { span = D }: the awards used were issued within D of each
  * other. Tries each earliest issue date in turn; returns the first window
- * (as a range of the sorted awards) whose awards meet the stack, or the
- * largest window when none does (*met 0). -1 on error. */
+ * (as a range of the sorted awards) whose awards meet the stack (*met 1).
+ * When none does, the range is the awards issued in the D before the
+ * as-of date: any completion adds awards issued from now on, so only those
+ * can join them, and what is missing is reported against them. -1 on
+ * error. */
 static int span_window(holder_run *run, const cx_rule *r, cx_counted *v, size_t n,
                        const cx_req_opts *opts, size_t *lo, size_t *hi, int *met)
 {
     ectx *e = run->e;
-    size_t best_lo = 0, best_hi = 0;
+    cx_date since = cx__date_sub(e->as_of, &r->window);
     cx_req_opts quiet = *opts;
     quiet.quiet = 1;
     qsort(v, n, sizeof *v, by_issued);
@@ -137,10 +145,6 @@ static int span_window(holder_run *run, const cx_rule *r, cx_counted *v, size_t 
         cx_date end = cx__date_add(v[a].issued, &r->window);
         size_t b = a;
         while (b < n && v[b].issued <= end) b++;
-        if (b - a > best_hi - best_lo) {
-            best_lo = a;
-            best_hi = b;
-        }
         int rc = cx__eval_requirements(e, r->requires, v + a, b - a, run->h, r->jurisdiction,
                                        &quiet, NULL, NULL);
         if (rc < 0) return -1;
@@ -151,8 +155,9 @@ static int span_window(holder_run *run, const cx_rule *r, cx_counted *v, size_t 
             return 0;
         }
     }
-    *lo = best_lo;
-    *hi = best_hi;
+    *lo = 0;
+    while (*lo < n && v[*lo].issued < since) (*lo)++;
+    *hi = n;
     return 0;
 }
 

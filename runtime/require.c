@@ -29,7 +29,10 @@ typedef struct search {
     const cx_rule **via;  /* nreqs x n: the equivalence rule when fills is 2 */
     int8_t *alone;        /* per requirement needing no award: -1 unknown, 0, 1 */
     uint8_t *used;        /* per award: slots it fills now */
-    int *assign;          /* per requirement: the award filling it, or -1 */
+    int *assign;          /* per requirement: the award filling a slot, HOLDS for a
+                             requirement needing no award that the allocation
+                             found holding, or -1 */
+    size_t *order;        /* n: the awards adding to a total, in issue order (tally) */
     const cx_req **stack; /* goal lists of the search, used as a stack */
     size_t top, cap;
     uint64_t steps;
@@ -50,6 +53,8 @@ static void fill_index(search *s, const cx_req *q)
     s->reqs[q->index] = q;
     for (size_t i = 0; i < q->nparts; i++) fill_index(s, q->parts[i]);
 }
+
+#define HOLDS (-2) /* assign[]: holds in the allocation found, with no award */
 
 static int is_slot(const cx_req *q)
 {
@@ -113,23 +118,11 @@ static void compute_fill(search *s, const cx_req *q, size_t i)
 
 static int compare_attr(const cx_snap_attr *attr, const cx_req *q)
 {
-    int64_t want;
-    const char *v = q->value;
-    int cmp;
     /* numeric when both sides are catalog numbers, else byte-wise */
-    int64_t whole = 0;
-    int digits = 0, frac = 0, places = 0;
-    const char *p = v;
-    for (; *p >= '0' && *p <= '9' && digits < 13; p++, digits++) whole = whole * 10 + (*p - '0');
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9' && places < 2; p++, places++)
-            frac = frac * 10 + (*p - '0');
-    if (places == 1) frac *= 10;
-    want = whole * 100 + frac;
-    if (attr->number != CX_NO_NUMBER && digits && !*p)
-        cmp = attr->number < want ? -1 : attr->number > want;
-    else
-        cmp = strcmp(attr->value, v);
+    int64_t want = cx__parse_number(q->value);
+    int cmp = attr->number != CX_NO_NUMBER && want != CX_NO_NUMBER
+                  ? (attr->number < want ? -1 : attr->number > want)
+                  : strcmp(attr->value, q->value);
     switch (q->op) {
     case CX_OP_EQ:
         return cmp == 0;
@@ -228,50 +221,114 @@ done:
     return result;
 }
 
-/* hours(n, sel): distinct counted awards' hours; derived awards add nothing. */
-static int total_hours(const search *s, const cx_req *q, int64_t *sum)
+/* ---------------------------------------------------------------- totals */
+
+/* Whether counted award i adds anything to total q: not derived (derived
+ * awards add nothing to totals), selected, and carrying what q adds up --
+ * hours, or for sum the attribute as a number (and the group_by attribute
+ * when there is one). */
+static int adds_to(const search *s, const cx_req *q, size_t i)
 {
-    *sum = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const cx_counted *a = &s->awards[i];
-        if (a->derived || a->hours == CX_NO_NUMBER) continue;
-        if (cx__eval_selects(q->selector, a->credential, a->issued)) *sum += a->hours;
-    }
-    return *sum >= q->threshold;
+    const cx_counted *a = &s->awards[i];
+    if (a->derived || (q->selector && !cx__eval_selects(q->selector, a->credential, a->issued)))
+        return 0;
+    if (q->kind == CX_REQ_HOURS) return a->hours != CX_NO_NUMBER && a->hours > 0;
+    const cx_snap_credential *c = &s->e->snap->credentials[a->credential];
+    const cx_snap_attr *v = cx__snapshot_attr(c->attrs, c->nattrs, q->attr);
+    return v && v->number != CX_NO_NUMBER && v->number > 0 &&
+           (!q->group_by || cx__snapshot_attr(c->attrs, c->nattrs, q->group_by));
 }
 
-/* sum(attr, n) { group_by = attr2 }: the credentials' attribute, each
- * distinct credential once, within the best single group. */
-static int total_sum(const search *s, const cx_req *q, int64_t *best)
+/* The group_by value of award i's credential (for an award that adds_to q). */
+static const char *group_of(const search *s, const cx_req *q, size_t i)
 {
-    const cx_snapshot *snap = s->e->snap;
-    *best = 0;
-    for (size_t g = 0; g < s->n; g++) { /* each award's group value, as a candidate */
-        const cx_snap_credential *cg = &snap->credentials[s->awards[g].credential];
-        const cx_snap_attr *gv =
-            q->group_by ? cx__snapshot_attr(cg->attrs, cg->nattrs, q->group_by) : NULL;
-        if (q->group_by && !gv) continue;
-        int64_t sum = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            const cx_counted *a = &s->awards[i];
-            if (a->derived ||
-                (q->selector && !cx__eval_selects(q->selector, a->credential, a->issued)))
-                continue;
-            size_t k = 0; /* each credential once */
-            while (k < i && s->awards[k].credential != a->credential) k++;
-            if (k < i) continue;
-            const cx_snap_credential *c = &snap->credentials[a->credential];
-            const cx_snap_attr *v = cx__snapshot_attr(c->attrs, c->nattrs, q->attr);
-            const cx_snap_attr *grp =
-                q->group_by ? cx__snapshot_attr(c->attrs, c->nattrs, q->group_by) : NULL;
-            if (!v || v->number == CX_NO_NUMBER) continue;
-            if (q->group_by && (!grp || strcmp(grp->value, gv->value) != 0)) continue;
-            sum += v->number;
+    const cx_snap_credential *c = &s->e->snap->credentials[s->awards[i].credential];
+    return cx__snapshot_attr(c->attrs, c->nattrs, q->group_by)->value;
+}
+
+/* Issue order: by issue date, then award id (derived awards add nothing). */
+static int before(const cx_counted *a, const cx_counted *b)
+{
+    if (a->issued != b->issued) return a->issued < b->issued;
+    return a->id && b->id && strcmp(a->id, b->id) < 0;
+}
+
+/* What award i adds to total q within group (NULL: every group): its hours;
+ * for sum its credential's attribute, counted once per credential (on the
+ * credential's first award in issue order that adds to q). */
+static int64_t amount(const search *s, const cx_req *q, size_t i, const char *group)
+{
+    if (!adds_to(s, q, i)) return 0;
+    if (q->kind == CX_REQ_HOURS) return s->awards[i].hours;
+    if (group && strcmp(group_of(s, q, i), group) != 0) return 0;
+    for (size_t k = 0; k < s->n; k++)
+        if (k != i && s->awards[k].credential == s->awards[i].credential && adds_to(s, q, k) &&
+            before(&s->awards[k], &s->awards[i]))
+            return 0;
+    const cx_snap_credential *c = &s->e->snap->credentials[s->awards[i].credential];
+    return cx__snapshot_attr(c->attrs, c->nattrs, q->attr)->number;
+}
+
+/* Adds up total q within group (NULL: every group). The awards that add to
+ * it go to s->order in issue order; *ncomp is how many of them reached the
+ * threshold (all of them when it is not reached): the total's components,
+ * so a total is complete on the day its threshold was first reached. */
+static int64_t tally(search *s, const cx_req *q, const char *group, size_t *ncomp)
+{
+    size_t m = 0, j = 0;
+    int64_t sum = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (amount(s, q, i, group) <= 0) continue;
+        size_t at = m++; /* insertion sort: few awards per holder */
+        while (at > 0 && before(&s->awards[i], &s->awards[s->order[at - 1]])) {
+            s->order[at] = s->order[at - 1];
+            at--;
         }
-        if (sum > *best) *best = sum;
-        if (!q->group_by) break;
+        s->order[at] = i;
     }
-    return *best >= q->threshold;
+    while (j < m && sum < q->threshold) sum += amount(s, q, s->order[j++], group);
+    *ncomp = j;
+    for (size_t k = j; k < m; k++) sum += amount(s, q, s->order[k], group);
+    return sum;
+}
+
+/* Total q over its best group: with group_by, of the groups that reach the
+ * threshold the one that reached it first (then the least group value in
+ * byte order); when none does, the largest total. *group gets the group
+ * (NULL without group_by), s->order and *ncomp its components (tally). */
+static int64_t total(search *s, const cx_req *q, const char **group, size_t *ncomp)
+{
+    int64_t best = -1;
+    cx_date best_done = CX_DATE_NEVER;
+    *group = NULL;
+    if (q->kind == CX_REQ_HOURS || !q->group_by) return tally(s, q, NULL, ncomp);
+    for (size_t g = 0; g < s->n; g++) { /* each group of an award that adds, once */
+        if (!adds_to(s, q, g)) continue;
+        const char *gv = group_of(s, q, g);
+        size_t k = 0;
+        while (k < g && !(adds_to(s, q, k) && strcmp(group_of(s, q, k), gv) == 0)) k++;
+        if (k < g) continue;
+        int64_t sum = tally(s, q, gv, ncomp);
+        int met = sum >= q->threshold, best_met = best >= q->threshold;
+        cx_date done = met && *ncomp ? s->awards[s->order[*ncomp - 1]].issued : INT32_MIN;
+        int better = best < 0 || (met && !best_met);
+        if (!better && met == best_met) {
+            if (met ? done != best_done : sum != best)
+                better = met ? done < best_done : sum > best;
+            else
+                better = strcmp(gv, *group) < 0;
+        }
+        if (better) {
+            best = sum;
+            best_done = done;
+            *group = gv;
+        }
+    }
+    if (best < 0) {
+        *ncomp = 0;
+        return 0;
+    }
+    return tally(s, q, *group, ncomp); /* the best group's components in s->order */
 }
 
 /* Requirements that need no award hold or not whatever the allocation:
@@ -285,14 +342,13 @@ static int waived(const search *s, const cx_req *q)
 static int alone(search *s, const cx_req *q)
 {
     if (s->alone[q->index] >= 0) return s->alone[q->index];
-    int64_t total;
+    const char *group;
+    size_t ncomp;
     int r = 0;
     switch (q->kind) {
     case CX_REQ_HOURS:
-        r = total_hours(s, q, &total);
-        break;
     case CX_REQ_SUM:
-        r = total_sum(s, q, &total);
+        r = total(s, q, &group, &ncomp) >= q->threshold;
         break;
     case CX_REQ_HOLDER_ATTR: {
         const cx_snap_attr *a =
@@ -390,7 +446,10 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
     }
     int r = alone(s, q);
     if (r <= 0) return r;
-    return solve(s, rest, nrest);
+    s->assign[q->index] = HOLDS; /* so a met total's awards date the stack */
+    r = solve(s, rest, nrest);
+    if (r == 0) s->assign[q->index] = -1;
+    return r;
 }
 
 /* ------------------------------------------------------- what is missing */
@@ -410,7 +469,49 @@ static size_t forced(const cx_req *q, const cx_req **out, size_t max)
     return n;
 }
 
-/* The largest set of forced requirements met together (earlier ones
+/* How many credentials could fill q: a slot's credential set, a
+ * structure's parts' together; SIZE_MAX for what competes for no award. */
+static size_t fillers(const search *s, const cx_req *q)
+{
+    size_t n = 0;
+    if (is_slot(q)) {
+        size_t words = (cx__snapshot_count(s->e->snap, CX_KIND_CREDENTIAL) + 63) / 64;
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t x = q->fills[w]; x; x &= x - 1) n++;
+        return n;
+    }
+    for (size_t i = 0; i < q->nparts; i++) {
+        size_t k = fillers(s, q->parts[i]);
+        if (k != SIZE_MAX) n += k;
+    }
+    return n ? n : SIZE_MAX;
+}
+
+/* Whether a is more specific than b: fewer credentials could fill it, then
+ * byte order of its label or text. */
+static int more_specific(const search *s, const cx_req *a, const cx_req *b)
+{
+    size_t fa = fillers(s, a), fb = fillers(s, b);
+    if (fa != fb) return fa < fb;
+    return strcmp(a->label ? a->label : a->text, b->label ? b->label : b->text) < 0;
+}
+
+/* Sorts v most specific first (insertion sort: a handful of requirements).
+ * When a holder's awards can meet either of two requirements but not both,
+ * the more specific one is kept and the more general one reported missing
+ * (a networking certification rather than Network+ itself), so that what
+ * is missing never depends on the order the parts are listed in. */
+static void by_specificity(const search *s, const cx_req **v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        const cx_req *q = v[i];
+        size_t j = i;
+        for (; j > 0 && more_specific(s, q, v[j - 1]); j--) v[j] = v[j - 1];
+        v[j] = q;
+    }
+}
+
+/* The largest set of forced requirements met together (earlier ones in f
  * first on ties): *keep[i] set for the members. */
 static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
 {
@@ -448,71 +549,90 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
     return 0;
 }
 
-/* The text of a choice that is still open: `at_least(k) { alternatives }`. */
 /* A choice that is still open: the parts that fit beside the requirements
- * applied so far join them (*napplied grows), and the rest is reported as
- * `at_least(k) { alternatives }`, or by the choice's label. */
-static void open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied)
+ * applied so far join them (*napplied grows; the most specific parts are
+ * tried first), and the rest is described as `at_least(k) { alternatives }`
+ * (in the order written), or by the choice's label. Returns the
+ * description (malloc'd, the caller frees it) or NULL when out of memory. */
+static char *open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied)
 {
-    uint8_t *taken = calloc(q->nparts + 1, 1);
+    const cx_req **parts = malloc((q->nparts + 1) * sizeof *parts);
     size_t k = 0;
-    if (!taken) {
-        s->e->oom = 1;
-        return;
-    }
+    cx_buf b;
+    cx__buf_init(&b);
+    if (!parts) goto done;
+    memcpy(parts, q->parts, q->nparts * sizeof *parts);
+    by_specificity(s, parts, q->nparts);
     for (size_t i = 0; i < q->nparts && k < q->need; i++) { /* parts that fit with the rest */
-        applied[*napplied] = q->parts[i];
+        applied[*napplied] = parts[i];
         memset(s->used, 0, s->n);
         if (solve(s, applied, *napplied + 1) == 1) {
-            taken[i] = 1;
             k++;
             (*napplied)++;
         }
     }
     if (q->label) {
-        cx__eval_missing(s->e, q->label);
-        free(taken);
-        return;
+        cx__buf_puts(&b, q->label);
+        goto done;
     }
-    cx_buf b;
-    cx__buf_init(&b);
     cx__buf_printf(&b, "at_least(%zu) { ", q->need - k);
     size_t listed = 0;
     for (size_t i = 0; i < q->nparts; i++) {
-        if (taken[i]) continue;
+        size_t t = *napplied - k; /* the parts taken are the last k applied */
+        while (t < *napplied && applied[t] != q->parts[i]) t++;
+        if (t < *napplied) continue;
         if (listed++) cx__buf_puts(&b, ", ");
         cx__buf_puts(&b, q->parts[i]->text);
     }
     cx__buf_puts(&b, " }");
-    if (!b.oom) cx__eval_missing(s->e, b.data);
-    cx__buf_free(&b);
-    free(taken);
+done:
+    free(parts);
+    if (!parts || b.oom) {
+        s->e->oom = 1;
+        cx__buf_free(&b);
+        return NULL;
+    }
+    return b.data; /* the buffer's memory, now the caller's */
 }
 
 /* What the smallest completion still needs (DESIGN §4 Progress), and the
- * awards applied to what is met so far. */
+ * awards applied to what is met so far. The forced requirements are
+ * weighed most specific first (by_specificity) and reported in the order
+ * written. */
 static void report_missing(search *s)
 {
-    const cx_req *f[64];
+    const cx_req *f[64], *g[64];
     uint8_t keep[64];
+    char *choice[64] = {0}; /* per f[i]: an open choice's description */
     size_t nf = forced(s->root, f, 64);
     if (nf > 64) nf = 64;
-    if (best_subset(s, f, nf, keep) < 0) return;
+    memcpy(g, f, nf * sizeof *g);
+    by_specificity(s, g, nf);
+    if (best_subset(s, g, nf, keep) < 0) return;
     size_t cap = 64, napplied = 0;
-    for (size_t i = 0; i < nf; i++) cap += f[i]->nparts;
+    for (size_t i = 0; i < nf; i++) cap += g[i]->nparts;
     const cx_req **applied = malloc(cap * sizeof *applied);
     if (!applied) {
         s->e->oom = 1;
         return;
     }
-    for (size_t i = 0; i < nf; i++)
-        if (keep[i]) applied[napplied++] = f[i];
+    for (size_t j = 0; j < nf; j++)
+        if (keep[j]) applied[napplied++] = g[j];
+    for (size_t j = 0; j < nf; j++) { /* open choices, most specific first */
+        if (keep[j] || (g[j]->kind != CX_REQ_ANY && g[j]->kind != CX_REQ_AT_LEAST)) continue;
+        size_t i = 0;
+        while (f[i] != g[j]) i++;
+        choice[i] = open_choice(s, g[j], applied, &napplied);
+    }
     for (size_t i = 0; i < nf; i++) {
         const cx_req *q = f[i];
-        if (keep[i]) continue;
-        if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST)
-            open_choice(s, q, applied, &napplied);
-        else if (q->label)
+        size_t j = 0;
+        while (g[j] != q) j++;
+        if (keep[j]) continue;
+        if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
+            if (choice[i]) cx__eval_missing(s->e, choice[i]);
+            free(choice[i]);
+        } else if (q->label)
             cx__eval_missing(s->e, q->label);
         else if (q->kind == CX_REQ_CREDENTIAL)
             cx__eval_missing(s->e, cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
@@ -527,6 +647,27 @@ static void report_missing(search *s)
 
 /* ------------------------------------------------------------------ API */
 
+/* A substitution that filled a slot is named in the decision's reasons,
+ * with who granted it and why (DESIGN §4 Holder exceptions), once. */
+static void report_substitution(search *s, const cx_req *q, const cx_counted *a)
+{
+    for (size_t k = 0; k < s->nreqs; k++) { /* once, however many slots it filled */
+        const cx_req *p = s->reqs[k];
+        if (p == q) break;
+        if (p && is_slot(p) && s->assign[k] >= 0 &&
+            s->fills[k * s->n + (size_t)s->assign[k]] == 3 && p->credential == q->credential &&
+            s->awards[s->assign[k]].credential == a->credential)
+            return;
+    }
+    for (size_t k = 0; k < s->opts->nsubs; k++) {
+        const cx_snap_exception *x = s->opts->subs[k];
+        if (x->substitute_for != q->credential || x->substitute_use != a->credential) continue;
+        cx__eval_reason(s->e, "exception", "%s accepted for %s by %s: %s", x->use_id, x->for_id,
+                        x->by ? x->by : "(not named)", x->reason ? x->reason : "(no reason)");
+        return;
+    }
+}
+
 static void report_used(search *s)
 {
     for (size_t k = 0; k < s->nreqs; k++) {
@@ -535,11 +676,12 @@ static void report_used(search *s)
         const cx_counted *a = &s->awards[s->assign[k]];
         const cx_rule *via = s->via[(size_t)k * s->n + (size_t)s->assign[k]];
         char how[300];
-        if (s->fills[(size_t)k * s->n + (size_t)s->assign[k]] == 3)
+        if (s->fills[(size_t)k * s->n + (size_t)s->assign[k]] == 3) {
             snprintf(how, sizeof how, "exception:substitute %s for %s",
                      cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
                      cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
-        else if (via)
+            report_substitution(s, q, a);
+        } else if (via)
             snprintf(how, sizeof how, "equivalence:%s", via->id);
         else
             snprintf(how, sizeof how, "%s", a->via ? a->via : "direct");
@@ -562,10 +704,8 @@ static int any_progress(search *s)
             for (size_t i = 0; i < s->n; i++)
                 if (s->fills[k * s->n + i]) return 1;
         } else if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) {
-            for (size_t i = 0; i < s->n; i++)
-                if (!s->awards[i].derived &&
-                    cx__eval_selects(q->selector, s->awards[i].credential, s->awards[i].issued))
-                    return 1;
+            for (size_t i = 0; i < s->n; i++) /* an award counts toward it only if it adds */
+                if (adds_to(s, q, i)) return 1;
         } else if ((q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK) && alone(s, q) == 1) {
             return 1;
         }
@@ -594,18 +734,31 @@ static void mark_coverage(search *s)
     }
 }
 
-/* The dates of the awards used by a met tree. */
-static void used_dates(const search *s, cx_req_result *res)
+static void date_award(const cx_counted *a, cx_req_result *res)
+{
+    if (a->issued < res->first_issued) res->first_issued = a->issued;
+    if (a->issued > res->last_issued) res->last_issued = a->issued;
+    if (a->expires < res->earliest_expiry) res->earliest_expiry = a->expires;
+}
+
+/* The dates of the awards used by a met tree: those filling its slots, and
+ * the components of each total that holds in it (the awards, in issue
+ * order, that reached its threshold), so that a stack of totals alone --
+ * 12 points in one career field -- is issued on the day it was reached. */
+static void used_dates(search *s, cx_req_result *res)
 {
     res->first_issued = CX_DATE_NEVER;
     res->last_issued = INT32_MIN;
     res->earliest_expiry = CX_DATE_NEVER;
     for (size_t k = 0; k < s->nreqs; k++) {
-        if (!s->reqs[k] || !is_slot(s->reqs[k]) || s->assign[k] < 0) continue;
-        const cx_counted *a = &s->awards[s->assign[k]];
-        if (a->issued < res->first_issued) res->first_issued = a->issued;
-        if (a->issued > res->last_issued) res->last_issued = a->issued;
-        if (a->expires < res->earliest_expiry) res->earliest_expiry = a->expires;
+        const cx_req *q = s->reqs[k];
+        if (!q) continue;
+        if (is_slot(q) && s->assign[k] >= 0) date_award(&s->awards[s->assign[k]], res);
+        if ((q->kind != CX_REQ_HOURS && q->kind != CX_REQ_SUM) || s->assign[k] != HOLDS) continue;
+        const char *group;
+        size_t ncomp;
+        total(s, q, &group, &ncomp);
+        for (size_t j = 0; j < ncomp; j++) date_award(&s->awards[s->order[j]], res);
     }
 }
 
@@ -629,8 +782,8 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     /* one block for every array of the search: pointers, then ints, then bytes */
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
-    size_t bytes = (s.nreqs + cells + s.cap) * sizeof(void *) + s.nreqs * sizeof(int) + cells +
-                   s.nreqs + n + 1;
+    size_t bytes = (s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
+                   s.nreqs * sizeof(int) + cells + s.nreqs + n + 1;
     char *block = calloc(1, bytes);
     if (!block) {
         e->oom = 1;
@@ -639,7 +792,8 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.reqs = (const cx_req **)(void *)block;
     s.via = (const cx_rule **)(void *)(s.reqs + s.nreqs);
     s.stack = (const cx_req **)(void *)(s.via + cells);
-    s.assign = (int *)(void *)(s.stack + s.cap);
+    s.order = (size_t *)(void *)(s.stack + s.cap);
+    s.assign = (int *)(void *)(s.order + n + 1);
     s.fills = (uint8_t *)(s.assign + s.nreqs);
     s.alone = (int8_t *)(s.fills + cells);
     s.used = (uint8_t *)(s.alone + s.nreqs);

@@ -188,6 +188,15 @@ static int opt_date(const reader *rd, const cx_ynode *map, const char *key, cons
     return CX_OK;
 }
 
+/* An optional expiry: a date, or "never" (a met stack whose award never
+ * expires). */
+static int opt_expiry(const reader *rd, const cx_ynode *map, const char *key, const char **out)
+{
+    int rc = opt_text(rd, map, key, out);
+    if (rc || !*out || strcmp(*out, "never") == 0) return rc;
+    return opt_date(rd, map, key, out);
+}
+
 /* An optional list of scalars; *given says whether the key was there. */
 static int opt_strings(const reader *rd, const cx_ynode *map, const char *key, cx__strlist *out,
                        int *given)
@@ -347,7 +356,7 @@ static int parse_audit(const reader *rd, const cx_ynode *n, const tcase *tc, cx_
     int rc;
     if ((rc = opt_text(rd, n, "stack", &e->stack)) ||
         (rc = opt_date(rd, n, "issued", &e->issued)) ||
-        (rc = opt_date(rd, n, "expires", &e->expires)) ||
+        (rc = opt_expiry(rd, n, "expires", &e->expires)) ||
         (rc = opt_strings(rd, n, "used", &e->used, &e->used_given)))
         return rc;
     if (!tc->holder)
@@ -925,7 +934,7 @@ static int stack_decision(const cx__case_env *env, const cx__expect *e, cx_decis
 static void compare_date(const char *subject, const char *field, const char *want, const char *got,
                          const char *none, int *holds, cx_buf *diff)
 {
-    if (!want || strcmp(want, got) == 0) return;
+    if (!want || strcmp(want, got[0] ? got : none) == 0) return;
     differ(diff, subject, holds);
     cx__buf_printf(diff, "%s %s, expected %s", field, got[0] ? got : none, want);
 }
