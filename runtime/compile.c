@@ -9,6 +9,7 @@
  */
 #include "compile.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1546,7 +1547,8 @@ int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err)
     int rc = cx__sandbox_new(NULL, NULL, NULL, &sb, err);
     for (size_t i = 0; rc == CX_OK && i < rs->npacks; i++) {
         int pack;
-        rc = cx__sandbox_load_pack(sb, rs->packs[i].path, &pack, err);
+        rc = cx__sandbox_load_buffer(sb, rs->packs[i].path, rs->packs[i].source,
+                                     rs->packs[i].source_len, &pack, err);
         if (rc == CX_OK && (size_t)pack != i)
             rc = cx__error(err, CX_EINPUT, rs->packs[i].path, 0, 0,
                            "pack loaded out of order in a worker");
@@ -1579,8 +1581,64 @@ void cx_rules_free(cx_rules *rs)
     free(rs);
 }
 
-/* Loads every pack into the sandbox, then compiles each that loaded. */
-static int load_all(compiler *c, cx_strlist *paths, cx_error *err)
+/* Reads a pack file whole into *data (malloc'd, NUL-terminated; the
+ * caller frees it), refusing one larger than the sandbox's memory limit. */
+static int read_pack_file(const char *path, char **data, size_t *len, cx_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    cx_buf b;
+    char chunk[8192];
+    size_t got;
+    *data = NULL;
+    if (!f)
+        return cx__error(err, CX_EINPUT, path, 0, 0, "cannot open the pack: %s", strerror(errno));
+    cx__buf_init(&b);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < CX_SANDBOX_MEMORY)
+        cx__buf_add(&b, chunk, got);
+    int rc = CX_OK;
+    if (ferror(f))
+        rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot read the pack");
+    else if (b.len >= CX_SANDBOX_MEMORY)
+        rc = cx__error(err, CX_EINPUT, path, 0, 0, "the pack is larger than the memory limit");
+    fclose(f);
+    cx__buf_add(&b, "", 1); /* the NUL, and a buffer even for an empty file */
+    if (rc || b.oom) {
+        cx__buf_free(&b);
+        return rc ? rc : cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    *data = b.data;
+    *len = b.len - 1;
+    return CX_OK;
+}
+
+/* Loads the pack at path (its bytes from source, else from the file) into the
+ * sandbox and keeps the bytes that ran in the rule set's arena. */
+static int load_one(compiler *c, const char *path, const cx_pack_source *source, int *pack,
+                    cx_error *err)
+{
+    char *owned = NULL;
+    const char *data = source ? source->data : NULL;
+    size_t len = source ? source->len : 0;
+    int rc = source ? CX_OK : read_pack_file(path, &owned, &len, err);
+    if (!rc && owned) data = owned;
+    if (!rc) rc = cx__sandbox_load_buffer(c->rs->sandbox, path, data ? data : "", len, pack, err);
+    if (!rc) {
+        char *copy = alloc(c, len + 1);
+        if (copy) {
+            if (len) memcpy(copy, data, len);
+            copy[len] = '\0';
+        }
+        c->rs->packs[*pack].source = copy;
+        c->rs->packs[*pack].source_len = len;
+        if (!copy) rc = cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    free(owned);
+    return rc;
+}
+
+/* Loads every pack into the sandbox (from sources when not NULL, one per
+ * path), then compiles each that loaded. */
+static int load_all(compiler *c, cx_strlist *paths, const cx_pack_source *sources, cx_error *err)
 {
     cx_rules *rs = c->rs;
     rs->packs = alloc(c, paths->n * sizeof *rs->packs);
@@ -1589,7 +1647,8 @@ static int load_all(compiler *c, cx_strlist *paths, cx_error *err)
         cx_error lerr;
         int pack;
         cx_error_clear(&lerr);
-        if (cx__sandbox_load_pack(rs->sandbox, paths->v[i], &pack, &lerr) != CX_OK) {
+        if (load_one(c, paths->v[i], sources ? &sources[i] : NULL, &pack, &lerr) != CX_OK) {
+            if (lerr.code == CX_ENOMEM) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
             cx_tnode where = {.kind = CX_TNIL, .line = lerr.line, .file = paths->v[i]};
             error_at(c, &where, "%s", lerr.message);
             continue;
@@ -1608,8 +1667,19 @@ static int load_all(compiler *c, cx_strlist *paths, cx_error *err)
     return CX_OK;
 }
 
-int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_rules **out,
-                  cx_diagnostics *diags, cx_error *err)
+/* The paths of sources, as given: nothing is looked up on disk. */
+static int source_paths(const cx_pack_source *sources, size_t n, cx_strlist *out, cx_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cx__strlist_add(out, sources[i].path) != 0)
+            return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    return CX_OK;
+}
+
+/* cx_rules_load from paths, or (sources not NULL) from npaths sources. */
+static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
+                      const cx_pack_source *sources, cx_rules **out, cx_diagnostics *diags,
+                      cx_error *err)
 {
     cx_diagnostics own;
     cx_strlist list = {0};
@@ -1624,14 +1694,15 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
     if (!c.rs) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
     cx__arena_init(&c.rs->arena);
     size_t errors_before = c.diags->errors, first_diag = c.diags->count;
-    if ((rc = pack_paths(paths, npaths, &list, err)) ||
+    if ((rc = sources ? source_paths(sources, npaths, &list, err)
+                      : pack_paths(paths, npaths, &list, err)) ||
         (rc = cx__snapshot_load(r, &c.rs->snapshot, err)) ||
         (rc = cx__sandbox_new(NULL, NULL, NULL, &c.rs->sandbox, err)))
         goto done;
     c.snap = c.rs->snapshot;
     c.words = (cx__snapshot_count(c.snap, CX_KIND_CREDENTIAL) + 63) / 64;
     if (!c.words) c.words = 1;
-    if ((rc = load_all(&c, &list, err))) goto done;
+    if ((rc = load_all(&c, &list, sources, err))) goto done;
     order_stacks(&c);
     warn_shadowed(&c);
     if (c.rs->nrules && (c.rs->by_id = alloc(&c, c.rs->nrules * sizeof *c.rs->by_id))) {
@@ -1650,4 +1721,16 @@ done:
     else
         cx_rules_free(c.rs);
     return rc;
+}
+
+int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_rules **out,
+                  cx_diagnostics *diags, cx_error *err)
+{
+    return rules_load(r, paths, npaths, NULL, out, diags, err);
+}
+
+int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,
+                           cx_diagnostics *diags, cx_error *err)
+{
+    return rules_load(r, NULL, n, sources, out, diags, err);
 }

@@ -199,7 +199,21 @@ typedef struct cx_pack_info {
     const char *authority; /* or NULL */
     const char *version;   /* or NULL */
     const char *cite;      /* the pack's default citation, or NULL */
+    const char *source;    /* the bytes that ran (NUL-terminated too); workers load these */
+    size_t source_len;     /* bytes of source */
 } cx_pack_info;
+
+/* A pack to load from memory: its bytes and the path it is known by. */
+typedef struct cx_pack_source {
+    const char *path; /* a name for messages, traces and the pack id; never read */
+    const char *data; /* the source */
+    size_t len;       /* bytes of data */
+} cx_pack_source;
+
+/* As cx_rules_load, but the packs are n sources in memory, loaded in the
+ * order given (the decision log's replay: the packs exactly as they ran). */
+int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,
+                           cx_diagnostics *diags, cx_error *err);
 
 /* Accessors for the evaluator: what a cx_rules holds. */
 struct cx_sandbox;

@@ -89,4 +89,49 @@ void cx__registry_read_end(cx_registry *r, int began);
 int cx__registry_reader_open(cx_registry *r, cx_registry **out, cx_error *err);
 void cx__registry_reader_close(cx_registry *r, cx_registry *conn);
 
+/* ---------------------------------------------------------- decision log */
+
+/* The decision log (DESIGN §8, docs/log.md): rule_pack keeps each pack's
+ * source once per sha256; decision_log one row per logged decision. The
+ * registry derives kind, as_of and the subject text from the decision's
+ * JSON (SQLite's JSON functions), so a caller hands over the JSON only. */
+typedef struct cx_log_writer cx_log_writer;
+
+/* Opens one write transaction (BEGIN IMMEDIATE) for a command's decisions.
+ * A read-only registry is refused. *out is owned by the caller: end it
+ * with cx__registry_log_close, which commits or rolls back. */
+int cx__registry_log_open(cx_registry *r, cx_log_writer **out, cx_error *err);
+
+/* Stores a pack's source under its sha256 (kept when already there) and
+ * adds {id, sha256, path} to the packs every later decision names. */
+int cx__registry_log_pack(cx_log_writer *w, const char *sha256, const char *id, const char *version,
+                          const char *path, const char *source, size_t len, cx_error *err);
+
+/* Appends one decision: json as cx_decision_json writes it (without the
+ * newline), created (the caller's clock), the content version of the
+ * registry it was decided on and the credex version that decided it. *id
+ * (may be NULL) is set to the new row's id. */
+int cx__registry_log_decision(cx_log_writer *w, const char *created, const char *json,
+                              int64_t content_version, const char *credex_version, int64_t *id,
+                              cx_error *err);
+
+/* Commits (commit != 0) or rolls back, and frees w (accepts NULL). */
+int cx__registry_log_close(cx_log_writer *w, int commit, cx_error *err);
+
+/* Reads of the log, each calling fn once per row with these columns: */
+typedef enum cx_log_read {
+    CX_LOG_LIST,     /* every decision, by id: id (INTEGER), created, kind, subject, as_of,
+                        status, the row as one compact JSON object */
+    CX_LOG_DECISION, /* decision id: id (INTEGER), created, kind, subject, as_of, status,
+                        decision_json, content_version (INTEGER), credex_version */
+    CX_LOG_SUBJECT,  /* decision id's subject members, in order: key, value */
+    CX_LOG_PACKS,    /* decision id's packs, in load order: id, sha256, path, version,
+                        source (NULL when not stored) */
+    CX_LOG_BOUNDS    /* decisions (INTEGER), lowest id (INTEGER), highest id (INTEGER),
+                        pack sources stored (INTEGER) */
+} cx_log_read;
+
+int cx__registry_log_read(cx_registry *r, cx_log_read what, int64_t id, cx_row_fn fn, void *ud,
+                          cx_error *err);
+
 #endif

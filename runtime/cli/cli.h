@@ -26,7 +26,8 @@ enum {
     OPT_FAIL_UNLESS = 1 << 11,
     OPT_STACK = 1 << 12,
     OPT_ALL = 1 << 13,
-    OPT_COVERAGE = 1 << 14
+    OPT_COVERAGE = 1 << 14,
+    OPT_LOG = 1 << 15
 };
 
 #define MAX_RULES 64
@@ -46,6 +47,7 @@ typedef struct cli {
     const char *holder;      /* --holder H */
     const char *stack;       /* --stack S */
     int all;                 /* --all */
+    int log;                 /* --log: record the decisions in the decision log */
     int coverage;            /* --coverage (test) */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
@@ -113,6 +115,22 @@ int cli_write_decisions(const cli *c, cx_decision *const *v, size_t n);
 /* A usage error unless --fail-unless (when given) names a status. */
 int cli_check_fail_unless(cli *c);
 
+/* With --log, records the decisions made with rules in the registry's
+ * decision log, all in one transaction (cmd_log.c); reports and returns
+ * the error code on failure. Does nothing without --log. */
+int cli_log_decisions(const cli *c, cx_registry *r, const cx_rules *rules, cx_decision *const *v,
+                      size_t n);
+
+/* The same in steps, for decisions that arrive one by one: with --log,
+ * *log is a new batch (NULL without --log); cli_log_end commits it or
+ * rolls it back (accepts NULL). Both report and return errors. */
+int cli_log_begin(const cli *c, cx_registry *r, const cx_rules *rules, cx_log **log);
+int cli_log_end(cx_log *log, int commit);
+
+/* The flags a decision command opens the registry with: read-only, or
+ * read-write with --log. */
+int cli_decide_flags(const cli *c);
+
 /* The commands. */
 int cmd_init(cli *c);
 int cmd_import(cli *c);
@@ -122,5 +140,7 @@ int cmd_equiv(cli *c);
 int cmd_transfer(cli *c);
 int cmd_audit(cli *c);
 int cmd_test(cli *c);
+int cmd_log(cli *c);
+int cmd_replay(cli *c);
 
 #endif

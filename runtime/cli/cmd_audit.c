@@ -14,28 +14,58 @@ typedef struct sink {
     int csv, json, explain;
     const char *fail_unless;
     int errors, differs; /* decisions with status error; differing from --fail-unless */
+    cx_log *log;         /* with --log: the batch every decision joins */
+    cx_error log_err;    /* why logging a decision failed */
 } sink;
 
-/* On worker threads: reads only k's settings. */
+/* text followed by d's JSON line, for --log (text and the JSON freed). */
+static char *with_json(const cx_decision *d, char *text)
+{
+    char *json = text ? cx_decision_json(d) : NULL;
+    size_t tlen = text ? strlen(text) : 0, jlen = json ? strlen(json) : 0;
+    char *both = json ? malloc(tlen + jlen + 1) : NULL;
+    if (both) {
+        memcpy(both, text, tlen);
+        memcpy(both + tlen, json, jlen + 1);
+    }
+    free(text);
+    free(json);
+    return both;
+}
+
+/* On worker threads: reads only k's settings. With --log (and not JSON)
+ * the JSON line follows the text, for write_one to log. */
 static char *render_one(void *ud, const cx_decision *d)
 {
     const sink *k = ud;
-    return k->csv    ? cx_decision_csv(d)
-           : k->json ? cx_decision_json(d)
-                     : cx_decision_text(d, k->explain);
+    char *text = k->csv    ? cx_decision_csv(d)
+                 : k->json ? cx_decision_json(d)
+                           : cx_decision_text(d, k->explain);
+    return k->log && !k->json ? with_json(d, text) : text;
+}
+
+/* Where the logged JSON line of text starts: its last line. */
+static size_t json_start(const char *text, size_t len)
+{
+    size_t at = len > 1 ? len - 1 : 0;
+    while (at > 0 && text[at - 1] != '\n') at--;
+    return at;
 }
 
 /* On the calling thread, in order. */
 static int write_one(void *ud, const char *text, cx_status status)
 {
     sink *k = ud;
-    fputs(text, stdout);
+    size_t len = strlen(text), shown = k->log && !k->json ? json_start(text, len) : len;
+    if (k->log && cx_log_add_json(k->log, text + (k->json ? 0 : shown), NULL, &k->log_err))
+        return k->log_err.code;
+    fwrite(text, 1, shown, stdout);
     k->errors += status == CX_ERROR;
     if (k->fail_unless && strcmp(cx_status_name(status), k->fail_unless) != 0) k->differs = 1;
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;
 }
 
-static int audit_all(cli *c, cx_rules *rules)
+static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
 {
     cx_error err;
     sink k = {strcmp(c->format, "csv") == 0,
@@ -43,15 +73,21 @@ static int audit_all(cli *c, cx_rules *rules)
               c->explain,
               c->fail_unless,
               0,
-              0};
+              0,
+              NULL};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1;
+    int rc = cli_log_begin(c, r, rules, &k.log);
+    if (rc) return rc;
     if (k.csv) fputs(cx_decision_csv_header(), stdout);
     cx_error_clear(&err);
-    int rc = cx_audit_all(rules, c->stack, cli_as_of(c), jobs, render_one, write_one, &k,
-                          cli_progress, c, &err);
+    cx_error_clear(&k.log_err);
+    rc = cx_audit_all(rules, c->stack, cli_as_of(c), jobs, render_one, write_one, &k, cli_progress,
+                      c, &err);
     cli_progress_done();
-    if (rc) return cli_report(&err);
+    int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
+    if (rc) return k.log_err.code ? cli_report(&k.log_err) : err.code ? cli_report(&err) : rc;
+    if (logged) return logged;
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;
 }
 
@@ -67,14 +103,15 @@ int cmd_audit(cli *c)
     if (!c->all && strcmp(c->format, "csv") == 0)
         return cli_usage_error(c, "--format csv goes with --all");
     int rc = cli_check_fail_unless(c);
-    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
+    if (rc || (rc = cli_open(c, cli_decide_flags(c), &r))) return rc;
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
         if (c->all) {
-            rc = audit_all(c, rules);
+            rc = audit_all(c, r, rules);
         } else {
             cx_error_clear(&err);
             rc = cx_audit(rules, c->holder, c->stack, cli_as_of(c), &v, &n, &err);
-            rc = rc ? cli_report(&err) : cli_write_decisions(c, v, n);
+            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, v, n);
+            if (!rc) rc = cli_write_decisions(c, v, n);
         }
     }
     cx_decisions_free(v, n);

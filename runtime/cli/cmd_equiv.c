@@ -12,11 +12,12 @@ int cmd_equiv(cli *c)
     if (c->nargs != 2) return cli_usage_error(c, "expected two credential ids: credex equiv A B");
     const char *from = c->args[0], *to = c->args[1];
     int rc = cli_check_fail_unless(c);
-    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
+    if (rc || (rc = cli_open(c, cli_decide_flags(c), &r))) return rc;
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
         cx_error_clear(&err);
         rc = cx_equiv(rules, from, to, c->in, cli_as_of(c), &d, &err);
-        rc = rc ? cli_report(&err) : cli_write_decisions(c, &d, 1);
+        rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, &d, 1);
+        if (!rc) rc = cli_write_decisions(c, &d, 1);
     }
     cx_decision_free(d);
     cx_rules_free(rules);

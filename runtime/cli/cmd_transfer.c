@@ -19,15 +19,17 @@ int cmd_transfer(cli *c)
         return cli_usage_error(c, "expected --holder H --to J, or CRED --from J1 --to J2");
     const char *credential = c->holder ? NULL : c->args[0];
     int rc = cli_check_fail_unless(c);
-    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
+    if (rc || (rc = cli_open(c, cli_decide_flags(c), &r))) return rc;
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
         cx_error_clear(&err);
         if (c->holder) {
             rc = cx_transfer_holder(rules, c->holder, c->to, cli_as_of(c), &v, &n, &err);
-            rc = rc ? cli_report(&err) : cli_write_decisions(c, v, n);
+            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, v, n);
+            if (!rc) rc = cli_write_decisions(c, v, n);
         } else {
             rc = cx_transfer(rules, credential, c->from, c->to, cli_as_of(c), &one, &err);
-            rc = rc ? cli_report(&err) : cli_write_decisions(c, &one, 1);
+            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, &one, 1);
+            if (!rc) rc = cli_write_decisions(c, &one, 1);
         }
     }
     cx_decisions_free(v, n);

@@ -120,8 +120,9 @@ const cli_command cli_commands[] = {
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
-         OPT_JOBS,
-     "text json", "credex equiv A B [--in J] [--as-of DATE] [--explain] [--format text|json]",
+         OPT_JOBS | OPT_LOG,
+     "text json",
+     "credex equiv A B [--in J] [--as-of DATE] [--explain] [--format text|json] [--log]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
      "B under the rule packs: counts_as and equivalent rules, and computed\n"
@@ -133,6 +134,9 @@ const cli_command cli_commands[] = {
      "reached: covered/total and the missing competencies are shown), not_equivalent,\n"
      "or error (a rule failed). --explain prints every rule considered.\n"
      "\n"
+     "--log records the decision in the registry's decision log, with the packs that\n"
+     "made it (see credex log, credex replay).\n"
+     "\n"
      "Exit codes: 0; 1 with --fail-unless STATUS when the status differs; 2 usage or\n"
      "an unknown id; 3 a pack cannot be loaded, or the decision is an error.\n"
      "\n"
@@ -141,7 +145,7 @@ const cli_command cli_commands[] = {
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS | OPT_JOBS,
+         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG,
      "text json",
      "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 [--as-of DATE]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
@@ -157,6 +161,8 @@ const cli_command cli_commands[] = {
      "failed on exactly one clause, and why (\"US-CT joined EVC on 2025-10-01; as-of\n"
      "is 2025-06-01\").\n"
      "\n"
+     "--log records the decisions in the registry's decision log (credex log).\n"
+     "\n"
      "Exit codes as for equiv.\n"
      "\n"
      "Examples:\n"
@@ -164,7 +170,7 @@ const cli_command cli_commands[] = {
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
-         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET,
+         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N]",
      "stacking progress: which stacks a holder has met, and what is missing",
@@ -183,11 +189,46 @@ const cli_command cli_commands[] = {
      "in_progress or not_started (with what the smallest completion still needs),\n"
      "or error. --explain shows which award filled which slot, and how.\n"
      "\n"
+     "--log records the decisions in the registry's decision log (credex log), all\n"
+     "in one transaction, --all included.\n"
+     "\n"
      "Exit codes as for equiv.\n"
      "\n"
      "Examples:\n"
      "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"
      "  credex audit --all --format csv --jobs 2 > audit.csv\n"},
+    {"log", cmd_log, OPT_DB | OPT_FORMAT, "text json", "credex log [--format text|json]",
+     "list the decisions recorded with --log",
+     "Lists the decisions that equiv, transfer and audit recorded with --log, oldest\n"
+     "first: id, when logged (UTC), kind, as-of date, status and subject. Each was\n"
+     "logged with its decision JSON, the sha256 of every rule pack it was made with\n"
+     "(the sources are kept in the registry), the registry's content version and\n"
+     "the credex version. --format json writes one object per decision:\n"
+     "{id, created, kind, subject, as_of, status}. See docs/log.md.\n"
+     "\n"
+     "Exit codes: 0; 2 usage; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --log\n"
+     "  credex log\n"},
+    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN, "text",
+     "credex replay ID [--rules PATH] [--explain]",
+     "make a logged decision again and say whether it still holds, and what changed",
+     "Makes logged decision ID again with the rule packs it was logged with (their\n"
+     "stored sources), on the registry as it is now, and compares the result with\n"
+     "the logged decision. With --rules, it is also made with those packs, the\n"
+     "packs of today, compared by sha256 with the logged ones.\n"
+     "\n"
+     "When the decision differs, replay says what changed: registry data (the\n"
+     "content version then and now), the engine (the credex version), or packs\n"
+     "(each pack whose source differs, with both sha256s, or that was added or\n"
+     "removed). --explain prints the decision JSON as logged and as made now.\n"
+     "\n"
+     "Exit codes: 0 it holds; 1 it no longer holds; 2 usage or no such ID; 3 the\n"
+     "--rules packs cannot be loaded; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -203,6 +244,7 @@ static const struct option_spec {
     {"all", OPT_ALL, 0},         {"from", OPT_FROM, 1},
     {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
     {"coverage", OPT_COVERAGE, 0},
+    {"log", OPT_LOG, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -302,6 +344,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_COVERAGE:
         c->coverage = 1;
+        break;
+    case OPT_LOG:
+        c->log = 1;
         break;
     case OPT_FROM:
         c->from = value;

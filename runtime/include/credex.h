@@ -399,6 +399,105 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
 
 void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 
+/* ----------------------------------------------------------- decision log */
+
+/* The decision log (DESIGN §8, docs/log.md). A batch is one transaction
+ * in the registry (which must be open read-write): cx_log_begin stores the
+ * source of every pack of the rules once per sha256, each cx_log_add
+ * appends a decision with the sha256 of every pack, the registry content
+ * version the rules were compiled against and the credex version, and
+ * cx_log_end commits all of them or none. */
+typedef struct cx_log cx_log;
+
+/* Begins a batch for decisions made with rules (compiled against r).
+ * created is when, by the caller's clock ("2026-06-01T09:30:00Z"): the
+ * library never reads the clock. *out is owned by the caller: finish it
+ * with cx_log_end. */
+int cx_log_begin(cx_registry *r, const cx_rules *rules, const char *created, cx_log **out,
+                 cx_error *err);
+
+/* Appends a decision made with the batch's rules; *id (may be NULL) is
+ * set to its log id. */
+int cx_log_add(cx_log *log, const cx_decision *d, int64_t *id, cx_error *err);
+
+/* The same from the decision's JSON as cx_decision_json wrote it (the
+ * trailing newline may be left on), for callers that render on workers. */
+int cx_log_add_json(cx_log *log, const char *json, int64_t *id, cx_error *err);
+
+/* Commits the batch (commit != 0) or rolls it back, then frees log
+ * (accepts NULL). */
+int cx_log_end(cx_log *log, int commit, cx_error *err);
+
+/* One logged decision as listed; valid only during the callback. */
+typedef struct cx_log_entry {
+    int64_t id;          /* the log id, 1, 2, ... in the order logged */
+    const char *created; /* as the logging caller gave it */
+    const char *kind;    /* "audit", "equiv" or "transfer" */
+    const char *subject; /* the subject's members as words: "from=A to=B in=US-CA" */
+    const char *as_of;   /* YYYY-MM-DD */
+    const char *status;  /* the decision's status: "met", "equivalent", ... */
+    const char *json;    /* all of the above as one compact JSON object, no newline */
+} cx_log_entry;
+
+/* Called for each entry; a non-zero return stops the listing with it. */
+typedef int (*cx_log_fn)(void *ud, const cx_log_entry *entry);
+
+/* Calls fn for every logged decision, by id. */
+int cx_log_list(cx_registry *r, cx_log_fn fn, void *ud, cx_error *err);
+
+/* How many decisions the log holds, and how many pack sources (each kept
+ * once, however many decisions name it). */
+int cx_log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err);
+
+/* A pack a logged decision was made with. */
+typedef struct cx_replay_pack {
+    char *id;             /* the pack id */
+    char *path;           /* the path it was loaded from */
+    char *version;        /* its declared version, or NULL */
+    char *sha256;         /* of its source, as logged */
+    char *current_sha256; /* of the current pack with this id; NULL when no current rules
+                             were given, or they have no pack with this id */
+} cx_replay_pack;
+
+/* What changed since a decision was logged (bits of cx_replay_result's
+ * changed and explains). */
+enum {
+    CX_CHANGED_REGISTRY = 1, /* the registry's content version differs */
+    CX_CHANGED_ENGINE = 2,   /* the credex version differs */
+    CX_CHANGED_PACKS = 4     /* a current pack differs from, or is not among, the logged ones */
+};
+
+/* A logged decision made again (docs/log.md, "Replay"). Every string and
+ * array is malloc'd and owned by the struct: free with cx_replay_free. */
+typedef struct cx_replay_result {
+    int64_t id;
+    char *created, *kind, *subject, *as_of; /* as listed */
+    char *logged_json;                      /* the decision as logged (no newline) */
+    char *logged_status;
+    /* made again with the logged packs, on the registry as it is now, by
+     * this credex: the JSON, or NULL and replayed_error saying why not */
+    char *replayed_json, *replayed_status, *replayed_error;
+    /* made with the current rules, when given (else all NULL); trace files
+     * of a pack with a logged id are named by the logged path */
+    char *current_json, *current_status, *current_error;
+    int holds; /* 1 when every decision made again is the logged one */
+    int64_t logged_content_version, content_version; /* then and now */
+    char *logged_credex_version;                     /* now: CREDEX_VERSION */
+    cx_replay_pack *packs;                           /* the logged packs, in load order */
+    size_t npacks;
+    char **new_packs; /* ids of current packs not among the logged, in load order */
+    size_t nnew_packs;
+    unsigned changed;  /* CX_CHANGED_* bits: what differs since the decision was logged */
+    unsigned explains; /* the changed bits that account for a decision no longer holding */
+} cx_replay_result;
+
+/* Makes logged decision id again, from its stored packs on the registry
+ * as it is now, and also with current (compiled against r; may be NULL).
+ * Returns CX_OK with *out owned by the caller whether or not it holds;
+ * CX_EUSAGE when the log has no decision id; CX_EREGISTRY. */
+int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err);
+void cx_replay_free(cx_replay_result *rp); /* accepts NULL */
+
 /* ------------------------------------------------------------- rule tests */
 
 /* The outcome of one test case, or of a test file, catalog or pack that
