@@ -279,14 +279,27 @@ static cx_decision *pick(cx_decision **v, size_t n, int by_award, const char *wa
     return d;
 }
 
+/* CX_EREGISTRY when the logged subject lacks a member its kind needs. */
+static int check_subject(const cx_replay_result *rp, const subject *s, cx_error *err)
+{
+    int equiv = strcmp(rp->kind, "equiv") == 0, audit = strcmp(rp->kind, "audit") == 0;
+    int whole = equiv   ? s->from && s->to
+                : audit ? s->holder && s->stack
+                        : s->to && (s->holder ? s->award != NULL : s->credential && s->from);
+    if (whole) return CX_OK;
+    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "logged %s decision %lld has no whole subject",
+                     rp->kind, (long long)rp->id);
+}
+
 /* Decides the logged subject again with rules. */
 static int decide(cx_rules *rules, const cx_replay_result *rp, const subject *s, cx_decision **out,
                   cx_error *err)
 {
     cx_decision **v = NULL;
     size_t n = 0;
-    int rc;
+    int rc = check_subject(rp, s, err);
     *out = NULL;
+    if (rc) return rc;
     if (strcmp(rp->kind, "equiv") == 0)
         return cx_equiv(rules, s->from, s->to, s->in, rp->as_of, out, err);
     if (strcmp(rp->kind, "transfer") == 0 && !s->holder)
