@@ -196,6 +196,23 @@ static void derive(holder_run *run, const cx_rule *r, const cx_req_result *res)
         cx__date_format(d->expires, e->d->expires);
 }
 
+/* A stack outside its `effective` dates confers nothing on the as-of date:
+ * the decision is not_started, saying when the stack is in force. */
+static void not_in_force(ectx *e, const cx_rule *r)
+{
+    char from[11], to[11];
+    e->d->status = CX_NOT_STARTED;
+    if (r->effective.from > e->as_of) {
+        cx__date_format(r->effective.from, from);
+        cx__eval_reason(e, "effective", "the stack is in force from %s; as-of is %s", from,
+                        e->as_of_text);
+    } else {
+        cx__date_format(r->effective.to, to);
+        cx__eval_reason(e, "effective", "the stack was in force until %s; as-of is %s", to,
+                        e->as_of_text);
+    }
+}
+
 /* Decides one stack for the run's holder into e->d. */
 static void decide_stack(holder_run *run, const cx_rule *r)
 {
@@ -211,6 +228,10 @@ static void decide_stack(holder_run *run, const cx_rule *r)
     cx_trace *t = cx__eval_trace(e, &e->d->trace, r, "considered", NULL);
     if (!waived || !subs || !v || !t) {
         e->oom = 1;
+        goto done;
+    }
+    if (!cx__eval_effective(r, e->as_of)) {
+        not_in_force(e, r);
         goto done;
     }
     if (exceptions(e, run->h, r, &opts, waived, subs) < 0) goto done;

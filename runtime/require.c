@@ -33,6 +33,8 @@ typedef struct search {
                              requirement needing no award that the allocation
                              found holding, or -1 */
     size_t *order;        /* n: the awards adding to a total, in issue order (tally) */
+    const cx_tnode **why; /* per check that returned false: its reason (sandbox-owned
+                             until the decision ends), or NULL */
     const cx_req **stack; /* goal lists of the search, used as a stack */
     size_t top, cap;
     uint64_t steps;
@@ -208,6 +210,8 @@ static int call_check(search *s, const cx_req *q)
     const cx_tnode *first = res && res->as.table.nitems ? res->as.table.items[0] : NULL;
     if (first && first->kind == CX_TBOOL) {
         result = first->as.boolean;
+        if (!result && res->as.table.nitems > 1 && res->as.table.items[1]->kind == CX_TSTRING)
+            s->why[q->index] = res->as.table.items[1];
     } else {
         cx__error(&s->err, CX_EINPUT, q->src.file, q->src.line, 0,
                   "check must return true, or false and a reason");
@@ -693,6 +697,19 @@ static void report_used(search *s)
     }
 }
 
+/* The reasons the checks that failed gave (false, "reason"), each as the
+ * decision's reason `check`, named by the check's label or text. */
+static void report_checks(search *s)
+{
+    for (size_t k = 0; k < s->nreqs; k++) {
+        const cx_req *q = s->reqs[k];
+        const cx_tnode *why = s->why[k];
+        if (!q || q->kind != CX_REQ_CHECK || !why || waived(s, q)) continue;
+        cx__eval_reason(s->e, "check", "%s: %.*s", q->label ? q->label : q->text,
+                        (int)why->as.string.len, why->as.string.bytes);
+    }
+}
+
 /* Progress (DESIGN §4): an award fills a slot, or counts toward a total, or
  * a requirement that needs no award holds. */
 static int any_progress(search *s)
@@ -782,7 +799,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     /* one block for every array of the search: pointers, then ints, then bytes */
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
-    size_t bytes = (s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
+    size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
                    s.nreqs * sizeof(int) + cells + s.nreqs + n + 1;
     char *block = calloc(1, bytes);
     if (!block) {
@@ -791,7 +808,8 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     }
     s.reqs = (const cx_req **)(void *)block;
     s.via = (const cx_rule **)(void *)(s.reqs + s.nreqs);
-    s.stack = (const cx_req **)(void *)(s.via + cells);
+    s.why = (const cx_tnode **)(void *)(s.via + cells);
+    s.stack = (const cx_req **)(void *)(s.why + s.nreqs);
     s.order = (size_t *)(void *)(s.stack + s.cap);
     s.assign = (int *)(void *)(s.order + n + 1);
     s.fills = (uint8_t *)(s.assign + s.nreqs);
@@ -812,7 +830,10 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         result = 1;
     } else if (r == 0) {
         for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
-        if (!quiet) report_missing(&s);
+        if (!quiet) {
+            report_missing(&s);
+            report_checks(&s);
+        }
         result = s.failed ? -1 : 0;
     }
     if (res && !s.failed) res->progress = r == 1 || any_progress(&s);
