@@ -20,7 +20,8 @@ int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **own
     *n = 0;
     *owned = NULL;
     for (int i = 0; i < c->nargs && *n < max; i++) paths[(*n)++] = c->args[i];
-    for (int i = 0; !*n && i < c->nrules && *n < max; i++) paths[(*n)++] = c->rules[i];
+    if (!*n) /* every --rules, when there are no PACK arguments */
+        for (int i = 0; i < c->nrules && *n < max; i++) paths[(*n)++] = c->rules[i];
     if (!*n && env && *env) {
         char *copy = *owned = malloc(strlen(env) + 1);
         if (!copy) return CX_ENOMEM;

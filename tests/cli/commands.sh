@@ -114,6 +114,12 @@ expect_contains "$OUT" "awards (2)" "re-imported holder: award list replaced"
 expect_contains "$OUT" "2026-09-18  OR-EVS-100     active    US-OR     36.5  no expiry" "re-imported holder: new award, decimal hours"
 expect_contains "$OUT" "jurisdiction    US-OR" "re-imported holder: new jurisdiction"
 
+# --- --rules is repeatable
+run --db ev.db check --rules "$SRC/examples/ev-mechanic/rules/evc-compact.lua" \
+    --rules "$SRC/examples/ev-mechanic/rules/ca-ev-certificate.lua"
+expect_rc 0 "two --rules"
+expect_eq "$OUT" "checked 2 packs: 4 rules, 0 warnings" "two --rules load both packs"
+
 # --- progress on a terminal, none when piped ------------------------------
 {
     printf 'holders:\n'
