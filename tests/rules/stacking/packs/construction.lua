@@ -25,3 +25,14 @@ stack "OH-APPR-ELEC-ENTRY" {
     hours(200, any_credential) { label = "documented training hours" },
   },
 }
+
+-- Points, too, count only real awards: the derived certificate fills the
+-- slot, but its 6 points are not added.
+stack "OH-CONST-PATHWAY" {
+  name         = "Construction Graduation Pathway",
+  jurisdiction = "US-OH",
+  requires = all {
+    "OH-PREAPP-BLD",
+    sum("points", 12) { group_by = "career_field", label = "12 construction points" },
+  },
+}
