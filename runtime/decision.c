@@ -488,6 +488,52 @@ char *cx_decision_json(const cx_decision *d)
     return finish(o, bad);
 }
 
+/* ------------------------------------------------- what-if transitions */
+
+/* {covered, total}, or null when no coverage rule applied on that side. */
+static json_t *coverage_json(int has, int64_t covered, int64_t total)
+{
+    if (!has) return json_null();
+    json_t *o = json_object();
+    int bad =
+        !o || put(o, "covered", json_integer(covered)) || put(o, "total", json_integer(total));
+    return built(o, bad);
+}
+
+/* The subject of a transition group, as a decision's subject is written. */
+static json_t *transition_subject(const cx_transition *t)
+{
+    json_t *s = json_object();
+    int bad = !s || set_str(s, "stack", t->stack) || set_str(s, "from", t->from_credential) ||
+              set_str(s, "to", t->to_credential) || set_str(s, "in", t->in) ||
+              set_str(s, "credential", t->credential) || set_str(s, "from", t->from_jurisdiction) ||
+              set_str(s, "to", t->to_jurisdiction);
+    return built(s, bad);
+}
+
+char *cx_transition_json(const cx_transition *t)
+{
+    json_t *o = json_object(), *examples = json_array();
+    int bad = !o || !examples;
+    for (size_t i = 0; !bad && i < t->nexamples; i++)
+        bad = json_array_append_new(examples, json_text(t->examples[i], strlen(t->examples[i])));
+    bad = bad || set_str(o, "kind", kind_name(t->kind)) ||
+          put(o, "subject", transition_subject(t)) || set_str(o, "from", t->from) ||
+          set_str(o, "to", t->to) || put(o, "count", json_integer((json_int_t)t->count)) ||
+          json_object_set(o, "examples", examples);
+    if (!bad && t->kind == CX_DECISION_EQUIV && (t->has_coverage_before || t->has_coverage_after)) {
+        json_t *c = json_object();
+        int cbad =
+            !c ||
+            put(c, "before",
+                coverage_json(t->has_coverage_before, t->covered_before, t->total_before)) ||
+            put(c, "after", coverage_json(t->has_coverage_after, t->covered_after, t->total_after));
+        bad = put(o, "coverage", built(c, cbad));
+    }
+    json_decref(examples);
+    return finish(o, bad);
+}
+
 /* ------------------------------------------------------ decision text */
 
 /* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control

@@ -134,4 +134,33 @@ typedef enum cx_log_read {
 int cx__registry_log_read(cx_registry *r, cx_log_read what, int64_t id, cx_row_fn fn, void *ud,
                           cx_error *err);
 
+/* ------------------------------------------------ what-if: copies, removals */
+
+/* What-if (DESIGN §9) works on in-memory copies, never on the registry.
+ * Each copy is a new private in-memory registry owned by the caller
+ * (cx_registry_close). copy_to_memory copies everything (sqlite3_backup);
+ * copy_holders copies every table but holder data, rule_pack and
+ * decision_log, plus the holders listed (unknown ids skipped) with their
+ * attributes, awards, award results and exceptions. */
+int cx__registry_copy_to_memory(cx_registry *r, cx_registry **out, cx_error *err);
+int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t n,
+                              cx_registry **out, cx_error *err);
+
+/* Calls fn with (holder_id, credential_id) for every award, in the award
+ * table's own order. */
+int cx__registry_award_holders(cx_registry *r, cx_row_fn fn, void *ud, cx_error *err);
+
+/* Removals from an in-memory registry (any other is refused), each in one
+ * transaction. A credential goes with its awards (and their results) and
+ * the exceptions that substitute it or with it: *awards, *exceptions say
+ * how many. A competency goes from every credential that listed it
+ * (*credentials: how many), its children taking its parent. Every dated
+ * membership of jurisdiction in group goes (*removed: how many). */
+int cx__registry_remove_credential(cx_registry *r, const char *id, int64_t *awards,
+                                   int64_t *exceptions, cx_error *err);
+int cx__registry_remove_competency(cx_registry *r, const char *id, int64_t *credentials,
+                                   cx_error *err);
+int cx__registry_remove_membership(cx_registry *r, const char *group, const char *jurisdiction,
+                                   int64_t *removed, cx_error *err);
+
 #endif

@@ -142,5 +142,11 @@ int cmd_audit(cli *c);
 int cmd_test(cli *c);
 int cmd_log(cli *c);
 int cmd_replay(cli *c);
+int cmd_whatif(cli *c);
+int cmd_diff(cli *c);
+
+/* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
+ * the exit code it calls for: 3 when a transition is from or to error. */
+int cli_print_whatif(const cli *c, const char *title, const cx_whatif_report *rep);
 
 #endif

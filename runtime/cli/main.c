@@ -229,6 +229,42 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
+    {"whatif", cmd_whatif,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET, "text json csv",
+     "credex whatif CHANGE.yaml [--rules PATH] [--as-of DATE] [--format text|json|csv]",
+     "impact of a catalog change on every holder, equivalence and recognition",
+     "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
+     "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
+     "memberships: [{ group, jurisdiction }] }` and `rules: DIR` (packs to evaluate\n"
+     "with instead of the current ones, relative to the change file) -- and applies\n"
+     "it to an in-memory copy of the part of the registry it can affect. The\n"
+     "registry itself is only read. Removing a credential removes its awards too.\n"
+     "\n"
+     "Every decision the change can affect is made before (the registry, the current\n"
+     "packs) and after (the copy, the change's packs), and the transitions are\n"
+     "reported: per stack, how many holders move between met, in_progress and\n"
+     "not_started, with up to three example holders; which equivalences change\n"
+     "(with competency coverage before and after); which recognitions change.\n"
+     "--format json writes one object per transition group, {kind, subject, from,\n"
+     "to, count, examples}; csv the same as rows. docs/whatif.md has the format and\n"
+     "what is re-evaluated.\n"
+     "\n"
+     "Exit codes: 0 (whatever changed); 2 usage; 3 a bad change file (file:line:col),\n"
+     "packs that do not load, or a transition from or to error; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
+    {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET, "text json csv",
+     "credex diff OLD_RULES NEW_RULES [--as-of DATE] [--format text|json|csv]",
+     "impact of a rule change on every holder, equivalence and recognition",
+     "Compares two sets of rule packs (each a pack file or a directory) over one\n"
+     "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
+     "with NEW_RULES, and the transitions are reported as by credex whatif.\n"
+     "\n"
+     "Exit codes as for whatif.\n"
+     "\n"
+     "Example:\n"
+     "  credex diff examples/ev-mechanic/rules examples/curriculum-change/rules\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {

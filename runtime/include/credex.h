@@ -498,6 +498,100 @@ typedef struct cx_replay_result {
 int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err);
 void cx_replay_free(cx_replay_result *rp); /* accepts NULL */
 
+/* ---------------------------------------------------------------- what-if */
+
+/* What a change would do (DESIGN §9, docs/whatif.md): every decision the
+ * change can affect is made before and after it, and the ones whose status
+ * moved are reported, grouped by kind, subject and the two statuses. */
+
+/* One group of transitions. Every string is malloc'd and owned by the
+ * report, except from and to, which are static. */
+typedef struct cx_transition {
+    cx_decision_kind kind; /* audit, equiv or transfer */
+    /* the subject; members that do not apply are NULL */
+    char *stack;                                            /* audit */
+    char *from_credential, *to_credential, *in;             /* equiv (in NULL: everywhere) */
+    char *credential, *from_jurisdiction, *to_jurisdiction; /* transfer */
+    const char *from, *to; /* the statuses before and after (cx_status_name), or "absent"
+                              when that side has no such decision (a new holder or stack, a
+                              removed credential) */
+    uint64_t count;        /* audit: holders that moved so; equiv, transfer: 1 */
+    char *examples[3];     /* audit: the first holders that moved so, in byte order */
+    size_t nexamples;
+    int has_coverage_before, has_coverage_after; /* equiv: a coverage rule applied */
+    int64_t covered_before, total_before;        /* equiv: competencies, when it did */
+    int64_t covered_after, total_after;
+} cx_transition;
+
+/* A what-if or diff report. Free with cx_whatif_report_free. */
+typedef struct cx_whatif_report {
+    char as_of[11];
+    /* in output order: audits by stack, then equivalences by from, to, in,
+     * then recognitions by credential, from, to (byte order); within one
+     * subject by the status before, then after (met, in_progress,
+     * not_started, ..., error, absent) */
+    cx_transition *transitions;
+    size_t ntransitions;
+    /* what was compared */
+    uint64_t holders;         /* in the registry (after the change: holders it adds count) */
+    uint64_t holders_audited; /* holders audited before and after: those the change can affect */
+    uint64_t audits;          /* holder x stack decisions compared (either side) */
+    uint64_t equivs;          /* (from, to, in) equivalences compared */
+    uint64_t transfers;       /* (credential, from, to) recognitions compared */
+    char *scope; /* why every holder was audited, or NULL when the change limited them */
+    /* what the change did (cx_whatif; zero for cx_diff) */
+    cx_import_stats defined;      /* entities the change defines (new or replaced) */
+    int64_t removed_credentials;  /* listed under remove: */
+    int64_t removed_competencies; /* ... */
+    int64_t removed_memberships;  /* membership rows, over the (group, jurisdiction) pairs */
+    int64_t removed_awards;       /* awards of removed credentials, removed with them */
+    int64_t removed_exceptions;   /* exceptions substituting a removed credential */
+    int rules_replaced;           /* 1 when the change (or diff) evaluates with other packs */
+    size_t packs_before, packs_after;
+} cx_whatif_report;
+
+typedef struct cx_whatif_options {
+    const char *as_of;        /* YYYY-MM-DD */
+    int jobs;                 /* worker threads for the audits (below 1: 1) */
+    const char *const *rules; /* cx_whatif: the current packs (files or directories) */
+    size_t nrules;
+    cx_diagnostics *diags;   /* pack errors and warnings are appended here; may be NULL */
+    cx_progress_fn progress; /* called now and then; may be NULL */
+    void *progress_ud;
+} cx_whatif_options;
+
+/* Applies the change file at path (a catalog fragment plus `remove:` and
+ * `rules:`, docs/whatif.md) to an in-memory copy of the part of r it can
+ * affect -- r itself is only read -- and compares decisions made with the
+ * current packs on r against decisions made with the change's packs (or
+ * the current ones) on the copy. Returns CX_OK with *out owned by the
+ * caller; CX_EINPUT for a bad change file (err located at file:line:col)
+ * or packs that do not load (before or after the change; errors in
+ * opt->diags); CX_EUSAGE for a malformed as-of date; CX_EREGISTRY. */
+int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
+              cx_whatif_report **out, cx_error *err);
+
+/* The same for two sets of packs over one registry: old_rules before,
+ * new_rules after (opt->rules is not used). */
+int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold,
+            const char *const *new_rules, size_t nnew, const cx_whatif_options *opt,
+            cx_whatif_report **out, cx_error *err);
+
+void cx_whatif_report_free(cx_whatif_report *rep); /* accepts NULL */
+
+/* A transition group as one compact JSON object and "\n": {kind, subject,
+ * from, to, count, examples[, coverage: {before, after}]} (docs/whatif.md).
+ * malloc'd, the caller frees it; NULL when out of memory. */
+char *cx_transition_json(const cx_transition *t);
+
+/* The same as one line of text ("audit CA-EV-TECH: met -> in_progress: 1
+ * holder (h-ca-0003)"), and as one CSV row (RFC 4180, CRLF-terminated)
+ * under the static header: kind, subject, from, to, count, examples
+ * (joined with ';'), coverage_before, coverage_after ("4/5"). malloc'd. */
+char *cx_transition_text(const cx_transition *t);
+char *cx_transition_csv(const cx_transition *t);
+const char *cx_transition_csv_header(void);
+
 /* ------------------------------------------------------------- rule tests */
 
 /* The outcome of one test case, or of a test file, catalog or pack that

@@ -1,0 +1,178 @@
+/*
+ * cmd_whatif.c -- `credex whatif CHANGE.yaml`: what a catalog change (and
+ * the packs it names) would do to every holder, equivalence and
+ * recognition, as text, JSON Lines or CSV; and the report printing that
+ * `credex diff` shares. The work is cx_whatif's; this file only presents.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* "1 competency, 2 credentials" for what a change defines. */
+static void defined_text(const cx_whatif_report *rep)
+{
+    static const struct {
+        cx_kind kind;
+        const char *one, *plural;
+    } kinds[] = {{CX_KIND_JURISDICTION, "jurisdiction", "jurisdictions"},
+                 {CX_KIND_GROUP, "group", "groups"},
+                 {CX_KIND_PROVIDER, "provider", "providers"},
+                 {CX_KIND_FRAMEWORK, "framework", "frameworks"},
+                 {CX_KIND_COMPETENCY, "competency", "competencies"},
+                 {CX_KIND_CREDENTIAL, "credential", "credentials"},
+                 {CX_KIND_HOLDER, "holder", "holders"},
+                 {CX_KIND_AWARD, "award", "awards"}};
+    const char *sep = "defines ";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        int64_t n = rep->defined.count[kinds[i].kind];
+        if (!n) continue;
+        printf("%s%lld %s", sep, (long long)n, n == 1 ? kinds[i].one : kinds[i].plural);
+        sep = ", ";
+    }
+    if (rep->defined.exceptions)
+        printf("%s%lld exception%s", sep, (long long)rep->defined.exceptions,
+               rep->defined.exceptions == 1 ? "" : "s");
+    if (*sep == 'd') printf("defines nothing");
+}
+
+static const char *plural(int64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* The change line: what is defined, removed, and which packs. */
+static void change_text(const cx_whatif_report *rep)
+{
+    printf("  change: ");
+    defined_text(rep);
+    if (rep->removed_credentials || rep->removed_competencies || rep->removed_memberships) {
+        printf("; removes");
+        const char *sep = " ";
+        if (rep->removed_credentials) {
+            printf("%s%lld %s (with %lld %s and %lld %s)", sep, (long long)rep->removed_credentials,
+                   plural(rep->removed_credentials, "credential", "credentials"),
+                   (long long)rep->removed_awards, plural(rep->removed_awards, "award", "awards"),
+                   (long long)rep->removed_exceptions,
+                   plural(rep->removed_exceptions, "exception", "exceptions"));
+            sep = ", ";
+        }
+        if (rep->removed_competencies) {
+            printf("%s%lld %s", sep, (long long)rep->removed_competencies,
+                   plural(rep->removed_competencies, "competency", "competencies"));
+            sep = ", ";
+        }
+        if (rep->removed_memberships)
+            printf("%s%lld %s", sep, (long long)rep->removed_memberships,
+                   plural(rep->removed_memberships, "membership", "memberships"));
+    }
+    if (rep->rules_replaced)
+        printf("; rules: %zu %s from the change file", rep->packs_after,
+               plural((int64_t)rep->packs_after, "pack", "packs"));
+    printf("\n");
+}
+
+/* The header, the transitions and a summary, as text. */
+static void report_text(const char *title, const cx_whatif_report *rep, int whatif)
+{
+    uint64_t holders = 0, equivs = 0, transfers = 0;
+    printf("%s as of %s\n", title, rep->as_of);
+    if (whatif) change_text(rep);
+    printf("  compared: %llu of %llu %s (%llu %s), %llu %s, %llu %s\n",
+           (unsigned long long)rep->holders_audited, (unsigned long long)rep->holders,
+           plural((int64_t)rep->holders, "holder", "holders"), (unsigned long long)rep->audits,
+           plural((int64_t)rep->audits, "audit", "audits"), (unsigned long long)rep->equivs,
+           plural((int64_t)rep->equivs, "equivalence", "equivalences"),
+           (unsigned long long)rep->transfers,
+           plural((int64_t)rep->transfers, "recognition", "recognitions"));
+    if (rep->scope) printf("  every holder audited: %s\n", rep->scope);
+    for (size_t i = 0; i < rep->ntransitions; i++) {
+        const cx_transition *t = &rep->transitions[i];
+        char *line = cx_transition_text(t);
+        if (line) fputs(line, stdout);
+        free(line);
+        if (t->kind == CX_DECISION_AUDIT) holders += t->count;
+        equivs += t->kind == CX_DECISION_EQUIV;
+        transfers += t->kind == CX_DECISION_TRANSFER;
+    }
+    if (!rep->ntransitions)
+        printf("no transitions\n");
+    else
+        printf("transitions: %llu holder-stack %s, %llu %s, %llu %s\n", (unsigned long long)holders,
+               plural((int64_t)holders, "audit", "audits"), (unsigned long long)equivs,
+               plural((int64_t)equivs, "equivalence", "equivalences"),
+               (unsigned long long)transfers,
+               plural((int64_t)transfers, "recognition", "recognitions"));
+}
+
+int cli_print_whatif(const cli *c, const char *title, const cx_whatif_report *rep)
+{
+    int csv = strcmp(c->format, "csv") == 0, json = strcmp(c->format, "json") == 0;
+    int rc = CX_OK;
+    if (!csv && !json) report_text(title, rep, strcmp(c->command, "whatif") == 0);
+    if (csv) fputs(cx_transition_csv_header(), stdout);
+    for (size_t i = 0; i < rep->ntransitions; i++) {
+        const cx_transition *t = &rep->transitions[i];
+        if (strcmp(t->from, "error") == 0 || strcmp(t->to, "error") == 0) rc = CX_EINPUT;
+        if (!csv && !json) continue;
+        char *line = csv ? cx_transition_csv(t) : cx_transition_json(t);
+        if (!line) return CX_ENOMEM;
+        fputs(line, stdout);
+        free(line);
+    }
+    return rc;
+}
+
+/* Worker threads for the audits: --jobs, else one per core. */
+static int jobs_of(const cli *c)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return c->jobs ? c->jobs : cores > 0 ? (int)cores : 1;
+}
+
+/* Prints the errors among the pack diagnostics. */
+static void pack_errors(const cx_diagnostics *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (!d->items[i].warning)
+            fprintf(stderr, "%s:%d: error: %s\n", d->items[i].file, d->items[i].line,
+                    d->items[i].message);
+}
+
+int cmd_whatif(cli *c)
+{
+    const char *paths[MAX_RULES + 64];
+    char *owned = NULL, title[600];
+    size_t n = 0;
+    cx_registry *r = NULL;
+    cx_whatif_report *rep = NULL;
+    cx_diagnostics diags;
+    cx_error err;
+    if (c->nargs != 1) return cli_usage_error(c, "needs one change file, CHANGE.yaml");
+    const char *change = c->args[0];
+    c->nargs = 0; /* the packs come from --rules, $CREDEX_RULES or ./rules */
+    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
+    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) {
+        free(owned);
+        return rc;
+    }
+    cx_whatif_options opt = {cli_as_of(c), jobs_of(c), paths, n, &diags, cli_progress, c};
+    cx_diagnostics_init(&diags);
+    cx_error_clear(&err);
+    rc = cx_whatif(r, change, &opt, &rep, &err);
+    cli_progress_done();
+    if (rc) {
+        pack_errors(&diags);
+        cli_report(&err);
+    } else {
+        snprintf(title, sizeof title, "whatif %s", change);
+        rc = cli_print_whatif(c, title, rep);
+    }
+    cx_whatif_report_free(rep);
+    cx_diagnostics_free(&diags);
+    cx_registry_close(r);
+    free(owned);
+    return rc;
+}
