@@ -1864,6 +1864,12 @@ static const copy_sql copy_holder_rows[] = {
 
 #define NHOLDER_ROWS (sizeof copy_holder_rows / sizeof copy_holder_rows[0])
 
+/* Whether a table of copy_holder_rows has any row at all: an empty one
+ * costs a b-tree seek per holder for nothing. NULL: always copied. */
+static const char *const copy_holder_probe[NHOLDER_ROWS] = {
+    NULL, "SELECT 1 FROM holder_attr LIMIT 1", NULL, "SELECT 1 FROM award_result LIMIT 1",
+    "SELECT 1 FROM exception LIMIT 1"};
+
 /* Steps sel (parameters bound), inserting each row with ins into the copy
  * m; resets both. */
 static int copy_rows(cx_registry *r, cx_registry *m, sqlite3_stmt *sel, sqlite3_stmt *ins,
@@ -1900,13 +1906,17 @@ static int copy_holders(cx_registry *r, cx_registry *m, const char *const *holde
                         cx_error *err)
 {
     sqlite3_stmt *sel[NHOLDER_ROWS] = {0}, *ins[NHOLDER_ROWS] = {0};
-    int rc = CX_OK;
+    int rc = CX_OK, empty[NHOLDER_ROWS] = {0}, src = 0;
+    int64_t one;
     for (size_t t = 0; t < NHOLDER_ROWS && !rc; t++) {
+        empty[t] = copy_holder_probe[t] && query_int(r, copy_holder_probe[t], &one, &src) != 0 &&
+                   src == SQLITE_NOTFOUND;
         rc = prepare(r, copy_holder_rows[t].select, &sel[t], err);
         if (!rc) rc = prepare(m, copy_holder_rows[t].insert, &ins[t], err);
     }
     for (size_t i = 0; i < n && !rc; i++)
         for (size_t t = 0; t < NHOLDER_ROWS && !rc; t++) {
+            if (empty[t]) continue;
             bind_text(sel[t], 1, holders[i]);
             rc = copy_rows(r, m, sel[t], ins[t], err);
         }
@@ -1926,19 +1936,23 @@ static int copy_holders(cx_registry *r, cx_registry *m, const char *const *holde
 int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t n,
                               cx_registry **out, cx_error *err)
 {
-    cx_registry *m = NULL;
+    cx_registry *m = NULL, *src = r;
     int began = 0, rc = cx_registry_open(NULL, CX_OPEN_MEMORY, &m, err);
-    if (rc) return rc;
+    if (!rc) rc = cx__registry_reader_open(r, &src, err);
+    /* a private reader maps the file: holder by holder, reading pages
+     * through pread costs more than the copying */
+    if (!rc && src != r) sqlite3_exec(src->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
     /* every reference is complete once the copy is: check none row by row */
-    if (!(rc = exec_sql(m, "PRAGMA foreign_keys = OFF", err)) &&
-        !(rc = cx__registry_read_begin(r, &began, err)) && !(rc = exec_sql(m, "BEGIN", err))) {
+    if (!rc && !(rc = exec_sql(m, "PRAGMA foreign_keys = OFF", err)) &&
+        !(rc = cx__registry_read_begin(src, &began, err)) && !(rc = exec_sql(m, "BEGIN", err))) {
         for (size_t t = 0; t < CX_COUNT(copy_facts) && !rc; t++)
-            rc = copy_table(r, m, &copy_facts[t], NULL, err);
-        if (!rc) rc = copy_holders(r, m, holders, n, err);
+            rc = copy_table(src, m, &copy_facts[t], NULL, err);
+        if (!rc) rc = copy_holders(src, m, holders, n, err);
         if (!rc) rc = exec_sql(m, "COMMIT", err);
         if (rc) sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
     }
-    cx__registry_read_end(r, began);
+    if (src) cx__registry_read_end(src, began);
+    if (src) cx__registry_reader_close(r, src);
     if (!rc) rc = exec_sql(m, "PRAGMA foreign_keys = ON", err);
     if (rc) {
         cx_registry_close(m);

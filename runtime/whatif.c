@@ -521,38 +521,153 @@ static int bits_same(const cx_snapshot *sa, const uint64_t *a, const cx_snapshot
     return na == nb;
 }
 
+static int str_same(const char *a, const char *b)
+{
+    return !a || !b ? a == b : strcmp(a, b) == 0;
+}
+
+/* The same entity (by id) of table on two snapshots, or both none. */
+static int sym_same(const cx_snapshot *sa, cx_sym a, const cx_snapshot *sb, cx_sym b, int table)
+{
+    if (a == CX_NOSYM || b == CX_NOSYM) return a == b;
+    return strcmp(cx__snapshot_id(sa, table, a), cx__snapshot_id(sb, table, b)) == 0;
+}
+
+static int range_same(cx_range a, cx_range b)
+{
+    return a.from == b.from && a.to == b.to;
+}
+
+static int duration_same(const cx_duration *a, const cx_duration *b)
+{
+    return a->years == b->years && a->months == b->months && a->weeks == b->weeks &&
+           a->days == b->days;
+}
+
 static int sel_same(const cx_snapshot *sa, const cx_selector *a, const cx_snapshot *sb,
                     const cx_selector *b)
 {
     if (!a || !b) return a == b;
-    return bits_same(sa, a->bits, sb, b->bits);
+    return bits_same(sa, a->bits, sb, b->bits) && a->any_date == b->any_date &&
+           (a->any_date || range_same(a->issued, b->issued));
 }
 
+static int jsel_same(const cx_snapshot *sa, const cx_jsel *a, const cx_snapshot *sb,
+                     const cx_jsel *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind || a->nids != b->nids || a->nparts != b->nparts ||
+        !str_same(a->status, b->status))
+        return 0;
+    if (a->kind == CX_JSEL_MEMBER_OF && !sym_same(sa, a->group, sb, b->group, CX_KIND_GROUP))
+        return 0;
+    for (size_t i = 0; i < a->nids; i++)
+        if (!sym_same(sa, a->ids[i], sb, b->ids[i], CX_KIND_JURISDICTION)) return 0;
+    for (size_t i = 0; i < a->nparts; i++)
+        if (!jsel_same(sa, a->parts[i], sb, b->parts[i])) return 0;
+    return 1;
+}
+
+/* Everything about a requirement that can change a decision's status:
+ * what fills or counts toward it and every option. A `check` compares by
+ * its ordinal in its pack only: rule_same then compares the pack files. */
 static int req_same(const cx_snapshot *sa, const cx_req *a, const cx_snapshot *sb, const cx_req *b)
 {
     if (!a || !b) return a == b;
-    if (a->kind != b->kind || a->nparts != b->nparts) return 0;
-    if (!bits_same(sa, a->fills, sb, b->fills) || !sel_same(sa, a->selector, sb, b->selector))
+    if (a->kind != b->kind || a->nparts != b->nparts || a->need != b->need ||
+        a->nmin_results != b->nmin_results || a->threshold != b->threshold || a->op != b->op ||
+        a->fn != b->fn || !str_same(a->label, b->label) || !str_same(a->min_grade, b->min_grade) ||
+        !str_same(a->attr, b->attr) || !str_same(a->group_by, b->group_by) ||
+        !str_same(a->key, b->key) || !str_same(a->value, b->value) ||
+        !bits_same(sa, a->fills, sb, b->fills) || !sel_same(sa, a->selector, sb, b->selector) ||
+        (a->kind == CX_REQ_CREDENTIAL &&
+         !sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL)))
         return 0;
+    for (size_t i = 0; i < a->nmin_results; i++)
+        if (strcmp(a->min_results[i].key, b->min_results[i].key) != 0 ||
+            a->min_results[i].value != b->min_results[i].value)
+            return 0;
     for (size_t i = 0; i < a->nparts; i++)
         if (!req_same(sa, a->parts[i], sb, b->parts[i])) return 0;
     return 1;
 }
 
-/* Is rule a (before) the same as rule b (after)? The same kind, from pack
- * files with the same bytes, and every credential set (compiled against
- * each side's registry) selecting the same credentials. */
+static int members_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                        const cx_rule *b)
+{
+    if (a->nmembers != b->nmembers) return 0;
+    for (size_t i = 0; i < a->nmembers; i++)
+        if (!sym_same(sa, a->members[i], sb, b->members[i], CX_KIND_CREDENTIAL)) return 0;
+    return 1;
+}
+
+/* A stack's plan: what it confers, where, its requirements, window and
+ * award policy. */
+static int stack_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                      const cx_rule *b)
+{
+    return sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL) &&
+           sym_same(sa, a->jurisdiction, sb, b->jurisdiction, CX_KIND_JURISDICTION) &&
+           a->window_kind == b->window_kind &&
+           (!a->window_kind || duration_same(&a->window, &b->window)) &&
+           a->award_issued == b->award_issued && a->award_expires == b->award_expires &&
+           (a->award_expires != CX_EXPIRES_DURATION ||
+            duration_same(&a->award_duration, &b->award_duration)) &&
+           a->reuse_awards == b->reuse_awards;
+}
+
+/* The plans of two rules with one id, compared field by field (compile.h):
+ * every field the evaluator reads, credentials and jurisdictions by id. */
+static int plan_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                     const cx_rule *b)
+{
+    if (a->kind != b->kind || !range_same(a->effective, b->effective) ||
+        !req_same(sa, a->requires, sb, b->requires))
+        return 0;
+    switch (a->kind) {
+    case CX_RULE_STACK:
+        return stack_same(sa, a, sb, b);
+    case CX_RULE_COUNTS_AS:
+    case CX_RULE_EQUIVALENT:
+    case CX_RULE_EQUIVALENCE:
+        return sel_same(sa, a->from, sb, b->from) && sel_same(sa, a->to, sb, b->to) &&
+               members_same(sa, a, sb, b) && jsel_same(sa, a->within, sb, b->within) &&
+               a->transitive == b->transitive && a->any_date == b->any_date &&
+               (a->any_date || range_same(a->issued, b->issued)) &&
+               a->coverage_kind == b->coverage_kind && a->coverage_percent == b->coverage_percent &&
+               a->coverage_ratio == b->coverage_ratio &&
+               (a->kind != CX_RULE_EQUIVALENCE || a->when_fn == b->when_fn);
+    case CX_RULE_RECOGNIZE:
+    case CX_RULE_DENY:
+        return jsel_same(sa, a->into, sb, b->into) && jsel_same(sa, a->from_j, sb, b->from_j) &&
+               sel_same(sa, a->credentials, sb, b->credentials);
+    case CX_RULE_RENEWS:
+        return sym_same(sa, a->renewer, sb, b->renewer, CX_KIND_CREDENTIAL) &&
+               members_same(sa, a, sb, b);
+    }
+    return 0;
+}
+
+static int req_calls(const cx_req *q)
+{
+    if (!q) return 0;
+    if (q->kind == CX_REQ_CHECK) return 1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (req_calls(q->parts[i])) return 1;
+    return 0;
+}
+
+/* Is rule a (before) the same as rule b (after)? The same plan; and when
+ * it calls into Lua (`check`, `when`), which no plan shows, the pack files
+ * defining both have the same bytes. */
 static int rule_same(wctx *w, cx_strmap *cache, const cx_rule *a, const cx_rule *b)
 {
     const side *sb = &w->sides[0], *sa = &w->sides[1];
-    if (a->kind != b->kind) return 0;
+    if (!plan_same(sb->snap, a, sa->snap, b)) return 0;
+    if (!(a->kind == CX_RULE_EQUIVALENCE && a->when_fn >= 0) && !req_calls(a->requires)) return 1;
     const cx_buf *x = pack_source(w, cache, cx__rules_pack(sb->rules, a->pack)->path);
     const cx_buf *y = pack_source(w, cache, cx__rules_pack(sa->rules, b->pack)->path);
-    if (!x || !y || x->len != y->len || memcmp(x->data, y->data, x->len) != 0) return 0;
-    return req_same(sb->snap, a->requires, sa->snap, b->requires) &&
-           sel_same(sb->snap, a->from, sa->snap, b->from) &&
-           sel_same(sb->snap, a->to, sa->snap, b->to) &&
-           sel_same(sb->snap, a->credentials, sa->snap, b->credentials);
+    return x && y && x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
 }
 
 /* Marks dirty every rule whose id is on one side only or that differs. */

@@ -162,7 +162,7 @@ wi "$CC/change.yaml"
 expect_rc 0 "curriculum change"
 expect_eq "$OUT" "whatif $CC/change.yaml as of 2026-06-01
   change: defines 1 framework, 1 competency, 1 credential; rules: 4 packs from the change file
-  compared: 8 of 8 holders (8 audits), 50 equivalences, 5 recognitions
+  compared: 8 of 8 holders (8 audits), 14 equivalences, 5 recognitions
 audit CA-EV-TECH: met -> in_progress: 1 holder (h-ca-0003)
 equiv TX-EVB-201 -> CA-EVB-201 in US-CA: equivalent -> partial (coverage 4/5 -> 4/6)
 transitions: 1 holder-stack audit, 1 equivalence, 0 recognitions" "curriculum change: the report"
@@ -186,6 +186,17 @@ expect_contains "$OUT" "compared: 0 of 8 holders (0 audits), 0 equivalences, 0 r
 expect_contains "$OUT" "no transitions" "diff of identical packs: no transitions"
 run --db "$DB" diff "$EV/rules" "${ASOF[@]}"
 expect_rc 2 "diff with one directory"
+# One rule of a pack changes: only the holders it can affect are audited
+# (rules compare plan by plan, not file by file).
+mkdir -p "$WORK/r1" "$WORK/r2"
+cp "$WORK/rules-charging/t.lua" "$WORK/r1/t.lua"
+cp "$WORK/rules-charging/t.lua" "$WORK/r2/t.lua"
+echo 'counts_as { from = "NV-EVS-1", to = "CA-EVS-101" }' >>"$WORK/r1/t.lua"
+printf '%s\n' '-- a comment moves nothing' 'counts_as { from = "AZ-EVS-110", to = "CA-EVS-101" }' \
+    >>"$WORK/r2/t.lua"
+run --db "$DB" diff "$WORK/r1" "$WORK/r2" "${ASOF[@]}"
+expect_contains "$OUT" "compared: 2 of 8 holders (2 audits), 2 equivalences, 0 recognitions" \
+    "diff of one rule: the holders of its credentials only"
 
 # --- the registry is only read ---------------------------------------------
 cmp -s "$DB" "$WORK/ev.db.orig" && pass || fail "whatif changed the registry file"
@@ -336,6 +347,16 @@ exceptions:
   - { holder: g-0011, stack: CA-EV-TECH, waive: shop hours, by: Dean, reason: test }
 EOF
 crosscheck holders "$WORK/holders.yaml" "$WORK/holders.yaml" "$EV/rules"
+# the progress bar: on a terminal only
+run --db "$WORK/gen.db" whatif "$WORK/hours.yaml" --rules "$EV/rules" "${ASOF[@]}"
+expect_not_contains "$ERR" "before" "no progress bar when stderr is not a terminal"
+if command -v script >/dev/null; then
+    script -qec "\"$CREDEX\" --db \"$WORK/gen.db\" whatif \"$WORK/hours.yaml\" --rules \"$EV/rules\" --as-of 2026-06-01" \
+        /dev/null >"$WORK/tty.out" 2>&1
+    expect_contains "$(cat "$WORK/tty.out")" "after" "progress bar on a terminal"
+    expect_contains "$(cat "$WORK/tty.out")" "transitions:" "the report after the progress bar"
+fi
+
 run --db "$WORK/gen.db" diff "$EV/rules" "$CC/rules" "${ASOF[@]}" --format csv
 "$CREDEX" --db "$WORK/gen.db" audit --all --rules "$CC/rules" "${ASOF[@]}" --format csv >"$WORK/a.csv"
 expect_eq "$(printf '%s\n' "$OUT" | tr -d '\r' | awk -F, '$1 == "audit" { print $2, $3, $4, $5 }' | sort)" \
