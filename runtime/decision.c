@@ -807,3 +807,14 @@ char *cx_decision_csv(const cx_decision *d)
     }
     return b.data;
 }
+
+/* ------------------------------------------------------------ log entries */
+
+char *cx_log_entry_json(const cx_log_entry *e)
+{
+    /* the registry assembles the entry from the stored decision; it is
+     * written out by jansson like every other JSON credex prints */
+    json_t *o = e->json ? json_loads(e->json, JSON_DECODE_ANY, NULL) : NULL;
+    if (!o) return NULL;
+    return finish(o, !json_is_object(o));
+}

@@ -4,6 +4,7 @@
  * the decisions to cx_log_* in one batch. Uses credex.h only.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -68,7 +69,10 @@ static int print_entry(void *ud, const cx_log_entry *e)
 {
     listing *l = ud;
     if (l->json) {
-        printf("%s\n", e->json);
+        char *text = cx_log_entry_json(e);
+        if (!text) return CX_ENOMEM;
+        fputs(text, stdout);
+        free(text);
     } else {
         if (!l->count)
             printf("%-5s %-20s %-8s %-10s %-14s %s\n", "id", "created", "kind", "as_of", "status",

@@ -439,6 +439,10 @@ typedef struct cx_log_entry {
     const char *json;    /* all of the above as one compact JSON object, no newline */
 } cx_log_entry;
 
+/* One compact JSON object and "\n" for an entry (written by jansson);
+ * malloc'd, NULL when out of memory. */
+char *cx_log_entry_json(const cx_log_entry *e);
+
 /* Called for each entry; a non-zero return stops the listing with it. */
 typedef int (*cx_log_fn)(void *ud, const cx_log_entry *entry);
 
@@ -573,9 +577,8 @@ int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
 
 /* The same for two sets of packs over one registry: old_rules before,
  * new_rules after (opt->rules is not used). */
-int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold,
-            const char *const *new_rules, size_t nnew, const cx_whatif_options *opt,
-            cx_whatif_report **out, cx_error *err);
+int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const char *const *new_rules,
+            size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err);
 
 void cx_whatif_report_free(cx_whatif_report *rep); /* accepts NULL */
 
