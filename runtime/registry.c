@@ -1938,10 +1938,7 @@ int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t
 {
     cx_registry *m = NULL, *src = r;
     int began = 0, rc = cx_registry_open(NULL, CX_OPEN_MEMORY, &m, err);
-    if (!rc) rc = cx__registry_reader_open(r, &src, err);
-    /* a private reader maps the file: holder by holder, reading pages
-     * through pread costs more than the copying */
-    if (!rc && src != r) sqlite3_exec(src->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+    if (!rc) rc = cx__registry_reader_open(r, &src, err); /* no per-call locking */
     /* every reference is complete once the copy is: check none row by row */
     if (!rc && !(rc = exec_sql(m, "PRAGMA foreign_keys = OFF", err)) &&
         !(rc = cx__registry_read_begin(src, &began, err)) && !(rc = exec_sql(m, "BEGIN", err))) {

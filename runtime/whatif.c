@@ -114,7 +114,8 @@ typedef struct wctx {
     idset dirty;    /* rules that differ between the sides */
     idset removed;  /* credentials the change removes */
     int any_transitive, all_holders, all_pairs, all_transfers;
-    char why[300]; /* why every holder is audited */
+    int64_t version; /* the registry's content version when the run began */
+    char why[300];   /* why every holder is audited */
     /* the transitions found */
     cx_transition *tr;
     size_t ntr, captr;
@@ -718,13 +719,15 @@ static const cx_rule *stack_of(const side *s, cx_sym credential)
 }
 
 /* Adds what a requirement tree's awards can be: slot credentials to
- * relevant and targets, totals' credentials to relevant. A requirement
- * that holds without awards means any holder may progress. */
+ * relevant and targets, totals' credentials to relevant. In a stack's
+ * tree (stack not NULL), a requirement that holds without awards means
+ * any holder may progress; a recognition's applies only to awards of the
+ * credentials it recognises, whose holders are relevant already. */
 static int req_effect(wctx *w, const side *s, const cx_req *q, const char *stack)
 {
     if (!q) return 0;
     int grew = 0, rc;
-    if (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK)
+    if (stack && (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK))
         every_holder(w, "stack %s has a requirement that holds without awards", stack);
     if (q->fills) {
         if ((rc = add_bits(s->snap, q->fills, &w->relevant)) < 0 ||
@@ -787,7 +790,7 @@ static int rule_effect(wctx *w, side *s, const cx_rule *r)
         w->all_transfers = 1;
         if (add_bits(snap, r->credentials ? r->credentials->bits : NULL, &w->relevant) < 0)
             return -1;
-        return req_effect(w, s, r->requires, r->id) < 0 ? -1 : 1;
+        return req_effect(w, s, r->requires, NULL) < 0 ? -1 : 1;
     case CX_RULE_RENEWS:
         return add_syms(snap, &r->renewer, 1, &w->relevant) < 0 ||
                        add_syms(snap, r->members, r->nmembers, &w->relevant) < 0
@@ -1435,6 +1438,11 @@ static int compare_transfers(wctx *w)
             if (c != CX_NOSYM) home[k] = s->jurisdictions[s->credentials[c].jurisdiction].id;
         }
         if (home[0] && home[1] && strcmp(home[0], home[1]) == 0) home[1] = NULL;
+        if (!home[0] || (home[1] && strcmp(home[1], home[0]) < 0)) { /* in byte order */
+            const char *first = home[1];
+            home[1] = home[0];
+            home[0] = first;
+        }
         for (int k = 0; k < 2 && !rc; k++)
             for (size_t j = 0; home[k] && j < np && !rc; j++)
                 if (strcmp(pv[j], home[k]) != 0) rc = compare_transfer(w, cv[i], home[k], pv[j]);
@@ -1506,12 +1514,21 @@ static int run_audits(wctx *w)
     return rc;
 }
 
+/* Every step reads the registry again (copies, the award scan, the
+ * packs compiled against it): an import that commits meanwhile would mix
+ * two states, so the content version must be the one the run began with. */
 static int run(wctx *w)
 {
+    int64_t version = 0;
     int rc = find_scope(w);
     if (!rc) rc = run_audits(w);
     if (!rc) rc = compare_equivs(w);
     if (!rc) rc = compare_transfers(w);
+    if (!rc) rc = cx_registry_content_version(w->r, &version, w->err);
+    if (!rc && version != w->version)
+        rc = cx__error(w->err, CX_EREGISTRY, NULL, 0, 0,
+                       "the registry changed while the comparison ran (an import committed); "
+                       "run it again");
     return rc;
 }
 
@@ -1534,7 +1551,8 @@ static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_er
     if (!(w->rep = calloc(1, sizeof *w->rep))) return nomem(w);
     snprintf(w->rep->as_of, sizeof w->rep->as_of, "%s", opt->as_of);
     int64_t counts[CX_KIND_AWARD + 1];
-    int rc = cx_registry_counts(r, counts, err);
+    int rc = cx_registry_content_version(r, &w->version, err);
+    if (!rc) rc = cx_registry_counts(r, counts, err);
     if (!rc) w->rep->holders = (uint64_t)counts[CX_KIND_HOLDER];
     return rc;
 }
