@@ -229,8 +229,8 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
-    {"whatif", cmd_whatif,
-     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET, "text json csv",
+    {"whatif", cmd_whatif, OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET,
+     "text json csv",
      "credex whatif CHANGE.yaml [--rules PATH] [--as-of DATE] [--format text|json|csv]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
