@@ -756,23 +756,6 @@ char *cx_decision_text(const cx_decision *d, int explain)
 
 /* ------------------------------------------------------------------- CSV */
 
-/* Appends a field quoted as RFC 4180 says: in double quotes, doubling any
- * quote, when it holds a comma, a quote or a line break. */
-static void csv_field(cx_buf *b, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        cx__buf_puts(b, s);
-        return;
-    }
-    cx__buf_puts(b, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') cx__buf_add(b, "\"", 1);
-        cx__buf_add(b, p, 1);
-    }
-    cx__buf_puts(b, "\"");
-}
-
 const char *cx_decision_csv_header(void)
 {
     return "holder,stack,status,issued,expires,missing\r\n";
@@ -788,17 +771,17 @@ char *cx_decision_csv(const cx_decision *d)
         cx__buf_puts(&missing, d->missing[i]);
     }
     int met = d->status == CX_MET;
-    csv_field(&b, d->holder);
+    cx__buf_csv_field(&b, d->holder);
     cx__buf_puts(&b, ",");
-    csv_field(&b, d->stack);
+    cx__buf_csv_field(&b, d->stack);
     cx__buf_puts(&b, ",");
-    csv_field(&b, cx_status_name(d->status));
+    cx__buf_csv_field(&b, cx_status_name(d->status));
     cx__buf_puts(&b, ",");
-    csv_field(&b, met ? d->issued : NULL);
+    cx__buf_csv_field(&b, met ? d->issued : NULL);
     cx__buf_puts(&b, ",");
-    csv_field(&b, met ? (d->expires[0] ? d->expires : "never") : NULL);
+    cx__buf_csv_field(&b, met ? (d->expires[0] ? d->expires : "never") : NULL);
     cx__buf_puts(&b, ",");
-    csv_field(&b, missing.data);
+    cx__buf_csv_field(&b, missing.data);
     cx__buf_puts(&b, "\r\n");
     cx__buf_free(&missing);
     if (b.oom) {

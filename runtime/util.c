@@ -193,6 +193,21 @@ void cx__buf_free(cx_buf *b)
     cx__buf_init(b);
 }
 
+void cx__buf_csv_field(cx_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        cx__buf_puts(b, s);
+        return;
+    }
+    cx__buf_puts(b, "\"");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') cx__buf_add(b, "\"", 1);
+        cx__buf_add(b, p, 1);
+    }
+    cx__buf_puts(b, "\"");
+}
+
 /* ---------------------------------------------------------- suggestions */
 
 /* Optimal string alignment distance: insertions, deletions, substitutions

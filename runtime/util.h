@@ -59,6 +59,10 @@ void cx__buf_puts(cx_buf *b, const char *s);
 void cx__buf_printf(cx_buf *b, const char *fmt, ...) CX_PRINTF(2, 3);
 void cx__buf_free(cx_buf *b);
 
+/* Appends s as one CSV field as RFC 4180 says: in double quotes, doubling
+ * any quote, when it holds a comma, a quote or a line break. */
+void cx__buf_csv_field(cx_buf *b, const char *s);
+
 /* Levenshtein distance between a and b, capped at limit (returns limit+1
  * when larger), for suggestions. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit);

@@ -1746,21 +1746,6 @@ char *cx_transition_text(const cx_transition *t)
     return b.data;
 }
 
-/* Appends s as one RFC 4180 field. */
-static void csv_field(cx_buf *b, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        cx__buf_puts(b, s);
-        return;
-    }
-    cx__buf_puts(b, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') cx__buf_add(b, "\"", 1);
-        cx__buf_add(b, p, 1);
-    }
-    cx__buf_puts(b, "\"");
-}
-
 const char *cx_transition_csv_header(void)
 {
     return "kind,subject,from,to,count,examples,coverage_before,coverage_after\r\n";
@@ -1773,13 +1758,13 @@ char *cx_transition_csv(const cx_transition *t)
     cx__buf_init(&part);
     subject_text(&part, t);
     cx__buf_printf(&b, "%s,", kind_word(t->kind));
-    csv_field(&b, part.data ? part.data : "");
+    cx__buf_csv_field(&b, part.data ? part.data : "");
     cx__buf_printf(&b, ",%s,%s,%llu,", t->from, t->to, (unsigned long long)t->count);
     cx__buf_free(&part);
     cx__buf_init(&part);
     for (size_t i = 0; i < t->nexamples; i++)
         cx__buf_printf(&part, "%s%s", i ? ";" : "", t->examples[i]);
-    csv_field(&b, part.data ? part.data : "");
+    cx__buf_csv_field(&b, part.data ? part.data : "");
     cx__buf_puts(&b, ",");
     if (t->has_coverage_before) coverage_text(&b, 1, t->covered_before, t->total_before);
     cx__buf_puts(&b, ",");

@@ -131,6 +131,10 @@ int cli_log_end(cx_log *log, int commit);
  * read-write with --log. */
 int cli_decide_flags(const cli *c);
 
+/* Prints what an import defines ("6 jurisdictions, 1 group, ..."), first
+ * before the first item and ", " between; 0 when it defines nothing. */
+int cli_print_counts(const cx_import_stats *s, const char *first);
+
 /* The commands. */
 int cmd_init(cli *c);
 int cmd_import(cli *c);

@@ -65,3 +65,28 @@ void cli_progress_done(void)
     fflush(stderr);
     progress_drawn = 0;
 }
+
+int cli_print_counts(const cx_import_stats *s, const char *first)
+{
+    static const struct {
+        cx_kind kind;
+        const char *one, *plural;
+    } kinds[] = {{CX_KIND_JURISDICTION, "jurisdiction", "jurisdictions"},
+                 {CX_KIND_GROUP, "group", "groups"},
+                 {CX_KIND_PROVIDER, "provider", "providers"},
+                 {CX_KIND_FRAMEWORK, "framework", "frameworks"},
+                 {CX_KIND_COMPETENCY, "competency", "competencies"},
+                 {CX_KIND_CREDENTIAL, "credential", "credentials"},
+                 {CX_KIND_HOLDER, "holder", "holders"},
+                 {CX_KIND_AWARD, "award", "awards"}};
+    const char *sep = first;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        int64_t n = s->count[kinds[i].kind];
+        if (!n) continue;
+        printf("%s%lld %s", sep, (long long)n, n == 1 ? kinds[i].one : kinds[i].plural);
+        sep = ", ";
+    }
+    if (s->exceptions)
+        printf("%s%lld exception%s", sep, (long long)s->exceptions, s->exceptions == 1 ? "" : "s");
+    return sep != first || s->exceptions;
+}

@@ -9,28 +9,9 @@
 
 static void summary(const cli *c, const cx_import_stats *s, int64_t version)
 {
-    static const struct {
-        cx_kind kind;
-        const char *one, *plural;
-    } kinds[] = {{CX_KIND_JURISDICTION, "jurisdiction", "jurisdictions"},
-                 {CX_KIND_GROUP, "group", "groups"},
-                 {CX_KIND_PROVIDER, "provider", "providers"},
-                 {CX_KIND_FRAMEWORK, "framework", "frameworks"},
-                 {CX_KIND_COMPETENCY, "competency", "competencies"},
-                 {CX_KIND_CREDENTIAL, "credential", "credentials"},
-                 {CX_KIND_HOLDER, "holder", "holders"},
-                 {CX_KIND_AWARD, "award", "awards"}};
     printf("imported %d file%s into %s:", c->nargs, c->nargs == 1 ? "" : "s", c->db);
-    const char *sep = " ";
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (!s->count[kinds[i].kind]) continue;
-        int64_t n = s->count[kinds[i].kind];
-        printf("%s%lld %s", sep, (long long)n, n == 1 ? kinds[i].one : kinds[i].plural);
-        sep = ", ";
-    }
-    if (s->exceptions)
-        printf("%s%lld exception%s", sep, (long long)s->exceptions, s->exceptions == 1 ? "" : "s");
-    printf("%s(content version %lld)\n", *sep == ' ' ? "nothing " : " ", (long long)version);
+    if (!cli_print_counts(s, " ")) printf(" nothing");
+    printf(" (content version %lld)\n", (long long)version);
 }
 
 int cmd_import(cli *c)

@@ -11,31 +11,10 @@
 
 #include "cli.h"
 
-/* "1 competency, 2 credentials" for what a change defines. */
+/* "defines 1 competency, 2 credentials" for what a change defines. */
 static void defined_text(const cx_whatif_report *rep)
 {
-    static const struct {
-        cx_kind kind;
-        const char *one, *plural;
-    } kinds[] = {{CX_KIND_JURISDICTION, "jurisdiction", "jurisdictions"},
-                 {CX_KIND_GROUP, "group", "groups"},
-                 {CX_KIND_PROVIDER, "provider", "providers"},
-                 {CX_KIND_FRAMEWORK, "framework", "frameworks"},
-                 {CX_KIND_COMPETENCY, "competency", "competencies"},
-                 {CX_KIND_CREDENTIAL, "credential", "credentials"},
-                 {CX_KIND_HOLDER, "holder", "holders"},
-                 {CX_KIND_AWARD, "award", "awards"}};
-    const char *sep = "defines ";
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        int64_t n = rep->defined.count[kinds[i].kind];
-        if (!n) continue;
-        printf("%s%lld %s", sep, (long long)n, n == 1 ? kinds[i].one : kinds[i].plural);
-        sep = ", ";
-    }
-    if (rep->defined.exceptions)
-        printf("%s%lld exception%s", sep, (long long)rep->defined.exceptions,
-               rep->defined.exceptions == 1 ? "" : "s");
-    if (*sep == 'd') printf("defines nothing");
+    if (!cli_print_counts(&rep->defined, "defines ")) printf("defines nothing");
 }
 
 static const char *plural(int64_t n, const char *one, const char *many)

@@ -272,13 +272,20 @@ static const struct option_spec {
     unsigned bit;
     int takes_value;
 } option_specs[] = {
-    {"db", OPT_DB, 1},           {"format", OPT_FORMAT, 1},
-    {"rules", OPT_RULES, 1},     {"as-of", OPT_AS_OF, 1},
-    {"explain", OPT_EXPLAIN, 0}, {"jobs", OPT_JOBS, 1},
-    {"quiet", OPT_QUIET, 0},     {"in", OPT_IN, 1},
-    {"holder", OPT_HOLDER, 1},   {"stack", OPT_STACK, 1},
-    {"all", OPT_ALL, 0},         {"from", OPT_FROM, 1},
-    {"to", OPT_TO, 1},           {"fail-unless", OPT_FAIL_UNLESS, 1},
+    {"db", OPT_DB, 1},
+    {"format", OPT_FORMAT, 1},
+    {"rules", OPT_RULES, 1},
+    {"as-of", OPT_AS_OF, 1},
+    {"explain", OPT_EXPLAIN, 0},
+    {"jobs", OPT_JOBS, 1},
+    {"quiet", OPT_QUIET, 0},
+    {"in", OPT_IN, 1},
+    {"holder", OPT_HOLDER, 1},
+    {"stack", OPT_STACK, 1},
+    {"all", OPT_ALL, 0},
+    {"from", OPT_FROM, 1},
+    {"to", OPT_TO, 1},
+    {"fail-unless", OPT_FAIL_UNLESS, 1},
     {"coverage", OPT_COVERAGE, 0},
     {"log", OPT_LOG, 0},
 };
