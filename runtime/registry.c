@@ -240,8 +240,7 @@ static void bind_number(sqlite3_stmt *st, int i, int64_t v)
 
 static int not_registry(cx_registry *r, const char *why, cx_error *err)
 {
-    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "not a credex registry: %s (%s)", r->path,
-                     why);
+    return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "not a credex registry: %s (%s)", r->path, why);
 }
 
 /* Runs every migration step newer than the registry, in one transaction. */

@@ -118,9 +118,11 @@ int main(int argc, char **argv)
     double t2 = now();
     double base_rate = 5.0 * nh / (t1 - t0), rate = nh / (t2 - t1);
     printf("holders: %u\n", nh);
-    printf("baseline C loop (1 core): %12.0f holders/s  met %ld, in_progress %ld, not_started %ld\n",
-           base_rate, base.met, base.in_progress, base.not_started);
-    printf("credex evaluation (1 worker): %8.0f holders/s  met %ld, in_progress %ld, not_started %ld\n",
+    printf(
+        "baseline C loop (1 core): %12.0f holders/s  met %ld, in_progress %ld, not_started %ld\n",
+        base_rate, base.met, base.in_progress, base.not_started);
+    printf("credex evaluation (1 worker): %8.0f holders/s  met %ld, in_progress %ld, not_started "
+           "%ld\n",
            rate, engine.met, engine.in_progress, engine.not_started);
     printf("ratio: credex does %.3f of the C loop's throughput per worker (target 0.2): %s\n",
            rate / base_rate, rate / base_rate >= 0.2 ? "met" : "NOT met");

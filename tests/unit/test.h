@@ -13,42 +13,42 @@
 
 static int test_failed_; /* set by a failing CHECK in the current case */
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);     \
-            test_failed_ = 1;                                                              \
-        }                                                                                  \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);             \
+            test_failed_ = 1;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_INT(a, b)                                                                    \
-    do {                                                                                   \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                \
-        if (a_ != b_) {                                                                    \
-            fprintf(stderr, "  %s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, \
-                    a_, b_);                                                               \
-            test_failed_ = 1;                                                              \
-        }                                                                                  \
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_) {                                                                            \
+            fprintf(stderr, "  %s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, a_,    \
+                    b_);                                                                           \
+            test_failed_ = 1;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                    \
-    do {                                                                                   \
-        const char *a_ = (a), *b_ = (b);                                                   \
-        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                           \
-            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, \
-                    #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
-            test_failed_ = 1;                                                              \
-        }                                                                                  \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                   \
+            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,    \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
+            test_failed_ = 1;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                                        \
-    do {                                                                                   \
-        const char *h_ = (hay), *n_ = (needle);                                            \
-        if (!h_ || !strstr(h_, n_)) {                                                      \
-            fprintf(stderr, "  %s:%d: %s == \"%s\", expected it to contain \"%s\"\n",       \
-                    __FILE__, __LINE__, #hay, h_ ? h_ : "(null)", n_);                     \
-            test_failed_ = 1;                                                              \
-        }                                                                                  \
+#define CHECK_CONTAINS(hay, needle)                                                                \
+    do {                                                                                           \
+        const char *h_ = (hay), *n_ = (needle);                                                    \
+        if (!h_ || !strstr(h_, n_)) {                                                              \
+            fprintf(stderr, "  %s:%d: %s == \"%s\", expected it to contain \"%s\"\n", __FILE__,    \
+                    __LINE__, #hay, h_ ? h_ : "(null)", n_);                                       \
+            test_failed_ = 1;                                                                      \
+        }                                                                                          \
     } while (0)
 
 typedef struct test_case {
@@ -75,10 +75,10 @@ static int test_run_(const test_case *cases)
     return failed ? 1 : 0;
 }
 
-#define TEST_MAIN(cases)      \
-    int main(void)            \
-    {                         \
-        return test_run_(cases); \
+#define TEST_MAIN(cases)                                                                           \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        return test_run_(cases);                                                                   \
     }
 
 #endif
