@@ -873,39 +873,20 @@ static void open_table(lua_State *L)
 
 /* ------------------------------------------------------------------ math */
 
-static uint64_t rotl(uint64_t x, int n)
-{
-    return (x << n) | (x >> (64 - n));
-}
-
-/* xoshiro256**, the generator Lua 5.4 uses; state from the sandbox. */
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
 /* A uniform integer in [0, lim] from random bits (rejection sampling). */
 static uint64_t project(uint64_t r, uint64_t lim, uint64_t *s)
 {
     uint64_t mask = lim;
     if ((lim & (lim + 1)) == 0) return r & lim; /* lim + 1 is a power of 2 */
     for (int shift = 1; shift < 64; shift <<= 1) mask |= mask >> shift;
-    while ((r &= mask) > lim) r = next_random(s);
+    while ((r &= mask) > lim) r = cx__sandbox_rng_next(s);
     return r;
 }
 
 static int math_random(lua_State *L)
 {
     uint64_t *s = cx__sandbox_rng(L);
-    uint64_t r = next_random(s);
+    uint64_t r = cx__sandbox_rng_next(s);
     lua_Integer low, up;
     switch (lua_gettop(L)) {
     case 0:

@@ -449,6 +449,19 @@ static uint64_t rotl64(uint64_t x, int n)
     return (x << n) | (x >> (64 - n));
 }
 
+uint64_t cx__sandbox_rng_next(uint64_t *s)
+{
+    uint64_t result = rotl64(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
 static uint64_t *running_rng(cx_sandbox *sb)
 {
     return sb->current >= 0 ? sb->packs[sb->current].rng : sb->rng;
@@ -460,15 +473,7 @@ static void rng_seed(uint64_t s[4], uint64_t a, uint64_t b)
     s[1] = 0xff; /* never an all-zero state */
     s[2] = b;
     s[3] = 0;
-    for (int i = 0; i < 16; i++) { /* spread the seed, as Lua does */
-        uint64_t t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = rotl64(s[3], 45);
-    }
+    for (int i = 0; i < 16; i++) cx__sandbox_rng_next(s); /* spread the seed, as Lua does */
 }
 
 uint64_t *cx__sandbox_rng(lua_State *L)

@@ -238,6 +238,9 @@ int cx__sandbox_raise(struct lua_State *L, const cx_error *err);
 /* The running pack's math.random state (4 words), seeded for this decision. */
 uint64_t *cx__sandbox_rng(struct lua_State *L);
 
+/* One step of xoshiro256** (Lua 5.4's generator) over the state s[4]. */
+uint64_t cx__sandbox_rng_next(uint64_t *s);
+
 /* Reseeds the running pack's generator from (a, b). */
 void cx__sandbox_rng_seed(struct lua_State *L, uint64_t a, uint64_t b);
 
