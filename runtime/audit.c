@@ -5,6 +5,7 @@
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,8 +359,6 @@ done:
 }
 
 /* ------------------------------------------------------ the whole registry */
-
-#include <pthread.h>
 
 #define BATCH 4096 /* holders decided between two writes */
 
