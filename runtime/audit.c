@@ -332,6 +332,21 @@ static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size
     return CX_OK;
 }
 
+/* The symbol of the credential a stack of the loaded packs confers;
+ * CX_EUSAGE (with the nearest id) when there is no such stack. */
+static int find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err)
+{
+    size_t ns, i = 0;
+    const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
+    int rc = cx__eval_lookup(e, CX_KIND_CREDENTIAL, stack, out, err);
+    if (rc) return rc;
+    while (i < ns && stacks[i]->credential != *out) i++;
+    if (i == ns)
+        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                         "no stack confers '%s' in the rule packs loaded", stack);
+    return CX_OK;
+}
+
 int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
              cx_decision ***out, size_t *n, cx_error *err)
 {
@@ -341,17 +356,7 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
     *n = 0;
     int rc = cx__eval_begin(&e, rules, as_of, err);
     if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
-    if (stack) {
-        size_t ns, i = 0;
-        const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
-        if ((rc = cx__eval_lookup(&e, CX_KIND_CREDENTIAL, stack, &only, err))) goto done;
-        while (i < ns && stacks[i]->credential != only) i++;
-        if (i == ns) {
-            rc = cx__error(err, CX_EUSAGE, NULL, 0, 0,
-                           "no stack confers '%s' in the rule packs loaded", stack);
-            goto done;
-        }
-    }
+    if (stack && (rc = find_stack(&e, stack, &only, err))) goto done;
     rc = audit_holder(&e, h, only, out, n, err);
 done:
     cx__eval_end(&e);
@@ -424,15 +429,10 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     memset(ws, 0, sizeof ws);
     if (stack) {
         ectx e;
-        size_t ns, i = 0;
-        const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
-        if ((rc = cx__eval_begin(&e, rules, as_of, err)) ||
-            (rc = cx__eval_lookup(&e, CX_KIND_CREDENTIAL, stack, &only, err)))
-            return rc;
-        while (i < ns && stacks[i]->credential != only) i++;
-        if (i == ns)
-            return cx__error(err, CX_EUSAGE, NULL, 0, 0,
-                             "no stack confers '%s' in the rule packs loaded", stack);
+        rc = cx__eval_begin(&e, rules, as_of, err);
+        if (rc == CX_OK) rc = find_stack(&e, stack, &only, err);
+        cx__eval_end(&e);
+        if (rc) return rc;
     }
     for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
         ws[j].rules = rules;
