@@ -242,8 +242,11 @@ static void decide_stack(holder_run *run, const cx_rule *r)
         lo = 0;
         hi = n;
     }
+    /* the stack's own trace node says how it ended; used and missing say
+     * why, slot by slot (a node repeating the requirement tree's text
+     * would add nothing, and cost every audit --all line ~250 bytes) */
     int rc = cx__eval_requirements(e, r->requires, v + lo, hi - lo, run->h, r->jurisdiction, &opts,
-                                   t, &res);
+                                   NULL, &res);
     if (rc < 0) goto done;
     if (rc == 1) {
         e->d->status = CX_MET;
@@ -367,8 +370,9 @@ done:
 
 #define BATCH 4096 /* holders decided between two writes */
 
+/* A rendered decision: its text at the worker's out.data + at. */
 typedef struct rendered {
-    char *text;
+    size_t at;
     cx_status status;
 } rendered;
 
@@ -380,35 +384,53 @@ typedef struct worker {
     cx_render_fn render;
     void *ud;
     uint32_t lo, hi; /* holders [lo, hi) of the batch */
-    rendered **out;  /* per holder of the batch: its rendered decisions */
-    size_t *nout;
+    cx_buf out;      /* the texts of the batch's share, in order, each NUL-terminated;
+                        one buffer kept from batch to batch */
+    rendered *v;     /* per decision of the share, in order */
+    size_t n, cap;
     int rc;
     cx_error err;
 } worker;
+
+/* Renders d at the end of w->out. 0, or -1 when out of memory. */
+static int render_into(worker *w, const cx_decision *d)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 1024;
+        rendered *v = realloc(w->v, cap * sizeof *v);
+        if (!v) return -1;
+        w->v = v;
+        w->cap = cap;
+    }
+    size_t at = w->out.len;
+    if (w->render(w->ud, d, cx__buf_write, &w->out)) return -1;
+    cx__buf_add(&w->out, "", 1);
+    if (w->out.oom) return -1;
+    w->v[w->n++] = (rendered){at, d->status};
+    return 0;
+}
 
 /* Decides and renders the holders of one worker's share of a batch. */
 static void *work(void *arg)
 {
     worker *w = arg;
     ectx e;
+    w->n = 0;
+    w->out.len = 0;
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
+    cx__decision_json_reuse(1);
     for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
         cx_decision **v = NULL;
-        size_t n = 0, k = h - w->lo;
+        size_t n = 0;
         w->rc = audit_holder(&e, h, w->only, &v, &n, &w->err);
-        rendered *r = w->rc ? NULL : calloc(n + 1, sizeof *r);
-        for (size_t i = 0; r && i < n; i++) {
-            r[i].status = v[i]->status;
-            if (!(r[i].text = w->render(w->ud, v[i]))) w->rc = CX_ENOMEM;
-        }
-        if (!r && !w->rc) w->rc = CX_ENOMEM;
-        if (w->rc == CX_ENOMEM) cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        w->out[k] = r;
-        w->nout[k] = r ? n : 0;
+        for (size_t i = 0; w->rc == CX_OK && i < n; i++)
+            if (render_into(w, v[i]))
+                w->rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         cx_decisions_free(v, n);
     }
+    cx__decision_json_reuse(0);
     cx__eval_end(&e);
     return NULL;
 }
@@ -421,8 +443,6 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
     cx_sym only = CX_NOSYM;
     worker ws[64];
-    rendered *v[BATCH];
-    size_t nv[BATCH];
     int rc = CX_OK, started = 0;
     if (jobs < 1) jobs = 1;
     if (jobs > 64) jobs = 64;
@@ -440,6 +460,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ws[j].only = only;
         ws[j].render = render;
         ws[j].ud = ud;
+        cx__buf_init(&ws[j].out);
         rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
@@ -447,13 +468,9 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         uint32_t end = nh - base < BATCH ? nh : base + BATCH, per = (end - base + jobs - 1) / jobs;
         pthread_t tid[64];
         int threaded[64] = {0};
-        memset(v, 0, sizeof v);
-        memset(nv, 0, sizeof nv);
         for (int j = 0; j < jobs; j++) {
             ws[j].lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
             ws[j].hi = ws[j].lo + per < end ? ws[j].lo + per : end;
-            ws[j].out = &v[ws[j].lo - base];
-            ws[j].nout = &nv[ws[j].lo - base];
             ws[j].rc = CX_OK;
         }
         for (int j = 1; j < jobs; j++)
@@ -467,15 +484,15 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
                 rc = ws[j].rc;
                 *err = ws[j].err;
             }
-        for (uint32_t k = 0; k < end - base; k++) { /* in holder order */
-            for (size_t i = 0; i < nv[k]; i++) {
-                if (rc == CX_OK) rc = output(ud, v[k][i].text, v[k][i].status);
-                free(v[k][i].text);
-            }
-            free(v[k]);
-        }
+        for (int j = 0; j < jobs && rc == CX_OK; j++) /* the shares are in holder order */
+            for (size_t i = 0; i < ws[j].n && rc == CX_OK; i++)
+                rc = output(ud, ws[j].out.data + ws[j].v[i].at, ws[j].v[i].status);
         if (progress) progress(progress_ud, "auditing", end, nh);
     }
-    for (int j = 1; j < started; j++) cx__sandbox_free(ws[j].sb);
+    for (int j = 0; j < started; j++) {
+        if (j) cx__sandbox_free(ws[j].sb);
+        cx__buf_free(&ws[j].out);
+        free(ws[j].v);
+    }
     return rc;
 }

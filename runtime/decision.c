@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "credex.h"
+#include "eval.h" /* cx__decision_json_reuse */
 #include "util.h"
 
 /* ---------------------------------------------------------------- UTF-8 */
@@ -69,6 +70,7 @@ static json_t *json_text(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, k;
     uint32_t cp = 0;
+    while (i < n && u[i] < 0x80) i++; /* ASCII: most of what credex writes */
     while (i < n && (k = utf8_next(u + i, n - i, &cp), cp != BAD_CP)) i += k;
     if (i == n) return json_stringn_nocheck(s, n);
     cx_buf b;
@@ -92,7 +94,7 @@ static json_t *json_text(const char *s, size_t n)
 /* Sets key to v, a new reference (NULL: out of memory). 0 or -1. */
 static int put(json_t *obj, const char *key, json_t *v)
 {
-    return v ? json_object_set_new(obj, key, v) : -1;
+    return v ? json_object_set_new_nocheck(obj, key, v) : -1;
 }
 
 /* Sets key to a string when s is not NULL. 0 or -1 (out of memory). */
@@ -100,13 +102,6 @@ static int set_str(json_t *obj, const char *key, const char *s)
 {
     if (!s) return 0;
     return put(obj, key, json_text(s, strlen(s)));
-}
-
-/* The same for a fixed "YYYY-MM-DD" field, omitted when "". */
-static int set_date(json_t *obj, const char *key, const char date[11])
-{
-    size_t n = strnlen(date, 10);
-    return n ? put(obj, key, json_text(date, n)) : 0;
 }
 
 /* Returns obj, or NULL after releasing it when bad. */
@@ -182,24 +177,27 @@ fail:
     return -1;
 }
 
-/* Dumps obj compactly with a trailing newline; frees obj. */
+/* Dumps obj compactly, then "\n", through write; releases obj. 0, or -1
+ * when failed is set or a write failed. */
+static int dump(json_t *obj, int failed, cx_write_fn write, void *ud)
+{
+    int rc =
+        failed || json_dump_callback(obj, write, ud, DUMP_FLAGS) || write("\n", 1, ud) ? -1 : 0;
+    json_decref(obj);
+    return rc;
+}
+
+/* The same into a malloc'd string (the caller frees it), NULL when out of
+ * memory. */
 static char *finish(json_t *obj, int failed)
 {
-    char *out = NULL;
-    if (!failed) {
-        char *text = json_dumps(obj, DUMP_FLAGS);
-        if (text) {
-            size_t n = strlen(text);
-            out = malloc(n + 2);
-            if (out) {
-                memcpy(out, text, n);
-                memcpy(out + n, "\n", 2);
-            }
-            free(text);
-        }
+    cx_buf b;
+    cx__buf_init(&b);
+    if (dump(obj, failed, cx__buf_write, &b)) {
+        cx__buf_free(&b);
+        return NULL;
     }
-    json_decref(obj);
-    return out;
+    return b.data;
 }
 
 char *cx_credential_json(const cx_credential *c)
@@ -374,118 +372,312 @@ void cx_decision_free(cx_decision *d)
 
 /* ------------------------------------------------------ decision JSON */
 
-/* Each builder below returns a new reference, or NULL when out of memory. */
+/*
+ * Decisions are written by filling a JSON object in place, member by
+ * member in order. A member whose key and type match the object's next
+ * one keeps its place and gets the new value (a string is replaced only
+ * when it differs); at the first member that does not match, the rest of
+ * the object is dropped and members are appended from there on; members
+ * not given are dropped at the end. Arrays are filled by position the same
+ * way. On a fresh object this is plain building; on the object of the
+ * previous decision (audit --all reuses one per worker thread, see
+ * cx__decision_json_reuse) nearly every member costs a comparison instead
+ * of allocations, hashing and a free -- the same bytes either way.
+ */
+typedef struct fill {
+    json_t *obj;
+    void *next; /* the next existing member, or NULL: appending */
+    int *bad;   /* set when out of memory */
+} fill;
 
-static json_t *subject_json(const cx_decision *d)
+static fill fill_begin(json_t *obj, int *bad)
 {
-    json_t *o = json_object();
-    int bad = !o;
-    if (bad) return NULL;
+    fill f = {obj, obj ? json_object_iter(obj) : NULL, bad};
+    if (!obj) *bad = 1;
+    return f;
+}
+
+/* Drops the members from f->next on. */
+static void fill_drop_rest(fill *f)
+{
+    while (f->next) {
+        char key[64];
+        snprintf(key, sizeof key, "%s", json_object_iter_key(f->next)); /* our keys are short */
+        f->next = json_object_iter_next(f->obj, f->next);
+        json_object_del(f->obj, key);
+    }
+}
+
+/* The existing value for the next member when it matches key and type
+ * (borrowed), else NULL, having dropped the rest. */
+static json_t *fill_match(fill *f, const char *key, json_type type)
+{
+    if (!f->next) return NULL;
+    json_t *v = json_object_iter_value(f->next);
+    if (strcmp(json_object_iter_key(f->next), key) == 0 && json_typeof(v) == type) {
+        f->next = json_object_iter_next(f->obj, f->next);
+        return v;
+    }
+    fill_drop_rest(f);
+    return NULL;
+}
+
+/* Sets a member to v (a new reference; NULL: out of memory), appending. */
+static void fill_put(fill *f, const char *key, json_t *v)
+{
+    if (!v || json_object_set_new_nocheck(f->obj, key, v)) *f->bad = 1;
+}
+
+static int same_text(const json_t *v, const char *s, size_t n)
+{
+    return json_string_length(v) == n && memcmp(json_string_value(v), s, n) == 0;
+}
+
+/* A string member s[0..n): the existing string kept when it is the same. */
+static void fill_strn(fill *f, const char *key, const char *s, size_t n)
+{
+    json_t *v = fill_match(f, key, JSON_STRING);
+    if (v && same_text(v, s, n)) return;
+    fill_put(f, key, json_text(s, n)); /* replaces in place, or appends */
+}
+
+/* A string member, omitted when s is NULL. */
+static void fill_str(fill *f, const char *key, const char *s)
+{
+    if (s) fill_strn(f, key, s, strlen(s));
+}
+
+/* A fixed "YYYY-MM-DD" member, omitted when "". */
+static void fill_date(fill *f, const char *key, const char date[11])
+{
+    size_t n = strnlen(date, 10);
+    if (n) fill_strn(f, key, date, n);
+}
+
+static void fill_int(fill *f, const char *key, json_int_t i)
+{
+    json_t *v = fill_match(f, key, JSON_INTEGER);
+    if (v)
+        json_integer_set(v, i);
+    else
+        fill_put(f, key, json_integer(i));
+}
+
+/* The member key as an object or array to fill in turn (borrowed). */
+static json_t *fill_child(fill *f, const char *key, json_type type)
+{
+    json_t *v = fill_match(f, key, type);
+    if (v) return v;
+    v = type == JSON_OBJECT ? json_object() : json_array();
+    fill_put(f, key, v);
+    return *f->bad ? NULL : v;
+}
+
+static void fill_end(fill *f)
+{
+    fill_drop_rest(f);
+}
+
+/* Element i of arr as an object to fill (borrowed); arr has at least i
+ * elements. */
+static json_t *item_object(json_t *arr, size_t i, int *bad)
+{
+    json_t *v = json_array_get(arr, i);
+    if (v && json_is_object(v)) return v;
+    v = json_object();
+    if (!v || (i < json_array_size(arr) ? json_array_set_new(arr, i, v)
+                                        : json_array_append_new(arr, v))) {
+        *bad = 1;
+        return NULL;
+    }
+    return v;
+}
+
+static void item_string(json_t *arr, size_t i, const char *s, int *bad)
+{
+    json_t *v = json_array_get(arr, i);
+    size_t n = strlen(s);
+    if (v && json_is_string(v) && same_text(v, s, n)) return;
+    v = json_text(s, n);
+    if (!v ||
+        (i < json_array_size(arr) ? json_array_set_new(arr, i, v) : json_array_append_new(arr, v)))
+        *bad = 1;
+}
+
+/* Drops the elements of arr from n on. */
+static void items_end(json_t *arr, size_t n)
+{
+    while (arr && json_array_size(arr) > n) json_array_remove(arr, json_array_size(arr) - 1);
+}
+
+static void fill_subject(json_t *o, const cx_decision *d, int *bad)
+{
+    fill f = fill_begin(o, bad);
+    if (!o) return;
     switch (d->kind) {
     case CX_DECISION_AUDIT:
-        bad = set_str(o, "holder", d->holder) || set_str(o, "stack", d->stack);
+        fill_str(&f, "holder", d->holder);
+        fill_str(&f, "stack", d->stack);
         break;
     case CX_DECISION_EQUIV:
-        bad = set_str(o, "from", d->from) || set_str(o, "to", d->to) || set_str(o, "in", d->in);
+        fill_str(&f, "from", d->from);
+        fill_str(&f, "to", d->to);
+        fill_str(&f, "in", d->in);
         break;
     case CX_DECISION_TRANSFER:
-        bad = set_str(o, "holder", d->holder) || set_str(o, "award", d->award) ||
-              set_str(o, "credential", d->credential) || set_str(o, "from", d->from_jurisdiction) ||
-              set_str(o, "to", d->to_jurisdiction);
+        fill_str(&f, "holder", d->holder);
+        fill_str(&f, "award", d->award);
+        fill_str(&f, "credential", d->credential);
+        fill_str(&f, "from", d->from_jurisdiction);
+        fill_str(&f, "to", d->to_jurisdiction);
         break;
     }
-    return built(o, bad);
+    fill_end(&f);
 }
 
-static json_t *reasons_json(const cx_decision *d)
+static void fill_reasons(json_t *arr, const cx_decision *d, int *bad)
 {
-    json_t *arr = json_array();
-    int bad = !arr;
-    for (size_t i = 0; !bad && i < d->nreasons; i++) {
-        json_t *r = json_object();
-        bad = json_array_append_new(arr, r) || set_str(r, "code", d->reasons[i].code) ||
-              set_str(r, "message", d->reasons[i].message);
+    for (size_t i = 0; arr && !*bad && i < d->nreasons; i++) {
+        fill f = fill_begin(item_object(arr, i, bad), bad);
+        if (!f.obj) break;
+        fill_str(&f, "code", d->reasons[i].code);
+        fill_str(&f, "message", d->reasons[i].message);
+        fill_end(&f);
     }
-    return built(arr, bad);
+    items_end(arr, d->nreasons);
 }
 
-static json_t *used_json(const cx_decision *d)
+static void fill_used(json_t *arr, const cx_decision *d, int *bad)
 {
-    json_t *arr = json_array();
-    int bad = !arr;
-    for (size_t i = 0; !bad && i < d->nused; i++) {
+    for (size_t i = 0; arr && !*bad && i < d->nused; i++) {
         const cx_used *u = &d->used[i];
-        json_t *o = json_object();
-        bad = json_array_append_new(arr, o) || set_str(o, "award", u->award) ||
-              set_str(o, "credential", u->credential) || set_str(o, "slot", u->slot) ||
-              set_str(o, "via", u->via);
+        fill f = fill_begin(item_object(arr, i, bad), bad);
+        if (!f.obj) break;
+        fill_str(&f, "award", u->award);
+        fill_str(&f, "credential", u->credential);
+        fill_str(&f, "slot", u->slot);
+        fill_str(&f, "via", u->via);
+        fill_end(&f);
     }
-    return built(arr, bad);
+    items_end(arr, d->nused);
+}
+
+static void fill_strings(json_t *arr, char *const *items, size_t n, int *bad)
+{
+    for (size_t i = 0; arr && !*bad && i < n; i++) item_string(arr, i, items[i], bad);
+    items_end(arr, n);
 }
 
 /* {rule, pack, file, line, cite, status, detail, children[]}, recursively. */
-static json_t *trace_json(const cx_trace *t)
+static void fill_trace(json_t *o, const cx_trace *t, int *bad)
 {
-    json_t *o = json_object(), *kids = json_array();
-    int bad = !o || !kids || set_str(o, "rule", t->rule) || set_str(o, "pack", t->pack) ||
-              set_str(o, "file", t->file) ||
-              (t->line != 0 && put(o, "line", json_integer(t->line))) ||
-              set_str(o, "cite", t->cite) || set_str(o, "status", t->status) ||
-              set_str(o, "detail", t->detail);
-    for (size_t i = 0; !bad && i < t->nchildren; i++)
-        bad = json_array_append_new(kids, trace_json(&t->children[i])) != 0;
-    if (bad) {
-        json_decref(kids);
-        return built(o, bad);
-    }
-    return built(o, json_object_set_new(o, "children", kids) != 0);
+    fill f = fill_begin(o, bad);
+    if (!o) return;
+    fill_str(&f, "rule", t->rule);
+    fill_str(&f, "pack", t->pack);
+    fill_str(&f, "file", t->file);
+    if (t->line != 0) fill_int(&f, "line", t->line);
+    fill_str(&f, "cite", t->cite);
+    fill_str(&f, "status", t->status);
+    fill_str(&f, "detail", t->detail);
+    json_t *kids = fill_child(&f, "children", JSON_ARRAY);
+    for (size_t i = 0; kids && !*bad && i < t->nchildren; i++)
+        fill_trace(item_object(kids, i, bad), &t->children[i], bad);
+    items_end(kids, t->nchildren);
+    fill_end(&f);
 }
 
-static json_t *near_misses_json(const cx_decision *d)
+static void fill_near_misses(json_t *arr, const cx_decision *d, int *bad)
 {
-    json_t *arr = json_array();
-    int bad = !arr;
-    for (size_t i = 0; !bad && i < d->nnear_misses; i++) {
+    for (size_t i = 0; arr && !*bad && i < d->nnear_misses; i++) {
         const cx_near_miss *m = &d->near_misses[i];
-        json_t *o = json_object();
-        bad = json_array_append_new(arr, o) || set_str(o, "rule", m->rule) ||
-              set_str(o, "clause", m->clause) || set_str(o, "detail", m->detail);
+        fill f = fill_begin(item_object(arr, i, bad), bad);
+        if (!f.obj) break;
+        fill_str(&f, "rule", m->rule);
+        fill_str(&f, "clause", m->clause);
+        fill_str(&f, "detail", m->detail);
+        fill_end(&f);
     }
-    return built(arr, bad);
+    items_end(arr, d->nnear_misses);
 }
 
 /* The members only some decisions have: a met audit's award, an
- * equivalence's coverage, a transfer's near misses. 0 or -1. */
-static int set_by_kind(json_t *o, const cx_decision *d)
+ * equivalence's coverage, a transfer's near misses. */
+static void fill_by_kind(fill *f, const cx_decision *d)
 {
     if (d->kind == CX_DECISION_AUDIT && d->status == CX_MET) {
-        json_t *award = json_object();
-        int bad = !award || set_date(award, "issued", d->issued) ||
-                  set_date(award, "expires", d->expires);
-        return put(o, "award", built(award, bad));
+        fill award = fill_begin(fill_child(f, "award", JSON_OBJECT), f->bad);
+        if (!award.obj) return;
+        fill_date(&award, "issued", d->issued);
+        fill_date(&award, "expires", d->expires);
+        fill_end(&award);
+    } else if (d->kind == CX_DECISION_EQUIV && d->has_coverage) {
+        fill cov = fill_begin(fill_child(f, "coverage", JSON_OBJECT), f->bad);
+        if (!cov.obj) return;
+        fill_int(&cov, "covered", (json_int_t)d->covered);
+        fill_int(&cov, "total", (json_int_t)d->total);
+        fill_end(&cov);
+    } else if (d->kind == CX_DECISION_TRANSFER) {
+        fill_near_misses(fill_child(f, "near_misses", JSON_ARRAY), d, f->bad);
     }
-    if (d->kind == CX_DECISION_EQUIV && d->has_coverage) {
-        json_t *cov = json_object();
-        int bad = !cov || put(cov, "covered", json_integer((json_int_t)d->covered)) ||
-                  put(cov, "total", json_integer((json_int_t)d->total));
-        return put(o, "coverage", built(cov, bad));
+}
+
+/* Fills o with decision d. 0, or -1 when out of memory (o is then
+ * unusable). */
+static int fill_decision(json_t *o, const cx_decision *d)
+{
+    int bad = 0;
+    fill f = fill_begin(o, &bad);
+    if (!o) return -1;
+    fill_str(&f, "kind", kind_name(d->kind));
+    fill_str(&f, "status", cx_status_name(d->status));
+    fill_subject(fill_child(&f, "subject", JSON_OBJECT), d, &bad);
+    fill_strn(&f, "as_of", d->as_of, strnlen(d->as_of, sizeof d->as_of - 1));
+    fill_reasons(fill_child(&f, "reasons", JSON_ARRAY), d, &bad);
+    fill_used(fill_child(&f, "used", JSON_ARRAY), d, &bad);
+    fill_strings(fill_child(&f, "missing", JSON_ARRAY), d->missing, d->nmissing, &bad);
+    fill_trace(fill_child(&f, "trace", JSON_OBJECT), &d->trace, &bad);
+    fill_by_kind(&f, d);
+    fill_end(&f);
+    return bad ? -1 : 0;
+}
+
+/* The object decisions are filled into on this thread while reuse is on
+ * (cx__decision_json_reuse), or NULL. */
+static _Thread_local json_t *reused;
+static _Thread_local int reusing;
+
+void cx__decision_json_reuse(int on)
+{
+    json_decref(reused);
+    reused = NULL;
+    reusing = on;
+}
+
+/* The decision as a JSON object: a new reference, or NULL when out of
+ * memory. */
+static json_t *decision_json(const cx_decision *d)
+{
+    json_t *o = reusing && reused ? json_incref(reused) : json_object();
+    if (fill_decision(o, d)) {
+        json_decref(o);
+        if (o == reused) cx__decision_json_reuse(reusing); /* start afresh */
+        return NULL;
     }
-    if (d->kind == CX_DECISION_TRANSFER) return put(o, "near_misses", near_misses_json(d));
-    return 0;
+    if (reusing && !reused) reused = json_incref(o);
+    return o;
 }
 
 char *cx_decision_json(const cx_decision *d)
 {
-    json_t *o = json_object();
-    if (!o) return NULL;
-    int bad = set_str(o, "kind", kind_name(d->kind)) ||
-              set_str(o, "status", cx_status_name(d->status)) ||
-              put(o, "subject", subject_json(d)) ||
-              put(o, "as_of", json_text(d->as_of, strnlen(d->as_of, sizeof d->as_of - 1))) ||
-              put(o, "reasons", reasons_json(d)) || put(o, "used", used_json(d)) ||
-              put(o, "missing", strings_json(d->missing, d->nmissing)) ||
-              put(o, "trace", trace_json(&d->trace)) || set_by_kind(o, d);
-    return finish(o, bad);
+    json_t *o = decision_json(d);
+    return finish(o, !o);
+}
+
+int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud)
+{
+    json_t *o = decision_json(d);
+    return dump(o, !o, write, ud);
 }
 
 /* ------------------------------------------------- what-if transitions */
@@ -736,22 +928,57 @@ static void text_trace(cx_buf *b, const cx_trace *t, int depth)
     for (size_t i = 0; i < t->nchildren; i++) text_trace(b, &t->children[i], depth + 1);
 }
 
-char *cx_decision_text(const cx_decision *d, int explain)
+/* Appends the text of d to b. */
+static void text_into(cx_buf *b, const cx_decision *d, int explain)
+{
+    text_header(b, d);
+    text_reasons(b, d);
+    text_outcome(b, d);
+    text_used(b, d);
+    text_missing(b, d);
+    text_rule(b, d);
+    if (explain) {
+        cx__buf_printf(b, "  as of: %.10s\n  trace:\n", d->as_of);
+        text_trace(b, &d->trace, 0);
+    }
+}
+
+/* Writes what into(b, d, explain) appends: straight into the caller's
+ * buffer when write is cx__buf_write, else through a buffer of its own. */
+static int write_via(void (*into)(cx_buf *, const cx_decision *, int), const cx_decision *d,
+                     int explain, cx_write_fn write, void *ud)
+{
+    if (write == cx__buf_write) {
+        into(ud, d, explain);
+        return ((cx_buf *)ud)->oom ? -1 : 0;
+    }
+    cx_buf b;
+    cx__buf_init(&b);
+    into(&b, d, explain);
+    int rc = b.oom || write(b.data ? b.data : "", b.len, ud) ? -1 : 0;
+    cx__buf_free(&b);
+    return rc;
+}
+
+/* What write_via writes, as a malloc'd string (NULL when out of memory). */
+static char *string_via(void (*into)(cx_buf *, const cx_decision *, int), const cx_decision *d,
+                        int explain)
 {
     cx_buf b;
     cx__buf_init(&b);
-    text_header(&b, d);
-    text_reasons(&b, d);
-    text_outcome(&b, d);
-    text_used(&b, d);
-    text_missing(&b, d);
-    text_rule(&b, d);
-    if (explain) {
-        cx__buf_printf(&b, "  as of: %.10s\n  trace:\n", d->as_of);
-        text_trace(&b, &d->trace, 0);
-    }
+    into(&b, d, explain);
     if (b.oom) cx__buf_free(&b);
     return b.data; /* the caller frees it */
+}
+
+char *cx_decision_text(const cx_decision *d, int explain)
+{
+    return string_via(text_into, d, explain);
+}
+
+int cx_decision_write_text(const cx_decision *d, int explain, cx_write_fn write, void *ud)
+{
+    return write_via(text_into, d, explain, write, ud);
 }
 
 /* ------------------------------------------------------------------- CSV */
@@ -761,34 +988,43 @@ const char *cx_decision_csv_header(void)
     return "holder,stack,status,issued,expires,missing\r\n";
 }
 
+/* Appends d's CSV row to b (explain is not used). */
+static void csv_into(cx_buf *b, const cx_decision *d, int explain)
+{
+    int met = d->status == CX_MET;
+    (void)explain;
+    cx__buf_csv_field(b, d->holder);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, d->stack);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, cx_status_name(d->status));
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, met ? d->issued : NULL);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, met ? (d->expires[0] ? d->expires : "never") : NULL);
+    cx__buf_puts(b, ",");
+    if (d->nmissing) {
+        cx_buf missing;
+        cx__buf_init(&missing);
+        for (size_t i = 0; i < d->nmissing; i++) {
+            if (i) cx__buf_puts(&missing, ";");
+            cx__buf_puts(&missing, d->missing[i]);
+        }
+        if (missing.oom) b->oom = 1;
+        cx__buf_csv_field(b, missing.data);
+        cx__buf_free(&missing);
+    }
+    cx__buf_puts(b, "\r\n");
+}
+
 char *cx_decision_csv(const cx_decision *d)
 {
-    cx_buf b, missing;
-    cx__buf_init(&b);
-    cx__buf_init(&missing);
-    for (size_t i = 0; i < d->nmissing; i++) {
-        if (i) cx__buf_puts(&missing, ";");
-        cx__buf_puts(&missing, d->missing[i]);
-    }
-    int met = d->status == CX_MET;
-    cx__buf_csv_field(&b, d->holder);
-    cx__buf_puts(&b, ",");
-    cx__buf_csv_field(&b, d->stack);
-    cx__buf_puts(&b, ",");
-    cx__buf_csv_field(&b, cx_status_name(d->status));
-    cx__buf_puts(&b, ",");
-    cx__buf_csv_field(&b, met ? d->issued : NULL);
-    cx__buf_puts(&b, ",");
-    cx__buf_csv_field(&b, met ? (d->expires[0] ? d->expires : "never") : NULL);
-    cx__buf_puts(&b, ",");
-    cx__buf_csv_field(&b, missing.data);
-    cx__buf_puts(&b, "\r\n");
-    cx__buf_free(&missing);
-    if (b.oom) {
-        cx__buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return string_via(csv_into, d, 0);
+}
+
+int cx_decision_write_csv(const cx_decision *d, cx_write_fn write, void *ud)
+{
+    return write_via(csv_into, d, 0, write, ud);
 }
 
 /* ------------------------------------------------------------ log entries */

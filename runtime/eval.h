@@ -120,4 +120,10 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
  * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */
 cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n);
 
+/* decision.c: while on (per thread), cx_decision_write_json and
+ * cx_decision_json fill the JSON object of the previous decision in place
+ * instead of building one per decision (the same bytes). Turning it off
+ * frees that object; audit --all workers turn it on for their share. */
+void cx__decision_json_reuse(int on);
+
 #endif

@@ -679,16 +679,17 @@ static void report_used(search *s)
         if (!q || !is_slot(q) || s->assign[k] < 0) continue;
         const cx_counted *a = &s->awards[s->assign[k]];
         const cx_rule *via = s->via[(size_t)k * s->n + (size_t)s->assign[k]];
-        char how[300];
+        char buf[300];
+        const char *how = buf;
         if (s->fills[(size_t)k * s->n + (size_t)s->assign[k]] == 3) {
-            snprintf(how, sizeof how, "exception:substitute %s for %s",
+            snprintf(buf, sizeof buf, "exception:substitute %s for %s",
                      cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
                      cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
             report_substitution(s, q, a);
         } else if (via)
-            snprintf(how, sizeof how, "equivalence:%s", via->id);
+            snprintf(buf, sizeof buf, "equivalence:%s", via->id);
         else
-            snprintf(how, sizeof how, "%s", a->via ? a->via : "direct");
+            how = a->via ? a->via : "direct";
         const char *slot = q->label ? q->label
                            : q->kind == CX_REQ_CREDENTIAL
                                ? cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential)
@@ -801,7 +802,10 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
     size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
                    s.nreqs * sizeof(int) + cells + s.nreqs + n + 1;
-    char *block = calloc(1, bytes);
+    /* small trees (nearly all) on the stack: a heap block this size would
+     * be a "large" malloc, which makes glibc consolidate its free lists */
+    void *local[4096 / sizeof(void *)];
+    char *block = bytes <= sizeof local ? memset(local, 0, bytes) : calloc(1, bytes);
     if (!block) {
         e->oom = 1;
         goto done;
@@ -858,6 +862,6 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         if (t) t->rule = cx__strdup(q->label ? q->label : q->text);
     }
 done:
-    free((void *)s.reqs);
+    if ((void *)s.reqs != (void *)local) free((void *)s.reqs);
     return result;
 }

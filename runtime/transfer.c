@@ -71,11 +71,13 @@ static const char *invalid(ectx *e, const cx_counted *a, char *buf, size_t size)
     if (a->award && a->award->status == CX_AWARD_REVOKED) return "revoked";
     if (a->award && a->award->status == CX_AWARD_SUSPENDED) return "suspended";
     if (a->expires < e->as_of) {
+        if (!buf) return "expired"; /* only whether it counts */
         cx__date_format(a->expires, date);
         snprintf(buf, size, "expired: valid through %s; as-of is %s", date, e->as_of_text);
         return buf;
     }
     if (a->issued < c->effective_from || a->issued > c->effective_until) {
+        if (!buf) return "outside the effective dates";
         snprintf(buf, size, "issued outside the effective dates of %s", c->id);
         return buf;
     }
@@ -145,7 +147,6 @@ static void near_miss(ectx *e, const char *rule, const char *clause, const char 
 static cx_counted *counted_in(ectx *e, const cx_counted *all, size_t n, cx_sym j, size_t *out_n)
 {
     cx_counted *v = calloc(n + 1, sizeof *v);
-    char buf[256];
     const char *clause;
     *out_n = 0;
     if (!v) {
@@ -154,7 +155,7 @@ static cx_counted *counted_in(ectx *e, const cx_counted *all, size_t n, cx_sym j
     }
     for (size_t i = 0; i < n; i++) {
         const cx_counted *a = &all[i];
-        if (invalid(e, a, buf, sizeof buf)) continue;
+        if (invalid(e, a, NULL, 0)) continue;
         int ok = a->jurisdiction == j, denied = 0;
         for (size_t k = 0; k < e->nrules && !ok; k++) {
             const cx_rule *r = e->rules[k];
@@ -346,13 +347,11 @@ done:
 cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n)
 {
     size_t nall = 0, npass = 0;
-    char buf[256];
-    cx_counted *all = holder_awards(e, h, &nall);
-    cx_counted *pass = all && j != CX_NOSYM ? counted_in(e, all, nall, j, &npass) : NULL;
+    cx_counted *all = holder_awards(e, h, &nall), *pass = NULL;
     cx_counted *out = calloc(nall + 1, sizeof *out);
     cx_decision *saved = e->d;
     *n = 0;
-    if (!all || !out || (j != CX_NOSYM && !pass)) {
+    if (!all || !out) {
         e->oom = 1;
         free(out);
         out = NULL;
@@ -360,8 +359,11 @@ cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t 
     }
     for (size_t i = 0; i < nall; i++) {
         cx_counted a = all[i];
-        if (invalid(e, &a, buf, sizeof buf)) continue;
+        if (invalid(e, &a, NULL, 0)) continue;
         if (j != CX_NOSYM && a.jurisdiction != j) { /* recognised into j? */
+            /* what recognitions with requirements are checked against,
+             * computed at the first award from elsewhere */
+            if (!pass && !(pass = counted_in(e, all, nall, j, &npass))) continue;
             cx_decision *scratch = calloc(1, sizeof *scratch);
             if (!scratch) {
                 e->oom = 1;

@@ -139,7 +139,7 @@ void cx__buf_init(cx_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-void cx__buf_add(cx_buf *b, const char *s, size_t n)
+void cx__buf_grow_add(cx_buf *b, const char *s, size_t n)
 {
     if (b->oom) return;
     if (b->len + n + 1 > b->cap) {
@@ -156,6 +156,12 @@ void cx__buf_add(cx_buf *b, const char *s, size_t n)
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
+}
+
+int cx__buf_write(const char *s, size_t n, void *b)
+{
+    cx__buf_add(b, s, n);
+    return ((cx_buf *)b)->oom ? -1 : 0;
 }
 
 void cx__buf_puts(cx_buf *b, const char *s)

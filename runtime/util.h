@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "credex.h"
@@ -54,8 +55,22 @@ typedef struct cx_buf {
 } cx_buf;
 
 void cx__buf_init(cx_buf *b);
-void cx__buf_add(cx_buf *b, const char *s, size_t n);
+void cx__buf_grow_add(cx_buf *b, const char *s, size_t n); /* the slow path of cx__buf_add */
+
+/* Appends s[0..n): inline while it fits (JSON is written a token at a time). */
+static inline void cx__buf_add(cx_buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        cx__buf_grow_add(b, s, n);
+    }
+}
+
 void cx__buf_puts(cx_buf *b, const char *s);
+int cx__buf_write(const char *s, size_t n, void *b); /* a cx_write_fn into cx_buf b */
 void cx__buf_printf(cx_buf *b, const char *fmt, ...) CX_PRINTF(2, 3);
 void cx__buf_free(cx_buf *b);
 

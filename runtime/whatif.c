@@ -1056,13 +1056,14 @@ typedef struct astore {
 } astore;
 
 /* On worker threads: only the status, stack and holder, compactly. */
-static char *render_compact(void *ud, const cx_decision *d)
+static int render_compact(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
 {
+    char status = (char)('A' + (int)d->status);
     (void)ud;
-    size_t n = strlen(d->stack) + strlen(d->holder) + 3;
-    char *s = malloc(n);
-    if (s) snprintf(s, n, "%c%s\t%s", (char)('A' + (int)d->status), d->stack, d->holder);
-    return s;
+    return write(&status, 1, wud) || write(d->stack, strlen(d->stack), wud) ||
+                   write("\t", 1, wud) || write(d->holder, strlen(d->holder), wud)
+               ? -1
+               : 0;
 }
 
 /* Splits a compact line: status, stack (NUL-terminated in buf), holder. */

@@ -18,30 +18,16 @@ typedef struct sink {
     cx_error log_err;    /* why logging a decision failed */
 } sink;
 
-/* text followed by d's JSON line, for --log (text and the JSON freed). */
-static char *with_json(const cx_decision *d, char *text)
-{
-    char *json = text ? cx_decision_json(d) : NULL;
-    size_t tlen = text ? strlen(text) : 0, jlen = json ? strlen(json) : 0;
-    char *both = json ? malloc(tlen + jlen + 1) : NULL;
-    if (both) {
-        memcpy(both, text, tlen);
-        memcpy(both + tlen, json, jlen + 1);
-    }
-    free(text);
-    free(json);
-    return both;
-}
-
 /* On worker threads: reads only k's settings. With --log (and not JSON)
  * the JSON line follows the text, for write_one to log. */
-static char *render_one(void *ud, const cx_decision *d)
+static int render_one(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
 {
     const sink *k = ud;
-    char *text = k->csv    ? cx_decision_csv(d)
-                 : k->json ? cx_decision_json(d)
-                           : cx_decision_text(d, k->explain);
-    return k->log && !k->json ? with_json(d, text) : text;
+    int rc = k->csv    ? cx_decision_write_csv(d, write, wud)
+             : k->json ? cx_decision_write_json(d, write, wud)
+                       : cx_decision_write_text(d, k->explain, write, wud);
+    if (rc == 0 && k->log && !k->json) rc = cx_decision_write_json(d, write, wud);
+    return rc;
 }
 
 /* Where the logged JSON line of text starts: its last line. */

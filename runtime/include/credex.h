@@ -333,9 +333,15 @@ typedef struct cx_decision {
 
 void cx_decision_free(cx_decision *d); /* accepts NULL; frees d too */
 
+/* Where rendered output goes: appends s[0..n); returns 0, or -1 to stop
+ * (out of memory). The arguments are in the order of jansson's dump
+ * callback. */
+typedef int (*cx_write_fn)(const char *s, size_t n, void *ud);
+
 /* One compact JSON object and "\n" (DESIGN §6, docs/json.md); malloc'd,
  * the caller frees it; NULL when out of memory. */
 char *cx_decision_json(const cx_decision *d);
+int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud); /* 0 or -1 */
 
 /* Readable text (docs/json.md, "Text output"): a line with the subject
  * and status, then indented lines (reasons, award or coverage, awards
@@ -343,11 +349,13 @@ char *cx_decision_json(const cx_decision *d);
  * with explain the as-of date and the whole trace as a tree. Every line
  * ends in "\n". malloc'd, the caller frees it; NULL when out of memory. */
 char *cx_decision_text(const cx_decision *d, int explain);
+int cx_decision_write_text(const cx_decision *d, int explain, cx_write_fn write, void *ud);
 
 /* An audit decision as one CSV row (RFC 4180, CRLF-terminated): holder,
  * stack, status, issued, expires ("never" when met and never expiring),
  * missing joined with ';'. malloc'd. The header row is static. */
 char *cx_decision_csv(const cx_decision *d);
+int cx_decision_write_csv(const cx_decision *d, cx_write_fn write, void *ud);
 const char *cx_decision_csv_header(void);
 
 /* Deciding. Each takes the compiled rules (which hold the registry
@@ -380,12 +388,14 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
 int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
              cx_decision ***out, size_t *n, cx_error *err);
 
-/* Renders a decision (JSON, text, CSV...) into a malloc'd string. Called
- * on worker threads: it must only read ud. NULL means out of memory. */
-typedef char *(*cx_render_fn)(void *ud, const cx_decision *d);
+/* Renders a decision (JSON, text, CSV...) through write (with wud): the
+ * cx_decision_write_* functions. Called on worker threads: it must only
+ * read ud. 0, or -1 (out of memory). */
+typedef int (*cx_render_fn)(void *ud, const cx_decision *d, cx_write_fn write, void *wud);
 
-/* Receives each rendered decision, in order, on the calling thread; the
- * text is freed after the call. A non-zero return stops with that code. */
+/* Receives each rendered decision (NUL-terminated), in order, on the
+ * calling thread; the text lives until the call returns. A non-zero
+ * return stops with that code. */
 typedef int (*cx_output_fn)(void *ud, const char *text, cx_status status);
 
 /* Audits every holder of the registry for every stack (or only stack),

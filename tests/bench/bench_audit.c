@@ -49,15 +49,11 @@ typedef struct tally {
     long met, in_progress, not_started;
 } tally;
 
-static char *render_status(void *ud, const cx_decision *d)
+static int render_status(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
 {
+    char s = (char)('0' + d->status);
     (void)ud;
-    char *s = malloc(2);
-    if (s) {
-        s[0] = (char)('0' + d->status);
-        s[1] = '\0';
-    }
-    return s;
+    return write(&s, 1, wud);
 }
 
 static int count(void *ud, const char *text, cx_status status)
