@@ -28,6 +28,8 @@ typedef struct search {
     uint8_t *fills;       /* nreqs x n: 0 no, 1 directly, 2 through an equivalence */
     const cx_rule **via;  /* nreqs x n: the equivalence rule when fills is 2 */
     int8_t *alone;        /* per requirement needing no award: -1 unknown, 0, 1 */
+    int8_t *possible;     /* per requirement: -1 unknown, 0 cannot hold whatever the
+                             allocation, 1 might (see possible()) */
     uint8_t *used;        /* per award: slots it fills now */
     int *assign;          /* per requirement: the award filling a slot, HOLDS for a
                              requirement needing no award that the allocation
@@ -395,6 +397,35 @@ static void goals_give(search *s, const cx_req **p, size_t n)
         free(p);
 }
 
+/* Whether q could hold if every award were free to fill every slot: a
+ * necessary condition, memoized, that lets the search skip at once what
+ * no allocation can meet (a slot nothing fills, a choice with too few
+ * such parts). It calls no check: a check is taken to be possible, and
+ * is called when the search reaches it, as before. -1 on error. */
+static int possible(search *s, const cx_req *q)
+{
+    int8_t *m = &s->possible[q->index];
+    int r = 0;
+    if (*m >= 0) return *m;
+    if (waived(s, q) || q->kind == CX_REQ_CHECK) {
+        r = 1;
+    } else if (is_slot(q)) {
+        for (size_t i = 0; i < s->n && !r; i++) r = s->fills[(size_t)q->index * s->n + i] != 0;
+    } else if (q->kind == CX_REQ_ALL || q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
+        size_t k = 0;
+        for (size_t i = 0; i < q->nparts; i++) {
+            int p = possible(s, q->parts[i]);
+            if (p < 0) return -1;
+            k += (size_t)p;
+        }
+        r = k >= q->need;
+    } else if ((r = alone(s, q)) < 0) {
+        return -1;
+    }
+    *m = (int8_t)r;
+    return r;
+}
+
 /* Satisfies every goal with distinct awards: 1 yes, 0 no, -1 stopped. */
 static int solve(search *s, const cx_req **goals, size_t ngoals);
 
@@ -411,6 +442,11 @@ static int choose(search *s, const cx_req *q, size_t start, const cx_req **chose
         return r;
     }
     for (size_t i = start; i + (q->need - k) <= q->nparts; i++) {
+        int p = possible(s, q->parts[i]);
+        if (p <= 0) {
+            if (p < 0) return -1;
+            continue;
+        }
         chosen[k] = q->parts[i];
         int r = choose(s, q, i + 1, chosen, k + 1, rest, nrest);
         if (r != 0) return r;
@@ -429,6 +465,8 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
     const cx_req *q = goals[0], **rest = goals + 1;
     size_t nrest = ngoals - 1;
     if (waived(s, q)) return solve(s, rest, nrest); /* an exception: it holds */
+    int p = possible(s, q);
+    if (p <= 0) return p;
     if (is_slot(q)) {
         for (size_t i = 0; i < s->n; i++) {
             if ((s->used[i] && !s->reuse) || !s->fills[(size_t)q->index * s->n + i]) continue;
@@ -801,7 +839,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
     size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
-                   s.nreqs * sizeof(int) + cells + s.nreqs + n + 1;
+                   s.nreqs * sizeof(int) + cells + 2 * s.nreqs + n + 1;
     /* small trees (nearly all) on the stack: a heap block this size would
      * be a "large" malloc, which makes glibc consolidate its free lists */
     void *local[4096 / sizeof(void *)];
@@ -818,8 +856,9 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.assign = (int *)(void *)(s.order + n + 1);
     s.fills = (uint8_t *)(s.assign + s.nreqs);
     s.alone = (int8_t *)(s.fills + cells);
-    s.used = (uint8_t *)(s.alone + s.nreqs);
-    memset(s.alone, -1, s.nreqs);
+    s.possible = s.alone + s.nreqs;
+    s.used = (uint8_t *)(s.possible + s.nreqs);
+    memset(s.alone, -1, 2 * s.nreqs);
     for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
     fill_index(&s, q);
     for (size_t k = 0; k < s.nreqs; k++)
