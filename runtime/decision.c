@@ -65,13 +65,23 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 /* A JSON string of s[0..n) with each invalid UTF-8 sequence replaced by
  * U+FFFD (json_string would return NULL and the member would vanish).
  * A new reference; NULL only when out of memory. */
-static json_t *json_text(const char *s, size_t n)
+/* How many bytes of s[0..n) are valid UTF-8 before the first invalid
+ * sequence (n when all of it is). */
+static size_t utf8_valid(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, k;
     uint32_t cp = 0;
     while (i < n && u[i] < 0x80) i++; /* ASCII: most of what credex writes */
     while (i < n && (k = utf8_next(u + i, n - i, &cp), cp != BAD_CP)) i += k;
+    return i;
+}
+
+static json_t *json_text(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = utf8_valid(s, n), k;
+    uint32_t cp = 0;
     if (i == n) return json_stringn_nocheck(s, n);
     cx_buf b;
     cx__buf_init(&b);
@@ -438,7 +448,11 @@ static void fill_strn(fill *f, const char *key, const char *s, size_t n)
 {
     json_t *v = fill_match(f, key, JSON_STRING);
     if (v && same_text(v, s, n)) return;
-    fill_put(f, key, json_text(s, n)); /* replaces in place, or appends */
+    if (v && utf8_valid(s, n) == n) { /* the string itself takes the new text */
+        if (json_string_setn_nocheck(v, s, n)) *f->bad = 1;
+        return;
+    }
+    fill_put(f, key, json_text(s, n)); /* replaces the member in place, or appends */
 }
 
 /* A string member, omitted when s is NULL. */
@@ -498,6 +512,10 @@ static void item_string(json_t *arr, size_t i, const char *s, int *bad)
     json_t *v = json_array_get(arr, i);
     size_t n = strlen(s);
     if (v && json_is_string(v) && same_text(v, s, n)) return;
+    if (v && json_is_string(v) && utf8_valid(s, n) == n) {
+        if (json_string_setn_nocheck(v, s, n)) *bad = 1;
+        return;
+    }
     v = json_text(s, n);
     if (!v ||
         (i < json_array_size(arr) ? json_array_set_new(arr, i, v) : json_array_append_new(arr, v)))

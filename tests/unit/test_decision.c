@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "eval.h"
 #include "test.h"
 #include "util.h"
 
@@ -466,6 +467,42 @@ TEST(golden_text_explain)
     golden("decisions_explain.txt", 2);
 }
 
+/* ------------------------------------------- one JSON object, refilled */
+
+/* audit --all fills the previous decision's JSON object in place
+ * (cx__decision_json_reuse). Each fixture after each other one -- every
+ * kind after every kind, met after in_progress, more used and reasons
+ * after fewer and back, invalid UTF-8 after valid -- must give the bytes
+ * a fresh object gives, through both entry points. */
+TEST(json_reuse_same_bytes)
+{
+    size_t n = CX_COUNT(fixtures);
+    char *fresh[CX_COUNT(fixtures)];
+    cx_decision *d[CX_COUNT(fixtures)];
+    for (size_t i = 0; i < n; i++) {
+        d[i] = fixtures[i]();
+        fresh[i] = cx_decision_json(d[i]);
+        CHECK(fresh[i] != NULL);
+    }
+    cx__decision_json_reuse(1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            char *first = cx_decision_json(d[i]);
+            cx_buf second;
+            cx__buf_init(&second);
+            CHECK(cx_decision_write_json(d[j], cx__buf_write, &second) == 0);
+            CHECK_STR(first, fresh[i]);
+            CHECK_STR(second.data, fresh[j]);
+            free(first);
+            cx__buf_free(&second);
+        }
+    cx__decision_json_reuse(0);
+    for (size_t i = 0; i < n; i++) {
+        free(fresh[i]);
+        cx_decision_free(d[i]);
+    }
+}
+
 /* ------------------------------------------------------- JSON read back */
 
 /* The object's keys, joined with ",", in the order they appear. */
@@ -863,6 +900,7 @@ static const test_case cases[] = {
     {"golden_json", golden_json},
     {"golden_text", golden_text},
     {"golden_text_explain", golden_text_explain},
+    {"json_reuse_same_bytes", json_reuse_same_bytes},
     {"json_reads_back", json_reads_back},
     {"json_subjects", json_subjects},
     {"json_large_coverage_is_an_integer", json_large_coverage_is_an_integer},
