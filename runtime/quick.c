@@ -564,3 +564,50 @@ done:
     cx__quick_free(q);
     return rc;
 }
+
+/* ------------------------------------------------------------- summary */
+
+typedef struct summing {
+    cx_audit_count *counts; /* per stack of the output, in id order */
+    size_t n, at;           /* stacks; the next decision's stack */
+} summing;
+
+static int add_status(void *ud, const char *text, cx_status status)
+{
+    summing *s = ud;
+    cx_audit_count *c = &s->counts[s->at];
+    (void)text;
+    s->at = (s->at + 1) % s->n;
+    c->met += status == CX_MET;
+    c->in_progress += status == CX_IN_PROGRESS;
+    c->not_started += status == CX_NOT_STARTED;
+    c->error += status == CX_ERROR;
+    return CX_OK;
+}
+
+int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                     cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
+                     cx_error *err)
+{
+    size_t ns;
+    const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    summing s = {calloc(ns + 1, sizeof *s.counts), 0, 0};
+    *out = NULL;
+    *n = 0;
+    if (!s.counts) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < ns; i++) {
+        const char *id = cx__snapshot_id(snap, CX_KIND_CREDENTIAL, stacks[i]->credential);
+        if (!stack || strcmp(stack, id) == 0) s.counts[s.n++].stack = id;
+    }
+    qsort(s.counts, s.n, sizeof *s.counts, cx__strcmp_ptr); /* stack is the first member */
+    int rc = cx_audit_all(rules, stack, as_of, jobs, NULL, add_status, &s, progress, progress_ud,
+                          err); /* an unknown stack: CX_EUSAGE before any output */
+    if (rc) {
+        free(s.counts);
+        return rc;
+    }
+    *out = s.counts;
+    *n = s.n;
+    return CX_OK;
+}
