@@ -244,22 +244,22 @@ static const char *const as_ofs[] = {"2024-06-15", "2026-06-01"};
 TEST(quick_equals_full_every_shape)
 {
     long decided = 0, mismatches = 0, count[CX_ERROR + 1] = {0};
-    static const char *const stacks[] = {"S1", "S2", "S3", "S7", "S4", NULL};
-    for (int seed = 1; seed <= 6; seed++) {
+    static const char *const stacks[] = {"S2", "S3", "S7", "S4", NULL};
+    for (int seed = 1; seed <= 4; seed++) {
         cx_registry *r;
         cx_rules *rules;
-        if (load(seed, 150, pack_text, &r, &rules) == 0) {
+        if (load(seed, 120, pack_text, &r, &rules) == 0) {
             const char *as_of = as_ofs[seed % 2];
-            differential(rules, 150, NULL, as_of, 1 + seed % 2, &decided, &mismatches, count);
+            differential(rules, 120, NULL, as_of, 1 + seed % 2, &decided, &mismatches, count);
             for (size_t k = 0; stacks[k]; k++)
-                differential(rules, 150, stacks[k], as_of, 2, &decided, &mismatches, count);
+                differential(rules, 120, stacks[k], as_of, 2, &decided, &mismatches, count);
         } else
             CHECK(0);
         cx_rules_free(rules);
         cx_registry_close(r);
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(decided, 6 * 150 * 17);
+    CHECK_INT(decided, 4 * 120 * (12 + 4));
     CHECK(count[CX_MET] > 0); /* every status occurs */
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
@@ -269,11 +269,11 @@ TEST(quick_equals_full_every_shape)
 TEST(quick_equals_full_eligible_stacks)
 {
     long decided = 0, mismatches = 0, count[CX_ERROR + 1] = {0};
-    for (int seed = 11; seed <= 20; seed++) {
+    for (int seed = 11; seed <= 18; seed++) {
         cx_registry *r;
         cx_rules *rules;
-        if (load(seed, 400, eligible_text, &r, &rules) == 0)
-            differential(rules, 400, NULL, as_ofs[seed % 2], 1 + seed % 3, &decided, &mismatches,
+        if (load(seed, 300, eligible_text, &r, &rules) == 0)
+            differential(rules, 300, NULL, as_ofs[seed % 2], 1 + seed % 3, &decided, &mismatches,
                          count);
         else
             CHECK(0);
@@ -281,7 +281,7 @@ TEST(quick_equals_full_eligible_stacks)
         cx_registry_close(r);
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(decided, 10 * 400 * 4);
+    CHECK_INT(decided, 8 * 300 * 4);
     CHECK(count[CX_MET] > 0);
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
