@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "quick.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -335,6 +336,11 @@ static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size
     return CX_OK;
 }
 
+int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err)
+{
+    return audit_holder(e, h, only, out, n, err);
+}
+
 /* The symbol of the credential a stack of the loaded packs confers;
  * CX_EUSAGE (with the nearest id) when there is no such stack. */
 static int find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err)
@@ -454,6 +460,9 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         cx__eval_end(&e);
         if (rc) return rc;
     }
+    if (!render) /* statuses only: the status plans (quick.c) */
+        return cx__quick_audit_all(rules, only, as_of, jobs, output, ud, progress, progress_ud,
+                                   err);
     for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
         ws[j].rules = rules;
         ws[j].as_of = as_of;

@@ -686,6 +686,20 @@ static json_t *decision_json(const cx_decision *d)
     return o;
 }
 
+char *cx_audit_summary_json(const cx_audit_count *count, const char *as_of)
+{
+    json_t *o = json_object();
+    if (!o) return NULL;
+    uint64_t holders = count->met + count->in_progress + count->not_started + count->error;
+    int bad = set_str(o, "kind", "audit_summary") || set_str(o, "stack", count->stack) ||
+              set_str(o, "as_of", as_of) || put(o, "holders", json_integer((json_int_t)holders)) ||
+              put(o, "met", json_integer((json_int_t)count->met)) ||
+              put(o, "in_progress", json_integer((json_int_t)count->in_progress)) ||
+              put(o, "not_started", json_integer((json_int_t)count->not_started)) ||
+              put(o, "error", json_integer((json_int_t)count->error));
+    return finish(o, bad);
+}
+
 char *cx_decision_json(const cx_decision *d)
 {
     json_t *o = decision_json(d);

@@ -27,7 +27,8 @@ enum {
     OPT_STACK = 1 << 12,
     OPT_ALL = 1 << 13,
     OPT_COVERAGE = 1 << 14,
-    OPT_LOG = 1 << 15
+    OPT_LOG = 1 << 15,
+    OPT_SUMMARY = 1 << 16
 };
 
 #define MAX_RULES 64
@@ -47,6 +48,7 @@ typedef struct cli {
     const char *holder;      /* --holder H */
     const char *stack;       /* --stack S */
     int all;                 /* --all */
+    int summary;             /* --summary: counts per stack and status (audit --all) */
     int log;                 /* --log: record the decisions in the decision log */
     int coverage;            /* --coverage (test) */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */

@@ -1,7 +1,8 @@
 /*
  * cmd_audit.c -- `credex audit --holder H [--stack S]`: stacking progress
  * for one holder; `credex audit --all`: every holder, on worker threads,
- * as text, JSON Lines or CSV, with a progress bar on a terminal.
+ * as text, JSON Lines or CSV, with a progress bar on a terminal; with
+ * --summary, counts per stack and status instead of decisions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,58 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;
 }
 
+/* One text line per stack after the as-of date and the holder count. */
+static int write_summary(cli *c, cx_registry *r, const cx_audit_count *v, size_t n)
+{
+    int64_t counts[CX_KIND_AWARD + 1] = {0};
+    cx_error err;
+    int json = strcmp(c->format, "json") == 0;
+    if (!json) {
+        if (cx_registry_counts(r, counts, &err)) return cli_report(&err);
+        printf("as of %s: %lld holder%s, %zu stack%s\n", cli_as_of(c),
+               (long long)counts[CX_KIND_HOLDER], counts[CX_KIND_HOLDER] == 1 ? "" : "s", n,
+               n == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!json) {
+            printf("%s: met %llu, in_progress %llu, not_started %llu, error %llu\n", v[i].stack,
+                   (unsigned long long)v[i].met, (unsigned long long)v[i].in_progress,
+                   (unsigned long long)v[i].not_started, (unsigned long long)v[i].error);
+            continue;
+        }
+        char *line = cx_audit_summary_json(&v[i], cli_as_of(c));
+        if (!line) return cli_report(&(cx_error){.code = CX_ENOMEM, .message = "out of memory"});
+        fputs(line, stdout);
+        free(line);
+    }
+    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+}
+
+/* --all --summary: statuses only, counted per stack. */
+static int audit_summary(cli *c, cx_registry *r, cx_rules *rules)
+{
+    cx_error err;
+    cx_audit_count *v = NULL;
+    size_t n = 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1, errors = 0, differs = 0;
+    cx_error_clear(&err);
+    int rc = cx_audit_summary(rules, c->stack, cli_as_of(c), jobs, cli_progress, c, &v, &n, &err);
+    cli_progress_done();
+    if (rc) return err.code ? cli_report(&err) : rc;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t by[4] = {v[i].met, v[i].in_progress, v[i].not_started, v[i].error};
+        static const cx_status status[4] = {CX_MET, CX_IN_PROGRESS, CX_NOT_STARTED, CX_ERROR};
+        errors |= v[i].error > 0;
+        for (size_t k = 0; k < 4 && c->fail_unless; k++)
+            differs |= by[k] && strcmp(cx_status_name(status[k]), c->fail_unless) != 0;
+    }
+    rc = write_summary(c, r, v, n);
+    free(v);
+    if (rc) return rc;
+    return errors ? CX_EINPUT : differs ? 1 : CX_OK;
+}
+
 int cmd_audit(cli *c)
 {
     cx_registry *r;
@@ -88,10 +141,17 @@ int cmd_audit(cli *c)
     if (c->nargs) return cli_usage_error(c, "unexpected argument '%s'", c->args[0]);
     if (!c->all && strcmp(c->format, "csv") == 0)
         return cli_usage_error(c, "--format csv goes with --all");
+    if (c->summary && !c->all) return cli_usage_error(c, "--summary goes with --all");
+    if (c->summary && strcmp(c->format, "csv") == 0)
+        return cli_usage_error(c, "--summary writes text or json, not csv");
+    if (c->summary && c->log)
+        return cli_usage_error(c, "--summary decides statuses only: nothing to --log");
     int rc = cli_check_fail_unless(c);
     if (rc || (rc = cli_open(c, cli_decide_flags(c), &r))) return rc;
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
-        if (c->all) {
+        if (c->all && c->summary) {
+            rc = audit_summary(c, r, rules);
+        } else if (c->all) {
             rc = audit_all(c, r, rules);
         } else {
             cx_error_clear(&err);

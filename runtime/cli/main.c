@@ -170,9 +170,10 @@ const cli_command cli_commands[] = {
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
-         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG,
+         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY,
      "text json csv",
-     "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N]",
+     "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
+     "[--summary]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -185,6 +186,12 @@ const cli_command cli_commands[] = {
      "same for any --jobs. A progress bar is drawn on a terminal (not with --quiet).\n"
      "--format csv writes holder,stack,status,issued,expires,missing.\n"
      "\n"
+     "--all --summary writes counts instead of decisions: a line with the as-of\n"
+     "date and the number of holders, then per stack how many holders have met it,\n"
+     "are in progress, not started, or got an error (--format json: one object per\n"
+     "stack). Only statuses are decided, so it is the fastest way to see a whole\n"
+     "registry; exit code 3 when any status is error.\n"
+     "\n"
      "Status: met (with the conferred credential's issue and expiry dates),\n"
      "in_progress or not_started (with what the smallest completion still needs),\n"
      "or error. --explain shows which award filled which slot, and how.\n"
@@ -196,7 +203,8 @@ const cli_command cli_commands[] = {
      "\n"
      "Examples:\n"
      "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"
-     "  credex audit --all --format csv --jobs 2 > audit.csv\n"},
+     "  credex audit --all --format csv --jobs 2 > audit.csv\n"
+     "  credex audit --all --summary --as-of 2026-06-01\n"},
     {"log", cmd_log, OPT_DB | OPT_FORMAT, "text json", "credex log [--format text|json]",
      "list the decisions recorded with --log",
      "Lists the decisions that equiv, transfer and audit recorded with --log, oldest\n"
@@ -288,6 +296,7 @@ static const struct option_spec {
     {"fail-unless", OPT_FAIL_UNLESS, 1},
     {"coverage", OPT_COVERAGE, 0},
     {"log", OPT_LOG, 0},
+    {"summary", OPT_SUMMARY, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -399,6 +408,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_LOG:
         c->log = 1;
+        break;
+    case OPT_SUMMARY:
+        c->summary = 1;
         break;
     case OPT_FROM:
         c->from = value;

@@ -402,10 +402,34 @@ typedef int (*cx_output_fn)(void *ud, const char *text, cx_status status);
  * on jobs worker threads (each with its own Lua state, rendering its own
  * decisions), handing the texts to output in byte order of holder id, then
  * stack id: the output is the same for any jobs. progress (may be NULL) is
- * called after every batch of holders. */
+ * called after every batch of holders.
+ *
+ * render NULL asks for statuses only: output(ud, NULL, status) per
+ * decision, in the same order, and no decision is built where a stack's
+ * status plan decides it exactly (docs/performance.md: eligible stacks;
+ * any other holder and stack still goes through the full evaluation).
+ * The statuses are those cx_audit gives, for any jobs. */
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
                  cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
                  void *progress_ud, cx_error *err);
+
+/* One stack's statuses over every holder (credex audit --all --summary). */
+typedef struct cx_audit_count {
+    const char *stack; /* the stack's id; lives as long as the rules */
+    uint64_t met, in_progress, not_started, error;
+} cx_audit_count;
+
+/* Counts, per stack (or only stack), the statuses cx_audit_all gives with
+ * render NULL. *out is an array of *n counts in byte order of stack id,
+ * owned by the caller (free()); progress as for cx_audit_all. */
+int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                     cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
+                     cx_error *err);
+
+/* One stack's counts as a JSON line (docs/json.md, kind "audit_summary"),
+ * with a trailing newline; malloc'd, the caller frees it; NULL when out of
+ * memory. */
+char *cx_audit_summary_json(const cx_audit_count *count, const char *as_of);
 
 void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 

@@ -1,0 +1,613 @@
+/*
+ * quick.c -- status plans (issue 6): the status of a holder for an
+ * eligible stack from bit masks and integer sums over the snapshot's
+ * awards, no malloc and no strings per holder; every holder the plan
+ * could decide differently from audit.c goes to audit.c instead.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quick.h"
+#include "util.h"
+
+#define MAX_NODES  64 /* requirement nodes of a plan (slots fit one uint64_t) */
+#define MAX_TOTALS 8
+#define MAX_FORCED 16 /* report_missing tries every subset of these */
+#define MAX_CMAX   64 /* largest awards-per-slot count a plan is bounded for */
+
+enum { Q_SLOT, Q_HOURS, Q_STRUCT };
+
+/* A requirement of a plan; nodes are in postorder (the root last). */
+typedef struct qnode {
+    uint8_t kind;
+    uint8_t index;        /* Q_SLOT: its bit; Q_HOURS: its total */
+    uint16_t need, nkids; /* Q_STRUCT: parts that must hold, of nkids */
+    const uint16_t *kids; /* Q_STRUCT: node indices */
+} qnode;
+
+/* An hours total: awards selected (credential set, issue dates) add up. */
+typedef struct qtotal {
+    const uint64_t *bits; /* NULL: every credential */
+    int any_date;
+    cx_range issued;
+    int64_t threshold; /* hundredths */
+} qtotal;
+
+typedef struct qplan {
+    const char *refusal; /* NULL: eligible */
+    int in_force;        /* the stack's effective dates hold on the as-of date */
+    cx_sym jurisdiction; /* or CX_NOSYM */
+    cx_date since;       /* recent window: awards issued before do not count */
+    int foreign_falls;   /* an award issued elsewhere might be recognised */
+    int check_effective; /* some relevant credential has effective dates */
+    uint64_t *relevant;  /* credentials of slots and totals */
+    uint64_t *renewable; /* relevant credentials a renews rule may extend */
+    int8_t *slot_of;     /* per credential: its slot bit, or -1 */
+    qnode *nodes;
+    size_t nnodes;
+    qtotal totals[MAX_TOTALS];
+    size_t ntotals;
+    size_t *producers; /* dep-order indices of stacks conferring a slot's credential */
+    size_t nproducers;
+    uint32_t cmax; /* most counted awards of one slot credential the search bound allows */
+} qplan;
+
+struct cx_quick {
+    size_t ns;
+    const cx_rule *const *stacks; /* dependency order */
+    qplan *plans;                 /* per stack, dependency order */
+    size_t *by_id;                /* dep-order index of the k-th stack by id */
+    size_t words;                 /* uint64_t per credential set */
+    cx_arena arena;               /* every array above */
+};
+
+/* ------------------------------------------------------------ eligibility */
+
+static int has_bit(const uint64_t *set, cx_sym s)
+{
+    return (int)(set[s / 64] >> (s % 64) & 1);
+}
+
+/* Could an equivalence rule make another credential fill a slot of c in
+ * jurisdiction j on the as-of date? (cx__eval_equivalent's `applies`,
+ * without the source side and issue dates: conservative.) */
+static int equivalence_reaches(const ectx *e, cx_sym c, cx_sym j)
+{
+    for (size_t i = 0; i < e->nrules; i++) {
+        const cx_rule *r = e->rules[i];
+        if (r->kind != CX_RULE_COUNTS_AS && r->kind != CX_RULE_EQUIVALENT &&
+            r->kind != CX_RULE_EQUIVALENCE)
+            continue;
+        if (r->within && (j == CX_NOSYM || !cx__eval_jsel(e, r->within, j))) continue;
+        if (!cx__eval_effective(r, e->as_of)) continue;
+        if (r->kind == CX_RULE_EQUIVALENT) {
+            for (size_t m = 0; m < r->nmembers; m++)
+                if (r->members[m] == c) return 1;
+        } else if (!r->to || has_bit(r->to->bits, c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct builder {
+    const ectx *e;
+    const cx_rule *stack;
+    qplan *p;
+    cx_arena *arena;
+    size_t words;
+} builder;
+
+/* Adds q and its parts to the plan in postorder; its node index, or -1
+ * with p->refusal set. */
+static int add_node(builder *b, const cx_req *q)
+{
+    qplan *p = b->p;
+    qnode node = {0};
+    uint16_t kids[MAX_NODES];
+    switch (q->kind) {
+    case CX_REQ_CREDENTIAL:
+        if (q->min_grade || q->nmin_results)
+            return p->refusal = "a slot with min_grade or min_results", -1;
+        if (p->slot_of[q->credential] >= 0) return p->refusal = "two slots of one credential", -1;
+        if (equivalence_reaches(b->e, q->credential, b->stack->jurisdiction))
+            return p->refusal = "an equivalence rule can fill a slot", -1;
+        {
+            int8_t bit = 0;
+            for (size_t i = 0; i < p->nnodes; i++) bit += p->nodes[i].kind == Q_SLOT;
+            p->slot_of[q->credential] = bit;
+            p->relevant[q->credential / 64] |= UINT64_C(1) << (q->credential % 64);
+            node.kind = Q_SLOT;
+            node.index = (uint8_t)bit;
+        }
+        break;
+    case CX_REQ_HOURS:
+        if (p->ntotals == MAX_TOTALS) return p->refusal = "too many totals", -1;
+        p->totals[p->ntotals] =
+            (qtotal){.bits = q->selector ? q->selector->bits : NULL,
+                     .any_date = !q->selector || q->selector->any_date,
+                     .issued = q->selector ? q->selector->issued : (cx_range){0, 0},
+                     .threshold = q->threshold};
+        for (size_t w = 0; w < b->words; w++)
+            p->relevant[w] |= q->selector ? q->selector->bits[w] : ~UINT64_C(0);
+        node.kind = Q_HOURS;
+        node.index = (uint8_t)p->ntotals++;
+        break;
+    case CX_REQ_ALL:
+    case CX_REQ_ANY:
+    case CX_REQ_AT_LEAST:
+        if (q->nparts > MAX_NODES) return p->refusal = "more than 64 requirements", -1;
+        if (q->need > q->nparts)
+            return p->refusal = "a choice that needs more parts than it has", -1;
+        for (size_t i = 0; i < q->nparts; i++) {
+            int k = add_node(b, q->parts[i]);
+            if (k < 0) return -1;
+            kids[i] = (uint16_t)k;
+        }
+        node.kind = Q_STRUCT;
+        node.need = (uint16_t)q->need;
+        node.nkids = (uint16_t)q->nparts;
+        uint16_t *v = cx__arena_alloc(b->arena, (q->nparts + 1) * sizeof *v);
+        if (!v) return p->refusal = "out of memory", -1;
+        memcpy(v, kids, q->nparts * sizeof *v);
+        node.kids = v;
+        break;
+    case CX_REQ_MATCHING:
+    case CX_REQ_TAGGED:
+    case CX_REQ_COMPETENCY:
+        return p->refusal = "a matching, tagged or competency slot", -1;
+    case CX_REQ_SUM:
+        return p->refusal = "a sum total", -1;
+    case CX_REQ_HOLDER_ATTR:
+        return p->refusal = "a holder_attr requirement", -1;
+    case CX_REQ_CHECK:
+        return p->refusal = "a check requirement", -1;
+    }
+    if (p->nnodes == MAX_NODES) return p->refusal = "more than 64 requirements", -1;
+    p->nodes[p->nnodes] = node;
+    return (int)p->nnodes++;
+}
+
+/* ----------------------------------------------------- the search bound */
+
+/* An upper bound on require.c's solve() steps for a goal list q::R in the
+ * form I + X * steps(R), with c candidate awards per slot. */
+typedef struct ix {
+    double i, x;
+} ix;
+
+static ix bound_of(const cx_req *q, double c)
+{
+    if (q->kind == CX_REQ_CREDENTIAL) return (ix){1, c};
+    if (q->kind != CX_REQ_ALL && q->kind != CX_REQ_ANY && q->kind != CX_REQ_AT_LEAST)
+        return (ix){1, 1};
+    double t[MAX_NODES + 1] = {0}, px[MAX_NODES + 1] = {0};
+    px[0] = 1;
+    for (size_t i = 0; i < q->nparts; i++) { /* every combination of need parts, in order */
+        ix b = bound_of(q->parts[i], c);
+        for (size_t j = i < q->need ? i + 1 : q->need; j > 0; j--) {
+            t[j] += t[j - 1] + px[j - 1] * b.i;
+            px[j] += px[j - 1] * b.x;
+        }
+    }
+    return (ix){1 + t[q->need], px[q->need]};
+}
+
+/* require.c's forced(): the root's parts when it is an unlabelled all. */
+static size_t forced(const cx_req *q, const cx_req **out, size_t max)
+{
+    if (q->kind != CX_REQ_ALL || q->label) {
+        if (max) out[0] = q;
+        return 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < q->nparts; i++) n += forced(q->parts[i], out + n, n < max ? max - n : 0);
+    return n;
+}
+
+/* Every solve() step of one unmet decision, bounded: the search, then
+ * report_missing's subsets of forced requirements, open choices and the
+ * final allocation, each a goal list of forced requirements and parts of
+ * forced choices (with every X >= 1, a list's steps are at most
+ * (1 + sum I/X) * prod X, and a choice's X bounds its parts' product). */
+static double search_bound(const cx_req *root, double c, size_t *nf_out)
+{
+    const cx_req *f[MAX_FORCED + 1];
+    size_t nf = forced(root, f, MAX_FORCED + 1), calls = 1;
+    ix whole = bound_of(root, c);
+    double sum = 1, prod = 1;
+    *nf_out = nf;
+    if (nf > MAX_FORCED) return 1e300;
+    for (size_t i = 0; i < nf; i++) {
+        ix b = bound_of(f[i], c);
+        sum += b.i / b.x;
+        prod *= b.x;
+        if (f[i]->kind != CX_REQ_ANY && f[i]->kind != CX_REQ_AT_LEAST) continue;
+        calls += f[i]->nparts;
+        for (size_t k = 0; k < f[i]->nparts; k++) {
+            ix pb = bound_of(f[i]->parts[k], c);
+            sum += pb.i / pb.x;
+        }
+    }
+    calls += ((size_t)1 << nf) - 1;
+    return whole.i + whole.x + (double)calls * sum * prod;
+}
+
+/* ----------------------------------------------------------- compiling */
+
+static void plan_stack(builder *b, size_t at, const cx_quick *q)
+{
+    const ectx *e = b->e;
+    const cx_rule *r = b->stack;
+    qplan *p = b->p;
+    size_t ncred = cx__snapshot_count(e->snap, CX_KIND_CREDENTIAL), nf = 0;
+    p->in_force = cx__eval_effective(r, e->as_of);
+    p->jurisdiction = r->jurisdiction;
+    p->since = r->window_kind == 2 ? cx__date_sub(e->as_of, &r->window) : INT32_MIN;
+    p->relevant = cx__arena_alloc(b->arena, b->words * sizeof(uint64_t));
+    p->renewable = cx__arena_alloc(b->arena, b->words * sizeof(uint64_t));
+    p->slot_of = cx__arena_alloc(b->arena, ncred + 1);
+    p->nodes = cx__arena_alloc(b->arena, MAX_NODES * sizeof *p->nodes);
+    p->producers = cx__arena_alloc(b->arena, (q->ns + 1) * sizeof *p->producers);
+    if (!p->relevant || !p->renewable || !p->slot_of || !p->nodes || !p->producers) {
+        p->refusal = "out of memory";
+        return;
+    }
+    memset(p->relevant, 0, b->words * sizeof(uint64_t));
+    memset(p->renewable, 0, b->words * sizeof(uint64_t));
+    memset(p->slot_of, -1, ncred + 1);
+    if (r->window_kind == 1) {
+        p->refusal = "a span window";
+        return;
+    }
+    if (add_node(b, r->requires) < 0) return;
+    for (uint32_t c = 1; c <= MAX_CMAX && search_bound(r->requires, c, &nf) <= CX_SEARCH_LIMIT; c++)
+        p->cmax = c;
+    if (p->cmax == 0) {
+        p->refusal = nf > MAX_FORCED ? "more than 16 forced requirements"
+                                     : "the allocation search could reach its limit";
+        return;
+    }
+    for (size_t i = 0; i < at; i++) /* stacks before it whose derived awards fill its slots */
+        if (p->slot_of[q->stacks[i]->credential] >= 0) p->producers[p->nproducers++] = i;
+    for (size_t k = 0; k < e->nrules; k++) {
+        const cx_rule *x = e->rules[k];
+        if (x->kind == CX_RULE_RENEWS && cx__eval_effective(x, e->as_of))
+            for (size_t m = 0; m < x->nmembers; m++)
+                p->renewable[x->members[m] / 64] |= UINT64_C(1) << (x->members[m] % 64);
+        if (x->kind == CX_RULE_RECOGNIZE && cx__eval_effective(x, e->as_of) &&
+            r->jurisdiction != CX_NOSYM && cx__eval_jsel(e, x->into, r->jurisdiction))
+            p->foreign_falls = 1;
+    }
+    for (cx_sym c = 0; c < ncred; c++)
+        if (has_bit(p->relevant, c) && (e->snap->credentials[c].effective_from != CX_DATE_DAWN ||
+                                        e->snap->credentials[c].effective_until != CX_DATE_NEVER))
+            p->check_effective = 1;
+}
+
+static int by_credential(const void *x, const void *y)
+{
+    const cx_rule *const *a = x, *const *b = y;
+    return (*a)->credential < (*b)->credential ? -1 : (*a)->credential > (*b)->credential;
+}
+
+int cx__quick_compile(cx_rules *rs, const char *as_of, cx_quick **out, cx_error *err)
+{
+    ectx e;
+    int rc = cx__eval_begin(&e, rs, as_of, err);
+    cx_quick *q = calloc(1, sizeof *q);
+    *out = NULL;
+    if (rc || !q) {
+        free(q);
+        cx__eval_end(&e);
+        return rc ? rc : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    cx__arena_init(&q->arena);
+    q->stacks = cx__rules_stacks(rs, &q->ns);
+    q->words = (cx__snapshot_count(e.snap, CX_KIND_CREDENTIAL) + 63) / 64 + 1;
+    q->plans = cx__arena_alloc(&q->arena, (q->ns + 1) * sizeof *q->plans);
+    q->by_id = cx__arena_alloc(&q->arena, (q->ns + 1) * sizeof *q->by_id);
+    const cx_rule **sorted = malloc((q->ns + 1) * sizeof *sorted);
+    if (!q->plans || !q->by_id || !sorted) {
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    memset(q->plans, 0, (q->ns + 1) * sizeof *q->plans);
+    for (size_t i = 0; i < q->ns; i++) {
+        builder b = {.e = &e,
+                     .stack = q->stacks[i],
+                     .p = &q->plans[i],
+                     .arena = &q->arena,
+                     .words = q->words};
+        plan_stack(&b, i, q);
+        if (e.coverage) q->plans[i].refusal = "coverage is being observed";
+        sorted[i] = q->stacks[i];
+    }
+    qsort(sorted, q->ns, sizeof *sorted, by_credential);
+    for (size_t k = 0; k < q->ns; k++) {
+        size_t i = 0;
+        while (q->stacks[i] != sorted[k]) i++;
+        q->by_id[k] = i;
+    }
+done:
+    free(sorted);
+    cx__eval_end(&e);
+    if (rc) {
+        cx__quick_free(q);
+        return rc;
+    }
+    *out = q;
+    return CX_OK;
+}
+
+void cx__quick_free(cx_quick *q)
+{
+    if (!q) return;
+    cx__arena_free(&q->arena);
+    free(q);
+}
+
+const char *cx__quick_refusal(const cx_quick *q, cx_sym stack)
+{
+    for (size_t i = 0; i < q->ns; i++)
+        if (q->stacks[i]->credential == stack) return q->plans[i].refusal;
+    return "no such stack";
+}
+
+/* --------------------------------------------------------- per holder */
+
+#define FALLBACK (-1)
+
+/* The status of holder h for plan p, or FALLBACK when only the full
+ * evaluator is sure of it. st: statuses of the stacks before it. */
+static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
+                       const cx_snap_holder *h, cx_date on, const uint8_t *st)
+{
+    uint32_t count[MAX_NODES];
+    int64_t sum[MAX_TOTALS] = {0};
+    uint64_t has = 0, holds = 0;
+    int touched = 0;
+    if (!p->in_force) return CX_NOT_STARTED;
+    for (uint32_t i = 0; i < h->nexceptions; i++)
+        if (h->exceptions[i].stack == r->credential) return FALLBACK;
+    for (size_t i = 0; i < p->nproducers; i++)
+        if (st[p->producers[i]] == CX_MET) return FALLBACK;
+    for (uint32_t i = 0; i < h->nawards; i++) {
+        const cx_snap_award *a = &h->awards[i];
+        cx_sym c = a->credential;
+        if (a->issued > on) break; /* by issue date: the rest do not exist yet */
+        if (!has_bit(p->relevant, c) || a->issued < p->since || a->status != CX_AWARD_ACTIVE)
+            continue;
+        if (p->check_effective && (a->issued < s->credentials[c].effective_from ||
+                                   a->issued > s->credentials[c].effective_until))
+            continue;
+        if (a->expires < on) {
+            if (has_bit(p->renewable, c)) return FALLBACK;
+            continue;
+        }
+        if (p->jurisdiction != CX_NOSYM && a->jurisdiction != p->jurisdiction) {
+            if (p->foreign_falls) return FALLBACK;
+            continue;
+        }
+        int8_t bit = p->slot_of[c];
+        if (bit >= 0) {
+            uint64_t m = UINT64_C(1) << bit;
+            count[bit] = has & m ? count[bit] + 1 : 1;
+            if (count[bit] > p->cmax) return FALLBACK;
+            has |= m;
+        }
+        if (a->hours == CX_NO_NUMBER || a->hours <= 0) continue;
+        for (size_t t = 0; t < p->ntotals; t++) {
+            const qtotal *q = &p->totals[t];
+            if ((q->bits && !has_bit(q->bits, c)) ||
+                (!q->any_date && (a->issued < q->issued.from || a->issued > q->issued.to)))
+                continue;
+            sum[t] += a->hours;
+            touched = 1;
+        }
+    }
+    for (size_t k = 0; k < p->nnodes; k++) { /* postorder: parts before their structure */
+        const qnode *n = &p->nodes[k];
+        int ok;
+        if (n->kind == Q_SLOT)
+            ok = (int)(has >> n->index & 1);
+        else if (n->kind == Q_HOURS)
+            ok = sum[n->index] >= p->totals[n->index].threshold;
+        else {
+            size_t held = 0;
+            for (size_t j = 0; j < n->nkids; j++) held += holds >> n->kids[j] & 1;
+            ok = held >= n->need;
+        }
+        holds |= (uint64_t)ok << k;
+    }
+    if (holds >> (p->nnodes - 1) & 1) return CX_MET;
+    return has || touched ? CX_IN_PROGRESS : CX_NOT_STARTED;
+}
+
+/* ------------------------------------------------- the whole registry */
+
+#define BATCH 4096 /* holders decided between two writes */
+
+typedef struct qworker {
+    cx_rules *rules;
+    const cx_quick *q;
+    struct cx_sandbox *sb; /* this worker's own Lua state, for the full evaluator */
+    const char *as_of;
+    cx_sym only;
+    const uint8_t *needed; /* per stack (dep order): its status is needed */
+    size_t nout;           /* decisions per holder */
+    uint32_t lo, hi;       /* holders [lo, hi) of the batch */
+    uint8_t *out;          /* (h - lo) * nout + k: the k-th decision's status */
+    int rc;
+    cx_error err;
+} qworker;
+
+/* Statuses of holder h through the plans, in id order into out; FALLBACK
+ * when some needed stack has no plan or the plan is not sure. */
+static int quick_holder(const qworker *w, const cx_snapshot *s, cx_date on, cx_sym h, uint8_t *out)
+{
+    const cx_quick *q = w->q;
+    uint8_t st[256];
+    if (q->ns > sizeof st) return FALLBACK;
+    for (size_t i = 0; i < q->ns; i++) {
+        if (!w->needed[i]) continue;
+        if (q->plans[i].refusal) return FALLBACK;
+        int r = plan_status(&q->plans[i], q->stacks[i], s, &s->holders[h], on, st);
+        if (r == FALLBACK) return FALLBACK;
+        st[i] = (uint8_t)r;
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < q->ns; j++) {
+        size_t i = q->by_id[j];
+        if (w->only == CX_NOSYM || q->stacks[i]->credential == w->only) out[k++] = st[i];
+    }
+    return 0;
+}
+
+static void *quick_work(void *arg)
+{
+    qworker *w = arg;
+    ectx e;
+    w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
+    if (w->rc) return NULL;
+    e.sb = w->sb;
+    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
+        uint8_t *out = w->out + (size_t)(h - w->lo) * w->nout;
+        if (quick_holder(w, e.snap, e.as_of, h, out) == 0) continue;
+        cx_decision **v = NULL;
+        size_t n = 0;
+        w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
+        for (size_t i = 0; i < n && i < w->nout; i++) out[i] = (uint8_t)v[i]->status;
+        cx_decisions_free(v, n);
+    }
+    cx__eval_end(&e);
+    return NULL;
+}
+
+/* Which stacks (dep order) the output needs: only and what it depends on. */
+static void mark_needed(const cx_quick *q, cx_sym only, uint8_t *needed)
+{
+    for (size_t i = 0; i < q->ns; i++)
+        needed[i] = only == CX_NOSYM || q->stacks[i]->credential == only;
+    for (size_t i = q->ns; i-- > 0;)
+        for (size_t d = 0; needed[i] && d < q->stacks[i]->ndepends; d++)
+            for (size_t j = 0; j < i; j++)
+                if (q->stacks[j]->credential == q->stacks[i]->depends[d]) needed[j] = 1;
+}
+
+/* Decides one batch of holders [base, end) on jobs workers. */
+static void run_batch(qworker *ws, int jobs, uint32_t base, uint32_t end, uint8_t *out)
+{
+    uint32_t per = (end - base + (uint32_t)jobs - 1) / (uint32_t)jobs;
+    pthread_t tid[64];
+    int threaded[64] = {0};
+    for (int j = 0; j < jobs; j++) {
+        ws[j].lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
+        ws[j].hi = ws[j].lo + per < end ? ws[j].lo + per : end;
+        ws[j].out = out + (size_t)(ws[j].lo - base) * ws[j].nout;
+        ws[j].rc = CX_OK;
+    }
+    for (int j = 1; j < jobs; j++)
+        if (!(threaded[j] = pthread_create(&tid[j], NULL, quick_work, &ws[j]) == 0))
+            quick_work(&ws[j]); /* no thread: do its share here */
+    quick_work(&ws[0]);
+    for (int j = 1; j < jobs; j++)
+        if (threaded[j]) pthread_join(tid[j], NULL);
+}
+
+int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,
+                        cx_output_fn output, void *ud, cx_progress_fn progress, void *progress_ud,
+                        cx_error *err)
+{
+    const cx_snapshot *s = cx__rules_snapshot(rules);
+    uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
+    cx_quick *q = NULL;
+    qworker ws[64];
+    int rc = cx__quick_compile(rules, as_of, &q, err), started = 0;
+    size_t nout = 0;
+    uint8_t *needed = NULL, *out = NULL;
+    if (jobs < 1) jobs = 1;
+    if (jobs > 64) jobs = 64;
+    memset(ws, 0, sizeof ws);
+    if (rc) return rc;
+    for (size_t i = 0; i < q->ns; i++) nout += only == CX_NOSYM || q->stacks[i]->credential == only;
+    needed = calloc(q->ns + 1, 1);
+    out = malloc((size_t)BATCH * nout + 1);
+    if (!needed || !out) {
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    mark_needed(q, only, needed);
+    for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
+        ws[j] = (qworker){
+            .rules = rules, .q = q, .as_of = as_of, .only = only, .needed = needed, .nout = nout};
+        rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
+                    : cx__rules_worker(rules, &ws[j].sb, err);
+    }
+    for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
+        uint32_t end = nh - base < BATCH ? nh : base + BATCH;
+        run_batch(ws, jobs, base, end, out);
+        for (int j = 0; j < jobs && rc == CX_OK; j++)
+            if (ws[j].rc) {
+                rc = ws[j].rc;
+                *err = ws[j].err;
+            }
+        for (size_t k = 0; k < (size_t)(end - base) * nout && rc == CX_OK; k++)
+            rc = output(ud, NULL, (cx_status)out[k]);
+        if (progress && rc == CX_OK) progress(progress_ud, "auditing", end, nh);
+    }
+done:
+    for (int j = 1; j < started; j++) cx__sandbox_free(ws[j].sb);
+    free(needed);
+    free(out);
+    cx__quick_free(q);
+    return rc;
+}
+
+/* ------------------------------------------------------------- summary */
+
+typedef struct summing {
+    cx_audit_count *counts; /* per stack of the output, in id order */
+    size_t n, at;           /* stacks; the next decision's stack */
+} summing;
+
+static int add_status(void *ud, const char *text, cx_status status)
+{
+    summing *s = ud;
+    cx_audit_count *c = &s->counts[s->at];
+    (void)text;
+    s->at = (s->at + 1) % s->n;
+    c->met += status == CX_MET;
+    c->in_progress += status == CX_IN_PROGRESS;
+    c->not_started += status == CX_NOT_STARTED;
+    c->error += status == CX_ERROR;
+    return CX_OK;
+}
+
+int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                     cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
+                     cx_error *err)
+{
+    size_t ns;
+    const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    summing s = {calloc(ns + 1, sizeof *s.counts), 0, 0};
+    *out = NULL;
+    *n = 0;
+    if (!s.counts) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < ns; i++) {
+        const char *id = cx__snapshot_id(snap, CX_KIND_CREDENTIAL, stacks[i]->credential);
+        if (!stack || strcmp(stack, id) == 0) s.counts[s.n++].stack = id;
+    }
+    qsort(s.counts, s.n, sizeof *s.counts, cx__strcmp_ptr); /* stack is the first member */
+    int rc = cx_audit_all(rules, stack, as_of, jobs, NULL, add_status, &s, progress, progress_ud,
+                          err); /* an unknown stack: CX_EUSAGE before any output */
+    if (rc) {
+        free(s.counts);
+        return rc;
+    }
+    *out = s.counts;
+    *n = s.n;
+    return CX_OK;
+}

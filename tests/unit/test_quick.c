@@ -1,0 +1,432 @@
+/*
+ * test_quick.c -- the status plans (quick.c) are exact: for random
+ * registries (seeded, fixed seeds) and stacks of every shape, the status
+ * cx_audit_all gives with render NULL equals the status of the full
+ * decision cx_audit gives, for every holder and stack; and which stacks
+ * get a plan, and why the others do not.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credex.h"
+#include "quick.h"
+#include "test.h"
+
+/* ------------------------------------------------------ random catalogs */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n) /* 0 .. n-1, xorshift64* */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * UINT64_C(2685821657736338717)) >> 33) % n;
+}
+
+static void put(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+}
+
+static const char *const juris[] = {"US-A", "US-B", "US-C"};
+
+static void random_date(char out[16], int from_year, int years)
+{
+    unsigned y = (unsigned)from_year + rnd((uint32_t)years), m = 1 + rnd(12), d = 1 + rnd(28);
+    snprintf(out, 16, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
+}
+
+/* A catalog: credentials C1..C10 and the stack credentials S1..S12 in
+ * three jurisdictions, nholders holders with random awards (some revoked,
+ * suspended, expired, issued elsewhere or after the as-of date, some of
+ * a stack credential itself), and holder exceptions. */
+static void write_catalog(const char *path, int nholders)
+{
+    FILE *f = fopen(path, "w");
+    char d[16], e[16];
+    if (!f) return;
+    put(f, "version: 1\njurisdictions:\n");
+    for (int j = 0; j < 3; j++) put(f, "  - { id: %s, name: J%d }\n", juris[j], j);
+    put(f, "groups:\n  - id: G\n    members:\n");
+    put(f, "      - { jurisdiction: US-A, from: 2020-01-01 }\n");
+    put(f, "      - { jurisdiction: US-B, from: 2025-03-01 }\n");
+    put(f, "credentials:\n");
+    for (int c = 1; c <= 10; c++) {
+        put(f, "  - { id: C%d, name: Module %d, type: micro-credential, jurisdiction: %s", c, c,
+            juris[rnd(2)]);
+        if (rnd(5)) put(f, ", hours: %d", 10 + (int)rnd(40));
+        if (c == 3 || c == 6 || rnd(3) == 0) put(f, ", valid_for: P%dY", 2 + (int)rnd(3));
+        if (rnd(8) == 0) put(f, ", effective_from: 2021-01-01");
+        if (rnd(10) == 0) put(f, ", effective_until: 2025-12-31");
+        put(f, ", tags: [%s], attributes: { points: %d, field: f%d }", rnd(2) ? "x" : "y",
+            1 + (int)rnd(6), (int)rnd(2));
+        put(f, ", grade_scale: [C, B, A] }\n");
+    }
+    for (int s = 1; s <= 12; s++)
+        put(f, "  - { id: S%d, name: Stack %d, type: certificate, jurisdiction: US-A }\n", s, s);
+    put(f, "holders:\n");
+    for (int h = 0; h < nholders; h++) {
+        int k = (int)rnd(9);
+        put(f, "  - id: h-%04d\n    attributes: { years: %d }\n", h, (int)rnd(5));
+        put(f, k ? "    awards:\n" : "    awards: []\n");
+        for (int i = 0; i < k; i++) {
+            int c = 1 + (int)rnd(10);
+            random_date(d, 2017, 11);
+            if (rnd(25) == 0)
+                put(f, "      - { credential: S%d, issued: %s", 1 + (int)rnd(3), d);
+            else
+                put(f, "      - { credential: C%d, issued: %s", c, d);
+            if (rnd(6) == 0) {
+                random_date(e, 2022, 6);
+                if (strcmp(e, d) >= 0) put(f, ", expires: %s", e);
+            }
+            if (rnd(5) == 0) put(f, ", jurisdiction: %s", juris[rnd(3)]);
+            if (rnd(12) == 0) put(f, ", status: %s", rnd(2) ? "revoked" : "suspended");
+            if (rnd(10) == 0) put(f, ", hours: %d", (int)rnd(60));
+            if (rnd(6) == 0) put(f, ", grade: %s", rnd(2) ? "A" : "C");
+            put(f, " }\n");
+        }
+    }
+    put(f, "exceptions:\n  - { holder: h-0000, stack: S1, waive: hours, by: dean, reason: r }\n");
+    for (int h = 1; h < nholders; h++) {
+        if (rnd(6)) continue;
+        int s = 1 + (int)rnd(3);
+        if (rnd(3) == 0)
+            put(f, "  - { holder: h-%04d, stack: S%d, waive: %s, by: dean, reason: r }\n", h, s,
+                rnd(2) ? "hours" : "nolabel");
+        else
+            put(f,
+                "  - { holder: h-%04d, stack: S%d, substitute: { for: C%d, use: C%d }, by: dean, "
+                "reason: r }\n",
+                h, s, 1 + (int)rnd(6), 7 + (int)rnd(4));
+    }
+    fclose(f);
+}
+
+/* Stacks of every shape. S1-S3 and S7 have status plans; S2 uses S1's
+ * derived award; S3 is in force only from 2025-01-01; the others have
+ * none (an equivalence, a repeated slot, other requirement kinds, a span
+ * window, a slot option). */
+static const char pack_text[] =
+    "pack \"q\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P5Y\" },\n"
+    "  requires = all { \"C1\", \"C2\", at_least(2) { \"C3\", \"C4\", \"C5\", \"C6\" },\n"
+    "    hours(60, { \"C1\", \"C2\", \"C3\", \"C4\", \"C5\", \"C6\" }) { label = \"hours\" } } }\n"
+    "stack \"S2\" { jurisdiction = \"US-A\",\n"
+    "  requires = any { all { \"C7\", \"S1\" }, at_least(1) { label = \"alt\", \"C8\", \"C9\" },\n"
+    "    hours(80, issued_between { \"2020-01-01\", \"2024-12-31\" }) } }\n"
+    "stack \"S3\" { jurisdiction = \"US-B\", effective = { from = \"2025-01-01\" },\n"
+    "  requires = all { \"C3\", any { \"C4\", \"C10\" }, hours(30, any_credential) } }\n"
+    "stack \"S7\" { requires = at_least(2) { \"C1\", \"C5\", \"C9\", \"S2\" } }\n"
+    "stack \"S4\" { jurisdiction = \"US-B\", requires = all { \"C1\", \"C9\" } }\n"
+    "stack \"S5\" { jurisdiction = \"US-A\", requires = all { \"C1\", any { \"C1\", \"C2\" } } }\n"
+    "stack \"S6\" { jurisdiction = \"US-A\", requires = all { matching \"^C[12]$\", \"C3\" } }\n"
+    "stack \"S8\" { jurisdiction = \"US-A\", requires = all { \"C1\", tagged \"x\" } }\n"
+    "stack \"S9\" { jurisdiction = \"US-A\", requires = any { \"C2\", sum(\"points\", 6) { "
+    "group_by = \"field\" } } }\n"
+    "stack \"S10\" { jurisdiction = \"US-A\", requires = all { \"C3\", holder_attr(\"years\", "
+    "\">=\", 2) } }\n"
+    "stack \"S11\" { jurisdiction = \"US-A\", window = { span = \"P2Y\" }, requires = all { "
+    "\"C1\", \"C2\" } }\n"
+    "stack \"S12\" { jurisdiction = \"US-A\", requires = all { credential \"C4\" { min_grade = "
+    "\"B\" }, check(function(ctx) return #ctx.awards > 2, \"few\" end) } }\n"
+    "counts_as { from = \"C10\", to = \"C9\", within = \"US-B\" }\n"
+    "renews \"C5\" { \"C3\", \"C6\" }\n"
+    "recognize \"g\" { into = member_of \"G\", from = member_of \"G\", credentials = { \"C1\", "
+    "\"C2\", \"C3\", \"C7\" } }\n";
+
+/* Only stacks with plans: the whole-registry run goes through them. */
+static const char eligible_text[] =
+    "pack \"e\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P4Y\" },\n"
+    "  requires = all { \"C1\", \"C2\", at_least(2) { \"C3\", \"C4\", \"C5\", \"C6\" },\n"
+    "    hours(60, { \"C1\", \"C2\", \"C3\", \"C4\", \"C5\", \"C6\" }) { label = \"hours\" } } }\n"
+    "stack \"S2\" { jurisdiction = \"US-A\", requires = any { all { \"C7\", \"S1\" }, "
+    "at_least(1) { label = \"alt\", \"C8\", \"C9\" } } }\n"
+    "stack \"S3\" { jurisdiction = \"US-B\", requires = all { \"C3\", hours(50, any_credential) "
+    "} }\n"
+    "stack \"S4\" { requires = at_least(3) { \"C1\", \"C2\", \"C5\", \"C9\", \"S3\" } }\n"
+    "renews \"C5\" { \"C3\", \"C6\" }\n";
+
+static const char *tmp_path(const char *name)
+{
+    static char path[4][1024];
+    static int k;
+    const char *dir = getenv("TEST_TMP");
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/quick-%s", dir && *dir ? dir : "/tmp", name);
+    return path[k];
+}
+
+static int load(int seed, int nholders, const char *text, cx_registry **r, cx_rules **rules)
+{
+    cx_error err;
+    const char *cat = tmp_path("catalog.yaml"), *pack = tmp_path("pack.lua");
+    FILE *f = fopen(pack, "w");
+    rng_state = 0x9E3779B97F4A7C15u ^ (uint64_t)seed * 7919u;
+    write_catalog(cat, nholders);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    *r = NULL;
+    *rules = NULL;
+    if (cx_registry_open(NULL, CX_OPEN_MEMORY, r, &err) ||
+        cx_catalog_import(*r, &cat, 1, NULL, NULL, NULL, &err) ||
+        cx_rules_load(*r, &pack, 1, rules, NULL, &err)) {
+        fprintf(stderr, "  seed %d: %s:%d: %s\n", seed, err.file, err.line, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------- the differential */
+
+typedef struct statuses {
+    cx_status *v;
+    size_t n, cap;
+    int texts; /* outputs given a text (should be none) */
+} statuses;
+
+static int collect(void *ud, const char *text, cx_status status)
+{
+    statuses *s = ud;
+    if (text) s->texts++;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1024;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) return CX_ENOMEM;
+    }
+    s->v[s->n++] = status;
+    return CX_OK;
+}
+
+/* Compares cx_audit_all(render NULL) with cx_audit holder by holder;
+ * *mismatches and *decided counted. */
+static void differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                         int jobs, long *decided, long *mismatches, long count[CX_ERROR + 1])
+{
+    statuses s = {0};
+    cx_error err;
+    size_t at = 0;
+    CHECK_INT(cx_audit_all(rules, stack, as_of, jobs, NULL, collect, &s, NULL, NULL, &err), CX_OK);
+    CHECK_INT(s.texts, 0);
+    for (int h = 0; h < nholders; h++) {
+        char id[16];
+        cx_decision **v = NULL;
+        size_t n = 0;
+        snprintf(id, sizeof id, "h-%04d", h);
+        CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n; i++, at++) {
+            cx_status got = at < s.n ? s.v[at] : CX_ERROR;
+            count[v[i]->status]++;
+            (*decided)++;
+            if (got == v[i]->status) continue;
+            if ((*mismatches)++ < 10)
+                fprintf(stderr, "  %s %s as of %s: quick %s, full %s\n", id, v[i]->stack, as_of,
+                        cx_status_name(got), cx_status_name(v[i]->status));
+        }
+        cx_decisions_free(v, n);
+    }
+    CHECK_INT(s.n, at);
+    free(s.v);
+}
+
+static const char *const as_ofs[] = {"2024-06-15", "2026-06-01"};
+
+TEST(quick_equals_full_every_shape)
+{
+    long decided = 0, mismatches = 0, count[CX_ERROR + 1] = {0};
+    static const char *const stacks[] = {"S2", "S3", "S7", "S4", NULL};
+    for (int seed = 1; seed <= 4; seed++) {
+        cx_registry *r;
+        cx_rules *rules;
+        if (load(seed, 120, pack_text, &r, &rules) == 0) {
+            const char *as_of = as_ofs[seed % 2];
+            differential(rules, 120, NULL, as_of, 1 + seed % 2, &decided, &mismatches, count);
+            for (size_t k = 0; stacks[k]; k++)
+                differential(rules, 120, stacks[k], as_of, 2, &decided, &mismatches, count);
+        } else
+            CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+    }
+    CHECK_INT(mismatches, 0);
+    CHECK_INT(decided, 4 * 120 * (12 + 4));
+    CHECK(count[CX_MET] > 0); /* every status occurs */
+    CHECK(count[CX_IN_PROGRESS] > 0);
+    CHECK(count[CX_NOT_STARTED] > 0);
+    CHECK(count[CX_ERROR] > 0); /* waivers of a label the stack lacks */
+}
+
+TEST(quick_equals_full_eligible_stacks)
+{
+    long decided = 0, mismatches = 0, count[CX_ERROR + 1] = {0};
+    for (int seed = 11; seed <= 18; seed++) {
+        cx_registry *r;
+        cx_rules *rules;
+        if (load(seed, 300, eligible_text, &r, &rules) == 0)
+            differential(rules, 300, NULL, as_ofs[seed % 2], 1 + seed % 3, &decided, &mismatches,
+                         count);
+        else
+            CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+    }
+    CHECK_INT(mismatches, 0);
+    CHECK_INT(decided, 8 * 300 * 4);
+    CHECK(count[CX_MET] > 0);
+    CHECK(count[CX_IN_PROGRESS] > 0);
+    CHECK(count[CX_NOT_STARTED] > 0);
+}
+
+/* ---------------------------------------------------------- eligibility */
+
+static cx_sym sym(cx_rules *rules, const char *id)
+{
+    return cx__snapshot_find(cx__rules_snapshot(rules), CX_KIND_CREDENTIAL, id);
+}
+
+TEST(which_stacks_get_a_plan)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_quick *q = NULL;
+    cx_error err;
+    if (load(1, 5, pack_text, &r, &rules) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(cx__quick_compile(rules, "2026-06-01", &q, &err), CX_OK);
+    if (q) {
+        CHECK(cx__quick_refusal(q, sym(rules, "S1")) == NULL);
+        CHECK(cx__quick_refusal(q, sym(rules, "S2")) == NULL);
+        CHECK(cx__quick_refusal(q, sym(rules, "S3")) == NULL);
+        CHECK(cx__quick_refusal(q, sym(rules, "S7")) == NULL);
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S4")), "an equivalence rule can fill a slot");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S5")), "two slots of one credential");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S6")), "a matching, tagged or competency slot");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S8")), "a matching, tagged or competency slot");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S9")), "a sum total");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S10")), "a holder_attr requirement");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S11")), "a span window");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S12")), "a slot with min_grade or min_results");
+    }
+    cx__quick_free(q);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
+TEST(equivalence_outside_its_scope_leaves_a_plan)
+{
+    /* counts_as C10 -> C9 holds within US-B only: a US-A stack with a C9
+     * slot keeps its plan; an equivalence rule not yet effective too */
+    static const char text[] =
+        "pack \"s\" { authority = \"test\", version = \"1\" }\n"
+        "stack \"S1\" { jurisdiction = \"US-A\", requires = all { \"C1\", \"C9\" } }\n"
+        "stack \"S2\" { jurisdiction = \"US-A\", requires = all { \"C8\" } }\n"
+        "stack \"S3\" { jurisdiction = \"US-A\", requires = all { \"C2\", check(function(ctx) "
+        "return true end) } }\n"
+        "counts_as { from = \"C10\", to = \"C9\", within = \"US-B\" }\n"
+        "equivalent { \"C7\", \"C8\", effective = { from = \"2027-01-01\" } }\n";
+    cx_registry *r;
+    cx_rules *rules;
+    cx_quick *q = NULL;
+    cx_error err;
+    if (load(2, 5, text, &r, &rules) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(cx__quick_compile(rules, "2026-06-01", &q, &err), CX_OK);
+    if (q) {
+        CHECK(cx__quick_refusal(q, sym(rules, "S1")) == NULL);
+        CHECK(cx__quick_refusal(q, sym(rules, "S2")) == NULL);
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S3")), "a check requirement");
+    }
+    cx__quick_free(q);
+    q = NULL;
+    CHECK_INT(cx__quick_compile(rules, "2027-06-01", &q, &err), CX_OK);
+    if (q) CHECK_STR(cx__quick_refusal(q, sym(rules, "S2")), "an equivalence rule can fill a slot");
+    cx__quick_free(q);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
+TEST(search_limit_goes_to_the_full_evaluator)
+{
+    /* at_least(4) of 8 slots and a ninth nobody has: with 6 awards of each
+     * of the 8, the full search passes its step limit (status error); the
+     * plan is eligible but bounded to fewer awards per slot, so that holder
+     * goes to the full evaluator and gets the same error */
+    static const char text[] = "pack \"l\" { authority = \"test\", version = \"1\" }\n"
+                               "stack \"S1\" { jurisdiction = \"US-A\", requires = all { "
+                               "at_least(4) { \"C1\", \"C2\", \"C3\", \"C4\", \"C5\", "
+                               "\"C6\", \"C7\", \"C8\" }, \"C9\" } }\n";
+    const char *cat = tmp_path("limit.yaml"), *pack = tmp_path("limit.lua");
+    FILE *f = fopen(cat, "w"), *g = fopen(pack, "w");
+    cx_registry *r = NULL;
+    cx_rules *rules = NULL;
+    cx_quick *q = NULL;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    statuses s = {0};
+    cx_error err;
+    if (!f || !g) {
+        CHECK(0);
+        return;
+    }
+    fputs(text, g);
+    fclose(g);
+    fputs("version: 1\njurisdictions:\n  - { id: US-A, name: A }\ncredentials:\n", f);
+    for (int c = 1; c <= 9; c++)
+        fprintf(f, "  - { id: C%d, name: M, type: module, jurisdiction: US-A }\n", c);
+    fputs("  - { id: S1, name: S, type: certificate, jurisdiction: US-A }\nholders:\n", f);
+    fputs("  - id: h-0000\n    awards:\n", f);
+    for (int c = 1; c <= 8; c++)
+        for (int k = 1; k <= 6; k++)
+            fprintf(f, "      - { credential: C%d, issued: 2024-0%d-1%d }\n", c, k, c);
+    fputs("  - id: h-0001\n    awards:\n      - { credential: C1, issued: 2024-01-01 }\n", f);
+    fclose(f);
+    CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY, &r, &err), CX_OK);
+    CHECK_INT(cx_catalog_import(r, &cat, 1, NULL, NULL, NULL, &err), CX_OK);
+    CHECK_INT(cx_rules_load(r, &pack, 1, &rules, NULL, &err), CX_OK);
+    if (!rules) {
+        cx_registry_close(r);
+        return;
+    }
+    CHECK_INT(cx__quick_compile(rules, "2026-06-01", &q, &err), CX_OK);
+    if (q) CHECK(cx__quick_refusal(q, sym(rules, "S1")) == NULL);
+    cx__quick_free(q);
+    CHECK_INT(cx_audit(rules, "h-0000", NULL, "2026-06-01", &v, &n, &err), CX_OK);
+    CHECK_INT(n, 1);
+    if (n) CHECK_INT(v[0]->status, CX_ERROR);
+    cx_decisions_free(v, n);
+    CHECK_INT(cx_audit_all(rules, NULL, "2026-06-01", 1, NULL, collect, &s, NULL, NULL, &err),
+              CX_OK);
+    CHECK_INT(s.n, 2);
+    if (s.n == 2) {
+        CHECK_INT(s.v[0], CX_ERROR);
+        CHECK_INT(s.v[1], CX_IN_PROGRESS);
+    }
+    free(s.v);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
+static const test_case tests[] = {
+    {"quick_equals_full_every_shape", quick_equals_full_every_shape},
+    {"quick_equals_full_eligible_stacks", quick_equals_full_eligible_stacks},
+    {"which_stacks_get_a_plan", which_stacks_get_a_plan},
+    {"equivalence_outside_its_scope_leaves_a_plan", equivalence_outside_its_scope_leaves_a_plan},
+    {"search_limit_goes_to_the_full_evaluator", search_limit_goes_to_the_full_evaluator},
+    {NULL, NULL},
+};
+
+TEST_MAIN(tests)
