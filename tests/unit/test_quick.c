@@ -359,12 +359,12 @@ TEST(equivalence_outside_its_scope_leaves_a_plan)
     cx_registry_close(r);
 }
 
-TEST(search_limit_goes_to_the_full_evaluator)
+TEST(many_awards_per_slot_same_status)
 {
-    /* at_least(4) of 8 slots and a ninth nobody has: with 6 awards of each
-     * of the 8, the full search passes its step limit (status error); the
-     * plan is eligible but bounded to fewer awards per slot, so that holder
-     * goes to the full evaluator and gets the same error */
+    /* at_least(4) of 8 slots and a ninth nobody has, and 6 awards of each
+     * of the 8: the plan is eligible but bounded to fewer awards per slot,
+     * so that holder goes to the full evaluator, whose search sees at once
+     * that no award can fill C9 (in_progress, not an exhausted search) */
     static const char text[] = "pack \"l\" { authority = \"test\", version = \"1\" }\n"
                                "stack \"S1\" { jurisdiction = \"US-A\", requires = all { "
                                "at_least(4) { \"C1\", \"C2\", \"C3\", \"C4\", \"C5\", "
@@ -406,15 +406,77 @@ TEST(search_limit_goes_to_the_full_evaluator)
     cx__quick_free(q);
     CHECK_INT(cx_audit(rules, "h-0000", NULL, "2026-06-01", &v, &n, &err), CX_OK);
     CHECK_INT(n, 1);
-    if (n) CHECK_INT(v[0]->status, CX_ERROR);
+    if (n) CHECK_INT(v[0]->status, CX_IN_PROGRESS);
     cx_decisions_free(v, n);
     CHECK_INT(cx_audit_all(rules, NULL, "2026-06-01", 1, NULL, collect, &s, NULL, NULL, &err),
               CX_OK);
     CHECK_INT(s.n, 2);
     if (s.n == 2) {
-        CHECK_INT(s.v[0], CX_ERROR);
+        CHECK_INT(s.v[0], CX_IN_PROGRESS);
         CHECK_INT(s.v[1], CX_IN_PROGRESS);
     }
+    free(s.v);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
+TEST(search_limit_goes_to_the_full_evaluator)
+{
+    /* nine slots any of eight awards can fill (all tagged "m"): no slot is
+     * impossible on its own, so the search tries every way of giving eight
+     * awards to nine slots (109,601 steps) and stops at its limit: status
+     * error, from the full evaluator, which the status-only path falls back
+     * to (tagged slots have no plan) */
+    cx_buf text;
+    cx__buf_init(&text);
+    cx__buf_puts(&text, "pack \"l\" { authority = \"test\", version = \"1\" }\n"
+                        "stack \"S1\" { jurisdiction = \"US-A\", requires = all {\n");
+    for (int k = 1; k <= 9; k++) cx__buf_printf(&text, "  tagged \"m\" { label = \"m%d\" },\n", k);
+    cx__buf_puts(&text, "} }\n");
+    const char *cat = tmp_path("limit2.yaml"), *pack = tmp_path("limit2.lua");
+    FILE *f = fopen(cat, "w"), *g = fopen(pack, "w");
+    cx_registry *r = NULL;
+    cx_rules *rules = NULL;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    statuses s = {0};
+    cx_error err;
+    if (!f || !g || text.oom) {
+        CHECK(0);
+        if (f) fclose(f);
+        if (g) fclose(g);
+        cx__buf_free(&text);
+        return;
+    }
+    fputs(text.data, g);
+    fclose(g);
+    cx__buf_free(&text);
+    fputs("version: 1\njurisdictions:\n  - { id: US-A, name: A }\ncredentials:\n", f);
+    for (int c = 1; c <= 8; c++)
+        fprintf(f, "  - { id: C%d, name: M, type: module, jurisdiction: US-A, tags: [m] }\n", c);
+    fputs("  - { id: S1, name: S, type: certificate, jurisdiction: US-A }\nholders:\n", f);
+    fputs("  - id: h-0000\n    awards:\n", f);
+    for (int c = 1; c <= 8; c++)
+        fprintf(f, "      - { credential: C%d, issued: 2024-01-1%d }\n", c, c);
+    fclose(f);
+    CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY, &r, &err), CX_OK);
+    CHECK_INT(cx_catalog_import(r, &cat, 1, NULL, NULL, NULL, &err), CX_OK);
+    CHECK_INT(cx_rules_load(r, &pack, 1, &rules, NULL, &err), CX_OK);
+    if (!rules) {
+        cx_registry_close(r);
+        return;
+    }
+    CHECK_INT(cx_audit(rules, "h-0000", NULL, "2026-06-01", &v, &n, &err), CX_OK);
+    CHECK_INT(n, 1);
+    if (n) {
+        CHECK_INT(v[0]->status, CX_ERROR);
+        CHECK(v[0]->nreasons == 1 && strstr(v[0]->reasons[0].message, "allocation search limit"));
+    }
+    cx_decisions_free(v, n);
+    CHECK_INT(cx_audit_all(rules, NULL, "2026-06-01", 1, NULL, collect, &s, NULL, NULL, &err),
+              CX_OK);
+    CHECK_INT(s.n, 1);
+    if (s.n == 1) CHECK_INT(s.v[0], CX_ERROR);
     free(s.v);
     cx_rules_free(rules);
     cx_registry_close(r);
@@ -425,6 +487,7 @@ static const test_case tests[] = {
     {"quick_equals_full_eligible_stacks", quick_equals_full_eligible_stacks},
     {"which_stacks_get_a_plan", which_stacks_get_a_plan},
     {"equivalence_outside_its_scope_leaves_a_plan", equivalence_outside_its_scope_leaves_a_plan},
+    {"many_awards_per_slot_same_status", many_awards_per_slot_same_status},
     {"search_limit_goes_to_the_full_evaluator", search_limit_goes_to_the_full_evaluator},
     {NULL, NULL},
 };
