@@ -297,9 +297,10 @@ static int by_stack_id(const void *x, const void *y)
 }
 
 /* Every stack for one holder (only `only` when it is not CX_NOSYM, though
- * the stacks it depends on are evaluated too), in byte order of stack id. */
-static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n,
-                        cx_error *err)
+ * the stacks before it in dependency order are evaluated too: their
+ * derived awards may count; those after it cannot), in byte order of
+ * stack id. */
+int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err)
 {
     size_t ns;
     const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
@@ -323,6 +324,7 @@ static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size
             v[(*n)++] = d;
         else
             cx_decision_free(d);
+        if (r->credential == only) break;
     }
     for (size_t i = 0; i < run.nplaces; i++) free(run.places[i].awards);
     free(run.derived);
@@ -334,11 +336,6 @@ static int audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size
     qsort(v, *n, sizeof *v, by_stack_id);
     *out = v;
     return CX_OK;
-}
-
-int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err)
-{
-    return audit_holder(e, h, only, out, n, err);
 }
 
 /* The symbol of the credential a stack of the loaded packs confers;
@@ -366,7 +363,7 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
     int rc = cx__eval_begin(&e, rules, as_of, err);
     if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
     if (stack && (rc = find_stack(&e, stack, &only, err))) goto done;
-    rc = audit_holder(&e, h, only, out, n, err);
+    rc = cx__audit_holder(&e, h, only, out, n, err);
 done:
     cx__eval_end(&e);
     return rc;
@@ -430,7 +427,7 @@ static void *work(void *arg)
     for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
         cx_decision **v = NULL;
         size_t n = 0;
-        w->rc = audit_holder(&e, h, w->only, &v, &n, &w->err);
+        w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
         for (size_t i = 0; w->rc == CX_OK && i < n; i++)
             if (render_into(w, v[i]))
                 w->rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");

@@ -1,0 +1,56 @@
+# audit_stack.sh -- `audit --stack S` decides S exactly as a whole audit
+# does (the stacks before S in dependency order are evaluated for their
+# derived awards; those after it are skipped): for every stack of a ladder
+# of stacks of stacks, `audit --all --stack S` gives the same lines as the
+# S lines of `audit --all`, and `audit --holder H --stack S` the same
+# decision as H's S in `audit --holder H`.
+. "$SRC/tests/cli/lib.sh"
+STK="$SRC/tests/rules/stacking"
+DB="$WORK/ladder.db"
+cat > "$WORK/holders.yaml" <<'YAML'
+version: 1
+holders:
+  - id: h-us-0001            # CIOS, and CSIS on it
+    awards:
+      - { credential: COMPTIA-APLUS, issued: 2023-07-14 }
+      - { credential: COMPTIA-SECPLUS, issued: 2023-09-05 }
+      - { credential: COMPTIA-NETPLUS, issued: 2024-04-10 }
+  - id: h-us-0002            # CSAP, and CSAE on it
+    awards:
+      - { credential: COMPTIA-SECPLUS, issued: 2025-02-03 }
+      - { credential: COMPTIA-CYSA, issued: 2025-06-20 }
+      - { credential: COMPTIA-CASP, issued: 2026-01-09 }
+  - id: h-us-0003            # CIOS only; Security+ expired
+    awards:
+      - { credential: COMPTIA-APLUS, issued: 2024-11-01 }
+      - { credential: COMPTIA-NETPLUS, issued: 2025-03-15 }
+      - { credential: COMPTIA-SECPLUS, issued: 2021-05-01 }
+  - id: h-us-0004            # nothing yet
+    awards: []
+YAML
+run --db "$DB" init
+run --db "$DB" import "$STK/catalog.yaml" "$WORK/holders.yaml" --quiet
+expect_rc 0 "import the stacking catalog and four holders"
+R=(--db "$DB" --rules "$STK/packs/comptia-ladder.lua" --as-of 2026-06-01 --format json)
+
+run audit --all "${R[@]}" --jobs 2
+expect_rc 0 "audit --all"
+printf '%s\n' "$OUT" > "$WORK/all.jsonl"
+expect_eq "$(grep -c '"status":"met"' "$WORK/all.jsonl")" 5 "met: CIOS and CSIS, CSAP and CSAE, CIOS"
+for s in COMPTIA-CIOS COMPTIA-CSAE COMPTIA-CSAP COMPTIA-CSIS; do
+    run audit --all "${R[@]}" --stack "$s" --jobs 2
+    expect_rc 0 "audit --all --stack $s"
+    expect_eq "$OUT" "$(grep "\"stack\":\"$s\"" "$WORK/all.jsonl")" "--stack $s: the $s lines of the whole audit"
+done
+for h in h-us-0001 h-us-0002; do
+    run audit --holder "$h" "${R[@]}"
+    whole=$OUT
+    for s in COMPTIA-CSIS COMPTIA-CSAE; do
+        run audit --holder "$h" "${R[@]}" --stack "$s"
+        expect_eq "$OUT" "$(printf '%s\n' "$whole" | grep "\"stack\":\"$s\"")" "$h --stack $s"
+    done
+done
+run audit --holder h-us-0001 "${R[@]}" --stack COMPTIA-CSIS
+expect_contains "$OUT" '"status":"met"' "CSIS met through the CIOS derived before it"
+expect_contains "$OUT" '"via":"derived:COMPTIA-CIOS"' "the derived CIOS fills CSIS's slot"
+finish
