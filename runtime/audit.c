@@ -389,6 +389,8 @@ typedef struct worker {
     uint32_t lo, hi; /* holders [lo, hi) of the batch */
     cx_buf out;      /* the texts of the batch's share, in order, each NUL-terminated;
                         one buffer kept from batch to batch */
+    cx_buf one;      /* where one decision is rendered: small, so the many small
+                        writes of a renderer stay in cache; then copied to out */
     rendered *v;     /* per decision of the share, in order */
     size_t n, cap;
     int rc;
@@ -406,8 +408,9 @@ static int render_into(worker *w, const cx_decision *d)
         w->cap = cap;
     }
     size_t at = w->out.len;
-    if (w->render(w->ud, d, cx__buf_write, &w->out)) return -1;
-    cx__buf_add(&w->out, "", 1);
+    w->one.len = 0;
+    if (w->render(w->ud, d, cx__buf_write, &w->one) || w->one.oom) return -1;
+    cx__buf_add(&w->out, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
     if (w->out.oom) return -1;
     w->v[w->n++] = (rendered){at, d->status};
     return 0;
@@ -467,6 +470,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ws[j].render = render;
         ws[j].ud = ud;
         cx__buf_init(&ws[j].out);
+        cx__buf_init(&ws[j].one);
         rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
@@ -498,6 +502,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     for (int j = 0; j < started; j++) {
         if (j) cx__sandbox_free(ws[j].sb);
         cx__buf_free(&ws[j].out);
+        cx__buf_free(&ws[j].one);
         free(ws[j].v);
     }
     return rc;
