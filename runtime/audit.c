@@ -5,7 +5,6 @@
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,20 +474,12 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
-        uint32_t end = nh - base < BATCH ? nh : base + BATCH, per = (end - base + jobs - 1) / jobs;
-        pthread_t tid[64];
-        int threaded[64] = {0};
+        uint32_t end = nh - base < BATCH ? nh : base + BATCH;
         for (int j = 0; j < jobs; j++) {
-            ws[j].lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
-            ws[j].hi = ws[j].lo + per < end ? ws[j].lo + per : end;
+            cx__share(base, end, jobs, j, &ws[j].lo, &ws[j].hi);
             ws[j].rc = CX_OK;
         }
-        for (int j = 1; j < jobs; j++)
-            if (!(threaded[j] = pthread_create(&tid[j], NULL, work, &ws[j]) == 0))
-                work(&ws[j]); /* no thread: do its share here */
-        work(&ws[0]);
-        for (int j = 1; j < jobs; j++)
-            if (threaded[j]) pthread_join(tid[j], NULL);
+        cx__run_parallel(ws, sizeof *ws, jobs, work);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
             if (ws[j].rc) {
                 rc = ws[j].rc;

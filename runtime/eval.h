@@ -115,6 +115,11 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
                           const cx_snap_holder *holder, cx_sym jurisdiction,
                           const cx_req_opts *opts, cx_trace *trace, cx_req_result *res);
 
+/* The requirements a holder must meet on their own: the root's parts when
+ * q is an unlabelled all { ... } (flattened), else q itself. Writes at
+ * most max of them to out; returns how many there are. */
+size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max);
+
 /* The holder's awards that count in jurisdiction j on the as-of date
  * (DESIGN §4): valid, renewed, and issued in j or accepted into j by the
  * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */

@@ -4,7 +4,6 @@
  * awards, no malloc and no strings per holder; every holder the plan
  * could decide differently from audit.c goes to audit.c instead.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,18 +193,6 @@ static ix bound_of(const cx_req *q, double c)
     return (ix){1 + t[q->need], px[q->need]};
 }
 
-/* require.c's forced(): the root's parts when it is an unlabelled all. */
-static size_t forced(const cx_req *q, const cx_req **out, size_t max)
-{
-    if (q->kind != CX_REQ_ALL || q->label) {
-        if (max) out[0] = q;
-        return 1;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < q->nparts; i++) n += forced(q->parts[i], out + n, n < max ? max - n : 0);
-    return n;
-}
-
 /* Every solve() step of one unmet decision, bounded: the search, then
  * report_missing's subsets of forced requirements, open choices and the
  * final allocation, each a goal list of forced requirements and parts of
@@ -214,7 +201,7 @@ static size_t forced(const cx_req *q, const cx_req **out, size_t max)
 static double search_bound(const cx_req *root, double c, size_t *nf_out)
 {
     const cx_req *f[MAX_FORCED + 1];
-    size_t nf = forced(root, f, MAX_FORCED + 1), calls = 1;
+    size_t nf = cx__req_forced(root, f, MAX_FORCED + 1), calls = 1;
     ix whole = bound_of(root, c);
     double sum = 1, prod = 1;
     *nf_out = nf;
@@ -499,21 +486,12 @@ static void mark_needed(const cx_quick *q, cx_sym only, uint8_t *needed)
 /* Decides one batch of holders [base, end) on jobs workers. */
 static void run_batch(qworker *ws, int jobs, uint32_t base, uint32_t end, uint8_t *out)
 {
-    uint32_t per = (end - base + (uint32_t)jobs - 1) / (uint32_t)jobs;
-    pthread_t tid[64];
-    int threaded[64] = {0};
     for (int j = 0; j < jobs; j++) {
-        ws[j].lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
-        ws[j].hi = ws[j].lo + per < end ? ws[j].lo + per : end;
+        cx__share(base, end, jobs, j, &ws[j].lo, &ws[j].hi);
         ws[j].out = out + (size_t)(ws[j].lo - base) * ws[j].nout;
         ws[j].rc = CX_OK;
     }
-    for (int j = 1; j < jobs; j++)
-        if (!(threaded[j] = pthread_create(&tid[j], NULL, quick_work, &ws[j]) == 0))
-            quick_work(&ws[j]); /* no thread: do its share here */
-    quick_work(&ws[0]);
-    for (int j = 1; j < jobs; j++)
-        if (threaded[j]) pthread_join(tid[j], NULL);
+    cx__run_parallel(ws, sizeof *ws, jobs, quick_work);
 }
 
 int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,

@@ -498,16 +498,15 @@ static int solve(search *s, const cx_req **goals, size_t ngoals)
 
 static void report_used(search *s);
 
-/* The requirements a holder must meet on their own: the root's parts when
- * it is an unlabelled all { ... } (flattened), else the root itself. */
-static size_t forced(const cx_req *q, const cx_req **out, size_t max)
+size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max)
 {
     if (q->kind != CX_REQ_ALL || q->label) {
         if (max) out[0] = q;
         return 1;
     }
     size_t n = 0;
-    for (size_t i = 0; i < q->nparts; i++) n += forced(q->parts[i], out + n, n < max ? max - n : 0);
+    for (size_t i = 0; i < q->nparts; i++)
+        n += cx__req_forced(q->parts[i], out + n, n < max ? max - n : 0);
     return n;
 }
 
@@ -646,7 +645,7 @@ static void report_missing(search *s)
     const cx_req *f[64], *g[64];
     uint8_t keep[64];
     char *choice[64] = {0}; /* per f[i]: an open choice's description */
-    size_t nf = forced(s->root, f, 64);
+    size_t nf = cx__req_forced(s->root, f, 64);
     if (nf > 64) nf = 64;
     memcpy(g, f, nf * sizeof *g);
     by_specificity(s, g, nf);

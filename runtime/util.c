@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,29 @@ void cx__arena_free(cx_arena *a)
         b = next;
     }
     cx__arena_init(a);
+}
+
+/* -------------------------------------------------------------- workers */
+
+void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *))
+{
+    pthread_t tid[64];
+    int threaded[64] = {0};
+    char *at = args;
+    if (n > 64) n = 64;
+    for (int j = 1; j < n; j++)
+        if (!(threaded[j] = pthread_create(&tid[j], NULL, fn, at + (size_t)j * stride) == 0))
+            fn(at + (size_t)j * stride); /* no thread: do its share here */
+    if (n > 0) fn(at);
+    for (int j = 1; j < n; j++)
+        if (threaded[j]) pthread_join(tid[j], NULL);
+}
+
+void cx__share(uint32_t base, uint32_t end, int n, int j, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t per = (end - base + (uint32_t)n - 1) / (uint32_t)n;
+    *lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
+    *hi = *lo + per < end ? *lo + per : end;
 }
 
 /* -------------------------------------------------------------- growable */

@@ -82,6 +82,15 @@ void cx__buf_csv_field(cx_buf *b, const char *s);
  * when larger), for suggestions. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit);
 
+/* Runs fn on n workers, worker j's argument at (char *)args + j * stride:
+ * workers 1.. on threads of their own (or on this thread when a thread
+ * cannot be started), worker 0 on this thread; returns when all are done.
+ * n is at most 64. */
+void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *));
+
+/* Worker j's share [*lo, *hi) of the items [base, end) split in n. */
+void cx__share(uint32_t base, uint32_t end, int n, int j, uint32_t *lo, uint32_t *hi);
+
 /* A growable list of malloc'd strings. */
 typedef struct cx_strlist {
     char **v;
