@@ -1961,10 +1961,15 @@ int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t
 /* Every award's holder_id and credential_id (columns 0 and 1), in the
  * award table's own order: one walk of the table, for what-if to find the
  * holders of some credentials. */
-int cx__registry_award_holders(cx_registry *r, cx_row_fn fn, void *ud, cx_error *err)
+int cx__registry_award_holders(cx_registry *r, int where, cx_row_fn fn, void *ud, cx_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(r, "SELECT holder_id, credential_id FROM award", &st, err);
+    int rc = prepare(r,
+                     where ? "SELECT a.holder_id, a.credential_id, "
+                             "coalesce(a.jurisdiction_id, c.jurisdiction_id) "
+                             "FROM award a JOIN credential c ON c.id = a.credential_id"
+                           : "SELECT holder_id, credential_id FROM award",
+                     &st, err);
     if (rc) return rc;
     return scan_rows(r, st, 0, fn, ud, err);
 }

@@ -147,8 +147,9 @@ int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t
                               cx_registry **out, cx_error *err);
 
 /* Calls fn with (holder_id, credential_id) for every award, in the award
- * table's own order. */
-int cx__registry_award_holders(cx_registry *r, cx_row_fn fn, void *ud, cx_error *err);
+ * table's own order; with where, a third column: the jurisdiction the
+ * award was issued in (its own, else its credential's). */
+int cx__registry_award_holders(cx_registry *r, int where, cx_row_fn fn, void *ud, cx_error *err);
 
 /* Removals from an in-memory registry (any other is refused), each in one
  * transaction. A credential goes with its awards (and their results) and

@@ -113,6 +113,7 @@ typedef struct wctx {
     idset stacks;   /* stacks whose exceptions' holders are audited */
     idset dirty;    /* rules that differ between the sides */
     idset removed;  /* credentials the change removes */
+    idset moved;    /* jurisdictions whose membership of a group the rules name changes */
     int any_transitive, all_holders, all_pairs, all_transfers;
     int64_t version; /* the registry's content version when the run began */
     char why[300];   /* why every holder is audited */
@@ -697,12 +698,6 @@ static int find_dirty(wctx *w)
 
 /* ------------------------------------------------------------ the scope */
 
-static void everything(wctx *w, const char *why)
-{
-    w->all_holders = w->all_pairs = w->all_transfers = 1;
-    if (!w->why[0]) snprintf(w->why, sizeof w->why, "%s", why);
-}
-
 static void every_holder(wctx *w, const char *fmt, const char *id)
 {
     w->all_holders = 1;
@@ -840,37 +835,102 @@ static int jsel_groups(const cx_snapshot *s, const cx_jsel *j, idset *set)
     return 0;
 }
 
-/* Groups whose membership the change touches, when a rule names them,
- * make every decision worth making again. */
+/* The memberships of jurisdiction `at` in g (NULL: none), from *i on:
+ * how many rows; they are sorted by jurisdiction (symbols compare as ids
+ * do), then from. */
+static size_t rows_of(const cx_snapshot *s, const cx_snap_group *g, size_t i, const char *at)
+{
+    size_t k = i;
+    while (g && k < g->nmemberships &&
+           strcmp(s->jurisdictions[g->memberships[k].jurisdiction].id, at) == 0)
+        k++;
+    return k - i;
+}
+
+static int same_rows(const cx_snap_membership *x, const cx_snap_membership *y, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (x[k].from != y[k].from || x[k].until != y[k].until ||
+            strcmp(x[k].status ? x[k].status : "", y[k].status ? y[k].status : "") != 0)
+            return 0;
+    return 1;
+}
+
+/* Adds to w->moved the jurisdictions whose memberships of group id differ
+ * between the sides; 1 when there is any, 0 none, -1 out of memory. */
+static int moved_members(wctx *w, const char *id)
+{
+    const cx_snapshot *s[2] = {w->sides[0].snap, w->sides[1].snap};
+    const cx_snap_group *g[2];
+    size_t n[2], at[2] = {0, 0};
+    int any = 0;
+    for (int k = 0; k < 2; k++) {
+        cx_sym sym = cx__snapshot_find(s[k], CX_KIND_GROUP, id);
+        g[k] = sym == CX_NOSYM ? NULL : &s[k]->groups[sym];
+        n[k] = g[k] ? g[k]->nmemberships : 0;
+    }
+    while (at[0] < n[0] || at[1] < n[1]) { /* merge by jurisdiction id */
+        const char *j[2];
+        for (int k = 0; k < 2; k++)
+            j[k] =
+                at[k] < n[k] ? s[k]->jurisdictions[g[k]->memberships[at[k]].jurisdiction].id : NULL;
+        const char *here = !j[0] ? j[1] : !j[1] || strcmp(j[0], j[1]) <= 0 ? j[0] : j[1];
+        size_t r0 = rows_of(s[0], g[0], at[0], here), r1 = rows_of(s[1], g[1], at[1], here);
+        if (r0 != r1 || !same_rows(g[0]->memberships + at[0], g[1]->memberships + at[1], r0)) {
+            if (set_add(&w->moved, here) < 0) return -1;
+            any = 1;
+        }
+        at[0] += r0;
+        at[1] += r1;
+    }
+    return any;
+}
+
+/* A change of memberships of groups the rules name (member_of) moves the
+ * jurisdictions whose rows differ. What can follow (docs/whatif.md): an
+ * award issued in one of them may be recognised elsewhere, or no longer
+ * (its holder is audited: find_holders); a stack in one of them may
+ * accept awards from elsewhere, or no longer, and equivalences `within`
+ * the group may apply to it, or no longer (such stacks and equivalences
+ * are treated as differing rules); and every equivalence pair and
+ * hypothetical transfer is decided again. */
 static int group_changes(wctx *w)
 {
-    idset named;
+    idset named, changed;
+    int rc = 0;
     set_init(&named, &w->arena);
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < w->sides[k].nrules; i++) {
+    set_init(&changed, &w->arena);
+    for (int k = 0; k < 2 && rc == 0; k++)
+        for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
             const cx_snapshot *s = w->sides[k].snap;
             if (jsel_groups(s, r->within, &named) < 0 || jsel_groups(s, r->into, &named) < 0 ||
                 jsel_groups(s, r->from_j, &named) < 0)
-                return -1;
+                rc = -1;
         }
-    const cx_catalog *cat = w->ch && w->ch->model ? cx__catalog_loader_model(w->ch->model) : NULL;
-    char why[300];
-    for (size_t i = 0; cat && i < cat->groups.n; i++)
-        if (set_has(&named, cat->groups.v[i].id)) {
-            snprintf(why, sizeof why, "the change redefines group %s, which rules name",
-                     cat->groups.v[i].id);
-            everything(w, why);
-        }
-    for (size_t i = 0; w->ch && i < w->ch->nremove[RM_MEMBERSHIPS]; i++)
-        if (set_has(&named, w->ch->remove[RM_MEMBERSHIPS][i].id)) {
-            snprintf(why, sizeof why,
-                     "the change removes a membership of group %s, which rules name",
-                     w->ch->remove[RM_MEMBERSHIPS][i].id);
-            everything(w, why);
+    for (size_t i = 0; i < named.map.cap && rc == 0; i++) {
+        const char *id = named.map.keys[i];
+        int moved = id ? moved_members(w, id) : 0;
+        if (moved < 0 || (moved && set_add(&changed, id) < 0)) rc = -1;
+    }
+    if (rc == 0 && changed.map.count) w->all_pairs = w->all_transfers = 1;
+    for (int k = 0; k < 2 && rc == 0 && changed.map.count; k++)
+        for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            const cx_snapshot *s = w->sides[k].snap;
+            idset within;
+            set_init(&within, &w->arena);
+            int hit = r->kind == CX_RULE_STACK && r->jurisdiction != CX_NOSYM &&
+                      set_has(&w->moved, s->jurisdictions[r->jurisdiction].id);
+            if (is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) rc = -1;
+            for (size_t g = 0; g < within.map.cap && !hit; g++)
+                hit = within.map.keys[g] && set_has(&changed, within.map.keys[g]);
+            if (hit && set_add(&w->dirty, r->id) < 0) rc = -1;
+            cx__strmap_free(&within.map);
         }
     cx__strmap_free(&named.map);
-    return 0;
+    cx__strmap_free(&changed.map);
+    return rc;
 }
 
 /* The holders the change names: it defines them or their exceptions. */
@@ -945,7 +1005,9 @@ static int award_row(void *ud, const cx_col *cols, size_t ncols)
     holder_scan *h = ud;
     if (ncols < 2 || !cols[0].text || !cols[1].text) return 0;
     if (set_has(&h->w->removed, cols[1].text)) h->w->rep->removed_awards++;
-    if (set_has(&h->w->relevant, cols[1].text) && set_add(h->out, cols[0].text) < 0) {
+    int in_scope = set_has(&h->w->relevant, cols[1].text) ||
+                   (ncols > 2 && cols[2].text && set_has(&h->w->moved, cols[2].text));
+    if (in_scope && set_add(h->out, cols[0].text) < 0) {
         h->oom = 1;
         return CX_ENOMEM;
     }
@@ -974,9 +1036,9 @@ static int find_holders(wctx *w, idset *out)
     int rc = CX_OK;
     for (size_t i = 0; i < w->holders.map.cap; i++)
         if (w->holders.map.keys[i] && set_add(out, w->holders.map.keys[i]) < 0) return nomem(w);
-    if (w->relevant.map.count || w->removed.map.count) {
+    if (w->relevant.map.count || w->removed.map.count || w->moved.map.count) {
         progress(w, "scanning", 0, 1);
-        rc = cx__registry_award_holders(w->r, award_row, &h, w->err);
+        rc = cx__registry_award_holders(w->r, w->moved.map.count > 0, award_row, &h, w->err);
     }
     if (!rc) rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
     if (h.oom) return nomem(w);
@@ -1544,7 +1606,7 @@ static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_er
     cx__arena_init(&w->arena);
     cx__strmap_init(&w->groups);
     idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders,
-                     &w->stacks,  &w->dirty,    &w->removed};
+                     &w->stacks,  &w->dirty,    &w->removed, &w->moved};
     for (size_t i = 0; i < CX_COUNT(sets); i++) set_init(sets[i], &w->arena);
     if (!opt->as_of || cx__date_parse(opt->as_of, &d, &why) != 0)
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "as-of date '%s': %s",
@@ -1566,7 +1628,7 @@ static int end_run(wctx *w, int rc, cx_whatif_report **out)
         cx__strmap_free(&w->sides[k].expanded.map);
     }
     idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders,
-                     &w->stacks,  &w->dirty,    &w->removed};
+                     &w->stacks,  &w->dirty,    &w->removed, &w->moved};
     for (size_t i = 0; i < CX_COUNT(sets); i++) cx__strmap_free(&sets[i]->map);
     cx__strmap_free(&w->groups);
     if (w->rep) {

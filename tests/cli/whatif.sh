@@ -129,8 +129,9 @@ wi "$WORK/member.yaml"
 expect_rc 0 "membership moved"
 expect_contains "$OUT" "transfer TX-EVS-101 US-TX -> US-CT: accepted -> not_recognized" \
     "membership: Texas safety no longer recognised in Connecticut"
-expect_contains "$OUT" "every holder audited: the change redefines group EVC, which rules name" \
-    "membership: why every holder is audited"
+expect_contains "$OUT" "compared: 0 of 8 holders (0 audits)" \
+    "membership: only Connecticut moved, where no stack is and no award was issued: nobody audited"
+expect_not_contains "$OUT" "every holder audited" "membership: not every holder"
 TRANSFERS_MOVED=$(printf '%s\n' "$OUT" | grep -c '^transfer ')
 cat >"$WORK/unmember.yaml" <<'EOF'
 remove:
@@ -278,17 +279,19 @@ moves() {
         awk -F, '$2 != $3 { split($1, k, "/"); n[k[2]" "$2" "$3]++ } END { for (x in n) print x, n[x] }' |
         sort
 }
-# crosscheck NAME CHANGE.yaml CATALOG-PART NEW-RULES [MAY-MOVE-NOBODY]
+# crosscheck NAME CHANGE.yaml CATALOG-PART NEW-RULES [MAY-MOVE-NOBODY]; the rules
+# before are $BASE_RULES, else the EV example's.
 crosscheck() {
     local name=$1 change=$2 part=$3 rules=$4 expected actual
     cp "$WORK/gen.db" "$WORK/after.db"
     if [ -n "$part" ]; then
         "$CREDEX" --db "$WORK/after.db" import "$part" >/dev/null || fail "$name: import the change"
     fi
-    "$CREDEX" --db "$WORK/gen.db" audit --all --rules "$EV/rules" "${ASOF[@]}" --format csv >"$WORK/b.csv"
+    "$CREDEX" --db "$WORK/gen.db" audit --all --rules "${BASE_RULES:-$EV/rules}" "${ASOF[@]}" \
+        --format csv >"$WORK/b.csv"
     "$CREDEX" --db "$WORK/after.db" audit --all --rules "$rules" "${ASOF[@]}" --format csv >"$WORK/a.csv"
     expected=$(moves "$WORK/b.csv" "$WORK/a.csv")
-    run --db "$WORK/gen.db" whatif "$change" --rules "$EV/rules" "${ASOF[@]}" --format csv
+    run --db "$WORK/gen.db" whatif "$change" --rules "${BASE_RULES:-$EV/rules}" "${ASOF[@]}" --format csv
     actual=$(printf '%s\n' "$OUT" | tr -d '\r' | awk -F, '$1 == "audit" { print $2, $3, $4, $5 }' | sort)
     expect_eq "$actual" "$expected" "$name: whatif's audit transitions are the real ones"
     [ -n "$expected" ] || [ -n "${5:-}" ] && pass || fail "$name: the change moves nobody; the check proves nothing"
@@ -332,6 +335,31 @@ groups:
       - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
 EOF
 crosscheck membership "$WORK/late.yaml" "$WORK/late.yaml" "$EV/rules" may-move-nobody
+# Texas leaves the compact before the as-of date: its awards are no longer
+# recognised into California, where the stack is. Only holders with an
+# award issued in Texas (or of a credential a changed rule names) are
+# audited, not all 608.
+cat >"$WORK/tx-leaves.yaml" <<'EOF'
+groups:
+  - id: EVC
+    name: EV Service Compact
+    members:
+      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
+      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
+      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
+      - { jurisdiction: US-CT, from: 2025-10-01 }
+      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
+EOF
+crosscheck tx-leaves "$WORK/tx-leaves.yaml" "$WORK/tx-leaves.yaml" "$EV/rules"
+run --db "$WORK/gen.db" whatif "$WORK/tx-leaves.yaml" --rules "$EV/rules" "${ASOF[@]}"
+audited=$(printf '%s\n' "$OUT" | sed -n 's/^  compared: \([0-9]*\) of 608 holders.*/\1/p')
+[ -n "$audited" ] && [ "$audited" -gt 0 ] && [ "$audited" -lt 608 ] && pass ||
+    fail "tx-leaves: some but not all of 608 holders audited, got [$audited]"
+# California -- the stack's own jurisdiction -- joins a year earlier: awards
+# from the other members are recognised into it from then on.
+sed 's/US-CA, from: 2025-07-01/US-CA, from: 2024-07-01/' "$WORK/tx-leaves.yaml" |
+    sed 's/until: 2025-12-31 }/until: 2027-12-31 }/' >"$WORK/ca-early.yaml"
+crosscheck ca-early "$WORK/ca-early.yaml" "$WORK/ca-early.yaml" "$EV/rules" may-move-nobody
 cat >"$WORK/holders.yaml" <<'EOF'
 holders:
   - id: g-0007
@@ -361,5 +389,30 @@ run --db "$WORK/gen.db" diff "$EV/rules" "$CC/rules" "${ASOF[@]}" --format csv
 "$CREDEX" --db "$WORK/gen.db" audit --all --rules "$CC/rules" "${ASOF[@]}" --format csv >"$WORK/a.csv"
 expect_eq "$(printf '%s\n' "$OUT" | tr -d '\r' | awk -F, '$1 == "audit" { print $2, $3, $4, $5 }' | sort)" \
     "$(moves "$WORK/b.csv" "$WORK/a.csv")" "diff: audit transitions are the real ones"
+
+# A stack in a jurisdiction whose membership moves: Connecticut's EV safety
+# endorsement accepts Texas, Nevada or Arizona safety modules through the
+# compact (evc-members recognises into members). Connecticut joins before
+# the as-of date instead of after it: holders with those modules move,
+# though none of their awards was issued in Connecticut.
+mkdir -p "$WORK/ct-rules"
+cp "$EV"/rules/*.lua "$WORK/ct-rules/"
+cat >"$WORK/ct-rules/ct-endorsement.lua" <<'EOF'
+pack "ct-endorsement" { authority = "Connecticut Department of Labor (illustrative)", version = "2026.1" }
+stack "CT-EV-SAFE" {
+  jurisdiction = "US-CT",
+  requires     = any { "TX-EVS-101", "NV-EVS-1", "AZ-EVS-110" },
+}
+EOF
+cat >"$WORK/ct-cred.yaml" <<'EOF'
+credentials:
+  - { id: CT-EV-SAFE, name: EV Safety Endorsement, type: endorsement, jurisdiction: US-CT }
+EOF
+"$CREDEX" --db "$WORK/gen.db" import "$WORK/ct-cred.yaml" >/dev/null || fail "import CT-EV-SAFE"
+sed 's/US-CT, from: 2025-10-01/US-CT, from: 2026-09-01/' "$EV/catalog.yaml" |
+    awk '/^groups:/ {g=1} /^[a-z]/ && !/^groups:/ {g=0} g' >"$WORK/ct-late.yaml"
+"$CREDEX" --db "$WORK/gen.db" import "$WORK/ct-late.yaml" >/dev/null || fail "CT joins after the as-of date"
+sed 's/US-CT, from: 2026-09-01/US-CT, from: 2025-10-01/' "$WORK/ct-late.yaml" >"$WORK/ct-joins.yaml"
+BASE_RULES="$WORK/ct-rules" crosscheck ct-joins "$WORK/ct-joins.yaml" "$WORK/ct-joins.yaml" "$WORK/ct-rules"
 
 finish
