@@ -114,6 +114,8 @@ typedef struct wctx {
     idset dirty;    /* rules that differ between the sides */
     idset removed;  /* credentials the change removes */
     idset moved;    /* jurisdictions whose membership of a group the rules name changes */
+    idset carried;  /* credentials a recognition or denial naming such a group selects */
+    idset counting; /* credentials an award of which can count toward some stack */
     int any_transitive, all_holders, all_pairs, all_transfers;
     int64_t version; /* the registry's content version when the run began */
     char why[300];   /* why every holder is audited */
@@ -886,10 +888,60 @@ static int moved_members(wctx *w, const char *id)
     return any;
 }
 
+/* The credentials of a requirement tree's slots and totals, into set;
+ * every credential for a check, which sees every counted award. */
+static int req_credentials(const cx_snapshot *s, const cx_req *q, idset *set)
+{
+    if (!q) return 0;
+    if ((q->kind == CX_REQ_CHECK && add_bits(s, NULL, set) < 0) ||
+        (q->fills && add_bits(s, q->fills, set) < 0) ||
+        ((q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
+         add_bits(s, q->selector ? q->selector->bits : NULL, set) < 0))
+        return -1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (req_credentials(s, q->parts[i], set) < 0) return -1;
+    return 0;
+}
+
+/* w->counting: what an award must be to count toward some stack on either
+ * side -- a credential a stack's slots or totals name, or one a
+ * recognition requires, or a source of an equivalence into one of those
+ * (to a fixpoint, for chains). */
+static int counting_credentials(wctx *w)
+{
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < w->sides[k].nrules; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            if ((r->kind == CX_RULE_STACK || r->kind == CX_RULE_RECOGNIZE) &&
+                req_credentials(w->sides[k].snap, r->requires, &w->counting) < 0)
+                return -1;
+        }
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < w->sides[k].nrules; i++) {
+                const cx_rule *r = w->sides[k].by_id[i];
+                const cx_snapshot *s = w->sides[k].snap;
+                int rc = 0;
+                if (r->kind == CX_RULE_EQUIVALENT &&
+                    meets_syms(s, r->members, r->nmembers, &w->counting))
+                    rc = add_syms(s, r->members, r->nmembers, &w->counting);
+                else if ((r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENCE) &&
+                         meets_bits(s, r->to->bits, &w->counting))
+                    rc = add_bits(s, r->from->bits, &w->counting);
+                if (rc < 0) return -1;
+                grew |= rc;
+            }
+    }
+    return 0;
+}
+
 /* A change of memberships of groups the rules name (member_of) moves the
  * jurisdictions whose rows differ. What can follow (docs/whatif.md): an
- * award issued in one of them may be recognised elsewhere, or no longer
- * (its holder is audited: find_holders); a stack in one of them may
+ * award issued in one of them may be recognised elsewhere, or no longer,
+ * when a recognition or denial that names the group selects its
+ * credential -- which matters when the credential can count toward some
+ * stack (its holder is audited: find_holders); a stack in one of them may
  * accept awards from elsewhere, or no longer, and equivalences `within`
  * the group may apply to it, or no longer (such stacks and equivalences
  * are treated as differing rules); and every equivalence pair and
@@ -913,7 +965,10 @@ static int group_changes(wctx *w)
         int moved = id ? moved_members(w, id) : 0;
         if (moved < 0 || (moved && set_add(&changed, id) < 0)) rc = -1;
     }
-    if (rc == 0 && changed.map.count) w->all_pairs = w->all_transfers = 1;
+    if (rc == 0 && changed.map.count) {
+        w->all_pairs = w->all_transfers = 1;
+        rc = counting_credentials(w);
+    }
     for (int k = 0; k < 2 && rc == 0 && changed.map.count; k++)
         for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
@@ -922,10 +977,18 @@ static int group_changes(wctx *w)
             set_init(&within, &w->arena);
             int hit = r->kind == CX_RULE_STACK && r->jurisdiction != CX_NOSYM &&
                       set_has(&w->moved, s->jurisdictions[r->jurisdiction].id);
-            if (is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) rc = -1;
-            for (size_t g = 0; g < within.map.cap && !hit; g++)
-                hit = within.map.keys[g] && set_has(&changed, within.map.keys[g]);
-            if (hit && set_add(&w->dirty, r->id) < 0) rc = -1;
+            int recognition = r->kind == CX_RULE_RECOGNIZE || r->kind == CX_RULE_DENY;
+            if ((is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) ||
+                (recognition &&
+                 (jsel_groups(s, r->from_j, &within) < 0 || jsel_groups(s, r->into, &within) < 0)))
+                rc = -1;
+            int names = 0;
+            for (size_t g = 0; g < within.map.cap && !names; g++)
+                names = within.map.keys[g] && set_has(&changed, within.map.keys[g]);
+            if ((hit || (names && is_equivalence(r))) && set_add(&w->dirty, r->id) < 0) rc = -1;
+            if (names && recognition &&
+                add_bits(s, r->credentials ? r->credentials->bits : NULL, &w->carried) < 0)
+                rc = -1;
             cx__strmap_free(&within.map);
         }
     cx__strmap_free(&named.map);
@@ -1005,8 +1068,10 @@ static int award_row(void *ud, const cx_col *cols, size_t ncols)
     holder_scan *h = ud;
     if (ncols < 2 || !cols[0].text || !cols[1].text) return 0;
     if (set_has(&h->w->removed, cols[1].text)) h->w->rep->removed_awards++;
-    int in_scope = set_has(&h->w->relevant, cols[1].text) ||
-                   (ncols > 2 && cols[2].text && set_has(&h->w->moved, cols[2].text));
+    int in_scope =
+        set_has(&h->w->relevant, cols[1].text) ||
+        (ncols > 2 && cols[2].text && set_has(&h->w->moved, cols[2].text) &&
+         set_has(&h->w->carried, cols[1].text) && set_has(&h->w->counting, cols[1].text));
     if (in_scope && set_add(h->out, cols[0].text) < 0) {
         h->oom = 1;
         return CX_ENOMEM;
@@ -1558,6 +1623,10 @@ static void close_copies(wctx *w, cx_registry *before, cx_registry *after)
     if (before != w->r) cx_registry_close(before);
 }
 
+/* Past this many holders in scope, and two fifths of the registry, every
+ * holder is audited in place rather than copied (docs/whatif.md, "Cost"). */
+#define COPY_MOST 50000
+
 /* Audits the holders in scope before and after the change. */
 static int run_audits(wctx *w)
 {
@@ -1566,6 +1635,14 @@ static int run_audits(wctx *w)
     int stacks = has_stacks(w), rc = CX_OK;
     set_init(&holders, &w->arena);
     if ((stacks && !w->all_holders) || w->removed.map.count) rc = find_holders(w, &holders);
+    if (!rc && !w->all_holders && holders.map.count > COPY_MOST &&
+        holders.map.count > w->rep->holders / 5 * 2) {
+        /* copying most of a large registry holder by holder costs more
+         * than auditing all of it where it is */
+        char n[32];
+        snprintf(n, sizeof n, "%zu", holders.map.count);
+        every_holder(w, "the change can move %s holders, more than two fifths of them", n);
+    }
     if (!rc && stacks && (w->all_holders || holders.map.count)) {
         w->rep->holders_audited = w->all_holders ? w->rep->holders : holders.map.count;
         rc = audit_registries(w, &holders, &before, &after);
@@ -1605,8 +1682,8 @@ static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_er
     w->err = err;
     cx__arena_init(&w->arena);
     cx__strmap_init(&w->groups);
-    idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders,
-                     &w->stacks,  &w->dirty,    &w->removed, &w->moved};
+    idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders, &w->stacks,
+                     &w->dirty,   &w->removed,  &w->moved,   &w->carried, &w->counting};
     for (size_t i = 0; i < CX_COUNT(sets); i++) set_init(sets[i], &w->arena);
     if (!opt->as_of || cx__date_parse(opt->as_of, &d, &why) != 0)
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "as-of date '%s': %s",
@@ -1627,8 +1704,8 @@ static int end_run(wctx *w, int rc, cx_whatif_report **out)
         cx_rules_free(w->sides[k].rules);
         cx__strmap_free(&w->sides[k].expanded.map);
     }
-    idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders,
-                     &w->stacks,  &w->dirty,    &w->removed, &w->moved};
+    idset *sets[] = {&w->changed, &w->relevant, &w->targets, &w->holders, &w->stacks,
+                     &w->dirty,   &w->removed,  &w->moved,   &w->carried, &w->counting};
     for (size_t i = 0; i < CX_COUNT(sets); i++) cx__strmap_free(&sets[i]->map);
     cx__strmap_free(&w->groups);
     if (w->rep) {
