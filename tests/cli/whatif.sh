@@ -415,4 +415,23 @@ sed 's/US-CT, from: 2025-10-01/US-CT, from: 2026-09-01/' "$EV/catalog.yaml" |
 sed 's/US-CT, from: 2026-09-01/US-CT, from: 2025-10-01/' "$WORK/ct-late.yaml" >"$WORK/ct-joins.yaml"
 BASE_RULES="$WORK/ct-rules" crosscheck ct-joins "$WORK/ct-joins.yaml" "$WORK/ct-joins.yaml" "$WORK/ct-rules"
 
+# An award that counts only through an equivalence: Nevada's endorsement
+# takes NV-EVS-1, and Texas's TX-EVS-101 counts as it there. With no other
+# stack naming TX-EVS-101, Texas leaving the compact moves its holders in
+# Nevada only through the articulation.
+mkdir -p "$WORK/nv-rules"
+cp "$EV/rules/evc-compact.lua" "$WORK/nv-rules/"
+cat >"$WORK/nv-rules/nv-endorsement.lua" <<'EOF'
+pack "nv-endorsement" { authority = "Nevada State Apprenticeship Council (illustrative)", version = "2026.1" }
+stack "NV-EV-SAFE" { jurisdiction = "US-NV", requires = all { "NV-EVS-1" } }
+counts_as { from = "TX-EVS-101", to = "NV-EVS-1", within = "US-NV" }
+EOF
+cat >"$WORK/nv-cred.yaml" <<'EOF'
+credentials:
+  - { id: NV-EV-SAFE, name: EV Safety Endorsement, type: endorsement, jurisdiction: US-NV }
+EOF
+"$CREDEX" --db "$WORK/gen.db" import "$WORK/nv-cred.yaml" >/dev/null || fail "import NV-EV-SAFE"
+BASE_RULES="$WORK/nv-rules" crosscheck nv-articulation "$WORK/tx-leaves.yaml" "$WORK/tx-leaves.yaml" \
+    "$WORK/nv-rules"
+
 finish
