@@ -1956,6 +1956,61 @@ static int syntax_error(cx_sandbox *sb, lua_State *L, int pack, cx_error *err)
     return cx__error(err, CX_EINPUT, p->path, line, 0, "%s", msg);
 }
 
+/* Where source nests brackets deepest: the line at which ( { [ first
+ * reach their deepest, skipping strings and comments (short and long).
+ * Lua's parser reports running out of C levels without a position; a pack
+ * that does is nearly always brackets nested hundreds deep. */
+static int deepest_line(const char *src, size_t n)
+{
+    int depth = 0, best = 0, line = 1, at = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = src[i];
+        size_t eq = 0;
+        if (c == '\n') {
+            line++;
+        } else if (c == '"' || c == '\'') { /* a short string */
+            for (i++; i < n && src[i] != c && src[i] != '\n'; i++)
+                if (src[i] == '\\' && i + 1 < n) i++;
+        } else if (c == '-' && i + 1 < n && src[i + 1] == '-') { /* a comment */
+            i += 2;
+            while (i + 1 + eq < n && src[i + 1 + eq] == '=') eq++;
+            if (i < n && src[i] == '[' && i + 1 + eq < n && src[i + 1 + eq] == '[')
+                c = '['; /* a long comment: skipped as a long string below */
+            else {
+                while (i < n && src[i] != '\n') i++;
+                i--;
+                continue;
+            }
+        }
+        if (c == '[') { /* a long string [[ ]] or [==[ ]==], else a bracket */
+            eq = 0;
+            while (i + 1 + eq < n && src[i + 1 + eq] == '=') eq++;
+            if (i + 1 + eq < n && src[i + 1 + eq] == '[') {
+                for (i += eq + 2; i < n; i++) {
+                    if (src[i] == '\n') line++;
+                    size_t k = 0;
+                    if (src[i] != ']') continue;
+                    while (i + 1 + k < n && src[i + 1 + k] == '=') k++;
+                    if (k == eq && i + 1 + k < n && src[i + 1 + k] == ']') {
+                        i += k + 1;
+                        break;
+                    }
+                }
+                continue;
+            }
+        }
+        if (c == '(' || c == '{' || c == '[') {
+            if (++depth > best) {
+                best = depth;
+                at = line;
+            }
+        } else if ((c == ')' || c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return at;
+}
+
 /* Moves a loaded pack's globals behind a read-only proxy: the chunk's
  * _ENV (at env) stays the same table, now empty. */
 static void freeze_env(lua_State *L, int env)
@@ -2009,6 +2064,11 @@ static int load_body(lua_State *L, sb_job *job)
     p->funcs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     int status = luaL_loadbufferx(L, lj->data, lj->len, p->chunkname, "t");
     if (status == LUA_ERRSYNTAX) return syntax_error(sb, L, lj->pack, job->err);
+    if (status != LUA_OK && lua_isstring(L, -1) &&
+        strcmp(lua_tostring(L, -1), "C stack overflow") == 0) /* the parser's own limit */
+        return cx__error(job->err, CX_ELIMIT, p->path, deepest_line(lj->data, lj->len), 0, "%s",
+                         "nesting too deep: brackets, calls or blocks nested past "
+                         "what Lua's parser allows (about 200 levels)");
     if (status != LUA_OK) lua_error(L);
     lua_rawgeti(L, 1, P_ENV);
     lua_setupvalue(L, -2, 1);

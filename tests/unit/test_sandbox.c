@@ -183,6 +183,7 @@ static const struct hostile {
     {"assign_stdlib.lua", CX_EINPUT, "cannot assign to 'floor' in read-only table 'math'", 3},
     {"deep_recursion.lua", CX_ELIMIT, "memory limit (64 MiB) exceeded", 4},
     {"gsub_recursion.lua", CX_ELIMIT, "C stack overflow", 4},
+    {"deep_nesting.lua", CX_ELIMIT, "nesting too deep", 4},
     {"gc_finalizer.lua", CX_EINPUT, "__gc is not allowed", 3},
     {"weak_table.lua", CX_EINPUT, "__mode is not allowed", 3},
     {"weak_table_late.lua", CX_EINPUT, "__mode was added to a metatable after setmetatable", 4},
