@@ -30,7 +30,10 @@ struct cx_rules {
     size_t nrules, caprules;
     cx_rule **stacks; /* stacks only, in dependency order */
     size_t nstacks;
-    cx_rule **by_id; /* every rule, sorted by id */
+    cx_rule **by_id;  /* every rule, sorted by id */
+    cx_rule **equivs; /* the equivalence family (counts_as, equivalent, equivalence), by id */
+    size_t nequivs;
+    uint64_t *equiv_to; /* credentials some equivalence rule can make another count as */
 
     /* credex test --coverage's observer, or NULL (cx__rules_set_coverage) */
     const cx_coverage *coverage;
@@ -1520,6 +1523,14 @@ const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n)
     return (const cx_rule *const *)rs->by_id;
 }
 
+const cx_rule *const *cx__rules_equivalences(const cx_rules *rs, size_t *n,
+                                             const uint64_t **targets)
+{
+    *n = rs->nequivs;
+    *targets = rs->equiv_to;
+    return (const cx_rule *const *)rs->equivs;
+}
+
 const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n)
 {
     *n = rs->nstacks;
@@ -1676,6 +1687,31 @@ static int source_paths(const cx_pack_source *sources, size_t n, cx_strlist *out
     return CX_OK;
 }
 
+/* The equivalence family in id order, and the credentials it can make
+ * another credential count as (a slot of one of them is the only kind an
+ * equivalence can fill): cx__eval_equivalent looks at these alone. */
+static void index_equivalences(compiler *c)
+{
+    cx_rules *rs = c->rs;
+    rs->equivs = alloc(c, (rs->nrules + 1) * sizeof *rs->equivs);
+    rs->equiv_to = alloc(c, c->words * sizeof *rs->equiv_to);
+    if (!rs->equivs || !rs->equiv_to || (rs->nrules && !rs->by_id)) return;
+    memset(rs->equiv_to, 0, c->words * sizeof *rs->equiv_to);
+    for (size_t i = 0; i < rs->nrules; i++) {
+        cx_rule *r = rs->by_id[i];
+        if (r->kind != CX_RULE_COUNTS_AS && r->kind != CX_RULE_EQUIVALENT &&
+            r->kind != CX_RULE_EQUIVALENCE)
+            continue;
+        rs->equivs[rs->nequivs++] = r;
+        if (r->kind == CX_RULE_EQUIVALENT)
+            for (size_t m = 0; m < r->nmembers; m++)
+                rs->equiv_to[r->members[m] / 64] |= UINT64_C(1) << (r->members[m] % 64);
+        else
+            for (size_t w = 0; w < c->words; w++)
+                rs->equiv_to[w] |= r->to ? r->to->bits[w] : ~UINT64_C(0);
+    }
+}
+
 /* cx_rules_load from paths, or (sources not NULL) from npaths sources. */
 static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
                       const cx_pack_source *sources, cx_rules **out, cx_diagnostics *diags,
@@ -1709,6 +1745,7 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
         memcpy(c.rs->by_id, c.rs->rules, c.rs->nrules * sizeof *c.rs->by_id);
         qsort(c.rs->by_id, c.rs->nrules, sizeof *c.rs->by_id, by_rule_id);
     }
+    index_equivalences(&c);
     sort_diagnostics(c.diags, first_diag);
     rc = c.diags->errors > errors_before ? CX_EINPUT : CX_OK;
 done:

@@ -222,6 +222,12 @@ struct cx_sandbox *cx__rules_sandbox(const cx_rules *rs);
 /* Every rule, sorted by id (byte order): the order decisions consider them
  * in, so no result depends on the order packs or rules were listed in. */
 const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n);
+/* The equivalence family (counts_as, equivalent, equivalence) in id order;
+ * *targets: the credentials one of them can make another count as (a
+ * credential set; NULL when there are no rules). */
+const cx_rule *const *cx__rules_equivalences(const cx_rules *rs, size_t *n,
+                                             const uint64_t **targets);
+
 /* Stacks in dependency order. */
 const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n);
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);

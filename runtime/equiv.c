@@ -165,8 +165,8 @@ static cx_status transitive(ectx *e, cx_sym a, cx_sym b, cx_sym j, cx_date issue
     seen[a] = 1;
     while (head < tail && result != CX_EQUIVALENT) {
         cx_sym x = queue[head++];
-        for (size_t i = 0; i < e->nrules && result != CX_EQUIVALENT; i++) {
-            const cx_rule *r = e->rules[i];
+        for (size_t i = 0; i < e->nequivs && result != CX_EQUIVALENT; i++) {
+            const cx_rule *r = e->equivs[i];
             if (!r->transitive) continue;
             for (cx_sym y = 0; y < n && result != CX_EQUIVALENT; y++) {
                 if (seen[y] || !applies(e, r, x, y, j, issued)) continue;
@@ -197,8 +197,9 @@ cx_status cx__eval_equivalent(ectx *e, cx_sym a, cx_sym b, cx_sym j, cx_date iss
     int any_transitive = 0;
     *via = NULL;
     if (a == b) return CX_EQUIVALENT;
-    for (size_t i = 0; i < e->nrules; i++) {
-        const cx_rule *r = e->rules[i];
+    if (!e->equiv_to || !(e->equiv_to[b / 64] >> (b % 64) & 1)) return CX_NOT_EQUIVALENT;
+    for (size_t i = 0; i < e->nequivs; i++) {
+        const cx_rule *r = e->equivs[i];
         any_transitive |= r->transitive;
         if (!applies(e, r, a, b, j, issued)) continue;
         cx_status s = try_rule(e, r, a, b, j, trace, e->d && e->d->kind == CX_DECISION_EQUIV);

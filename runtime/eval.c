@@ -207,6 +207,7 @@ int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err)
     e->snap = cx__rules_snapshot(rs);
     e->sb = cx__rules_sandbox(rs);
     e->rules = cx__rules_by_id(rs, &e->nrules);
+    e->equivs = cx__rules_equivalences(rs, &e->nequivs, &e->equiv_to);
     e->coverage = cx__rules_coverage(rs);
     cx__arena_init(&e->scratch);
     if (!as_of || cx__date_parse(as_of, &e->as_of, &why) != 0)

@@ -20,6 +20,9 @@ typedef struct ectx {
     struct cx_sandbox *sb;       /* where `when` and `check` functions run */
     const cx_rule *const *rules; /* every rule, by id */
     size_t nrules;
+    const cx_rule *const *equivs; /* the equivalence family, by id */
+    size_t nequivs;
+    const uint64_t *equiv_to; /* what an equivalence can make another credential count as */
     cx_date as_of;
     char as_of_text[11];
     cx_decision *d;    /* the decision being built */
