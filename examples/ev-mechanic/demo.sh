@@ -73,3 +73,7 @@ step audit --holder h-tx-0001 "${RULES[@]}" --explain
 
 say "A Rio Hondo graduate: met, with the certificate's dates, as JSON."
 step audit --holder h-ca-0001 "${RULES[@]}" --format json
+
+say "The whole registry at once, as the state's workforce board sees it: how many
+   holders have met the certificate, are on their way, or have not started."
+step audit --all --summary "${RULES[@]}"
