@@ -12,4 +12,5 @@ expect_contains "$out" "equiv TX-EVS-101 -> CA-EVS-101 in US-CA: equivalent" "de
 expect_contains "$out" "missing: ev.dc-dc" "demo: the drivetrain gap"
 expect_contains "$out" 'missing: at_least(1) { "CA-EVD-202", "CA-EVC-203" }' "demo: Miguel's one missing elective"
 expect_contains "$out" '"status":"met","subject":{"holder":"h-ca-0001","stack":"CA-EV-TECH"}' "demo: a met certificate as JSON"
+expect_contains "$out" "CA-EV-TECH: met 2, in_progress 3, not_started 3, error 0" "demo: the registry at once"
 finish
