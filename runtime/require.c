@@ -556,9 +556,8 @@ static void by_specificity(const search *s, const cx_req **v, size_t n)
  * first on ties): *keep[i] set for the members. */
 static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
 {
-    const cx_req **goals = malloc((nf + 1) * sizeof *goals);
+    const cx_req *goals[64];
     int found = 0;
-    if (!goals) return -1;
     for (size_t size = nf; size > 0 && !found; size--) {
         /* subsets of this size in lexicographic order of indices */
         size_t idx[64];
@@ -568,10 +567,7 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
             for (size_t i = 0; i < size; i++) goals[i] = f[idx[i]];
             memset(s->used, 0, s->n);
             int r = solve(s, goals, size);
-            if (r < 0) {
-                free(goals);
-                return -1;
-            }
+            if (r < 0) return -1;
             if (r == 1) {
                 memset(keep, 0, nf);
                 for (size_t i = 0; i < size; i++) keep[idx[i]] = 1;
@@ -586,7 +582,6 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
         }
     }
     if (!found) memset(keep, 0, nf);
-    free(goals);
     return 0;
 }
 
@@ -597,7 +592,9 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
  * description (malloc'd, the caller frees it) or NULL when out of memory. */
 static char *open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied)
 {
-    const cx_req **parts = malloc((q->nparts + 1) * sizeof *parts);
+    const cx_req *local[64];
+    const cx_req **parts =
+        q->nparts <= 64 ? local : malloc((q->nparts + 1) * sizeof *parts); /* few, nearly always */
     size_t k = 0;
     cx_buf b;
     cx__buf_init(&b);
@@ -627,7 +624,7 @@ static char *open_choice(search *s, const cx_req *q, const cx_req **applied, siz
     }
     cx__buf_puts(&b, " }");
 done:
-    free(parts);
+    if (parts != local) free(parts);
     if (!parts || b.oom) {
         s->e->oom = 1;
         cx__buf_free(&b);
@@ -652,7 +649,8 @@ static void report_missing(search *s)
     if (best_subset(s, g, nf, keep) < 0) return;
     size_t cap = 64, napplied = 0;
     for (size_t i = 0; i < nf; i++) cap += g[i]->nparts;
-    const cx_req **applied = malloc(cap * sizeof *applied);
+    const cx_req *local[256];
+    const cx_req **applied = cap <= 256 ? local : malloc(cap * sizeof *applied);
     if (!applied) {
         s->e->oom = 1;
         return;
@@ -683,7 +681,7 @@ static void report_missing(search *s)
     memset(s->used, 0, s->n);
     for (size_t k = 0; k < s->nreqs; k++) s->assign[k] = -1;
     if (napplied && solve(s, applied, napplied) == 1) report_used(s);
-    free(applied);
+    if (applied != local) free(applied);
 }
 
 /* ------------------------------------------------------------------ API */
