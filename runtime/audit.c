@@ -408,6 +408,7 @@ static int render_into(worker *w, const cx_decision *d)
     }
     size_t at = w->out.len;
     w->one.len = 0;
+    if (w->one.data) w->one.data[0] = '\0'; /* a renderer that writes nothing */
     if (w->render(w->ud, d, cx__buf_write, &w->one) || w->one.oom) return -1;
     cx__buf_add(&w->out, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
     if (w->out.oom) return -1;

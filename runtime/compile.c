@@ -1695,7 +1695,10 @@ static void index_equivalences(compiler *c)
     cx_rules *rs = c->rs;
     rs->equivs = alloc(c, (rs->nrules + 1) * sizeof *rs->equivs);
     rs->equiv_to = alloc(c, c->words * sizeof *rs->equiv_to);
-    if (!rs->equivs || !rs->equiv_to || (rs->nrules && !rs->by_id)) return;
+    if (!rs->equivs || !rs->equiv_to || (rs->nrules && !rs->by_id)) {
+        error_at(c, NULL, "out of memory indexing the equivalence rules");
+        return;
+    }
     memset(rs->equiv_to, 0, c->words * sizeof *rs->equiv_to);
     for (size_t i = 0; i < rs->nrules; i++) {
         cx_rule *r = rs->by_id[i];

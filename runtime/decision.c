@@ -104,7 +104,7 @@ static json_t *json_text(const char *s, size_t n)
 /* Sets key to v, a new reference (NULL: out of memory). 0 or -1. */
 static int put(json_t *obj, const char *key, json_t *v)
 {
-    return v ? json_object_set_new_nocheck(obj, key, v) : -1;
+    return v ? json_object_set_new(obj, key, v) : -1;
 }
 
 /* Sets key to a string when s is not NULL. 0 or -1 (out of memory). */

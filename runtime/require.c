@@ -30,6 +30,7 @@ typedef struct search {
     int8_t *alone;        /* per requirement needing no award: -1 unknown, 0, 1 */
     int8_t *possible;     /* per requirement: -1 unknown, 0 cannot hold whatever the
                              allocation, 1 might (see possible()) */
+    int prune;            /* the tree has no check: possible() may skip */
     uint8_t *used;        /* per award: slots it fills now */
     int *assign;          /* per requirement: the award filling a slot, HOLDS for a
                              requirement needing no award that the allocation
@@ -397,17 +398,27 @@ static void goals_give(search *s, const cx_req **p, size_t n)
         free(p);
 }
 
+static int has_check(const cx_req *q)
+{
+    if (q->kind == CX_REQ_CHECK) return 1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (has_check(q->parts[i])) return 1;
+    return 0;
+}
+
 /* Whether q could hold if every award were free to fill every slot: a
  * necessary condition, memoized, that lets the search skip at once what
  * no allocation can meet (a slot nothing fills, a choice with too few
- * such parts). It calls no check: a check is taken to be possible, and
- * is called when the search reaches it, as before. -1 on error. */
+ * such parts). Only in a tree without checks (s->prune): which checks the
+ * search calls, and so their reasons, errors and coverage, must not depend
+ * on what it skips. -1 on error. */
 static int possible(search *s, const cx_req *q)
 {
     int8_t *m = &s->possible[q->index];
     int r = 0;
+    if (!s->prune) return 1;
     if (*m >= 0) return *m;
-    if (waived(s, q) || q->kind == CX_REQ_CHECK) {
+    if (waived(s, q)) {
         r = 1;
     } else if (is_slot(q)) {
         for (size_t i = 0; i < s->n && !r; i++) r = s->fills[(size_t)q->index * s->n + i] != 0;
@@ -832,6 +843,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.reuse = reuse;
     s.opts = opts;
     index_tree(&s, q);
+    s.prune = !has_check(q);
     /* one block for every array of the search: pointers, then ints, then bytes */
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;

@@ -1970,7 +1970,8 @@ static int deepest_line(const char *src, size_t n)
             line++;
         } else if (c == '"' || c == '\'') { /* a short string */
             for (i++; i < n && src[i] != c && src[i] != '\n'; i++)
-                if (src[i] == '\\' && i + 1 < n) i++;
+                if (src[i] == '\\' && i + 1 < n && src[++i] == '\n') line++;
+            if (i < n && src[i] == '\n') i--; /* unterminated: the newline is counted next */
         } else if (c == '-' && i + 1 < n && src[i + 1] == '-') { /* a comment */
             i += 2;
             while (i + 1 + eq < n && src[i + 1 + eq] == '=') eq++;

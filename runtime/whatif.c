@@ -1086,7 +1086,12 @@ static int exception_row(void *ud, const cx_col *cols, size_t ncols)
     if ((cols[3].text && set_has(&h->w->removed, cols[3].text)) ||
         (cols[4].text && set_has(&h->w->removed, cols[4].text)))
         h->w->rep->removed_exceptions++;
-    if (cols[1].text && set_has(&h->w->stacks, cols[1].text) && set_add(h->out, cols[0].text) < 0) {
+    /* a substitution lets its `use` fill a slot of any credential: when a
+     * changed membership may move the recognition of that credential, the
+     * holder may move whatever the stack counts otherwise */
+    int in_scope = (cols[1].text && set_has(&h->w->stacks, cols[1].text)) ||
+                   (cols[4].text && set_has(&h->w->carried, cols[4].text));
+    if (in_scope && set_add(h->out, cols[0].text) < 0) {
         h->oom = 1;
         return CX_ENOMEM;
     }
@@ -1094,7 +1099,8 @@ static int exception_row(void *ud, const cx_col *cols, size_t ncols)
 }
 
 /* The holders to audit: those the change names, those holding a relevant
- * credential, those with an exception for a stack in scope. */
+ * credential (or one a moved membership may carry), those with an
+ * exception for a stack in scope or substituting such a credential. */
 static int find_holders(wctx *w, idset *out)
 {
     holder_scan h = {w, out, 0};

@@ -74,4 +74,31 @@ expect_contains "$OUT" "\"status\":\"in_progress\"" "the failing check leaves th
 expect_contains "$OUT" "{\"code\":\"check\",\"message\":\"two credentials since grade 11: two credentials earned since 2024-07-01 are needed, found 1\"}" \
     "the check's reason, named by its label"
 expect_contains "$OUT" "\"missing\":[\"two credentials since grade 11\"]" "the check is missing by its label"
+
+# --- a check beside a slot nobody can fill --------------------------------------
+# The search skips what no allocation can meet, but never a branch with a
+# check in it: the check still runs, and its reason is still given.
+cat >"$WORK/weld.yaml" <<'YAML'
+version: 1
+credentials:
+  - { id: OH-WELD-PATH, name: Welding Pathway Completion, type: certificate, jurisdiction: US-OH }
+YAML
+cat >"$WORK/weld.lua" <<'LUA'
+pack "weld-path" { authority = "Ohio Department of Education and Workforce (illustrative)", version = "2026.1" }
+stack "OH-WELD-PATH" {
+  jurisdiction = "US-OH",
+  requires = any {
+    all {
+      check(function(ctx) return false, "the portfolio review is pending" end) { label = "portfolio" },
+      "AWS-SENSE-L1",
+    },
+    "MSSC-CPT",
+  },
+}
+LUA
+run --db "$DB" import "$WORK/weld.yaml"
+expect_rc 0 "import the pathway credential"
+run audit --holder h-oh-0201 --stack OH-WELD-PATH --rules "$WORK/weld.lua" "${R[@]}" --format json
+expect_contains "$OUT" "{\"code\":\"check\",\"message\":\"portfolio: the portfolio review is pending\"}" \
+    "a check beside an unfillable slot still runs and gives its reason"
 finish

@@ -129,8 +129,8 @@ wi "$WORK/member.yaml"
 expect_rc 0 "membership moved"
 expect_contains "$OUT" "transfer TX-EVS-101 US-TX -> US-CT: accepted -> not_recognized" \
     "membership: Texas safety no longer recognised in Connecticut"
-expect_contains "$OUT" "compared: 0 of 8 holders (0 audits)" \
-    "membership: only Connecticut moved, where no stack is and no award was issued: nobody audited"
+expect_contains "$OUT" "compared: 1 of 8 holders (1 audit)" \
+    "membership: only Connecticut moved, where no stack is: only the holder whose exception substitutes a compact credential is audited"
 expect_not_contains "$OUT" "every holder audited" "membership: not every holder"
 TRANSFERS_MOVED=$(printf '%s\n' "$OUT" | grep -c '^transfer ')
 cat >"$WORK/unmember.yaml" <<'EOF'
@@ -433,5 +433,49 @@ EOF
 "$CREDEX" --db "$WORK/gen.db" import "$WORK/nv-cred.yaml" >/dev/null || fail "import NV-EV-SAFE"
 BASE_RULES="$WORK/nv-rules" crosscheck nv-articulation "$WORK/tx-leaves.yaml" "$WORK/tx-leaves.yaml" \
     "$WORK/nv-rules"
+
+# A substitution carries an award no stack names into a slot: h-sub's U
+# (issued in Pennsylvania) stands for F by exception; Pennsylvania joining
+# the group gets U recognised in Ohio, and S is met.
+mkdir -p "$WORK/sub/rules"
+cat >"$WORK/sub/catalog.yaml" <<'EOF'
+version: 1
+jurisdictions:
+  - { id: US-OH, name: Ohio, kind: state }
+  - { id: US-PA, name: Pennsylvania, kind: state }
+  - { id: US-NY, name: New York, kind: state }
+groups:
+  - { id: G, name: Reciprocity group, members: [{ jurisdiction: US-NY, from: 2020-01-01 }] }
+credentials:
+  - { id: F, name: Forklift operator, type: certificate, jurisdiction: US-OH }
+  - { id: U, name: Powered industrial truck operator, type: certificate, jurisdiction: US-PA }
+  - { id: S, name: Warehouse operations, type: certificate, jurisdiction: US-OH }
+holders:
+  - { id: h-sub, awards: [{ credential: U, issued: 2024-01-01 }] }
+  - { id: h-own, awards: [{ credential: F, issued: 2024-01-01 }] }
+exceptions:
+  - { holder: h-sub, stack: S, substitute: { for: F, use: U }, by: Registrar, reason: equivalent training }
+EOF
+cat >"$WORK/sub/rules/sub.lua" <<'EOF'
+pack "sub" { authority = "test", version = "1" }
+recognize "reciprocity" { into = "US-OH", from = member_of "G", credentials = { "U" } }
+stack "S" { jurisdiction = "US-OH", requires = all { "F" } }
+EOF
+cat >"$WORK/sub/change.yaml" <<'EOF'
+groups:
+  - id: G
+    name: Reciprocity group
+    members:
+      - { jurisdiction: US-NY, from: 2020-01-01 }
+      - { jurisdiction: US-PA, from: 2020-01-01 }
+EOF
+"$CREDEX" --db "$WORK/sub/r.db" import "$WORK/sub/catalog.yaml" >/dev/null || fail "import the substitution registry"
+run --db "$WORK/sub/r.db" whatif "$WORK/sub/change.yaml" --rules "$WORK/sub/rules" "${ASOF[@]}"
+expect_contains "$OUT" "audit S: not_started -> met: 1 holder (h-sub)" \
+    "substitution: the exception's credential, recognised once its state joins, meets S"
+cp "$WORK/sub/r.db" "$WORK/sub/after.db"
+"$CREDEX" --db "$WORK/sub/after.db" import "$WORK/sub/change.yaml" >/dev/null || fail "import the change"
+run --db "$WORK/sub/after.db" audit --holder h-sub --rules "$WORK/sub/rules" "${ASOF[@]}"
+expect_contains "$OUT" "audit S for h-sub: met" "substitution: the real after-state agrees"
 
 finish
