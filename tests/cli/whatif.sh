@@ -404,11 +404,13 @@ stack "CT-EV-SAFE" {
   requires     = any { "TX-EVS-101", "NV-EVS-1", "AZ-EVS-110" },
 }
 EOF
-cat >"$WORK/ct-cred.yaml" <<'EOF'
-credentials:
-  - { id: CT-EV-SAFE, name: EV Safety Endorsement, type: endorsement, jurisdiction: US-CT }
-EOF
-"$CREDEX" --db "$WORK/gen.db" import "$WORK/ct-cred.yaml" >/dev/null || fail "import CT-EV-SAFE"
+# endorsement ID JURISDICTION: a state's EV safety endorsement, into gen.db.
+endorsement() {
+    printf 'credentials:\n  - { id: %s, name: EV Safety Endorsement, type: endorsement, jurisdiction: %s }\n' \
+        "$1" "$2" >"$WORK/$1.yaml"
+    "$CREDEX" --db "$WORK/gen.db" import "$WORK/$1.yaml" >/dev/null || fail "import $1"
+}
+endorsement CT-EV-SAFE US-CT
 sed 's/US-CT, from: 2025-10-01/US-CT, from: 2026-09-01/' "$EV/catalog.yaml" |
     awk '/^groups:/ {g=1} /^[a-z]/ && !/^groups:/ {g=0} g' >"$WORK/ct-late.yaml"
 "$CREDEX" --db "$WORK/gen.db" import "$WORK/ct-late.yaml" >/dev/null || fail "CT joins after the as-of date"
@@ -426,11 +428,7 @@ pack "nv-endorsement" { authority = "Nevada State Apprenticeship Council (illust
 stack "NV-EV-SAFE" { jurisdiction = "US-NV", requires = all { "NV-EVS-1" } }
 counts_as { from = "TX-EVS-101", to = "NV-EVS-1", within = "US-NV" }
 EOF
-cat >"$WORK/nv-cred.yaml" <<'EOF'
-credentials:
-  - { id: NV-EV-SAFE, name: EV Safety Endorsement, type: endorsement, jurisdiction: US-NV }
-EOF
-"$CREDEX" --db "$WORK/gen.db" import "$WORK/nv-cred.yaml" >/dev/null || fail "import NV-EV-SAFE"
+endorsement NV-EV-SAFE US-NV
 BASE_RULES="$WORK/nv-rules" crosscheck nv-articulation "$WORK/tx-leaves.yaml" "$WORK/tx-leaves.yaml" \
     "$WORK/nv-rules"
 
