@@ -1287,9 +1287,12 @@ static void compile_rule(compiler *c, const struct rule_spec *spec, const cx_tno
 
 /* --------------------------------------------------------- stack order */
 
-/* Orders stacks so that each comes after every stack whose credential
- * fills one of its slots (derived awards fill slots of other stacks); ties
- * in byte order of the credential id. A cycle is an error. */
+/* Orders stacks so that each comes after every stack whose derived award
+ * can count toward it: one whose credential fills one of its slots, or
+ * (softer) one whose credential an equivalence can make count as the
+ * credential of one of its credential slots. Ties in byte order of the
+ * credential id. A cycle of slots is an error; a cycle that only the
+ * equivalences make is broken by leaving them out of the order. */
 static void collect_depends(const cx_req *q, uint32_t target, const cx_rule *const *stacks,
                             size_t nstacks, uint8_t *dep)
 {
@@ -1301,6 +1304,85 @@ static void collect_depends(const cx_req *q, uint32_t target, const cx_rule *con
         }
     for (size_t i = 0; i < q->nparts; i++)
         collect_depends(q->parts[i], target, stacks, nstacks, dep);
+}
+
+static int has(const uint64_t *set, uint32_t sym)
+{
+    return (int)(set[sym / 64] >> (sym % 64) & 1);
+}
+
+/* The credentials of q's credential slots (the slots equivalents fill). */
+static void credential_slots(const cx_req *q, uint64_t *set)
+{
+    if (q->kind == CX_REQ_CREDENTIAL) set_add(set, q->credential);
+    for (size_t i = 0; i < q->nparts; i++) credential_slots(q->parts[i], set);
+}
+
+static int is_equivalence_rule(const cx_rule *r)
+{
+    return r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENT ||
+           r->kind == CX_RULE_EQUIVALENCE;
+}
+
+/* One sweep: the sources of the equivalence rules (only the transitive
+ * ones, when so) whose targets meet into, added to out. 1 when out grew. */
+static int sources_into(compiler *c, const uint64_t *into, int transitive, uint64_t *out)
+{
+    int grew = 0;
+    for (size_t i = 0; i < c->rs->nrules; i++) {
+        const cx_rule *r = c->rs->rules[i];
+        int meets = 0;
+        if (!is_equivalence_rule(r) || (transitive && !r->transitive)) continue;
+        if (r->kind == CX_RULE_EQUIVALENT) {
+            for (size_t m = 0; m < r->nmembers && !meets; m++) meets = has(into, r->members[m]);
+            for (size_t m = 0; meets && m < r->nmembers; m++)
+                if (!has(out, r->members[m])) {
+                    set_add(out, r->members[m]);
+                    grew = 1;
+                }
+            continue;
+        }
+        for (size_t w = 0; w < c->words && !meets; w++)
+            meets = ((r->to ? r->to->bits[w] : ~UINT64_C(0)) & into[w]) != 0;
+        for (size_t w = 0; meets && w < c->words; w++)
+            if (r->from->bits[w] & ~out[w]) {
+                out[w] |= r->from->bits[w];
+                grew = 1;
+            }
+    }
+    return grew;
+}
+
+/* Adds to set what can count as a member of it: the sources of every
+ * equivalence rule into it, then of transitive rules into those, until
+ * nothing grows. */
+static void equivalence_sources(compiler *c, uint64_t *set, uint64_t *scratch)
+{
+    memcpy(scratch, set, c->words * sizeof *scratch);
+    sources_into(c, scratch, 0, set);      /* one rule, from the slots */
+    while (sources_into(c, set, 1, set)) { /* chains of transitive rules */
+    }
+}
+
+/* Kahn's algorithm over dep (n x n), smallest credential first: how many
+ * stacks it placed into order (fewer than n: a cycle, left undone). */
+static size_t kahn(cx_rule **stacks, size_t n, const uint8_t *dep, uint8_t *done, cx_rule **order)
+{
+    size_t placed = 0;
+    memset(done, 0, n);
+    while (placed < n) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++) {
+            if (done[i]) continue;
+            size_t j = 0;
+            while (j < n && !(dep[i * n + j] && !done[j])) j++;
+            if (j == n) pick = i;
+        }
+        if (pick == n) break;
+        done[pick] = 1;
+        order[placed++] = stacks[pick];
+    }
+    return placed;
 }
 
 static int by_credential(const void *a, const void *b)
@@ -1315,8 +1397,9 @@ static void order_stacks(compiler *c)
     size_t n = 0;
     for (size_t i = 0; i < rs->nrules; i++) n += rs->rules[i]->kind == CX_RULE_STACK;
     cx_rule **stacks = alloc(c, n * sizeof *stacks), **order = alloc(c, n * sizeof *order);
-    uint8_t *dep = alloc(c, n * n), *done = alloc(c, n);
-    if (!stacks || !order || !dep || !done) return;
+    uint8_t *dep = alloc(c, n * n), *soft = alloc(c, n * n), *done = alloc(c, n);
+    uint64_t *reach = new_set(c), *scratch = new_set(c);
+    if (!stacks || !order || !dep || !soft || !done || !reach || !scratch) return;
     n = 0;
     for (size_t i = 0; i < rs->nrules; i++)
         if (rs->rules[i]->kind == CX_RULE_STACK) stacks[n++] = rs->rules[i];
@@ -1329,41 +1412,38 @@ static void order_stacks(compiler *c)
                      stacks[i]->src.line);
         collect_depends(stacks[i]->requires, stacks[i]->credential, (const cx_rule *const *)stacks,
                         n, dep + i * n);
+        memset(reach, 0, c->words * sizeof *reach);
+        if (stacks[i]->requires) credential_slots(stacks[i]->requires, reach);
+        equivalence_sources(c, reach, scratch);
+        for (size_t j = 0; j < n; j++)
+            soft[i * n + j] = dep[i * n + j] || (j != i && has(reach, stacks[j]->credential));
     }
-    size_t placed = 0;
-    while (placed < n) { /* Kahn's algorithm, smallest credential first */
-        size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
-            if (done[i]) continue;
-            size_t j = 0;
-            while (j < n && !(dep[i * n + j] && !done[j])) j++;
-            if (j == n) pick = i;
+    const uint8_t *used = soft;
+    if (kahn(stacks, n, soft, done, order) < n) { /* equivalences made a cycle: slots only */
+        used = dep;
+        if (kahn(stacks, n, dep, done, order) < n) {
+            cx_buf b;
+            cx__buf_init(&b);
+            for (size_t i = 0; i < n; i++)
+                if (!done[i])
+                    cx__buf_printf(
+                        &b, "%s%s (%s:%d)", b.len ? ", " : "",
+                        cx__snapshot_id(c->snap, CX_KIND_CREDENTIAL, stacks[i]->credential),
+                        stacks[i]->src.file, stacks[i]->src.line);
+            cx_src at = {NULL, 0};
+            for (size_t i = 0; i < n && !at.file; i++)
+                if (!done[i]) at = stacks[i]->src;
+            cx_tnode where = {.kind = CX_TNIL, .line = at.line, .file = at.file};
+            error_at(c, &where, "stacks depend on each other in a cycle: %s", b.data ? b.data : "");
+            cx__buf_free(&b);
+            return;
         }
-        if (pick == n) break;
-        done[pick] = 1;
-        order[placed++] = stacks[pick];
-    }
-    if (placed < n) {
-        cx_buf b;
-        cx__buf_init(&b);
-        for (size_t i = 0; i < n; i++)
-            if (!done[i])
-                cx__buf_printf(&b, "%s%s (%s:%d)", b.len ? ", " : "",
-                               cx__snapshot_id(c->snap, CX_KIND_CREDENTIAL, stacks[i]->credential),
-                               stacks[i]->src.file, stacks[i]->src.line);
-        cx_src at = {NULL, 0};
-        for (size_t i = 0; i < n && !at.file; i++)
-            if (!done[i]) at = stacks[i]->src;
-        cx_tnode where = {.kind = CX_TNIL, .line = at.line, .file = at.file};
-        error_at(c, &where, "stacks depend on each other in a cycle: %s", b.data ? b.data : "");
-        cx__buf_free(&b);
-        return;
     }
     for (size_t i = 0; i < n; i++) { /* which stacks each one can use */
         size_t k = 0;
         uint32_t *deps = alloc(c, n * sizeof *deps);
         for (size_t j = 0; deps && j < n; j++)
-            if (dep[i * n + j]) deps[k++] = stacks[j]->credential;
+            if (used[i * n + j]) deps[k++] = stacks[j]->credential;
         stacks[i]->depends = deps;
         stacks[i]->ndepends = k;
     }

@@ -1,0 +1,27 @@
+-- articulated-stacks.lua -- a stack's derived credential that counts, by
+-- articulation, as a credential another stack requires. The consumer
+-- (OH-MFG-FOUND) sorts before the producer (OH-WLD-CERT): only the
+-- dependency order, which follows equivalences as well as slots, makes
+-- the derived certificate available to it. Illustrative.
+
+pack "articulated-stacks" {
+  authority = "Ohio Department of Higher Education (illustrative)",
+  version   = "2026.1",
+  cite      = "Ohio Career-Technical Credit Transfer (CTAG), welding to manufacturing (illustrative)",
+}
+
+stack "OH-WLD-CERT" {
+  name         = "Ohio Welding Certificate",
+  jurisdiction = "US-OH",
+  requires     = all { "OH-WLD-GMAW", "OH-WLD-SMAW" },
+}
+
+stack "OH-MFG-FOUND" {
+  name         = "Manufacturing Foundations",
+  jurisdiction = "US-OH",
+  requires     = all { "NIMS-MMS1", "OSHA-10-GI" },
+}
+
+-- The welding certificate's measurement and materials content stands for
+-- NIMS Machining Level I in the foundations stack.
+counts_as { from = "OH-WLD-CERT", to = "NIMS-MMS1", within = "US-OH" }
