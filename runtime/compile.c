@@ -1291,8 +1291,8 @@ static void compile_rule(compiler *c, const struct rule_spec *spec, const cx_tno
  * can count toward it: one whose credential fills one of its slots, or
  * (softer) one whose credential an equivalence can make count as the
  * credential of one of its credential slots. Ties in byte order of the
- * credential id. A cycle of slots is an error; a cycle that only the
- * equivalences make is broken by leaving them out of the order. */
+ * credential id. A cycle of slots is an error; where equivalences close a
+ * cycle, they are left out of the order there (kahn). */
 static void collect_depends(const cx_req *q, uint32_t target, const cx_rule *const *stacks,
                             size_t nstacks, uint8_t *dep)
 {
@@ -1364,25 +1364,53 @@ static void equivalence_sources(compiler *c, uint64_t *set, uint64_t *scratch)
     }
 }
 
-/* Kahn's algorithm over dep (n x n), smallest credential first: how many
- * stacks it placed into order (fewer than n: a cycle, left undone). */
-static size_t kahn(cx_rule **stacks, size_t n, const uint8_t *dep, uint8_t *done, cx_rule **order)
+/* Whether stack i has every stack dep (n x n) says it needs placed. */
+static int ready(size_t n, const uint8_t *dep, const uint8_t *done, size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (dep[i * n + j] && !done[j]) return 0;
+    return 1;
+}
+
+/* Kahn's algorithm, smallest credential first, over soft (which includes
+ * hard): when no stack is ready, the smallest one ready by hard alone goes
+ * next (the equivalences that closed a cycle are left out of the order
+ * there, nowhere else). How many stacks it placed into order: fewer than
+ * n when hard has a cycle (left undone). */
+static size_t kahn(cx_rule **stacks, size_t n, const uint8_t *hard, const uint8_t *soft,
+                   uint8_t *done, cx_rule **order)
 {
     size_t placed = 0;
     memset(done, 0, n);
     while (placed < n) {
         size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
-            if (done[i]) continue;
-            size_t j = 0;
-            while (j < n && !(dep[i * n + j] && !done[j])) j++;
-            if (j == n) pick = i;
-        }
+        for (size_t i = 0; i < n && pick == n; i++)
+            if (!done[i] && ready(n, soft, done, i)) pick = i;
+        for (size_t i = 0; i < n && pick == n; i++)
+            if (!done[i] && ready(n, hard, done, i)) pick = i;
         if (pick == n) break;
         done[pick] = 1;
         order[placed++] = stacks[pick];
     }
     return placed;
+}
+
+/* The stacks kahn left undone depend on each other through slots. */
+static void cycle_error(compiler *c, cx_rule *const *stacks, size_t n, const uint8_t *done)
+{
+    cx_buf b;
+    cx_src at = {NULL, 0};
+    cx__buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (done[i]) continue;
+        cx__buf_printf(&b, "%s%s (%s:%d)", b.len ? ", " : "",
+                       cx__snapshot_id(c->snap, CX_KIND_CREDENTIAL, stacks[i]->credential),
+                       stacks[i]->src.file, stacks[i]->src.line);
+        if (!at.file) at = stacks[i]->src;
+    }
+    cx_tnode where = {.kind = CX_TNIL, .line = at.line, .file = at.file};
+    error_at(c, &where, "stacks depend on each other in a cycle: %s", b.data ? b.data : "");
+    cx__buf_free(&b);
 }
 
 static int by_credential(const void *a, const void *b)
@@ -1418,32 +1446,15 @@ static void order_stacks(compiler *c)
         for (size_t j = 0; j < n; j++)
             soft[i * n + j] = dep[i * n + j] || (j != i && has(reach, stacks[j]->credential));
     }
-    const uint8_t *used = soft;
-    if (kahn(stacks, n, soft, done, order) < n) { /* equivalences made a cycle: slots only */
-        used = dep;
-        if (kahn(stacks, n, dep, done, order) < n) {
-            cx_buf b;
-            cx__buf_init(&b);
-            for (size_t i = 0; i < n; i++)
-                if (!done[i])
-                    cx__buf_printf(
-                        &b, "%s%s (%s:%d)", b.len ? ", " : "",
-                        cx__snapshot_id(c->snap, CX_KIND_CREDENTIAL, stacks[i]->credential),
-                        stacks[i]->src.file, stacks[i]->src.line);
-            cx_src at = {NULL, 0};
-            for (size_t i = 0; i < n && !at.file; i++)
-                if (!done[i]) at = stacks[i]->src;
-            cx_tnode where = {.kind = CX_TNIL, .line = at.line, .file = at.file};
-            error_at(c, &where, "stacks depend on each other in a cycle: %s", b.data ? b.data : "");
-            cx__buf_free(&b);
-            return;
-        }
+    if (kahn(stacks, n, dep, soft, done, order) < n) {
+        cycle_error(c, stacks, n, done);
+        return;
     }
     for (size_t i = 0; i < n; i++) { /* which stacks each one can use */
         size_t k = 0;
         uint32_t *deps = alloc(c, n * sizeof *deps);
         for (size_t j = 0; deps && j < n; j++)
-            if (used[i * n + j]) deps[k++] = stacks[j]->credential;
+            if (soft[i * n + j]) deps[k++] = stacks[j]->credential;
         stacks[i]->depends = deps;
         stacks[i]->ndepends = k;
     }

@@ -25,3 +25,22 @@ stack "OH-MFG-FOUND" {
 -- The welding certificate's measurement and materials content stands for
 -- NIMS Machining Level I in the foundations stack.
 counts_as { from = "OH-WLD-CERT", to = "NIMS-MMS1", within = "US-OH" }
+
+-- Two articulations that close a cycle: each stack's credential counts
+-- toward the other. Neither can wait for the other; they are decided in
+-- id order there (OH-CTAG-WLD first), and the order elsewhere still
+-- follows the articulation above.
+stack "OH-CTAG-WLD" {
+  name         = "CTAG Welding Pathway",
+  jurisdiction = "US-OH",
+  requires     = all { "AWS-SENSE-L1" },
+}
+
+stack "OH-WLD-ADV" {
+  name         = "Advanced Welding Certificate",
+  jurisdiction = "US-OH",
+  requires     = all { "OH-WLD-FCAW" },
+}
+
+counts_as { from = "OH-WLD-ADV", to = "AWS-SENSE-L1", within = "US-OH" }
+counts_as { from = "OH-CTAG-WLD", to = "OH-WLD-FCAW", within = "US-OH" }
