@@ -295,10 +295,33 @@ static int by_stack_id(const void *x, const void *y)
     return strcmp(a->stack, b->stack);
 }
 
-/* Every stack for one holder (only `only` when it is not CX_NOSYM, though
- * the stacks before it in dependency order are evaluated too: their
- * derived awards may count; those after it cannot), in byte order of
- * stack id. */
+/* Which stacks deciding stack `only` needs, per stack in dependency order:
+ * it; the stacks whose derived awards can count toward it (depends: its
+ * slots, and equivalences into them), transitively; and every stack
+ * before one with a check, which sees every counted award, derived ones
+ * too. malloc'd (the caller frees it); NULL when out of memory. */
+static uint8_t *stacks_needed(const ectx *e, cx_sym only)
+{
+    size_t ns;
+    const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
+    uint8_t *need = calloc(ns + 1, 1);
+    if (!need) return NULL;
+    for (size_t i = ns; i-- > 0;) { /* a stack needs only stacks before it */
+        const cx_rule *r = stacks[i];
+        if (r->credential == only) need[i] = 1;
+        if (!need[i]) continue;
+        int all = r->requires && cx__req_has_check(r->requires);
+        for (size_t j = 0; j < i; j++)
+            for (size_t d = 0; d < r->ndepends && !all && !need[j]; d++)
+                need[j] = stacks[j]->credential == r->depends[d];
+        for (size_t j = 0; all && j < i; j++) need[j] = 1;
+    }
+    return need;
+}
+
+/* Every stack for one holder (only `only` when it is not CX_NOSYM, and then
+ * only the stacks it needs: e->stacks_needed, or all those before it in
+ * dependency order), in byte order of stack id. */
 int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err)
 {
     size_t ns;
@@ -310,6 +333,7 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
     if (!v) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < ns && rc == CX_OK; i++) {
         const cx_rule *r = stacks[i];
+        if (only != CX_NOSYM && e->stacks_needed && !e->stacks_needed[i]) continue;
         const char *stack = cx__eval_id(e, CX_KIND_CREDENTIAL, r->credential);
         char subject[600];
         snprintf(subject, sizeof subject, "audit %s %s", run.h->id, stack);
@@ -357,13 +381,20 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
 {
     ectx e;
     cx_sym h, only = CX_NOSYM;
+    uint8_t *need = NULL;
     *out = NULL;
     *n = 0;
     int rc = cx__eval_begin(&e, rules, as_of, err);
     if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
     if (stack && (rc = find_stack(&e, stack, &only, err))) goto done;
+    if (stack && !(need = stacks_needed(&e, only))) {
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    e.stacks_needed = need;
     rc = cx__audit_holder(&e, h, only, out, n, err);
 done:
+    free(need);
     cx__eval_end(&e);
     return rc;
 }
@@ -383,6 +414,7 @@ typedef struct worker {
     struct cx_sandbox *sb; /* this worker's own Lua state */
     const char *as_of;
     cx_sym only;
+    const uint8_t *needed; /* with only: the stacks it needs (stacks_needed) */
     cx_render_fn render;
     void *ud;
     uint32_t lo, hi; /* holders [lo, hi) of the batch */
@@ -426,6 +458,7 @@ static void *work(void *arg)
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
+    e.stacks_needed = w->needed;
     cx__decision_json_reuse(1);
     for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
         cx_decision **v = NULL;
@@ -453,10 +486,13 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     if (jobs < 1) jobs = 1;
     if (jobs > 64) jobs = 64;
     memset(ws, 0, sizeof ws);
+    uint8_t *need = NULL;
     if (stack) {
         ectx e;
         rc = cx__eval_begin(&e, rules, as_of, err);
         if (rc == CX_OK) rc = find_stack(&e, stack, &only, err);
+        if (rc == CX_OK && render && !(need = stacks_needed(&e, only)))
+            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         cx__eval_end(&e);
         if (rc) return rc;
     }
@@ -467,6 +503,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ws[j].rules = rules;
         ws[j].as_of = as_of;
         ws[j].only = only;
+        ws[j].needed = need;
         ws[j].render = render;
         ws[j].ud = ud;
         cx__buf_init(&ws[j].out);
@@ -497,5 +534,6 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         cx__buf_free(&ws[j].one);
         free(ws[j].v);
     }
+    free(need);
     return rc;
 }

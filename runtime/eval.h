@@ -33,6 +33,10 @@ typedef struct ectx {
 
     /* the rules' coverage observer (credex test --coverage), or NULL */
     const cx_coverage *coverage;
+
+    /* audits of one stack: per stack (dependency order), whether deciding
+     * it needs that stack's decision (audit.c); NULL: every stack */
+    const uint8_t *stacks_needed;
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
@@ -122,6 +126,9 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
  * q is an unlabelled all { ... } (flattened), else q itself. Writes at
  * most max of them to out; returns how many there are. */
 size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max);
+
+/* Whether a requirement tree has a check anywhere in it. */
+int cx__req_has_check(const cx_req *q);
 
 /* The holder's awards that count in jurisdiction j on the as-of date
  * (DESIGN §4): valid, renewed, and issued in j or accepted into j by the

@@ -398,11 +398,11 @@ static void goals_give(search *s, const cx_req **p, size_t n)
         free(p);
 }
 
-static int has_check(const cx_req *q)
+int cx__req_has_check(const cx_req *q)
 {
     if (q->kind == CX_REQ_CHECK) return 1;
     for (size_t i = 0; i < q->nparts; i++)
-        if (has_check(q->parts[i])) return 1;
+        if (cx__req_has_check(q->parts[i])) return 1;
     return 0;
 }
 
@@ -843,7 +843,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.reuse = reuse;
     s.opts = opts;
     index_tree(&s, q);
-    s.prune = !has_check(q);
+    s.prune = !cx__req_has_check(q);
     /* one block for every array of the search: pointers, then ints, then bytes */
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
