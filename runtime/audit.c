@@ -5,6 +5,7 @@
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,12 +403,28 @@ done:
 /* ------------------------------------------------------ the whole registry */
 
 #define BATCH 4096 /* holders decided between two writes */
+#define CHUNK 64   /* holders a worker takes at a time */
 
-/* A rendered decision: its text at the worker's out.data + at. */
+/* A rendered decision: its text at its chunk's out.data + at. */
 typedef struct rendered {
     size_t at;
     cx_status status;
 } rendered;
+
+/* The decisions of CHUNK consecutive holders, rendered, in order. */
+typedef struct chunk {
+    cx_buf out; /* the texts, each NUL-terminated; kept from batch to batch */
+    rendered *v;
+    size_t n, cap;
+} chunk;
+
+/* A batch of holders [base, end): workers take its chunks in turn, so
+ * none waits long for another, and the chunks are written in order. */
+typedef struct batch {
+    uint32_t base, end;
+    atomic_uint next; /* the next chunk to take */
+    chunk chunks[BATCH / CHUNK];
+} batch;
 
 typedef struct worker {
     cx_rules *rules;
@@ -417,61 +434,78 @@ typedef struct worker {
     const uint8_t *needed; /* with only: the stacks it needs (stacks_needed) */
     cx_render_fn render;
     void *ud;
-    uint32_t lo, hi; /* holders [lo, hi) of the batch */
-    cx_buf out;      /* the texts of the batch's share, in order, each NUL-terminated;
-                        one buffer kept from batch to batch */
-    cx_buf one;      /* where one decision is rendered: small, so the many small
-                        writes of a renderer stay in cache; then copied to out */
-    rendered *v;     /* per decision of the share, in order */
-    size_t n, cap;
+    batch *b;
+    cx_buf one; /* where one decision is rendered: small, so the many small
+                   writes of a renderer stay in cache; then copied to its chunk */
     int rc;
     cx_error err;
 } worker;
 
-/* Renders d at the end of w->out. 0, or -1 when out of memory. */
-static int render_into(worker *w, const cx_decision *d)
+/* Renders d at the end of chunk k. 0, or -1 when out of memory. */
+static int render_into(worker *w, chunk *k, const cx_decision *d)
 {
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 1024;
-        rendered *v = realloc(w->v, cap * sizeof *v);
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 2 * CHUNK;
+        rendered *v = realloc(k->v, cap * sizeof *v);
         if (!v) return -1;
-        w->v = v;
-        w->cap = cap;
+        k->v = v;
+        k->cap = cap;
     }
-    size_t at = w->out.len;
+    size_t at = k->out.len;
     w->one.len = 0;
     if (w->one.data) w->one.data[0] = '\0'; /* a renderer that writes nothing */
     if (w->render(w->ud, d, cx__buf_write, &w->one) || w->one.oom) return -1;
-    cx__buf_add(&w->out, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
-    if (w->out.oom) return -1;
-    w->v[w->n++] = (rendered){at, d->status};
+    cx__buf_add(&k->out, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
+    if (k->out.oom) return -1;
+    k->v[k->n++] = (rendered){at, d->status};
     return 0;
 }
 
-/* Decides and renders the holders of one worker's share of a batch. */
+/* Decides and renders the holders of one chunk. */
+static void decide_chunk(worker *w, ectx *e, chunk *k, uint32_t lo, uint32_t hi)
+{
+    k->n = 0;
+    k->out.len = 0;
+    for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
+        cx_decision **v = NULL;
+        size_t n = 0;
+        w->rc = cx__audit_holder(e, h, w->only, &v, &n, &w->err);
+        for (size_t i = 0; w->rc == CX_OK && i < n; i++)
+            if (render_into(w, k, v[i]))
+                w->rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cx_decisions_free(v, n);
+    }
+}
+
+/* Takes chunks of the batch until none is left (or this worker failed). */
 static void *work(void *arg)
 {
     worker *w = arg;
+    batch *b = w->b;
     ectx e;
-    w->n = 0;
-    w->out.len = 0;
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
     e.stacks_needed = w->needed;
     cx__decision_json_reuse(1);
-    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
-        cx_decision **v = NULL;
-        size_t n = 0;
-        w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
-        for (size_t i = 0; w->rc == CX_OK && i < n; i++)
-            if (render_into(w, v[i]))
-                w->rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        cx_decisions_free(v, n);
+    while (w->rc == CX_OK) {
+        uint32_t c = atomic_fetch_add(&b->next, 1), lo = b->base + c * CHUNK;
+        if (lo >= b->end) break;
+        decide_chunk(w, &e, &b->chunks[c], lo, b->end - lo < CHUNK ? b->end : lo + CHUNK);
     }
     cx__decision_json_reuse(0);
     cx__eval_end(&e);
     return NULL;
+}
+
+/* Writes the decided chunks of b in holder order. */
+static int write_batch(const batch *b, cx_output_fn output, void *ud)
+{
+    int rc = CX_OK;
+    for (uint32_t c = 0; b->base + c * CHUNK < b->end && rc == CX_OK; c++)
+        for (size_t i = 0; i < b->chunks[c].n && rc == CX_OK; i++)
+            rc = output(ud, b->chunks[c].out.data + b->chunks[c].v[i].at, b->chunks[c].v[i].status);
+    return rc;
 }
 
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
@@ -499,6 +533,8 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     if (!render) /* statuses only: the status plans (quick.c) */
         return cx__quick_audit_all(rules, only, as_of, jobs, output, ud, progress, progress_ud,
                                    err);
+    batch *b = calloc(1, sizeof *b);
+    if (!b) rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
         ws[j].rules = rules;
         ws[j].as_of = as_of;
@@ -506,34 +542,34 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ws[j].needed = need;
         ws[j].render = render;
         ws[j].ud = ud;
-        cx__buf_init(&ws[j].out);
+        ws[j].b = b;
         cx__buf_init(&ws[j].one);
         rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
-        uint32_t end = nh - base < BATCH ? nh : base + BATCH;
-        for (int j = 0; j < jobs; j++) {
-            cx__share(base, end, jobs, j, &ws[j].lo, &ws[j].hi);
-            ws[j].rc = CX_OK;
-        }
+        b->base = base;
+        b->end = nh - base < BATCH ? nh : base + BATCH;
+        atomic_store(&b->next, 0);
+        for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
         cx__run_parallel(ws, sizeof *ws, jobs, work);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
             if (ws[j].rc) {
                 rc = ws[j].rc;
                 *err = ws[j].err;
             }
-        for (int j = 0; j < jobs && rc == CX_OK; j++) /* the shares are in holder order */
-            for (size_t i = 0; i < ws[j].n && rc == CX_OK; i++)
-                rc = output(ud, ws[j].out.data + ws[j].v[i].at, ws[j].v[i].status);
-        if (progress) progress(progress_ud, "auditing", end, nh);
+        if (rc == CX_OK) rc = write_batch(b, output, ud);
+        if (progress) progress(progress_ud, "auditing", b->end, nh);
     }
     for (int j = 0; j < started; j++) {
         if (j) cx__sandbox_free(ws[j].sb);
-        cx__buf_free(&ws[j].out);
         cx__buf_free(&ws[j].one);
-        free(ws[j].v);
     }
+    for (size_t c = 0; b && c < BATCH / CHUNK; c++) {
+        cx__buf_free(&b->chunks[c].out);
+        free(b->chunks[c].v);
+    }
+    free(b);
     free(need);
     return rc;
 }
