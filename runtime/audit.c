@@ -296,27 +296,44 @@ static int by_stack_id(const void *x, const void *y)
     return strcmp(a->stack, b->stack);
 }
 
+/* Whether some holder exception substitutes credential c for another
+ * (a derived award of c may then fill a slot no rule names it in). */
+static int substituted(const cx_snapshot *s, cx_sym c)
+{
+    for (uint32_t i = 0; i < s->nexceptions; i++)
+        if (!s->exceptions[i].waive && s->exceptions[i].substitute_use == c) return 1;
+    return 0;
+}
+
 /* Which stacks deciding stack `only` needs, per stack in dependency order:
  * it; the stacks whose derived awards can count toward it (depends: its
- * slots, and equivalences into them), transitively; and every stack
- * before one with a check, which sees every counted award, derived ones
- * too. malloc'd (the caller frees it); NULL when out of memory. */
+ * slots, and equivalences into them; and any stack whose credential an
+ * exception substitutes), transitively; and every stack before one with a
+ * check, which sees every counted award, derived ones too. malloc'd (the
+ * caller frees it); NULL when out of memory. */
 static uint8_t *stacks_needed(const ectx *e, cx_sym only)
 {
     size_t ns;
     const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
-    uint8_t *need = calloc(ns + 1, 1);
-    if (!need) return NULL;
+    uint8_t *need = calloc(ns + 1, 1), *subst = calloc(ns + 1, 1);
+    if (!need || !subst) {
+        free(need);
+        free(subst);
+        return NULL;
+    }
+    for (size_t i = 0; i < ns; i++) subst[i] = (uint8_t)substituted(e->snap, stacks[i]->credential);
     for (size_t i = ns; i-- > 0;) { /* a stack needs only stacks before it */
         const cx_rule *r = stacks[i];
         if (r->credential == only) need[i] = 1;
         if (!need[i]) continue;
         int all = r->requires && cx__req_has_check(r->requires);
-        for (size_t j = 0; j < i; j++)
-            for (size_t d = 0; d < r->ndepends && !all && !need[j]; d++)
+        for (size_t j = 0; j < i; j++) {
+            need[j] |= (uint8_t)(all || subst[j]);
+            for (size_t d = 0; d < r->ndepends && !need[j]; d++)
                 need[j] = stacks[j]->credential == r->depends[d];
-        for (size_t j = 0; all && j < i; j++) need[j] = 1;
+        }
     }
+    free(subst);
     return need;
 }
 

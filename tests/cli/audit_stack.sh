@@ -1,9 +1,10 @@
 # audit_stack.sh -- `audit --stack S` decides S exactly as a whole audit
-# does (the stacks before S in dependency order are evaluated for their
-# derived awards; those after it are skipped): for every stack of a ladder
+# does (the stacks whose derived awards can reach S are decided first; the
+# others are skipped): for every stack of a ladder
 # of stacks of stacks, `audit --all --stack S` gives the same lines as the
 # S lines of `audit --all`, and `audit --holder H --stack S` the same
-# decision as H's S in `audit --holder H`.
+# decision as H's S in `audit --holder H` -- also when an exception
+# substitutes a derived credential the stack does not otherwise depend on.
 . "$SRC/tests/cli/lib.sh"
 STK="$SRC/tests/rules/stacking"
 DB="$WORK/ladder.db"
@@ -27,6 +28,14 @@ holders:
       - { credential: COMPTIA-SECPLUS, issued: 2021-05-01 }
   - id: h-us-0004            # nothing yet
     awards: []
+  - id: h-us-0005            # CIOS, accepted for CSAP by exception: CSAE
+    awards:
+      - { credential: COMPTIA-APLUS, issued: 2024-09-10 }
+      - { credential: COMPTIA-NETPLUS, issued: 2025-01-22 }
+      - { credential: COMPTIA-CASP, issued: 2025-11-14 }
+exceptions:
+  - { holder: h-us-0005, stack: COMPTIA-CSAE, substitute: { for: COMPTIA-CSAP, use: COMPTIA-CIOS },
+      by: Dean of IT Programs, reason: CIOS plus CASP covers the analytics outcomes }
 YAML
 run --db "$DB" init
 run --db "$DB" import "$STK/catalog.yaml" "$WORK/holders.yaml" --quiet
@@ -36,13 +45,14 @@ R=(--db "$DB" --rules "$STK/packs/comptia-ladder.lua" --as-of 2026-06-01 --forma
 run audit --all "${R[@]}" --jobs 2
 expect_rc 0 "audit --all"
 printf '%s\n' "$OUT" > "$WORK/all.jsonl"
-expect_eq "$(grep -c '"status":"met"' "$WORK/all.jsonl")" 5 "met: CIOS and CSIS, CSAP and CSAE, CIOS"
+expect_eq "$(grep -c '"status":"met"' "$WORK/all.jsonl")" 7 \
+    "met: CIOS and CSIS, CSAP and CSAE, CIOS, CIOS and CSAE (by exception)"
 for s in COMPTIA-CIOS COMPTIA-CSAE COMPTIA-CSAP COMPTIA-CSIS; do
     run audit --all "${R[@]}" --stack "$s" --jobs 2
     expect_rc 0 "audit --all --stack $s"
     expect_eq "$OUT" "$(grep "\"stack\":\"$s\"" "$WORK/all.jsonl")" "--stack $s: the $s lines of the whole audit"
 done
-for h in h-us-0001 h-us-0002; do
+for h in h-us-0001 h-us-0002 h-us-0005; do
     run audit --holder "$h" "${R[@]}"
     whole=$OUT
     for s in COMPTIA-CSIS COMPTIA-CSAE; do
@@ -53,4 +63,10 @@ done
 run audit --holder h-us-0001 "${R[@]}" --stack COMPTIA-CSIS
 expect_contains "$OUT" '"status":"met"' "CSIS met through the CIOS derived before it"
 expect_contains "$OUT" '"via":"derived:COMPTIA-CIOS"' "the derived CIOS fills CSIS's slot"
+# CSAE does not depend on CIOS, but an exception substitutes it: deciding
+# CSAE alone must still derive CIOS first
+run audit --holder h-us-0005 "${R[@]}" --stack COMPTIA-CSAE
+expect_contains "$OUT" '"status":"met"' "CSAE met through the derived CIOS an exception accepts for CSAP"
+expect_contains "$OUT" '"via":"exception:substitute COMPTIA-CIOS for COMPTIA-CSAP"' \
+    "the substitution is the derived CIOS"
 finish
