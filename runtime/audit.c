@@ -25,8 +25,8 @@ typedef struct place {
 typedef struct holder_run {
     ectx *e;
     const cx_snap_holder *h;
-    place places[16];
-    size_t nplaces;
+    place *places; /* one per jurisdiction a stack is in, as met */
+    size_t nplaces, capplaces;
     cx_counted *derived; /* awards derived by met stacks so far */
     size_t nderived;
 } holder_run;
@@ -35,7 +35,13 @@ static const place *place_of(holder_run *run, cx_sym j)
 {
     for (size_t i = 0; i < run->nplaces; i++)
         if (run->places[i].jurisdiction == j) return &run->places[i];
-    if (run->nplaces == sizeof run->places / sizeof run->places[0]) return NULL;
+    if (run->nplaces == run->capplaces) {
+        size_t cap = run->capplaces ? 2 * run->capplaces : 4;
+        place *v = realloc(run->places, cap * sizeof *v);
+        if (!v) return NULL;
+        run->places = v;
+        run->capplaces = cap;
+    }
     place *p = &run->places[run->nplaces++];
     p->jurisdiction = j;
     p->awards = cx__eval_counted(run->e, run->h, j, &p->n);
@@ -368,6 +374,7 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
         if (r->credential == only) break;
     }
     for (size_t i = 0; i < run.nplaces; i++) free(run.places[i].awards);
+    free(run.places);
     free(run.derived);
     if (rc) {
         cx_decisions_free(v, *n);

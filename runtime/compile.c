@@ -1292,7 +1292,7 @@ static void compile_rule(compiler *c, const struct rule_spec *spec, const cx_tno
  * (softer) one whose credential an equivalence can make count as the
  * credential of one of its credential slots. Ties in byte order of the
  * credential id. A cycle of slots is an error; where equivalences close a
- * cycle, they are left out of the order there (kahn). */
+ * cycle, one of its stacks goes first (break_cycle). */
 static void collect_depends(const cx_req *q, uint32_t target, const cx_rule *const *stacks,
                             size_t nstacks, uint8_t *dep)
 {
@@ -1372,13 +1372,36 @@ static int ready(size_t n, const uint8_t *dep, const uint8_t *done, size_t i)
     return 1;
 }
 
+/* When no stack is ready: the stack to place next, breaking a cycle that
+ * only equivalences close -- the smallest stack, ready by slots alone, of
+ * a group of undone stacks that depend (through soft) only on each other
+ * and on stacks placed, so that no stack outside a cycle is placed before
+ * what it waits for. n when there is none (a cycle of slots). */
+static size_t break_cycle(size_t n, const uint8_t *hard, const uint8_t *soft, const uint8_t *done,
+                          uint8_t *reach)
+{
+    /* reach[i * n + k]: undone k is reachable from undone i through soft */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < n; k++) reach[i * n + k] = !done[i] && !done[k] && soft[i * n + k];
+    for (size_t m = 0; m < n; m++)
+        for (size_t i = 0; i < n; i++)
+            if (reach[i * n + m])
+                for (size_t k = 0; k < n; k++) reach[i * n + k] |= reach[m * n + k];
+    for (size_t i = 0; i < n; i++) {
+        if (done[i] || !reach[i * n + i] || !ready(n, hard, done, i)) continue;
+        size_t k = 0;
+        while (k < n && (!reach[i * n + k] || reach[k * n + i])) k++;
+        if (k == n) return i; /* everything i waits for waits for i */
+    }
+    return n;
+}
+
 /* Kahn's algorithm, smallest credential first, over soft (which includes
- * hard): when no stack is ready, the smallest one ready by hard alone goes
- * next (the equivalences that closed a cycle are left out of the order
- * there, nowhere else). How many stacks it placed into order: fewer than
- * n when hard has a cycle (left undone). */
+ * hard); where only equivalences close a cycle, break_cycle places one of
+ * its stacks. How many stacks it placed into order: fewer than n when hard
+ * has a cycle (left undone). */
 static size_t kahn(cx_rule **stacks, size_t n, const uint8_t *hard, const uint8_t *soft,
-                   uint8_t *done, cx_rule **order)
+                   uint8_t *done, uint8_t *reach, cx_rule **order)
 {
     size_t placed = 0;
     memset(done, 0, n);
@@ -1386,8 +1409,7 @@ static size_t kahn(cx_rule **stacks, size_t n, const uint8_t *hard, const uint8_
         size_t pick = n;
         for (size_t i = 0; i < n && pick == n; i++)
             if (!done[i] && ready(n, soft, done, i)) pick = i;
-        for (size_t i = 0; i < n && pick == n; i++)
-            if (!done[i] && ready(n, hard, done, i)) pick = i;
+        if (pick == n) pick = break_cycle(n, hard, soft, done, reach);
         if (pick == n) break;
         done[pick] = 1;
         order[placed++] = stacks[pick];
@@ -1425,9 +1447,10 @@ static void order_stacks(compiler *c)
     size_t n = 0;
     for (size_t i = 0; i < rs->nrules; i++) n += rs->rules[i]->kind == CX_RULE_STACK;
     cx_rule **stacks = alloc(c, n * sizeof *stacks), **order = alloc(c, n * sizeof *order);
-    uint8_t *dep = alloc(c, n * n), *soft = alloc(c, n * n), *done = alloc(c, n);
-    uint64_t *reach = new_set(c), *scratch = new_set(c);
-    if (!stacks || !order || !dep || !soft || !done || !reach || !scratch) return;
+    uint8_t *dep = alloc(c, n * n), *soft = alloc(c, n * n), *reach = alloc(c, n * n),
+            *done = alloc(c, n);
+    uint64_t *slots = new_set(c), *scratch = new_set(c);
+    if (!stacks || !order || !dep || !soft || !reach || !done || !slots || !scratch) return;
     n = 0;
     for (size_t i = 0; i < rs->nrules; i++)
         if (rs->rules[i]->kind == CX_RULE_STACK) stacks[n++] = rs->rules[i];
@@ -1440,13 +1463,13 @@ static void order_stacks(compiler *c)
                      stacks[i]->src.line);
         collect_depends(stacks[i]->requires, stacks[i]->credential, (const cx_rule *const *)stacks,
                         n, dep + i * n);
-        memset(reach, 0, c->words * sizeof *reach);
-        if (stacks[i]->requires) credential_slots(stacks[i]->requires, reach);
-        equivalence_sources(c, reach, scratch);
+        memset(slots, 0, c->words * sizeof *slots);
+        if (stacks[i]->requires) credential_slots(stacks[i]->requires, slots);
+        equivalence_sources(c, slots, scratch);
         for (size_t j = 0; j < n; j++)
-            soft[i * n + j] = dep[i * n + j] || (j != i && has(reach, stacks[j]->credential));
+            soft[i * n + j] = dep[i * n + j] || (j != i && has(slots, stacks[j]->credential));
     }
-    if (kahn(stacks, n, dep, soft, done, order) < n) {
+    if (kahn(stacks, n, dep, soft, done, reach, order) < n) {
         cycle_error(c, stacks, n, done);
         return;
     }

@@ -30,7 +30,7 @@ typedef struct search {
     int8_t *alone;        /* per requirement needing no award: -1 unknown, 0, 1 */
     int8_t *possible;     /* per requirement: -1 unknown, 0 cannot hold whatever the
                              allocation, 1 might (see possible()) */
-    int prune;            /* the tree has no check: possible() may skip */
+    uint8_t *checks;      /* per requirement: a check is in it (possible() never skips it) */
     uint8_t *used;        /* per award: slots it fills now */
     int *assign;          /* per requirement: the award filling a slot, HOLDS for a
                              requirement needing no award that the allocation
@@ -57,6 +57,15 @@ static void fill_index(search *s, const cx_req *q)
 {
     s->reqs[q->index] = q;
     for (size_t i = 0; i < q->nparts; i++) fill_index(s, q->parts[i]);
+}
+
+/* s->checks: 1 for each requirement with a check in it. */
+static int mark_checks(search *s, const cx_req *q)
+{
+    int any = q->kind == CX_REQ_CHECK;
+    for (size_t i = 0; i < q->nparts; i++) any |= mark_checks(s, q->parts[i]);
+    s->checks[q->index] = (uint8_t)any;
+    return any;
 }
 
 #define HOLDS (-2) /* assign[]: holds in the allocation found, with no award */
@@ -409,14 +418,16 @@ int cx__req_has_check(const cx_req *q)
 /* Whether q could hold if every award were free to fill every slot: a
  * necessary condition, memoized, that lets the search skip at once what
  * no allocation can meet (a slot nothing fills, a choice with too few
- * such parts). Only in a tree without checks (s->prune): which checks the
- * search calls, and so their reasons, errors and coverage, must not depend
- * on what it skips. -1 on error. */
+ * such parts). A requirement with a check in it is always possible: the
+ * search must call the checks it called before pruning, so that their
+ * reasons, errors and coverage do not depend on what it skips. Skipping a
+ * goal without checks skips none: the unpruned search would fail inside
+ * it before reaching the goals after it. -1 on error. */
 static int possible(search *s, const cx_req *q)
 {
     int8_t *m = &s->possible[q->index];
     int r = 0;
-    if (!s->prune) return 1;
+    if (s->checks[q->index]) return 1;
     if (*m >= 0) return *m;
     if (waived(s, q)) {
         r = 1;
@@ -453,7 +464,9 @@ static int choose(search *s, const cx_req *q, size_t start, const cx_req **chose
         return r;
     }
     for (size_t i = start; i + (q->need - k) <= q->nparts; i++) {
-        int p = possible(s, q->parts[i]);
+        /* with a check among the parts, every combination is tried: an
+         * earlier part's check runs before a later part fails */
+        int p = s->checks[q->index] ? 1 : possible(s, q->parts[i]);
         if (p <= 0) {
             if (p < 0) return -1;
             continue;
@@ -843,12 +856,12 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.reuse = reuse;
     s.opts = opts;
     index_tree(&s, q);
-    s.prune = !cx__req_has_check(q);
+
     /* one block for every array of the search: pointers, then ints, then bytes */
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
     size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
-                   s.nreqs * sizeof(int) + cells + 2 * s.nreqs + n + 1;
+                   s.nreqs * sizeof(int) + cells + 3 * s.nreqs + n + 1;
     /* small trees (nearly all) on the stack: a heap block this size would
      * be a "large" malloc, which makes glibc consolidate its free lists */
     void *local[4096 / sizeof(void *)];
@@ -866,10 +879,12 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.fills = (uint8_t *)(s.assign + s.nreqs);
     s.alone = (int8_t *)(s.fills + cells);
     s.possible = s.alone + s.nreqs;
-    s.used = (uint8_t *)(s.possible + s.nreqs);
+    s.checks = (uint8_t *)(s.possible + s.nreqs);
+    s.used = s.checks + s.nreqs;
     memset(s.alone, -1, 2 * s.nreqs);
     for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
     fill_index(&s, q);
+    mark_checks(&s, q);
     for (size_t k = 0; k < s.nreqs; k++)
         if (s.reqs[k] && is_slot(s.reqs[k]))
             for (size_t i = 0; i < n; i++) compute_fill(&s, s.reqs[k], i);

@@ -69,4 +69,28 @@ run audit --holder h-us-0005 "${R[@]}" --stack COMPTIA-CSAE
 expect_contains "$OUT" '"status":"met"' "CSAE met through the derived CIOS an exception accepts for CSAP"
 expect_contains "$OUT" '"via":"exception:substitute COMPTIA-CIOS for COMPTIA-CSAP"' \
     "the substitution is the derived CIOS"
+# --- stacks in twenty jurisdictions ----------------------------------------------
+# A holder's counted awards are worked out once per jurisdiction a stack is
+# in; twenty of them (a national registry has more than sixteen) work.
+{
+    echo "version: 1"
+    echo "jurisdictions:"
+    for k in $(seq -w 1 20); do echo "  - { id: US-J$k, name: State $k }"; done
+    echo "credentials:"
+    for k in $(seq -w 1 20); do
+        echo "  - { id: MOD-$k, name: Module $k, type: course, jurisdiction: US-J$k }"
+        echo "  - { id: CERT-$k, name: Certificate $k, type: certificate, jurisdiction: US-J$k }"
+    done
+    echo "holders:"
+    echo "  - { id: h-wide, awards: [{ credential: MOD-07, issued: 2025-05-01 }] }"
+} >"$WORK/wide.yaml"
+for k in $(seq -w 1 20); do
+    echo "stack \"CERT-$k\" { jurisdiction = \"US-J$k\", requires = all { \"MOD-$k\" } }"
+done | { echo 'pack "wide" { authority = "test", version = "1" }'; cat; } >"$WORK/wide.lua"
+run --db "$WORK/wide.db" import "$WORK/wide.yaml"
+expect_rc 0 "import twenty jurisdictions"
+run --db "$WORK/wide.db" audit --holder h-wide --rules "$WORK/wide.lua" --as-of 2026-06-01
+expect_rc 0 "audit across twenty jurisdictions"
+expect_contains "$OUT" "audit CERT-07 for h-wide: met" "the holder's module meets its state's certificate"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c ': not_started$')" 19 "and no other"
 finish

@@ -101,4 +101,36 @@ expect_rc 0 "import the pathway credential"
 run audit --holder h-oh-0201 --stack OH-WELD-PATH --rules "$WORK/weld.lua" "${R[@]}" --format json
 expect_contains "$OUT" "{\"code\":\"check\",\"message\":\"portfolio: the portfolio review is pending\"}" \
     "a check beside an unfillable slot still runs and gives its reason"
+
+# --- a check beside a large choice ------------------------------------------------
+# Six of 22 industry credentials, and a check: the choice has no check in
+# it, so the search still sees at once that two held credentials cannot
+# make six (it used to try 74,613 combinations and stop at its limit).
+cat >"$WORK/sampler.yaml" <<'YAML'
+version: 1
+credentials:
+  - { id: OH-IRC-SAMPLER, name: Industry Credential Sampler, type: certificate, jurisdiction: US-OH }
+YAML
+cat >"$WORK/sampler.lua" <<'LUA'
+pack "irc-sampler" { authority = "Ohio Department of Education and Workforce (illustrative)", version = "2026.1" }
+stack "OH-IRC-SAMPLER" {
+  jurisdiction = "US-OH",
+  requires = all {
+    check(function(ctx) return true end) { label = "enrolled" },
+    at_least(6) {
+      label = "six industry credentials",
+      "NIMS-MMS1", "NIMS-CNCM", "NIMS-CNCT", "NIMS-DPM", "AWS-SENSE-L1", "MSSC-CPT",
+      "OSHA-10-GI", "NHA-CPT", "NHA-CET", "AHA-BLS", "ARC-BLS", "OSHA-BBP",
+      "OSHA-10-CON", "NCCER-CORE", "NCCER-ELEC1", "COMPTIA-APLUS", "COMPTIA-NETPLUS", "COMPTIA-SECPLUS",
+      "COMPTIA-CYSA", "COMPTIA-CASP", "CISCO-CCNA", "CISCO-CCST-SEC",
+    },
+  },
+}
+LUA
+run --db "$DB" import "$WORK/sampler.yaml"
+expect_rc 0 "import the sampler credential"
+run audit --holder h-oh-0201 --stack OH-IRC-SAMPLER --rules "$WORK/sampler.lua" "${R[@]}"
+expect_rc 0 "a check beside a large choice: no search limit"
+expect_contains "$OUT" "audit OH-IRC-SAMPLER for h-oh-0201: in_progress" "the sampler is in progress"
+expect_contains "$OUT" "missing: six industry credentials" "what is missing, by its label"
 finish

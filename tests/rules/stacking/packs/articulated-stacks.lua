@@ -44,3 +44,13 @@ stack "OH-WLD-ADV" {
 
 counts_as { from = "OH-WLD-ADV", to = "AWS-SENSE-L1", within = "US-OH" }
 counts_as { from = "OH-CTAG-WLD", to = "OH-WLD-FCAW", within = "US-OH" }
+
+-- A stack downstream of that cycle, which sorts before both: it still
+-- waits for the advanced certificate it is articulated from.
+stack "OH-CONST-PATHWAY" {
+  name         = "Construction Pathway",
+  jurisdiction = "US-OH",
+  requires     = all { "OSHA-10-CON", "NCCER-CORE" },
+}
+
+counts_as { from = "OH-WLD-ADV", to = "NCCER-CORE", within = "US-OH" }
