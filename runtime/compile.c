@@ -1318,7 +1318,7 @@ static void credential_slots(const cx_req *q, uint64_t *set)
     for (size_t i = 0; i < q->nparts; i++) credential_slots(q->parts[i], set);
 }
 
-static int is_equivalence_rule(const cx_rule *r)
+int cx__rule_is_equivalence(const cx_rule *r)
 {
     return r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENT ||
            r->kind == CX_RULE_EQUIVALENCE;
@@ -1332,7 +1332,7 @@ static int sources_into(compiler *c, const uint64_t *into, int transitive, uint6
     for (size_t i = 0; i < c->rs->nrules; i++) {
         const cx_rule *r = c->rs->rules[i];
         int meets = 0;
-        if (!is_equivalence_rule(r) || (transitive && !r->transitive)) continue;
+        if (!cx__rule_is_equivalence(r) || (transitive && !r->transitive)) continue;
         if (r->kind == CX_RULE_EQUIVALENT) {
             for (size_t m = 0; m < r->nmembers && !meets; m++) meets = has(into, r->members[m]);
             for (size_t m = 0; meets && m < r->nmembers; m++)
@@ -1816,9 +1816,7 @@ static void index_equivalences(compiler *c)
     memset(rs->equiv_to, 0, c->words * sizeof *rs->equiv_to);
     for (size_t i = 0; i < rs->nrules; i++) {
         cx_rule *r = rs->by_id[i];
-        if (r->kind != CX_RULE_COUNTS_AS && r->kind != CX_RULE_EQUIVALENT &&
-            r->kind != CX_RULE_EQUIVALENCE)
-            continue;
+        if (!cx__rule_is_equivalence(r)) continue;
         rs->equivs[rs->nequivs++] = r;
         if (r->kind == CX_RULE_EQUIVALENT)
             for (size_t m = 0; m < r->nmembers; m++)

@@ -222,6 +222,10 @@ struct cx_sandbox *cx__rules_sandbox(const cx_rules *rs);
 /* Every rule, sorted by id (byte order): the order decisions consider them
  * in, so no result depends on the order packs or rules were listed in. */
 const cx_rule *const *cx__rules_by_id(const cx_rules *rs, size_t *n);
+/* Whether r is of the equivalence family (counts_as, equivalent,
+ * equivalence). */
+int cx__rule_is_equivalence(const cx_rule *r);
+
 /* The equivalence family (counts_as, equivalent, equivalence) in id order;
  * *targets: the credentials one of them can make another count as (a
  * credential set; NULL when there are no rules). */

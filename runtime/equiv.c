@@ -128,12 +128,10 @@ static cx_status try_rule(ectx *e, const cx_rule *r, cx_sym a, cx_sym b, cx_sym 
     return held ? CX_EQUIVALENT : CX_NOT_EQUIVALENT;
 }
 
-/* Does rule r apply to (a, b) within j for an award issued on `issued`? */
+/* Does equivalence rule r apply to (a, b) within j for an award issued on
+ * `issued`? */
 static int applies(const ectx *e, const cx_rule *r, cx_sym a, cx_sym b, cx_sym j, cx_date issued)
 {
-    if (r->kind != CX_RULE_COUNTS_AS && r->kind != CX_RULE_EQUIVALENT &&
-        r->kind != CX_RULE_EQUIVALENCE)
-        return 0;
     if (r->within && (j == CX_NOSYM || !cx__eval_jsel(e, r->within, j))) return 0;
     if (!cx__eval_effective(r, e->as_of)) return 0;
     if (!r->any_date && (issued < r->issued.from || issued > r->issued.to)) return 0;

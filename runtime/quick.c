@@ -73,11 +73,8 @@ static int has_bit(const uint64_t *set, cx_sym s)
  * without the source side and issue dates: conservative.) */
 static int equivalence_reaches(const ectx *e, cx_sym c, cx_sym j)
 {
-    for (size_t i = 0; i < e->nrules; i++) {
-        const cx_rule *r = e->rules[i];
-        if (r->kind != CX_RULE_COUNTS_AS && r->kind != CX_RULE_EQUIVALENT &&
-            r->kind != CX_RULE_EQUIVALENCE)
-            continue;
+    for (size_t i = 0; i < e->nequivs; i++) {
+        const cx_rule *r = e->equivs[i];
         if (r->within && (j == CX_NOSYM || !cx__eval_jsel(e, r->within, j))) continue;
         if (!cx__eval_effective(r, e->as_of)) continue;
         if (r->kind == CX_RULE_EQUIVALENT) {

@@ -758,12 +758,6 @@ static int expand_stack(wctx *w, side *s, const cx_rule *r)
     return 1;
 }
 
-static int is_equivalence(const cx_rule *r)
-{
-    return r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENT ||
-           r->kind == CX_RULE_EQUIVALENCE;
-}
-
 /* What a dirty rule touches, on one side. */
 static int rule_effect(wctx *w, side *s, const cx_rule *r)
 {
@@ -811,7 +805,7 @@ static int closure_pass(wctx *w, side *s)
             grew |= rc;
             continue;
         }
-        if (!is_equivalence(r)) continue;
+        if (!cx__rule_is_equivalence(r)) continue;
         int eq = r->kind == CX_RULE_EQUIVALENT;
         if (eq ? !meets_syms(s->snap, r->members, r->nmembers, &w->targets)
                : !meets_bits(s->snap, r->to->bits, &w->targets))
@@ -978,14 +972,15 @@ static int group_changes(wctx *w)
             int hit = r->kind == CX_RULE_STACK && r->jurisdiction != CX_NOSYM &&
                       set_has(&w->moved, s->jurisdictions[r->jurisdiction].id);
             int recognition = r->kind == CX_RULE_RECOGNIZE || r->kind == CX_RULE_DENY;
-            if ((is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) ||
+            if ((cx__rule_is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) ||
                 (recognition &&
                  (jsel_groups(s, r->from_j, &within) < 0 || jsel_groups(s, r->into, &within) < 0)))
                 rc = -1;
             int names = 0;
             for (size_t g = 0; g < within.map.cap && !names; g++)
                 names = within.map.keys[g] && set_has(&changed, within.map.keys[g]);
-            if ((hit || (names && is_equivalence(r))) && set_add(&w->dirty, r->id) < 0) rc = -1;
+            if ((hit || (names && cx__rule_is_equivalence(r))) && set_add(&w->dirty, r->id) < 0)
+                rc = -1;
             if (names && recognition &&
                 add_bits(s, r->credentials ? r->credentials->bits : NULL, &w->carried) < 0)
                 rc = -1;
@@ -1474,7 +1469,7 @@ static int compare_equivs(wctx *w)
     for (int k = 0; k < 2 && !rc; k++)
         for (size_t i = 0; i < w->sides[k].nrules && !rc; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
-            if (!is_equivalence(r)) continue;
+            if (!cx__rule_is_equivalence(r)) continue;
             if (rule_pairs(w, &w->sides[k], r, &pairs) < 0 ||
                 (r->within && jsel_ids(w->sides[k].snap, r->within, &within) < 0))
                 rc = nomem(w);
