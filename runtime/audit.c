@@ -5,7 +5,6 @@
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,8 +444,7 @@ typedef struct chunk {
 /* A batch of holders [base, end): workers take its chunks in turn, so
  * none waits long for another, and the chunks are written in order. */
 typedef struct batch {
-    uint32_t base, end;
-    atomic_uint next; /* the next chunk to take */
+    cx_chunks take;
     chunk chunks[BATCH / CHUNK];
 } batch;
 
@@ -512,11 +510,9 @@ static void *work(void *arg)
     e.sb = w->sb;
     e.stacks_needed = w->needed;
     cx__decision_json_reuse(1);
-    while (w->rc == CX_OK) {
-        uint32_t c = atomic_fetch_add(&b->next, 1), lo = b->base + c * CHUNK;
-        if (lo >= b->end) break;
-        decide_chunk(w, &e, &b->chunks[c], lo, b->end - lo < CHUNK ? b->end : lo + CHUNK);
-    }
+    uint32_t lo, hi;
+    for (long c; w->rc == CX_OK && (c = cx__chunks_take(&b->take, &lo, &hi)) >= 0;)
+        decide_chunk(w, &e, &b->chunks[c], lo, hi);
     cx__decision_json_reuse(0);
     cx__eval_end(&e);
     return NULL;
@@ -526,7 +522,7 @@ static void *work(void *arg)
 static int write_batch(const batch *b, cx_output_fn output, void *ud)
 {
     int rc = CX_OK;
-    for (uint32_t c = 0; b->base + c * CHUNK < b->end && rc == CX_OK; c++)
+    for (uint32_t c = 0; b->take.base + c * CHUNK < b->take.end && rc == CX_OK; c++)
         for (size_t i = 0; i < b->chunks[c].n && rc == CX_OK; i++)
             rc = output(ud, b->chunks[c].out.data + b->chunks[c].v[i].at, b->chunks[c].v[i].status);
     return rc;
@@ -572,9 +568,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
-        b->base = base;
-        b->end = nh - base < BATCH ? nh : base + BATCH;
-        atomic_store(&b->next, 0);
+        cx__chunks_start(&b->take, base, nh - base < BATCH ? nh : base + BATCH, CHUNK);
         for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
         cx__run_parallel(ws, sizeof *ws, jobs, work);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
@@ -583,7 +577,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
                 *err = ws[j].err;
             }
         if (rc == CX_OK) rc = write_batch(b, output, ud);
-        if (progress) progress(progress_ud, "auditing", b->end, nh);
+        if (progress) progress(progress_ud, "auditing", b->take.end, nh);
     }
     for (int j = 0; j < started; j++) {
         if (j) cx__sandbox_free(ws[j].sb);

@@ -412,6 +412,7 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
 /* ------------------------------------------------- the whole registry */
 
 #define BATCH 4096 /* holders decided between two writes */
+#define CHUNK 256  /* holders a worker takes at a time */
 
 typedef struct qworker {
     cx_rules *rules;
@@ -421,8 +422,8 @@ typedef struct qworker {
     cx_sym only;
     const uint8_t *needed; /* per stack (dep order): its status is needed */
     size_t nout;           /* decisions per holder */
-    uint32_t lo, hi;       /* holders [lo, hi) of the batch */
-    uint8_t *out;          /* (h - lo) * nout + k: the k-th decision's status */
+    cx_chunks *take;       /* the batch's holders, a chunk at a time */
+    uint8_t *out;          /* (h - base) * nout + k: the k-th decision's status */
     int rc;
     cx_error err;
 } qworker;
@@ -456,15 +457,17 @@ static void *quick_work(void *arg)
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
-    for (uint32_t h = w->lo; h < w->hi && w->rc == CX_OK; h++) {
-        uint8_t *out = w->out + (size_t)(h - w->lo) * w->nout;
-        if (quick_holder(w, e.snap, e.as_of, h, out) == 0) continue;
-        cx_decision **v = NULL;
-        size_t n = 0;
-        w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
-        for (size_t i = 0; i < n && i < w->nout; i++) out[i] = (uint8_t)v[i]->status;
-        cx_decisions_free(v, n);
-    }
+    uint32_t lo, hi;
+    while (w->rc == CX_OK && cx__chunks_take(w->take, &lo, &hi) >= 0)
+        for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
+            uint8_t *out = w->out + (size_t)(h - w->take->base) * w->nout;
+            if (quick_holder(w, e.snap, e.as_of, h, out) == 0) continue;
+            cx_decision **v = NULL;
+            size_t n = 0;
+            w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
+            for (size_t i = 0; i < n && i < w->nout; i++) out[i] = (uint8_t)v[i]->status;
+            cx_decisions_free(v, n);
+        }
     cx__eval_end(&e);
     return NULL;
 }
@@ -480,17 +483,6 @@ static void mark_needed(const cx_quick *q, cx_sym only, uint8_t *needed)
                 if (q->stacks[j]->credential == q->stacks[i]->depends[d]) needed[j] = 1;
 }
 
-/* Decides one batch of holders [base, end) on jobs workers. */
-static void run_batch(qworker *ws, int jobs, uint32_t base, uint32_t end, uint8_t *out)
-{
-    for (int j = 0; j < jobs; j++) {
-        cx__share(base, end, jobs, j, &ws[j].lo, &ws[j].hi);
-        ws[j].out = out + (size_t)(ws[j].lo - base) * ws[j].nout;
-        ws[j].rc = CX_OK;
-    }
-    cx__run_parallel(ws, sizeof *ws, jobs, quick_work);
-}
-
 int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,
                         cx_output_fn output, void *ud, cx_progress_fn progress, void *progress_ud,
                         cx_error *err)
@@ -499,6 +491,7 @@ int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int job
     uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
     cx_quick *q = NULL;
     qworker ws[64];
+    cx_chunks take;
     int rc = cx__quick_compile(rules, as_of, &q, err), started = 0;
     size_t nout = 0;
     uint8_t *needed = NULL, *out = NULL;
@@ -515,14 +508,22 @@ int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int job
     }
     mark_needed(q, only, needed);
     for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
-        ws[j] = (qworker){
-            .rules = rules, .q = q, .as_of = as_of, .only = only, .needed = needed, .nout = nout};
+        ws[j] = (qworker){.rules = rules,
+                          .q = q,
+                          .as_of = as_of,
+                          .only = only,
+                          .needed = needed,
+                          .nout = nout,
+                          .take = &take,
+                          .out = out};
         rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
                     : cx__rules_worker(rules, &ws[j].sb, err);
     }
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
         uint32_t end = nh - base < BATCH ? nh : base + BATCH;
-        run_batch(ws, jobs, base, end, out);
+        cx__chunks_start(&take, base, end, CHUNK);
+        for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
+        cx__run_parallel(ws, sizeof *ws, jobs, quick_work);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
             if (ws[j].rc) {
                 rc = ws[j].rc;

@@ -149,11 +149,21 @@ void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *))
         if (threaded[j]) pthread_join(tid[j], NULL);
 }
 
-void cx__share(uint32_t base, uint32_t end, int n, int j, uint32_t *lo, uint32_t *hi)
+void cx__chunks_start(cx_chunks *c, uint32_t base, uint32_t end, uint32_t size)
 {
-    uint32_t per = (end - base + (uint32_t)n - 1) / (uint32_t)n;
-    *lo = base + (uint32_t)j * per < end ? base + (uint32_t)j * per : end;
-    *hi = *lo + per < end ? *lo + per : end;
+    c->base = base;
+    c->end = end;
+    c->size = size;
+    atomic_store(&c->next, 0);
+}
+
+long cx__chunks_take(cx_chunks *c, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t k = atomic_fetch_add(&c->next, 1);
+    if ((uint64_t)k * c->size >= (uint64_t)(c->end - c->base)) return -1;
+    *lo = c->base + k * c->size;
+    *hi = c->end - *lo < c->size ? c->end : *lo + c->size;
+    return (long)k;
 }
 
 /* -------------------------------------------------------------- growable */

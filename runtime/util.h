@@ -7,6 +7,7 @@
 #define CX_UTIL_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <stdint.h>
@@ -88,8 +89,17 @@ size_t cx__edit_distance(const char *a, const char *b, size_t limit);
  * n is at most 64. */
 void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *));
 
-/* Worker j's share [*lo, *hi) of the items [base, end) split in n. */
-void cx__share(uint32_t base, uint32_t end, int n, int j, uint32_t *lo, uint32_t *hi);
+/* Items [base, end) handed out in chunks of size to workers on any thread,
+ * each taking the next when done with one: none waits long for another.
+ * cx__chunks_take gives the next chunk's index (its items [*lo, *hi)), or
+ * -1 when none is left. */
+typedef struct cx_chunks {
+    uint32_t base, end, size;
+    atomic_uint next;
+} cx_chunks;
+
+void cx__chunks_start(cx_chunks *c, uint32_t base, uint32_t end, uint32_t size);
+long cx__chunks_take(cx_chunks *c, uint32_t *lo, uint32_t *hi);
 
 /* A growable list of malloc'd strings. */
 typedef struct cx_strlist {
