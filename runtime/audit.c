@@ -310,23 +310,18 @@ static int substituted(const cx_snapshot *s, cx_sym c)
     return 0;
 }
 
-/* Which stacks deciding stack `only` needs, per stack in dependency order:
- * it; the stacks whose derived awards can count toward it (depends: its
- * slots, and equivalences into them; and any stack whose credential an
- * exception substitutes), transitively; and every stack before one with a
- * check, which sees every counted award, derived ones too. malloc'd (the
- * caller frees it); NULL when out of memory. */
-static uint8_t *stacks_needed(const ectx *e, cx_sym only)
+uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only)
 {
     size_t ns;
-    const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
+    const cx_rule *const *stacks = cx__rules_stacks(rs, &ns);
+    const cx_snapshot *snap = cx__rules_snapshot(rs);
     uint8_t *need = calloc(ns + 1, 1), *subst = calloc(ns + 1, 1);
     if (!need || !subst) {
         free(need);
         free(subst);
         return NULL;
     }
-    for (size_t i = 0; i < ns; i++) subst[i] = (uint8_t)substituted(e->snap, stacks[i]->credential);
+    for (size_t i = 0; i < ns; i++) subst[i] = (uint8_t)substituted(snap, stacks[i]->credential);
     for (size_t i = ns; i-- > 0;) { /* a stack needs only stacks before it */
         const cx_rule *r = stacks[i];
         if (r->credential == only) need[i] = 1;
@@ -411,7 +406,7 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
     int rc = cx__eval_begin(&e, rules, as_of, err);
     if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
     if (stack && (rc = find_stack(&e, stack, &only, err))) goto done;
-    if (stack && !(need = stacks_needed(&e, only))) {
+    if (stack && !(need = cx__audit_needed(rules, only))) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
@@ -453,7 +448,7 @@ typedef struct worker {
     struct cx_sandbox *sb; /* this worker's own Lua state */
     const char *as_of;
     cx_sym only;
-    const uint8_t *needed; /* with only: the stacks it needs (stacks_needed) */
+    const uint8_t *needed; /* with only: the stacks it needs (cx__audit_needed) */
     cx_render_fn render;
     void *ud;
     batch *b;
@@ -545,7 +540,7 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
         ectx e;
         rc = cx__eval_begin(&e, rules, as_of, err);
         if (rc == CX_OK) rc = find_stack(&e, stack, &only, err);
-        if (rc == CX_OK && render && !(need = stacks_needed(&e, only)))
+        if (rc == CX_OK && render && !(need = cx__audit_needed(rules, only)))
             rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         cx__eval_end(&e);
         if (rc) return rc;

@@ -420,7 +420,7 @@ typedef struct qworker {
     struct cx_sandbox *sb; /* this worker's own Lua state, for the full evaluator */
     const char *as_of;
     cx_sym only;
-    const uint8_t *needed; /* per stack (dep order): its status is needed */
+    const uint8_t *needed; /* per stack (dep order): its status is needed (cx__audit_needed) */
     size_t nout;           /* decisions per holder */
     cx_chunks *take;       /* the batch's holders, a chunk at a time */
     uint8_t *out;          /* (h - base) * nout + k: the k-th decision's status */
@@ -457,6 +457,7 @@ static void *quick_work(void *arg)
     w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
     if (w->rc) return NULL;
     e.sb = w->sb;
+    e.stacks_needed = w->needed; /* the full evaluator decides the same stacks */
     uint32_t lo, hi;
     while (w->rc == CX_OK && cx__chunks_take(w->take, &lo, &hi) >= 0)
         for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
@@ -470,17 +471,6 @@ static void *quick_work(void *arg)
         }
     cx__eval_end(&e);
     return NULL;
-}
-
-/* Which stacks (dep order) the output needs: only and what it depends on. */
-static void mark_needed(const cx_quick *q, cx_sym only, uint8_t *needed)
-{
-    for (size_t i = 0; i < q->ns; i++)
-        needed[i] = only == CX_NOSYM || q->stacks[i]->credential == only;
-    for (size_t i = q->ns; i-- > 0;)
-        for (size_t d = 0; needed[i] && d < q->stacks[i]->ndepends; d++)
-            for (size_t j = 0; j < i; j++)
-                if (q->stacks[j]->credential == q->stacks[i]->depends[d]) needed[j] = 1;
 }
 
 int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,
@@ -500,13 +490,14 @@ int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int job
     memset(ws, 0, sizeof ws);
     if (rc) return rc;
     for (size_t i = 0; i < q->ns; i++) nout += only == CX_NOSYM || q->stacks[i]->credential == only;
-    needed = calloc(q->ns + 1, 1);
+    /* the stacks the output needs: all, or only and what it needs */
+    needed = only == CX_NOSYM ? calloc(q->ns + 1, 1) : cx__audit_needed(rules, only);
     out = malloc((size_t)BATCH * nout + 1);
     if (!needed || !out) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    mark_needed(q, only, needed);
+    if (only == CX_NOSYM) memset(needed, 1, q->ns);
     for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
         ws[j] = (qworker){.rules = rules,
                           .q = q,

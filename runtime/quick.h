@@ -28,6 +28,14 @@ int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int job
                         cx_output_fn output, void *ud, cx_progress_fn progress, void *progress_ud,
                         cx_error *err);
 
+/* audit.c: which stacks deciding stack `only` needs, per stack in dependency order:
+ * it; the stacks whose derived awards can count toward it (depends: its
+ * slots, and equivalences into them; and any stack whose credential an
+ * exception substitutes), transitively; and every stack before one with a
+ * check, which sees every counted award, derived ones too. malloc'd (the
+ * caller frees it); NULL when out of memory. */
+uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only);
+
 /* audit.c: every stack for holder h, as cx_audit decides them (only: that
  * stack's decision alone), in byte order of stack id. *out is the caller's:
  * cx_decisions_free. */
