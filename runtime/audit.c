@@ -301,34 +301,30 @@ static int by_stack_id(const void *x, const void *y)
     return strcmp(a->stack, b->stack);
 }
 
-/* Whether some holder exception substitutes credential c for another
- * (a derived award of c may then fill a slot no rule names it in). */
-static int substituted(const cx_snapshot *s, cx_sym c)
-{
-    for (uint32_t i = 0; i < s->nexceptions; i++)
-        if (!s->exceptions[i].waive && s->exceptions[i].substitute_use == c) return 1;
-    return 0;
-}
-
 uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only)
 {
     size_t ns;
     const cx_rule *const *stacks = cx__rules_stacks(rs, &ns);
     const cx_snapshot *snap = cx__rules_snapshot(rs);
-    uint8_t *need = calloc(ns + 1, 1), *subst = calloc(ns + 1, 1);
+    uint32_t ncred = cx__snapshot_count(snap, CX_KIND_CREDENTIAL);
+    /* per credential: some exception substitutes it for another (a derived
+     * award of it may then fill a slot no rule names it in) */
+    uint8_t *need = calloc(ns + 1, 1), *subst = calloc(ncred + 1, 1);
     if (!need || !subst) {
         free(need);
         free(subst);
         return NULL;
     }
-    for (size_t i = 0; i < ns; i++) subst[i] = (uint8_t)substituted(snap, stacks[i]->credential);
+    for (uint32_t x = 0; x < snap->nexceptions; x++)
+        if (!snap->exceptions[x].waive && snap->exceptions[x].substitute_use < ncred)
+            subst[snap->exceptions[x].substitute_use] = 1;
     for (size_t i = ns; i-- > 0;) { /* a stack needs only stacks before it */
         const cx_rule *r = stacks[i];
         if (r->credential == only) need[i] = 1;
         if (!need[i]) continue;
         int all = r->requires && cx__req_has_check(r->requires);
         for (size_t j = 0; j < i; j++) {
-            need[j] |= (uint8_t)(all || subst[j]);
+            need[j] |= (uint8_t)(all || subst[stacks[j]->credential]);
             for (size_t d = 0; d < r->ndepends && !need[j]; d++)
                 need[j] = stacks[j]->credential == r->depends[d];
         }
