@@ -14,7 +14,7 @@ build=${1:-build}
 holders=${2:-100000}
 cmake --build "$build" --target bench_audit credex >/dev/null
 credex="$build/credex"
-T=$(mktemp -d /tmp/credex-audit.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/credex-audit.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 awk -v n="$holders" 'BEGIN {

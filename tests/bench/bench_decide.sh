@@ -7,7 +7,7 @@ set -euo pipefail
 build=${1:-build}
 n=${2:-1000000}
 cmake --build "$build" --target bench_decide gen_catalog >/dev/null
-T=$(mktemp -d /tmp/credex-decide.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/credex-decide.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 "$build/tests/bench/gen_catalog" --holders 100 --awards 500 > "$T/catalog.yaml"
 "$build/credex" --db "$T/r.db" import "$T/catalog.yaml" >/dev/null

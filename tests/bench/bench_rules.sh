@@ -9,7 +9,7 @@ build=${1:-build}
 rules=${2:-1000}
 credex="$build/credex"
 [ -x "$credex" ] || { echo "no $credex: build first (make build)" >&2; exit 2; }
-T=$(mktemp -d /tmp/credex-rules.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/credex-rules.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 # A catalog of 200 credentials in 10 states with tags and competencies.
