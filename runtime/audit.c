@@ -1,5 +1,5 @@
 /*
- * audit.c -- stacking audits (DESIGN §4): for a holder and each stack, the
+ * audit.c -- stacking audits (docs/design.md §4): for a holder and each stack, the
  * counted awards in the stack's jurisdiction (renewed, issued there or
  * recognised there, and awards derived by stacks evaluated before it),
  * the window, holder exceptions, then the requirement tree; a met stack

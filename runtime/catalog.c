@@ -1,5 +1,5 @@
 /*
- * catalog.c -- catalog documents (DESIGN §3) into a checked model: every
+ * catalog.c -- catalog documents (docs/design.md §3) into a checked model: every
  * key, shape and value rule, one definition per import, references
  * resolved across files and the registry, each error at its file:line:col.
  * It reads YAML only through yaml_reader.h and writes only through

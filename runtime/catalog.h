@@ -1,6 +1,6 @@
 /*
  * catalog.h -- the catalog model: what one import (one or more catalog
- * files, DESIGN §3) says, checked and with defaults filled in, ready for
+ * files, docs/design.md §3) says, checked and with defaults filled in, ready for
  * registry.c to write in one transaction. catalog.c builds it from YAML;
  * it never touches SQL. Every string lives in the model's arena.
  */

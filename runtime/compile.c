@@ -241,7 +241,7 @@ static const char *string_field(compiler *c, const cx_tnode *n, const char *key,
     return v->as.string.bytes;
 }
 
-/* A catalog number (DESIGN §3) from a Lua number: non-negative, at most
+/* A catalog number (docs/design.md §3) from a Lua number: non-negative, at most
  * two decimals, held as hundredths. */
 static int number_value(compiler *c, const cx_tnode *v, const char *what, int64_t *out)
 {

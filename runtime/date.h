@@ -1,6 +1,6 @@
 /*
  * date.h -- calendar dates and ISO 8601 durations as the catalog format
- * defines them (DESIGN §3): YYYY-MM-DD, real days only; P[nY][nM][nW][nD].
+ * defines them (docs/design.md §3): YYYY-MM-DD, real days only; P[nY][nM][nW][nD].
  * Dates are day numbers (days since 1970-01-01) so ranges compare as ints.
  */
 #ifndef CX_DATE_H

@@ -1,5 +1,5 @@
 /*
- * declog.c -- the decision log and replay (DESIGN §8, docs/log.md): logs
+ * declog.c -- the decision log and replay (docs/design.md §8, docs/log.md): logs
  * decisions with the packs that made them (kept by sha256), lists them,
  * and makes a logged decision again to say whether it still holds and
  * what changed. It never reads the clock, never writes files, and reaches

@@ -1,6 +1,6 @@
 /*
  * declog.h -- internal entry points of declog.c (the decision log and
- * replay, DESIGN §8) that let tests name the engine version instead of
+ * replay, docs/design.md §8) that let tests name the engine version instead of
  * CREDEX_VERSION, to check what a replay says when the engine changed.
  */
 #ifndef CX_DECLOG_H

@@ -1,5 +1,5 @@
 /*
- * equiv.c -- equivalence decisions (DESIGN §4): counts_as, equivalent and
+ * equiv.c -- equivalence decisions (docs/design.md §4): counts_as, equivalent and
  * computed equivalence by competency coverage or a predicate; partial
  * coverage with the gap named; transitive only when a rule says so.
  */

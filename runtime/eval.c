@@ -1,5 +1,5 @@
 /*
- * eval.c -- decisions: equivalence and portability (DESIGN §4), on the
+ * eval.c -- decisions: equivalence and portability (docs/design.md §4), on the
  * registry snapshot and the compiled plans. Pure: no clock, no SQL, no
  * dependence on the order rules or awards were listed in (rules are
  * considered in byte order of id, awards in the snapshot's order). Calls

@@ -110,7 +110,7 @@ typedef struct cx_req_result {
     cx_date earliest_expiry; /* ... the earliest expiry (CX_DATE_NEVER when none expires) */
 } cx_req_result;
 
-/* Evaluates a requirement tree against counted awards (DESIGN §4): slots
+/* Evaluates a requirement tree against counted awards (docs/design.md §4): slots
  * filled by distinct awards (unless reuse) found by exhaustive search with
  * backtracking up to CX_SEARCH_LIMIT steps, totals over distinct awards,
  * holder attributes, checks. Returns 1 met (unless quiet, the awards used
@@ -131,7 +131,7 @@ size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max);
 int cx__req_has_check(const cx_req *q);
 
 /* The holder's awards that count in jurisdiction j on the as-of date
- * (DESIGN §4): valid, renewed, and issued in j or accepted into j by the
+ * (docs/design.md §4): valid, renewed, and issued in j or accepted into j by the
  * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */
 cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n);
 

@@ -1,5 +1,5 @@
 /*
- * hash.h -- SHA-256 for the decision log (DESIGN §8): a pack's source is
+ * hash.h -- SHA-256 for the decision log (docs/design.md §8): a pack's source is
  * kept by the hex digest of its bytes. hash.c is the only file that uses
  * Nettle; nothing here is hand-written cryptography.
  */

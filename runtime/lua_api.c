@@ -1,5 +1,5 @@
 /*
- * lua_api.c -- the C functions rule code may call (DESIGN §4, §5): the
+ * lua_api.c -- the C functions rule code may call (docs/design.md §4, §5): the
  * restricted string, table, math and utf8 libraries, `re` (PCRE2 through
  * regex.h) and `dates` (date.h). Every function that loops in C is bounded
  * by its arguments and charges the instruction budget; nothing here reads

@@ -1,5 +1,5 @@
 /*
- * registry.c -- the SQLite registry (DESIGN §2): schema and forward migrations,
+ * registry.c -- the SQLite registry (docs/design.md §2): schema and forward migrations,
  * opening, writing a checked catalog model in one transaction, look-ups and
  * entity reads. The only file that includes sqlite3.h. It never parses YAML
  * nor resolves references (catalog.c does both before cx__registry_import).
@@ -1777,7 +1777,7 @@ int cx__registry_log_read(cx_registry *r, cx_log_read what, int64_t id, cx_row_f
 
 /* ------------------------------------------------ what-if: copies, removals */
 
-/* What-if (DESIGN §9, docs/whatif.md) works on in-memory copies of the
+/* What-if (docs/design.md §9, docs/whatif.md) works on in-memory copies of the
  * registry, never on the registry itself: the removals below refuse any
  * registry that is not in memory. */
 

@@ -8,7 +8,7 @@
 #include "catalog.h"
 #include "credex.h"
 
-/* Writes a checked catalog model into r in one transaction (DESIGN §2, §3):
+/* Writes a checked catalog model into r in one transaction (docs/design.md §2, §3):
  * upserts with ON CONFLICT DO UPDATE, a re-imported holder's attributes and
  * awards replaced, a re-imported credential's competencies, tags, codes,
  * attributes and grade scale replaced, the content version bumped. On any
@@ -91,7 +91,7 @@ void cx__registry_reader_close(cx_registry *r, cx_registry *conn);
 
 /* ---------------------------------------------------------- decision log */
 
-/* The decision log (DESIGN §8, docs/log.md): rule_pack keeps each pack's
+/* The decision log (docs/design.md §8, docs/log.md): rule_pack keeps each pack's
  * source once per sha256; decision_log one row per logged decision. The
  * registry derives kind, as_of and the subject text from the decision's
  * JSON (SQLite's JSON functions), so a caller hands over the JSON only. */
@@ -136,7 +136,7 @@ int cx__registry_log_read(cx_registry *r, cx_log_read what, int64_t id, cx_row_f
 
 /* ------------------------------------------------ what-if: copies, removals */
 
-/* What-if (DESIGN §9) works on in-memory copies, never on the registry.
+/* What-if (docs/design.md §9) works on in-memory copies, never on the registry.
  * Each copy is a new private in-memory registry owned by the caller
  * (cx_registry_close). copy_to_memory copies everything (sqlite3_backup);
  * copy_holders copies every table but holder data, rule_pack and

@@ -1,5 +1,5 @@
 /*
- * require.c -- requirement trees against counted awards (DESIGN §4
+ * require.c -- requirement trees against counted awards (docs/design.md §4
  * "Requirements", "No double counting", "Progress"): the allocation of
  * awards to slots is an assignment problem solved exactly by search with
  * backtracking (never first-fit), bounded by a count of steps; what is
@@ -657,7 +657,7 @@ done:
     return b.data; /* the buffer's memory, now the caller's */
 }
 
-/* What the smallest completion still needs (DESIGN §4 Progress), and the
+/* What the smallest completion still needs (docs/design.md §4 Progress), and the
  * awards applied to what is met so far. The forced requirements are
  * weighed most specific first (by_specificity) and reported in the order
  * written. */
@@ -711,7 +711,7 @@ static void report_missing(search *s)
 /* ------------------------------------------------------------------ API */
 
 /* A substitution that filled a slot is named in the decision's reasons,
- * with who granted it and why (DESIGN §4 Holder exceptions), once. */
+ * with who granted it and why (docs/design.md §4 Holder exceptions), once. */
 static void report_substitution(search *s, const cx_req *q, const cx_counted *a)
 {
     for (size_t k = 0; k < s->nreqs; k++) { /* once, however many slots it filled */
@@ -770,7 +770,7 @@ static void report_checks(search *s)
     }
 }
 
-/* Progress (DESIGN §4): an award fills a slot, or counts toward a total, or
+/* Progress (docs/design.md §4): an award fills a slot, or counts toward a total, or
  * a requirement that needs no award holds. */
 static int any_progress(search *s)
 {

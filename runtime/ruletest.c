@@ -1,5 +1,5 @@
 /*
- * ruletest.c -- the rule-test runner (DESIGN §7): finds *.test.yaml files,
+ * ruletest.c -- the rule-test runner (docs/design.md §7): finds *.test.yaml files,
  * reads each strictly (unknown keys located, with what was expected),
  * builds every case's in-memory registry from its catalogs and holder,
  * compiles its packs against it and hands each expectation to its

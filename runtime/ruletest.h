@@ -1,5 +1,5 @@
 /*
- * ruletest.h -- the insides of the rule-test runner (DESIGN §7): the
+ * ruletest.h -- the insides of the rule-test runner (docs/design.md §7): the
  * expectations a test file states, the environment one case runs in, and
  * the one function each kind of expectation plugs in as. ruletest.c reads
  * test files and builds each case's registry and rules; it evaluates no
@@ -98,7 +98,7 @@ int cx__expect_transfer(const cx__case_env *env, const cx__expect *e, int *holds
 
 /* Helpers for evaluators. */
 
-/* Lists compare as sets (DESIGN §7). Returns 1 when want and got hold the
+/* Lists compare as sets (docs/design.md §7). Returns 1 when want and got hold the
  * same strings (each counted once); else 0, appending to diff
  * "FIELD [a, b], expected [a, c] (extra: b; lacking: c)". */
 int cx__expect_same_set(const char *field, const cx__strlist *want, const char *const *got,

@@ -1,5 +1,5 @@
 /*
- * sandbox.c -- what a rule state contains and how rule code runs (DESIGN §5):
+ * sandbox.c -- what a rule state contains and how rule code runs (docs/design.md §5):
  * allow-listed base functions, frozen shared tables, one _ENV per pack, the
  * counted limits (instructions, bytes allocated, print lines), the one
  * protected entry, and pack tables -> the neutral C tree. Must not read a

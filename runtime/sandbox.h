@@ -1,5 +1,5 @@
 /*
- * sandbox.h -- the Lua 5.4 sandbox rule packs run in (DESIGN §5): one
+ * sandbox.h -- the Lua 5.4 sandbox rule packs run in (docs/design.md §5): one
  * lua_State per cx_sandbox (one per worker thread), allow-listed libraries,
  * counted limits, one protected entry, and the neutral tree a pack's data
  * is handed to C as. Callers never see the Lua stack: only sandbox.c and

@@ -1,6 +1,6 @@
 /*
  * snapshot.h -- the in-memory, read-only snapshot of the registry that
- * every decision runs on (DESIGN §1, §10). snapshot.c builds it from the
+ * every decision runs on (docs/design.md §1, §10). snapshot.c builds it from the
  * bulk reads of registry.c; it never speaks SQL and never changes after
  * cx__snapshot_load returns, so worker threads share it without locks.
  *
@@ -12,7 +12,7 @@
  * symbol is its index in that array, and awards_by_id lists the award
  * symbols in byte order of id.
  *
- * Defaults are applied here, once, as DESIGN §2 says: an award's expires is
+ * Defaults are applied here, once, as docs/design.md §2 says: an award's expires is
  * the stored one, else issued + its credential's current valid_for, else
  * CX_DATE_NEVER; its jurisdiction and hours, when not stored, are its
  * credential's. Flags say which were stored.
@@ -147,7 +147,7 @@ typedef struct cx_snap_award {
     uint8_t flags;       /* CX_AWARD_*_STORED */
 } cx_snap_award;
 
-/* A holder exception (DESIGN §4): a waiver or a substitution. */
+/* A holder exception (docs/design.md §4): a waiver or a substitution. */
 typedef struct cx_snap_exception {
     cx_sym holder;
     cx_sym stack;          /* the stack's credential, or CX_NOSYM if unknown */
@@ -235,7 +235,7 @@ const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_a
 /* The grade text of award a, or NULL when it has none. */
 const char *cx__snapshot_grade(const cx_snapshot *s, const cx_snap_award *a);
 
-/* 1 when jurisdiction is a member of group on day `on` (DESIGN §4
+/* 1 when jurisdiction is a member of group on day `on` (docs/design.md §4
  * member_of): some membership has from <= on and (no until or on <= until),
  * and, when status is not NULL, that membership's status equals it. 0
  * otherwise, also for CX_NOSYM arguments. */

@@ -1,5 +1,5 @@
 /*
- * transfer.c -- portability (DESIGN §4): is an award recognised in a
+ * transfer.c -- portability (docs/design.md §4): is an award recognised in a
  * jurisdiction on the as-of date? Renewal first, then the six steps:
  * invalid -> denied; issued there -> accepted; a deny overrides; a
  * recognize with met requirements accepts; unmet -> conditional, with what

@@ -1,5 +1,5 @@
 /*
- * whatif.c -- what a change would do (DESIGN §9, docs/whatif.md): `credex
+ * whatif.c -- what a change would do (docs/design.md §9, docs/whatif.md): `credex
  * whatif` reads a change file, applies it to an in-memory copy of the part
  * of the registry it can affect, and compares decisions before and after;
  * `credex diff` compares two sets of packs over one registry. It never

@@ -8,7 +8,7 @@
  * more than one document, a key repeated in one mapping, a non-scalar
  * key, nesting deeper than CX_YAML_MAX_DEPTH, invalid UTF-8 and control
  * characters, and any libyaml syntax error. No type resolution is done:
- * every scalar is text (DESIGN §3: quoting never changes meaning).
+ * every scalar is text (docs/design.md §3: quoting never changes meaning).
  */
 #ifndef CX_YAML_READER_H
 #define CX_YAML_READER_H

@@ -1,4 +1,4 @@
--- dsl.lua -- the rule language (DESIGN §4): every constructor in the house
+-- dsl.lua -- the rule language (docs/design.md §4): every constructor in the house
 -- shape "a constructor, then a table". Constructors only build plain
 -- tables in the shapes of docs/rule-tree.md and declare them; they check
 -- the shape of their own arguments, and compile.c checks everything else

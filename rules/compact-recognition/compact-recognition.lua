@@ -4,7 +4,7 @@
 -- later, or left, is not a member then), with an extra condition some
 -- members add, and a deny that overrides everything for a closed provider.
 --
--- Order of decision (DESIGN §4): an award not valid on the date is denied;
+-- Order of decision (docs/design.md §4): an award not valid on the date is denied;
 -- one issued in the receiving state is accepted; a deny overrides; a
 -- recognize whose requirements are met accepts; unmet requirements make
 -- it conditional, listing what is missing; else not recognised, with the

@@ -13,7 +13,7 @@
 
 /* ------------------------------------------------------------------ errors */
 
-/* Error codes; each is also the exit code the CLI uses for it (DESIGN §6). */
+/* Error codes; each is also the exit code the CLI uses for it (docs/design.md §6). */
 enum {
     CX_OK = 0,
     CX_EUSAGE = 2,    /* bad command line, unknown id on the command line */
@@ -176,7 +176,7 @@ typedef struct cx_import_stats {
     int64_t exceptions;
 } cx_import_stats;
 
-/* Imports catalog files (DESIGN §3) into r as one transaction: references
+/* Imports catalog files (docs/design.md §3) into r as one transaction: references
  * resolve across all the files and the registry; on any error nothing is
  * changed and err names file, line and column. progress and stats may be
  * NULL. */
@@ -234,7 +234,7 @@ size_t cx_rules_rule_count(const cx_rules *rules);
 
 /* -------------------------------------------------------------- decisions */
 
-/* Every decision is a value (DESIGN §1, §6): a status, the reasons, the
+/* Every decision is a value (docs/design.md §1, §6): a status, the reasons, the
  * awards used, what is missing, and a trace citing the rules.
  * Ownership: the cx_decision itself, every string in it (subject, reasons,
  * used, missing, trace nodes, near misses) and every array (reasons, used,
@@ -338,7 +338,7 @@ void cx_decision_free(cx_decision *d); /* accepts NULL; frees d too */
  * callback. */
 typedef int (*cx_write_fn)(const char *s, size_t n, void *ud);
 
-/* One compact JSON object and "\n" (DESIGN §6, docs/json.md); malloc'd,
+/* One compact JSON object and "\n" (docs/design.md §6, docs/json.md); malloc'd,
  * the caller frees it; NULL when out of memory. */
 char *cx_decision_json(const cx_decision *d);
 int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud); /* 0 or -1 */
@@ -435,7 +435,7 @@ void cx_decisions_free(cx_decision **v, size_t n); /* accepts NULL */
 
 /* ----------------------------------------------------------- decision log */
 
-/* The decision log (DESIGN §8, docs/log.md). A batch is one transaction
+/* The decision log (docs/design.md §8, docs/log.md). A batch is one transaction
  * in the registry (which must be open read-write): cx_log_begin stores the
  * source of every pack of the rules once per sha256, each cx_log_add
  * appends a decision with the sha256 of every pack, the registry content
@@ -538,7 +538,7 @@ void cx_replay_free(cx_replay_result *rp); /* accepts NULL */
 
 /* ---------------------------------------------------------------- what-if */
 
-/* What a change would do (DESIGN §9, docs/whatif.md): every decision the
+/* What a change would do (docs/design.md §9, docs/whatif.md): every decision the
  * change can affect is made before and after it, and the ones whose status
  * moved are reported, grouped by kind, subject and the two statuses. */
 
@@ -690,7 +690,7 @@ typedef struct cx_test_summary {
     size_t input_errors;   /* of the failed: test files, catalogs or packs that could not be read */
 } cx_test_summary;
 
-/* Runs rule tests (DESIGN §7). paths are test files, or directories: every
+/* Runs rule tests (docs/design.md §7). paths are test files, or directories: every
  * *.test.yaml below them, recursively, in byte order of path. Each case
  * runs against a private in-memory registry built from its catalogs plus
  * its holder, with its packs compiled against it. Fills *out (which opt

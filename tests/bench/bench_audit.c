@@ -1,7 +1,7 @@
 /*
  * bench_audit.c -- the evaluation phase of `credex audit --all` against a
  * hand-written C loop deciding the same stack on the same in-memory
- * snapshot, in the same run (DESIGN §10). The stack (bench_audit.sh):
+ * snapshot, in the same run (docs/design.md §10). The stack (bench_audit.sh):
  * C1 and C2, two of C3-C6, 120 hours from C1-C6, window recent P5Y.
  * The evaluation is timed status only (render NULL: the question the loop
  * answers), then with full decisions (rendered), so the cost of details

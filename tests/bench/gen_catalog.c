@@ -1,5 +1,5 @@
 /*
- * gen_catalog.c -- writes a synthetic catalog (DESIGN §3, version 1) to
+ * gen_catalog.c -- writes a synthetic catalog (docs/design.md §3, version 1) to
  * stdout for the import benchmark: a fixed-seed xorshift PRNG, no clock, so
  * the same arguments always give the same bytes. Plain C11, no credex code.
  *

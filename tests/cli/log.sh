@@ -1,4 +1,4 @@
-# log.sh -- the decision log (DESIGN §8, docs/log.md): --log on equiv,
+# log.sh -- the decision log (docs/design.md §8, docs/log.md): --log on equiv,
 # transfer and audit (--all included), credex log, and credex replay of
 # an unchanged decision, after a catalog change that flips one, after a
 # pack edit, and its errors; packs kept once per sha256; failed commands

@@ -1,4 +1,4 @@
-# ruletest_coverage.sh -- `credex test --coverage` (DESIGN §7,
+# ruletest_coverage.sh -- `credex test --coverage` (docs/design.md §7,
 # docs/rule-tests.md "Coverage"): the exact coverage lines for the fixture
 # in tests/ruletest/exercised/, whose two files exercise part and all of one
 # pack; what counts (a checked decision's trace, the rules awards are used

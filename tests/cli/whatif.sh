@@ -1,4 +1,4 @@
-# whatif.sh -- credex whatif and credex diff (DESIGN §9, docs/whatif.md):
+# whatif.sh -- credex whatif and credex diff (docs/design.md §9, docs/whatif.md):
 # no change, a removed credential, a competency list flipping an
 # equivalence, a membership date moved, a new holder, a rule directory
 # diff, the registry left byte for byte as it was, bad change files

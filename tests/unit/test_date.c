@@ -1,6 +1,6 @@
 /*
  * test_date.c -- strict dates, ISO durations and calendar arithmetic as
- * DESIGN §3 defines them.
+ * docs/design.md §3 defines them.
  */
 #include "credex.h"
 #include "date.h"
