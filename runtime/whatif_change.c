@@ -27,27 +27,11 @@ static int located(wctx *w, const cx_ynode *n, const char *fmt, ...)
     return rc;
 }
 
-static void key_list(cx_buf *b, const char *const *keys)
-{
-    for (size_t i = 0; keys[i]; i++) cx__buf_printf(b, "%s%s", i ? ", " : "", keys[i]);
-}
-
-/* Every key of map is one of keys (what names the map in messages). */
+/* Every key of map, a mapping, is one of keys (what names the map in messages). */
 static int check_keys(wctx *w, const cx_ynode *map, const char *what, const char *const *keys)
 {
-    for (size_t i = 0; i < map->count; i++) {
-        size_t k = 0;
-        while (keys[k] && strcmp(keys[k], map->keys[i]->text) != 0) k++;
-        if (keys[k]) continue;
-        cx_buf b;
-        cx__buf_init(&b);
-        key_list(&b, keys);
-        located(w, map->keys[i], "unknown key '%s' in %s; expected one of: %s", map->keys[i]->text,
-                what, b.data ? b.data : "");
-        cx__buf_free(&b);
-        return CX_EINPUT;
-    }
-    return CX_OK;
+    cx_yschema s = {.what = what, .keys = keys};
+    return cx__ycheck_map(w->ch->path, map, &s, w->err);
 }
 
 static int want(wctx *w, const cx_ynode *n, cx_ynode_kind kind, const char *what)
