@@ -108,16 +108,7 @@ static int check_map(const checker *c, const cx_ynode *n, const char *what,
 /* The scalar text of node, refusing non-scalars, empty values and nulls. */
 static int scalar(const checker *c, const cx_ynode *n, const char *key, const char **out)
 {
-    if (n->kind != CX_YSCALAR)
-        return fail(c, n, "expected a single value for '%s', found %s", key,
-                    cx__ynode_kind_name(n->kind));
-    const char *t = n->text;
-    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-        strcmp(t, "NULL") == 0)
-        return fail(c, n, "empty value for '%s'; give a value or leave the key out", key);
-    if (strlen(t) != n->len) return fail(c, n, "NUL character in the value of '%s'", key);
-    *out = t;
-    return CX_OK;
+    return cx__yscalar(c->file, n, key, out, c->err);
 }
 
 /* Optional scalar field: *out stays NULL when the key is absent. */

@@ -119,19 +119,10 @@ static int check_keys(const reader *rd, const cx_ynode *n, const char *what,
     return cx__ycheck_map(rd->f->path, n, &s, rd->err);
 }
 
-/* The text of a scalar; empty values and nulls are refused, as in catalogs. */
+/* The scalar text of node, refusing non-scalars, empty values and nulls. */
 static int scalar(const reader *rd, const cx_ynode *n, const char *key, const char **out)
 {
-    if (n->kind != CX_YSCALAR)
-        return fail(rd, n, "expected a single value for '%s', found %s", key,
-                    cx__ynode_kind_name(n->kind));
-    const char *t = n->text;
-    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-        strcmp(t, "NULL") == 0)
-        return fail(rd, n, "empty value for '%s'; give a value or leave the key out", key);
-    if (strlen(t) != n->len) return fail(rd, n, "NUL character in the value of '%s'", key);
-    *out = t;
-    return CX_OK;
+    return cx__yscalar(rd->f->path, n, key, out, rd->err);
 }
 
 /* An optional scalar field: *out stays NULL when the key is absent. */

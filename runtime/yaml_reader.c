@@ -697,3 +697,22 @@ int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, c
                              s->required[i]);
     return CX_OK;
 }
+
+int cx__yscalar(const char *file, const cx_ynode *n, const char *key, const char **out,
+                cx_error *err)
+{
+    if (n->kind != CX_YSCALAR)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "expected a single value for '%s', found %s", key,
+                         cx__ynode_kind_name(n->kind));
+    const char *t = n->text;
+    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
+        strcmp(t, "NULL") == 0)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "empty value for '%s'; give a value or leave the key out", key);
+    if (strlen(t) != n->len)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "NUL character in the value of '%s'", key);
+    *out = t;
+    return CX_OK;
+}

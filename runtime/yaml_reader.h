@@ -83,6 +83,16 @@ typedef struct cx_yschema {
  * Returns CX_OK, CX_EINPUT or CX_ENOMEM. */
 int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, cx_error *err);
 
+/* The text of the value of key, n, refusing what a strict reader never
+ * takes as a value, each located at n (CX_EINPUT in err):
+ *   "expected a single value for '<key>', found <kind>"
+ *   "empty value for '<key>'; give a value or leave the key out"
+ *     (also for ~, null, Null and NULL, which are not values here)
+ *   "NUL character in the value of '<key>'"
+ * *out points into n (valid while its document lives). */
+int cx__yscalar(const char *file, const cx_ynode *n, const char *key, const char **out,
+                cx_error *err);
+
 /* The "unknown <noun> ..." error above for one key that is not in s->keys,
  * for a reader that walks a map's keys itself. Returns CX_EINPUT (or
  * CX_ENOMEM). */

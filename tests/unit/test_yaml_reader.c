@@ -765,6 +765,47 @@ TEST(schema_unknown_key_alone)
     cx__ydoc_free(doc);
 }
 
+TEST(scalar_values_refuse_what_is_not_a_value)
+{
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *message; /* NULL: accepted */
+        int column;
+    } cases[] = {
+        {Y("k: text\n"), NULL, 0},
+        {Y("k: 'null '\n"), NULL, 0},
+        {Y("k: [a]\n"), "expected a single value for 'k', found a list", 4},
+        {Y("k:  {a: b}\n"), "expected a single value for 'k', found a mapping", 5},
+        {Y("k: ''\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k:\n"), "empty value for 'k'; give a value or leave the key out", 3},
+        {Y("k: ~\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k: Null\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k: \"a\\0b\"\n"), "NUL character in the value of 'k'", 4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cx_ydoc *doc = NULL;
+        cx_error err;
+        const char *out = NULL;
+        cx_error_clear(&err);
+        const cx_ynode *root = load_ok(cases[i].data, cases[i].len, &doc);
+        if (!root) continue;
+        int rc = cx__yscalar("s.yaml", root->items[0], "k", &out, &err);
+        if (!cases[i].message) {
+            CHECK_INT(rc, CX_OK);
+            CHECK_STR(out, root->items[0]->text);
+        } else {
+            CHECK_INT(rc, CX_EINPUT);
+            CHECK_STR(err.file, "s.yaml");
+            CHECK_INT(err.line, 1);
+            CHECK_INT(err.column, cases[i].column);
+            CHECK_STR(err.message, cases[i].message);
+            CHECK(out == NULL);
+        }
+        cx__ydoc_free(doc);
+    }
+}
+
 static const test_case cases[] = {
     {"good_document_tree_and_locations", good_document_tree_and_locations},
     {"flow_and_block_style_give_the_same_tree", flow_and_block_style_give_the_same_tree},
@@ -790,6 +831,7 @@ static const test_case cases[] = {
     {"schema_unknown_key_wording", schema_unknown_key_wording},
     {"schema_missing_required_key", schema_missing_required_key},
     {"schema_unknown_key_alone", schema_unknown_key_alone},
+    {"scalar_values_refuse_what_is_not_a_value", scalar_values_refuse_what_is_not_a_value},
     {NULL, NULL},
 };
 
