@@ -104,11 +104,12 @@ check_design_refs() {
         printf '%s\n' "$files" | tr '\n' '\0' | xargs -0 grep -nIF -- "$OLD_REF" /dev/null |
             sed "s/^\([^:]*:[0-9]*\):.*/\1: \"$OLD_REF\" names a document outside the repository; write docs\/design.md §N/"
         printf '%s\n' "$files" | tr '\n' '\0' |
-            xargs -0 grep -noI -- 'docs/design\.md §[0-9][0-9]*' /dev/null |
+            xargs -0 grep -noIE -- 'docs/design\.md §[0-9]+((,|, and| and| or) §[0-9]+)*' /dev/null |
             while IFS=: read -r file line ref; do
-                n=${ref##*§}
-                grep -q "^## §$n\( \|$\)" docs/design.md 2>/dev/null ||
-                    echo "$file:$line: $ref has no heading \"## §$n\" in docs/design.md"
+                for n in $(printf '%s\n' "$ref" | grep -o '§[0-9]*' | sed 's/^§//'); do
+                    grep -q "^## §$n\( \|$\)" docs/design.md 2>/dev/null ||
+                        echo "$file:$line: docs/design.md §$n has no heading \"## §$n\" in docs/design.md"
+                done
             done
     )
 }
@@ -122,9 +123,10 @@ check_links() {
         for md in README.md docs/*.md; do
             [ -f "$md" ] || continue
             dir=$(dirname "$md")
-            grep -no '\]([^)[:space:]]*)' "$md" | while IFS=: read -r line link; do
-                target=${link#](}
-                target=${target%)}
+            {
+                grep -no '\]([^)[:space:]]*)' "$md" | sed 's/:](/:/; s/)$//'
+                grep -nE '^ {0,3}\[[^]]+\]: *[^ ]+' "$md" | sed 's/:[^:]*\]: *</:/; s/:[^:]*\]: */:/; s/[ >].*$//'
+            } | while IFS=: read -r line target; do
                 target=${target%%#*}
                 case "$target" in
                 '' | http:* | https:* | mailto:* | ftp:*) continue ;;
@@ -161,6 +163,8 @@ cat >"$FIX/docs/design.md" <<'EOF'
 | Nettle | `nettle/*` | `runtime/hash.c` |
 <!-- layering:end -->
 See [the readme](../README.md) and [gone](missing.md#part).
+[ok]: ../README.md
+[old]: <../gone.txt> "a reference-style link"
 EOF
 cat >"$FIX/runtime/registry_read.c" <<'EOF'
 #include <sqlite3.h>
@@ -170,7 +174,7 @@ cat >"$FIX/runtime/sandbox_lib.c" <<'EOF'
 #include "lauxlib.h"
 EOF
 cat >"$FIX/runtime/eval.c" <<'EOF'
-/* docs/design.md §1 is fine */
+/* docs/design.md §1 is fine; docs/design.md §1, §9 is not */
 #include <stdio.h>
 #  include <sqlite3.h>
 EOF
@@ -201,12 +205,16 @@ expect_contains "$OUT" "README.md:3: \"$OLD_REF\" names a document outside the r
     "self-test: a reference to the old design document"
 expect_contains "$OUT" 'README.md:3: docs/design.md §7 has no heading "## §7" in docs/design.md' \
     "self-test: a design reference that does not resolve"
+expect_contains "$OUT" 'runtime/eval.c:1: docs/design.md §9 has no heading "## §9" in docs/design.md' \
+    "self-test: the second section of a list of design references"
 expect_contains "$OUT" "README.md:3: link to docs/nope.md: no such file in the repository" \
     "self-test: a broken link in README.md"
 expect_contains "$OUT" "docs/design.md:10: link to missing.md: no such file in the repository" \
     "self-test: a broken link in docs/"
-expect_eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 7 \
-    "self-test: exactly the seven violations, nothing allowed reported ($OUT)"
+expect_contains "$OUT" "docs/design.md:12: link to ../gone.txt: no such file in the repository" \
+    "self-test: a broken reference-style link"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 9 \
+    "self-test: exactly the nine violations, nothing allowed reported ($OUT)"
 
 # ------------------------------------------------------- the real tree
 
