@@ -25,8 +25,8 @@ tracked() {
 check_includes() {
     local root=$1
     local files
-    files=$(cd "$root" && find runtime -type f \( -name '*.c' -o -name '*.h' \) | sort)
-    [ -n "$files" ] || return 0
+    mapfile -t files < <(cd "$root" && find runtime -type f \( -name '*.c' -o -name '*.h' \) | sort)
+    [ "${#files[@]}" -gt 0 ] || return 0
     (cd "$root" && awk '
         # A glob (only * and ?) as an anchored regex.
         function glob_re(g,    r, i, ch) {
@@ -87,7 +87,7 @@ check_includes() {
                     FILENAME, FNR, name
         }
         END { if (!rows) print "docs/design.md:1: no layering table between <!-- layering:begin --> and <!-- layering:end -->" }
-    ' docs/design.md $files)
+    ' docs/design.md "${files[@]}")
 }
 
 # The old reference, spelt so that this file does not contain it.
