@@ -101,39 +101,14 @@ static int in_list(const char *const *keys, const char *key)
 static int check_map(const checker *c, const cx_ynode *n, const char *what,
                      const char *const *allowed, const char *const *required)
 {
-    if (n->kind != CX_YMAP)
-        return fail(c, n, "expected %s to be a mapping, found %s", what,
-                    cx__ynode_kind_name(n->kind));
-    for (size_t i = 0; i < n->count; i++) {
-        const char *key = n->keys[i]->text;
-        if (in_list(allowed, key)) continue;
-        cx_buf b;
-        cx__buf_init(&b);
-        key_list(&b, allowed);
-        fail(c, n->keys[i], "unknown key '%s' in %s; expected one of: %s", key, what,
-             b.data ? b.data : "");
-        cx__buf_free(&b);
-        return CX_EINPUT;
-    }
-    for (size_t i = 0; required && required[i]; i++)
-        if (!cx__ymap_get(n, required[i]))
-            return fail(c, n, "%s is missing required key '%s'", what, required[i]);
-    return CX_OK;
+    cx_yschema s = {.what = what, .keys = allowed, .required = required};
+    return cx__ycheck_map(c->file, n, &s, c->err);
 }
 
 /* The scalar text of node, refusing non-scalars, empty values and nulls. */
 static int scalar(const checker *c, const cx_ynode *n, const char *key, const char **out)
 {
-    if (n->kind != CX_YSCALAR)
-        return fail(c, n, "expected a single value for '%s', found %s", key,
-                    cx__ynode_kind_name(n->kind));
-    const char *t = n->text;
-    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-        strcmp(t, "NULL") == 0)
-        return fail(c, n, "empty value for '%s'; give a value or leave the key out", key);
-    if (strlen(t) != n->len) return fail(c, n, "NUL character in the value of '%s'", key);
-    *out = t;
-    return CX_OK;
+    return cx__yscalar(c->file, n, key, out, c->err);
 }
 
 /* Optional scalar field: *out stays NULL when the key is absent. */
@@ -759,30 +734,20 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
     if (root->kind != CX_YMAP)
         return fail(&c, root, "expected the catalog to be a mapping, found %s",
                     cx__ynode_kind_name(root->kind));
-    for (size_t i = 0; i < root->count; i++) {
-        const char *key = root->keys[i]->text;
-        if (in_list(keys, key) || (extra_keys && in_list(extra_keys, key))) continue;
-        cx_buf b;
-        cx__buf_init(&b);
-        key_list(&b, keys);
-        fail(&c, root->keys[i], "unknown top-level key '%s'; expected one of: %s", key,
-             b.data ? b.data : "");
-        cx__buf_free(&b);
-        return CX_EINPUT;
-    }
+    cx_yschema top = {.noun = "top-level key", .keys = keys, .extra = extra_keys};
+    int rc = cx__ycheck_map(c.file, root, &top, err);
+    if (rc) return rc;
     const cx_ynode *version = cx__ymap_get(root, "version");
     if (version) {
         const char *v;
-        int rc = scalar(&c, version, "version", &v);
-        if (rc) return rc;
+        if ((rc = scalar(&c, version, "version", &v))) return rc;
         if (strcmp(v, "1") != 0)
             return fail(&c, version,
                         "unsupported catalog version '%s'; this credex reads version 1", v);
     }
     for (size_t i = 0; i < CX_COUNT(sections); i++) {
         const cx_ynode *list = cx__ymap_get(root, sections[i].key);
-        int rc = list ? section(&c, list, &sections[i]) : CX_OK;
-        if (rc) return rc;
+        if (list && (rc = section(&c, list, &sections[i]))) return rc;
     }
     return CX_OK;
 }

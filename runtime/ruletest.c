@@ -103,13 +103,6 @@ static int nomem(cx_error *err)
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
-static size_t list_len(const char *const *keys)
-{
-    size_t n = 0;
-    while (keys[n]) n++;
-    return n;
-}
-
 static int in_list(const char *const *keys, const char *key)
 {
     for (size_t i = 0; keys[i]; i++)
@@ -117,56 +110,19 @@ static int in_list(const char *const *keys, const char *key)
     return 0;
 }
 
-/* "unknown key 'nmae' in test case (did you mean 'name'?); expected one of: ..." */
-static int unknown_key(const reader *rd, const cx_ynode *key, const char *noun, const char *what,
-                       const char *const *allowed)
-{
-    cx_buf b;
-    const char *near = cx_nearest(key->text, allowed, list_len(allowed));
-    cx__buf_init(&b);
-    cx__buf_printf(&b, "unknown %s '%s'", noun, key->text);
-    if (what) cx__buf_printf(&b, " in %s", what);
-    if (near) cx__buf_printf(&b, " (did you mean '%s'?)", near);
-    cx__buf_puts(&b, "; expected one of: ");
-    for (size_t i = 0; allowed[i]; i++) cx__buf_printf(&b, "%s%s", i ? ", " : "", allowed[i]);
-    if (b.oom) {
-        cx__buf_free(&b);
-        return nomem(rd->err);
-    }
-    fail(rd, key, "%s", b.data);
-    cx__buf_free(&b);
-    return CX_EINPUT;
-}
-
-/* n must be a mapping whose keys are all allowed and hold every required. */
+/* n must be a mapping whose keys are all allowed and hold every required;
+ * an unknown key names the nearest allowed one ("did you mean 'name'?"). */
 static int check_keys(const reader *rd, const cx_ynode *n, const char *what,
                       const char *const *allowed, const char *const *required)
 {
-    if (n->kind != CX_YMAP)
-        return fail(rd, n, "expected %s to be a mapping, found %s", what,
-                    cx__ynode_kind_name(n->kind));
-    for (size_t i = 0; i < n->count; i++)
-        if (!in_list(allowed, n->keys[i]->text))
-            return unknown_key(rd, n->keys[i], "key", what, allowed);
-    for (size_t i = 0; required && required[i]; i++)
-        if (!cx__ymap_get(n, required[i]))
-            return fail(rd, n, "%s is missing required key '%s'", what, required[i]);
-    return CX_OK;
+    cx_yschema s = {.what = what, .keys = allowed, .required = required, .suggest = 1};
+    return cx__ycheck_map(rd->f->path, n, &s, rd->err);
 }
 
-/* The text of a scalar; empty values and nulls are refused, as in catalogs. */
+/* The scalar text of node, refusing non-scalars, empty values and nulls. */
 static int scalar(const reader *rd, const cx_ynode *n, const char *key, const char **out)
 {
-    if (n->kind != CX_YSCALAR)
-        return fail(rd, n, "expected a single value for '%s', found %s", key,
-                    cx__ynode_kind_name(n->kind));
-    const char *t = n->text;
-    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-        strcmp(t, "NULL") == 0)
-        return fail(rd, n, "empty value for '%s'; give a value or leave the key out", key);
-    if (strlen(t) != n->len) return fail(rd, n, "NUL character in the value of '%s'", key);
-    *out = t;
-    return CX_OK;
+    return cx__yscalar(rd->f->path, n, key, out, rd->err);
 }
 
 /* An optional scalar field: *out stays NULL when the key is absent. */
@@ -466,7 +422,10 @@ static int expectation(const reader *rd, const cx_ynode *key, const cx_ynode *n,
 {
     size_t k = 0;
     while (k < CX_EXPECT_KINDS && strcmp(specs[k].name, key->text) != 0) k++;
-    if (k == CX_EXPECT_KINDS) return unknown_key(rd, key, "expectation", NULL, expect_names);
+    if (k == CX_EXPECT_KINDS) {
+        cx_yschema kinds = {.noun = "expectation", .keys = expect_names, .suggest = 1};
+        return cx__yunknown_key(rd->f->path, key, &kinds, rd->err);
+    }
     const struct expect_spec *s = &specs[k];
     char what[48];
     snprintf(what, sizeof what, "%s expectation", s->name);

@@ -2,9 +2,10 @@
  * sandbox.h -- the Lua 5.4 sandbox rule packs run in (docs/design.md §5): one
  * lua_State per cx_sandbox (one per worker thread), allow-listed libraries,
  * counted limits, one protected entry, and the neutral tree a pack's data
- * is handed to C as. Callers never see the Lua stack: only sandbox.c and
- * lua_api.c use the Lua C API. The threat model, each limit and why it is
- * a count: docs/security.md.
+ * is handed to C as. Callers never see the Lua stack: only sandbox.c (the
+ * state, limits, protected entry), sandbox_lib.c (what a state contains),
+ * sandbox_tree.c (tables <-> neutral trees) and lua_api.c use the Lua C
+ * API. The threat model, each limit and why it is a count: docs/security.md.
  *
  * WHAT A PACK SEES
  *

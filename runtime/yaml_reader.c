@@ -653,3 +653,66 @@ const char *cx__ynode_kind_name(cx_ynode_kind kind)
     }
     return "a node";
 }
+
+/* ------------------------------------------------------------ strict maps */
+
+static int listed(const char *const *keys, const char *key)
+{
+    for (size_t i = 0; keys && keys[i]; i++)
+        if (strcmp(keys[i], key) == 0) return 1;
+    return 0;
+}
+
+int cx__yunknown_key(const char *file, const cx_ynode *key, const cx_yschema *s, cx_error *err)
+{
+    size_t nkeys = 0;
+    cx_buf b;
+    while (s->keys[nkeys]) nkeys++;
+    const char *near = s->suggest ? cx_nearest(key->text, s->keys, nkeys) : NULL;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "unknown %s '%s'", s->noun ? s->noun : "key", key->text);
+    if (s->what) cx__buf_printf(&b, " in %s", s->what);
+    if (near) cx__buf_printf(&b, " (did you mean '%s'?)", near);
+    cx__buf_puts(&b, "; expected one of: ");
+    for (size_t i = 0; i < nkeys; i++) cx__buf_printf(&b, "%s%s", i ? ", " : "", s->keys[i]);
+    int rc = b.oom ? cx__error(err, CX_ENOMEM, file, 0, 0, "out of memory")
+                   : cx__error(err, CX_EINPUT, file, key->line, key->column, "%s", b.data);
+    cx__buf_free(&b);
+    return rc;
+}
+
+int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, cx_error *err)
+{
+    if (map->kind != CX_YMAP)
+        return cx__error(err, CX_EINPUT, file, map->line, map->column,
+                         "expected %s to be a mapping, found %s", s->what ? s->what : "a value",
+                         cx__ynode_kind_name(map->kind));
+    for (size_t i = 0; i < map->count; i++)
+        if (!listed(s->keys, map->keys[i]->text) && !listed(s->extra, map->keys[i]->text))
+            return cx__yunknown_key(file, map->keys[i], s, err);
+    for (size_t i = 0; s->required && s->required[i]; i++)
+        if (!cx__ymap_get(map, s->required[i]))
+            return cx__error(err, CX_EINPUT, file, map->line, map->column,
+                             "%s is missing required key '%s'", s->what ? s->what : "a mapping",
+                             s->required[i]);
+    return CX_OK;
+}
+
+int cx__yscalar(const char *file, const cx_ynode *n, const char *key, const char **out,
+                cx_error *err)
+{
+    if (n->kind != CX_YSCALAR)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "expected a single value for '%s', found %s", key,
+                         cx__ynode_kind_name(n->kind));
+    const char *t = n->text;
+    if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
+        strcmp(t, "NULL") == 0)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "empty value for '%s'; give a value or leave the key out", key);
+    if (strlen(t) != n->len)
+        return cx__error(err, CX_EINPUT, file, n->line, n->column,
+                         "NUL character in the value of '%s'", key);
+    *out = t;
+    return CX_OK;
+}

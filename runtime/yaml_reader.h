@@ -62,4 +62,40 @@ const cx_ynode *cx__ymap_get(const cx_ynode *map, const char *key);
 /* "a mapping", "a list", "a scalar": for messages. */
 const char *cx__ynode_kind_name(cx_ynode_kind kind);
 
+/* The strict schema of one mapping: the keys it may hold and must hold.
+ * Each reader (catalogs, rule tests, change files) describes its maps
+ * with these, so an unknown or missing key reads the same everywhere. */
+typedef struct cx_yschema {
+    const char *what;            /* the map in messages ("test case"); NULL: no " in ..." */
+    const char *noun;            /* what a key is called ("top-level key"); NULL: "key" */
+    const char *const *keys;     /* NULL-terminated: the keys it may hold, listed in messages */
+    const char *const *extra;    /* NULL-terminated keys also allowed, not listed; or NULL */
+    const char *const *required; /* NULL-terminated: the keys it must hold; or NULL */
+    int suggest;                 /* 1: an unknown key names the nearest of keys */
+} cx_yschema;
+
+/* Checks map against s, in this order, and stops at the first error,
+ * located at file:line:col of the node at fault (CX_EINPUT in err):
+ *   "expected <what> to be a mapping, found <kind>"
+ *   "unknown <noun> '<key>'[ in <what>][ (did you mean '<near>'?)];
+ *    expected one of: <keys, comma-separated>"
+ *   "<what> is missing required key '<key>'"
+ * Returns CX_OK, CX_EINPUT or CX_ENOMEM. */
+int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, cx_error *err);
+
+/* The text of the value of key, n, refusing what a strict reader never
+ * takes as a value, each located at n (CX_EINPUT in err):
+ *   "expected a single value for '<key>', found <kind>"
+ *   "empty value for '<key>'; give a value or leave the key out"
+ *     (also for ~, null, Null and NULL, which are not values here)
+ *   "NUL character in the value of '<key>'"
+ * *out points into n (valid while its document lives). */
+int cx__yscalar(const char *file, const cx_ynode *n, const char *key, const char **out,
+                cx_error *err);
+
+/* The "unknown <noun> ..." error above for one key that is not in s->keys,
+ * for a reader that walks a map's keys itself. Returns CX_EINPUT (or
+ * CX_ENOMEM). */
+int cx__yunknown_key(const char *file, const cx_ynode *key, const cx_yschema *s, cx_error *err);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_sandbox.c -- the rule-pack sandbox (runtime/sandbox.c, lua_api.c):
+ * test_sandbox.c -- the rule-pack sandbox (runtime/sandbox*.c, lua_api.c):
  * every hostile pack in tests/sandbox/ is stopped by the rule or limit it
  * targets, at the line it says, and a good pack still loads afterwards;
  * the limits themselves; the neutral tree; determinism across states.

@@ -667,6 +667,145 @@ TEST(a_generated_catalog_of_flow_maps)
     cx__buf_free(&b);
 }
 
+/* One schema check of data's root; returns the error (code CX_OK when it passed). */
+static cx_error schema_check(const char *data, const cx_yschema *s)
+{
+    cx_ydoc *doc = NULL;
+    cx_error err;
+    cx_error_clear(&err);
+    const cx_ynode *root = load_ok(data, strlen(data), &doc);
+    if (root) {
+        int rc = cx__ycheck_map("s.yaml", root, s, &err);
+        CHECK_INT(rc, err.code);
+    }
+    cx__ydoc_free(doc);
+    return err;
+}
+
+static const char *const case_keys[] = {"name", "holder", "expect", NULL};
+static const char *const case_required[] = {"name", "expect", NULL};
+
+TEST(schema_accepts_a_good_map)
+{
+    cx_yschema s = {.what = "test case", .keys = case_keys, .required = case_required};
+    cx_error err = schema_check("name: a\nexpect: {}\n", &s);
+    CHECK_INT(err.code, CX_OK);
+    const char *const extra[] = {"rules", NULL};
+    s.extra = extra;
+    err = schema_check("name: a\nrules: x\nexpect: {}\n", &s);
+    CHECK_INT(err.code, CX_OK);
+}
+
+TEST(schema_refuses_a_non_mapping)
+{
+    cx_yschema s = {.what = "test case", .keys = case_keys};
+    cx_error err = schema_check("\n  - a\n", &s);
+    CHECK_INT(err.code, CX_EINPUT);
+    CHECK_STR(err.file, "s.yaml");
+    CHECK_INT(err.line, 2);
+    CHECK_INT(err.column, 3);
+    CHECK_STR(err.message, "expected test case to be a mapping, found a list");
+}
+
+TEST(schema_unknown_key_wording)
+{
+    cx_yschema s = {.what = "test case", .keys = case_keys};
+    cx_error err = schema_check("name: a\n  # c\nnmae: b\n", &s);
+    CHECK_INT(err.code, CX_EINPUT);
+    CHECK_INT(err.line, 3);
+    CHECK_INT(err.column, 1);
+    CHECK_STR(err.message,
+              "unknown key 'nmae' in test case; expected one of: name, holder, expect");
+    s.suggest = 1;
+    err = schema_check("name: a\nnmae: b\n", &s);
+    CHECK_STR(err.message, "unknown key 'nmae' in test case (did you mean 'name'?); expected one "
+                           "of: name, holder, expect");
+    cx_yschema top = {.noun = "top-level key", .keys = case_keys};
+    err = schema_check("{name: a, zzz: b}", &top);
+    CHECK_INT(err.line, 1);
+    CHECK_INT(err.column, 11);
+    CHECK_STR(err.message, "unknown top-level key 'zzz'; expected one of: name, holder, expect");
+    const char *const extra[] = {"rules", NULL};
+    s.extra = extra; /* allowed, but not offered */
+    err = schema_check("rulez: x\n", &s);
+    CHECK_STR(err.message, "unknown key 'rulez' in test case; expected one of: name, holder, "
+                           "expect");
+}
+
+TEST(schema_missing_required_key)
+{
+    cx_yschema s = {.what = "test case", .keys = case_keys, .required = case_required};
+    cx_error err = schema_check("\nname: a\nholder: {}\n", &s);
+    CHECK_INT(err.code, CX_EINPUT);
+    CHECK_INT(err.line, 2);
+    CHECK_INT(err.column, 1);
+    CHECK_STR(err.message, "test case is missing required key 'expect'");
+    /* an unknown key is reported before a missing one */
+    err = schema_check("zzz: a\n", &s);
+    CHECK_STR(err.message, "unknown key 'zzz' in test case; expected one of: name, holder, expect");
+}
+
+TEST(schema_unknown_key_alone)
+{
+    const char *const kinds[] = {"check", "audit", NULL};
+    cx_yschema s = {.noun = "expectation", .keys = kinds, .suggest = 1};
+    cx_ydoc *doc = NULL;
+    cx_error err;
+    cx_error_clear(&err);
+    const cx_ynode *root = load_ok(Y("chekc: {}\n"), &doc);
+    if (root) {
+        CHECK_INT(cx__yunknown_key("s.yaml", root->keys[0], &s, &err), CX_EINPUT);
+        CHECK_STR(err.file, "s.yaml");
+        CHECK_INT(err.line, 1);
+        CHECK_INT(err.column, 1);
+        CHECK_STR(err.message,
+                  "unknown expectation 'chekc' (did you mean 'check'?); expected one of: check, "
+                  "audit");
+    }
+    cx__ydoc_free(doc);
+}
+
+TEST(scalar_values_refuse_what_is_not_a_value)
+{
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *message; /* NULL: accepted */
+        int column;
+    } cases[] = {
+        {Y("k: text\n"), NULL, 0},
+        {Y("k: 'null '\n"), NULL, 0},
+        {Y("k: [a]\n"), "expected a single value for 'k', found a list", 4},
+        {Y("k:  {a: b}\n"), "expected a single value for 'k', found a mapping", 5},
+        {Y("k: ''\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k:\n"), "empty value for 'k'; give a value or leave the key out", 3},
+        {Y("k: ~\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k: Null\n"), "empty value for 'k'; give a value or leave the key out", 4},
+        {Y("k: \"a\\0b\"\n"), "NUL character in the value of 'k'", 4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cx_ydoc *doc = NULL;
+        cx_error err;
+        const char *out = NULL;
+        cx_error_clear(&err);
+        const cx_ynode *root = load_ok(cases[i].data, cases[i].len, &doc);
+        if (!root) continue;
+        int rc = cx__yscalar("s.yaml", root->items[0], "k", &out, &err);
+        if (!cases[i].message) {
+            CHECK_INT(rc, CX_OK);
+            CHECK_STR(out, root->items[0]->text);
+        } else {
+            CHECK_INT(rc, CX_EINPUT);
+            CHECK_STR(err.file, "s.yaml");
+            CHECK_INT(err.line, 1);
+            CHECK_INT(err.column, cases[i].column);
+            CHECK_STR(err.message, cases[i].message);
+            CHECK(out == NULL);
+        }
+        cx__ydoc_free(doc);
+    }
+}
+
 static const test_case cases[] = {
     {"good_document_tree_and_locations", good_document_tree_and_locations},
     {"flow_and_block_style_give_the_same_tree", flow_and_block_style_give_the_same_tree},
@@ -687,6 +826,12 @@ static const test_case cases[] = {
     {"load_file_reads_a_fixture", load_file_reads_a_fixture},
     {"load_file_errors_name_the_file", load_file_errors_name_the_file},
     {"a_generated_catalog_of_flow_maps", a_generated_catalog_of_flow_maps},
+    {"schema_accepts_a_good_map", schema_accepts_a_good_map},
+    {"schema_refuses_a_non_mapping", schema_refuses_a_non_mapping},
+    {"schema_unknown_key_wording", schema_unknown_key_wording},
+    {"schema_missing_required_key", schema_missing_required_key},
+    {"schema_unknown_key_alone", schema_unknown_key_alone},
+    {"scalar_values_refuse_what_is_not_a_value", scalar_values_refuse_what_is_not_a_value},
     {NULL, NULL},
 };
 
