@@ -73,6 +73,13 @@ mkdir -p "$WORK/shared" && cd "$WORK/shared" || exit 1
 cc $SAN -o credex-audit "$SRC/examples/c-api/audit.c" $(pkg-config --cflags --libs credex) 2>"$WORK/cc.err"
 expect_eq "$?" 0 "cc with pkg-config --cflags --libs credex: $(cat "$WORK/cc.err")"
 expect_eq "$(LD_LIBRARY_PATH=$P/lib audit_both ./credex-audit 2>&1)" "$EXPECTED" "example, shared"
+printf 'credentials:\n  - id: X\n    name: [unclosed\n' >"$WORK/bad.yaml"
+out=$(LD_LIBRARY_PATH=$P/lib ./credex-audit "$WORK/bad.yaml" "$EV/rules" h-tx-0001 2026-06-01 2>&1)
+expect_eq "$?" "3" "example, a broken catalog: CX_EINPUT"
+expect_contains "$out" "credex-audit: $WORK/bad.yaml:4:1: " "example, a broken catalog: located"
+out=$(LD_LIBRARY_PATH=$P/lib ./credex-audit "$EV/catalog.yaml" "$EV/rules" h-tx-9999 2026-06-01 2>&1)
+expect_eq "$?" "2" "example, an unknown holder: CX_EUSAGE"
+expect_eq "$out" "credex-audit: no holder 'h-tx-9999' in the registry" "example, an unknown holder"
 expect_contains "$(LD_LIBRARY_PATH=$P/lib ldd ./credex-audit)" "libcredex.so.$MAJOR => $P/lib/libcredex.so.$MAJOR" \
     "example, shared: libcredex from the prefix"
 
