@@ -5,14 +5,19 @@
 #   make test     deps + build + the whole suite through ctest
 #   make demo     deps + build + the examples/ev-mechanic story
 #   make sanitize the suite under ASan+UBSan in build-asan/
+#   make install  build, then install into $(PREFIX) (default /usr/local;
+#                 DESTDIR honoured): bin/credex, include/credex.h,
+#                 libcredex.so and .a, credex.pc, lib/cmake/credex
 #   make format   clang-format every C file in place
 BUILD    ?= build
 TYPE     ?= RelWithDebInfo
 SANITIZE ?=
 WERROR   ?= ON
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 
-.PHONY: all deps build test demo sanitize format clean
+.PHONY: all deps build test demo sanitize install format clean
 
 all: build
 
@@ -32,6 +37,9 @@ demo: build
 
 sanitize:
 	$(MAKE) test BUILD=build-asan TYPE=Debug SANITIZE=address,undefined
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 format:
 	clang-format -i runtime/*.c runtime/*.h runtime/include/*.h runtime/cli/*.c runtime/cli/*.h \

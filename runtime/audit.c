@@ -391,8 +391,8 @@ static int find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *e
     return CX_OK;
 }
 
-int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
-             cx_decision ***out, size_t *n, cx_error *err)
+static int audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+                 cx_decision ***out, size_t *n, cx_error *err)
 {
     ectx e;
     cx_sym h, only = CX_NOSYM;
@@ -411,6 +411,19 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
 done:
     free(need);
     cx__eval_end(&e);
+    return rc;
+}
+
+/* audit with the rules entered: one call at a time (credex.h, "Threads"). */
+int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+             cx_decision ***out, size_t *n, cx_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = audit(rules, holder, stack, as_of, out, n, err);
+    cx__rules_leave(rules);
     return rc;
 }
 
@@ -519,9 +532,9 @@ static int write_batch(const batch *b, cx_output_fn output, void *ud)
     return rc;
 }
 
-int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                 cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
-                 void *progress_ud, cx_error *err)
+static int audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                     cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
+                     void *progress_ud, cx_error *err)
 {
     const cx_snapshot *s = cx__rules_snapshot(rules);
     uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
@@ -580,5 +593,17 @@ int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs
     }
     free(b);
     free(need);
+    return rc;
+}
+
+/* audit_all with the rules entered: one call at a time (credex.h, "Threads"). */
+int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
+                 cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
+                 void *progress_ud, cx_error *err)
+{
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = audit_all(rules, stack, as_of, jobs, render, output, ud, progress, progress_ud, err);
+    cx__rules_leave(rules);
     return rc;
 }

@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,8 @@ struct cx_rules {
 
     /* credex test --coverage's observer, or NULL (cx__rules_set_coverage) */
     const cx_coverage *coverage;
+
+    atomic_bool in_use; /* a public call is deciding with these rules (cx__rules_enter) */
 };
 
 /* The state of one compilation. */
@@ -1661,6 +1665,20 @@ const cx_coverage *cx__rules_coverage(const cx_rules *rs)
     return rs->coverage;
 }
 
+int cx__rules_enter(cx_rules *rs, cx_error *err)
+{
+    if (!atomic_exchange_explicit(&rs->in_use, true, memory_order_acquire)) return CX_OK;
+    return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                     "these rules are in use by another call (on another thread, or the call "
+                     "whose callback this is): each thread needs its own cx_rules "
+                     "(cx_rules_load; credex.h, \"Threads\")");
+}
+
+void cx__rules_leave(cx_rules *rs)
+{
+    atomic_store_explicit(&rs->in_use, false, memory_order_release);
+}
+
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack)
 {
     return pack >= 0 && (size_t)pack < rs->npacks ? &rs->packs[pack] : NULL;
@@ -1843,6 +1861,7 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
     c.first = err;
     c.rs = calloc(1, sizeof *c.rs);
     if (!c.rs) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    atomic_init(&c.rs->in_use, false);
     cx__arena_init(&c.rs->arena);
     size_t errors_before = c.diags->errors, first_diag = c.diags->count;
     if ((rc = sources ? source_paths(sources, npaths, &list, err)

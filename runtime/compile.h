@@ -252,4 +252,12 @@ typedef struct cx_coverage {
 void cx__rules_set_coverage(cx_rules *rs, const cx_coverage *cov); /* NULL: none */
 const cx_coverage *cx__rules_coverage(const cx_rules *rs);
 
+/* One public call at a time on a cx_rules (credex.h, "Threads"): every
+ * public function that decides with rs (and so uses its Lua state) enters
+ * once before it starts and leaves once when done -- not per holder.
+ * CX_EUSAGE, saying each thread needs its own cx_rules, while another call
+ * is inside; the second caller must not leave. */
+int cx__rules_enter(cx_rules *rs, cx_error *err);
+void cx__rules_leave(cx_rules *rs);
+
 #endif

@@ -216,8 +216,8 @@ cx_status cx__eval_equivalent(ectx *e, cx_sym a, cx_sym b, cx_sym j, cx_date iss
     return best;
 }
 
-int cx_equiv(cx_rules *rules, const char *from, const char *to, const char *in, const char *as_of,
-             cx_decision **out, cx_error *err)
+static int equiv(cx_rules *rules, const char *from, const char *to, const char *in,
+                 const char *as_of, cx_decision **out, cx_error *err)
 {
     ectx e;
     cx_sym a, b, j = CX_NOSYM;
@@ -259,4 +259,16 @@ int cx_equiv(cx_rules *rules, const char *from, const char *to, const char *in, 
                             from, to);
     }
     return cx__eval_finish(&e, out, err);
+}
+
+/* equiv with the rules entered: one call at a time (credex.h, "Threads"). */
+int cx_equiv(cx_rules *rules, const char *from, const char *to, const char *in, const char *as_of,
+             cx_decision **out, cx_error *err)
+{
+    *out = NULL;
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = equiv(rules, from, to, in, as_of, out, err);
+    cx__rules_leave(rules);
+    return rc;
 }

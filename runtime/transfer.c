@@ -261,8 +261,8 @@ static void decide(ectx *e, const cx_counted *a, cx_sym j, const cx_snap_holder 
 
 /* ---------------------------------------------------------------- API */
 
-int cx_transfer(cx_rules *rules, const char *credential, const char *from, const char *to,
-                const char *as_of, cx_decision **out, cx_error *err)
+static int transfer(cx_rules *rules, const char *credential, const char *from, const char *to,
+                    const char *as_of, cx_decision **out, cx_error *err)
 {
     ectx e;
     cx_sym c, j1, j2;
@@ -291,13 +291,25 @@ int cx_transfer(cx_rules *rules, const char *credential, const char *from, const
     return cx__eval_finish(&e, out, err);
 }
 
+/* transfer with the rules entered: one call at a time (credex.h, "Threads"). */
+int cx_transfer(cx_rules *rules, const char *credential, const char *from, const char *to,
+                const char *as_of, cx_decision **out, cx_error *err)
+{
+    *out = NULL;
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = transfer(rules, credential, from, to, as_of, out, err);
+    cx__rules_leave(rules);
+    return rc;
+}
+
 static int by_award_id(const void *x, const void *y)
 {
     return strcmp(((const cx_counted *)x)->id, ((const cx_counted *)y)->id);
 }
 
-int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
-                       cx_decision ***out, size_t *n, cx_error *err)
+static int transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
+                           cx_decision ***out, size_t *n, cx_error *err)
 {
     ectx e;
     cx_sym h, j;
@@ -341,6 +353,19 @@ done:
     if (rc) *n = 0;
     free(all);
     free(counted);
+    return rc;
+}
+
+/* transfer_holder with the rules entered: one call at a time (credex.h, "Threads"). */
+int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
+                       cx_decision ***out, size_t *n, cx_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = transfer_holder(rules, holder, to, as_of, out, n, err);
+    cx__rules_leave(rules);
     return rc;
 }
 

@@ -11,6 +11,45 @@
 
 #define CREDEX_VERSION "0.1.0"
 
+/* ----------------------------------------------------------------- threads
+ *
+ * libcredex needs no set-up and keeps no global state a caller sees: any
+ * function may be called on any thread. The threads it starts itself (the
+ * `jobs` workers of cx_audit_all, cx_audit_summary, cx_whatif and cx_diff;
+ * readers of a large registry file in cx_rules_load) end before the call
+ * returns. What may be shared depends on the object:
+ *
+ * cx_rules -- one call at a time. The rules hold the Lua state that rule
+ *   code runs in. cx_equiv, cx_transfer, cx_transfer_holder, cx_audit,
+ *   cx_audit_all and cx_audit_summary (and cx_replay, for its current
+ *   rules) each use the rules for the whole call; a second such call on
+ *   the same cx_rules while one is inside -- from another thread, or from
+ *   a callback of the first -- is refused: it returns CX_EUSAGE ("each
+ *   thread needs its own cx_rules") and its outputs are left empty. The
+ *   same rules serve any thread one call after another. To decide in
+ *   parallel, load a cx_rules per thread, or give cx_audit_all jobs (each
+ *   worker gets a Lua state of its own). cx_rules_pack_count,
+ *   cx_rules_rule_count and cx_log_begin only read what loading fixed and
+ *   may run alongside a call; cx_rules_free must not.
+ *
+ * cx_registry -- one thread at a time; not checked. It is one SQLite
+ *   connection with cached statements, used by the registry functions,
+ *   imports, cx_rules_load, the log, cx_replay, cx_whatif and cx_diff.
+ *   Open one per thread (several may open the same file) or serialize the
+ *   calls. Loaded rules keep their own copy of the registry's content and
+ *   never use it again: one thread may decide with them while another uses
+ *   (or closes) the registry they were loaded from.
+ *
+ * Results -- cx_decision, cx_holder and the other entities, reports and
+ *   replays are plain values owned by the caller: any number of threads may
+ *   read and render one at once (cx_decision_json, _text, _csv); only its
+ *   owner frees it. A cx_error or cx_diagnostics belongs to one call.
+ *
+ * cx_test_run builds its own registries and rules: runs on different
+ * threads are independent. Callbacks run on the calling thread, except a
+ * cx_render_fn, which runs on cx_audit_all's workers.
+ */
+
 /* ------------------------------------------------------------------ errors */
 
 /* Error codes; each is also the exit code the CLI uses for it (docs/design.md §6). */

@@ -1,0 +1,285 @@
+/*
+ * test_threads.c -- credex.h's "Threads" contract through the public API:
+ * a second call into a cx_rules while one is inside it (from another
+ * thread, or from the first call's own callback) is refused with
+ * CX_EUSAGE; the same rules serve other threads one call after another,
+ * after their registry is closed; and threads with their own cx_rules
+ * decide at the same time. No call is
+ * timed: the second call is made while the first is held in its callback.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credex.h"
+#include "test.h"
+
+#define EV      TEST_SRC "/examples/ev-mechanic"
+#define AS_OF   "2026-06-01"
+#define REFUSED "each thread needs its own cx_rules"
+
+static const char *const ev_rules[] = {EV "/rules"};
+
+/* The EV catalog in a private in-memory registry, and its rules. */
+static int ev_load(cx_registry **r, cx_rules **rules)
+{
+    cx_error err;
+    const char *paths[] = {EV "/catalog.yaml"};
+    cx_error_clear(&err);
+    *r = NULL;
+    *rules = NULL;
+    if (cx_registry_open(NULL, CX_OPEN_MEMORY, r, &err) ||
+        cx_catalog_import(*r, paths, 1, NULL, NULL, NULL, &err) ||
+        cx_rules_load(*r, ev_rules, 1, rules, NULL, &err)) {
+        fprintf(stderr, "  cannot load the EV example: %s\n", err.message);
+        cx_registry_close(*r);
+        return -1;
+    }
+    return 0;
+}
+
+/* What one call of each deciding function returned. */
+typedef struct attempt {
+    cx_rules *rules;
+    int audit, equiv, transfer, transfer_holder, audit_all, summary; /* return codes */
+    int outputs_nulled;          /* every refused call left its outputs empty */
+    char audit_message[768];     /* cx_audit's error message */
+    char audit_all_message[768]; /* cx_audit_all's */
+    /* a successful cx_audit of h-tx-0001 */
+    char status[32];
+    char missing[256];
+} attempt;
+
+static int count_output(void *ud, const char *text, cx_status status)
+{
+    (void)text;
+    (void)status;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* Calls every deciding function once on a->rules. */
+static void *try_everything(void *arg)
+{
+    attempt *a = arg;
+    cx_error err;
+    cx_decision *d = (cx_decision *)&err, **v = (cx_decision **)&err;
+    size_t n = 99;
+    cx_audit_count *counts = (cx_audit_count *)&err;
+    int outputs = 0;
+
+    a->outputs_nulled = 1;
+    cx_error_clear(&err);
+    a->audit = cx_audit(a->rules, "h-tx-0001", NULL, AS_OF, &v, &n, &err);
+    snprintf(a->audit_message, sizeof a->audit_message, "%s", err.message);
+    if (a->audit == CX_OK && n == 1) {
+        snprintf(a->status, sizeof a->status, "%s", cx_status_name(v[0]->status));
+        if (v[0]->nmissing) snprintf(a->missing, sizeof a->missing, "%s", v[0]->missing[0]);
+    } else if (v || n) {
+        a->outputs_nulled = 0;
+    }
+    cx_decisions_free(v, n);
+
+    a->equiv = cx_equiv(a->rules, "TX-EVS-101", "CA-EVS-101", "US-CA", AS_OF, &d, &err);
+    if (a->equiv && d) a->outputs_nulled = 0;
+    cx_decision_free(d);
+    d = (cx_decision *)&err;
+    a->transfer = cx_transfer(a->rules, "TX-EVS-101", "US-TX", "US-CA", AS_OF, &d, &err);
+    if (a->transfer && d) a->outputs_nulled = 0;
+    cx_decision_free(d);
+    v = (cx_decision **)&err;
+    n = 99;
+    a->transfer_holder = cx_transfer_holder(a->rules, "h-tx-0001", "US-CA", AS_OF, &v, &n, &err);
+    if (a->transfer_holder && (v || n)) a->outputs_nulled = 0;
+    cx_decisions_free(v, n);
+
+    a->audit_all =
+        cx_audit_all(a->rules, NULL, AS_OF, 1, NULL, count_output, &outputs, NULL, NULL, &err);
+    snprintf(a->audit_all_message, sizeof a->audit_all_message, "%s", err.message);
+    n = 99;
+    a->summary = cx_audit_summary(a->rules, NULL, AS_OF, 1, NULL, NULL, &counts, &n, &err);
+    if (a->summary == CX_OK) free(counts);
+    return NULL;
+}
+
+/* A caller of cx_audit_all that, on its first decision, tries the same
+ * rules from another thread and from the callback itself. */
+typedef struct holder_of_rules {
+    cx_rules *rules;
+    int outputs;
+    attempt other_thread, same_thread;
+    int thread_rc;
+} holder_of_rules;
+
+static int render_text(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    (void)ud;
+    return cx_decision_write_text(d, 0, write, wud);
+}
+
+static int hold_and_try(void *ud, const char *text, cx_status status)
+{
+    holder_of_rules *h = ud;
+    (void)status;
+    if (h->outputs++ == 0) {
+        pthread_t t;
+        CHECK_CONTAINS(text, "audit CA-EV-TECH for ");
+        h->other_thread.rules = h->rules;
+        h->thread_rc = pthread_create(&t, NULL, try_everything, &h->other_thread);
+        if (h->thread_rc == 0) pthread_join(t, NULL);
+        h->same_thread.rules = h->rules;
+        try_everything(&h->same_thread);
+    }
+    return 0;
+}
+
+static void check_refused(const attempt *a)
+{
+    CHECK_INT(a->audit, CX_EUSAGE);
+    CHECK_INT(a->equiv, CX_EUSAGE);
+    CHECK_INT(a->transfer, CX_EUSAGE);
+    CHECK_INT(a->transfer_holder, CX_EUSAGE);
+    CHECK_INT(a->audit_all, CX_EUSAGE);
+    CHECK_INT(a->summary, CX_EUSAGE);
+    CHECK(a->outputs_nulled);
+    CHECK_CONTAINS(a->audit_message, REFUSED);
+    CHECK_CONTAINS(a->audit_all_message, REFUSED);
+    CHECK_STR(a->status, "");
+}
+
+static void check_allowed(const attempt *a)
+{
+    CHECK_INT(a->audit, CX_OK);
+    CHECK_INT(a->equiv, CX_OK);
+    CHECK_INT(a->transfer, CX_OK);
+    CHECK_INT(a->transfer_holder, CX_OK);
+    CHECK_INT(a->audit_all, CX_OK);
+    CHECK_INT(a->summary, CX_OK);
+    CHECK_STR(a->status, "in_progress");
+    CHECK_STR(a->missing, "at_least(1) { \"CA-EVD-202\", \"CA-EVC-203\" }");
+}
+
+TEST(a_second_call_while_one_is_inside_is_refused)
+{
+    cx_registry *r;
+    holder_of_rules h;
+    cx_error err;
+    memset(&h, 0, sizeof h);
+    if (ev_load(&r, &h.rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(
+        cx_audit_all(h.rules, NULL, AS_OF, 2, render_text, hold_and_try, &h, NULL, NULL, &err),
+        CX_OK);
+    CHECK_INT(h.outputs, 8); /* the held call went on: every holder, one stack */
+    CHECK_INT(h.thread_rc, 0);
+    check_refused(&h.other_thread);
+    check_refused(&h.same_thread);
+
+    /* and once it has returned, the rules serve the next caller */
+    attempt after = {.rules = h.rules};
+    try_everything(&after);
+    check_allowed(&after);
+    cx_rules_free(h.rules);
+    cx_registry_close(r);
+}
+
+/* The status-only path (render NULL) and the summary hold the rules too. */
+static void try_from_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+    attempt *a = ud;
+    pthread_t t;
+    (void)what;
+    (void)done;
+    (void)total;
+    if (pthread_create(&t, NULL, try_everything, a) == 0) pthread_join(t, NULL);
+}
+
+TEST(the_summary_holds_the_rules_too)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    attempt a;
+    cx_audit_count *counts = NULL;
+    size_t n = 0;
+    cx_error err;
+    if (ev_load(&r, &rules)) {
+        CHECK(0);
+        return;
+    }
+    memset(&a, 0, sizeof a);
+    a.rules = rules;
+    cx_error_clear(&err);
+    CHECK_INT(cx_audit_summary(rules, NULL, AS_OF, 1, try_from_progress, &a, &counts, &n, &err),
+              CX_OK);
+    check_refused(&a);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_STR(counts[0].stack, "CA-EV-TECH");
+        CHECK_INT(counts[0].met, 2);
+        CHECK_INT(counts[0].in_progress, 3);
+        CHECK_INT(counts[0].not_started, 3);
+    }
+    free(counts);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
+TEST(one_rules_serves_threads_one_after_another)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    attempt a[3];
+    if (ev_load(&r, &rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_registry_close(r); /* loaded rules keep their own copy of the registry */
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < 3; i++) { /* each thread joined before the next starts */
+        pthread_t t;
+        a[i].rules = rules;
+        CHECK_INT(pthread_create(&t, NULL, try_everything, &a[i]), 0);
+        pthread_join(t, NULL);
+        check_allowed(&a[i]);
+    }
+    cx_rules_free(rules);
+}
+
+TEST(threads_with_their_own_rules_decide_at_once)
+{
+    cx_registry *r[2];
+    cx_rules *rules[2];
+    attempt a[2];
+    pthread_t t[2];
+    int started[2] = {0, 0};
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < 2; i++)
+        if (ev_load(&r[i], &rules[i])) {
+            CHECK(0);
+            return;
+        }
+    for (int i = 0; i < 2; i++) {
+        a[i].rules = rules[i];
+        started[i] = pthread_create(&t[i], NULL, try_everything, &a[i]) == 0;
+        CHECK(started[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        if (started[i]) pthread_join(t[i], NULL);
+        check_allowed(&a[i]);
+        cx_rules_free(rules[i]);
+        cx_registry_close(r[i]);
+    }
+}
+
+static const test_case cases[] = {
+    {"a_second_call_while_one_is_inside_is_refused", a_second_call_while_one_is_inside_is_refused},
+    {"the_summary_holds_the_rules_too", the_summary_holds_the_rules_too},
+    {"one_rules_serves_threads_one_after_another", one_rules_serves_threads_one_after_another},
+    {"threads_with_their_own_rules_decide_at_once", threads_with_their_own_rules_decide_at_once},
+    {NULL, NULL}};
+
+TEST_MAIN(cases)
