@@ -896,6 +896,96 @@ TEST(deep_trace)
     cx_decision_free(d);
 }
 
+/* ------------------------------------------------- entities and expiry */
+
+/* The expiry shown is the evaluator's: stored, else issued + valid_for
+ * (clamped to the month's end), else none. */
+TEST(award_expiry)
+{
+    cx_error err;
+    char out[11];
+    cx_award a = {.id = "h/C/2024-02-29", .credential = "C", .issued = "2024-02-29"};
+    cx_credential c = {.id = "C", .valid_for = "P1Y"};
+    cx_error_clear(&err);
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_OK);
+    CHECK_STR(out, "2025-02-28");
+    CHECK_INT(cx_award_expiry(&a, NULL, out, &err), CX_OK);
+    CHECK_STR(out, "");
+    a.expires = "2027-06-30";
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_OK);
+    CHECK_STR(out, "2027-06-30");
+    a.expires = NULL;
+    c.valid_for = "P1X";
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_EINPUT);
+    CHECK_CONTAINS(err.message, "invalid duration 'P1X'");
+}
+
+/* Entity JSON and text from one value: members in order, numbers exact. */
+TEST(entity_json_and_text)
+{
+    char *comps[] = {"c.one", "c.two"}, *tags[] = {"ev"};
+    cx_pair codes[] = {{"onet", "1"}, {"soc", "2"}, {"soc", "3"}}, attrs[] = {{"k", "v"}};
+    cx_credential c = {.id = "C-1",
+                       .name = "Safety",
+                       .type = "certificate",
+                       .jurisdiction = "US-TX",
+                       .hours = 1250,
+                       .valid_for = "P2Y",
+                       .competencies = comps,
+                       .ncompetencies = 2,
+                       .tags = tags,
+                       .ntags = 1,
+                       .codes = codes,
+                       .ncodes = 3,
+                       .attributes = attrs,
+                       .nattributes = 1};
+    char *json = cx_credential_json(&c), *text = cx_credential_text(&c);
+    CHECK_STR(json, "{\"kind\":\"credential\",\"id\":\"C-1\",\"name\":\"Safety\",\"type\":"
+                    "\"certificate\",\"jurisdiction\":\"US-TX\",\"hours\":12.5,\"valid_for\":"
+                    "\"P2Y\",\"competencies\":[\"c.one\",\"c.two\"],\"tags\":[\"ev\"],\"codes\":{"
+                    "\"onet\":[\"1\"],\"soc\":[\"2\",\"3\"]},\"attributes\":{\"k\":\"v\"},"
+                    "\"grade_scale\":[]}\n");
+    CHECK_STR(text, "credential C-1: Safety\n"
+                    "  type            certificate\n"
+                    "  jurisdiction    US-TX\n"
+                    "  hours           12.5\n"
+                    "  valid for       P2Y\n"
+                    "  competencies    c.one, c.two\n"
+                    "  tags            ev\n"
+                    "  codes           onet 1, soc 2, soc 3\n"
+                    "  attributes      k=v\n");
+    free(json);
+    free(text);
+    cx_award aw = {.id = "h-1/C-1/2025-01-02",
+                   .credential = "C-1",
+                   .issued = "2025-01-02",
+                   .expires = "2026-01-01",
+                   .jurisdiction = "US-TX",
+                   .hours = 4000,
+                   .status = "active"};
+    cx_holder h = {.id = "h-1", .awards = &aw, .nawards = 1};
+    json = cx_holder_json(&h);
+    text = cx_holder_text(NULL, &h);
+    CHECK_STR(json, "{\"kind\":\"holder\",\"id\":\"h-1\",\"attributes\":{},\"awards\":[{\"id\":"
+                    "\"h-1/C-1/2025-01-02\",\"credential\":\"C-1\",\"issued\":\"2025-01-02\","
+                    "\"expires\":\"2026-01-01\",\"jurisdiction\":\"US-TX\",\"hours\":40,"
+                    "\"status\":\"active\"}]}\n");
+    CHECK_STR(text, "holder h-1\n  awards (1)\n"
+                    "    issued      credential     status    where    hours  expires\n"
+                    "    2025-01-02  C-1            active    US-TX       40  2026-01-01\n");
+    free(json);
+    free(text);
+    cx_membership m = {.jurisdiction = "US-AZ", .from = "2025-03-01", .status = "associate"};
+    cx_group g = {.id = "G", .members = &m, .nmembers = 1};
+    json = cx_group_json(&g);
+    text = cx_group_text(&g);
+    CHECK_STR(json, "{\"kind\":\"group\",\"id\":\"G\",\"members\":[{\"jurisdiction\":\"US-AZ\","
+                    "\"from\":\"2025-03-01\",\"status\":\"associate\"}]}\n");
+    CHECK_STR(text, "group G\n  members (1)\n    US-AZ      from 2025-03-01  status associate\n");
+    free(json);
+    free(text);
+}
+
 static const test_case cases[] = {
     {"golden_json", golden_json},
     {"golden_text", golden_text},
@@ -912,6 +1002,8 @@ static const test_case cases[] = {
     {"status_names", status_names},
     {"free_accepts_null_and_empty", free_accepts_null_and_empty},
     {"deep_trace", deep_trace},
+    {"award_expiry", award_expiry},
+    {"entity_json_and_text", entity_json_and_text},
     {NULL, NULL},
 };
 
