@@ -1,11 +1,11 @@
 /*
  * decision.c -- every JSON credex writes, through jansson (the only file
- * that includes jansson.h), and the text of decisions: registry entities
- * for `credex show`, and decision values rendered as JSON Lines and as
- * text (docs/json.md). It reads decisions; it never evaluates or changes one.
- * Objects are built in a fixed key order; numbers are integers or decimals
- * formatted here, never float noise; no string from a rule pack can make a
- * member vanish (invalid UTF-8 becomes U+FFFD).
+ * that includes jansson.h) and one fill layer: decisions, registry entities
+ * for `credex show`, transitions, and the reports of check, test and
+ * import; and the text of decisions (docs/json.md). It reads decisions; it never evaluates or
+ * changes one. Objects are built in a fixed key order; numbers are integers or decimals formatted
+ * here, never float noise; no string from a rule pack can make a member vanish (invalid UTF-8
+ * becomes U+FFFD).
  */
 #include <assert.h>
 #include <jansson.h>
@@ -15,19 +15,14 @@
 
 #include "credex.h"
 #include "eval.h" /* cx__decision_json_reuse */
+#include "render.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-#define BAD_CP      0xFFFFFFFFu    /* utf8_next: an invalid sequence */
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
 
-/* Decodes the character at s[0..n), n >= 1, into *cp and returns its
- * length. An invalid sequence (a stray continuation byte, an overlong form,
- * a surrogate, beyond U+10FFFF, cut short) sets *cp to BAD_CP and returns
- * the length of its maximal subpart, so that each becomes one U+FFFD
- * (Unicode's "substitution of maximal subparts"). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+size_t cx__utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0], lo = 0x80, hi = 0xBF;
     size_t len;
@@ -47,12 +42,12 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
         if (c == 0xF0) lo = 0x90; /* overlong */
         if (c == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
     } else {
-        *cp = BAD_CP;
+        *cp = CX_BAD_CP;
         return 1;
     }
     for (size_t i = 1; i < len; i++) {
         if (i >= n || s[i] < lo || s[i] > hi) {
-            *cp = BAD_CP;
+            *cp = CX_BAD_CP;
             return i;
         }
         v = (v << 6) | (s[i] & 0x3Fu);
@@ -73,7 +68,7 @@ static size_t utf8_valid(const char *s, size_t n)
     size_t i = 0, k;
     uint32_t cp = 0;
     while (i < n && u[i] < 0x80) i++; /* ASCII: most of what credex writes */
-    while (i < n && (k = utf8_next(u + i, n - i, &cp), cp != BAD_CP)) i += k;
+    while (i < n && (k = cx__utf8_next(u + i, n - i, &cp), cp != CX_BAD_CP)) i += k;
     return i;
 }
 
@@ -87,8 +82,8 @@ static json_t *json_text(const char *s, size_t n)
     cx__buf_init(&b);
     cx__buf_add(&b, s, i);
     while (i < n) {
-        k = utf8_next(u + i, n - i, &cp);
-        if (cp == BAD_CP)
+        k = cx__utf8_next(u + i, n - i, &cp);
+        if (cp == CX_BAD_CP)
             cx__buf_add(&b, REPLACEMENT, 3);
         else
             cx__buf_add(&b, s + i, k);
@@ -769,6 +764,145 @@ char *cx_transition_json(const cx_transition *t)
     return render_object(fill_transition, t);
 }
 
+/* ------------------------------------------ check, test, import reports */
+
+static void fill_diagnostic(fill *f, const void *x)
+{
+    const cx_diagnostic *d = x;
+    fill_str(f, "kind", "diagnostic");
+    fill_str(f, "severity", d->warning ? "warning" : "error");
+    fill_str(f, "file", d->file);
+    if (d->line > 0) fill_int(f, "line", d->line);
+    fill_str(f, "message", d->message);
+}
+
+char *cx_diagnostic_json(const cx_diagnostic *d)
+{
+    return render_object(fill_diagnostic, d);
+}
+
+typedef struct check_args {
+    const cx_diagnostics *diags;
+    size_t packs, rules;
+} check_args;
+
+static void fill_check_summary(fill *f, const void *x)
+{
+    const check_args *c = x;
+    fill_str(f, "kind", "check_summary");
+    fill_int(f, "packs", (json_int_t)c->packs);
+    fill_int(f, "rules", (json_int_t)c->rules);
+    fill_int(f, "errors", (json_int_t)c->diags->errors);
+    fill_int(f, "warnings", (json_int_t)c->diags->warnings);
+}
+
+char *cx_check_summary_json(const cx_diagnostics *d, size_t packs, size_t rules)
+{
+    check_args c = {d, packs, rules};
+    return render_object(fill_check_summary, &c);
+}
+
+/* "passed", "failed", or "error" for an input that could not be read. */
+static const char *test_status(const cx_test_result *r)
+{
+    return r->passed ? "passed" : r->input_error ? "error" : "failed";
+}
+
+static void fill_test_result(fill *f, const void *x)
+{
+    const cx_test_result *r = x;
+    fill_str(f, "kind", "test_case");
+    fill_str(f, "file", r->file);
+    if (r->line > 0) fill_int(f, "line", r->line);
+    fill_str(f, "name", r->name);
+    fill_str(f, "status", test_status(r));
+    if (!r->passed) fill_str(f, "difference", r->difference);
+}
+
+char *cx_test_result_json(const cx_test_result *r)
+{
+    return render_object(fill_test_result, r);
+}
+
+static void fill_test_coverage(fill *f, const void *x)
+{
+    const cx_test_coverage *c = x;
+    fill_str(f, "kind", "test_coverage");
+    fill_int(f, "rules", (json_int_t)c->rules);
+    fill_int(f, "rules_exercised", (json_int_t)c->rules_exercised);
+    fill_int(f, "leaves", (json_int_t)c->leaves);
+    fill_int(f, "leaves_exercised", (json_int_t)c->leaves_exercised);
+    json_t *gaps = fill_child(f, "not_exercised", JSON_ARRAY);
+    for (size_t i = 0; gaps && !*f->bad && i < c->ngaps; i++) {
+        const cx_test_gap *g = &c->gaps[i];
+        fill go = fill_begin(item_object(gaps, i, f->bad), f->bad);
+        if (!go.obj) break;
+        fill_str(&go, "file", g->file);
+        fill_int(&go, "line", g->line);
+        fill_str(&go, "rule", g->rule);
+        fill_str(&go, "rule_kind", g->rule_kind);
+        fill_str(&go, "requirement", g->requirement);
+        fill_end(&go);
+    }
+    items_end(gaps, c->ngaps);
+}
+
+char *cx_test_coverage_json(const cx_test_coverage *cov)
+{
+    return render_object(fill_test_coverage, cov);
+}
+
+static void fill_test_summary(fill *f, const void *x)
+{
+    const cx_test_summary *s = x;
+    fill_str(f, "kind", "test_summary");
+    fill_int(f, "passed", (json_int_t)s->passed);
+    fill_int(f, "failed", (json_int_t)s->failed);
+    fill_int(f, "input_errors", (json_int_t)s->input_errors);
+}
+
+char *cx_test_summary_json(const cx_test_summary *s)
+{
+    return render_object(fill_test_summary, s);
+}
+
+typedef struct import_args {
+    const char *registry;
+    char *const *files;
+    size_t nfiles;
+    const cx_import_stats *stats;
+    int64_t version;
+} import_args;
+
+static void fill_import_summary(fill *f, const void *x)
+{
+    static const char *const plural[CX_KIND_AWARD + 1] = {[CX_KIND_JURISDICTION] = "jurisdictions",
+                                                          [CX_KIND_GROUP] = "groups",
+                                                          [CX_KIND_PROVIDER] = "providers",
+                                                          [CX_KIND_FRAMEWORK] = "frameworks",
+                                                          [CX_KIND_COMPETENCY] = "competencies",
+                                                          [CX_KIND_CREDENTIAL] = "credentials",
+                                                          [CX_KIND_HOLDER] = "holders",
+                                                          [CX_KIND_AWARD] = "awards"};
+    const import_args *a = x;
+    fill_str(f, "kind", "import_summary");
+    fill_str(f, "registry", a->registry);
+    fill_strings(fill_child(f, "files", JSON_ARRAY), a->files, a->nfiles, f->bad);
+    fill defined = fill_begin(fill_child(f, "defined", JSON_OBJECT), f->bad);
+    for (int k = 0; defined.obj && k <= CX_KIND_AWARD; k++)
+        fill_int(&defined, plural[k], (json_int_t)a->stats->count[k]);
+    if (defined.obj) fill_end(&defined);
+    fill_int(f, "exceptions", (json_int_t)a->stats->exceptions);
+    fill_int(f, "content_version", (json_int_t)a->version);
+}
+
+char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
+                             const cx_import_stats *stats, int64_t content_version)
+{
+    import_args a = {registry, (char *const *)files, nfiles, stats, content_version};
+    return render_object(fill_import_summary, &a);
+}
+
 /* ------------------------------------------------------ decision text */
 
 /* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control
@@ -781,8 +915,8 @@ static void text_put(cx_buf *b, const char *s)
     size_t n = strlen(s), i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t k = utf8_next(u + i, n - i, &cp);
-        if (cp == BAD_CP)
+        size_t k = cx__utf8_next(u + i, n - i, &cp);
+        if (cp == CX_BAD_CP)
             cx__buf_add(b, REPLACEMENT, 3);
         else if (cp == '\n')
             cx__buf_puts(b, "\\n");

@@ -1,7 +1,8 @@
 /*
  * cmd_check.c -- `credex check [PACK|DIR...]`: load and compile rule packs
  * against the registry; print every error and warning with file:line and a
- * summary. Exit 3 when any pack has an error.
+ * summary, as text or as JSON Lines (rendered by the library). Exit 3 when
+ * any pack has an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,47 @@ void cli_print_diagnostics(const cx_diagnostics *d)
     }
 }
 
+/* Prints a line the library rendered; CX_ENOMEM when it could not. */
+static int print_line(char *line)
+{
+    if (!line) {
+        fprintf(stderr, "credex: out of memory\n");
+        return CX_ENOMEM;
+    }
+    fputs(line, stdout);
+    free(line);
+    return CX_OK;
+}
+
+/* --format json: every diagnostic, then the summary, as JSON Lines on
+ * stdout (docs/json.md). */
+static int print_json(const cx_diagnostics *diags, const cx_rules *rules)
+{
+    int rc = CX_OK;
+    for (size_t i = 0; rc == CX_OK && i < diags->count; i++)
+        rc = print_line(cx_diagnostic_json(&diags->items[i]));
+    if (rc == CX_OK)
+        rc = print_line(cx_check_summary_json(diags, rules ? cx_rules_pack_count(rules) : 0,
+                                              rules ? cx_rules_rule_count(rules) : 0));
+    return rc;
+}
+
+/* The text: diagnostics on stderr, the summary line on stdout (not with
+ * --quiet). */
+static void print_text(const cli *c, const cx_diagnostics *diags, const cx_rules *rules)
+{
+    cli_print_diagnostics(diags);
+    if (c->quiet) return;
+    if (rules)
+        printf("checked %zu pack%s: %zu rule%s, %zu warning%s\n", cx_rules_pack_count(rules),
+               cx_rules_pack_count(rules) == 1 ? "" : "s", cx_rules_rule_count(rules),
+               cx_rules_rule_count(rules) == 1 ? "" : "s", diags->warnings,
+               diags->warnings == 1 ? "" : "s");
+    else
+        printf("%zu error%s, %zu warning%s\n", diags->errors, diags->errors == 1 ? "" : "s",
+               diags->warnings, diags->warnings == 1 ? "" : "s");
+}
+
 int cmd_check(cli *c)
 {
     const char *paths[MAX_RULES + 64];
@@ -67,18 +109,14 @@ int cmd_check(cli *c)
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_rules_load(r, paths, n, &rules, &diags, &err);
-    cli_print_diagnostics(&diags);
-    if (rc == CX_OK || rc == CX_EINPUT) {
-        if (rc == CX_OK)
-            printf("checked %zu pack%s: %zu rule%s, %zu warning%s\n", cx_rules_pack_count(rules),
-                   cx_rules_pack_count(rules) == 1 ? "" : "s", cx_rules_rule_count(rules),
-                   cx_rules_rule_count(rules) == 1 ? "" : "s", diags.warnings,
-                   diags.warnings == 1 ? "" : "s");
-        else
-            printf("%zu error%s, %zu warning%s\n", diags.errors, diags.errors == 1 ? "" : "s",
-                   diags.warnings, diags.warnings == 1 ? "" : "s");
-    } else {
+    if (rc != CX_OK && rc != CX_EINPUT) {
+        cli_print_diagnostics(&diags);
         cli_report(&err);
+    } else if (strcmp(c->format, "json") == 0) {
+        int out = print_json(&diags, rules);
+        if (out) rc = out;
+    } else {
+        print_text(c, &diags, rules);
     }
     cx_rules_free(rules);
     cx_diagnostics_free(&diags);

@@ -746,7 +746,7 @@ char *cx_test_summary_json(const cx_test_summary *s);
 
 /* `credex import --format json`: {kind: "import_summary", registry, files:
  * [...], defined: {jurisdictions: N, ...}, exceptions, content_version}
- * (defined lists only the kinds with a count, in cx_kind order). */
+ * (defined has every kind, in cx_kind order, 0 included). */
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
                              const cx_import_stats *stats, int64_t content_version);
 

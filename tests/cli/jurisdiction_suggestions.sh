@@ -37,6 +37,6 @@ expect_rc 0 "import MX-TX"
 run --db ev.db transfer TX-EVS-101 --from TX --to US-CA --rules "$RULES"
 expect_eq "$ERR" "credex: no jurisdiction 'TX' in the registry; did you mean 'US'?" "two subdivisions: edit distance"
 run --db ev.db import tx.yaml
-expect_eq "$ERR" "credex: tx.yaml:2:58: unknown jurisdiction 'TX'; did you mean 'US'?" "catalog, two subdivisions: edit distance"
+expect_eq "$ERR" "credex: tx.yaml:2:58: unknown jurisdiction 'TX'; define it in a catalog first" "catalog, two subdivisions: no guess (US is too far for the registry's edit distance)"
 
 finish
