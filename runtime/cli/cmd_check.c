@@ -30,11 +30,55 @@ int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **own
         for (char *tok = strtok(copy, ":"); tok && *n < max; tok = strtok(NULL, ":"))
             paths[(*n)++] = tok;
     }
+    c->rules_default = !*n;
     if (!*n && stat("rules", &st) == 0 && S_ISDIR(st.st_mode)) paths[(*n)++] = "rules";
     if (!*n)
         return cli_usage_error(c, "no rule packs: name packs or directories, or use --rules, "
                                   "$CREDEX_RULES or a ./rules directory");
     return CX_OK;
+}
+
+/* Whether a pack file has an error among the diagnostics. */
+static int pack_failed(const cx_diagnostics *d, const char *file)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (!d->items[i].warning && strcmp(d->items[i].file, file) == 0) return 1;
+    return 0;
+}
+
+/* "LABEL: a.lua, b.lua" on stderr, the packs that failed (or did not). */
+static void print_packs(const char *label, char *const *files, size_t n, const cx_diagnostics *d,
+                        int failed)
+{
+    const char *sep = "";
+    fprintf(stderr, "credex: %s:", label);
+    for (size_t i = 0; i < n; i++) {
+        if (pack_failed(d, files[i]) != failed) continue;
+        fprintf(stderr, "%s %s", sep, files[i]);
+        sep = ",";
+    }
+    fprintf(stderr, "%s\n", *sep ? "" : " none");
+}
+
+void cli_explain_default_rules(const cli *c, const char *const *paths, size_t n,
+                               const cx_diagnostics *d)
+{
+    char **files = NULL;
+    size_t nfiles = 0;
+    cx_error err;
+    if (!c->rules_default) return;
+    cx_error_clear(&err);
+    fprintf(stderr,
+            "credex: the rule packs came from ./rules, the default (no pack named, no --rules, "
+            "no $CREDEX_RULES), and do not compile against the registry %s\n",
+            c->db);
+    if (cx_rules_pack_files(paths, n, &files, &nfiles, &err) == CX_OK) {
+        print_packs("loaded", files, nfiles, d, 0);
+        print_packs("failed", files, nfiles, d, 1);
+    }
+    for (size_t i = 0; i < nfiles; i++) free(files[i]);
+    free(files);
+    fprintf(stderr, "credex: choose the packs with --rules PATH (or $CREDEX_RULES)\n");
 }
 
 /* Prints diagnostics as "file:line: error: message". */
@@ -117,6 +161,7 @@ int cmd_check(cli *c)
         if (out) rc = out;
     } else {
         print_text(c, &diags, rules);
+        if (rc == CX_EINPUT) cli_explain_default_rules(c, paths, n, &diags);
     }
     cx_rules_free(rules);
     cx_diagnostics_free(&diags);

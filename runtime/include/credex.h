@@ -750,6 +750,13 @@ char *cx_test_summary_json(const cx_test_summary *s);
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
                              const cx_import_stats *stats, int64_t content_version);
 
+/* The pack files cx_rules_load would load for paths, in its order: a
+ * file as named, a directory as every *.lua below it in byte order. On
+ * CX_OK *files is a malloc'd array of nfiles malloc'd paths (free each,
+ * then the array); CX_EINPUT names a path that does not exist. */
+int cx_rules_pack_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,
+                        cx_error *err);
+
 /* JUnit XML of a rule-test run, for CI systems: collect each result with
  * cx_junit_add (it copies what it keeps), then cx_junit_xml gives
  * <testsuites> with one <testsuite> per test file and one <testcase> per
