@@ -2,7 +2,9 @@
  * test_decision.c -- decision values rendered as JSON and text: golden
  * files for every kind and status (tests/unit/golden/decisions*.{jsonl,txt}),
  * the JSON read back with its members, types and key order, invalid UTF-8
- * and control characters, and cx_decision_free under the sanitizers.
+ * and control characters, and cx_decision_free under the sanitizers; and
+ * the other renderers: entities (JSON and text, cx_award_expiry), the
+ * check and test reports, and JUnit XML.
  *
  * The goldens are checked by eye. After a deliberate change of format, run
  *     CREDEX_UPDATE_GOLDEN=1 ./test_decision
@@ -986,6 +988,82 @@ TEST(entity_json_and_text)
     free(text);
 }
 
+/* ------------------------------------------------------------- reports */
+
+/* A diagnostic without a line omits it; the summary counts both kinds. */
+TEST(check_report_json)
+{
+    cx_diagnostic d = {.warning = 1, .line = 0, .file = "p.lua", .message = "no version"};
+    char *json = cx_diagnostic_json(&d);
+    CHECK_STR(json, "{\"kind\":\"diagnostic\",\"severity\":\"warning\",\"file\":\"p.lua\","
+                    "\"message\":\"no version\"}\n");
+    free(json);
+    cx_diagnostics ds = {.items = &d, .count = 1, .errors = 0, .warnings = 1};
+    json = cx_check_summary_json(&ds, 2, 7);
+    CHECK_STR(json, "{\"kind\":\"check_summary\",\"packs\":2,\"rules\":7,\"errors\":0,"
+                    "\"warnings\":1}\n");
+    free(json);
+}
+
+/* A case's status and difference; an input error has no name or line. */
+TEST(test_report_json)
+{
+    cx_test_result r = {"t.test.yaml", 4, "a case", 0, 0, "status met, expected denied"};
+    char *json = cx_test_result_json(&r);
+    CHECK_STR(json, "{\"kind\":\"test_case\",\"file\":\"t.test.yaml\",\"line\":4,\"name\":\"a "
+                    "case\",\"status\":\"failed\",\"difference\":\"status met, expected "
+                    "denied\"}\n");
+    free(json);
+    cx_test_result e = {"t.test.yaml", 0, NULL, 0, 1, "t.test.yaml:1:1: bad"};
+    json = cx_test_result_json(&e);
+    CHECK_STR(json, "{\"kind\":\"test_case\",\"file\":\"t.test.yaml\",\"status\":\"error\","
+                    "\"difference\":\"t.test.yaml:1:1: bad\"}\n");
+    free(json);
+    cx_test_summary sum = {3, 2, 1};
+    json = cx_test_summary_json(&sum);
+    CHECK_STR(json, "{\"kind\":\"test_summary\",\"passed\":3,\"failed\":2,\"input_errors\":1}\n");
+    free(json);
+}
+
+/* JUnit: one suite per file, counts, escaping, no bytes XML cannot hold. */
+TEST(junit_xml)
+{
+    cx_junit *j = cx_junit_new();
+    cx_test_result a = {"a.test.yaml", 3, "ok", 1, 0, NULL};
+    cx_test_result b = {"a.test.yaml", 5, "x<y & \"z\"", 0, 0, "got \x01\xff, expected 'w'"};
+    cx_test_result c = {"b.test.yaml", 0, NULL, 0, 1, "b.test.yaml:1:1: bad"};
+    CHECK(j != NULL);
+    CHECK_INT(cx_junit_add(j, &a), 0);
+    CHECK_INT(cx_junit_add(j, &b), 0);
+    CHECK_INT(cx_junit_add(j, &c), 0);
+    char *xml = cx_junit_xml(j);
+    CHECK_STR(xml,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<testsuites name=\"credex test\" tests=\"3\" failures=\"1\" errors=\"1\">\n"
+              "  <testsuite name=\"a.test.yaml\" tests=\"2\" failures=\"1\" errors=\"0\" "
+              "skipped=\"0\">\n"
+              "    <testcase classname=\"a.test.yaml\" name=\"ok\" file=\"a.test.yaml\" "
+              "line=\"3\"/>\n"
+              "    <testcase classname=\"a.test.yaml\" name=\"x&lt;y &amp; &quot;z&quot;\" "
+              "file=\"a.test.yaml\" line=\"5\">\n"
+              "      <failure message=\"got \xEF\xBF\xBD\xEF\xBF\xBD, expected &apos;w&apos;\" "
+              "type=\"failure\">a.test.yaml:5: got \xEF\xBF\xBD\xEF\xBF\xBD, expected "
+              "&apos;w&apos;</failure>\n"
+              "    </testcase>\n"
+              "  </testsuite>\n"
+              "  <testsuite name=\"b.test.yaml\" tests=\"1\" failures=\"0\" errors=\"1\" "
+              "skipped=\"0\">\n"
+              "    <testcase classname=\"b.test.yaml\" name=\"b.test.yaml\">\n"
+              "      <error message=\"b.test.yaml:1:1: bad\" type=\"error\">b.test.yaml:1:1: "
+              "bad</error>\n"
+              "    </testcase>\n"
+              "  </testsuite>\n"
+              "</testsuites>\n");
+    free(xml);
+    cx_junit_free(j);
+    cx_junit_free(NULL);
+}
+
 static const test_case cases[] = {
     {"golden_json", golden_json},
     {"golden_text", golden_text},
@@ -1004,6 +1082,9 @@ static const test_case cases[] = {
     {"deep_trace", deep_trace},
     {"award_expiry", award_expiry},
     {"entity_json_and_text", entity_json_and_text},
+    {"check_report_json", check_report_json},
+    {"test_report_json", test_report_json},
+    {"junit_xml", junit_xml},
     {NULL, NULL},
 };
 
