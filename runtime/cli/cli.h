@@ -83,6 +83,14 @@ int cli_usage_error(const cli *c, const char *fmt, ...)
 #endif
     ;
 
+/* The same for an option the command does not take, with its usage line
+ * (every option it takes) between the message and "try". */
+int cli_option_error(const cli *c, const char *usage, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Opens the registry named by c->db with flags; reports and returns the
  * error code on failure. */
 int cli_open(const cli *c, int flags, cx_registry **out);

@@ -510,14 +510,15 @@ static int check_options(cli *c, const cli_command *cmd, unsigned seen)
     unsigned accepted = cmd->options | OPT_QUIET; /* --quiet applies to every command */
     for (size_t i = 0; i < NOPTIONS; i++)
         if ((seen & option_specs[i].bit) && !(accepted & option_specs[i].bit))
-            return cli_usage_error(c, "option '--%s' does not apply to '%s'", option_specs[i].name,
-                                   cmd->name);
+            return cli_option_error(c, cmd->usage, "option '--%s' does not apply to '%s'",
+                                    option_specs[i].name, cmd->name);
     if (!c->format) c->format = "text";
     const char *f = strstr(cmd->formats, c->format);
     size_t n = strlen(c->format);
     if (!f || (f != cmd->formats && f[-1] != ' ') || (f[n] != ' ' && f[n] != '\0'))
-        return cli_usage_error(c, "unknown --format '%s' for '%s'; expected one of: %s", c->format,
-                               cmd->name, cmd->formats);
+        return cli_option_error(c, cmd->usage,
+                                "unknown --format '%s' for '%s'; expected one of: %s", c->format,
+                                cmd->name, cmd->formats);
     return CX_OK;
 }
 

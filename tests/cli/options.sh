@@ -1,5 +1,6 @@
-# options.sh -- every command's usage line lists every option it accepts,
-# and --quiet is accepted by every command. An option is accepted when the
+# options.sh -- every command's usage line lists every option it accepts
+# (in --help, and in the usage error for an option it does not take), and
+# --quiet is accepted by every command. An option is accepted when the
 # command does not answer "does not apply"; each command runs against a
 # registry path that cannot exist, so nothing is done past the parser.
 . "$SRC/tests/cli/lib.sh"
@@ -32,6 +33,17 @@ for cmd in $COMMANDS; do
         fi
     done
 done
+# an option the command does not take: the usage error shows its usage line
+run test --db x.db
+expect_rc 2 "--db on test"
+expect_eq "$ERR" "credex test: option '--db' does not apply to 'test'
+usage: credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]
+try 'credex test --help'" "the usage error lists test's options"
+run show holder h --format csv
+expect_rc 2 "--format csv on show"
+expect_contains "$ERR" "expected one of: text json
+usage: credex show (credential|holder|group) ID [--db PATH] [--format text|json] [--quiet]" "a bad --format: the usage line"
+
 # every --format value a command takes is in its usage line
 run test --help
 expect_contains "$OUT" "[--format text|json|junit]" "test: formats in the usage line"
