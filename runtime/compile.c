@@ -1905,3 +1905,14 @@ int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t
 {
     return rules_load(r, NULL, n, sources, out, diags, err);
 }
+
+int cx_rules_pack_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,
+                        cx_error *err)
+{
+    cx_strlist list = {0};
+    int rc = pack_paths(paths, npaths, &list, err);
+    *files = rc ? NULL : list.v;
+    *nfiles = rc ? 0 : list.n;
+    if (rc) cx__strlist_free(&list);
+    return rc;
+}

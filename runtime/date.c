@@ -4,6 +4,7 @@
  */
 #include "date.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -172,6 +173,31 @@ cx_date cx__date_add(cx_date date, const cx_duration *dur)
 cx_date cx__date_sub(cx_date date, const cx_duration *dur)
 {
     return shift(date, dur, -1);
+}
+
+cx_date cx__expiry_default(cx_date issued, const cx_duration *valid_for)
+{
+    return valid_for ? cx__date_add(issued, valid_for) : CX_DATE_NEVER;
+}
+
+int cx_award_expiry(const cx_award *a, const cx_credential *credential, char out[11], cx_error *err)
+{
+    cx_date issued;
+    cx_duration dur;
+    const char *why;
+    const char *valid_for = credential ? credential->valid_for : NULL;
+    out[0] = '\0';
+    if (a->expires) { /* stored: shown as stored */
+        snprintf(out, 11, "%s", a->expires);
+        return CX_OK;
+    }
+    if (cx__date_parse(a->issued, &issued, &why) != 0)
+        return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid date '%s': %s", a->issued, why);
+    if (valid_for && cx__duration_parse(valid_for, &dur, &why) != 0)
+        return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid duration '%s': %s", valid_for, why);
+    cx_date expires = cx__expiry_default(issued, valid_for ? &dur : NULL);
+    if (expires != CX_DATE_NEVER) cx__date_format(expires, out);
+    return CX_OK;
 }
 
 int cx_date_add(const char *date, const char *duration, char out[11], cx_error *err)

@@ -35,4 +35,10 @@ int cx__duration_parse(const char *s, cx_duration *out, const char **why);
 cx_date cx__date_add(cx_date date, const cx_duration *dur);
 cx_date cx__date_sub(cx_date date, const cx_duration *dur);
 
+/* An award's last valid day when none is stored: issued + its credential's
+ * valid_for, or CX_DATE_NEVER when valid_for is NULL. The one statement of
+ * the rule: the snapshot (what the evaluator reads) and cx_award_expiry
+ * (what `credex show` prints) both call it. */
+cx_date cx__expiry_default(cx_date issued, const cx_duration *valid_for);
+
 #endif

@@ -1,11 +1,11 @@
 /*
  * decision.c -- every JSON credex writes, through jansson (the only file
- * that includes jansson.h), and the text of decisions: registry entities
- * for `credex show`, and decision values rendered as JSON Lines and as
- * text (docs/json.md). It reads decisions; it never evaluates or changes one.
- * Objects are built in a fixed key order; numbers are integers or decimals
- * formatted here, never float noise; no string from a rule pack can make a
- * member vanish (invalid UTF-8 becomes U+FFFD).
+ * that includes jansson.h) and one fill layer: decisions, registry entities
+ * for `credex show`, transitions, and the reports of check, test and
+ * import; and the text of decisions (docs/json.md). It reads decisions; it never evaluates or
+ * changes one. Objects are built in a fixed key order; numbers are integers or decimals formatted
+ * here, never float noise; no string from a rule pack can make a member vanish (invalid UTF-8
+ * becomes U+FFFD).
  */
 #include <assert.h>
 #include <jansson.h>
@@ -15,19 +15,14 @@
 
 #include "credex.h"
 #include "eval.h" /* cx__decision_json_reuse */
+#include "render.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-#define BAD_CP      0xFFFFFFFFu    /* utf8_next: an invalid sequence */
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
 
-/* Decodes the character at s[0..n), n >= 1, into *cp and returns its
- * length. An invalid sequence (a stray continuation byte, an overlong form,
- * a surrogate, beyond U+10FFFF, cut short) sets *cp to BAD_CP and returns
- * the length of its maximal subpart, so that each becomes one U+FFFD
- * (Unicode's "substitution of maximal subparts"). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+size_t cx__utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0], lo = 0x80, hi = 0xBF;
     size_t len;
@@ -47,12 +42,12 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
         if (c == 0xF0) lo = 0x90; /* overlong */
         if (c == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
     } else {
-        *cp = BAD_CP;
+        *cp = CX_BAD_CP;
         return 1;
     }
     for (size_t i = 1; i < len; i++) {
         if (i >= n || s[i] < lo || s[i] > hi) {
-            *cp = BAD_CP;
+            *cp = CX_BAD_CP;
             return i;
         }
         v = (v << 6) | (s[i] & 0x3Fu);
@@ -73,7 +68,7 @@ static size_t utf8_valid(const char *s, size_t n)
     size_t i = 0, k;
     uint32_t cp = 0;
     while (i < n && u[i] < 0x80) i++; /* ASCII: most of what credex writes */
-    while (i < n && (k = utf8_next(u + i, n - i, &cp), cp != BAD_CP)) i += k;
+    while (i < n && (k = cx__utf8_next(u + i, n - i, &cp), cp != CX_BAD_CP)) i += k;
     return i;
 }
 
@@ -87,8 +82,8 @@ static json_t *json_text(const char *s, size_t n)
     cx__buf_init(&b);
     cx__buf_add(&b, s, i);
     while (i < n) {
-        k = utf8_next(u + i, n - i, &cp);
-        if (cp == BAD_CP)
+        k = cx__utf8_next(u + i, n - i, &cp);
+        if (cp == CX_BAD_CP)
             cx__buf_add(&b, REPLACEMENT, 3);
         else
             cx__buf_add(&b, s + i, k);
@@ -99,30 +94,7 @@ static json_t *json_text(const char *s, size_t n)
     return v;
 }
 
-/* ------------------------------------------------------- JSON: helpers */
-
-/* Sets key to v, a new reference (NULL: out of memory). 0 or -1. */
-static int put(json_t *obj, const char *key, json_t *v)
-{
-    return v ? json_object_set_new(obj, key, v) : -1;
-}
-
-/* Sets key to a string when s is not NULL. 0 or -1 (out of memory). */
-static int set_str(json_t *obj, const char *key, const char *s)
-{
-    if (!s) return 0;
-    return put(obj, key, json_text(s, strlen(s)));
-}
-
-/* Returns obj, or NULL after releasing it when bad. */
-static json_t *built(json_t *obj, int bad)
-{
-    if (bad) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
-}
+/* ------------------------------------------------------- JSON: output */
 
 /* A catalog number held in hundredths: an integer when whole, else a
  * decimal. Hundredths have at most 15 significant digits (catalog.c caps
@@ -134,57 +106,6 @@ static json_t *number(int64_t hundredths)
 {
     if (hundredths % 100 == 0) return json_integer(hundredths / 100);
     return json_real((double)hundredths / 100.0);
-}
-
-static int set_number(json_t *obj, const char *key, int64_t hundredths)
-{
-    if (hundredths == CX_NO_NUMBER) return 0;
-    json_t *v = number(hundredths);
-    return v ? json_object_set_new(obj, key, v) : -1;
-}
-
-/* A list of strings; a new reference, NULL when out of memory. */
-static json_t *strings_json(char *const *items, size_t n)
-{
-    json_t *arr = json_array();
-    int bad = !arr;
-    for (size_t i = 0; !bad && i < n; i++)
-        bad = json_array_append_new(arr, json_text(items[i], strlen(items[i]))) != 0;
-    return built(arr, bad);
-}
-
-static int set_strings(json_t *obj, const char *key, char *const *items, size_t n)
-{
-    return put(obj, key, strings_json(items, n));
-}
-
-static int set_pairs(json_t *obj, const char *key, const cx_pair *pairs, size_t n)
-{
-    json_t *map = json_object();
-    if (!map) return -1;
-    for (size_t i = 0; i < n; i++)
-        if (set_str(map, pairs[i].key, pairs[i].value)) {
-            json_decref(map);
-            return -1;
-        }
-    return json_object_set_new(obj, key, map);
-}
-
-/* codes: { scheme: [code, ...] } with schemes in the (sorted) input order. */
-static int set_codes(json_t *obj, const cx_pair *codes, size_t n)
-{
-    json_t *map = json_object();
-    if (!map) return -1;
-    for (size_t i = 0; i < n; i++) {
-        json_t *list = json_object_get(map, codes[i].key);
-        if (!list && json_object_set_new(map, codes[i].key, list = json_array())) goto fail;
-        json_t *v = json_text(codes[i].value, strlen(codes[i].value));
-        if (json_array_append_new(list, v)) goto fail;
-    }
-    return json_object_set_new(obj, "codes", map);
-fail:
-    json_decref(map);
-    return -1;
 }
 
 /* Dumps obj compactly, then "\n", through write; releases obj. 0, or -1
@@ -208,92 +129,6 @@ static char *finish(json_t *obj, int failed)
         return NULL;
     }
     return b.data;
-}
-
-char *cx_credential_json(const cx_credential *c)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
-    int bad = set_str(o, "kind", "credential") || set_str(o, "id", c->id) ||
-              set_str(o, "name", c->name) || set_str(o, "type", c->type) ||
-              set_str(o, "provider", c->provider) || set_str(o, "jurisdiction", c->jurisdiction) ||
-              set_number(o, "hours", c->hours) || set_str(o, "valid_for", c->valid_for) ||
-              set_str(o, "version", c->version) ||
-              set_str(o, "effective_from", c->effective_from) ||
-              set_str(o, "effective_until", c->effective_until) ||
-              set_strings(o, "competencies", c->competencies, c->ncompetencies) ||
-              set_strings(o, "tags", c->tags, c->ntags) || set_codes(o, c->codes, c->ncodes) ||
-              set_pairs(o, "attributes", c->attributes, c->nattributes) ||
-              set_strings(o, "grade_scale", c->grade_scale, c->ngrade_scale);
-    return finish(o, bad);
-}
-
-static json_t *award_json(const cx_award *a)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
-    int bad = set_str(o, "id", a->id) || set_str(o, "credential", a->credential) ||
-              set_str(o, "issued", a->issued) || set_str(o, "expires", a->expires) ||
-              set_str(o, "jurisdiction", a->jurisdiction) || set_number(o, "hours", a->hours) ||
-              set_str(o, "status", a->status) || set_str(o, "grade", a->grade) ||
-              set_str(o, "evidence", a->evidence);
-    if (!bad && a->nresults) {
-        json_t *res = json_object();
-        bad = !res || json_object_set_new(o, "results", res);
-        for (size_t i = 0; !bad && i < a->nresults; i++) {
-            /* results are catalog numbers: re-read them exactly */
-            int64_t v = cx__parse_number(a->results[i].value);
-            bad = set_number(res, a->results[i].key, v) != 0;
-        }
-    }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-char *cx_holder_json(const cx_holder *h)
-{
-    json_t *o = json_object(), *awards = json_array();
-    int bad = !o || !awards;
-    if (!bad)
-        bad = set_str(o, "kind", "holder") || set_str(o, "id", h->id) ||
-              set_str(o, "jurisdiction", h->jurisdiction) ||
-              set_pairs(o, "attributes", h->attributes, h->nattributes);
-    for (size_t i = 0; !bad && i < h->nawards; i++) {
-        json_t *a = award_json(&h->awards[i]);
-        bad = !a || json_array_append_new(awards, a);
-    }
-    if (bad) {
-        json_decref(awards);
-        json_decref(o);
-        return NULL;
-    }
-    json_object_set_new(o, "awards", awards);
-    return finish(o, 0);
-}
-
-char *cx_group_json(const cx_group *g)
-{
-    json_t *o = json_object(), *members = json_array();
-    int bad = !o || !members;
-    if (!bad)
-        bad = set_str(o, "kind", "group") || set_str(o, "id", g->id) || set_str(o, "name", g->name);
-    for (size_t i = 0; !bad && i < g->nmembers; i++) {
-        const cx_membership *m = &g->members[i];
-        json_t *mo = json_object();
-        bad = !mo || json_array_append_new(members, mo) ||
-              (set_str(mo, "jurisdiction", m->jurisdiction) || set_str(mo, "from", m->from) ||
-               set_str(mo, "until", m->until) || set_str(mo, "status", m->status));
-    }
-    if (bad) {
-        json_decref(members);
-        json_decref(o);
-        return NULL;
-    }
-    json_object_set_new(o, "members", members);
-    return finish(o, 0);
 }
 
 /* ============================================================ decisions */
@@ -686,20 +521,6 @@ static json_t *decision_json(const cx_decision *d)
     return o;
 }
 
-char *cx_audit_summary_json(const cx_audit_count *count, const char *as_of)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
-    uint64_t holders = count->met + count->in_progress + count->not_started + count->error;
-    int bad = set_str(o, "kind", "audit_summary") || set_str(o, "stack", count->stack) ||
-              set_str(o, "as_of", as_of) || put(o, "holders", json_integer((json_int_t)holders)) ||
-              put(o, "met", json_integer((json_int_t)count->met)) ||
-              put(o, "in_progress", json_integer((json_int_t)count->in_progress)) ||
-              put(o, "not_started", json_integer((json_int_t)count->not_started)) ||
-              put(o, "error", json_integer((json_int_t)count->error));
-    return finish(o, bad);
-}
-
 char *cx_decision_json(const cx_decision *d)
 {
     json_t *o = decision_json(d);
@@ -712,50 +533,374 @@ int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud)
     return dump(o, !o, write, ud);
 }
 
+/* ------------------------------------------------------ more members */
+
+/* A catalog number member (hundredths), omitted when CX_NO_NUMBER. */
+static void fill_number(fill *f, const char *key, int64_t hundredths)
+{
+    if (hundredths == CX_NO_NUMBER) return;
+    int whole = hundredths % 100 == 0;
+    json_t *v = fill_match(f, key, whole ? JSON_INTEGER : JSON_REAL);
+    if (!v)
+        fill_put(f, key, number(hundredths));
+    else if (whole ? json_integer_set(v, hundredths / 100)
+                   : json_real_set(v, (double)hundredths / 100.0))
+        *f->bad = 1;
+}
+
+static void fill_null(fill *f, const char *key)
+{
+    if (!fill_match(f, key, JSON_NULL)) fill_put(f, key, json_null());
+}
+
+/* { key: value, ... } in the (sorted) input order. */
+static void fill_pairs(fill *f, const char *key, const cx_pair *pairs, size_t n)
+{
+    fill map = fill_begin(fill_child(f, key, JSON_OBJECT), f->bad);
+    for (size_t i = 0; map.obj && i < n; i++) fill_str(&map, pairs[i].key, pairs[i].value);
+    if (map.obj) fill_end(&map);
+}
+
+/* codes: { scheme: [code, ...] } with schemes in the (sorted) input order. */
+static void fill_codes(fill *f, const cx_pair *codes, size_t n)
+{
+    fill map = fill_begin(fill_child(f, "codes", JSON_OBJECT), f->bad);
+    for (size_t i = 0; map.obj && i < n;) {
+        size_t k = i;
+        json_t *list = fill_child(&map, codes[i].key, JSON_ARRAY);
+        for (; k < n && strcmp(codes[k].key, codes[i].key) == 0; k++)
+            if (list) item_string(list, k - i, codes[k].value, f->bad);
+        items_end(list, k - i);
+        i = k;
+    }
+    if (map.obj) fill_end(&map);
+}
+
+/* A JSON object filled by fn(f, x), as a malloc'd line (NULL: out of
+ * memory). Every object credex writes goes through the fill layer. */
+static char *render_object(void (*fn)(fill *, const void *), const void *x)
+{
+    int bad = 0;
+    json_t *o = json_object();
+    fill f = fill_begin(o, &bad);
+    if (o) {
+        fn(&f, x);
+        fill_end(&f);
+    }
+    return finish(o, bad || !o);
+}
+
+/* --------------------------------------------------- registry entities */
+
+static void fill_credential(fill *f, const void *x)
+{
+    const cx_credential *c = x;
+    fill_str(f, "kind", "credential");
+    fill_str(f, "id", c->id);
+    fill_str(f, "name", c->name);
+    fill_str(f, "type", c->type);
+    fill_str(f, "provider", c->provider);
+    fill_str(f, "jurisdiction", c->jurisdiction);
+    fill_number(f, "hours", c->hours);
+    fill_str(f, "valid_for", c->valid_for);
+    fill_str(f, "version", c->version);
+    fill_str(f, "effective_from", c->effective_from);
+    fill_str(f, "effective_until", c->effective_until);
+    fill_strings(fill_child(f, "competencies", JSON_ARRAY), c->competencies, c->ncompetencies,
+                 f->bad);
+    fill_strings(fill_child(f, "tags", JSON_ARRAY), c->tags, c->ntags, f->bad);
+    fill_codes(f, c->codes, c->ncodes);
+    fill_pairs(f, "attributes", c->attributes, c->nattributes);
+    fill_strings(fill_child(f, "grade_scale", JSON_ARRAY), c->grade_scale, c->ngrade_scale, f->bad);
+}
+
+char *cx_credential_json(const cx_credential *c)
+{
+    return render_object(fill_credential, c);
+}
+
+static void fill_award(fill *f, const cx_award *a)
+{
+    fill_str(f, "id", a->id);
+    fill_str(f, "credential", a->credential);
+    fill_str(f, "issued", a->issued);
+    fill_str(f, "expires", a->expires);
+    fill_str(f, "jurisdiction", a->jurisdiction);
+    fill_number(f, "hours", a->hours);
+    fill_str(f, "status", a->status);
+    fill_str(f, "grade", a->grade);
+    fill_str(f, "evidence", a->evidence);
+    if (!a->nresults) return;
+    fill res = fill_begin(fill_child(f, "results", JSON_OBJECT), f->bad);
+    for (size_t i = 0; res.obj && i < a->nresults; i++) /* catalog numbers: re-read exactly */
+        fill_number(&res, a->results[i].key, cx__parse_number(a->results[i].value));
+    if (res.obj) fill_end(&res);
+}
+
+static void fill_holder(fill *f, const void *x)
+{
+    const cx_holder *h = x;
+    fill_str(f, "kind", "holder");
+    fill_str(f, "id", h->id);
+    fill_str(f, "jurisdiction", h->jurisdiction);
+    fill_pairs(f, "attributes", h->attributes, h->nattributes);
+    json_t *awards = fill_child(f, "awards", JSON_ARRAY);
+    for (size_t i = 0; awards && !*f->bad && i < h->nawards; i++) {
+        fill a = fill_begin(item_object(awards, i, f->bad), f->bad);
+        if (!a.obj) break;
+        fill_award(&a, &h->awards[i]);
+        fill_end(&a);
+    }
+    items_end(awards, h->nawards);
+}
+
+char *cx_holder_json(const cx_holder *h)
+{
+    return render_object(fill_holder, h);
+}
+
+static void fill_group(fill *f, const void *x)
+{
+    const cx_group *g = x;
+    fill_str(f, "kind", "group");
+    fill_str(f, "id", g->id);
+    fill_str(f, "name", g->name);
+    json_t *members = fill_child(f, "members", JSON_ARRAY);
+    for (size_t i = 0; members && !*f->bad && i < g->nmembers; i++) {
+        const cx_membership *m = &g->members[i];
+        fill mo = fill_begin(item_object(members, i, f->bad), f->bad);
+        if (!mo.obj) break;
+        fill_str(&mo, "jurisdiction", m->jurisdiction);
+        fill_str(&mo, "from", m->from);
+        fill_str(&mo, "until", m->until);
+        fill_str(&mo, "status", m->status);
+        fill_end(&mo);
+    }
+    items_end(members, g->nmembers);
+}
+
+char *cx_group_json(const cx_group *g)
+{
+    return render_object(fill_group, g);
+}
+
+/* ------------------------------------------------------ audit summary */
+
+typedef struct summary_args {
+    const cx_audit_count *count;
+    const char *as_of;
+} summary_args;
+
+static void fill_audit_summary(fill *f, const void *x)
+{
+    const summary_args *s = x;
+    const cx_audit_count *c = s->count;
+    fill_str(f, "kind", "audit_summary");
+    fill_str(f, "stack", c->stack);
+    fill_str(f, "as_of", s->as_of);
+    fill_int(f, "holders", (json_int_t)(c->met + c->in_progress + c->not_started + c->error));
+    fill_int(f, "met", (json_int_t)c->met);
+    fill_int(f, "in_progress", (json_int_t)c->in_progress);
+    fill_int(f, "not_started", (json_int_t)c->not_started);
+    fill_int(f, "error", (json_int_t)c->error);
+}
+
+char *cx_audit_summary_json(const cx_audit_count *count, const char *as_of)
+{
+    summary_args s = {count, as_of};
+    return render_object(fill_audit_summary, &s);
+}
+
 /* ------------------------------------------------- what-if transitions */
 
 /* {covered, total}, or null when no coverage rule applied on that side. */
-static json_t *coverage_json(int has, int64_t covered, int64_t total)
+static void fill_coverage(fill *f, const char *key, int has, int64_t covered, int64_t total)
 {
-    if (!has) return json_null();
-    json_t *o = json_object();
-    int bad =
-        !o || put(o, "covered", json_integer(covered)) || put(o, "total", json_integer(total));
-    return built(o, bad);
+    if (!has) {
+        fill_null(f, key);
+        return;
+    }
+    fill c = fill_begin(fill_child(f, key, JSON_OBJECT), f->bad);
+    if (!c.obj) return;
+    fill_int(&c, "covered", (json_int_t)covered);
+    fill_int(&c, "total", (json_int_t)total);
+    fill_end(&c);
 }
 
 /* The subject of a transition group, as a decision's subject is written. */
-static json_t *transition_subject(const cx_transition *t)
+static void fill_transition_subject(fill *f, const cx_transition *t)
 {
-    json_t *s = json_object();
-    int bad = !s || set_str(s, "stack", t->stack) || set_str(s, "from", t->from_credential) ||
-              set_str(s, "to", t->to_credential) || set_str(s, "in", t->in) ||
-              set_str(s, "credential", t->credential) || set_str(s, "from", t->from_jurisdiction) ||
-              set_str(s, "to", t->to_jurisdiction);
-    return built(s, bad);
+    fill s = fill_begin(fill_child(f, "subject", JSON_OBJECT), f->bad);
+    if (!s.obj) return;
+    fill_str(&s, "stack", t->stack);
+    fill_str(&s, "from", t->from_credential);
+    fill_str(&s, "to", t->to_credential);
+    fill_str(&s, "in", t->in);
+    fill_str(&s, "credential", t->credential);
+    fill_str(&s, "from", t->from_jurisdiction);
+    fill_str(&s, "to", t->to_jurisdiction);
+    fill_end(&s);
+}
+
+static void fill_transition(fill *f, const void *x)
+{
+    const cx_transition *t = x;
+    fill_str(f, "kind", kind_name(t->kind));
+    fill_transition_subject(f, t);
+    fill_str(f, "from", t->from);
+    fill_str(f, "to", t->to);
+    fill_int(f, "count", (json_int_t)t->count);
+    fill_strings(fill_child(f, "examples", JSON_ARRAY), t->examples, t->nexamples, f->bad);
+    if (t->kind != CX_DECISION_EQUIV || !(t->has_coverage_before || t->has_coverage_after)) return;
+    fill c = fill_begin(fill_child(f, "coverage", JSON_OBJECT), f->bad);
+    if (!c.obj) return;
+    fill_coverage(&c, "before", t->has_coverage_before, t->covered_before, t->total_before);
+    fill_coverage(&c, "after", t->has_coverage_after, t->covered_after, t->total_after);
+    fill_end(&c);
 }
 
 char *cx_transition_json(const cx_transition *t)
 {
-    json_t *o = json_object(), *examples = json_array();
-    int bad = !o || !examples;
-    for (size_t i = 0; !bad && i < t->nexamples; i++)
-        bad = json_array_append_new(examples, json_text(t->examples[i], strlen(t->examples[i])));
-    bad = bad || set_str(o, "kind", kind_name(t->kind)) ||
-          put(o, "subject", transition_subject(t)) || set_str(o, "from", t->from) ||
-          set_str(o, "to", t->to) || put(o, "count", json_integer((json_int_t)t->count)) ||
-          json_object_set(o, "examples", examples);
-    if (!bad && t->kind == CX_DECISION_EQUIV && (t->has_coverage_before || t->has_coverage_after)) {
-        json_t *c = json_object();
-        int cbad =
-            !c ||
-            put(c, "before",
-                coverage_json(t->has_coverage_before, t->covered_before, t->total_before)) ||
-            put(c, "after", coverage_json(t->has_coverage_after, t->covered_after, t->total_after));
-        bad = put(o, "coverage", built(c, cbad));
+    return render_object(fill_transition, t);
+}
+
+/* ------------------------------------------ check, test, import reports */
+
+static void fill_diagnostic(fill *f, const void *x)
+{
+    const cx_diagnostic *d = x;
+    fill_str(f, "kind", "diagnostic");
+    fill_str(f, "severity", d->warning ? "warning" : "error");
+    fill_str(f, "file", d->file);
+    if (d->line > 0) fill_int(f, "line", d->line);
+    fill_str(f, "message", d->message);
+}
+
+char *cx_diagnostic_json(const cx_diagnostic *d)
+{
+    return render_object(fill_diagnostic, d);
+}
+
+typedef struct check_args {
+    const cx_diagnostics *diags;
+    size_t packs, rules;
+} check_args;
+
+static void fill_check_summary(fill *f, const void *x)
+{
+    const check_args *c = x;
+    fill_str(f, "kind", "check_summary");
+    fill_int(f, "packs", (json_int_t)c->packs);
+    fill_int(f, "rules", (json_int_t)c->rules);
+    fill_int(f, "errors", (json_int_t)c->diags->errors);
+    fill_int(f, "warnings", (json_int_t)c->diags->warnings);
+}
+
+char *cx_check_summary_json(const cx_diagnostics *d, size_t packs, size_t rules)
+{
+    check_args c = {d, packs, rules};
+    return render_object(fill_check_summary, &c);
+}
+
+/* "passed", "failed", or "error" for an input that could not be read. */
+static const char *test_status(const cx_test_result *r)
+{
+    return r->passed ? "passed" : r->input_error ? "error" : "failed";
+}
+
+static void fill_test_result(fill *f, const void *x)
+{
+    const cx_test_result *r = x;
+    fill_str(f, "kind", "test_case");
+    fill_str(f, "file", r->file);
+    if (r->line > 0) fill_int(f, "line", r->line);
+    fill_str(f, "name", r->name);
+    fill_str(f, "status", test_status(r));
+    if (!r->passed) fill_str(f, "difference", r->difference);
+}
+
+char *cx_test_result_json(const cx_test_result *r)
+{
+    return render_object(fill_test_result, r);
+}
+
+static void fill_test_coverage(fill *f, const void *x)
+{
+    const cx_test_coverage *c = x;
+    fill_str(f, "kind", "test_coverage");
+    fill_int(f, "rules", (json_int_t)c->rules);
+    fill_int(f, "rules_exercised", (json_int_t)c->rules_exercised);
+    fill_int(f, "leaves", (json_int_t)c->leaves);
+    fill_int(f, "leaves_exercised", (json_int_t)c->leaves_exercised);
+    json_t *gaps = fill_child(f, "not_exercised", JSON_ARRAY);
+    for (size_t i = 0; gaps && !*f->bad && i < c->ngaps; i++) {
+        const cx_test_gap *g = &c->gaps[i];
+        fill go = fill_begin(item_object(gaps, i, f->bad), f->bad);
+        if (!go.obj) break;
+        fill_str(&go, "file", g->file);
+        fill_int(&go, "line", g->line);
+        fill_str(&go, "rule", g->rule);
+        fill_str(&go, "rule_kind", g->rule_kind);
+        fill_str(&go, "requirement", g->requirement);
+        fill_end(&go);
     }
-    json_decref(examples);
-    return finish(o, bad);
+    items_end(gaps, c->ngaps);
+}
+
+char *cx_test_coverage_json(const cx_test_coverage *cov)
+{
+    return render_object(fill_test_coverage, cov);
+}
+
+static void fill_test_summary(fill *f, const void *x)
+{
+    const cx_test_summary *s = x;
+    fill_str(f, "kind", "test_summary");
+    fill_int(f, "passed", (json_int_t)s->passed);
+    fill_int(f, "failed", (json_int_t)s->failed);
+    fill_int(f, "input_errors", (json_int_t)s->input_errors);
+}
+
+char *cx_test_summary_json(const cx_test_summary *s)
+{
+    return render_object(fill_test_summary, s);
+}
+
+typedef struct import_args {
+    const char *registry;
+    char *const *files;
+    size_t nfiles;
+    const cx_import_stats *stats;
+    int64_t version;
+} import_args;
+
+static void fill_import_summary(fill *f, const void *x)
+{
+    static const char *const plural[CX_KIND_AWARD + 1] = {[CX_KIND_JURISDICTION] = "jurisdictions",
+                                                          [CX_KIND_GROUP] = "groups",
+                                                          [CX_KIND_PROVIDER] = "providers",
+                                                          [CX_KIND_FRAMEWORK] = "frameworks",
+                                                          [CX_KIND_COMPETENCY] = "competencies",
+                                                          [CX_KIND_CREDENTIAL] = "credentials",
+                                                          [CX_KIND_HOLDER] = "holders",
+                                                          [CX_KIND_AWARD] = "awards"};
+    const import_args *a = x;
+    fill_str(f, "kind", "import_summary");
+    fill_str(f, "registry", a->registry);
+    fill_strings(fill_child(f, "files", JSON_ARRAY), a->files, a->nfiles, f->bad);
+    fill defined = fill_begin(fill_child(f, "defined", JSON_OBJECT), f->bad);
+    for (int k = 0; defined.obj && k <= CX_KIND_AWARD; k++)
+        fill_int(&defined, plural[k], (json_int_t)a->stats->count[k]);
+    if (defined.obj) fill_end(&defined);
+    fill_int(f, "exceptions", (json_int_t)a->stats->exceptions);
+    fill_int(f, "content_version", (json_int_t)a->version);
+}
+
+char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
+                             const cx_import_stats *stats, int64_t content_version)
+{
+    import_args a = {registry, (char *const *)files, nfiles, stats, content_version};
+    return render_object(fill_import_summary, &a);
 }
 
 /* ------------------------------------------------------ decision text */
@@ -770,8 +915,8 @@ static void text_put(cx_buf *b, const char *s)
     size_t n = strlen(s), i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t k = utf8_next(u + i, n - i, &cp);
-        if (cp == BAD_CP)
+        size_t k = cx__utf8_next(u + i, n - i, &cp);
+        if (cp == CX_BAD_CP)
             cx__buf_add(b, REPLACEMENT, 3);
         else if (cp == '\n')
             cx__buf_puts(b, "\\n");

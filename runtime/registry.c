@@ -999,13 +999,16 @@ int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf,
 {
     sqlite3_stmt *st = NULL;
     size_t limit = suggest_limit(strlen(id)), best = (size_t)-1;
+    cx_subdivision sub; /* "TX" names "US-TX" before any edit distance */
     int rc = check_kind(kind, err);
+    cx__subdivision_begin(&sub, kind == CX_KIND_JURISDICTION ? id : "");
     if (size) buf[0] = '\0';
     if (rc || (rc = prepare(r, ids_sql[kind], &st, err))) return rc;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) { /* ids in byte order: first wins ties */
         const char *cand = (const char *)sqlite3_column_text(st, 0);
         if (!cand) continue;
+        cx__subdivision_see(&sub, cand);
         size_t d =
             same_but_case(id, cand) ? (strcmp(id, cand) != 0) : cx__edit_distance(id, cand, limit);
         if ((d <= limit || d == 1) && d < best) {
@@ -1014,6 +1017,8 @@ int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf,
         }
     }
     if (step != SQLITE_DONE) rc = db_error(r, err, "cannot list ids");
+    if (!rc && cx__subdivision_pick(&sub) && best != 0 && size)
+        snprintf(buf, size, "%s", cx__subdivision_pick(&sub));
     sqlite3_finalize(st);
     return rc;
 }

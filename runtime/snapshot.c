@@ -708,7 +708,7 @@ static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credenti
         a->flags |= CX_AWARD_EXPIRES_STORED;
         rc = date_col(&p->err, &c[4], CX_DATE_NEVER, &a->expires, "award", a->id);
     } else {
-        a->expires = cr->valid_for ? cx__date_add(a->issued, &cr->duration) : CX_DATE_NEVER;
+        a->expires = cx__expiry_default(a->issued, cr->valid_for ? &cr->duration : NULL);
     }
     a->jurisdiction = cr->jurisdiction;
     if (!rc && c[5].text) {
@@ -1396,6 +1396,14 @@ const char *cx__snapshot_nearest(const cx_snapshot *s, int table, const char *id
     uint32_t n = cx__snapshot_count(s, table);
     size_t len = strlen(id), limit = len / 3 > 2 ? len / 3 : 2, best_d = limit + 1;
     const char *best = NULL;
+    if (table == CX_KIND_JURISDICTION) { /* "TX" names "US-TX" first */
+        cx_subdivision sub;
+        uint32_t match = 0;
+        cx__subdivision_begin(&sub, id);
+        for (uint32_t sym = 0; sub.code && sym < n; sym++)
+            if (cx__subdivision_see(&sub, cx__snapshot_id(s, table, sym))) match = sym;
+        if (cx__subdivision_pick(&sub)) return cx__snapshot_id(s, table, match);
+    }
     for (uint32_t sym = 0; sym < n; sym++) {
         const char *cand = cx__snapshot_id(s, table, sym);
         size_t d = cx__edit_distance(id, cand, limit);

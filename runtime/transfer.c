@@ -286,7 +286,7 @@ static int transfer(cx_rules *rules, const char *credential, const char *from, c
                     .jurisdiction = j1,
                     .hours = cr->hours,
                     .via = "direct"};
-    a.expires = cr->valid_for ? cx__date_add(e.as_of, &cr->duration) : CX_DATE_NEVER;
+    a.expires = cx__expiry_default(e.as_of, cr->valid_for ? &cr->duration : NULL);
     decide(&e, &a, j2, NULL, NULL, 0);
     return cx__eval_finish(&e, out, err);
 }

@@ -299,6 +299,44 @@ const char *cx_nearest(const char *word, const char *const *candidates, size_t n
     return best;
 }
 
+/* A bare subdivision code: one to three ASCII letters or digits. */
+static int bare_code(const char *id)
+{
+    size_t n = 0;
+    for (; id[n]; n++) {
+        unsigned char c = (unsigned char)id[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return 0;
+    }
+    return n >= 1 && n <= 3;
+}
+
+void cx__subdivision_begin(cx_subdivision *s, const char *id)
+{
+    s->code = bare_code(id) ? id : NULL;
+    s->only[0] = '\0';
+    s->matches = 0;
+}
+
+int cx__subdivision_see(cx_subdivision *s, const char *candidate)
+{
+    if (!s->code) return 0;
+    size_t n = strlen(s->code), m = strlen(candidate);
+    if (m <= n + 1 || candidate[m - n - 1] != '-' || m >= sizeof s->only) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)s->code[i], y = (unsigned char)candidate[m - n + i];
+        if (x >= 'a' && x <= 'z') x = (unsigned char)(x - 'a' + 'A');
+        if (y >= 'a' && y <= 'z') y = (unsigned char)(y - 'a' + 'A');
+        if (x != y) return 0;
+    }
+    if (s->matches++ == 0) memcpy(s->only, candidate, m + 1);
+    return 1;
+}
+
+const char *cx__subdivision_pick(const cx_subdivision *s)
+{
+    return s->matches == 1 ? s->only : NULL;
+}
+
 int64_t cx__parse_number(const char *s)
 {
     int64_t v = 0;

@@ -83,6 +83,21 @@ void cx__buf_csv_field(cx_buf *b, const char *s);
  * when larger), for suggestions. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit);
 
+/* Jurisdiction suggestions by subdivision code: a bare code ("TX", "tx")
+ * names the ISO 3166-2 id that ends in "-TX" ("US-TX") when exactly one
+ * candidate does. Feed every candidate id to cx__subdivision_see; then
+ * cx__subdivision_pick gives that one id (a copy held in the struct) or
+ * NULL, and the edit-distance suggestion applies. */
+typedef struct cx_subdivision {
+    const char *code; /* the id asked for; NULL when it is no bare code */
+    char only[64];    /* the first candidate that matched */
+    int matches;      /* how many candidates matched */
+} cx_subdivision;
+
+void cx__subdivision_begin(cx_subdivision *s, const char *id);
+int cx__subdivision_see(cx_subdivision *s, const char *candidate); /* 1: it matched */
+const char *cx__subdivision_pick(const cx_subdivision *s);
+
 /* Runs fn on n workers, worker j's argument at (char *)args + j * stride:
  * workers 1.. on threads of their own (or on this thread when a thread
  * cannot be started), worker 0 on this thread; returns when all are done.

@@ -51,6 +51,7 @@ typedef struct cli {
     int summary;             /* --summary: counts per stack and status (audit --all) */
     int log;                 /* --log: record the decisions in the decision log */
     int coverage;            /* --coverage (test) */
+    int rules_default;       /* set by cli_rule_paths: the packs are ./rules, by default */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     char today[11];          /* the local date when the command started */
@@ -82,6 +83,14 @@ int cli_usage_error(const cli *c, const char *fmt, ...)
 #endif
     ;
 
+/* The same for an option the command does not take, with its usage line
+ * (every option it takes) between the message and "try". */
+int cli_option_error(const cli *c, const char *usage, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Opens the registry named by c->db with flags; reports and returns the
  * error code on failure. */
 int cli_open(const cli *c, int flags, cx_registry **out);
@@ -97,6 +106,12 @@ int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **own
 
 /* Prints load and check diagnostics to stderr, one "file:line: ..." each. */
 void cli_print_diagnostics(const cx_diagnostics *d);
+
+/* When the packs that failed to load came from the default ./rules (no
+ * pack named, no --rules, no $CREDEX_RULES), says so on stderr with which
+ * packs loaded and which failed, and how to choose others. */
+void cli_explain_default_rules(const cli *c, const char *const *paths, size_t n,
+                               const cx_diagnostics *d);
 
 /* Loads the rule packs for a decision command against an open registry;
  * prints errors (not warnings) and returns 3 when any pack has one. */

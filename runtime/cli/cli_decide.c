@@ -44,6 +44,7 @@ int cli_load_rules(cli *c, cx_registry *r, cx_rules **out)
             if (!g->warning) fprintf(stderr, "%s:%d: error: %s\n", g->file, g->line, g->message);
         }
         fprintf(stderr, "credex: the rule packs have errors; run credex check for details\n");
+        cli_explain_default_rules(c, paths, n, &diags);
     } else if (rc) {
         cli_report(&err);
     }

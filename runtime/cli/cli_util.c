@@ -17,22 +17,40 @@ int cli_report(const cx_error *err)
     return err->code ? err->code : 1;
 }
 
-int cli_usage_error(const cli *c, const char *fmt, ...)
+/* The usage error with an optional usage line between the message and
+ * the pointer to --help. */
+static int usage_error(const cli *c, const char *usage, const char *fmt, va_list ap)
 {
-    va_list ap;
     const char *cmd = c && c->command ? c->command : NULL;
     if (cmd)
         fprintf(stderr, "credex %s: ", cmd);
     else
         fprintf(stderr, "credex: ");
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    if (usage) fprintf(stderr, "\nusage: %s", usage);
     if (cmd)
         fprintf(stderr, "\ntry 'credex %s --help'\n", cmd);
     else
         fprintf(stderr, "\ntry 'credex --help'\n");
     return CX_EUSAGE;
+}
+
+int cli_usage_error(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = usage_error(c, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int cli_option_error(const cli *c, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = usage_error(c, usage, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 int cli_open(const cli *c, int flags, cx_registry **out)

@@ -1,17 +1,34 @@
 /*
  * cmd_import.c -- `credex import FILE...`: catalogs into the registry in one
  * transaction, with a progress bar on a terminal and a summary of what was
- * imported.
+ * imported (text, or JSON rendered by the library).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
-static void summary(const cli *c, const cx_import_stats *s, int64_t version)
+/* The summary: a line of text (not with --quiet), or one JSON object
+ * rendered by the library (docs/json.md). */
+static int summary(const cli *c, const cx_import_stats *s, int64_t version)
 {
+    if (strcmp(c->format, "json") == 0) {
+        char *json = cx_import_summary_json(c->db, (const char *const *)c->args, (size_t)c->nargs,
+                                            s, version);
+        if (!json) {
+            fprintf(stderr, "credex: out of memory\n");
+            return CX_ENOMEM;
+        }
+        fputs(json, stdout);
+        free(json);
+        return CX_OK;
+    }
+    if (c->quiet) return CX_OK;
     printf("imported %d file%s into %s:", c->nargs, c->nargs == 1 ? "" : "s", c->db);
     if (!cli_print_counts(s, " ")) printf(" nothing");
     printf(" (content version %lld)\n", (long long)version);
+    return CX_OK;
 }
 
 int cmd_import(cli *c)
@@ -32,7 +49,7 @@ int cmd_import(cli *c)
         cx_registry_close(r);
         return cli_report(&err);
     }
-    if (!c->quiet) summary(c, &stats, version);
+    rc = summary(c, &stats, version);
     cx_registry_close(r);
-    return CX_OK;
+    return rc;
 }

@@ -9,7 +9,8 @@ int cmd_init(cli *c)
     if (c->nargs) return cli_usage_error(c, "takes no arguments (got '%s')", c->args[0]);
     int rc = cli_open(c, CX_OPEN_CREATE, &r);
     if (rc) return rc;
-    printf("registry %s ready (schema version %d)\n", c->db, cx_registry_schema_version());
+    if (!c->quiet)
+        printf("registry %s ready (schema version %d)\n", c->db, cx_registry_schema_version());
     cx_registry_close(r);
     return CX_OK;
 }

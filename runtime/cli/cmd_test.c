@@ -1,10 +1,13 @@
 /*
  * cmd_test.c -- `credex test [FILE|DIR...] [--coverage]`: runs rule tests
  * through cx_test_run and prints a line per failing case, with --coverage
- * what no case exercised, then "N passed, M failed" as the last line. The
- * runner is libcredex's; this file only chooses the paths and prints.
+ * what no case exercised, then "N passed, M failed" as the last line; or
+ * JSON Lines, or JUnit XML. The runner and the renderers are libcredex's;
+ * this file only chooses the paths and prints.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -39,13 +42,67 @@ static void print_coverage(void *ud, const cx_test_coverage *cov)
     }
 }
 
+/* What the callbacks print into: the format, and the JUnit collector. */
+typedef struct test_output {
+    int json;      /* --format json */
+    cx_junit *xml; /* --format junit: every result, written at the end */
+    int oom;       /* a result could not be rendered or kept */
+} test_output;
+
+/* Prints a line the library rendered (NULL: out of memory). */
+static void print_line(test_output *o, char *line)
+{
+    if (!line) {
+        o->oom = 1;
+        return;
+    }
+    fputs(line, stdout);
+    free(line);
+}
+
+static void on_result(void *ud, const cx_test_result *r)
+{
+    test_output *o = ud;
+    if (o->xml) {
+        if (cx_junit_add(o->xml, r)) o->oom = 1;
+    } else if (o->json) {
+        print_line(o, cx_test_result_json(r));
+    } else {
+        print_result(NULL, r);
+    }
+}
+
+static void on_coverage(void *ud, const cx_test_coverage *cov)
+{
+    test_output *o = ud;
+    if (o->json)
+        print_line(o, cx_test_coverage_json(cov));
+    else
+        print_coverage(NULL, cov);
+}
+
+/* The last of the output: the summary line (not with --quiet), the JSON
+ * summary, or the whole JUnit document. */
+static void print_end(const cli *c, test_output *o, const cx_test_summary *sum)
+{
+    if (o->xml) {
+        char *xml = cx_junit_xml(o->xml);
+        print_line(o, xml);
+    } else if (o->json) {
+        print_line(o, cx_test_summary_json(sum));
+    } else if (!c->quiet) {
+        printf("%zu passed, %zu failed\n", sum->passed, sum->failed);
+    }
+}
+
 int cmd_test(cli *c)
 {
     static const char *const default_paths[] = {"rules"};
     const char *const *paths = (const char *const *)c->args;
     size_t n = (size_t)c->nargs;
     struct stat st;
-    cx_test_options opt = {print_result, NULL, NULL, c->coverage ? print_coverage : NULL};
+    test_output out = {strcmp(c->format, "json") == 0, NULL, 0};
+    cx_test_options opt = {on_result, NULL, &out, c->coverage ? on_coverage : NULL};
     cx_test_summary sum;
     cx_error err;
     if (!n) {
@@ -55,9 +112,18 @@ int cmd_test(cli *c)
         paths = default_paths;
         n = 1;
     }
+    if (strcmp(c->format, "junit") == 0) {
+        if (c->coverage) return cli_usage_error(c, "--coverage does not apply to --format junit");
+        if (!(out.xml = cx_junit_new())) return CX_ENOMEM;
+    }
     cx_error_clear(&err);
     int rc = cx_test_run(paths, n, &opt, &sum, &err);
+    if (rc == CX_OK) print_end(c, &out, &sum);
+    cx_junit_free(out.xml);
     if (rc) return cli_report(&err);
-    printf("%zu passed, %zu failed\n", sum.passed, sum.failed);
+    if (out.oom) {
+        fprintf(stderr, "credex: out of memory\n");
+        return CX_ENOMEM;
+    }
     return cx_test_exit_code(&sum);
 }

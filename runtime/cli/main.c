@@ -11,7 +11,7 @@
 #include "cli.h"
 
 const cli_command cli_commands[] = {
-    {"init", cmd_init, OPT_DB, "text", "credex init [--db PATH]",
+    {"init", cmd_init, OPT_DB | OPT_QUIET, "text", "credex init [--db PATH] [--quiet]",
      "create the registry, or migrate it to this credex's schema",
      "Creates an empty registry (a SQLite file) at --db, $CREDEX_DB or ./credex.db,\n"
      "or brings an existing one up to this credex's schema version. Running it\n"
@@ -19,22 +19,23 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db init\n"},
-    {"import", cmd_import, OPT_DB | OPT_QUIET, "text",
-     "credex import FILE... [--db PATH] [--quiet]",
+    {"import", cmd_import, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
+     "credex import FILE... [--db PATH] [--format text|json] [--quiet]",
      "load catalog files into the registry (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md) and writes them\n"
      "into the registry as one transaction. References resolve across all the files\n"
      "and what earlier imports loaded; an entity whose id is already in the registry\n"
      "is replaced. Any error -- named with file:line:column -- leaves the registry\n"
      "exactly as it was. Creates the registry if it does not exist. Progress is\n"
-     "shown on a terminal.\n"
+     "shown on a terminal. --format json writes the summary as one JSON object\n"
+     "(docs/json.md); --quiet leaves out the text summary.\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db import examples/ev-mechanic/catalog.yaml\n"},
-    {"show", cmd_show, OPT_DB | OPT_FORMAT, "text json",
-     "credex show (credential|holder|group) ID [--db PATH] [--format text|json]",
+    {"show", cmd_show, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
+     "credex show (credential|holder|group) ID [--db PATH] [--format text|json] [--quiet]",
      "inspect one credential, holder (with awards) or group (with memberships)",
      "Prints what the registry holds for one entity: a credential with its\n"
      "competencies, tags, codes and attributes; a holder with attributes and\n"
@@ -45,8 +46,8 @@ const cli_command cli_commands[] = {
      "  credex show holder h-tx-0001\n"
      "  credex show credential TX-EVS-101 --format json\n"
      "  credex show group EVC\n"},
-    {"check", cmd_check, OPT_DB | OPT_RULES, "text",
-     "credex check [PACK|DIR...] [--rules PATH] [--db PATH]",
+    {"check", cmd_check, OPT_DB | OPT_RULES | OPT_FORMAT | OPT_QUIET, "text json",
+     "credex check [PACK|DIR...] [--rules PATH] [--db PATH] [--format text|json] [--quiet]",
      "load rule packs, resolve every reference against the registry, and lint them",
      "Loads each rule pack (a .lua file; a directory means every .lua below it, in\n"
      "byte order of path) in the sandbox and compiles it against the registry:\n"
@@ -57,7 +58,9 @@ const cli_command cli_commands[] = {
      "\n"
      "Errors and warnings are printed as file:line: error|warning: message. Warnings:\n"
      "a selector that matches no credential, a recognize rule a deny always\n"
-     "overrides, a pack without version or authority.\n"
+     "overrides, a pack without version or authority. --format json writes them\n"
+     "to stdout as JSON Lines, one object per diagnostic and a summary object\n"
+     "(docs/json.md); --quiet leaves out the text summary line.\n"
      "\n"
      "Without PACK arguments the packs come from --rules, then $CREDEX_RULES\n"
      "(colon-separated), then ./rules.\n"
@@ -67,7 +70,8 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
-    {"test", cmd_test, OPT_COVERAGE, "text", "credex test [FILE|DIR...] [--coverage]",
+    {"test", cmd_test, OPT_COVERAGE | OPT_FORMAT | OPT_QUIET, "text json junit",
+     "credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]",
      "run rule tests (*.test.yaml); the last line is \"N passed, M failed\"",
      "Runs rule tests: YAML files that state what rule packs must decide. A DIR\n"
      "means every *.test.yaml below it, recursively, in byte order of path; without\n"
@@ -101,6 +105,11 @@ const cli_command cli_commands[] = {
      "line per one no case exercised, FILE:LINE: rule ID (KIND) or requirement\n"
      "PATH in KIND ID (docs/rule-tests.md).\n"
      "\n"
+     "--format json writes JSON Lines instead: one object per case (passed ones\n"
+     "too), the coverage, and a summary (docs/json.md). --format junit writes JUnit\n"
+     "XML for CI systems: a testsuite per test file, a testcase per case, a failure\n"
+     "with the difference. --quiet leaves out the \"N passed, M failed\" line.\n"
+     "\n"
      "Exit codes: 0 every case passed; 1 a case failed; 2 usage; 3 a test file,\n"
      "catalog or pack could not be read.\n"
      "\n"
@@ -121,9 +130,10 @@ const cli_command cli_commands[] = {
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
-         OPT_JOBS | OPT_LOG,
+         OPT_JOBS | OPT_LOG | OPT_QUIET,
      "text json",
-     "credex equiv A B [--in J] [--as-of DATE] [--explain] [--format text|json] [--log]",
+     "credex equiv A B [--in J] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
+     "[--format text|json] [--fail-unless STATUS] [--jobs N] [--log] [--quiet]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
      "B under the rule packs: counts_as and equivalent rules, and computed\n"
@@ -146,9 +156,11 @@ const cli_command cli_commands[] = {
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG,
+         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET,
      "text json",
-     "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 [--as-of DATE]",
+     "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 "
+     "[--rules PATH] [--db PATH] [--as-of DATE] [--explain] [--format text|json] "
+     "[--fail-unless STATUS] [--jobs N] [--log] [--quiet]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
      "With --holder, decides each of the holder's awards (renewed; awards issued\n"
      "after the as-of date do not exist yet) into J. With CRED --from J1, decides a\n"
@@ -174,7 +186,8 @@ const cli_command cli_commands[] = {
          OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
-     "[--summary]",
+     "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
+     "[--format text|json|csv] [--fail-unless STATUS] [--log] [--quiet]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -206,7 +219,8 @@ const cli_command cli_commands[] = {
      "  credex audit --holder h-ca-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"
      "  credex audit --all --format csv --jobs 2 > audit.csv\n"
      "  credex audit --all --summary --as-of 2026-06-01\n"},
-    {"log", cmd_log, OPT_DB | OPT_FORMAT, "text json", "credex log [--format text|json]",
+    {"log", cmd_log, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
+     "credex log [--db PATH] [--format text|json] [--quiet]",
      "list the decisions recorded with --log",
      "Lists the decisions that equiv, transfer and audit recorded with --log, oldest\n"
      "first: id, when logged (UTC), kind, as-of date, status and subject. Each was\n"
@@ -220,8 +234,8 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --log\n"
      "  credex log\n"},
-    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN, "text",
-     "credex replay ID [--rules PATH] [--explain]",
+    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN | OPT_QUIET, "text",
+     "credex replay ID [--rules PATH] [--db PATH] [--explain] [--quiet]",
      "make a logged decision again and say whether it still holds, and what changed",
      "Makes logged decision ID again with the rule packs it was logged with (their\n"
      "stored sources), on the registry as it is now, and compares the result with\n"
@@ -240,7 +254,8 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif, OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET,
      "text json csv",
-     "credex whatif CHANGE.yaml [--rules PATH] [--as-of DATE] [--format text|json|csv]",
+     "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
+     "[--format text|json|csv] [--jobs N] [--quiet]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -264,7 +279,8 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
     {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET, "text json csv",
-     "credex diff OLD_RULES NEW_RULES [--as-of DATE] [--format text|json|csv]",
+     "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv] "
+     "[--jobs N] [--quiet]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
@@ -324,7 +340,7 @@ static void print_main_help(FILE *out)
                  "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
                  "  --log              record decisions in the registry's decision log\n"
                  "  --fail-unless S    exit 1 when a decision's status is not S\n"
-                 "  --quiet            no progress bar or summary\n"
+                 "  --quiet            no progress bar or summary line (every command)\n"
                  "  --help, -h         help for credex or for a command\n"
                  "  --version          print the version\n"
                  "\n"
@@ -491,16 +507,18 @@ static int parse(int argc, char **argv, cli *c, unsigned *seen, int *help, int *
 /* Checks the options seen against what the command accepts. */
 static int check_options(cli *c, const cli_command *cmd, unsigned seen)
 {
+    unsigned accepted = cmd->options | OPT_QUIET; /* --quiet applies to every command */
     for (size_t i = 0; i < NOPTIONS; i++)
-        if ((seen & option_specs[i].bit) && !(cmd->options & option_specs[i].bit))
-            return cli_usage_error(c, "option '--%s' does not apply to '%s'", option_specs[i].name,
-                                   cmd->name);
+        if ((seen & option_specs[i].bit) && !(accepted & option_specs[i].bit))
+            return cli_option_error(c, cmd->usage, "option '--%s' does not apply to '%s'",
+                                    option_specs[i].name, cmd->name);
     if (!c->format) c->format = "text";
     const char *f = strstr(cmd->formats, c->format);
     size_t n = strlen(c->format);
     if (!f || (f != cmd->formats && f[-1] != ' ') || (f[n] != ' ' && f[n] != '\0'))
-        return cli_usage_error(c, "unknown --format '%s' for '%s'; expected one of: %s", c->format,
-                               cmd->name, cmd->formats);
+        return cli_option_error(c, cmd->usage,
+                                "unknown --format '%s' for '%s'; expected one of: %s", c->format,
+                                cmd->name, cmd->formats);
     return CX_OK;
 }
 

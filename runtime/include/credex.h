@@ -750,4 +750,62 @@ char *cx_credential_json(const cx_credential *c);
 char *cx_holder_json(const cx_holder *h);
 char *cx_group_json(const cx_group *g);
 
+/* ------------------------------------------- rendering: entities, reports */
+
+/* The last day an award is valid, as the evaluator computes it: its stored
+ * expiry (copied as stored), else issued + its credential's valid_for,
+ * else none (out is ""). credential is the award's credential (NULL: one
+ * without valid_for). CX_EINPUT when a date or duration is malformed. */
+int cx_award_expiry(const cx_award *a, const cx_credential *credential, char out[11],
+                    cx_error *err);
+
+/* An entity as `credex show` prints it: lines of text, malloc'd (the
+ * caller frees it), NULL when out of memory. cx_holder_text reads each
+ * award's credential from r for the expiry it shows (r may be NULL: only
+ * stored expiries are shown). */
+char *cx_credential_text(const cx_credential *c);
+char *cx_holder_text(cx_registry *r, const cx_holder *h);
+char *cx_group_text(const cx_group *g);
+
+/* `credex check --format json`, JSON Lines (docs/json.md): one object per
+ * diagnostic, {kind: "diagnostic", severity, file, line, message}, then
+ * one {kind: "check_summary", packs, rules, errors, warnings} (packs and
+ * rules are 0 when any pack has an error). malloc'd lines ending in "\n",
+ * the caller frees them; NULL when out of memory. */
+char *cx_diagnostic_json(const cx_diagnostic *d);
+char *cx_check_summary_json(const cx_diagnostics *d, size_t packs, size_t rules);
+
+/* `credex test --format json`: {kind: "test_case", file, line, name,
+ * status: "passed"|"failed"|"error", difference} per case (name and
+ * difference when present), {kind: "test_coverage", ...} with --coverage,
+ * then {kind: "test_summary", passed, failed, input_errors}. */
+char *cx_test_result_json(const cx_test_result *r);
+char *cx_test_coverage_json(const cx_test_coverage *cov);
+char *cx_test_summary_json(const cx_test_summary *s);
+
+/* `credex import --format json`: {kind: "import_summary", registry, files:
+ * [...], defined: {jurisdictions: N, ...}, exceptions, content_version}
+ * (defined has every kind, in cx_kind order, 0 included). */
+char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
+                             const cx_import_stats *stats, int64_t content_version);
+
+/* The pack files cx_rules_load would load for paths, in its order: a
+ * file as named, a directory as every *.lua below it in byte order. On
+ * CX_OK *files is a malloc'd array of nfiles malloc'd paths (free each,
+ * then the array); CX_EINPUT names a path that does not exist. */
+int cx_rules_pack_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,
+                        cx_error *err);
+
+/* JUnit XML of a rule-test run, for CI systems: collect each result with
+ * cx_junit_add (it copies what it keeps), then cx_junit_xml gives
+ * <testsuites> with one <testsuite> per test file and one <testcase> per
+ * case (a file that could not be read is one case named after the file),
+ * a <failure message=...> for each failed one; counts in attributes, no
+ * timestamps or times. */
+typedef struct cx_junit cx_junit;
+cx_junit *cx_junit_new(void);                           /* NULL when out of memory */
+int cx_junit_add(cx_junit *j, const cx_test_result *r); /* 0, or -1 out of memory */
+char *cx_junit_xml(const cx_junit *j); /* malloc'd, the caller frees it; NULL: out of memory */
+void cx_junit_free(cx_junit *j);       /* accepts NULL */
+
 #endif /* CREDEX_H */

@@ -35,9 +35,9 @@ expect_contains "$ERR" "unknown option '--frmat'; did you mean '--format'?" "unk
 run show holder h --format xml
 expect_rc 2 "bad --format"
 expect_contains "$ERR" "unknown --format 'xml' for 'show'; expected one of: text json" "bad --format message"
-run import --format json "$EV"
-expect_rc 2 "--format on import"
-expect_contains "$ERR" "option '--format' does not apply to 'import'" "--format on import message"
+run init --format json
+expect_rc 2 "--format on init"
+expect_contains "$ERR" "option '--format' does not apply to 'init'" "--format on init message"
 run --db
 expect_rc 2 "--db without a value"
 expect_contains "$ERR" "option '--db' needs a value" "--db without a value message"

@@ -2,7 +2,9 @@
  * test_decision.c -- decision values rendered as JSON and text: golden
  * files for every kind and status (tests/unit/golden/decisions*.{jsonl,txt}),
  * the JSON read back with its members, types and key order, invalid UTF-8
- * and control characters, and cx_decision_free under the sanitizers.
+ * and control characters, and cx_decision_free under the sanitizers; and
+ * the other renderers: entities (JSON and text, cx_award_expiry), the
+ * check and test reports, and JUnit XML.
  *
  * The goldens are checked by eye. After a deliberate change of format, run
  *     CREDEX_UPDATE_GOLDEN=1 ./test_decision
@@ -896,6 +898,172 @@ TEST(deep_trace)
     cx_decision_free(d);
 }
 
+/* ------------------------------------------------- entities and expiry */
+
+/* The expiry shown is the evaluator's: stored, else issued + valid_for
+ * (clamped to the month's end), else none. */
+TEST(award_expiry)
+{
+    cx_error err;
+    char out[11];
+    cx_award a = {.id = "h/C/2024-02-29", .credential = "C", .issued = "2024-02-29"};
+    cx_credential c = {.id = "C", .valid_for = "P1Y"};
+    cx_error_clear(&err);
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_OK);
+    CHECK_STR(out, "2025-02-28");
+    CHECK_INT(cx_award_expiry(&a, NULL, out, &err), CX_OK);
+    CHECK_STR(out, "");
+    a.expires = "2027-06-30";
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_OK);
+    CHECK_STR(out, "2027-06-30");
+    a.expires = NULL;
+    c.valid_for = "P1X";
+    CHECK_INT(cx_award_expiry(&a, &c, out, &err), CX_EINPUT);
+    CHECK_CONTAINS(err.message, "invalid duration 'P1X'");
+}
+
+/* Entity JSON and text from one value: members in order, numbers exact. */
+TEST(entity_json_and_text)
+{
+    char *comps[] = {"c.one", "c.two"}, *tags[] = {"ev"};
+    cx_pair codes[] = {{"onet", "1"}, {"soc", "2"}, {"soc", "3"}}, attrs[] = {{"k", "v"}};
+    cx_credential c = {.id = "C-1",
+                       .name = "Safety",
+                       .type = "certificate",
+                       .jurisdiction = "US-TX",
+                       .hours = 1250,
+                       .valid_for = "P2Y",
+                       .competencies = comps,
+                       .ncompetencies = 2,
+                       .tags = tags,
+                       .ntags = 1,
+                       .codes = codes,
+                       .ncodes = 3,
+                       .attributes = attrs,
+                       .nattributes = 1};
+    char *json = cx_credential_json(&c), *text = cx_credential_text(&c);
+    CHECK_STR(json, "{\"kind\":\"credential\",\"id\":\"C-1\",\"name\":\"Safety\",\"type\":"
+                    "\"certificate\",\"jurisdiction\":\"US-TX\",\"hours\":12.5,\"valid_for\":"
+                    "\"P2Y\",\"competencies\":[\"c.one\",\"c.two\"],\"tags\":[\"ev\"],\"codes\":{"
+                    "\"onet\":[\"1\"],\"soc\":[\"2\",\"3\"]},\"attributes\":{\"k\":\"v\"},"
+                    "\"grade_scale\":[]}\n");
+    CHECK_STR(text, "credential C-1: Safety\n"
+                    "  type            certificate\n"
+                    "  jurisdiction    US-TX\n"
+                    "  hours           12.5\n"
+                    "  valid for       P2Y\n"
+                    "  competencies    c.one, c.two\n"
+                    "  tags            ev\n"
+                    "  codes           onet 1, soc 2, soc 3\n"
+                    "  attributes      k=v\n");
+    free(json);
+    free(text);
+    cx_award aw = {.id = "h-1/C-1/2025-01-02",
+                   .credential = "C-1",
+                   .issued = "2025-01-02",
+                   .expires = "2026-01-01",
+                   .jurisdiction = "US-TX",
+                   .hours = 4000,
+                   .status = "active"};
+    cx_holder h = {.id = "h-1", .awards = &aw, .nawards = 1};
+    json = cx_holder_json(&h);
+    text = cx_holder_text(NULL, &h);
+    CHECK_STR(json, "{\"kind\":\"holder\",\"id\":\"h-1\",\"attributes\":{},\"awards\":[{\"id\":"
+                    "\"h-1/C-1/2025-01-02\",\"credential\":\"C-1\",\"issued\":\"2025-01-02\","
+                    "\"expires\":\"2026-01-01\",\"jurisdiction\":\"US-TX\",\"hours\":40,"
+                    "\"status\":\"active\"}]}\n");
+    CHECK_STR(text, "holder h-1\n  awards (1)\n"
+                    "    issued      credential     status    where    hours  expires\n"
+                    "    2025-01-02  C-1            active    US-TX       40  2026-01-01\n");
+    free(json);
+    free(text);
+    cx_membership m = {.jurisdiction = "US-AZ", .from = "2025-03-01", .status = "associate"};
+    cx_group g = {.id = "G", .members = &m, .nmembers = 1};
+    json = cx_group_json(&g);
+    text = cx_group_text(&g);
+    CHECK_STR(json, "{\"kind\":\"group\",\"id\":\"G\",\"members\":[{\"jurisdiction\":\"US-AZ\","
+                    "\"from\":\"2025-03-01\",\"status\":\"associate\"}]}\n");
+    CHECK_STR(text, "group G\n  members (1)\n    US-AZ      from 2025-03-01  status associate\n");
+    free(json);
+    free(text);
+}
+
+/* ------------------------------------------------------------- reports */
+
+/* A diagnostic without a line omits it; the summary counts both kinds. */
+TEST(check_report_json)
+{
+    cx_diagnostic d = {.warning = 1, .line = 0, .file = "p.lua", .message = "no version"};
+    char *json = cx_diagnostic_json(&d);
+    CHECK_STR(json, "{\"kind\":\"diagnostic\",\"severity\":\"warning\",\"file\":\"p.lua\","
+                    "\"message\":\"no version\"}\n");
+    free(json);
+    cx_diagnostics ds = {.items = &d, .count = 1, .errors = 0, .warnings = 1};
+    json = cx_check_summary_json(&ds, 2, 7);
+    CHECK_STR(json, "{\"kind\":\"check_summary\",\"packs\":2,\"rules\":7,\"errors\":0,"
+                    "\"warnings\":1}\n");
+    free(json);
+}
+
+/* A case's status and difference; an input error has no name or line. */
+TEST(test_report_json)
+{
+    cx_test_result r = {"t.test.yaml", 4, "a case", 0, 0, "status met, expected denied"};
+    char *json = cx_test_result_json(&r);
+    CHECK_STR(json, "{\"kind\":\"test_case\",\"file\":\"t.test.yaml\",\"line\":4,\"name\":\"a "
+                    "case\",\"status\":\"failed\",\"difference\":\"status met, expected "
+                    "denied\"}\n");
+    free(json);
+    cx_test_result e = {"t.test.yaml", 0, NULL, 0, 1, "t.test.yaml:1:1: bad"};
+    json = cx_test_result_json(&e);
+    CHECK_STR(json, "{\"kind\":\"test_case\",\"file\":\"t.test.yaml\",\"status\":\"error\","
+                    "\"difference\":\"t.test.yaml:1:1: bad\"}\n");
+    free(json);
+    cx_test_summary sum = {3, 2, 1};
+    json = cx_test_summary_json(&sum);
+    CHECK_STR(json, "{\"kind\":\"test_summary\",\"passed\":3,\"failed\":2,\"input_errors\":1}\n");
+    free(json);
+}
+
+/* JUnit: one suite per file, counts, escaping, no bytes XML cannot hold. */
+TEST(junit_xml)
+{
+    cx_junit *j = cx_junit_new();
+    cx_test_result a = {"a.test.yaml", 3, "ok", 1, 0, NULL};
+    cx_test_result b = {"a.test.yaml", 5, "x<y & \"z\"", 0, 0, "got \x01\xff, expected 'w'"};
+    cx_test_result c = {"b.test.yaml", 0, NULL, 0, 1, "b.test.yaml:1:1: bad"};
+    CHECK(j != NULL);
+    CHECK_INT(cx_junit_add(j, &a), 0);
+    CHECK_INT(cx_junit_add(j, &b), 0);
+    CHECK_INT(cx_junit_add(j, &c), 0);
+    char *xml = cx_junit_xml(j);
+    CHECK_STR(xml,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<testsuites name=\"credex test\" tests=\"3\" failures=\"1\" errors=\"1\">\n"
+              "  <testsuite name=\"a.test.yaml\" tests=\"2\" failures=\"1\" errors=\"0\" "
+              "skipped=\"0\">\n"
+              "    <testcase classname=\"a.test.yaml\" name=\"ok\" file=\"a.test.yaml\" "
+              "line=\"3\"/>\n"
+              "    <testcase classname=\"a.test.yaml\" name=\"x&lt;y &amp; &quot;z&quot;\" "
+              "file=\"a.test.yaml\" line=\"5\">\n"
+              "      <failure message=\"got \xEF\xBF\xBD\xEF\xBF\xBD, expected &apos;w&apos;\" "
+              "type=\"failure\">a.test.yaml:5: got \xEF\xBF\xBD\xEF\xBF\xBD, expected "
+              "&apos;w&apos;</failure>\n"
+              "    </testcase>\n"
+              "  </testsuite>\n"
+              "  <testsuite name=\"b.test.yaml\" tests=\"1\" failures=\"0\" errors=\"1\" "
+              "skipped=\"0\">\n"
+              "    <testcase classname=\"b.test.yaml\" name=\"b.test.yaml\">\n"
+              "      <error message=\"b.test.yaml:1:1: bad\" type=\"error\">b.test.yaml:1:1: "
+              "bad</error>\n"
+              "    </testcase>\n"
+              "  </testsuite>\n"
+              "</testsuites>\n");
+    free(xml);
+    cx_junit_free(j);
+    cx_junit_free(NULL);
+}
+
 static const test_case cases[] = {
     {"golden_json", golden_json},
     {"golden_text", golden_text},
@@ -912,6 +1080,11 @@ static const test_case cases[] = {
     {"status_names", status_names},
     {"free_accepts_null_and_empty", free_accepts_null_and_empty},
     {"deep_trace", deep_trace},
+    {"award_expiry", award_expiry},
+    {"entity_json_and_text", entity_json_and_text},
+    {"check_report_json", check_report_json},
+    {"test_report_json", test_report_json},
+    {"junit_xml", junit_xml},
     {NULL, NULL},
 };
 

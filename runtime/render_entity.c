@@ -1,0 +1,154 @@
+/*
+ * render_entity.c -- the text of registry entities (credential, holder,
+ * group) as `credex show` prints it; their JSON is decision.c's. It reads
+ * the registry only for an award's credential, never writes, and holds no
+ * rule: an award's expiry is cx_award_expiry's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "credex.h"
+#include "util.h"
+
+/* A catalog number held in hundredths (40, 12.5, 7.25). */
+static void put_number(cx_buf *b, int64_t h)
+{
+    long long whole = (long long)(h / 100), frac = (long long)(h % 100);
+    if (frac == 0)
+        cx__buf_printf(b, "%lld", whole);
+    else if (frac % 10 == 0)
+        cx__buf_printf(b, "%lld.%lld", whole, frac / 10);
+    else
+        cx__buf_printf(b, "%lld.%02lld", whole, frac);
+}
+
+/* "  LABEL           value\n" when value is not NULL. */
+static void put_field(cx_buf *b, const char *label, const char *value)
+{
+    if (value) cx__buf_printf(b, "  %-16s%s\n", label, value);
+}
+
+static void put_list(cx_buf *b, const char *label, char *const *items, size_t n, const char *sep)
+{
+    if (!n) return;
+    cx__buf_printf(b, "  %-16s", label);
+    for (size_t i = 0; i < n; i++) cx__buf_printf(b, "%s%s", i ? sep : "", items[i]);
+    cx__buf_puts(b, "\n");
+}
+
+/* "key=value, ..." pairs; with sep " ", "scheme code, ...". */
+static void put_pairs(cx_buf *b, const char *label, const cx_pair *p, size_t n, const char *sep)
+{
+    if (!n) return;
+    cx__buf_printf(b, "  %-16s", label);
+    for (size_t i = 0; i < n; i++)
+        cx__buf_printf(b, "%s%s%s%s", i ? ", " : "", p[i].key, sep, p[i].value);
+    cx__buf_puts(b, "\n");
+}
+
+/* The buffer's text (the caller frees it), or NULL when out of memory. */
+static char *text_of(cx_buf *b)
+{
+    if (b->oom) cx__buf_free(b);
+    return b->data;
+}
+
+char *cx_credential_text(const cx_credential *cr)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "credential %s: %s\n", cr->id, cr->name);
+    put_field(&b, "type", cr->type);
+    put_field(&b, "provider", cr->provider);
+    put_field(&b, "jurisdiction", cr->jurisdiction);
+    if (cr->hours != CX_NO_NUMBER) {
+        cx__buf_printf(&b, "  %-16s", "hours");
+        put_number(&b, cr->hours);
+        cx__buf_puts(&b, "\n");
+    }
+    put_field(&b, "valid for", cr->valid_for ? cr->valid_for : "no expiry");
+    put_field(&b, "version", cr->version);
+    put_field(&b, "effective from", cr->effective_from);
+    put_field(&b, "effective to", cr->effective_until);
+    put_list(&b, "competencies", cr->competencies, cr->ncompetencies, ", ");
+    put_list(&b, "tags", cr->tags, cr->ntags, ", ");
+    put_pairs(&b, "codes", cr->codes, cr->ncodes, " ");
+    put_pairs(&b, "attributes", cr->attributes, cr->nattributes, "=");
+    put_list(&b, "grade scale", cr->grade_scale, cr->ngrade_scale, " < ");
+    return text_of(&b);
+}
+
+/* The expiry an award shows: cx_award_expiry's, "no expiry" when it has
+ * none or its credential cannot be read. */
+static const char *award_expiry(cx_registry *r, const cx_award *a, char buf[11])
+{
+    cx_credential *cr = NULL;
+    cx_error err;
+    cx_error_clear(&err);
+    if (!a->expires && r && cx_registry_credential(r, a->credential, &cr, &err) != CX_OK) cr = NULL;
+    int rc = cx_award_expiry(a, cr, buf, &err);
+    cx_credential_free(cr);
+    return rc == CX_OK && buf[0] ? buf : "no expiry";
+}
+
+/* Whether the award's id is the default <holder>/<credential>/<issued>. */
+static int default_award_id(const cx_holder *h, const cx_award *a)
+{
+    size_t hl = strlen(h->id), cl = strlen(a->credential);
+    return strncmp(a->id, h->id, hl) == 0 && a->id[hl] == '/' &&
+           strncmp(a->id + hl + 1, a->credential, cl) == 0 && a->id[hl + 1 + cl] == '/' &&
+           strcmp(a->id + hl + cl + 2, a->issued) == 0;
+}
+
+static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_award *a)
+{
+    cx_buf hours;
+    char expiry[11];
+    cx__buf_init(&hours);
+    if (a->hours != CX_NO_NUMBER)
+        put_number(&hours, a->hours);
+    else
+        cx__buf_puts(&hours, "-");
+    cx__buf_printf(b, "    %s  %-14s %-9s %-7s %6s  %s", a->issued, a->credential, a->status,
+                   a->jurisdiction ? a->jurisdiction : "-", hours.data ? hours.data : "",
+                   award_expiry(r, a, expiry));
+    if (hours.oom) b->oom = 1;
+    cx__buf_free(&hours);
+    if (a->grade) cx__buf_printf(b, "  grade %s", a->grade);
+    for (size_t i = 0; i < a->nresults; i++)
+        cx__buf_printf(b, "%s%s %s", i ? ", " : "  results ", a->results[i].key,
+                       a->results[i].value);
+    if (!default_award_id(h, a)) cx__buf_printf(b, "  id %s", a->id);
+    if (a->evidence) cx__buf_printf(b, "\n      evidence: %s", a->evidence);
+    cx__buf_puts(b, "\n");
+}
+
+char *cx_holder_text(cx_registry *r, const cx_holder *h)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "holder %s\n", h->id);
+    put_field(&b, "jurisdiction", h->jurisdiction);
+    put_pairs(&b, "attributes", h->attributes, h->nattributes, "=");
+    cx__buf_printf(&b, "  awards (%zu)\n", h->nawards);
+    if (h->nawards)
+        cx__buf_printf(&b, "    %-10s  %-14s %-9s %-7s %6s  %s\n", "issued", "credential", "status",
+                       "where", "hours", "expires");
+    for (size_t i = 0; i < h->nawards; i++) put_award(&b, r, h, &h->awards[i]);
+    return text_of(&b);
+}
+
+char *cx_group_text(const cx_group *g)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "group %s%s%s\n", g->id, g->name ? ": " : "", g->name ? g->name : "");
+    cx__buf_printf(&b, "  members (%zu)\n", g->nmembers);
+    for (size_t i = 0; i < g->nmembers; i++) {
+        const cx_membership *m = &g->members[i];
+        cx__buf_printf(&b, "    %-10s from %s%s%s%s%s\n", m->jurisdiction, m->from,
+                       m->until ? " until " : "", m->until ? m->until : "",
+                       m->status ? "  status " : "", m->status ? m->status : "");
+    }
+    return text_of(&b);
+}
