@@ -6,7 +6,7 @@
 #ifndef CX_REGISTRY_H
 #define CX_REGISTRY_H
 
-#include "catalog.h"
+#include "catalog_model.h"
 #include "credex.h"
 
 /* Writes a checked catalog model into r in one transaction (docs/design.md §2, §3):
