@@ -14,7 +14,7 @@
 
 #include "util.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* ------------------------------------------------------------------ schema */
 
@@ -113,6 +113,39 @@ static const char *const schema_v1[] = {
     "PRAGMA user_version = 1",
     NULL};
 
+/* Schema v2: the decision log in plain columns (docs/registry.md,
+ * "Migrations"). v1 kept the subject's members and the packs inside JSON
+ * (decision_json, packs_json); this step reads them out of the old rows
+ * with SQLite's JSON functions, the only place that uses them, and keeps
+ * ids, so that `credex log` and `credex replay` show the same entries. */
+static const char *const schema_v2[] = {
+    "ALTER TABLE decision_log RENAME TO decision_log_v1",
+    "CREATE TABLE decision_log(id INTEGER PRIMARY KEY, created TEXT NOT NULL, kind TEXT NOT NULL,"
+    " holder TEXT, stack TEXT, award TEXT, credential TEXT, from_id TEXT, to_id TEXT, in_id TEXT,"
+    " subject TEXT NOT NULL, as_of TEXT NOT NULL, status TEXT, decision_json TEXT NOT NULL,"
+    " content_version INTEGER NOT NULL, credex_version TEXT NOT NULL)",
+    "INSERT INTO decision_log(id, created, kind, holder, stack, award, credential, from_id, to_id,"
+    " in_id, subject, as_of, status, decision_json, content_version, credex_version)"
+    " SELECT id, created, kind, json_extract(decision_json, '$.subject.holder'),"
+    " json_extract(decision_json, '$.subject.stack'),"
+    " json_extract(decision_json, '$.subject.award'),"
+    " json_extract(decision_json, '$.subject.credential'),"
+    " json_extract(decision_json, '$.subject.from'), json_extract(decision_json, '$.subject.to'),"
+    " json_extract(decision_json, '$.subject.in'), subject, as_of,"
+    " json_extract(decision_json, '$.status'), decision_json, content_version, credex_version"
+    " FROM decision_log_v1",
+    "CREATE TABLE decision_pack("
+    " decision_id INTEGER NOT NULL REFERENCES decision_log(id) DEFERRABLE INITIALLY DEFERRED,"
+    " seq INTEGER NOT NULL, id TEXT NOT NULL, sha256 TEXT NOT NULL, path TEXT, version TEXT,"
+    " PRIMARY KEY (decision_id, seq)) WITHOUT ROWID",
+    "INSERT INTO decision_pack(decision_id, seq, id, sha256, path, version)"
+    " SELECT d.id, p.key, json_extract(p.value, '$.id'), json_extract(p.value, '$.sha256'),"
+    " json_extract(p.value, '$.path'), json_extract(p.value, '$.version')"
+    " FROM decision_log_v1 AS d, json_each(d.packs_json) AS p",
+    "DROP TABLE decision_log_v1",
+    "PRAGMA user_version = 2",
+    NULL};
+
 /* Forward migrations, oldest first: a registry at user_version v runs every
  * step whose version is greater than v, all in one transaction. Each step
  * ends by setting user_version to its own version. */
@@ -121,6 +154,7 @@ static const struct migration {
     const char *const *sql;
 } migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
 };
 
 /* ------------------------------------------------------- kinds and queries */

@@ -47,7 +47,7 @@ typedef struct copy_sql {
     const char *insert;
 } copy_sql;
 
-/* Everything but holder data, rule_pack and decision_log. */
+/* Everything but holder data and the decision log (rule_pack, decision_log, decision_pack). */
 static const copy_sql copy_facts[] = {
     {"SELECT key, value FROM meta", "INSERT INTO meta(key, value) VALUES (?1, ?2)"
                                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value"},

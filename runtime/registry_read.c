@@ -564,7 +564,7 @@ static const cx__reg_query scan_sql[CX_SCAN_COUNT] = {
                             1u << 8},
 };
 
-#define SCAN_MAX_COLS 10
+#define SCAN_MAX_COLS 16
 
 /* Fills cols from the current row of st. One API call a column
  * (sqlite3_column_value; the sqlite3_value_* calls take no lock). */

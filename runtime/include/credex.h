@@ -471,10 +471,13 @@ typedef struct cx_log_entry {
     const char *as_of;   /* YYYY-MM-DD */
     const char *status;  /* the decision's status: "met", "equivalent", ... */
     const char *json;    /* all of the above as one compact JSON object, no newline */
+    /* the subject's members, NULL when the decision's subject has none: */
+    const char *holder, *stack, *award, *credential; /* audit; transfer */
+    const char *from, *to, *in; /* equiv: credentials, in; transfer: jurisdictions */
 } cx_log_entry;
 
-/* One compact JSON object and "\n" for an entry (written by jansson);
- * malloc'd, NULL when out of memory. */
+/* One compact JSON object and "\n" for an entry (written by jansson) from
+ * its members (json is not read); malloc'd, NULL when out of memory. */
 char *cx_log_entry_json(const cx_log_entry *e);
 
 /* Called for each entry; a non-zero return stops the listing with it. */
