@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
 #include "util.h"
 
 /* ------------------------------------------------------- kinds and queries */
@@ -683,4 +684,90 @@ fail:
 void cx__registry_reader_close(cx_registry *r, cx_registry *conn)
 {
     if (conn != r) cx_registry_close(conn);
+}
+
+/* ---------------------------------------------------------------- listings */
+
+/* The listings of cx_registry_list, by cx_list_kind: every filter a bound
+ * parameter (?1 type, ?2 tag, ?3 jurisdiction, ?4 provider; NULL matches
+ * every row), rows by id. Columns: id, then as list_row reads them. */
+static const char *const list_sql[] = {
+    [CX_LIST_CREDENTIALS] =
+        "SELECT id, name, type, provider_id, jurisdiction_id FROM credential"
+        " WHERE (?1 IS NULL OR type = ?1)"
+        " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM credential_tag AS t"
+        "  WHERE t.credential_id = credential.id AND t.tag = ?2))"
+        " AND (?3 IS NULL OR jurisdiction_id = ?3) AND (?4 IS NULL OR provider_id = ?4)"
+        " ORDER BY id",
+    [CX_LIST_HOLDERS] = "SELECT id, jurisdiction_id,"
+                        " (SELECT count(*) FROM award WHERE award.holder_id = holder.id)"
+                        " FROM holder WHERE (?3 IS NULL OR jurisdiction_id = ?3) ORDER BY id",
+    [CX_LIST_GROUPS] = "SELECT id, name, (SELECT count(DISTINCT jurisdiction_id) FROM jgroup_member"
+                       "  WHERE jgroup_member.group_id = jgroup.id)"
+                       " FROM jgroup WHERE (?3 IS NULL OR EXISTS (SELECT 1 FROM jgroup_member AS m"
+                       "  WHERE m.group_id = jgroup.id AND m.jurisdiction_id = ?3))"
+                       " ORDER BY id",
+    [CX_LIST_STACKS] = NULL, /* from the rule packs: cx_rules_list_stacks */
+    [CX_LIST_PROVIDERS] = "SELECT id, name, jurisdiction_id FROM provider"
+                          " WHERE (?3 IS NULL OR jurisdiction_id = ?3) ORDER BY id",
+};
+
+/* The text of column i, NULL when SQL NULL. */
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The current row of st as kind's cx_list_row. */
+static cx_list_row list_row(sqlite3_stmt *st, cx_list_kind kind)
+{
+    cx_list_row row = {.kind = kind, .id = col_text(st, 0), .count = -1};
+    switch (kind) {
+    case CX_LIST_CREDENTIALS:
+        row.name = col_text(st, 1);
+        row.type = col_text(st, 2);
+        row.provider = col_text(st, 3);
+        row.jurisdiction = col_text(st, 4);
+        break;
+    case CX_LIST_HOLDERS:
+        row.jurisdiction = col_text(st, 1);
+        row.count = sqlite3_column_int64(st, 2);
+        break;
+    case CX_LIST_GROUPS:
+        row.name = col_text(st, 1);
+        row.count = sqlite3_column_int64(st, 2);
+        break;
+    case CX_LIST_PROVIDERS:
+        row.name = col_text(st, 1);
+        row.jurisdiction = col_text(st, 2);
+        break;
+    case CX_LIST_STACKS:
+        break;
+    }
+    return row;
+}
+
+int cx_registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter, cx_list_fn fn,
+                     void *ud, cx_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = cx__list_check_filter(kind, filter, err), step = SQLITE_DONE;
+    if (rc) return rc;
+    if (!list_sql[kind])
+        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                         "%s come from the rule packs, not the registry", cx_list_kind_name(kind));
+    if ((rc = cx__reg_prepare(r, list_sql[kind], &st, err))) return rc;
+    if (filter) {
+        cx__reg_bind_text(st, 1, filter->type);
+        cx__reg_bind_text(st, 2, filter->tag);
+        cx__reg_bind_text(st, 3, filter->jurisdiction);
+        cx__reg_bind_text(st, 4, filter->provider);
+    }
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        cx_list_row row = list_row(st, kind);
+        rc = fn(ud, &row);
+    }
+    if (!rc && step != SQLITE_DONE) rc = cx__reg_error(r, err, "cannot list the registry");
+    sqlite3_finalize(st);
+    return rc;
 }
