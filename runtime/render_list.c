@@ -183,23 +183,35 @@ static int text_keep(cx_list_writer *w, const cx_list_row *row)
     return CX_OK;
 }
 
+/* The width of s on a terminal, in characters: UTF-8 continuation bytes
+ * do not count. */
+static size_t width_of(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* Writes the header and every row, each column as wide as its widest
- * cell and two spaces apart; the last column is not padded. */
+ * cell (in characters) and two spaces apart; the last column is not
+ * padded. */
 static int text_table(cx_list_writer *w)
 {
     size_t n = w->layout->n, width[MAX_COLUMNS];
     cx_buf b;
-    for (size_t c = 0; c < n; c++) width[c] = strlen(w->layout->cols[c].name);
+    for (size_t c = 0; c < n; c++) width[c] = width_of(w->layout->cols[c].name);
     for (size_t i = 0; i < w->ncells; i++)
-        if (strlen(w->cells[i]) > width[i % n]) width[i % n] = strlen(w->cells[i]);
+        if (width_of(w->cells[i]) > width[i % n]) width[i % n] = width_of(w->cells[i]);
     cx__buf_init(&b);
     for (size_t i = 0; i < n + w->ncells; i++) {
         size_t c = i % n;
         const char *s = i < n ? w->layout->cols[c].name : w->cells[i - n];
-        if (c + 1 < n)
-            cx__buf_printf(&b, "%-*s  ", (int)width[c], s);
-        else
-            cx__buf_printf(&b, "%s\n", s);
+        cx__buf_puts(&b, s);
+        if (c + 1 == n) {
+            cx__buf_puts(&b, "\n");
+            continue;
+        }
+        for (size_t pad = width_of(s); pad < width[c] + 2; pad++) cx__buf_add(&b, " ", 1);
     }
     return emit_buf(w, &b);
 }

@@ -52,6 +52,12 @@ expect_eq "$OUT" "{\"id\":\"cccco\",\"name\":\"California Community Colleges Cha
 {\"id\":\"rio-hondo\",\"name\":\"Rio Hondo College\",\"jurisdiction\":\"US-CA\"}" \
     "providers --jurisdiction US-CA"
 
+run list providers
+expect_eq "$(echo "$OUT" | tail -n 2)" \
+    "tmcc        Truckee Meadows Community College                     US-NV
+tstc-waco   Texas State Technical College – Waco                  US-TX" \
+    "text columns are padded by characters, not bytes (the en dash)"
+
 # --- CSV: a header, RFC 4180 quoting, CRLF ---------------------------------
 run list holders --format csv
 expect_rc 0 "list holders --format csv"
