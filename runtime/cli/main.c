@@ -212,7 +212,7 @@ const cli_command cli_commands[] = {
      "credex list (credentials|holders|groups|stacks|providers) [--type T] [--tag T]\n"
      "       [--jurisdiction J] [--provider P] [--rules PATH] [--db PATH]\n"
      "       [--format text|json|csv]",
-     "list the registry's credentials, holders, groups or providers, or the stacks of the rules",
+     "list credentials, holders, groups, providers, or the stacks of the rules",
      "Lists one kind of entity, sorted by id (byte order): credentials (id, name,\n"
      "type, provider, jurisdiction), holders (id, jurisdiction, awards), groups (id,\n"
      "name, members), providers (id, name, jurisdiction), or the stacks the rule\n"
