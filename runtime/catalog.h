@@ -1,8 +1,7 @@
 /*
- * catalog.h -- the catalog model: what one import (one or more catalog
- * files, docs/design.md §3) says, checked and with defaults filled in, ready for
- * registry.c to write in one transaction. catalog.c builds it from YAML;
- * it never touches SQL. Every string lives in the model's arena.
+ * catalog.h -- the catalog loader: reads catalog files (docs/design.md §3)
+ * through the YAML reader into the catalog model (catalog_model.h) and
+ * hands it to the registry. catalog.c never touches SQL.
  */
 #ifndef CX_CATALOG_H
 #define CX_CATALOG_H
@@ -10,119 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog_model.h"
 #include "credex.h"
 #include "util.h"
 #include "yaml_reader.h"
-
-typedef struct cx_loc {
-    const char *file; /* file name as given on the command line */
-    int line, column; /* 1-based */
-} cx_loc;
-
-typedef struct cx_cat_kv {
-    const char *key;
-    const char *value;
-} cx_cat_kv;
-
-typedef struct cx_cat_jurisdiction {
-    const char *id, *name, *kind; /* kind may be NULL */
-    cx_loc loc;
-} cx_cat_jurisdiction;
-
-typedef struct cx_cat_membership {
-    const char *jurisdiction;
-    const char *from;   /* YYYY-MM-DD */
-    const char *until;  /* or NULL */
-    const char *status; /* or NULL */
-    cx_loc loc;
-} cx_cat_membership;
-
-typedef struct cx_cat_group {
-    const char *id, *name; /* name may be NULL */
-    cx_cat_membership *members;
-    size_t nmembers;
-    cx_loc loc;
-} cx_cat_group;
-
-typedef struct cx_cat_provider {
-    const char *id, *name, *jurisdiction; /* jurisdiction may be NULL */
-    cx_loc loc;
-} cx_cat_provider;
-
-typedef struct cx_cat_framework {
-    const char *id, *name;
-    cx_loc loc;
-} cx_cat_framework;
-
-typedef struct cx_cat_competency {
-    const char *id, *framework, *text, *parent; /* parent may be NULL */
-    cx_loc loc;
-} cx_cat_competency;
-
-typedef struct cx_cat_credential {
-    const char *id, *name, *type, *provider, *jurisdiction;
-    const char *valid_for, *version, *effective_from, *effective_until; /* or NULL */
-    int64_t hours; /* hundredths, or CX_NO_NUMBER */
-    const char **competencies;
-    size_t ncompetencies;
-    const char **tags;
-    size_t ntags;
-    cx_cat_kv *codes; /* key: scheme */
-    size_t ncodes;
-    cx_cat_kv *attributes;
-    size_t nattributes;
-    const char **grade_scale; /* lowest first */
-    size_t ngrade_scale;
-    cx_loc loc;
-} cx_cat_credential;
-
-typedef struct cx_cat_award {
-    const char *id; /* given or the default "<holder>/<credential>/<issued>[#n]" */
-    const char *credential, *issued;
-    const char *expires, *jurisdiction, *grade, *evidence; /* or NULL */
-    const char *status;                                    /* "active" by default */
-    int64_t hours;                                         /* or CX_NO_NUMBER */
-    cx_cat_kv *results;
-    size_t nresults;
-    cx_loc loc;
-} cx_cat_award;
-
-typedef struct cx_cat_holder {
-    const char *id, *jurisdiction; /* jurisdiction may be NULL */
-    cx_cat_kv *attributes;
-    size_t nattributes;
-    cx_cat_award *awards;
-    size_t nawards;
-    cx_loc loc;
-} cx_cat_holder;
-
-typedef struct cx_cat_exception {
-    const char *holder, *stack;
-    const char *waive;                           /* or NULL */
-    const char *substitute_for, *substitute_use; /* or NULL */
-    const char *by, *reason;                     /* or NULL */
-    cx_loc loc;
-} cx_cat_exception;
-
-/* A growable array of one entity kind inside the model. */
-#define CX_CAT_ARRAY(T)                                                                            \
-    struct {                                                                                       \
-        T *v;                                                                                      \
-        size_t n, cap;                                                                             \
-    }
-
-typedef struct cx_catalog {
-    cx_arena arena; /* every string and sub-array of the model */
-    CX_CAT_ARRAY(cx_cat_jurisdiction) jurisdictions;
-    CX_CAT_ARRAY(cx_cat_group) groups;
-    CX_CAT_ARRAY(cx_cat_provider) providers;
-    CX_CAT_ARRAY(cx_cat_framework) frameworks;
-    CX_CAT_ARRAY(cx_cat_competency) competencies;
-    CX_CAT_ARRAY(cx_cat_credential) credentials;
-    CX_CAT_ARRAY(cx_cat_holder) holders;
-    CX_CAT_ARRAY(cx_cat_exception) exceptions;
-    size_t nawards; /* awards over all holders */
-} cx_catalog;
 
 /* A loader checks catalog documents into one model and commits it:
  * parse every file (or node), then resolve references across them and the

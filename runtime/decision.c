@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "credex.h"
-#include "eval.h" /* cx__decision_json_reuse */
+#include "declog.h" /* cx__decision_head_from_json */
+#include "eval.h"   /* cx__decision_json_reuse */
 #include "render.h"
 #include "util.h"
 
@@ -1206,11 +1207,87 @@ int cx_decision_write_csv(const cx_decision *d, cx_write_fn write, void *ud)
 
 /* ------------------------------------------------------------ log entries */
 
+static void fill_log_entry(fill *f, const void *x)
+{
+    const cx_log_entry *e = x;
+    /* the subject's members in the order a decision's subject has them */
+    const char *const keys[] = {"holder", "stack", "award", "credential", "from", "to", "in"};
+    const char *const members[] = {e->holder, e->stack, e->award, e->credential,
+                                   e->from,   e->to,    e->in};
+    fill_int(f, "id", e->id);
+    fill_str(f, "created", e->created);
+    fill_str(f, "kind", e->kind);
+    fill subject = fill_begin(fill_child(f, "subject", JSON_OBJECT), f->bad);
+    for (size_t i = 0; subject.obj && i < CX_COUNT(keys); i++)
+        fill_str(&subject, keys[i], members[i]);
+    if (subject.obj) fill_end(&subject);
+    fill_str(f, "as_of", e->as_of);
+    if (e->status)
+        fill_str(f, "status", e->status);
+    else
+        fill_null(f, "status");
+}
+
 char *cx_log_entry_json(const cx_log_entry *e)
 {
-    /* the registry assembles the entry from the stored decision; it is
-     * written out by jansson like every other JSON credex prints */
-    json_t *o = e->json ? json_loads(e->json, JSON_DECODE_ANY, NULL) : NULL;
-    if (!o) return NULL;
-    return finish(o, !json_is_object(o));
+    return render_object(fill_log_entry, e);
+}
+
+/* A string member of obj, copied (NULL when absent); *bad set when it is
+ * not a string or out of memory. */
+static char *member_dup(json_t *obj, const char *key, int *bad)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return NULL;
+    char *s = json_is_string(v) ? cx__strndup(json_string_value(v), json_string_length(v)) : NULL;
+    if (!s) *bad = 1;
+    return s;
+}
+
+/* The status named name into *out; -1 when none is. */
+static int status_named(const char *name, cx_status *out)
+{
+    for (int s = CX_MET; name && s <= CX_ERROR; s++)
+        if (strcmp(cx_status_name((cx_status)s), name) == 0) {
+            *out = (cx_status)s;
+            return 0;
+        }
+    return -1;
+}
+
+int cx__decision_head_from_json(const char *json, cx_decision **out)
+{
+    json_t *o = json_loads(json, 0, NULL);
+    json_t *subject = o ? json_object_get(o, "subject") : NULL;
+    const char *kind = o ? json_string_value(json_object_get(o, "kind")) : NULL;
+    const char *as_of = o ? json_string_value(json_object_get(o, "as_of")) : NULL;
+    cx_decision *d = calloc(1, sizeof *d);
+    int bad = !d || !json_is_object(subject) || !kind || !as_of || strlen(as_of) >= sizeof d->as_of;
+    *out = NULL;
+    if (!bad) bad = status_named(json_string_value(json_object_get(o, "status")), &d->status);
+    int known = 0;
+    for (int k = CX_DECISION_AUDIT; !bad && !known && k <= CX_DECISION_TRANSFER; k++)
+        if (strcmp(kind, kind_name((cx_decision_kind)k)) == 0) {
+            d->kind = (cx_decision_kind)k;
+            known = 1;
+        }
+    bad = bad || !known;
+    if (!bad) {
+        int transfer = d->kind == CX_DECISION_TRANSFER;
+        memcpy(d->as_of, as_of, strlen(as_of) + 1);
+        d->holder = member_dup(subject, "holder", &bad);
+        d->stack = member_dup(subject, "stack", &bad);
+        d->award = member_dup(subject, "award", &bad);
+        d->credential = member_dup(subject, "credential", &bad);
+        *(transfer ? &d->from_jurisdiction : &d->from) = member_dup(subject, "from", &bad);
+        *(transfer ? &d->to_jurisdiction : &d->to) = member_dup(subject, "to", &bad);
+        d->in = member_dup(subject, "in", &bad);
+    }
+    json_decref(o);
+    if (bad) {
+        cx_decision_free(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
 }

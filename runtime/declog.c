@@ -3,7 +3,8 @@
  * decisions with the packs that made them (kept by sha256), lists them,
  * and makes a logged decision again to say whether it still holds and
  * what changed. It never reads the clock, never writes files, and reaches
- * SQLite only through registry.h and JSON only through cx_decision_json.
+ * SQLite only through registry.h and JSON only through the JSON layer
+ * (cx_decision_json, cx_log_entry_json, cx__decision_head_from_json).
  */
 #include "declog.h"
 
@@ -71,14 +72,67 @@ int cx_log_begin(cx_registry *r, const cx_rules *rules, const char *created, cx_
     return cx__log_begin_engine(r, rules, created, CREDEX_VERSION, out, err);
 }
 
+/* The subject's members a decision of d's kind has (the others NULL), in
+ * the order its JSON lists them, with their keys: holder, stack, award,
+ * credential, from, to, in. */
+static void subject_members(const cx_decision *d, const char *m[CX_LOG_NMEMBERS])
+{
+    int audit = d->kind == CX_DECISION_AUDIT, equiv = d->kind == CX_DECISION_EQUIV;
+    m[0] = audit || !equiv ? d->holder : NULL;
+    m[1] = audit ? d->stack : NULL;
+    m[2] = !audit && !equiv ? d->award : NULL;
+    m[3] = !audit && !equiv ? d->credential : NULL;
+    m[4] = equiv ? d->from : audit ? NULL : d->from_jurisdiction;
+    m[5] = equiv ? d->to : audit ? NULL : d->to_jurisdiction;
+    m[6] = equiv ? d->in : NULL;
+}
+
+static const char *const member_keys[CX_LOG_NMEMBERS] = {"holder", "stack", "award", "credential",
+                                                         "from",   "to",    "in"};
+
+/* Stores decision d, whose JSON (no newline) is json, as plain columns. */
+static int add_record(cx_log *log, const cx_decision *d, const char *json, int64_t *id,
+                      cx_error *err)
+{
+    static const char *const kinds[] = {"audit", "equiv", "transfer"};
+    const char *m[CX_LOG_NMEMBERS];
+    cx_buf words;
+    subject_members(d, m);
+    cx__buf_init(&words);
+    for (size_t i = 0; i < CX_LOG_NMEMBERS; i++)
+        if (m[i]) cx__buf_printf(&words, "%s%s=%s", words.len ? " " : "", member_keys[i], m[i]);
+    if (words.oom) return no_memory(err);
+    cx_log_record rec = {.kind = kinds[d->kind],
+                         .holder = m[0],
+                         .stack = m[1],
+                         .award = m[2],
+                         .credential = m[3],
+                         .from = m[4],
+                         .to = m[5],
+                         .in = m[6],
+                         .subject = words.data ? words.data : "",
+                         .as_of = d->as_of,
+                         .status = cx_status_name(d->status),
+                         .json = json};
+    int rc = cx__registry_log_decision(log->writer, log->created, &rec, log->content_version,
+                                       log->engine, id, err);
+    cx__buf_free(&words);
+    return rc;
+}
+
 int cx_log_add_json(cx_log *log, const char *json, int64_t *id, cx_error *err)
 {
     size_t len = strlen(json);
     char *trimmed = NULL;
+    cx_decision *head = NULL;
+    int rc = CX_OK;
     if (len && json[len - 1] == '\n' && !(json = trimmed = cx__strndup(json, len - 1)))
         return no_memory(err);
-    int rc = cx__registry_log_decision(log->writer, log->created, json, log->content_version,
-                                       log->engine, id, err);
+    if (cx__decision_head_from_json(json, &head))
+        rc = cx__error(err, CX_EINPUT, NULL, 0, 0, "cannot log a decision: malformed JSON");
+    else
+        rc = add_record(log, head, json, id, err);
+    cx_decision_free(head);
     free(trimmed);
     return rc;
 }
@@ -86,8 +140,10 @@ int cx_log_add_json(cx_log *log, const char *json, int64_t *id, cx_error *err)
 int cx_log_add(cx_log *log, const cx_decision *d, int64_t *id, cx_error *err)
 {
     char *json = cx_decision_json(d);
+    size_t len = json ? strlen(json) : 0;
     if (!json) return no_memory(err);
-    int rc = cx_log_add_json(log, json, id, err);
+    if (len && json[len - 1] == '\n') json[len - 1] = '\0';
+    int rc = add_record(log, d, json, id, err);
     free(json);
     return rc;
 }
@@ -112,10 +168,29 @@ typedef struct lister {
 static int list_row(void *ud, const cx_col *c, size_t n)
 {
     const lister *l = ud;
-    if (n < 7) return CX_EREGISTRY;
-    cx_log_entry e = {c[0].integer, c[1].text, c[2].text, c[3].text,
-                      c[4].text,    c[5].text, c[6].text};
-    return l->fn(l->ud, &e);
+    if (n < 6 + CX_LOG_NMEMBERS) return CX_EREGISTRY;
+    const cx_col *m = &c[6];
+    cx_log_entry e = {.id = c[0].integer,
+                      .created = c[1].text,
+                      .kind = c[2].text,
+                      .subject = c[3].text,
+                      .as_of = c[4].text,
+                      .status = c[5].text,
+                      .holder = m[0].text,
+                      .stack = m[1].text,
+                      .award = m[2].text,
+                      .credential = m[3].text,
+                      .from = m[4].text,
+                      .to = m[5].text,
+                      .in = m[6].text};
+    char *json = cx_log_entry_json(&e); /* the JSON layer writes it */
+    size_t len = json ? strlen(json) : 0;
+    if (!json) return CX_ENOMEM;
+    if (len && json[len - 1] == '\n') json[len - 1] = '\0';
+    e.json = json;
+    int rc = l->fn(l->ud, &e);
+    free(json);
+    return rc;
 }
 
 int cx_log_list(cx_registry *r, cx_log_fn fn, void *ud, cx_error *err)
@@ -174,7 +249,8 @@ static int entry_row(void *ud, const cx_col *c, size_t n)
 {
     logged *lg = ud;
     cx_replay_result *rp = lg->rp;
-    if (n < 9) return CX_EREGISTRY;
+    if (n < 9 + CX_LOG_NMEMBERS) return CX_EREGISTRY;
+    const cx_col *m = &c[9];
     lg->found = 1;
     rp->id = c[0].integer;
     rp->created = col_copy(&c[1], &lg->oom);
@@ -185,20 +261,13 @@ static int entry_row(void *ud, const cx_col *c, size_t n)
     rp->logged_json = col_copy(&c[6], &lg->oom);
     rp->logged_content_version = c[7].integer;
     rp->logged_credex_version = col_copy(&c[8], &lg->oom);
-    return lg->oom ? CX_ENOMEM : CX_OK;
-}
-
-static int subject_row(void *ud, const cx_col *c, size_t n)
-{
-    logged *lg = ud;
-    static const char *const keys[] = {"holder", "stack", "from",      "to",
-                                       "in",     "award", "credential"};
-    char **members[] = {&lg->s.holder, &lg->s.stack, &lg->s.from,      &lg->s.to,
-                        &lg->s.in,     &lg->s.award, &lg->s.credential};
-    if (n < 2 || !c[0].text) return CX_EREGISTRY;
-    for (size_t k = 0; k < CX_COUNT(keys); k++)
-        if (strcmp(c[0].text, keys[k]) == 0 && !*members[k])
-            *members[k] = col_copy(&c[1], &lg->oom);
+    lg->s.holder = col_copy(&m[0], &lg->oom);
+    lg->s.stack = col_copy(&m[1], &lg->oom);
+    lg->s.award = col_copy(&m[2], &lg->oom);
+    lg->s.credential = col_copy(&m[3], &lg->oom);
+    lg->s.from = col_copy(&m[4], &lg->oom);
+    lg->s.to = col_copy(&m[5], &lg->oom);
+    lg->s.in = col_copy(&m[6], &lg->oom);
     return lg->oom ? CX_ENOMEM : CX_OK;
 }
 
@@ -246,7 +315,6 @@ static int read_logged(cx_registry *r, int64_t id, logged *lg, cx_error *err)
 {
     int rc = cx__registry_log_read(r, CX_LOG_DECISION, id, entry_row, lg, err);
     if (!rc && !lg->found) return no_such_decision(r, id, err);
-    if (!rc) rc = cx__registry_log_read(r, CX_LOG_SUBJECT, id, subject_row, lg, err);
     if (!rc) rc = cx__registry_log_read(r, CX_LOG_PACKS, id, pack_row, lg, err);
     if (rc == CX_ENOMEM) return no_memory(err);
     return rc;

@@ -1,11 +1,12 @@
 /*
- * registry.h -- internal entry points of registry.c (the only file that
- * includes sqlite3.h) for the other modules of libcredex.
+ * registry.h -- internal entry points of the registry family (registry.c,
+ * registry_import.c, registry_read.c, registry_log.c, registry_copy.c: the
+ * only files that include sqlite3.h) for the other modules of libcredex.
  */
 #ifndef CX_REGISTRY_H
 #define CX_REGISTRY_H
 
-#include "catalog.h"
+#include "catalog_model.h"
 #include "credex.h"
 
 /* Writes a checked catalog model into r in one transaction (docs/design.md §2, §3):
@@ -91,11 +92,29 @@ void cx__registry_reader_close(cx_registry *r, cx_registry *conn);
 
 /* ---------------------------------------------------------- decision log */
 
-/* The decision log (docs/design.md §8, docs/log.md): rule_pack keeps each pack's
- * source once per sha256; decision_log one row per logged decision. The
- * registry derives kind, as_of and the subject text from the decision's
- * JSON (SQLite's JSON functions), so a caller hands over the JSON only. */
+/* The decision log (docs/design.md §8, docs/log.md): rule_pack keeps each
+ * pack's source once per sha256; decision_log one row per logged decision
+ * in plain columns, decision_pack the packs it was made with, in load
+ * order. The decision's JSON is stored as an opaque text (the renderer's);
+ * the registry neither builds nor reads JSON. */
 typedef struct cx_log_writer cx_log_writer;
+
+/* The plain columns of one logged decision. The subject's members are
+ * those of the decision's JSON subject (absent: NULL); for a transfer,
+ * from and to are its jurisdictions. */
+typedef struct cx_log_record {
+    const char *kind;       /* "audit", "equiv" or "transfer" */
+    const char *holder;     /* audit, transfer of an award */
+    const char *stack;      /* audit */
+    const char *award;      /* transfer of an award */
+    const char *credential; /* transfer */
+    const char *from, *to;  /* equiv: credentials; transfer: jurisdictions */
+    const char *in;         /* equiv */
+    const char *subject;    /* the members as words: "from=A to=B in=US-CA" */
+    const char *as_of;      /* YYYY-MM-DD */
+    const char *status;     /* cx_status_name */
+    const char *json;       /* the decision as cx_decision_json wrote it, no newline */
+} cx_log_record;
 
 /* Opens one write transaction (BEGIN IMMEDIATE) for a command's decisions.
  * A read-only registry is refused. *out is owned by the caller: end it
@@ -103,28 +122,31 @@ typedef struct cx_log_writer cx_log_writer;
 int cx__registry_log_open(cx_registry *r, cx_log_writer **out, cx_error *err);
 
 /* Stores a pack's source under its sha256 (kept when already there) and
- * adds {id, sha256, path} to the packs every later decision names. */
+ * adds {id, sha256, path, version} to the packs every later decision names. */
 int cx__registry_log_pack(cx_log_writer *w, const char *sha256, const char *id, const char *version,
                           const char *path, const char *source, size_t len, cx_error *err);
 
-/* Appends one decision: json as cx_decision_json writes it (without the
- * newline), created (the caller's clock), the content version of the
- * registry it was decided on and the credex version that decided it. *id
+/* Appends one decision: rec, created (the caller's clock), the content
+ * version of the registry it was decided on and the credex version that
+ * decided it, with a row of decision_pack for each pack given so far. *id
  * (may be NULL) is set to the new row's id. */
-int cx__registry_log_decision(cx_log_writer *w, const char *created, const char *json,
+int cx__registry_log_decision(cx_log_writer *w, const char *created, const cx_log_record *rec,
                               int64_t content_version, const char *credex_version, int64_t *id,
                               cx_error *err);
 
 /* Commits (commit != 0) or rolls back, and frees w (accepts NULL). */
 int cx__registry_log_close(cx_log_writer *w, int commit, cx_error *err);
 
+/* The subject members, in the order a read lists them: */
+#define CX_LOG_NMEMBERS 7 /* holder, stack, award, credential, from, to, in */
+
 /* Reads of the log, each calling fn once per row with these columns: */
 typedef enum cx_log_read {
     CX_LOG_LIST,     /* every decision, by id: id (INTEGER), created, kind, subject, as_of,
-                        status, the row as one compact JSON object */
+                        status, then the CX_LOG_NMEMBERS members */
     CX_LOG_DECISION, /* decision id: id (INTEGER), created, kind, subject, as_of, status,
-                        decision_json, content_version (INTEGER), credex_version */
-    CX_LOG_SUBJECT,  /* decision id's subject members, in order: key, value */
+                        decision_json, content_version (INTEGER), credex_version, then the
+                        CX_LOG_NMEMBERS members */
     CX_LOG_PACKS,    /* decision id's packs, in load order: id, sha256, path, version,
                         source (NULL when not stored) */
     CX_LOG_BOUNDS    /* decisions (INTEGER), lowest id (INTEGER), highest id (INTEGER),
@@ -139,9 +161,9 @@ int cx__registry_log_read(cx_registry *r, cx_log_read what, int64_t id, cx_row_f
 /* What-if (docs/design.md §9) works on in-memory copies, never on the registry.
  * Each copy is a new private in-memory registry owned by the caller
  * (cx_registry_close). copy_to_memory copies everything (sqlite3_backup);
- * copy_holders copies every table but holder data, rule_pack and
- * decision_log, plus the holders listed (unknown ids skipped) with their
- * attributes, awards, award results and exceptions. */
+ * copy_holders copies every table but holder data and the decision log
+ * (rule_pack, decision_log, decision_pack), plus the holders listed (unknown ids skipped) with
+ * their attributes, awards, award results and exceptions. */
 int cx__registry_copy_to_memory(cx_registry *r, cx_registry **out, cx_error *err);
 int cx__registry_copy_holders(cx_registry *r, const char *const *holders, size_t n,
                               cx_registry **out, cx_error *err);

@@ -28,7 +28,11 @@ enum {
     OPT_ALL = 1 << 13,
     OPT_COVERAGE = 1 << 14,
     OPT_LOG = 1 << 15,
-    OPT_SUMMARY = 1 << 16
+    OPT_SUMMARY = 1 << 16,
+    OPT_TYPE = 1 << 17, /* list filters */
+    OPT_TAG = 1 << 18,
+    OPT_JURISDICTION = 1 << 19,
+    OPT_PROVIDER = 1 << 20
 };
 
 #define MAX_RULES 64
@@ -54,6 +58,7 @@ typedef struct cli {
     int rules_default;       /* set by cli_rule_paths: the packs are ./rules, by default */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
+    cx_list_filter filter;   /* --type, --tag, --jurisdiction, --provider (list) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
@@ -165,6 +170,7 @@ int cmd_log(cli *c);
 int cmd_replay(cli *c);
 int cmd_whatif(cli *c);
 int cmd_diff(cli *c);
+int cmd_list(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */

@@ -1,11 +1,14 @@
 /*
  * cmd_import.c -- `credex import FILE...`: catalogs into the registry in one
  * transaction, with a progress bar on a terminal and a summary of what was
- * imported (text, or JSON rendered by the library).
+ * imported (text, or JSON rendered by the library). A failed import into a
+ * registry it created removes the file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -31,6 +34,23 @@ static int summary(const cli *c, const cx_import_stats *s, int64_t version)
     return CX_OK;
 }
 
+/* Whether path names an existing file (anything but "no such file"). */
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* Removes a registry this import created, with SQLite's side files, so
+ * that a failed first import leaves nothing behind. */
+static void remove_created(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char side[4096];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+        if (snprintf(side, sizeof side, "%s%s", path, suffixes[i]) < (int)sizeof side) remove(side);
+}
+
 int cmd_import(cli *c)
 {
     cx_registry *r;
@@ -38,8 +58,12 @@ int cmd_import(cli *c)
     cx_import_stats stats;
     int64_t version = 0;
     if (c->nargs == 0) return cli_usage_error(c, "needs at least one catalog FILE");
+    int created = !file_exists(c->db);
     int rc = cli_open(c, CX_OPEN_CREATE, &r);
-    if (rc) return rc;
+    if (rc) {
+        if (created) remove_created(c->db);
+        return rc;
+    }
     cx_error_clear(&err);
     rc = cx_catalog_import(r, (const char *const *)c->args, (size_t)c->nargs, cli_progress, c,
                            &stats, &err);
@@ -47,6 +71,7 @@ int cmd_import(cli *c)
     if (rc == CX_OK) rc = cx_registry_content_version(r, &version, &err);
     if (rc != CX_OK) {
         cx_registry_close(r);
+        if (created) remove_created(c->db);
         return cli_report(&err);
     }
     rc = summary(c, &stats, version);

@@ -510,10 +510,13 @@ typedef struct cx_log_entry {
     const char *as_of;   /* YYYY-MM-DD */
     const char *status;  /* the decision's status: "met", "equivalent", ... */
     const char *json;    /* all of the above as one compact JSON object, no newline */
+    /* the subject's members, NULL when the decision's subject has none: */
+    const char *holder, *stack, *award, *credential; /* audit; transfer */
+    const char *from, *to, *in; /* equiv: credentials, in; transfer: jurisdictions */
 } cx_log_entry;
 
-/* One compact JSON object and "\n" for an entry (written by jansson);
- * malloc'd, NULL when out of memory. */
+/* One compact JSON object and "\n" for an entry (written by jansson) from
+ * its members (json is not read); malloc'd, NULL when out of memory. */
 char *cx_log_entry_json(const cx_log_entry *e);
 
 /* Called for each entry; a non-zero return stops the listing with it. */
@@ -741,6 +744,93 @@ int cx_test_run(const char *const *paths, size_t npaths, const cx_test_options *
 /* The exit code for a run: 3 when an input could not be read, else 1 when
  * a case failed, else 0. */
 int cx_test_exit_code(const cx_test_summary *summary);
+
+/* ---------------------------------------------------------------- listing */
+
+/* What `credex list` lists (docs/json.md, "credex list"): the registry's
+ * credentials, holders, groups and providers (cx_registry_list), and the
+ * stacks of a set of rule packs (cx_rules_list_stacks). */
+typedef enum cx_list_kind {
+    CX_LIST_CREDENTIALS,
+    CX_LIST_HOLDERS,
+    CX_LIST_GROUPS,
+    CX_LIST_STACKS,
+    CX_LIST_PROVIDERS
+} cx_list_kind;
+
+/* "credentials", "holders", "groups", "stacks", "providers"; "?" else. */
+const char *cx_list_kind_name(cx_list_kind kind);
+
+/* The kind named name (one of the above) into *out; -1 when none is. */
+int cx_list_kind_parse(const char *name, cx_list_kind *out);
+
+/* Filters: NULL matches every row. Each applies to the kinds
+ * cx_list_filters says; giving one to another kind is CX_EUSAGE. */
+typedef struct cx_list_filter {
+    const char *type;         /* credentials: of this type */
+    const char *tag;          /* credentials: with this tag */
+    const char *jurisdiction; /* credentials, holders, providers, stacks: of this jurisdiction;
+                                 groups: with this jurisdiction among their members (any date) */
+    const char *provider;     /* credentials: offered by this provider */
+} cx_list_filter;
+
+enum {
+    CX_FILTER_TYPE = 1 << 0,
+    CX_FILTER_TAG = 1 << 1,
+    CX_FILTER_JURISDICTION = 1 << 2,
+    CX_FILTER_PROVIDER = 1 << 3
+};
+
+/* The CX_FILTER_* bits that apply to kind. */
+unsigned cx_list_filters(cx_list_kind kind);
+
+/* One listed row; valid only during the callback. A member the kind does
+ * not have, or the registry left empty, is NULL (count: -1). */
+typedef struct cx_list_row {
+    cx_list_kind kind;
+    const char *id;           /* every kind */
+    const char *name;         /* credentials, groups, providers, stacks (may be NULL) */
+    const char *type;         /* credentials */
+    const char *provider;     /* credentials */
+    const char *jurisdiction; /* credentials, holders, providers, stacks */
+    int64_t count;            /* holders: awards; groups: member jurisdictions; else -1 */
+    const char *pack;         /* stacks: the pack's id */
+    const char *file;         /* stacks: the pack file that defines it */
+    int line;                 /* stacks: its line there (1-based); else 0 */
+} cx_list_row;
+
+/* Called for each row; a non-zero return stops the listing with it. */
+typedef int (*cx_list_fn)(void *ud, const cx_list_row *row);
+
+/* Calls fn for every entity of kind (not CX_LIST_STACKS) that passes
+ * filter (may be NULL), in byte order of id. CX_EUSAGE for a filter that
+ * does not apply to kind; CX_EREGISTRY. */
+int cx_registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter, cx_list_fn fn,
+                     void *ud, cx_error *err);
+
+/* The same for the stacks of rules (as compiled against the registry),
+ * with the pack file and line that define each. */
+int cx_rules_list_stacks(const cx_rules *rules, const cx_list_filter *filter, cx_list_fn fn,
+                         void *ud, cx_error *err);
+
+/* Rendering of a listing (docs/json.md): JSON Lines with a fixed key order
+ * per kind, CSV (RFC 4180, a header first) or aligned text (a header, the
+ * columns padded; text needs every row before it writes). */
+typedef enum cx_list_format { CX_LIST_TEXT, CX_LIST_JSON, CX_LIST_CSV } cx_list_format;
+typedef struct cx_list_writer cx_list_writer;
+
+/* A writer of kind's rows in format through write. *out is owned by the
+ * caller: finish with cx_list_writer_end. CX_ENOMEM. */
+int cx_list_writer_new(cx_list_kind kind, cx_list_format format, cx_write_fn write, void *ud,
+                       cx_list_writer **out);
+
+/* Adds a row (a cx_list_fn: pass the writer as ud). CX_OK; CX_ENOMEM; -1
+ * when a write failed. */
+int cx_list_writer_row(void *writer, const cx_list_row *row);
+
+/* Writes what is held (text), then frees w (accepts NULL): CX_OK, CX_ENOMEM
+ * or -1 when a write failed. */
+int cx_list_writer_end(cx_list_writer *w);
 
 /* ------------------------------------------------------------------- JSON */
 

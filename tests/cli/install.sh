@@ -106,9 +106,11 @@ expect_contains "$(ldd "$WORK/cmake-shared/credex-audit")" "$P/lib/libcredex.so.
 # ---------------------------------------------- the installed credex, elsewhere
 mkdir -p "$WORK/elsewhere" && cd "$WORK/elsewhere" || exit 1
 unset PKG_CONFIG_PATH
+BUILT=$(CREDEX=$CREDEX && run --version && echo "$OUT")
 CREDEX=$P/bin/credex
 run --version
-expect_eq "$OUT" "credex $VERSION (registry schema 1)" "installed credex --version"
+expect_eq "$OUT" "$BUILT" "installed credex --version: the built one's"
+expect_contains "$OUT" "credex $VERSION (registry schema " "installed credex --version"
 expect_contains "$(ldd "$CREDEX")" "libcredex.so.$MAJOR => $P/bin/../lib/libcredex.so.$MAJOR" \
     "installed credex finds libcredex through its RPATH"
 runpath=$(readelf -d "$CREDEX" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')

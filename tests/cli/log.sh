@@ -159,4 +159,56 @@ expect_contains "$OUT" "  packs changed: tx-ca-ev-articulation (sha256 $old -> $
     "replay names the pack, with both sha256s"
 expect_not_contains "$OUT" "  registry data changed" "the registry did not make this difference"
 
+# --- a registry of schema 1 with logged decisions migrates to plain columns
+# (docs/registry.md, "Migrations"): tests/cli/fixtures/registry-v1.sql was
+# dumped from a registry written by the schema-1 build (ten decisions of
+# the three kinds); after `credex init`, log and replay show them exactly
+# as that build did.
+FIX="$SRC/tests/cli/fixtures"
+command -v sqlite3 >/dev/null || fail "the sqlite3 command (Debian sqlite3) is needed to load the fixture"
+mkdir v1 && cd v1 || exit 1
+sqlite3 v1.db <"$FIX/registry-v1.sql"
+run log --db v1.db
+expect_rc 4 "log on a schema-1 registry"
+expect_contains "$ERR" "registry schema version 1 is older than this credex (2); run \`credex init\` to migrate it" \
+    "a schema-1 registry asks for credex init"
+run init --db v1.db
+expect_rc 0 "init migrates the schema-1 registry"
+expect_eq "$OUT" "registry v1.db ready (schema version 2)" "init after the migration"
+run log --db v1.db
+expect_rc 0 "log after the migration"
+expect_eq "$OUT" "$(cat "$FIX/registry-v1.log.txt")" "log after the migration, as schema 1 listed it"
+run log --db v1.db --format json
+expect_eq "$OUT" "$(cat "$FIX/registry-v1.log.jsonl")" "log --format json after the migration"
+replays=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    run replay "$i" --db v1.db
+    expect_rc 0 "replay $i after the migration"
+    replays="$replays$OUT
+"
+done
+expect_eq "$replays" "$(cat "$FIX/registry-v1.replay.txt")
+" "replay of every migrated decision, as schema 1 replayed it"
+run replay 11 --db v1.db
+expect_eq "$ERR" "credex: no decision 11 in the log (ids 1 to 10)" "the migration kept the ids"
+run transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01 --db v1.db --rules "$EV/rules" --log
+expect_rc 0 "logging into the migrated registry"
+run log --db v1.db
+expect_eq "$(echo "$OUT" | sed -n 12p | awk '{print $1, $3, $4, $5, $6, $7, $8}')" \
+    "11 transfer 2025-08-01 conditional credential=TX-EVS-101 from=US-TX to=US-CA" \
+    "a decision logged after the migration"
+expect_eq "$(echo "$OUT" | tail -n 1)" "11 decisions logged, 4 rule pack sources stored" \
+    "the same packs stored once, before and after the migration"
+cd .. || exit 1
+
+# --- the running code stores plain columns: no SQLite JSON functions ------
+# (only the schema-1 migration in registry.c reads the old JSON columns)
+for f in "$SRC"/runtime/registry_*.c; do
+    if grep -q "json_extract\|json_each\|json_object\|json_insert\|json_valid" "$f"; then
+        fail "$(basename "$f") uses SQLite's JSON functions"
+    else
+        pass
+    fi
+done
+
 finish

@@ -6,14 +6,14 @@
 . "$SRC/tests/cli/lib.sh"
 export CREDEX_DB="$WORK/no-such-dir/x.db"
 OPTIONS="db:x format:text rules:x as-of:2026-06-01 explain jobs:1 quiet in:x holder:x stack:x
-all from:x to:x fail-unless:met coverage log summary"
+all from:x to:x fail-unless:met coverage log summary type:x tag:x jurisdiction:x provider:x"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
 expect_contains "$COMMANDS" "import" "the command list"
 for cmd in $COMMANDS; do
     run "$cmd" --help
-    USAGE=$(printf '%s\n' "$OUT" | head -n 1)
+    USAGE=$(printf '%s\n' "$OUT" | sed '/^$/q') # the usage lines, up to the first blank
     expect_contains "$USAGE" "usage: credex $cmd" "$cmd --help: the usage line"
     for spec in $OPTIONS; do
         opt=${spec%%:*}

@@ -143,6 +143,70 @@ TEST(logged_decisions_list)
     cx_registry_close(r);
 }
 
+/* Keeps the subject members and the JSON of every entry listed. */
+typedef struct members_seen {
+    int n;
+    char line[2][512];
+} members_seen;
+
+static int keep_members(void *ud, const cx_log_entry *e)
+{
+    members_seen *s = ud;
+    if (s->n < 2)
+        snprintf(s->line[s->n], sizeof s->line[0], "%s|%s|%s|%s|%s|%s|%s|%s",
+                 e->holder ? e->holder : "-", e->stack ? e->stack : "-", e->award ? e->award : "-",
+                 e->credential ? e->credential : "-", e->from ? e->from : "-", e->to ? e->to : "-",
+                 e->in ? e->in : "-", e->json);
+    s->n++;
+    return 0;
+}
+
+/* cx_log_add_json stores what cx_log_add stores: the kind, subject, as-of
+ * and status read out of the JSON by the JSON layer, the JSON itself
+ * unchanged; and the listing hands each member of the subject. */
+TEST(log_add_json_same_as_log_add)
+{
+    cx_rules *rules = NULL;
+    cx_registry *r = setup("addjson.db", &rules);
+    cx_decision *d = NULL;
+    cx_log *log = NULL;
+    members_seen s = {0};
+    cx_error err;
+    int64_t id1 = 0, id2 = 0;
+    cx_error_clear(&err);
+    CHECK_INT(cx_transfer(rules, "TX-A", "US-TX", "US-CA", AS_OF, &d, &err), CX_OK);
+    char *json = d ? cx_decision_json(d) : NULL;
+    CHECK(json != NULL);
+    CHECK_INT(cx_log_begin(r, rules, CREATED, &log, &err), CX_OK);
+    CHECK_INT(cx_log_add(log, d, &id1, &err), CX_OK);
+    CHECK_INT(cx_log_add_json(log, json, &id2, &err), CX_OK); /* newline left on */
+    CHECK(cx_log_add_json(log, "{\"kind\":\"audit\"}", NULL, &err) != CX_OK);
+    CHECK_STR(err.message, "cannot log a decision: malformed JSON");
+    CHECK_INT(cx_log_end(log, 1, &err), CX_OK);
+    CHECK_INT(id1, 1);
+    CHECK_INT(id2, 2);
+    CHECK_INT(cx_log_list(r, keep_members, &s, &err), CX_OK);
+    CHECK_INT(s.n, 2);
+    CHECK_STR(s.line[0], "-|-|-|TX-A|US-TX|US-CA|-|{\"id\":1,\"created\":\"" CREATED
+                         "\",\"kind\":\"transfer\",\"subject\":{\"credential\":\"TX-A\","
+                         "\"from\":\"US-TX\",\"to\":\"US-CA\"},\"as_of\":\"" AS_OF
+                         "\",\"status\":\"accepted\"}");
+    CHECK_STR(s.line[1] + strlen("-|-|-|TX-A|US-TX|US-CA|-|{\"id\":2"),
+              s.line[0] + strlen("-|-|-|TX-A|US-TX|US-CA|-|{\"id\":1"));
+    cx_replay_result *rp = NULL;
+    CHECK_INT(cx_replay(r, 2, NULL, &rp, &err), CX_OK);
+    if (rp && json) {
+        json[strlen(json) - 1] = '\0';
+        CHECK_STR(rp->logged_json, json); /* stored as given, without the newline */
+        CHECK_STR(rp->subject, "credential=TX-A from=US-TX to=US-CA");
+    }
+    cx_replay_free(rp);
+    free(json);
+    cx_decision_free(d);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 TEST(rolled_back_batch_logs_nothing)
 {
     cx_rules *rules = NULL;
@@ -309,6 +373,7 @@ TEST(errors)
 
 static const test_case cases[] = {
     {"logged_decisions_list", logged_decisions_list},
+    {"log_add_json_same_as_log_add", log_add_json_same_as_log_add},
     {"rolled_back_batch_logs_nothing", rolled_back_batch_logs_nothing},
     {"replay_unchanged_holds", replay_unchanged_holds},
     {"replay_after_registry_and_engine_change", replay_after_registry_and_engine_change},

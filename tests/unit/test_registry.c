@@ -269,7 +269,7 @@ TEST(open_memory_empty)
     int64_t counts[CX_KIND_AWARD + 1];
     cx_error err;
     CHECK(r != NULL);
-    CHECK_INT(cx_registry_schema_version(), 1);
+    CHECK_INT(cx_registry_schema_version(), 2);
     CHECK_INT(content_version(r), 0);
     CHECK_INT(cx_registry_counts(r, counts, &err), CX_OK);
     for (int k = 0; k <= CX_KIND_AWARD; k++) CHECK_INT(counts[k], 0);
@@ -791,7 +791,7 @@ TEST(newer_schema_refused)
     CHECK_INT(cx_registry_open(path, CX_OPEN_READONLY, &r, &err), CX_EREGISTRY);
     CHECK(r == NULL);
     CHECK_STR(err.message,
-              "registry schema version 99 is newer than this credex (1); upgrade credex");
+              "registry schema version 99 is newer than this credex (2); upgrade credex");
     CHECK_INT(cx_registry_open(path, CX_OPEN_CREATE, &r, &err), CX_EREGISTRY);
     CHECK_CONTAINS(err.message, "is newer than this credex");
 }
@@ -881,7 +881,79 @@ TEST(has_and_nearest)
     cx_registry_close(r);
 }
 
+/* Keeps each listed row as "id|name|type|provider|jurisdiction|count". */
+typedef struct listed {
+    int n;
+    char row[8][160];
+} listed;
+
+static int keep_row(void *ud, const cx_list_row *row)
+{
+    listed *l = ud;
+    if (l->n < 8)
+        snprintf(l->row[l->n], sizeof l->row[0], "%s|%s|%s|%s|%s|%lld", row->id,
+                 row->name ? row->name : "-", row->type ? row->type : "-",
+                 row->provider ? row->provider : "-", row->jurisdiction ? row->jurisdiction : "-",
+                 (long long)row->count);
+    l->n++;
+    return 0;
+}
+
+/* Lists kind with filter into *l (emptied first); the return code. */
+static int list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter, listed *l,
+                cx_error *err)
+{
+    memset(l, 0, sizeof *l);
+    return cx_registry_list(r, kind, filter, keep_row, l, err);
+}
+
+TEST(list_rows_filters_and_order)
+{
+    cx_registry *r = open_memory();
+    cx_catalog *c = base_model();
+    cx_error err;
+    listed l;
+    cx_error_clear(&err);
+    CHECK_INT(import(r, c, &err), CX_OK);
+    CHECK_INT(list(r, CX_LIST_CREDENTIALS, NULL, &l, &err), CX_OK);
+    CHECK_INT(l.n, 2);
+    CHECK_STR(l.row[0], "CA-EVS-101|Some credential|micro-credential|-|US-CA|-1");
+    CHECK_STR(l.row[1], "TX-EVS-101|EV High-Voltage Safety|micro-credential|austin-cc|US-TX|-1");
+    cx_list_filter tag = {.tag = "automotive"}, none = {.tag = "no-such-tag"};
+    CHECK_INT(list(r, CX_LIST_CREDENTIALS, &tag, &l, &err), CX_OK);
+    CHECK_INT(l.n, 1);
+    CHECK_STR(l.row[0], "TX-EVS-101|EV High-Voltage Safety|micro-credential|austin-cc|US-TX|-1");
+    CHECK_INT(list(r, CX_LIST_CREDENTIALS, &none, &l, &err), CX_OK);
+    CHECK_INT(l.n, 0);
+    cx_list_filter quote = {.provider = "austin-cc' OR '1'='1"}; /* bound, never SQL */
+    CHECK_INT(list(r, CX_LIST_CREDENTIALS, &quote, &l, &err), CX_OK);
+    CHECK_INT(l.n, 0);
+    CHECK_INT(list(r, CX_LIST_HOLDERS, NULL, &l, &err), CX_OK);
+    CHECK_INT(l.n, 2);
+    CHECK_STR(l.row[0], "h-0001|-|-|-|US-TX|3");
+    CHECK_STR(l.row[1], "h-0002|-|-|-|-|1");
+    cx_list_filter nv = {.jurisdiction = "US-NV"}, tx = {.jurisdiction = "US-TX"};
+    CHECK_INT(list(r, CX_LIST_GROUPS, &nv, &l, &err), CX_OK);
+    CHECK_INT(l.n, 1);
+    CHECK_STR(l.row[0], "EVC|EV Service Compact|-|-|-|3");
+    CHECK_INT(list(r, CX_LIST_PROVIDERS, &tx, &l, &err), CX_OK);
+    CHECK_INT(l.n, 1);
+    CHECK_STR(l.row[0], "austin-cc|Austin Community College|-|-|US-TX|-1");
+    CHECK_INT(list(r, CX_LIST_PROVIDERS, &nv, &l, &err), CX_OK);
+    CHECK_INT(l.n, 0);
+    CHECK_INT(list(r, CX_LIST_HOLDERS, &tag, &l, &err), CX_EUSAGE);
+    CHECK_STR(err.message, "--tag does not apply to holders");
+    CHECK_INT(list(r, CX_LIST_STACKS, NULL, &l, &err), CX_EUSAGE);
+    CHECK_STR(err.message, "stacks come from the rule packs, not the registry");
+    CHECK_INT(cx_list_filters(CX_LIST_CREDENTIALS),
+              CX_FILTER_TYPE | CX_FILTER_TAG | CX_FILTER_JURISDICTION | CX_FILTER_PROVIDER);
+    CHECK_INT(cx_list_filters(CX_LIST_STACKS), CX_FILTER_JURISDICTION);
+    cat_free(c);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
+    {"list_rows_filters_and_order", list_rows_filters_and_order},
     {"open_memory_empty", open_memory_empty},
     {"import_counts_and_version", import_counts_and_version},
     {"read_credential_every_field", read_credential_every_field},

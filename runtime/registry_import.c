@@ -1,0 +1,576 @@
+/*
+ * registry_import.c -- the import writer: writes a checked catalog model
+ * (model.h) into the registry in one transaction. It never parses YAML nor
+ * resolves references (catalog.c does both before cx__registry_import).
+ */
+#include "registry_int.h"
+
+#include "util.h"
+
+#define PROGRESS_EVERY 10000
+/* ---------------------------------------------------------------- import */
+
+/* The statements of one import, prepared once, indexed by these names. An
+ * entity that can own lists has two: X_NEW inserts it when its id is new
+ * (ON CONFLICT DO NOTHING, so sqlite3_changes() says whether it existed)
+ * and X, the upsert, runs only for an id that existed, followed by the
+ * deletes that replace its lists. A fresh import thus runs no DELETE. */
+enum {
+    S_JURISDICTION,
+    S_GROUP_NEW,
+    S_GROUP,
+    S_MEMBERS_DEL,
+    S_MEMBER,
+    S_PROVIDER,
+    S_FRAMEWORK,
+    S_COMPETENCY,
+    S_CREDENTIAL_NEW,
+    S_CREDENTIAL,
+    S_CRED_COMPETENCIES_DEL,
+    S_CRED_TAGS_DEL,
+    S_CRED_CODES_DEL,
+    S_CRED_ATTRS_DEL,
+    S_CRED_GRADES_DEL,
+    S_CRED_COMPETENCY,
+    S_CRED_TAG,
+    S_CRED_CODE,
+    S_CRED_ATTR,
+    S_CRED_GRADE,
+    S_HOLDER_NEW,
+    S_HOLDER,
+    S_HOLDER_ATTRS_DEL,
+    S_HOLDER_AWARD_IDS,
+    S_HOLDER_AWARDS_DEL,
+    S_HOLDER_ATTR,
+    S_AWARD_NEW,
+    S_AWARD,
+    S_AWARD_RESULTS_DEL,
+    S_AWARD_RESULT,
+    S_EXCEPTION,
+    S_BUMP,
+    S_COUNT
+};
+
+static const char *const import_sql[S_COUNT] = {
+    [S_JURISDICTION] = "INSERT INTO jurisdiction(id, name, kind) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+    [S_GROUP_NEW] = GROUP_VALUES " ON CONFLICT(id) DO NOTHING",
+    [S_GROUP] = GROUP_VALUES " ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+    [S_MEMBERS_DEL] = "DELETE FROM jgroup_member WHERE group_id = ?1",
+    [S_MEMBER] = "INSERT INTO jgroup_member(group_id, jurisdiction_id, from_date, until_date,"
+                 " status) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_PROVIDER] = "INSERT INTO provider(id, name, jurisdiction_id) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                   " jurisdiction_id = excluded.jurisdiction_id",
+    [S_FRAMEWORK] = "INSERT INTO framework(id, name) VALUES (?1, ?2)"
+                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+    [S_COMPETENCY] = "INSERT INTO competency(id, framework_id, text, parent_id)"
+                     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+                     " framework_id = excluded.framework_id, text = excluded.text,"
+                     " parent_id = excluded.parent_id",
+    [S_CREDENTIAL_NEW] = CREDENTIAL_VALUES " ON CONFLICT(id) DO NOTHING",
+    [S_CREDENTIAL] = CREDENTIAL_VALUES " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                                       " type = excluded.type, provider_id = excluded.provider_id,"
+                                       " jurisdiction_id = excluded.jurisdiction_id,"
+                                       " hours = excluded.hours, valid_for = excluded.valid_for,"
+                                       " version = excluded.version,"
+                                       " effective_from = excluded.effective_from,"
+                                       " effective_until = excluded.effective_until",
+    [S_CRED_COMPETENCIES_DEL] = "DELETE FROM credential_competency WHERE credential_id = ?1",
+    [S_CRED_TAGS_DEL] = "DELETE FROM credential_tag WHERE credential_id = ?1",
+    [S_CRED_CODES_DEL] = "DELETE FROM credential_code WHERE credential_id = ?1",
+    [S_CRED_ATTRS_DEL] = "DELETE FROM credential_attr WHERE credential_id = ?1",
+    [S_CRED_GRADES_DEL] = "DELETE FROM credential_grade WHERE credential_id = ?1",
+    [S_CRED_COMPETENCY] = "INSERT INTO credential_competency(credential_id, competency_id)"
+                          " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    [S_CRED_TAG] = "INSERT INTO credential_tag(credential_id, tag) VALUES (?1, ?2)"
+                   " ON CONFLICT DO NOTHING",
+    [S_CRED_CODE] = "INSERT INTO credential_code(credential_id, scheme, code)"
+                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [S_CRED_ATTR] = "INSERT INTO credential_attr(credential_id, key, value) VALUES (?1, ?2, ?3)"
+                    " ON CONFLICT(credential_id, key) DO UPDATE SET value = excluded.value",
+    [S_CRED_GRADE] = "INSERT INTO credential_grade(credential_id, rank, grade)"
+                     " VALUES (?1, ?2, ?3)",
+    [S_HOLDER_NEW] = HOLDER_VALUES " ON CONFLICT(id) DO NOTHING",
+    [S_HOLDER] =
+        HOLDER_VALUES " ON CONFLICT(id) DO UPDATE SET jurisdiction_id = excluded.jurisdiction_id",
+    [S_HOLDER_ATTRS_DEL] = "DELETE FROM holder_attr WHERE holder_id = ?1",
+    [S_HOLDER_AWARD_IDS] = "SELECT id FROM award WHERE holder_id = ?1",
+    [S_HOLDER_AWARDS_DEL] = "DELETE FROM award WHERE holder_id = ?1",
+    [S_HOLDER_ATTR] = "INSERT INTO holder_attr(holder_id, key, value) VALUES (?1, ?2, ?3)"
+                      " ON CONFLICT(holder_id, key) DO UPDATE SET value = excluded.value",
+    [S_AWARD_NEW] = AWARD_VALUES " ON CONFLICT(id) DO NOTHING",
+    [S_AWARD] = AWARD_VALUES " ON CONFLICT(id) DO UPDATE SET holder_id = excluded.holder_id,"
+                             " credential_id = excluded.credential_id, issued = excluded.issued,"
+                             " expires = excluded.expires,"
+                             " jurisdiction_id = excluded.jurisdiction_id,"
+                             " hours = excluded.hours, status = excluded.status,"
+                             " grade = excluded.grade, evidence = excluded.evidence",
+    [S_AWARD_RESULTS_DEL] = "DELETE FROM award_result WHERE award_id = ?1",
+    [S_AWARD_RESULT] = "INSERT INTO award_result(award_id, key, value) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT(award_id, key) DO UPDATE SET value = excluded.value",
+    [S_EXCEPTION] = "INSERT INTO exception(holder_id, stack, waive, substitute_for,"
+                    " substitute_use, \"by\", reason, file, line)"
+                    " VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5, ?6, ?7, ?8, ?9)"
+                    " ON CONFLICT(holder_id, stack, waive, substitute_for) DO UPDATE SET"
+                    " substitute_use = excluded.substitute_use, \"by\" = excluded.\"by\","
+                    " reason = excluded.reason, file = excluded.file, line = excluded.line",
+    [S_BUMP] = "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+               " WHERE key = 'content_version'",
+};
+
+/* The state of one running import. */
+typedef struct import_ctx {
+    cx_registry *r;
+    sqlite3_stmt *st[S_COUNT];
+    cx_progress_fn progress; /* or NULL */
+    void *progress_ud;
+    uint64_t done, total; /* entities written, and to write */
+    cx_error *err;
+} import_ctx;
+
+/* Steps statement which (parameters bound by the caller) and resets it. On
+ * failure err names the entity being written (what, id) at its location. */
+static int run(import_ctx *ctx, int which, const cx_loc *loc, const char *what, const char *id)
+{
+    sqlite3_stmt *st = ctx->st[which];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return CX_OK;
+    }
+    cx__error(ctx->err, CX_EREGISTRY, loc && loc->file ? loc->file : cx__reg_err_file(ctx->r),
+              loc ? loc->line : 0, loc ? loc->column : 0, "cannot write %s '%s': %s", what,
+              id ? id : "", sqlite3_errmsg(ctx->r->db));
+    sqlite3_reset(st);
+    return CX_EREGISTRY;
+}
+
+/* Binds id to ?1 of statement which and runs it (the per-id deletes). */
+static int run_id(import_ctx *ctx, int which, const cx_loc *loc, const char *what, const char *id)
+{
+    cx__reg_bind_text(ctx->st[which], 1, id);
+    return run(ctx, which, loc, what, id);
+}
+
+/* Binds an entity's columns to a statement of its kind. */
+typedef void (*bind_fn)(sqlite3_stmt *st, const void *entity);
+
+/* Writes an entity with statement fresh (which + 1 is its upsert): runs
+ * the insert-if-new, and when the id existed, the upsert. *old tells the
+ * caller whether to replace the entity's lists. */
+static int write_entity(import_ctx *ctx, int fresh, bind_fn bind, const void *entity,
+                        const cx_loc *loc, const char *what, const char *id, int *old)
+{
+    bind(ctx->st[fresh], entity);
+    int rc = run(ctx, fresh, loc, what, id);
+    *old = !rc && sqlite3_changes(ctx->r->db) == 0;
+    if (!*old) return rc;
+    bind(ctx->st[fresh + 1], entity);
+    return run(ctx, fresh + 1, loc, what, id);
+}
+
+/* Counts one entity written and reports progress every PROGRESS_EVERY. */
+static void tick(import_ctx *ctx)
+{
+    ctx->done++;
+    if (ctx->progress && (ctx->done % PROGRESS_EVERY == 0 || ctx->done == ctx->total))
+        ctx->progress(ctx->progress_ud, "writing", ctx->done, ctx->total);
+}
+
+static int write_jurisdictions(import_ctx *ctx, const cx_catalog *cat)
+{
+    sqlite3_stmt *st = ctx->st[S_JURISDICTION];
+    for (size_t i = 0; i < cat->jurisdictions.n; i++) {
+        const cx_cat_jurisdiction *j = &cat->jurisdictions.v[i];
+        cx__reg_bind_text(st, 1, j->id);
+        cx__reg_bind_text(st, 2, j->name);
+        cx__reg_bind_text(st, 3, j->kind);
+        int rc = run(ctx, S_JURISDICTION, &j->loc, "jurisdiction", j->id);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+static void bind_group(sqlite3_stmt *st, const void *entity)
+{
+    const cx_cat_group *g = entity;
+    cx__reg_bind_text(st, 1, g->id);
+    cx__reg_bind_text(st, 2, g->name);
+}
+
+/* Writes a group and replaces its member list. */
+static int write_group(import_ctx *ctx, const cx_cat_group *g)
+{
+    sqlite3_stmt *st = ctx->st[S_MEMBER];
+    int old = 0;
+    int rc = write_entity(ctx, S_GROUP_NEW, bind_group, g, &g->loc, "group", g->id, &old);
+    if (!rc && old) rc = run_id(ctx, S_MEMBERS_DEL, &g->loc, "group", g->id);
+    for (size_t i = 0; i < g->nmembers && !rc; i++) {
+        const cx_cat_membership *m = &g->members[i];
+        cx__reg_bind_text(st, 1, g->id);
+        cx__reg_bind_text(st, 2, m->jurisdiction);
+        cx__reg_bind_text(st, 3, m->from);
+        cx__reg_bind_text(st, 4, m->until);
+        cx__reg_bind_text(st, 5, m->status);
+        rc = run(ctx, S_MEMBER, &m->loc, "membership of group", g->id);
+    }
+    return rc;
+}
+
+static int write_groups(import_ctx *ctx, const cx_catalog *cat)
+{
+    for (size_t i = 0; i < cat->groups.n; i++) {
+        int rc = write_group(ctx, &cat->groups.v[i]);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+static int write_providers(import_ctx *ctx, const cx_catalog *cat)
+{
+    sqlite3_stmt *st = ctx->st[S_PROVIDER];
+    for (size_t i = 0; i < cat->providers.n; i++) {
+        const cx_cat_provider *p = &cat->providers.v[i];
+        cx__reg_bind_text(st, 1, p->id);
+        cx__reg_bind_text(st, 2, p->name);
+        cx__reg_bind_text(st, 3, p->jurisdiction);
+        int rc = run(ctx, S_PROVIDER, &p->loc, "provider", p->id);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+static int write_frameworks(import_ctx *ctx, const cx_catalog *cat)
+{
+    sqlite3_stmt *st = ctx->st[S_FRAMEWORK];
+    for (size_t i = 0; i < cat->frameworks.n; i++) {
+        const cx_cat_framework *f = &cat->frameworks.v[i];
+        cx__reg_bind_text(st, 1, f->id);
+        cx__reg_bind_text(st, 2, f->name);
+        int rc = run(ctx, S_FRAMEWORK, &f->loc, "framework", f->id);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+static int write_competencies(import_ctx *ctx, const cx_catalog *cat)
+{
+    sqlite3_stmt *st = ctx->st[S_COMPETENCY];
+    for (size_t i = 0; i < cat->competencies.n; i++) {
+        const cx_cat_competency *c = &cat->competencies.v[i];
+        cx__reg_bind_text(st, 1, c->id);
+        cx__reg_bind_text(st, 2, c->framework);
+        cx__reg_bind_text(st, 3, c->text);
+        cx__reg_bind_text(st, 4, c->parent);
+        int rc = run(ctx, S_COMPETENCY, &c->loc, "competency", c->id);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+/* Writes (credential id, value) rows: competencies and tags. */
+static int write_cred_list(import_ctx *ctx, int which, const cx_cat_credential *c,
+                           const char *const *values, size_t n)
+{
+    sqlite3_stmt *st = ctx->st[which];
+    for (size_t i = 0; i < n; i++) {
+        cx__reg_bind_text(st, 1, c->id);
+        cx__reg_bind_text(st, 2, values[i]);
+        int rc = run(ctx, which, &c->loc, "credential", c->id);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* Writes (credential id, key, value) rows: codes and attributes. */
+static int write_cred_pairs(import_ctx *ctx, int which, const cx_cat_credential *c,
+                            const cx_cat_kv *kv, size_t n)
+{
+    sqlite3_stmt *st = ctx->st[which];
+    for (size_t i = 0; i < n; i++) {
+        cx__reg_bind_text(st, 1, c->id);
+        cx__reg_bind_text(st, 2, kv[i].key);
+        cx__reg_bind_text(st, 3, kv[i].value);
+        int rc = run(ctx, which, &c->loc, "credential", c->id);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+static int write_cred_grades(import_ctx *ctx, const cx_cat_credential *c)
+{
+    sqlite3_stmt *st = ctx->st[S_CRED_GRADE];
+    for (size_t i = 0; i < c->ngrade_scale; i++) {
+        cx__reg_bind_text(st, 1, c->id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        cx__reg_bind_text(st, 3, c->grade_scale[i]);
+        int rc = run(ctx, S_CRED_GRADE, &c->loc, "credential", c->id);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+static void bind_credential(sqlite3_stmt *st, const void *entity)
+{
+    const cx_cat_credential *c = entity;
+    cx__reg_bind_text(st, 1, c->id);
+    cx__reg_bind_text(st, 2, c->name);
+    cx__reg_bind_text(st, 3, c->type);
+    cx__reg_bind_text(st, 4, c->provider);
+    cx__reg_bind_text(st, 5, c->jurisdiction);
+    cx__reg_bind_number(st, 6, c->hours);
+    cx__reg_bind_text(st, 7, c->valid_for);
+    cx__reg_bind_text(st, 8, c->version);
+    cx__reg_bind_text(st, 9, c->effective_from);
+    cx__reg_bind_text(st, 10, c->effective_until);
+}
+
+/* Writes a credential and replaces its competencies, tags, codes,
+ * attributes and grade scale; its awards are left alone. */
+static int write_credential(import_ctx *ctx, const cx_cat_credential *c)
+{
+    static const int dels[] = {S_CRED_COMPETENCIES_DEL, S_CRED_TAGS_DEL, S_CRED_CODES_DEL,
+                               S_CRED_ATTRS_DEL, S_CRED_GRADES_DEL};
+    int old = 0;
+    int rc =
+        write_entity(ctx, S_CREDENTIAL_NEW, bind_credential, c, &c->loc, "credential", c->id, &old);
+    for (size_t i = 0; i < CX_COUNT(dels) && !rc && old; i++)
+        rc = run_id(ctx, dels[i], &c->loc, "credential", c->id);
+    if (!rc) rc = write_cred_list(ctx, S_CRED_COMPETENCY, c, c->competencies, c->ncompetencies);
+    if (!rc) rc = write_cred_list(ctx, S_CRED_TAG, c, c->tags, c->ntags);
+    if (!rc) rc = write_cred_pairs(ctx, S_CRED_CODE, c, c->codes, c->ncodes);
+    if (!rc) rc = write_cred_pairs(ctx, S_CRED_ATTR, c, c->attributes, c->nattributes);
+    if (!rc) rc = write_cred_grades(ctx, c);
+    return rc;
+}
+
+static int write_credentials(import_ctx *ctx, const cx_catalog *cat)
+{
+    for (size_t i = 0; i < cat->credentials.n; i++) {
+        int rc = write_credential(ctx, &cat->credentials.v[i]);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+/* An award with its holder, for bind_award. */
+typedef struct held_award {
+    const cx_cat_holder *holder;
+    const cx_cat_award *award;
+} held_award;
+
+static void bind_award(sqlite3_stmt *st, const void *entity)
+{
+    const held_award *ha = entity;
+    const cx_cat_award *a = ha->award;
+    cx__reg_bind_text(st, 1, a->id);
+    cx__reg_bind_text(st, 2, ha->holder->id);
+    cx__reg_bind_text(st, 3, a->credential);
+    cx__reg_bind_text(st, 4, a->issued);
+    cx__reg_bind_text(st, 5, a->expires);
+    cx__reg_bind_text(st, 6, a->jurisdiction);
+    cx__reg_bind_number(st, 7, a->hours);
+    cx__reg_bind_text(st, 8, a->status);
+    cx__reg_bind_text(st, 9, a->grade);
+    cx__reg_bind_text(st, 10, a->evidence);
+}
+
+/* Writes an award and its results. Its holder's old awards are gone by
+ * now, so an id that exists belongs to a holder this import does not
+ * touch: the award moves to this holder and its old results go. */
+static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
+{
+    sqlite3_stmt *st = ctx->st[S_AWARD_RESULT];
+    held_award ha = {h, a};
+    int old = 0;
+    int rc = write_entity(ctx, S_AWARD_NEW, bind_award, &ha, &a->loc, "award", a->id, &old);
+    if (!rc && old) rc = run_id(ctx, S_AWARD_RESULTS_DEL, &a->loc, "award", a->id);
+    for (size_t i = 0; i < a->nresults && !rc; i++) {
+        cx__reg_bind_text(st, 1, a->id);
+        cx__reg_bind_text(st, 2, a->results[i].key);
+        cx__reg_bind_text(st, 3, a->results[i].value);
+        rc = run(ctx, S_AWARD_RESULT, &a->loc, "award", a->id);
+    }
+    return rc;
+}
+
+static void bind_holder(sqlite3_stmt *st, const void *entity)
+{
+    const cx_cat_holder *h = entity;
+    cx__reg_bind_text(st, 1, h->id);
+    cx__reg_bind_text(st, 2, h->jurisdiction);
+}
+
+/* Deletes the results of holder h's awards, one award at a time ("WHERE
+ * award_id IN (SELECT ...)" would build a temporary b-tree per holder). */
+static int delete_holder_results(import_ctx *ctx, const cx_cat_holder *h)
+{
+    sqlite3_stmt *ids = ctx->st[S_HOLDER_AWARD_IDS];
+    int rc = CX_OK, step = SQLITE_DONE;
+    cx__reg_bind_text(ids, 1, h->id);
+    while (!rc && (step = sqlite3_step(ids)) == SQLITE_ROW)
+        rc = run_id(ctx, S_AWARD_RESULTS_DEL, &h->loc, "holder",
+                    (const char *)sqlite3_column_text(ids, 0));
+    if (!rc && step != SQLITE_DONE)
+        rc = cx__error(ctx->err, CX_EREGISTRY, h->loc.file, h->loc.line, h->loc.column,
+                       "cannot replace the awards of holder '%s': %s", h->id,
+                       sqlite3_errmsg(ctx->r->db));
+    sqlite3_reset(ids);
+    return rc;
+}
+
+/* Writes a holder and replaces its attributes and its whole award list. */
+static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
+{
+    sqlite3_stmt *st = ctx->st[S_HOLDER_ATTR];
+    int old = 0;
+    int rc = write_entity(ctx, S_HOLDER_NEW, bind_holder, h, &h->loc, "holder", h->id, &old);
+    if (!rc && old) rc = run_id(ctx, S_HOLDER_ATTRS_DEL, &h->loc, "holder", h->id);
+    if (!rc && old) rc = delete_holder_results(ctx, h);
+    if (!rc && old) rc = run_id(ctx, S_HOLDER_AWARDS_DEL, &h->loc, "holder", h->id);
+    for (size_t i = 0; i < h->nattributes && !rc; i++) {
+        cx__reg_bind_text(st, 1, h->id);
+        cx__reg_bind_text(st, 2, h->attributes[i].key);
+        cx__reg_bind_text(st, 3, h->attributes[i].value);
+        rc = run(ctx, S_HOLDER_ATTR, &h->loc, "holder", h->id);
+    }
+    for (size_t i = 0; i < h->nawards && !rc; i++) {
+        rc = write_award(ctx, h, &h->awards[i]);
+        if (!rc) tick(ctx);
+    }
+    return rc;
+}
+
+static int write_holders(import_ctx *ctx, const cx_catalog *cat)
+{
+    for (size_t i = 0; i < cat->holders.n; i++) {
+        int rc = write_holder(ctx, &cat->holders.v[i]);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+static int write_exceptions(import_ctx *ctx, const cx_catalog *cat)
+{
+    sqlite3_stmt *st = ctx->st[S_EXCEPTION];
+    for (size_t i = 0; i < cat->exceptions.n; i++) {
+        const cx_cat_exception *e = &cat->exceptions.v[i];
+        cx__reg_bind_text(st, 1, e->holder);
+        cx__reg_bind_text(st, 2, e->stack);
+        cx__reg_bind_text(st, 3, e->waive);
+        cx__reg_bind_text(st, 4, e->substitute_for);
+        cx__reg_bind_text(st, 5, e->substitute_use);
+        cx__reg_bind_text(st, 6, e->by);
+        cx__reg_bind_text(st, 7, e->reason);
+        cx__reg_bind_text(st, 8, e->loc.file);
+        if (e->loc.line > 0)
+            sqlite3_bind_int(st, 9, e->loc.line);
+        else
+            sqlite3_bind_null(st, 9);
+        int rc = run(ctx, S_EXCEPTION, &e->loc, "exception for holder", e->holder);
+        if (rc) return rc;
+        tick(ctx);
+    }
+    return CX_OK;
+}
+
+/* Writes every entity, parents before children. */
+static int write_all(import_ctx *ctx, const cx_catalog *cat)
+{
+    int rc = write_jurisdictions(ctx, cat);
+    if (!rc) rc = write_groups(ctx, cat);
+    if (!rc) rc = write_providers(ctx, cat);
+    if (!rc) rc = write_frameworks(ctx, cat);
+    if (!rc) rc = write_competencies(ctx, cat);
+    if (!rc) rc = write_credentials(ctx, cat);
+    if (!rc) rc = write_holders(ctx, cat);
+    if (!rc) rc = write_exceptions(ctx, cat);
+    if (!rc) rc = run(ctx, S_BUMP, NULL, "content version", "");
+    return rc;
+}
+
+/* Checks every foreign key of the registry in one pass, inside the import
+ * transaction (see cx__registry_import for why not row by row). A dangling
+ * reference is one catalog.c should have reported with its location. */
+static int check_references(import_ctx *ctx)
+{
+    cx_registry *r = ctx->r;
+    sqlite3_stmt *st = NULL;
+    int rc = cx__reg_prepare(r, "PRAGMA foreign_key_check", &st, ctx->err);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        const char *parent = (const char *)sqlite3_column_text(st, 2);
+        rc = cx__error(ctx->err, CX_EREGISTRY, cx__reg_err_file(r), 0, 0,
+                       "cannot commit the import: FOREIGN KEY constraint failed"
+                       " (a row of %s refers to a missing %s)",
+                       table ? table : "?", parent ? parent : "?");
+    } else if (step != SQLITE_DONE) {
+        rc = cx__reg_error(r, ctx->err, "cannot check the registry's references");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static uint64_t entity_total(const cx_catalog *cat)
+{
+    return cat->jurisdictions.n + cat->groups.n + cat->providers.n + cat->frameworks.n +
+           cat->competencies.n + cat->credentials.n + cat->holders.n + cat->nawards +
+           cat->exceptions.n;
+}
+
+/* Runs the import proper inside BEGIN IMMEDIATE ... COMMIT. */
+static int import_transaction(import_ctx *ctx, const cx_catalog *cat)
+{
+    cx_registry *r = ctx->r;
+    int rc = cx__reg_exec(r, "BEGIN IMMEDIATE", ctx->err);
+    if (rc) return rc;
+    if (ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
+    rc = write_all(ctx, cat);
+    if (!rc) rc = check_references(ctx);
+    if (!rc && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = cx__reg_error(r, ctx->err, "cannot commit the import");
+    if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Per-row foreign-key enforcement is switched off for the import and the
+ * whole registry checked once before COMMIT instead: SQLite opens a cursor
+ * on every parent table for every row it inserts, which made enforcement
+ * most of the cost of a large import; one PRAGMA foreign_key_check pass is
+ * several times cheaper and refuses the same imports. (PRAGMA foreign_keys
+ * must be set outside a transaction; nothing here relies on cascades.) */
+int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx_progress_fn progress,
+                        void *progress_ud, cx_error *err)
+{
+    import_ctx ctx = {.r = r, .progress = progress, .progress_ud = progress_ud, .err = err};
+    int rc = CX_OK;
+    if (r->readonly)
+        return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
+                         "registry %s is open read-only; cannot import", r->path);
+    ctx.total = entity_total(cat);
+    rc = cx__reg_exec(r, "PRAGMA foreign_keys = OFF", err);
+    for (int i = 0; i < S_COUNT && !rc; i++)
+        if (sqlite3_prepare_v3(r->db, import_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ctx.st[i],
+                               NULL) != SQLITE_OK)
+            rc = cx__reg_error(r, err, "cannot prepare the import");
+    /* WAL + synchronous=NORMAL cannot corrupt the registry; a power cut may
+     * only lose the last committed import, which can be run again. */
+    if (!rc && !r->memory) rc = cx__reg_exec(r, "PRAGMA synchronous = NORMAL", err);
+    if (!rc) rc = cx__reg_exec(r, "PRAGMA cache_size = -262144", err); /* 256 MiB */
+    if (!rc) rc = import_transaction(&ctx, cat);
+    for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx.st[i]);
+    sqlite3_exec(r->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */
+    sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    sqlite3_db_release_memory(r->db);
+    return rc;
+}

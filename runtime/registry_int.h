@@ -1,0 +1,68 @@
+/*
+ * registry_int.h -- private to the registry family (registry.c,
+ * registry_import.c, registry_read.c, registry_log.c, registry_copy.c), as
+ * SQLite's btreeInt.h: the connection struct and the helpers they share.
+ * Only these files include it, and with it sqlite3.h; nothing else may.
+ */
+#ifndef CX_REGISTRY_INT_H
+#define CX_REGISTRY_INT_H
+
+#include <sqlite3.h>
+
+#include "registry.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct cx_registry {
+    sqlite3 *db;                          /* the connection, owned */
+    char *path;                           /* as given, or ":memory:"; owned */
+    int memory;                           /* a private in-memory registry */
+    int readonly;                         /* opened with CX_OPEN_READONLY */
+    sqlite3_stmt *has[CX_KIND_AWARD + 1]; /* cached point queries, lazily prepared */
+};
+
+/* A constant query whose rows are handed to a cx_row_fn. */
+typedef struct cx__reg_query {
+    const char *sql;
+    unsigned int_cols; /* bit i: column i is INTEGER */
+} cx__reg_query;
+
+/* The inserts of an entity with its columns, shared by the import writer
+ * (which adds its ON CONFLICT clause) and the copies. */
+#define GROUP_VALUES "INSERT INTO jgroup(id, name) VALUES (?1, ?2)"
+#define CREDENTIAL_VALUES                                                                          \
+    "INSERT INTO credential(id, name, type, provider_id, jurisdiction_id, hours, valid_for,"       \
+    " version, effective_from, effective_until)"                                                   \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+#define HOLDER_VALUES "INSERT INTO holder(id, jurisdiction_id) VALUES (?1, ?2)"
+#define AWARD_VALUES                                                                               \
+    "INSERT INTO award(id, holder_id, credential_id, issued, expires, jurisdiction_id, hours,"     \
+    " status, grade, evidence)"                                                                    \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'active'), ?9, ?10)"
+
+/* The file named in registry errors: the path, or "" for memory. */
+const char *cx__reg_err_file(const cx_registry *r);
+
+/* Fills err with "what: <sqlite message>" and returns CX_EREGISTRY. */
+int cx__reg_error(cx_registry *r, cx_error *err, const char *what);
+
+/* Prepares sql into *st (NULL on failure; the caller finalizes). */
+int cx__reg_prepare(cx_registry *r, const char *sql, sqlite3_stmt **st, cx_error *err);
+
+/* Runs one constant statement (DDL, PRAGMA, BEGIN/COMMIT) without results. */
+int cx__reg_exec(cx_registry *r, const char *sql, cx_error *err);
+
+/* Runs a constant query returning one integer (PRAGMA user_version): 0 and
+ * *out set, or -1 with SQLite's code in *sqlite_rc. */
+int cx__reg_query_int(cx_registry *r, const char *sql, int64_t *out, int *sqlite_rc);
+
+/* Binds s (NULL: SQL NULL) / v (CX_NO_NUMBER: SQL NULL) to parameter i. */
+void cx__reg_bind_text(sqlite3_stmt *st, int i, const char *s);
+void cx__reg_bind_number(sqlite3_stmt *st, int i, int64_t v);
+
+/* Steps st (parameters bound) to the end, handing each row to fn;
+ * int_cols marks INTEGER columns (cx__reg_query). Finalizes st. */
+int cx__reg_scan_rows(cx_registry *r, sqlite3_stmt *st, unsigned int_cols, cx_row_fn fn, void *ud,
+                      cx_error *err);
+
+#endif

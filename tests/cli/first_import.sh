@@ -1,0 +1,51 @@
+# first_import.sh -- a failed first import leaves no registry behind: when
+# `credex import` creates the registry file and the import fails, the file
+# and SQLite's -wal/-shm/-journal files are removed; a registry that
+# already existed is never removed, and a failed import leaves it as it was.
+. "$SRC/tests/cli/lib.sh"
+EV="$SRC/examples/ev-mechanic"
+
+# a catalog whose reference cannot resolve (the registry is opened, the
+# schema written, then the import fails), and one that is not YAML at all
+cat >bad-ref.yaml <<'YAML'
+version: 1
+providers:
+  - { id: P1, name: Provider One, jurisdiction: NO-SUCH-PLACE }
+YAML
+printf 'version: [1\n' >bad-yaml.yaml
+
+for bad in bad-ref.yaml bad-yaml.yaml; do
+    run import "$bad" --db fresh.db
+    expect_rc 3 "import of $bad into a fresh path"
+    expect_contains "$ERR" "$bad:" "the error of $bad names the file"
+    for f in fresh.db fresh.db-wal fresh.db-shm fresh.db-journal; do
+        if [ -e "$f" ]; then fail "$bad: $f left behind"; else pass; fi
+    done
+done
+expect_eq "$(ls)" "bad-ref.yaml
+bad-yaml.yaml" "nothing but the two catalogs in the directory"
+
+# an existing registry: the failed import leaves it byte-identical
+run import "$EV/catalog.yaml" --db ev.db
+expect_rc 0 "import into a new registry"
+before=$(cksum <ev.db)
+for bad in bad-ref.yaml bad-yaml.yaml; do
+    run import "$bad" --db ev.db
+    expect_rc 3 "import of $bad into an existing registry"
+    expect_eq "$(cksum <ev.db)" "$before" "$bad leaves the existing registry byte-identical"
+done
+run show credential TX-EVS-101 --db ev.db
+expect_rc 0 "the existing registry still answers"
+
+# an existing empty file is not the import's to remove either
+: >empty.db
+run import bad-ref.yaml --db empty.db
+expect_rc 3 "import into an existing empty file"
+if [ -e empty.db ]; then pass; else fail "an existing empty file was removed"; fi
+
+# a successful first import keeps its registry
+run import "$EV/catalog.yaml" --db new.db
+expect_rc 0 "a successful first import"
+if [ -s new.db ]; then pass; else fail "a successful first import left no registry"; fi
+
+finish
