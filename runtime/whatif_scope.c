@@ -1,0 +1,670 @@
+/*
+ * whatif_scope.c -- what a change can reach (docs/whatif.md, "What is
+ * re-evaluated"): the rules that differ between the sides, the credentials,
+ * stacks and holders they touch. It reads the registry, never writes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "whatif_int.h"
+
+/* --------------------------------------------------------------- packs */
+
+/* The source of a pack file, read once and kept in the arena; NULL when
+ * it cannot be read (the rules in it then count as changed). */
+static const cx_buf *pack_source(wctx *w, cx_strmap *cache, const char *path)
+{
+    cx_buf *b = cx__strmap_get(cache, path);
+    if (b) return b->oom ? NULL : b;
+    FILE *f = fopen(path, "rb");
+    char chunk[8192];
+    size_t got;
+    char *key = cx__arena_strdup(&w->arena, path);
+    b = cx__arena_alloc(&w->arena, sizeof *b);
+    if (!key || !b) {
+        if (f) fclose(f);
+        return NULL;
+    }
+    cx__buf_init(b);
+    if (!f) {
+        b->oom = 1;
+    } else {
+        while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) cx__buf_add(b, chunk, got);
+        cx__buf_add(b, "", 0);
+        b->oom |= ferror(f) != 0;
+        fclose(f);
+    }
+    if (cx__strmap_put(cache, key, b, NULL) < 0) b->oom = 1;
+    return b->oom ? NULL : b;
+}
+
+/* ------------------------------------------------- credential sets */
+
+static int add_syms(const cx_snapshot *s, const uint32_t *v, size_t n, idset *set)
+{
+    int grew = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = set_add(set, s->credentials[v[i]].id);
+        if (rc < 0) return -1;
+        grew |= rc;
+    }
+    return grew;
+}
+
+static int meets_bits(const cx_snapshot *s, const uint64_t *bits, const idset *set)
+{
+    for (uint32_t i = 0; i < ncredentials(s); i++)
+        if ((!bits || bit(bits, i)) && set_has(set, s->credentials[i].id)) return 1;
+    return 0;
+}
+
+static int meets_syms(const cx_snapshot *s, const uint32_t *v, size_t n, const idset *set)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set_has(set, s->credentials[v[i]].id)) return 1;
+    return 0;
+}
+
+/* The same credentials, by id, on two snapshots? */
+static int bits_same(const cx_snapshot *sa, const uint64_t *a, const cx_snapshot *sb,
+                     const uint64_t *b)
+{
+    uint32_t na = 0, nb = 0;
+    if (!a || !b) return a == b;
+    for (uint32_t i = 0; i < ncredentials(sb); i++) nb += (uint32_t)bit(b, i);
+    for (uint32_t i = 0; i < ncredentials(sa); i++) {
+        if (!bit(a, i)) continue;
+        cx_sym j = cx__snapshot_find(sb, CX_KIND_CREDENTIAL, sa->credentials[i].id);
+        if (j == CX_NOSYM || !bit(b, j)) return 0;
+        na++;
+    }
+    return na == nb;
+}
+
+static int str_same(const char *a, const char *b)
+{
+    return !a || !b ? a == b : strcmp(a, b) == 0;
+}
+
+/* The same entity (by id) of table on two snapshots, or both none. */
+static int sym_same(const cx_snapshot *sa, cx_sym a, const cx_snapshot *sb, cx_sym b, int table)
+{
+    if (a == CX_NOSYM || b == CX_NOSYM) return a == b;
+    return strcmp(cx__snapshot_id(sa, table, a), cx__snapshot_id(sb, table, b)) == 0;
+}
+
+static int range_same(cx_range a, cx_range b)
+{
+    return a.from == b.from && a.to == b.to;
+}
+
+static int duration_same(const cx_duration *a, const cx_duration *b)
+{
+    return a->years == b->years && a->months == b->months && a->weeks == b->weeks &&
+           a->days == b->days;
+}
+
+static int sel_same(const cx_snapshot *sa, const cx_selector *a, const cx_snapshot *sb,
+                    const cx_selector *b)
+{
+    if (!a || !b) return a == b;
+    return bits_same(sa, a->bits, sb, b->bits) && a->any_date == b->any_date &&
+           (a->any_date || range_same(a->issued, b->issued));
+}
+
+static int jsel_same(const cx_snapshot *sa, const cx_jsel *a, const cx_snapshot *sb,
+                     const cx_jsel *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind || a->nids != b->nids || a->nparts != b->nparts ||
+        !str_same(a->status, b->status))
+        return 0;
+    if (a->kind == CX_JSEL_MEMBER_OF && !sym_same(sa, a->group, sb, b->group, CX_KIND_GROUP))
+        return 0;
+    for (size_t i = 0; i < a->nids; i++)
+        if (!sym_same(sa, a->ids[i], sb, b->ids[i], CX_KIND_JURISDICTION)) return 0;
+    for (size_t i = 0; i < a->nparts; i++)
+        if (!jsel_same(sa, a->parts[i], sb, b->parts[i])) return 0;
+    return 1;
+}
+
+/* Everything about a requirement that can change a decision's status:
+ * what fills or counts toward it and every option. A `check` compares by
+ * its ordinal in its pack only: rule_same then compares the pack files. */
+static int req_same(const cx_snapshot *sa, const cx_req *a, const cx_snapshot *sb, const cx_req *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind || a->nparts != b->nparts || a->need != b->need ||
+        a->nmin_results != b->nmin_results || a->threshold != b->threshold || a->op != b->op ||
+        a->fn != b->fn || !str_same(a->label, b->label) || !str_same(a->min_grade, b->min_grade) ||
+        !str_same(a->attr, b->attr) || !str_same(a->group_by, b->group_by) ||
+        !str_same(a->key, b->key) || !str_same(a->value, b->value) ||
+        !bits_same(sa, a->fills, sb, b->fills) || !sel_same(sa, a->selector, sb, b->selector) ||
+        (a->kind == CX_REQ_CREDENTIAL &&
+         !sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL)))
+        return 0;
+    for (size_t i = 0; i < a->nmin_results; i++)
+        if (strcmp(a->min_results[i].key, b->min_results[i].key) != 0 ||
+            a->min_results[i].value != b->min_results[i].value)
+            return 0;
+    for (size_t i = 0; i < a->nparts; i++)
+        if (!req_same(sa, a->parts[i], sb, b->parts[i])) return 0;
+    return 1;
+}
+
+static int members_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                        const cx_rule *b)
+{
+    if (a->nmembers != b->nmembers) return 0;
+    for (size_t i = 0; i < a->nmembers; i++)
+        if (!sym_same(sa, a->members[i], sb, b->members[i], CX_KIND_CREDENTIAL)) return 0;
+    return 1;
+}
+
+/* A stack's plan: what it confers, where, its requirements, window and
+ * award policy. */
+static int stack_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                      const cx_rule *b)
+{
+    return sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL) &&
+           sym_same(sa, a->jurisdiction, sb, b->jurisdiction, CX_KIND_JURISDICTION) &&
+           a->window_kind == b->window_kind &&
+           (!a->window_kind || duration_same(&a->window, &b->window)) &&
+           a->award_issued == b->award_issued && a->award_expires == b->award_expires &&
+           (a->award_expires != CX_EXPIRES_DURATION ||
+            duration_same(&a->award_duration, &b->award_duration)) &&
+           a->reuse_awards == b->reuse_awards;
+}
+
+/* The plans of two rules with one id, compared field by field (compile.h):
+ * every field the evaluator reads, credentials and jurisdictions by id. */
+static int plan_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
+                     const cx_rule *b)
+{
+    if (a->kind != b->kind || !range_same(a->effective, b->effective) ||
+        !req_same(sa, a->requires, sb, b->requires))
+        return 0;
+    switch (a->kind) {
+    case CX_RULE_STACK:
+        return stack_same(sa, a, sb, b);
+    case CX_RULE_COUNTS_AS:
+    case CX_RULE_EQUIVALENT:
+    case CX_RULE_EQUIVALENCE:
+        return sel_same(sa, a->from, sb, b->from) && sel_same(sa, a->to, sb, b->to) &&
+               members_same(sa, a, sb, b) && jsel_same(sa, a->within, sb, b->within) &&
+               a->transitive == b->transitive && a->any_date == b->any_date &&
+               (a->any_date || range_same(a->issued, b->issued)) &&
+               a->coverage_kind == b->coverage_kind && a->coverage_percent == b->coverage_percent &&
+               a->coverage_ratio == b->coverage_ratio &&
+               (a->kind != CX_RULE_EQUIVALENCE || a->when_fn == b->when_fn);
+    case CX_RULE_RECOGNIZE:
+    case CX_RULE_DENY:
+        return jsel_same(sa, a->into, sb, b->into) && jsel_same(sa, a->from_j, sb, b->from_j) &&
+               sel_same(sa, a->credentials, sb, b->credentials);
+    case CX_RULE_RENEWS:
+        return sym_same(sa, a->renewer, sb, b->renewer, CX_KIND_CREDENTIAL) &&
+               members_same(sa, a, sb, b);
+    }
+    return 0;
+}
+
+static int req_calls(const cx_req *q)
+{
+    if (!q) return 0;
+    if (q->kind == CX_REQ_CHECK) return 1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (req_calls(q->parts[i])) return 1;
+    return 0;
+}
+
+/* Is rule a (before) the same as rule b (after)? The same plan; and when
+ * it calls into Lua (`check`, `when`), which no plan shows, the pack files
+ * defining both have the same bytes. */
+static int rule_same(wctx *w, cx_strmap *cache, const cx_rule *a, const cx_rule *b)
+{
+    const side *sb = &w->sides[0], *sa = &w->sides[1];
+    if (!plan_same(sb->snap, a, sa->snap, b)) return 0;
+    if (!(a->kind == CX_RULE_EQUIVALENCE && a->when_fn >= 0) && !req_calls(a->requires)) return 1;
+    const cx_buf *x = pack_source(w, cache, cx__rules_pack(sb->rules, a->pack)->path);
+    const cx_buf *y = pack_source(w, cache, cx__rules_pack(sa->rules, b->pack)->path);
+    return x && y && x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
+}
+
+/* Marks dirty every rule whose id is on one side only or that differs. */
+static int find_dirty(wctx *w)
+{
+    const side *b = &w->sides[0], *a = &w->sides[1];
+    cx_strmap cache;
+    size_t i = 0, j = 0;
+    int rc = CX_OK;
+    cx__strmap_init(&cache);
+    while ((i < b->nrules || j < a->nrules) && rc == CX_OK) {
+        int cmp = i == b->nrules   ? 1
+                  : j == a->nrules ? -1
+                                   : strcmp(b->by_id[i]->id, a->by_id[j]->id);
+        const cx_rule *x = cmp <= 0 ? b->by_id[i] : NULL, *y = cmp >= 0 ? a->by_id[j] : NULL;
+        if ((!x || !y || !rule_same(w, &cache, x, y)) && set_add(&w->dirty, x ? x->id : y->id) < 0)
+            rc = nomem(w);
+        i += cmp <= 0;
+        j += cmp >= 0;
+    }
+    for (size_t k = 0; k < cache.cap; k++)
+        if (cache.keys[k]) cx__buf_free(cache.values[k]);
+    cx__strmap_free(&cache);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the scope */
+
+void cx__whatif_every_holder(wctx *w, const char *fmt, const char *id)
+{
+    w->all_holders = 1;
+    if (!w->why[0]) snprintf(w->why, sizeof w->why, fmt, id);
+}
+
+static const cx_rule *stack_of(const side *s, cx_sym credential)
+{
+    size_t n;
+    const cx_rule *const *stacks = cx__rules_stacks(s->rules, &n);
+    for (size_t i = 0; i < n; i++)
+        if (stacks[i]->credential == credential) return stacks[i];
+    return NULL;
+}
+
+/* Adds what a requirement tree's awards can be: slot credentials to
+ * relevant and targets, totals' credentials to relevant. In a stack's
+ * tree (stack not NULL), a requirement that holds without awards means
+ * any holder may progress; a recognition's applies only to awards of the
+ * credentials it recognises, whose holders are relevant already. */
+static int req_effect(wctx *w, const side *s, const cx_req *q, const char *stack)
+{
+    if (!q) return 0;
+    int grew = 0, rc;
+    if (stack && (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK))
+        cx__whatif_every_holder(w, "stack %s has a requirement that holds without awards", stack);
+    if (q->fills) {
+        if ((rc = add_bits(s->snap, q->fills, &w->relevant)) < 0 ||
+            add_bits(s->snap, q->fills, &w->targets) < 0)
+            return -1;
+        grew |= rc;
+    }
+    if (q->selector && (rc = add_bits(s->snap, q->selector->bits, &w->relevant)) != 0) {
+        if (rc < 0) return -1;
+        grew = 1;
+    }
+    for (size_t i = 0; i < q->nparts; i++) {
+        if ((rc = req_effect(w, s, q->parts[i], stack)) < 0) return -1;
+        grew |= rc;
+    }
+    return grew;
+}
+
+/* A stack some holders' outcome may differ in: the credentials that can
+ * fill or count toward it, and those of the stacks it depends on. */
+static int expand_stack(wctx *w, side *s, const cx_rule *r)
+{
+    const char *id = s->snap->credentials[r->credential].id;
+    int rc = set_add(&s->expanded, id);
+    if (rc <= 0) return rc;
+    if (set_add(&w->stacks, id) < 0 || req_effect(w, s, r->requires, id) < 0) return -1;
+    for (size_t i = 0; i < r->ndepends; i++) {
+        const cx_rule *d = stack_of(s, r->depends[i]);
+        if (d && expand_stack(w, s, d) < 0) return -1;
+    }
+    return 1;
+}
+
+/* What a dirty rule touches, on one side. */
+static int rule_effect(wctx *w, side *s, const cx_rule *r)
+{
+    const cx_snapshot *snap = s->snap;
+    switch (r->kind) {
+    case CX_RULE_STACK:
+        return expand_stack(w, s, r);
+    case CX_RULE_COUNTS_AS:
+    case CX_RULE_EQUIVALENCE:
+        return add_bits(snap, r->from->bits, &w->relevant) < 0 ||
+                       add_bits(snap, r->to->bits, &w->targets) < 0
+                   ? -1
+                   : 1;
+    case CX_RULE_EQUIVALENT:
+        return add_syms(snap, r->members, r->nmembers, &w->relevant) < 0 ||
+                       add_syms(snap, r->members, r->nmembers, &w->targets) < 0
+                   ? -1
+                   : 1;
+    case CX_RULE_RECOGNIZE:
+    case CX_RULE_DENY:
+        w->all_transfers = 1;
+        if (add_bits(snap, r->credentials ? r->credentials->bits : NULL, &w->relevant) < 0)
+            return -1;
+        return req_effect(w, s, r->requires, NULL) < 0 ? -1 : 1;
+    case CX_RULE_RENEWS:
+        return add_syms(snap, &r->renewer, 1, &w->relevant) < 0 ||
+                       add_syms(snap, r->members, r->nmembers, &w->relevant) < 0
+                   ? -1
+                   : 1;
+    }
+    return 0;
+}
+
+/* One pass of the closure: holders of sources of equivalences into a
+ * target, and stacks whose credential (derived) became relevant. 1 when
+ * anything grew. */
+static int closure_pass(wctx *w, side *s)
+{
+    int grew = 0, rc;
+    for (size_t i = 0; i < s->nrules; i++) {
+        const cx_rule *r = s->by_id[i];
+        if (r->kind == CX_RULE_STACK) {
+            if (!set_has(&w->relevant, s->snap->credentials[r->credential].id)) continue;
+            if ((rc = expand_stack(w, s, r)) < 0) return -1;
+            grew |= rc;
+            continue;
+        }
+        if (!cx__rule_is_equivalence(r)) continue;
+        int eq = r->kind == CX_RULE_EQUIVALENT;
+        if (eq ? !meets_syms(s->snap, r->members, r->nmembers, &w->targets)
+               : !meets_bits(s->snap, r->to->bits, &w->targets))
+            continue;
+        idset *into[2] = {&w->relevant, &w->targets};
+        for (int k = 0; k < 1 + w->any_transitive; k++) {
+            rc = eq ? add_syms(s->snap, r->members, r->nmembers, into[k])
+                    : add_bits(s->snap, r->from->bits, into[k]);
+            if (rc < 0) return -1;
+            grew |= rc;
+        }
+    }
+    return grew;
+}
+
+/* Group ids a jurisdiction selector names (member_of), into set. */
+static int jsel_groups(const cx_snapshot *s, const cx_jsel *j, idset *set)
+{
+    if (!j) return 0;
+    if (j->kind == CX_JSEL_MEMBER_OF && set_add(set, s->groups[j->group].id) < 0) return -1;
+    for (size_t i = 0; i < j->nparts; i++)
+        if (jsel_groups(s, j->parts[i], set) < 0) return -1;
+    return 0;
+}
+
+/* The memberships of jurisdiction `at` in g (NULL: none), from *i on:
+ * how many rows; they are sorted by jurisdiction (symbols compare as ids
+ * do), then from. */
+static size_t rows_of(const cx_snapshot *s, const cx_snap_group *g, size_t i, const char *at)
+{
+    size_t k = i;
+    while (g && k < g->nmemberships &&
+           strcmp(s->jurisdictions[g->memberships[k].jurisdiction].id, at) == 0)
+        k++;
+    return k - i;
+}
+
+static int same_rows(const cx_snap_membership *x, const cx_snap_membership *y, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (x[k].from != y[k].from || x[k].until != y[k].until ||
+            strcmp(x[k].status ? x[k].status : "", y[k].status ? y[k].status : "") != 0)
+            return 0;
+    return 1;
+}
+
+/* Adds to w->moved the jurisdictions whose memberships of group id differ
+ * between the sides; 1 when there is any, 0 none, -1 out of memory. */
+static int moved_members(wctx *w, const char *id)
+{
+    const cx_snapshot *s[2] = {w->sides[0].snap, w->sides[1].snap};
+    const cx_snap_group *g[2];
+    size_t n[2], at[2] = {0, 0};
+    int any = 0;
+    for (int k = 0; k < 2; k++) {
+        cx_sym sym = cx__snapshot_find(s[k], CX_KIND_GROUP, id);
+        g[k] = sym == CX_NOSYM ? NULL : &s[k]->groups[sym];
+        n[k] = g[k] ? g[k]->nmemberships : 0;
+    }
+    while (at[0] < n[0] || at[1] < n[1]) { /* merge by jurisdiction id */
+        const char *j[2];
+        for (int k = 0; k < 2; k++)
+            j[k] =
+                at[k] < n[k] ? s[k]->jurisdictions[g[k]->memberships[at[k]].jurisdiction].id : NULL;
+        const char *here = !j[0] ? j[1] : !j[1] || strcmp(j[0], j[1]) <= 0 ? j[0] : j[1];
+        size_t r0 = rows_of(s[0], g[0], at[0], here), r1 = rows_of(s[1], g[1], at[1], here);
+        if (r0 != r1 || !same_rows(g[0]->memberships + at[0], g[1]->memberships + at[1], r0)) {
+            if (set_add(&w->moved, here) < 0) return -1;
+            any = 1;
+        }
+        at[0] += r0;
+        at[1] += r1;
+    }
+    return any;
+}
+
+/* The credentials of a requirement tree's slots and totals, into set;
+ * every credential for a check, which sees every counted award. */
+static int req_credentials(const cx_snapshot *s, const cx_req *q, idset *set)
+{
+    if (!q) return 0;
+    if ((q->kind == CX_REQ_CHECK && add_bits(s, NULL, set) < 0) ||
+        (q->fills && add_bits(s, q->fills, set) < 0) ||
+        ((q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
+         add_bits(s, q->selector ? q->selector->bits : NULL, set) < 0))
+        return -1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (req_credentials(s, q->parts[i], set) < 0) return -1;
+    return 0;
+}
+
+/* w->counting: what an award must be to count toward some stack on either
+ * side -- a credential a stack's slots or totals name, or one a
+ * recognition requires, or a source of an equivalence into one of those
+ * (to a fixpoint, for chains). */
+static int counting_credentials(wctx *w)
+{
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < w->sides[k].nrules; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            if ((r->kind == CX_RULE_STACK || r->kind == CX_RULE_RECOGNIZE) &&
+                req_credentials(w->sides[k].snap, r->requires, &w->counting) < 0)
+                return -1;
+        }
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < w->sides[k].nrules; i++) {
+                const cx_rule *r = w->sides[k].by_id[i];
+                const cx_snapshot *s = w->sides[k].snap;
+                int rc = 0;
+                if (r->kind == CX_RULE_EQUIVALENT &&
+                    meets_syms(s, r->members, r->nmembers, &w->counting))
+                    rc = add_syms(s, r->members, r->nmembers, &w->counting);
+                else if ((r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENCE) &&
+                         meets_bits(s, r->to->bits, &w->counting))
+                    rc = add_bits(s, r->from->bits, &w->counting);
+                if (rc < 0) return -1;
+                grew |= rc;
+            }
+    }
+    return 0;
+}
+
+/* A change of memberships of groups the rules name (member_of) moves the
+ * jurisdictions whose rows differ. What can follow (docs/whatif.md): an
+ * award issued in one of them may be recognised elsewhere, or no longer,
+ * when a recognition or denial that names the group selects its
+ * credential -- which matters when the credential can count toward some
+ * stack (its holder is audited: find_holders); a stack in one of them may
+ * accept awards from elsewhere, or no longer, and equivalences `within`
+ * the group may apply to it, or no longer (such stacks and equivalences
+ * are treated as differing rules); and every equivalence pair and
+ * hypothetical transfer is decided again. */
+static int group_changes(wctx *w)
+{
+    idset named, changed;
+    int rc = 0;
+    set_init(&named, &w->arena);
+    set_init(&changed, &w->arena);
+    for (int k = 0; k < 2 && rc == 0; k++)
+        for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            const cx_snapshot *s = w->sides[k].snap;
+            if (jsel_groups(s, r->within, &named) < 0 || jsel_groups(s, r->into, &named) < 0 ||
+                jsel_groups(s, r->from_j, &named) < 0)
+                rc = -1;
+        }
+    for (size_t i = 0; i < named.map.cap && rc == 0; i++) {
+        const char *id = named.map.keys[i];
+        int moved = id ? moved_members(w, id) : 0;
+        if (moved < 0 || (moved && set_add(&changed, id) < 0)) rc = -1;
+    }
+    if (rc == 0 && changed.map.count) {
+        w->all_pairs = w->all_transfers = 1;
+        rc = counting_credentials(w);
+    }
+    for (int k = 0; k < 2 && rc == 0 && changed.map.count; k++)
+        for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            const cx_snapshot *s = w->sides[k].snap;
+            idset within;
+            set_init(&within, &w->arena);
+            int hit = r->kind == CX_RULE_STACK && r->jurisdiction != CX_NOSYM &&
+                      set_has(&w->moved, s->jurisdictions[r->jurisdiction].id);
+            int recognition = r->kind == CX_RULE_RECOGNIZE || r->kind == CX_RULE_DENY;
+            if ((cx__rule_is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) ||
+                (recognition &&
+                 (jsel_groups(s, r->from_j, &within) < 0 || jsel_groups(s, r->into, &within) < 0)))
+                rc = -1;
+            int names = 0;
+            for (size_t g = 0; g < within.map.cap && !names; g++)
+                names = within.map.keys[g] && set_has(&changed, within.map.keys[g]);
+            if ((hit || (names && cx__rule_is_equivalence(r))) && set_add(&w->dirty, r->id) < 0)
+                rc = -1;
+            if (names && recognition &&
+                add_bits(s, r->credentials ? r->credentials->bits : NULL, &w->carried) < 0)
+                rc = -1;
+            cx__strmap_free(&within.map);
+        }
+    cx__strmap_free(&named.map);
+    cx__strmap_free(&changed.map);
+    return rc;
+}
+
+/* The holders the change names: it defines them or their exceptions. */
+int cx__whatif_named_holders(wctx *w)
+{
+    const cx_catalog *cat = w->ch && w->ch->model ? cx__catalog_loader_model(w->ch->model) : NULL;
+    int bad = 0;
+    for (size_t i = 0; cat && i < cat->holders.n; i++)
+        bad |= set_add(&w->holders, cat->holders.v[i].id) < 0;
+    for (size_t i = 0; cat && i < cat->exceptions.n; i++)
+        bad |= set_add(&w->holders, cat->exceptions.v[i].holder) < 0;
+    return bad ? -1 : 0;
+}
+
+/* The credentials whose facts the change touches. */
+static int change_facts(wctx *w)
+{
+    const change *ch = w->ch;
+    const cx_catalog *cat = ch && ch->model ? cx__catalog_loader_model(ch->model) : NULL;
+    const cx_snapshot *before = w->sides[0].snap;
+    int bad = 0;
+    for (size_t i = 0; cat && i < cat->credentials.n; i++)
+        bad |= set_add(&w->changed, cat->credentials.v[i].id) < 0;
+    for (size_t i = 0; ch && i < ch->nremove[RM_CREDENTIALS]; i++)
+        bad |= set_add(&w->changed, ch->remove[RM_CREDENTIALS][i].id) < 0 ||
+               set_add(&w->removed, ch->remove[RM_CREDENTIALS][i].id) < 0;
+    for (uint32_t c = 0; ch && ch->nremove[RM_COMPETENCIES] && c < ncredentials(before); c++) {
+        const cx_snap_credential *cr = &before->credentials[c];
+        for (uint32_t k = 0; k < cr->ncompetencies; k++)
+            if (cx__whatif_removing(ch, RM_COMPETENCIES,
+                                    before->competencies[cr->competencies[k]].id))
+                bad |= set_add(&w->changed, cr->id) < 0;
+    }
+    for (size_t i = 0; i < w->changed.map.cap; i++) {
+        const char *id = w->changed.map.keys[i];
+        if (id) bad |= set_add(&w->relevant, id) < 0 || set_add(&w->targets, id) < 0;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Works out what the change can affect (docs/whatif.md). */
+int cx__whatif_find_scope(wctx *w)
+{
+    int rc = find_dirty(w);
+    if (rc) return rc;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < w->sides[k].nrules; i++)
+            w->any_transitive |= w->sides[k].by_id[i]->transitive;
+    if (change_facts(w) < 0 || group_changes(w) < 0) return nomem(w);
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < w->sides[k].nrules; i++) {
+            const cx_rule *r = w->sides[k].by_id[i];
+            if (set_has(&w->dirty, r->id) && rule_effect(w, &w->sides[k], r) < 0) return nomem(w);
+        }
+    for (int grew = 1; grew;) {
+        int b = closure_pass(w, &w->sides[0]), a = closure_pass(w, &w->sides[1]);
+        if (a < 0 || b < 0) return nomem(w);
+        grew = a | b;
+    }
+    return CX_OK;
+}
+
+/* ------------------------------------------------------- the holders */
+
+typedef struct holder_scan {
+    wctx *w;
+    idset *out;
+    int oom;
+} holder_scan;
+
+static int award_row(void *ud, const cx_col *cols, size_t ncols)
+{
+    holder_scan *h = ud;
+    if (ncols < 2 || !cols[0].text || !cols[1].text) return 0;
+    if (set_has(&h->w->removed, cols[1].text)) h->w->rep->removed_awards++;
+    int in_scope =
+        set_has(&h->w->relevant, cols[1].text) ||
+        (ncols > 2 && cols[2].text && set_has(&h->w->moved, cols[2].text) &&
+         set_has(&h->w->carried, cols[1].text) && set_has(&h->w->counting, cols[1].text));
+    if (in_scope && set_add(h->out, cols[0].text) < 0) {
+        h->oom = 1;
+        return CX_ENOMEM;
+    }
+    return 0;
+}
+
+static int exception_row(void *ud, const cx_col *cols, size_t ncols)
+{
+    holder_scan *h = ud;
+    if (ncols < 5 || !cols[0].text) return 0;
+    if ((cols[3].text && set_has(&h->w->removed, cols[3].text)) ||
+        (cols[4].text && set_has(&h->w->removed, cols[4].text)))
+        h->w->rep->removed_exceptions++;
+    /* a substitution lets its `use` fill a slot of any credential: when a
+     * changed membership may move the recognition of that credential, the
+     * holder may move whatever the stack counts otherwise */
+    int in_scope = (cols[1].text && set_has(&h->w->stacks, cols[1].text)) ||
+                   (cols[4].text && set_has(&h->w->carried, cols[4].text));
+    if (in_scope && set_add(h->out, cols[0].text) < 0) {
+        h->oom = 1;
+        return CX_ENOMEM;
+    }
+    return 0;
+}
+
+/* The holders to audit: those the change names, those holding a relevant
+ * credential (or one a moved membership may carry), those with an
+ * exception for a stack in scope or substituting such a credential. */
+int cx__whatif_find_holders(wctx *w, idset *out)
+{
+    holder_scan h = {w, out, 0};
+    int rc = CX_OK;
+    for (size_t i = 0; i < w->holders.map.cap; i++)
+        if (w->holders.map.keys[i] && set_add(out, w->holders.map.keys[i]) < 0) return nomem(w);
+    if (w->relevant.map.count || w->removed.map.count || w->moved.map.count) {
+        progress(w, "scanning", 0, 1);
+        rc = cx__registry_award_holders(w->r, w->moved.map.count > 0, award_row, &h, w->err);
+    }
+    if (!rc) rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
+    if (h.oom) return nomem(w);
+    return rc;
+}
