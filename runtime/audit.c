@@ -322,7 +322,7 @@ uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only)
         const cx_rule *r = stacks[i];
         if (r->credential == only) need[i] = 1;
         if (!need[i]) continue;
-        int all = r->requires && cx__req_has_check(r->requires);
+        int all = r->reads.checks;
         for (size_t j = 0; j < i; j++) {
             need[j] |= (uint8_t)(all || subst[stacks[j]->credential]);
             for (size_t d = 0; d < r->ndepends && !need[j]; d++)

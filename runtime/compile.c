@@ -408,11 +408,6 @@ static void collect_depends(const cx_req *q, uint32_t target, const cx_rule *con
         collect_depends(q->parts[i], target, stacks, nstacks, dep);
 }
 
-static int has(const uint64_t *set, uint32_t sym)
-{
-    return (int)(set[sym / 64] >> (sym % 64) & 1);
-}
-
 /* The credentials of q's credential slots (the slots equivalents fill). */
 static void credential_slots(const cx_req *q, uint64_t *set)
 {
@@ -436,9 +431,9 @@ static int sources_into(compiler *c, const uint64_t *into, int transitive, uint6
         int meets = 0;
         if (!cx__rule_is_equivalence(r) || (transitive && !r->transitive)) continue;
         if (r->kind == CX_RULE_EQUIVALENT) {
-            for (size_t m = 0; m < r->nmembers && !meets; m++) meets = has(into, r->members[m]);
+            for (size_t m = 0; m < r->nmembers && !meets; m++) meets = has_bit(into, r->members[m]);
             for (size_t m = 0; meets && m < r->nmembers; m++)
-                if (!has(out, r->members[m])) {
+                if (!has_bit(out, r->members[m])) {
                     set_add(out, r->members[m]);
                     grew = 1;
                 }
@@ -570,7 +565,7 @@ static void order_stacks(compiler *c)
         if (stacks[i]->requires) credential_slots(stacks[i]->requires, slots);
         equivalence_sources(c, slots, scratch);
         for (size_t j = 0; j < n; j++)
-            soft[i * n + j] = dep[i * n + j] || (j != i && has(slots, stacks[j]->credential));
+            soft[i * n + j] = dep[i * n + j] || (j != i && has_bit(slots, stacks[j]->credential));
     }
     if (kahn(stacks, n, dep, soft, done, reach, order) < n) {
         cycle_error(c, stacks, n, done);
@@ -711,4 +706,5 @@ void cx__compile_link(compiler *c)
         qsort(rs->by_id, rs->nrules, sizeof *rs->by_id, by_rule_id);
     }
     index_equivalences(c);
+    cx__compile_reads(c);
 }

@@ -1,7 +1,8 @@
 /*
  * compile_int.h -- what the compiler's files share (compile_tree.c reading
  * the neutral tree, compile_req.c requirements and selectors, compile.c
- * rules and stack order, rules.c the rules object): the rule set's
+ * rules and stack order, compile_reads.c what rules read, rules.c the
+ * rules object): the rule set's
  * insides, one compilation's state, and the helpers they all use. Private
  * to those files, as SQLite's btreeInt.h.
  */
@@ -124,6 +125,11 @@ static inline void set_add(uint64_t *set, uint32_t sym)
     set[sym / 64] |= (uint64_t)1 << (sym % 64);
 }
 
+static inline int has_bit(const uint64_t *set, uint32_t sym)
+{
+    return (int)(set[sym / 64] >> (sym % 64) & 1);
+}
+
 static inline int set_empty(const compiler *c, const uint64_t *set)
 {
     for (size_t i = 0; i < c->words; i++)
@@ -169,7 +175,14 @@ const cx_req *cx__compile_requirement(compiler *c, const cx_tnode *n, int depth)
 /* Compiles the declarations of one loaded pack. */
 void cx__compile_pack(compiler *c, const cx_tnode *decls);
 /* After every pack: the stacks in dependency order, the warnings about
- * rules that never apply, every rule by id and the equivalence family. */
+ * rules that never apply, every rule by id, the equivalence family, and
+ * what each rule reads (cx__compile_reads). */
 void cx__compile_link(compiler *c);
+
+/* ---------------------------------------- compile_reads.c: what rules read */
+
+/* Records every rule's reads (cx_reads) and its slots' fillers; after the
+ * equivalence index (cx__compile_link). */
+void cx__compile_reads(compiler *c);
 
 #endif

@@ -127,9 +127,6 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
  * most max of them to out; returns how many there are. */
 size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max);
 
-/* Whether a requirement tree has a check anywhere in it. */
-int cx__req_has_check(const cx_req *q);
-
 /* The holder's awards that count in jurisdiction j on the as-of date
  * (docs/design.md §4): valid, renewed, and issued in j or accepted into j by the
  * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */

@@ -69,21 +69,16 @@ static int has_bit(const uint64_t *set, cx_sym s)
     return (int)(set[s / 64] >> (s % 64) & 1);
 }
 
-/* Could an equivalence rule make another credential fill a slot of c in
- * jurisdiction j on the as-of date? (cx__eval_equivalent's `applies`,
- * without the source side and issue dates: conservative.) */
-static int equivalence_reaches(const ectx *e, cx_sym c, cx_sym j)
+/* Could an equivalence rule make another credential fill credential slot
+ * q in jurisdiction j on the as-of date? Of the rules the compiler found
+ * can fill it (q->fillers), one in force there (cx__eval_equivalent's
+ * `applies`, without the source side and issue dates: conservative). */
+static int equivalence_reaches(const ectx *e, const cx_req *q, cx_sym j)
 {
-    for (size_t i = 0; i < e->nequivs; i++) {
-        const cx_rule *r = e->equivs[i];
+    for (size_t i = 0; i < q->nfillers; i++) {
+        const cx_rule *r = q->fillers[i];
         if (r->within && (j == CX_NOSYM || !cx__eval_jsel(e, r->within, j))) continue;
-        if (!cx__eval_effective(r, e->as_of)) continue;
-        if (r->kind == CX_RULE_EQUIVALENT) {
-            for (size_t m = 0; m < r->nmembers; m++)
-                if (r->members[m] == c) return 1;
-        } else if (!r->to || has_bit(r->to->bits, c)) {
-            return 1;
-        }
+        if (cx__eval_effective(r, e->as_of)) return 1;
     }
     return 0;
 }
@@ -108,13 +103,12 @@ static int add_node(builder *b, const cx_req *q)
         if (q->min_grade || q->nmin_results)
             return p->refusal = "a slot with min_grade or min_results", -1;
         if (p->slot_of[q->credential] >= 0) return p->refusal = "two slots of one credential", -1;
-        if (equivalence_reaches(b->e, q->credential, b->stack->jurisdiction))
+        if (equivalence_reaches(b->e, q, b->stack->jurisdiction))
             return p->refusal = "an equivalence rule can fill a slot", -1;
         {
             int8_t bit = 0;
             for (size_t i = 0; i < p->nnodes; i++) bit += p->nodes[i].kind == Q_SLOT;
             p->slot_of[q->credential] = bit;
-            p->relevant[q->credential / 64] |= UINT64_C(1) << (q->credential % 64);
             node.kind = Q_SLOT;
             node.index = (uint8_t)bit;
         }
@@ -126,8 +120,6 @@ static int add_node(builder *b, const cx_req *q)
                      .any_date = !q->selector || q->selector->any_date,
                      .issued = q->selector ? q->selector->issued : (cx_range){0, 0},
                      .threshold = q->threshold};
-        for (size_t w = 0; w < b->words; w++)
-            p->relevant[w] |= q->selector ? q->selector->bits[w] : ~UINT64_C(0);
         node.kind = Q_HOURS;
         node.index = (uint8_t)p->ntotals++;
         break;
@@ -247,6 +239,8 @@ static void plan_stack(builder *b, size_t at, const cx_quick *q)
         return;
     }
     if (add_node(b, r->requires) < 0) return;
+    for (size_t w = 0; w < (ncred + 63) / 64; w++) /* the credentials of slots and totals */
+        p->relevant[w] = r->reads.slots[w] | r->reads.totals[w];
     for (uint32_t c = 1; c <= MAX_CMAX && search_bound(r->requires, c, &nf) <= CX_SEARCH_LIMIT; c++)
         p->cmax = c;
     if (p->cmax == 0) {
