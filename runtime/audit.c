@@ -4,13 +4,13 @@
  * recognised there, and awards derived by stacks evaluated before it),
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
+ * One holder at a time: audits over every holder are audit_all.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
-#include "quick.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -322,7 +322,7 @@ uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only)
         const cx_rule *r = stacks[i];
         if (r->credential == only) need[i] = 1;
         if (!need[i]) continue;
-        int all = r->requires && cx__req_has_check(r->requires);
+        int all = r->reads.checks;
         for (size_t j = 0; j < i; j++) {
             need[j] |= (uint8_t)(all || subst[stacks[j]->credential]);
             for (size_t d = 0; d < r->ndepends && !need[j]; d++)
@@ -376,9 +376,7 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
     return CX_OK;
 }
 
-/* The symbol of the credential a stack of the loaded packs confers;
- * CX_EUSAGE (with the nearest id) when there is no such stack. */
-static int find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err)
+int cx__audit_find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err)
 {
     size_t ns, i = 0;
     const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
@@ -401,7 +399,7 @@ static int audit(cx_rules *rules, const char *holder, const char *stack, const c
     *n = 0;
     int rc = cx__eval_begin(&e, rules, as_of, err);
     if (rc || (rc = cx__eval_lookup(&e, CX_KIND_HOLDER, holder, &h, err))) return rc;
-    if (stack && (rc = find_stack(&e, stack, &only, err))) goto done;
+    if (stack && (rc = cx__audit_find_stack(&e, stack, &only, err))) goto done;
     if (stack && !(need = cx__audit_needed(rules, only))) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
@@ -423,187 +421,6 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
     int rc = cx__rules_enter(rules, err);
     if (rc) return rc;
     rc = audit(rules, holder, stack, as_of, out, n, err);
-    cx__rules_leave(rules);
-    return rc;
-}
-
-/* ------------------------------------------------------ the whole registry */
-
-#define BATCH 4096 /* holders decided between two writes */
-#define CHUNK 64   /* holders a worker takes at a time */
-
-/* A rendered decision: its text at its chunk's out.data + at. */
-typedef struct rendered {
-    size_t at;
-    cx_status status;
-} rendered;
-
-/* The decisions of CHUNK consecutive holders, rendered, in order. */
-typedef struct chunk {
-    cx_buf out; /* the texts, each NUL-terminated; kept from batch to batch */
-    rendered *v;
-    size_t n, cap;
-} chunk;
-
-/* A batch of holders [base, end): workers take its chunks in turn, so
- * none waits long for another, and the chunks are written in order. */
-typedef struct batch {
-    cx_chunks take;
-    chunk chunks[BATCH / CHUNK];
-} batch;
-
-typedef struct worker {
-    cx_rules *rules;
-    struct cx_sandbox *sb; /* this worker's own Lua state */
-    const char *as_of;
-    cx_sym only;
-    const uint8_t *needed; /* with only: the stacks it needs (cx__audit_needed) */
-    cx_render_fn render;
-    void *ud;
-    batch *b;
-    cx_buf one; /* where one decision is rendered: small, so the many small
-                   writes of a renderer stay in cache; then copied to its chunk */
-    int rc;
-    cx_error err;
-} worker;
-
-/* Renders d at the end of chunk k. 0, or -1 when out of memory. */
-static int render_into(worker *w, chunk *k, const cx_decision *d)
-{
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 2 * CHUNK;
-        rendered *v = realloc(k->v, cap * sizeof *v);
-        if (!v) return -1;
-        k->v = v;
-        k->cap = cap;
-    }
-    size_t at = k->out.len;
-    w->one.len = 0;
-    if (w->one.data) w->one.data[0] = '\0'; /* a renderer that writes nothing */
-    if (w->render(w->ud, d, cx__buf_write, &w->one) || w->one.oom) return -1;
-    cx__buf_add(&k->out, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
-    if (k->out.oom) return -1;
-    k->v[k->n++] = (rendered){at, d->status};
-    return 0;
-}
-
-/* Decides and renders the holders of one chunk. */
-static void decide_chunk(worker *w, ectx *e, chunk *k, uint32_t lo, uint32_t hi)
-{
-    k->n = 0;
-    k->out.len = 0;
-    for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
-        cx_decision **v = NULL;
-        size_t n = 0;
-        w->rc = cx__audit_holder(e, h, w->only, &v, &n, &w->err);
-        for (size_t i = 0; w->rc == CX_OK && i < n; i++)
-            if (render_into(w, k, v[i]))
-                w->rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        cx_decisions_free(v, n);
-    }
-}
-
-/* Takes chunks of the batch until none is left (or this worker failed). */
-static void *work(void *arg)
-{
-    worker *w = arg;
-    batch *b = w->b;
-    ectx e;
-    w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
-    if (w->rc) return NULL;
-    e.sb = w->sb;
-    e.stacks_needed = w->needed;
-    cx__decision_json_reuse(1);
-    uint32_t lo, hi;
-    for (long c; w->rc == CX_OK && (c = cx__chunks_take(&b->take, &lo, &hi)) >= 0;)
-        decide_chunk(w, &e, &b->chunks[c], lo, hi);
-    cx__decision_json_reuse(0);
-    cx__eval_end(&e);
-    return NULL;
-}
-
-/* Writes the decided chunks of b in holder order. */
-static int write_batch(const batch *b, cx_output_fn output, void *ud)
-{
-    int rc = CX_OK;
-    for (uint32_t c = 0; b->take.base + c * CHUNK < b->take.end && rc == CX_OK; c++)
-        for (size_t i = 0; i < b->chunks[c].n && rc == CX_OK; i++)
-            rc = output(ud, b->chunks[c].out.data + b->chunks[c].v[i].at, b->chunks[c].v[i].status);
-    return rc;
-}
-
-static int audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                     cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
-                     void *progress_ud, cx_error *err)
-{
-    const cx_snapshot *s = cx__rules_snapshot(rules);
-    uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
-    cx_sym only = CX_NOSYM;
-    worker ws[64];
-    int rc = CX_OK, started = 0;
-    if (jobs < 1) jobs = 1;
-    if (jobs > 64) jobs = 64;
-    memset(ws, 0, sizeof ws);
-    uint8_t *need = NULL;
-    if (stack) {
-        ectx e;
-        rc = cx__eval_begin(&e, rules, as_of, err);
-        if (rc == CX_OK) rc = find_stack(&e, stack, &only, err);
-        if (rc == CX_OK && render && !(need = cx__audit_needed(rules, only)))
-            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        cx__eval_end(&e);
-        if (rc) return rc;
-    }
-    if (!render) /* statuses only: the status plans (quick.c) */
-        return cx__quick_audit_all(rules, only, as_of, jobs, output, ud, progress, progress_ud,
-                                   err);
-    batch *b = calloc(1, sizeof *b);
-    if (!b) rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
-        ws[j].rules = rules;
-        ws[j].as_of = as_of;
-        ws[j].only = only;
-        ws[j].needed = need;
-        ws[j].render = render;
-        ws[j].ud = ud;
-        ws[j].b = b;
-        cx__buf_init(&ws[j].one);
-        rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
-                    : cx__rules_worker(rules, &ws[j].sb, err);
-    }
-    for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
-        cx__chunks_start(&b->take, base, nh - base < BATCH ? nh : base + BATCH, CHUNK);
-        for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
-        cx__run_parallel(ws, sizeof *ws, jobs, work);
-        for (int j = 0; j < jobs && rc == CX_OK; j++)
-            if (ws[j].rc) {
-                rc = ws[j].rc;
-                *err = ws[j].err;
-            }
-        if (rc == CX_OK) rc = write_batch(b, output, ud);
-        if (progress) progress(progress_ud, "auditing", b->take.end, nh);
-    }
-    for (int j = 0; j < started; j++) {
-        if (j) cx__sandbox_free(ws[j].sb);
-        cx__buf_free(&ws[j].one);
-    }
-    for (size_t c = 0; b && c < BATCH / CHUNK; c++) {
-        cx__buf_free(&b->chunks[c].out);
-        free(b->chunks[c].v);
-    }
-    free(b);
-    free(need);
-    return rc;
-}
-
-/* audit_all with the rules entered: one call at a time (credex.h, "Threads"). */
-int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                 cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
-                 void *progress_ud, cx_error *err)
-{
-    int rc = cx__rules_enter(rules, err);
-    if (rc) return rc;
-    rc = audit_all(rules, stack, as_of, jobs, render, output, ud, progress, progress_ud, err);
     cx__rules_leave(rules);
     return rc;
 }

@@ -87,6 +87,7 @@ typedef struct cx_min_result {
     int64_t value; /* hundredths */
 } cx_min_result;
 
+typedef struct cx_rule cx_rule;
 typedef struct cx_req cx_req;
 struct cx_req {
     cx_req_kind kind;
@@ -121,6 +122,12 @@ struct cx_req {
 
     /* check */
     int pack, fn; /* function reference (pack index, ordinal) */
+
+    /* CX_REQ_CREDENTIAL: the equivalence rules (by id) that can make
+     * another credential count as this one, whatever the date and place
+     * (compile_reads.c; an evaluation still checks `within` and dates) */
+    const cx_rule *const *fillers;
+    size_t nfillers;
 };
 
 /* -------------------------------------------------------------------- rules */
@@ -145,7 +152,24 @@ typedef enum cx_award_expires {
     CX_EXPIRES_DURATION
 } cx_award_expires;
 
-typedef struct cx_rule cx_rule;
+/* What a rule reads, recorded once by the compiler (compile_reads.c) for
+ * the analyses that must agree with the evaluator: the status plans
+ * (quick.c), what-if's scope (whatif_scope.c), the stacks an audit of one
+ * stack needs (audit.c). */
+typedef struct cx_reads {
+    const uint64_t *slots;  /* credentials that can fill a slot of its requirement tree
+                               (credential, matching, tagged, competency); NULL: no tree */
+    const uint64_t *totals; /* credentials a total with a selector counts (hours, sum);
+                               NULL: no tree */
+    int totals_every;       /* a total without a selector (sum): every credential counts */
+    int checks;             /* a check in the tree: Lua sees every counted award */
+    int calls;              /* Lua decides part of it: a check, or an equivalence's `when` */
+    int without_awards;     /* a requirement that can hold with no award (holder_attr, check) */
+    const uint32_t *groups; /* groups its jurisdiction selectors (within, into, from)
+                               name with member_of, ascending, no repeats */
+    size_t ngroups;
+} cx_reads;
+
 struct cx_rule {
     cx_rule_kind kind;
     const char *id; /* given, or from content: counts_as:A>B, equivalent:A=B, renews:X (#2...) */
@@ -189,7 +213,23 @@ struct cx_rule {
 
     /* renews */
     uint32_t renewer;
+
+    cx_reads reads; /* what it reads, for the analyses (compile_reads.c) */
 };
+
+/* ------------------------------------------------------------- equality */
+
+/* Plans of two rule sets compared field by field, for what-if
+ * (compile_same.c): credentials, jurisdictions and groups by id, since the
+ * sets may be compiled against different snapshots (sa, sb). A Lua
+ * function compares by its ordinal in its pack only: the caller compares
+ * the packs' bytes when reads.calls says Lua decides part of the rule. */
+
+/* Everything about a requirement that can change a decision's status:
+ * what fills or counts toward it and every option. */
+int cx__req_same(const cx_snapshot *sa, const cx_req *a, const cx_snapshot *sb, const cx_req *b);
+/* Every field of two rules (one id) the evaluator reads. */
+int cx__rule_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb, const cx_rule *b);
 
 /* ------------------------------------------------------------ the rule set */
 

@@ -127,13 +127,27 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
  * most max of them to out; returns how many there are. */
 size_t cx__req_forced(const cx_req *q, const cx_req **out, size_t max);
 
-/* Whether a requirement tree has a check anywhere in it. */
-int cx__req_has_check(const cx_req *q);
-
 /* The holder's awards that count in jurisdiction j on the as-of date
  * (docs/design.md §4): valid, renewed, and issued in j or accepted into j by the
  * portability rules (j CX_NOSYM: every valid award). malloc'd; *n set. */
 cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n);
+
+/* audit.c: which stacks deciding stack `only` needs, per stack in dependency order:
+ * it; the stacks whose derived awards can count toward it (depends: its
+ * slots, and equivalences into them; and any stack whose credential an
+ * exception substitutes), transitively; and every stack before one with a
+ * check, which sees every counted award, derived ones too. malloc'd (the
+ * caller frees it); NULL when out of memory. */
+uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only);
+
+/* audit.c: every stack for holder h, as cx_audit decides them (only: that
+ * stack's decision alone), in byte order of stack id. *out is the caller's:
+ * cx_decisions_free. */
+int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err);
+
+/* audit.c: the symbol of the credential a stack of the loaded packs
+ * confers; CX_EUSAGE (with the nearest id) when there is no such stack. */
+int cx__audit_find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err);
 
 /* decision.c: while on (per thread), cx_decision_write_json and
  * cx_decision_json fill the JSON object of the previous decision in place

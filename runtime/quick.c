@@ -1,8 +1,9 @@
 /*
  * quick.c -- status plans (issue 6): the status of a holder for an
  * eligible stack from bit masks and integer sums over the snapshot's
- * awards, no malloc and no strings per holder; every holder the plan
- * could decide differently from audit.c goes to audit.c instead.
+ * awards, no malloc and no strings per holder. Pure: it compiles plans and
+ * answers for one holder; it starts no thread and never calls the full
+ * evaluator (audit_all.c sends every holder a plan is not sure of there).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +69,16 @@ static int has_bit(const uint64_t *set, cx_sym s)
     return (int)(set[s / 64] >> (s % 64) & 1);
 }
 
-/* Could an equivalence rule make another credential fill a slot of c in
- * jurisdiction j on the as-of date? (cx__eval_equivalent's `applies`,
- * without the source side and issue dates: conservative.) */
-static int equivalence_reaches(const ectx *e, cx_sym c, cx_sym j)
+/* Could an equivalence rule make another credential fill credential slot
+ * q in jurisdiction j on the as-of date? Of the rules the compiler found
+ * can fill it (q->fillers), one in force there (cx__eval_equivalent's
+ * `applies`, without the source side and issue dates: conservative). */
+static int equivalence_reaches(const ectx *e, const cx_req *q, cx_sym j)
 {
-    for (size_t i = 0; i < e->nequivs; i++) {
-        const cx_rule *r = e->equivs[i];
+    for (size_t i = 0; i < q->nfillers; i++) {
+        const cx_rule *r = q->fillers[i];
         if (r->within && (j == CX_NOSYM || !cx__eval_jsel(e, r->within, j))) continue;
-        if (!cx__eval_effective(r, e->as_of)) continue;
-        if (r->kind == CX_RULE_EQUIVALENT) {
-            for (size_t m = 0; m < r->nmembers; m++)
-                if (r->members[m] == c) return 1;
-        } else if (!r->to || has_bit(r->to->bits, c)) {
-            return 1;
-        }
+        if (cx__eval_effective(r, e->as_of)) return 1;
     }
     return 0;
 }
@@ -107,13 +103,12 @@ static int add_node(builder *b, const cx_req *q)
         if (q->min_grade || q->nmin_results)
             return p->refusal = "a slot with min_grade or min_results", -1;
         if (p->slot_of[q->credential] >= 0) return p->refusal = "two slots of one credential", -1;
-        if (equivalence_reaches(b->e, q->credential, b->stack->jurisdiction))
+        if (equivalence_reaches(b->e, q, b->stack->jurisdiction))
             return p->refusal = "an equivalence rule can fill a slot", -1;
         {
             int8_t bit = 0;
             for (size_t i = 0; i < p->nnodes; i++) bit += p->nodes[i].kind == Q_SLOT;
             p->slot_of[q->credential] = bit;
-            p->relevant[q->credential / 64] |= UINT64_C(1) << (q->credential % 64);
             node.kind = Q_SLOT;
             node.index = (uint8_t)bit;
         }
@@ -125,8 +120,6 @@ static int add_node(builder *b, const cx_req *q)
                      .any_date = !q->selector || q->selector->any_date,
                      .issued = q->selector ? q->selector->issued : (cx_range){0, 0},
                      .threshold = q->threshold};
-        for (size_t w = 0; w < b->words; w++)
-            p->relevant[w] |= q->selector ? q->selector->bits[w] : ~UINT64_C(0);
         node.kind = Q_HOURS;
         node.index = (uint8_t)p->ntotals++;
         break;
@@ -246,6 +239,8 @@ static void plan_stack(builder *b, size_t at, const cx_quick *q)
         return;
     }
     if (add_node(b, r->requires) < 0) return;
+    for (size_t w = 0; w < (ncred + 63) / 64; w++) /* the credentials of slots and totals */
+        p->relevant[w] = r->reads.slots[w] | r->reads.totals[w];
     for (uint32_t c = 1; c <= MAX_CMAX && search_bound(r->requires, c, &nf) <= CX_SEARCH_LIMIT; c++)
         p->cmax = c;
     if (p->cmax == 0) {
@@ -409,34 +404,15 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
     return has || touched ? CX_IN_PROGRESS : CX_NOT_STARTED;
 }
 
-/* ------------------------------------------------- the whole registry */
+/* ------------------------------------------------------- one holder */
 
-#define BATCH 4096 /* holders decided between two writes */
-#define CHUNK 256  /* holders a worker takes at a time */
-
-typedef struct qworker {
-    cx_rules *rules;
-    const cx_quick *q;
-    struct cx_sandbox *sb; /* this worker's own Lua state, for the full evaluator */
-    const char *as_of;
-    cx_sym only;
-    const uint8_t *needed; /* per stack (dep order): its status is needed (cx__audit_needed) */
-    size_t nout;           /* decisions per holder */
-    cx_chunks *take;       /* the batch's holders, a chunk at a time */
-    uint8_t *out;          /* (h - base) * nout + k: the k-th decision's status */
-    int rc;
-    cx_error err;
-} qworker;
-
-/* Statuses of holder h through the plans, in id order into out; FALLBACK
- * when some needed stack has no plan or the plan is not sure. */
-static int quick_holder(const qworker *w, const cx_snapshot *s, cx_date on, cx_sym h, uint8_t *out)
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                     const uint8_t *needed, cx_sym only, uint8_t *out)
 {
-    const cx_quick *q = w->q;
     uint8_t st[256];
     if (q->ns > sizeof st) return FALLBACK;
     for (size_t i = 0; i < q->ns; i++) {
-        if (!w->needed[i]) continue;
+        if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
         int r = plan_status(&q->plans[i], q->stacks[i], s, &s->holders[h], on, st);
         if (r == FALLBACK) return FALLBACK;
@@ -445,136 +421,7 @@ static int quick_holder(const qworker *w, const cx_snapshot *s, cx_date on, cx_s
     size_t k = 0;
     for (size_t j = 0; j < q->ns; j++) {
         size_t i = q->by_id[j];
-        if (w->only == CX_NOSYM || q->stacks[i]->credential == w->only) out[k++] = st[i];
+        if (only == CX_NOSYM || q->stacks[i]->credential == only) out[k++] = st[i];
     }
     return 0;
-}
-
-static void *quick_work(void *arg)
-{
-    qworker *w = arg;
-    ectx e;
-    w->rc = cx__eval_begin(&e, w->rules, w->as_of, &w->err);
-    if (w->rc) return NULL;
-    e.sb = w->sb;
-    e.stacks_needed = w->needed; /* the full evaluator decides the same stacks */
-    uint32_t lo, hi;
-    while (w->rc == CX_OK && cx__chunks_take(w->take, &lo, &hi) >= 0)
-        for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
-            uint8_t *out = w->out + (size_t)(h - w->take->base) * w->nout;
-            if (quick_holder(w, e.snap, e.as_of, h, out) == 0) continue;
-            cx_decision **v = NULL;
-            size_t n = 0;
-            w->rc = cx__audit_holder(&e, h, w->only, &v, &n, &w->err);
-            for (size_t i = 0; i < n && i < w->nout; i++) out[i] = (uint8_t)v[i]->status;
-            cx_decisions_free(v, n);
-        }
-    cx__eval_end(&e);
-    return NULL;
-}
-
-int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,
-                        cx_output_fn output, void *ud, cx_progress_fn progress, void *progress_ud,
-                        cx_error *err)
-{
-    const cx_snapshot *s = cx__rules_snapshot(rules);
-    uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
-    cx_quick *q = NULL;
-    qworker ws[64];
-    cx_chunks take;
-    int rc = cx__quick_compile(rules, as_of, &q, err), started = 0;
-    size_t nout = 0;
-    uint8_t *needed = NULL, *out = NULL;
-    if (jobs < 1) jobs = 1;
-    if (jobs > 64) jobs = 64;
-    memset(ws, 0, sizeof ws);
-    if (rc) return rc;
-    for (size_t i = 0; i < q->ns; i++) nout += only == CX_NOSYM || q->stacks[i]->credential == only;
-    /* the stacks the output needs: all, or only and what it needs */
-    needed = only == CX_NOSYM ? calloc(q->ns + 1, 1) : cx__audit_needed(rules, only);
-    out = malloc((size_t)BATCH * nout + 1);
-    if (!needed || !out) {
-        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        goto done;
-    }
-    if (only == CX_NOSYM) memset(needed, 1, q->ns);
-    for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
-        ws[j] = (qworker){.rules = rules,
-                          .q = q,
-                          .as_of = as_of,
-                          .only = only,
-                          .needed = needed,
-                          .nout = nout,
-                          .take = &take,
-                          .out = out};
-        rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
-                    : cx__rules_worker(rules, &ws[j].sb, err);
-    }
-    for (uint32_t base = 0; base < nh && rc == CX_OK; base += BATCH) {
-        uint32_t end = nh - base < BATCH ? nh : base + BATCH;
-        cx__chunks_start(&take, base, end, CHUNK);
-        for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
-        cx__run_parallel(ws, sizeof *ws, jobs, quick_work);
-        for (int j = 0; j < jobs && rc == CX_OK; j++)
-            if (ws[j].rc) {
-                rc = ws[j].rc;
-                *err = ws[j].err;
-            }
-        for (size_t k = 0; k < (size_t)(end - base) * nout && rc == CX_OK; k++)
-            rc = output(ud, NULL, (cx_status)out[k]);
-        if (progress && rc == CX_OK) progress(progress_ud, "auditing", end, nh);
-    }
-done:
-    for (int j = 1; j < started; j++) cx__sandbox_free(ws[j].sb);
-    free(needed);
-    free(out);
-    cx__quick_free(q);
-    return rc;
-}
-
-/* ------------------------------------------------------------- summary */
-
-typedef struct summing {
-    cx_audit_count *counts; /* per stack of the output, in id order */
-    size_t n, at;           /* stacks; the next decision's stack */
-} summing;
-
-static int add_status(void *ud, const char *text, cx_status status)
-{
-    summing *s = ud;
-    cx_audit_count *c = &s->counts[s->at];
-    (void)text;
-    s->at = (s->at + 1) % s->n;
-    c->met += status == CX_MET;
-    c->in_progress += status == CX_IN_PROGRESS;
-    c->not_started += status == CX_NOT_STARTED;
-    c->error += status == CX_ERROR;
-    return CX_OK;
-}
-
-int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int jobs,
-                     cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
-                     cx_error *err)
-{
-    size_t ns;
-    const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
-    const cx_snapshot *snap = cx__rules_snapshot(rules);
-    summing s = {calloc(ns + 1, sizeof *s.counts), 0, 0};
-    *out = NULL;
-    *n = 0;
-    if (!s.counts) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    for (size_t i = 0; i < ns; i++) {
-        const char *id = cx__snapshot_id(snap, CX_KIND_CREDENTIAL, stacks[i]->credential);
-        if (!stack || strcmp(stack, id) == 0) s.counts[s.n++].stack = id;
-    }
-    qsort(s.counts, s.n, sizeof *s.counts, cx__strcmp_ptr); /* stack is the first member */
-    int rc = cx_audit_all(rules, stack, as_of, jobs, NULL, add_status, &s, progress, progress_ud,
-                          err); /* an unknown stack: CX_EUSAGE before any output */
-    if (rc) {
-        free(s.counts);
-        return rc;
-    }
-    *out = s.counts;
-    *n = s.n;
-    return CX_OK;
 }

@@ -20,25 +20,12 @@ void cx__quick_free(cx_quick *q); /* accepts NULL */
  * check requirement", ...), or NULL when it has one. */
 const char *cx__quick_refusal(const cx_quick *q, cx_sym stack);
 
-/* cx_audit_all with render NULL: only statuses, through the status plans
- * where they are exact, else the full evaluator; output(ud, NULL, status)
- * per decision, holders in id order, then stacks in id order (only: that
- * stack alone, when not CX_NOSYM). */
-int cx__quick_audit_all(cx_rules *rules, cx_sym only, const char *as_of, int jobs,
-                        cx_output_fn output, void *ud, cx_progress_fn progress, void *progress_ud,
-                        cx_error *err);
-
-/* audit.c: which stacks deciding stack `only` needs, per stack in dependency order:
- * it; the stacks whose derived awards can count toward it (depends: its
- * slots, and equivalences into them; and any stack whose credential an
- * exception substitutes), transitively; and every stack before one with a
- * check, which sees every counted award, derived ones too. malloc'd (the
- * caller frees it); NULL when out of memory. */
-uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only);
-
-/* audit.c: every stack for holder h, as cx_audit decides them (only: that
- * stack's decision alone), in byte order of stack id. *out is the caller's:
- * cx_decisions_free. */
-int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t *n, cx_error *err);
+/* The statuses of holder h through the plans: those of the stacks in
+ * byte order of id (only: that stack's alone, when not CX_NOSYM) into out,
+ * deciding the stacks needed[] marks (per stack, dependency order). 0, or
+ * -1 when some needed stack has no plan or its plan is not sure of h: the
+ * full evaluator (cx__audit_holder) must decide h. */
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                     const uint8_t *needed, cx_sym only, uint8_t *out);
 
 #endif

@@ -407,14 +407,6 @@ static void goals_give(search *s, const cx_req **p, size_t n)
         free(p);
 }
 
-int cx__req_has_check(const cx_req *q)
-{
-    if (q->kind == CX_REQ_CHECK) return 1;
-    for (size_t i = 0; i < q->nparts; i++)
-        if (cx__req_has_check(q->parts[i])) return 1;
-    return 0;
-}
-
 /* Whether q could hold if every award were free to fill every slot: a
  * necessary condition, memoized, that lets the search skip at once what
  * no allocation can meet (a slot nothing fills, a choice with too few

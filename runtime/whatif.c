@@ -119,9 +119,10 @@ typedef struct arec {
 
 typedef struct astore {
     wctx *w;
-    char **holders; /* in the order audited (byte order), in the arena */
+    const char **holders; /* in the order audited (byte order): the before side's ids, which
+                             live as long as its rules, until the merge is done */
     size_t nholders, capholders;
-    char **stacks; /* interned stack ids, in the arena */
+    const char **stacks; /* interned stack ids, the before side's too */
     size_t nstacks, capstacks;
     cx_strmap stack_index; /* stack id -> index + 1 */
     arec *recs;
@@ -129,46 +130,19 @@ typedef struct astore {
     int oom;
 } astore;
 
-/* On worker threads: only the status, stack and holder, compactly. */
-static int render_compact(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
-{
-    char status = (char)('A' + (int)d->status);
-    (void)ud;
-    return write(&status, 1, wud) || write(d->stack, strlen(d->stack), wud) ||
-                   write("\t", 1, wud) || write(d->holder, strlen(d->holder), wud)
-               ? -1
-               : 0;
-}
-
-/* Splits a compact line: status, stack (NUL-terminated in buf), holder. */
-static int parse_compact(const char *text, char *buf, size_t size, const char **stack,
-                         const char **holder)
-{
-    const char *tab = strchr(text, '\t');
-    size_t n = tab ? (size_t)(tab - text - 1) : 0;
-    if (!tab || n >= size) return -1;
-    memcpy(buf, text + 1, n);
-    buf[n] = '\0';
-    *stack = buf;
-    *holder = tab + 1;
-    return text[0] - 'A';
-}
-
 static uint32_t intern_stack(astore *a, const char *stack)
 {
     size_t k = (size_t)(uintptr_t)cx__strmap_get(&a->stack_index, stack);
     if (k) return (uint32_t)(k - 1);
     if (a->nstacks == a->capstacks) {
         size_t cap = a->capstacks ? a->capstacks * 2 : 16;
-        char **v = realloc(a->stacks, cap * sizeof *v);
+        const char **v = realloc(a->stacks, cap * sizeof *v);
         if (!v) return UINT32_MAX;
         a->stacks = v;
         a->capstacks = cap;
     }
-    char *kept = cx__arena_strdup(&a->w->arena, stack);
-    if (!kept) return UINT32_MAX;
-    a->stacks[a->nstacks++] = kept;
-    if (cx__strmap_put(&a->stack_index, kept, (void *)(uintptr_t)a->nstacks, NULL) < 0)
+    a->stacks[a->nstacks++] = stack;
+    if (cx__strmap_put(&a->stack_index, stack, (void *)(uintptr_t)a->nstacks, NULL) < 0)
         return UINT32_MAX;
     return (uint32_t)(a->nstacks - 1);
 }
@@ -178,26 +152,21 @@ static int keep_holder(astore *a, const char *holder)
     if (a->nholders && strcmp(a->holders[a->nholders - 1], holder) == 0) return 0;
     if (a->nholders == a->capholders) {
         size_t cap = a->capholders ? a->capholders * 2 : 1024;
-        char **v = realloc(a->holders, cap * sizeof *v);
+        const char **v = realloc(a->holders, cap * sizeof *v);
         if (!v) return -1;
         a->holders = v;
         a->capholders = cap;
     }
-    if (!(a->holders[a->nholders] = cx__arena_strdup(&a->w->arena, holder))) return -1;
-    a->nholders++;
+    a->holders[a->nholders++] = holder;
     return 0;
 }
 
 /* Before the change: keeps every decision's status. */
-static int keep_before(void *ud, const char *text, cx_status status)
+static int keep_before(void *ud, const cx_audit_entry *entry)
 {
     astore *a = ud;
-    char buf[512];
-    const char *stack, *holder;
-    (void)status;
-    int st = parse_compact(text, buf, sizeof buf, &stack, &holder);
-    uint32_t s = st < 0 ? UINT32_MAX : intern_stack(a, stack);
-    if (s == UINT32_MAX || keep_holder(a, holder)) return CX_ENOMEM;
+    uint32_t s = intern_stack(a, entry->stack);
+    if (s == UINT32_MAX || keep_holder(a, entry->holder)) return CX_ENOMEM;
     if (a->nrecs == a->caprecs) {
         size_t cap = a->caprecs ? a->caprecs * 2 : 4096;
         arec *v = realloc(a->recs, cap * sizeof *v);
@@ -205,7 +174,7 @@ static int keep_before(void *ud, const char *text, cx_status status)
         a->recs = v;
         a->caprecs = cap;
     }
-    a->recs[a->nrecs++] = (arec){(uint32_t)(a->nholders - 1), s, (uint8_t)st};
+    a->recs[a->nrecs++] = (arec){(uint32_t)(a->nholders - 1), s, (uint8_t)entry->status};
     return CX_OK;
 }
 
@@ -225,14 +194,11 @@ static int gone(astore *a, const arec *r)
 
 /* After the change: merges with the kept decisions (both in holder, then
  * stack, byte order), counting each holder x stack whose status moved. */
-static int merge_after(void *ud, const char *text, cx_status status)
+static int merge_after(void *ud, const cx_audit_entry *entry)
 {
     astore *a = ud;
-    char buf[512];
-    const char *stack, *holder;
-    (void)status;
-    int st = parse_compact(text, buf, sizeof buf, &stack, &holder), c = 1;
-    if (st < 0) return CX_ENOMEM;
+    const char *stack = entry->stack, *holder = entry->holder;
+    int st = (int)entry->status, c = 1;
     while (a->cursor < a->nrecs && (c = rec_cmp(a, &a->recs[a->cursor], holder, stack)) < 0)
         if (gone(a, &a->recs[a->cursor++])) return CX_ENOMEM;
     int before = ABSENT;
@@ -242,7 +208,7 @@ static int merge_after(void *ud, const char *text, cx_status status)
     return CX_OK;
 }
 
-/* A cx_audit_all progress report, renamed for the side being audited. */
+/* A cx_audit_each progress report, renamed for the side being audited. */
 typedef struct phase {
     wctx *w;
     const char *name;
@@ -255,11 +221,16 @@ static void phase_progress(void *ud, const char *what, uint64_t done, uint64_t t
     progress(p->w, p->name, done, total);
 }
 
-static int audit_side(wctx *w, cx_rules *rules, cx_output_fn out, astore *a, const char *name)
+/* Statuses only: the status plans decide where they are sure. */
+static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore *a,
+                      const char *name)
 {
     phase p = {w, name};
-    return cx_audit_all(rules, NULL, w->rep->as_of, w->opt->jobs < 1 ? 1 : w->opt->jobs,
-                        render_compact, out, a, phase_progress, &p, w->err);
+    cx_audit_options opt = {.as_of = w->rep->as_of,
+                            .jobs = w->opt->jobs < 1 ? 1 : w->opt->jobs,
+                            .progress = phase_progress,
+                            .progress_ud = &p};
+    return cx_audit_each(rules, &opt, visit, a, w->err);
 }
 
 /* Audits every holder of before and after and counts what moved. */

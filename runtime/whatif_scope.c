@@ -66,166 +66,14 @@ static int meets_syms(const cx_snapshot *s, const uint32_t *v, size_t n, const i
     return 0;
 }
 
-/* The same credentials, by id, on two snapshots? */
-static int bits_same(const cx_snapshot *sa, const uint64_t *a, const cx_snapshot *sb,
-                     const uint64_t *b)
-{
-    uint32_t na = 0, nb = 0;
-    if (!a || !b) return a == b;
-    for (uint32_t i = 0; i < ncredentials(sb); i++) nb += (uint32_t)bit(b, i);
-    for (uint32_t i = 0; i < ncredentials(sa); i++) {
-        if (!bit(a, i)) continue;
-        cx_sym j = cx__snapshot_find(sb, CX_KIND_CREDENTIAL, sa->credentials[i].id);
-        if (j == CX_NOSYM || !bit(b, j)) return 0;
-        na++;
-    }
-    return na == nb;
-}
-
-static int str_same(const char *a, const char *b)
-{
-    return !a || !b ? a == b : strcmp(a, b) == 0;
-}
-
-/* The same entity (by id) of table on two snapshots, or both none. */
-static int sym_same(const cx_snapshot *sa, cx_sym a, const cx_snapshot *sb, cx_sym b, int table)
-{
-    if (a == CX_NOSYM || b == CX_NOSYM) return a == b;
-    return strcmp(cx__snapshot_id(sa, table, a), cx__snapshot_id(sb, table, b)) == 0;
-}
-
-static int range_same(cx_range a, cx_range b)
-{
-    return a.from == b.from && a.to == b.to;
-}
-
-static int duration_same(const cx_duration *a, const cx_duration *b)
-{
-    return a->years == b->years && a->months == b->months && a->weeks == b->weeks &&
-           a->days == b->days;
-}
-
-static int sel_same(const cx_snapshot *sa, const cx_selector *a, const cx_snapshot *sb,
-                    const cx_selector *b)
-{
-    if (!a || !b) return a == b;
-    return bits_same(sa, a->bits, sb, b->bits) && a->any_date == b->any_date &&
-           (a->any_date || range_same(a->issued, b->issued));
-}
-
-static int jsel_same(const cx_snapshot *sa, const cx_jsel *a, const cx_snapshot *sb,
-                     const cx_jsel *b)
-{
-    if (!a || !b) return a == b;
-    if (a->kind != b->kind || a->nids != b->nids || a->nparts != b->nparts ||
-        !str_same(a->status, b->status))
-        return 0;
-    if (a->kind == CX_JSEL_MEMBER_OF && !sym_same(sa, a->group, sb, b->group, CX_KIND_GROUP))
-        return 0;
-    for (size_t i = 0; i < a->nids; i++)
-        if (!sym_same(sa, a->ids[i], sb, b->ids[i], CX_KIND_JURISDICTION)) return 0;
-    for (size_t i = 0; i < a->nparts; i++)
-        if (!jsel_same(sa, a->parts[i], sb, b->parts[i])) return 0;
-    return 1;
-}
-
-/* Everything about a requirement that can change a decision's status:
- * what fills or counts toward it and every option. A `check` compares by
- * its ordinal in its pack only: rule_same then compares the pack files. */
-static int req_same(const cx_snapshot *sa, const cx_req *a, const cx_snapshot *sb, const cx_req *b)
-{
-    if (!a || !b) return a == b;
-    if (a->kind != b->kind || a->nparts != b->nparts || a->need != b->need ||
-        a->nmin_results != b->nmin_results || a->threshold != b->threshold || a->op != b->op ||
-        a->fn != b->fn || !str_same(a->label, b->label) || !str_same(a->min_grade, b->min_grade) ||
-        !str_same(a->attr, b->attr) || !str_same(a->group_by, b->group_by) ||
-        !str_same(a->key, b->key) || !str_same(a->value, b->value) ||
-        !bits_same(sa, a->fills, sb, b->fills) || !sel_same(sa, a->selector, sb, b->selector) ||
-        (a->kind == CX_REQ_CREDENTIAL &&
-         !sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL)))
-        return 0;
-    for (size_t i = 0; i < a->nmin_results; i++)
-        if (strcmp(a->min_results[i].key, b->min_results[i].key) != 0 ||
-            a->min_results[i].value != b->min_results[i].value)
-            return 0;
-    for (size_t i = 0; i < a->nparts; i++)
-        if (!req_same(sa, a->parts[i], sb, b->parts[i])) return 0;
-    return 1;
-}
-
-static int members_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
-                        const cx_rule *b)
-{
-    if (a->nmembers != b->nmembers) return 0;
-    for (size_t i = 0; i < a->nmembers; i++)
-        if (!sym_same(sa, a->members[i], sb, b->members[i], CX_KIND_CREDENTIAL)) return 0;
-    return 1;
-}
-
-/* A stack's plan: what it confers, where, its requirements, window and
- * award policy. */
-static int stack_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
-                      const cx_rule *b)
-{
-    return sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL) &&
-           sym_same(sa, a->jurisdiction, sb, b->jurisdiction, CX_KIND_JURISDICTION) &&
-           a->window_kind == b->window_kind &&
-           (!a->window_kind || duration_same(&a->window, &b->window)) &&
-           a->award_issued == b->award_issued && a->award_expires == b->award_expires &&
-           (a->award_expires != CX_EXPIRES_DURATION ||
-            duration_same(&a->award_duration, &b->award_duration)) &&
-           a->reuse_awards == b->reuse_awards;
-}
-
-/* The plans of two rules with one id, compared field by field (compile.h):
- * every field the evaluator reads, credentials and jurisdictions by id. */
-static int plan_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb,
-                     const cx_rule *b)
-{
-    if (a->kind != b->kind || !range_same(a->effective, b->effective) ||
-        !req_same(sa, a->requires, sb, b->requires))
-        return 0;
-    switch (a->kind) {
-    case CX_RULE_STACK:
-        return stack_same(sa, a, sb, b);
-    case CX_RULE_COUNTS_AS:
-    case CX_RULE_EQUIVALENT:
-    case CX_RULE_EQUIVALENCE:
-        return sel_same(sa, a->from, sb, b->from) && sel_same(sa, a->to, sb, b->to) &&
-               members_same(sa, a, sb, b) && jsel_same(sa, a->within, sb, b->within) &&
-               a->transitive == b->transitive && a->any_date == b->any_date &&
-               (a->any_date || range_same(a->issued, b->issued)) &&
-               a->coverage_kind == b->coverage_kind && a->coverage_percent == b->coverage_percent &&
-               a->coverage_ratio == b->coverage_ratio &&
-               (a->kind != CX_RULE_EQUIVALENCE || a->when_fn == b->when_fn);
-    case CX_RULE_RECOGNIZE:
-    case CX_RULE_DENY:
-        return jsel_same(sa, a->into, sb, b->into) && jsel_same(sa, a->from_j, sb, b->from_j) &&
-               sel_same(sa, a->credentials, sb, b->credentials);
-    case CX_RULE_RENEWS:
-        return sym_same(sa, a->renewer, sb, b->renewer, CX_KIND_CREDENTIAL) &&
-               members_same(sa, a, sb, b);
-    }
-    return 0;
-}
-
-static int req_calls(const cx_req *q)
-{
-    if (!q) return 0;
-    if (q->kind == CX_REQ_CHECK) return 1;
-    for (size_t i = 0; i < q->nparts; i++)
-        if (req_calls(q->parts[i])) return 1;
-    return 0;
-}
-
 /* Is rule a (before) the same as rule b (after)? The same plan; and when
  * it calls into Lua (`check`, `when`), which no plan shows, the pack files
  * defining both have the same bytes. */
 static int rule_same(wctx *w, cx_strmap *cache, const cx_rule *a, const cx_rule *b)
 {
     const side *sb = &w->sides[0], *sa = &w->sides[1];
-    if (!plan_same(sb->snap, a, sa->snap, b)) return 0;
-    if (!(a->kind == CX_RULE_EQUIVALENCE && a->when_fn >= 0) && !req_calls(a->requires)) return 1;
+    if (!cx__rule_same(sb->snap, a, sa->snap, b)) return 0;
+    if (!a->reads.calls) return 1;
     const cx_buf *x = pack_source(w, cache, cx__rules_pack(sb->rules, a->pack)->path);
     const cx_buf *y = pack_source(w, cache, cx__rules_pack(sa->rules, b->pack)->path);
     return x && y && x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
@@ -272,32 +120,22 @@ static const cx_rule *stack_of(const side *s, cx_sym credential)
     return NULL;
 }
 
-/* Adds what a requirement tree's awards can be: slot credentials to
- * relevant and targets, totals' credentials to relevant. In a stack's
- * tree (stack not NULL), a requirement that holds without awards means
- * any holder may progress; a recognition's applies only to awards of the
- * credentials it recognises, whose holders are relevant already. */
-static int req_effect(wctx *w, const side *s, const cx_req *q, const char *stack)
+/* Adds what the awards r's requirement tree reads can be: slot
+ * credentials to relevant and targets, the credentials of totals with a
+ * selector to relevant. For a stack (stack not NULL), a requirement that
+ * holds without awards means any holder may progress; a recognition's
+ * applies only to awards of the credentials it recognises, whose holders
+ * are relevant already. 0, or -1 out of memory. */
+static int req_effect(wctx *w, const side *s, const cx_rule *r, const char *stack)
 {
-    if (!q) return 0;
-    int grew = 0, rc;
-    if (stack && (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK))
+    const cx_reads *reads = &r->reads;
+    if (stack && reads->without_awards)
         cx__whatif_every_holder(w, "stack %s has a requirement that holds without awards", stack);
-    if (q->fills) {
-        if ((rc = add_bits(s->snap, q->fills, &w->relevant)) < 0 ||
-            add_bits(s->snap, q->fills, &w->targets) < 0)
-            return -1;
-        grew |= rc;
-    }
-    if (q->selector && (rc = add_bits(s->snap, q->selector->bits, &w->relevant)) != 0) {
-        if (rc < 0) return -1;
-        grew = 1;
-    }
-    for (size_t i = 0; i < q->nparts; i++) {
-        if ((rc = req_effect(w, s, q->parts[i], stack)) < 0) return -1;
-        grew |= rc;
-    }
-    return grew;
+    if (reads->slots && (add_bits(s->snap, reads->slots, &w->relevant) < 0 ||
+                         add_bits(s->snap, reads->slots, &w->targets) < 0))
+        return -1;
+    if (reads->totals && add_bits(s->snap, reads->totals, &w->relevant) < 0) return -1;
+    return 0;
 }
 
 /* A stack some holders' outcome may differ in: the credentials that can
@@ -307,7 +145,7 @@ static int expand_stack(wctx *w, side *s, const cx_rule *r)
     const char *id = s->snap->credentials[r->credential].id;
     int rc = set_add(&s->expanded, id);
     if (rc <= 0) return rc;
-    if (set_add(&w->stacks, id) < 0 || req_effect(w, s, r->requires, id) < 0) return -1;
+    if (set_add(&w->stacks, id) < 0 || req_effect(w, s, r, id) < 0) return -1;
     for (size_t i = 0; i < r->ndepends; i++) {
         const cx_rule *d = stack_of(s, r->depends[i]);
         if (d && expand_stack(w, s, d) < 0) return -1;
@@ -338,7 +176,7 @@ static int rule_effect(wctx *w, side *s, const cx_rule *r)
         w->all_transfers = 1;
         if (add_bits(snap, r->credentials ? r->credentials->bits : NULL, &w->relevant) < 0)
             return -1;
-        return req_effect(w, s, r->requires, NULL) < 0 ? -1 : 1;
+        return req_effect(w, s, r, NULL) < 0 ? -1 : 1;
     case CX_RULE_RENEWS:
         return add_syms(snap, &r->renewer, 1, &w->relevant) < 0 ||
                        add_syms(snap, r->members, r->nmembers, &w->relevant) < 0
@@ -378,13 +216,11 @@ static int closure_pass(wctx *w, side *s)
     return grew;
 }
 
-/* Group ids a jurisdiction selector names (member_of), into set. */
-static int jsel_groups(const cx_snapshot *s, const cx_jsel *j, idset *set)
+/* The ids of the groups r's jurisdiction selectors name, into set. */
+static int rule_groups(const cx_snapshot *s, const cx_rule *r, idset *set)
 {
-    if (!j) return 0;
-    if (j->kind == CX_JSEL_MEMBER_OF && set_add(set, s->groups[j->group].id) < 0) return -1;
-    for (size_t i = 0; i < j->nparts; i++)
-        if (jsel_groups(s, j->parts[i], set) < 0) return -1;
+    for (size_t i = 0; i < r->reads.ngroups; i++)
+        if (set_add(set, s->groups[r->reads.groups[i]].id) < 0) return -1;
     return 0;
 }
 
@@ -439,19 +275,15 @@ static int moved_members(wctx *w, const char *id)
     return any;
 }
 
-/* The credentials of a requirement tree's slots and totals, into set;
- * every credential for a check, which sees every counted award. */
-static int req_credentials(const cx_snapshot *s, const cx_req *q, idset *set)
+/* The credentials of r's slots and totals, into set; every credential
+ * for a check, which sees every counted award, or a total without a
+ * selector. */
+static int req_credentials(const cx_snapshot *s, const cx_rule *r, idset *set)
 {
-    if (!q) return 0;
-    if ((q->kind == CX_REQ_CHECK && add_bits(s, NULL, set) < 0) ||
-        (q->fills && add_bits(s, q->fills, set) < 0) ||
-        ((q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
-         add_bits(s, q->selector ? q->selector->bits : NULL, set) < 0))
-        return -1;
-    for (size_t i = 0; i < q->nparts; i++)
-        if (req_credentials(s, q->parts[i], set) < 0) return -1;
-    return 0;
+    const cx_reads *reads = &r->reads;
+    if (!reads->slots) return 0;
+    if (reads->checks || reads->totals_every) return add_bits(s, NULL, set) < 0 ? -1 : 0;
+    return add_bits(s, reads->slots, set) < 0 || add_bits(s, reads->totals, set) < 0 ? -1 : 0;
 }
 
 /* w->counting: what an award must be to count toward some stack on either
@@ -464,7 +296,7 @@ static int counting_credentials(wctx *w)
         for (size_t i = 0; i < w->sides[k].nrules; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
             if ((r->kind == CX_RULE_STACK || r->kind == CX_RULE_RECOGNIZE) &&
-                req_credentials(w->sides[k].snap, r->requires, &w->counting) < 0)
+                req_credentials(w->sides[k].snap, r, &w->counting) < 0)
                 return -1;
         }
     for (int grew = 1; grew;) {
@@ -507,9 +339,7 @@ static int group_changes(wctx *w)
         for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
             const cx_snapshot *s = w->sides[k].snap;
-            if (jsel_groups(s, r->within, &named) < 0 || jsel_groups(s, r->into, &named) < 0 ||
-                jsel_groups(s, r->from_j, &named) < 0)
-                rc = -1;
+            if (rule_groups(s, r, &named) < 0) rc = -1;
         }
     for (size_t i = 0; i < named.map.cap && rc == 0; i++) {
         const char *id = named.map.keys[i];
@@ -529,10 +359,9 @@ static int group_changes(wctx *w)
             int hit = r->kind == CX_RULE_STACK && r->jurisdiction != CX_NOSYM &&
                       set_has(&w->moved, s->jurisdictions[r->jurisdiction].id);
             int recognition = r->kind == CX_RULE_RECOGNIZE || r->kind == CX_RULE_DENY;
-            if ((cx__rule_is_equivalence(r) && jsel_groups(s, r->within, &within) < 0) ||
-                (recognition &&
-                 (jsel_groups(s, r->from_j, &within) < 0 || jsel_groups(s, r->into, &within) < 0)))
-                rc = -1;
+            if (rule_groups(s, r, &within) < 0)
+                rc = -1; /* equivalences' within, recognitions'
+                             into and from: no other rule has one */
             int names = 0;
             for (size_t g = 0; g < within.map.cap && !names; g++)
                 names = within.map.keys[g] && set_has(&changed, within.map.keys[g]);

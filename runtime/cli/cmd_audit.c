@@ -19,36 +19,25 @@ typedef struct sink {
     cx_error log_err;    /* why logging a decision failed */
 } sink;
 
-/* On worker threads: reads only k's settings. With --log (and not JSON)
- * the JSON line follows the text, for write_one to log. */
+/* On worker threads: reads only k's settings. */
 static int render_one(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
 {
     const sink *k = ud;
-    int rc = k->csv    ? cx_decision_write_csv(d, write, wud)
-             : k->json ? cx_decision_write_json(d, write, wud)
-                       : cx_decision_write_text(d, k->explain, write, wud);
-    if (rc == 0 && k->log && !k->json) rc = cx_decision_write_json(d, write, wud);
-    return rc;
+    return k->csv    ? cx_decision_write_csv(d, write, wud)
+           : k->json ? cx_decision_write_json(d, write, wud)
+                     : cx_decision_write_text(d, k->explain, write, wud);
 }
 
-/* Where the logged JSON line of text starts: its last line. */
-static size_t json_start(const char *text, size_t len)
-{
-    size_t at = len > 1 ? len - 1 : 0;
-    while (at > 0 && text[at - 1] != '\n') at--;
-    return at;
-}
-
-/* On the calling thread, in order. */
-static int write_one(void *ud, const char *text, cx_status status)
+/* On the calling thread, in order. With --log the whole decision comes
+ * too, and joins the batch. */
+static int write_one(void *ud, const cx_audit_entry *entry)
 {
     sink *k = ud;
-    size_t len = strlen(text), shown = k->log && !k->json ? json_start(text, len) : len;
-    if (k->log && cx_log_add_json(k->log, text + (k->json ? 0 : shown), NULL, &k->log_err))
-        return k->log_err.code;
-    fwrite(text, 1, shown, stdout);
-    k->errors += status == CX_ERROR;
-    if (k->fail_unless && strcmp(cx_status_name(status), k->fail_unless) != 0) k->differs = 1;
+    if (k->log && cx_log_add(k->log, entry->decision, NULL, &k->log_err)) return k->log_err.code;
+    fwrite(entry->text, 1, strlen(entry->text), stdout);
+    k->errors += entry->status == CX_ERROR;
+    if (k->fail_unless && strcmp(cx_status_name(entry->status), k->fail_unless) != 0)
+        k->differs = 1;
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;
 }
 
@@ -69,8 +58,15 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     if (k.csv) fputs(cx_decision_csv_header(), stdout);
     cx_error_clear(&err);
     cx_error_clear(&k.log_err);
-    rc = cx_audit_all(rules, c->stack, cli_as_of(c), jobs, render_one, write_one, &k, cli_progress,
-                      c, &err);
+    cx_audit_options opt = {.stack = c->stack,
+                            .as_of = cli_as_of(c),
+                            .jobs = jobs,
+                            .decisions = k.log != NULL,
+                            .render = render_one,
+                            .render_ud = &k,
+                            .progress = cli_progress,
+                            .progress_ud = c};
+    rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
     if (rc) return k.log_err.code ? cli_report(&k.log_err) : err.code ? cli_report(&err) : rc;

@@ -447,10 +447,46 @@ typedef int (*cx_output_fn)(void *ud, const char *text, cx_status status);
  * decision, in the same order, and no decision is built where a stack's
  * status plan decides it exactly (docs/performance.md: eligible stacks;
  * any other holder and stack still goes through the full evaluation).
- * The statuses are those cx_audit gives, for any jobs. */
+ * The statuses are those cx_audit gives, for any jobs. It is
+ * cx_audit_each (below) handing each text and status to output. */
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
                  cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
                  void *progress_ud, cx_error *err);
+
+/* One decision of an audit over every holder, as cx_audit_each hands it
+ * to the visitor. Every pointer is valid only during the call. */
+typedef struct cx_audit_entry {
+    const char *holder;          /* the holder's id */
+    const char *stack;           /* the id of the credential the stack confers */
+    cx_status status;            /* the decision's status */
+    const cx_decision *decision; /* the whole decision with decisions set; else NULL */
+    const char *text;            /* what render wrote, NUL-terminated; NULL without render */
+} cx_audit_entry;
+
+/* Receives each decision of cx_audit_each on the calling thread, in byte
+ * order of holder id, then stack id (the same for any jobs). A non-zero
+ * return stops the audit with that code. */
+typedef int (*cx_audit_visit_fn)(void *ud, const cx_audit_entry *entry);
+
+typedef struct cx_audit_options {
+    const char *stack;       /* only this stack (and the stacks it needs), or NULL: every stack */
+    const char *as_of;       /* "YYYY-MM-DD" */
+    int jobs;                /* worker threads, each with its own Lua state (1..64) */
+    int decisions;           /* 1: build every decision in full and hand it to the visitor */
+    cx_render_fn render;     /* NULL, or renders each decision on its worker thread */
+    void *render_ud;         /* render's first argument; only read on the workers */
+    cx_progress_fn progress; /* NULL, or called after every batch of holders */
+    void *progress_ud;
+} cx_audit_options;
+
+/* Audits every holder of the registry for every stack (or only
+ * opt->stack) and hands each decision to visit. With neither render nor
+ * decisions only statuses are wanted: no decision is built where a
+ * stack's status plan decides exactly (the statuses are those cx_audit
+ * gives). Decisions are built, rendered and freed on the worker threads,
+ * except with decisions set, where each lives until visit returns. */
+int cx_audit_each(cx_rules *rules, const cx_audit_options *opt, cx_audit_visit_fn visit, void *ud,
+                  cx_error *err);
 
 /* One stack's statuses over every holder (credex audit --all --summary). */
 typedef struct cx_audit_count {

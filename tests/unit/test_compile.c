@@ -1,8 +1,11 @@
 /*
  * test_compile.c -- the rule language's load-time checks: every
  * constructor and option misused, each reported at the pack's file:line
- * with what was expected; and what good packs compile to.
+ * with what was expected; what good packs compile to; what the compiler
+ * records of what each rule reads (against the walks the analyses made);
+ * and that rule equality notices a changed field.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,10 +256,335 @@ TEST(warnings)
     cx_diagnostics_free(&d);
 }
 
-static const test_case cases[] = {{"every_misuse_is_located", every_misuse_is_located},
-                                  {"good_pack_compiles", good_pack_compiles},
-                                  {"warnings", warnings},
-                                  {NULL, NULL}};
+/* ------------------------------------------------- what rules read */
+
+static const cx_rule *rule_by_id(cx_rules *rules, const char *id)
+{
+    size_t n;
+    const cx_rule *const *v = cx__rules_by_id(rules, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i]->id, id) == 0) return v[i];
+    return NULL;
+}
+
+static cx_sym credential(cx_rules *rules, const char *id)
+{
+    return cx__snapshot_find(cx__rules_snapshot(rules), CX_KIND_CREDENTIAL, id);
+}
+
+static int in_set(const uint64_t *set, cx_sym s)
+{
+    return set && (int)(set[s / 64] >> (s % 64) & 1);
+}
+
+/* The walks the analyses used to make over a requirement tree, kept here
+ * as the reference the recorded facts must equal. */
+typedef struct derived {
+    uint64_t slots[4], totals[4], counting[4]; /* the catalog has five credentials */
+    int checks, without_awards, totals_every;
+} derived;
+
+static void derive(const cx_req *q, size_t ncred, derived *d)
+{
+    if (!q) return;
+    d->checks |= q->kind == CX_REQ_CHECK;
+    d->without_awards |= q->kind == CX_REQ_CHECK || q->kind == CX_REQ_HOLDER_ATTR;
+    for (cx_sym s = 0; s < ncred; s++) {
+        if (in_set(q->fills, s)) d->slots[s / 64] |= UINT64_C(1) << (s % 64);
+        if (q->selector && in_set(q->selector->bits, s))
+            d->totals[s / 64] |= UINT64_C(1) << (s % 64);
+        int counts = q->kind == CX_REQ_CHECK || in_set(q->fills, s) ||
+                     ((q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
+                      (!q->selector || in_set(q->selector->bits, s)));
+        if (counts) d->counting[s / 64] |= UINT64_C(1) << (s % 64);
+    }
+    d->totals_every |= q->kind == CX_REQ_SUM && !q->selector;
+    for (size_t i = 0; i < q->nparts; i++) derive(q->parts[i], ncred, d);
+}
+
+static void derive_groups(const cx_jsel *j, uint8_t *named)
+{
+    if (!j) return;
+    if (j->kind == CX_JSEL_MEMBER_OF) named[j->group] = 1;
+    for (size_t i = 0; i < j->nparts; i++) derive_groups(j->parts[i], named);
+}
+
+/* The equivalence rules quick.c asked of every slot: can they make
+ * another credential count as c? */
+static int reaches(const cx_rule *e, cx_sym c)
+{
+    if (e->kind == CX_RULE_EQUIVALENT) {
+        for (size_t m = 0; m < e->nmembers; m++)
+            if (e->members[m] == c) return 1;
+        return 0;
+    }
+    return !e->to || in_set(e->to->bits, c);
+}
+
+/* Each credential slot's fillers are the rules reaches() finds, in id order. */
+static void check_fillers(cx_rules *rules, const cx_req *q, long *slots)
+{
+    size_t ne;
+    const uint64_t *to;
+    const cx_rule *const *eq = cx__rules_equivalences(rules, &ne, &to);
+    if (q->kind == CX_REQ_CREDENTIAL) {
+        size_t k = 0;
+        for (size_t i = 0; i < ne; i++)
+            if (reaches(eq[i], q->credential)) {
+                CHECK(k < q->nfillers && q->fillers[k] == eq[i]);
+                k++;
+            }
+        CHECK_INT(q->nfillers, k);
+        (*slots)++;
+    }
+    for (size_t i = 0; i < q->nparts; i++) check_fillers(rules, q->parts[i], slots);
+}
+
+static const char reads_pack[] =
+    "pack \"reads\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"CA-EV-TECH\" { jurisdiction = \"US-CA\", requires = all { \"CA-EVS-101\",\n"
+    "  tagged \"ev\", hours(20, { \"CA-EVB-201\" }), check(function(ctx) return true end) } }\n"
+    "stack \"CA-EV-MASTER\" { requires = any { \"CA-EV-TECH\", sum(\"points\", 3),\n"
+    "  holder_attr(\"years\", \">=\", 2) } }\n"
+    "counts_as { from = \"TX-EVS-101\", to = \"CA-EVS-101\",\n"
+    "  within = any_of { member_of \"EVC\", \"US-CA\" } }\n"
+    "equivalent { \"CA-EVS-101\", \"CA-EVB-201\" }\n"
+    "equivalence \"eq-when\" { from = \"TX-EVS-101\", to = matching \"^CA-EVB\",\n"
+    "  when = function(ctx) return true end }\n"
+    "equivalence \"eq-cov\" { from = \"TX-EVS-101\", to = \"CA-EV-TECH\", when = coverage \"80%\" "
+    "}\n"
+    "recognize \"r\" { into = member_of \"EVC\", from = \"US-CA\", credentials = { \"CA-EVS-101\" "
+    "},\n"
+    "  requires = { \"CA-EVB-201\" } }\n"
+    "renews \"CA-EVS-101\" { \"CA-EVB-201\" }\n";
+
+TEST(recorded_reads_are_what_the_analyses_derived)
+{
+    cx_rules *rules = NULL;
+    cx_diagnostics d;
+    CHECK_INT(load(reads_pack, &rules, &d), CX_OK);
+    cx_diagnostics_free(&d);
+    if (!rules) return;
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    size_t n, ncred = cx__snapshot_count(snap, CX_KIND_CREDENTIAL), slots = 0;
+    uint32_t ngroups = cx__snapshot_count(snap, CX_KIND_GROUP);
+    long nslots = 0;
+    const cx_rule *const *v = cx__rules_by_id(rules, &n);
+    CHECK(ncred <= 256);
+    for (size_t i = 0; i < n; i++) {
+        const cx_rule *r = v[i];
+        derived want = {0};
+        uint8_t named[8] = {0};
+        derive(r->requires, ncred, &want);
+        derive_groups(r->within, named);
+        derive_groups(r->into, named);
+        derive_groups(r->from_j, named);
+        CHECK_INT(r->reads.checks, want.checks);
+        CHECK_INT(r->reads.without_awards, want.without_awards);
+        CHECK_INT(r->reads.totals_every, want.totals_every);
+        CHECK_INT(r->reads.calls,
+                  want.checks || (r->kind == CX_RULE_EQUIVALENCE && r->when_fn >= 0));
+        CHECK_INT(!r->reads.slots, !r->requires);
+        for (cx_sym s = 0; r->requires && s < ncred; s++) {
+            int all = r->reads.checks || r->reads.totals_every;
+            CHECK_INT(in_set(r->reads.slots, s), in_set(want.slots, s));
+            CHECK_INT(in_set(r->reads.totals, s), in_set(want.totals, s));
+            CHECK_INT(all || in_set(r->reads.slots, s) || in_set(r->reads.totals, s),
+                      in_set(want.counting, s));
+            slots++;
+        }
+        size_t k = 0;
+        for (uint32_t g = 0; g < ngroups && g < sizeof named; g++)
+            if (named[g]) {
+                CHECK(k < r->reads.ngroups && r->reads.groups[k] == g);
+                k++;
+            }
+        CHECK_INT(r->reads.ngroups, k);
+        if (r->requires) check_fillers(rules, r->requires, &nslots);
+    }
+    CHECK(slots > 0);
+    CHECK_INT(nslots, 3); /* CA-EVS-101, CA-EV-TECH, CA-EVB-201 (the recognition's) */
+
+    /* and what a reader of the pack expects */
+    const cx_rule *tech = rule_by_id(rules, "CA-EV-TECH"),
+                  *master = rule_by_id(rules, "CA-EV-MASTER");
+    const cx_rule *counts = rule_by_id(rules, "counts_as:TX-EVS-101>CA-EVS-101");
+    const cx_rule *when = rule_by_id(rules, "eq-when"), *cov = rule_by_id(rules, "eq-cov");
+    const cx_rule *rec = rule_by_id(rules, "r");
+    CHECK(tech && master && counts && when && cov && rec);
+    if (!tech || !master || !counts || !when || !cov || !rec) {
+        cx_rules_free(rules);
+        return;
+    }
+    CHECK(tech->reads.checks && tech->reads.calls && tech->reads.without_awards);
+    CHECK(in_set(tech->reads.slots, credential(rules, "CA-EVS-101")));
+    CHECK(in_set(tech->reads.slots, credential(rules, "CA-EVB-201"))); /* tagged "ev" */
+    CHECK(!in_set(tech->reads.slots, credential(rules, "CA-EV-MASTER")));
+    CHECK(in_set(tech->reads.totals, credential(rules, "CA-EVB-201")));
+    CHECK(!in_set(tech->reads.totals, credential(rules, "CA-EVS-101")));
+    CHECK(!master->reads.checks && !master->reads.calls && master->reads.without_awards);
+    CHECK(master->reads.totals_every);
+    CHECK(when->reads.calls && !cov->reads.calls && !counts->reads.calls);
+    CHECK_INT(counts->reads.ngroups, 1);
+    CHECK_INT(rec->reads.ngroups, 1);
+    if (rec->reads.ngroups) CHECK_STR(snap->groups[rec->reads.groups[0]].id, "EVC");
+    /* a slot of CA-EVS-101: the counts_as and the equivalent, not eq-when
+     * (to CA-EVB-201 only) */
+    const cx_req *slot = tech->requires->parts[0];
+    CHECK_INT(slot->nfillers, 2);
+    if (slot->nfillers == 2) {
+        CHECK_STR(slot->fillers[0]->id, "counts_as:TX-EVS-101>CA-EVS-101");
+        CHECK_STR(slot->fillers[1]->id, "equivalent:CA-EVS-101=CA-EVB-201");
+    }
+    cx_rules_free(rules);
+}
+
+/* -------------------------------------------------------------- equality */
+
+static const char same_pack[] =
+    "pack \"same\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"CA-EV-TECH\" { jurisdiction = \"US-CA\", window = { recent = \"P5Y\" },\n"
+    "  requires = all { \"CA-EVS-101\", at_least(1) { label = \"e\", \"CA-EVB-201\", tagged \"ev\" "
+    "},\n"
+    "    hours(20, { \"CA-EVB-201\" }) } }\n"
+    "counts_as { from = \"TX-EVS-101\", to = \"CA-EVS-101\", within = \"US-CA\" }\n"
+    "equivalence \"cov\" { from = \"TX-EVS-101\", to = \"CA-EVB-201\", when = coverage \"80%\" }\n"
+    "recognize \"r\" { into = member_of \"EVC\", credentials = { \"CA-EVS-101\" } }\n"
+    "renews \"CA-EVS-101\" { \"CA-EVB-201\" }\n";
+
+/* One field changed: the text replaced, and the rule it changes. */
+static const struct variant {
+    const char *from, *to, *rule;
+} variants[] = {
+    {"jurisdiction = \"US-CA\", window", "jurisdiction = \"US-TX\", window", "CA-EV-TECH"},
+    {"recent = \"P5Y\"", "recent = \"P4Y\"", "CA-EV-TECH"},
+    {"recent = \"P5Y\"", "span = \"P5Y\"", "CA-EV-TECH"},
+    {"label = \"e\"", "label = \"f\"", "CA-EV-TECH"},
+    {"at_least(1)", "at_least(2)", "CA-EV-TECH"},
+    {"tagged \"ev\" }", "\"TX-EVS-101\" }", "CA-EV-TECH"},
+    {"hours(20,", "hours(21,", "CA-EV-TECH"},
+    {"{ \"CA-EVB-201\" }) }", "{ \"CA-EVS-101\" }) }", "CA-EV-TECH"},
+    {"\"CA-EVS-101\", at_least", "credential \"CA-EVS-101\" { min_grade = \"B\" }, at_least",
+     "CA-EV-TECH"},
+    {"requires = all { \"CA", "reuse_awards = true, requires = all { \"CA", "CA-EV-TECH"},
+    {"requires = all { \"CA", "effective = { from = \"2020-01-01\" }, requires = all { \"CA",
+     "CA-EV-TECH"},
+    {"within = \"US-CA\"", "within = member_of \"EVC\"", "counts_as:TX-EVS-101>CA-EVS-101"},
+    {"within = \"US-CA\"",
+     "within = \"US-CA\", issued_between = { \"2020-01-01\", \"2030-01-01\" }",
+     "counts_as:TX-EVS-101>CA-EVS-101"},
+    {"coverage \"80%\"", "coverage \"70%\"", "cov"},
+    {"to = \"CA-EVB-201\"", "to = \"CA-EVS-101\"", "cov"},
+    {"into = member_of \"EVC\"", "into = \"US-CA\"", "r"},
+    {"credentials = { \"CA-EVS-101\" }", "credentials = { \"CA-EVB-201\" }", "r"},
+    {"renews \"CA-EVS-101\"", "renews \"TX-EVS-101\"", NULL}, /* a new id: renews:TX-EVS-101 */
+    {"{ \"CA-EVB-201\" }\n", "{ \"CA-EVB-201\", \"TX-EVS-101\" }\n", "renews:CA-EVS-101"},
+};
+
+/* source with from replaced by to (once); malloc'd. */
+static char *replaced(const char *source, const char *from, const char *to)
+{
+    const char *at = strstr(source, from);
+    size_t n = strlen(source) + strlen(to) + 1;
+    char *out = malloc(n);
+    if (!at || !out) {
+        free(out);
+        return NULL;
+    }
+    snprintf(out, n, "%.*s%s%s", (int)(at - source), source, to, at + strlen(from));
+    return out;
+}
+
+/* Which rules of a differ from b's rule of the same id: their ids, joined. */
+static void differing(cx_rules *a, cx_rules *b, char *out, size_t size)
+{
+    size_t na, nb;
+    const cx_rule *const *va = cx__rules_by_id(a, &na);
+    out[0] = '\0';
+    cx__rules_by_id(b, &nb);
+    for (size_t i = 0; i < na; i++) {
+        const cx_rule *y = rule_by_id(b, va[i]->id);
+        if (y && cx__rule_same(cx__rules_snapshot(a), va[i], cx__rules_snapshot(b), y)) continue;
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", len ? " " : "", va[i]->id);
+    }
+}
+
+TEST(equality_notices_a_changed_field)
+{
+    cx_rules *base = NULL, *again = NULL;
+    cx_diagnostics d;
+    char diff[512];
+    CHECK_INT(load(same_pack, &base, &d), CX_OK);
+    cx_diagnostics_free(&d);
+    CHECK_INT(load(same_pack, &again, &d), CX_OK);
+    cx_diagnostics_free(&d);
+    if (!base || !again) {
+        cx_rules_free(base);
+        cx_rules_free(again);
+        return;
+    }
+    differing(base, again, diff, sizeof diff);
+    CHECK_STR(diff, ""); /* the same pack compiled twice: every rule the same */
+    for (size_t i = 0; i < sizeof variants / sizeof *variants; i++) {
+        char *source = replaced(same_pack, variants[i].from, variants[i].to);
+        cx_rules *changed = NULL;
+        CHECK(source != NULL);
+        if (!source) continue;
+        if (load(source, &changed, &d) != CX_OK) {
+            fprintf(stderr, "  variant %zu does not compile: %s\n", i,
+                    d.count ? d.items[0].message : "");
+            CHECK(0);
+        } else {
+            differing(base, changed, diff, sizeof diff);
+            CHECK_STR(diff, variants[i].rule ? variants[i].rule : "renews:CA-EVS-101");
+        }
+        cx_diagnostics_free(&d);
+        cx_rules_free(changed);
+        free(source);
+    }
+    /* field by field on one requirement: each change is noticed */
+    const cx_rule *tech = rule_by_id(base, "CA-EV-TECH");
+    const cx_snapshot *s = cx__rules_snapshot(base);
+    if (tech) {
+        const cx_req *hours = tech->requires->parts[2];
+        cx_req q = *hours;
+        CHECK(cx__req_same(s, hours, s, &q));
+        q.threshold++;
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.kind = CX_REQ_SUM;
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.label = "hours";
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.attr = "points";
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.selector = NULL;
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.fn = 3;
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.text = "another text"; /* where it came from: not a change */
+        q.index = 99;
+        CHECK(cx__req_same(s, hours, s, &q));
+    } else {
+        CHECK(0);
+    }
+    cx_rules_free(base);
+    cx_rules_free(again);
+}
+
+static const test_case cases[] = {
+    {"every_misuse_is_located", every_misuse_is_located},
+    {"good_pack_compiles", good_pack_compiles},
+    {"warnings", warnings},
+    {"recorded_reads_are_what_the_analyses_derived", recorded_reads_are_what_the_analyses_derived},
+    {"equality_notices_a_changed_field", equality_notices_a_changed_field},
+    {NULL, NULL}};
 
 int main(void)
 {

@@ -3,7 +3,8 @@
  * registries (seeded, fixed seeds) and stacks of every shape, the status
  * cx_audit_all gives with render NULL equals the status of the full
  * decision cx_audit gives, for every holder and stack; and which stacks
- * get a plan, and why the others do not.
+ * get a plan, and why the others do not; and what the audit visitor
+ * (cx_audit_each) hands over.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -287,6 +288,110 @@ TEST(quick_equals_full_eligible_stacks)
     CHECK(count[CX_NOT_STARTED] > 0);
 }
 
+/* ------------------------------------------------ the audit visitor */
+
+/* What cx_audit_each handed over, one entry per decision. */
+typedef struct visited {
+    struct seen {
+        char holder[16], stack[8];
+        cx_status status;
+        int has_decision, has_text;
+        char *json; /* the decision's JSON, or the rendered text */
+    } * v;
+    size_t n, cap;
+    int mismatched; /* a decision whose holder, stack or status is not the entry's */
+} visited;
+
+static int render_json(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    (void)ud;
+    return cx_decision_write_json(d, write, wud);
+}
+
+static int visit(void *ud, const cx_audit_entry *e)
+{
+    visited *s = ud;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1024;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) return CX_ENOMEM;
+    }
+    struct seen *x = &s->v[s->n++];
+    snprintf(x->holder, sizeof x->holder, "%s", e->holder);
+    snprintf(x->stack, sizeof x->stack, "%s", e->stack);
+    x->status = e->status;
+    x->has_decision = e->decision != NULL;
+    x->has_text = e->text != NULL;
+    x->json = e->decision ? cx_decision_json(e->decision) : e->text ? strdup(e->text) : NULL;
+    if (e->decision &&
+        (strcmp(e->decision->holder, e->holder) != 0 || strcmp(e->decision->stack, e->stack) != 0 ||
+         e->decision->status != e->status))
+        s->mismatched++;
+    return CX_OK;
+}
+
+/* cx_audit_each with opt against cx_audit, holder by holder: the ids,
+ * statuses and (when given) the decision's JSON of every entry, in order. */
+static void visitor_against_full(cx_rules *rules, int nholders, const cx_audit_options *opt,
+                                 int want_decision, int want_text)
+{
+    visited s = {0};
+    cx_error err;
+    size_t at = 0;
+    CHECK_INT(cx_audit_each(rules, opt, visit, &s, &err), CX_OK);
+    CHECK_INT(s.mismatched, 0);
+    for (int h = 0; h < nholders; h++) {
+        char id[16];
+        cx_decision **v = NULL;
+        size_t n = 0;
+        snprintf(id, sizeof id, "h-%04d", h);
+        CHECK_INT(cx_audit(rules, id, opt->stack, opt->as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n && at < s.n; i++, at++) {
+            const struct seen *x = &s.v[at];
+            char *json = cx_decision_json(v[i]);
+            CHECK_STR(x->holder, id);
+            CHECK_STR(x->stack, v[i]->stack);
+            CHECK_INT(x->status, v[i]->status);
+            CHECK_INT(x->has_decision, want_decision);
+            CHECK_INT(x->has_text, want_text);
+            if (want_decision || want_text) CHECK_STR(x->json, json);
+            free(json);
+        }
+        cx_decisions_free(v, n);
+    }
+    CHECK_INT(s.n, at);
+    for (size_t i = 0; i < s.n; i++) free(s.v[i].json);
+    free(s.v);
+}
+
+TEST(audit_visitor_gives_ids_statuses_and_decisions)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    if (load(5, 60, pack_text, &r, &rules) != 0) {
+        CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+        return;
+    }
+    cx_audit_options plain = {.as_of = "2026-06-01", .jobs = 2};
+    visitor_against_full(rules, 60, &plain, 0, 0);
+    cx_audit_options decisions = {.as_of = "2026-06-01", .jobs = 3, .decisions = 1};
+    visitor_against_full(rules, 60, &decisions, 1, 0);
+    cx_audit_options rendered = {.as_of = "2024-06-15", .jobs = 2, .render = render_json};
+    visitor_against_full(rules, 60, &rendered, 0, 1);
+    cx_audit_options only = {.stack = "S7", .as_of = "2026-06-01", .jobs = 1, .decisions = 1};
+    visitor_against_full(rules, 60, &only, 1, 0);
+    cx_audit_options unknown = {.stack = "S99", .as_of = "2026-06-01", .jobs = 1};
+    visited s = {0};
+    cx_error err;
+    CHECK_INT(cx_audit_each(rules, &unknown, visit, &s, &err), CX_EUSAGE);
+    CHECK_INT(s.n, 0);
+    free(s.v);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 /* ---------------------------------------------------------- eligibility */
 
 static cx_sym sym(cx_rules *rules, const char *id)
@@ -489,6 +594,8 @@ static const test_case tests[] = {
     {"equivalence_outside_its_scope_leaves_a_plan", equivalence_outside_its_scope_leaves_a_plan},
     {"many_awards_per_slot_same_status", many_awards_per_slot_same_status},
     {"search_limit_goes_to_the_full_evaluator", search_limit_goes_to_the_full_evaluator},
+    {"audit_visitor_gives_ids_statuses_and_decisions",
+     audit_visitor_gives_ids_statuses_and_decisions},
     {NULL, NULL},
 };
 
