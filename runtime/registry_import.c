@@ -1,6 +1,6 @@
 /*
  * registry_import.c -- the import writer: writes a checked catalog model
- * (model.h) into the registry in one transaction. It never parses YAML nor
+ * (catalog_model.h) into the registry in one transaction. It never parses YAML nor
  * resolves references (catalog.c does both before cx__registry_import).
  */
 #include "registry_int.h"
