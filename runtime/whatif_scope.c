@@ -121,11 +121,12 @@ static const cx_rule *stack_of(const side *s, cx_sym credential)
 }
 
 /* Adds what the awards r's requirement tree reads can be: slot
- * credentials to relevant and targets, the credentials of totals with a
- * selector to relevant. For a stack (stack not NULL), a requirement that
- * holds without awards means any holder may progress; a recognition's
- * applies only to awards of the credentials it recognises, whose holders
- * are relevant already. 0, or -1 out of memory. */
+ * credentials to relevant and targets, the credentials a total counts to
+ * relevant (every credential for a total without a selector). For a
+ * stack (stack not NULL), a requirement that holds without awards means
+ * any holder may progress; a recognition's applies only to awards of the
+ * credentials it recognises, whose holders are relevant already. 0, or -1
+ * out of memory. */
 static int req_effect(wctx *w, const side *s, const cx_rule *r, const char *stack)
 {
     const cx_reads *reads = &r->reads;
@@ -134,7 +135,9 @@ static int req_effect(wctx *w, const side *s, const cx_rule *r, const char *stac
     if (reads->slots && (add_bits(s->snap, reads->slots, &w->relevant) < 0 ||
                          add_bits(s->snap, reads->slots, &w->targets) < 0))
         return -1;
-    if (reads->totals && add_bits(s->snap, reads->totals, &w->relevant) < 0) return -1;
+    if ((reads->totals || reads->totals_every) &&
+        add_bits(s->snap, reads->totals_every ? NULL : reads->totals, &w->relevant) < 0)
+        return -1;
     return 0;
 }
 

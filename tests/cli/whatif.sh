@@ -476,4 +476,31 @@ cp "$WORK/sub/r.db" "$WORK/sub/after.db"
 run --db "$WORK/sub/after.db" audit --holder h-sub --rules "$WORK/sub/rules" "${ASOF[@]}"
 expect_contains "$OUT" "audit S for h-sub: met" "substitution: the real after-state agrees"
 
+# A total without a selector counts every credential: changing its
+# threshold may move any holder with an award, even one no slot names.
+mkdir -p "$WORK/sum/old" "$WORK/sum/new"
+cat >"$WORK/sum/catalog.yaml" <<'EOF'
+version: 1
+jurisdictions:
+  - { id: US-OH, name: Ohio }
+credentials:
+  - { id: A, name: A, type: micro-credential, jurisdiction: US-OH, attributes: { points: 3 } }
+  - { id: B, name: B, type: micro-credential, jurisdiction: US-OH, attributes: { points: 4 } }
+  - { id: S, name: S, type: certificate, jurisdiction: US-OH }
+holders:
+  - { id: h1, awards: [{ credential: A, issued: 2025-01-01 }, { credential: B, issued: 2025-01-01 }] }
+  - { id: h2, awards: [{ credential: A, issued: 2025-01-01 }] }
+EOF
+cat >"$WORK/sum/old/p.lua" <<'EOF'
+pack "p" { authority = "test", version = "1" }
+stack "S" { jurisdiction = "US-OH", requires = sum("points", 12) }
+EOF
+sed 's/sum("points", 12)/sum("points", 6)/' "$WORK/sum/old/p.lua" >"$WORK/sum/new/p.lua"
+"$CREDEX" --db "$WORK/sum/r.db" import "$WORK/sum/catalog.yaml" >/dev/null || fail "import the points registry"
+run --db "$WORK/sum/r.db" diff "$WORK/sum/old" "$WORK/sum/new" "${ASOF[@]}"
+expect_contains "$OUT" "compared: 2 of 2 holders (2 audits)" \
+    "a total over every credential: every holder with an award is audited"
+expect_contains "$OUT" "audit S: in_progress -> met: 1 holder (h1)" \
+    "a total over every credential: the holder who now has the points moves"
+
 finish
