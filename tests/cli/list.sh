@@ -119,6 +119,10 @@ printf 'stack "BROKEN" { requires = all { "NO-SUCH" } }\n' >rules/broken.lua
 run list stacks --rules rules
 expect_rc 3 "a broken pack"
 expect_contains "$ERR" "rules/broken.lua:1" "the broken pack's error names the file and line"
+expect_eq "$OUT" "" "a broken pack: no header, nothing on stdout"
+run list stacks --rules rules --format csv
+expect_rc 3 "a broken pack, CSV"
+expect_eq "$OUT" "" "a broken pack: no CSV header on stdout"
 rm rules/broken.lua
 
 # a stack's name comes from a rule pack: invalid UTF-8 becomes U+FFFD and a
