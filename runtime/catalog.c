@@ -89,13 +89,6 @@ static void key_list(cx_buf *b, const char *const *keys)
     }
 }
 
-static int in_list(const char *const *keys, const char *key)
-{
-    for (size_t i = 0; keys[i]; i++)
-        if (strcmp(keys[i], key) == 0) return 1;
-    return 0;
-}
-
 /* Checks that node is a mapping whose keys are all in allowed and that
  * every key in required is present. what names the entity in messages. */
 static int check_map(const checker *c, const cx_ynode *n, const char *what,
@@ -615,7 +608,7 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
         (rc = opt_kv(c, n, "results", 1, &a->results, &a->nresults)))
         return rc;
     if (!a->status) a->status = "active";
-    if (!in_list(statuses, a->status))
+    if (!cx__listed(statuses, a->status))
         return fail(c, cx__ymap_get(n, "status"),
                     "invalid status '%s'; expected one of: active, revoked, suspended", a->status);
     return award_id(c, n, holder, a);

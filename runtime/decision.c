@@ -1,11 +1,11 @@
 /*
- * decision.c -- every JSON credex writes, through jansson (the only file
- * that includes jansson.h) and one fill layer: decisions, registry entities
- * for `credex show`, transitions, and the reports of check, test and
- * import; and the text of decisions (docs/json.md). It reads decisions; it never evaluates or
- * changes one. Objects are built in a fixed key order; numbers are integers or decimals formatted
- * here, never float noise; no string from a rule pack can make a member vanish (invalid UTF-8
- * becomes U+FFFD).
+ * decision.c -- JSON through jansson and one fill layer: decisions, registry
+ * entities for `credex show`, transitions, the reports of check, test and
+ * import, and the text of decisions (docs/json.md); render_list.c shares its
+ * string helpers (render.h). It reads decisions; it never evaluates or
+ * changes one. Objects are built in a fixed key order; numbers are integers
+ * or decimals formatted here, never float noise; no string from a rule pack
+ * can make a member vanish (invalid UTF-8 becomes U+FFFD).
  */
 #include <assert.h>
 #include <jansson.h>
@@ -58,9 +58,6 @@ size_t cx__utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-/* A JSON string of s[0..n) with each invalid UTF-8 sequence replaced by
- * U+FFFD (json_string would return NULL and the member would vanish).
- * A new reference; NULL only when out of memory. */
 /* How many bytes of s[0..n) are valid UTF-8 before the first invalid
  * sequence (n when all of it is). */
 static size_t utf8_valid(const char *s, size_t n)
@@ -73,7 +70,10 @@ static size_t utf8_valid(const char *s, size_t n)
     return i;
 }
 
-static json_t *json_text(const char *s, size_t n)
+/* A JSON string of s[0..n) with each invalid UTF-8 sequence replaced by
+ * U+FFFD (json_string would return NULL and the member would vanish).
+ * A new reference; NULL only when out of memory. */
+json_t *cx__json_text(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = utf8_valid(s, n), k;
@@ -288,7 +288,7 @@ static void fill_strn(fill *f, const char *key, const char *s, size_t n)
         if (json_string_setn_nocheck(v, s, n)) *f->bad = 1;
         return;
     }
-    fill_put(f, key, json_text(s, n)); /* replaces the member in place, or appends */
+    fill_put(f, key, cx__json_text(s, n)); /* replaces the member in place, or appends */
 }
 
 /* A string member, omitted when s is NULL. */
@@ -352,7 +352,7 @@ static void item_string(json_t *arr, size_t i, const char *s, int *bad)
         if (json_string_setn_nocheck(v, s, n)) *bad = 1;
         return;
     }
-    v = json_text(s, n);
+    v = cx__json_text(s, n);
     if (!v ||
         (i < json_array_size(arr) ? json_array_set_new(arr, i, v) : json_array_append_new(arr, v)))
         *bad = 1;
@@ -910,7 +910,7 @@ char *cx_import_summary_json(const char *registry, const char *const *files, siz
  * characters, line separators and bidirectional controls escaped (\n, \t,
  * \x1b, \u202e), so that no string from a rule pack can break a
  * decision's block of lines, or reorder or recolour what is shown. */
-static void text_put(cx_buf *b, const char *s)
+void cx__text_put(cx_buf *b, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t n = strlen(s), i = 0;
@@ -941,7 +941,7 @@ static void text_opt(cx_buf *b, const char *before, const char *s)
 {
     if (!s) return;
     cx__buf_puts(b, before);
-    text_put(b, s);
+    cx__text_put(b, s);
 }
 
 /* " ID (CREDENTIAL)" for an award, " CREDENTIAL" + hypothetical without. */
@@ -1096,7 +1096,7 @@ static void text_rule(cx_buf *b, const cx_decision *d)
 static void text_trace(cx_buf *b, const cx_trace *t, int depth)
 {
     cx__buf_printf(b, "%*s", 4 + 2 * depth, "");
-    text_put(b, t->rule ? t->rule : "?");
+    cx__text_put(b, t->rule ? t->rule : "?");
     text_opt(b, " [", t->status);
     if (t->status) cx__buf_puts(b, "]");
     text_opt(b, " ", t->detail);

@@ -3,7 +3,7 @@
  * restricted string, table, math and utf8 libraries, `re` (PCRE2 through
  * regex.h) and `dates` (date.h). Every function that loops in C is bounded
  * by its arguments and charges the instruction budget; nothing here reads
- * a clock, an address or the locale. The sandbox itself is sandbox.c.
+ * a clock, an address or the locale. The sandbox itself is sandbox*.c.
  */
 #include <lauxlib.h>
 #include <lua.h>

@@ -1,6 +1,7 @@
 /*
  * render.h -- what the rendering files (decision.c, render_*.c) share
- * privately. No third-party header here: jansson stays in decision.c.
+ * privately. No third-party header here: the JSON helper names jansson's
+ * type without including jansson.h, which only the files that build JSON do.
  */
 #ifndef CX_RENDER_H
 #define CX_RENDER_H
@@ -16,5 +17,18 @@
  * returns the length of its maximal subpart, so that each becomes one
  * U+FFFD (Unicode's "substitution of maximal subparts"). */
 size_t cx__utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+struct cx_buf;
+struct json_t;
+
+/* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control
+ * characters, line separators and bidirectional controls escaped (\n, \x1b,
+ * \u202e), so that no string from a rule pack can break a block of lines,
+ * or reorder or recolour what is shown. (decision.c) */
+void cx__text_put(struct cx_buf *b, const char *s);
+
+/* A JSON string of s[0..n) with each invalid UTF-8 sequence replaced by
+ * U+FFFD; a new reference, NULL only when out of memory. (decision.c) */
+struct json_t *cx__json_text(const char *s, size_t n);
 
 #endif

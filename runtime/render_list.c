@@ -1,7 +1,8 @@
 /*
  * render_list.c -- renders the rows of `credex list` (docs/json.md, "credex
  * list"): JSON Lines with a fixed key order per kind (jansson), RFC 4180 CSV
- * with a header, or aligned text. It never reads the registry or the rules.
+ * with a header, or aligned text, strings made safe as decisions' are
+ * (render.h). It never reads the registry or the rules.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "credex.h"
+#include "render.h"
 #include "util.h"
 
 /* The members a listing can show. */
@@ -152,7 +154,7 @@ static int json_row(cx_list_writer *w, const cx_list_row *row)
         else if (field == F_LINE && row->line > 0)
             bad = put(o, key, json_integer(row->line));
         else if (s)
-            bad = put(o, key, json_string(s));
+            bad = put(o, key, cx__json_text(s, strlen(s))); /* invalid UTF-8: U+FFFD */
     }
     char *text = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -164,7 +166,21 @@ static int json_row(cx_list_writer *w, const cx_list_row *row)
 
 /* ----------------------------------------------------------------- text */
 
-/* Keeps the row's cells ("-" for an absent one) until the end. */
+/* A cell as a terminal shows it (cx__text_put: a stack's name comes from
+ * a rule pack), newly allocated; "-" for an absent one. */
+static char *text_cell(const char *s)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__text_put(&b, s ? s : "-");
+    if (b.oom) {
+        cx__buf_free(&b);
+        return NULL;
+    }
+    return b.data ? b.data : cx__strdup(""); /* b.data is NUL-terminated */
+}
+
+/* Keeps the row's cells until the end. */
 static int text_keep(cx_list_writer *w, const cx_list_row *row)
 {
     char num[24];
@@ -177,7 +193,7 @@ static int text_keep(cx_list_writer *w, const cx_list_row *row)
     }
     for (size_t i = 0; i < w->layout->n; i++) {
         const char *s = cell_of(row, w->layout->cols[i].field, num);
-        if (!(w->cells[w->ncells] = cx__strdup(s ? s : "-"))) return CX_ENOMEM;
+        if (!(w->cells[w->ncells] = text_cell(s))) return CX_ENOMEM;
         w->ncells++;
     }
     return CX_OK;

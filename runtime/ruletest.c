@@ -103,13 +103,6 @@ static int nomem(cx_error *err)
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
-static int in_list(const char *const *keys, const char *key)
-{
-    for (size_t i = 0; keys[i]; i++)
-        if (strcmp(keys[i], key) == 0) return 1;
-    return 0;
-}
-
 /* n must be a mapping whose keys are all allowed and hold every required;
  * an unknown key names the nearest allowed one ("did you mean 'name'?"). */
 static int check_keys(const reader *rd, const cx_ynode *n, const char *what,
@@ -436,7 +429,7 @@ static int expectation(const reader *rd, const cx_ynode *key, const cx_ynode *n,
     e->coverage = CX_NO_NUMBER;
     int rc = check_keys(rd, n, what, s->fields, s->required);
     if (rc || (rc = opt_text(rd, n, "status", &e->status))) return rc;
-    if (!in_list(s->statuses, e->status)) {
+    if (!cx__listed(s->statuses, e->status)) {
         cx_buf b;
         cx__buf_init(&b);
         for (size_t i = 0; s->statuses[i]; i++)

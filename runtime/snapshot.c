@@ -1,6 +1,6 @@
 /*
  * snapshot.c -- builds the read-only in-memory snapshot of the registry
- * (snapshot.h) from registry.c's bulk reads, in one pass per read, and
+ * (snapshot.h) from registry_read.c's bulk reads, in one pass per read, and
  * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
  * changes a snapshot after cx__snapshot_load returns (no lazy caches).
  */

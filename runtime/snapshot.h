@@ -1,7 +1,7 @@
 /*
  * snapshot.h -- the in-memory, read-only snapshot of the registry that
  * every decision runs on (docs/design.md §1, §10). snapshot.c builds it from the
- * bulk reads of registry.c; it never speaks SQL and never changes after
+ * bulk reads of registry_read.c; it never speaks SQL and never changes after
  * cx__snapshot_load returns, so worker threads share it without locks.
  *
  * Symbols. Every entity kind is an array sorted by id in byte order, and an

@@ -248,6 +248,13 @@ void cx__buf_csv_field(cx_buf *b, const char *s)
     cx__buf_puts(b, "\"");
 }
 
+int cx__listed(const char *const *list, const char *s)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (strcmp(list[i], s) == 0) return 1;
+    return 0;
+}
+
 /* ---------------------------------------------------------- suggestions */
 
 /* Optimal string alignment distance: insertions, deletions, substitutions

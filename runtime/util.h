@@ -79,6 +79,10 @@ void cx__buf_free(cx_buf *b);
  * any quote, when it holds a comma, a quote or a line break. */
 void cx__buf_csv_field(cx_buf *b, const char *s);
 
+/* Whether s is one of list, a NULL-terminated array of strings (list may
+ * be NULL: then it is not). */
+int cx__listed(const char *const *list, const char *s);
+
 /* Levenshtein distance between a and b, capped at limit (returns limit+1
  * when larger), for suggestions. */
 size_t cx__edit_distance(const char *a, const char *b, size_t limit);

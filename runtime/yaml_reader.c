@@ -656,13 +656,6 @@ const char *cx__ynode_kind_name(cx_ynode_kind kind)
 
 /* ------------------------------------------------------------ strict maps */
 
-static int listed(const char *const *keys, const char *key)
-{
-    for (size_t i = 0; keys && keys[i]; i++)
-        if (strcmp(keys[i], key) == 0) return 1;
-    return 0;
-}
-
 int cx__yunknown_key(const char *file, const cx_ynode *key, const cx_yschema *s, cx_error *err)
 {
     size_t nkeys = 0;
@@ -688,7 +681,7 @@ int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, c
                          "expected %s to be a mapping, found %s", s->what ? s->what : "a value",
                          cx__ynode_kind_name(map->kind));
     for (size_t i = 0; i < map->count; i++)
-        if (!listed(s->keys, map->keys[i]->text) && !listed(s->extra, map->keys[i]->text))
+        if (!cx__listed(s->keys, map->keys[i]->text) && !cx__listed(s->extra, map->keys[i]->text))
             return cx__yunknown_key(file, map->keys[i], s, err);
     for (size_t i = 0; s->required && s->required[i]; i++)
         if (!cx__ymap_get(map, s->required[i]))

@@ -4,11 +4,12 @@
  * imported (text, or JSON rendered by the library). A failed import into a
  * registry it created removes the file.
  */
-#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -34,21 +35,54 @@ static int summary(const cli *c, const cx_import_stats *s, int64_t version)
     return CX_OK;
 }
 
-/* Whether path names an existing file (anything but "no such file"). */
-static int file_exists(const char *path)
+/* The registry file this import created, so that a failed first import
+ * can remove it and nothing else. */
+typedef struct created_file {
+    int created; /* 1: this process made the file at path */
+    dev_t dev;   /* its device and inode, to know it again */
+    ino_t ino;
+} created_file;
+
+/* Creates path when nothing is there (O_EXCL: not a file, a directory or
+ * a symlink, even a dangling one, that exists or appears meanwhile) as the
+ * empty file SQLite takes for a new database, with SQLite's mode. When it
+ * cannot, the open that follows says why. SQLite's ":memory:" is no file. */
+static created_file create_registry_file(const char *path)
 {
+    created_file made = {0};
     struct stat st;
-    return stat(path, &st) == 0 || errno != ENOENT;
+    if (!*path || strcmp(path, ":memory:") == 0) return made;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return made;
+    if (fstat(fd, &st) == 0) {
+        made.created = 1;
+        made.dev = st.st_dev;
+        made.ino = st.st_ino;
+    }
+    close(fd);
+    if (!made.created) remove(path);
+    return made;
 }
 
-/* Removes a registry this import created, with SQLite's side files, so
- * that a failed first import leaves nothing behind. */
-static void remove_created(const char *path)
+/* Removes the registry this import created, with SQLite's side files, so
+ * that a failed first import leaves nothing behind; not when path is no
+ * longer the file it created (replaced, or made a symlink, meanwhile). */
+static void remove_created(const char *path, const created_file *made)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char side[4096];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
-        if (snprintf(side, sizeof side, "%s%s", path, suffixes[i]) < (int)sizeof side) remove(side);
+    static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+    struct stat st;
+    if (!made->created || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != made->dev ||
+        st.st_ino != made->ino || remove(path) != 0)
+        return;
+    size_t len = strlen(path);
+    char *side = malloc(len + sizeof "-journal");
+    if (!side) return;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        memcpy(side, path, len);
+        strcpy(side + len, suffixes[i]);
+        remove(side);
+    }
+    free(side);
 }
 
 int cmd_import(cli *c)
@@ -58,10 +92,10 @@ int cmd_import(cli *c)
     cx_import_stats stats;
     int64_t version = 0;
     if (c->nargs == 0) return cli_usage_error(c, "needs at least one catalog FILE");
-    int created = !file_exists(c->db);
+    created_file made = create_registry_file(c->db);
     int rc = cli_open(c, CX_OPEN_CREATE, &r);
     if (rc) {
-        if (created) remove_created(c->db);
+        remove_created(c->db, &made);
         return rc;
     }
     cx_error_clear(&err);
@@ -71,7 +105,7 @@ int cmd_import(cli *c)
     if (rc == CX_OK) rc = cx_registry_content_version(r, &version, &err);
     if (rc != CX_OK) {
         cx_registry_close(r);
-        if (created) remove_created(c->db);
+        remove_created(c->db, &made);
         return cli_report(&err);
     }
     rc = summary(c, &stats, version);

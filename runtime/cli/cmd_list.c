@@ -80,52 +80,47 @@ static cx_list_format format_of(const cli *c)
     return CX_LIST_TEXT;
 }
 
-/* Lists kind from r (or, for stacks, from the rule packs) through w.
- * *reported is set when the error was printed already (a pack's). */
-static int list_rows(cli *c, cx_registry *r, cx_list_kind kind, cx_list_writer *w, int *reported,
-                     cx_error *err)
+/* Lists kind from r, or for stacks from rules, through w. */
+static int list_rows(cli *c, cx_registry *r, const cx_rules *rules, cx_list_kind kind,
+                     cx_list_writer *w, cx_error *err)
 {
-    cx_rules *rules = NULL;
-    if (kind != CX_LIST_STACKS)
-        return cx_registry_list(r, kind, &c->filter, cx_list_writer_row, w, err);
-    int rc = cli_load_rules(c, r, &rules);
-    if (rc) {
-        *reported = 1;
-        return rc;
-    }
-    rc = cx_rules_list_stacks(rules, &c->filter, cx_list_writer_row, w, err);
-    cx_rules_free(rules);
-    return rc;
+    if (kind == CX_LIST_STACKS)
+        return cx_rules_list_stacks(rules, &c->filter, cx_list_writer_row, w, err);
+    return cx_registry_list(r, kind, &c->filter, cx_list_writer_row, w, err);
 }
 
 int cmd_list(cli *c)
 {
     cx_list_kind kind;
     cx_registry *r = NULL;
+    cx_rules *rules = NULL;
     cx_list_writer *w = NULL;
     cx_error err;
-    int reported = 0;
     int rc = parse_kind(c, &kind);
     if (rc || (rc = check_filters(c, kind))) return rc;
     if ((rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
     if ((rc = check_id(c, r, CX_KIND_JURISDICTION, "jurisdiction", c->filter.jurisdiction)) ||
         (rc = check_id(c, r, CX_KIND_PROVIDER, "provider", c->filter.provider)))
         goto done;
+    /* the packs load (and report their errors) before any output: a
+     * failed listing writes no header */
+    if (kind == CX_LIST_STACKS && (rc = cli_load_rules(c, r, &rules))) goto done;
     cx_error_clear(&err);
     if (cx_list_writer_new(kind, format_of(c), write_stdout, NULL, &w) == CX_OK) {
-        rc = list_rows(c, r, kind, w, &reported, &err);
+        rc = list_rows(c, r, rules, kind, w, &err);
         int end = cx_list_writer_end(w);
         if (!rc) rc = end;
     } else {
         rc = CX_ENOMEM;
     }
-    if (rc && !reported && err.code) {
+    if (rc && err.code) {
         rc = cli_report(&err);
-    } else if (rc && !reported) { /* out of memory, or writing failed */
+    } else if (rc) { /* out of memory, or writing failed */
         fprintf(stderr, "credex: cannot write the listing\n");
         rc = rc < 0 ? 1 : rc;
     }
 done:
+    cx_rules_free(rules);
     cx_registry_close(r);
     return rc;
 }

@@ -84,7 +84,8 @@ static int print_entry(void *ud, const cx_log_entry *e)
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;
 }
 
-/* The last line of the text listing: how much the log holds. */
+/* The last line of the text listing: how much the log holds (not with
+ * --quiet). */
 static int print_summary(cx_registry *r, size_t listed)
 {
     int64_t decisions = 0, packs = 0;
@@ -113,7 +114,7 @@ int cmd_log(cli *c)
         perror("credex: writing output");
     else if (rc)
         rc = cli_report(&err);
-    if (!rc && !l.json) rc = print_summary(r, l.count);
+    if (!rc && !l.json && !c->quiet) rc = print_summary(r, l.count);
     cx_registry_close(r);
     return rc;
 }

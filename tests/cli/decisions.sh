@@ -14,15 +14,7 @@ golden() {
     local name=$1
     shift
     "$CREDEX" "$@" > "$WORK/$name" 2>&1
-    if [ "${CREDEX_UPDATE_GOLDEN:-}" = 1 ]; then
-        cp "$WORK/$name" "$GOLDEN/$name"
-        pass
-    elif cmp -s "$WORK/$name" "$GOLDEN/$name"; then
-        pass
-    else
-        fail "$name differs from its golden file:"
-        diff "$GOLDEN/$name" "$WORK/$name" | head -20 >&2
-    fi
+    expect_golden "$WORK/$name" "$name"
 }
 
 golden equiv-articulation.txt equiv TX-EVS-101 CA-EVS-101 --in US-CA "${R[@]}"

@@ -2,6 +2,8 @@
 # `credex import` creates the registry file and the import fails, the file
 # and SQLite's -wal/-shm/-journal files are removed; a registry that
 # already existed is never removed, and a failed import leaves it as it was.
+# The import creates the file itself (O_EXCL), so that it removes only a
+# file it made: never a symlink, a directory or a file that was there.
 . "$SRC/tests/cli/lib.sh"
 EV="$SRC/examples/ev-mechanic"
 
@@ -42,6 +44,25 @@ expect_rc 0 "the existing registry still answers"
 run import bad-ref.yaml --db empty.db
 expect_rc 3 "import into an existing empty file"
 if [ -e empty.db ]; then pass; else fail "an existing empty file was removed"; fi
+
+# a dangling symlink is the user's, not the import's: it stays, and so
+# does what SQLite created through it (the import did not create the path)
+ln -s target.db link.db
+run import bad-ref.yaml --db link.db
+expect_rc 3 "import through a dangling symlink"
+if [ -L link.db ]; then pass; else fail "the failed import removed the user's symlink"; fi
+
+# a directory in the way is reported and left alone
+mkdir dir.db
+run import bad-ref.yaml --db dir.db
+expect_rc 4 "import into a directory"
+expect_contains "$ERR" "dir.db" "the error names the directory"
+if [ -d dir.db ]; then pass; else fail "the directory was removed"; fi
+
+# SQLite's in-memory registry is no file: nothing is created for it
+run import "$EV/catalog.yaml" --db :memory:
+expect_rc 0 "import into :memory:"
+if [ -e :memory: ]; then fail "a file named :memory: was created"; else pass; fi
 
 # a successful first import keeps its registry
 run import "$EV/catalog.yaml" --db new.db

@@ -16,15 +16,7 @@ golden() {
     "$CREDEX" "$@" >"$WORK/$name" 2>"$WORK/$name.err"
     RC=$?
     OUT=$(cat "$WORK/$name")
-    if [ "${CREDEX_UPDATE_GOLDEN:-}" = 1 ]; then
-        cp "$WORK/$name" "$GOLDEN/$name"
-        pass
-    elif cmp -s "$WORK/$name" "$GOLDEN/$name"; then
-        pass
-    else
-        fail "$name differs from its golden file:"
-        diff "$GOLDEN/$name" "$WORK/$name" | head -20 >&2
-    fi
+    expect_golden "$WORK/$name" "$name"
 }
 
 # --- import --------------------------------------------------------------

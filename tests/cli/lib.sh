@@ -53,6 +53,21 @@ expect_not_contains() {
     esac
 }
 
+# expect_golden FILE NAME: FILE byte for byte against $GOLDEN/NAME (the
+# script sets GOLDEN); with CREDEX_UPDATE_GOLDEN=1, FILE becomes the golden
+# file instead (review the diff).
+expect_golden() {
+    if [ "${CREDEX_UPDATE_GOLDEN:-}" = 1 ]; then
+        cp "$1" "$GOLDEN/$2"
+        pass
+    elif cmp -s "$1" "$GOLDEN/$2"; then
+        pass
+    else
+        fail "$2 differs from its golden file:"
+        diff "$GOLDEN/$2" "$1" | head -20 >&2
+    fi
+}
+
 # finish: prints the summary and exits non-zero on any failure.
 finish() {
     echo "$PASSED passed, $FAILED failed"

@@ -119,7 +119,24 @@ printf 'stack "BROKEN" { requires = all { "NO-SUCH" } }\n' >rules/broken.lua
 run list stacks --rules rules
 expect_rc 3 "a broken pack"
 expect_contains "$ERR" "rules/broken.lua:1" "the broken pack's error names the file and line"
+expect_eq "$OUT" "" "a broken pack: no header, nothing on stdout"
+run list stacks --rules rules --format csv
+expect_rc 3 "a broken pack, CSV"
+expect_eq "$OUT" "" "a broken pack: no CSV header on stdout"
 rm rules/broken.lua
+
+# a stack's name comes from a rule pack: invalid UTF-8 becomes U+FFFD and a
+# control character is escaped in text, as in a decision; JSON stays JSON
+mkdir odd
+printf 'pack "odd" { version = "1" }\nstack "CA-EVC-203" {\n  name = "Caf\\xe9 \\x1b[31mred",\n  requires = all { credential "CA-EVS-101" },\n}\n' >odd/odd.lua
+run list stacks --rules odd --format json
+expect_rc 0 "list stacks --format json with a name that is not UTF-8"
+expect_eq "$OUT" "$(printf '{"id":"CA-EVC-203","name":"Caf\xef\xbf\xbd \\u001B[31mred","pack":"odd","file":"odd/odd.lua","line":2}')" \
+    "the name as JSON: U+FFFD for the invalid byte, the escape character escaped"
+run list stacks --rules odd
+expect_rc 0 "list stacks as text with a name that is not UTF-8"
+expect_eq "$(echo "$OUT" | sed -n 2p)" "$(printf 'CA-EVC-203  Caf\xef\xbf\xbd \\x1b[31mred  -             odd   odd/odd.lua  2')" \
+    "the name as text: U+FFFD, and the escape character shown as \\x1b"
 
 # --- usage errors -----------------------------------------------------------
 run list holders --tag ev

@@ -49,6 +49,11 @@ esac
 expect_eq "$(echo "$OUT" | tail -n 1)" "3 decisions logged, 4 rule pack sources stored" \
     "log summary"
 
+run log --quiet
+expect_rc 0 "log --quiet"
+expect_eq "$(echo "$OUT" | wc -l | tr -d ' ')" 4 "log --quiet: the header and three entries"
+expect_not_contains "$OUT" "decisions logged" "log --quiet: no summary line"
+
 run log --format json
 expect_rc 0 "log --format json"
 expect_eq "$(echo "$OUT" | sed 's/"created":"[^"]*"/"created":"T"/')" \

@@ -22,15 +22,7 @@ for e in $ENTITIES; do
             fail "show ${e%%:*} ${e#*:} --format $format: exit $?"
     done
 done
-if [ "${CREDEX_UPDATE_GOLDEN:-}" = 1 ]; then
-    cp show-ev.txt "$GOLDEN/show-ev.txt"
-    pass
-elif cmp -s show-ev.txt "$GOLDEN/show-ev.txt"; then
-    pass
-else
-    fail "show-ev.txt differs from its golden file:"
-    diff "$GOLDEN/show-ev.txt" show-ev.txt | head -20 >&2
-fi
+expect_golden show-ev.txt show-ev.txt
 run --db ev.db show holder h-show-1
 expect_contains "$OUT" "2024-02-29  TX-EVS-101     revoked   US-TX     7.25  2027-02-28  id custom-award-1" "an expiry computed from valid_for, clamped to the month's end"
 expect_contains "$OUT" "2025-01-31  NV-EVS-1       active    US-NV       32  2025-12-31" "a stored expiry as stored"

@@ -1,9 +1,21 @@
 /*
  * test_util.c -- the shared helpers: edit distance behind "did you mean",
- * cx_nearest, the string map, the arena and growable strings.
+ * cx_nearest, membership of a NULL-terminated list, the string map, the
+ * arena and growable strings.
  */
 #include "test.h"
 #include "util.h"
+
+TEST(listed)
+{
+    static const char *const statuses[] = {"active", "revoked", "expired", NULL};
+    CHECK_INT(cx__listed(statuses, "revoked"), 1);
+    CHECK_INT(cx__listed(statuses, "expired"), 1);
+    CHECK_INT(cx__listed(statuses, "Revoked"), 0); /* exact, byte for byte */
+    CHECK_INT(cx__listed(statuses, "revoke"), 0);
+    CHECK_INT(cx__listed(statuses, ""), 0);
+    CHECK_INT(cx__listed(NULL, "active"), 0); /* no list: nothing is listed */
+}
 
 TEST(edit_distance)
 {
@@ -85,8 +97,12 @@ TEST(error_format)
     CHECK_STR(buf, "credex.db: locked");
 }
 
-static const test_case cases[] = {
-    {"edit_distance", edit_distance}, {"nearest", nearest},           {"strmap", strmap},
-    {"arena_and_buf", arena_and_buf}, {"error_format", error_format}, {NULL, NULL}};
+static const test_case cases[] = {{"edit_distance", edit_distance},
+                                  {"nearest", nearest},
+                                  {"strmap", strmap},
+                                  {"arena_and_buf", arena_and_buf},
+                                  {"error_format", error_format},
+                                  {"listed", listed},
+                                  {NULL, NULL}};
 
 TEST_MAIN(cases)
