@@ -904,9 +904,9 @@ static void fill_stats(const cx_catalog *cat, cx_import_stats *stats)
     stats->exceptions = (int64_t)cat->exceptions.n;
 }
 
-int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
-                      cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
-                      cx_error *err)
+static int catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
+                          cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
+                          cx_error *err)
 {
     cx_catalog_loader *ld;
     int rc = cx__catalog_loader_new(r, &ld, err);
@@ -919,4 +919,12 @@ int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
     if (rc == CX_OK && stats) fill_stats(&ld->cat, stats);
     cx__catalog_loader_free(ld);
     return rc;
+}
+
+int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
+                      cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
+                      cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err,
+                             catalog_import(r, paths, npaths, progress, progress_ud, stats, err));
 }

@@ -193,10 +193,15 @@ static int list_row(void *ud, const cx_col *c, size_t n)
     return rc;
 }
 
-int cx_log_list(cx_registry *r, cx_log_fn fn, void *ud, cx_error *err)
+static int log_list(cx_registry *r, cx_log_fn fn, void *ud, cx_error *err)
 {
     lister l = {fn, ud};
     return cx__registry_log_read(r, CX_LOG_LIST, 0, list_row, &l, err);
+}
+
+int cx_log_list(cx_registry *r, cx_log_fn fn, void *ud, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, log_list(r, fn, ud, err));
 }
 
 /* CX_LOG_BOUNDS: decisions, lowest id, highest id, pack sources. */
@@ -207,13 +212,18 @@ static int bounds_row(void *ud, const cx_col *c, size_t n)
     return CX_OK;
 }
 
-int cx_log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err)
+static int log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err)
 {
     int64_t b[4] = {0, 0, 0, 0};
     int rc = cx__registry_log_read(r, CX_LOG_BOUNDS, 0, bounds_row, b, err);
     *decisions = b[0];
     *packs = b[3];
     return rc;
+}
+
+int cx_log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, log_counts(r, decisions, packs, err));
 }
 
 /* -------------------------------------------------- reading one entry */
@@ -597,9 +607,15 @@ int cx__replay_engine(cx_registry *r, int64_t id, cx_rules *current, const char 
     return rc;
 }
 
-int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err)
+static int replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out,
+                  cx_error *err)
 {
     return cx__replay_engine(r, id, current, CREDEX_VERSION, out, err);
+}
+
+int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, replay(r, id, current, out, err));
 }
 
 void cx_replay_free(cx_replay_result *rp)

@@ -174,6 +174,37 @@ int cx_registry_schema_version(void)
     return SCHEMA_VERSION;
 }
 
+/* -------------------------------------------------------------- threads */
+
+/* Each thread's own address: what r->owner holds while it is inside. */
+static _Thread_local char this_thread;
+
+int cx__registry_enter(cx_registry *r, cx_error *err)
+{
+    const void *none = NULL;
+    if (atomic_compare_exchange_strong_explicit(&r->owner, &none, &this_thread,
+                                                memory_order_acquire, memory_order_relaxed) ||
+        none == &this_thread) {
+        r->depth++;
+        return CX_OK;
+    }
+    return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                     "registry %s is in use by another thread: each thread needs its own "
+                     "cx_registry (cx_registry_open; credex.h, \"Threads\")",
+                     r->path);
+}
+
+void cx__registry_leave(cx_registry *r)
+{
+    if (--r->depth == 0) atomic_store_explicit(&r->owner, NULL, memory_order_release);
+}
+
+int cx__registry_leave_rc(cx_registry *r, int rc)
+{
+    cx__registry_leave(r);
+    return rc;
+}
+
 /* -------------------------------------------------------------- helpers */
 
 /* The file named in registry errors: the path, or "" for memory. */
@@ -353,6 +384,7 @@ int cx_registry_open(const char *path, int flags, cx_registry **out, cx_error *e
     }
     r->memory = memory;
     r->readonly = readonly;
+    atomic_init(&r->owner, NULL);
     if ((rc = open_connection(r, create, err)) || (rc = check_schema(r, err))) goto fail;
     *out = r;
     return CX_OK;
@@ -370,10 +402,15 @@ void cx_registry_close(cx_registry *r)
     free(r);
 }
 
-int cx_registry_content_version(cx_registry *r, int64_t *out, cx_error *err)
+static int content_version(cx_registry *r, int64_t *out, cx_error *err)
 {
     int src = 0;
     if (cx__reg_query_int(r, "SELECT value FROM meta WHERE key = 'content_version'", out, &src))
         return cx__reg_error(r, err, "cannot read the registry content version");
     return CX_OK;
+}
+
+int cx_registry_content_version(cx_registry *r, int64_t *out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, content_version(r, out, err));
 }

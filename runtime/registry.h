@@ -9,6 +9,23 @@
 #include "catalog_model.h"
 #include "credex.h"
 
+/* One thread at a time (credex.h, "Threads"): every public function that
+ * takes a registry enters it for the whole call. The thread inside may
+ * enter again (a callback that reads the registry, a call made by
+ * another); any other thread is refused with CX_EUSAGE until it leaves.
+ * A decision-log batch holds the registry from cx_log_begin to
+ * cx_log_end. */
+int cx__registry_enter(cx_registry *r, cx_error *err);
+void cx__registry_leave(cx_registry *r);
+
+/* Leaves r and returns rc: the second half of CX__REGISTRY_CALL. */
+int cx__registry_leave_rc(cx_registry *r, int rc);
+
+/* The int a public function returns, with r entered around call (which
+ * is evaluated only once r is entered, and before r is left). */
+#define CX__REGISTRY_CALL(r, err, call)                                                            \
+    (cx__registry_enter((r), (err)) ? CX_EUSAGE : cx__registry_leave_rc((r), (call)))
+
 /* Writes a checked catalog model into r in one transaction (docs/design.md §2, §3):
  * upserts with ON CONFLICT DO UPDATE, a re-imported holder's attributes and
  * awards replaced, a re-imported credential's competencies, tags, codes,

@@ -8,6 +8,7 @@
 #define CX_REGISTRY_INT_H
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "registry.h"
 
@@ -19,6 +20,8 @@ struct cx_registry {
     int memory;                           /* a private in-memory registry */
     int readonly;                         /* opened with CX_OPEN_READONLY */
     sqlite3_stmt *has[CX_KIND_AWARD + 1]; /* cached point queries, lazily prepared */
+    _Atomic(const void *) owner;          /* the thread inside a call (cx__registry_enter) */
+    int depth;                            /* its calls inside one another; owner's alone */
 };
 
 /* A constant query whose rows are handed to a cx_row_fn. */

@@ -59,13 +59,18 @@ int cx__registry_log_open(cx_registry *r, cx_log_writer **out, cx_error *err)
     if (r->readonly)
         return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
                          "registry %s is open read-only; cannot log decisions", r->path);
+    if ((rc = cx__registry_enter(r, err))) return rc; /* left by cx__registry_log_close */
     cx_log_writer *w = calloc(1, sizeof *w);
-    if (!w) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory logging decisions");
+    if (!w) {
+        cx__registry_leave(r);
+        return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory logging decisions");
+    }
     w->r = r;
     for (int i = 0; i < L_COUNT && !rc; i++) rc = cx__reg_prepare(r, log_sql[i], &w->st[i], err);
     if (!rc) rc = cx__reg_exec(r, "BEGIN IMMEDIATE", err);
     if (rc) {
         log_writer_free(w);
+        cx__registry_leave(r);
         return rc;
     }
     *out = w;
@@ -158,6 +163,7 @@ int cx__registry_log_close(cx_log_writer *w, int commit, cx_error *err)
     if (commit && sqlite3_exec(w->r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = cx__reg_error(w->r, err, "cannot commit the logged decisions");
     if (!commit || rc) sqlite3_exec(w->r->db, "ROLLBACK", NULL, NULL, NULL);
+    cx__registry_leave(w->r);
     log_writer_free(w);
     return rc;
 }

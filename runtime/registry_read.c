@@ -40,7 +40,7 @@ static int check_kind(cx_kind kind, cx_error *err)
     return CX_OK;
 }
 
-int cx_registry_has(cx_registry *r, cx_kind kind, const char *id, cx_error *err)
+static int registry_has(cx_registry *r, cx_kind kind, const char *id, cx_error *err)
 {
     if (check_kind(kind, err)) return -1;
     if (!r->has[kind] && cx__reg_prepare(r, has_sql[kind], &r->has[kind], err)) return -1;
@@ -51,6 +51,14 @@ int cx_registry_has(cx_registry *r, cx_kind kind, const char *id, cx_error *err)
     if (found < 0) cx__reg_error(r, err, "cannot look up an id");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    return found;
+}
+
+int cx_registry_has(cx_registry *r, cx_kind kind, const char *id, cx_error *err)
+{
+    if (cx__registry_enter(r, err)) return -1;
+    int found = registry_has(r, kind, id, err);
+    cx__registry_leave(r);
     return found;
 }
 
@@ -75,8 +83,8 @@ static size_t suggest_limit(size_t len)
     return limit;
 }
 
-int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf, size_t size,
-                        cx_error *err)
+static int registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf, size_t size,
+                            cx_error *err)
 {
     sqlite3_stmt *st = NULL;
     size_t limit = suggest_limit(strlen(id)), best = (size_t)-1;
@@ -104,13 +112,24 @@ int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf,
     return rc;
 }
 
-int cx_registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_error *err)
+int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf, size_t size,
+                        cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_nearest(r, kind, id, buf, size, err));
+}
+
+static int registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_error *err)
 {
     int src = 0;
     for (int k = 0; k <= CX_KIND_AWARD; k++)
         if (cx__reg_query_int(r, count_sql[k], &counts[k], &src))
             return cx__reg_error(r, err, "cannot count the registry");
     return CX_OK;
+}
+
+int cx_registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_counts(r, counts, err));
 }
 
 /* "no credential 'X' in the registry; did you mean 'Y'?" as CX_EUSAGE. */
@@ -343,7 +362,7 @@ static int read_credential_lists(reader *rd, cx_credential *c, cx_error *err)
     return rc;
 }
 
-int cx_registry_credential(cx_registry *r, const char *id, cx_credential **out, cx_error *err)
+static int registry_credential(cx_registry *r, const char *id, cx_credential **out, cx_error *err)
 {
     reader rd = {r, 0};
     sqlite3_stmt *st = NULL;
@@ -380,6 +399,11 @@ done:
     else
         *out = c;
     return rc;
+}
+
+int cx_registry_credential(cx_registry *r, const char *id, cx_credential **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_credential(r, id, out, err));
 }
 
 /* Reads holder h's awards (by issue date, then id), each with its results. */
@@ -428,7 +452,7 @@ done:
     return rc;
 }
 
-int cx_registry_holder(cx_registry *r, const char *id, cx_holder **out, cx_error *err)
+static int registry_holder(cx_registry *r, const char *id, cx_holder **out, cx_error *err)
 {
     reader rd = {r, 0};
     sqlite3_stmt *st = NULL;
@@ -457,6 +481,11 @@ done:
     else
         *out = h;
     return rc;
+}
+
+int cx_registry_holder(cx_registry *r, const char *id, cx_holder **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_holder(r, id, out, err));
 }
 
 /* Reads group g's memberships, by jurisdiction then from. */
@@ -489,7 +518,7 @@ static int read_members(reader *rd, cx_group *g, cx_error *err)
     return rc;
 }
 
-int cx_registry_group(cx_registry *r, const char *id, cx_group **out, cx_error *err)
+static int registry_group(cx_registry *r, const char *id, cx_group **out, cx_error *err)
 {
     reader rd = {r, 0};
     sqlite3_stmt *st = NULL;
@@ -515,6 +544,11 @@ done:
     else
         *out = g;
     return rc;
+}
+
+int cx_registry_group(cx_registry *r, const char *id, cx_group **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_group(r, id, out, err));
 }
 
 /* -------------------------------------------------------------- bulk reads */
@@ -671,6 +705,7 @@ int cx__registry_reader_open(cx_registry *r, cx_registry **out, cx_error *err)
         goto fail;
     }
     conn->readonly = 1;
+    atomic_init(&conn->owner, NULL);
     if (sqlite3_open_v2(r->path, &conn->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         rc = cx__error(err, CX_EREGISTRY, r->path, 0, 0, "cannot open registry %s: %s", r->path,
@@ -752,8 +787,8 @@ static cx_list_row list_row(sqlite3_stmt *st, cx_list_kind kind)
     return row;
 }
 
-int cx_registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter, cx_list_fn fn,
-                     void *ud, cx_error *err)
+static int registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter,
+                         cx_list_fn fn, void *ud, cx_error *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = cx__list_check_filter(kind, filter, err), step = SQLITE_DONE;
@@ -775,4 +810,10 @@ int cx_registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *fi
     if (!rc && step != SQLITE_DONE) rc = cx__reg_error(r, err, "cannot list the registry");
     sqlite3_finalize(st);
     return rc;
+}
+
+int cx_registry_list(cx_registry *r, cx_list_kind kind, const cx_list_filter *filter, cx_list_fn fn,
+                     void *ud, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_list(r, kind, filter, fn, ud, err));
 }

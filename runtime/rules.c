@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "compile_int.h"
+#include "registry.h"
 
 /* ------------------------------------------------------- pack discovery */
 
@@ -305,7 +306,8 @@ done:
 int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_rules **out,
                   cx_diagnostics *diags, cx_error *err)
 {
-    return rules_load(r, paths, npaths, NULL, out, diags, err);
+    *out = NULL;
+    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, out, diags, err));
 }
 
 int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,

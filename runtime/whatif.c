@@ -701,8 +701,8 @@ static int load_skeletons(wctx *w)
     return rc;
 }
 
-int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
-              cx_whatif_report **out, cx_error *err)
+static int whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
+                  cx_whatif_report **out, cx_error *err)
 {
     wctx w;
     change ch;
@@ -724,8 +724,15 @@ int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
     return rc;
 }
 
-int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const char *const *new_rules,
-            size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err)
+int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
+              cx_whatif_report **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, whatif(r, path, opt, out, err));
+}
+
+static int diff(cx_registry *r, const char *const *old_rules, size_t nold,
+                const char *const *new_rules, size_t nnew, const cx_whatif_options *opt,
+                cx_whatif_report **out, cx_error *err)
 {
     wctx w;
     *out = NULL;
@@ -741,6 +748,12 @@ int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const cha
         rc = run(&w);
     }
     return end_run(&w, rc, out);
+}
+
+int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const char *const *new_rules,
+            size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, diff(r, old_rules, nold, new_rules, nnew, opt, out, err));
 }
 
 void cx_whatif_report_free(cx_whatif_report *rep)

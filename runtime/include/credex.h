@@ -32,13 +32,18 @@
  *   cx_rules_rule_count and cx_log_begin only read what loading fixed and
  *   may run alongside a call; cx_rules_free must not.
  *
- * cx_registry -- one thread at a time; not checked. It is one SQLite
- *   connection with cached statements, used by the registry functions,
- *   imports, cx_rules_load, the log, cx_replay, cx_whatif and cx_diff.
- *   Open one per thread (several may open the same file) or serialize the
- *   calls. Loaded rules keep their own copy of the registry's content and
- *   never use it again: one thread may decide with them while another uses
- *   (or closes) the registry they were loaded from.
+ * cx_registry -- one thread at a time, checked like cx_rules. It is one
+ *   SQLite connection with cached statements, used by the registry
+ *   functions, imports, cx_rules_load, the log, cx_replay, cx_whatif and
+ *   cx_diff; each of these holds the registry for the whole call, and a
+ *   decision-log batch holds it from cx_log_begin to cx_log_end. A call
+ *   from another thread meanwhile is refused with CX_EUSAGE ("each thread
+ *   needs its own cx_registry"); the thread inside may call again (a
+ *   callback that reads the registry). Open one per thread (several may
+ *   open the same file) or serialize the calls. Loaded rules keep their
+ *   own copy of the registry's content and never use it again: one thread
+ *   may decide with them while another uses (or closes) the registry they
+ *   were loaded from. cx_registry_close must not run alongside a call.
  *
  * Results -- cx_decision, cx_holder and the other entities, reports and
  *   replays are plain values owned by the caller: any number of threads may

@@ -4,8 +4,11 @@
  * thread, or from the first call's own callback) is refused with
  * CX_EUSAGE; the same rules serve other threads one call after another,
  * after their registry is closed; and threads with their own cx_rules
- * decide at the same time. No call is
- * timed: the second call is made while the first is held in its callback.
+ * decide at the same time. A cx_registry likewise serves one thread at a
+ * time: a call from another thread while one is inside it (or while a
+ * decision-log batch holds it) is refused, while the thread inside may
+ * call it again. No call is timed: the second call is made while the
+ * first is held in its callback.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -275,11 +278,153 @@ TEST(threads_with_their_own_rules_decide_at_once)
     }
 }
 
+/* ------------------------------------------------------------ registries */
+
+#define REGISTRY_REFUSED "each thread needs its own cx_registry"
+
+/* What one call of each registry function returned. */
+typedef struct registry_attempt {
+    cx_registry *r;
+    int has, holder, counts, version, list, rules; /* return values */
+    int listed;                                    /* rows a successful listing gave */
+    char message[768];                             /* cx_registry_holder's error */
+} registry_attempt;
+
+static int count_row(void *ud, const cx_list_row *row)
+{
+    (void)row;
+    ++*(int *)ud;
+    return 0;
+}
+
+static void *try_registry(void *arg)
+{
+    registry_attempt *a = arg;
+    cx_error err;
+    cx_holder *h = NULL;
+    cx_rules *rules = NULL;
+    int64_t counts[CX_KIND_AWARD + 1], version;
+    cx_error_clear(&err);
+    a->has = cx_registry_has(a->r, CX_KIND_HOLDER, "h-tx-0001", &err);
+    a->holder = cx_registry_holder(a->r, "h-tx-0001", &h, &err);
+    snprintf(a->message, sizeof a->message, "%s", err.message);
+    cx_holder_free(h);
+    a->counts = cx_registry_counts(a->r, counts, &err);
+    a->version = cx_registry_content_version(a->r, &version, &err);
+    a->listed = 0;
+    a->list = cx_registry_list(a->r, CX_LIST_HOLDERS, NULL, count_row, &a->listed, &err);
+    a->rules = cx_rules_load(a->r, ev_rules, 1, &rules, NULL, &err);
+    cx_rules_free(rules);
+    return NULL;
+}
+
+static void check_registry_refused(const registry_attempt *a)
+{
+    CHECK_INT(a->has, -1);
+    CHECK_INT(a->holder, CX_EUSAGE);
+    CHECK_INT(a->counts, CX_EUSAGE);
+    CHECK_INT(a->version, CX_EUSAGE);
+    CHECK_INT(a->list, CX_EUSAGE);
+    CHECK_INT(a->listed, 0);
+    CHECK_INT(a->rules, CX_EUSAGE);
+    CHECK_CONTAINS(a->message, REGISTRY_REFUSED);
+}
+
+static void check_registry_allowed(const registry_attempt *a)
+{
+    CHECK_INT(a->has, 1);
+    CHECK_INT(a->holder, CX_OK);
+    CHECK_INT(a->counts, CX_OK);
+    CHECK_INT(a->version, CX_OK);
+    CHECK_INT(a->list, CX_OK);
+    CHECK_INT(a->listed, 8); /* the EV example's holders */
+    CHECK_INT(a->rules, CX_OK);
+}
+
+/* An import's progress callback: tries the registry being imported into
+ * from another thread and from the callback itself, once it has holders. */
+typedef struct importer {
+    cx_registry *r;
+    int tried;
+    registry_attempt other_thread, same_thread;
+} importer;
+
+static void try_during_import(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+    importer *im = ud;
+    pthread_t t;
+    (void)done;
+    (void)total;
+    if (im->tried || strcmp(what, "writing") != 0) return;
+    im->tried = 1;
+    im->other_thread.r = im->r;
+    if (pthread_create(&t, NULL, try_registry, &im->other_thread) == 0) pthread_join(t, NULL);
+    im->same_thread.r = im->r;
+    try_registry(&im->same_thread);
+}
+
+TEST(a_registry_serves_one_thread_at_a_time)
+{
+    importer im;
+    cx_error err;
+    const char *paths[] = {EV "/catalog.yaml"};
+    memset(&im, 0, sizeof im);
+    cx_error_clear(&err);
+    CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY, &im.r, &err), CX_OK);
+    if (!im.r) return;
+    /* a first import, so that the held one below finds holders to read */
+    CHECK_INT(cx_catalog_import(im.r, paths, 1, NULL, NULL, NULL, &err), CX_OK);
+    CHECK_INT(cx_catalog_import(im.r, paths, 1, try_during_import, &im, NULL, &err), CX_OK);
+    CHECK(im.tried);
+    check_registry_refused(&im.other_thread);
+    /* the thread inside may call again: a callback reading the registry */
+    CHECK_INT(im.same_thread.has, 1);
+    CHECK_INT(im.same_thread.holder, CX_OK);
+    CHECK_INT(im.same_thread.counts, CX_OK);
+    CHECK_INT(im.same_thread.list, CX_OK);
+
+    /* once the import has returned, another thread may use it */
+    registry_attempt after = {.r = im.r};
+    pthread_t t;
+    CHECK_INT(pthread_create(&t, NULL, try_registry, &after), 0);
+    pthread_join(t, NULL);
+    check_registry_allowed(&after);
+    cx_registry_close(im.r);
+}
+
+TEST(a_log_batch_holds_its_registry_until_it_ends)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_log *log = NULL;
+    cx_error err;
+    pthread_t t;
+    if (ev_load(&r, &rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_log_begin(r, rules, "2026-06-01T00:00:00Z", &log, &err), CX_OK);
+    registry_attempt during = {.r = r};
+    CHECK_INT(pthread_create(&t, NULL, try_registry, &during), 0);
+    pthread_join(t, NULL);
+    check_registry_refused(&during);
+    CHECK_INT(cx_log_end(log, 1, &err), CX_OK);
+    registry_attempt after = {.r = r};
+    CHECK_INT(pthread_create(&t, NULL, try_registry, &after), 0);
+    pthread_join(t, NULL);
+    check_registry_allowed(&after);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"a_second_call_while_one_is_inside_is_refused", a_second_call_while_one_is_inside_is_refused},
     {"the_summary_holds_the_rules_too", the_summary_holds_the_rules_too},
     {"one_rules_serves_threads_one_after_another", one_rules_serves_threads_one_after_another},
     {"threads_with_their_own_rules_decide_at_once", threads_with_their_own_rules_decide_at_once},
+    {"a_registry_serves_one_thread_at_a_time", a_registry_serves_one_thread_at_a_time},
+    {"a_log_batch_holds_its_registry_until_it_ends", a_log_batch_holds_its_registry_until_it_ends},
     {NULL, NULL}};
 
 TEST_MAIN(cases)
