@@ -398,6 +398,19 @@ static int slot_extras(compiler *c, const cx_tnode *n, cx_req *r, const char *wh
     return 0;
 }
 
+/* A slot for the one credential id names: it fills from that credential
+ * alone. 0, or 1 when id is not a credential (reported) or out of memory. */
+static int credential_slot(compiler *c, const cx_tnode *id, cx_req *r)
+{
+    uint64_t *set;
+    r->kind = CX_REQ_CREDENTIAL;
+    r->credential = cx__compile_resolve(c, id, CX_KIND_CREDENTIAL, "credential");
+    if (r->credential == CX_NOSYM || !(set = new_set(c))) return 1;
+    set_add(set, r->credential);
+    r->fills = set;
+    return 0;
+}
+
 static int slot(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
 {
     static const char *const id_keys[] = {"id", "label", "min_grade", "min_results", NULL};
@@ -405,31 +418,14 @@ static int slot(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
                                                 NULL};
     static const char *const tagged_keys[] = {"tag", "label", "min_grade", "min_results", NULL};
     (void)slot_options;
-    if (n->kind == CX_TSTRING) { /* a plain string: credential "ID" */
-        r->kind = CX_REQ_CREDENTIAL;
-        if ((r->credential = cx__compile_resolve(c, n, CX_KIND_CREDENTIAL, "credential")) ==
-            CX_NOSYM)
-            return 1;
-        uint64_t *set = new_set(c);
-        if (!set) return 1;
-        set_add(set, r->credential);
-        r->fills = set;
-        return 0;
-    }
+    if (n->kind == CX_TSTRING) return credential_slot(c, n, r); /* a plain string: "ID" */
     const char *const *keys = strcmp(ctor, "matching") == 0 ? matching_keys
                               : strcmp(ctor, "tagged") == 0 ? tagged_keys
                                                             : id_keys;
     if (cx__compile_fields(c, n, ctor, keys, 0)) return 1;
     if (strcmp(ctor, "credential") == 0) {
         const cx_tnode *v = field(n, "id");
-        r->kind = CX_REQ_CREDENTIAL;
-        if (!v || (r->credential = cx__compile_resolve(c, v, CX_KIND_CREDENTIAL, "credential")) ==
-                      CX_NOSYM)
-            return 1;
-        uint64_t *set = new_set(c);
-        if (!set) return 1;
-        set_add(set, r->credential);
-        r->fills = set;
+        if (!v || credential_slot(c, v, r)) return 1;
     } else {
         r->kind = strcmp(ctor, "matching") == 0 ? CX_REQ_MATCHING
                   : strcmp(ctor, "tagged") == 0 ? CX_REQ_TAGGED
