@@ -3,7 +3,7 @@
  * whatif` reads a change file, applies it to an in-memory copy of the part
  * of the registry it can affect, and compares decisions before and after;
  * `credex diff` compares two sets of packs over one registry. It never
- * writes the registry it is given (registry.c's removals refuse anything
+ * writes the registry it is given (registry_copy.c's removals refuse anything
  * but an in-memory copy), holds no SQL and builds no JSON. This file is
  * the run (audits before and after, transitions, the report); the change
  * file is read in whatif_change.c, the scope found in whatif_scope.c.
