@@ -101,19 +101,27 @@ static void pool_init(pool *p, cx_arena *arena)
     p->left = 0;
 }
 
-/* A pooled copy of text (len bytes, NUL added), or NULL on OOM. */
-static const char *pool_copy(pool *p, const char *text, size_t len)
+/* size bytes of the pool (uninitialised), or NULL on OOM. */
+static char *pool_take(pool *p, size_t size)
 {
-    if (len + 1 > POOL_CHUNK / 4) return cx__arena_strndup(p->arena, text, len);
-    if (len + 1 > p->left) {
+    if (size > POOL_CHUNK / 4) return cx__arena_alloc(p->arena, size);
+    if (size > p->left) {
         if (!(p->next = cx__arena_alloc(p->arena, POOL_CHUNK))) return NULL;
         p->left = POOL_CHUNK;
     }
-    char *copy = p->next;
+    char *at = p->next;
+    p->next += size;
+    p->left -= size;
+    return at;
+}
+
+/* A pooled copy of text (len bytes, NUL added), or NULL on OOM. */
+static const char *pool_copy(pool *p, const char *text, size_t len)
+{
+    char *copy = pool_take(p, len + 1);
+    if (!copy) return NULL;
     memcpy(copy, text, len);
     copy[len] = '\0';
-    p->next += len + 1;
-    p->left -= len + 1;
     return copy;
 }
 
@@ -122,11 +130,12 @@ static const char *pool_copy(pool *p, const char *text, size_t len)
 static const char *pool_copy_tail(pool *p, const char *text, size_t len, const char *tail,
                                   size_t tail_len)
 {
-    char *copy = (char *)pool_copy(p, text, len + 1 + tail_len);
+    char *copy = pool_take(p, len + 1 + tail_len + 1);
     if (!copy) return NULL;
     memcpy(copy, text, len);
     copy[len] = '\0';
     memcpy(copy + len + 1, tail, tail_len);
+    copy[len + 1 + tail_len] = '\0';
     return copy;
 }
 
