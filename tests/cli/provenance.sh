@@ -58,6 +58,25 @@ expect_contains "$OUT" '"status":"not_recognized"' "the unverified badge from st
 expect_contains "$OUT" '"near_misses":[{"rule":"verified-badges-from-b","clause":"verified","detail":"award h-prov-b/BADGE-C/2025-03-10 is unverified: issuer not in the trust file"}]' \
     "the near miss names the clause verified and the note"
 
+# what-if: verifying the badge meets the stack that insists on it; the copies
+# what-if decides on keep every award's provenance (no other transition)
+cat >verify.yaml <<'YAML'
+holders:
+  - id: h-prov
+    jurisdiction: US-A
+    awards:
+      - credential: BADGE-A
+        issued: 2025-01-10
+        provenance: { format: ob3, source_id: "urn:uuid:badge-1", verification: verified }
+      - credential: BADGE-B
+        issued: 2025-02-10
+        provenance: { format: clr2, source_id: "urn:uuid:badge-2", verification: verified }
+YAML
+run whatif verify.yaml --db u.db --rules "$PACK" --as-of 2026-06-01
+expect_rc 0 "whatif of a verified badge"
+expect_contains "$OUT" "audit CERT-SLOT: in_progress -> met: 1 holder (h-prov)" "the verified slot is met after"
+expect_contains "$OUT" "transitions: 1 holder-stack audit, 0 equivalences, 0 recognitions" "nothing else moves"
+
 # --- re-import by source_id: the award of urn:uuid:badge-1 moves
 run --db p.db import "$FIX/provenance-reimport.yaml"
 expect_rc 0 "re-import a credential with the same source_id"
