@@ -32,7 +32,7 @@ typedef struct search {
                              allocation, 1 might (see possible()) */
     uint8_t *checks;      /* per requirement: a check is in it (possible() never skips it) */
     uint8_t *used;        /* per award: slots it fills now */
-    uint8_t *unverified;  /* per award: 1 when verified = true kept it out of a slot */
+    uint8_t *unverified;  /* nreqs x n: 1 when verified = true kept the award out of the slot */
     int *assign;          /* per requirement: the award filling a slot, HOLDS for a
                              requirement needing no award that the allocation
                              found holding, or -1 */
@@ -127,7 +127,7 @@ static void compute_fill(search *s, const cx_req *q, size_t i)
     if (how && (!grade_ok(s, q, a) || !results_ok(s, q, a))) how = 0;
     if (how && q->verified && !cx__eval_verified(a)) {
         how = 0;
-        s->unverified[i] = 1;
+        s->unverified[at] = 1;
     }
     s->fills[at] = (uint8_t)how;
     s->via[at] = via;
@@ -762,18 +762,31 @@ static void report_used(search *s)
     }
 }
 
+/* Whether verified = true is why q does not hold: a slot no award fills
+ * that an unverified award would, or a total short of its threshold that
+ * unverified awards would add to. */
+static int unverified_kept_out(search *s, const cx_req *q, size_t i)
+{
+    size_t at = (size_t)q->index * s->n;
+    if (is_slot(q)) return s->unverified[at + i];
+    return (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
+           !cx__eval_verified(&s->awards[i]) && adds_to_any(s, q, i);
+}
+
 /* Why awards did not count: each that verified = true kept out of a slot
- * or a total (reason `unverified`, docs/rules.md). */
+ * left empty or a total left short (reason `unverified`, docs/rules.md). */
 static void report_unverified(search *s)
 {
     for (size_t k = 0; k < s->nreqs; k++) {
         const cx_req *q = s->reqs[k];
-        if (!q || !q->verified || is_slot(q)) continue;
+        const char *group;
+        size_t ncomp, filled = 0;
+        if (!q || !q->verified || waived(s, q)) continue;
+        for (size_t i = 0; is_slot(q) && i < s->n; i++) filled |= s->fills[k * s->n + i];
+        if (filled || (!is_slot(q) && total(s, q, &group, &ncomp) >= q->threshold)) continue;
         for (size_t i = 0; i < s->n; i++)
-            if (!cx__eval_verified(&s->awards[i]) && adds_to_any(s, q, i)) s->unverified[i] = 1;
+            if (unverified_kept_out(s, q, i)) cx__eval_unverified(s->e, &s->awards[i]);
     }
-    for (size_t i = 0; i < s->n; i++)
-        if (s->unverified[i]) cx__eval_unverified(s->e, &s->awards[i]);
 }
 
 /* The reasons the checks that failed gave (false, "reason"), each as the
@@ -880,7 +893,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
     size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
-                   s.nreqs * sizeof(int) + cells + 3 * s.nreqs + 2 * (n + 1);
+                   s.nreqs * sizeof(int) + 2 * cells + 3 * s.nreqs + n + 1;
     /* small trees (nearly all) on the stack: a heap block this size would
      * be a "large" malloc, which makes glibc consolidate its free lists */
     void *local[4096 / sizeof(void *)];
@@ -900,7 +913,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.possible = s.alone + s.nreqs;
     s.checks = (uint8_t *)(s.possible + s.nreqs);
     s.used = s.checks + s.nreqs;
-    s.unverified = s.used + n + 1;
+    s.unverified = s.used + n + 1; /* cells */
     memset(s.alone, -1, 2 * s.nreqs);
     for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
     fill_index(&s, q);

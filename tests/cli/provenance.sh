@@ -48,6 +48,28 @@ run --db p.db audit --holder h-prov --stack CERT-SLOT --rules "$PACK" --as-of 20
 expect_contains "$OUT" "  because: award h-prov/BADGE-A/2025-01-10 is unverified: proof eddsa-rdfc-2022 not verified" \
     "text: the reason"
 
+# the reason only where the option kept a requirement from holding
+cat >more.yaml <<'YAML'
+version: 1
+holders:
+  - id: h-both
+    awards:
+      - { credential: BADGE-A, issued: 2025-01-10, provenance: { format: ob3, verification: unverified, note: n1 } }
+      - { credential: BADGE-A, issued: 2025-01-12, provenance: { format: ob3, verification: verified } }
+  - id: h-hours
+    awards:
+      - { credential: BADGE-A, issued: 2025-01-10, provenance: { format: ob3, verification: verified } }
+      - { credential: BADGE-B, issued: 2025-01-12, provenance: { format: ob3, verification: unverified, note: n2 } }
+YAML
+run --db p.db import more.yaml --quiet
+run --db p.db audit --holder h-both --stack CERT-SLOT --rules "$PACK" --as-of 2026-06-01 --format json
+expect_contains "$OUT" '"reasons":[],' "a verified award filled the slot: no unverified reason for the other"
+expect_contains "$OUT" '"missing":["BADGE-B"]' "the slot still missing is named"
+run --db p.db audit --holder h-hours --stack CERT-HOURS --rules "$PACK" --as-of 2026-06-01 --format json
+expect_contains "$OUT" '"reasons":[{"code":"unverified","message":"award h-hours/BADGE-B/2025-01-12 is unverified: n2"}]' \
+    "a total left short names the unverified award it did not count"
+expect_contains "$OUT" '"missing":["20 verified course hours"]' "the total is missing by its label"
+
 # a recognize rule with verified = true: the unverified award is a near miss
 run --db u.db import "$CAT" "$FIX/provenance.yaml" --quiet
 run --db u.db transfer --holder h-prov --to US-A --rules "$PACK" --as-of 2026-06-01 --format json
