@@ -28,6 +28,7 @@ struct cx_catalog_loader {
     cx_registry *registry;                /* where earlier imports live; not owned */
     cx_catalog cat;                       /* the model being built */
     cx_strmap defined[CX_KIND_AWARD + 1]; /* id -> cx_loc* of its definition */
+    cx_strmap sources;                    /* provenance source_id -> cx_loc* of its award */
     ref *refs;                            /* references to resolve */
     size_t nrefs, caprefs;
     cx_ydoc **docs; /* documents read by add_file, owned */
@@ -586,12 +587,57 @@ static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_
 }
 
 static const char *const statuses[] = {"active", "revoked", "suspended", NULL};
+static const char *const formats[] = {"ob3", "clr2", "ob2", "csv", "yaml", NULL};
+static const char *const verifications[] = {"verified", "unverified", NULL};
+
+/* An award's optional `provenance:` mapping; one award per source_id. */
+static int provenance(const checker *c, const cx_ynode *award, cx_cat_award *a)
+{
+    static const char *const keys[] = {"format",       "source_id", "issuer",         "proof",
+                                       "verification", "note",      "status_checked", NULL};
+    static const char *const req[] = {"format", "verification", NULL};
+    const cx_ynode *n = cx__ymap_get(award, "provenance");
+    if (!n) return CX_OK;
+    int rc = check_map(c, n, "provenance", keys, req);
+    cx_cat_provenance *p = cx__arena_alloc(&c->ld->cat.arena, sizeof *p);
+    if (rc) return rc;
+    if (!p) return nomem(c);
+    if ((rc = opt_text(c, n, "format", &p->format)) ||
+        (rc = opt_text(c, n, "source_id", &p->source_id)) ||
+        (rc = opt_text(c, n, "issuer", &p->issuer)) || (rc = opt_text(c, n, "proof", &p->proof)) ||
+        (rc = opt_text(c, n, "verification", &p->verification)) ||
+        (rc = opt_text(c, n, "note", &p->note)) ||
+        (rc = opt_date(c, n, "status_checked", &p->status_checked)))
+        return rc;
+    if (!cx__listed(formats, p->format))
+        return fail(c, cx__ymap_get(n, "format"),
+                    "invalid provenance format '%s'; expected one of: ob3, clr2, ob2, csv, yaml",
+                    p->format);
+    if (!cx__listed(verifications, p->verification))
+        return fail(c, cx__ymap_get(n, "verification"),
+                    "invalid verification '%s'; expected one of: verified, unverified",
+                    p->verification);
+    a->provenance = p;
+    if (!p->source_id) return CX_OK;
+    cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
+    void *old = NULL;
+    if (!loc) return nomem(c);
+    *loc = loc_of(c, cx__ymap_get(n, "source_id"));
+    if ((rc = cx__strmap_put(&c->ld->sources, p->source_id, loc, &old)) < 0) return nomem(c);
+    if (rc == 1) {
+        const cx_loc *first = old;
+        return fail(c, cx__ymap_get(n, "source_id"),
+                    "source_id '%s' is given twice in this import (first at %s:%d:%d)",
+                    p->source_id, first->file, first->line, first->column);
+    }
+    return CX_OK;
+}
 
 static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
 {
-    static const char *const keys[] = {"id",           "credential", "issued", "expires",
-                                       "jurisdiction", "hours",      "status", "grade",
-                                       "evidence",     "results",    NULL};
+    static const char *const keys[] = {"id",           "credential", "issued",     "expires",
+                                       "jurisdiction", "hours",      "status",     "grade",
+                                       "evidence",     "results",    "provenance", NULL};
     static const char *const req[] = {"credential", "issued", NULL};
     int rc = check_map(c, n, "award", keys, req);
     if (rc) return rc;
@@ -605,7 +651,7 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
         (rc = opt_number(c, n, "hours", &a->hours)) ||
         (rc = opt_text(c, n, "status", &a->status)) || (rc = opt_text(c, n, "grade", &a->grade)) ||
         (rc = opt_text(c, n, "evidence", &a->evidence)) ||
-        (rc = opt_kv(c, n, "results", 1, &a->results, &a->nresults)))
+        (rc = opt_kv(c, n, "results", 1, &a->results, &a->nresults)) || (rc = provenance(c, n, a)))
         return rc;
     if (!a->status) a->status = "active";
     if (!cx__listed(statuses, a->status))
@@ -855,6 +901,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     ld->registry = r;
     cx__arena_init(&ld->cat.arena);
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_init(&ld->defined[k]);
+    cx__strmap_init(&ld->sources);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -873,6 +920,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
 {
     if (!ld) return;
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_free(&ld->defined[k]);
+    cx__strmap_free(&ld->sources);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);

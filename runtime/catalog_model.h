@@ -75,6 +75,15 @@ typedef struct cx_cat_credential {
     cx_loc loc;
 } cx_cat_credential;
 
+/* Where a badge's or CLR's award came from (docs/catalog.md, "provenance"). */
+typedef struct cx_cat_provenance {
+    const char *format;                /* "ob3", "clr2", "ob2", "csv" or "yaml" */
+    const char *source_id, *issuer;    /* or NULL */
+    const char *proof;                 /* the proof kind, "none", or NULL */
+    const char *verification;          /* "verified" or "unverified" */
+    const char *note, *status_checked; /* or NULL; status_checked is YYYY-MM-DD */
+} cx_cat_provenance;
+
 typedef struct cx_cat_award {
     const char *id; /* given or the default "<holder>/<credential>/<issued>[#n]" */
     const char *credential, *issued;
@@ -83,6 +92,7 @@ typedef struct cx_cat_award {
     int64_t hours;                                         /* or CX_NO_NUMBER */
     cx_cat_kv *results;
     size_t nresults;
+    const cx_cat_provenance *provenance; /* or NULL: none given */
     cx_loc loc;
 } cx_cat_award;
 

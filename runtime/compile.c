@@ -39,7 +39,7 @@ static const struct rule_spec {
      0},
     {"recognize",
      CX_RULE_RECOGNIZE,
-     {"id", "into", "from", "credentials", "requires", "effective", "cite", NULL},
+     {"id", "into", "from", "credentials", "requires", "verified", "effective", "cite", NULL},
      0},
     {"deny",
      CX_RULE_DENY,
@@ -303,6 +303,9 @@ static int compile_portability(compiler *c, const cx_tnode *v, cx_rule *r)
     int bad = within_field(c, v, "into", "into", &r->into) |
               within_field(c, v, "from", "from", &r->from_j);
     if (creds && !(r->credentials = cx__compile_selector(c, creds, "credentials"))) bad = 1;
+    if (r->kind == CX_RULE_RECOGNIZE &&
+        cx__compile_flag(c, v, "verified", "recognize", &r->verified))
+        bad = 1;
     if (r->kind == CX_RULE_DENY) {
         r->reason = dup(c, cx__compile_string(c, v, "reason", "deny", 0));
         return bad;

@@ -103,6 +103,8 @@ struct cx_req {
     const char *min_grade; /* or NULL */
     const cx_min_result *min_results;
     size_t nmin_results;
+    int verified; /* slots and totals: verified = true, only verified awards count
+                     (docs/rules.md, "Verified awards") */
 
     /* totals */
     int64_t threshold;           /* hundredths */
@@ -165,6 +167,8 @@ typedef struct cx_reads {
     int checks;             /* a check in the tree: Lua sees every counted award */
     int calls;              /* Lua decides part of it: a check, or an equivalence's `when` */
     int without_awards;     /* a requirement that can hold with no award (holder_attr, check) */
+    int verification;       /* verified = true on it or a requirement: an award's
+                               provenance decides whether it counts */
     const uint32_t *groups; /* groups its jurisdiction selectors (within, into, from)
                                name with member_of, ascending, no repeats */
     size_t ngroups;
@@ -210,6 +214,7 @@ struct cx_rule {
     const cx_jsel *into, *from_j;   /* NULL: every jurisdiction */
     const cx_selector *credentials; /* NULL: every credential */
     const char *reason;             /* deny */
+    int verified;                   /* recognize: only verified awards are recognised */
 
     /* renews */
     uint32_t renewer;

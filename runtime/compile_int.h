@@ -155,6 +155,9 @@ int cx__compile_fields(compiler *c, const cx_tnode *n, const char *what, const c
  * when absent or not a string. */
 const char *cx__compile_string(compiler *c, const cx_tnode *n, const char *key, const char *what,
                                int required);
+/* An optional true/false field into *out (0 when absent); 0 when fine,
+ * else 1 with an error at the value. */
+int cx__compile_flag(compiler *c, const cx_tnode *n, const char *key, const char *what, int *out);
 /* A catalog number in hundredths; a duration; a date range. 0 when fine. */
 int cx__compile_number(compiler *c, const cx_tnode *v, const char *what, int64_t *out);
 int cx__compile_duration(compiler *c, const cx_tnode *v, const char *what, cx_duration *out);

@@ -24,6 +24,7 @@ static void tree_reads(const compiler *c, const cx_req *q, uint64_t *slots, uint
     }
     out->checks |= q->kind == CX_REQ_CHECK;
     out->without_awards |= q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK;
+    out->verification |= q->verified;
     for (size_t i = 0; i < q->nparts; i++) tree_reads(c, q->parts[i], slots, totals, out);
 }
 
@@ -97,6 +98,7 @@ static int rule_reads(compiler *c, cx_rule *r, uint8_t *named, uint32_t ngroups)
         out->totals = totals;
         if (slot_fillers(c, r->requires) < 0) return -1;
     }
+    out->verification |= r->verified;
     out->calls = out->checks || (r->kind == CX_RULE_EQUIVALENCE && r->when_fn >= 0);
     return rule_groups(c, r, named, ngroups);
 }

@@ -369,7 +369,7 @@ const cx_jsel *cx__compile_jsel(compiler *c, const cx_tnode *n, const char *what
 
 /* ------------------------------------------------------------ requirements */
 
-static const char *const slot_options[] = {"label", "min_grade", "min_results", NULL};
+static const char *const slot_options[] = {"label", "min_grade", "min_results", "verified", NULL};
 
 const cx_req *cx__compile_requirement(compiler *c, const cx_tnode *n, int depth);
 
@@ -378,6 +378,7 @@ static int slot_extras(compiler *c, const cx_tnode *n, cx_req *r, const char *wh
 {
     const cx_tnode *mr = field(n, "min_results");
     r->min_grade = dup(c, cx__compile_string(c, n, "min_grade", what, 0));
+    if (cx__compile_flag(c, n, "verified", what, &r->verified)) return 1;
     if (!mr) return 0;
     if (mr->kind != CX_TMAP || nitems(mr)) {
         cx__compile_error(c, mr,
@@ -413,10 +414,12 @@ static int credential_slot(compiler *c, const cx_tnode *id, cx_req *r)
 
 static int slot(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
 {
-    static const char *const id_keys[] = {"id", "label", "min_grade", "min_results", NULL};
-    static const char *const matching_keys[] = {"pattern", "label", "min_grade", "min_results",
-                                                NULL};
-    static const char *const tagged_keys[] = {"tag", "label", "min_grade", "min_results", NULL};
+    static const char *const id_keys[] = {"id",          "label",    "min_grade",
+                                          "min_results", "verified", NULL};
+    static const char *const matching_keys[] = {"pattern",     "label",    "min_grade",
+                                                "min_results", "verified", NULL};
+    static const char *const tagged_keys[] = {"tag",         "label",    "min_grade",
+                                              "min_results", "verified", NULL};
     (void)slot_options;
     if (n->kind == CX_TSTRING) return credential_slot(c, n, r); /* a plain string: "ID" */
     const char *const *keys = strcmp(ctor, "matching") == 0 ? matching_keys
@@ -473,8 +476,9 @@ static int structure(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r
 
 static int total(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
 {
-    static const char *const hours_keys[] = {"n", "selector", "label", NULL};
-    static const char *const sum_keys[] = {"attr", "n", "group_by", "selector", "label", NULL};
+    static const char *const hours_keys[] = {"n", "selector", "label", "verified", NULL};
+    static const char *const sum_keys[] = {"attr",  "n",        "group_by", "selector",
+                                           "label", "verified", NULL};
     int hours = strcmp(ctor, "hours") == 0;
     if (cx__compile_fields(c, n, ctor, hours ? hours_keys : sum_keys, 0)) return 1;
     r->kind = hours ? CX_REQ_HOURS : CX_REQ_SUM;
@@ -485,6 +489,7 @@ static int total(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
         return 1;
     }
     if (sel && !(r->selector = cx__compile_selector(c, sel, ctor))) return 1;
+    if (cx__compile_flag(c, n, "verified", ctor, &r->verified)) return 1;
     if (!hours) {
         r->attr = dup(c, cx__compile_string(c, n, "attr", "sum", 1));
         r->group_by = dup(c, cx__compile_string(c, n, "group_by", "sum", 0));

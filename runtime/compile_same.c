@@ -18,8 +18,8 @@
 #define LP64(type, size) (sizeof(void *) != 8 || sizeof(type) == (size))
 _Static_assert(LP64(cx_selector, 48), "a field of cx_selector: update sel_same");
 _Static_assert(LP64(cx_jsel, 80), "a field of cx_jsel: update jsel_same");
-_Static_assert(LP64(cx_req, 192), "a field of cx_req: update cx__req_same");
-_Static_assert(LP64(cx_rule, 320), "a field of cx_rule: update cx__rule_same and stack_same");
+_Static_assert(LP64(cx_req, 200), "a field of cx_req: update cx__req_same");
+_Static_assert(LP64(cx_rule, 328), "a field of cx_rule: update cx__rule_same and stack_same");
 
 static uint32_t ncredentials(const cx_snapshot *s)
 {
@@ -99,10 +99,11 @@ int cx__req_same(const cx_snapshot *sa, const cx_req *a, const cx_snapshot *sb, 
     if (!a || !b) return a == b;
     if (a->kind != b->kind || a->nparts != b->nparts || a->need != b->need ||
         a->nmin_results != b->nmin_results || a->threshold != b->threshold || a->op != b->op ||
-        a->fn != b->fn || !str_same(a->label, b->label) || !str_same(a->min_grade, b->min_grade) ||
-        !str_same(a->attr, b->attr) || !str_same(a->group_by, b->group_by) ||
-        !str_same(a->key, b->key) || !str_same(a->value, b->value) ||
-        !bits_same(sa, a->fills, sb, b->fills) || !sel_same(sa, a->selector, sb, b->selector) ||
+        a->fn != b->fn || a->verified != b->verified || !str_same(a->label, b->label) ||
+        !str_same(a->min_grade, b->min_grade) || !str_same(a->attr, b->attr) ||
+        !str_same(a->group_by, b->group_by) || !str_same(a->key, b->key) ||
+        !str_same(a->value, b->value) || !bits_same(sa, a->fills, sb, b->fills) ||
+        !sel_same(sa, a->selector, sb, b->selector) ||
         (a->kind == CX_REQ_CREDENTIAL &&
          !sym_same(sa, a->credential, sb, b->credential, CX_KIND_CREDENTIAL)))
         return 0;
@@ -160,7 +161,7 @@ int cx__rule_same(const cx_snapshot *sa, const cx_rule *a, const cx_snapshot *sb
     case CX_RULE_RECOGNIZE:
     case CX_RULE_DENY:
         return jsel_same(sa, a->into, sb, b->into) && jsel_same(sa, a->from_j, sb, b->from_j) &&
-               sel_same(sa, a->credentials, sb, b->credentials);
+               sel_same(sa, a->credentials, sb, b->credentials) && a->verified == b->verified;
     case CX_RULE_RENEWS:
         return sym_same(sa, a->renewer, sb, b->renewer, CX_KIND_CREDENTIAL) &&
                members_same(sa, a, sb, b);

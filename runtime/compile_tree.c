@@ -139,6 +139,20 @@ const char *cx__compile_string(compiler *c, const cx_tnode *n, const char *key, 
     return v->as.string.bytes;
 }
 
+int cx__compile_flag(compiler *c, const cx_tnode *n, const char *key, const char *what, int *out)
+{
+    const cx_tnode *v = field(n, key);
+    *out = 0;
+    if (!v) return 0;
+    if (v->kind != CX_TBOOL) {
+        cx__compile_error(c, v, "%s: '%s' must be true or false, found %s", what, key,
+                          kind_name(v));
+        return 1;
+    }
+    *out = v->as.boolean;
+    return 0;
+}
+
 /* A catalog number (docs/design.md §3) from a Lua number: non-negative, at most
  * two decimals, held as hundredths. */
 int cx__compile_number(compiler *c, const cx_tnode *v, const char *what, int64_t *out)

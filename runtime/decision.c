@@ -411,6 +411,7 @@ static void fill_used(json_t *arr, const cx_decision *d, int *bad)
         fill_str(&f, "credential", u->credential);
         fill_str(&f, "slot", u->slot);
         fill_str(&f, "via", u->via);
+        fill_str(&f, "verification", u->verification);
         fill_end(&f);
     }
     items_end(arr, d->nused);
@@ -620,6 +621,22 @@ char *cx_credential_json(const cx_credential *c)
     return render_object(fill_credential, c);
 }
 
+/* provenance: {format, source_id, issuer, proof, verification, note,
+ * status_checked}, absent members omitted (docs/json.md). */
+static void fill_provenance(fill *f, const cx_provenance *p)
+{
+    fill o = fill_begin(fill_child(f, "provenance", JSON_OBJECT), f->bad);
+    if (!o.obj) return;
+    fill_str(&o, "format", p->format);
+    fill_str(&o, "source_id", p->source_id);
+    fill_str(&o, "issuer", p->issuer);
+    fill_str(&o, "proof", p->proof);
+    fill_str(&o, "verification", p->verification);
+    fill_str(&o, "note", p->note);
+    fill_str(&o, "status_checked", p->status_checked);
+    fill_end(&o);
+}
+
 static void fill_award(fill *f, const cx_award *a)
 {
     fill_str(f, "id", a->id);
@@ -631,11 +648,13 @@ static void fill_award(fill *f, const cx_award *a)
     fill_str(f, "status", a->status);
     fill_str(f, "grade", a->grade);
     fill_str(f, "evidence", a->evidence);
-    if (!a->nresults) return;
-    fill res = fill_begin(fill_child(f, "results", JSON_OBJECT), f->bad);
-    for (size_t i = 0; res.obj && i < a->nresults; i++) /* catalog numbers: re-read exactly */
-        fill_number(&res, a->results[i].key, cx__parse_number(a->results[i].value));
-    if (res.obj) fill_end(&res);
+    if (a->nresults) {
+        fill res = fill_begin(fill_child(f, "results", JSON_OBJECT), f->bad);
+        for (size_t i = 0; res.obj && i < a->nresults; i++) /* catalog numbers: re-read exactly */
+            fill_number(&res, a->results[i].key, cx__parse_number(a->results[i].value));
+        if (res.obj) fill_end(&res);
+    }
+    if (a->provenance) fill_provenance(f, a->provenance);
 }
 
 static void fill_holder(fill *f, const void *x)
@@ -1029,6 +1048,7 @@ static void text_used(cx_buf *b, const cx_decision *d)
         text_award(b, u->award, u->credential, " (hypothetical)");
         text_opt(b, " for ", u->slot);
         if (u->via && strcmp(u->via, "direct") != 0) text_opt(b, " via ", u->via);
+        text_opt(b, ", ", u->verification);
         cx__buf_puts(b, "\n");
     }
 }

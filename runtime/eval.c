@@ -74,15 +74,34 @@ void cx__eval_missing(ectx *e, const char *what)
     if (m) *m = xstrdup(e, what);
 }
 
-void cx__eval_used(ectx *e, const char *award, const char *credential, const char *slot,
-                   const char *via)
+void cx__eval_used(ectx *e, const cx_snap_award *award, const char *id, const char *credential,
+                   const char *slot, const char *via)
 {
     cx_used *u = push(e, (void **)&e->d->used, &e->d->nused, sizeof *u);
     if (!u) return;
-    u->award = xstrdup(e, award);
+    if (award && (award->flags & CX_AWARD_PROVENANCE))
+        u->verification = award->flags & CX_AWARD_UNVERIFIED ? "unverified" : "verified";
+    u->award = xstrdup(e, id);
     u->credential = xstrdup(e, credential);
     u->slot = xstrdup(e, slot);
     u->via = xstrdup(e, via);
+}
+
+int cx__eval_verified(const cx_counted *a)
+{
+    return !a->award || !(a->award->flags & CX_AWARD_UNVERIFIED);
+}
+
+void cx__eval_unverified(ectx *e, const cx_counted *a)
+{
+    const char *note = cx__snap_award_note(a->award);
+    char message[600];
+    snprintf(message, sizeof message, "award %s is unverified%s%s", a->id, *note ? ": " : "", note);
+    for (size_t i = 0; i < e->d->nreasons; i++)
+        if (strcmp(e->d->reasons[i].code, "unverified") == 0 &&
+            strcmp(e->d->reasons[i].message, message) == 0)
+            return;
+    cx__eval_reason(e, "unverified", "%s", message);
 }
 
 cx_trace *cx__eval_trace(ectx *e, cx_trace *parent, const cx_rule *r, const char *status,

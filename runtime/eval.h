@@ -50,8 +50,10 @@ int cx__eval_unknown(const ectx *e, int kind, const char *id, cx_error *err);
 void cx__eval_reason(ectx *e, const char *code, const char *fmt, ...) CX_PRINTF(3, 4);
 void cx__eval_missing(ectx *e, const char *what);
 void cx__eval_clear(ectx *e); /* drops the reasons and missing found so far */
-void cx__eval_used(ectx *e, const char *award, const char *credential, const char *slot,
-                   const char *via);
+/* award: the snapshot's award used (its provenance gives the entry's
+ * verification), or NULL for a hypothetical or derived one. */
+void cx__eval_used(ectx *e, const cx_snap_award *award, const char *id, const char *credential,
+                   const char *slot, const char *via);
 cx_trace *cx__eval_trace(ectx *e, cx_trace *parent, const cx_rule *r, const char *status,
                          const char *detail);
 void cx__eval_error(ectx *e, const cx_error *why); /* a rule failed: status error */
@@ -89,6 +91,14 @@ typedef struct cx_counted {
     const char *via;         /* "direct", "recognition:<rule>", ... */
     int derived;             /* adds nothing to totals */
 } cx_counted;
+
+/* Whether award a counts where verified = true (docs/rules.md, "Verified
+ * awards"): every award but one whose provenance says "unverified" --
+ * registry awards without provenance, hypothetical and derived ones count. */
+int cx__eval_verified(const cx_counted *a);
+/* Adds the reason `unverified` for award a ("award X is unverified: NOTE"),
+ * once per award and decision. */
+void cx__eval_unverified(ectx *e, const cx_counted *a);
 
 #define CX_SEARCH_LIMIT 100000 /* allocation search steps per decision */
 

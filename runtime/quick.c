@@ -238,6 +238,10 @@ static void plan_stack(builder *b, size_t at, const cx_quick *q)
         p->refusal = "a span window";
         return;
     }
+    if (r->reads.verification) { /* the plans count awards without their provenance */
+        p->refusal = "verified = true";
+        return;
+    }
     if (add_node(b, r->requires) < 0) return;
     for (size_t w = 0; w < (ncred + 63) / 64; w++) /* the credentials of slots and totals */
         p->relevant[w] = r->reads.slots[w] | r->reads.totals[w];

@@ -14,7 +14,7 @@
 
 #include "util.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* ------------------------------------------------------------------ schema */
 
@@ -146,6 +146,23 @@ static const char *const schema_v2[] = {
     "PRAGMA user_version = 2",
     NULL};
 
+/* Schema v3: an award's provenance (docs/registry.md, "award"): where a
+ * badge's or CLR's award came from and whether its proof was verified.
+ * NULL throughout for awards without provenance; prov_source_id finds the
+ * award a re-import of the same credential replaces. */
+static const char *const schema_v3[] = {
+    "ALTER TABLE award ADD COLUMN prov_format TEXT",
+    "ALTER TABLE award ADD COLUMN prov_source_id TEXT",
+    "ALTER TABLE award ADD COLUMN prov_issuer TEXT",
+    "ALTER TABLE award ADD COLUMN prov_proof TEXT",
+    "ALTER TABLE award ADD COLUMN prov_verification TEXT"
+    " CHECK (prov_verification = 'verified' OR prov_verification = 'unverified')",
+    "ALTER TABLE award ADD COLUMN prov_note TEXT",
+    "ALTER TABLE award ADD COLUMN prov_status_checked TEXT",
+    "CREATE UNIQUE INDEX award_source ON award(prov_source_id) WHERE prov_source_id IS NOT NULL",
+    "PRAGMA user_version = 3",
+    NULL};
+
 /* Forward migrations, oldest first: a registry at user_version v runs every
  * step whose version is greater than v, all in one transaction. Each step
  * ends by setting user_version to its own version. */
@@ -155,6 +172,7 @@ static const struct migration {
 } migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 /* ------------------------------------------------------- kinds and queries */

@@ -62,7 +62,8 @@ typedef enum cx_scan {
     CX_SCAN_HOLDERS,           /* id, jurisdiction_id                     by id */
     CX_SCAN_HOLDER_ATTRS,      /* holder_id, key, value                   by holder_id, key */
     CX_SCAN_AWARDS,            /* id, holder_id, credential_id, issued, expires, jurisdiction_id,
-                                  hours (INTEGER), status, grade          by id */
+                                  hours (INTEGER), status, grade, prov_verification,
+                                  prov_note                              by id */
     CX_SCAN_AWARD_RESULTS,     /* award_id, key, value                    by award_id, key */
     CX_SCAN_EXCEPTIONS,        /* holder_id, stack, waive, substitute_for, substitute_use, by,
                                   reason, file, line (INTEGER)

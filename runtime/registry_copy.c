@@ -83,9 +83,9 @@ static const copy_sql copy_holder_rows[] = {
     {"SELECT holder_id, key, value FROM holder_attr WHERE holder_id = ?1",
      "INSERT INTO holder_attr(holder_id, key, value) VALUES (?1, ?2, ?3)"},
     {"SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id, hours, status,"
-     " grade, evidence FROM award WHERE holder_id = ?1",
-     "INSERT INTO award(id, holder_id, credential_id, issued, expires, jurisdiction_id, hours,"
-     " status, grade, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     " grade, evidence, prov_format, prov_source_id, prov_issuer, prov_proof, prov_verification,"
+     " prov_note, prov_status_checked FROM award WHERE holder_id = ?1",
+     AWARD_VALUES},
     {"SELECT r.award_id, r.key, r.value FROM award a JOIN award_result r ON r.award_id = a.id"
      " WHERE a.holder_id = ?1",
      "INSERT INTO award_result(award_id, key, value) VALUES (?1, ?2, ?3)"},

@@ -46,6 +46,8 @@ enum {
     S_AWARD,
     S_AWARD_RESULTS_DEL,
     S_AWARD_RESULT,
+    S_SOURCE_RESULTS_DEL,
+    S_SOURCE_DEL,
     S_EXCEPTION,
     S_BUMP,
     S_COUNT
@@ -100,15 +102,25 @@ static const char *const import_sql[S_COUNT] = {
     [S_HOLDER_ATTR] = "INSERT INTO holder_attr(holder_id, key, value) VALUES (?1, ?2, ?3)"
                       " ON CONFLICT(holder_id, key) DO UPDATE SET value = excluded.value",
     [S_AWARD_NEW] = AWARD_VALUES " ON CONFLICT(id) DO NOTHING",
-    [S_AWARD] = AWARD_VALUES " ON CONFLICT(id) DO UPDATE SET holder_id = excluded.holder_id,"
-                             " credential_id = excluded.credential_id, issued = excluded.issued,"
-                             " expires = excluded.expires,"
-                             " jurisdiction_id = excluded.jurisdiction_id,"
-                             " hours = excluded.hours, status = excluded.status,"
-                             " grade = excluded.grade, evidence = excluded.evidence",
+    [S_AWARD] =
+        AWARD_VALUES " ON CONFLICT(id) DO UPDATE SET holder_id = excluded.holder_id,"
+                     " credential_id = excluded.credential_id, issued = excluded.issued,"
+                     " expires = excluded.expires,"
+                     " jurisdiction_id = excluded.jurisdiction_id,"
+                     " hours = excluded.hours, status = excluded.status,"
+                     " grade = excluded.grade, evidence = excluded.evidence,"
+                     " prov_format = excluded.prov_format,"
+                     " prov_source_id = excluded.prov_source_id,"
+                     " prov_issuer = excluded.prov_issuer, prov_proof = excluded.prov_proof,"
+                     " prov_verification = excluded.prov_verification,"
+                     " prov_note = excluded.prov_note,"
+                     " prov_status_checked = excluded.prov_status_checked",
     [S_AWARD_RESULTS_DEL] = "DELETE FROM award_result WHERE award_id = ?1",
     [S_AWARD_RESULT] = "INSERT INTO award_result(award_id, key, value) VALUES (?1, ?2, ?3)"
                        " ON CONFLICT(award_id, key) DO UPDATE SET value = excluded.value",
+    [S_SOURCE_RESULTS_DEL] = "DELETE FROM award_result WHERE award_id ="
+                             " (SELECT id FROM award WHERE prov_source_id = ?1 AND id <> ?2)",
+    [S_SOURCE_DEL] = "DELETE FROM award WHERE prov_source_id = ?1 AND id <> ?2",
     [S_EXCEPTION] = "INSERT INTO exception(holder_id, stack, waive, substitute_for,"
                     " substitute_use, \"by\", reason, file, line)"
                     " VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5, ?6, ?7, ?8, ?9)"
@@ -380,6 +392,30 @@ static void bind_award(sqlite3_stmt *st, const void *entity)
     cx__reg_bind_text(st, 8, a->status);
     cx__reg_bind_text(st, 9, a->grade);
     cx__reg_bind_text(st, 10, a->evidence);
+    const cx_cat_provenance *p = a->provenance;
+    cx__reg_bind_text(st, 11, p ? p->format : NULL);
+    cx__reg_bind_text(st, 12, p ? p->source_id : NULL);
+    cx__reg_bind_text(st, 13, p ? p->issuer : NULL);
+    cx__reg_bind_text(st, 14, p ? p->proof : NULL);
+    cx__reg_bind_text(st, 15, p ? p->verification : NULL);
+    cx__reg_bind_text(st, 16, p ? p->note : NULL);
+    cx__reg_bind_text(st, 17, p ? p->status_checked : NULL);
+}
+
+/* Re-importing a credential replaces its award (docs/registry.md): the
+ * award of another id with the same provenance source_id goes, results
+ * first. */
+static int replace_source(import_ctx *ctx, const cx_cat_award *a)
+{
+    static const int dels[] = {S_SOURCE_RESULTS_DEL, S_SOURCE_DEL};
+    int rc = CX_OK;
+    if (!a->provenance || !a->provenance->source_id) return CX_OK;
+    for (size_t i = 0; i < CX_COUNT(dels) && !rc; i++) {
+        cx__reg_bind_text(ctx->st[dels[i]], 1, a->provenance->source_id);
+        cx__reg_bind_text(ctx->st[dels[i]], 2, a->id);
+        rc = run(ctx, dels[i], &a->loc, "award", a->id);
+    }
+    return rc;
 }
 
 /* Writes an award and its results. Its holder's old awards are gone by
@@ -390,7 +426,8 @@ static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_awa
     sqlite3_stmt *st = ctx->st[S_AWARD_RESULT];
     held_award ha = {h, a};
     int old = 0;
-    int rc = write_entity(ctx, S_AWARD_NEW, bind_award, &ha, &a->loc, "award", a->id, &old);
+    int rc = replace_source(ctx, a);
+    if (!rc) rc = write_entity(ctx, S_AWARD_NEW, bind_award, &ha, &a->loc, "award", a->id, &old);
     if (!rc && old) rc = run_id(ctx, S_AWARD_RESULTS_DEL, &a->loc, "award", a->id);
     for (size_t i = 0; i < a->nresults && !rc; i++) {
         cx__reg_bind_text(st, 1, a->id);

@@ -40,8 +40,10 @@ typedef struct cx__reg_query {
 #define HOLDER_VALUES "INSERT INTO holder(id, jurisdiction_id) VALUES (?1, ?2)"
 #define AWARD_VALUES                                                                               \
     "INSERT INTO award(id, holder_id, credential_id, issued, expires, jurisdiction_id, hours,"     \
-    " status, grade, evidence)"                                                                    \
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'active'), ?9, ?10)"
+    " status, grade, evidence, prov_format, prov_source_id, prov_issuer, prov_proof,"              \
+    " prov_verification, prov_note, prov_status_checked)"                                          \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'active'), ?9, ?10, ?11, ?12, ?13, ?14,"    \
+    " ?15, ?16, ?17)"
 
 /* The file named in registry errors: the path, or "" for memory. */
 const char *cx__reg_err_file(const cx_registry *r);

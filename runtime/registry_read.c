@@ -305,6 +305,15 @@ static void award_clear(cx_award *a)
     free(a->grade);
     free(a->evidence);
     free_pairs(a->results, a->nresults);
+    if (!a->provenance) return;
+    free(a->provenance->format);
+    free(a->provenance->source_id);
+    free(a->provenance->issuer);
+    free(a->provenance->proof);
+    free(a->provenance->verification);
+    free(a->provenance->note);
+    free(a->provenance->status_checked);
+    free(a->provenance);
 }
 
 void cx_holder_free(cx_holder *h)
@@ -406,6 +415,27 @@ int cx_registry_credential(cx_registry *r, const char *id, cx_credential **out, 
     return CX__REGISTRY_CALL(r, err, registry_credential(r, id, out, err));
 }
 
+/* Reads the provenance columns from column first on (NULL format: none).
+ * Returns 0 when out of memory. */
+static int read_provenance(reader *rd, sqlite3_stmt *st, int first, cx_award *a)
+{
+    if (rd->oom) return 0;
+    if (sqlite3_column_type(st, first) == SQLITE_NULL) return 1;
+    cx_provenance *p = calloc(1, sizeof *p);
+    if (!(a->provenance = p)) {
+        rd->oom = 1;
+        return 0;
+    }
+    p->format = col_dup(rd, st, first);
+    p->source_id = col_dup(rd, st, first + 1);
+    p->issuer = col_dup(rd, st, first + 2);
+    p->proof = col_dup(rd, st, first + 3);
+    p->verification = col_dup(rd, st, first + 4);
+    p->note = col_dup(rd, st, first + 5);
+    p->status_checked = col_dup(rd, st, first + 6);
+    return !rd->oom;
+}
+
 /* Reads holder h's awards (by issue date, then id), each with its results. */
 static int read_awards(reader *rd, cx_holder *h, cx_error *err)
 {
@@ -416,7 +446,8 @@ static int read_awards(reader *rd, cx_holder *h, cx_error *err)
         rd->r,
         "SELECT a.id, a.credential_id, a.issued, a.expires,"
         " coalesce(a.jurisdiction_id, c.jurisdiction_id), coalesce(a.hours, c.hours),"
-        " a.status, a.grade, a.evidence"
+        " a.status, a.grade, a.evidence, a.prov_format, a.prov_source_id, a.prov_issuer,"
+        " a.prov_proof, a.prov_verification, a.prov_note, a.prov_status_checked"
         " FROM award a JOIN credential c ON c.id = a.credential_id"
         " WHERE a.holder_id = ?1 ORDER BY a.issued, a.id",
         &st, err);
@@ -439,7 +470,7 @@ static int read_awards(reader *rd, cx_holder *h, cx_error *err)
         a->status = col_dup(rd, st, 6);
         a->grade = col_dup(rd, st, 7);
         a->evidence = col_dup(rd, st, 8);
-        if (rd->oom) break;
+        if (!read_provenance(rd, st, 9, a)) break;
         rc = read_pairs(rd, results, a->id, &a->results, &a->nresults, err);
     }
     if (!rc && rd->oom)
@@ -592,9 +623,10 @@ static const cx__reg_query scan_sql[CX_SCAN_COUNT] = {
     [CX_SCAN_HOLDER_ATTRS] = {"SELECT holder_id, key, value FROM holder_attr"
                               " ORDER BY holder_id, key",
                               0},
-    [CX_SCAN_AWARDS] = {"SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id,"
-                        " hours, status, grade FROM award ORDER BY id",
-                        1u << 6},
+    [CX_SCAN_AWARDS] =
+        {"SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id,"
+         " hours, status, grade, prov_verification, prov_note FROM award ORDER BY id",
+         1u << 6},
     [CX_SCAN_AWARD_RESULTS] = {"SELECT award_id, key, value FROM award_result"
                                " ORDER BY award_id, key",
                                0},
@@ -655,8 +687,8 @@ int cx__registry_scan(cx_registry *r, cx_scan what, cx_row_fn fn, void *ud, cx_e
 /* CX_SCAN_AWARDS restricted to a range of ids, with and without an upper
  * bound: both walk the award b-tree from ?1 only. */
 #define AWARD_COLUMNS                                                                              \
-    "SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id, hours, status, grade"  \
-    " FROM award"
+    "SELECT id, holder_id, credential_id, issued, expires, jurisdiction_id, hours, status, grade," \
+    " prov_verification, prov_note FROM award"
 static const char *const award_range_sql[2] = {
     AWARD_COLUMNS " WHERE id >= ?1 ORDER BY id",
     AWARD_COLUMNS " WHERE id >= ?1 AND id < ?2 ORDER BY id",

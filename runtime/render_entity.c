@@ -100,6 +100,19 @@ static int default_award_id(const cx_holder *h, const cx_award *a)
            strcmp(a->id + hl + cl + 2, a->issued) == 0;
 }
 
+/* "\n      provenance: FORMAT SOURCE_ID issuer ISSUER proof PROOF
+ * VERIFICATION (NOTE) status checked DATE", absent parts left out. */
+static void put_provenance(cx_buf *b, const cx_provenance *p)
+{
+    cx__buf_printf(b, "\n      provenance: %s", p->format);
+    if (p->source_id) cx__buf_printf(b, " %s", p->source_id);
+    if (p->issuer) cx__buf_printf(b, " issuer %s", p->issuer);
+    if (p->proof) cx__buf_printf(b, " proof %s", p->proof);
+    cx__buf_printf(b, " %s", p->verification);
+    if (p->note) cx__buf_printf(b, " (%s)", p->note);
+    if (p->status_checked) cx__buf_printf(b, " status checked %s", p->status_checked);
+}
+
 static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_award *a)
 {
     cx_buf hours;
@@ -120,6 +133,7 @@ static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_aw
                        a->results[i].value);
     if (!default_award_id(h, a)) cx__buf_printf(b, "  id %s", a->id);
     if (a->evidence) cx__buf_printf(b, "\n      evidence: %s", a->evidence);
+    if (a->provenance) put_provenance(b, a->provenance);
     cx__buf_puts(b, "\n");
 }
 

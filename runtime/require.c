@@ -32,6 +32,7 @@ typedef struct search {
                              allocation, 1 might (see possible()) */
     uint8_t *checks;      /* per requirement: a check is in it (possible() never skips it) */
     uint8_t *used;        /* per award: slots it fills now */
+    uint8_t *unverified;  /* nreqs x n: 1 when verified = true kept the award out of the slot */
     int *assign;          /* per requirement: the award filling a slot, HOLDS for a
                              requirement needing no award that the allocation
                              found holding, or -1 */
@@ -124,6 +125,10 @@ static void compute_fill(search *s, const cx_req *q, size_t i)
         how = 1;
     }
     if (how && (!grade_ok(s, q, a) || !results_ok(s, q, a))) how = 0;
+    if (how && q->verified && !cx__eval_verified(a)) {
+        how = 0;
+        s->unverified[at] = 1;
+    }
     s->fills[at] = (uint8_t)how;
     s->via[at] = via;
 }
@@ -243,7 +248,7 @@ done:
  * awards add nothing to totals), selected, and carrying what q adds up --
  * hours, or for sum the attribute as a number (and the group_by attribute
  * when there is one). */
-static int adds_to(const search *s, const cx_req *q, size_t i)
+static int adds_to_any(const search *s, const cx_req *q, size_t i)
 {
     const cx_counted *a = &s->awards[i];
     if (a->derived || (q->selector && !cx__eval_selects(q->selector, a->credential, a->issued)))
@@ -253,6 +258,13 @@ static int adds_to(const search *s, const cx_req *q, size_t i)
     const cx_snap_attr *v = cx__snapshot_attr(c->attrs, c->nattrs, q->attr);
     return v && v->number != CX_NO_NUMBER && v->number > 0 &&
            (!q->group_by || cx__snapshot_attr(c->attrs, c->nattrs, q->group_by));
+}
+
+/* adds_to_any, and verified when q says verified = true. */
+static int adds_to(const search *s, const cx_req *q, size_t i)
+{
+    if (q->verified && !cx__eval_verified(&s->awards[i])) return 0;
+    return adds_to_any(s, q, i);
 }
 
 /* The group_by value of award i's credential (for an award that adds_to q). */
@@ -745,7 +757,35 @@ static void report_used(search *s)
                            : q->kind == CX_REQ_CREDENTIAL
                                ? cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential)
                                : q->text;
-        cx__eval_used(s->e, a->id, cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential), slot, how);
+        cx__eval_used(s->e, a->award, a->id, cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential),
+                      slot, how);
+    }
+}
+
+/* Whether verified = true is why q does not hold: a slot no award fills
+ * that an unverified award would, or a total short of its threshold that
+ * unverified awards would add to. */
+static int unverified_kept_out(search *s, const cx_req *q, size_t i)
+{
+    size_t at = (size_t)q->index * s->n;
+    if (is_slot(q)) return s->unverified[at + i];
+    return (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) &&
+           !cx__eval_verified(&s->awards[i]) && adds_to_any(s, q, i);
+}
+
+/* Why awards did not count: each that verified = true kept out of a slot
+ * left empty or a total left short (reason `unverified`, docs/rules.md). */
+static void report_unverified(search *s)
+{
+    for (size_t k = 0; k < s->nreqs; k++) {
+        const cx_req *q = s->reqs[k];
+        const char *group;
+        size_t ncomp, filled = 0;
+        if (!q || !q->verified || waived(s, q)) continue;
+        for (size_t i = 0; is_slot(q) && i < s->n; i++) filled |= s->fills[k * s->n + i];
+        if (filled || (!is_slot(q) && total(s, q, &group, &ncomp) >= q->threshold)) continue;
+        for (size_t i = 0; i < s->n; i++)
+            if (unverified_kept_out(s, q, i)) cx__eval_unverified(s->e, &s->awards[i]);
     }
 }
 
@@ -853,7 +893,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     size_t cells = s.nreqs * n + 1;
     s.cap = s.nreqs <= 64 ? 2 * s.nreqs * s.nreqs + 16 : 0;
     size_t bytes = (2 * s.nreqs + cells + s.cap) * sizeof(void *) + (n + 1) * sizeof(size_t) +
-                   s.nreqs * sizeof(int) + cells + 3 * s.nreqs + n + 1;
+                   s.nreqs * sizeof(int) + 2 * cells + 3 * s.nreqs + n + 1;
     /* small trees (nearly all) on the stack: a heap block this size would
      * be a "large" malloc, which makes glibc consolidate its free lists */
     void *local[4096 / sizeof(void *)];
@@ -873,6 +913,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
     s.possible = s.alone + s.nreqs;
     s.checks = (uint8_t *)(s.possible + s.nreqs);
     s.used = s.checks + s.nreqs;
+    s.unverified = s.used + n + 1; /* cells */
     memset(s.alone, -1, 2 * s.nreqs);
     for (size_t k = 0; k < s.nreqs; k++) s.assign[k] = -1;
     fill_index(&s, q);
@@ -892,6 +933,7 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         if (!quiet) {
             report_missing(&s);
             report_checks(&s);
+            report_unverified(&s);
         }
         result = s.failed ? -1 : 0;
     }

@@ -101,19 +101,41 @@ static void pool_init(pool *p, cx_arena *arena)
     p->left = 0;
 }
 
-/* A pooled copy of text (len bytes, NUL added), or NULL on OOM. */
-static const char *pool_copy(pool *p, const char *text, size_t len)
+/* size bytes of the pool (uninitialised), or NULL on OOM. */
+static char *pool_take(pool *p, size_t size)
 {
-    if (len + 1 > POOL_CHUNK / 4) return cx__arena_strndup(p->arena, text, len);
-    if (len + 1 > p->left) {
+    if (size > POOL_CHUNK / 4) return cx__arena_alloc(p->arena, size);
+    if (size > p->left) {
         if (!(p->next = cx__arena_alloc(p->arena, POOL_CHUNK))) return NULL;
         p->left = POOL_CHUNK;
     }
-    char *copy = p->next;
+    char *at = p->next;
+    p->next += size;
+    p->left -= size;
+    return at;
+}
+
+/* A pooled copy of text (len bytes, NUL added), or NULL on OOM. */
+static const char *pool_copy(pool *p, const char *text, size_t len)
+{
+    char *copy = pool_take(p, len + 1);
+    if (!copy) return NULL;
     memcpy(copy, text, len);
     copy[len] = '\0';
-    p->next += len + 1;
-    p->left -= len + 1;
+    return copy;
+}
+
+/* Copies text, a NUL, then tail and its NUL, as one string whose tail a
+ * reader finds past the first NUL (cx__snap_award_note). */
+static const char *pool_copy_tail(pool *p, const char *text, size_t len, const char *tail,
+                                  size_t tail_len)
+{
+    char *copy = pool_take(p, len + 1 + tail_len + 1);
+    if (!copy) return NULL;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    memcpy(copy + len + 1, tail, tail_len);
+    copy[len + 1 + tail_len] = '\0';
     return copy;
 }
 
@@ -724,6 +746,28 @@ static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credenti
     return rc;
 }
 
+/* The award's id and its verification: an unverified award's note follows
+ * its id (cx__snap_award_note). */
+static int award_id(award_part *p, const cx_col *c, cx_snap_award *a)
+{
+    const cx_col *verification = &c[9], *note = &c[10];
+    if (verification->text) a->flags |= CX_AWARD_PROVENANCE;
+    if (verification->text && strcmp(verification->text, "unverified") == 0) {
+        a->flags |= CX_AWARD_UNVERIFIED;
+        a->id = pool_copy_tail(&p->strings, c[0].text, c[0].len, note->text ? note->text : "",
+                               note->len);
+    } else {
+        a->id = pool_copy(&p->strings, c[0].text, c[0].len);
+    }
+    return a->id ? CX_OK : nomem(&p->err);
+}
+
+const char *cx__snap_award_note(const cx_snap_award *a)
+{
+    if (!(a->flags & CX_AWARD_UNVERIFIED)) return NULL;
+    return a->id + strlen(a->id) + 1;
+}
+
 /* An award row, in id order, into its part. */
 static int on_award(void *ud, const cx_col *c, size_t n)
 {
@@ -732,8 +776,8 @@ static int on_award(void *ud, const cx_col *c, size_t n)
     (void)n;
     if (!a) return nomem(&p->err);
     if (!c[0].text || !c[3].text) return corrupt(&p->err, "an award without an id or issue date");
-    if (!(a->id = pool_copy(&p->strings, c[0].text, c[0].len))) return nomem(&p->err);
-    int rc = check_order(&p->err, &p->prev_id, a->id, CX_KIND_AWARD);
+    int rc = award_id(p, c, a);
+    if (!rc) rc = check_order(&p->err, &p->prev_id, a->id, CX_KIND_AWARD);
     if (!rc) rc = award_holder(p, &c[1], a);
     if (!rc) rc = award_credential(p, &c[2], a);
     if (rc) return rc;

@@ -127,7 +127,13 @@ typedef enum cx_award_status {
 } cx_award_status;
 
 /* cx_snap_award.flags: what the registry stored (the rest was defaulted). */
-enum { CX_AWARD_EXPIRES_STORED = 1, CX_AWARD_JURISDICTION_STORED = 2, CX_AWARD_HOURS_STORED = 4 };
+enum {
+    CX_AWARD_EXPIRES_STORED = 1,
+    CX_AWARD_JURISDICTION_STORED = 2,
+    CX_AWARD_HOURS_STORED = 4,
+    CX_AWARD_PROVENANCE = 8,  /* it has provenance (docs/registry.md, "award") */
+    CX_AWARD_UNVERIFIED = 16, /* its provenance says "unverified": see cx__snap_award_note */
+};
 
 /* An award: 48 bytes plus its id string. */
 typedef struct cx_snap_award {
@@ -146,6 +152,11 @@ typedef struct cx_snap_award {
     uint8_t status;      /* cx_award_status */
     uint8_t flags;       /* CX_AWARD_*_STORED */
 } cx_snap_award;
+
+/* Why an award with CX_AWARD_UNVERIFIED is unverified (its provenance
+ * note, "" when none was given): stored right after the NUL of its id, so
+ * that an award stays 48 bytes. NULL for any other award. */
+const char *cx__snap_award_note(const cx_snap_award *a);
 
 /* A holder exception (docs/design.md §4): a waiver or a substitution. */
 typedef struct cx_snap_exception {

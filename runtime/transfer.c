@@ -109,6 +109,13 @@ static int clauses_fail(ectx *e, const cx_rule *r, const cx_counted *a, cx_sym j
                      cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), r->credentials->text);
         }
     }
+    if (r->verified && !cx__eval_verified(a)) {
+        if (!failed++ && why) {
+            const char *note = cx__snap_award_note(a->award);
+            *clause = "verified";
+            snprintf(why, size, "award %s is unverified%s%s", a->id, *note ? ": " : "", note);
+        }
+    }
     if (!cx__eval_effective(r, e->as_of)) {
         if (!failed++ && why) {
             char from[11], to[11];
@@ -189,7 +196,8 @@ static void decide(ectx *e, const cx_counted *a, cx_sym j, const cx_snap_holder 
     if (a->jurisdiction == j) { /* 2. issued here */
         e->d->status = CX_ACCEPTED;
         cx__eval_reason(e, "issued_here", "issued in %s", jid);
-        cx__eval_used(e, a->id, cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), NULL, "direct");
+        cx__eval_used(e, a->award, a->id, cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), NULL,
+                      "direct");
         return;
     }
     for (size_t k = 0; k < e->nrules; k++) { /* 3. deny overrides */
@@ -236,7 +244,8 @@ static void decide(ectx *e, const cx_counted *a, cx_sym j, const cx_snap_holder 
         cx__eval_clear(e);
         snprintf(via, sizeof via, "recognition:%s", t->rule);
         cx__eval_reason(e, "recognized", "recognised in %s by %s", jid, t->rule);
-        cx__eval_used(e, a->id, cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), NULL, via);
+        cx__eval_used(e, a->award, a->id, cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), NULL,
+                      via);
         return;
     }
     if (conditional) {

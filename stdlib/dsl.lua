@@ -124,7 +124,7 @@ stack = named("stack")
 -- equivalence "id" { from = ..., to = ..., when = coverage "80%" }
 equivalence = named("equivalence")
 
--- recognize "id" { into = ..., from = ..., credentials = ..., requires = ... }
+-- recognize "id" { into = ..., from = ..., credentials = ..., requires = ..., verified = true }
 recognize = named("recognize")
 
 -- deny "id" { into = ..., from = ..., credentials = ..., reason = ... }
@@ -154,7 +154,8 @@ end
 -- ------------------------------------------------------------ requirements
 
 -- Slots: credential "ID", matching "re", tagged "t", competency "id", each
--- optionally followed by { label = ..., min_grade = ..., min_results = ... }.
+-- optionally followed by { label = ..., min_grade = ..., min_results = ...,
+-- verified = true }.
 function credential(id)
   need_string("credential", "a credential id in quotes", id)
   return with_options({ id = id }, "credential")
@@ -175,7 +176,7 @@ function competency(id)
   return with_options({ id = id }, "competency")
 end
 
--- hours(n, selector) { label = ... }: the selector is required.
+-- hours(n, selector) { label = ..., verified = true }: the selector is required.
 function hours(n, selector)
   need_number("hours", "a number of hours", n)
   if selector == nil then
@@ -186,7 +187,7 @@ function hours(n, selector)
   return with_options({ n = n, selector = selector }, "hours")
 end
 
--- sum(attr, n) { group_by = attr2 }
+-- sum(attr, n) { group_by = attr2, verified = true }
 function sum(attr, n)
   need_string("sum", "a credential attribute name in quotes", attr)
   need_number("sum", "the total needed", n)

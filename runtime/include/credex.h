@@ -158,6 +158,17 @@ typedef struct cx_credential {
     size_t ngrade_scale;
 } cx_credential;
 
+/* Where an award from a badge or CLR came from (docs/registry.md). */
+typedef struct cx_provenance {
+    char *format;         /* "ob3", "clr2", "ob2", "csv" or "yaml" */
+    char *source_id;      /* the VC or assertion id, or NULL */
+    char *issuer;         /* or NULL */
+    char *proof;          /* the proof kind, "none", or NULL */
+    char *verification;   /* "verified" or "unverified" */
+    char *note;           /* why unverified, or NULL */
+    char *status_checked; /* YYYY-MM-DD a status list was checked, or NULL */
+} cx_provenance;
+
 typedef struct cx_award {
     char *id;
     char *credential;   /* credential id */
@@ -170,6 +181,7 @@ typedef struct cx_award {
     char *evidence;     /* or NULL */
     cx_pair *results;   /* sorted by key */
     size_t nresults;
+    cx_provenance *provenance; /* or NULL: the award has none (a YAML award) */
 } cx_award;
 
 typedef struct cx_holder {
@@ -325,6 +337,7 @@ typedef struct cx_used {
     char *credential; /* the award's credential */
     char *slot;       /* the requirement it filled (label or text), or NULL */
     char *via;        /* "direct", "equivalence:<rule>", "recognition:<rule>", "exception:<...>" */
+    const char *verification; /* "verified" or "unverified" (static), or NULL: no provenance */
 } cx_used;
 
 typedef struct cx_near_miss {

@@ -281,7 +281,7 @@ static int in_set(const uint64_t *set, cx_sym s)
  * as the reference the recorded facts must equal. */
 typedef struct derived {
     uint64_t slots[4], totals[4], counting[4]; /* the catalog has five credentials */
-    int checks, without_awards, totals_every;
+    int checks, without_awards, totals_every, verification;
 } derived;
 
 static void derive(const cx_req *q, size_t ncred, derived *d)
@@ -299,6 +299,7 @@ static void derive(const cx_req *q, size_t ncred, derived *d)
         if (counts) d->counting[s / 64] |= UINT64_C(1) << (s % 64);
     }
     d->totals_every |= q->kind == CX_REQ_SUM && !q->selector;
+    d->verification |= q->verified;
     for (size_t i = 0; i < q->nparts; i++) derive(q->parts[i], ncred, d);
 }
 
@@ -343,7 +344,8 @@ static void check_fillers(cx_rules *rules, const cx_req *q, long *slots)
 static const char reads_pack[] =
     "pack \"reads\" { authority = \"test\", version = \"1\" }\n"
     "stack \"CA-EV-TECH\" { jurisdiction = \"US-CA\", requires = all { \"CA-EVS-101\",\n"
-    "  tagged \"ev\", hours(20, { \"CA-EVB-201\" }), check(function(ctx) return true end) } }\n"
+    "  tagged \"ev\", hours(20, { \"CA-EVB-201\" }) { verified = true },\n"
+    "  check(function(ctx) return true end) } }\n"
     "stack \"CA-EV-MASTER\" { requires = any { \"CA-EV-TECH\", sum(\"points\", 3),\n"
     "  holder_attr(\"years\", \">=\", 2) } }\n"
     "counts_as { from = \"TX-EVS-101\", to = \"CA-EVS-101\",\n"
@@ -355,7 +357,7 @@ static const char reads_pack[] =
     "}\n"
     "recognize \"r\" { into = member_of \"EVC\", from = \"US-CA\", credentials = { \"CA-EVS-101\" "
     "},\n"
-    "  requires = { \"CA-EVB-201\" } }\n"
+    "  requires = { \"CA-EVB-201\" }, verified = true }\n"
     "renews \"CA-EVS-101\" { \"CA-EVB-201\" }\n";
 
 TEST(recorded_reads_are_what_the_analyses_derived)
@@ -382,6 +384,7 @@ TEST(recorded_reads_are_what_the_analyses_derived)
         CHECK_INT(r->reads.checks, want.checks);
         CHECK_INT(r->reads.without_awards, want.without_awards);
         CHECK_INT(r->reads.totals_every, want.totals_every);
+        CHECK_INT(r->reads.verification, want.verification || r->verified);
         CHECK_INT(r->reads.calls,
                   want.checks || (r->kind == CX_RULE_EQUIVALENCE && r->when_fn >= 0));
         CHECK_INT(!r->reads.slots, !r->requires);
@@ -424,6 +427,7 @@ TEST(recorded_reads_are_what_the_analyses_derived)
     CHECK(!in_set(tech->reads.totals, credential(rules, "CA-EVS-101")));
     CHECK(!master->reads.checks && !master->reads.calls && master->reads.without_awards);
     CHECK(master->reads.totals_every);
+    CHECK(tech->reads.verification && rec->reads.verification && !master->reads.verification);
     CHECK(when->reads.calls && !cov->reads.calls && !counts->reads.calls);
     CHECK_INT(counts->reads.ngroups, 1);
     CHECK_INT(rec->reads.ngroups, 1);
@@ -477,6 +481,11 @@ static const struct variant {
     {"to = \"CA-EVB-201\"", "to = \"CA-EVS-101\"", "cov"},
     {"into = member_of \"EVC\"", "into = \"US-CA\"", "r"},
     {"credentials = { \"CA-EVS-101\" }", "credentials = { \"CA-EVB-201\" }", "r"},
+    {"credentials = { \"CA-EVS-101\" }", "credentials = { \"CA-EVS-101\" }, verified = true", "r"},
+    {"\"CA-EVS-101\", at_least", "credential \"CA-EVS-101\" { verified = true }, at_least",
+     "CA-EV-TECH"},
+    {"hours(20, { \"CA-EVB-201\" }) }", "hours(20, { \"CA-EVB-201\" }) { verified = true } }",
+     "CA-EV-TECH"},
     {"renews \"CA-EVS-101\"", "renews \"TX-EVS-101\"", NULL}, /* a new id: renews:TX-EVS-101 */
     {"{ \"CA-EVB-201\" }\n", "{ \"CA-EVB-201\", \"TX-EVS-101\" }\n", "renews:CA-EVS-101"},
 };
@@ -566,6 +575,9 @@ TEST(equality_notices_a_changed_field)
         CHECK(!cx__req_same(s, hours, s, &q));
         q = *hours;
         q.fn = 3;
+        CHECK(!cx__req_same(s, hours, s, &q));
+        q = *hours;
+        q.verified = 1;
         CHECK(!cx__req_same(s, hours, s, &q));
         q = *hours;
         q.text = "another text"; /* where it came from: not a change */

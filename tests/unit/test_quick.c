@@ -47,7 +47,8 @@ static void random_date(char out[16], int from_year, int years)
 /* A catalog: credentials C1..C10 and the stack credentials S1..S12 in
  * three jurisdictions, nholders holders with random awards (some revoked,
  * suspended, expired, issued elsewhere or after the as-of date, some of
- * a stack credential itself), and holder exceptions. */
+ * a stack credential itself, a third with provenance, verified or not),
+ * and holder exceptions. */
 static void write_catalog(const char *path, int nholders)
 {
     FILE *f = fopen(path, "w");
@@ -70,7 +71,7 @@ static void write_catalog(const char *path, int nholders)
             1 + (int)rnd(6), (int)rnd(2));
         put(f, ", grade_scale: [C, B, A] }\n");
     }
-    for (int s = 1; s <= 12; s++)
+    for (int s = 1; s <= 14; s++)
         put(f, "  - { id: S%d, name: Stack %d, type: certificate, jurisdiction: US-A }\n", s, s);
     put(f, "holders:\n");
     for (int h = 0; h < nholders; h++) {
@@ -92,6 +93,9 @@ static void write_catalog(const char *path, int nholders)
             if (rnd(12) == 0) put(f, ", status: %s", rnd(2) ? "revoked" : "suspended");
             if (rnd(10) == 0) put(f, ", hours: %d", (int)rnd(60));
             if (rnd(6) == 0) put(f, ", grade: %s", rnd(2) ? "A" : "C");
+            if (rnd(3) == 0)
+                put(f, ", provenance: { format: ob3, verification: %s }",
+                    rnd(2) ? "verified" : "unverified");
             put(f, " }\n");
         }
     }
@@ -114,7 +118,8 @@ static void write_catalog(const char *path, int nholders)
 /* Stacks of every shape. S1-S3 and S7 have status plans; S2 uses S1's
  * derived award; S3 is in force only from 2025-01-01; the others have
  * none (an equivalence, a repeated slot, other requirement kinds, a span
- * window, a slot option). */
+ * window, a slot option, verified = true on a slot or a total). S14 and
+ * the recognize rule "v" accept only verified awards. */
 static const char pack_text[] =
     "pack \"q\" { authority = \"test\", version = \"1\" }\n"
     "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P5Y\" },\n"
@@ -138,12 +143,20 @@ static const char pack_text[] =
     "\"C1\", \"C2\" } }\n"
     "stack \"S12\" { jurisdiction = \"US-A\", requires = all { credential \"C4\" { min_grade = "
     "\"B\" }, check(function(ctx) return #ctx.awards > 2, \"few\" end) } }\n"
+    "stack \"S13\" { jurisdiction = \"US-A\", requires = all { credential \"C1\" { verified = "
+    "true }, \"C2\", at_least(1) { \"C3\", \"C4\" } } }\n"
+    "stack \"S14\" { jurisdiction = \"US-C\", requires = all { \"C5\", hours(40, { \"C1\", "
+    "\"C2\", \"C3\", \"C4\", \"C5\" }) { verified = true } } }\n"
     "counts_as { from = \"C10\", to = \"C9\", within = \"US-B\" }\n"
     "renews \"C5\" { \"C3\", \"C6\" }\n"
+    "recognize \"v\" { into = \"US-C\", from = \"US-A\", credentials = { \"C1\", \"C2\", "
+    "\"C3\", \"C4\", \"C5\" }, verified = true }\n"
     "recognize \"g\" { into = member_of \"G\", from = member_of \"G\", credentials = { \"C1\", "
     "\"C2\", \"C3\", \"C7\" } }\n";
 
-/* Only stacks with plans: the whole-registry run goes through them. */
+/* Only stacks with plans: the whole-registry run goes through them (a
+ * recognize rule with verified = true into S3's jurisdiction: awards from
+ * elsewhere go to the full evaluator). */
 static const char eligible_text[] =
     "pack \"e\" { authority = \"test\", version = \"1\" }\n"
     "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P4Y\" },\n"
@@ -154,7 +167,9 @@ static const char eligible_text[] =
     "stack \"S3\" { jurisdiction = \"US-B\", requires = all { \"C3\", hours(50, any_credential) "
     "} }\n"
     "stack \"S4\" { requires = at_least(3) { \"C1\", \"C2\", \"C5\", \"C9\", \"S3\" } }\n"
-    "renews \"C5\" { \"C3\", \"C6\" }\n";
+    "renews \"C5\" { \"C3\", \"C6\" }\n"
+    "recognize \"v\" { into = \"US-B\", from = \"US-A\", credentials = { \"C3\", \"C4\" }, "
+    "verified = true }\n";
 
 static const char *tmp_path(const char *name)
 {
@@ -245,7 +260,7 @@ static const char *const as_ofs[] = {"2024-06-15", "2026-06-01"};
 TEST(quick_equals_full_every_shape)
 {
     long decided = 0, mismatches = 0, count[CX_ERROR + 1] = {0};
-    static const char *const stacks[] = {"S2", "S3", "S7", "S4", NULL};
+    static const char *const stacks[] = {"S2", "S3", "S7", "S4", "S13", NULL};
     for (int seed = 1; seed <= 4; seed++) {
         cx_registry *r;
         cx_rules *rules;
@@ -260,7 +275,7 @@ TEST(quick_equals_full_every_shape)
         cx_registry_close(r);
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(decided, 4 * 120 * (12 + 4));
+    CHECK_INT(decided, 4 * 120 * (14 + 5));
     CHECK(count[CX_MET] > 0); /* every status occurs */
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
@@ -423,6 +438,8 @@ TEST(which_stacks_get_a_plan)
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S10")), "a holder_attr requirement");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S11")), "a span window");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S12")), "a slot with min_grade or min_results");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S13")), "verified = true");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S14")), "verified = true");
     }
     cx__quick_free(q);
     cx_rules_free(rules);

@@ -526,11 +526,52 @@ done:
     cx_registry_close(r);
 }
 
+/* Awards with provenance, verified or not, with and without a note. */
+static const char provenance[] =
+    "holders:\n"
+    "  - id: h-prov\n"
+    "    awards:\n"
+    "      - { credential: TX-EVS-101, issued: 2025-01-10, provenance: { format: ob3,\n"
+    "          verification: unverified, note: proof eddsa-rdfc-2022 not verified } }\n"
+    "      - { credential: CA-EVS-101, issued: 2025-01-11, provenance: { format: ob2,\n"
+    "          verification: unverified } }\n"
+    "      - { credential: CA-EVS-101, issued: 2025-01-12, provenance: { format: clr2,\n"
+    "          verification: verified, note: checked } }\n"
+    "      - { credential: CA-EVS-101, issued: 2025-01-13 }\n";
+
+TEST(verification_flags_and_notes)
+{
+    cx_registry *r = registry_with("snapshot-prov.yaml", catalog);
+    cx_snapshot *s = NULL;
+    cx_error err;
+    const char *path = write_file("snapshot-prov-2.yaml", provenance);
+    if (!r) return;
+    CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
+    if (!(s = load(r))) goto done;
+    const cx_snap_award *a = award_of(s, "h-prov", "TX-EVS-101", "2025-01-10");
+    CHECK(a && (a->flags & CX_AWARD_PROVENANCE) && (a->flags & CX_AWARD_UNVERIFIED));
+    if (a) CHECK_STR(cx__snap_award_note(a), "proof eddsa-rdfc-2022 not verified");
+    if (a) CHECK_STR(a->id, "h-prov/TX-EVS-101/2025-01-10"); /* the note is past its NUL */
+    a = award_of(s, "h-prov", "CA-EVS-101", "2025-01-11");
+    CHECK(a && (a->flags & CX_AWARD_UNVERIFIED));
+    if (a) CHECK_STR(cx__snap_award_note(a), ""); /* unverified, no note given */
+    a = award_of(s, "h-prov", "CA-EVS-101", "2025-01-12");
+    CHECK(a && (a->flags & CX_AWARD_PROVENANCE) && !(a->flags & CX_AWARD_UNVERIFIED));
+    if (a) CHECK(cx__snap_award_note(a) == NULL); /* a verified award's note is not kept */
+    a = award_of(s, "h-prov", "CA-EVS-101", "2025-01-13");
+    CHECK(a && !(a->flags & (CX_AWARD_PROVENANCE | CX_AWARD_UNVERIFIED)));
+    if (a) CHECK(cx__snap_award_note(a) == NULL);
+    CHECK(cx__snapshot_find(s, CX_KIND_AWARD, "h-prov/TX-EVS-101/2025-01-10") != CX_NOSYM);
+done:
+    cx__snapshot_free(s);
+    cx_registry_close(r);
+}
+
 /* ------------------------------------------- large registries, threads */
 
 /* A catalog of n holders with one or two graded awards each, ids and
  * grades spread so that every reading thread meets grades the others
- * met first. */
+ * met first; every fifth C2 award unverified, with a note naming it. */
 static char *big_catalog(int n)
 {
     static const char *const grades[] = {"A", "B", "C", "D"};
@@ -549,7 +590,12 @@ static char *big_catalog(int n)
                                 "  - id: p%06d\n    awards:\n"
                                 "      - { credential: C1, issued: 2024-0%d-1%d, grade: %s }\n",
                                 n - i, 1 + i % 9, i % 10, grades[(i / 7) % 4]);
-        if (i % 3 == 0)
+        if (i % 15 == 0)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "      - { credential: C2, issued: 2023-12-0%d, provenance: { "
+                                    "format: ob3, verification: unverified, note: n%06d } }\n",
+                                    1 + i % 9, n - i);
+        else if (i % 3 == 0)
             len += (size_t)snprintf(text + len, cap - len,
                                     "      - { credential: C2, issued: 2023-12-0%d }\n", 1 + i % 9);
     }
@@ -563,14 +609,20 @@ static void check_same_awards(const cx_snapshot *a, const cx_snapshot *b)
     CHECK_INT(a->ngrades, b->ngrades);
     for (uint32_t g = 0; g < a->ngrades && g < b->ngrades; g++)
         CHECK_STR(a->grades[g], b->grades[g]);
-    int diffs = 0;
+    int diffs = 0, unverified = 0;
     for (uint32_t i = 0; i < a->count[CX_KIND_AWARD] && i < b->count[CX_KIND_AWARD]; i++) {
         const cx_snap_award *x = &a->awards[i], *y = &b->awards[i];
         diffs += strcmp(x->id, y->id) != 0 || x->holder != y->holder ||
                  x->credential != y->credential || x->issued != y->issued ||
                  x->expires != y->expires || x->grade != y->grade ||
-                 x->grade_rank != y->grade_rank || a->awards_by_id[i] != b->awards_by_id[i];
+                 x->grade_rank != y->grade_rank || a->awards_by_id[i] != b->awards_by_id[i] ||
+                 x->flags != y->flags;
+        const char *note = cx__snap_award_note(y);
+        if (note) /* "n000042" beside "p000042/C2/..." */
+            diffs += strlen(note) != 7 || strncmp(note + 1, x->id + 1, 6) != 0;
+        if (x->credential == y->credential && (x->flags & CX_AWARD_UNVERIFIED)) unverified++;
     }
+    CHECK(unverified > 0);
     CHECK_INT(diffs, 0);
 }
 
@@ -647,6 +699,7 @@ static const test_case cases[] = {
     {"membership_on_the_days_around_its_ends", membership_on_the_days_around_its_ends},
     {"reimported_credential_changes_computed_expiry",
      reimported_credential_changes_computed_expiry},
+    {"verification_flags_and_notes", verification_flags_and_notes},
     {"threads_read_the_same_snapshot", threads_read_the_same_snapshot},
     {"damaged_data_is_reported", damaged_data_is_reported},
     {NULL, NULL}};
