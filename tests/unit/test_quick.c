@@ -44,7 +44,7 @@ static void random_date(char out[16], int from_year, int years)
     snprintf(out, 16, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
 }
 
-/* A catalog: credentials C1..C10 and the stack credentials S1..S12 in
+/* A catalog: credentials C1..C10 and the stack credentials S1..S13 in
  * three jurisdictions, nholders holders with random awards (some revoked,
  * suspended, expired, issued elsewhere or after the as-of date, some of
  * a stack credential itself), and holder exceptions. */
@@ -70,7 +70,7 @@ static void write_catalog(const char *path, int nholders)
             1 + (int)rnd(6), (int)rnd(2));
         put(f, ", grade_scale: [C, B, A] }\n");
     }
-    for (int s = 1; s <= 12; s++)
+    for (int s = 1; s <= 13; s++)
         put(f, "  - { id: S%d, name: Stack %d, type: certificate, jurisdiction: US-A }\n", s, s);
     put(f, "holders:\n");
     for (int h = 0; h < nholders; h++) {
@@ -114,7 +114,7 @@ static void write_catalog(const char *path, int nholders)
 /* Stacks of every shape. S1-S3 and S7 have status plans; S2 uses S1's
  * derived award; S3 is in force only from 2025-01-01; the others have
  * none (an equivalence, a repeated slot, other requirement kinds, a span
- * window, a slot option). */
+ * window, a slot option; S13's sum over selected credentials). */
 static const char pack_text[] =
     "pack \"q\" { authority = \"test\", version = \"1\" }\n"
     "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P5Y\" },\n"
@@ -138,6 +138,8 @@ static const char pack_text[] =
     "\"C1\", \"C2\" } }\n"
     "stack \"S12\" { jurisdiction = \"US-A\", requires = all { credential \"C4\" { min_grade = "
     "\"B\" }, check(function(ctx) return #ctx.awards > 2, \"few\" end) } }\n"
+    "stack \"S13\" { jurisdiction = \"US-A\", requires = any { \"C8\", sum(\"points\", 5, { "
+    "\"C1\", \"C3\", \"C5\" }) } }\n"
     "counts_as { from = \"C10\", to = \"C9\", within = \"US-B\" }\n"
     "renews \"C5\" { \"C3\", \"C6\" }\n"
     "recognize \"g\" { into = member_of \"G\", from = member_of \"G\", credentials = { \"C1\", "
@@ -260,7 +262,7 @@ TEST(quick_equals_full_every_shape)
         cx_registry_close(r);
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(decided, 4 * 120 * (12 + 4));
+    CHECK_INT(decided, 4 * 120 * (13 + 4));
     CHECK(count[CX_MET] > 0); /* every status occurs */
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
@@ -420,6 +422,7 @@ TEST(which_stacks_get_a_plan)
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S6")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S8")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S9")), "a sum total");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S13")), "a sum total");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S10")), "a holder_attr requirement");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S11")), "a span window");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S12")), "a slot with min_grade or min_results");
