@@ -98,7 +98,7 @@ static int read_scans(cx_registry *r, exporter *x)
         collecting c = {x, &x->scan[s]};
         rc = cx__registry_scan(r, (cx_scan)s, collect, &c, x->err);
     }
-    if (!rc || began) cx__registry_read_end(r, began);
+    cx__registry_read_end(r, began);
     return rc;
 }
 
