@@ -390,25 +390,24 @@ static void print_main_help(FILE *out)
             CREDEX_VERSION);
     for (const cli_command *cmd = cli_commands; cmd->name; cmd++)
         fprintf(out, "  %-10s %s\n", cmd->name, cmd->summary);
-    fprintf(out,
-            "\n"
-            "options (before or after the command word):\n"
-            "  --db PATH          the registry (default $CREDEX_DB, else ./credex.db)\n"
-            "  --rules PATH       a rule pack or a directory of them; repeatable\n"
-            "                     (default $CREDEX_RULES, colon-separated, else ./rules)\n"
-            "  --as-of DATE       the date decisions are made on (default: today)\n"
-            "  --format FORMAT    text (default), or json, csv, yaml where the command offers it\n"
-            "  --explain          the whole trace of each decision, in text output\n"
-            "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
-            "  --log              record decisions in the registry's decision log\n"
-            "  --fail-unless S    exit 1 when a decision's status is not S\n"
-            "  --quiet            no progress bar or summary line (every command)\n"
-            "  --help, -h         help for credex or for a command\n"
-            "  --version          print the version\n"
-            "\n"
-            "exit codes: 0 done; 1 a failing rule test, or --fail-unless not met; 2 usage or\n"
-            "an unknown id; 3 bad input, or a decision that is an error; 4 registry error.\n"
-            "'credex COMMAND --help' tells more about each command.\n");
+    fprintf(out, "\n"
+                 "options (before or after the command word):\n"
+                 "  --db PATH          the registry (default $CREDEX_DB, else ./credex.db)\n"
+                 "  --rules PATH       a rule pack or a directory of them; repeatable\n"
+                 "                     (default $CREDEX_RULES, colon-separated, else ./rules)\n"
+                 "  --as-of DATE       the date decisions are made on (default: today)\n"
+                 "  --format FORMAT    text (default), json, or csv where the command offers it\n"
+                 "  --explain          the whole trace of each decision, in text output\n"
+                 "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
+                 "  --log              record decisions in the registry's decision log\n"
+                 "  --fail-unless S    exit 1 when a decision's status is not S\n"
+                 "  --quiet            no progress bar or summary line (every command)\n"
+                 "  --help, -h         help for credex or for a command\n"
+                 "  --version          print the version\n"
+                 "\n"
+                 "exit codes: 0 done; 1 a failing rule test, or --fail-unless not met; 2 usage or\n"
+                 "an unknown id; 3 bad input, or a decision that is an error; 4 registry error.\n"
+                 "'credex COMMAND --help' tells more about each command.\n");
 }
 
 static void print_command_help(const cli_command *cmd)
