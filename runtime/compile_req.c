@@ -167,6 +167,10 @@ static void render(cx_buf *b, const cx_tnode *n, int depth)
         if (field(n, "attr")) render_string(b, field(n, "attr"));
         cx__buf_puts(b, ", ");
         render_number(b, field(n, "n"));
+        if (field(n, "selector")) {
+            cx__buf_puts(b, ", ");
+            render(b, field(n, "selector"), depth + 1);
+        }
         cx__buf_puts(b, ")");
     } else if (strcmp(ctor, "at_least") == 0) {
         cx__buf_puts(b, "at_least(");

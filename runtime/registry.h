@@ -68,6 +68,7 @@ typedef enum cx_scan {
     CX_SCAN_EXCEPTIONS,        /* holder_id, stack, waive, substitute_for, substitute_use, by,
                                   reason, file, line (INTEGER)
                                   by holder_id, stack, waive, substitute_for */
+    CX_SCAN_AWARD_EVIDENCE,    /* id, evidence: awards that have evidence   by id */
     CX_SCAN_COUNT
 } cx_scan;
 

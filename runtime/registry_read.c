@@ -634,6 +634,9 @@ static const cx__reg_query scan_sql[CX_SCAN_COUNT] = {
                             " \"by\", reason, file, line FROM exception"
                             " ORDER BY holder_id, stack, waive, substitute_for",
                             1u << 8},
+    [CX_SCAN_AWARD_EVIDENCE] = {"SELECT id, evidence FROM award WHERE evidence IS NOT NULL"
+                                " ORDER BY id",
+                                0},
 };
 
 #define SCAN_MAX_COLS 16

@@ -187,11 +187,13 @@ function hours(n, selector)
   return with_options({ n = n, selector = selector }, "hours")
 end
 
--- sum(attr, n) { group_by = attr2, verified = true }
-function sum(attr, n)
+-- sum(attr, n) { group_by = attr2, verified = true }; sum(attr, n, selector):
+-- only the selected awards add to the total.
+function sum(attr, n, selector)
   need_string("sum", "a credential attribute name in quotes", attr)
   need_number("sum", "the total needed", n)
-  return with_options({ attr = attr, n = n }, "sum")
+  if selector == any_credential then selector = node({}, "any_credential") end
+  return with_options({ attr = attr, n = n, selector = selector }, "sum")
 end
 
 function all(parts)

@@ -32,7 +32,8 @@ enum {
     OPT_TYPE = 1 << 17, /* list filters */
     OPT_TAG = 1 << 18,
     OPT_JURISDICTION = 1 << 19,
-    OPT_PROVIDER = 1 << 20
+    OPT_PROVIDER = 1 << 20,
+    OPT_ONLY = 1 << 21 /* export */
 };
 
 #define MAX_RULES 64
@@ -59,6 +60,7 @@ typedef struct cli {
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     cx_list_filter filter;   /* --type, --tag, --jurisdiction, --provider (list) */
+    const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
@@ -171,6 +173,7 @@ int cmd_replay(cli *c);
 int cmd_whatif(cli *c);
 int cmd_diff(cli *c);
 int cmd_list(cli *c);
+int cmd_export(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */

@@ -886,6 +886,56 @@ int cx_list_writer_row(void *writer, const cx_list_row *row);
  * or -1 when a write failed. */
 int cx_list_writer_end(cx_list_writer *w);
 
+/* ----------------------------------------------------------------- export */
+
+/* What `credex export` writes (docs/catalog.md, "Export"): the registry
+ * as a version-1 catalog, or its awards as CSV in the import columns. */
+typedef enum cx_export_part {
+    CX_EXPORT_EVERYTHING, /* every section of the catalog */
+    CX_EXPORT_CREDENTIALS,
+    CX_EXPORT_HOLDERS, /* every holder, with attributes and awards */
+    CX_EXPORT_AWARDS,  /* the holders that have awards (YAML), or one CSV row per award */
+    CX_EXPORT_JURISDICTIONS,
+    CX_EXPORT_GROUPS,
+    CX_EXPORT_PROVIDERS,
+    CX_EXPORT_FRAMEWORKS,   /* every framework, with its competencies */
+    CX_EXPORT_COMPETENCIES, /* the frameworks that have competencies, with them */
+    CX_EXPORT_EXCEPTIONS
+} cx_export_part;
+
+/* "credentials", "holders", "awards", "jurisdictions", "groups",
+ * "providers", "frameworks", "competencies", "exceptions"; "everything"
+ * for CX_EXPORT_EVERYTHING; "?" else. */
+const char *cx_export_part_name(cx_export_part part);
+
+/* The part named name (one of the above) into *out; -1 when none is. */
+int cx_export_part_parse(const char *name, cx_export_part *out);
+
+typedef enum cx_export_format {
+    CX_EXPORT_YAML, /* a version-1 catalog */
+    CX_EXPORT_CSV   /* awards: holder,credential,issued,expires,jurisdiction,hours,status,
+                       grade,evidence, then result.KEY columns in byte order of KEY */
+} cx_export_format;
+
+typedef struct cx_export_options {
+    cx_export_part only;     /* CX_EXPORT_EVERYTHING, or one section */
+    const char *holder;      /* NULL, or only this holder: its entry (awards included) and
+                                its exceptions; only with EVERYTHING, HOLDERS, AWARDS or
+                                EXCEPTIONS */
+    cx_export_format format; /* CX_EXPORT_CSV only with EVERYTHING or AWARDS (both: awards) */
+} cx_export_options;
+
+/* Writes what opt (NULL: everything as YAML) asks for through write, in
+ * one consistent read of r. The bytes depend only on the registry's
+ * content: sections and keys in a fixed order, ids in byte order, strings
+ * quoted only where YAML would read them otherwise, numbers in hundredths
+ * form (40, 12.50), defaults left out; importing the catalog into an
+ * empty registry and exporting again gives the same bytes. An unknown
+ * holder exports no holder. CX_EUSAGE for a combination the options above
+ * exclude; CX_EREGISTRY; CX_ENOMEM; -1 when a write failed. */
+int cx_export(cx_registry *r, const cx_export_options *opt, cx_write_fn write, void *ud,
+              cx_error *err);
+
 /* ------------------------------------------------------------------- JSON */
 
 /* Renders an entity as one compact JSON object followed by "\n".

@@ -503,4 +503,34 @@ expect_contains "$OUT" "compared: 2 of 2 holders (2 audits)" \
 expect_contains "$OUT" "audit S: in_progress -> met: 1 holder (h1)" \
     "a total over every credential: the holder who now has the points moves"
 
+# A total with a selector counts only the selected credentials: changing
+# its threshold audits the holders with an award of one of them, and no
+# holder whose awards are all outside it.
+mkdir -p "$WORK/ssum/old" "$WORK/ssum/new"
+cat >"$WORK/ssum/catalog.yaml" <<'EOF'
+version: 1
+jurisdictions:
+  - { id: US-OH, name: Ohio }
+credentials:
+  - { id: A, name: A, type: micro-credential, jurisdiction: US-OH, attributes: { points: 3 } }
+  - { id: B, name: B, type: micro-credential, jurisdiction: US-OH, attributes: { points: 4 } }
+  - { id: C, name: C, type: micro-credential, jurisdiction: US-OH, attributes: { points: 9 } }
+  - { id: S, name: S, type: certificate, jurisdiction: US-OH }
+holders:
+  - { id: h1, awards: [{ credential: A, issued: 2025-01-01 }, { credential: B, issued: 2025-01-01 }] }
+  - { id: h2, awards: [{ credential: C, issued: 2025-01-01 }] }
+  - { id: h3, awards: [{ credential: B, issued: 2025-01-01 }] }
+EOF
+cat >"$WORK/ssum/old/p.lua" <<'EOF'
+pack "p" { authority = "test", version = "1" }
+stack "S" { jurisdiction = "US-OH", requires = sum("points", 12, { "A", "B" }) }
+EOF
+sed 's/sum("points", 12,/sum("points", 6,/' "$WORK/ssum/old/p.lua" >"$WORK/ssum/new/p.lua"
+"$CREDEX" --db "$WORK/ssum/r.db" import "$WORK/ssum/catalog.yaml" >/dev/null || fail "import the selected-points registry"
+run --db "$WORK/ssum/r.db" diff "$WORK/ssum/old" "$WORK/ssum/new" "${ASOF[@]}"
+expect_contains "$OUT" "compared: 2 of 3 holders (2 audits)" \
+    "a total over selected credentials: only holders with a selected award are audited"
+expect_contains "$OUT" "audit S: in_progress -> met: 1 holder (h1)" \
+    "a total over selected credentials: 3 + 4 selected points now meet it"
+
 finish

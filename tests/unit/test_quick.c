@@ -44,7 +44,7 @@ static void random_date(char out[16], int from_year, int years)
     snprintf(out, 16, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
 }
 
-/* A catalog: credentials C1..C10 and the stack credentials S1..S12 in
+/* A catalog: credentials C1..C10 and the stack credentials S1..S13 in
  * three jurisdictions, nholders holders with random awards (some revoked,
  * suspended, expired, issued elsewhere or after the as-of date, some of
  * a stack credential itself, a third with provenance, verified or not),
@@ -71,7 +71,7 @@ static void write_catalog(const char *path, int nholders)
             1 + (int)rnd(6), (int)rnd(2));
         put(f, ", grade_scale: [C, B, A] }\n");
     }
-    for (int s = 1; s <= 14; s++)
+    for (int s = 1; s <= 15; s++)
         put(f, "  - { id: S%d, name: Stack %d, type: certificate, jurisdiction: US-A }\n", s, s);
     put(f, "holders:\n");
     for (int h = 0; h < nholders; h++) {
@@ -119,7 +119,8 @@ static void write_catalog(const char *path, int nholders)
  * derived award; S3 is in force only from 2025-01-01; the others have
  * none (an equivalence, a repeated slot, other requirement kinds, a span
  * window, a slot option, verified = true on a slot or a total). S14 and
- * the recognize rule "v" accept only verified awards. */
+ * the recognize rule "v" accept only verified awards; S15's sum is over selected
+ * credentials. */
 static const char pack_text[] =
     "pack \"q\" { authority = \"test\", version = \"1\" }\n"
     "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P5Y\" },\n"
@@ -147,6 +148,8 @@ static const char pack_text[] =
     "true }, \"C2\", at_least(1) { \"C3\", \"C4\" } } }\n"
     "stack \"S14\" { jurisdiction = \"US-C\", requires = all { \"C5\", hours(40, { \"C1\", "
     "\"C2\", \"C3\", \"C4\", \"C5\" }) { verified = true } } }\n"
+    "stack \"S15\" { jurisdiction = \"US-A\", requires = any { \"C8\", sum(\"points\", 5, { "
+    "\"C1\", \"C3\", \"C5\" }) } }\n"
     "counts_as { from = \"C10\", to = \"C9\", within = \"US-B\" }\n"
     "renews \"C5\" { \"C3\", \"C6\" }\n"
     "recognize \"v\" { into = \"US-C\", from = \"US-A\", credentials = { \"C1\", \"C2\", "
@@ -275,7 +278,7 @@ TEST(quick_equals_full_every_shape)
         cx_registry_close(r);
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(decided, 4 * 120 * (14 + 5));
+    CHECK_INT(decided, 4 * 120 * (15 + 5));
     CHECK(count[CX_MET] > 0); /* every status occurs */
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
@@ -435,6 +438,7 @@ TEST(which_stacks_get_a_plan)
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S6")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S8")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S9")), "a sum total");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S13")), "a sum total");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S10")), "a holder_attr requirement");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S11")), "a span window");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S12")), "a slot with min_grade or min_results");
