@@ -253,13 +253,29 @@ static int award_order(const void *pa, const void *pb)
     return strcmp(a, b);
 }
 
+/* An award's provenance from its CX_SCAN_AWARD_PROVENANCE row. */
+static int provenance(exporter *x, const row *w, cx_cat_award *o)
+{
+    cx_cat_provenance *p = array(x, 1, sizeof *p);
+    if (!p) return -1;
+    *p = (cx_cat_provenance){.format = w->col[1],
+                             .source_id = w->col[2],
+                             .issuer = w->col[3],
+                             .proof = w->col[4],
+                             .verification = w->col[5],
+                             .note = w->col[6],
+                             .status_checked = w->col[7]};
+    o->provenance = p;
+    return 0;
+}
+
 /* Each award goes to its holder's list, in award_order. */
 static int awards(exporter *x)
 {
     const rows *a = &x->scan[CX_SCAN_AWARDS], *res = &x->scan[CX_SCAN_AWARD_RESULTS],
-               *ev = &x->scan[CX_SCAN_AWARD_EVIDENCE];
+               *ev = &x->scan[CX_SCAN_AWARD_EVIDENCE], *pv = &x->scan[CX_SCAN_AWARD_PROVENANCE];
     cx_cat_holder *h = x->cat.holders.v;
-    size_t nh = x->cat.holders.n, at_res = 0, at_ev = 0;
+    size_t nh = x->cat.holders.n, at_res = 0, at_ev = 0, at_pv = 0;
     cx_cat_holder **owner = calloc(a->n + 1, sizeof *owner);
     if (!owner) return -1;
     for (size_t i = 0; i < a->n; i++)
@@ -288,6 +304,8 @@ static int awards(exporter *x)
         if (!(o->results = pairs(x, res, from, at_res, 1, 2))) rc = -1;
         from = slice(ev, &at_ev, o->id);
         if (at_ev > from) o->evidence = ev->v[from].col[1];
+        from = slice(pv, &at_pv, o->id);
+        if (at_pv > from && !rc) rc = provenance(x, &pv->v[from], o);
     }
     for (size_t k = 0; k < nh && !rc; k++)
         qsort(h[k].awards, h[k].nawards, sizeof *h[k].awards, award_order);

@@ -69,6 +69,8 @@ typedef enum cx_scan {
                                   reason, file, line (INTEGER)
                                   by holder_id, stack, waive, substitute_for */
     CX_SCAN_AWARD_EVIDENCE,    /* id, evidence: awards that have evidence   by id */
+    CX_SCAN_AWARD_PROVENANCE,  /* id, format, source_id, issuer, proof, verification, note,
+                                  status_checked: awards that have provenance   by id */
     CX_SCAN_COUNT
 } cx_scan;
 

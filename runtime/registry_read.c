@@ -637,6 +637,10 @@ static const cx__reg_query scan_sql[CX_SCAN_COUNT] = {
     [CX_SCAN_AWARD_EVIDENCE] = {"SELECT id, evidence FROM award WHERE evidence IS NOT NULL"
                                 " ORDER BY id",
                                 0},
+    [CX_SCAN_AWARD_PROVENANCE] = {"SELECT id, prov_format, prov_source_id, prov_issuer,"
+                                  " prov_proof, prov_verification, prov_note, prov_status_checked"
+                                  " FROM award WHERE prov_format IS NOT NULL ORDER BY id",
+                                  0},
 };
 
 #define SCAN_MAX_COLS 16

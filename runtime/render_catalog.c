@@ -353,6 +353,22 @@ static int default_id(const cx_cat_holder *h, const cx_cat_award *a)
     return *id == '\0';
 }
 
+/* provenance: its keys in the catalog's order (docs/catalog.md), each
+ * left out when absent; nothing when p is NULL. */
+static void provenance_field(out *o, int indent, const cx_cat_provenance *p)
+{
+    if (!p) return;
+    put_key(o, indent, "provenance");
+    cx__buf_puts(&o->b, "\n");
+    text_field(o, indent + 2, "format", p->format);
+    text_field(o, indent + 2, "source_id", p->source_id);
+    text_field(o, indent + 2, "issuer", p->issuer);
+    text_field(o, indent + 2, "proof", p->proof);
+    text_field(o, indent + 2, "verification", p->verification);
+    text_field(o, indent + 2, "note", p->note);
+    date_field(o, indent + 2, "status_checked", p->status_checked);
+}
+
 /* One award's keys in the format's order, each optional one left out
  * when absent or the default: one line per key, so another optional key
  * (a mapping such as provenance, through map_field) is one line more. */
@@ -369,6 +385,7 @@ static void award(out *o, const cx_cat_holder *h, const cx_cat_award *a)
     text_field(o, 8, "grade", a->grade);
     text_field(o, 8, "evidence", a->evidence);
     map_field(o, 8, "results", a->results, a->nresults, 1);
+    provenance_field(o, 8, a->provenance);
 }
 
 static void holders(out *o, const cx_catalog *cat)

@@ -32,6 +32,16 @@ same_show() {
 round_trip ev "$SRC/examples/ev-mechanic/catalog.yaml"
 round_trip stacking "$SRC/tests/rules/stacking/catalog.yaml" "$SRC/tests/rules/stacking/exceptions.yaml"
 round_trip hostile "$SRC/tests/cli/export/hostile.yaml"
+# provenance (docs/catalog.md) goes out and comes back with its award
+round_trip provenance "$SRC/tests/rules/provenance/catalog.yaml" "$SRC/tests/cli/fixtures/provenance.yaml"
+same_show provenance holder h-prov
+expect_contains "$(cat "$WORK/provenance-1.yaml")" "        provenance:
+          format: clr2
+          source_id: urn:uuid:badge-2
+          issuer: did:web:college-a.example
+          proof: none
+          verification: verified
+          status_checked: 2026-05-01" "provenance: exported in the catalog's key order"
 for h in h-tx-0001 h-tx-0002 h-ca-0003 h-nv-0001; do same_show ev holder "$h"; done
 for c in TX-EVS-101 CA-EV-TECH; do same_show ev credential "$c"; done
 same_show ev group EVC

@@ -44,7 +44,7 @@ static void random_date(char out[16], int from_year, int years)
     snprintf(out, 16, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
 }
 
-/* A catalog: credentials C1..C10 and the stack credentials S1..S13 in
+/* A catalog: credentials C1..C10 and the stack credentials S1..S15 in
  * three jurisdictions, nholders holders with random awards (some revoked,
  * suspended, expired, issued elsewhere or after the as-of date, some of
  * a stack credential itself, a third with provenance, verified or not),
@@ -438,7 +438,7 @@ TEST(which_stacks_get_a_plan)
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S6")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S8")), "a matching, tagged or competency slot");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S9")), "a sum total");
-        CHECK_STR(cx__quick_refusal(q, sym(rules, "S13")), "a sum total");
+        CHECK_STR(cx__quick_refusal(q, sym(rules, "S15")), "a sum total");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S10")), "a holder_attr requirement");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S11")), "a span window");
         CHECK_STR(cx__quick_refusal(q, sym(rules, "S12")), "a slot with min_grade or min_results");
