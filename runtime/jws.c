@@ -12,6 +12,7 @@
 #include <nettle/eddsa.h>
 #include <nettle/rsa.h>
 #include <nettle/sha2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,30 +291,33 @@ void cx__jws_free(cx_jws *jws)
     free(jws);
 }
 
-/* A located error at byte offset off of the token. */
-static int jws_fail(const cx_jws *jws, size_t off, cx_error *err, const char *fmt, const char *a,
-                    const char *b)
+/* A located CX_EINPUT error at byte offset off of the token. */
+static int jws_fail(const cx_jws *jws, size_t off, cx_error *err, const char *fmt, ...)
+    CX_PRINTF(4, 5);
+static int jws_fail(const cx_jws *jws, size_t off, cx_error *err, const char *fmt, ...)
 {
-    return cx__error(err, CX_EINPUT, jws->file, jws->line, jws->line ? jws->column + (int)off : 0,
-                     fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    cx__verror(err, CX_EINPUT, jws->file, jws->line, jws->line ? jws->column + (int)off : 0, fmt,
+               ap);
+    va_end(ap);
+    return CX_EINPUT;
 }
 
 /* Decodes segment what (at offset off, len bytes) into *out. */
 static int jws_segment(const cx_jws *jws, const char *token, size_t off, size_t len,
                        const char *what, unsigned char **out, size_t *out_len, cx_error *err)
 {
-    char at[32];
     long bad = cx__b64url_decode(token + off, len, out, out_len);
     if (bad < 0)
         return cx__error(err, CX_ENOMEM, jws->file, jws->line, jws->column, "out of memory");
     if (bad == 0 && len == 0 && strcmp(what, "payload") != 0)
-        return jws_fail(jws, off, err, "empty JWS %s%s", what, "");
+        return jws_fail(jws, off, err, "empty JWS %s", what);
     if (bad == 0) return CX_OK;
-    snprintf(at, sizeof at, "%ld", bad);
     return jws_fail(jws, off + (size_t)bad - 1, err,
-                    "invalid base64url in the JWS %s at character %s: expected the url-safe "
+                    "invalid base64url in the JWS %s at character %ld: expected the url-safe "
                     "alphabet (A-Z a-z 0-9 - _) without padding or whitespace",
-                    what, at);
+                    what, bad);
 }
 
 static int jws_header(cx_jws *jws, const unsigned char *text, size_t len, cx_error *err)
@@ -323,26 +327,26 @@ static int jws_header(cx_jws *jws, const unsigned char *text, size_t len, cx_err
     cx_strlist names = {0};
     int rc = CX_OK;
     if (len > CX_JWS_MAX_HEADER)
-        return jws_fail(jws, 0, err, "JWS header of more than %s bytes%s", "4096", "");
+        return jws_fail(jws, 0, err, "JWS header of more than %d bytes", CX_JWS_MAX_HEADER);
     if (!hdr_parse(&h, jws, &names)) {
-        if (strcmp(h.why, "crit") == 0)
+        if (strcmp(h.why, "out of memory") == 0)
+            rc = cx__error(err, CX_ENOMEM, jws->file, jws->line, jws->column, "out of memory");
+        else if (strcmp(h.why, "crit") == 0)
             rc = jws_fail(jws, 0, err,
                           "JWS header has 'crit': no header extension is understood, so the "
-                          "token is refused%s%s",
-                          "", "");
+                          "token is refused");
         else
-            rc = jws_fail(jws, 0, err, "JWS header is not a JSON object of strings: %s%s", h.why,
-                          "");
+            rc = jws_fail(jws, 0, err, "JWS header is not a JSON object of strings: %s", h.why);
     } else if (!jws->alg) {
-        rc = jws_fail(jws, 0, err, "JWS header has no 'alg'%s%s", "", "");
+        rc = jws_fail(jws, 0, err, "JWS header has no 'alg'");
     } else if (strcmp(jws->alg, "none") == 0) {
-        rc = jws_fail(jws, 0, err, "JWS alg 'none' (an unsigned token) is refused%s%s", "", "");
+        rc = jws_fail(jws, 0, err, "JWS alg 'none' (an unsigned token) is refused");
     } else if (!cx__listed(accepted, jws->alg)) {
         rc = jws_fail(jws, 0, err,
                       "JWS alg '%s' is refused; expected EdDSA, ES256 or RS256 (public-key "
                       "signatures: a symmetric alg such as HS256 is never accepted with public "
-                      "keys)%s",
-                      jws->alg, "");
+                      "keys)",
+                      jws->alg);
     }
     cx__strlist_free(&names);
     return rc;
@@ -377,8 +381,7 @@ int cx__jws_decode(const char *file, int line, int column, const char *token, si
     if (!jws_split(token, len, dot)) {
         rc = jws_fail(jws, 0, err,
                       "not a compact JWS: expected three base64url segments separated by "
-                      "'.'%s%s",
-                      "", "");
+                      "'.'");
         goto done;
     }
     rc = jws_segment(jws, token, 0, dot[0], "header", &header, &header_len, err);

@@ -70,6 +70,18 @@ typedef struct cx_jwk {
  * in 'x' at character 5: ..."). On error *out holds nothing to free. */
 int cx__jwk_from_node(const char *file, const cx_ynode *node, cx_jwk *out, cx_error *err);
 
+/* Reads an RSA public key given as PEM "RSA PUBLIC KEY" (PKCS#1), as a
+ * Credential Registry envelope's resource_public_key carries it, found in
+ * file at line:column, into *out (no kid), with the checks of an RSA JWK.
+ * CX_EINPUT, located there, for anything else. On error *out holds
+ * nothing to free. */
+int cx__jwk_from_rsa_pem(const char *file, int line, int column, const char *pem, size_t len,
+                         cx_jwk *out, cx_error *err);
+
+/* 1 when a and b are the same public key (type and key bytes; kid and
+ * location do not count), else 0. */
+int cx__jwk_same(const cx_jwk *a, const cx_jwk *b);
+
 void cx__jwk_clear(cx_jwk *key); /* frees what key owns; accepts NULL */
 
 /* "EdDSA", "ES256" or "RS256": the alg a key of this type verifies. */
@@ -105,6 +117,13 @@ int cx__trust_load_file(const char *path, cx_trust **out, cx_error *err);
 
 /* The issuer with exactly this id, or NULL. */
 const cx_trust_issuer *cx__trust_issuer(const cx_trust *trust, const char *id);
+
+/* The issuer, in id order the first, that holds the same key as key
+ * (cx__jwk_same), with *found that key of it; NULL (and *found NULL) when
+ * none does. For an envelope, whose token is trusted by the key it
+ * carries: the entry holding that key is the issuer to verify against. */
+const cx_trust_issuer *cx__trust_issuer_by_key(const cx_trust *trust, const cx_jwk *key,
+                                               const cx_jwk **found);
 
 size_t cx__trust_count(const cx_trust *trust); /* how many issuers */
 void cx__trust_free(cx_trust *trust);          /* accepts NULL */

@@ -3,10 +3,12 @@
  * tree, each key checked with Nettle when it is read. It verifies no
  * signature (jws.c does) and reads no file but a trust document.
  */
+#include <nettle/base64.h>
 #include <nettle/bignum.h>
 #include <nettle/ecc-curve.h>
 #include <nettle/ecc.h>
 #include <nettle/rsa.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,37 +140,44 @@ static void strip_zeros(unsigned char *p, size_t *len)
     *len -= k;
 }
 
-static int jwk_rsa(const char *file, const cx_ynode *map, cx_jwk *out, cx_error *err)
+/* The checks of an RSA public key whose n and e are in out (leading zeros
+ * dropped here); errors about n are located at nl:nc, about e at el:ec. */
+static int rsa_check(const char *file, int nl, int nc, int el, int ec, cx_jwk *out, cx_error *err)
 {
-    const cx_ynode *nn = cx__ymap_get(map, "n"), *en = cx__ymap_get(map, "e");
     struct rsa_public_key pub;
     size_t bits;
-    int rc = jwk_bytes(file, map, "n", &out->n, &out->n_len, err);
-    if (rc == CX_OK) rc = jwk_bytes(file, map, "e", &out->e, &out->e_len, err);
-    if (rc != CX_OK) return rc;
+    int rc = CX_OK;
     strip_zeros(out->n, &out->n_len);
     strip_zeros(out->e, &out->e_len);
     bits = out->n_len * 8;
     for (unsigned char top = out->n_len ? out->n[0] : 0; bits && !(top & 0x80); top <<= 1) bits--;
     if (bits < CX_JWK_RSA_MIN_BITS || bits > CX_JWK_RSA_MAX_BITS)
-        return cx__error(err, CX_EINPUT, file, nn->line, nn->column,
+        return cx__error(err, CX_EINPUT, file, nl, nc,
                          "RSA modulus of %zu bits; between %d and %d are accepted", bits,
                          CX_JWK_RSA_MIN_BITS, CX_JWK_RSA_MAX_BITS);
     if (!(out->n[out->n_len - 1] & 1))
-        return cx__error(err, CX_EINPUT, file, nn->line, nn->column,
-                         "RSA modulus is even: not an RSA key");
+        return cx__error(err, CX_EINPUT, file, nl, nc, "RSA modulus is even: not an RSA key");
     if (out->e_len == 0 || out->e_len > 8 || !(out->e[out->e_len - 1] & 1) ||
         (out->e_len == 1 && out->e[0] < 3))
-        return cx__error(err, CX_EINPUT, file, en->line, en->column,
+        return cx__error(err, CX_EINPUT, file, el, ec,
                          "RSA exponent must be odd, at least 3 and at most 64 bits");
     rsa_public_key_init(&pub);
     nettle_mpz_set_str_256_u(pub.n, out->n_len, out->n);
     nettle_mpz_set_str_256_u(pub.e, out->e_len, out->e);
     if (!rsa_public_key_prepare(&pub))
-        rc = cx__error(err, CX_EINPUT, file, nn->line, nn->column,
+        rc = cx__error(err, CX_EINPUT, file, nl, nc,
                        "RSA key refused by Nettle (modulus too small for PKCS#1)");
     rsa_public_key_clear(&pub);
     return rc;
+}
+
+static int jwk_rsa(const char *file, const cx_ynode *map, cx_jwk *out, cx_error *err)
+{
+    const cx_ynode *nn = cx__ymap_get(map, "n"), *en = cx__ymap_get(map, "e");
+    int rc = jwk_bytes(file, map, "n", &out->n, &out->n_len, err);
+    if (rc == CX_OK) rc = jwk_bytes(file, map, "e", &out->e, &out->e_len, err);
+    if (rc != CX_OK) return rc;
+    return rsa_check(file, nn->line, nn->column, en->line, en->column, out, err);
 }
 
 static const char *const jwk_private[] = {"d", "p", "q", "dp", "dq", "qi", "oth", "k", NULL};
@@ -284,6 +293,85 @@ int cx__jwk_from_node(const char *file, const cx_ynode *node, cx_jwk *out, cx_er
 done:
     if (rc != CX_OK) cx__jwk_clear(out);
     return rc;
+}
+
+/* The big-endian bytes of x into *out (malloc'd). */
+static int mpz_bytes(const mpz_t x, unsigned char **out, size_t *len)
+{
+    *len = nettle_mpz_sizeinbase_256_u(x);
+    if (!(*out = malloc(*len))) return 0;
+    nettle_mpz_get_str_256(*len, *out, x);
+    return 1;
+}
+
+/* The DER of a PEM block labelled label: the base64 between the BEGIN and
+ * END lines (line breaks skipped), into *der (malloc'd); NULL or what is
+ * wrong. */
+static const char *pem_body(const char *pem, size_t len, const char *label, unsigned char **der,
+                            size_t *der_len)
+{
+    char begin[64], end[64];
+    const char *body, *stop, *last = pem + len;
+    size_t nb, ne;
+    struct base64_decode_ctx ctx;
+    nb = (size_t)snprintf(begin, sizeof begin, "-----BEGIN %s-----", label);
+    ne = (size_t)snprintf(end, sizeof end, "-----END %s-----", label);
+    if (len < nb || memcmp(pem, begin, nb) != 0)
+        return "expected a PEM block starting '-----BEGIN RSA PUBLIC KEY-----' (PKCS#1)";
+    body = pem + nb;
+    for (stop = body; stop + ne <= last && memcmp(stop, end, ne) != 0; stop++) continue;
+    if (stop + ne > last) return "no '-----END RSA PUBLIC KEY-----' line";
+    for (const char *p = stop + ne; p < last; p++)
+        if (*p != '\n' && *p != '\r') return "bytes after the END line";
+    for (const char *p = body; p < stop; p++)
+        if (*p == ' ' || *p == '\t') return "spaces in the PEM block";
+    if (!(*der = malloc(BASE64_DECODE_LENGTH((size_t)(stop - body)) + 1))) return "out of memory";
+    base64_decode_init(&ctx);
+    if (!base64_decode_update(&ctx, der_len, *der, (size_t)(stop - body), body) ||
+        !base64_decode_final(&ctx))
+        return "invalid base64 in the PEM block";
+    return NULL;
+}
+
+int cx__jwk_from_rsa_pem(const char *file, int line, int column, const char *pem, size_t len,
+                         cx_jwk *out, cx_error *err)
+{
+    struct rsa_public_key pub;
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    const char *why;
+    int rc = CX_OK;
+    memset(out, 0, sizeof *out);
+    out->type = CX_JWK_RSA;
+    out->line = line;
+    out->column = column;
+    rsa_public_key_init(&pub);
+    if ((why = pem_body(pem, len, "RSA PUBLIC KEY", &der, &der_len))) {
+        rc = cx__error(err, strcmp(why, "out of memory") == 0 ? CX_ENOMEM : CX_EINPUT, file, line,
+                       column, "RSA public key: %s", why);
+    } else if (!rsa_keypair_from_der(&pub, NULL, CX_JWK_RSA_MAX_BITS, der_len, der)) {
+        rc = cx__error(err, CX_EINPUT, file, line, column,
+                       "RSA public key: not a PKCS#1 RSAPublicKey (SEQUENCE of modulus and "
+                       "exponent), or a modulus of more than %d bits",
+                       CX_JWK_RSA_MAX_BITS);
+    } else if (!mpz_bytes(pub.n, &out->n, &out->n_len) || !mpz_bytes(pub.e, &out->e, &out->e_len)) {
+        rc = cx__error(err, CX_ENOMEM, file, line, column, "out of memory");
+    } else {
+        rc = rsa_check(file, line, column, line, column, out, err);
+    }
+    rsa_public_key_clear(&pub);
+    free(der);
+    if (rc != CX_OK) cx__jwk_clear(out);
+    return rc;
+}
+
+int cx__jwk_same(const cx_jwk *a, const cx_jwk *b)
+{
+    if (a->type != b->type) return 0;
+    if (a->type == CX_JWK_RSA)
+        return a->n_len == b->n_len && a->e_len == b->e_len && memcmp(a->n, b->n, a->n_len) == 0 &&
+               memcmp(a->e, b->e, a->e_len) == 0;
+    return memcmp(a->x, b->x, 32) == 0 && (a->type != CX_JWK_P256 || memcmp(a->y, b->y, 32) == 0);
 }
 
 /* ---------------------------------------------------------------- trust */
@@ -413,6 +501,20 @@ const cx_trust_issuer *cx__trust_issuer(const cx_trust *trust, const char *id)
     cx_trust_issuer probe = {.id = (char *)id};
     if (!trust || !trust->count || !id) return NULL;
     return bsearch(&probe, trust->issuers, trust->count, sizeof probe, issuer_cmp);
+}
+
+const cx_trust_issuer *cx__trust_issuer_by_key(const cx_trust *trust, const cx_jwk *key,
+                                               const cx_jwk **found)
+{
+    const cx_trust_issuer *match = NULL;
+    *found = NULL;
+    for (size_t i = 0; trust && i < trust->count; i++)
+        for (size_t k = 0; k < trust->issuers[i].nkeys; k++)
+            if (cx__jwk_same(&trust->issuers[i].keys[k], key) && !match) {
+                match = &trust->issuers[i];
+                *found = &match->keys[k];
+            }
+    return match;
 }
 
 size_t cx__trust_count(const cx_trust *trust)

@@ -338,6 +338,8 @@ TEST(trust_refuses_bad_documents_located)
         {"issuers:\n  - id: \"\"\n    keys: []\n",
          "trust.yaml:2:9: empty value for 'id'; give a value or leave the key out"},
         {"", "trust.yaml:1:1: empty trust document; expected 'issuers'"},
+        {"- id: a\n", "trust.yaml:1:1: expected trust document to be a mapping, found a list"},
+        {"issuers:\n  - a\n", "trust.yaml:2:5: expected issuer to be a mapping, found a scalar"},
     };
     for (size_t i = 0; i < CX_COUNT(bad); i++) {
         char msg[1024];
@@ -538,6 +540,33 @@ TEST(refusals_name_what_is_wrong)
     cx__trust_free(t);
 }
 
+/* {"alg":"EdDSA","x":"   ...   "} of exactly size bytes, into out. */
+static void header_of_size(size_t size, char *out)
+{
+    static const char head[] = "{\"alg\":\"EdDSA\",\"x\":\"";
+    size_t n = strlen(head);
+    memcpy(out, head, n);
+    memset(out + n, ' ', size - n - 2);
+    strcpy(out + size - 2, "\"}");
+}
+
+TEST(oversized_header_is_refused)
+{
+    static const unsigned char sig64[64] = {0};
+    static char header[5000], token[8000];
+    cx_trust *t = fixture_trust();
+    header_of_size(4097, header);
+    craft(header, "{}", sig64, sizeof sig64, token);
+    CHECK_STR(refusal(token, t, ISSUER), "token.jwt:1:1: JWS header of more than 4096 bytes");
+    header_of_size(4096, header);
+    CHECK_INT(strlen(header), 4096);
+    craft(header, "{}", sig64, sizeof sig64, token);
+    CHECK_STR(refusal(token, t, ISSUER),
+              "token.jwt:1:1: bad signature: none of the 1 key(s) of issuer "
+              "'https://1edtech.edu/issuers/565049' for alg EdDSA verifies this token");
+    cx__trust_free(t);
+}
+
 TEST(header_escapes_decode)
 {
     static const unsigned char sig64[64] = {0};
@@ -674,6 +703,90 @@ TEST(sampled_bits_of_long_tokens_matter)
     cx__trust_free(t);
 }
 
+/* PEM text with its BEGIN line's label replaced, or the body cut. */
+static const char *pem_error(const char *pem)
+{
+    static char msg[1024];
+    cx_jwk key;
+    cx_error err;
+    cx_error_clear(&err);
+    if (cx__jwk_from_rsa_pem("envelope.json", 7, 3, pem, strlen(pem), &key, &err) == CX_OK) {
+        cx__jwk_clear(&key);
+        return "(accepted)";
+    }
+    cx_error_format(&err, msg, sizeof msg);
+    return msg;
+}
+
+TEST(rsa_pem_key_finds_its_issuer)
+{
+    cx_trust *t = fixture_trust();
+    char *pem = slurp(FIX "rsa-1.pem");
+    cx_jwk key;
+    const cx_jwk *found = NULL;
+    const cx_trust_issuer *is;
+    cx_error err;
+    CHECK_INT(cx__jwk_from_rsa_pem("envelope.json", 7, 3, pem, strlen(pem), &key, &err), CX_OK);
+    CHECK_INT(key.type, CX_JWK_RSA);
+    CHECK_INT(key.n_len, 256);
+    CHECK_INT(key.e_len, 3);
+    CHECK(key.kid == NULL);
+    is = cx__trust_issuer_by_key(t, &key, &found);
+    CHECK(is != NULL);
+    if (is) CHECK_STR(is->id, ISSUER);
+    if (found) CHECK_STR(found->kid, "rsa-1");
+    CHECK(found && cx__jwk_same(found, &key));
+    /* another key of that issuer is not the same key */
+    CHECK(is && !cx__jwk_same(&is->keys[0], &key));
+    key.n[100] ^= 1;
+    CHECK(cx__trust_issuer_by_key(t, &key, &found) == NULL);
+    CHECK(found == NULL);
+    cx__jwk_clear(&key);
+    free(pem);
+    cx__trust_free(t);
+}
+
+TEST(rsa_pem_refusals)
+{
+    char *pem = slurp(FIX "rsa-1.pem");
+    char buf[4096];
+    CHECK_STR(pem_error(pem), "(accepted)");
+    snprintf(buf, sizeof buf, "%s\r\n", pem);
+    CHECK_STR(pem_error(buf), "(accepted)");
+    snprintf(buf, sizeof buf, "%s x", pem);
+    CHECK_STR(pem_error(buf), "envelope.json:7:3: RSA public key: bytes after the END line");
+    snprintf(buf, sizeof buf, "%.*s", (int)(strlen(pem) - 10), pem);
+    CHECK_STR(pem_error(buf),
+              "envelope.json:7:3: RSA public key: no '-----END RSA PUBLIC KEY-----' line");
+    CHECK_STR(pem_error("-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----\n"),
+              "envelope.json:7:3: RSA public key: expected a PEM block starting '-----BEGIN RSA "
+              "PUBLIC KEY-----' (PKCS#1)");
+    CHECK_STR(pem_error("-----BEGIN RSA PUBLIC KEY-----\nMA*A\n-----END RSA PUBLIC KEY-----"),
+              "envelope.json:7:3: RSA public key: invalid base64 in the PEM block");
+    CHECK_STR(pem_error("-----BEGIN RSA PUBLIC KEY-----\nMA A\n-----END RSA PUBLIC KEY-----"),
+              "envelope.json:7:3: RSA public key: spaces in the PEM block");
+    /* a SEQUENCE of one INTEGER (3): not modulus and exponent */
+    CHECK_STR(pem_error("-----BEGIN RSA PUBLIC KEY-----\nMAMCAQM=\n-----END RSA PUBLIC KEY-----"),
+              "envelope.json:7:3: RSA public key: not a PKCS#1 RSAPublicKey (SEQUENCE of "
+              "modulus and exponent), or a modulus of more than 16384 bits");
+    /* modulus 0xc5 x 64 (512 bits), exponent 65537: well-formed but too small */
+    {
+        unsigned char der[80] = {0x30, 0x48, 0x02, 0x41, 0x00};
+        char b64[200];
+        memset(der + 5, 0xc5, 64);
+        memcpy(der + 69, "\x02\x03\x01\x00\x01", 5);
+        b64url(der, 74, b64);
+        for (char *c = b64; *c; c++) *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+        strcat(b64, "="); /* PEM's base64 is padded: 74 bytes leave two over */
+        snprintf(buf, sizeof buf,
+                 "-----BEGIN RSA PUBLIC KEY-----\n%s\n-----END RSA PUBLIC KEY-----", b64);
+        CHECK_STR(
+            pem_error(buf),
+            "envelope.json:7:3: RSA modulus of 512 bits; between 2048 and 16384 are accepted");
+    }
+    free(pem);
+}
+
 static const test_case tests[] = {
     {"b64url_decodes_unpadded", b64url_decodes_unpadded},
     {"b64url_refuses_padding_and_foreign_characters",
@@ -689,12 +802,15 @@ static const test_case tests[] = {
     {"rfc8037_ed25519_example_verifies", rfc8037_ed25519_example_verifies},
     {"rfc7515_es256_example_verifies", rfc7515_es256_example_verifies},
     {"refusals_name_what_is_wrong", refusals_name_what_is_wrong},
+    {"oversized_header_is_refused", oversized_header_is_refused},
     {"header_escapes_decode", header_escapes_decode},
     {"issuer_without_a_key_for_the_alg", issuer_without_a_key_for_the_alg},
     {"malformed_segments_are_located", malformed_segments_are_located},
     {"signature_lengths_are_checked", signature_lengths_are_checked},
     {"every_bit_of_short_tokens_matters", every_bit_of_short_tokens_matters},
     {"sampled_bits_of_long_tokens_matter", sampled_bits_of_long_tokens_matter},
+    {"rsa_pem_key_finds_its_issuer", rsa_pem_key_finds_its_issuer},
+    {"rsa_pem_refusals", rsa_pem_refusals},
     {NULL, NULL},
 };
 
