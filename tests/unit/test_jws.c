@@ -585,6 +585,19 @@ TEST(header_escapes_decode)
     cx__jws_free(jws);
 }
 
+TEST(algorithm_confusion_is_refused)
+{
+    /* A real HS256 MAC keyed with the issuer's public RSA key (its PEM). */
+    cx_trust *t = fixture_trust();
+    char *token = slurp(FIX "hs256-confusion.jwt");
+    CHECK_STR(refusal(token, t, ISSUER),
+              "token.jwt:1:1: JWS alg 'HS256' is refused; expected EdDSA, ES256 or RS256 "
+              "(public-key signatures: a symmetric alg such as HS256 is never accepted with "
+              "public keys)");
+    free(token);
+    cx__trust_free(t);
+}
+
 TEST(issuer_without_a_key_for_the_alg)
 {
     cx_trust *t = fixture_trust();
@@ -804,6 +817,7 @@ static const test_case tests[] = {
     {"refusals_name_what_is_wrong", refusals_name_what_is_wrong},
     {"oversized_header_is_refused", oversized_header_is_refused},
     {"header_escapes_decode", header_escapes_decode},
+    {"algorithm_confusion_is_refused", algorithm_confusion_is_refused},
     {"issuer_without_a_key_for_the_alg", issuer_without_a_key_for_the_alg},
     {"malformed_segments_are_located", malformed_segments_are_located},
     {"signature_lengths_are_checked", signature_lengths_are_checked},
