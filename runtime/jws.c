@@ -162,9 +162,35 @@ static int hdr_unicode(hdr_parser *h, cx_buf *b)
     return 1;
 }
 
-/* A JSON string at h->p (which is '"') into b, NUL-terminated. Control
- * characters and NUL are refused; the bytes are otherwise taken as they
- * are (the header's values are compared, never displayed unescaped). */
+/* 1 when s[0..n) is well-formed UTF-8 (no overlong form, surrogate or
+ * code point past U+10FFFF) without control characters (C0, DEL, C1):
+ * header values end up in messages printed to a terminal. */
+static int text_clean(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], len = c < 0x80   ? 1
+                                 : c < 0xc2 ? 0
+                                 : c < 0xe0 ? 2
+                                 : c < 0xf0 ? 3
+                                 : c < 0xf5 ? 4
+                                            : 0;
+        unsigned long cp = len == 1 ? c : c & (0x7f >> len);
+        if (!len || n - i < len) return 0;
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || cp < 0x20 ||
+            (cp >= 0x7f && cp <= 0x9f))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* A JSON string at h->p (which is '"') into b, NUL-terminated. NUL,
+ * control characters (raw or escaped) and invalid UTF-8 are refused. */
 static int hdr_string(hdr_parser *h, cx_buf *b)
 {
     b->len = 0;
@@ -193,6 +219,8 @@ static int hdr_string(hdr_parser *h, cx_buf *b)
     cx__buf_add(b, "", 1);
     b->len--;
     if (b->oom) return (h->why = "out of memory"), 0;
+    if (!text_clean((const unsigned char *)b->data, b->len))
+        return (h->why = "invalid UTF-8 or a control character in a string"), 0;
     return 1;
 }
 

@@ -530,6 +530,27 @@ TEST(refusals_name_what_is_wrong)
                              "unterminated string"},
         {"{\"alg\" \"EdDSA\"}", "token.jwt:1:1: JWS header is not a JSON object of strings: "
                                 "expected ':' after a member name"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\\u001b[2J\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\\u0085\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xff\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xc0\xaf\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xed\xa0\x80\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xe2\x82\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"\xf4\x90\x80\x80\"}",
+         "token.jwt:1:1: JWS header is not a JSON object of strings: invalid UTF-8 or a control "
+         "character in a string"},
     };
     cx_trust *t = fixture_trust();
     for (size_t i = 0; i < CX_COUNT(bad); i++) {
@@ -582,6 +603,12 @@ TEST(header_escapes_decode)
         CHECK(jws->typ == NULL);
         CHECK_STR((char *)jws->payload, "");
     }
+    cx__jws_free(jws);
+    jws = NULL;
+    craft("{\"alg\":\"EdDSA\",\"kid\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}", "", sig64,
+          sizeof sig64, token);
+    CHECK_INT(cx__jws_decode("t", 1, 1, token, strlen(token), &jws, &err), CX_OK);
+    if (jws) CHECK_STR(jws->kid, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
     cx__jws_free(jws);
 }
 
