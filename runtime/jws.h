@@ -1,7 +1,8 @@
 /*
  * jws.h -- public keys (JWK, RFC 7517), trust sets of issuers and their keys
  * (docs/design.md's trust document), and compact JWS verification (RFC 7515)
- * for the readers of signed credentials. Only runtime/jws*.c use Nettle.
+ * for the readers of signed credentials. Nettle is used here only by
+ * runtime/jws*.c (and elsewhere only by hash.c).
  * Nothing here reads the clock, the network or a file other than a trust
  * document it is asked to load; it never decides what a payload means.
  *
