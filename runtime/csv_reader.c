@@ -267,7 +267,7 @@ static int holder_of(reader *r, shape *s, cx_ynode **out)
     cx_ynode *h = cx__strmap_get(&s->by_id, id);
     if (!h) {
         cx_ynode *idn = cell(r, s->holder), *awards;
-        h = cx__ynode_new(r->doc, CX_YMAP, r->record_line, 0, NULL);
+        h = cx__ynode_new(r->doc, CX_YMAP, r->record_line, 0, r->header[s->holder]);
         awards = cx__ynode_new(r->doc, CX_YLIST, r->record_line, 0, NULL);
         if (!idn || !h || !awards || cx__ymap_put(r->doc, h, s->k_id, idn) ||
             cx__ymap_put(r->doc, h, s->k_awards, awards) ||

@@ -21,8 +21,9 @@ int cx__csv_detect(const char *data, size_t len);
  * catalog document named name: `holders`, one per holder id in order of
  * first appearance, each with `id`, `jurisdiction` (the first non-empty
  * holder_jurisdiction) and `awards`, one per row. An empty cell is an
- * absent key. Every node is at the record's line (where it starts), its
- * `where` the column's name. Errors, at file:LINE: column 'NAME': a column
+ * absent key. Every node is at the record's line (where it starts, column
+ * 0), a value's `where` its column's name, a holder's "holder", an award
+ * map's NULL. Errors, at file:LINE: column 'NAME': a column
  * not in the format, a repeated or missing required column, a row with
  * more or fewer fields than the header, an empty required cell, an
  * unterminated quote, a stray quote, NUL, invalid UTF-8. *out is owned by

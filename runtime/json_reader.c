@@ -40,9 +40,14 @@ static void push_token(cx_buf *b, const char *token)
     }
 }
 
-/* The shortest text of a real that reads back as the same double. */
+/* The shortest text of a real that reads back as the same double; a whole
+ * number below 10^15 in plain digits (48.0 -> "48", 1e3 -> "1000"). */
 static void real_text(double v, char *buf, size_t size)
 {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+        snprintf(buf, size, "%lld", (long long)v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) return;

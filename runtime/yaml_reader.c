@@ -721,8 +721,10 @@ void cx__ydoc_set_root(cx_ydoc *doc, cx_ynode *root)
 const char *cx__yplace(char *buf, size_t size, const char *file, int line, int column,
                        const char *where)
 {
-    if (!where)
+    if (!where && column > 0)
         snprintf(buf, size, "%s:%d:%d", file, line, column);
+    else if (!where)
+        snprintf(buf, size, "%s:%d", file, line);
     else if (line > 0)
         snprintf(buf, size, "%s:%d: column '%s'", file, line, where);
     else

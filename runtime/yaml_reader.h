@@ -59,7 +59,8 @@ int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const ch
     CX_PRINTF(4, 5);
 
 /* The place alone, as the errors above write it ("f:3:7", "f: /a/0",
- * "f:3: column 'holder'"), into buf, for "first at ..." messages. */
+ * "f:3: column 'holder'"; "f:3" for a node at column 0), into buf, for
+ * "first at ..." messages. */
 const char *cx__yplace(char *buf, size_t size, const char *file, int line, int column,
                        const char *where);
 

@@ -71,7 +71,7 @@ static void report_issue(void *ud, const cx_import_issue *issue)
 {
     report_file *rf = ud;
     char *line = cx_import_issue_json(issue);
-    if (!line || fputs(line, rf->out) == EOF || fputc('\n', rf->out) == EOF) rf->failed = 1;
+    if (!line || fputs(line, rf->out) == EOF) rf->failed = 1; /* line ends in \n */
     free(line);
 }
 

@@ -961,8 +961,8 @@ char *cx_test_summary_json(const cx_test_summary *s);
  * (defined has every kind, in cx_kind order, 0 included); with `formats`
  * ({csv: N, yaml: N, ...}, the formats read, by name) only when an input
  * is not YAML, and `skipped` only when an item was left out. */
-/* One line of the import report (JSON Lines, no newline): {file, pointer,
- * key, why}, pointer and key null when absent, and line for CSV. */
+/* One line of the import report (JSON Lines, ending in a newline): {file,
+ * pointer, key, why}, pointer and key null when absent, and line for CSV. */
 char *cx_import_issue_json(const cx_import_issue *issue);
 
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
