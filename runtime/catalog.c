@@ -40,7 +40,7 @@ struct cx_catalog_loader {
     const cx_import_options *opts;  /* never NULL (no_opts by default); not owned */
     cx_import_options no_opts;      /* all zero */
     int64_t files[CX_FORMAT_COUNT]; /* files read by add_file, per format */
-    int64_t skipped;                /* awards left out by skip_invalid */
+    int64_t skipped;                /* awards left out by skip_invalid (not issues) */
 };
 
 /* Per-document state while checking. */
@@ -642,7 +642,6 @@ static void report_skip(cx_catalog_loader *ld, const cx_error *err)
     char key[sizeof err->message];
     cx_import_issue issue = {err->file, NULL, err->line, NULL, err->message};
     const char *end = strstr(err->message, "': ");
-    ld->skipped++;
     if (strncmp(err->message, column, sizeof column - 1) == 0 && end) {
         size_t n = (size_t)(end - err->message) - (sizeof column - 1);
         memcpy(key, err->message + sizeof column - 1, n);
@@ -667,6 +666,7 @@ static int awards_of(const checker *c, const cx_ynode *list, const char *holder,
         int rc = award(c, list->items[i], holder, a);
         if (rc == CX_EINPUT && skip) {
             ld->nrefs = mark; /* its references go with it */
+            ld->skipped++;
             report_skip(ld, c->err);
             cx_error_clear(c->err);
             memset(a, 0, sizeof *a);
@@ -996,6 +996,7 @@ static int skippable(const cx_catalog_loader *ld, const cx_cat_holder *h)
 static void skip_award(cx_catalog_loader *ld, cx_cat_award *a, cx_error *err)
 {
     a->skip = 1;
+    ld->skipped++;
     report_skip(ld, err);
     cx_error_clear(err);
 }
@@ -1009,8 +1010,10 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
     cx__strmap_init(&created);
     for (size_t i = 0; i < ld->cat.holders.n && !rc; i++) {
         cx_cat_holder *h = &ld->cat.holders.v[i];
-        if (!h->add_awards || cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) ||
-            cx__strmap_get(&created, h->id))
+        size_t left = 0;
+        for (size_t k = 0; k < h->nawards; k++) left += !h->awards[k].skip;
+        if (!h->add_awards || (h->nawards && !left) ||
+            cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
             continue;
         int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
         if (has < 0) rc = err->code;
@@ -1027,6 +1030,7 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
                         h->id);
         if (!skippable(ld, h)) continue;
         for (size_t k = 0; k < h->nawards; k++) h->awards[k].skip = 1;
+        ld->skipped += (int64_t)left;
         report_skip(ld, err);
         cx_error_clear(err);
         rc = CX_OK;

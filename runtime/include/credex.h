@@ -231,7 +231,7 @@ typedef struct cx_import_stats {
     int64_t count[CX_KIND_AWARD + 1];
     int64_t exceptions;
     int64_t files[CX_FORMAT_COUNT]; /* input files per format (indexed by cx_format) */
-    int64_t skipped;                /* items left out by skip_invalid */
+    int64_t skipped;                /* awards left out by skip_invalid */
 } cx_import_stats;
 
 /* Imports catalog files (docs/design.md §3) into r as one transaction: references
