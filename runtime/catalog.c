@@ -32,6 +32,7 @@ struct cx_catalog_loader {
     cx_registry *registry;                /* where earlier imports live; not owned */
     cx_catalog cat;                       /* the model being built */
     cx_strmap defined[CX_KIND_AWARD + 1]; /* id -> cx_loc* of its definition */
+    cx_strmap known[CX_KIND_AWARD + 1];   /* ids resolved in the registry (values unused) */
     ref *refs;                            /* references to resolve */
     size_t nrefs, caprefs;
     cx_ydoc **docs; /* documents read by add_file, owned */
@@ -951,10 +952,14 @@ const char *cx_format_name(cx_format f)
 
 static int resolve(cx_catalog_loader *ld, const ref *r, cx_error *err)
 {
-    if (cx__strmap_get(&ld->defined[r->kind], r->id)) return CX_OK;
+    if (cx__strmap_get(&ld->defined[r->kind], r->id) || cx__strmap_get(&ld->known[r->kind], r->id))
+        return CX_OK;
     int has = cx_registry_has(ld->registry, r->kind, r->id, err);
     if (has < 0) return err->code;
-    if (has) return CX_OK;
+    if (has) /* asked once per id: a CSV list names a few credentials a million times */
+        return cx__strmap_put(&ld->known[r->kind], r->id, ld, NULL) < 0
+                   ? cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory")
+                   : CX_OK;
 
     /* the nearest id among this import's definitions and the registry's */
     char best[MAX_ID_LEN + 1] = "";
@@ -1143,7 +1148,10 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     ld->registry = r;
     ld->opts = &ld->no_opts;
     cx__arena_init(&ld->cat.arena);
-    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_init(&ld->defined[k]);
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
+        cx__strmap_init(&ld->defined[k]);
+        cx__strmap_init(&ld->known[k]);
+    }
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -1166,7 +1174,10 @@ const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
 void cx__catalog_loader_free(cx_catalog_loader *ld)
 {
     if (!ld) return;
-    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_free(&ld->defined[k]);
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
+        cx__strmap_free(&ld->defined[k]);
+        cx__strmap_free(&ld->known[k]);
+    }
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);

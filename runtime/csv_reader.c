@@ -219,6 +219,7 @@ typedef struct shape {
     cx_ynode *k_id, *k_jur, *k_awards, *k_results; /* holder and award keys */
     cx_ynode *holders;                             /* the `holders` list */
     cx_strmap by_id;                               /* holder id -> its map node */
+    cx_ynode **pairs;                              /* scratch: 4 x ncolumns + 2 nodes */
 } shape;
 
 static cx_ynode *key_node(reader *r, const char *text, const char *where)
@@ -233,12 +234,13 @@ static int make_shape(reader *r, shape *s)
     s->holders = cx__ynode_new(r->doc, CX_YLIST, 1, 0, NULL);
     s->keys = cx__ydoc_alloc(r->doc, r->ncolumns * sizeof *s->keys);
     s->is_result = cx__ydoc_alloc(r->doc, r->ncolumns * sizeof *s->is_result);
+    s->pairs = cx__ydoc_alloc(r->doc, (4 * r->ncolumns + 2) * sizeof *s->pairs);
     s->k_id = key_node(r, "id", NULL);
     s->k_jur = key_node(r, "jurisdiction", NULL);
     s->k_awards = key_node(r, "awards", NULL);
     s->k_results = key_node(r, "results", NULL);
     cx_ynode *k_holders = key_node(r, "holders", NULL);
-    if (!root || !s->holders || !s->keys || !s->is_result || !s->k_id || !s->k_jur ||
+    if (!root || !s->holders || !s->keys || !s->is_result || !s->pairs || !s->k_id || !s->k_jur ||
         !s->k_awards || !s->k_results || !k_holders ||
         cx__ymap_put(r->doc, root, k_holders, s->holders))
         return nomem(r);
@@ -287,26 +289,39 @@ static int holder_of(reader *r, shape *s, cx_ynode **out)
 /* The current row as an award of its holder. */
 static int row(reader *r, shape *s)
 {
+    size_t n = 0, nres = 0, cols = r->ncolumns;
     cx_ynode *h = NULL, *award, *results = NULL;
+    cx_ynode **keys = s->pairs, **values = keys + cols + 1;         /* the award's pairs */
+    cx_ynode **rkeys = values + cols + 1, **rvalues = rkeys + cols; /* its results */
     for (size_t k = 0; required[k]; k++)
-        for (size_t i = 0; i < r->ncolumns; i++)
+        for (size_t i = 0; i < cols; i++)
             if (strcmp(r->header[i], required[k]) == 0 && r->fields[i].len == 0)
                 return fail(r, i,
                             "empty value; every row needs a holder, a credential and "
                             "an issue date");
     int rc = holder_of(r, s, &h);
     if (rc) return rc;
-    if (!(award = cx__ynode_new(r->doc, CX_YMAP, r->record_line, 0, NULL))) return nomem(r);
-    for (size_t i = 0; i < r->ncolumns; i++) {
+    for (size_t i = 0; i < cols; i++) {
         if (i == s->holder || i == s->holder_jur || r->fields[i].len == 0) continue;
         cx_ynode *v = cell(r, i);
         if (!v) return nomem(r);
-        if (s->is_result[i] && !results) {
-            results = cx__ynode_new(r->doc, CX_YMAP, r->record_line, 0, r->header[i]);
-            if (!results || cx__ymap_put(r->doc, award, s->k_results, results)) return nomem(r);
+        if (s->is_result[i] && !nres) results = v; /* the first result locates the map */
+        if (s->is_result[i]) {
+            rkeys[nres] = s->keys[i];
+            rvalues[nres++] = v;
+        } else {
+            keys[n] = s->keys[i];
+            values[n++] = v;
         }
-        if (cx__ymap_put(r->doc, s->is_result[i] ? results : award, s->keys[i], v)) return nomem(r);
     }
+    if (nres) {
+        keys[n] = s->k_results;
+        values[n] =
+            cx__ynode_map_of(r->doc, r->record_line, 0, results->where, rkeys, rvalues, nres);
+        if (!values[n++]) return nomem(r);
+    }
+    award = cx__ynode_map_of(r->doc, r->record_line, 0, NULL, keys, values, n);
+    if (!award) return nomem(r);
     return cx__ylist_append(r->doc, (cx_ynode *)cx__ymap_get(h, "awards"), award) ? nomem(r)
                                                                                   : CX_OK;
 }

@@ -696,6 +696,20 @@ static int reserve_item(cx_ydoc *doc, cx_ynode *n)
     return CX_OK;
 }
 
+cx_ynode *cx__ynode_map_of(cx_ydoc *doc, int line, int column, const char *where,
+                           cx_ynode *const *keys, cx_ynode *const *values, size_t n)
+{
+    cx_ynode *map = cx__ynode_new(doc, CX_YMAP, line, column, where);
+    if (!map || !n) return map;
+    map->keys = cx__arena_alloc(&doc->arena, n * sizeof *map->keys);
+    map->items = cx__arena_alloc(&doc->arena, n * sizeof *map->items);
+    if (!map->keys || !map->items) return NULL;
+    memcpy(map->keys, keys, n * sizeof *keys);
+    memcpy(map->items, values, n * sizeof *values);
+    map->count = n;
+    return map;
+}
+
 int cx__ylist_append(cx_ydoc *doc, cx_ynode *list, cx_ynode *item)
 {
     if (reserve_item(doc, list)) return CX_ENOMEM;

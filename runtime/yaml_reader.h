@@ -107,7 +107,15 @@ cx_ynode *cx__ynode_scalar(cx_ydoc *doc, const char *text, size_t len, int plain
 const char *cx__ydoc_strdup(cx_ydoc *doc, const char *s);
 void *cx__ydoc_alloc(cx_ydoc *doc, size_t size);
 
-/* Appends item to list, or key (a scalar) and value to map. CX_ENOMEM. */
+/* A whole map of n pairs (keys[i]: values[i], the arrays copied into the
+ * arena at their exact size): for a reader that knows a map's pairs at
+ * once, such as a CSV row. It may not be grown with cx__ymap_put. NULL on
+ * OOM. */
+cx_ynode *cx__ynode_map_of(cx_ydoc *doc, int line, int column, const char *where,
+                           cx_ynode *const *keys, cx_ynode *const *values, size_t n);
+
+/* Appends item to list, or key (a scalar) and value to map (made with
+ * cx__ynode_new). CX_ENOMEM. */
 int cx__ylist_append(cx_ydoc *doc, cx_ynode *list, cx_ynode *item);
 int cx__ymap_put(cx_ydoc *doc, cx_ynode *map, cx_ynode *key, cx_ynode *value);
 
