@@ -216,11 +216,16 @@ typedef struct shape {
     cx_ynode **keys;           /* per column: the award key node (result.<key>: <key>) */
     int *is_result;            /* per column: 1 for result.<key> */
     size_t holder, holder_jur; /* column indexes (holder_jur: SIZE_MAX when absent) */
+    size_t need[3];            /* the columns of required[], in its order */
     cx_ynode *k_id, *k_jur, *k_awards, *k_results; /* holder and award keys */
     cx_ynode *holders;                             /* the `holders` list */
     cx_strmap by_id;                               /* holder id -> its map node */
     cx_ynode **pairs;                              /* scratch: 4 x ncolumns + 2 nodes */
 } shape;
+
+/* A holder map's pairs, in the order holder_of puts them: id, awards,
+ * then jurisdiction when a row gives one. */
+#define HOLDER_AWARDS 1
 
 static cx_ynode *key_node(reader *r, const char *text, const char *where)
 {
@@ -249,6 +254,8 @@ static int make_shape(reader *r, shape *s)
         const char *h = r->header[i];
         s->is_result[i] = strncmp(h, RESULT_PREFIX, plen) == 0;
         if (!(s->keys[i] = key_node(r, s->is_result[i] ? h + plen : h, h))) return nomem(r);
+        for (size_t k = 0; k < CX_COUNT(s->need); k++)
+            if (strcmp(h, required[k]) == 0) s->need[k] = i;
         if (strcmp(h, "holder") == 0) s->holder = i;
         if (strcmp(h, "holder_jurisdiction") == 0) s->holder_jur = i;
     }
@@ -293,12 +300,10 @@ static int row(reader *r, shape *s)
     cx_ynode *h = NULL, *award, *results = NULL;
     cx_ynode **keys = s->pairs, **values = keys + cols + 1;         /* the award's pairs */
     cx_ynode **rkeys = values + cols + 1, **rvalues = rkeys + cols; /* its results */
-    for (size_t k = 0; required[k]; k++)
-        for (size_t i = 0; i < cols; i++)
-            if (strcmp(r->header[i], required[k]) == 0 && r->fields[i].len == 0)
-                return fail(r, i,
-                            "empty value; every row needs a holder, a credential and "
-                            "an issue date");
+    for (size_t k = 0; k < CX_COUNT(s->need); k++)
+        if (r->fields[s->need[k]].len == 0)
+            return fail(r, s->need[k],
+                        "empty value; every row needs a holder, a credential and an issue date");
     int rc = holder_of(r, s, &h);
     if (rc) return rc;
     for (size_t i = 0; i < cols; i++) {
@@ -322,8 +327,7 @@ static int row(reader *r, shape *s)
     }
     award = cx__ynode_map_of(r->doc, r->record_line, 0, NULL, keys, values, n);
     if (!award) return nomem(r);
-    return cx__ylist_append(r->doc, (cx_ynode *)cx__ymap_get(h, "awards"), award) ? nomem(r)
-                                                                                  : CX_OK;
+    return cx__ylist_append(r->doc, h->items[HOLDER_AWARDS], award) ? nomem(r) : CX_OK;
 }
 
 static int rows(reader *r)
