@@ -179,8 +179,16 @@ static int header(reader *r)
     if (rc || (rc = check_text(r))) return rc;
     r->header = cx__ydoc_alloc(r->doc, r->nfields * sizeof *r->header);
     if (!r->header) return nomem(r);
-    for (size_t i = 0; i < r->nfields; i++) {
-        if (!(r->header[i] = cx__ydoc_strdup(r->doc, field_text(r, i)))) return nomem(r);
+    for (size_t i = 0; i < r->nfields; i++) { /* names without the spaces around them */
+        const char *name = field_text(r, i);
+        size_t len = r->fields[i].len;
+        while (len && name[len - 1] == ' ') len--;
+        while (len && *name == ' ') name++, len--;
+        char *copy = cx__ydoc_alloc(r->doc, len + 1);
+        if (!copy) return nomem(r);
+        memcpy(copy, name, len);
+        copy[len] = '\0';
+        r->header[i] = copy;
     }
     r->ncolumns = r->nfields;
     for (size_t i = 0; i < r->ncolumns; i++) {
@@ -391,6 +399,8 @@ int cx__csv_detect(const char *data, size_t len)
     while (pos <= end) {
         const char *comma = memchr(data + pos, ',', end - pos);
         size_t stop = comma ? (size_t)(comma - data) : end, a = pos, b = stop;
+        while (b > a && data[b - 1] == ' ') b--;
+        while (b > a && data[a] == ' ') a++;
         if (b - a >= 2 && data[a] == '"' && data[b - 1] == '"') a++, b--;
         for (size_t k = 0; k < CX_COUNT(need); k++)
             if (b - a == strlen(need[k]) && memcmp(data + a, need[k], b - a) == 0) found |= 1 << k;

@@ -12,13 +12,15 @@
 #include "yaml_reader.h"
 
 /* 1 when the first line of data (after an optional UTF-8 BOM) is a CSV
- * header whose comma-separated names include holder, credential and
- * issued: how `credex import` tells a CSV file by its content. */
+ * header whose comma-separated names (spaces around them ignored) include
+ * holder, credential and issued: how `credex import` tells a CSV file by
+ * its content. */
 int cx__csv_detect(const char *data, size_t len);
 
 /* Reads an RFC 4180 award list (a header row, then one award a row: LF or
  * CRLF, quoted fields with commas, doubled quotes and line breaks) into a
- * catalog document named name: `holders`, one per holder id in order of
+ * catalog document named name (header names without the spaces around
+ * them; values exactly as written): `holders`, one per holder id in order of
  * first appearance, each with `id`, `jurisdiction` (the first non-empty
  * holder_jurisdiction) and `awards`, one per row. An empty cell is an
  * absent key. Every node is at the record's line (where it starts, column

@@ -123,6 +123,19 @@ TEST(every_refusal_is_located)
               "and an issue date");
 }
 
+TEST(header_names_lose_their_spaces_values_keep_theirs)
+{
+    cx_ydoc *doc = NULL;
+    const cx_ynode *root =
+        load_ok(C("holder, credential ,issued, evidence\nh,c,2025-01-01, x \n"), &doc);
+    if (root) {
+        const cx_ynode *a = cx__ymap_get(cx__ymap_get(root, "holders")->items[0], "awards");
+        CHECK_STR(cx__ymap_get(a->items[0], "credential")->where, "credential");
+        CHECK_STR(cx__ymap_get(a->items[0], "evidence")->text, " x ");
+    }
+    cx__ydoc_free(doc);
+}
+
 TEST(blank_lines_and_a_missing_final_newline)
 {
     cx_ydoc *doc = NULL;
@@ -139,6 +152,7 @@ TEST(detection_by_header)
 {
     CHECK(cx__csv_detect(C("holder,credential,issued\n")));
     CHECK(cx__csv_detect(C("\xEF\xBB\xBF\"issued\",grade,\"holder\",credential\r\nx")));
+    CHECK(cx__csv_detect(C("holder, credential , issued\n")));
     CHECK(!cx__csv_detect(C("holder,credential\nissued\n")));
     CHECK(!cx__csv_detect(C("holders:\n  - id: h\n")));
     CHECK(!cx__csv_detect(C("")));
@@ -149,6 +163,8 @@ static const test_case cases[] = {
     {"quoted_fields_with_commas_quotes_and_line_breaks",
      quoted_fields_with_commas_quotes_and_line_breaks},
     {"every_refusal_is_located", every_refusal_is_located},
+    {"header_names_lose_their_spaces_values_keep_theirs",
+     header_names_lose_their_spaces_values_keep_theirs},
     {"blank_lines_and_a_missing_final_newline", blank_lines_and_a_missing_final_newline},
     {"detection_by_header", detection_by_header},
     {NULL, NULL},
