@@ -635,21 +635,15 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     return award_id(c, n, holder, a);
 }
 
-/* What an item's error says, as an issue of the import report: a CSV
- * error "column 'NAME': why" (cx__yerror's form) gives its column as key. */
+/* An item's error as an issue of the import report: its column (CSV) or
+ * JSON Pointer apart from why. */
 static void report_skip(cx_catalog_loader *ld, const cx_error *err)
 {
-    static const char column[] = "column '";
-    char key[sizeof err->message];
-    cx_import_issue issue = {err->file, NULL, err->line, NULL, err->message};
-    const char *end = strstr(err->message, "': ");
-    if (strncmp(err->message, column, sizeof column - 1) == 0 && end) {
-        size_t n = (size_t)(end - err->message) - (sizeof column - 1);
-        memcpy(key, err->message + sizeof column - 1, n);
-        key[n] = '\0';
-        issue.key = key;
-        issue.why = end + 3;
-    }
+    char where[sizeof err->message];
+    int is_column;
+    cx_import_issue issue = {err->file, NULL, err->line, NULL, NULL};
+    issue.why = cx__yerror_parts(err, where, sizeof where, &is_column);
+    if (where[0]) *(is_column ? &issue.key : &issue.pointer) = where;
     if (ld->opts->report) ld->opts->report(ld->opts->report_ud, &issue);
 }
 

@@ -757,6 +757,26 @@ static int vlocated(cx_error *err, int code, const char *file, int line, int col
     return cx__error(err, code, file, 0, 0, "%s: %s", where, msg);
 }
 
+const char *cx__yerror_parts(const cx_error *err, char *buf, size_t size, int *is_column)
+{
+    static const char column[] = "column '";
+    const char *m = err->message, *end = NULL;
+    *is_column = err->line > 0 && err->column == 0 && strncmp(m, column, sizeof column - 1) == 0;
+    if (*is_column) {
+        m += sizeof column - 1;
+        end = strstr(m, "': ");
+    } else if (err->line == 0 && m[0] == '/') {
+        end = strstr(m, ": ");
+    }
+    buf[0] = '\0';
+    if (!end || size == 0) {
+        *is_column = 0;
+        return err->message;
+    }
+    snprintf(buf, size, "%.*s", (int)(end - m), m);
+    return end + (*is_column ? 3 : 2);
+}
+
 int cx__yerror(cx_error *err, int code, const char *file, int line, int column, const char *where,
                const char *fmt, ...)
 {

@@ -54,6 +54,12 @@ typedef struct cx_ydoc cx_ydoc; /* owns every node and string of one file */
 int cx__yerror(cx_error *err, int code, const char *file, int line, int column, const char *where,
                const char *fmt, ...) CX_PRINTF(7, 8);
 
+/* The parts of an error the function above wrote: returns its message
+ * after the where prefix, and copies where into buf ("" when it has none:
+ * YAML). *is_column says which form it was: 1 CSV's column, 0 a JSON
+ * Pointer (or none). For a report that lists each error's place apart. */
+const char *cx__yerror_parts(const cx_error *err, char *buf, size_t size, int *is_column);
+
 /* The same, located at node n. */
 int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const char *fmt, ...)
     CX_PRINTF(4, 5);
