@@ -237,7 +237,8 @@ typedef struct cx_import_stats {
 /* Imports catalog files (docs/design.md §3) into r as one transaction: references
  * resolve across all the files and the registry; on any error nothing is
  * changed and err names file, line and column. progress and stats may be
- * NULL. */
+ * NULL. The same as cx_import with only the progress options, so it reads
+ * CSV award lists too (docs/interop.md). */
 int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
                       cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
                       cx_error *err);
@@ -259,14 +260,15 @@ typedef struct cx_import_options {
     const char *jurisdiction;   /* CSV holders not in the registry are created in it; or NULL */
     int skip_invalid;           /* 1: a CSV award with an error is left out and reported */
     cx_import_report_fn report; /* called for every issue; or NULL */
-    void *report_ud;
-    cx_progress_fn progress; /* or NULL */
-    void *progress_ud;
+    void *report_ud;            /* passed to report */
+    cx_progress_fn progress;    /* or NULL */
+    void *progress_ud;          /* passed to progress */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award
- * lists; the format told by content) into r as one transaction, as
- * cx_catalog_import. options and stats may be NULL. */
+ * lists; the format told by content, docs/interop.md) into r as one
+ * transaction, as cx_catalog_import. A JSON or JWS file is refused with a
+ * located error until its reader comes. options and stats may be NULL. */
 int cx_import(cx_registry *r, const char *const *paths, size_t npaths,
               const cx_import_options *options, cx_import_stats *stats, cx_error *err);
 
