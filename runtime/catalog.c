@@ -824,7 +824,7 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
  * loader then checks as any other. A JSON file no mapper recognises is
  * refused. The table ends with an all-NULL entry. */
 typedef struct json_mapper {
-    const char *name;                        /* in messages */
+    const char *name;                        /* what it reads: "ctdl", "ob3", ... */
     int (*recognises)(const cx_ynode *root); /* 1: this mapper reads it */
     int (*map)(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out,
                cx_error *err); /* the catalog document */
