@@ -158,6 +158,36 @@ TEST(detection_by_header)
     CHECK(!cx__csv_detect(C("")));
 }
 
+/* A deterministic generator, so a failure repeats. */
+static unsigned next_random(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 16) & 0x7fff;
+}
+
+TEST(mutated_lists_read_or_fail_located)
+{
+    static const char good[] = "holder,credential,issued,evidence,result.x\r\n"
+                               "h1,C1,2025-01-02,\"a, \"\"b\"\"\nc\",1\r\n"
+                               "h2,C2,2025-01-03,,2\r\n";
+    static const char bytes[] = {',', '"', '\n', '\r', '\0', (char)0xC3, (char)0xFF, 'x', ' '};
+    unsigned state = 12;
+    char buf[sizeof good];
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, good, sizeof good);
+        size_t len = sizeof good - 1 - next_random(&state) % 8; /* sometimes cut short */
+        for (int k = 0; k < 1 + round % 4; k++)
+            buf[next_random(&state) % len] = bytes[next_random(&state) % sizeof bytes];
+        cx_ydoc *doc = NULL;
+        cx_error err;
+        cx_error_clear(&err);
+        int rc = cx__csv_load_buffer("m.csv", buf, len, &doc, &err);
+        CHECK(rc == CX_OK || rc == CX_EINPUT);
+        CHECK(rc == CX_OK ? doc != NULL : doc == NULL && err.line >= 1 && err.message[0]);
+        cx__ydoc_free(doc);
+    }
+}
+
 static const test_case cases[] = {
     {"rows_become_holders_and_awards", rows_become_holders_and_awards},
     {"quoted_fields_with_commas_quotes_and_line_breaks",
@@ -167,6 +197,7 @@ static const test_case cases[] = {
      header_names_lose_their_spaces_values_keep_theirs},
     {"blank_lines_and_a_missing_final_newline", blank_lines_and_a_missing_final_newline},
     {"detection_by_header", detection_by_header},
+    {"mutated_lists_read_or_fail_located", mutated_lists_read_or_fail_located},
     {NULL, NULL},
 };
 

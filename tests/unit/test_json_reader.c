@@ -176,6 +176,35 @@ TEST(located_errors_by_pointer_in_every_form)
     CHECK_STR(cx__yplace(place, sizeof place, "a.yaml", 7, 3, NULL), "a.yaml:7:3");
 }
 
+static unsigned next_random(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 16) & 0x7fff;
+}
+
+TEST(mutated_documents_read_or_fail_located)
+{
+    static const char good[] = "{\"@graph\": [{\"a/b\": \"x\\u0041\", \"n\": [1.5, true, null]},\n"
+                               "  {\"c~\": {\"d\": [[], {}]}}]}";
+    static const char bytes[] = {'{', '}', '[', ']', '"', '\\', ',', ':', '\0', (char)0xC3, '1'};
+    unsigned state = 7;
+    char buf[sizeof good];
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, good, sizeof good);
+        size_t len = sizeof good - 1 - next_random(&state) % 4;
+        for (int k = 0; k < 1 + round % 3; k++)
+            buf[next_random(&state) % len] = bytes[next_random(&state) % sizeof bytes];
+        cx_ydoc *doc = NULL;
+        cx_error err;
+        cx_error_clear(&err);
+        int rc = cx__json_load_buffer("m.json", buf, len, &doc, &err);
+        CHECK(rc == CX_OK || rc == CX_EINPUT);
+        /* refused: at line:col, or at a JSON Pointer */
+        CHECK(rc == CX_OK ? doc != NULL : doc == NULL && (err.line >= 1 || err.message[0] == '/'));
+        cx__ydoc_free(doc);
+    }
+}
+
 static const test_case cases[] = {
     {"tree_and_pointers", tree_and_pointers},
     {"numbers_and_literals_as_canonical_text", numbers_and_literals_as_canonical_text},
@@ -185,6 +214,7 @@ static const test_case cases[] = {
     {"nul_in_a_string_is_located_by_pointer", nul_in_a_string_is_located_by_pointer},
     {"depth_33_is_refused_32_is_read", depth_33_is_refused_32_is_read},
     {"located_errors_by_pointer_in_every_form", located_errors_by_pointer_in_every_form},
+    {"mutated_documents_read_or_fail_located", mutated_documents_read_or_fail_located},
     {NULL, NULL},
 };
 
