@@ -910,7 +910,7 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
         rc = cx__yaml_load_buffer(path, data, len, out, err);
         break;
     case CX_FORMAT_CSV:
-        rc = cx__csv_load_buffer(path, data, len, out, err);
+        rc = cx__csv_load_buffer(path, data, len, ld->opts, out, err);
         break;
     case CX_FORMAT_JSON:
         rc = map_json(ld, path, data, len, out, err);

@@ -29,18 +29,19 @@ typedef struct field {
 
 /* The state of one read. */
 typedef struct reader {
-    const char *name;    /* the file name, for messages */
-    const char *data;    /* the input, after the BOM */
-    size_t len, pos;     /* bytes in data; where the next record starts */
-    int line;            /* the line at pos */
-    cx_buf text;         /* the current record's fields, unescaped, each NUL-terminated */
-    field *fields;       /* the current record's fields (malloc'd) */
-    size_t nfields, cap; /* fields in use, allocated */
-    int record_line;     /* the line where the current record starts */
-    const char **header; /* column names, in the document's arena */
-    size_t ncolumns;     /* fields in the header */
-    cx_ydoc *doc;        /* the document being built */
-    cx_error *err;       /* where the first error goes */
+    const char *name;              /* the file name, for messages */
+    const char *data;              /* the input, after the BOM */
+    size_t len, pos;               /* bytes in data; where the next record starts */
+    int line;                      /* the line at pos */
+    cx_buf text;                   /* the current record's fields, unescaped, each NUL-terminated */
+    field *fields;                 /* the current record's fields (malloc'd) */
+    size_t nfields, cap;           /* fields in use, allocated */
+    int record_line;               /* the line where the current record starts */
+    const char **header;           /* column names, in the document's arena */
+    size_t ncolumns;               /* fields in the header */
+    cx_ydoc *doc;                  /* the document being built */
+    const cx_import_options *opts; /* its report gets the values left aside; or NULL */
+    cx_error *err;                 /* where the first error goes */
 } reader;
 
 /* An error in column col (SIZE_MAX: the record as a whole) of the current record. */
@@ -277,7 +278,22 @@ static cx_ynode *cell(reader *r, size_t i)
                             r->header[i]);
 }
 
-/* The holder map for the current row's holder, made on first sight. */
+/* A holder_jurisdiction that differs from the holder's first one: the
+ * first is kept (docs/interop.md), this one goes to the report. */
+static void report_other_jurisdiction(const reader *r, size_t col, const char *holder,
+                                      const cx_ynode *first)
+{
+    char why[600];
+    cx_import_issue issue = {r->name, NULL, r->record_line, r->header[col], why};
+    if (!r->opts || !r->opts->report) return;
+    snprintf(why, sizeof why,
+             "holder '%.100s' is given jurisdiction '%.100s' on line %d; '%.100s' is ignored",
+             holder, first->text, first->line, field_text(r, col));
+    r->opts->report(r->opts->report_ud, &issue);
+}
+
+/* The holder map for the current row's holder, made on first sight; its
+ * jurisdiction the first non-empty holder_jurisdiction. */
 static int holder_of(reader *r, shape *s, cx_ynode **out)
 {
     const char *id = field_text(r, s->holder);
@@ -293,9 +309,12 @@ static int holder_of(reader *r, shape *s, cx_ynode **out)
             return nomem(r);
     }
     size_t j = s->holder_jur;
-    if (j != SIZE_MAX && r->fields[j].len && !cx__ymap_get(h, "jurisdiction")) {
+    const cx_ynode *first = cx__ymap_get(h, "jurisdiction");
+    if (j != SIZE_MAX && r->fields[j].len && !first) {
         cx_ynode *jn = cell(r, j);
         if (!jn || cx__ymap_put(r->doc, h, s->k_jur, jn)) return nomem(r);
+    } else if (j != SIZE_MAX && r->fields[j].len && strcmp(first->text, field_text(r, j)) != 0) {
+        report_other_jurisdiction(r, j, id, first);
     }
     *out = h;
     return CX_OK;
@@ -362,8 +381,8 @@ static int rows(reader *r)
 
 /* ------------------------------------------------------------ public API */
 
-int cx__csv_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
-                        cx_error *err)
+int cx__csv_load_buffer(const char *name, const char *data, size_t len,
+                        const cx_import_options *opts, cx_ydoc **out, cx_error *err)
 {
     reader r;
     memset(&r, 0, sizeof r);
@@ -371,6 +390,7 @@ int cx__csv_load_buffer(const char *name, const char *data, size_t len, cx_ydoc 
     r.data = data;
     r.len = len;
     r.line = 1;
+    r.opts = opts;
     r.err = err;
     *out = NULL;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) r.pos = 3;

@@ -29,8 +29,10 @@ int cx__csv_detect(const char *data, size_t len);
  * not in the format, a repeated or missing required column, a row with
  * more or fewer fields than the header, an empty required cell, an
  * unterminated quote, a stray quote, NUL, invalid UTF-8. *out is owned by
- * the caller (cx__ydoc_free); data is only read during the call. */
-int cx__csv_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
-                        cx_error *err);
+ * the caller (cx__ydoc_free); data is only read during the call. A
+ * holder_jurisdiction that differs from the holder's first one is left
+ * aside and given to opts->report (opts may be NULL). */
+int cx__csv_load_buffer(const char *name, const char *data, size_t len,
+                        const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
 #endif

@@ -243,7 +243,7 @@ int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
                       cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
                       cx_error *err);
 
-/* One item an import left out or a key it ignored, for the import report. */
+/* One item an import left out, or a value it set aside, for the import report. */
 typedef struct cx_import_issue {
     const char *file;    /* the input file */
     const char *pointer; /* JSON inputs: the item's JSON Pointer; else NULL */

@@ -137,6 +137,16 @@ expect_rc 2 "a holder whose rows were all left out is not created"
 run --db ev.db import mixed.csv --skip-invalid --format json
 expect_contains "$OUT" '"formats":{"csv":1},"skipped":4,"content_version":9}' "JSON: skipped"
 
+# A holder_jurisdiction that differs from the holder's first is reported, not applied.
+printf 'holder,credential,issued,holder_jurisdiction\nh-two,TX-EVS-101,2026-01-01,US-TX\nh-two,TX-EVB-201,2026-01-02,US-CA\n' > two.csv
+run --db ev.db import two.csv --report two.jsonl
+expect_rc 0 "a second jurisdiction for one holder is not an error"
+expect_eq "$(cat two.jsonl)" '{"file":"two.csv","pointer":null,"line":3,"key":"holder_jurisdiction","why":"holder '"'"'h-two'"'"' is given jurisdiction '"'"'US-TX'"'"' on line 2; '"'"'US-CA'"'"' is ignored"}' \
+    "the differing value goes to the report"
+run --db ev.db show holder h-two --format json
+expect_contains "$OUT" '"id":"h-two","jurisdiction":"US-TX"' "the first jurisdiction is kept"
+expect_contains "$OUT" '"h-two/TX-EVB-201/2026-01-02"' "the row's award is imported"
+
 # The import options belong to import, and the report needs a writable file.
 run --db ev.db import good.csv --report no-such-dir/r.jsonl
 expect_rc 3 "an unwritable report"

@@ -18,7 +18,7 @@ static const cx_ynode *load_ok(const char *data, size_t len, cx_ydoc **doc)
 {
     cx_error err;
     cx_error_clear(&err);
-    if (cx__csv_load_buffer("a.csv", data, len, doc, &err) != CX_OK) {
+    if (cx__csv_load_buffer("a.csv", data, len, NULL, doc, &err) != CX_OK) {
         fprintf(stderr, "  unexpected error: %s:%d: %s\n", err.file, err.line, err.message);
         test_failed_ = 1;
         return NULL;
@@ -33,7 +33,7 @@ static const char *load_bad(const char *data, size_t len)
     cx_error err;
     cx_ydoc *doc = (cx_ydoc *)1;
     cx_error_clear(&err);
-    CHECK_INT(cx__csv_load_buffer("a.csv", data, len, &doc, &err), CX_EINPUT);
+    CHECK_INT(cx__csv_load_buffer("a.csv", data, len, NULL, &doc, &err), CX_EINPUT);
     CHECK(doc == NULL);
     cx_error_format(&err, buf, sizeof buf);
     return buf;
@@ -181,7 +181,7 @@ TEST(mutated_lists_read_or_fail_located)
         cx_ydoc *doc = NULL;
         cx_error err;
         cx_error_clear(&err);
-        int rc = cx__csv_load_buffer("m.csv", buf, len, &doc, &err);
+        int rc = cx__csv_load_buffer("m.csv", buf, len, NULL, &doc, &err);
         CHECK(rc == CX_OK || rc == CX_EINPUT);
         CHECK(rc == CX_OK ? doc != NULL : doc == NULL && err.line >= 1 && err.message[0]);
         cx__ydoc_free(doc);
