@@ -1,9 +1,10 @@
 /*
  * catalog.c -- catalog documents (docs/design.md §3) into a checked model: every
  * key, shape and value rule, one definition per import, references
- * resolved across files and the registry, each error at its file:line:col.
- * It reads YAML only through yaml_reader.h and writes only through
- * registry.h; it never touches SQL or libyaml itself.
+ * resolved across files and the registry, each error at its file:line:col
+ * (or JSON Pointer, or CSV column). It tells input formats apart by content
+ * and reads them only through their readers (yaml_reader.h, csv_reader.h,
+ * json_reader.h); it writes only through registry.h, never SQL itself.
  */
 #include "catalog.h"
 
@@ -11,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_reader.h"
 #include "date.h"
+#include "json_reader.h"
 #include "regex.h"
 #include "registry.h"
 
@@ -22,6 +25,7 @@ typedef struct ref {
     cx_kind kind;
     const char *id;
     cx_loc loc;
+    cx_cat_award *award; /* the award that makes it, when skip_invalid may leave it out */
 } ref;
 
 struct cx_catalog_loader {
@@ -29,11 +33,16 @@ struct cx_catalog_loader {
     cx_catalog cat;                       /* the model being built */
     cx_strmap defined[CX_KIND_AWARD + 1]; /* id -> cx_loc* of its definition */
     cx_strmap sources;                    /* provenance source_id -> cx_loc* of its award */
+    cx_strmap known[CX_KIND_AWARD + 1];   /* ids resolved in the registry (values unused) */
     ref *refs;                            /* references to resolve */
     size_t nrefs, caprefs;
     cx_ydoc **docs; /* documents read by add_file, owned */
     size_t ndocs;
-    const cx_regex *id_re; /* the id pattern, from the regex cache */
+    const cx_regex *id_re;          /* the id pattern, from the regex cache */
+    const cx_import_options *opts;  /* never NULL (no_opts by default); not owned */
+    cx_import_options no_opts;      /* all zero */
+    int64_t files[CX_FORMAT_COUNT]; /* files read by add_file, per format */
+    int64_t skipped;                /* awards left out by skip_invalid (not issues) */
 };
 
 /* Per-document state while checking. */
@@ -41,24 +50,26 @@ typedef struct checker {
     cx_catalog_loader *ld;
     const char *file; /* file name for locations (in the arena) */
     cx_error *err;
+    int add_awards; /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
 
 static cx_loc loc_of(const checker *c, const cx_ynode *n)
 {
-    cx_loc l = {c->file, n->line, n->column};
+    cx_loc l = {c->file, n->line, n->column, n->where};
     return l;
 }
 
 static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
 static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...)
 {
+    char msg[sizeof c->err->message];
     va_list ap;
     va_start(ap, fmt);
-    cx__verror(c->err, CX_EINPUT, c->file, n ? n->line : 0, n ? n->column : 0, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return CX_EINPUT;
+    return cx__ynode_error(c->err, c->file, n, "%s", msg);
 }
 
 static int nomem(const checker *c)
@@ -147,6 +158,7 @@ static int add_ref(const checker *c, cx_kind kind, const char *id, const cx_ynod
     ld->refs[ld->nrefs].kind = kind;
     ld->refs[ld->nrefs].id = id;
     ld->refs[ld->nrefs].loc = loc_of(c, at);
+    ld->refs[ld->nrefs].award = NULL;
     ld->nrefs++;
     return CX_OK;
 }
@@ -313,8 +325,10 @@ static int define(const checker *c, cx_kind kind, const char *id, const cx_ynode
     if (rc < 0) return nomem(c);
     if (rc == 1) {
         const cx_loc *first = old;
-        return fail(c, n, "%s '%s' is defined twice in this import (first at %s:%d:%d)",
-                    cx_kind_name(kind), id, first->file, first->line, first->column);
+        char at[600];
+        return fail(
+            c, n, "%s '%s' is defined twice in this import (first at %s)", cx_kind_name(kind), id,
+            cx__yplace(at, sizeof at, first->file, first->line, first->column, first->where));
     }
     return CX_OK;
 }
@@ -573,6 +587,13 @@ static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_
     cx_strmap *ids = &c->ld->defined[CX_KIND_AWARD];
     if (a->id) return define(c, CX_KIND_AWARD, a->id, cx__ymap_get(n, "id"));
     cx_buf b;
+    if (c->add_awards) { /* no #2: a second row for one award is an error */
+        cx__buf_init(&b);
+        cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
+        a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
+        cx__buf_free(&b);
+        return a->id ? define(c, CX_KIND_AWARD, a->id, n) : nomem(c);
+    }
     cx__buf_init(&b);
     cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
     size_t base = b.len;
@@ -660,42 +681,91 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     return award_id(c, n, holder, a);
 }
 
-int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *n, const char *file,
-                                  const char *default_id, cx_error *err)
+/* An item's error as an issue of the import report: its column (CSV) or
+ * JSON Pointer apart from why. */
+static void report_skip(cx_catalog_loader *ld, const cx_error *err)
+{
+    char where[sizeof err->message];
+    int is_column;
+    cx_import_issue issue = {err->file, NULL, err->line, NULL, NULL};
+    issue.why = cx__yerror_parts(err, where, sizeof where, &is_column);
+    if (where[0]) *(is_column ? &issue.key : &issue.pointer) = where;
+    if (ld->opts->report) ld->opts->report(ld->opts->report_ud, &issue);
+}
+
+/* The awards of list into awards[*count]; with skip_invalid, an award of a
+ * holder that gains awards (CSV) with an error is left out and reported. */
+static int awards_of(const checker *c, const cx_ynode *list, const char *holder,
+                     cx_cat_award *awards, size_t *count)
+{
+    cx_catalog_loader *ld = c->ld;
+    int skip = c->add_awards && ld->opts->skip_invalid;
+    *count = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        size_t mark = ld->nrefs;
+        cx_cat_award *a = &awards[*count];
+        int rc = award(c, list->items[i], holder, a);
+        if (rc == CX_EINPUT && skip) {
+            ld->nrefs = mark; /* its references go with it */
+            ld->skipped++;
+            report_skip(ld, c->err);
+            cx_error_clear(c->err);
+            memset(a, 0, sizeof *a);
+            continue;
+        }
+        if (rc) return rc;
+        for (size_t k = mark; skip && k < ld->nrefs; k++) ld->refs[k].award = a;
+        (*count)++;
+    }
+    return CX_OK;
+}
+
+/* One holder mapping; a holder that gains awards is not defined, as
+ * several files may give it awards. */
+static int holder(const checker *c, const cx_ynode *n, const char *default_id)
 {
     static const char *const keys[] = {"id", "jurisdiction", "attributes", "awards", NULL};
     static const char *const req[] = {"id", NULL};
-    checker c = {ld, file, err};
+    cx_catalog_loader *ld = c->ld;
     cx_cat_holder *h;
-    int rc = check_map(&c, n, "holder", keys, default_id ? keys + 4 : req);
+    int rc = check_map(c, n, "holder", keys, default_id ? keys + 4 : req);
     if (rc) return rc;
-    if (!(h = PUSH(ld->cat.holders))) return nomem(&c);
-    h->loc = loc_of(&c, n);
+    if (!(h = PUSH(ld->cat.holders))) return nomem(c);
+    h->loc = loc_of(c, n);
+    h->add_awards = c->add_awards;
     if (!cx__ymap_get(n, "id")) {
-        if (!(h->id = cx__arena_strdup(&ld->cat.arena, default_id))) return nomem(&c);
-        if ((rc = define(&c, CX_KIND_HOLDER, h->id, n))) return rc;
-    } else if ((rc = own_id(&c, n, CX_KIND_HOLDER, &h->id))) {
+        if (!(h->id = cx__arena_strdup(&ld->cat.arena, default_id))) return nomem(c);
+        if ((rc = define(c, CX_KIND_HOLDER, h->id, n))) return rc;
+    } else if ((rc = c->add_awards ? opt_id(c, n, "id", &h->id)
+                                   : own_id(c, n, CX_KIND_HOLDER, &h->id))) {
         return rc;
     }
-    if ((rc = opt_ref(&c, n, "jurisdiction", CX_KIND_JURISDICTION, &h->jurisdiction)) ||
-        (rc = opt_kv(&c, n, "attributes", 0, &h->attributes, &h->nattributes)))
+    if ((rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &h->jurisdiction)) ||
+        (rc = opt_kv(c, n, "attributes", 0, &h->attributes, &h->nattributes)))
         return rc;
     const char *id = h->id;
     const cx_ynode *list = cx__ymap_get(n, "awards");
     if (!list) return CX_OK;
     if (list->kind != CX_YLIST)
-        return fail(&c, list, "expected a list for 'awards', found %s",
+        return fail(c, list, "expected a list for 'awards', found %s",
                     cx__ynode_kind_name(list->kind));
     cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, (list->count + 1) * sizeof *awards);
-    if (!awards) return nomem(&c);
+    size_t count = 0;
+    if (!awards) return nomem(c);
     memset(awards, 0, (list->count + 1) * sizeof *awards);
-    for (size_t i = 0; i < list->count; i++)
-        if ((rc = award(&c, list->items[i], id, &awards[i]))) return rc;
+    if ((rc = awards_of(c, list, id, awards, &count))) return rc;
     h = &ld->cat.holders.v[ld->cat.holders.n - 1];
     h->awards = awards;
-    h->nawards = list->count;
-    ld->cat.nawards += list->count;
+    h->nawards = count;
+    ld->cat.nawards += count;
     return CX_OK;
+}
+
+int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *n, const char *file,
+                                  const char *default_id, cx_error *err)
+{
+    checker c = {ld, file, err, 0};
+    return holder(&c, n, default_id);
 }
 
 /* ------------------------------------------------------------- exceptions */
@@ -733,7 +803,7 @@ typedef int (*entity_fn)(const checker *c, const cx_ynode *n);
 
 static int holder_entry(const checker *c, const cx_ynode *n)
 {
-    return cx__catalog_loader_add_holder(c->ld, n, c->file, NULL, c->err);
+    return holder(c, n, NULL);
 }
 
 static const struct section {
@@ -764,7 +834,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                        "providers", "frameworks",    "credentials",
                                        "holders",   "exceptions",    NULL};
     const cx_ynode *root = cx__ydoc_root(doc);
-    checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err};
+    checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
+                 strcmp(cx__ydoc_format(doc), "yaml") != 0};
     if (!c.file) return nomem(&c);
     if (!root)
         return cx__error(err, CX_EINPUT, c.file, 1, 1,
@@ -791,26 +862,144 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
     return CX_OK;
 }
 
+/* ---------------------------------------------------------------- formats */
+
+/* The JSON formats credex maps into catalog documents. A mapper (CTDL,
+ * Open Badges, CLR) recognises its document by the JSON tree and builds a
+ * catalog document of the same file name (format "json"), which the
+ * loader then checks as any other. A JSON file no mapper recognises is
+ * refused. The table ends with an all-NULL entry. */
+typedef struct json_mapper {
+    const char *name;                        /* what it reads: "ctdl", "ob3", ... */
+    int (*recognises)(const cx_ynode *root); /* 1: this mapper reads it */
+    int (*map)(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out,
+               cx_error *err); /* the catalog document */
+} json_mapper;
+
+static const json_mapper json_mappers[] = {
+    {NULL, NULL, NULL},
+};
+
+/* What the formats read today are, for the refusals below. */
+#define FORMATS_READ "credex imports YAML catalogs and CSV award lists today"
+
+static int base64url_run(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+                       (*q >= '0' && *q <= '9') || *q == '-' || *q == '_'))
+        q++;
+    return (int)(q - p);
+}
+
+/* Compact JWS: three base64url segments joined by dots, and nothing else
+ * but trailing white space; the first two not empty. */
+static int is_jws(const char *data, size_t len)
+{
+    const char *p = data, *end = data + len;
+    while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    for (int seg = 0; seg < 3; seg++) {
+        int n = base64url_run(p, end);
+        if (n == 0 && seg < 2) return 0;
+        p += n;
+        if (seg < 2 && (p == end || *p++ != '.')) return 0;
+    }
+    return p == end;
+}
+
+/* The format of a file by its content (docs/interop.md): JSON when the first
+ * byte that is not white space (after an optional BOM) is { or [, JWS,
+ * CSV by its header, else YAML. */
+static cx_format detect(const char *data, size_t len)
+{
+    size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    if (i < len && (data[i] == '{' || data[i] == '[')) return CX_FORMAT_JSON;
+    if (is_jws(data, len)) return CX_FORMAT_JWS;
+    if (cx__csv_detect(data, len)) return CX_FORMAT_CSV;
+    return CX_FORMAT_YAML;
+}
+
+/* A JSON file through the mapper that recognises it. */
+static int map_json(cx_catalog_loader *ld, const char *path, const char *data, size_t len,
+                    cx_ydoc **out, cx_error *err)
+{
+    cx_ydoc *json = NULL;
+    int rc = cx__json_load_buffer(path, data, len, &json, err);
+    if (rc) return rc;
+    const cx_ynode *root = cx__ydoc_root(json);
+    const json_mapper *m = json_mappers;
+    while (m->name && !m->recognises(root)) m++;
+    if (m->name)
+        rc = m->map(json, ld->opts, out, err);
+    else
+        rc = cx__ynode_error(err, path, root,
+                             "a JSON document credex cannot map (no CTDL, Open Badges or CLR "
+                             "reader yet); " FORMATS_READ);
+    cx__ydoc_free(json);
+    return rc;
+}
+
+/* Reads one file of any format into a catalog document. */
+static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = cx__yread_file(path, &data, &len, err);
+    if (rc) return rc;
+    cx_format f = detect(data, len);
+    ld->files[f]++;
+    switch (f) {
+    case CX_FORMAT_YAML:
+        rc = cx__yaml_load_buffer(path, data, len, out, err);
+        break;
+    case CX_FORMAT_CSV:
+        rc = cx__csv_load_buffer(path, data, len, ld->opts, out, err);
+        break;
+    case CX_FORMAT_JSON:
+        rc = map_json(ld, path, data, len, out, err);
+        break;
+    case CX_FORMAT_JWS:
+        rc = cx__error(err, CX_EINPUT, path, 1, 1,
+                       "a compact JWS/JWT, which credex cannot read yet; " FORMATS_READ);
+        break;
+    }
+    free(data);
+    return rc;
+}
+
 int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err)
 {
     cx_ydoc *doc = NULL;
     cx_ydoc **docs = realloc(ld->docs, (ld->ndocs + 1) * sizeof *docs);
     if (!docs) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
     ld->docs = docs;
-    int rc = cx__yaml_load_file(path, &doc, err);
+    int rc = read_doc(ld, path, &doc, err);
     if (rc) return rc;
     ld->docs[ld->ndocs++] = doc;
     return cx__catalog_loader_add_doc(ld, doc, NULL, err);
+}
+
+const char *cx_format_name(cx_format f)
+{
+    static const char *const names[] = {"yaml", "json", "jws", "csv"};
+    return (unsigned)f < CX_COUNT(names) ? names[f] : "yaml";
 }
 
 /* ------------------------------------------------------------- references */
 
 static int resolve(cx_catalog_loader *ld, const ref *r, cx_error *err)
 {
-    if (cx__strmap_get(&ld->defined[r->kind], r->id)) return CX_OK;
+    if (cx__strmap_get(&ld->defined[r->kind], r->id) || cx__strmap_get(&ld->known[r->kind], r->id))
+        return CX_OK;
     int has = cx_registry_has(ld->registry, r->kind, r->id, err);
     if (has < 0) return err->code;
-    if (has) return CX_OK;
+    if (has) /* asked once per id: a CSV list names a few credentials a million times */
+        return cx__strmap_put(&ld->known[r->kind], r->id, ld, NULL) < 0
+                   ? cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory")
+                   : CX_OK;
 
     /* the nearest id among this import's definitions and the registry's */
     char best[MAX_ID_LEN + 1] = "";
@@ -834,10 +1023,96 @@ static int resolve(cx_catalog_loader *ld, const ref *r, cx_error *err)
             snprintf(best, sizeof best, "%s", near);
     }
     if (best[0])
-        return cx__error(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column,
-                         "unknown %s '%s'; did you mean '%s'?", cx_kind_name(r->kind), r->id, best);
-    return cx__error(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column,
-                     "unknown %s '%s'; define it in a catalog first", cx_kind_name(r->kind), r->id);
+        return cx__yerror(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column, r->loc.where,
+                          "unknown %s '%s'; did you mean '%s'?", cx_kind_name(r->kind), r->id,
+                          best);
+    return cx__yerror(err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column, r->loc.where,
+                      "unknown %s '%s'; define it in a catalog first", cx_kind_name(r->kind),
+                      r->id);
+}
+
+/* 1 when skip_invalid may leave out the awards of holder h. */
+static int skippable(const cx_catalog_loader *ld, const cx_cat_holder *h)
+{
+    return h->add_awards && ld->opts->skip_invalid;
+}
+
+/* Leaves award a out for the error in err, reported, and clears err. */
+static void skip_award(cx_catalog_loader *ld, cx_cat_award *a, cx_error *err)
+{
+    a->skip = 1;
+    ld->skipped++;
+    report_skip(ld, err);
+    cx_error_clear(err);
+}
+
+/* A holder that gains awards and is in neither this import nor the
+ * registry is created in its jurisdiction: its own, else --jurisdiction. */
+static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
+{
+    cx_strmap created;
+    int rc = CX_OK;
+    cx__strmap_init(&created);
+    for (size_t i = 0; i < ld->cat.holders.n && !rc; i++) {
+        cx_cat_holder *h = &ld->cat.holders.v[i];
+        size_t left = 0;
+        for (size_t k = 0; k < h->nawards; k++) left += !h->awards[k].skip;
+        if (!h->add_awards || (h->nawards && !left) ||
+            cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
+            continue;
+        int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
+        if (has < 0) rc = err->code;
+        if (has) continue;
+        if (!h->jurisdiction) h->jurisdiction = ld->opts->jurisdiction;
+        if (h->jurisdiction) {
+            if (cx__strmap_put(&created, h->id, h, NULL) < 0)
+                rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+            continue;
+        }
+        rc = cx__yerror(err, CX_EINPUT, h->loc.file, h->loc.line, h->loc.column, h->loc.where,
+                        "unknown holder '%s'; give its jurisdiction (a holder_jurisdiction "
+                        "column, or --jurisdiction J) to create it",
+                        h->id);
+        if (!skippable(ld, h)) continue;
+        for (size_t k = 0; k < h->nawards; k++) h->awards[k].skip = 1;
+        ld->skipped += (int64_t)left;
+        report_skip(ld, err);
+        cx_error_clear(err);
+        rc = CX_OK;
+    }
+    cx__strmap_free(&created);
+    return rc;
+}
+
+/* --jurisdiction must name a jurisdiction of this import or the registry. */
+static int check_option_jurisdiction(cx_catalog_loader *ld, cx_error *err)
+{
+    const char *j = ld->opts->jurisdiction;
+    if (!j || cx__strmap_get(&ld->defined[CX_KIND_JURISDICTION], j)) return CX_OK;
+    int has = cx_registry_has(ld->registry, CX_KIND_JURISDICTION, j, err);
+    if (has < 0) return err->code;
+    if (has) return CX_OK;
+    return cx__error(err, CX_EINPUT, "", 0, 0,
+                     "unknown jurisdiction '%s' given with --jurisdiction; define it in a "
+                     "catalog first",
+                     j);
+}
+
+/* Drops the awards left out (and a holder left with none of its own). */
+static void drop_skipped(cx_catalog_loader *ld)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ld->cat.holders.n; i++) {
+        cx_cat_holder *h = &ld->cat.holders.v[i];
+        size_t n = 0, had = h->nawards;
+        for (size_t k = 0; k < h->nawards; k++)
+            if (!h->awards[k].skip) h->awards[n++] = h->awards[k];
+        ld->cat.nawards -= h->nawards - n;
+        h->nawards = n;
+        if (h->add_awards && had && !n) continue;
+        ld->cat.holders.v[kept++] = *h;
+    }
+    ld->cat.holders.n = kept;
 }
 
 /* A grade on an award must be on its credential's scale when this import
@@ -854,7 +1129,8 @@ static int check_grades(cx_catalog_loader *ld, cx_error *err)
         const cx_cat_holder *hd = &ld->cat.holders.v[h];
         for (size_t i = 0; i < hd->nawards; i++) {
             const cx_cat_award *a = &hd->awards[i];
-            const cx_cat_credential *cr = a->grade ? cx__strmap_get(&creds, a->credential) : NULL;
+            const cx_cat_credential *cr =
+                a->grade && !a->skip ? cx__strmap_get(&creds, a->credential) : NULL;
             if (!cr || !cr->ngrade_scale) continue;
             size_t k = 0;
             while (k < cr->ngrade_scale && strcmp(cr->grade_scale[k], a->grade) != 0) k++;
@@ -862,10 +1138,14 @@ static int check_grades(cx_catalog_loader *ld, cx_error *err)
             cx_buf b;
             cx__buf_init(&b);
             key_list(&b, cr->grade_scale);
-            cx__error(err, CX_EINPUT, a->loc.file, a->loc.line, a->loc.column,
-                      "grade '%s' is not on the grade scale of '%s'; expected one of: %s", a->grade,
-                      cr->id, b.data ? b.data : "");
+            cx__yerror(err, CX_EINPUT, a->loc.file, a->loc.line, a->loc.column, a->loc.where,
+                       "grade '%s' is not on the grade scale of '%s'; expected one of: %s",
+                       a->grade, cr->id, b.data ? b.data : "");
             cx__buf_free(&b);
+            if (skippable(ld, hd)) {
+                skip_award(ld, (cx_cat_award *)a, err);
+                continue;
+            }
             cx__strmap_free(&creds);
             return CX_EINPUT;
         }
@@ -881,12 +1161,19 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
                               cx_error *err)
 {
     for (size_t i = 0; i < ld->nrefs; i++) {
-        int rc = resolve(ld, &ld->refs[i], err);
+        ref *r = &ld->refs[i];
+        if (r->award && r->award->skip) continue;
+        int rc = resolve(ld, r, err);
+        if (rc == CX_EINPUT && r->award) {
+            skip_award(ld, r->award, err);
+            continue;
+        }
         if (rc) return rc;
         if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
     }
-    int rc = check_grades(ld, err);
-    if (rc) return rc;
+    int rc = check_option_jurisdiction(ld, err);
+    if (rc || (rc = check_new_holders(ld, err)) || (rc = check_grades(ld, err))) return rc;
+    if (ld->skipped) drop_skipped(ld);
     return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
 }
 
@@ -899,8 +1186,12 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     *out = NULL;
     if (!ld) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
     ld->registry = r;
+    ld->opts = &ld->no_opts;
     cx__arena_init(&ld->cat.arena);
-    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_init(&ld->defined[k]);
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
+        cx__strmap_init(&ld->defined[k]);
+        cx__strmap_init(&ld->known[k]);
+    }
     cx__strmap_init(&ld->sources);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
@@ -911,6 +1202,11 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     return CX_OK;
 }
 
+void cx__catalog_loader_set_options(cx_catalog_loader *ld, const cx_import_options *opts)
+{
+    ld->opts = opts ? opts : &ld->no_opts;
+}
+
 const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
 {
     return &ld->cat;
@@ -919,7 +1215,10 @@ const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
 void cx__catalog_loader_free(cx_catalog_loader *ld)
 {
     if (!ld) return;
-    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) cx__strmap_free(&ld->defined[k]);
+    for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
+        cx__strmap_free(&ld->defined[k]);
+        cx__strmap_free(&ld->known[k]);
+    }
     cx__strmap_free(&ld->sources);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
@@ -938,9 +1237,12 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
 
 /* ------------------------------------------------------------- public API */
 
-static void fill_stats(const cx_catalog *cat, cx_import_stats *stats)
+static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
 {
+    const cx_catalog *cat = &ld->cat;
     memset(stats, 0, sizeof *stats);
+    memcpy(stats->files, ld->files, sizeof stats->files);
+    stats->skipped = ld->skipped;
     stats->count[CX_KIND_JURISDICTION] = (int64_t)cat->jurisdictions.n;
     stats->count[CX_KIND_GROUP] = (int64_t)cat->groups.n;
     stats->count[CX_KIND_PROVIDER] = (int64_t)cat->providers.n;
@@ -952,27 +1254,38 @@ static void fill_stats(const cx_catalog *cat, cx_import_stats *stats)
     stats->exceptions = (int64_t)cat->exceptions.n;
 }
 
-static int catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
-                          cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
-                          cx_error *err)
+static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
+                        const cx_import_options *opts, cx_import_stats *stats, cx_error *err)
 {
     cx_catalog_loader *ld;
     int rc = cx__catalog_loader_new(r, &ld, err);
     if (rc) return rc;
+    cx__catalog_loader_set_options(ld, opts);
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
-        if (progress) progress(progress_ud, "reading", i, npaths);
+        if (opts->progress) opts->progress(opts->progress_ud, "reading", i, npaths);
         rc = cx__catalog_loader_add_file(ld, paths[i], err);
     }
-    if (rc == CX_OK) rc = cx__catalog_loader_commit(ld, progress, progress_ud, err);
-    if (rc == CX_OK && stats) fill_stats(&ld->cat, stats);
+    if (rc == CX_OK) rc = cx__catalog_loader_commit(ld, opts->progress, opts->progress_ud, err);
+    if (rc == CX_OK && stats) fill_stats(ld, stats);
     cx__catalog_loader_free(ld);
     return rc;
+}
+
+int cx_import(cx_registry *r, const char *const *paths, size_t npaths,
+              const cx_import_options *options, cx_import_stats *stats, cx_error *err)
+{
+    static const cx_import_options none = {0};
+    const cx_import_options *opts = options ? options : &none;
+    return CX__REGISTRY_CALL(r, err, import_files(r, paths, npaths, opts, stats, err));
 }
 
 int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
                       cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
                       cx_error *err)
 {
-    return CX__REGISTRY_CALL(r, err,
-                             catalog_import(r, paths, npaths, progress, progress_ud, stats, err));
+    cx_import_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.progress = progress;
+    opts.progress_ud = progress_ud;
+    return cx_import(r, paths, npaths, &opts, stats, err);
 }

@@ -25,13 +25,20 @@ typedef struct cx_catalog_loader cx_catalog_loader;
 int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *err);
 void cx__catalog_loader_free(cx_catalog_loader *ld); /* accepts NULL */
 
-/* Reads and checks one catalog file into the model. */
+/* How the files and documents that follow are read (a CSV holder's
+ * jurisdiction, skip_invalid, the report); opts must outlive the loader;
+ * NULL: the defaults (all zero). */
+void cx__catalog_loader_set_options(cx_catalog_loader *ld, const cx_import_options *opts);
+
+/* Reads one file of any format (told by content: YAML, JSON, JWS, CSV) and
+ * checks its catalog document into the model; counted per format. */
 int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err);
 
 /* Checks one catalog document already read (root may be NULL for an empty
- * file). extra_keys, NULL-terminated or NULL, are top-level keys the caller
- * handles itself (a change file's `remove`, `rules`); they are skipped. The
- * document must outlive the loader. */
+ * file). The holders of a document not read from YAML gain awards (their
+ * award lists join the registry's) instead of replacing them. extra_keys, NULL-terminated or NULL,
+ * are top-level keys the caller handles itself (a change file's `remove`, `rules`); they are
+ * skipped. The document must outlive the loader. */
 int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                const char *const *extra_keys, cx_error *err);
 

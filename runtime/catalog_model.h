@@ -14,8 +14,9 @@
 #include "util.h"
 
 typedef struct cx_loc {
-    const char *file; /* file name as given on the command line */
-    int line, column; /* 1-based */
+    const char *file;  /* file name as given on the command line */
+    int line, column;  /* 1-based; JSON: 0, 0; CSV: the record's line, 0 */
+    const char *where; /* NULL for YAML; JSON: the JSON Pointer; CSV: the column */
 } cx_loc;
 
 typedef struct cx_cat_kv {
@@ -93,6 +94,7 @@ typedef struct cx_cat_award {
     cx_cat_kv *results;
     size_t nresults;
     const cx_cat_provenance *provenance; /* or NULL: none given */
+    int skip; /* 1: left out by skip_invalid (the loader drops it before writing) */
     cx_loc loc;
 } cx_cat_award;
 
@@ -102,6 +104,8 @@ typedef struct cx_cat_holder {
     size_t nattributes;
     cx_cat_award *awards;
     size_t nawards;
+    int add_awards; /* 1 (CSV, JSON): its awards join the registry's; 0 (YAML): they
+                     * replace them, with its attributes and jurisdiction */
     cx_loc loc;
 } cx_cat_holder;
 

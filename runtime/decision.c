@@ -913,7 +913,40 @@ static void fill_import_summary(fill *f, const void *x)
         fill_int(&defined, plural[k], (json_int_t)a->stats->count[k]);
     if (defined.obj) fill_end(&defined);
     fill_int(f, "exceptions", (json_int_t)a->stats->exceptions);
+    if (a->stats->files[CX_FORMAT_JSON] || a->stats->files[CX_FORMAT_JWS] ||
+        a->stats->files[CX_FORMAT_CSV]) {
+        static const cx_format by_name[] = {CX_FORMAT_CSV, CX_FORMAT_JSON, CX_FORMAT_JWS,
+                                            CX_FORMAT_YAML};
+        fill formats = fill_begin(fill_child(f, "formats", JSON_OBJECT), f->bad);
+        for (size_t i = 0; formats.obj && i < CX_COUNT(by_name); i++)
+            if (a->stats->files[by_name[i]])
+                fill_int(&formats, cx_format_name(by_name[i]),
+                         (json_int_t)a->stats->files[by_name[i]]);
+        if (formats.obj) fill_end(&formats);
+    }
+    if (a->stats->skipped) fill_int(f, "skipped", (json_int_t)a->stats->skipped);
     fill_int(f, "content_version", (json_int_t)a->version);
+}
+
+static void fill_import_issue(fill *f, const void *x)
+{
+    const cx_import_issue *i = x;
+    fill_str(f, "file", i->file);
+    if (i->pointer)
+        fill_str(f, "pointer", i->pointer);
+    else
+        fill_null(f, "pointer");
+    if (i->line > 0) fill_int(f, "line", (json_int_t)i->line);
+    if (i->key)
+        fill_str(f, "key", i->key);
+    else
+        fill_null(f, "key");
+    fill_str(f, "why", i->why);
+}
+
+char *cx_import_issue_json(const cx_import_issue *issue)
+{
+    return render_object(fill_import_issue, issue);
 }
 
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,

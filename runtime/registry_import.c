@@ -463,12 +463,19 @@ static int delete_holder_results(import_ctx *ctx, const cx_cat_holder *h)
     return rc;
 }
 
-/* Writes a holder and replaces its attributes and its whole award list. */
+/* Writes a holder and replaces its attributes and its whole award list;
+ * a holder that gains awards (CSV) is only created when new, and keeps
+ * what it has. */
 static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
 {
     sqlite3_stmt *st = ctx->st[S_HOLDER_ATTR];
-    int old = 0;
-    int rc = write_entity(ctx, S_HOLDER_NEW, bind_holder, h, &h->loc, "holder", h->id, &old);
+    int old = 0, rc;
+    if (h->add_awards) {
+        bind_holder(ctx->st[S_HOLDER_NEW], h);
+        rc = run(ctx, S_HOLDER_NEW, &h->loc, "holder", h->id);
+    } else {
+        rc = write_entity(ctx, S_HOLDER_NEW, bind_holder, h, &h->loc, "holder", h->id, &old);
+    }
     if (!rc && old) rc = run_id(ctx, S_HOLDER_ATTRS_DEL, &h->loc, "holder", h->id);
     if (!rc && old) rc = delete_holder_results(ctx, h);
     if (!rc && old) rc = run_id(ctx, S_HOLDER_AWARDS_DEL, &h->loc, "holder", h->id);
@@ -485,10 +492,13 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
     return rc;
 }
 
+/* Holders that replace their awards first, then those that gain awards. */
 static int write_holders(import_ctx *ctx, const cx_catalog *cat)
 {
-    for (size_t i = 0; i < cat->holders.n; i++) {
-        int rc = write_holder(ctx, &cat->holders.v[i]);
+    for (size_t i = 0; i < 2 * cat->holders.n; i++) {
+        const cx_cat_holder *h = &cat->holders.v[i % cat->holders.n];
+        if (h->add_awards != (i >= cat->holders.n)) continue;
+        int rc = write_holder(ctx, h);
         if (rc) return rc;
         tick(ctx);
     }

@@ -21,6 +21,7 @@ struct cx_ydoc {
     cx_arena arena;       /* every node, item array and string of the file */
     const cx_ynode *root; /* NULL when the file holds no document */
     const char *name;     /* the file name, for messages (in the arena) */
+    const char *format;   /* "yaml", "json", "csv": what it was read from (static) */
 };
 
 /* Bytes handed to libyaml per read: its reader decodes (and checks the
@@ -553,6 +554,7 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
     r.doc = calloc(1, sizeof *r.doc);
     if (!r.doc) return out_of_memory(&r);
     cx__arena_init(&r.doc->arena);
+    r.doc->format = "yaml";
     r.doc->name = cx__arena_strdup(&r.doc->arena, r.name);
     rc = r.doc->name ? parse(&r) : out_of_memory(&r);
     for (int i = 0; i < r.depth; i++) free(r.frames[i].keys.slots);
@@ -565,8 +567,7 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
     return CX_OK;
 }
 
-/* Reads the whole file at path into *data (malloc'd, the caller frees). */
-static int read_whole_file(const char *path, char **data, size_t *len, cx_error *err)
+int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err)
 {
     int rc = CX_OK;
     size_t n = 0, cap = 65536;
@@ -596,6 +597,7 @@ done:
         free(buf);
         return rc;
     }
+    buf[n] = '\0';
     *data = buf;
     *len = n;
     return CX_OK;
@@ -606,7 +608,7 @@ int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err)
     char *data = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = read_whole_file(path, &data, &len, err);
+    int rc = cx__yread_file(path, &data, &len, err);
     if (rc) return rc;
     rc = cx__yaml_load_buffer(path, data, len, out, err);
     free(data);
@@ -621,6 +623,178 @@ const cx_ynode *cx__ydoc_root(const cx_ydoc *doc)
 const char *cx__ydoc_name(const cx_ydoc *doc)
 {
     return doc ? doc->name : "";
+}
+
+const char *cx__ydoc_format(const cx_ydoc *doc)
+{
+    return doc ? doc->format : "yaml";
+}
+
+/* ------------------------------------------------------- the node builder */
+
+int cx__ydoc_new(const char *name, const char *format, cx_ydoc **out, cx_error *err)
+{
+    cx_ydoc *doc = calloc(1, sizeof *doc);
+    *out = NULL;
+    if (!doc) return cx__error(err, CX_ENOMEM, name, 0, 0, "out of memory");
+    cx__arena_init(&doc->arena);
+    doc->format = format;
+    if (!(doc->name = cx__arena_strdup(&doc->arena, name ? name : ""))) {
+        cx__ydoc_free(doc);
+        return cx__error(err, CX_ENOMEM, name, 0, 0, "out of memory");
+    }
+    *out = doc;
+    return CX_OK;
+}
+
+cx_ynode *cx__ynode_new(cx_ydoc *doc, cx_ynode_kind kind, int line, int column, const char *where)
+{
+    cx_ynode *n = cx__arena_alloc(&doc->arena, sizeof *n);
+    if (!n) return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->line = line;
+    n->column = column;
+    n->where = where;
+    return n;
+}
+
+cx_ynode *cx__ynode_scalar(cx_ydoc *doc, const char *text, size_t len, int plain, int line,
+                           int column, const char *where)
+{
+    cx_ynode *n = cx__ynode_new(doc, CX_YSCALAR, line, column, where);
+    if (!n || !(n->text = cx__arena_strndup(&doc->arena, text, len))) return NULL;
+    n->len = len;
+    n->plain = plain;
+    return n;
+}
+
+const char *cx__ydoc_strdup(cx_ydoc *doc, const char *s)
+{
+    return cx__arena_strdup(&doc->arena, s);
+}
+
+void *cx__ydoc_alloc(cx_ydoc *doc, size_t size)
+{
+    return cx__arena_alloc(&doc->arena, size);
+}
+
+/* Makes room for one more item (and key) in a collection built in doc:
+ * capacity doubles at powers of two, the old arrays stay in the arena. */
+static int reserve_item(cx_ydoc *doc, cx_ynode *n)
+{
+    size_t c = n->count;
+    if (c && (c & (c - 1))) return CX_OK; /* not a power of two: room is left */
+    size_t cap = c ? c * 2 : 1;
+    cx_ynode **items = cx__arena_alloc(&doc->arena, cap * sizeof *items);
+    cx_ynode **keys = n->kind == CX_YMAP ? cx__arena_alloc(&doc->arena, cap * sizeof *keys) : NULL;
+    if (!items || (n->kind == CX_YMAP && !keys)) return CX_ENOMEM;
+    if (c) memcpy(items, n->items, c * sizeof *items);
+    if (c && keys) memcpy(keys, n->keys, c * sizeof *keys);
+    n->items = items;
+    n->keys = keys;
+    return CX_OK;
+}
+
+cx_ynode *cx__ynode_map_of(cx_ydoc *doc, int line, int column, const char *where,
+                           cx_ynode *const *keys, cx_ynode *const *values, size_t n)
+{
+    cx_ynode *map = cx__ynode_new(doc, CX_YMAP, line, column, where);
+    if (!map || !n) return map;
+    map->keys = cx__arena_alloc(&doc->arena, n * sizeof *map->keys);
+    map->items = cx__arena_alloc(&doc->arena, n * sizeof *map->items);
+    if (!map->keys || !map->items) return NULL;
+    memcpy(map->keys, keys, n * sizeof *keys);
+    memcpy(map->items, values, n * sizeof *values);
+    map->count = n;
+    return map;
+}
+
+int cx__ylist_append(cx_ydoc *doc, cx_ynode *list, cx_ynode *item)
+{
+    if (reserve_item(doc, list)) return CX_ENOMEM;
+    list->items[list->count++] = item;
+    return CX_OK;
+}
+
+int cx__ymap_put(cx_ydoc *doc, cx_ynode *map, cx_ynode *key, cx_ynode *value)
+{
+    if (reserve_item(doc, map)) return CX_ENOMEM;
+    map->keys[map->count] = key;
+    map->items[map->count++] = value;
+    return CX_OK;
+}
+
+void cx__ydoc_set_root(cx_ydoc *doc, cx_ynode *root)
+{
+    doc->root = root;
+}
+
+/* ------------------------------------------------------ located errors */
+
+const char *cx__yplace(char *buf, size_t size, const char *file, int line, int column,
+                       const char *where)
+{
+    if (!where && column > 0)
+        snprintf(buf, size, "%s:%d:%d", file, line, column);
+    else if (!where)
+        snprintf(buf, size, "%s:%d", file, line);
+    else if (line > 0)
+        snprintf(buf, size, "%s:%d: column '%s'", file, line, where);
+    else
+        snprintf(buf, size, *where ? "%s: %s" : "%s", file, where);
+    return buf;
+}
+
+static int vlocated(cx_error *err, int code, const char *file, int line, int column,
+                    const char *where, const char *fmt, va_list ap)
+{
+    char msg[sizeof err->message];
+    if (!where) return cx__verror(err, code, file, line, column, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (line > 0) return cx__error(err, code, file, line, 0, "column '%s': %s", where, msg);
+    if (!*where) return cx__error(err, code, file, 0, 0, "%s", msg);
+    return cx__error(err, code, file, 0, 0, "%s: %s", where, msg);
+}
+
+const char *cx__yerror_parts(const cx_error *err, char *buf, size_t size, int *is_column)
+{
+    static const char column[] = "column '";
+    const char *m = err->message, *end = NULL;
+    *is_column = err->line > 0 && err->column == 0 && strncmp(m, column, sizeof column - 1) == 0;
+    if (*is_column) {
+        m += sizeof column - 1;
+        end = strstr(m, "': ");
+    } else if (err->line == 0 && m[0] == '/') {
+        end = strstr(m, ": ");
+    }
+    buf[0] = '\0';
+    if (!end || size == 0) {
+        *is_column = 0;
+        return err->message;
+    }
+    snprintf(buf, size, "%.*s", (int)(end - m), m);
+    return end + (*is_column ? 3 : 2);
+}
+
+int cx__yerror(cx_error *err, int code, const char *file, int line, int column, const char *where,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlocated(err, code, file, line, column, where, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlocated(err, CX_EINPUT, file, n ? n->line : 0, n ? n->column : 0, n ? n->where : NULL, fmt,
+             ap);
+    va_end(ap);
+    return CX_EINPUT;
 }
 
 void cx__ydoc_free(cx_ydoc *doc)
@@ -669,7 +843,7 @@ int cx__yunknown_key(const char *file, const cx_ynode *key, const cx_yschema *s,
     cx__buf_puts(&b, "; expected one of: ");
     for (size_t i = 0; i < nkeys; i++) cx__buf_printf(&b, "%s%s", i ? ", " : "", s->keys[i]);
     int rc = b.oom ? cx__error(err, CX_ENOMEM, file, 0, 0, "out of memory")
-                   : cx__error(err, CX_EINPUT, file, key->line, key->column, "%s", b.data);
+                   : cx__ynode_error(err, file, key, "%s", b.data);
     cx__buf_free(&b);
     return rc;
 }
@@ -677,17 +851,15 @@ int cx__yunknown_key(const char *file, const cx_ynode *key, const cx_yschema *s,
 int cx__ycheck_map(const char *file, const cx_ynode *map, const cx_yschema *s, cx_error *err)
 {
     if (map->kind != CX_YMAP)
-        return cx__error(err, CX_EINPUT, file, map->line, map->column,
-                         "expected %s to be a mapping, found %s", s->what ? s->what : "a value",
-                         cx__ynode_kind_name(map->kind));
+        return cx__ynode_error(err, file, map, "expected %s to be a mapping, found %s",
+                               s->what ? s->what : "a value", cx__ynode_kind_name(map->kind));
     for (size_t i = 0; i < map->count; i++)
         if (!cx__listed(s->keys, map->keys[i]->text) && !cx__listed(s->extra, map->keys[i]->text))
             return cx__yunknown_key(file, map->keys[i], s, err);
     for (size_t i = 0; s->required && s->required[i]; i++)
         if (!cx__ymap_get(map, s->required[i]))
-            return cx__error(err, CX_EINPUT, file, map->line, map->column,
-                             "%s is missing required key '%s'", s->what ? s->what : "a mapping",
-                             s->required[i]);
+            return cx__ynode_error(err, file, map, "%s is missing required key '%s'",
+                                   s->what ? s->what : "a mapping", s->required[i]);
     return CX_OK;
 }
 
@@ -695,17 +867,15 @@ int cx__yscalar(const char *file, const cx_ynode *n, const char *key, const char
                 cx_error *err)
 {
     if (n->kind != CX_YSCALAR)
-        return cx__error(err, CX_EINPUT, file, n->line, n->column,
-                         "expected a single value for '%s', found %s", key,
-                         cx__ynode_kind_name(n->kind));
+        return cx__ynode_error(err, file, n, "expected a single value for '%s', found %s", key,
+                               cx__ynode_kind_name(n->kind));
     const char *t = n->text;
     if (n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
         strcmp(t, "NULL") == 0)
-        return cx__error(err, CX_EINPUT, file, n->line, n->column,
-                         "empty value for '%s'; give a value or leave the key out", key);
+        return cx__ynode_error(err, file, n,
+                               "empty value for '%s'; give a value or leave the key out", key);
     if (strlen(t) != n->len)
-        return cx__error(err, CX_EINPUT, file, n->line, n->column,
-                         "NUL character in the value of '%s'", key);
+        return cx__ynode_error(err, file, n, "NUL character in the value of '%s'", key);
     *out = t;
     return CX_OK;
 }

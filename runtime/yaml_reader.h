@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "credex.h"
+#include "util.h"
 
 #define CX_YAML_MAX_DEPTH 32 /* far beyond what any credex format needs */
 
@@ -26,7 +27,10 @@ struct cx_ynode {
     cx_ynode_kind kind;
     int line;                 /* 1-based line where the node starts */
     int column;               /* 1-based column (characters) where the node starts */
-    int plain;                /* CX_YSCALAR: 1 when the scalar was unquoted (plain style) */
+    int plain;                /* CX_YSCALAR: 1 when the scalar was unquoted (plain style);
+                               * from JSON: 1 for a number, true, false or null */
+    const char *where;        /* NULL for YAML; from JSON: the node's JSON Pointer (line 0);
+                               * from CSV: the column name (line: the record's line) */
     union {                   /* by kind: catalogs have millions of nodes, keep them small */
         struct {              /* CX_YSCALAR */
             const char *text; /* NUL-terminated; may contain NUL only if len says so */
@@ -42,6 +46,34 @@ struct cx_ynode {
 
 typedef struct cx_ydoc cx_ydoc; /* owns every node and string of one file */
 
+/* A located error for any format, into err (code in err->code):
+ *   where NULL (YAML)        file:line:col: message
+ *   where set, line 0 (JSON) file: POINTER: message   (no prefix for the root "")
+ *   where set, line > 0 (CSV) file:line: column 'WHERE': message
+ * Returns code. */
+int cx__yerror(cx_error *err, int code, const char *file, int line, int column, const char *where,
+               const char *fmt, ...) CX_PRINTF(7, 8);
+
+/* The parts of an error the function above wrote: returns its message
+ * after the where prefix, and copies where into buf ("" when it has none:
+ * YAML). *is_column says which form it was: 1 CSV's column, 0 a JSON
+ * Pointer (or none). For a report that lists each error's place apart. */
+const char *cx__yerror_parts(const cx_error *err, char *buf, size_t size, int *is_column);
+
+/* The same, located at node n. */
+int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const char *fmt, ...)
+    CX_PRINTF(4, 5);
+
+/* The place alone, as the errors above write it ("f:3:7", "f: /a/0",
+ * "f:3: column 'holder'"; "f:3" for a node at column 0), into buf, for
+ * "first at ..." messages. */
+const char *cx__yplace(char *buf, size_t size, const char *file, int line, int column,
+                       const char *where);
+
+/* Reads the whole file at path into *data (malloc'd, NUL-terminated, the
+ * caller frees) and *len (without the NUL). */
+int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err);
+
 /* Reads and parses the file at path. The name used in error messages and
  * kept for located errors is path itself. On success *out is owned by the
  * caller (cx__ydoc_free). A file with no document gives a NULL root. */
@@ -55,6 +87,46 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
 const cx_ynode *cx__ydoc_root(const cx_ydoc *doc); /* NULL for an empty file */
 const char *cx__ydoc_name(const cx_ydoc *doc);     /* the file name, for errors */
 void cx__ydoc_free(cx_ydoc *doc);                  /* accepts NULL */
+
+/* What format a document was read from ("yaml", "json", "csv"). */
+const char *cx__ydoc_format(const cx_ydoc *doc);
+
+/* ---------------------------------------- building documents of other formats
+ * A reader of another format builds its document with these: every node
+ * and string lives in the document's arena (strings are copied). NULL or
+ * CX_ENOMEM only when memory runs out. The builder checks no shape; a
+ * reader keeps its nesting within CX_YAML_MAX_DEPTH and its map keys
+ * unique, as the YAML reader does. */
+
+/* A new empty document named name (for errors) read from format. */
+int cx__ydoc_new(const char *name, const char *format, cx_ydoc **out, cx_error *err);
+
+/* A map or a list (kind), or a scalar of len bytes of text (copied; may
+ * hold NUL, then len says so), at line:column (0 when unknown). where is
+ * kept as given, not copied: a string in doc's arena (cx__ydoc_strdup,
+ * which many nodes may share, as CSV's column names) or NULL. */
+cx_ynode *cx__ynode_new(cx_ydoc *doc, cx_ynode_kind kind, int line, int column, const char *where);
+cx_ynode *cx__ynode_scalar(cx_ydoc *doc, const char *text, size_t len, int plain, int line,
+                           int column, const char *where);
+
+/* A copy of s, or size bytes, in doc's arena; NULL on OOM. */
+const char *cx__ydoc_strdup(cx_ydoc *doc, const char *s);
+void *cx__ydoc_alloc(cx_ydoc *doc, size_t size);
+
+/* A whole map of n pairs (keys[i]: values[i], the arrays copied into the
+ * arena at their exact size): for a reader that knows a map's pairs at
+ * once, such as a CSV row. It may not be grown with cx__ymap_put. NULL on
+ * OOM. */
+cx_ynode *cx__ynode_map_of(cx_ydoc *doc, int line, int column, const char *where,
+                           cx_ynode *const *keys, cx_ynode *const *values, size_t n);
+
+/* Appends item to list, or key (a scalar) and value to map (made with
+ * cx__ynode_new). CX_ENOMEM. */
+int cx__ylist_append(cx_ydoc *doc, cx_ynode *list, cx_ynode *item);
+int cx__ymap_put(cx_ydoc *doc, cx_ynode *map, cx_ynode *key, cx_ynode *value);
+
+/* Makes root the document's root. */
+void cx__ydoc_set_root(cx_ydoc *doc, cx_ynode *root);
 
 /* The value under key in a map, or NULL. */
 const cx_ynode *cx__ymap_get(const cx_ynode *map, const char *key);

@@ -33,7 +33,9 @@ enum {
     OPT_TAG = 1 << 18,
     OPT_JURISDICTION = 1 << 19,
     OPT_PROVIDER = 1 << 20,
-    OPT_ONLY = 1 << 21 /* export */
+    OPT_ONLY = 1 << 21,         /* export */
+    OPT_SKIP_INVALID = 1 << 22, /* import */
+    OPT_REPORT = 1 << 23
 };
 
 #define MAX_RULES 64
@@ -59,7 +61,10 @@ typedef struct cli {
     int rules_default;       /* set by cli_rule_paths: the packs are ./rules, by default */
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
-    cx_list_filter filter;   /* --type, --tag, --jurisdiction, --provider (list) */
+    cx_list_filter filter;   /* --type, --tag, --jurisdiction, --provider (list; import:
+                              * --jurisdiction, for CSV holders to create) */
+    int skip_invalid;        /* --skip-invalid (import) */
+    const char *report;      /* --report FILE (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -1,9 +1,11 @@
 /*
- * cmd_import.c -- `credex import FILE...`: catalogs into the registry in one
- * transaction, with a progress bar on a terminal and a summary of what was
- * imported (text, or JSON rendered by the library). A failed import into a
- * registry it created removes the file.
+ * cmd_import.c -- `credex import FILE...`: catalogs and CSV award lists into
+ * the registry in one transaction, with a progress bar on a terminal, the
+ * import report (--report) and a summary of what was imported (text, or
+ * JSON rendered by the library). A failed import into a registry it
+ * created removes the file.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+static void print_formats(const cx_import_stats *s);
 
 /* The summary: a line of text (not with --quiet), or one JSON object
  * rendered by the library (docs/json.md). */
@@ -29,10 +33,46 @@ static int summary(const cli *c, const cx_import_stats *s, int64_t version)
         return CX_OK;
     }
     if (c->quiet) return CX_OK;
-    printf("imported %d file%s into %s:", c->nargs, c->nargs == 1 ? "" : "s", c->db);
+    printf("imported %d file%s", c->nargs, c->nargs == 1 ? "" : "s");
+    print_formats(s);
+    printf(" into %s:", c->db);
     if (!cli_print_counts(s, " ")) printf(" nothing");
+    if (s->skipped)
+        printf("; %lld left out (%s)", (long long)s->skipped,
+               c->report ? c->report : "--report FILE lists them");
     printf(" (content version %lld)\n", (long long)version);
     return CX_OK;
+}
+
+/* " (csv 1, yaml 1)": the formats read, by name, when one is not YAML
+ * (a YAML-only import reads as it always has). */
+static void print_formats(const cx_import_stats *s)
+{
+    static const cx_format by_name[] = {CX_FORMAT_CSV, CX_FORMAT_JSON, CX_FORMAT_JWS,
+                                        CX_FORMAT_YAML};
+    const char *sep = " (";
+    if (!s->files[CX_FORMAT_CSV] && !s->files[CX_FORMAT_JSON] && !s->files[CX_FORMAT_JWS]) return;
+    for (size_t i = 0; i < sizeof by_name / sizeof by_name[0]; i++) {
+        if (!s->files[by_name[i]]) continue;
+        printf("%s%s %lld", sep, cx_format_name(by_name[i]), (long long)s->files[by_name[i]]);
+        sep = ", ";
+    }
+    printf(")");
+}
+
+/* The import report: one JSON Lines record per issue, rendered by the
+ * library. */
+typedef struct report_file {
+    FILE *out;  /* the --report file, or NULL */
+    int failed; /* 1: a write failed (or memory ran out) */
+} report_file;
+
+static void report_issue(void *ud, const cx_import_issue *issue)
+{
+    report_file *rf = ud;
+    char *line = cx_import_issue_json(issue);
+    if (!line || fputs(line, rf->out) == EOF) rf->failed = 1; /* line ends in \n */
+    free(line);
 }
 
 /* The registry file this import created, so that a failed first import
@@ -90,18 +130,33 @@ int cmd_import(cli *c)
     cx_registry *r;
     cx_error err;
     cx_import_stats stats;
+    cx_import_options opts;
+    report_file rf = {NULL, 0};
     int64_t version = 0;
     if (c->nargs == 0) return cli_usage_error(c, "needs at least one catalog FILE");
+    if (c->report && !(rf.out = fopen(c->report, "w"))) {
+        fprintf(stderr, "credex: %s: cannot write the report: %s\n", c->report, strerror(errno));
+        return CX_EINPUT;
+    }
     created_file made = create_registry_file(c->db);
     int rc = cli_open(c, CX_OPEN_CREATE, &r);
     if (rc) {
         remove_created(c->db, &made);
+        if (rf.out) fclose(rf.out);
         return rc;
     }
+    memset(&opts, 0, sizeof opts);
+    opts.jurisdiction = c->filter.jurisdiction;
+    opts.skip_invalid = c->skip_invalid;
+    opts.report = rf.out ? report_issue : NULL;
+    opts.report_ud = &rf;
+    opts.progress = cli_progress;
+    opts.progress_ud = c;
     cx_error_clear(&err);
-    rc = cx_catalog_import(r, (const char *const *)c->args, (size_t)c->nargs, cli_progress, c,
-                           &stats, &err);
+    rc = cx_import(r, (const char *const *)c->args, (size_t)c->nargs, &opts, &stats, &err);
     cli_progress_done();
+    if (rf.out && (fclose(rf.out) != 0 || rf.failed) && rc == CX_OK)
+        fprintf(stderr, "credex: %s: the report could not be written in full\n", c->report);
     if (rc == CX_OK) rc = cx_registry_content_version(r, &version, &err);
     if (rc != CX_OK) {
         cx_registry_close(r);

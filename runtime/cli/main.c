@@ -19,16 +19,29 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db init\n"},
-    {"import", cmd_import, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
-     "credex import FILE... [--db PATH] [--format text|json] [--quiet]",
-     "load catalog files into the registry (one transaction)",
-     "Reads catalog files (YAML, format version 1: docs/catalog.md) and writes them\n"
-     "into the registry as one transaction. References resolve across all the files\n"
+    {"import", cmd_import,
+     OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT,
+     "text json",
+     "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
+     "       [--skip-invalid] [--report FILE] [--quiet]",
+     "load catalog files and CSV award lists into the registry (one transaction)",
+     "Reads catalog files (YAML, format version 1: docs/catalog.md) and CSV award\n"
+     "lists (docs/interop.md), told apart by their content, and writes them into\n"
+     "the registry as one transaction. References resolve across all the files\n"
      "and what earlier imports loaded; an entity whose id is already in the registry\n"
-     "is replaced. Any error -- named with file:line:column -- leaves the registry\n"
-     "exactly as it was. Creates the registry if it does not exist. Progress is\n"
-     "shown on a terminal. --format json writes the summary as one JSON object\n"
-     "(docs/json.md); --quiet leaves out the text summary.\n"
+     "is replaced, except that a CSV holder's awards join those it has. Any error --\n"
+     "named with file:line:column, or file:line and the CSV column -- leaves the\n"
+     "registry exactly as it was. Creates the registry if it does not exist.\n"
+     "Progress is shown on a terminal. --format json writes the summary as one JSON\n"
+     "object (docs/json.md); --quiet leaves out the text summary.\n"
+     "\n"
+     "  --jurisdiction J   create CSV holders the registry lacks in jurisdiction J\n"
+     "                     (when the row gives no holder_jurisdiction)\n"
+     "  --skip-invalid     leave out a CSV row with an error, and report it,\n"
+     "                     instead of failing the import\n"
+     "  --report FILE      write each row left out, and each value set aside, as a\n"
+     "                     JSON Lines record {file, pointer, line, key, why}\n"
+     "                     (docs/interop.md)\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -375,6 +388,8 @@ static const struct option_spec {
     {"jurisdiction", OPT_JURISDICTION, 1},
     {"provider", OPT_PROVIDER, 1},
     {"only", OPT_ONLY, 1},
+    {"skip-invalid", OPT_SKIP_INVALID, 0},
+    {"report", OPT_REPORT, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -513,6 +528,12 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_ONLY:
         c->only = value;
+        break;
+    case OPT_SKIP_INVALID:
+        c->skip_invalid = 1;
+        break;
+    case OPT_REPORT:
+        c->report = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -226,19 +226,63 @@ int cx_registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_err
  * "checking", "writing"), done and total count units of that phase. */
 typedef void (*cx_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
 
+/* The formats `credex import` reads, told apart by content (docs/interop.md). */
+typedef enum cx_format {
+    CX_FORMAT_YAML, /* a version-1 catalog */
+    CX_FORMAT_JSON, /* JSON(-LD): read, but no mapping yet */
+    CX_FORMAT_JWS,  /* compact JWS/JWT: recognised, not read yet */
+    CX_FORMAT_CSV   /* an award list */
+} cx_format;
+#define CX_FORMAT_COUNT 4
+
+/* "yaml", "json", "jws", "csv". */
+const char *cx_format_name(cx_format f);
+
 /* What one import defined, per kind (indexed by cx_kind). */
 typedef struct cx_import_stats {
     int64_t count[CX_KIND_AWARD + 1];
     int64_t exceptions;
+    int64_t files[CX_FORMAT_COUNT]; /* input files per format (indexed by cx_format) */
+    int64_t skipped;                /* awards left out by skip_invalid */
 } cx_import_stats;
 
 /* Imports catalog files (docs/design.md §3) into r as one transaction: references
  * resolve across all the files and the registry; on any error nothing is
  * changed and err names file, line and column. progress and stats may be
- * NULL. */
+ * NULL. The same as cx_import with only the progress options, so it reads
+ * CSV award lists too (docs/interop.md). */
 int cx_catalog_import(cx_registry *r, const char *const *paths, size_t npaths,
                       cx_progress_fn progress, void *progress_ud, cx_import_stats *stats,
                       cx_error *err);
+
+/* One item an import left out, or a value it set aside, for the import report. */
+typedef struct cx_import_issue {
+    const char *file;    /* the input file */
+    const char *pointer; /* JSON inputs: the item's JSON Pointer; else NULL */
+    int line;            /* CSV: the record's line; else 0 */
+    const char *key;     /* the key or column at fault, or NULL */
+    const char *why;     /* the error, as it would have failed the import */
+} cx_import_issue;
+
+/* Receives each issue as it is found; the strings live for the call only. */
+typedef void (*cx_import_report_fn)(void *ud, const cx_import_issue *issue);
+
+/* How cx_import reads its inputs. Zeroed: as cx_catalog_import. */
+typedef struct cx_import_options {
+    const char *jurisdiction;   /* CSV holders not in the registry are created in it; or NULL */
+    int skip_invalid;           /* 1: a CSV award with an error is left out and reported */
+    cx_import_report_fn report; /* called for every issue; or NULL */
+    void *report_ud;            /* passed to report */
+    cx_progress_fn progress;    /* or NULL */
+    void *progress_ud;          /* passed to progress */
+} cx_import_options;
+
+/* Imports files of any format credex reads (YAML catalogs, CSV award
+ * lists; the format told by content, docs/interop.md) into r as one
+ * transaction, as cx_catalog_import. A JSON or JWS file is refused with a
+ * located error until its reader comes. options and stats may be NULL. */
+int cx_import(cx_registry *r, const char *const *paths, size_t npaths,
+              const cx_import_options *options, cx_import_stats *stats, cx_error *err);
 
 /* The candidate nearest to word by edit distance (ties: the earlier
  * candidate), or NULL when none is close enough to suggest. */
@@ -979,7 +1023,13 @@ char *cx_test_summary_json(const cx_test_summary *s);
 
 /* `credex import --format json`: {kind: "import_summary", registry, files:
  * [...], defined: {jurisdictions: N, ...}, exceptions, content_version}
- * (defined has every kind, in cx_kind order, 0 included). */
+ * (defined has every kind, in cx_kind order, 0 included); with `formats`
+ * ({csv: N, yaml: N, ...}, the formats read, by name) only when an input
+ * is not YAML, and `skipped` only when an item was left out. */
+/* One line of the import report (JSON Lines, ending in a newline): {file,
+ * pointer, key, why}, pointer and key null when absent, and line for CSV. */
+char *cx_import_issue_json(const cx_import_issue *issue);
+
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
                              const cx_import_stats *stats, int64_t content_version);
 
