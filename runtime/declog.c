@@ -422,15 +422,19 @@ typedef struct outcome {
 } outcome;
 
 /* Decides again and renders; a failure to decide is an outcome, not an
- * error (only running out of memory is). map: see rename_files. */
+ * error (only running out of memory is, and rules another call is inside:
+ * CX_EUSAGE, credex.h "Threads"). map: see rename_files. */
 static int make_again(cx_rules *rules, const cx_replay_result *rp, const subject *s,
                       char *const *map, outcome *o, cx_error *err)
 {
     cx_decision *d = NULL;
     cx_error derr;
     char buf[sizeof derr.message + sizeof derr.file + 32];
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    cx__rules_leave(rules); /* the deciding call below enters them itself */
     cx_error_clear(&derr);
-    int rc = decide(rules, rp, s, &d, &derr);
+    rc = decide(rules, rp, s, &d, &derr);
     if (rc == CX_ENOMEM) return no_memory(err);
     if (rc) {
         cx_error_format(&derr, buf, sizeof buf);

@@ -418,6 +418,70 @@ TEST(a_log_batch_holds_its_registry_until_it_ends)
     cx_registry_close(r);
 }
 
+/* cx_replay decides again with its current rules: while another call is
+ * inside them (here: from that call's own callback), the replay is
+ * refused like any other deciding call, not reported as a decision that
+ * no longer holds. */
+typedef struct replayer {
+    cx_registry *r;
+    cx_rules *rules;
+    int calls, rc;
+    cx_replay_result *rp;
+    char message[768];
+} replayer;
+
+static int replay_from_output(void *ud, const char *text, cx_status status)
+{
+    replayer *p = ud;
+    cx_error err;
+    (void)text;
+    (void)status;
+    if (p->calls++) return 0;
+    cx_error_clear(&err);
+    p->rc = cx_replay(p->r, 1, p->rules, &p->rp, &err);
+    snprintf(p->message, sizeof p->message, "%s", err.message);
+    return 0;
+}
+
+TEST(a_replay_with_rules_in_use_is_refused)
+{
+    replayer p;
+    cx_log *log = NULL;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    cx_error err;
+    memset(&p, 0, sizeof p);
+    if (ev_load(&p.r, &p.rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_audit(p.rules, "h-tx-0001", NULL, AS_OF, &v, &n, &err), CX_OK);
+    CHECK_INT(cx_log_begin(p.r, p.rules, "2026-06-01T00:00:00Z", &log, &err), CX_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) CHECK_INT(cx_log_add(log, v[0], NULL, &err), CX_OK);
+    CHECK_INT(cx_log_end(log, 1, &err), CX_OK);
+    cx_decisions_free(v, n);
+    CHECK_INT(cx_audit_all(p.rules, NULL, AS_OF, 1, NULL, replay_from_output, &p, NULL, NULL, &err),
+              CX_OK);
+    CHECK_INT(p.rc, CX_EUSAGE);
+    CHECK(p.rp == NULL);
+    CHECK_CONTAINS(p.message, REFUSED);
+    cx_replay_free(p.rp);
+
+    /* once the audit has returned, the same replay holds */
+    p.rp = NULL;
+    CHECK_INT(cx_replay(p.r, 1, p.rules, &p.rp, &err), CX_OK);
+    if (p.rp) {
+        CHECK_INT(p.rp->holds, 1);
+        CHECK(p.rp->current_error == NULL);
+        CHECK_STR(p.rp->current_status, "in_progress");
+    }
+    cx_replay_free(p.rp);
+    cx_rules_free(p.rules);
+    cx_registry_close(p.r);
+}
+
 static const test_case cases[] = {
     {"a_second_call_while_one_is_inside_is_refused", a_second_call_while_one_is_inside_is_refused},
     {"the_summary_holds_the_rules_too", the_summary_holds_the_rules_too},
@@ -425,6 +489,7 @@ static const test_case cases[] = {
     {"threads_with_their_own_rules_decide_at_once", threads_with_their_own_rules_decide_at_once},
     {"a_registry_serves_one_thread_at_a_time", a_registry_serves_one_thread_at_a_time},
     {"a_log_batch_holds_its_registry_until_it_ends", a_log_batch_holds_its_registry_until_it_ends},
+    {"a_replay_with_rules_in_use_is_refused", a_replay_with_rules_in_use_is_refused},
     {NULL, NULL}};
 
 TEST_MAIN(cases)
