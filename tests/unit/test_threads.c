@@ -482,6 +482,58 @@ TEST(a_replay_with_rules_in_use_is_refused)
     cx_registry_close(p.r);
 }
 
+/* A decision added to a batch from a thread other than the one that began
+ * it: refused, since the batch holds its registry; the batch goes on. */
+typedef struct log_adder {
+    cx_log *log;
+    const cx_decision *d;
+    int rc;
+    char message[768];
+} log_adder;
+
+static void *add_to_log(void *arg)
+{
+    log_adder *a = arg;
+    cx_error err;
+    cx_error_clear(&err);
+    a->rc = cx_log_add(a->log, a->d, NULL, &err);
+    snprintf(a->message, sizeof a->message, "%s", err.message);
+    return NULL;
+}
+
+TEST(a_log_batch_takes_decisions_only_from_its_thread)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    int64_t id = 0, decisions = -1, packs = -1;
+    cx_error err;
+    pthread_t t;
+    if (ev_load(&r, &rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_audit(rules, "h-tx-0001", NULL, AS_OF, &v, &n, &err), CX_OK);
+    log_adder other = {.d = n ? v[0] : NULL};
+    CHECK_INT(cx_log_begin(r, rules, "2026-06-01T00:00:00Z", &other.log, &err), CX_OK);
+    if (other.d && other.log) {
+        CHECK_INT(pthread_create(&t, NULL, add_to_log, &other), 0);
+        pthread_join(t, NULL);
+        CHECK_INT(other.rc, CX_EUSAGE);
+        CHECK_CONTAINS(other.message, REGISTRY_REFUSED);
+        CHECK_INT(cx_log_add(other.log, other.d, &id, &err), CX_OK);
+        CHECK_INT(id, 1);
+    }
+    CHECK_INT(cx_log_end(other.log, 1, &err), CX_OK);
+    CHECK_INT(cx_log_counts(r, &decisions, &packs, &err), CX_OK);
+    CHECK_INT(decisions, 1);
+    cx_decisions_free(v, n);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"a_second_call_while_one_is_inside_is_refused", a_second_call_while_one_is_inside_is_refused},
     {"the_summary_holds_the_rules_too", the_summary_holds_the_rules_too},
@@ -490,6 +542,8 @@ static const test_case cases[] = {
     {"a_registry_serves_one_thread_at_a_time", a_registry_serves_one_thread_at_a_time},
     {"a_log_batch_holds_its_registry_until_it_ends", a_log_batch_holds_its_registry_until_it_ends},
     {"a_replay_with_rules_in_use_is_refused", a_replay_with_rules_in_use_is_refused},
+    {"a_log_batch_takes_decisions_only_from_its_thread",
+     a_log_batch_takes_decisions_only_from_its_thread},
     {NULL, NULL}};
 
 TEST_MAIN(cases)
