@@ -223,6 +223,7 @@ static int log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_err
 
 int cx_log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err)
 {
+    *decisions = *packs = 0; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, log_counts(r, decisions, packs, err));
 }
 
@@ -619,6 +620,7 @@ static int replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_resul
 
 int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, replay(r, id, current, out, err));
 }
 

@@ -288,7 +288,37 @@ typedef struct registry_attempt {
     int has, holder, counts, version, list, rules; /* return values */
     int listed;                                    /* rows a successful listing gave */
     char message[768];                             /* cx_registry_holder's error */
+    int outputs_emptied; /* refused calls with an output: each left it empty (NULL, "", 0) */
 } registry_attempt;
+
+/* Calls each registry function that has an output, that output set to
+ * something else first; 1 when every call left it empty. Only for a
+ * registry that refuses this thread. */
+static int refused_outputs_emptied(cx_registry *r)
+{
+    static char junk;
+    void *not_empty = &junk;
+    cx_credential *c = not_empty;
+    cx_holder *h = not_empty;
+    cx_group *g = not_empty;
+    cx_replay_result *rp = not_empty;
+    cx_whatif_report *wi = not_empty, *df = not_empty;
+    const char *none[] = {EV "/rules"};
+    char near[16] = "x";
+    int64_t decisions = 7, packs = 7;
+    cx_error err;
+    int refused =
+        cx_registry_credential(r, "CA-EVS-101", &c, &err) == CX_EUSAGE &&
+        cx_registry_holder(r, "h-tx-0001", &h, &err) == CX_EUSAGE &&
+        cx_registry_group(r, "EVC", &g, &err) == CX_EUSAGE &&
+        cx_replay(r, 1, NULL, &rp, &err) == CX_EUSAGE &&
+        cx_whatif(r, EV "/catalog.yaml", NULL, &wi, &err) == CX_EUSAGE &&
+        cx_diff(r, none, 1, none, 1, NULL, &df, &err) == CX_EUSAGE &&
+        cx_registry_nearest(r, CX_KIND_HOLDER, "h-tx-01", near, sizeof near, &err) == CX_EUSAGE &&
+        cx_log_counts(r, &decisions, &packs, &err) == CX_EUSAGE;
+    return refused && !c && !h && !g && !rp && !wi && !df && near[0] == '\0' && decisions == 0 &&
+           packs == 0;
+}
 
 static int count_row(void *ud, const cx_list_row *row)
 {
@@ -315,6 +345,7 @@ static void *try_registry(void *arg)
     a->list = cx_registry_list(a->r, CX_LIST_HOLDERS, NULL, count_row, &a->listed, &err);
     a->rules = cx_rules_load(a->r, ev_rules, 1, &rules, NULL, &err);
     cx_rules_free(rules);
+    if (a->rules == CX_EUSAGE) a->outputs_emptied = refused_outputs_emptied(a->r);
     return NULL;
 }
 
@@ -328,6 +359,7 @@ static void check_registry_refused(const registry_attempt *a)
     CHECK_INT(a->listed, 0);
     CHECK_INT(a->rules, CX_EUSAGE);
     CHECK_CONTAINS(a->message, REGISTRY_REFUSED);
+    CHECK(a->outputs_emptied);
 }
 
 static void check_registry_allowed(const registry_attempt *a)
