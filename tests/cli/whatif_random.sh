@@ -1,12 +1,13 @@
-# whatif_random.sh -- what-if and diff against the real thing, over generated
-# registries: random credentials (hours, points, tags, competencies,
-# validity), a dated group, holders with awards and exceptions (waivers,
-# substitutions), and random packs (two stacks, one perhaps needing the
-# other; slots, totals, at_least, windows; counts_as, equivalent, renews,
-# recognize and deny through the group). Each case either imports a random
-# change (a credential redefined, the group's memberships, a holder) into a
-# copy for real, or mutates the pack (a rule dropped, a number or an id
-# changed) for credex diff; it audits every holder before and after, and
+# whatif_random.sh -- what-if and diff against the real thing, over
+# generated registries: random credentials (hours, points, tags,
+# competencies, validity, effective dates, grades), a dated group, holders
+# with awards and exceptions (waivers, substitutions), and random packs
+# (two stacks, one perhaps needing the other; slots, some with min_grade,
+# totals, at_least, windows; counts_as, equivalent, renews, recognize and
+# deny through the group). Each case either imports a random change (a
+# credential redefined, the group's memberships, a holder) into a copy for
+# real, or mutates the pack (a rule dropped, a number or an id changed)
+# for credex diff; it audits every holder before and after, and
 # whatif/diff must report exactly the moves per stack and status. Seeded:
 # the same cases on every run. Thresholds stay above 0 (see the report on
 # branch h-review2: a requirement met with no awards is not yet in scope).
@@ -19,12 +20,17 @@ CREDS = ["C1", "C2", "C3", "C4", "C5", "C6"]
 TAGS = ["t1", "t2"]
 COMPS = ["k1", "k2", "k3"]
 ASOF = "2026-06-01"
+MIN_GRADE = ["", ', min_grade = "B"']
 
 def cred_yaml(rnd, cid):
     j = rnd.choice(J)
     parts = [f"id: {cid}", f"name: {cid}", "type: course", f"jurisdiction: {j}",
              f"hours: {rnd.randint(1, 6)}"]
     if rnd.random() < 0.4: parts.append(f"valid_for: P{rnd.randint(1,3)}Y")
+    start = rnd.randint(2021, 2025)
+    if rnd.random() < 0.25: parts.append(f"effective_from: {start}-06-01")
+    if rnd.random() < 0.2: parts.append(f"effective_until: {start + rnd.randint(1, 3)}-06-01")
+    parts.append("grade_scale: [C, B, A]")
     parts.append("tags: [" + ", ".join(rnd.sample(TAGS, rnd.randint(0, 2))) + "]")
     parts.append("competencies: [" + ", ".join(rnd.sample(COMPS, rnd.randint(0, 3))) + "]")
     parts.append(f"attributes: {{ points: {rnd.randint(1, 5)} }}")
@@ -48,6 +54,7 @@ def holder_yaml(rnd, hid):
         for c in rnd.sample(CREDS, n):
             s += f"      - {{ credential: {c}, issued: {rnd.randint(2021, 2026)}-0{rnd.randint(1,5)}-1{rnd.randint(0,9)}"
             if rnd.random() < 0.3: s += f", jurisdiction: {rnd.choice(J)}"
+            if rnd.random() < 0.7: s += f", grade: {rnd.choice('ABC')}"
             s += " }\n"
     return s
 
@@ -86,7 +93,7 @@ def req(rnd, depth=0):
 def rules(rnd):
     s = 'pack "p" { authority = "test", version = "1" }\n'
     win = rnd.choice(["", ', window = { span = "P2Y" }', ', window = { recent = "P3Y" }', ', award = { expires = "P1Y" }'])
-    s += f'stack "S1" {{ jurisdiction = "US-A", requires = all {{ credential "{rnd.choice(CREDS)}" {{ label = "L1" }}, hours({rnd.randint(1, 8)}, tagged "{rnd.choice(TAGS)}") {{ label = "L2" }}, {req(rnd)} }}{win} }}\n'
+    s += f'stack "S1" {{ jurisdiction = "US-A", requires = all {{ credential "{rnd.choice(CREDS)}" {{ label = "L1"{rnd.choice(MIN_GRADE)} }}, hours({rnd.randint(1, 8)}, tagged "{rnd.choice(TAGS)}") {{ label = "L2" }}, {req(rnd)} }}{win} }}\n'
     s2 = req(rnd)
     if rnd.random() < 0.5: s2 = f'all {{ "S1", {s2} }}'
     s += f'stack "S2" {{ jurisdiction = "US-B", requires = all {{ {s2} }} }}\n'
