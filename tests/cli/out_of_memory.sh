@@ -60,4 +60,19 @@ failing() {
 }
 failing 1
 failing 2
+
+# Opening a registry: an allocation failing anywhere (SQLite's own too)
+# is an error of reading it, never "not a credex registry".
+run --db "$WORK/r.db" list holders
+LISTED=$OUT
+n=$(FAIL_COUNT=1 LD_PRELOAD="$WORK/failing_malloc.so" "$CREDEX" --db "$WORK/r.db" list holders \
+    2>&1 >/dev/null | sed -n 's/^allocations: //p')
+[ "${n:-0}" -gt 100 ] && pass || fail "list holders: only [$n] allocations"
+misread=0
+for k in $(seq 0 $((${n:-0} - 1))); do
+    FAIL_NTH=$k LD_PRELOAD="$WORK/failing_malloc.so" run --db "$WORK/r.db" list holders
+    case $ERR in *"not a credex registry"*) misread=$((misread + 1)) ;; esac
+    [ "$RC" -eq 0 ] && expect_eq "$OUT" "$LISTED" "list holders, allocation $k failing"
+done
+expect_eq "$misread" 0 "allocations whose failure called the registry not a credex registry"
 finish
