@@ -354,6 +354,7 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
         if ((rc = cx__eval_new(e, CX_DECISION_AUDIT, subject, err))) break;
         e->d->holder = cx__strdup(run.h->id);
         e->d->stack = cx__strdup(stack);
+        if (!e->d->holder || !e->d->stack) e->oom = 1; /* cx__eval_finish says so */
         decide_stack(&run, r);
         cx_decision *d;
         if ((rc = cx__eval_finish(e, &d, err))) break;

@@ -223,6 +223,7 @@ static int log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_err
 
 int cx_log_counts(cx_registry *r, int64_t *decisions, int64_t *packs, cx_error *err)
 {
+    *decisions = *packs = 0; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, log_counts(r, decisions, packs, err));
 }
 
@@ -422,15 +423,19 @@ typedef struct outcome {
 } outcome;
 
 /* Decides again and renders; a failure to decide is an outcome, not an
- * error (only running out of memory is). map: see rename_files. */
+ * error (only running out of memory is, and rules another call is inside:
+ * CX_EUSAGE, credex.h "Threads"). map: see rename_files. */
 static int make_again(cx_rules *rules, const cx_replay_result *rp, const subject *s,
                       char *const *map, outcome *o, cx_error *err)
 {
     cx_decision *d = NULL;
     cx_error derr;
     char buf[sizeof derr.message + sizeof derr.file + 32];
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    cx__rules_leave(rules); /* the deciding call below enters them itself */
     cx_error_clear(&derr);
-    int rc = decide(rules, rp, s, &d, &derr);
+    rc = decide(rules, rp, s, &d, &derr);
     if (rc == CX_ENOMEM) return no_memory(err);
     if (rc) {
         cx_error_format(&derr, buf, sizeof buf);
@@ -615,6 +620,7 @@ static int replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_resul
 
 int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, replay(r, id, current, out, err));
 }
 

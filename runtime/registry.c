@@ -354,7 +354,8 @@ static int check_schema(cx_registry *r, cx_error *err)
     }
     if (cx__reg_query_int(r, "SELECT value FROM meta WHERE key = 'content_version'", &content,
                           &src))
-        return not_registry(r, "no content version", err);
+        return src == SQLITE_NOTFOUND ? not_registry(r, "no content version", err)
+                                      : cx__reg_error(r, err, "cannot read the registry");
     return CX_OK;
 }
 

@@ -139,6 +139,7 @@ int cx__registry_log_decision(cx_log_writer *w, const char *created, const cx_lo
                               cx_error *err)
 {
     sqlite3_stmt *st = w->st[L_DECISION];
+    if (cx__registry_enter(w->r, err)) return CX_EUSAGE; /* the batch's thread only */
     const char *const values[] = {
         created, rec->kind, rec->holder,  rec->stack, rec->award,  rec->credential, rec->from,
         rec->to, rec->in,   rec->subject, rec->as_of, rec->status, rec->json};
@@ -149,6 +150,7 @@ int cx__registry_log_decision(cx_log_writer *w, const char *created, const cx_lo
     int64_t row = rc ? 0 : sqlite3_last_insert_rowid(w->r->db);
     if (!rc) rc = log_decision_packs(w, row, err);
     if (!rc && id) *id = row;
+    cx__registry_leave(w->r);
     return rc;
 }
 

@@ -115,6 +115,7 @@ static int registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *
 int cx_registry_nearest(cx_registry *r, cx_kind kind, const char *id, char *buf, size_t size,
                         cx_error *err)
 {
+    if (size) buf[0] = '\0'; /* empty, also when the call is refused */
     return CX__REGISTRY_CALL(r, err, registry_nearest(r, kind, id, buf, size, err));
 }
 
@@ -412,6 +413,7 @@ done:
 
 int cx_registry_credential(cx_registry *r, const char *id, cx_credential **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, registry_credential(r, id, out, err));
 }
 
@@ -516,6 +518,7 @@ done:
 
 int cx_registry_holder(cx_registry *r, const char *id, cx_holder **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, registry_holder(r, id, out, err));
 }
 
@@ -579,6 +582,7 @@ done:
 
 int cx_registry_group(cx_registry *r, const char *id, cx_group **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, registry_group(r, id, out, err));
 }
 

@@ -727,6 +727,7 @@ static int whatif(cx_registry *r, const char *path, const cx_whatif_options *opt
 int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
               cx_whatif_report **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, whatif(r, path, opt, out, err));
 }
 
@@ -753,6 +754,7 @@ static int diff(cx_registry *r, const char *const *old_rules, size_t nold,
 int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const char *const *new_rules,
             size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err)
 {
+    *out = NULL; /* also when the call is refused */
     return CX__REGISTRY_CALL(r, err, diff(r, old_rules, nold, new_rules, nnew, opt, out, err));
 }
 

@@ -410,6 +410,79 @@ TEST(audit_visitor_gives_ids_statuses_and_decisions)
     cx_registry_close(r);
 }
 
+/* A visitor that stops the audit at its `stop_at`-th entry (0: never). */
+typedef struct stopper {
+    size_t seen, stop_at;
+    size_t decisions; /* entries that carried a whole decision */
+    char last[16];    /* the last holder visited */
+} stopper;
+
+static int stop_visit(void *ud, const cx_audit_entry *e)
+{
+    stopper *s = ud;
+    s->decisions += e->decision != NULL;
+    snprintf(s->last, sizeof s->last, "%s", e->holder);
+    return ++s->seen == s->stop_at ? 42 : CX_OK;
+}
+
+/* A renderer that fails for one holder (ud), as out of memory would. */
+static int render_failing(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    if (strcmp(d->holder, (const char *)ud) == 0) return -1;
+    return cx_decision_write_json(d, write, wud);
+}
+
+/* The driver's ways out before the end, over more than one batch of kept
+ * decisions and several workers: a visitor's code comes back unchanged and
+ * the visiting stops there; a failing renderer is out of memory, and
+ * nothing after its batch is visited. The sanitizer build checks that
+ * every kept decision and text is freed on the way out. */
+TEST(audit_visitor_stop_and_render_failure)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_error err;
+    if (load(9, 1100, pack_text, &r, &rules) != 0) {
+        CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+        return;
+    }
+    size_t nstacks = 0;
+    cx__rules_stacks(rules, &nstacks);
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        cx_audit_options kept = {.as_of = "2026-06-01", .jobs = jobs, .decisions = 1};
+        stopper all = {0};
+        CHECK_INT(cx_audit_each(rules, &kept, stop_visit, &all, &err), CX_OK);
+        CHECK_INT(all.seen, 1100 * nstacks);
+        CHECK_INT(all.decisions, 1100 * nstacks);
+        CHECK_STR(all.last, "h-1099");
+        /* stops in the second batch (512 holders each) */
+        stopper early = {.stop_at = 600 * nstacks + 1};
+        CHECK_INT(cx_audit_each(rules, &kept, stop_visit, &early, &err), 42);
+        CHECK_INT(early.seen, 600 * nstacks + 1);
+        CHECK_STR(early.last, "h-0600");
+        cx_audit_options rendered = {.as_of = "2026-06-01", .jobs = jobs, .render = render_json};
+        stopper first = {.stop_at = 1};
+        CHECK_INT(cx_audit_each(rules, &rendered, stop_visit, &first, &err), 42);
+        CHECK_INT(first.seen, 1);
+        CHECK_STR(first.last, "h-0000");
+        cx_audit_options failing = {.as_of = "2026-06-01",
+                                    .jobs = jobs,
+                                    .decisions = 1,
+                                    .render = render_failing,
+                                    .render_ud = "h-0700"};
+        stopper failed = {0};
+        cx_error_clear(&err);
+        CHECK_INT(cx_audit_each(rules, &failing, stop_visit, &failed, &err), CX_ENOMEM);
+        CHECK_CONTAINS(err.message, "out of memory");
+        CHECK_INT(failed.seen, 512 * nstacks); /* the first batch, whole */
+        CHECK_STR(failed.last, "h-0511");
+    }
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 /* ---------------------------------------------------------- eligibility */
 
 static cx_sym sym(cx_rules *rules, const char *id)
@@ -615,6 +688,7 @@ static const test_case tests[] = {
     {"equivalence_outside_its_scope_leaves_a_plan", equivalence_outside_its_scope_leaves_a_plan},
     {"many_awards_per_slot_same_status", many_awards_per_slot_same_status},
     {"search_limit_goes_to_the_full_evaluator", search_limit_goes_to_the_full_evaluator},
+    {"audit_visitor_stop_and_render_failure", audit_visitor_stop_and_render_failure},
     {"audit_visitor_gives_ids_statuses_and_decisions",
      audit_visitor_gives_ids_statuses_and_decisions},
     {NULL, NULL},

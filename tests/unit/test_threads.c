@@ -288,7 +288,37 @@ typedef struct registry_attempt {
     int has, holder, counts, version, list, rules; /* return values */
     int listed;                                    /* rows a successful listing gave */
     char message[768];                             /* cx_registry_holder's error */
+    int outputs_emptied; /* refused calls with an output: each left it empty (NULL, "", 0) */
 } registry_attempt;
+
+/* Calls each registry function that has an output, that output set to
+ * something else first; 1 when every call left it empty. Only for a
+ * registry that refuses this thread. */
+static int refused_outputs_emptied(cx_registry *r)
+{
+    static char junk;
+    void *not_empty = &junk;
+    cx_credential *c = not_empty;
+    cx_holder *h = not_empty;
+    cx_group *g = not_empty;
+    cx_replay_result *rp = not_empty;
+    cx_whatif_report *wi = not_empty, *df = not_empty;
+    const char *none[] = {EV "/rules"};
+    char near[16] = "x";
+    int64_t decisions = 7, packs = 7;
+    cx_error err;
+    int refused =
+        cx_registry_credential(r, "CA-EVS-101", &c, &err) == CX_EUSAGE &&
+        cx_registry_holder(r, "h-tx-0001", &h, &err) == CX_EUSAGE &&
+        cx_registry_group(r, "EVC", &g, &err) == CX_EUSAGE &&
+        cx_replay(r, 1, NULL, &rp, &err) == CX_EUSAGE &&
+        cx_whatif(r, EV "/catalog.yaml", NULL, &wi, &err) == CX_EUSAGE &&
+        cx_diff(r, none, 1, none, 1, NULL, &df, &err) == CX_EUSAGE &&
+        cx_registry_nearest(r, CX_KIND_HOLDER, "h-tx-01", near, sizeof near, &err) == CX_EUSAGE &&
+        cx_log_counts(r, &decisions, &packs, &err) == CX_EUSAGE;
+    return refused && !c && !h && !g && !rp && !wi && !df && near[0] == '\0' && decisions == 0 &&
+           packs == 0;
+}
 
 static int count_row(void *ud, const cx_list_row *row)
 {
@@ -315,6 +345,7 @@ static void *try_registry(void *arg)
     a->list = cx_registry_list(a->r, CX_LIST_HOLDERS, NULL, count_row, &a->listed, &err);
     a->rules = cx_rules_load(a->r, ev_rules, 1, &rules, NULL, &err);
     cx_rules_free(rules);
+    if (a->rules == CX_EUSAGE) a->outputs_emptied = refused_outputs_emptied(a->r);
     return NULL;
 }
 
@@ -328,6 +359,7 @@ static void check_registry_refused(const registry_attempt *a)
     CHECK_INT(a->listed, 0);
     CHECK_INT(a->rules, CX_EUSAGE);
     CHECK_CONTAINS(a->message, REGISTRY_REFUSED);
+    CHECK(a->outputs_emptied);
 }
 
 static void check_registry_allowed(const registry_attempt *a)
@@ -418,6 +450,122 @@ TEST(a_log_batch_holds_its_registry_until_it_ends)
     cx_registry_close(r);
 }
 
+/* cx_replay decides again with its current rules: while another call is
+ * inside them (here: from that call's own callback), the replay is
+ * refused like any other deciding call, not reported as a decision that
+ * no longer holds. */
+typedef struct replayer {
+    cx_registry *r;
+    cx_rules *rules;
+    int calls, rc;
+    cx_replay_result *rp;
+    char message[768];
+} replayer;
+
+static int replay_from_output(void *ud, const char *text, cx_status status)
+{
+    replayer *p = ud;
+    cx_error err;
+    (void)text;
+    (void)status;
+    if (p->calls++) return 0;
+    cx_error_clear(&err);
+    p->rc = cx_replay(p->r, 1, p->rules, &p->rp, &err);
+    snprintf(p->message, sizeof p->message, "%s", err.message);
+    return 0;
+}
+
+TEST(a_replay_with_rules_in_use_is_refused)
+{
+    replayer p;
+    cx_log *log = NULL;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    cx_error err;
+    memset(&p, 0, sizeof p);
+    if (ev_load(&p.r, &p.rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_audit(p.rules, "h-tx-0001", NULL, AS_OF, &v, &n, &err), CX_OK);
+    CHECK_INT(cx_log_begin(p.r, p.rules, "2026-06-01T00:00:00Z", &log, &err), CX_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) CHECK_INT(cx_log_add(log, v[0], NULL, &err), CX_OK);
+    CHECK_INT(cx_log_end(log, 1, &err), CX_OK);
+    cx_decisions_free(v, n);
+    CHECK_INT(cx_audit_all(p.rules, NULL, AS_OF, 1, NULL, replay_from_output, &p, NULL, NULL, &err),
+              CX_OK);
+    CHECK_INT(p.rc, CX_EUSAGE);
+    CHECK(p.rp == NULL);
+    CHECK_CONTAINS(p.message, REFUSED);
+    cx_replay_free(p.rp);
+
+    /* once the audit has returned, the same replay holds */
+    p.rp = NULL;
+    CHECK_INT(cx_replay(p.r, 1, p.rules, &p.rp, &err), CX_OK);
+    if (p.rp) {
+        CHECK_INT(p.rp->holds, 1);
+        CHECK(p.rp->current_error == NULL);
+        CHECK_STR(p.rp->current_status, "in_progress");
+    }
+    cx_replay_free(p.rp);
+    cx_rules_free(p.rules);
+    cx_registry_close(p.r);
+}
+
+/* A decision added to a batch from a thread other than the one that began
+ * it: refused, since the batch holds its registry; the batch goes on. */
+typedef struct log_adder {
+    cx_log *log;
+    const cx_decision *d;
+    int rc;
+    char message[768];
+} log_adder;
+
+static void *add_to_log(void *arg)
+{
+    log_adder *a = arg;
+    cx_error err;
+    cx_error_clear(&err);
+    a->rc = cx_log_add(a->log, a->d, NULL, &err);
+    snprintf(a->message, sizeof a->message, "%s", err.message);
+    return NULL;
+}
+
+TEST(a_log_batch_takes_decisions_only_from_its_thread)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_decision **v = NULL;
+    size_t n = 0;
+    int64_t id = 0, decisions = -1, packs = -1;
+    cx_error err;
+    pthread_t t;
+    if (ev_load(&r, &rules)) {
+        CHECK(0);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_audit(rules, "h-tx-0001", NULL, AS_OF, &v, &n, &err), CX_OK);
+    log_adder other = {.d = n ? v[0] : NULL};
+    CHECK_INT(cx_log_begin(r, rules, "2026-06-01T00:00:00Z", &other.log, &err), CX_OK);
+    if (other.d && other.log) {
+        CHECK_INT(pthread_create(&t, NULL, add_to_log, &other), 0);
+        pthread_join(t, NULL);
+        CHECK_INT(other.rc, CX_EUSAGE);
+        CHECK_CONTAINS(other.message, REGISTRY_REFUSED);
+        CHECK_INT(cx_log_add(other.log, other.d, &id, &err), CX_OK);
+        CHECK_INT(id, 1);
+    }
+    CHECK_INT(cx_log_end(other.log, 1, &err), CX_OK);
+    CHECK_INT(cx_log_counts(r, &decisions, &packs, &err), CX_OK);
+    CHECK_INT(decisions, 1);
+    cx_decisions_free(v, n);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"a_second_call_while_one_is_inside_is_refused", a_second_call_while_one_is_inside_is_refused},
     {"the_summary_holds_the_rules_too", the_summary_holds_the_rules_too},
@@ -425,6 +573,9 @@ static const test_case cases[] = {
     {"threads_with_their_own_rules_decide_at_once", threads_with_their_own_rules_decide_at_once},
     {"a_registry_serves_one_thread_at_a_time", a_registry_serves_one_thread_at_a_time},
     {"a_log_batch_holds_its_registry_until_it_ends", a_log_batch_holds_its_registry_until_it_ends},
+    {"a_replay_with_rules_in_use_is_refused", a_replay_with_rules_in_use_is_refused},
+    {"a_log_batch_takes_decisions_only_from_its_thread",
+     a_log_batch_takes_decisions_only_from_its_thread},
     {NULL, NULL}};
 
 TEST_MAIN(cases)
