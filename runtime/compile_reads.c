@@ -23,7 +23,13 @@ static void tree_reads(const compiler *c, const cx_req *q, uint64_t *slots, uint
             out->totals_every = 1;
     }
     out->checks |= q->kind == CX_REQ_CHECK;
-    out->without_awards |= q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK;
+    /* what can hold with no award at all: a holder attribute, a check, a
+     * total of zero or less, a structure that needs no part */
+    out->without_awards |=
+        q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK ||
+        ((q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) && q->threshold <= 0) ||
+        ((q->kind == CX_REQ_ALL || q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) &&
+         q->need == 0);
     out->verification |= q->verified;
     for (size_t i = 0; i < q->nparts; i++) tree_reads(c, q->parts[i], slots, totals, out);
 }

@@ -533,4 +533,35 @@ expect_contains "$OUT" "compared: 2 of 3 holders (2 audits)" \
 expect_contains "$OUT" "audit S: in_progress -> met: 1 holder (h1)" \
     "a total over selected credentials: 3 + 4 selected points now meet it"
 
+# A total of zero holds with no award: raising it may move holders with no
+# award of its credentials (or none at all), whom no slot or total names.
+mkdir -p "$WORK/zero/old" "$WORK/zero/new"
+cat >"$WORK/zero/catalog.yaml" <<'EOF'
+version: 1
+jurisdictions:
+  - { id: US-OH, name: Ohio }
+credentials:
+  - { id: A, name: A, type: micro-credential, jurisdiction: US-OH, hours: 10 }
+  - { id: B, name: B, type: micro-credential, jurisdiction: US-OH, hours: 10 }
+  - { id: S, name: S, type: certificate, jurisdiction: US-OH }
+holders:
+  - { id: h1, awards: [{ credential: A, issued: 2025-01-01 }] }
+  - { id: h2, awards: [] }
+  - { id: h3, awards: [{ credential: B, issued: 2025-01-01 }] }
+EOF
+cat >"$WORK/zero/old/p.lua" <<'EOF'
+pack "p" { authority = "test", version = "1" }
+stack "S" { jurisdiction = "US-OH", requires = hours(0, "A") }
+EOF
+sed 's/hours(0, "A")/hours(1, "A")/' "$WORK/zero/old/p.lua" >"$WORK/zero/new/p.lua"
+"$CREDEX" --db "$WORK/zero/r.db" import "$WORK/zero/catalog.yaml" >/dev/null || fail "import the zero registry"
+run --db "$WORK/zero/r.db" diff "$WORK/zero/old" "$WORK/zero/new" "${ASOF[@]}"
+expect_contains "$OUT" "audit S: met -> not_started: 2 holders (h2, h3)" \
+    "a total of zero: the holders without its credentials move"
+sed 's/hours(0, "A")/at_least(0) { "A" }/' "$WORK/zero/old/p.lua" >"$WORK/zero/old/q.lua"
+mkdir -p "$WORK/zero/old2" && mv "$WORK/zero/old/q.lua" "$WORK/zero/old2/p.lua"
+run --db "$WORK/zero/r.db" diff "$WORK/zero/old2" "$WORK/zero/new" "${ASOF[@]}"
+expect_contains "$OUT" "audit S: met -> not_started: 2 holders (h2, h3)" \
+    "at_least(0): the holders without its credentials move"
+
 finish
