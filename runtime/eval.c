@@ -70,8 +70,12 @@ void cx__eval_missing(ectx *e, const char *what)
 {
     for (size_t i = 0; i < e->d->nmissing; i++)
         if (strcmp(e->d->missing[i], what) == 0) return;
-    char **m = push(e, (void **)&e->d->missing, &e->d->nmissing, sizeof *m);
-    if (m) *m = xstrdup(e, what);
+    char *copy = xstrdup(e, what), **m; /* the copy first: no NULL entry on failure */
+    if (!copy) return;
+    if ((m = push(e, (void **)&e->d->missing, &e->d->nmissing, sizeof *m)))
+        *m = copy;
+    else
+        free(copy);
 }
 
 void cx__eval_used(ectx *e, const cx_snap_award *award, const char *id, const char *credential,
@@ -262,11 +266,12 @@ int cx__eval_finish(ectx *e, cx_decision **out, cx_error *err)
 {
     cx_decision *d = e->d;
     e->d = NULL;
+    if (!e->oom && !d->trace.status && !(d->trace.status = cx__strdup(cx_status_name(d->status))))
+        e->oom = 1;
     if (e->oom) {
         cx_decision_free(d);
         return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    if (!d->trace.status) d->trace.status = cx__strdup(cx_status_name(d->status));
     *out = d;
     return CX_OK;
 }

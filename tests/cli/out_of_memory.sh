@@ -61,6 +61,26 @@ failing() {
 failing 1
 failing 2
 
+# The same for the copy of what a holder is missing: a slot whose text has
+# a length nothing else has (h1 misses it; before, a failed copy left a
+# NULL in the missing list that the next comparison crashed on).
+LONG=MISSING-CREDENTIAL-ID-OF-A-LENGTH-NOTHING-ELSE-HAS
+sed "s/{ id: B, name: B,/{ id: $LONG, name: L,/" "$WORK/catalog.yaml" >"$WORK/catalog2.yaml"
+sed -i "s/credential: B,/credential: $LONG,/" "$WORK/catalog2.yaml"
+mkdir -p "$WORK/rules2"
+cat >"$WORK/rules2/p.lua" <<EOF
+pack "p" { authority = "test", version = "1" }
+stack "$STACK" { jurisdiction = "US-OH", requires = all { "A", "$LONG", hours(5, "A") } }
+EOF
+"$CREDEX" --db "$WORK/r2.db" import "$WORK/catalog2.yaml" >/dev/null || fail "import the second catalog"
+AUDIT=(--db "$WORK/r2.db" audit --all --rules "$WORK/rules2" --as-of 2026-06-01 --format csv)
+run "${AUDIT[@]}"
+GOOD=$OUT
+expect_contains "$GOOD" "h1,$STACK,in_progress,,,\"$LONG;hours(5, \"\"A\"\")\"" \
+    "the second audit without a failure"
+SIZE=$((${#LONG} + 1))
+failing 1
+
 # Opening a registry: an allocation failing anywhere (SQLite's own too)
 # is an error of reading it, never "not a credex registry".
 run --db "$WORK/r.db" list holders
