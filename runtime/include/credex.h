@@ -275,6 +275,9 @@ typedef struct cx_import_options {
     void *report_ud;            /* passed to report */
     cx_progress_fn progress;    /* or NULL */
     void *progress_ud;          /* passed to progress */
+    const char *provider;       /* CTDL: the provider of credentials that name none; or NULL */
+    const char *lang;           /* CTDL: the language tag language maps are read in (en-US) */
+    int allow_provisional;      /* CTDL: 1 imports a provisional graph instead of refusing it */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award

@@ -1,0 +1,783 @@
+/*
+ * ctdl.c -- CTDL entities into a catalog document: organisations become
+ * providers, credentials (and the classes docs/interop.md lists)
+ * credentials, with codes, credits, durations, provider and jurisdiction.
+ * It checks no value the catalog loader checks; ids come from ctdl_ref.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ctdl_int.h"
+
+/* ---------------------------------------------------------- recognition */
+
+static int names_ctdl(const cx_ynode *ctx)
+{
+    if (!ctx) return 0;
+    if (ctx->kind == CX_YSCALAR)
+        return !ctx->plain && (strncmp(ctx->text, "http://credreg.net/", 19) == 0 ||
+                               strncmp(ctx->text, "https://credreg.net/", 20) == 0);
+    if (ctx->kind == CX_YMAP) return cx__ymap_get(ctx, "ceterms") || cx__ymap_get(ctx, "ceasn");
+    for (size_t i = 0; i < ctx->count; i++)
+        if (names_ctdl(ctx->items[i])) return 1;
+    return 0;
+}
+
+int cx__ctdl_recognises(const cx_ynode *root)
+{
+    if (root && root->kind == CX_YLIST && root->count) root = root->items[0];
+    return root && root->kind == CX_YMAP && names_ctdl(cx__ymap_get(root, "@context"));
+}
+
+/* ------------------------------------------------------------- building */
+
+static int nomem(ctdl *x)
+{
+    return cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
+}
+
+/* A scalar of text at the place of node at (NULL: no place). */
+static cx_ynode *text_node(ctdl *x, const char *text, const cx_ynode *at)
+{
+    return cx__ynode_scalar(x->out, text, strlen(text), 0, 0, 0, at ? at->where : "");
+}
+
+static int put(ctdl *x, cx_ynode *map, const char *key, cx_ynode *value)
+{
+    cx_ynode *k = value ? cx__ynode_scalar(x->out, key, strlen(key), 0, 0, 0, value->where) : NULL;
+    return !k || cx__ymap_put(x->out, map, k, value) ? nomem(x) : CX_OK;
+}
+
+static int put_text(ctdl *x, cx_ynode *map, const char *key, const char *text, const cx_ynode *at)
+{
+    return put(x, map, key, text_node(x, text, at));
+}
+
+static cx_ynode *new_map(ctdl *x, const cx_ynode *at)
+{
+    return cx__ynode_new(x->out, CX_YMAP, 0, 0, at ? at->where : "");
+}
+
+/* Appends text to the list under key in map (made when absent), once. */
+static int add_to_list(ctdl *x, cx_ynode *map, const char *key, const char *text,
+                       const cx_ynode *at)
+{
+    cx_ynode *list = (cx_ynode *)cx__ymap_get(map, key);
+    if (!list) {
+        if (!(list = cx__ynode_new(x->out, CX_YLIST, 0, 0, at->where))) return nomem(x);
+        int rc = put(x, map, key, list);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->items[i]->text, text) == 0) return CX_OK;
+    cx_ynode *v = text_node(x, text, at);
+    return !v || cx__ylist_append(x->out, list, v) ? nomem(x) : CX_OK;
+}
+
+/* The values of key in node as a list: a single value is a list of one. */
+typedef struct values {
+    const cx_ynode *const *v;
+    size_t n;
+} values;
+
+static values values_of(const cx_ynode *node, const char *key)
+{
+    values r = {NULL, 0};
+    for (size_t i = 0; node->kind == CX_YMAP && i < node->count; i++) {
+        if (strcmp(node->keys[i]->text, key) != 0) continue;
+        const cx_ynode *v = node->items[i];
+        if (v->kind == CX_YLIST) {
+            r.v = (const cx_ynode *const *)v->items;
+            r.n = v->count;
+        } else {
+            r.v = (const cx_ynode *const *)&node->items[i];
+            r.n = 1;
+        }
+    }
+    return r;
+}
+
+/* The local name of a compact class ("ceterms:Certification" -> "Certification"). */
+static const char *local_name(const char *type, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(type, prefix, n) == 0 ? type + n : NULL;
+}
+
+/* The @type of node (the first, when a list), or NULL. */
+static const char *type_of(const cx_ynode *node)
+{
+    values t = values_of(node, "@type");
+    return t.n && t.v[0]->kind == CX_YSCALAR && !t.v[0]->plain ? t.v[0]->text : NULL;
+}
+
+/* ---------------------------------------------------------------- kinds */
+
+static const char *const credential_classes[] = {
+    "ApprenticeshipCertificate",
+    "AssociateDegree",
+    "BachelorDegree",
+    "Badge",
+    "Certificate",
+    "Certification",
+    "DigitalBadge",
+    "DoctoralDegree",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "License",
+    "MasterCertificate",
+    "MasterDegree",
+    "MicroCredential",
+    "OpenBadge",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
+    NULL,
+};
+
+static const char *const organisation_classes[] = {
+    "CredentialOrganization",
+    "QACredentialOrganization",
+    "Organization",
+    NULL,
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int is_credential(const char *type)
+{
+    const char *local = type ? local_name(type, "ceterms:") : NULL;
+    return local && (cx__listed(credential_classes, local) || ends_with(local, "Certificate") ||
+                     ends_with(local, "Degree") || ends_with(local, "Diploma") ||
+                     ends_with(local, "Credential"));
+}
+
+static int is_organisation(const char *type)
+{
+    const char *local = type ? local_name(type, "ceterms:") : NULL;
+    return local && cx__listed(organisation_classes, local);
+}
+
+/* "MicroCredential" -> "micro-credential". */
+static const char *kebab(ctdl *x, const char *local)
+{
+    size_t n = strlen(local);
+    char *s = cx__ydoc_alloc(x->out, 2 * n + 1), *p = s;
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)local[i];
+        if (isupper(ch) && i > 0 &&
+            (islower((unsigned char)local[i - 1]) ||
+             (i + 1 < n && islower((unsigned char)local[i + 1]))))
+            *p++ = '-';
+        *p++ = (char)tolower(ch);
+    }
+    *p = '\0';
+    return s;
+}
+
+/* -------------------------------------------------------- jurisdictions */
+
+static const char *const us_states[] = {
+    "AL", "Alabama",        "AK", "Alaska",         "AZ", "Arizona",
+    "AR", "Arkansas",       "CA", "California",     "CO", "Colorado",
+    "CT", "Connecticut",    "DE", "Delaware",       "DC", "District of Columbia",
+    "FL", "Florida",        "GA", "Georgia",        "HI", "Hawaii",
+    "ID", "Idaho",          "IL", "Illinois",       "IN", "Indiana",
+    "IA", "Iowa",           "KS", "Kansas",         "KY", "Kentucky",
+    "LA", "Louisiana",      "ME", "Maine",          "MD", "Maryland",
+    "MA", "Massachusetts",  "MI", "Michigan",       "MN", "Minnesota",
+    "MS", "Mississippi",    "MO", "Missouri",       "MT", "Montana",
+    "NE", "Nebraska",       "NV", "Nevada",         "NH", "New Hampshire",
+    "NJ", "New Jersey",     "NM", "New Mexico",     "NY", "New York",
+    "NC", "North Carolina", "ND", "North Dakota",   "OH", "Ohio",
+    "OK", "Oklahoma",       "OR", "Oregon",         "PA", "Pennsylvania",
+    "RI", "Rhode Island",   "SC", "South Carolina", "SD", "South Dakota",
+    "TN", "Tennessee",      "TX", "Texas",          "UT", "Utah",
+    "VT", "Vermont",        "VA", "Virginia",       "WA", "Washington",
+    "WV", "West Virginia",  "WI", "Wisconsin",      "WY", "Wyoming",
+    "PR", "Puerto Rico",    NULL,
+};
+
+/* An ISO 3166 code of a Place (country, and region when given): "US-MI",
+ * "US", or 0 when it names no place credex can tell. */
+static int place_code(const ctdl *x, const cx_ynode *place, char out[8])
+{
+    static const char *const us[] = {"US", "USA", "United States", "United States of America",
+                                     NULL};
+    const char *country = cx__ctdl_text(x, cx__ymap_get(place, "ceterms:addressCountry"));
+    const char *region = cx__ctdl_text(x, cx__ymap_get(place, "ceterms:addressRegion"));
+    char cc[3];
+    if (!country) return 0;
+    int is_us = 0;
+    for (size_t i = 0; us[i]; i++) is_us |= strcasecmp(country, us[i]) == 0;
+    if (is_us)
+        strcpy(cc, "US");
+    else if (strlen(country) == 2 && isalpha((unsigned char)country[0]) &&
+             isalpha((unsigned char)country[1]))
+        snprintf(cc, sizeof cc, "%c%c", toupper((unsigned char)country[0]),
+                 toupper((unsigned char)country[1]));
+    else
+        return 0;
+    if (!region) {
+        snprintf(out, 8, "%s", cc);
+        return 1;
+    }
+    for (size_t i = 0; is_us && us_states[i]; i += 2)
+        if (strcasecmp(region, us_states[i]) == 0 || strcasecmp(region, us_states[i + 1]) == 0) {
+            snprintf(out, 8, "US-%s", us_states[i]);
+            return 1;
+        }
+    size_t n = strlen(region);
+    if (is_us || n < 1 || n > 3) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)region[i])) return 0;
+    snprintf(out, 8, "%s-%c%c%c", cc, toupper((unsigned char)region[0]),
+             n > 1 ? toupper((unsigned char)region[1]) : '\0',
+             n > 2 ? toupper((unsigned char)region[2]) : '\0');
+    return 1;
+}
+
+/* Puts {id, name: id} into list (new_providers or new_jurisdictions) once. */
+static int stub(ctdl *x, cx_ynode *list, char kind, const char *id, const cx_ynode *at)
+{
+    char key[260];
+    snprintf(key, sizeof key, "%c:%s", kind, id);
+    if (cx__strmap_get(&x->stubbed, key)) return CX_OK;
+    const char *k = cx__ydoc_strdup(x->out, key);
+    cx_ynode *m = new_map(x, at);
+    int rc;
+    if (!k || !m || cx__strmap_put(&x->stubbed, k, m, NULL) < 0) return nomem(x);
+    if ((rc = put_text(x, m, "id", id, at)) || (rc = put_text(x, m, "name", id, at))) return rc;
+    return cx__ylist_append(x->out, list, m) ? nomem(x) : CX_OK;
+}
+
+/* The first address of org that names a place, into code; 0 when none. */
+static int address_code(ctdl *x, const cx_ynode *org, char code[8])
+{
+    values a = values_of(org, "ceterms:address");
+    int found = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        char other[8];
+        if (a.v[i]->kind != CX_YMAP || !place_code(x, a.v[i], other)) continue;
+        if (!found) {
+            memcpy(code, other, 8);
+            found = 1;
+        } else if (strcmp(code, other) != 0) {
+            cx__ctdl_report(x, a.v[i], "ceterms:address",
+                            "a second address in %s; the first (%s) gives the jurisdiction", other,
+                            code);
+        }
+    }
+    return found;
+}
+
+/* ------------------------------------------------------------ providers */
+
+/* The keys a provider or a credential is made from; any other key of the
+ * node goes to the report. */
+static const char *const organisation_keys[] = {
+    "@context", "@id", "@type", "ceterms:ctid", "ceterms:name", "ceterms:address", NULL,
+};
+
+static void report_unknown(ctdl *x, const cx_ynode *node, const char *const *used)
+{
+    for (size_t i = 0; i < node->count; i++)
+        if (!cx__listed(used, node->keys[i]->text))
+            cx__ctdl_report(x, node->items[i], node->keys[i]->text,
+                            "not imported: credex has no place for this key");
+}
+
+/* An organisation node into a provider, once per id. */
+static int organisation(ctdl *x, const cx_ynode *node)
+{
+    const char *id, *iri;
+    int rc = cx__ctdl_ref(x, node, &id, &iri);
+    if (rc) return rc;
+    if (cx__strmap_get(&x->defined, id)) return CX_OK;
+    cx_ynode *p = new_map(x, node);
+    if (!p || cx__strmap_put(&x->defined, id, p, NULL) < 0) return nomem(x);
+    const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
+    const char *name = cx__ctdl_text(x, name_node);
+    if (!name) {
+        cx__ctdl_report(x, node, "ceterms:name", "organisation '%s' has no name: named by its id",
+                        id);
+        name = id;
+    }
+    char code[8];
+    if ((rc = put_text(x, p, "id", id, node)) ||
+        (rc = put_text(x, p, "name", name, name_node ? name_node : node)))
+        return rc;
+    if (address_code(x, node, code)) {
+        const cx_ynode *at = cx__ymap_get(node, "ceterms:address");
+        if ((rc = put_text(x, p, "jurisdiction", code, at)) ||
+            (rc = stub(x, x->new_jurisdictions, 'j', code, at)))
+            return rc;
+        cx__ctdl_report(x, at, "ceterms:address",
+                        "jurisdiction '%s' from the address; created if the registry lacks it",
+                        code);
+    }
+    report_unknown(x, node, organisation_keys);
+    return cx__ylist_append(x->out, x->providers, p) ? nomem(x) : CX_OK;
+}
+
+/* The organisation node of the document with this id, or NULL. */
+static const cx_ynode *organisation_node(ctdl *x, const cx_ynode *ref)
+{
+    if (ref->kind == CX_YMAP && is_organisation(type_of(ref))) return ref;
+    if (ref->kind == CX_YMAP) ref = cx__ymap_get(ref, "@id");
+    if (!ref || ref->kind != CX_YSCALAR) return NULL;
+    const cx_ynode *n = cx__ctdl_node(x, ref->text);
+    return n && is_organisation(type_of(n)) ? n : NULL;
+}
+
+/* The credential's provider: its ownedBy, else offeredBy (several: the
+ * smallest id, the rest reported), else --provider; *org is the
+ * organisation node when the document has it. */
+static int provider_of(ctdl *x, const cx_ynode *cred, const char *cred_id, const char **id,
+                       const cx_ynode **org)
+{
+    const char *key = "ceterms:ownedBy";
+    values owners = values_of(cred, key);
+    if (!owners.n) owners = values_of(cred, key = "ceterms:offeredBy");
+    *id = NULL;
+    *org = NULL;
+    const cx_ynode *at = NULL;
+    for (size_t i = 0; i < owners.n; i++) {
+        const char *one, *iri;
+        int rc = cx__ctdl_ref(x, owners.v[i], &one, &iri);
+        if (rc) return rc;
+        const cx_ynode *node = organisation_node(x, owners.v[i]);
+        if (node && (rc = organisation(x, node))) return rc;
+        if (*id && strcmp(one, *id) >= 0) {
+            if (strcmp(one, *id) != 0)
+                cx__ctdl_report(x, owners.v[i], key, "another provider '%s' of '%s': not kept", one,
+                                cred_id);
+            continue;
+        }
+        if (*id)
+            cx__ctdl_report(x, at, key, "another provider '%s' of '%s': not kept", *id, cred_id);
+        *id = one;
+        *org = node;
+        at = owners.v[i];
+    }
+    if (*id && !cx__strmap_get(&x->defined, *id)) {
+        cx__ctdl_report(x, at, key,
+                        "provider '%s' is not among the inputs: created with its id as its name "
+                        "if the registry lacks it",
+                        *id);
+        return stub(x, x->new_providers, 'p', *id, at);
+    }
+    if (*id) return CX_OK;
+    if (!x->opts->provider)
+        return cx__ctdl_fail(x, cred,
+                             "credential '%s' has no ceterms:ownedBy or ceterms:offeredBy; give "
+                             "--provider ID",
+                             cred_id);
+    *id = x->opts->provider;
+    return stub(x, x->new_providers, 'p', *id, cred);
+}
+
+/* The credential's jurisdiction: its one mainJurisdiction place, else its
+ * provider's address, else --jurisdiction. */
+static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, const char *cred_id,
+                           cx_ynode *out)
+{
+    char code[8] = "", other[8];
+    const cx_ynode *at = cred;
+    int places = 0;
+    values profiles = values_of(cred, "ceterms:jurisdiction");
+    for (size_t i = 0; i < profiles.n; i++) {
+        values mains = values_of(profiles.v[i], "ceterms:mainJurisdiction");
+        for (size_t k = 0; k < mains.n; k++) {
+            places++;
+            if (mains.v[k]->kind != CX_YMAP || !place_code(x, mains.v[k], other))
+                cx__ctdl_report(x, mains.v[k], "ceterms:mainJurisdiction",
+                                "a place credex cannot tell as an ISO 3166 code");
+            else if (!code[0]) {
+                memcpy(code, other, sizeof code);
+                at = mains.v[k];
+            }
+        }
+    }
+    if (places > 1 && code[0]) {
+        cx__ctdl_report(x, at, "ceterms:mainJurisdiction",
+                        "%d main jurisdictions; credex takes one only when there is one", places);
+        code[0] = '\0';
+    }
+    if (!code[0] && org && address_code(x, org, code)) at = cx__ymap_get(org, "ceterms:address");
+    if (code[0]) {
+        int rc = stub(x, x->new_jurisdictions, 'j', code, at);
+        if (rc) return rc;
+        return put_text(x, out, "jurisdiction", code, at);
+    }
+    if (!x->opts->jurisdiction)
+        return cx__ctdl_fail(x, cred,
+                             "credential '%s' has no jurisdiction credex can tell (one "
+                             "mainJurisdiction place, or its provider's address); give "
+                             "--jurisdiction J",
+                             cred_id);
+    int rc = stub(x, x->new_jurisdictions, 'j', x->opts->jurisdiction, cred);
+    return rc ? rc : put_text(x, out, "jurisdiction", x->opts->jurisdiction, cred);
+}
+
+/* ---------------------------------------------------------------- codes */
+
+static int digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+/* The scheme of a code by its pattern: onet, soc, cip, naics; NULL. */
+static const char *code_scheme(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 10 && digits(s, 2) && s[2] == '-' && digits(s + 3, 4) && s[7] == '.' &&
+        digits(s + 8, 2))
+        return "onet";
+    if (n == 7 && digits(s, 2) && s[2] == '-' && digits(s + 3, 4)) return "soc";
+    if (n == 7 && digits(s, 2) && s[2] == '.' && digits(s + 3, 4)) return "cip";
+    if (n >= 2 && n <= 6 && digits(s, n)) return "naics";
+    return NULL;
+}
+
+static int add_code(ctdl *x, cx_ynode *codes, const char *code, const cx_ynode *at, const char *key)
+{
+    const char *scheme = code_scheme(code);
+    if (!scheme) {
+        cx__ctdl_report(x, at, key, "code '%s' matches no code scheme credex keeps", code);
+        return CX_OK;
+    }
+    int rc = add_to_list(x, codes, scheme, code, at);
+    if (rc || strcmp(scheme, "onet") != 0) return rc;
+    char soc[8];
+    memcpy(soc, code, 7);
+    soc[7] = '\0';
+    return add_to_list(x, codes, "soc", soc, at);
+}
+
+/* The codes of alignment objects under key, and of plain strings (naics). */
+static int codes_of(ctdl *x, const cx_ynode *cred, const char *key, cx_ynode *codes)
+{
+    values v = values_of(cred, key);
+    for (size_t i = 0; i < v.n; i++) {
+        const cx_ynode *c = v.v[i], *at = c;
+        if (c->kind == CX_YMAP) at = cx__ymap_get(c, "ceterms:codedNotation");
+        if (!at || at->kind != CX_YSCALAR || at->plain) {
+            cx__ctdl_report(x, c, key, "an alignment without a code: not imported");
+            continue;
+        }
+        int rc = add_code(x, codes, at->text, at, key);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ credits */
+
+/* "creditUnit:SemesterHour" -> "semester_hour"; NULL when not an enumeration value. */
+static const char *unit_name(ctdl *x, const cx_ynode *unit)
+{
+    if (unit && unit->kind == CX_YMAP) unit = cx__ymap_get(unit, "ceterms:targetNode");
+    if (unit && unit->kind == CX_YLIST && unit->count) unit = unit->items[0];
+    if (!unit || unit->kind != CX_YSCALAR || unit->plain) return NULL;
+    const char *local = local_name(unit->text, "creditUnit:");
+    const char *k = local ? kebab(x, local) : NULL;
+    if (!k) return NULL;
+    char *s = (char *)k;
+    for (char *p = s; *p; p++)
+        if (*p == '-') *p = '_';
+    return s;
+}
+
+static int credit_values(ctdl *x, const cx_ynode *cred, cx_ynode *out, cx_ynode *attrs)
+{
+    values v = values_of(cred, "ceterms:creditValue");
+    for (size_t i = 0; i < v.n; i++) {
+        const cx_ynode *value = cx__ymap_get(v.v[i], "schema:value");
+        const char *unit = unit_name(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"));
+        if (!value || value->kind != CX_YSCALAR || !unit) {
+            cx__ctdl_report(x, v.v[i], "ceterms:creditValue",
+                            "a credit value without one value and one unit: not imported");
+            continue;
+        }
+        int rc;
+        if (strcmp(unit, "clock_hour") == 0 || strcmp(unit, "contact_hour") == 0) {
+            if (cx__ymap_get(out, "hours")) {
+                cx__ctdl_report(x, value, "ceterms:creditValue", "a second value in hours");
+                continue;
+            }
+            rc = put_text(x, out, "hours", value->text, value);
+        } else {
+            char key[96];
+            snprintf(key, sizeof key, "credits_%s", unit);
+            if (cx__ymap_get(attrs, key)) {
+                cx__ctdl_report(x, value, "ceterms:creditValue", "a second value in %s", key);
+                continue;
+            }
+            rc = put_text(x, attrs, key, value->text, value);
+        }
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* estimatedDuration: the exact duration, else minimum/maximum, as text. */
+static int estimated_duration(ctdl *x, const cx_ynode *cred, cx_ynode *attrs)
+{
+    values v = values_of(cred, "ceterms:estimatedDuration");
+    if (!v.n) return CX_OK;
+    if (v.n > 1)
+        cx__ctdl_report(x, v.v[1], "ceterms:estimatedDuration",
+                        "a second estimated duration: the first is kept");
+    const cx_ynode *exact = cx__ymap_get(v.v[0], "ceterms:exactDuration");
+    const cx_ynode *lo = cx__ymap_get(v.v[0], "ceterms:minimumDuration");
+    const cx_ynode *hi = cx__ymap_get(v.v[0], "ceterms:maximumDuration");
+    char text[160];
+    if (exact && exact->kind == CX_YSCALAR)
+        snprintf(text, sizeof text, "%s", exact->text);
+    else if (lo && hi && lo->kind == CX_YSCALAR && hi->kind == CX_YSCALAR)
+        snprintf(text, sizeof text, "%s/%s", lo->text, hi->text);
+    else {
+        cx__ctdl_report(x, v.v[0], "ceterms:estimatedDuration",
+                        "no exact duration, nor a minimum and a maximum: not imported");
+        return CX_OK;
+    }
+    return put_text(x, attrs, "estimated_duration", text, v.v[0]);
+}
+
+/* renewalFrequency becomes valid_for when it has only Y, M, W and D parts. */
+static int renewal(ctdl *x, const cx_ynode *cred, cx_ynode *out)
+{
+    const cx_ynode *v = cx__ymap_get(cred, "ceterms:renewalFrequency");
+    if (!v) return CX_OK;
+    if (v->kind != CX_YSCALAR || v->text[0] != 'P' || strpbrk(v->text, "TS")) {
+        cx__ctdl_report(x, v, "ceterms:renewalFrequency",
+                        "not a duration of years, months, weeks or days: not imported");
+        return CX_OK;
+    }
+    return put_text(x, out, "valid_for", v->text, v);
+}
+
+/* A date key: its first ten characters (an instant's calendar date). */
+static int date_key(ctdl *x, const cx_ynode *cred, const char *key, const char *to, cx_ynode *out)
+{
+    const cx_ynode *v = cx__ymap_get(cred, key);
+    if (!v) return CX_OK;
+    if (v->kind != CX_YSCALAR || v->len < 10)
+        return cx__ctdl_fail(x, v, "expected a date YYYY-MM-DD for '%s'", key);
+    char date[11];
+    memcpy(date, v->text, 10);
+    date[10] = '\0';
+    return put_text(x, out, to, date, v);
+}
+
+/* ----------------------------------------------------------- credentials */
+
+static const char *const credential_keys[] = {
+    "@context",
+    "@id",
+    "@type",
+    "ceterms:ctid",
+    "ceterms:name",
+    "ceterms:ownedBy",
+    "ceterms:offeredBy",
+    "ceterms:jurisdiction",
+    "ceterms:occupationType",
+    "ceterms:industryType",
+    "ceterms:naics",
+    "ceterms:instructionalProgramType",
+    "ceterms:creditValue",
+    "ceterms:estimatedDuration",
+    "ceterms:renewalFrequency",
+    "ceterms:dateEffective",
+    "ceterms:expirationDate",
+    "ceterms:subjectWebpage",
+    "ceterms:credentialStatusType",
+    NULL,
+};
+
+/* Attributes that copy one text value. */
+static int plain_attributes(ctdl *x, const cx_ynode *cred, const char *type, cx_ynode *attrs)
+{
+    int rc = put_text(x, attrs, "ctdl_type", type, cx__ymap_get(cred, "@type"));
+    const cx_ynode *page = cx__ymap_get(cred, "ceterms:subjectWebpage");
+    if (!rc && page && page->kind == CX_YSCALAR && !page->plain)
+        rc = put_text(x, attrs, "subject_webpage", page->text, page);
+    const cx_ynode *status = cx__ymap_get(cred, "ceterms:credentialStatusType");
+    if (status && status->kind == CX_YLIST && status->count) status = status->items[0];
+    const cx_ynode *node =
+        status && status->kind == CX_YMAP ? cx__ymap_get(status, "ceterms:targetNode") : status;
+    const char *local =
+        node && node->kind == CX_YSCALAR ? local_name(node->text, "credentialStat:") : NULL;
+    if (!rc && local) rc = put_text(x, attrs, "ctdl_status", local, node);
+    return rc;
+}
+
+static int credential(ctdl *x, const cx_ynode *node, const char *type)
+{
+    const char *id, *iri, *provider;
+    const cx_ynode *org;
+    int rc = cx__ctdl_ref(x, node, &id, &iri);
+    if (rc) return rc;
+    cx_ynode *c = new_map(x, node), *codes = new_map(x, node), *attrs = new_map(x, node);
+    if (!c || !codes || !attrs) return nomem(x);
+    const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
+    const char *name = cx__ctdl_text(x, name_node);
+    if (!name) return cx__ctdl_fail(x, node, "credential '%s' has no ceterms:name", id);
+    const char *kind = kebab(x, local_name(type, "ceterms:"));
+    if (!kind) return nomem(x);
+    if ((rc = put_text(x, c, "id", id, node)) || (rc = put_text(x, c, "name", name, name_node)) ||
+        (rc = put_text(x, c, "type", kind, cx__ymap_get(node, "@type"))) ||
+        (rc = provider_of(x, node, id, &provider, &org)) ||
+        (rc = put_text(x, c, "provider", provider, node)) ||
+        (rc = jurisdiction_of(x, node, org, id, c)) || (rc = renewal(x, node, c)) ||
+        (rc = date_key(x, node, "ceterms:dateEffective", "effective_from", c)) ||
+        (rc = date_key(x, node, "ceterms:expirationDate", "effective_until", c)) ||
+        (rc = credit_values(x, node, c, attrs)) || (rc = estimated_duration(x, node, attrs)) ||
+        (rc = plain_attributes(x, node, type, attrs)))
+        return rc;
+    if (iri && (rc = put_text(x, attrs, "source_iri", iri, node))) return rc;
+    char ctid[40];
+    const cx_ynode *own = cx__ymap_get(node, "ceterms:ctid");
+    if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0 &&
+        (rc = add_to_list(x, codes, "ctid", ctid, own)))
+        return rc;
+    if ((rc = codes_of(x, node, "ceterms:occupationType", codes)) ||
+        (rc = codes_of(x, node, "ceterms:industryType", codes)) ||
+        (rc = codes_of(x, node, "ceterms:naics", codes)) ||
+        (rc = codes_of(x, node, "ceterms:instructionalProgramType", codes)))
+        return rc;
+    if (codes->count && (rc = put(x, c, "codes", codes))) return rc;
+    if ((rc = put(x, c, "attributes", attrs))) return rc;
+    report_unknown(x, node, credential_keys);
+    return cx__ylist_append(x->out, x->credentials, c) ? nomem(x) : CX_OK;
+}
+
+/* ------------------------------------------------------------- document */
+
+/* The top-level nodes: the @graph's, the array's, or the root itself. */
+static int collect_nodes(ctdl *x, const cx_ynode *root)
+{
+    const cx_ynode *graph = root->kind == CX_YMAP ? cx__ymap_get(root, "@graph") : NULL;
+    const cx_ynode *list = root->kind == CX_YLIST ? root : graph;
+    if (graph && graph->kind != CX_YLIST)
+        return cx__ctdl_fail(x, graph, "expected a list for '@graph', found %s",
+                             cx__ynode_kind_name(graph->kind));
+    size_t n = list ? list->count : 1;
+    x->nodes = calloc(n ? n : 1, sizeof *x->nodes);
+    if (!x->nodes) return nomem(x);
+    for (size_t i = 0; i < n; i++) {
+        const cx_ynode *node = list ? list->items[i] : root;
+        if (node->kind != CX_YMAP)
+            return cx__ctdl_fail(x, node, "expected a node (an object), found %s",
+                                 cx__ynode_kind_name(node->kind));
+        x->nodes[x->nnodes++] = node;
+    }
+    return CX_OK;
+}
+
+/* The document's CTID: the graph's @id, else its first node's ctid. */
+static int document_ctid(ctdl *x, const cx_ynode *root)
+{
+    char ctid[40];
+    const cx_ynode *at = root->kind == CX_YMAP ? cx__ymap_get(root, "@id") : NULL;
+    const char *graph = at && at->kind == CX_YSCALAR ? strstr(at->text, "/graph/") : NULL;
+    if (graph && cx__ctdl_ctid(graph + 7, ctid) == 0) {
+        x->doc_ctid = cx__ydoc_strdup(x->out, ctid);
+        return x->doc_ctid ? CX_OK : nomem(x);
+    }
+    const cx_ynode *own = x->nnodes ? cx__ymap_get(x->nodes[0], "ceterms:ctid") : NULL;
+    if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0) {
+        x->doc_ctid = cx__ydoc_strdup(x->out, ctid);
+        return x->doc_ctid ? CX_OK : nomem(x);
+    }
+    return CX_OK;
+}
+
+/* Refuses a provisional graph unless asked to take it. */
+static int publication_status(ctdl *x, const cx_ynode *root)
+{
+    const cx_ynode *status = root->kind == CX_YMAP ? cx__ymap_get(root, "adms:status") : NULL;
+    if (!status || status->kind != CX_YSCALAR ||
+        strcmp(status->text, "graphPublicationStatus:Provisional") != 0 ||
+        x->opts->allow_provisional)
+        return CX_OK;
+    return cx__ctdl_fail(x, status,
+                         "a provisional graph (graphPublicationStatus:Provisional); give "
+                         "--allow-provisional to import it");
+}
+
+static int map_nodes(ctdl *x)
+{
+    int rc = CX_OK;
+    for (size_t i = 0; i < x->nnodes && !rc; i++) {
+        const cx_ynode *node = x->nodes[i];
+        const char *type = type_of(node);
+        if (is_credential(type))
+            rc = credential(x, node, type);
+        else if (is_organisation(type))
+            rc = organisation(x, node);
+        else
+            cx__ctdl_report(x, node, "@type", "a %s node: not imported", type ? type : "untyped");
+    }
+    return rc;
+}
+
+/* The catalog document: the sections the mapping filled, and the
+ * entities to create when the registry lacks them. */
+static int finish(ctdl *x)
+{
+    cx_ynode *root = new_map(x, NULL), *absent = new_map(x, NULL);
+    int rc = CX_OK;
+    if (!root || !absent) return nomem(x);
+    if (x->providers->count) rc = put(x, root, "providers", x->providers);
+    if (!rc && x->credentials->count) rc = put(x, root, "credentials", x->credentials);
+    if (!rc && x->new_providers->count) rc = put(x, absent, "providers", x->new_providers);
+    if (!rc && x->new_jurisdictions->count)
+        rc = put(x, absent, "jurisdictions", x->new_jurisdictions);
+    if (!rc && absent->count) rc = put(x, root, "create_if_absent", absent);
+    if (!rc) cx__ydoc_set_root(x->out, root);
+    return rc;
+}
+
+int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    static const cx_import_options none = {0};
+    const cx_ynode *root = cx__ydoc_root(json);
+    ctdl x = {.file = cx__ydoc_name(json), .opts = opts ? opts : &none, .err = err};
+    cx__strmap_init(&x.defined);
+    cx__strmap_init(&x.stubbed);
+    *out = NULL;
+    int rc = cx__ydoc_new(x.file, "json", &x.out, err);
+    if (rc) goto done;
+    if (!(x.providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
+        !(x.credentials = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
+        !(x.new_providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
+        !(x.new_jurisdictions = cx__ynode_new(x.out, CX_YLIST, 0, 0, ""))) {
+        rc = nomem(&x);
+        goto done;
+    }
+    if ((rc = cx__ctdl_check_contexts(&x, root)) || (rc = publication_status(&x, root)) ||
+        (rc = collect_nodes(&x, root)) || (rc = document_ctid(&x, root)) || (rc = map_nodes(&x)) ||
+        (rc = finish(&x)))
+        goto done;
+    *out = x.out;
+    x.out = NULL;
+done:
+    cx__ydoc_free(x.out);
+    free(x.nodes);
+    cx__strmap_free(&x.defined);
+    cx__strmap_free(&x.stubbed);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * ctdl_int.h -- what ctdl.c (entities) and ctdl_ref.c (contexts, ids,
+ * references, language maps) share while one CTDL document is mapped.
+ * Private to the ctdl*.c family.
+ */
+#ifndef CX_CTDL_INT_H
+#define CX_CTDL_INT_H
+
+#include "ctdl.h"
+#include "util.h"
+
+/* One mapping of one document. */
+typedef struct ctdl {
+    const char *file;              /* the input's name, for errors and the report */
+    const cx_import_options *opts; /* never NULL */
+    cx_error *err;                 /* where a refusal goes */
+    cx_ydoc *out;                  /* the catalog document being built */
+    const char *doc_ctid;          /* the document's CTID (lower case, in out's arena), or NULL */
+    const cx_ynode **nodes;        /* the document's top-level nodes (malloc'd) */
+    size_t nnodes;
+    cx_ynode *providers;         /* the catalog's providers list */
+    cx_ynode *credentials;       /* the catalog's credentials list */
+    cx_ynode *new_providers;     /* providers to create when neither defined nor in the registry */
+    cx_ynode *new_jurisdictions; /* the same for jurisdictions */
+    cx_strmap defined;           /* provider ids this document defines (keys in out's arena) */
+    cx_strmap stubbed;           /* ids already put in new_providers or new_jurisdictions,
+                                  * prefixed "p:" or "j:" (keys in out's arena) */
+} ctdl;
+
+/* A located refusal at node n: "file: POINTER: message". Returns CX_EINPUT. */
+int cx__ctdl_fail(ctdl *x, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
+
+/* One issue of the import report at node n (its pointer), under key (or
+ * NULL). Nothing when the options have no report. */
+void cx__ctdl_report(ctdl *x, const cx_ynode *n, const char *key, const char *fmt, ...)
+    CX_PRINTF(4, 5);
+
+/* Checks every @context in the tree under n (the top-level one and the
+ * nested ones) against the allow-list, and refuses the legacy urn:ctid:
+ * form anywhere. */
+int cx__ctdl_check_contexts(ctdl *x, const cx_ynode *n);
+
+/* A CTID ("ce-" and a UUID, any case) into out in lower case: 0, or -1
+ * when s is not one. */
+int cx__ctdl_ctid(const char *s, char out[40]);
+
+/* The credex id of a reference ref: an IRI string, {"@id": ...} or an
+ * embedded object (docs/interop.md "CTDL ids"). *id lives in the output
+ * document. *iri is the IRI an x- id was hashed from (else NULL), to keep
+ * as attribute source_iri. */
+int cx__ctdl_ref(ctdl *x, const cx_ynode *ref, const char **id, const char **iri);
+
+/* The value a language map (or a plain value) holds for --lang: the exact
+ * tag, then a case-insensitive match, then the primary subtag, then the
+ * byte-wise smallest key. v itself when it is not a map; NULL for NULL. */
+const cx_ynode *cx__ctdl_lang(const ctdl *x, const cx_ynode *v);
+
+/* The text of v after the language choice: a string (not a number, true,
+ * false or null); NULL when v holds none. */
+const char *cx__ctdl_text(const ctdl *x, const cx_ynode *v);
+
+/* The node of the document whose @id is iri, or NULL. */
+const cx_ynode *cx__ctdl_node(const ctdl *x, const char *iri);
+
+#endif
