@@ -914,7 +914,7 @@ static const json_mapper json_mappers[] = {
 };
 
 /* What the formats read today are, for the refusals below. */
-#define FORMATS_READ "credex imports YAML catalogs and CSV award lists today"
+#define FORMATS_READ "credex imports YAML catalogs, CSV award lists and CTDL today"
 
 static int base64url_run(const char *p, const char *end)
 {
@@ -969,8 +969,8 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
         rc = m->map(json, ld->opts, out, err);
     else
         rc = cx__ynode_error(err, path, root,
-                             "a JSON document credex cannot map (no CTDL, Open Badges or CLR "
-                             "reader yet); " FORMATS_READ);
+                             "a JSON document credex cannot map (not CTDL; no Open Badges or "
+                             "CLR reader yet); " FORMATS_READ);
     cx__ydoc_free(json);
     return rc;
 }

@@ -39,10 +39,18 @@ static int nomem(ctdl *x)
     return cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
 }
 
+/* The place of node at (a JSON Pointer of the input) copied into the
+ * output document, which outlives the input; "" for NULL. */
+static const char *place(ctdl *x, const cx_ynode *at)
+{
+    return cx__ydoc_strdup(x->out, at && at->where ? at->where : "");
+}
+
 /* A scalar of text at the place of node at (NULL: no place). */
 static cx_ynode *text_node(ctdl *x, const char *text, const cx_ynode *at)
 {
-    return cx__ynode_scalar(x->out, text, strlen(text), 0, 0, 0, at ? at->where : "");
+    const char *where = place(x, at);
+    return where ? cx__ynode_scalar(x->out, text, strlen(text), 0, 0, 0, where) : NULL;
 }
 
 static int put(ctdl *x, cx_ynode *map, const char *key, cx_ynode *value)
@@ -58,7 +66,8 @@ static int put_text(ctdl *x, cx_ynode *map, const char *key, const char *text, c
 
 static cx_ynode *new_map(ctdl *x, const cx_ynode *at)
 {
-    return cx__ynode_new(x->out, CX_YMAP, 0, 0, at ? at->where : "");
+    const char *where = place(x, at);
+    return where ? cx__ynode_new(x->out, CX_YMAP, 0, 0, where) : NULL;
 }
 
 /* Appends text to the list under key in map (made when absent), once. */
@@ -67,7 +76,8 @@ static int add_to_list(ctdl *x, cx_ynode *map, const char *key, const char *text
 {
     cx_ynode *list = (cx_ynode *)cx__ymap_get(map, key);
     if (!list) {
-        if (!(list = cx__ynode_new(x->out, CX_YLIST, 0, 0, at->where))) return nomem(x);
+        const char *where = place(x, at);
+        if (!where || !(list = cx__ynode_new(x->out, CX_YLIST, 0, 0, where))) return nomem(x);
         int rc = put(x, map, key, list);
         if (rc) return rc;
     }
@@ -256,6 +266,11 @@ static int stub(ctdl *x, cx_ynode *list, char kind, const char *id, const cx_yno
     cx_ynode *m = new_map(x, at);
     int rc;
     if (!k || !m || cx__strmap_put(&x->stubbed, k, m, NULL) < 0) return nomem(x);
+    if (kind == 'j')
+        cx__ctdl_report(x, at, NULL,
+                        "jurisdiction '%s': created with its id as its name if the registry "
+                        "lacks it",
+                        id);
     if ((rc = put_text(x, m, "id", id, at)) || (rc = put_text(x, m, "name", id, at))) return rc;
     return cx__ylist_append(x->out, list, m) ? nomem(x) : CX_OK;
 }
@@ -321,9 +336,6 @@ static int organisation(ctdl *x, const cx_ynode *node)
         if ((rc = put_text(x, p, "jurisdiction", code, at)) ||
             (rc = stub(x, x->new_jurisdictions, 'j', code, at)))
             return rc;
-        cx__ctdl_report(x, at, "ceterms:address",
-                        "jurisdiction '%s' from the address; created if the registry lacks it",
-                        code);
     }
     report_unknown(x, node, organisation_keys);
     return cx__ylist_append(x->out, x->providers, p) ? nomem(x) : CX_OK;
