@@ -770,6 +770,7 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
     ctdl x = {.file = cx__ydoc_name(json), .opts = opts ? opts : &none, .err = err};
     cx__strmap_init(&x.defined);
     cx__strmap_init(&x.stubbed);
+    cx__strmap_init(&x.id_map);
     *out = NULL;
     int rc = cx__ydoc_new(x.file, "json", &x.out, err);
     if (rc) goto done;
@@ -780,7 +781,8 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
         rc = nomem(&x);
         goto done;
     }
-    if ((rc = cx__ctdl_check_contexts(&x, root)) || (rc = publication_status(&x, root)) ||
+    if ((x.opts->id_map && (rc = cx__ctdl_read_id_map(&x, x.opts->id_map))) ||
+        (rc = cx__ctdl_check_contexts(&x, root)) || (rc = publication_status(&x, root)) ||
         (rc = collect_nodes(&x, root)) || (rc = document_ctid(&x, root)) || (rc = map_nodes(&x)) ||
         (rc = finish(&x)))
         goto done;
@@ -791,5 +793,7 @@ done:
     free(x.nodes);
     cx__strmap_free(&x.defined);
     cx__strmap_free(&x.stubbed);
+    cx__strmap_free(&x.id_map);
+    free(x.id_map_text);
     return rc;
 }

@@ -25,6 +25,8 @@ typedef struct ctdl {
     cx_strmap defined;           /* provider ids this document defines (keys in out's arena) */
     cx_strmap stubbed;           /* ids already put in new_providers or new_jurisdictions,
                                   * prefixed "p:" or "j:" (keys in out's arena) */
+    cx_strmap id_map;            /* --id-map: IRI -> id (both in id_map_text) */
+    char *id_map_text;           /* the --id-map file, its fields cut in place (malloc'd) */
 } ctdl;
 
 /* A located refusal at node n: "file: POINTER: message". Returns CX_EINPUT. */
@@ -58,6 +60,12 @@ const cx_ynode *cx__ctdl_lang(const ctdl *x, const cx_ynode *v);
 /* The text of v after the language choice: a string (not a number, true,
  * false or null); NULL when v holds none. */
 const char *cx__ctdl_text(const ctdl *x, const cx_ynode *v);
+
+/* Reads the --id-map file at path (CSV: a header `iri,id`, then one
+ * IRI and the id it becomes a row; fields may be quoted) into x->id_map.
+ * Refused at file:LINE: another header, a row of other than two fields,
+ * an empty IRI, an id credex cannot use, an IRI given twice. */
+int cx__ctdl_read_id_map(ctdl *x, const char *path);
 
 /* The node of the document whose @id is iri, or NULL. */
 const cx_ynode *cx__ctdl_node(const ctdl *x, const char *iri);

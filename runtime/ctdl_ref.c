@@ -175,7 +175,12 @@ static int derived_id(ctdl *x, const cx_ynode *at, const char *label, const char
 static int iri_id(ctdl *x, const cx_ynode *at, const char *iri, const char **id, const char **src)
 {
     char ctid[40];
+    const char *mapped = cx__strmap_get(&x->id_map, iri);
     *src = NULL;
+    if (mapped) {
+        *id = cx__ydoc_strdup(x->out, mapped);
+        return *id ? CX_OK : cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
+    }
     if (strncmp(iri, "_:", 2) == 0) return derived_id(x, at, iri + 2, id);
     if (registry_ctid(iri, ctid) || cx__ctdl_ctid(iri, ctid) == 0) {
         *id = cx__ydoc_strdup(x->out, ctid);
@@ -203,13 +208,15 @@ int cx__ctdl_ref(ctdl *x, const cx_ynode *ref, const char **id, const char **iri
     if (ref->kind != CX_YMAP)
         return cx__ctdl_fail(x, ref, "expected a reference (an IRI or an object), found a list");
     const cx_ynode *own = cx__ymap_get(ref, "ceterms:ctid");
+    const cx_ynode *at = cx__ymap_get(ref, "@id");
+    if (at && at->kind == CX_YSCALAR && cx__strmap_get(&x->id_map, at->text))
+        return iri_id(x, at, at->text, id, iri);
     if (own && own->kind == CX_YSCALAR) {
         if (cx__ctdl_ctid(own->text, ctid) != 0)
             return cx__ctdl_fail(x, own, "invalid CTID '%s': expected 'ce-' and a UUID", own->text);
         *id = cx__ydoc_strdup(x->out, ctid);
         return *id ? CX_OK : cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
     }
-    const cx_ynode *at = cx__ymap_get(ref, "@id");
     if (at && at->kind == CX_YSCALAR && !at->plain) return iri_id(x, at, at->text, id, iri);
     char hex[65]; /* an embedded object without an id: named by its place */
     cx__sha256_hex(ref->where, strlen(ref->where), hex);
@@ -224,6 +231,86 @@ const cx_ynode *cx__ctdl_node(const ctdl *x, const char *iri)
         if (at && at->kind == CX_YSCALAR && strcmp(at->text, iri) == 0) return x->nodes[i];
     }
     return NULL;
+}
+
+/* --------------------------------------------------------------- id map */
+
+/* One field of an id-map row at *p, cut in place (quotes undone); *p is
+ * left after it. NULL for a stray or unterminated quote. */
+static char *id_map_field(char **p)
+{
+    char *s = *p, *out = s;
+    if (*s != '"') {
+        *p = s + strcspn(s, ",");
+        return s;
+    }
+    for (char *q = s + 1;; q++) {
+        if (!*q) return NULL;
+        if (*q == '"' && q[1] == '"') {
+            *out++ = '"';
+            q++;
+        } else if (*q == '"') {
+            *p = q + 1;
+            if (**p && **p != ',') return NULL;
+            break;
+        } else {
+            *out++ = *q;
+        }
+    }
+    *out = '\0';
+    return s;
+}
+
+/* One row (line lineno, NUL-terminated, without its line end) into the map. */
+static int id_map_row(ctdl *x, const char *path, int lineno, char *line)
+{
+    char *p = line, *fields[3] = {NULL, NULL, NULL};
+    int n = 0;
+    for (; n < 3; n++) {
+        if (!(fields[n] = id_map_field(&p)))
+            return cx__error(x->err, CX_EINPUT, path, lineno, 0,
+                             "a quote that does not close a quoted field");
+        if (!*p) break;
+        *p++ = '\0';
+    }
+    if (n != 1)
+        return cx__error(x->err, CX_EINPUT, path, lineno, 0,
+                         "expected two fields, an IRI and its id");
+    if (lineno == 1)
+        return strcmp(fields[0], "iri") == 0 && strcmp(fields[1], "id") == 0
+                   ? CX_OK
+                   : cx__error(x->err, CX_EINPUT, path, 1, 0, "expected the header 'iri,id'");
+    if (!*fields[0]) return cx__error(x->err, CX_EINPUT, path, lineno, 0, "an empty IRI");
+    if (!plain_id(fields[1]))
+        return cx__error(x->err, CX_EINPUT, path, lineno, 0,
+                         "invalid id '%s': expected letters, digits and . _ : + - (starting "
+                         "with a letter or digit, at most %d characters)",
+                         fields[1], MAX_ID_LEN);
+    int rc = cx__strmap_put(&x->id_map, fields[0], fields[1], NULL);
+    if (rc < 0) return cx__error(x->err, CX_ENOMEM, path, lineno, 0, "out of memory");
+    if (rc == 1)
+        return cx__error(x->err, CX_EINPUT, path, lineno, 0, "the IRI '%s' is given twice",
+                         fields[0]);
+    return CX_OK;
+}
+
+int cx__ctdl_read_id_map(ctdl *x, const char *path)
+{
+    size_t len;
+    int rc = cx__yread_file(path, &x->id_map_text, &len, x->err);
+    if (rc) return rc;
+    char *p = x->id_map_text;
+    if (memchr(p, '\0', len)) return cx__error(x->err, CX_EINPUT, path, 0, 0, "a NUL byte");
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    for (int lineno = 1; *p && !rc; lineno++) {
+        char *end = p + strcspn(p, "\n");
+        char *next = *end ? end + 1 : end;
+        if (end > p && end[-1] == '\r') end--;
+        *end = '\0';
+        if (*p || lineno == 1) rc = id_map_row(x, path, lineno, p);
+        p = next;
+    }
+    return rc;
 }
 
 /* -------------------------------------------------------- language maps */

@@ -37,7 +37,8 @@ enum {
     OPT_SKIP_INVALID = 1 << 22, /* import */
     OPT_REPORT = 1 << 23,
     OPT_LANG = 1 << 24, /* import: CTDL */
-    OPT_ALLOW_PROVISIONAL = 1 << 25
+    OPT_ALLOW_PROVISIONAL = 1 << 25,
+    OPT_ID_MAP = 1 << 26
 };
 
 #define MAX_RULES 64
@@ -70,6 +71,7 @@ typedef struct cli {
     const char *report;      /* --report FILE (import) */
     const char *lang;        /* --lang TAG (import: CTDL language maps) */
     int allow_provisional;   /* --allow-provisional (import: CTDL) */
+    const char *id_map;      /* --id-map FILE (import: CTDL) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

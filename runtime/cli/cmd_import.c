@@ -156,6 +156,7 @@ int cmd_import(cli *c)
     opts.provider = c->filter.provider;
     opts.lang = c->lang;
     opts.allow_provisional = c->allow_provisional;
+    opts.id_map = c->id_map;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

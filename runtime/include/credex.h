@@ -278,6 +278,7 @@ typedef struct cx_import_options {
     const char *provider;       /* CTDL: the provider of credentials that name none; or NULL */
     const char *lang;           /* CTDL: the language tag language maps are read in (en-US) */
     int allow_provisional;      /* CTDL: 1 imports a provisional graph instead of refusing it */
+    const char *id_map;         /* CTDL: a CSV file `iri,id` whose ids replace the IRIs'; or NULL */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award

@@ -137,4 +137,40 @@ run --db c.db import "$ENVELOPE"
 refused "a registry envelope"
 expect_eq "$ERR" "credex: $ENVELOPE: a JSON document credex cannot map (not CTDL; no Open Badges or CLR reader yet); credex imports YAML catalogs, CSV award lists and CTDL today" \
     "the envelope, refused"
+# --id-map: CSV iri,id overrides the id of an IRI or a blank node.
+cat > map.csv <<'CSV'
+iri,id
+https://sandbox.credentialengineregistry.org/resources/ce-a588a18b-2616-4c74-bdcd-6507c0693d0e,acme-u
+"https://sandbox.credentialengineregistry.org/resources/ce-cef8a76d-f168-0513-8fac-0b8dc60ef853",BS-ACC
+_:0657b6ce-f7d9-4916-b03d-06cb35b232da,accreditor
+CSV
+run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map map.csv
+expect_rc 0 "an import with an id map"
+run --db m.db show credential BS-ACC --format json
+expect_contains "$OUT" '"id":"BS-ACC","name":"Bachelor of Science in Accounting","type":"bachelor-degree","provider":"acme-u"' \
+    "the credential and its owner take the mapped ids"
+expect_contains "$OUT" '"codes":{"ctid":["ce-cef8a76d-f168-0513-8fac-0b8dc60ef853"]}' "the CTID stays a code"
+run --db m.db list providers --format json
+expect_contains "$OUT" '{"id":"accreditor","name":"Some Accreditation Body"}' "a blank node, mapped"
+printf 'iri,id\nhttps://example.org/a,-a\n' > badmap.csv
+run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map badmap.csv
+expect_rc 3 "a bad id map"
+expect_eq "$ERR" "credex: badmap.csv:2: invalid id '-a': expected letters, digits and . _ : + - (starting with a letter or digit, at most 200 characters)" \
+    "the id map's error, at its line"
+printf 'iri,id\na,b\na,c\n' > twice.csv
+run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map twice.csv
+expect_eq "$ERR" "credex: twice.csv:3: the IRI 'a' is given twice" "an IRI mapped twice"
+
+# An IRI that is no registry IRI and no credex id: x- and a SHA-256 prefix.
+cat > other.json <<'JSON'
+{"@context": "http://credreg.net/ctdl/schema/context/json",
+ "@type": "ceterms:DigitalBadge", "@id": "https://example.org/creds/1",
+ "ceterms:name": {"en-us": "A Badge", "en-GB": "A British Badge"}}
+JSON
+run --db x.db import other.json --provider acme --jurisdiction US-TX
+expect_rc 0 "a credential known only by an IRI"
+run --db x.db show credential x-170085188e09357bc2ee --format json
+expect_contains "$OUT" '"name":"A Badge","type":"digital-badge","provider":"acme"' \
+    "en-US wanted: en-us matches in any case, before the byte-wise smaller en-GB"
+expect_contains "$OUT" '"source_iri":"https://example.org/creds/1"' "the IRI is kept"
 finish
