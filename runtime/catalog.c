@@ -806,6 +806,20 @@ static int exception(const checker *c, const cx_ynode *n)
 
 /* --------------------------------------------------------------- document */
 
+/* A JSON mapper's framework_competencies entry: {framework, competencies},
+ * competencies of a framework another input or the registry defines. */
+static int framework_competencies(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"framework", "competencies", NULL};
+    const char *fw;
+    int rc = check_map(c, n, "framework_competencies", keys, keys);
+    if (rc || (rc = opt_ref(c, n, "framework", CX_KIND_FRAMEWORK, &fw))) return rc;
+    const cx_ynode *list = cx__ymap_get(n, "competencies");
+    for (size_t i = 0; list->kind == CX_YLIST && i < list->count && !rc; i++)
+        rc = competency(c, list->items[i], fw);
+    return rc;
+}
+
 /* A JSON mapper's create_if_absent: {providers: [...], jurisdictions:
  * [...]}, defined at commit when neither this import nor the registry has
  * their ids (a provider a credential names but no input defines). */
@@ -873,7 +887,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
     if (root->kind != CX_YMAP)
         return fail(&c, root, "expected the catalog to be a mapping, found %s",
                     cx__ynode_kind_name(root->kind));
-    static const char *const mapped[] = {"create_if_absent", NULL}; /* JSON mappers' */
+    static const char *const mapped[] = {"create_if_absent", "framework_competencies",
+                                         NULL}; /* JSON mappers' */
     cx_yschema top = {.noun = "top-level key",
                       .keys = keys,
                       .extra = extra_keys || !c.add_awards ? extra_keys : mapped};
@@ -891,6 +906,10 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
         const cx_ynode *list = cx__ymap_get(root, sections[i].key);
         if (list && (rc = section(&c, list, &sections[i]))) return rc;
     }
+    const cx_ynode *loose = c.add_awards ? cx__ymap_get(root, "framework_competencies") : NULL;
+    for (size_t i = 0; loose && i < loose->count && !rc; i++)
+        rc = framework_competencies(&c, loose->items[i]);
+    if (rc) return rc;
     return c.add_awards ? remember_absent(&c, cx__ymap_get(root, "create_if_absent")) : CX_OK;
 }
 

@@ -117,6 +117,12 @@ static const char *local_name(const char *type, const char *prefix)
     return strncmp(type, prefix, n) == 0 ? type + n : NULL;
 }
 
+/* 1 when type is not NULL and equals name. */
+static int is_type(const char *type, const char *name)
+{
+    return type && strcmp(type, name) == 0;
+}
+
 /* The @type of node (the first, when a list), or NULL. */
 static const char *type_of(const cx_ynode *node)
 {
@@ -676,6 +682,90 @@ static int credential(ctdl *x, const cx_ynode *node, const char *type)
     return cx__ylist_append(x->out, x->credentials, c) ? nomem(x) : CX_OK;
 }
 
+/* ------------------------------------------------------------- CTDL-ASN */
+
+static const char *const framework_keys[] = {
+    "@context", "@id", "@type", "ceterms:ctid", "ceasn:name", NULL,
+};
+
+static const char *const competency_keys[] = {
+    "@context",        "@id", "@type", "ceterms:ctid", "ceasn:competencyText", "ceasn:isPartOf",
+    "ceasn:isChildOf", NULL,
+};
+
+/* A framework node: its entry in frameworks, with an empty competencies list. */
+static int framework(ctdl *x, const cx_ynode *node)
+{
+    const char *id, *iri;
+    int rc = cx__ctdl_ref(x, node, &id, &iri);
+    if (rc) return rc;
+    const cx_ynode *name_node = cx__ymap_get(node, "ceasn:name");
+    const char *name = cx__ctdl_text(x, name_node);
+    if (!name) return cx__ctdl_fail(x, node, "competency framework '%s' has no ceasn:name", id);
+    cx_ynode *f = new_map(x, node);
+    cx_ynode *list = f ? cx__ynode_new(x->out, CX_YLIST, 0, 0, f->where) : NULL;
+    if (!list || cx__strmap_put(&x->framework_lists, id, list, NULL) < 0) return nomem(x);
+    if ((rc = put_text(x, f, "id", id, node)) || (rc = put_text(x, f, "name", name, name_node)) ||
+        (rc = put(x, f, "competencies", list)))
+        return rc;
+    report_unknown(x, node, framework_keys);
+    return cx__ylist_append(x->out, x->frameworks, f) ? nomem(x) : CX_OK;
+}
+
+/* The one id a competency's key (isPartOf, isChildOf) names, or NULL;
+ * more than one: the first, the rest reported. */
+static int one_ref(ctdl *x, const cx_ynode *node, const char *key, const char **id)
+{
+    values v = values_of(node, key);
+    const char *iri;
+    *id = NULL;
+    if (v.n > 1) cx__ctdl_report(x, v.v[1], key, "%zu values; credex keeps the first", v.n);
+    return v.n ? cx__ctdl_ref(x, v.v[0], id, &iri) : CX_OK;
+}
+
+/* A competency node: into its framework's list when this document defines
+ * the framework, else into framework_competencies. One without a CTID or
+ * a framework is reported, not imported. */
+static int competency(ctdl *x, const cx_ynode *node)
+{
+    const char *id, *iri, *fw, *parent;
+    char ctid[40];
+    const cx_ynode *own = cx__ymap_get(node, "ceterms:ctid");
+    if (!own || own->kind != CX_YSCALAR || cx__ctdl_ctid(own->text, ctid) != 0 ||
+        !cx__ymap_get(node, "ceasn:isPartOf")) {
+        cx__ctdl_report(x, node, "@type",
+                        "a competency without a CTID or a framework: not imported");
+        return CX_OK;
+    }
+    int rc = cx__ctdl_ref(x, node, &id, &iri);
+    if (rc || (rc = one_ref(x, node, "ceasn:isPartOf", &fw)) ||
+        (rc = one_ref(x, node, "ceasn:isChildOf", &parent)))
+        return rc;
+    if (!fw) {
+        cx__ctdl_report(x, node, "ceasn:isPartOf",
+                        "a competency without a framework: not imported");
+        return CX_OK;
+    }
+    const cx_ynode *text_at = cx__ymap_get(node, "ceasn:competencyText");
+    const char *text = cx__ctdl_text(x, text_at);
+    if (!text) return cx__ctdl_fail(x, node, "competency '%s' has no ceasn:competencyText", id);
+    cx_ynode *k = new_map(x, node);
+    if (!k) return nomem(x);
+    if ((rc = put_text(x, k, "id", id, node)) || (rc = put_text(x, k, "text", text, text_at)) ||
+        (parent && (rc = put_text(x, k, "parent", parent, cx__ymap_get(node, "ceasn:isChildOf")))))
+        return rc;
+    report_unknown(x, node, competency_keys);
+    cx_ynode *list = cx__strmap_get(&x->framework_lists, fw);
+    if (list) return cx__ylist_append(x->out, list, k) ? nomem(x) : CX_OK;
+    cx_ynode *entry = new_map(x, node), *one = new_map(x, node);
+    one = one ? cx__ynode_new(x->out, CX_YLIST, 0, 0, one->where) : NULL;
+    if (!entry || !one || cx__ylist_append(x->out, one, k)) return nomem(x);
+    if ((rc = put_text(x, entry, "framework", fw, cx__ymap_get(node, "ceasn:isPartOf"))) ||
+        (rc = put(x, entry, "competencies", one)))
+        return rc;
+    return cx__ylist_append(x->out, x->loose, entry) ? nomem(x) : CX_OK;
+}
+
 /* ------------------------------------------------------------- document */
 
 /* The top-level nodes: the @graph's, the array's, or the root itself. */
@@ -733,10 +823,17 @@ static int publication_status(ctdl *x, const cx_ynode *root)
 static int map_nodes(ctdl *x)
 {
     int rc = CX_OK;
+    for (size_t i = 0; i < x->nnodes && !rc; i++) /* frameworks first: competencies join them */
+        if (is_type(type_of(x->nodes[i]), "ceasn:CompetencyFramework"))
+            rc = framework(x, x->nodes[i]);
     for (size_t i = 0; i < x->nnodes && !rc; i++) {
         const cx_ynode *node = x->nodes[i];
         const char *type = type_of(node);
-        if (is_credential(type))
+        if (is_type(type, "ceasn:CompetencyFramework"))
+            continue;
+        else if (is_type(type, "ceasn:Competency"))
+            rc = competency(x, node);
+        else if (is_credential(type))
             rc = credential(x, node, type);
         else if (is_organisation(type))
             rc = organisation(x, node);
@@ -754,7 +851,9 @@ static int finish(ctdl *x)
     int rc = CX_OK;
     if (!root || !absent) return nomem(x);
     if (x->providers->count) rc = put(x, root, "providers", x->providers);
+    if (!rc && x->frameworks->count) rc = put(x, root, "frameworks", x->frameworks);
     if (!rc && x->credentials->count) rc = put(x, root, "credentials", x->credentials);
+    if (!rc && x->loose->count) rc = put(x, root, "framework_competencies", x->loose);
     if (!rc && x->new_providers->count) rc = put(x, absent, "providers", x->new_providers);
     if (!rc && x->new_jurisdictions->count)
         rc = put(x, absent, "jurisdictions", x->new_jurisdictions);
@@ -771,11 +870,14 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
     cx__strmap_init(&x.defined);
     cx__strmap_init(&x.stubbed);
     cx__strmap_init(&x.id_map);
+    cx__strmap_init(&x.framework_lists);
     *out = NULL;
     int rc = cx__ydoc_new(x.file, "json", &x.out, err);
     if (rc) goto done;
     if (!(x.providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
         !(x.credentials = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
+        !(x.frameworks = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
+        !(x.loose = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
         !(x.new_providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
         !(x.new_jurisdictions = cx__ynode_new(x.out, CX_YLIST, 0, 0, ""))) {
         rc = nomem(&x);
@@ -794,6 +896,7 @@ done:
     cx__strmap_free(&x.defined);
     cx__strmap_free(&x.stubbed);
     cx__strmap_free(&x.id_map);
+    cx__strmap_free(&x.framework_lists);
     free(x.id_map_text);
     return rc;
 }

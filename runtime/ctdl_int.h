@@ -20,6 +20,9 @@ typedef struct ctdl {
     size_t nnodes;
     cx_ynode *providers;         /* the catalog's providers list */
     cx_ynode *credentials;       /* the catalog's credentials list */
+    cx_ynode *frameworks;        /* the catalog's frameworks list */
+    cx_ynode *loose;             /* framework_competencies: competencies of other frameworks */
+    cx_strmap framework_lists;   /* framework id -> its competencies list (in frameworks) */
     cx_ynode *new_providers;     /* providers to create when neither defined nor in the registry */
     cx_ynode *new_jurisdictions; /* the same for jurisdictions */
     cx_strmap defined;           /* provider ids this document defines (keys in out's arena) */

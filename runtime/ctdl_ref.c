@@ -181,19 +181,18 @@ static int iri_id(ctdl *x, const cx_ynode *at, const char *iri, const char **id,
         *id = cx__ydoc_strdup(x->out, mapped);
         return *id ? CX_OK : cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
     }
-    if (strncmp(iri, "_:", 2) == 0) return derived_id(x, at, iri + 2, id);
-    if (registry_ctid(iri, ctid) || cx__ctdl_ctid(iri, ctid) == 0) {
+    const cx_ynode *node = cx__ctdl_node(x, iri); /* a node of this document with a CTID */
+    const cx_ynode *own = node ? cx__ymap_get(node, "ceterms:ctid") : NULL;
+    if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0)
         *id = cx__ydoc_strdup(x->out, ctid);
-    } else {
-        const cx_ynode *node = cx__ctdl_node(x, iri);
-        const cx_ynode *own = node ? cx__ymap_get(node, "ceterms:ctid") : NULL;
-        if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0)
-            *id = cx__ydoc_strdup(x->out, ctid);
-        else if (plain_id(iri))
-            *id = cx__ydoc_strdup(x->out, iri);
-        else
-            *id = hashed_id(x, *src = iri);
-    }
+    else if (strncmp(iri, "_:", 2) == 0)
+        return derived_id(x, at, iri + 2, id);
+    else if (registry_ctid(iri, ctid) || cx__ctdl_ctid(iri, ctid) == 0)
+        *id = cx__ydoc_strdup(x->out, ctid);
+    else if (plain_id(iri))
+        *id = cx__ydoc_strdup(x->out, iri);
+    else
+        *id = hashed_id(x, *src = iri);
     return *id ? CX_OK : cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
 }
 

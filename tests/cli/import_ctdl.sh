@@ -123,12 +123,106 @@ run --db c.db show credential ce-53bc7e5d-d39c-4687-ac89-0474f691055d --format j
 expect_contains "$OUT" '"type":"master-degree","provider":"ce-8ddbf031-bad6-4b19-b726-066d5f71ad01","jurisdiction":"US-OR"' \
     "an owner named by a /graph/ IRI in upper case: its CTID in lower case"
 
-# CTDL-ASN frameworks and competencies: read, reported, not imported yet.
-run --db k.db import "$CTDL/cr-competency-frameworks.json" "$CTDL/cr-competencies.json" --report k.jsonl
-expect_rc 0 "the CTDL-ASN samples are read"
-expect_eq "$OUT" "imported 2 files (json 2) into k.db: nothing (content version 1)" "nothing is imported"
-expect_contains "$(cat k.jsonl)" "{\"file\":\"$CTDL/cr-competencies.json\",\"pointer\":\"/0\",\"key\":\"@type\",\"why\":\"a ceasn:Competency node: not imported\"}" \
-    "a competency is reported at its pointer"
+# CTDL-ASN: frameworks, and competencies with their parent. The samples
+# name frameworks by bare UUIDs across files: an id map gives their CTIDs.
+cat > fw.csv <<'CSV'
+iri,id
+f1a08dc6-416e-11e7-ba71-02bd89fdd987,ce-ab70cb5f-d75d-3344-864f-df565d1a17d7
+f2abcdc6-416e-11e7-ba71-02bd89fdd123,ce-e970cb9f-d75d-3344-864f-df565d1a37d7
+CSV
+run --db k.db import "$CTDL/cr-competencies.json"
+expect_rc 3 "competencies whose framework is not among the inputs"
+expect_eq "$ERR" "credex: $CTDL/cr-competencies.json: /0/ceasn:isPartOf: unknown framework 'f1a08dc6-416e-11e7-ba71-02bd89fdd987'; define it in a catalog first" \
+    "the framework reference, located"
+run --db k.db import "$CTDL/cr-competency-frameworks.json" --id-map fw.csv --report k.jsonl
+expect_rc 0 "the frameworks import"
+expect_eq "$OUT" "imported 1 file (json 1) into k.db: 2 frameworks (content version 1)" "two frameworks"
+expect_contains "$(cat k.jsonl)" "\"pointer\":\"/0/ceasn:hasTopChild\",\"key\":\"ceasn:hasTopChild\",\"why\":\"not imported: credex has no place for this key\"" \
+    "the inverse links are reported"
+run --db k.db import "$CTDL/cr-competencies.json" --id-map fw.csv
+expect_rc 0 "the competencies of frameworks the registry has"
+expect_eq "$OUT" "imported 1 file (json 1) into k.db: 5 competencies (content version 2)" "five competencies"
+run --db k.db export --only frameworks
+expect_eq "$OUT" "version: 1
+frameworks:
+  - id: ce-ab70cb5f-d75d-3344-864f-df565d1a17d7
+    name: Georgia Standards of Excellence
+    competencies:
+      - id: ce-399b893c-8ebe-39db-9a87-525539be793c
+        text: High School
+      - id: ce-d6f4336c-5003-3843-95ea-2e4f885296c9
+        text: Kindergarten
+  - id: ce-e970cb9f-d75d-3344-864f-df565d1a37d7
+    name: Science Georgia Standards of Excellence - 2016
+    competencies:
+      - id: ce-53db0d38-1b6e-3d0e-bb30-266b0707dc8d
+        text: Earth and Space Science
+        parent: ce-89437c7d-247d-3887-b3a1-59451ba05096
+      - id: ce-7e57c787-671d-344f-9491-4a8151437029
+        text: Astronomy
+      - id: ce-89437c7d-247d-3887-b3a1-59451ba05096
+        text: Life Science" "frameworks by CTID; competencies with text (en-us) and the parent isChildOf names"
+run --db both.db import "$CTDL/cr-competencies.json" "$CTDL/cr-competency-frameworks.json" --id-map fw.csv
+expect_eq "$OUT" "imported 2 files (json 2) into both.db: 2 frameworks, 5 competencies (content version 1)" \
+    "both files in one import, in any order"
+
+# A graph written here: hours from clock hours, other credits as
+# attributes, renewalFrequency, two owners, a main jurisdiction by name,
+# a framework with competencies in the same graph, one without a CTID.
+cat > syn.json <<'JSON'
+{"@context": "https://credreg.net/ctdl/schema/context/json",
+ "@id": "https://credentialengineregistry.org/graph/ce-11111111-2222-3333-4444-555555555555",
+ "@graph": [
+  {"@type": "ceterms:MicroCredential",
+   "@id": "https://credentialengineregistry.org/resources/ce-11111111-2222-3333-4444-555555555555",
+   "ceterms:ctid": "ce-11111111-2222-3333-4444-555555555555",
+   "ceterms:name": "EV Safety Micro",
+   "ceterms:ownedBy": ["https://credentialengineregistry.org/resources/ce-bbbbbbbb-0000-4000-8000-000000000000",
+                       "https://credentialengineregistry.org/resources/ce-aaaaaaaa-0000-4000-8000-000000000000"],
+   "ceterms:jurisdiction": [{"@type": "ceterms:JurisdictionProfile",
+     "ceterms:mainJurisdiction": [{"@type": "ceterms:Place", "ceterms:addressRegion": "Texas", "ceterms:addressCountry": "USA"}]}],
+   "ceterms:creditValue": [
+     {"@type": "schema:ValueProfile", "schema:value": 40.0,
+      "ceterms:creditUnitType": {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": "creditUnit:ClockHour"}},
+     {"@type": "schema:ValueProfile", "schema:value": 3, "ceterms:creditUnitType": ["creditUnit:SemesterHour"]}],
+   "ceterms:renewalFrequency": "P3Y",
+   "ceterms:dateEffective": "2024-01-15T00:00:00Z",
+   "ceterms:occupationType": [{"ceterms:codedNotation": "49-3023"}, {"ceterms:codedNotation": "X-1"}]},
+  {"@type": "ceasn:CompetencyFramework", "@id": "_:fw",
+   "ceterms:ctid": "ce-cccccccc-0000-4000-8000-000000000000", "ceasn:name": {"en": "EV Framework"}},
+  {"@type": "ceasn:Competency", "@id": "_:c2", "ceterms:ctid": "ce-eeeeeeee-0000-4000-8000-000000000000",
+   "ceasn:competencyText": "Lockout", "ceasn:isPartOf": ["_:fw"], "ceasn:isChildOf": ["_:c1"]},
+  {"@type": "ceasn:Competency", "@id": "_:c1", "ceterms:ctid": "ce-dddddddd-0000-4000-8000-000000000000",
+   "ceasn:competencyText": {"en-US": "HV safety"}, "ceasn:isPartOf": "_:fw"},
+  {"@type": "ceasn:Competency", "ceasn:competencyText": "No CTID", "ceasn:isPartOf": ["_:fw"]}
+ ]}
+JSON
+run --db s.db import syn.json --report s.jsonl
+expect_rc 0 "the written graph imports"
+expect_eq "$OUT" "imported 1 file (json 1) into s.db: 1 jurisdiction, 1 provider, 1 framework, 2 competencies, 1 credential (content version 1)" \
+    "its summary"
+run --db s.db show credential ce-11111111-2222-3333-4444-555555555555 --format json
+expect_eq "$OUT" '{"kind":"credential","id":"ce-11111111-2222-3333-4444-555555555555","name":"EV Safety Micro","type":"micro-credential","provider":"ce-aaaaaaaa-0000-4000-8000-000000000000","jurisdiction":"US-TX","hours":40,"valid_for":"P3Y","effective_from":"2024-01-15","competencies":[],"tags":[],"codes":{"ctid":["ce-11111111-2222-3333-4444-555555555555"],"soc":["49-3023"]},"attributes":{"credits_semester_hour":"3","ctdl_type":"ceterms:MicroCredential"},"grade_scale":[]}' \
+    "clock hours are hours (40.0 is 40), semester hours an attribute; the smallest owner; Texas, USA is US-TX"
+S_REPORT=$(cat s.jsonl)
+expect_contains "$S_REPORT" '{"file":"syn.json","pointer":"/@graph/0/ceterms:ownedBy/0","key":"ceterms:ownedBy","why":"another provider '"'ce-bbbbbbbb-0000-4000-8000-000000000000'"' of '"'ce-11111111-2222-3333-4444-555555555555'"': not kept"}' \
+    "the second owner is reported"
+expect_contains "$S_REPORT" '"pointer":"/@graph/0/ceterms:occupationType/1/ceterms:codedNotation","key":"ceterms:occupationType","why":"code '"'X-1'"' matches no code scheme credex keeps"' \
+    "a code of no scheme is reported"
+expect_contains "$S_REPORT" '{"file":"syn.json","pointer":"/@graph/4","key":"@type","why":"a competency without a CTID or a framework: not imported"}' \
+    "a competency without a CTID is reported, not imported"
+run --db s.db export --only frameworks
+expect_eq "$OUT" "version: 1
+frameworks:
+  - id: ce-cccccccc-0000-4000-8000-000000000000
+    name: EV Framework
+    competencies:
+      - id: ce-dddddddd-0000-4000-8000-000000000000
+        text: HV safety
+      - id: ce-eeeeeeee-0000-4000-8000-000000000000
+        text: Lockout
+        parent: ce-dddddddd-0000-4000-8000-000000000000" \
+    "blank-node references to nodes with a CTID resolve to the CTID; the parent from isChildOf"
 
 # A registry envelope is not read yet.
 ENVELOPE="$CTDL/ra-envelope-certification-signed.json"
