@@ -176,6 +176,27 @@ static int is_credential(const char *type)
                      ends_with(local, "Credential"));
 }
 
+/* What requirements name besides credentials, imported as credentials
+ * of these types so that their awards can fill slots. */
+static const char *const earnables[] = {
+    "ceterms:Course",
+    "course",
+    "ceterms:LearningOpportunityProfile",
+    "learning-opportunity",
+    "ceterms:LearningProgram",
+    "learning-program",
+    "ceterms:AssessmentProfile",
+    "assessment",
+    NULL,
+};
+
+static const char *earnable_type(const char *type)
+{
+    for (size_t i = 0; type && earnables[i]; i += 2)
+        if (strcmp(type, earnables[i]) == 0) return earnables[i + 1];
+    return NULL;
+}
+
 static int is_organisation(const char *type)
 {
     const char *local = type ? local_name(type, "ceterms:") : NULL;
@@ -642,18 +663,24 @@ static int plain_attributes(ctdl *x, const cx_ynode *cred, const char *type, cx_
     return rc;
 }
 
+static int earnables_required(ctdl *x, const cx_ynode *cred);
+
+/* A credential node, or an earnable's (type: its class), once per id. */
 static int credential(ctdl *x, const cx_ynode *node, const char *type)
 {
     const char *id, *iri, *provider;
     const cx_ynode *org;
     int rc = cx__ctdl_ref(x, node, &id, &iri);
     if (rc) return rc;
+    if (cx__strmap_get(&x->credential_ids, id)) return CX_OK;
+    if (cx__strmap_put(&x->credential_ids, id, (void *)node, NULL) < 0) return nomem(x);
     cx_ynode *c = new_map(x, node), *codes = new_map(x, node), *attrs = new_map(x, node);
     if (!c || !codes || !attrs) return nomem(x);
     const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
     const char *name = cx__ctdl_text(x, name_node);
     if (!name) return cx__ctdl_fail(x, node, "credential '%s' has no ceterms:name", id);
-    const char *kind = kebab(x, local_name(type, "ceterms:"));
+    const char *kind =
+        earnable_type(type) ? earnable_type(type) : kebab(x, local_name(type, "ceterms:"));
     if (!kind) return nomem(x);
     if ((rc = put_text(x, c, "id", id, node)) || (rc = put_text(x, c, "name", name, name_node)) ||
         (rc = put_text(x, c, "type", kind, cx__ymap_get(node, "@type"))) ||
@@ -679,7 +706,35 @@ static int credential(ctdl *x, const cx_ynode *node, const char *type)
     if (codes->count && (rc = put(x, c, "codes", codes))) return rc;
     if ((rc = put(x, c, "attributes", attrs))) return rc;
     report_unknown(x, node, credential_keys);
-    return cx__ylist_append(x->out, x->credentials, c) ? nomem(x) : CX_OK;
+    if (cx__ylist_append(x->out, x->credentials, c)) return nomem(x);
+    return earnables_required(x, node);
+}
+
+/* The courses, learning opportunities and assessments a credential's
+ * requires profiles name: embedded ones are mapped here, those of the
+ * document's graph where they stand; any other is reported. */
+static int earnables_required(ctdl *x, const cx_ynode *cred)
+{
+    static const char *const targets[] = {"ceterms:targetLearningOpportunity",
+                                          "ceterms:targetAssessment", NULL};
+    values profiles = values_of(cred, "ceterms:requires");
+    for (size_t p = 0; p < profiles.n; p++) {
+        for (size_t t = 0; profiles.v[p]->kind == CX_YMAP && targets[t]; t++) {
+            values v = values_of(profiles.v[p], targets[t]);
+            for (size_t i = 0; i < v.n; i++) {
+                const cx_ynode *target = v.v[i];
+                const char *type = target->kind == CX_YMAP ? type_of(target) : NULL;
+                if (earnable_type(type)) {
+                    int rc = credential(x, target, type);
+                    if (rc) return rc;
+                } else if (target->kind != CX_YSCALAR || !cx__ctdl_node(x, target->text)) {
+                    cx__ctdl_report(x, target, targets[t],
+                                    "a requirement target not among the inputs: not imported");
+                }
+            }
+        }
+    }
+    return CX_OK;
 }
 
 /* ------------------------------------------------------------- CTDL-ASN */
@@ -833,7 +888,7 @@ static int map_nodes(ctdl *x)
             continue;
         else if (is_type(type, "ceasn:Competency"))
             rc = competency(x, node);
-        else if (is_credential(type))
+        else if (is_credential(type) || earnable_type(type))
             rc = credential(x, node, type);
         else if (is_organisation(type))
             rc = organisation(x, node);
@@ -871,6 +926,7 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
     cx__strmap_init(&x.stubbed);
     cx__strmap_init(&x.id_map);
     cx__strmap_init(&x.framework_lists);
+    cx__strmap_init(&x.credential_ids);
     *out = NULL;
     int rc = cx__ydoc_new(x.file, "json", &x.out, err);
     if (rc) goto done;
@@ -897,6 +953,7 @@ done:
     cx__strmap_free(&x.stubbed);
     cx__strmap_free(&x.id_map);
     cx__strmap_free(&x.framework_lists);
+    cx__strmap_free(&x.credential_ids);
     free(x.id_map_text);
     return rc;
 }

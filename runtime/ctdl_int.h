@@ -23,6 +23,7 @@ typedef struct ctdl {
     cx_ynode *frameworks;        /* the catalog's frameworks list */
     cx_ynode *loose;             /* framework_competencies: competencies of other frameworks */
     cx_strmap framework_lists;   /* framework id -> its competencies list (in frameworks) */
+    cx_strmap credential_ids;    /* credentials (earnables too) already mapped */
     cx_ynode *new_providers;     /* providers to create when neither defined nor in the registry */
     cx_ynode *new_jurisdictions; /* the same for jurisdictions */
     cx_strmap defined;           /* provider ids this document defines (keys in out's arena) */

@@ -9,11 +9,12 @@ DETAILED="$CTDL/ra-certification-detailed.json"
 BACHELOR="$CTDL/ra-bachelor-multilanguage.json"
 OWNER=ce-a588a18b-2616-4c74-bdcd-6507c0693d0e
 
-# A graph with a blank-node credential that names no owner needs --provider.
+# A graph with blank-node nodes that name no owner (a learning opportunity,
+# a master's degree) needs --provider.
 run --db c.db import "$DETAILED" --jurisdiction US-TX
 expect_rc 3 "a credential without an owner and no --provider"
-expect_eq "$ERR" "credex: $DETAILED: /@graph/4: credential 'ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+2fd183d0-69d9-4c1d-ad71-6e41cc112da4' has no ceterms:ownedBy or ceterms:offeredBy; give --provider ID" \
-    "the ownerless credential, located at its node"
+expect_eq "$ERR" "credex: $DETAILED: /@graph/3: credential 'ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+a895a294-23e8-46fd-a5cb-8c5dcde27899' has no ceterms:ownedBy or ceterms:offeredBy; give --provider ID" \
+    "the ownerless learning opportunity, located at its node"
 [ ! -e c.db ] && pass || fail "a refused first import leaves no registry"
 run --db c.db import "$DETAILED" --provider acme
 expect_rc 3 "no jurisdiction and no --jurisdiction"
@@ -22,13 +23,13 @@ expect_eq "$ERR" "credex: $DETAILED: /@graph/0: credential 'ce-509682bb-658e-4eb
 
 run --db c.db import "$DETAILED" --provider acme --jurisdiction US-TX --report r.jsonl
 expect_rc 0 "the detailed certification imports"
-expect_eq "$OUT" "imported 1 file (json 1) into c.db: 1 jurisdiction, 4 providers, 2 credentials (content version 1)" \
-    "the summary: the QA organisations, the owner's stub and --provider, two credentials"
+expect_eq "$OUT" "imported 1 file (json 1) into c.db: 1 jurisdiction, 4 providers, 3 credentials (content version 1)" \
+    "the summary: the QA organisations, the owner's stub and --provider; two credentials and a learning opportunity"
 run --db c.db show credential ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec --format json
 expect_eq "$OUT" '{"kind":"credential","id":"ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec","name":"My Certification Name","type":"certification","provider":"ce-a588a18b-2616-4c74-bdcd-6507c0693d0e","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{"cip":["30.1301","30.2202","31.0504","31.0505","31.0599","31.9999"],"ctid":["ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec"],"naics":["926120","9271","927110","9281","928110"],"onet":["13-2051.00","13-2052.00","13-2061.00","13-2099.01","15-1122.00","15-1152.00"],"soc":["13-2051","13-2052","13-2061","13-2099","15-1122","15-1152"]},"attributes":{"ctdl_status":"Active","ctdl_type":"ceterms:Certification","subject_webpage":"http://example.com/credential/1234"},"grade_scale":[]}' \
     "the certification: CTID id, codes by pattern (O*NET labelled SOC is onet, plus its soc), attributes"
-run --db c.db list credentials
-expect_contains "$OUT" "ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+2fd183d0-69d9-4c1d-ad71-6e41cc112da4  Cybersecurity Technology Master's Degree  master-degree  acme" \
+run --db c.db show credential ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+2fd183d0-69d9-4c1d-ad71-6e41cc112da4 --format json
+expect_contains "$OUT" "\"name\":\"Cybersecurity Technology Master's Degree\",\"type\":\"master-degree\",\"provider\":\"acme\"" \
     "a blank node: <document ctid>+<label>, provider from --provider"
 run --db c.db list providers --format json
 expect_contains "$OUT" "{\"id\":\"$OWNER\",\"name\":\"$OWNER\"}" "an owner not among the inputs: created, its id as its name"
@@ -42,8 +43,11 @@ expect_contains "$REPORT" "\"pointer\":\"/@graph/0/ceterms:occupationType/2\",\"
     "the report: an occupation without a code"
 expect_contains "$REPORT" "\"pointer\":\"/@graph/0/ceterms:keyword\",\"key\":\"ceterms:keyword\",\"why\":\"not imported: credex has no place for this key\"" \
     "the report: an unknown key, with its pointer"
-expect_contains "$REPORT" "\"pointer\":\"/@graph/3\",\"key\":\"@type\",\"why\":\"a ceterms:LearningOpportunityProfile node: not imported\"" \
-    "the report: a node that is no credential"
+run --db c.db list credentials
+expect_contains "$OUT" "ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+a895a294-23e8-46fd-a5cb-8c5dcde27899  Another required learning opportunity (external)  learning-opportunity  acme" \
+    "a learning opportunity the requirements name is a credential of type learning-opportunity"
+expect_contains "$REPORT" "\"pointer\":\"/@graph/0/ceterms:requires/0/ceterms:targetLearningOpportunity/0\",\"key\":\"ceterms:targetLearningOpportunity\",\"why\":\"a requirement target not among the inputs: not imported\"" \
+    "the report: a requirement target the inputs do not hold"
 expect_contains "$REPORT" "\"pointer\":\"/@graph/0\",\"key\":null,\"why\":\"jurisdiction 'US-TX': created with its id as its name if the registry lacks it\"" \
     "the report: the jurisdiction --jurisdiction names"
 
@@ -71,20 +75,20 @@ expect_contains "$OUT" '"provider":"ce-a588a18b-2616-4c74-bdcd-6507c0693d0e","ju
     "the credential names the defined owner"
 
 # Language maps: en-US is not there, en is (primary subtag); --lang picks others.
-run --db l.db import "$BACHELOR" --jurisdiction US-TX
+run --db l.db import "$BACHELOR" --jurisdiction US-TX --provider acme
 expect_rc 0 "the bachelor imports"
 run --db l.db show credential ce-cef8a76d-f168-0513-8fac-0b8dc60ef853 --format json
 expect_contains "$OUT" '"name":"Bachelor of Science in Accounting","type":"bachelor-degree"' \
     "en-US wanted, en found: the primary subtag"
 expect_contains "$OUT" '"attributes":{"ctdl_status":"Active","ctdl_type":"ceterms:BachelorDegree","estimated_duration":"P8W/P12W"' \
     "an estimated duration is an attribute, not hours nor validity"
-run --db l.db import "$BACHELOR" --jurisdiction US-TX --lang AR-sa
+run --db l.db import "$BACHELOR" --jurisdiction US-TX --provider acme --lang AR-sa
 run --db l.db list credentials
 expect_contains "$OUT" "بكالوريوس العلوم في المحاسبة" "--lang matches a tag in any case"
 run --db l.db list providers
 expect_contains "$OUT" "ce-cef8a76d-f168-0513-8fac-0b8dc60ef853+0657b6ce-f7d9-4916-b03d-06cb35b232da  بعض هيئات الاعتماد" \
     "--lang applies to organisations too"
-run --db l.db import "$BACHELOR" --jurisdiction US-TX --lang fr
+run --db l.db import "$BACHELOR" --jurisdiction US-TX --provider acme --lang fr
 run --db l.db list credentials
 expect_contains "$OUT" "بكالوريوس العلوم في المحاسبة" \
     "no fr, no fr-*: the byte-wise smallest key (ar-sa), whatever the object order"
@@ -93,13 +97,16 @@ expect_rc 2 "an invalid --lang"
 expect_contains "$ERR" "invalid --lang 'en US': expected a language tag such as en-US" "the --lang message"
 
 # Embedded owner without an id: a derived id; the jurisdiction from its address.
-run --db e.db import "$CTDL/cr-certification-embedded-assessment.json"
+run --db e.db import "$CTDL/cr-certification-embedded-assessment.json" --provider acme --jurisdiction US-TX
 expect_rc 0 "the certification with embedded objects imports"
 run --db e.db show credential ce-28e50037-d306-4f1e-aa9d-22a0e716b7a7 --format json
 expect_eq "$OUT" '{"kind":"credential","id":"ce-28e50037-d306-4f1e-aa9d-22a0e716b7a7","name":"Health Informatics","type":"certification","provider":"ce-28e50037-d306-4f1e-aa9d-22a0e716b7a7+9d0b7841fd6606e9130e","jurisdiction":"US-MI","competencies":[],"tags":[],"codes":{"ctid":["ce-28e50037-d306-4f1e-aa9d-22a0e716b7a7"],"naics":["622","62231"]},"attributes":{"ctdl_type":"ceterms:Certification"},"grade_scale":[]}' \
     "an upper-case CTID lower-cased; MI + United States is US-MI; naics"
 run --db e.db list providers
 expect_contains "$OUT" "Medical Licensing Board of Indiana  US-MI" "the embedded owner is a provider in US-MI"
+run --db e.db show credential ce-68b4a3a9-df61-4449-8337-7dbdb5167005 --format json
+expect_contains "$OUT" '"id":"ce-68b4a3a9-df61-4449-8337-7dbdb5167005","name":"CSP Examination","type":"assessment","provider":"acme","jurisdiction":"US-TX"' \
+    "an embedded required assessment is a credential of type assessment (no owner: --provider)"
 
 # Refused samples, each located; the registry is unchanged.
 cp c.db before.db
@@ -238,7 +245,7 @@ https://sandbox.credentialengineregistry.org/resources/ce-a588a18b-2616-4c74-bdc
 "https://sandbox.credentialengineregistry.org/resources/ce-cef8a76d-f168-0513-8fac-0b8dc60ef853",BS-ACC
 _:0657b6ce-f7d9-4916-b03d-06cb35b232da,accreditor
 CSV
-run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map map.csv
+run --db m.db import "$BACHELOR" --jurisdiction US-TX --provider acme --id-map map.csv
 expect_rc 0 "an import with an id map"
 run --db m.db show credential BS-ACC --format json
 expect_contains "$OUT" '"id":"BS-ACC","name":"Bachelor of Science in Accounting","type":"bachelor-degree","provider":"acme-u"' \
