@@ -28,6 +28,7 @@ static int names_ctdl(const cx_ynode *ctx)
 
 int cx__ctdl_recognises(const cx_ynode *root)
 {
+    if (cx__ctdl_is_envelope(root)) return 1;
     if (root && root->kind == CX_YLIST && root->count) root = root->items[0];
     return root && root->kind == CX_YMAP && names_ctdl(cx__ymap_get(root, "@context"));
 }
@@ -928,6 +929,7 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
     cx__strmap_init(&x.framework_lists);
     cx__strmap_init(&x.credential_ids);
     *out = NULL;
+    if (cx__ctdl_is_envelope(root)) return cx__ctdl_envelope(&x, root, out);
     int rc = cx__ydoc_new(x.file, "json", &x.out, err);
     if (rc) goto done;
     if (!(x.providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||

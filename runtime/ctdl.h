@@ -2,7 +2,8 @@
  * ctdl.h -- CTDL (Credential Registry JSON-LD, docs/interop.md "CTDL") into
  * catalog documents: organisations become providers, credentials
  * credentials. ctdl.c maps entities; ctdl_ref.c reads contexts, ids,
- * references and language maps. Neither reads the registry nor the network.
+ * references and language maps; ctdl_envelope.c verifies registry
+ * envelopes. None reads the registry nor the network.
  */
 #ifndef CX_CTDL_H
 #define CX_CTDL_H
@@ -13,7 +14,7 @@
 /* 1 when root is a CTDL document: its @context (or its first node's, for a
  * top-level array) names a credreg.net context, or is an inline context
  * defining the ceterms or ceasn prefix (a legacy document, refused when
- * mapped). */
+ * mapped); or a Credential Registry envelope. */
 int cx__ctdl_recognises(const cx_ynode *root);
 
 /* Maps a CTDL document json into a catalog document *out (owned by the

@@ -71,6 +71,16 @@ const char *cx__ctdl_text(const ctdl *x, const cx_ynode *v);
  * an empty IRI, an id credex cannot use, an IRI given twice. */
 int cx__ctdl_read_id_map(ctdl *x, const char *path);
 
+/* 1 when root is a Credential Registry envelope (envelope_type, resource,
+ * resource_public_key). */
+int cx__ctdl_is_envelope(const cx_ynode *root);
+
+/* The envelope root into a catalog document *out: its resource's JWS
+ * verified with resource_public_key (a key the trust file, opts->trust,
+ * holds; else refused unless opts->allow_unverified), then the verified
+ * payload mapped as CTDL (ctdl_envelope.c). */
+int cx__ctdl_envelope(ctdl *x, const cx_ynode *root, cx_ydoc **out);
+
 /* The node of the document whose @id is iri, or NULL. */
 const cx_ynode *cx__ctdl_node(const ctdl *x, const char *iri);
 

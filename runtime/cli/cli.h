@@ -38,7 +38,9 @@ enum {
     OPT_REPORT = 1 << 23,
     OPT_LANG = 1 << 24, /* import: CTDL */
     OPT_ALLOW_PROVISIONAL = 1 << 25,
-    OPT_ID_MAP = 1 << 26
+    OPT_ID_MAP = 1 << 26,
+    OPT_TRUST = 1 << 27,
+    OPT_ALLOW_UNVERIFIED = 1 << 28
 };
 
 #define MAX_RULES 64
@@ -72,6 +74,8 @@ typedef struct cli {
     const char *lang;        /* --lang TAG (import: CTDL language maps) */
     int allow_provisional;   /* --allow-provisional (import: CTDL) */
     const char *id_map;      /* --id-map FILE (import: CTDL) */
+    const char *trust;       /* --trust FILE (import) */
+    int allow_unverified;    /* --allow-unverified (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -157,6 +157,8 @@ int cmd_import(cli *c)
     opts.lang = c->lang;
     opts.allow_provisional = c->allow_provisional;
     opts.id_map = c->id_map;
+    opts.trust = c->trust;
+    opts.allow_unverified = c->allow_unverified;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

@@ -21,11 +21,13 @@ const cli_command cli_commands[] = {
      "  credex --db /tmp/ev.db init\n"},
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
-         OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP,
+         OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
+         OPT_ALLOW_UNVERIFIED,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--quiet]\n"
-     "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]",
+     "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
+     "       [--trust FILE] [--allow-unverified]",
      "load catalog files and CSV award lists into the registry (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md) and CSV award\n"
      "lists (docs/interop.md), told apart by their content, and writes them into\n"
@@ -49,6 +51,9 @@ const cli_command cli_commands[] = {
      "  --lang TAG         CTDL: the language read from language maps (en-US)\n"
      "  --allow-provisional  CTDL: import a provisional graph instead of refusing it\n"
      "  --id-map FILE      CTDL: a CSV file 'iri,id' naming the id an IRI becomes\n"
+     "  --trust FILE       the issuers and keys whose signatures are trusted\n"
+     "                     (a Credential Registry envelope's key must be one)\n"
+     "  --allow-unverified import what a key no trust entry holds signed\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -400,6 +405,8 @@ static const struct option_spec {
     {"lang", OPT_LANG, 1},
     {"allow-provisional", OPT_ALLOW_PROVISIONAL, 0},
     {"id-map", OPT_ID_MAP, 1},
+    {"trust", OPT_TRUST, 1},
+    {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -553,6 +560,12 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_ID_MAP:
         c->id_map = value;
+        break;
+    case OPT_TRUST:
+        c->trust = value;
+        break;
+    case OPT_ALLOW_UNVERIFIED:
+        c->allow_unverified = 1;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -231,47 +231,44 @@ frameworks:
         parent: ce-dddddddd-0000-4000-8000-000000000000" \
     "blank-node references to nodes with a CTID resolve to the CTID; the parent from isChildOf"
 
-# A registry envelope is not read yet.
+# A registry envelope: the JWS in resource is verified with the key the
+# envelope carries; the trust file says whether that key is trusted; only
+# the verified payload is mapped, never decoded_resource.
 ENVELOPE="$CTDL/ra-envelope-certification-signed.json"
 cp c.db before.db
-run --db c.db import "$ENVELOPE"
-refused "a registry envelope"
-expect_eq "$ERR" "credex: $ENVELOPE: a JSON document credex cannot map (not CTDL; no Open Badges or CLR reader yet); credex imports YAML catalogs, CSV award lists and CTDL today" \
-    "the envelope, refused"
-# --id-map: CSV iri,id overrides the id of an IRI or a blank node.
-cat > map.csv <<'CSV'
-iri,id
-https://sandbox.credentialengineregistry.org/resources/ce-a588a18b-2616-4c74-bdcd-6507c0693d0e,acme-u
-"https://sandbox.credentialengineregistry.org/resources/ce-cef8a76d-f168-0513-8fac-0b8dc60ef853",BS-ACC
-_:0657b6ce-f7d9-4916-b03d-06cb35b232da,accreditor
-CSV
-run --db m.db import "$BACHELOR" --jurisdiction US-TX --provider acme --id-map map.csv
-expect_rc 0 "an import with an id map"
-run --db m.db show credential BS-ACC --format json
-expect_contains "$OUT" '"id":"BS-ACC","name":"Bachelor of Science in Accounting","type":"bachelor-degree","provider":"acme-u"' \
-    "the credential and its owner take the mapped ids"
-expect_contains "$OUT" '"codes":{"ctid":["ce-cef8a76d-f168-0513-8fac-0b8dc60ef853"]}' "the CTID stays a code"
-run --db m.db list providers --format json
-expect_contains "$OUT" '{"id":"accreditor","name":"Some Accreditation Body"}' "a blank node, mapped"
-printf 'iri,id\nhttps://example.org/a,-a\n' > badmap.csv
-run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map badmap.csv
-expect_rc 3 "a bad id map"
-expect_eq "$ERR" "credex: badmap.csv:2: invalid id '-a': expected letters, digits and . _ : + - (starting with a letter or digit, at most 200 characters)" \
-    "the id map's error, at its line"
-printf 'iri,id\na,b\na,c\n' > twice.csv
-run --db m.db import "$BACHELOR" --jurisdiction US-TX --id-map twice.csv
-expect_eq "$ERR" "credex: twice.csv:3: the IRI 'a' is given twice" "an IRI mapped twice"
-
-# An IRI that is no registry IRI and no credex id: x- and a SHA-256 prefix.
-cat > other.json <<'JSON'
-{"@context": "http://credreg.net/ctdl/schema/context/json",
- "@type": "ceterms:DigitalBadge", "@id": "https://example.org/creds/1",
- "ceterms:name": {"en-us": "A Badge", "en-GB": "A British Badge"}}
-JSON
-run --db x.db import other.json --provider acme --jurisdiction US-TX
-expect_rc 0 "a credential known only by an IRI"
-run --db x.db show credential x-170085188e09357bc2ee --format json
-expect_contains "$OUT" '"name":"A Badge","type":"digital-badge","provider":"acme"' \
-    "en-US wanted: en-us matches in any case, before the byte-wise smaller en-GB"
-expect_contains "$OUT" '"source_iri":"https://example.org/creds/1"' "the IRI is kept"
+run --db c.db import "$ENVELOPE" --jurisdiction US
+refused "an envelope signed by a key no trust entry holds"
+expect_eq "$ERR" "credex: $ENVELOPE: /resource: signed by a key no trust entry holds; give --trust FILE with an issuer holding it, or --allow-unverified" \
+    "the untrusted key, located"
+# the envelope's public key, as a JWK (modulus and exponent of its PEM)
+cat > trust.yaml <<YAML
+issuers:
+  - id: https://credentialengineregistry.org/publishers/sample
+    keys:
+      - { kty: RSA, e: AQAB, n: uvC6aDDGq4eKc0zgagoqXCzWwSHtczP4FAHGyQIGArZJdrwFfUg5KIaL0uQjjkbA5SanoP_w5xJhA8ilA2TjIPTc1Kpkjq2RBrALOPtsRVc9pbWjg1jbKgg4KBi0MM965K3njeKiVy1REQ9i2z1xik40c2TXBoppXHoRfpznHV-BrIVO_85zHPov8GBLlmfZmrz2CqiI32aGHMqFEEfGcuRvq01KEbZUz5iTtx_TRLPpM6Akefa6DYlBlxcd9vEzJE8yQVg6RAPJiRcQG1xUDYqkF1Ys1XCFfZGT97bNHYLrtW-OW2EPLvMtPlEUtoVVy54z-WnFFi6LHOugHSAJkWnPM5LqfmAahkD1kJ6Pcib3vqzsdw1_hJxB--AlBS8MTVdbYme7XT_BgzTLg1Vyy9szsqSix2faZPWQxMN2px7YkRQx9MUsGO6BGJ8Pg3DHUspLYubEBZSSggw7l0Yb96s3SNacbSlF8bvHfeSbw_UenNEAeOcG8gi7H50rYpJrTnaCF9mtfRnnjSC8eH21DteJKyyXarWaXIWaAwQ7QpIpFGOdjKrfEGuMcmLCpAd8Ci2f6RKqQVpFw1irzietPHcp02d36P7Vx_zNYwjqZMhyO2JnILr-pHpoPD3Ju2pCBFszEcXAzHnTUwJpATl6rjOxm4qNKAAkF3Zua4zHNsE }
+YAML
+run --db v.db import "$ENVELOPE" --trust trust.yaml --jurisdiction US --report v.jsonl
+expect_rc 0 "a trusted envelope imports"
+expect_eq "$OUT" "imported 1 file (json 1) into v.db: 1 jurisdiction, 5 providers, 1 credential (content version 1)" \
+    "the envelope's summary"
+run --db v.db show credential ce-14525aea-57c5-4f5a-8f1c-bdc95c7f8b9b --format json
+expect_contains "$OUT" '"name":"21st Century Skills for Workplace Success","type":"certification","provider":"ce-6a62b250-a1a2-4d31-a702-cdc2437efd31","jurisdiction":"US","effective_from":"2016-09-01"' \
+    "the signed certification"
+V_REPORT=$(cat v.jsonl)
+expect_contains "$V_REPORT" "{\"file\":\"$ENVELOPE\",\"pointer\":\"/decoded_resource\",\"key\":\"decoded_resource\",\"why\":\"not read: the verified resource is mapped instead\"}" \
+    "decoded_resource is never read"
+expect_contains "$V_REPORT" "{\"file\":\"$ENVELOPE#resource\",\"pointer\":\"/@graph/0/ceterms:jurisdiction/0/ceterms:mainJurisdiction/0\",\"key\":\"ceterms:mainJurisdiction\",\"why\":\"a place credex cannot tell as an ISO 3166 code\"}" \
+    "the payload's pointers are the resource's; a continent is no ISO place"
+expect_not_contains "$V_REPORT" "imported unverified" "a trusted key: nothing unverified"
+run --db u.db import "$ENVELOPE" --allow-unverified --jurisdiction US --report u.jsonl
+expect_rc 0 "--allow-unverified imports an untrusted envelope"
+expect_contains "$(cat u.jsonl)" "{\"file\":\"$ENVELOPE\",\"pointer\":\"/resource\",\"key\":\"resource_public_key\",\"why\":\"signed by a key no trust entry holds: imported unverified\"}" \
+    "and reports it"
+# one changed character of the signed payload: refused, whatever the options
+sed 's/ew0KICAiQGNvbnRleHQi/ew0KICAiQGNvbnRleHQj/' "$ENVELOPE" > tampered.json
+cmp -s tampered.json "$ENVELOPE" && fail "the payload was not changed" || pass
+run --db c.db import tampered.json --trust trust.yaml --allow-unverified --jurisdiction US
+refused "a tampered envelope"
+expect_eq "$ERR" "credex: tampered.json: /resource: bad signature: the resource is not what resource_public_key signed" \
+    "the tampered payload, located"
 finish
