@@ -876,6 +876,19 @@ static int publication_status(ctdl *x, const cx_ynode *root)
                          "--allow-provisional to import it");
 }
 
+/* With --skip-invalid: the item whose error is in x->err is left out and
+ * the error reported at its pointer. */
+static int skip_item(ctdl *x)
+{
+    char where[sizeof x->err->message];
+    int is_column;
+    const char *why = cx__yerror_parts(x->err, where, sizeof where, &is_column);
+    cx_import_issue issue = {x->file, where, 0, NULL, why};
+    if (x->opts->report) x->opts->report(x->opts->report_ud, &issue);
+    cx_error_clear(x->err);
+    return CX_OK;
+}
+
 static int map_nodes(ctdl *x)
 {
     int rc = CX_OK;
@@ -895,6 +908,7 @@ static int map_nodes(ctdl *x)
             rc = organisation(x, node);
         else
             cx__ctdl_report(x, node, "@type", "a %s node: not imported", type ? type : "untyped");
+        if (rc == CX_EINPUT && x->opts->skip_invalid) rc = skip_item(x);
     }
     return rc;
 }

@@ -21,6 +21,13 @@ expect_rc 3 "no jurisdiction and no --jurisdiction"
 expect_eq "$ERR" "credex: $DETAILED: /@graph/0: credential 'ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec' has no jurisdiction credex can tell (one mainJurisdiction place, or its provider's address); give --jurisdiction J" \
     "the jurisdiction, located"
 
+run --db skip.db import "$DETAILED" --jurisdiction US-TX --skip-invalid --report skip.jsonl
+expect_rc 0 "--skip-invalid: the ownerless nodes are left out"
+expect_eq "$OUT" "imported 1 file (json 1) into skip.db: 1 jurisdiction, 3 providers, 1 credential (content version 1)" \
+    "only the certification is imported"
+expect_contains "$(cat skip.jsonl)" "{\"file\":\"$DETAILED\",\"pointer\":\"/@graph/4\",\"key\":null,\"why\":\"credential 'ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec+2fd183d0-69d9-4c1d-ad71-6e41cc112da4' has no ceterms:ownedBy or ceterms:offeredBy; give --provider ID\"}" \
+    "a credential left out is reported with its error"
+
 run --db c.db import "$DETAILED" --provider acme --jurisdiction US-TX --report r.jsonl
 expect_rc 0 "the detailed certification imports"
 expect_eq "$OUT" "imported 1 file (json 1) into c.db: 1 jurisdiction, 4 providers, 3 credentials (content version 1)" \
