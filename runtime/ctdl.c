@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ctdl_int.h"
+#include "date.h"
 
 /* ---------------------------------------------------------- recognition */
 
@@ -609,16 +610,69 @@ static int renewal(ctdl *x, const cx_ynode *cred, cx_ynode *out)
     return put_text(x, out, "valid_for", v->text, v);
 }
 
-/* A date key: its first ten characters (an instant's calendar date). */
+/* The minutes east of UTC of an instant's zone ("Z", "+05:30", "-0500"),
+ * at s; 0 and *ok 0 when s is none of these. */
+static int zone_minutes(const char *s, int *ok)
+{
+    *ok = 1;
+    if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) return 0;
+    if ((s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
+        isdigit((unsigned char)s[2])) {
+        const char *m = s[3] == ':' ? s + 4 : s + 3;
+        if (isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1]) && !m[2]) {
+            int minutes =
+                ((s[1] - '0') * 10 + (s[2] - '0')) * 60 + (m[0] - '0') * 10 + (m[1] - '0');
+            return s[0] == '-' ? -minutes : minutes;
+        }
+    }
+    *ok = 0;
+    return 0;
+}
+
+/* The UTC calendar date of a date or an instant (YYYY-MM-DD, or
+ * YYYY-MM-DDThh:mm[:ss[.f...]] with Z or an offset; without a zone, the
+ * date it names), into out; 0, or -1 with *why when text is neither. */
+static int utc_date(const char *text, char out[11], const char **why)
+{
+    char day[11];
+    cx_date d;
+    size_t n = strlen(text);
+    *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
+    if (n < 10) return -1;
+    memcpy(day, text, 10);
+    day[10] = '\0';
+    if (cx__date_parse(day, &d, why) != 0) return -1;
+    *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
+    if (n > 10) {
+        const char *t = text + 10;
+        if ((*t != 'T' && *t != 't') || !isdigit((unsigned char)t[1]) ||
+            !isdigit((unsigned char)t[2]) || t[3] != ':' || !isdigit((unsigned char)t[4]) ||
+            !isdigit((unsigned char)t[5]))
+            return -1;
+        int minutes = ((t[1] - '0') * 10 + (t[2] - '0')) * 60 + (t[4] - '0') * 10 + (t[5] - '0');
+        const char *zone = t + 6 + strspn(t + 6, "0123456789:.");
+        int ok, east = zone_minutes(zone, &ok);
+        if (!*zone)
+            east = 0; /* no zone: the date as written */
+        else if (!ok)
+            return -1;
+        minutes -= east;
+        d += minutes < 0 ? -1 : minutes >= 24 * 60 ? 1 : 0;
+    }
+    cx__date_format(d, out);
+    return 0;
+}
+
+/* A date key: the UTC calendar date of the date or instant it holds. */
 static int date_key(ctdl *x, const cx_ynode *cred, const char *key, const char *to, cx_ynode *out)
 {
     const cx_ynode *v = cx__ymap_get(cred, key);
-    if (!v) return CX_OK;
-    if (v->kind != CX_YSCALAR || v->len < 10)
-        return cx__ctdl_fail(x, v, "expected a date YYYY-MM-DD for '%s'", key);
     char date[11];
-    memcpy(date, v->text, 10);
-    date[10] = '\0';
+    const char *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
+    if (!v) return CX_OK;
+    if (v->kind != CX_YSCALAR || utc_date(v->text, date, &why) != 0)
+        return cx__ctdl_fail(x, v, "invalid date '%s' for '%s': %s",
+                             v->kind == CX_YSCALAR ? v->text : "", key, why);
     return put_text(x, out, to, date, v);
 }
 

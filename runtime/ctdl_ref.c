@@ -211,8 +211,13 @@ int cx__ctdl_ref(ctdl *x, const cx_ynode *ref, const char **id, const char **iri
     if (at && at->kind == CX_YSCALAR && cx__strmap_get(&x->id_map, at->text))
         return iri_id(x, at, at->text, id, iri);
     if (own && own->kind == CX_YSCALAR) {
+        char of_iri[40];
         if (cx__ctdl_ctid(own->text, ctid) != 0)
             return cx__ctdl_fail(x, own, "invalid CTID '%s': expected 'ce-' and a UUID", own->text);
+        if (at && at->kind == CX_YSCALAR && registry_ctid(at->text, of_iri) &&
+            strcmp(of_iri, ctid) != 0)
+            return cx__ctdl_fail(x, own, "CTID '%s' differs from the one of its @id '%s'",
+                                 own->text, at->text);
         *id = cx__ydoc_strdup(x->out, ctid);
         return *id ? CX_OK : cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
     }

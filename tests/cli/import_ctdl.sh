@@ -201,6 +201,7 @@ cat > syn.json <<'JSON'
      {"@type": "schema:ValueProfile", "schema:value": 3, "ceterms:creditUnitType": ["creditUnit:SemesterHour"]}],
    "ceterms:renewalFrequency": "P3Y",
    "ceterms:dateEffective": "2024-01-15T00:00:00Z",
+   "ceterms:expirationDate": "2030-01-01T02:00:00+05:00",
    "ceterms:occupationType": [{"ceterms:codedNotation": "49-3023"}, {"ceterms:codedNotation": "X-1"}]},
   {"@type": "ceasn:CompetencyFramework", "@id": "_:fw",
    "ceterms:ctid": "ce-cccccccc-0000-4000-8000-000000000000", "ceasn:name": {"en": "EV Framework"}},
@@ -216,8 +217,8 @@ expect_rc 0 "the written graph imports"
 expect_eq "$OUT" "imported 1 file (json 1) into s.db: 1 jurisdiction, 1 provider, 1 framework, 2 competencies, 1 credential (content version 1)" \
     "its summary"
 run --db s.db show credential ce-11111111-2222-3333-4444-555555555555 --format json
-expect_eq "$OUT" '{"kind":"credential","id":"ce-11111111-2222-3333-4444-555555555555","name":"EV Safety Micro","type":"micro-credential","provider":"ce-aaaaaaaa-0000-4000-8000-000000000000","jurisdiction":"US-TX","hours":40,"valid_for":"P3Y","effective_from":"2024-01-15","competencies":[],"tags":[],"codes":{"ctid":["ce-11111111-2222-3333-4444-555555555555"],"soc":["49-3023"]},"attributes":{"credits_semester_hour":"3","ctdl_type":"ceterms:MicroCredential"},"grade_scale":[]}' \
-    "clock hours are hours (40.0 is 40), semester hours an attribute; the smallest owner; Texas, USA is US-TX"
+expect_eq "$OUT" '{"kind":"credential","id":"ce-11111111-2222-3333-4444-555555555555","name":"EV Safety Micro","type":"micro-credential","provider":"ce-aaaaaaaa-0000-4000-8000-000000000000","jurisdiction":"US-TX","hours":40,"valid_for":"P3Y","effective_from":"2024-01-15","effective_until":"2029-12-31","competencies":[],"tags":[],"codes":{"ctid":["ce-11111111-2222-3333-4444-555555555555"],"soc":["49-3023"]},"attributes":{"credits_semester_hour":"3","ctdl_type":"ceterms:MicroCredential"},"grade_scale":[]}' \
+    "clock hours are hours (40.0 is 40), semester hours an attribute; the smallest owner; Texas, USA is US-TX; an instant's UTC date"
 S_REPORT=$(cat s.jsonl)
 expect_contains "$S_REPORT" '{"file":"syn.json","pointer":"/@graph/0/ceterms:ownedBy/0","key":"ceterms:ownedBy","why":"another provider '"'ce-bbbbbbbb-0000-4000-8000-000000000000'"' of '"'ce-11111111-2222-3333-4444-555555555555'"': not kept"}' \
     "the second owner is reported"
