@@ -1,8 +1,8 @@
 /*
- * ctdl.c -- CTDL entities into a catalog document: organisations become
- * providers, credentials (and the classes docs/interop.md lists)
- * credentials, with codes, credits, durations, provider and jurisdiction.
- * It checks no value the catalog loader checks; ids come from ctdl_ref.c.
+ * ctdl.c -- a CTDL document into a catalog document: which nodes are
+ * credentials (earnables too) and organisations, a credential's provider
+ * and jurisdiction, the output's builders. It checks no value the catalog
+ * loader checks; ids come from ctdl_ref.c, values from ctdl_values.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "ctdl_int.h"
-#include "date.h"
 
 /* ---------------------------------------------------------- recognition */
 
@@ -36,7 +35,7 @@ int cx__ctdl_recognises(const cx_ynode *root)
 
 /* ------------------------------------------------------------- building */
 
-static int nomem(ctdl *x)
+int cx__ctdl_nomem(ctdl *x)
 {
     return cx__error(x->err, CX_ENOMEM, x->file, 0, 0, "out of memory");
 }
@@ -55,49 +54,44 @@ static cx_ynode *text_node(ctdl *x, const char *text, const cx_ynode *at)
     return where ? cx__ynode_scalar(x->out, text, strlen(text), 0, 0, 0, where) : NULL;
 }
 
-static int put(ctdl *x, cx_ynode *map, const char *key, cx_ynode *value)
+int cx__ctdl_put(ctdl *x, cx_ynode *map, const char *key, cx_ynode *value)
 {
     cx_ynode *k = value ? cx__ynode_scalar(x->out, key, strlen(key), 0, 0, 0, value->where) : NULL;
-    return !k || cx__ymap_put(x->out, map, k, value) ? nomem(x) : CX_OK;
+    return !k || cx__ymap_put(x->out, map, k, value) ? cx__ctdl_nomem(x) : CX_OK;
 }
 
-static int put_text(ctdl *x, cx_ynode *map, const char *key, const char *text, const cx_ynode *at)
+int cx__ctdl_put_text(ctdl *x, cx_ynode *map, const char *key, const char *text, const cx_ynode *at)
 {
-    return put(x, map, key, text_node(x, text, at));
+    return cx__ctdl_put(x, map, key, text_node(x, text, at));
 }
 
-static cx_ynode *new_map(ctdl *x, const cx_ynode *at)
+cx_ynode *cx__ctdl_new_map(ctdl *x, const cx_ynode *at)
 {
     const char *where = place(x, at);
     return where ? cx__ynode_new(x->out, CX_YMAP, 0, 0, where) : NULL;
 }
 
 /* Appends text to the list under key in map (made when absent), once. */
-static int add_to_list(ctdl *x, cx_ynode *map, const char *key, const char *text,
-                       const cx_ynode *at)
+int cx__ctdl_add_to_list(ctdl *x, cx_ynode *map, const char *key, const char *text,
+                         const cx_ynode *at)
 {
     cx_ynode *list = (cx_ynode *)cx__ymap_get(map, key);
     if (!list) {
         const char *where = place(x, at);
-        if (!where || !(list = cx__ynode_new(x->out, CX_YLIST, 0, 0, where))) return nomem(x);
-        int rc = put(x, map, key, list);
+        if (!where || !(list = cx__ynode_new(x->out, CX_YLIST, 0, 0, where)))
+            return cx__ctdl_nomem(x);
+        int rc = cx__ctdl_put(x, map, key, list);
         if (rc) return rc;
     }
     for (size_t i = 0; i < list->count; i++)
         if (strcmp(list->items[i]->text, text) == 0) return CX_OK;
     cx_ynode *v = text_node(x, text, at);
-    return !v || cx__ylist_append(x->out, list, v) ? nomem(x) : CX_OK;
+    return !v || cx__ylist_append(x->out, list, v) ? cx__ctdl_nomem(x) : CX_OK;
 }
 
-/* The values of key in node as a list: a single value is a list of one. */
-typedef struct values {
-    const cx_ynode *const *v;
-    size_t n;
-} values;
-
-static values values_of(const cx_ynode *node, const char *key)
+ctdl_values cx__ctdl_values(const cx_ynode *node, const char *key)
 {
-    values r = {NULL, 0};
+    ctdl_values r = {NULL, 0};
     for (size_t i = 0; node->kind == CX_YMAP && i < node->count; i++) {
         if (strcmp(node->keys[i]->text, key) != 0) continue;
         const cx_ynode *v = node->items[i];
@@ -113,7 +107,7 @@ static values values_of(const cx_ynode *node, const char *key)
 }
 
 /* The local name of a compact class ("ceterms:Certification" -> "Certification"). */
-static const char *local_name(const char *type, const char *prefix)
+const char *cx__ctdl_local_name(const char *type, const char *prefix)
 {
     size_t n = strlen(prefix);
     return strncmp(type, prefix, n) == 0 ? type + n : NULL;
@@ -128,7 +122,7 @@ static int is_type(const char *type, const char *name)
 /* The @type of node (the first, when a list), or NULL. */
 static const char *type_of(const cx_ynode *node)
 {
-    values t = values_of(node, "@type");
+    ctdl_values t = cx__ctdl_values(node, "@type");
     return t.n && t.v[0]->kind == CX_YSCALAR && !t.v[0]->plain ? t.v[0]->text : NULL;
 }
 
@@ -172,7 +166,7 @@ static int ends_with(const char *s, const char *suffix)
 
 static int is_credential(const char *type)
 {
-    const char *local = type ? local_name(type, "ceterms:") : NULL;
+    const char *local = type ? cx__ctdl_local_name(type, "ceterms:") : NULL;
     return local && (cx__listed(credential_classes, local) || ends_with(local, "Certificate") ||
                      ends_with(local, "Degree") || ends_with(local, "Diploma") ||
                      ends_with(local, "Credential"));
@@ -201,12 +195,12 @@ static const char *earnable_type(const char *type)
 
 static int is_organisation(const char *type)
 {
-    const char *local = type ? local_name(type, "ceterms:") : NULL;
+    const char *local = type ? cx__ctdl_local_name(type, "ceterms:") : NULL;
     return local && cx__listed(organisation_classes, local);
 }
 
 /* "MicroCredential" -> "micro-credential". */
-static const char *kebab(ctdl *x, const char *local)
+const char *cx__ctdl_kebab(ctdl *x, const char *local)
 {
     size_t n = strlen(local);
     char *s = cx__ydoc_alloc(x->out, 2 * n + 1), *p = s;
@@ -292,22 +286,24 @@ static int stub(ctdl *x, cx_ynode *list, char kind, const char *id, const cx_yno
     snprintf(key, sizeof key, "%c:%s", kind, id);
     if (cx__strmap_get(&x->stubbed, key)) return CX_OK;
     const char *k = cx__ydoc_strdup(x->out, key);
-    cx_ynode *m = new_map(x, at);
+    cx_ynode *m = cx__ctdl_new_map(x, at);
     int rc;
-    if (!k || !m || cx__strmap_put(&x->stubbed, k, m, NULL) < 0) return nomem(x);
+    if (!k || !m || cx__strmap_put(&x->stubbed, k, m, NULL) < 0) return cx__ctdl_nomem(x);
     if (kind == 'j')
         cx__ctdl_report(x, at, NULL,
                         "jurisdiction '%s': created with its id as its name if the registry "
                         "lacks it",
                         id);
-    if ((rc = put_text(x, m, "id", id, at)) || (rc = put_text(x, m, "name", id, at))) return rc;
-    return cx__ylist_append(x->out, list, m) ? nomem(x) : CX_OK;
+    if ((rc = cx__ctdl_put_text(x, m, "id", id, at)) ||
+        (rc = cx__ctdl_put_text(x, m, "name", id, at)))
+        return rc;
+    return cx__ylist_append(x->out, list, m) ? cx__ctdl_nomem(x) : CX_OK;
 }
 
 /* The first address of org that names a place, into code; 0 when none. */
 static int address_code(ctdl *x, const cx_ynode *org, char code[8])
 {
-    values a = values_of(org, "ceterms:address");
+    ctdl_values a = cx__ctdl_values(org, "ceterms:address");
     int found = 0;
     for (size_t i = 0; i < a.n; i++) {
         char other[8];
@@ -332,7 +328,7 @@ static const char *const organisation_keys[] = {
     "@context", "@id", "@type", "ceterms:ctid", "ceterms:name", "ceterms:address", NULL,
 };
 
-static void report_unknown(ctdl *x, const cx_ynode *node, const char *const *used)
+void cx__ctdl_report_unknown(ctdl *x, const cx_ynode *node, const char *const *used)
 {
     for (size_t i = 0; i < node->count; i++)
         if (!cx__listed(used, node->keys[i]->text))
@@ -347,8 +343,8 @@ static int organisation(ctdl *x, const cx_ynode *node)
     int rc = cx__ctdl_ref(x, node, &id, &iri);
     if (rc) return rc;
     if (cx__strmap_get(&x->defined, id)) return CX_OK;
-    cx_ynode *p = new_map(x, node);
-    if (!p || cx__strmap_put(&x->defined, id, p, NULL) < 0) return nomem(x);
+    cx_ynode *p = cx__ctdl_new_map(x, node);
+    if (!p || cx__strmap_put(&x->defined, id, p, NULL) < 0) return cx__ctdl_nomem(x);
     const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
     const char *name = cx__ctdl_text(x, name_node);
     if (!name) {
@@ -357,17 +353,17 @@ static int organisation(ctdl *x, const cx_ynode *node)
         name = id;
     }
     char code[8];
-    if ((rc = put_text(x, p, "id", id, node)) ||
-        (rc = put_text(x, p, "name", name, name_node ? name_node : node)))
+    if ((rc = cx__ctdl_put_text(x, p, "id", id, node)) ||
+        (rc = cx__ctdl_put_text(x, p, "name", name, name_node ? name_node : node)))
         return rc;
     if (address_code(x, node, code)) {
         const cx_ynode *at = cx__ymap_get(node, "ceterms:address");
-        if ((rc = put_text(x, p, "jurisdiction", code, at)) ||
+        if ((rc = cx__ctdl_put_text(x, p, "jurisdiction", code, at)) ||
             (rc = stub(x, x->new_jurisdictions, 'j', code, at)))
             return rc;
     }
-    report_unknown(x, node, organisation_keys);
-    return cx__ylist_append(x->out, x->providers, p) ? nomem(x) : CX_OK;
+    cx__ctdl_report_unknown(x, node, organisation_keys);
+    return cx__ylist_append(x->out, x->providers, p) ? cx__ctdl_nomem(x) : CX_OK;
 }
 
 /* The organisation node of the document with this id, or NULL. */
@@ -387,8 +383,8 @@ static int provider_of(ctdl *x, const cx_ynode *cred, const char *cred_id, const
                        const cx_ynode **org)
 {
     const char *key = "ceterms:ownedBy";
-    values owners = values_of(cred, key);
-    if (!owners.n) owners = values_of(cred, key = "ceterms:offeredBy");
+    ctdl_values owners = cx__ctdl_values(cred, key);
+    if (!owners.n) owners = cx__ctdl_values(cred, key = "ceterms:offeredBy");
     *id = NULL;
     *org = NULL;
     const cx_ynode *at = NULL;
@@ -435,9 +431,9 @@ static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, c
     char code[8] = "", other[8];
     const cx_ynode *at = cred;
     int places = 0;
-    values profiles = values_of(cred, "ceterms:jurisdiction");
+    ctdl_values profiles = cx__ctdl_values(cred, "ceterms:jurisdiction");
     for (size_t i = 0; i < profiles.n; i++) {
-        values mains = values_of(profiles.v[i], "ceterms:mainJurisdiction");
+        ctdl_values mains = cx__ctdl_values(profiles.v[i], "ceterms:mainJurisdiction");
         for (size_t k = 0; k < mains.n; k++) {
             places++;
             if (mains.v[k]->kind != CX_YMAP || !place_code(x, mains.v[k], other))
@@ -458,7 +454,7 @@ static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, c
     if (code[0]) {
         int rc = stub(x, x->new_jurisdictions, 'j', code, at);
         if (rc) return rc;
-        return put_text(x, out, "jurisdiction", code, at);
+        return cx__ctdl_put_text(x, out, "jurisdiction", code, at);
     }
     if (!x->opts->jurisdiction)
         return cx__ctdl_fail(x, cred,
@@ -467,213 +463,7 @@ static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, c
                              "--jurisdiction J",
                              cred_id);
     int rc = stub(x, x->new_jurisdictions, 'j', x->opts->jurisdiction, cred);
-    return rc ? rc : put_text(x, out, "jurisdiction", x->opts->jurisdiction, cred);
-}
-
-/* ---------------------------------------------------------------- codes */
-
-static int digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i])) return 0;
-    return 1;
-}
-
-/* The scheme of a code by its pattern: onet, soc, cip, naics; NULL. */
-static const char *code_scheme(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 10 && digits(s, 2) && s[2] == '-' && digits(s + 3, 4) && s[7] == '.' &&
-        digits(s + 8, 2))
-        return "onet";
-    if (n == 7 && digits(s, 2) && s[2] == '-' && digits(s + 3, 4)) return "soc";
-    if (n == 7 && digits(s, 2) && s[2] == '.' && digits(s + 3, 4)) return "cip";
-    if (n >= 2 && n <= 6 && digits(s, n)) return "naics";
-    return NULL;
-}
-
-static int add_code(ctdl *x, cx_ynode *codes, const char *code, const cx_ynode *at, const char *key)
-{
-    const char *scheme = code_scheme(code);
-    if (!scheme) {
-        cx__ctdl_report(x, at, key, "code '%s' matches no code scheme credex keeps", code);
-        return CX_OK;
-    }
-    int rc = add_to_list(x, codes, scheme, code, at);
-    if (rc || strcmp(scheme, "onet") != 0) return rc;
-    char soc[8];
-    memcpy(soc, code, 7);
-    soc[7] = '\0';
-    return add_to_list(x, codes, "soc", soc, at);
-}
-
-/* The codes of alignment objects under key, and of plain strings (naics). */
-static int codes_of(ctdl *x, const cx_ynode *cred, const char *key, cx_ynode *codes)
-{
-    values v = values_of(cred, key);
-    for (size_t i = 0; i < v.n; i++) {
-        const cx_ynode *c = v.v[i], *at = c;
-        if (c->kind == CX_YMAP) at = cx__ymap_get(c, "ceterms:codedNotation");
-        if (!at || at->kind != CX_YSCALAR || at->plain) {
-            cx__ctdl_report(x, c, key, "an alignment without a code: not imported");
-            continue;
-        }
-        int rc = add_code(x, codes, at->text, at, key);
-        if (rc) return rc;
-    }
-    return CX_OK;
-}
-
-/* ------------------------------------------------------------ credits */
-
-/* "creditUnit:SemesterHour" -> "semester_hour"; NULL when not an enumeration value. */
-static const char *unit_name(ctdl *x, const cx_ynode *unit)
-{
-    if (unit && unit->kind == CX_YMAP) unit = cx__ymap_get(unit, "ceterms:targetNode");
-    if (unit && unit->kind == CX_YLIST && unit->count) unit = unit->items[0];
-    if (!unit || unit->kind != CX_YSCALAR || unit->plain) return NULL;
-    const char *local = local_name(unit->text, "creditUnit:");
-    const char *k = local ? kebab(x, local) : NULL;
-    if (!k) return NULL;
-    char *s = (char *)k;
-    for (char *p = s; *p; p++)
-        if (*p == '-') *p = '_';
-    return s;
-}
-
-static int credit_values(ctdl *x, const cx_ynode *cred, cx_ynode *out, cx_ynode *attrs)
-{
-    values v = values_of(cred, "ceterms:creditValue");
-    for (size_t i = 0; i < v.n; i++) {
-        const cx_ynode *value = cx__ymap_get(v.v[i], "schema:value");
-        const char *unit = unit_name(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"));
-        if (!value || value->kind != CX_YSCALAR || !unit) {
-            cx__ctdl_report(x, v.v[i], "ceterms:creditValue",
-                            "a credit value without one value and one unit: not imported");
-            continue;
-        }
-        int rc;
-        if (strcmp(unit, "clock_hour") == 0 || strcmp(unit, "contact_hour") == 0) {
-            if (cx__ymap_get(out, "hours")) {
-                cx__ctdl_report(x, value, "ceterms:creditValue", "a second value in hours");
-                continue;
-            }
-            rc = put_text(x, out, "hours", value->text, value);
-        } else {
-            char key[96];
-            snprintf(key, sizeof key, "credits_%s", unit);
-            if (cx__ymap_get(attrs, key)) {
-                cx__ctdl_report(x, value, "ceterms:creditValue", "a second value in %s", key);
-                continue;
-            }
-            rc = put_text(x, attrs, key, value->text, value);
-        }
-        if (rc) return rc;
-    }
-    return CX_OK;
-}
-
-/* estimatedDuration: the exact duration, else minimum/maximum, as text. */
-static int estimated_duration(ctdl *x, const cx_ynode *cred, cx_ynode *attrs)
-{
-    values v = values_of(cred, "ceterms:estimatedDuration");
-    if (!v.n) return CX_OK;
-    if (v.n > 1)
-        cx__ctdl_report(x, v.v[1], "ceterms:estimatedDuration",
-                        "a second estimated duration: the first is kept");
-    const cx_ynode *exact = cx__ymap_get(v.v[0], "ceterms:exactDuration");
-    const cx_ynode *lo = cx__ymap_get(v.v[0], "ceterms:minimumDuration");
-    const cx_ynode *hi = cx__ymap_get(v.v[0], "ceterms:maximumDuration");
-    char text[160];
-    if (exact && exact->kind == CX_YSCALAR)
-        snprintf(text, sizeof text, "%s", exact->text);
-    else if (lo && hi && lo->kind == CX_YSCALAR && hi->kind == CX_YSCALAR)
-        snprintf(text, sizeof text, "%s/%s", lo->text, hi->text);
-    else {
-        cx__ctdl_report(x, v.v[0], "ceterms:estimatedDuration",
-                        "no exact duration, nor a minimum and a maximum: not imported");
-        return CX_OK;
-    }
-    return put_text(x, attrs, "estimated_duration", text, v.v[0]);
-}
-
-/* renewalFrequency becomes valid_for when it has only Y, M, W and D parts. */
-static int renewal(ctdl *x, const cx_ynode *cred, cx_ynode *out)
-{
-    const cx_ynode *v = cx__ymap_get(cred, "ceterms:renewalFrequency");
-    if (!v) return CX_OK;
-    if (v->kind != CX_YSCALAR || v->text[0] != 'P' || strpbrk(v->text, "TS")) {
-        cx__ctdl_report(x, v, "ceterms:renewalFrequency",
-                        "not a duration of years, months, weeks or days: not imported");
-        return CX_OK;
-    }
-    return put_text(x, out, "valid_for", v->text, v);
-}
-
-/* The minutes east of UTC of an instant's zone ("Z", "+05:30", "-0500"),
- * at s; 0 and *ok 0 when s is none of these. */
-static int zone_minutes(const char *s, int *ok)
-{
-    *ok = 1;
-    if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) return 0;
-    if ((s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
-        isdigit((unsigned char)s[2])) {
-        const char *m = s[3] == ':' ? s + 4 : s + 3;
-        if (isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1]) && !m[2]) {
-            int minutes =
-                ((s[1] - '0') * 10 + (s[2] - '0')) * 60 + (m[0] - '0') * 10 + (m[1] - '0');
-            return s[0] == '-' ? -minutes : minutes;
-        }
-    }
-    *ok = 0;
-    return 0;
-}
-
-/* The UTC calendar date of a date or an instant (YYYY-MM-DD, or
- * YYYY-MM-DDThh:mm[:ss[.f...]] with Z or an offset; without a zone, the
- * date it names), into out; 0, or -1 with *why when text is neither. */
-static int utc_date(const char *text, char out[11], const char **why)
-{
-    char day[11];
-    cx_date d;
-    size_t n = strlen(text);
-    *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
-    if (n < 10) return -1;
-    memcpy(day, text, 10);
-    day[10] = '\0';
-    if (cx__date_parse(day, &d, why) != 0) return -1;
-    *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
-    if (n > 10) {
-        const char *t = text + 10;
-        if ((*t != 'T' && *t != 't') || !isdigit((unsigned char)t[1]) ||
-            !isdigit((unsigned char)t[2]) || t[3] != ':' || !isdigit((unsigned char)t[4]) ||
-            !isdigit((unsigned char)t[5]))
-            return -1;
-        int minutes = ((t[1] - '0') * 10 + (t[2] - '0')) * 60 + (t[4] - '0') * 10 + (t[5] - '0');
-        const char *zone = t + 6 + strspn(t + 6, "0123456789:.");
-        int ok, east = zone_minutes(zone, &ok);
-        if (!*zone)
-            east = 0; /* no zone: the date as written */
-        else if (!ok)
-            return -1;
-        minutes -= east;
-        d += minutes < 0 ? -1 : minutes >= 24 * 60 ? 1 : 0;
-    }
-    cx__date_format(d, out);
-    return 0;
-}
-
-/* A date key: the UTC calendar date of the date or instant it holds. */
-static int date_key(ctdl *x, const cx_ynode *cred, const char *key, const char *to, cx_ynode *out)
-{
-    const cx_ynode *v = cx__ymap_get(cred, key);
-    char date[11];
-    const char *why = "expected YYYY-MM-DD or an instant YYYY-MM-DDThh:mm:ssZ";
-    if (!v) return CX_OK;
-    if (v->kind != CX_YSCALAR || utc_date(v->text, date, &why) != 0)
-        return cx__ctdl_fail(x, v, "invalid date '%s' for '%s': %s",
-                             v->kind == CX_YSCALAR ? v->text : "", key, why);
-    return put_text(x, out, to, date, v);
+    return rc ? rc : cx__ctdl_put_text(x, out, "jurisdiction", x->opts->jurisdiction, cred);
 }
 
 /* ----------------------------------------------------------- credentials */
@@ -704,17 +494,18 @@ static const char *const credential_keys[] = {
 /* Attributes that copy one text value. */
 static int plain_attributes(ctdl *x, const cx_ynode *cred, const char *type, cx_ynode *attrs)
 {
-    int rc = put_text(x, attrs, "ctdl_type", type, cx__ymap_get(cred, "@type"));
+    int rc = cx__ctdl_put_text(x, attrs, "ctdl_type", type, cx__ymap_get(cred, "@type"));
     const cx_ynode *page = cx__ymap_get(cred, "ceterms:subjectWebpage");
     if (!rc && page && page->kind == CX_YSCALAR && !page->plain)
-        rc = put_text(x, attrs, "subject_webpage", page->text, page);
+        rc = cx__ctdl_put_text(x, attrs, "subject_webpage", page->text, page);
     const cx_ynode *status = cx__ymap_get(cred, "ceterms:credentialStatusType");
     if (status && status->kind == CX_YLIST && status->count) status = status->items[0];
     const cx_ynode *node =
         status && status->kind == CX_YMAP ? cx__ymap_get(status, "ceterms:targetNode") : status;
-    const char *local =
-        node && node->kind == CX_YSCALAR ? local_name(node->text, "credentialStat:") : NULL;
-    if (!rc && local) rc = put_text(x, attrs, "ctdl_status", local, node);
+    const char *local = node && node->kind == CX_YSCALAR
+                            ? cx__ctdl_local_name(node->text, "credentialStat:")
+                            : NULL;
+    if (!rc && local) rc = cx__ctdl_put_text(x, attrs, "ctdl_status", local, node);
     return rc;
 }
 
@@ -728,40 +519,44 @@ static int credential(ctdl *x, const cx_ynode *node, const char *type)
     int rc = cx__ctdl_ref(x, node, &id, &iri);
     if (rc) return rc;
     if (cx__strmap_get(&x->credential_ids, id)) return CX_OK;
-    if (cx__strmap_put(&x->credential_ids, id, (void *)node, NULL) < 0) return nomem(x);
-    cx_ynode *c = new_map(x, node), *codes = new_map(x, node), *attrs = new_map(x, node);
-    if (!c || !codes || !attrs) return nomem(x);
+    if (cx__strmap_put(&x->credential_ids, id, (void *)node, NULL) < 0) return cx__ctdl_nomem(x);
+    cx_ynode *c = cx__ctdl_new_map(x, node), *codes = cx__ctdl_new_map(x, node),
+             *attrs = cx__ctdl_new_map(x, node);
+    if (!c || !codes || !attrs) return cx__ctdl_nomem(x);
     const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
     const char *name = cx__ctdl_text(x, name_node);
     if (!name) return cx__ctdl_fail(x, node, "credential '%s' has no ceterms:name", id);
-    const char *kind =
-        earnable_type(type) ? earnable_type(type) : kebab(x, local_name(type, "ceterms:"));
-    if (!kind) return nomem(x);
-    if ((rc = put_text(x, c, "id", id, node)) || (rc = put_text(x, c, "name", name, name_node)) ||
-        (rc = put_text(x, c, "type", kind, cx__ymap_get(node, "@type"))) ||
+    const char *kind = earnable_type(type)
+                           ? earnable_type(type)
+                           : cx__ctdl_kebab(x, cx__ctdl_local_name(type, "ceterms:"));
+    if (!kind) return cx__ctdl_nomem(x);
+    if ((rc = cx__ctdl_put_text(x, c, "id", id, node)) ||
+        (rc = cx__ctdl_put_text(x, c, "name", name, name_node)) ||
+        (rc = cx__ctdl_put_text(x, c, "type", kind, cx__ymap_get(node, "@type"))) ||
         (rc = provider_of(x, node, id, &provider, &org)) ||
-        (rc = put_text(x, c, "provider", provider, node)) ||
-        (rc = jurisdiction_of(x, node, org, id, c)) || (rc = renewal(x, node, c)) ||
-        (rc = date_key(x, node, "ceterms:dateEffective", "effective_from", c)) ||
-        (rc = date_key(x, node, "ceterms:expirationDate", "effective_until", c)) ||
-        (rc = credit_values(x, node, c, attrs)) || (rc = estimated_duration(x, node, attrs)) ||
+        (rc = cx__ctdl_put_text(x, c, "provider", provider, node)) ||
+        (rc = jurisdiction_of(x, node, org, id, c)) || (rc = cx__ctdl_renewal(x, node, c)) ||
+        (rc = cx__ctdl_date(x, node, "ceterms:dateEffective", "effective_from", c)) ||
+        (rc = cx__ctdl_date(x, node, "ceterms:expirationDate", "effective_until", c)) ||
+        (rc = cx__ctdl_credits(x, node, c, attrs)) ||
+        (rc = cx__ctdl_estimated_duration(x, node, attrs)) ||
         (rc = plain_attributes(x, node, type, attrs)))
         return rc;
-    if (iri && (rc = put_text(x, attrs, "source_iri", iri, node))) return rc;
+    if (iri && (rc = cx__ctdl_put_text(x, attrs, "source_iri", iri, node))) return rc;
     char ctid[40];
     const cx_ynode *own = cx__ymap_get(node, "ceterms:ctid");
     if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0 &&
-        (rc = add_to_list(x, codes, "ctid", ctid, own)))
+        (rc = cx__ctdl_add_to_list(x, codes, "ctid", ctid, own)))
         return rc;
-    if ((rc = codes_of(x, node, "ceterms:occupationType", codes)) ||
-        (rc = codes_of(x, node, "ceterms:industryType", codes)) ||
-        (rc = codes_of(x, node, "ceterms:naics", codes)) ||
-        (rc = codes_of(x, node, "ceterms:instructionalProgramType", codes)))
+    if ((rc = cx__ctdl_codes(x, node, "ceterms:occupationType", codes)) ||
+        (rc = cx__ctdl_codes(x, node, "ceterms:industryType", codes)) ||
+        (rc = cx__ctdl_codes(x, node, "ceterms:naics", codes)) ||
+        (rc = cx__ctdl_codes(x, node, "ceterms:instructionalProgramType", codes)))
         return rc;
-    if (codes->count && (rc = put(x, c, "codes", codes))) return rc;
-    if ((rc = put(x, c, "attributes", attrs))) return rc;
-    report_unknown(x, node, credential_keys);
-    if (cx__ylist_append(x->out, x->credentials, c)) return nomem(x);
+    if (codes->count && (rc = cx__ctdl_put(x, c, "codes", codes))) return rc;
+    if ((rc = cx__ctdl_put(x, c, "attributes", attrs))) return rc;
+    cx__ctdl_report_unknown(x, node, credential_keys);
+    if (cx__ylist_append(x->out, x->credentials, c)) return cx__ctdl_nomem(x);
     return earnables_required(x, node);
 }
 
@@ -772,10 +567,10 @@ static int earnables_required(ctdl *x, const cx_ynode *cred)
 {
     static const char *const targets[] = {"ceterms:targetLearningOpportunity",
                                           "ceterms:targetAssessment", NULL};
-    values profiles = values_of(cred, "ceterms:requires");
+    ctdl_values profiles = cx__ctdl_values(cred, "ceterms:requires");
     for (size_t p = 0; p < profiles.n; p++) {
         for (size_t t = 0; profiles.v[p]->kind == CX_YMAP && targets[t]; t++) {
-            values v = values_of(profiles.v[p], targets[t]);
+            ctdl_values v = cx__ctdl_values(profiles.v[p], targets[t]);
             for (size_t i = 0; i < v.n; i++) {
                 const cx_ynode *target = v.v[i];
                 const char *type = target->kind == CX_YMAP ? type_of(target) : NULL;
@@ -792,90 +587,6 @@ static int earnables_required(ctdl *x, const cx_ynode *cred)
     return CX_OK;
 }
 
-/* ------------------------------------------------------------- CTDL-ASN */
-
-static const char *const framework_keys[] = {
-    "@context", "@id", "@type", "ceterms:ctid", "ceasn:name", NULL,
-};
-
-static const char *const competency_keys[] = {
-    "@context",        "@id", "@type", "ceterms:ctid", "ceasn:competencyText", "ceasn:isPartOf",
-    "ceasn:isChildOf", NULL,
-};
-
-/* A framework node: its entry in frameworks, with an empty competencies list. */
-static int framework(ctdl *x, const cx_ynode *node)
-{
-    const char *id, *iri;
-    int rc = cx__ctdl_ref(x, node, &id, &iri);
-    if (rc) return rc;
-    const cx_ynode *name_node = cx__ymap_get(node, "ceasn:name");
-    const char *name = cx__ctdl_text(x, name_node);
-    if (!name) return cx__ctdl_fail(x, node, "competency framework '%s' has no ceasn:name", id);
-    cx_ynode *f = new_map(x, node);
-    cx_ynode *list = f ? cx__ynode_new(x->out, CX_YLIST, 0, 0, f->where) : NULL;
-    if (!list || cx__strmap_put(&x->framework_lists, id, list, NULL) < 0) return nomem(x);
-    if ((rc = put_text(x, f, "id", id, node)) || (rc = put_text(x, f, "name", name, name_node)) ||
-        (rc = put(x, f, "competencies", list)))
-        return rc;
-    report_unknown(x, node, framework_keys);
-    return cx__ylist_append(x->out, x->frameworks, f) ? nomem(x) : CX_OK;
-}
-
-/* The one id a competency's key (isPartOf, isChildOf) names, or NULL;
- * more than one: the first, the rest reported. */
-static int one_ref(ctdl *x, const cx_ynode *node, const char *key, const char **id)
-{
-    values v = values_of(node, key);
-    const char *iri;
-    *id = NULL;
-    if (v.n > 1) cx__ctdl_report(x, v.v[1], key, "%zu values; credex keeps the first", v.n);
-    return v.n ? cx__ctdl_ref(x, v.v[0], id, &iri) : CX_OK;
-}
-
-/* A competency node: into its framework's list when this document defines
- * the framework, else into framework_competencies. One without a CTID or
- * a framework is reported, not imported. */
-static int competency(ctdl *x, const cx_ynode *node)
-{
-    const char *id, *iri, *fw, *parent;
-    char ctid[40];
-    const cx_ynode *own = cx__ymap_get(node, "ceterms:ctid");
-    if (!own || own->kind != CX_YSCALAR || cx__ctdl_ctid(own->text, ctid) != 0 ||
-        !cx__ymap_get(node, "ceasn:isPartOf")) {
-        cx__ctdl_report(x, node, "@type",
-                        "a competency without a CTID or a framework: not imported");
-        return CX_OK;
-    }
-    int rc = cx__ctdl_ref(x, node, &id, &iri);
-    if (rc || (rc = one_ref(x, node, "ceasn:isPartOf", &fw)) ||
-        (rc = one_ref(x, node, "ceasn:isChildOf", &parent)))
-        return rc;
-    if (!fw) {
-        cx__ctdl_report(x, node, "ceasn:isPartOf",
-                        "a competency without a framework: not imported");
-        return CX_OK;
-    }
-    const cx_ynode *text_at = cx__ymap_get(node, "ceasn:competencyText");
-    const char *text = cx__ctdl_text(x, text_at);
-    if (!text) return cx__ctdl_fail(x, node, "competency '%s' has no ceasn:competencyText", id);
-    cx_ynode *k = new_map(x, node);
-    if (!k) return nomem(x);
-    if ((rc = put_text(x, k, "id", id, node)) || (rc = put_text(x, k, "text", text, text_at)) ||
-        (parent && (rc = put_text(x, k, "parent", parent, cx__ymap_get(node, "ceasn:isChildOf")))))
-        return rc;
-    report_unknown(x, node, competency_keys);
-    cx_ynode *list = cx__strmap_get(&x->framework_lists, fw);
-    if (list) return cx__ylist_append(x->out, list, k) ? nomem(x) : CX_OK;
-    cx_ynode *entry = new_map(x, node), *one = new_map(x, node);
-    one = one ? cx__ynode_new(x->out, CX_YLIST, 0, 0, one->where) : NULL;
-    if (!entry || !one || cx__ylist_append(x->out, one, k)) return nomem(x);
-    if ((rc = put_text(x, entry, "framework", fw, cx__ymap_get(node, "ceasn:isPartOf"))) ||
-        (rc = put(x, entry, "competencies", one)))
-        return rc;
-    return cx__ylist_append(x->out, x->loose, entry) ? nomem(x) : CX_OK;
-}
-
 /* ------------------------------------------------------------- document */
 
 /* The top-level nodes: the @graph's, the array's, or the root itself. */
@@ -888,7 +599,7 @@ static int collect_nodes(ctdl *x, const cx_ynode *root)
                              cx__ynode_kind_name(graph->kind));
     size_t n = list ? list->count : 1;
     x->nodes = calloc(n ? n : 1, sizeof *x->nodes);
-    if (!x->nodes) return nomem(x);
+    if (!x->nodes) return cx__ctdl_nomem(x);
     for (size_t i = 0; i < n; i++) {
         const cx_ynode *node = list ? list->items[i] : root;
         if (node->kind != CX_YMAP)
@@ -907,12 +618,12 @@ static int document_ctid(ctdl *x, const cx_ynode *root)
     const char *graph = at && at->kind == CX_YSCALAR ? strstr(at->text, "/graph/") : NULL;
     if (graph && cx__ctdl_ctid(graph + 7, ctid) == 0) {
         x->doc_ctid = cx__ydoc_strdup(x->out, ctid);
-        return x->doc_ctid ? CX_OK : nomem(x);
+        return x->doc_ctid ? CX_OK : cx__ctdl_nomem(x);
     }
     const cx_ynode *own = x->nnodes ? cx__ymap_get(x->nodes[0], "ceterms:ctid") : NULL;
     if (own && own->kind == CX_YSCALAR && cx__ctdl_ctid(own->text, ctid) == 0) {
         x->doc_ctid = cx__ydoc_strdup(x->out, ctid);
-        return x->doc_ctid ? CX_OK : nomem(x);
+        return x->doc_ctid ? CX_OK : cx__ctdl_nomem(x);
     }
     return CX_OK;
 }
@@ -948,14 +659,14 @@ static int map_nodes(ctdl *x)
     int rc = CX_OK;
     for (size_t i = 0; i < x->nnodes && !rc; i++) /* frameworks first: competencies join them */
         if (is_type(type_of(x->nodes[i]), "ceasn:CompetencyFramework"))
-            rc = framework(x, x->nodes[i]);
+            rc = cx__ctdl_framework(x, x->nodes[i]);
     for (size_t i = 0; i < x->nnodes && !rc; i++) {
         const cx_ynode *node = x->nodes[i];
         const char *type = type_of(node);
         if (is_type(type, "ceasn:CompetencyFramework"))
             continue;
         else if (is_type(type, "ceasn:Competency"))
-            rc = competency(x, node);
+            rc = cx__ctdl_competency(x, node);
         else if (is_credential(type) || earnable_type(type))
             rc = credential(x, node, type);
         else if (is_organisation(type))
@@ -971,17 +682,17 @@ static int map_nodes(ctdl *x)
  * entities to create when the registry lacks them. */
 static int finish(ctdl *x)
 {
-    cx_ynode *root = new_map(x, NULL), *absent = new_map(x, NULL);
+    cx_ynode *root = cx__ctdl_new_map(x, NULL), *absent = cx__ctdl_new_map(x, NULL);
     int rc = CX_OK;
-    if (!root || !absent) return nomem(x);
-    if (x->providers->count) rc = put(x, root, "providers", x->providers);
-    if (!rc && x->frameworks->count) rc = put(x, root, "frameworks", x->frameworks);
-    if (!rc && x->credentials->count) rc = put(x, root, "credentials", x->credentials);
-    if (!rc && x->loose->count) rc = put(x, root, "framework_competencies", x->loose);
-    if (!rc && x->new_providers->count) rc = put(x, absent, "providers", x->new_providers);
+    if (!root || !absent) return cx__ctdl_nomem(x);
+    if (x->providers->count) rc = cx__ctdl_put(x, root, "providers", x->providers);
+    if (!rc && x->frameworks->count) rc = cx__ctdl_put(x, root, "frameworks", x->frameworks);
+    if (!rc && x->credentials->count) rc = cx__ctdl_put(x, root, "credentials", x->credentials);
+    if (!rc && x->loose->count) rc = cx__ctdl_put(x, root, "framework_competencies", x->loose);
+    if (!rc && x->new_providers->count) rc = cx__ctdl_put(x, absent, "providers", x->new_providers);
     if (!rc && x->new_jurisdictions->count)
-        rc = put(x, absent, "jurisdictions", x->new_jurisdictions);
-    if (!rc && absent->count) rc = put(x, root, "create_if_absent", absent);
+        rc = cx__ctdl_put(x, absent, "jurisdictions", x->new_jurisdictions);
+    if (!rc && absent->count) rc = cx__ctdl_put(x, root, "create_if_absent", absent);
     if (!rc) cx__ydoc_set_root(x->out, root);
     return rc;
 }
@@ -1006,7 +717,7 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
         !(x.loose = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
         !(x.new_providers = cx__ynode_new(x.out, CX_YLIST, 0, 0, "")) ||
         !(x.new_jurisdictions = cx__ynode_new(x.out, CX_YLIST, 0, 0, ""))) {
-        rc = nomem(&x);
+        rc = cx__ctdl_nomem(&x);
         goto done;
     }
     if ((x.opts->id_map && (rc = cx__ctdl_read_id_map(&x, x.opts->id_map))) ||

@@ -1,7 +1,8 @@
 /*
  * ctdl.h -- CTDL (Credential Registry JSON-LD, docs/interop.md "CTDL") into
  * catalog documents: organisations become providers, credentials
- * credentials. ctdl.c maps entities; ctdl_ref.c reads contexts, ids,
+ * credentials. ctdl.c maps entities (ctdl_values.c their values, ctdl_asn.c
+ * frameworks and competencies); ctdl_ref.c reads contexts, ids,
  * references and language maps; ctdl_envelope.c verifies registry
  * envelopes. None reads the registry nor the network.
  */

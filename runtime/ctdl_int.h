@@ -1,7 +1,8 @@
 /*
- * ctdl_int.h -- what ctdl.c (entities) and ctdl_ref.c (contexts, ids,
- * references, language maps) share while one CTDL document is mapped.
- * Private to the ctdl*.c family.
+ * ctdl_int.h -- what the ctdl*.c family (ctdl.c entities, ctdl_values.c
+ * their values, ctdl_asn.c frameworks, ctdl_ref.c ids and language maps,
+ * ctdl_envelope.c envelopes) shares while one CTDL document is mapped.
+ * Private to the family.
  */
 #ifndef CX_CTDL_INT_H
 #define CX_CTDL_INT_H
@@ -32,6 +33,69 @@ typedef struct ctdl {
     cx_strmap id_map;            /* --id-map: IRI -> id (both in id_map_text) */
     char *id_map_text;           /* the --id-map file, its fields cut in place (malloc'd) */
 } ctdl;
+
+/* ------------------------------------------------- building (ctdl.c) */
+
+/* The values of key in node as a list: a single value is a list of one. */
+typedef struct ctdl_values {
+    const cx_ynode *const *v; /* into node's items, or into the list's */
+    size_t n;
+} ctdl_values;
+
+ctdl_values cx__ctdl_values(const cx_ynode *node, const char *key);
+
+/* CX_ENOMEM, reported as out of memory. */
+int cx__ctdl_nomem(ctdl *x);
+
+/* A new map of the output located at node at (its pointer copied). */
+cx_ynode *cx__ctdl_new_map(ctdl *x, const cx_ynode *at);
+
+/* key: value into map; key: a text scalar at at's place into map. */
+int cx__ctdl_put(ctdl *x, cx_ynode *map, const char *key, cx_ynode *value);
+int cx__ctdl_put_text(ctdl *x, cx_ynode *map, const char *key, const char *text,
+                      const cx_ynode *at);
+
+/* Appends text to the list under key in map (made when absent), once. */
+int cx__ctdl_add_to_list(ctdl *x, cx_ynode *map, const char *key, const char *text,
+                         const cx_ynode *at);
+
+/* The local name of a compact IRI after prefix ("ceterms:"), or NULL. */
+const char *cx__ctdl_local_name(const char *type, const char *prefix);
+
+/* "MicroCredential" -> "micro-credential", in the output's arena. */
+const char *cx__ctdl_kebab(ctdl *x, const char *local);
+
+/* Reports each key of node not in used (NULL-terminated). */
+void cx__ctdl_report_unknown(ctdl *x, const cx_ynode *node, const char *const *used);
+
+/* ------------------------------------ a credential's values (ctdl_values.c) */
+
+/* The codes of the alignment objects (or plain codes) under key into codes. */
+int cx__ctdl_codes(ctdl *x, const cx_ynode *cred, const char *key, cx_ynode *codes);
+
+/* creditValue: clock and contact hours into out's hours, other units into
+ * attrs' credits_<unit>. */
+int cx__ctdl_credits(ctdl *x, const cx_ynode *cred, cx_ynode *out, cx_ynode *attrs);
+
+/* estimatedDuration into attrs' estimated_duration. */
+int cx__ctdl_estimated_duration(ctdl *x, const cx_ynode *cred, cx_ynode *attrs);
+
+/* renewalFrequency into out's valid_for (Y, M, W and D parts only). */
+int cx__ctdl_renewal(ctdl *x, const cx_ynode *cred, cx_ynode *out);
+
+/* The date or instant under key into out's key to, as a UTC date. */
+int cx__ctdl_date(ctdl *x, const cx_ynode *cred, const char *key, const char *to, cx_ynode *out);
+
+/* ---------------------------------------------- CTDL-ASN (ctdl_asn.c) */
+
+/* A ceasn:CompetencyFramework node into the catalog's frameworks. */
+int cx__ctdl_framework(ctdl *x, const cx_ynode *node);
+
+/* A ceasn:Competency node into its framework (run after every framework
+ * of the document); without a CTID or a framework it is reported. */
+int cx__ctdl_competency(ctdl *x, const cx_ynode *node);
+
+/* ------------------------------------------------ ids (ctdl_ref.c) */
 
 /* A located refusal at node n: "file: POINTER: message". Returns CX_EINPUT. */
 int cx__ctdl_fail(ctdl *x, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
