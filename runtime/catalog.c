@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "csv_reader.h"
+#include "ctdl.h"
 #include "date.h"
 #include "json_reader.h"
 #include "regex.h"
@@ -43,6 +44,12 @@ struct cx_catalog_loader {
     cx_import_options no_opts;      /* all zero */
     int64_t files[CX_FORMAT_COUNT]; /* files read by add_file, per format */
     int64_t skipped;                /* awards left out by skip_invalid (not issues) */
+    struct absent {                 /* create_if_absent entities of JSON documents */
+        cx_kind kind;               /* CX_KIND_PROVIDER or CX_KIND_JURISDICTION */
+        const cx_ynode *node;       /* its mapping, in a document of docs */
+        const char *file;           /* its file name (in the arena) */
+    } * absent;
+    size_t nabsent, capabsent;
 };
 
 /* Per-document state while checking. */
@@ -799,6 +806,42 @@ static int exception(const checker *c, const cx_ynode *n)
 
 /* --------------------------------------------------------------- document */
 
+/* A JSON mapper's framework_competencies entry: {framework, competencies},
+ * competencies of a framework another input or the registry defines. */
+static int framework_competencies(const checker *c, const cx_ynode *n)
+{
+    static const char *const keys[] = {"framework", "competencies", NULL};
+    const char *fw;
+    int rc = check_map(c, n, "framework_competencies", keys, keys);
+    if (rc || (rc = opt_ref(c, n, "framework", CX_KIND_FRAMEWORK, &fw))) return rc;
+    const cx_ynode *list = cx__ymap_get(n, "competencies");
+    for (size_t i = 0; list->kind == CX_YLIST && i < list->count && !rc; i++)
+        rc = competency(c, list->items[i], fw);
+    return rc;
+}
+
+/* A JSON mapper's create_if_absent: {providers: [...], jurisdictions:
+ * [...]}, defined at commit when neither this import nor the registry has
+ * their ids (a provider a credential names but no input defines). */
+static int remember_absent(const checker *c, const cx_ynode *absent)
+{
+    static const struct {
+        const char *key;
+        cx_kind kind;
+    } lists[] = {{"providers", CX_KIND_PROVIDER}, {"jurisdictions", CX_KIND_JURISDICTION}};
+    cx_catalog_loader *ld = c->ld;
+    for (size_t k = 0; absent && k < CX_COUNT(lists); k++) {
+        const cx_ynode *list = cx__ymap_get(absent, lists[k].key);
+        for (size_t i = 0; list && i < list->count; i++) {
+            struct absent *a = grow(ld->absent, &ld->capabsent, ld->nabsent, sizeof *a);
+            if (!a) return nomem(c);
+            ld->absent = a;
+            ld->absent[ld->nabsent++] = (struct absent){lists[k].kind, list->items[i], c->file};
+        }
+    }
+    return CX_OK;
+}
+
 typedef int (*entity_fn)(const checker *c, const cx_ynode *n);
 
 static int holder_entry(const checker *c, const cx_ynode *n)
@@ -844,7 +887,11 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
     if (root->kind != CX_YMAP)
         return fail(&c, root, "expected the catalog to be a mapping, found %s",
                     cx__ynode_kind_name(root->kind));
-    cx_yschema top = {.noun = "top-level key", .keys = keys, .extra = extra_keys};
+    static const char *const mapped[] = {"create_if_absent", "framework_competencies",
+                                         NULL}; /* JSON mappers' */
+    cx_yschema top = {.noun = "top-level key",
+                      .keys = keys,
+                      .extra = extra_keys || !c.add_awards ? extra_keys : mapped};
     int rc = cx__ycheck_map(c.file, root, &top, err);
     if (rc) return rc;
     const cx_ynode *version = cx__ymap_get(root, "version");
@@ -859,7 +906,11 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
         const cx_ynode *list = cx__ymap_get(root, sections[i].key);
         if (list && (rc = section(&c, list, &sections[i]))) return rc;
     }
-    return CX_OK;
+    const cx_ynode *loose = c.add_awards ? cx__ymap_get(root, "framework_competencies") : NULL;
+    for (size_t i = 0; loose && i < loose->count && !rc; i++)
+        rc = framework_competencies(&c, loose->items[i]);
+    if (rc) return rc;
+    return c.add_awards ? remember_absent(&c, cx__ymap_get(root, "create_if_absent")) : CX_OK;
 }
 
 /* ---------------------------------------------------------------- formats */
@@ -877,11 +928,12 @@ typedef struct json_mapper {
 } json_mapper;
 
 static const json_mapper json_mappers[] = {
+    {"ctdl", cx__ctdl_recognises, cx__ctdl_map},
     {NULL, NULL, NULL},
 };
 
 /* What the formats read today are, for the refusals below. */
-#define FORMATS_READ "credex imports YAML catalogs and CSV award lists today"
+#define FORMATS_READ "credex imports YAML catalogs, CSV award lists and CTDL today"
 
 static int base64url_run(const char *p, const char *end)
 {
@@ -936,8 +988,8 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
         rc = m->map(json, ld->opts, out, err);
     else
         rc = cx__ynode_error(err, path, root,
-                             "a JSON document credex cannot map (no CTDL, Open Badges or CLR "
-                             "reader yet); " FORMATS_READ);
+                             "a JSON document credex cannot map (not CTDL; no Open Badges or "
+                             "CLR reader yet); " FORMATS_READ);
     cx__ydoc_free(json);
     return rc;
 }
@@ -1157,13 +1209,35 @@ oom:
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
+/* Defines each create_if_absent entity that no input defines and the
+ * registry lacks. */
+static int define_absent(cx_catalog_loader *ld, cx_error *err)
+{
+    for (size_t i = 0; i < ld->nabsent; i++) {
+        const struct absent *a = &ld->absent[i];
+        const cx_ynode *id = cx__ymap_get(a->node, "id");
+        checker c = {ld, a->file, err, 1};
+        if (!id || id->kind != CX_YSCALAR || cx__strmap_get(&ld->defined[a->kind], id->text))
+            continue;
+        int has = cx_registry_has(ld->registry, a->kind, id->text, err);
+        if (has < 0) return err->code;
+        int rc = has                           ? CX_OK
+                 : a->kind == CX_KIND_PROVIDER ? provider(&c, a->node)
+                                               : jurisdiction(&c, a->node);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
+    int rc = define_absent(ld, err);
+    if (rc) return rc;
     for (size_t i = 0; i < ld->nrefs; i++) {
         ref *r = &ld->refs[i];
         if (r->award && r->award->skip) continue;
-        int rc = resolve(ld, r, err);
+        rc = resolve(ld, r, err);
         if (rc == CX_EINPUT && r->award) {
             skip_award(ld, r->award, err);
             continue;
@@ -1171,7 +1245,7 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
         if (rc) return rc;
         if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
     }
-    int rc = check_option_jurisdiction(ld, err);
+    rc = check_option_jurisdiction(ld, err);
     if (rc || (rc = check_new_holders(ld, err)) || (rc = check_grades(ld, err))) return rc;
     if (ld->skipped) drop_skipped(ld);
     return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
@@ -1230,6 +1304,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     free(ld->cat.exceptions.v);
     cx__arena_free(&ld->cat.arena);
     free(ld->refs);
+    free(ld->absent);
     for (size_t i = 0; i < ld->ndocs; i++) cx__ydoc_free(ld->docs[i]);
     free(ld->docs);
     free(ld);

@@ -35,7 +35,12 @@ enum {
     OPT_PROVIDER = 1 << 20,
     OPT_ONLY = 1 << 21,         /* export */
     OPT_SKIP_INVALID = 1 << 22, /* import */
-    OPT_REPORT = 1 << 23
+    OPT_REPORT = 1 << 23,
+    OPT_LANG = 1 << 24, /* import: CTDL */
+    OPT_ALLOW_PROVISIONAL = 1 << 25,
+    OPT_ID_MAP = 1 << 26,
+    OPT_TRUST = 1 << 27,
+    OPT_ALLOW_UNVERIFIED = 1 << 28
 };
 
 #define MAX_RULES 64
@@ -62,9 +67,15 @@ typedef struct cli {
     const char *from, *to;   /* --from J1, --to J2 (transfer) */
     const char *fail_unless; /* --fail-unless STATUS */
     cx_list_filter filter;   /* --type, --tag, --jurisdiction, --provider (list; import:
-                              * --jurisdiction, for CSV holders to create) */
+                              * --jurisdiction, for holders to create; --provider for
+                              * CTDL credentials that name none) */
     int skip_invalid;        /* --skip-invalid (import) */
     const char *report;      /* --report FILE (import) */
+    const char *lang;        /* --lang TAG (import: CTDL language maps) */
+    int allow_provisional;   /* --allow-provisional (import: CTDL) */
+    const char *id_map;      /* --id-map FILE (import: CTDL) */
+    const char *trust;       /* --trust FILE (import) */
+    int allow_unverified;    /* --allow-unverified (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -134,6 +134,11 @@ int cmd_import(cli *c)
     report_file rf = {NULL, 0};
     int64_t version = 0;
     if (c->nargs == 0) return cli_usage_error(c, "needs at least one catalog FILE");
+    if (c->lang &&
+        (!*c->lang || strspn(c->lang, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789-") != strlen(c->lang)))
+        return cli_usage_error(c, "invalid --lang '%s': expected a language tag such as en-US",
+                               c->lang);
     if (c->report && !(rf.out = fopen(c->report, "w"))) {
         fprintf(stderr, "credex: %s: cannot write the report: %s\n", c->report, strerror(errno));
         return CX_EINPUT;
@@ -148,6 +153,12 @@ int cmd_import(cli *c)
     memset(&opts, 0, sizeof opts);
     opts.jurisdiction = c->filter.jurisdiction;
     opts.skip_invalid = c->skip_invalid;
+    opts.provider = c->filter.provider;
+    opts.lang = c->lang;
+    opts.allow_provisional = c->allow_provisional;
+    opts.id_map = c->id_map;
+    opts.trust = c->trust;
+    opts.allow_unverified = c->allow_unverified;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

@@ -20,28 +20,42 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex --db /tmp/ev.db init\n"},
     {"import", cmd_import,
-     OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT,
+     OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
+         OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
+         OPT_ALLOW_UNVERIFIED,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
-     "       [--skip-invalid] [--report FILE] [--quiet]",
-     "load catalog files and CSV award lists into the registry (one transaction)",
-     "Reads catalog files (YAML, format version 1: docs/catalog.md) and CSV award\n"
-     "lists (docs/interop.md), told apart by their content, and writes them into\n"
-     "the registry as one transaction. References resolve across all the files\n"
-     "and what earlier imports loaded; an entity whose id is already in the registry\n"
-     "is replaced, except that a CSV holder's awards join those it has. Any error --\n"
-     "named with file:line:column, or file:line and the CSV column -- leaves the\n"
-     "registry exactly as it was. Creates the registry if it does not exist.\n"
+     "       [--skip-invalid] [--report FILE] [--quiet]\n"
+     "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
+     "       [--trust FILE] [--allow-unverified]",
+     "load catalogs, CSV award lists and CTDL into the registry (one transaction)",
+     "Reads catalog files (YAML, format version 1: docs/catalog.md), CSV award\n"
+     "lists and CTDL documents (docs/interop.md), told apart by their content, and\n"
+     "writes them into the registry as one transaction. References resolve across\n"
+     "all the files and what earlier imports loaded; an entity whose id is already\n"
+     "in the registry is replaced, except that a CSV holder's awards join those it\n"
+     "has. Any error -- named with file:line:column, file:line and the CSV column,\n"
+     "or file and JSON Pointer -- leaves the registry exactly as it was. Creates\n"
+     "the registry if it does not exist.\n"
      "Progress is shown on a terminal. --format json writes the summary as one JSON\n"
      "object (docs/json.md); --quiet leaves out the text summary.\n"
      "\n"
      "  --jurisdiction J   create CSV holders the registry lacks in jurisdiction J\n"
-     "                     (when the row gives no holder_jurisdiction)\n"
-     "  --skip-invalid     leave out a CSV row with an error, and report it,\n"
-     "                     instead of failing the import\n"
+     "                     (when the row gives no holder_jurisdiction); CTDL: the\n"
+     "                     jurisdiction of a credential that names none\n"
+     "  --skip-invalid     leave out a CSV row (or a CTDL node) with an error, and\n"
+     "                     report it, instead of failing the import\n"
      "  --report FILE      write each row left out, and each value set aside, as a\n"
      "                     JSON Lines record {file, pointer, line, key, why}\n"
      "                     (docs/interop.md)\n"
+     "  --provider P       CTDL: the provider of a credential that names no owner\n"
+     "                     (created when the registry lacks it)\n"
+     "  --lang TAG         CTDL: the language read from language maps (en-US)\n"
+     "  --allow-provisional  CTDL: import a provisional graph instead of refusing it\n"
+     "  --id-map FILE      CTDL: a CSV file 'iri,id' naming the id an IRI becomes\n"
+     "  --trust FILE       the issuers and keys whose signatures are trusted\n"
+     "                     (a Credential Registry envelope's key must be one)\n"
+     "  --allow-unverified import what a key no trust entry holds signed\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -390,6 +404,11 @@ static const struct option_spec {
     {"only", OPT_ONLY, 1},
     {"skip-invalid", OPT_SKIP_INVALID, 0},
     {"report", OPT_REPORT, 1},
+    {"lang", OPT_LANG, 1},
+    {"allow-provisional", OPT_ALLOW_PROVISIONAL, 0},
+    {"id-map", OPT_ID_MAP, 1},
+    {"trust", OPT_TRUST, 1},
+    {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -534,6 +553,21 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_REPORT:
         c->report = value;
+        break;
+    case OPT_LANG:
+        c->lang = value;
+        break;
+    case OPT_ALLOW_PROVISIONAL:
+        c->allow_provisional = 1;
+        break;
+    case OPT_ID_MAP:
+        c->id_map = value;
+        break;
+    case OPT_TRUST:
+        c->trust = value;
+        break;
+    case OPT_ALLOW_UNVERIFIED:
+        c->allow_unverified = 1;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -275,6 +275,12 @@ typedef struct cx_import_options {
     void *report_ud;            /* passed to report */
     cx_progress_fn progress;    /* or NULL */
     void *progress_ud;          /* passed to progress */
+    const char *provider;       /* CTDL: the provider of credentials that name none; or NULL */
+    const char *lang;           /* CTDL: the language tag language maps are read in (en-US) */
+    int allow_provisional;      /* CTDL: 1 imports a provisional graph instead of refusing it */
+    const char *id_map;         /* CTDL: a CSV file `iri,id` whose ids replace the IRIs'; or NULL */
+    const char *trust;          /* a trust document (docs/interop.md); or NULL */
+    int allow_unverified;       /* 1: a signature no trust entry vouches for is imported */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award
