@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badges.h"
 #include "csv_reader.h"
 #include "date.h"
 #include "json_reader.h"
@@ -51,6 +52,8 @@ typedef struct checker {
     const char *file; /* file name for locations (in the arena) */
     cx_error *err;
     int add_awards; /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
+    int keep_known; /* 1: a badge's document: its providers and credentials are created
+                     * only when new (docs/interop.md, "Open Badges") */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
@@ -397,13 +400,25 @@ static int group(const checker *c, const cx_ynode *n)
     return CX_OK;
 }
 
+/* 1 when a badge's definition n (of kind) is not applied: its id is
+ * defined in this import or known to the registry already; -1 on a
+ * registry error. */
+static int kept(const checker *c, cx_kind kind, const cx_ynode *n)
+{
+    const cx_ynode *id = n->kind == CX_YMAP ? cx__ymap_get(n, "id") : NULL;
+    if (!c->keep_known || !id || id->kind != CX_YSCALAR) return 0;
+    if (cx__strmap_get(&c->ld->defined[kind], id->text)) return 1;
+    return cx_registry_has(c->ld->registry, kind, id->text, c->err);
+}
+
 static int provider(const checker *c, const cx_ynode *n)
 {
     static const char *const keys[] = {"id", "name", "jurisdiction", NULL};
     static const char *const req[] = {"id", "name", NULL};
     cx_cat_provider *p;
-    int rc = check_map(c, n, "provider", keys, req);
-    if (rc) return rc;
+    int rc = kept(c, CX_KIND_PROVIDER, n);
+    if (rc) return rc < 0 ? c->err->code : CX_OK;
+    if ((rc = check_map(c, n, "provider", keys, req))) return rc;
     if (!(p = PUSH(c->ld->cat.providers))) return nomem(c);
     p->loc = loc_of(c, n);
     if ((rc = own_id(c, n, CX_KIND_PROVIDER, &p->id)) || (rc = opt_text(c, n, "name", &p->name)) ||
@@ -552,8 +567,9 @@ static int credential(const checker *c, const cx_ynode *n)
                                        NULL};
     static const char *const req[] = {"id", "name", "type", "jurisdiction", NULL};
     cx_cat_credential *cr;
-    int rc = check_map(c, n, "credential", keys, req);
-    if (rc) return rc;
+    int rc = kept(c, CX_KIND_CREDENTIAL, n);
+    if (rc) return rc < 0 ? c->err->code : CX_OK;
+    if ((rc = check_map(c, n, "credential", keys, req))) return rc;
     if (!(cr = PUSH(c->ld->cat.credentials))) return nomem(c);
     cr->loc = loc_of(c, n);
     if ((rc = own_id(c, n, CX_KIND_CREDENTIAL, &cr->id)) ||
@@ -835,7 +851,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                        "holders",   "exceptions",    NULL};
     const cx_ynode *root = cx__ydoc_root(doc);
     checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
-                 strcmp(cx__ydoc_format(doc), "yaml") != 0};
+                 strcmp(cx__ydoc_format(doc), "yaml") != 0,
+                 strcmp(cx__ydoc_format(doc), "ob3") == 0};
     if (!c.file) return nomem(&c);
     if (!root)
         return cx__error(err, CX_EINPUT, c.file, 1, 1,
@@ -877,6 +894,7 @@ typedef struct json_mapper {
 } json_mapper;
 
 static const json_mapper json_mappers[] = {
+    {"ob3", cx__ob3_recognises, cx__ob3_map},
     {NULL, NULL, NULL},
 };
 

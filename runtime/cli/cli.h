@@ -35,7 +35,8 @@ enum {
     OPT_PROVIDER = 1 << 20,
     OPT_ONLY = 1 << 21,         /* export */
     OPT_SKIP_INVALID = 1 << 22, /* import */
-    OPT_REPORT = 1 << 23
+    OPT_REPORT = 1 << 23,
+    OPT_ALLOW_UNVERIFIED = 1 << 24 /* import */
 };
 
 #define MAX_RULES 64
@@ -65,6 +66,7 @@ typedef struct cli {
                               * --jurisdiction, for CSV holders to create) */
     int skip_invalid;        /* --skip-invalid (import) */
     const char *report;      /* --report FILE (import) */
+    int allow_unverified;    /* --allow-unverified (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -148,6 +148,7 @@ int cmd_import(cli *c)
     memset(&opts, 0, sizeof opts);
     opts.jurisdiction = c->filter.jurisdiction;
     opts.skip_invalid = c->skip_invalid;
+    opts.allow_unverified = c->allow_unverified;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

@@ -275,6 +275,8 @@ typedef struct cx_import_options {
     void *report_ud;            /* passed to report */
     cx_progress_fn progress;    /* or NULL */
     void *progress_ud;          /* passed to progress */
+    int allow_unverified;       /* 1: a badge whose proof credex cannot verify (or that has none)
+                                 * is imported as unverified instead of refused */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award

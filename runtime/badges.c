@@ -1,0 +1,684 @@
+/*
+ * badges.c -- Open Badges 3.0 credentials -> catalog documents (badges.h).
+ * It owns the mapping policy of docs/interop.md ("Open Badges"); it never
+ * reads a file, the clock or the registry, and checks nothing the catalog
+ * loader checks (references, values, definitions) -- the loader does.
+ */
+#include "badges.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "hash.h"
+#include "util.h"
+
+#define MAX_ID_LEN 200 /* the catalog's id length (catalog.c) */
+
+/* The mapping of one credential. */
+typedef struct ob {
+    const char *file;
+    const cx_import_options *opts;
+    cx_ydoc *out; /* the catalog document being built */
+    cx_error *err;
+} ob;
+
+static int nomem(const ob *o)
+{
+    return cx__error(o->err, CX_ENOMEM, o->file, 0, 0, "out of memory");
+}
+
+static int fail(const ob *o, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
+static int fail(const ob *o, const cx_ynode *n, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cx__ynode_error(o->err, o->file, n, "%s", msg);
+}
+
+/* One issue for the import report: the key at map's pointer, and why. */
+static void report(const ob *o, const cx_ynode *map, const char *key, const char *why)
+{
+    cx_import_issue issue = {o->file, map->where ? map->where : "", 0, key, why};
+    if (o->opts && o->opts->report) o->opts->report(o->opts->report_ud, &issue);
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* The text of a string value under key, or NULL (absent, or not a string). */
+static const char *text_of(const cx_ynode *map, const char *key)
+{
+    const cx_ynode *v = map && map->kind == CX_YMAP ? cx__ymap_get(map, key) : NULL;
+    return v && v->kind == CX_YSCALAR && !v->plain ? v->text : NULL;
+}
+
+/* 1 when n (a string or a list of strings) is or lists t. */
+static int lists(const cx_ynode *n, const char *t)
+{
+    if (!n) return 0;
+    if (n->kind == CX_YSCALAR) return strcmp(n->text, t) == 0;
+    if (n->kind != CX_YLIST) return 0;
+    for (size_t i = 0; i < n->count; i++)
+        if (n->items[i]->kind == CX_YSCALAR && strcmp(n->items[i]->text, t) == 0) return 1;
+    return 0;
+}
+
+int cx__ob3_recognises(const cx_ynode *root)
+{
+    const cx_ynode *type = root && root->kind == CX_YMAP ? cx__ymap_get(root, "type") : NULL;
+    return lists(type, "OpenBadgeCredential") || lists(type, "AchievementCredential") ||
+           lists(type, "EndorsementCredential");
+}
+
+/* The contexts an Open Badges 3.0 file may use (mapping.md §1), without
+ * their scheme: http and https are both accepted. */
+static const char *const contexts[] = {
+    "www.w3.org/2018/credentials/v1",
+    "www.w3.org/ns/credentials/v2",
+    "purl.imsglobal.org/spec/ob/v3p0/context.json",
+    "purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+    "purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+    "purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    "purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+    "imsglobal.github.io/openbadges-specification/context.json",
+    "purl.imsglobal.org/spec/clr/v2p0/context.json",
+    "purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+    "dc.imsglobal.org/draft/clr/v2p0/context",
+    "w3id.org/security/suites/ed25519-2020/v1",
+    "w3id.org/security/data-integrity/v1",
+    "w3id.org/security/data-integrity/v2",
+    NULL,
+};
+
+static int context_ok(const char *iri)
+{
+    const char *rest = strncmp(iri, "https://", 8) == 0  ? iri + 8
+                       : strncmp(iri, "http://", 7) == 0 ? iri + 7
+                                                         : NULL;
+    return rest && cx__listed(contexts, rest);
+}
+
+/* Every @context in the tree below n is on the allow-list. */
+static int check_contexts(const ob *o, const cx_ynode *n)
+{
+    if (n->kind == CX_YSCALAR) return CX_OK;
+    for (size_t i = 0; i < n->count; i++) {
+        const cx_ynode *v = n->items[i];
+        if (n->kind == CX_YMAP && strcmp(n->keys[i]->text, "@context") == 0) {
+            size_t count = v->kind == CX_YLIST ? v->count : 1;
+            for (size_t k = 0; k < count; k++) {
+                const cx_ynode *one = v->kind == CX_YLIST ? v->items[k] : v;
+                if (one->kind != CX_YSCALAR || one->plain)
+                    return fail(o, one,
+                                "an inline @context (%s) is not read: credex reads JSON-LD "
+                                "as published, with known context IRIs only",
+                                cx__ynode_kind_name(one->kind));
+                if (!context_ok(one->text))
+                    return fail(o, one,
+                                "unknown @context '%s': credex reads only the Verifiable "
+                                "Credentials, Open Badges and CLR contexts (docs/interop.md)",
+                                one->text);
+            }
+            continue;
+        }
+        int rc = check_contexts(o, v);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* Each key of map not in known goes to the report. */
+static void report_unknown(const ob *o, const cx_ynode *map, const char *const *known)
+{
+    if (!map || map->kind != CX_YMAP) return;
+    for (size_t i = 0; i < map->count; i++)
+        if (!cx__listed(known, map->keys[i]->text))
+            report(o, map, map->keys[i]->text, "unknown key; not imported");
+}
+
+/* ------------------------------------------------------------ building */
+
+static cx_ynode *str(const ob *o, const char *text, const cx_ynode *from)
+{
+    const char *where = from && from->where ? cx__ydoc_strdup(o->out, from->where) : NULL;
+    if (from && from->where && !where) return NULL;
+    return cx__ynode_scalar(o->out, text, strlen(text), 0, 0, 0, where);
+}
+
+static cx_ynode *node(const ob *o, cx_ynode_kind kind, const cx_ynode *from)
+{
+    const char *where = from && from->where ? cx__ydoc_strdup(o->out, from->where) : NULL;
+    if (from && from->where && !where) return NULL;
+    return cx__ynode_new(o->out, kind, 0, 0, where);
+}
+
+/* map[key] = value (a scalar of text, located as from); CX_ENOMEM. */
+static int put(const ob *o, cx_ynode *map, const char *key, const char *text, const cx_ynode *from)
+{
+    cx_ynode *k = str(o, key, from), *v = str(o, text, from);
+    if (!k || !v || cx__ymap_put(o->out, map, k, v)) return nomem(o);
+    return CX_OK;
+}
+
+static int put_node(const ob *o, cx_ynode *map, const char *key, cx_ynode *value)
+{
+    cx_ynode *k = value ? cx__ynode_scalar(o->out, key, strlen(key), 0, 0, 0, value->where) : NULL;
+    if (!k || cx__ymap_put(o->out, map, k, value)) return nomem(o);
+    return CX_OK;
+}
+
+/* ------------------------------------------------------------ policies */
+
+static int id_ok(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > MAX_ID_LEN) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        int alnum =
+            (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (!alnum && (i == 0 || !strchr("._:+-", ch))) return 0;
+    }
+    return 1;
+}
+
+/* The credex id of an IRI: the IRI when it matches the id pattern, else
+ * "x-" and 20 hex digits of its SHA-256 (*hashed 1), into out. */
+static void derive_id(const char *iri, char out[MAX_ID_LEN + 1], int *hashed)
+{
+    *hashed = !id_ok(iri);
+    if (!*hashed) {
+        snprintf(out, MAX_ID_LEN + 1, "%s", iri);
+        return;
+    }
+    char hex[65];
+    cx__sha256_hex(iri, strlen(iri), hex);
+    snprintf(out, MAX_ID_LEN + 1, "x-%.20s", hex);
+}
+
+/* The CTID of a Credential Registry credential an achievement is aligned
+ * to (targetType CTDL or ceterms:Credential, targetUrl .../resources/ce-...),
+ * lower-cased into out; 0 when there is none. */
+static int aligned_ctid(const cx_ynode *achievement, char out[MAX_ID_LEN + 1])
+{
+    const cx_ynode *list = cx__ymap_get(achievement, "alignment");
+    size_t count = list && list->kind == CX_YLIST ? list->count : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *type = text_of(list->items[i], "targetType");
+        const char *url = text_of(list->items[i], "targetUrl");
+        const char *at = url ? strstr(url, "/resources/ce-") : NULL;
+        if (!type || (strcmp(type, "CTDL") != 0 && strcmp(type, "ceterms:Credential") != 0) ||
+            !at || strlen(at + 11) != 39)
+            continue;
+        snprintf(out, MAX_ID_LEN + 1, "%s", at + 11);
+        for (char *p = out; *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+        if (id_ok(out)) return 1;
+    }
+    return 0;
+}
+
+/* achievementType in kebab case ("MicroCredential" -> "micro-credential";
+ * an extension "ext:Foo" by its local name), into out. */
+static void kebab(const char *type, char *out, size_t size)
+{
+    const char *colon = strrchr(type, ':');
+    const char *s = colon ? colon + 1 : type;
+    size_t n = 0;
+    for (size_t i = 0; s[i] && n + 2 < size; i++) {
+        char ch = s[i];
+        if (ch >= 'A' && ch <= 'Z') {
+            if (i > 0 && n > 0 && out[n - 1] != '-') out[n++] = '-';
+            out[n++] = (char)(ch - 'A' + 'a');
+        } else {
+            out[n++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '-';
+        }
+    }
+    out[n] = '\0';
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+/* The UTC calendar date of the RFC 3339 instant (or plain date) in n,
+ * less one second when minus_second, into out. */
+static int instant(const ob *o, const cx_ynode *n, const char *key, int minus_second, char out[11])
+{
+    const char *s = n->kind == CX_YSCALAR ? n->text : "";
+    const char *why = NULL;
+    char day[11];
+    cx_date d;
+    int h = 0, mi = 0, se = 0, oh = 0, om = 0;
+    snprintf(day, sizeof day, "%.10s", s);
+    if (n->kind != CX_YSCALAR || n->plain || strlen(s) < 10 || cx__date_parse(day, &d, &why))
+        goto bad;
+    const char *p = s + 10;
+    if (*p) {
+        if ((*p != 'T' && *p != 't') || !digits(p + 1, 2, &h) || p[3] != ':' ||
+            !digits(p + 4, 2, &mi) || p[6] != ':' || !digits(p + 7, 2, &se) || h > 23 || mi > 59 ||
+            se > 60)
+            goto bad;
+        p += 9;
+        if (*p == '.') {
+            p++;
+            if (*p < '0' || *p > '9') goto bad;
+            while (*p >= '0' && *p <= '9') p++;
+        }
+        if ((*p == 'Z' || *p == 'z') && !p[1]) {
+            p++;
+        } else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' &&
+                   digits(p + 4, 2, &om) && !p[6] && oh < 24 && om < 60) {
+            int sign = *p == '+' ? 1 : -1;
+            mi -= sign * (oh * 60 + om);
+            p += 6;
+        } else {
+            goto bad;
+        }
+    } else if (minus_second) {
+        se = 0; /* a plain date: its first second */
+    }
+    long secs = (long)h * 3600 + (long)mi * 60 + se - (minus_second ? 1 : 0);
+    while (secs < 0) {
+        secs += 86400;
+        d--;
+    }
+    d += (cx_date)(secs / 86400);
+    cx__date_format(d, out);
+    return CX_OK;
+bad:
+    return fail(o, n,
+                "invalid %s '%.40s': expected an RFC 3339 instant (2010-01-01T00:00:00Z) "
+                "or a date",
+                key, s);
+}
+
+/* A profile's jurisdiction: addressCountryCode, with addressRegion
+ * ("US-TX"), else --jurisdiction, else NULL. */
+static const char *profile_jurisdiction(const ob *o, const cx_ynode *profile, char out[16])
+{
+    const cx_ynode *addr =
+        profile && profile->kind == CX_YMAP ? cx__ymap_get(profile, "address") : NULL;
+    const char *country = text_of(addr, "addressCountryCode");
+    const char *region = text_of(addr, "addressRegion");
+    if (country && strlen(country) == 2) {
+        if (region && strlen(region) >= 1 && strlen(region) <= 3)
+            snprintf(out, 16, "%s-%s", country, region);
+        else
+            snprintf(out, 16, "%s", country);
+        return out;
+    }
+    return o->opts ? o->opts->jurisdiction : NULL;
+}
+
+/* ------------------------------------------------------------ the parts */
+
+static const char *const vc_keys[] = {"@context",
+                                      "id",
+                                      "type",
+                                      "name",
+                                      "description",
+                                      "image",
+                                      "credentialSubject",
+                                      "endorsement",
+                                      "endorsementJwt",
+                                      "evidence",
+                                      "issuer",
+                                      "validFrom",
+                                      "validUntil",
+                                      "issuanceDate",
+                                      "expirationDate",
+                                      "awardedDate",
+                                      "credentialSchema",
+                                      "credentialStatus",
+                                      "refreshService",
+                                      "proof",
+                                      "termsOfUse",
+                                      NULL};
+static const char *const subject_keys[] = {"id",
+                                           "type",
+                                           "identifier",
+                                           "achievement",
+                                           "activityEndDate",
+                                           "activityStartDate",
+                                           "creditsEarned",
+                                           "licenseNumber",
+                                           "role",
+                                           "source",
+                                           "term",
+                                           "image",
+                                           "narrative",
+                                           "result",
+                                           NULL};
+static const char *const achievement_keys[] = {"@context",
+                                               "id",
+                                               "type",
+                                               "alignment",
+                                               "achievementType",
+                                               "creator",
+                                               "creditsAvailable",
+                                               "criteria",
+                                               "description",
+                                               "endorsement",
+                                               "endorsementJwt",
+                                               "fieldOfStudy",
+                                               "humanCode",
+                                               "image",
+                                               "inLanguage",
+                                               "name",
+                                               "otherIdentifier",
+                                               "related",
+                                               "resultDescription",
+                                               "specialization",
+                                               "tag",
+                                               "version",
+                                               NULL};
+
+/* The proof kinds of the credential ("eddsa-rdfc-2022"; several joined by
+ * ", "), or "none", into b. */
+static void proof_kinds(const cx_ynode *proof, cx_buf *b)
+{
+    size_t count = !proof ? 0 : proof->kind == CX_YLIST ? proof->count : 1;
+    for (size_t i = 0; i < count; i++) {
+        const cx_ynode *one = proof->kind == CX_YLIST ? proof->items[i] : proof;
+        const char *kind = text_of(one, "cryptosuite");
+        if (!kind) kind = text_of(one, "type");
+        cx__buf_printf(b, "%s%s", i ? ", " : "", kind ? kind : "unknown");
+    }
+    if (!count) cx__buf_puts(b, "none");
+}
+
+/* The provider (creator, else issuer) into the document's providers;
+ * its id into pid and its jurisdiction into jur. */
+static int map_provider(const ob *o, const cx_ynode *profile, cx_ynode *providers,
+                        char pid[MAX_ID_LEN + 1], const char **jur, char jbuf[16])
+{
+    const char *iri = profile->kind == CX_YSCALAR ? profile->text : text_of(profile, "id");
+    int hashed;
+    if (!iri) return fail(o, profile, "the issuer profile has no id");
+    derive_id(iri, pid, &hashed);
+    *jur = profile_jurisdiction(o, profile, jbuf);
+    if (!*jur)
+        return fail(o, profile,
+                    "no jurisdiction for provider '%s': the profile has no address with an "
+                    "addressCountryCode; give --jurisdiction J",
+                    iri);
+    const char *name = text_of(profile, "name");
+    cx_ynode *p = node(o, CX_YMAP, profile);
+    int rc;
+    if (!p) return nomem(o);
+    if ((rc = put(o, p, "id", pid, profile)) ||
+        (rc = put(o, p, "name", name ? name : iri, profile)) ||
+        (rc = put(o, p, "jurisdiction", *jur, profile)))
+        return rc;
+    return cx__ylist_append(o->out, providers, p) ? nomem(o) : CX_OK;
+}
+
+/* The achievement as a credential, its id into cid. */
+static int map_credential(const ob *o, const cx_ynode *a, const char *provider, const char *jur,
+                          cx_ynode *credentials, char cid[MAX_ID_LEN + 1])
+{
+    const char *iri = text_of(a, "id");
+    const char *name = text_of(a, "name");
+    const char *atype = text_of(a, "achievementType");
+    char type[128];
+    int hashed = 0, rc;
+    if (!iri) return fail(o, a, "the achievement has no id");
+    if (!name) return fail(o, a, "the achievement has no name");
+    if (!aligned_ctid(a, cid)) derive_id(iri, cid, &hashed);
+    kebab(atype ? atype : "Achievement", type, sizeof type);
+    cx_ynode *c = node(o, CX_YMAP, a);
+    if (!c) return nomem(o);
+    if ((rc = put(o, c, "id", cid, cx__ymap_get(a, "id"))) ||
+        (rc = put(o, c, "name", name, cx__ymap_get(a, "name"))) ||
+        (rc = put(o, c, "type", type, atype ? cx__ymap_get(a, "achievementType") : a)) ||
+        (rc = put(o, c, "provider", provider, a)) || (rc = put(o, c, "jurisdiction", jur, a)))
+        return rc;
+    if (hashed) {
+        cx_ynode *attrs = node(o, CX_YMAP, a);
+        if (!attrs) return nomem(o);
+        if ((rc = put(o, attrs, "source_iri", iri, cx__ymap_get(a, "id"))) ||
+            (rc = put_node(o, c, "attributes", attrs)))
+            return rc;
+    }
+    /* the grade scale: the first LetterGrade result description's values */
+    const cx_ynode *rd = cx__ymap_get(a, "resultDescription");
+    for (size_t i = 0; rd && rd->kind == CX_YLIST && i < rd->count; i++) {
+        const char *rt = text_of(rd->items[i], "resultType");
+        const cx_ynode *allowed = cx__ymap_get(rd->items[i], "allowedValue");
+        if (!rt || strcmp(rt, "LetterGrade") != 0 || !allowed || allowed->kind != CX_YLIST)
+            continue;
+        cx_ynode *scale = node(o, CX_YLIST, allowed);
+        if (!scale) return nomem(o);
+        for (size_t k = 0; k < allowed->count; k++) {
+            const cx_ynode *v = allowed->items[k];
+            cx_ynode *s = v->kind == CX_YSCALAR ? str(o, v->text, v) : NULL;
+            if (v->kind != CX_YSCALAR) return fail(o, v, "expected a string in allowedValue");
+            if (!s || cx__ylist_append(o->out, scale, s)) return nomem(o);
+        }
+        if ((rc = put_node(o, c, "grade_scale", scale))) return rc;
+        break;
+    }
+    return cx__ylist_append(o->out, credentials, c) ? nomem(o) : CX_OK;
+}
+
+/* The result description of achievement a with this id, or NULL. */
+static const cx_ynode *result_description(const cx_ynode *a, const char *id)
+{
+    const cx_ynode *rd = cx__ymap_get(a, "resultDescription");
+    for (size_t i = 0; id && rd && rd->kind == CX_YLIST && i < rd->count; i++) {
+        const char *rid = text_of(rd->items[i], "id");
+        if (rid && strcmp(rid, id) == 0) return rd->items[i];
+    }
+    return NULL;
+}
+
+/* A grade is a result with a value whose result description is a
+ * LetterGrade; results without a value are ignored (docs/interop.md). */
+static int map_grade(const ob *o, const cx_ynode *subject, const cx_ynode *a, cx_ynode *award)
+{
+    const cx_ynode *results = cx__ymap_get(subject, "result");
+    for (size_t i = 0; results && results->kind == CX_YLIST && i < results->count; i++) {
+        const cx_ynode *r = results->items[i];
+        const cx_ynode *value = r->kind == CX_YMAP ? cx__ymap_get(r, "value") : NULL;
+        const cx_ynode *d = result_description(a, text_of(r, "resultDescription"));
+        const char *rt = text_of(d, "resultType");
+        if (!value || value->kind != CX_YSCALAR || !rt || strcmp(rt, "LetterGrade") != 0) continue;
+        if (cx__ymap_get(award, "grade")) {
+            report(o, r, "value", "a second LetterGrade result; only the first is the grade");
+            continue;
+        }
+        int rc = put(o, award, "grade", value->text, value);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
+/* The award's provenance: unverified, with the reason. */
+static int map_provenance(const ob *o, const cx_ynode *vc, const char *issuer, cx_ynode *award)
+{
+    const cx_ynode *proof = cx__ymap_get(vc, "proof");
+    const char *id = text_of(vc, "id");
+    cx_buf kinds, note;
+    int rc = CX_OK;
+    cx__buf_init(&kinds);
+    cx__buf_init(&note);
+    proof_kinds(proof, &kinds);
+    if (proof)
+        cx__buf_printf(&note, "proof %s not verified", kinds.data);
+    else
+        cx__buf_puts(&note, "no proof");
+    if (kinds.oom || note.oom) {
+        rc = nomem(o);
+        goto done;
+    }
+    cx_ynode *p = node(o, CX_YMAP, proof ? proof : vc);
+    if (!p) {
+        rc = nomem(o);
+        goto done;
+    }
+    const cx_ynode *at = proof ? proof : vc;
+    rc = put(o, p, "format", "ob3", vc);
+    if (!rc && id) rc = put(o, p, "source_id", id, cx__ymap_get(vc, "id"));
+    if (!rc) rc = put(o, p, "issuer", issuer, cx__ymap_get(vc, "issuer"));
+    if (!rc) rc = put(o, p, "proof", kinds.data, at);
+    if (!rc) rc = put(o, p, "verification", "unverified", at);
+    if (!rc) rc = put(o, p, "note", note.data, at);
+    if (!rc) rc = put_node(o, award, "provenance", p);
+done:
+    cx__buf_free(&kinds);
+    cx__buf_free(&note);
+    return rc;
+}
+
+/* The holder with its one award. */
+static int map_holder(const ob *o, const cx_ynode *vc, const cx_ynode *subject, const cx_ynode *a,
+                      const char *cid, const char *jur, const char *issuer, cx_ynode *holders)
+{
+    const cx_ynode *sid = cx__ymap_get(subject, "id");
+    char hid[MAX_ID_LEN + 1], issued[11], expires[11];
+    int hashed, rc;
+    if (!sid || sid->kind != CX_YSCALAR || sid->plain)
+        return fail(o, subject,
+                    "the credentialSubject has no id: credex takes the holder from "
+                    "credentialSubject.id");
+    derive_id(sid->text, hid, &hashed);
+    const char *const issued_keys[] = {"awardedDate", "validFrom", "issuanceDate"};
+    const cx_ynode *from = NULL, *until = cx__ymap_get(vc, "validUntil");
+    const char *from_key = NULL, *until_key = "validUntil";
+    for (size_t i = 0; i < CX_COUNT(issued_keys) && !from; i++)
+        from = cx__ymap_get(vc, from_key = issued_keys[i]);
+    if (!from) return fail(o, vc, "no issue date: expected awardedDate, validFrom or issuanceDate");
+    if (!until) until = cx__ymap_get(vc, until_key = "expirationDate");
+    if ((rc = instant(o, from, from_key, 0, issued)) ||
+        (until && (rc = instant(o, until, until_key, 1, expires))))
+        return rc;
+    cx_ynode *h = node(o, CX_YMAP, subject), *list = node(o, CX_YLIST, subject);
+    cx_ynode *aw = node(o, CX_YMAP, vc);
+    if (!h || !list || !aw) return nomem(o);
+    if ((rc = put(o, h, "id", hid, sid)) || (rc = put(o, h, "jurisdiction", jur, subject)))
+        return rc;
+    if (hashed) {
+        cx_ynode *attrs = node(o, CX_YMAP, subject);
+        if (!attrs) return nomem(o);
+        if ((rc = put(o, attrs, "source_iri", sid->text, sid)) ||
+            (rc = put_node(o, h, "attributes", attrs)))
+            return rc;
+    }
+    if ((rc = put(o, aw, "credential", cid, cx__ymap_get(subject, "achievement"))) ||
+        (rc = put(o, aw, "issued", issued, from)) ||
+        (until && (rc = put(o, aw, "expires", expires, until))) ||
+        (rc = map_grade(o, subject, a, aw)) || (rc = map_provenance(o, vc, issuer, aw)))
+        return rc;
+    if (cx__ylist_append(o->out, list, aw) || cx__ylist_append(o->out, holders, h)) return nomem(o);
+    return put_node(o, h, "awards", list);
+}
+
+/* The endorsements of map (under "endorsement") go to the report. */
+static void report_endorsements(const ob *o, const cx_ynode *map)
+{
+    if (map && map->kind == CX_YMAP && cx__ymap_get(map, "endorsement"))
+        report(o, map, "endorsement", "endorsements are not awards; skipped");
+}
+
+/* A credential is imported only when verified, or as unverified when
+ * asked: an embedded proof is never verified here (each needs RDF dataset
+ * canonicalization), nor is a credential without one. */
+static int check_verifiable(const ob *o, const cx_ynode *vc)
+{
+    const cx_ynode *proof = cx__ymap_get(vc, "proof");
+    cx_buf kinds;
+    int rc;
+    if (o->opts && o->opts->allow_unverified) return CX_OK;
+    cx__buf_init(&kinds);
+    proof_kinds(proof, &kinds);
+    if (kinds.oom)
+        rc = nomem(o);
+    else if (proof)
+        rc = fail(o, proof,
+                  "proof %s not verified: credex does not compute RDF dataset "
+                  "canonicalization; --allow-unverified imports the award as unverified",
+                  kinds.data);
+    else
+        rc = fail(o, vc,
+                  "no proof: the credential is not signed; --allow-unverified imports the "
+                  "award as unverified");
+    cx__buf_free(&kinds);
+    return rc;
+}
+
+static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
+{
+    const cx_ynode *subject = cx__ymap_get(vc, "credentialSubject");
+    const cx_ynode *issuer = cx__ymap_get(vc, "issuer");
+    int rc = check_contexts(o, vc);
+    if (rc) return rc;
+    if (lists(cx__ymap_get(vc, "type"), "EndorsementCredential")) {
+        report(o, vc, NULL, "an EndorsementCredential is not an award; skipped");
+        return CX_OK;
+    }
+    if ((rc = check_verifiable(o, vc))) return rc;
+    if (!subject || subject->kind != CX_YMAP)
+        return fail(o, subject ? subject : vc,
+                    subject ? "expected one credentialSubject (a mapping), found %s"
+                            : "no credentialSubject%s",
+                    subject ? cx__ynode_kind_name(subject->kind) : "");
+    const cx_ynode *a = cx__ymap_get(subject, "achievement");
+    if (!a || a->kind != CX_YMAP)
+        return fail(o, a ? a : subject, "expected an achievement (a mapping) in credentialSubject");
+    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+        return fail(o, issuer ? issuer : vc, "expected an issuer (an IRI or a profile)");
+    const char *issuer_iri = issuer->kind == CX_YSCALAR ? issuer->text : text_of(issuer, "id");
+    if (!issuer_iri) return fail(o, issuer, "the issuer profile has no id");
+    report_unknown(o, vc, vc_keys);
+    report_unknown(o, subject, subject_keys);
+    report_unknown(o, a, achievement_keys);
+    report_endorsements(o, vc);
+    report_endorsements(o, a);
+
+    cx_ynode *providers = node(o, CX_YLIST, vc), *credentials = node(o, CX_YLIST, vc);
+    cx_ynode *holders = node(o, CX_YLIST, vc);
+    const cx_ynode *creator = cx__ymap_get(a, "creator");
+    char pid[MAX_ID_LEN + 1], cid[MAX_ID_LEN + 1], jbuf[16];
+    const char *jur = NULL;
+    if (!providers || !credentials || !holders) return nomem(o);
+    if ((rc = map_provider(o, creator ? creator : issuer, providers, pid, &jur, jbuf)) ||
+        (rc = map_credential(o, a, pid, jur, credentials, cid)) ||
+        (rc = map_holder(o, vc, subject, a, cid, jur, issuer_iri, holders)) ||
+        (rc = put_node(o, root, "providers", providers)) ||
+        (rc = put_node(o, root, "credentials", credentials)) ||
+        (rc = put_node(o, root, "holders", holders)))
+        return rc;
+    return CX_OK;
+}
+
+int cx__ob3_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    ob o = {cx__ydoc_name(json), opts, NULL, err};
+    const cx_ynode *vc = cx__ydoc_root(json);
+    int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
+    if (rc) return rc;
+    cx_ynode *root = node(&o, CX_YMAP, vc);
+    if (!root) {
+        rc = nomem(&o);
+        goto done;
+    }
+    cx__ydoc_set_root(o.out, root);
+    rc = map_vc(&o, vc, root);
+done:
+    if (rc) {
+        cx__ydoc_free(o.out);
+        o.out = NULL;
+    }
+    *out = o.out;
+    return rc;
+}
