@@ -1,0 +1,133 @@
+# import_badges.sh -- Open Badges 3.0 credentials through `credex import`
+# (docs/interop.md, "Open Badges and CLR"): the holder, award, credential,
+# dates, grade and provenance a user checks with `show`, the refusals
+# with their located messages (registry unchanged), the import report,
+# and a badge's provider and credential created only when new.
+. "$SRC/tests/cli/lib.sh"
+EV="$SRC/examples/ev-mechanic"
+OB="$SRC/tests/fixtures/interop/ob3"
+SUBJECT=did:example:ebfeb1f712ebc6f1c276e12ec21
+
+run --db r.db import "$EV/catalog.yaml" --quiet
+expect_rc 0 "the EV catalog imports"
+cp r.db before.db
+
+# refused FILE MESSAGE [OPTIONS...]: exit 3, the located message, nothing written
+refused() {
+    local file=$1 message=$2
+    shift 2
+    run --db r.db import "$file" "$@"
+    expect_rc 3 "$(basename "$file") $*: refused"
+    expect_eq "$ERR" "credex: $file$message" "$(basename "$file") $*: the located message"
+    if cmp -s r.db before.db && [ ! -s r.db-wal ]; then pass; else fail "$file: registry changed"; fi
+}
+
+# Embedded proofs need RDF dataset canonicalization: refused, each named.
+refused "$OB/simple.json" ": /proof: proof eddsa-rdfc-2022 not verified: credex does not compute RDF dataset canonicalization; --allow-unverified imports the award as unverified"
+refused "$OB/simple-multiple-proofs.json" ": /proof: proof SomeProofType, eddsa-rdfc-2022 not verified: credex does not compute RDF dataset canonicalization; --allow-unverified imports the award as unverified"
+refused "$OB/sd-derivedcredential.json" ": /proof: proof ecdsa-sd-2023 not verified: credex does not compute RDF dataset canonicalization; --allow-unverified imports the award as unverified" --jurisdiction US-TX
+refused "$OB/simple-noproof.json" ": no proof: the credential is not signed; --allow-unverified imports the award as unverified"
+# Allowed, the next errors show: no address and no --jurisdiction; no achievement;
+# validUntil minus one second before the issue date.
+refused "$OB/simple.json" ": /issuer: no jurisdiction for provider 'https://example.com/issuers/876543': the profile has no address with an addressCountryCode; give --jurisdiction J" --allow-unverified
+refused "$OB/simple-noproof.json" ": /credentialSubject: expected an achievement (a mapping) in credentialSubject" --allow-unverified --jurisdiction US-TX
+refused "$OB/simple-err-expired.json" ": /validUntil: 'expires' (2009-12-31) is before 'issued' (2010-01-01)" --allow-unverified --jurisdiction US-TX
+
+# The minimal credential: an https achievement and issuer get x- ids, the
+# DID holder keeps its own; unverified, with the reason.
+run --db r.db import "$OB/simple.json" --allow-unverified --jurisdiction US-TX
+expect_rc 0 "simple.json imports as unverified"
+expect_eq "$OUT" "imported 1 file (json 1) into r.db: 1 provider, 1 credential, 1 holder, 1 award (content version 2)" \
+    "the summary"
+run --db r.db show holder "$SUBJECT" --format json
+expect_eq "$OUT" '{"kind":"holder","id":"did:example:ebfeb1f712ebc6f1c276e12ec21","jurisdiction":"US-TX","attributes":{},"awards":[{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21/x-62a61aa4d8ed5f4142aa/2010-01-01","credential":"x-62a61aa4d8ed5f4142aa","issued":"2010-01-01","jurisdiction":"US-TX","status":"active","provenance":{"format":"ob3","source_id":"http://example.com/credentials/3527","issuer":"https://example.com/issuers/876543","proof":"eddsa-rdfc-2022","verification":"unverified","note":"proof eddsa-rdfc-2022 not verified"}}]}' \
+    "the holder, its award and provenance"
+run --db r.db show holder "$SUBJECT"
+expect_contains "$OUT" "provenance: ob3 http://example.com/credentials/3527 issuer https://example.com/issuers/876543 proof eddsa-rdfc-2022 unverified (proof eddsa-rdfc-2022 not verified)" \
+    "show holder names the provenance"
+run --db r.db show credential x-62a61aa4d8ed5f4142aa --format json
+expect_eq "$OUT" '{"kind":"credential","id":"x-62a61aa4d8ed5f4142aa","name":"Teamwork","type":"achievement","provider":"x-81ad36b35993671f8181","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{},"attributes":{"source_iri":"https://example.com/achievements/21st-century-skills/teamwork"},"grade_scale":[]}' \
+    "the achievement: a hashed id keeping its IRI, type achievement"
+run --db r.db list providers --format json
+expect_contains "$OUT" '{"id":"x-81ad36b35993671f8181","name":"Example Corp","jurisdiction":"US-TX"}' \
+    "the issuer is created as a provider, in --jurisdiction"
+
+# Re-importing the same credential replaces its award (the same source_id).
+run --db r.db import "$OB/simple.json" --allow-unverified --jurisdiction US-TX
+expect_rc 0 "a re-import"
+run --db r.db show holder "$SUBJECT"
+expect_contains "$OUT" "awards (1)" "a re-import adds nothing"
+
+# A credential the registry has is kept as it is: a badge does not rename
+# or move it. complete.json aligns its achievement to a Credential
+# Registry credential (its CTID), grades it A on a D..A scale, expires
+# 2030-01-01T00:00:00Z (the last day 2029-12-31) and gives the issuer's
+# address (US, TX); its endorsements go to the report.
+cat > degree.yaml <<'YAML'
+credentials:
+  - { id: ce-98cb027b-95ef-4494-908d-6f7790ec6b6b, name: Registry Degree, type: degree,
+      provider: tstc-waco, jurisdiction: US-TX, grade_scale: [D, C, B, A] }
+YAML
+run --db r.db import degree.yaml --quiet
+expect_rc 0 "a registry credential"
+run --db r.db import "$OB/complete.json" --allow-unverified --report report.jsonl
+expect_rc 0 "complete.json imports"
+expect_eq "$OUT" "imported 1 file (json 1) into r.db: 1 provider, 1 holder, 1 award (content version 5)" \
+    "the known credential is not defined again"
+run --db r.db show credential ce-98cb027b-95ef-4494-908d-6f7790ec6b6b --format json
+expect_contains "$OUT" '"name":"Registry Degree","type":"degree","provider":"tstc-waco"' \
+    "the registry's credential is kept"
+run --db r.db show holder "$SUBJECT" --format json
+expect_contains "$OUT" '{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21/ce-98cb027b-95ef-4494-908d-6f7790ec6b6b/2010-01-01","credential":"ce-98cb027b-95ef-4494-908d-6f7790ec6b6b","issued":"2010-01-01","expires":"2029-12-31","jurisdiction":"US-TX","status":"active","grade":"A","provenance":{"format":"ob3","source_id":"http://1edtech.edu/credentials/3732","issuer":"https://1edtech.edu/issuers/565049","proof":"eddsa-rdfc-2022","verification":"unverified","note":"proof eddsa-rdfc-2022 not verified"}}' \
+    "the award: aligned CTID, expiry, LetterGrade result, provenance"
+expect_eq "$(cat report.jsonl)" "{\"file\":\"$OB/complete.json\",\"pointer\":\"\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}
+{\"file\":\"$OB/complete.json\",\"pointer\":\"/credentialSubject/achievement\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}" \
+    "the endorsements are reported"
+run --db r.db list providers --format json
+expect_contains "$OUT" '{"id":"x-6aae075fa6d2ebeeda88","name":"1EdTech University","jurisdiction":"US-TX"}' \
+    "the creator's jurisdiction from its address"
+
+# A new achievement: its type from achievementType, its grade scale from
+# the LetterGrade result description.
+cp before.db r.db
+run --db r.db import "$OB/complete.json" --allow-unverified
+expect_rc 0 "complete.json into a registry without the credential"
+run --db r.db show credential ce-98cb027b-95ef-4494-908d-6f7790ec6b6b --format json
+expect_eq "$OUT" '{"kind":"credential","id":"ce-98cb027b-95ef-4494-908d-6f7790ec6b6b","name":"1EdTech University Degree","type":"degree","provider":"x-6aae075fa6d2ebeeda88","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{},"attributes":{},"grade_scale":["D","C","B","A"]}' \
+    "the achievement as a credential"
+
+# Two badges of one issuer in one import: one provider. awardedDate is the
+# issue date when present (not validFrom); a did:web subject keeps its id.
+cp before.db r.db
+run --db r.db import "$OB/complete.json" "$OB/bitstring-credential-status-revoked.json" --allow-unverified \
+    --jurisdiction US-TX
+expect_rc 0 "two badges of one issuer"
+expect_eq "$OUT" "imported 2 files (json 2) into r.db: 1 provider, 2 credentials, 2 holders, 2 awards (content version 2)" \
+    "one provider for both"
+run --db r.db show holder did:web:dc.1edtech.org:wellspring2022:wellspring-portal:learner:6896f98f-6b42-4c75-98ec-8befd0dc0b29 --format json
+expect_contains "$OUT" '"credential":"x-b547cb0f1438ccca9627","issued":"2023-05-22","jurisdiction":"US-TX","status":"active","provenance":{"format":"ob3","source_id":"https://dc.1edtech.org/wellspring2022/wellspring-portal/credential/54418d3f-ec01-4652-800a-861c890a51a1"' \
+    "issued is awardedDate"
+
+# An EndorsementCredential is not an award: skipped and reported.
+cp before.db r.db
+run --db r.db import "$OB/endorsement-valid.json" --report endorse.jsonl
+expect_rc 0 "an endorsement is skipped"
+expect_eq "$OUT" "imported 1 file (json 1) into r.db: nothing (content version 2)" "nothing imported"
+expect_eq "$(cat endorse.jsonl)" "{\"file\":\"$OB/endorsement-valid.json\",\"pointer\":\"\",\"key\":null,\"why\":\"an EndorsementCredential is not an award; skipped\"}" \
+    "the endorsement is reported"
+
+# Variants, derived here (the fixtures stay unaltered): an unknown
+# context, an unknown key (reported), an instant with an offset.
+cp before.db r.db
+sed 's#context-3.0.3.json#context-9.json#' "$OB/simple.json" > ctx.json
+refused "$PWD/ctx.json" ": /@context/1: unknown @context 'https://purl.imsglobal.org/spec/ob/v3p0/context-9.json': credex reads only the Verifiable Credentials, Open Badges and CLR contexts (docs/interop.md)" --allow-unverified
+sed 's#"name": "Teamwork Badge",#"name": "Teamwork Badge", "colour": "red",#; s#"validFrom": "2010-01-01T00:00:00Z"#"validFrom": "2010-01-01T01:30:00+02:00"#' \
+    "$OB/simple.json" > variant.json
+run --db r.db import variant.json --allow-unverified --jurisdiction US-TX --report variant.jsonl
+expect_rc 0 "a variant imports"
+expect_eq "$(cat variant.jsonl)" '{"file":"variant.json","pointer":"","key":"colour","why":"unknown key; not imported"}' \
+    "an unknown key is reported with its pointer"
+run --db r.db show holder "$SUBJECT" --format json
+expect_contains "$OUT" '"issued":"2009-12-31"' "an instant's UTC date: 01:30+02:00 is the day before"
+
+finish
