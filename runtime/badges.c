@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "hash.h"
+#include "json_reader.h"
 #include "util.h"
 
 #define MAX_ID_LEN 200 /* the catalog's id length (catalog.c) */
@@ -21,6 +22,7 @@ typedef struct ob {
     const cx_import_options *opts;
     cx_ydoc *out; /* the catalog document being built */
     cx_error *err;
+    const cx_badge_signature *sig; /* a signed form's verdict, or NULL: the embedded proof */
 } ob;
 
 static int nomem(const ob *o)
@@ -503,7 +505,8 @@ static int map_grade(const ob *o, const cx_ynode *subject, const cx_ynode *a, cx
     return CX_OK;
 }
 
-/* The award's provenance: unverified, with the reason. */
+/* The award's provenance: a signed form's verdict, else unverified with
+ * the reason (an embedded proof, or none). */
 static int map_provenance(const ob *o, const cx_ynode *vc, const char *issuer, cx_ynode *award)
 {
     const cx_ynode *proof = cx__ymap_get(vc, "proof");
@@ -512,27 +515,33 @@ static int map_provenance(const ob *o, const cx_ynode *vc, const char *issuer, c
     int rc = CX_OK;
     cx__buf_init(&kinds);
     cx__buf_init(&note);
-    proof_kinds(proof, &kinds);
-    if (proof)
-        cx__buf_printf(&note, "proof %s not verified", kinds.data);
-    else
-        cx__buf_puts(&note, "no proof");
+    if (o->sig) {
+        cx__buf_puts(&kinds, o->sig->proof);
+        if (o->sig->note) cx__buf_puts(&note, o->sig->note);
+    } else {
+        proof_kinds(proof, &kinds);
+        if (proof)
+            cx__buf_printf(&note, "proof %s not verified", kinds.data);
+        else
+            cx__buf_puts(&note, "no proof");
+    }
     if (kinds.oom || note.oom) {
         rc = nomem(o);
         goto done;
     }
-    cx_ynode *p = node(o, CX_YMAP, proof ? proof : vc);
+    const cx_ynode *at = o->sig ? vc : proof ? proof : vc;
+    cx_ynode *p = node(o, CX_YMAP, at);
     if (!p) {
         rc = nomem(o);
         goto done;
     }
-    const cx_ynode *at = proof ? proof : vc;
     rc = put(o, p, "format", "ob3", vc);
     if (!rc && id) rc = put(o, p, "source_id", id, cx__ymap_get(vc, "id"));
     if (!rc) rc = put(o, p, "issuer", issuer, cx__ymap_get(vc, "issuer"));
     if (!rc) rc = put(o, p, "proof", kinds.data, at);
-    if (!rc) rc = put(o, p, "verification", "unverified", at);
-    if (!rc) rc = put(o, p, "note", note.data, at);
+    if (!rc)
+        rc = put(o, p, "verification", o->sig && o->sig->verified ? "verified" : "unverified", at);
+    if (!rc && note.len) rc = put(o, p, "note", note.data, at);
     if (!rc) rc = put_node(o, award, "provenance", p);
 done:
     cx__buf_free(&kinds);
@@ -598,7 +607,7 @@ static int check_verifiable(const ob *o, const cx_ynode *vc)
     const cx_ynode *proof = cx__ymap_get(vc, "proof");
     cx_buf kinds;
     int rc;
-    if (o->opts && o->opts->allow_unverified) return CX_OK;
+    if (o->sig || (o->opts && o->opts->allow_unverified)) return CX_OK;
     cx__buf_init(&kinds);
     proof_kinds(proof, &kinds);
     if (kinds.oom)
@@ -661,10 +670,10 @@ static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
     return CX_OK;
 }
 
-int cx__ob3_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+int cx__ob3_map_signed(const char *file, const cx_ynode *vc, const cx_badge_signature *sig,
+                       const cx_import_options *opts, cx_ydoc **out, cx_error *err)
 {
-    ob o = {cx__ydoc_name(json), opts, NULL, err};
-    const cx_ynode *vc = cx__ydoc_root(json);
+    ob o = {file, opts, NULL, err, sig};
     int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
     if (rc) return rc;
     cx_ynode *root = node(&o, CX_YMAP, vc);
@@ -680,5 +689,75 @@ done:
         o.out = NULL;
     }
     *out = o.out;
+    return rc;
+}
+
+int cx__ob3_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    return cx__ob3_map_signed(cx__ydoc_name(json), cx__ydoc_root(json), NULL, opts, out, err);
+}
+
+/* The issuer id of credential vc: its issuer IRI, or its profile's id. */
+static const char *issuer_id(const cx_ynode *vc)
+{
+    const cx_ynode *issuer = cx__ymap_get(vc, "issuer");
+    if (issuer && issuer->kind == CX_YSCALAR && !issuer->plain) return issuer->text;
+    return text_of(issuer, "id");
+}
+
+/* Checks the decoded token against trust and maps its credential. */
+static int map_token(const ob *o, const cx_jws *jws, const cx_ydoc *json, const cx_trust *trust,
+                     cx_ydoc **out)
+{
+    const cx_ynode *root = cx__ydoc_root(json);
+    const cx_ynode *vc = root && root->kind == CX_YMAP ? cx__ymap_get(root, "vc") : NULL;
+    const cx_ynode *iss = vc ? cx__ymap_get(root, "iss") : NULL;
+    cx_jws_outcome outcome;
+    const cx_jwk *key;
+    char proof[32];
+    if (!vc) vc = root;
+    if (!vc || vc->kind != CX_YMAP || !cx__ob3_recognises(vc))
+        return fail(o, vc ? vc : root,
+                    "a JWT whose payload is not an Open Badges 3.0 credential (nor has one "
+                    "as its vc claim)");
+    if (iss && (iss->kind != CX_YSCALAR || iss->plain))
+        return fail(o, iss, "expected a string for 'iss'");
+    const char *cred_issuer = issuer_id(vc);
+    const char *who = iss ? iss->text : cred_issuer;
+    if (!who) return fail(o, vc, "no issuer id to verify the token against");
+    int rc = cx__jws_verify(jws, trust, who, &outcome, &key, o->err);
+    if (rc) return rc;
+    if (iss && cred_issuer && strcmp(iss->text, cred_issuer) != 0)
+        return fail(o, iss, "iss '%s' differs from the credential's issuer '%s'", iss->text,
+                    cred_issuer);
+    if (outcome == CX_JWS_NO_ISSUER && !(o->opts && o->opts->allow_unverified))
+        return cx__error(o->err, CX_EINPUT, o->file, jws->line, jws->column,
+                         "issuer '%s' is not in the trust file%s; --allow-unverified imports "
+                         "the award as unverified",
+                         who, trust ? "" : " (no --trust FILE given)");
+    snprintf(proof, sizeof proof, "jwt-%s", jws->alg);
+    cx_badge_signature sig = {proof, outcome == CX_JWS_VERIFIED,
+                              outcome == CX_JWS_VERIFIED ? NULL : "issuer not in the trust file"};
+    return cx__ob3_map_signed(o->file, vc, &sig, o->opts, out, o->err);
+}
+
+int cx__ob3_map_jwt(const char *file, const char *data, size_t len, const cx_trust *trust,
+                    const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    ob o = {file, opts, NULL, err, NULL};
+    cx_jws *jws = NULL;
+    cx_ydoc *json = NULL;
+    *out = NULL;
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ' ||
+                   data[len - 1] == '\t'))
+        len--;
+    int rc = cx__jws_decode(file, 1, 1, data, len, &jws, err);
+    if (rc) goto done;
+    rc = cx__json_load_buffer(file, (const char *)jws->payload, jws->payload_len, &json, err);
+    if (rc) goto done;
+    rc = map_token(&o, jws, json, trust, out);
+done:
+    cx__ydoc_free(json);
+    cx__jws_free(jws);
     return rc;
 }

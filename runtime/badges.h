@@ -7,7 +7,10 @@
 #ifndef CX_BADGES_H
 #define CX_BADGES_H
 
+#include <stddef.h>
+
 #include "credex.h"
+#include "jws.h"
 #include "yaml_reader.h"
 
 /* 1 when root is an Open Badges 3.0 credential: a map whose type lists
@@ -23,5 +26,33 @@ int cx__ob3_recognises(const cx_ynode *root);
  * jurisdiction for the provider, and a credential that is not verified
  * (every embedded proof, or none) without opts->allow_unverified. */
 int cx__ob3_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
+
+/* What a reader of a signed form (a VC-JWT) found about its signature. */
+typedef struct cx_badge_signature {
+    const char *proof; /* the provenance proof: "jwt-EdDSA", "jwt-ES256", "jwt-RS256" */
+    int verified;      /* 1: a trusted key of the issuer verified it */
+    const char *note;  /* why it is unverified ("issuer not in the trust file"), or NULL */
+} cx_badge_signature;
+
+/* The same for the credential vc, a node of a document named file (a
+ * VC-JWT's payload, or its "vc" claim), whose signature the caller has
+ * checked: sig replaces the embedded proof policy (the caller refused
+ * what is not to be imported). */
+int cx__ob3_map_signed(const char *file, const cx_ynode *vc, const cx_badge_signature *sig,
+                       const cx_import_options *opts, cx_ydoc **out, cx_error *err);
+
+/* A VC-JWT (len bytes of the file named file: a compact JWS whose payload
+ * is an Open Badges 3.0 credential, or holds one as its "vc" claim) ->
+ * its catalog document, as cx__ob3_map_signed. The token is verified
+ * against trust (NULL: no --trust file) by the issuer it names: the
+ * JWT's "iss", else the credential's issuer id. Refused, located (the
+ * token at file:1:1, a payload value by its JSON Pointer): every refusal
+ * of cx__jws_decode and cx__jws_verify (alg none or HS256, an unknown
+ * kid, a bad signature), a payload that is not such a credential, an
+ * "iss" other than the credential's issuer id, and an issuer the trust
+ * set lacks without opts->allow_unverified (then: unverified, "issuer
+ * not in the trust file"). */
+int cx__ob3_map_jwt(const char *file, const char *data, size_t len, const cx_trust *trust,
+                    const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
 #endif

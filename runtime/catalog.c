@@ -44,6 +44,7 @@ struct cx_catalog_loader {
     cx_import_options no_opts;      /* all zero */
     int64_t files[CX_FORMAT_COUNT]; /* files read by add_file, per format */
     int64_t skipped;                /* awards left out by skip_invalid (not issues) */
+    cx_trust *trust;                /* opts->trust, once a token needs it; owned */
 };
 
 /* Per-document state while checking. */
@@ -979,9 +980,10 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
     case CX_FORMAT_JSON:
         rc = map_json(ld, path, data, len, out, err);
         break;
-    case CX_FORMAT_JWS:
-        rc = cx__error(err, CX_EINPUT, path, 1, 1,
-                       "a compact JWS/JWT, which credex cannot read yet; " FORMATS_READ);
+    case CX_FORMAT_JWS: /* a VC-JWT, verified against --trust */
+        if (!ld->trust && ld->opts->trust)
+            rc = cx__trust_load_file(ld->opts->trust, &ld->trust, err);
+        if (!rc) rc = cx__ob3_map_jwt(path, data, len, ld->trust, ld->opts, out, err);
         break;
     }
     free(data);
@@ -1238,6 +1240,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
         cx__strmap_free(&ld->known[k]);
     }
     cx__strmap_free(&ld->sources);
+    cx__trust_free(ld->trust);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);

@@ -36,7 +36,8 @@ enum {
     OPT_ONLY = 1 << 21,         /* export */
     OPT_SKIP_INVALID = 1 << 22, /* import */
     OPT_REPORT = 1 << 23,
-    OPT_ALLOW_UNVERIFIED = 1 << 24 /* import */
+    OPT_ALLOW_UNVERIFIED = 1 << 24, /* import */
+    OPT_TRUST = 1 << 25
 };
 
 #define MAX_RULES 64
@@ -67,6 +68,7 @@ typedef struct cli {
     int skip_invalid;        /* --skip-invalid (import) */
     const char *report;      /* --report FILE (import) */
     int allow_unverified;    /* --allow-unverified (import) */
+    const char *trust;       /* --trust FILE (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

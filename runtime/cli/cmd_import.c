@@ -149,6 +149,7 @@ int cmd_import(cli *c)
     opts.jurisdiction = c->filter.jurisdiction;
     opts.skip_invalid = c->skip_invalid;
     opts.allow_unverified = c->allow_unverified;
+    opts.trust = c->trust;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

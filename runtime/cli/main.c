@@ -21,10 +21,11 @@ const cli_command cli_commands[] = {
      "  credex --db /tmp/ev.db init\n"},
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
-         OPT_ALLOW_UNVERIFIED,
+         OPT_ALLOW_UNVERIFIED | OPT_TRUST,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
-     "       [--skip-invalid] [--report FILE] [--allow-unverified] [--quiet]",
+     "       [--skip-invalid] [--report FILE] [--trust FILE]\n"
+     "       [--allow-unverified] [--quiet]",
      "load catalog files and CSV award lists into the registry (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md) and CSV award\n"
      "lists (docs/interop.md), told apart by their content, and writes them into\n"
@@ -43,6 +44,8 @@ const cli_command cli_commands[] = {
      "  --report FILE      write each row left out, and each value set aside, as a\n"
      "                     JSON Lines record {file, pointer, line, key, why}\n"
      "                     (docs/interop.md)\n"
+     "  --trust FILE       verify signed credentials (VC-JWT) against the issuers\n"
+     "                     and keys of this trust document (docs/interop.md)\n"
      "  --allow-unverified import an Open Badge whose proof credex cannot verify\n"
      "                     (or that has none) as unverified, instead of refusing it\n"
      "\n"
@@ -394,6 +397,7 @@ static const struct option_spec {
     {"skip-invalid", OPT_SKIP_INVALID, 0},
     {"report", OPT_REPORT, 1},
     {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
+    {"trust", OPT_TRUST, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -541,6 +545,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_ALLOW_UNVERIFIED:
         c->allow_unverified = 1;
+        break;
+    case OPT_TRUST:
+        c->trust = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -277,6 +277,8 @@ typedef struct cx_import_options {
     void *progress_ud;          /* passed to progress */
     int allow_unverified;       /* 1: a badge whose proof credex cannot verify (or that has none)
                                  * is imported as unverified instead of refused */
+    const char *trust;          /* the trust document (docs/interop.md) VC-JWTs are verified
+                                 * against; NULL: none, every issuer is untrusted */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award

@@ -130,4 +130,55 @@ expect_eq "$(cat variant.jsonl)" '{"file":"variant.json","pointer":"","key":"col
 run --db r.db show holder "$SUBJECT" --format json
 expect_contains "$OUT" '"issued":"2009-12-31"' "an instant's UTC date: 01:30+02:00 is the day before"
 
+# VC-JWT: a compact JWS over the credential, verified against --trust.
+# tests/fixtures/interop/jwt (make_jwt.py): simple.json's credential
+# signed with the key trust.yaml gives its issuer; tampered, unknown-kid
+# and untrusted forms of it. tests/fixtures/jws: tokens whose iss is not
+# the credential's issuer, and HS256 with a public key.
+JWT="$SRC/tests/fixtures/interop/jwt"
+JWS="$SRC/tests/fixtures/jws"
+cp before.db r.db
+refused "$JWT/tampered.jwt" ":1:1: bad signature: key 'ex-1' of issuer 'https://example.com/issuers/876543' does not verify this EdDSA token" \
+    --trust "$JWT/trust.yaml" --jurisdiction US-TX --allow-unverified
+refused "$JWT/unknown-kid.jwt" ":1:1: JWS kid 'ex-9' names none of the keys of issuer 'https://example.com/issuers/876543'" \
+    --trust "$JWT/trust.yaml" --jurisdiction US-TX
+refused "$JWT/untrusted.jwt" ":1:1: issuer 'https://untrusted.example/issuers/9' is not in the trust file; --allow-unverified imports the award as unverified" \
+    --trust "$JWT/trust.yaml" --jurisdiction US-TX
+refused "$JWT/good.jwt" ":1:1: issuer 'https://example.com/issuers/876543' is not in the trust file (no --trust FILE given); --allow-unverified imports the award as unverified" \
+    --jurisdiction US-TX
+refused "$JWS/ed25519.jwt" ": /iss: iss 'https://1edtech.edu/issuers/565049' differs from the credential's issuer 'https://example.com/issuers/876543'" \
+    --trust "$JWS/trust.yaml" --jurisdiction US-TX --allow-unverified
+refused "$JWS/ed25519-wrong-key.jwt" ":1:1: bad signature: none of the 1 key(s) of issuer 'https://1edtech.edu/issuers/565049' for alg EdDSA verifies this token" \
+    --trust "$JWS/trust.yaml" --jurisdiction US-TX
+refused "$JWS/hs256-confusion.jwt" ":1:1: JWS alg 'HS256' is refused; expected EdDSA, ES256 or RS256 (public-key signatures: a symmetric alg such as HS256 is never accepted with public keys)" \
+    --trust "$JWS/trust.yaml" --jurisdiction US-TX --allow-unverified
+refused "$JWS/ed25519-short.jwt" ": a JWT whose payload is not an Open Badges 3.0 credential (nor has one as its vc claim)" \
+    --trust "$JWS/trust.yaml"
+
+run --db r.db import "$JWT/good.jwt" --trust "$JWT/trust.yaml" --jurisdiction US-TX
+expect_rc 0 "a good VC-JWT imports"
+expect_eq "$OUT" "imported 1 file (jws 1) into r.db: 1 provider, 1 credential, 1 holder, 1 award (content version 2)" \
+    "the summary names the format"
+run --db r.db show holder "$SUBJECT" --format json
+expect_eq "$OUT" '{"kind":"holder","id":"did:example:ebfeb1f712ebc6f1c276e12ec21","jurisdiction":"US-TX","attributes":{},"awards":[{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21/x-62a61aa4d8ed5f4142aa/2010-01-01","credential":"x-62a61aa4d8ed5f4142aa","issued":"2010-01-01","jurisdiction":"US-TX","status":"active","provenance":{"format":"ob3","source_id":"http://example.com/credentials/3527","issuer":"https://example.com/issuers/876543","proof":"jwt-EdDSA","verification":"verified"}}]}' \
+    "the award is verified"
+run --db r.db show holder "$SUBJECT"
+expect_contains "$OUT" "provenance: ob3 http://example.com/credentials/3527 issuer https://example.com/issuers/876543 proof jwt-EdDSA verified" \
+    "show holder says verified"
+
+# The credential itself as the payload (no vc claim, no iss): the issuer
+# is the credential's.
+cp before.db r.db
+run --db r.db import "$JWT/bare.jwt" --trust "$JWT/trust.yaml" --jurisdiction US-TX
+expect_rc 0 "a bare VC-JWT imports"
+run --db r.db show holder "$SUBJECT" --format json
+expect_contains "$OUT" '"proof":"jwt-EdDSA","verification":"verified"' "the bare token is verified"
+
+# An issuer not in the trust file, allowed: unverified, with the reason.
+run --db r.db import "$JWT/untrusted.jwt" --trust "$JWT/trust.yaml" --jurisdiction US-TX --allow-unverified
+expect_rc 0 "an untrusted issuer, allowed"
+run --db r.db show holder "$SUBJECT" --format json
+expect_contains "$OUT" '"issuer":"https://untrusted.example/issuers/9","proof":"jwt-EdDSA","verification":"unverified","note":"issuer not in the trust file"' \
+    "unverified, with the reason"
+
 finish
