@@ -549,21 +549,16 @@ done:
     return rc;
 }
 
-/* The holder with its one award. */
-static int map_holder(const ob *o, const cx_ynode *vc, const cx_ynode *subject, const cx_ynode *a,
-                      const char *cid, const char *jur, const char *issuer, cx_ynode *holders)
+/* The award of credential vc (subject, achievement a mapped to cid) into
+ * the list awards. */
+static int map_award(const ob *o, const cx_ynode *vc, const cx_ynode *subject, const cx_ynode *a,
+                     const char *cid, const char *issuer, cx_ynode *awards)
 {
-    const cx_ynode *sid = cx__ymap_get(subject, "id");
-    char hid[MAX_ID_LEN + 1], issued[11], expires[11];
-    int hashed, rc;
-    if (!sid || sid->kind != CX_YSCALAR || sid->plain)
-        return fail(o, subject,
-                    "the credentialSubject has no id: credex takes the holder from "
-                    "credentialSubject.id");
-    derive_id(sid->text, hid, &hashed);
     const char *const issued_keys[] = {"awardedDate", "validFrom", "issuanceDate"};
     const cx_ynode *from = NULL, *until = cx__ymap_get(vc, "validUntil");
     const char *from_key = NULL, *until_key = "validUntil";
+    char issued[11], expires[11];
+    int rc;
     for (size_t i = 0; i < CX_COUNT(issued_keys) && !from; i++)
         from = cx__ymap_get(vc, from_key = issued_keys[i]);
     if (!from) return fail(o, vc, "no issue date: expected awardedDate, validFrom or issuanceDate");
@@ -571,10 +566,27 @@ static int map_holder(const ob *o, const cx_ynode *vc, const cx_ynode *subject, 
     if ((rc = instant(o, from, from_key, 0, issued)) ||
         (until && (rc = instant(o, until, until_key, 1, expires))))
         return rc;
-    cx_ynode *h = node(o, CX_YMAP, subject), *list = node(o, CX_YLIST, subject);
     cx_ynode *aw = node(o, CX_YMAP, vc);
-    if (!h || !list || !aw) return nomem(o);
-    if ((rc = put(o, h, "id", hid, sid)) || (rc = put(o, h, "jurisdiction", jur, subject)))
+    if (!aw) return nomem(o);
+    if ((rc = put(o, aw, "credential", cid, a)) || (rc = put(o, aw, "issued", issued, from)) ||
+        (until && (rc = put(o, aw, "expires", expires, until))) ||
+        (rc = map_grade(o, subject, a, aw)) || (rc = map_provenance(o, vc, issuer, aw)))
+        return rc;
+    return cx__ylist_append(o->out, awards, aw) ? nomem(o) : CX_OK;
+}
+
+/* The subject's holder, with the awards, into root's holders; jur (or
+ * NULL) is where a new holder is created. */
+static int map_holder(const ob *o, const cx_ynode *subject, const char *jur, cx_ynode *awards,
+                      cx_ynode *root)
+{
+    const cx_ynode *sid = cx__ymap_get(subject, "id");
+    char hid[MAX_ID_LEN + 1];
+    int hashed, rc;
+    derive_id(sid->text, hid, &hashed);
+    cx_ynode *holders = node(o, CX_YLIST, subject), *h = node(o, CX_YMAP, subject);
+    if (!holders || !h) return nomem(o);
+    if ((rc = put(o, h, "id", hid, sid)) || (jur && (rc = put(o, h, "jurisdiction", jur, subject))))
         return rc;
     if (hashed) {
         cx_ynode *attrs = node(o, CX_YMAP, subject);
@@ -583,14 +595,33 @@ static int map_holder(const ob *o, const cx_ynode *vc, const cx_ynode *subject, 
             (rc = put_node(o, h, "attributes", attrs)))
             return rc;
     }
-    if ((rc = put(o, aw, "credential", cid, cx__ymap_get(subject, "achievement"))) ||
-        (rc = put(o, aw, "issued", issued, from)) ||
-        (until && (rc = put(o, aw, "expires", expires, until))) ||
-        (rc = map_grade(o, subject, a, aw)) || (rc = map_provenance(o, vc, issuer, aw)))
-        return rc;
-    if (cx__ylist_append(o->out, list, aw) || cx__ylist_append(o->out, holders, h)) return nomem(o);
-    return put_node(o, h, "awards", list);
+    if ((rc = put_node(o, h, "awards", awards))) return rc;
+    if (cx__ylist_append(o->out, holders, h)) return nomem(o);
+    return put_node(o, root, "holders", holders);
 }
+
+/* The subject of credential vc, which must have an id. */
+static int subject_of(const ob *o, const cx_ynode *vc, const cx_ynode **out)
+{
+    const cx_ynode *subject = cx__ymap_get(vc, "credentialSubject");
+    const cx_ynode *sid = subject && subject->kind == CX_YMAP ? cx__ymap_get(subject, "id") : NULL;
+    *out = subject;
+    if (!subject || subject->kind != CX_YMAP)
+        return fail(o, subject ? subject : vc,
+                    subject ? "expected one credentialSubject (a mapping), found %s"
+                            : "no credentialSubject%s",
+                    subject ? cx__ynode_kind_name(subject->kind) : "");
+    if (!sid || sid->kind != CX_YSCALAR || sid->plain)
+        return fail(o, subject,
+                    "the credentialSubject has no id: credex takes the holder from "
+                    "credentialSubject.id");
+    return CX_OK;
+}
+
+/* The output lists of one document. */
+typedef struct outs {
+    cx_ynode *providers, *credentials, *awards;
+} outs;
 
 /* The endorsements of map (under "endorsement") go to the report. */
 static void report_endorsements(const ob *o, const cx_ynode *map)
@@ -625,23 +656,15 @@ static int check_verifiable(const ob *o, const cx_ynode *vc)
     return rc;
 }
 
-static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
+/* One credential vc (of its subject) -> its provider, credential and
+ * award in out; *jur where its provider is. */
+static int map_one(const ob *o, const cx_ynode *vc, const cx_ynode *subject, const outs *out,
+                   const char **jur, char jbuf[16])
 {
-    const cx_ynode *subject = cx__ymap_get(vc, "credentialSubject");
     const cx_ynode *issuer = cx__ymap_get(vc, "issuer");
-    int rc = check_contexts(o, vc);
-    if (rc) return rc;
-    if (lists(cx__ymap_get(vc, "type"), "EndorsementCredential")) {
-        report(o, vc, NULL, "an EndorsementCredential is not an award; skipped");
-        return CX_OK;
-    }
-    if ((rc = check_verifiable(o, vc))) return rc;
-    if (!subject || subject->kind != CX_YMAP)
-        return fail(o, subject ? subject : vc,
-                    subject ? "expected one credentialSubject (a mapping), found %s"
-                            : "no credentialSubject%s",
-                    subject ? cx__ynode_kind_name(subject->kind) : "");
     const cx_ynode *a = cx__ymap_get(subject, "achievement");
+    char pid[MAX_ID_LEN + 1], cid[MAX_ID_LEN + 1];
+    int rc;
     if (!a || a->kind != CX_YMAP)
         return fail(o, a ? a : subject, "expected an achievement (a mapping) in credentialSubject");
     if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
@@ -653,23 +676,40 @@ static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
     report_unknown(o, a, achievement_keys);
     report_endorsements(o, vc);
     report_endorsements(o, a);
-
-    cx_ynode *providers = node(o, CX_YLIST, vc), *credentials = node(o, CX_YLIST, vc);
-    cx_ynode *holders = node(o, CX_YLIST, vc);
     const cx_ynode *creator = cx__ymap_get(a, "creator");
-    char pid[MAX_ID_LEN + 1], cid[MAX_ID_LEN + 1], jbuf[16];
-    const char *jur = NULL;
-    if (!providers || !credentials || !holders) return nomem(o);
-    if ((rc = map_provider(o, creator ? creator : issuer, providers, pid, &jur, jbuf)) ||
-        (rc = map_credential(o, a, pid, jur, credentials, cid)) ||
-        (rc = map_holder(o, vc, subject, a, cid, jur, issuer_iri, holders)) ||
-        (rc = put_node(o, root, "providers", providers)) ||
-        (rc = put_node(o, root, "credentials", credentials)) ||
-        (rc = put_node(o, root, "holders", holders)))
+    if ((rc = map_provider(o, creator ? creator : issuer, out->providers, pid, jur, jbuf)) ||
+        (rc = map_credential(o, a, pid, *jur, out->credentials, cid)) ||
+        (rc = map_award(o, vc, subject, a, cid, issuer_iri, out->awards)))
         return rc;
     return CX_OK;
 }
 
+static int put_outs(const ob *o, const outs *out, cx_ynode *root)
+{
+    int rc = put_node(o, root, "providers", out->providers);
+    if (!rc) rc = put_node(o, root, "credentials", out->credentials);
+    return rc;
+}
+
+static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
+{
+    const cx_ynode *subject;
+    const char *jur = NULL;
+    char jbuf[16];
+    int rc = check_contexts(o, vc);
+    if (rc) return rc;
+    if (lists(cx__ymap_get(vc, "type"), "EndorsementCredential")) {
+        report(o, vc, NULL, "an EndorsementCredential is not an award; skipped");
+        return CX_OK;
+    }
+    if ((rc = check_verifiable(o, vc)) || (rc = subject_of(o, vc, &subject))) return rc;
+    outs out = {node(o, CX_YLIST, vc), node(o, CX_YLIST, vc), node(o, CX_YLIST, vc)};
+    if (!out.providers || !out.credentials || !out.awards) return nomem(o);
+    if ((rc = map_one(o, vc, subject, &out, &jur, jbuf)) || (rc = put_outs(o, &out, root)) ||
+        (rc = map_holder(o, subject, jur, out.awards, root)))
+        return rc;
+    return CX_OK;
+}
 int cx__ob3_map_signed(const char *file, const cx_ynode *vc, const cx_badge_signature *sig,
                        const cx_import_options *opts, cx_ydoc **out, cx_error *err)
 {
