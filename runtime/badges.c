@@ -7,6 +7,7 @@
 #include "badges.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -23,6 +24,7 @@ typedef struct ob {
     cx_ydoc *out; /* the catalog document being built */
     cx_error *err;
     const cx_badge_signature *sig; /* a signed form's verdict, or NULL: the embedded proof */
+    const char *format;            /* the provenance format: "ob3" or "clr2" */
 } ob;
 
 static int nomem(const ob *o)
@@ -535,7 +537,7 @@ static int map_provenance(const ob *o, const cx_ynode *vc, const char *issuer, c
         rc = nomem(o);
         goto done;
     }
-    rc = put(o, p, "format", "ob3", vc);
+    rc = put(o, p, "format", o->format, vc);
     if (!rc && id) rc = put(o, p, "source_id", id, cx__ymap_get(vc, "id"));
     if (!rc) rc = put(o, p, "issuer", issuer, cx__ymap_get(vc, "issuer"));
     if (!rc) rc = put(o, p, "proof", kinds.data, at);
@@ -713,7 +715,7 @@ static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
 int cx__ob3_map_signed(const char *file, const cx_ynode *vc, const cx_badge_signature *sig,
                        const cx_import_options *opts, cx_ydoc **out, cx_error *err)
 {
-    ob o = {file, opts, NULL, err, sig};
+    ob o = {file, opts, NULL, err, sig, "ob3"};
     int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
     if (rc) return rc;
     cx_ynode *root = node(&o, CX_YMAP, vc);
@@ -784,7 +786,7 @@ static int map_token(const ob *o, const cx_jws *jws, const cx_ydoc *json, const 
 int cx__ob3_map_jwt(const char *file, const char *data, size_t len, const cx_trust *trust,
                     const cx_import_options *opts, cx_ydoc **out, cx_error *err)
 {
-    ob o = {file, opts, NULL, err, NULL};
+    ob o = {file, opts, NULL, err, NULL, "ob3"};
     cx_jws *jws = NULL;
     cx_ydoc *json = NULL;
     *out = NULL;
@@ -799,5 +801,194 @@ int cx__ob3_map_jwt(const char *file, const char *data, size_t len, const cx_tru
 done:
     cx__ydoc_free(json);
     cx__jws_free(jws);
+    return rc;
+}
+
+/* ------------------------------------------------------------ CLR 2.0 */
+
+int cx__clr_recognises(const cx_ynode *root)
+{
+    const cx_ynode *type = root && root->kind == CX_YMAP ? cx__ymap_get(root, "type") : NULL;
+    return lists(type, "ClrCredential");
+}
+
+static const char *const clr_subject_keys[] = {
+    "id", "type", "identifier", "verifiableCredential", "achievement", "association", NULL};
+
+/* An item's error (a CLR's embedded credential or achievement): with
+ * skip_invalid reported and cleared (returns CX_OK, *skipped 1), else
+ * returned. */
+static int item_error(const ob *o, int rc, int *skipped)
+{
+    char where[sizeof o->err->message];
+    int is_column;
+    *skipped = 0;
+    if (rc != CX_EINPUT || !o->opts || !o->opts->skip_invalid) return rc;
+    cx_import_issue issue = {o->file, NULL, 0, NULL, NULL};
+    issue.why = cx__yerror_parts(o->err, where, sizeof where, &is_column);
+    issue.pointer = where;
+    if (o->opts->report) o->opts->report(o->opts->report_ud, &issue);
+    cx_error_clear(o->err);
+    *skipped = 1;
+    return CX_OK;
+}
+
+/* The achievement defined in the file with id but another name or
+ * achievementType than a, or NULL. defs lists every definition. */
+static const cx_ynode *conflict(const cx_ynode *a, const cx_ynode *const *defs, size_t n)
+{
+    const char *id = text_of(a, "id"), *name = text_of(a, "name");
+    const char *type = text_of(a, "achievementType");
+    for (size_t i = 0; id && i < n; i++) {
+        const char *other = text_of(defs[i], "id");
+        const char *oname = text_of(defs[i], "name"), *otype = text_of(defs[i], "achievementType");
+        if (defs[i] == a || !other || strcmp(id, other) != 0) continue;
+        if (!name != !oname || (name && strcmp(name, oname) != 0) || !type != !otype ||
+            (type && strcmp(type, otype) != 0))
+            return defs[i];
+    }
+    return NULL;
+}
+
+/* An embedded credential of the CLR whose subject is sid. */
+static int clr_item(const ob *o, const cx_ynode *vc, const char *sid, const cx_ynode *const *defs,
+                    size_t ndefs, const outs *out)
+{
+    const cx_ynode *subject, *a, *other;
+    const char *jur;
+    char jbuf[16];
+    int rc;
+    if (vc->kind != CX_YMAP)
+        return fail(o, vc,
+                    "an embedded credential that is not a JSON object (a VC-JWT inside a CLR) "
+                    "is not read");
+    if (!cx__ob3_recognises(vc) || lists(cx__ymap_get(vc, "type"), "EndorsementCredential"))
+        return fail(o, vc, "expected an OpenBadgeCredential or AchievementCredential");
+    if ((rc = subject_of(o, vc, &subject))) return rc;
+    const cx_ynode *id = cx__ymap_get(subject, "id");
+    if (strcmp(id->text, sid) != 0)
+        return fail(o, id, "the credential is about '%s', not the CLR's subject '%s'", id->text,
+                    sid);
+    a = cx__ymap_get(subject, "achievement");
+    if (a && a->kind == CX_YMAP && (other = conflict(a, defs, ndefs)))
+        return fail(o, a, "achievement '%s' is defined differently at %s in this file",
+                    text_of(a, "id"), other->where ? other->where : "");
+    return map_one(o, vc, subject, out, &jur, jbuf);
+}
+
+/* A bare achievement of the CLR subject: a definition, not an award. */
+static int clr_achievement(const ob *o, const cx_ynode *a, const cx_ynode *issuer,
+                           const cx_ynode *const *defs, size_t ndefs, const outs *out)
+{
+    const cx_ynode *creator, *other;
+    const char *jur;
+    char pid[MAX_ID_LEN + 1], cid[MAX_ID_LEN + 1], jbuf[16];
+    int rc;
+    if (a->kind != CX_YMAP) return fail(o, a, "expected an achievement (a mapping)");
+    if ((other = conflict(a, defs, ndefs)))
+        return fail(o, a, "achievement '%s' is defined differently at %s in this file",
+                    text_of(a, "id"), other->where ? other->where : "");
+    report_unknown(o, a, achievement_keys);
+    creator = cx__ymap_get(a, "creator");
+    if ((rc = map_provider(o, creator ? creator : issuer, out->providers, pid, &jur, jbuf)))
+        return rc;
+    return map_credential(o, a, pid, jur, out->credentials, cid);
+}
+
+/* Every achievement the CLR defines: its embedded credentials' and its
+ * bare ones, into *defs (malloc'd). */
+static int clr_definitions(const ob *o, const cx_ynode *vcs, const cx_ynode *bare,
+                           const cx_ynode ***defs, size_t *n)
+{
+    size_t cap = (vcs ? vcs->count : 0) + (bare ? bare->count : 0) + 1;
+    *n = 0;
+    if (!(*defs = malloc(cap * sizeof **defs))) return nomem(o);
+    for (size_t i = 0; vcs && i < vcs->count; i++) {
+        const cx_ynode *sub = vcs->items[i]->kind == CX_YMAP
+                                  ? cx__ymap_get(vcs->items[i], "credentialSubject")
+                                  : NULL;
+        const cx_ynode *a = sub && sub->kind == CX_YMAP ? cx__ymap_get(sub, "achievement") : NULL;
+        if (a && a->kind == CX_YMAP) (*defs)[(*n)++] = a;
+    }
+    for (size_t i = 0; bare && i < bare->count; i++)
+        if (bare->items[i]->kind == CX_YMAP) (*defs)[(*n)++] = bare->items[i];
+    return CX_OK;
+}
+
+/* Associations are drafting material: each is reported; one that names
+ * an achievement not in the file says so. */
+static void clr_associations(const ob *o, const cx_ynode *list, const cx_ynode *const *defs,
+                             size_t ndefs)
+{
+    for (size_t i = 0; list && list->kind == CX_YLIST && i < list->count; i++) {
+        const cx_ynode *as = list->items[i];
+        const char *ends[] = {text_of(as, "sourceId"), text_of(as, "targetId")};
+        int known = 1;
+        for (size_t e = 0; e < 2; e++) {
+            int found = 0;
+            for (size_t k = 0; ends[e] && k < ndefs && !found; k++) {
+                const char *id = text_of(defs[k], "id");
+                found = id && strcmp(id, ends[e]) == 0;
+            }
+            known = known && found;
+        }
+        report(o, as, NULL,
+               known ? "association: not imported (drafting material)"
+                     : "association naming an achievement not in this file: not imported");
+    }
+}
+
+static int map_clr(const ob *o, const cx_ynode *clr, cx_ynode *root)
+{
+    const cx_ynode *subject, *issuer = cx__ymap_get(clr, "issuer");
+    const cx_ynode **defs = NULL;
+    size_t ndefs = 0;
+    char jbuf[16];
+    int rc, skipped;
+    if ((rc = check_contexts(o, clr)) || (rc = check_verifiable(o, clr)) ||
+        (rc = subject_of(o, clr, &subject)))
+        return rc;
+    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+        return fail(o, issuer ? issuer : clr, "expected an issuer (an IRI or a profile)");
+    const cx_ynode *vcs = cx__ymap_get(subject, "verifiableCredential");
+    const cx_ynode *bare = cx__ymap_get(subject, "achievement");
+    if (vcs && vcs->kind != CX_YLIST)
+        return fail(o, vcs, "expected a list for 'verifiableCredential'");
+    if (bare && bare->kind != CX_YLIST) return fail(o, bare, "expected a list for 'achievement'");
+    report_unknown(o, clr, vc_keys);
+    report_unknown(o, subject, clr_subject_keys);
+    outs out = {node(o, CX_YLIST, clr), node(o, CX_YLIST, clr), node(o, CX_YLIST, clr)};
+    if (!out.providers || !out.credentials || !out.awards) return nomem(o);
+    if ((rc = clr_definitions(o, vcs, bare, &defs, &ndefs))) return rc;
+    const char *sid = cx__ymap_get(subject, "id")->text;
+    for (size_t i = 0; vcs && i < vcs->count && !rc; i++)
+        rc = item_error(o, clr_item(o, vcs->items[i], sid, defs, ndefs, &out), &skipped);
+    for (size_t i = 0; bare && i < bare->count && !rc; i++)
+        rc = item_error(o, clr_achievement(o, bare->items[i], issuer, defs, ndefs, &out), &skipped);
+    if (!rc) clr_associations(o, cx__ymap_get(subject, "association"), defs, ndefs);
+    free(defs);
+    if (rc || (rc = put_outs(o, &out, root))) return rc;
+    return map_holder(o, subject, profile_jurisdiction(o, issuer, jbuf), out.awards, root);
+}
+
+int cx__clr_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    ob o = {cx__ydoc_name(json), opts, NULL, err, NULL, "clr2"};
+    const cx_ynode *clr = cx__ydoc_root(json);
+    int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
+    if (rc) return rc;
+    cx_ynode *root = node(&o, CX_YMAP, clr);
+    if (!root) {
+        rc = nomem(&o);
+        goto done;
+    }
+    cx__ydoc_set_root(o.out, root);
+    rc = map_clr(&o, clr, root);
+done:
+    if (rc) {
+        cx__ydoc_free(o.out);
+        o.out = NULL;
+    }
+    *out = o.out;
     return rc;
 }

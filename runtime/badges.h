@@ -27,6 +27,19 @@ int cx__ob3_recognises(const cx_ynode *root);
  * (every embedded proof, or none) without opts->allow_unverified. */
 int cx__ob3_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
+/* 1 when root is a CLR 2.0 ClrCredential. */
+int cx__clr_recognises(const cx_ynode *root);
+
+/* Maps a ClrCredential (docs/interop.md, "CLR 2.0") to a catalog document
+ * of format "ob3" (badge semantics): one award per embedded credential
+ * for the CLR's subject, provenance format "clr2"; its bare achievements
+ * as credentials; associations to the report. An embedded credential
+ * about another subject, or whose achievement id the file defines with
+ * another name or type (each such item), is a located error -- with
+ * opts->skip_invalid, reported and left out. The CLR's own proof is
+ * refused as cx__ob3_map refuses one. */
+int cx__clr_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
+
 /* What a reader of a signed form (a VC-JWT) found about its signature. */
 typedef struct cx_badge_signature {
     const char *proof; /* the provenance proof: "jwt-EdDSA", "jwt-ES256", "jwt-RS256" */

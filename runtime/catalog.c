@@ -896,6 +896,7 @@ typedef struct json_mapper {
 
 static const json_mapper json_mappers[] = {
     {"ob3", cx__ob3_recognises, cx__ob3_map},
+    {"clr2", cx__clr_recognises, cx__clr_map},
     {NULL, NULL, NULL},
 };
 

@@ -181,4 +181,41 @@ run --db r.db show holder "$SUBJECT" --format json
 expect_contains "$OUT" '"issuer":"https://untrusted.example/issuers/9","proof":"jwt-EdDSA","verification":"unverified","note":"issuer not in the trust file"' \
     "unverified, with the reason"
 
+# CLR 2.0: one award per embedded credential, for the CLR's subject, with
+# provenance clr2; the bare achievements are credentials (definitions, not
+# awards); the association goes to the report.
+CLR="$SRC/tests/fixtures/interop/clr2/simple.json"
+cp before.db r.db
+refused "$CLR" ": /proof: proof eddsa-rdfc-2022 not verified: credex does not compute RDF dataset canonicalization; --allow-unverified imports the award as unverified" \
+    --jurisdiction US-TX
+run --db r.db import "$CLR" --allow-unverified --jurisdiction US-TX --report clr.jsonl
+expect_rc 0 "a CLR imports"
+expect_eq "$OUT" "imported 1 file (json 1) into r.db: 2 providers, 3 credentials, 1 holder, 1 award (content version 2)" \
+    "one award; the bare achievements are credentials"
+run --db r.db show holder "$SUBJECT" --format json
+expect_eq "$OUT" '{"kind":"holder","id":"did:example:ebfeb1f712ebc6f1c276e12ec21","jurisdiction":"US-TX","attributes":{},"awards":[{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21/x-62a61aa4d8ed5f4142aa/2010-01-01","credential":"x-62a61aa4d8ed5f4142aa","issued":"2010-01-01","jurisdiction":"US-TX","status":"active","provenance":{"format":"clr2","source_id":"http://example.com/credentials/3527","issuer":"https://example.com/issuers/876543","proof":"eddsa-rdfc-2022","verification":"unverified","note":"proof eddsa-rdfc-2022 not verified"}}]}' \
+    "the embedded credential's award"
+run --db r.db show credential urn:uuid:a7467ef6-56cb-11ec-bf63-0242ac130002 --format json
+expect_contains "$OUT" '"name":"Achievement 1","type":"achievement","provider":"x-' "a bare achievement"
+expect_eq "$(cat clr.jsonl)" "{\"file\":\"$CLR\",\"pointer\":\"/credentialSubject/association/0\",\"key\":null,\"why\":\"association: not imported (drafting material)\"}" \
+    "the association is reported"
+
+# An embedded credential about another subject is an error of that item;
+# one achievement id defined twice differently, of every item using it.
+cp before.db r.db
+sed '48s/ebfeb1f712ebc6f1c276e12ec21/someone-else/' "$CLR" > other.json
+refused "$PWD/other.json" ": /credentialSubject/verifiableCredential/0/credentialSubject/id: the credential is about 'did:example:someone-else', not the CLR's subject 'did:example:ebfeb1f712ebc6f1c276e12ec21'" \
+    --allow-unverified --jurisdiction US-TX
+sed '78s#urn:uuid:a7467ef6-56cb-11ec-bf63-0242ac130002#https://example.com/achievements/21st-century-skills/teamwork#' "$CLR" > twice.json
+refused "$PWD/twice.json" ": /credentialSubject/verifiableCredential/0/credentialSubject/achievement: achievement 'https://example.com/achievements/21st-century-skills/teamwork' is defined differently at /credentialSubject/achievement/0 in this file" \
+    --allow-unverified --jurisdiction US-TX
+run --db r.db import twice.json --allow-unverified --jurisdiction US-TX --skip-invalid --report twice.jsonl
+expect_rc 0 "--skip-invalid leaves the conflicting items out"
+expect_eq "$OUT" "imported 1 file (json 1) into r.db: 1 provider, 1 credential, 1 holder (content version 2)" \
+    "only the other bare achievement is imported"
+expect_eq "$(cat twice.jsonl)" '{"file":"twice.json","pointer":"/credentialSubject/verifiableCredential/0/credentialSubject/achievement","key":null,"why":"achievement '"'"'https://example.com/achievements/21st-century-skills/teamwork'"'"' is defined differently at /credentialSubject/achievement/0 in this file"}
+{"file":"twice.json","pointer":"/credentialSubject/achievement/0","key":null,"why":"achievement '"'"'https://example.com/achievements/21st-century-skills/teamwork'"'"' is defined differently at /credentialSubject/verifiableCredential/0/credentialSubject/achievement in this file"}
+{"file":"twice.json","pointer":"/credentialSubject/association/0","key":null,"why":"association naming an achievement not in this file: not imported"}' \
+    "both items and the dangling association are reported"
+
 finish
