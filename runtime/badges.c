@@ -225,8 +225,9 @@ static int aligned_ctid(const cx_ynode *achievement, char out[MAX_ID_LEN + 1])
     return 0;
 }
 
-/* achievementType in kebab case ("MicroCredential" -> "micro-credential";
- * an extension "ext:Foo" by its local name), into out. */
+/* achievementType in kebab case ("MicroCredential" -> "micro-credential",
+ * "MOOC" -> "mooc", "HTMLBadge" -> "html-badge"; an extension "ext:Foo" by
+ * its local name), into out. */
 static void kebab(const char *type, char *out, size_t size)
 {
     const char *colon = strrchr(type, ':');
@@ -235,7 +236,10 @@ static void kebab(const char *type, char *out, size_t size)
     for (size_t i = 0; s[i] && n + 2 < size; i++) {
         char ch = s[i];
         if (ch >= 'A' && ch <= 'Z') {
-            if (i > 0 && n > 0 && out[n - 1] != '-') out[n++] = '-';
+            char prev = i ? s[i - 1] : 0, next = s[i + 1];
+            int lower_before = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+            int word_start = prev >= 'A' && prev <= 'Z' && next >= 'a' && next <= 'z';
+            if (n > 0 && out[n - 1] != '-' && (lower_before || word_start)) out[n++] = '-';
             out[n++] = (char)(ch - 'A' + 'a');
         } else {
             out[n++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '-';

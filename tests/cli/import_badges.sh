@@ -181,6 +181,22 @@ run --db r.db show holder "$SUBJECT" --format json
 expect_contains "$OUT" '"issuer":"https://untrusted.example/issuers/9","proof":"jwt-EdDSA","verification":"unverified","note":"issuer not in the trust file"' \
     "unverified, with the reason"
 
+# achievementType in kebab case; fractional seconds; a date that is not
+# an instant is a located error.
+cp before.db r.db
+sed 's#"name": "Teamwork"#"name": "Teamwork", "achievementType": "ext:HTMLMicroCredential"#; s#"validFrom": "2010-01-01T00:00:00Z"#"validFrom": "2010-01-01T23:59:59.999Z"#' \
+    "$OB/simple.json" > kebab.json
+run --db r.db import kebab.json --allow-unverified --jurisdiction US-TX
+expect_rc 0 "an extension achievementType"
+run --db r.db show credential x-62a61aa4d8ed5f4142aa --format json
+expect_contains "$OUT" '"type":"html-micro-credential"' "its local name in kebab case"
+run --db r.db show holder "$SUBJECT" --format json
+expect_contains "$OUT" '"issued":"2010-01-01"' "fractional seconds"
+cp before.db r.db
+sed 's#"validFrom": "2010-01-01T00:00:00Z"#"validFrom": "2010-01-01 00:00"#' "$OB/simple.json" > when.json
+refused "$PWD/when.json" ": /validFrom: invalid validFrom '2010-01-01 00:00': expected an RFC 3339 instant (2010-01-01T00:00:00Z) or a date" \
+    --allow-unverified --jurisdiction US-TX
+
 # CLR 2.0: one award per embedded credential, for the CLR's subject, with
 # provenance clr2; the bare achievements are credentials (definitions, not
 # awards); the association goes to the report.
