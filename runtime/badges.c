@@ -13,6 +13,7 @@
 #include "date.h"
 #include "hash.h"
 #include "json_reader.h"
+#include "status_list.h"
 #include "util.h"
 
 #define MAX_ID_LEN 200 /* the catalog's id length (catalog.c) */
@@ -627,6 +628,7 @@ static int subject_of(const ob *o, const cx_ynode *vc, const cx_ynode **out)
 /* The output lists of one document. */
 typedef struct outs {
     cx_ynode *providers, *credentials, *awards;
+    cx_ynode *entries; /* status entries to check (cx__badge_status) */
 } outs;
 
 /* The endorsements of map (under "endorsement") go to the report. */
@@ -662,6 +664,42 @@ static int check_verifiable(const ob *o, const cx_ynode *vc)
     return rc;
 }
 
+/* The status entries of vc that a status list among the inputs can
+ * answer, into entries ({source_id, list, index, purpose}); any other
+ * credentialStatus is reported as not checked. */
+static int map_status_entries(const ob *o, const cx_ynode *vc, cx_ynode *entries)
+{
+    const cx_ynode *st = cx__ymap_get(vc, "credentialStatus");
+    const char *id = text_of(vc, "id");
+    size_t count = !st ? 0 : st->kind == CX_YLIST ? st->count : 1;
+    for (size_t i = 0; i < count; i++) {
+        const cx_ynode *e = st->kind == CX_YLIST ? st->items[i] : st;
+        const cx_ynode *type = e->kind == CX_YMAP ? cx__ymap_get(e, "type") : NULL;
+        const char *list = text_of(e, "statusListCredential");
+        const char *purpose = text_of(e, "statusPurpose");
+        const cx_ynode *index = e->kind == CX_YMAP ? cx__ymap_get(e, "statusListIndex") : NULL;
+        int rc;
+        if (!lists(type, "BitstringStatusListEntry") && !lists(type, "StatusList2021Entry")) {
+            report(o, e, NULL, "status not checked: only a status list among the inputs is read");
+            continue;
+        }
+        if (!id || !list || !purpose || !index || index->kind != CX_YSCALAR)
+            return fail(o, e,
+                        "a status entry needs statusListCredential, statusPurpose and "
+                        "statusListIndex, and the credential an id");
+        cx_ynode *n = node(o, CX_YMAP, e);
+        cx_ynode *ix = str(o, index->text, index);
+        if (!n || !ix) return nomem(o);
+        if ((rc = put(o, n, "source_id", id, cx__ymap_get(vc, "id"))) ||
+            (rc = put(o, n, "list", list, cx__ymap_get(e, "statusListCredential"))) ||
+            (rc = put(o, n, "purpose", purpose, cx__ymap_get(e, "statusPurpose"))) ||
+            (rc = put_node(o, n, "index", ix)))
+            return rc;
+        if (cx__ylist_append(o->out, entries, n)) return nomem(o);
+    }
+    return CX_OK;
+}
+
 /* One credential vc (of its subject) -> its provider, credential and
  * award in out; *jur where its provider is. */
 static int map_one(const ob *o, const cx_ynode *vc, const cx_ynode *subject, const outs *out,
@@ -687,13 +725,14 @@ static int map_one(const ob *o, const cx_ynode *vc, const cx_ynode *subject, con
         (rc = map_credential(o, a, pid, *jur, out->credentials, cid)) ||
         (rc = map_award(o, vc, subject, a, cid, issuer_iri, out->awards)))
         return rc;
-    return CX_OK;
+    return map_status_entries(o, vc, out->entries);
 }
 
 static int put_outs(const ob *o, const outs *out, cx_ynode *root)
 {
     int rc = put_node(o, root, "providers", out->providers);
     if (!rc) rc = put_node(o, root, "credentials", out->credentials);
+    if (!rc && out->entries->count) rc = put_node(o, root, "status_entries", out->entries);
     return rc;
 }
 
@@ -709,8 +748,9 @@ static int map_vc(const ob *o, const cx_ynode *vc, cx_ynode *root)
         return CX_OK;
     }
     if ((rc = check_verifiable(o, vc)) || (rc = subject_of(o, vc, &subject))) return rc;
-    outs out = {node(o, CX_YLIST, vc), node(o, CX_YLIST, vc), node(o, CX_YLIST, vc)};
-    if (!out.providers || !out.credentials || !out.awards) return nomem(o);
+    outs out = {node(o, CX_YLIST, vc), node(o, CX_YLIST, vc), node(o, CX_YLIST, vc),
+                node(o, CX_YLIST, vc)};
+    if (!out.providers || !out.credentials || !out.awards || !out.entries) return nomem(o);
     if ((rc = map_one(o, vc, subject, &out, &jur, jbuf)) || (rc = put_outs(o, &out, root)) ||
         (rc = map_holder(o, subject, jur, out.awards, root)))
         return rc;
@@ -961,8 +1001,9 @@ static int map_clr(const ob *o, const cx_ynode *clr, cx_ynode *root)
     if (bare && bare->kind != CX_YLIST) return fail(o, bare, "expected a list for 'achievement'");
     report_unknown(o, clr, vc_keys);
     report_unknown(o, subject, clr_subject_keys);
-    outs out = {node(o, CX_YLIST, clr), node(o, CX_YLIST, clr), node(o, CX_YLIST, clr)};
-    if (!out.providers || !out.credentials || !out.awards) return nomem(o);
+    outs out = {node(o, CX_YLIST, clr), node(o, CX_YLIST, clr), node(o, CX_YLIST, clr),
+                node(o, CX_YLIST, clr)};
+    if (!out.providers || !out.credentials || !out.awards || !out.entries) return nomem(o);
     if ((rc = clr_definitions(o, vcs, bare, &defs, &ndefs))) return rc;
     const char *sid = cx__ymap_get(subject, "id")->text;
     for (size_t i = 0; vcs && i < vcs->count && !rc; i++)
@@ -994,5 +1035,143 @@ done:
         o.out = NULL;
     }
     *out = o.out;
+    return rc;
+}
+
+/* ------------------------------------------------------------ status lists */
+
+const char *const cx__badge_extra_keys[] = {"status_entries", "status_list", NULL};
+
+int cx__status_list_recognises(const cx_ynode *root)
+{
+    const cx_ynode *type = root && root->kind == CX_YMAP ? cx__ymap_get(root, "type") : NULL;
+    return lists(type, "BitstringStatusListCredential") || lists(type, "StatusList2021Credential");
+}
+
+int cx__status_list_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out,
+                        cx_error *err)
+{
+    ob o = {cx__ydoc_name(json), opts, NULL, err, NULL, "ob3"};
+    const cx_ynode *cred = cx__ydoc_root(json);
+    const cx_ynode *subject = cx__ymap_get(cred, "credentialSubject");
+    const cx_ynode *encoded =
+        subject && subject->kind == CX_YMAP ? cx__ymap_get(subject, "encodedList") : NULL;
+    const char *id = text_of(cred, "id"), *purpose = text_of(subject, "statusPurpose");
+    const cx_ynode *from = cx__ymap_get(cred, "validFrom");
+    const char *from_key = "validFrom";
+    char checked[11];
+    int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
+    if (rc) return rc;
+    if (!from) from = cx__ymap_get(cred, from_key = "issuanceDate");
+    cx_ynode *root = node(&o, CX_YMAP, cred), *list = node(&o, CX_YMAP, cred);
+    if (!root || !list) {
+        rc = nomem(&o);
+        goto done;
+    }
+    cx__ydoc_set_root(o.out, root);
+    if ((rc = check_contexts(&o, cred))) goto done;
+    if (!id || !encoded || encoded->kind != CX_YSCALAR || !purpose || !from) {
+        rc = fail(&o, cred,
+                  "a status list credential needs an id, a validFrom (or issuanceDate) and a "
+                  "credentialSubject with encodedList and statusPurpose");
+        goto done;
+    }
+    if ((rc = instant(&o, from, from_key, 0, checked))) goto done;
+    const char *format = lists(cx__ymap_get(cred, "type"), "BitstringStatusListCredential")
+                             ? "bitstring"
+                             : "statuslist2021";
+    cx_ynode *enc = str(&o, encoded->text, encoded);
+    if (!enc) {
+        rc = nomem(&o);
+        goto done;
+    }
+    if ((rc = put(&o, list, "id", id, cx__ymap_get(cred, "id"))) ||
+        (rc = put(&o, list, "format", format, cred)) ||
+        (rc = put(&o, list, "purpose", purpose, cx__ymap_get(subject, "statusPurpose"))) ||
+        (rc = put(&o, list, "checked", checked, from)) ||
+        (rc = put_node(&o, list, "encoded", enc)) || (rc = put_node(&o, root, "status_list", list)))
+        goto done;
+done:
+    if (rc) {
+        cx__ydoc_free(o.out);
+        o.out = NULL;
+    }
+    *out = o.out;
+    return rc;
+}
+
+/* One status list read from the inputs. */
+typedef struct read_list {
+    const char *id, *purpose, *checked, *file;
+    cx_status_list *bits;
+} read_list;
+
+static int check_entry(const cx_ydoc *doc, const cx_ynode *e, const read_list *lists_read,
+                       size_t nlists, const cx_import_options *opts, cx_badge_status_fn apply,
+                       void *ud, cx_error *err)
+{
+    const char *file = cx__ydoc_name(doc);
+    const char *list = text_of(e, "list"), *purpose = text_of(e, "purpose");
+    const read_list *l = NULL;
+    int bit, rc;
+    for (size_t i = 0; i < nlists && !l; i++)
+        if (strcmp(lists_read[i].id, list) == 0) l = &lists_read[i];
+    if (!l) {
+        ob o = {file, opts, NULL, err, NULL, "ob3"};
+        report(&o, e, "statusListCredential",
+               "status not checked: its status list credential is not among the inputs");
+        return CX_OK;
+    }
+    if (strcmp(purpose, l->purpose) != 0)
+        return cx__ynode_error(err, file, cx__ymap_get(e, "purpose"),
+                               "statusPurpose '%s' differs from the list's '%s' (%s)", purpose,
+                               l->purpose, l->file);
+    if ((rc = cx__status_list_bit(file, l->bits, cx__ymap_get(e, "index"), &bit, err))) return rc;
+    const char *status = !bit                                 ? NULL
+                         : strcmp(purpose, "revocation") == 0 ? "revoked"
+                         : strcmp(purpose, "suspension") == 0 ? "suspended"
+                                                              : NULL;
+    rc = apply(ud, text_of(e, "source_id"), status, l->checked);
+    return rc < 0 ? cx__error(err, CX_ENOMEM, file, 0, 0, "out of memory") : CX_OK;
+}
+
+int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options *opts,
+                     cx_badge_status_fn apply, void *ud, cx_error *err)
+{
+    read_list *read = NULL;
+    size_t nread = 0;
+    int rc = CX_OK;
+    for (size_t i = 0; i < ndocs && !rc; i++) {
+        const cx_ynode *root = cx__ydoc_root(docs[i]);
+        const cx_ynode *l = strcmp(cx__ydoc_format(docs[i]), "ob3") == 0 && root
+                                ? cx__ymap_get(root, "status_list")
+                                : NULL;
+        if (!l) continue;
+        read_list *grown = realloc(read, (nread + 1) * sizeof *read);
+        if (!grown) {
+            rc = cx__error(err, CX_ENOMEM, cx__ydoc_name(docs[i]), 0, 0, "out of memory");
+            break;
+        }
+        read = grown;
+        read_list *r = &read[nread];
+        *r = (read_list){text_of(l, "id"), text_of(l, "purpose"), text_of(l, "checked"),
+                         cx__ydoc_name(docs[i]), NULL};
+        rc = cx__status_list_decode(r->file, cx__ymap_get(l, "encoded"),
+                                    strcmp(text_of(l, "format"), "bitstring") == 0
+                                        ? CX_STATUS_BITSTRING
+                                        : CX_STATUS_LIST2021,
+                                    &r->bits, err);
+        if (!rc) nread++;
+    }
+    for (size_t i = 0; i < ndocs && !rc; i++) {
+        const cx_ynode *root = cx__ydoc_root(docs[i]);
+        const cx_ynode *es = strcmp(cx__ydoc_format(docs[i]), "ob3") == 0 && root
+                                 ? cx__ymap_get(root, "status_entries")
+                                 : NULL;
+        for (size_t k = 0; es && k < es->count && !rc; k++)
+            rc = check_entry(docs[i], es->items[k], read, nread, opts, apply, ud, err);
+    }
+    for (size_t i = 0; i < nread; i++) cx__status_list_free(read[i].bits);
+    free(read);
     return rc;
 }

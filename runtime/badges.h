@@ -40,6 +40,37 @@ int cx__clr_recognises(const cx_ynode *root);
  * refused as cx__ob3_map refuses one. */
 int cx__clr_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
+/* The top-level keys of a badge document (format "ob3") that the catalog
+ * loader skips: its credentials' status entries and a status list, which
+ * cx__badge_status reads. NULL-terminated. */
+extern const char *const cx__badge_extra_keys[];
+
+/* 1 when root is a BitstringStatusListCredential or StatusList2021Credential. */
+int cx__status_list_recognises(const cx_ynode *root);
+
+/* A status list credential -> a badge document holding only the list (its
+ * id, statusPurpose, encodedList and the UTC date of its validFrom, the
+ * date its status is checked as of). Its proof is not verified: a list can
+ * only revoke or suspend. */
+int cx__status_list_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out,
+                        cx_error *err);
+
+/* Sets an award's status from a list: status "revoked" or "suspended",
+ * or NULL (the bit is clear: unchanged); checked the date of the list.
+ * Returns 0, or -1 when out of memory. */
+typedef int (*cx_badge_status_fn)(void *ud, const char *source_id, const char *status,
+                                  const char *checked);
+
+/* Checks every status entry of the badge documents among docs against
+ * the status lists among them (matched by the entry's
+ * statusListCredential = the list credential's id), whatever their order,
+ * calling apply for each entry checked; an entry whose list is not among
+ * them is reported (opts->report) as not checked. CX_EINPUT, located: a
+ * list that does not decode, an index out of its range, a statusPurpose
+ * other than the list's. */
+int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options *opts,
+                     cx_badge_status_fn apply, void *ud, cx_error *err);
+
 /* What a reader of a signed form (a VC-JWT) found about its signature. */
 typedef struct cx_badge_signature {
     const char *proof; /* the provenance proof: "jwt-EdDSA", "jwt-ES256", "jwt-RS256" */

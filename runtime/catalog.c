@@ -897,6 +897,7 @@ typedef struct json_mapper {
 static const json_mapper json_mappers[] = {
     {"ob3", cx__ob3_recognises, cx__ob3_map},
     {"clr2", cx__clr_recognises, cx__clr_map},
+    {"status-list", cx__status_list_recognises, cx__status_list_map},
     {NULL, NULL, NULL},
 };
 
@@ -1000,7 +1001,8 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
     int rc = read_doc(ld, path, &doc, err);
     if (rc) return rc;
     ld->docs[ld->ndocs++] = doc;
-    return cx__catalog_loader_add_doc(ld, doc, NULL, err);
+    return cx__catalog_loader_add_doc(
+        ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
 }
 
 const char *cx_format_name(cx_format f)
@@ -1178,6 +1180,32 @@ oom:
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
+/* A badge's status from its list (cx__badge_status): the award of that
+ * source_id takes the status and the date its status was checked. */
+static int apply_status(void *ud, const char *source_id, const char *status, const char *checked)
+{
+    cx_catalog_loader *ld = ud;
+    for (size_t h = 0; h < ld->cat.holders.n; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            if (!a->provenance || !a->provenance->source_id ||
+                strcmp(a->provenance->source_id, source_id) != 0)
+                continue;
+            cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+            if (!p || !(status = status ? cx__arena_strdup(&ld->cat.arena, status) : a->status) ||
+                !(checked = cx__arena_strdup(&ld->cat.arena, checked)))
+                return -1;
+            *p = *a->provenance;
+            p->status_checked = checked;
+            a->provenance = p;
+            a->status = status;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
@@ -1192,8 +1220,10 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
         if (rc) return rc;
         if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
     }
-    int rc = check_option_jurisdiction(ld, err);
-    if (rc || (rc = check_new_holders(ld, err)) || (rc = check_grades(ld, err))) return rc;
+    int rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err);
+    if (rc || (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
+        (rc = check_grades(ld, err)))
+        return rc;
     if (ld->skipped) drop_skipped(ld);
     return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
 }

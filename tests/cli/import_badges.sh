@@ -81,8 +81,9 @@ run --db r.db show holder "$SUBJECT" --format json
 expect_contains "$OUT" '{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21/ce-98cb027b-95ef-4494-908d-6f7790ec6b6b/2010-01-01","credential":"ce-98cb027b-95ef-4494-908d-6f7790ec6b6b","issued":"2010-01-01","expires":"2029-12-31","jurisdiction":"US-TX","status":"active","grade":"A","provenance":{"format":"ob3","source_id":"http://1edtech.edu/credentials/3732","issuer":"https://1edtech.edu/issuers/565049","proof":"eddsa-rdfc-2022","verification":"unverified","note":"proof eddsa-rdfc-2022 not verified"}}' \
     "the award: aligned CTID, expiry, LetterGrade result, provenance"
 expect_eq "$(cat report.jsonl)" "{\"file\":\"$OB/complete.json\",\"pointer\":\"\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}
-{\"file\":\"$OB/complete.json\",\"pointer\":\"/credentialSubject/achievement\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}" \
-    "the endorsements are reported"
+{\"file\":\"$OB/complete.json\",\"pointer\":\"/credentialSubject/achievement\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}
+{\"file\":\"$OB/complete.json\",\"pointer\":\"/credentialStatus\",\"key\":null,\"why\":\"status not checked: only a status list among the inputs is read\"}" \
+    "the endorsements and the unchecked 1EdTechRevocationList are reported"
 run --db r.db list providers --format json
 expect_contains "$OUT" '{"id":"x-6aae075fa6d2ebeeda88","name":"1EdTech University","jurisdiction":"US-TX"}' \
     "the creator's jurisdiction from its address"
@@ -196,6 +197,46 @@ cp before.db r.db
 sed 's#"validFrom": "2010-01-01T00:00:00Z"#"validFrom": "2010-01-01 00:00"#' "$OB/simple.json" > when.json
 refused "$PWD/when.json" ": /validFrom: invalid validFrom '2010-01-01 00:00': expected an RFC 3339 instant (2010-01-01T00:00:00Z) or a date" \
     --allow-unverified --jurisdiction US-TX
+
+# Status lists: a BitstringStatusListEntry is checked when its status list
+# credential is among the inputs, in any order, matched by id. The
+# samples' ids differ (the entry names the list by the URL it was
+# published at, the list calls itself https://example.com/credentials/
+# status/3): not checked, reported. With the list's id made the entry's
+# URL, bit 23 is set: revoked, checked as of the list's validFrom.
+cp before.db r.db
+REVOKED="$OB/bitstring-credential-status-revoked.json"
+LEARNER=did:web:dc.1edtech.org:wellspring2022:wellspring-portal:learner:6896f98f-6b42-4c75-98ec-8befd0dc0b29
+LIST_URL=https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist
+run --db r.db import "$REVOKED" "$OB/bitstring-testlist.json" --allow-unverified --jurisdiction US-TX --report status.jsonl
+expect_rc 0 "a list of another id"
+expect_eq "$(cat status.jsonl)" "{\"file\":\"$REVOKED\",\"pointer\":\"/credentialStatus\",\"key\":\"statusListCredential\",\"why\":\"status not checked: its status list credential is not among the inputs\"}" \
+    "the unchecked status is reported"
+run --db r.db show holder "$LEARNER" --format json
+expect_contains "$OUT" '"status":"active","provenance"' "not checked: active"
+expect_not_contains "$OUT" "status_checked" "not checked: no status_checked"
+sed "s#\"id\": \"https://example.com/credentials/status/3\"#\"id\": \"$LIST_URL\"#" "$OB/bitstring-testlist.json" > list.json
+run --db r.db import list.json "$REVOKED" --allow-unverified --jurisdiction US-TX
+expect_rc 0 "the list first, then the credential"
+expect_eq "$OUT" "imported 2 files (json 2) into r.db: 1 holder, 1 award (content version 3)" "the list imports nothing itself"
+run --db r.db show holder "$LEARNER" --format json
+expect_contains "$OUT" '"status":"revoked","provenance":{"format":"ob3","source_id":"https://dc.1edtech.org/wellspring2022/wellspring-portal/credential/54418d3f-ec01-4652-800a-861c890a51a1","issuer":"https://1edtech.edu/issuers/565049","proof":"eddsa-rdfc-2022","verification":"unverified","note":"proof eddsa-rdfc-2022 not verified","status_checked":"2021-04-05"}' \
+    "bit 23 set: revoked, checked as of the list's date"
+run --db r.db show holder "$LEARNER"
+expect_contains "$OUT" "status checked 2021-04-05" "show holder says when"
+sed 's#"statusListIndex": 23#"statusListIndex": 22#' "$REVOKED" > clear.json
+run --db r.db import "$PWD/clear.json" list.json --allow-unverified --jurisdiction US-TX
+expect_rc 0 "a clear bit"
+run --db r.db show holder "$LEARNER" --format json
+expect_contains "$OUT" '"status":"active"' "bit 22 clear: active"
+expect_contains "$OUT" '"status_checked":"2021-04-05"' "and checked"
+cp r.db before-status.db
+sed 's#"statusListIndex": 23#"statusListIndex": 131072#' "$REVOKED" > past.json
+run --db r.db import "$PWD/past.json" list.json --allow-unverified --jurisdiction US-TX
+expect_rc 3 "an index past the list"
+expect_contains "$ERR" "credex: $PWD/past.json: /credentialStatus/statusListIndex: statusListIndex 131072 is out of range" \
+    "located at the index"
+if cmp -s r.db before-status.db; then pass; else fail "an index past the list: registry changed"; fi
 
 # CLR 2.0: one award per embedded credential, for the CLR's subject, with
 # provenance clr2; the bare achievements are credentials (definitions, not
