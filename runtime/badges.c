@@ -10,20 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "date.h"
 #include "hash.h"
 #include "json_reader.h"
 #include "status_list.h"
 #include "util.h"
 
-#define MAX_ID_LEN 200 /* the catalog's id length (catalog.c) */
+#define MAX_ID_LEN 200 /* the longest id cx__catalog_id_ok accepts: the buffers' size */
 
 /* The mapping of one credential. */
 typedef struct ob {
-    const char *file;
-    const cx_import_options *opts;
-    cx_ydoc *out; /* the catalog document being built */
-    cx_error *err;
+    const char *file;              /* the input, for errors and the report */
+    const cx_import_options *opts; /* the import's options (may be NULL) */
+    cx_ydoc *out;                  /* the catalog document being built */
+    cx_error *err;                 /* where errors go */
     const cx_badge_signature *sig; /* a signed form's verdict, or NULL: the embedded proof */
     const char *format;            /* the provenance format: "ob3" or "clr2" */
 } ob;
@@ -177,24 +178,12 @@ static int put_node(const ob *o, cx_ynode *map, const char *key, cx_ynode *value
 
 /* ------------------------------------------------------------ policies */
 
-static int id_ok(const char *s)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len > MAX_ID_LEN) return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        int alnum =
-            (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-        if (!alnum && (i == 0 || !strchr("._:+-", ch))) return 0;
-    }
-    return 1;
-}
-
 /* The credex id of an IRI: the IRI when it matches the id pattern, else
  * "x-" and 20 hex digits of its SHA-256 (*hashed 1), into out. */
 static void derive_id(const char *iri, char out[MAX_ID_LEN + 1], int *hashed)
 {
-    *hashed = !id_ok(iri);
+    cx_error err;
+    *hashed = cx__catalog_id_ok(iri, &err) != 1; /* a regex error: hashed, the IRI kept */
     if (!*hashed) {
         snprintf(out, MAX_ID_LEN + 1, "%s", iri);
         return;
@@ -221,7 +210,8 @@ static int aligned_ctid(const cx_ynode *achievement, char out[MAX_ID_LEN + 1])
         snprintf(out, MAX_ID_LEN + 1, "%s", at + 11);
         for (char *p = out; *p; p++)
             if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-        if (id_ok(out)) return 1;
+        cx_error err;
+        if (cx__catalog_id_ok(out, &err) == 1) return 1;
     }
     return 0;
 }
@@ -627,8 +617,10 @@ static int subject_of(const ob *o, const cx_ynode *vc, const cx_ynode **out)
 
 /* The output lists of one document. */
 typedef struct outs {
-    cx_ynode *providers, *credentials, *awards;
-    cx_ynode *entries; /* status entries to check (cx__badge_status) */
+    cx_ynode *providers;   /* the document's providers list */
+    cx_ynode *credentials; /* its credentials list */
+    cx_ynode *awards;      /* the awards of its one holder */
+    cx_ynode *entries;     /* status entries to check (cx__badge_status) */
 } outs;
 
 /* The endorsements of map (under "endorsement") go to the report. */
@@ -859,10 +851,10 @@ int cx__clr_recognises(const cx_ynode *root)
 static const char *const clr_subject_keys[] = {
     "id", "type", "identifier", "verifiableCredential", "achievement", "association", NULL};
 
-/* An item's error (a CLR's embedded credential or achievement): with
- * skip_invalid reported and cleared (returns CX_OK, *skipped 1), else
- * returned. */
-static int item_error(const ob *o, int rc, int *skipped)
+/* The error rc of one part of a CLR (an embedded credential or a bare
+ * achievement): with skip_invalid reported and cleared (returns CX_OK,
+ * *skipped 1), else returned. */
+static int item_left_out(const ob *o, int rc, int *skipped)
 {
     char where[sizeof o->err->message];
     int is_column;
@@ -895,8 +887,8 @@ static const cx_ynode *conflict(const cx_ynode *a, const cx_ynode *const *defs, 
 }
 
 /* An embedded credential of the CLR whose subject is sid. */
-static int clr_item(const ob *o, const cx_ynode *vc, const char *sid, const cx_ynode *const *defs,
-                    size_t ndefs, const outs *out)
+static int clr_embedded(const ob *o, const cx_ynode *vc, const char *sid,
+                        const cx_ynode *const *defs, size_t ndefs, const outs *out)
 {
     const cx_ynode *subject, *a, *other;
     const char *jur;
@@ -1007,9 +999,10 @@ static int map_clr(const ob *o, const cx_ynode *clr, cx_ynode *root)
     if ((rc = clr_definitions(o, vcs, bare, &defs, &ndefs))) return rc;
     const char *sid = cx__ymap_get(subject, "id")->text;
     for (size_t i = 0; vcs && i < vcs->count && !rc; i++)
-        rc = item_error(o, clr_item(o, vcs->items[i], sid, defs, ndefs, &out), &skipped);
+        rc = item_left_out(o, clr_embedded(o, vcs->items[i], sid, defs, ndefs, &out), &skipped);
     for (size_t i = 0; bare && i < bare->count && !rc; i++)
-        rc = item_error(o, clr_achievement(o, bare->items[i], issuer, defs, ndefs, &out), &skipped);
+        rc = item_left_out(o, clr_achievement(o, bare->items[i], issuer, defs, ndefs, &out),
+                           &skipped);
     if (!rc) clr_associations(o, cx__ymap_get(subject, "association"), defs, ndefs);
     free(defs);
     if (rc || (rc = put_outs(o, &out, root))) return rc;
@@ -1102,8 +1095,11 @@ done:
 
 /* One status list read from the inputs. */
 typedef struct read_list {
-    const char *id, *purpose, *checked, *file;
-    cx_status_list *bits;
+    const char *id;       /* the list credential's id, which entries name */
+    const char *purpose;  /* its statusPurpose: "revocation", "suspension", ... */
+    const char *checked;  /* the UTC date of its validFrom: status_checked */
+    const char *file;     /* the input it came from */
+    cx_status_list *bits; /* the decoded list; owned */
 } read_list;
 
 static int check_entry(const cx_ydoc *doc, const cx_ynode *e, const read_list *lists_read,

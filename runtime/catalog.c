@@ -20,6 +20,7 @@
 #include "registry.h"
 
 #define MAX_ID_LEN 200
+static const char id_pattern[] = "^[A-Za-z0-9][A-Za-z0-9._:+-]*$"; /* docs/design.md §3 */
 
 /* A reference from one entity to another, resolved after every file is read. */
 typedef struct ref {
@@ -58,6 +59,15 @@ typedef struct checker {
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
+
+int cx__catalog_id_ok(const char *id, cx_error *err)
+{
+    const cx_regex *re;
+    size_t len = strlen(id);
+    int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &re, err);
+    if (rc) return -1;
+    return len <= MAX_ID_LEN ? cx__regex_test(re, id, len, err) : 0;
+}
 
 static cx_loc loc_of(const checker *c, const cx_ynode *n)
 {
@@ -1232,7 +1242,6 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
 
 int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *err)
 {
-    static const char id_pattern[] = "^[A-Za-z0-9][A-Za-z0-9._:+-]*$";
     cx_catalog_loader *ld = calloc(1, sizeof *ld);
     *out = NULL;
     if (!ld) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
