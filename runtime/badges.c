@@ -96,6 +96,7 @@ static const char *const contexts[] = {
     "w3id.org/security/suites/ed25519-2020/v1",
     "w3id.org/security/data-integrity/v1",
     "w3id.org/security/data-integrity/v2",
+    "w3id.org/openbadges/v2",
     NULL,
 };
 
@@ -1169,5 +1170,256 @@ int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options
     }
     for (size_t i = 0; i < nread; i++) cx__status_list_free(read[i].bits);
     free(read);
+    return rc;
+}
+
+/* ------------------------------------------------------- Open Badges 2.0 */
+
+int cx__ob2_recognises(const cx_ynode *root)
+{
+    const cx_ynode *type = root && root->kind == CX_YMAP ? cx__ymap_get(root, "type") : NULL;
+    const cx_ynode *ctx = type ? cx__ymap_get(root, "@context") : NULL;
+    return (lists(ctx, "https://w3id.org/openbadges/v2") ||
+            lists(ctx, "http://w3id.org/openbadges/v2")) &&
+           (lists(type, "Assertion") || lists(type, "BadgeClass") || lists(type, "Issuer") ||
+            lists(type, "Profile"));
+}
+
+static const char *const assertion_keys[] = {
+    "@context", "type",  "id",           "recipient",   "image",     "evidence", "issuedOn",
+    "expires",  "badge", "verification", "endorsement", "narrative", "revoked",  "revocationReason",
+    "related",  NULL};
+static const char *const badgeclass_keys[] = {
+    "@context", "type",      "id",   "name",        "description", "image",   "criteria",
+    "issuer",   "alignment", "tags", "endorsement", "related",     "version", NULL};
+
+/* The jurisdiction of an Open Badges 2.0 issuer: --jurisdiction (an OB 2.0
+ * profile has no structured address). */
+static int ob2_jurisdiction(const ob *o, const cx_ynode *at, const char **jur)
+{
+    *jur = o->opts ? o->opts->jurisdiction : NULL;
+    if (!*jur)
+        return fail(o, at,
+                    "an Open Badges 2.0 issuer has no address credex reads; give "
+                    "--jurisdiction J");
+    return CX_OK;
+}
+
+/* An Open Badges 2.0 issuer profile -> a provider. */
+static int ob2_issuer(const ob *o, const cx_ynode *profile, const outs *out)
+{
+    const char *iri = text_of(profile, "id"), *name = text_of(profile, "name"), *jur;
+    char pid[MAX_ID_LEN + 1];
+    int hashed, rc;
+    if (!iri) return fail(o, profile, "the issuer has no id");
+    if ((rc = ob2_jurisdiction(o, profile, &jur))) return rc;
+    derive_id(iri, pid, &hashed);
+    cx_ynode *p = node(o, CX_YMAP, profile);
+    if (!p) return nomem(o);
+    if ((rc = put(o, p, "id", pid, cx__ymap_get(profile, "id"))) ||
+        (rc = put(o, p, "name", name ? name : iri, profile)) ||
+        (rc = put(o, p, "jurisdiction", jur, profile)))
+        return rc;
+    return cx__ylist_append(o->out, out->providers, p) ? nomem(o) : CX_OK;
+}
+
+/* A BadgeClass -> a credential of type badge; its issuer, when embedded,
+ * a provider; *issuer_iri its issuer's IRI. */
+static int ob2_badge(const ob *o, const cx_ynode *badge, const outs *out, const char **issuer_iri)
+{
+    const char *iri = text_of(badge, "id"), *name = text_of(badge, "name"), *jur;
+    const cx_ynode *issuer = cx__ymap_get(badge, "issuer");
+    char cid[MAX_ID_LEN + 1], pid[MAX_ID_LEN + 1];
+    int hashed, ph, rc;
+    if (!iri || !name) return fail(o, badge, "a BadgeClass needs an id and a name");
+    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+        return fail(o, issuer ? issuer : badge, "expected an issuer (an IRI or a profile)");
+    *issuer_iri = issuer->kind == CX_YSCALAR ? issuer->text : text_of(issuer, "id");
+    if (!*issuer_iri) return fail(o, issuer, "the issuer has no id");
+    if (issuer->kind == CX_YMAP && (rc = ob2_issuer(o, issuer, out))) return rc;
+    if ((rc = ob2_jurisdiction(o, badge, &jur))) return rc;
+    report_unknown(o, badge, badgeclass_keys);
+    report_endorsements(o, badge);
+    derive_id(iri, cid, &hashed);
+    derive_id(*issuer_iri, pid, &ph);
+    cx_ynode *c = node(o, CX_YMAP, badge);
+    if (!c) return nomem(o);
+    if ((rc = put(o, c, "id", cid, cx__ymap_get(badge, "id"))) ||
+        (rc = put(o, c, "name", name, cx__ymap_get(badge, "name"))) ||
+        (rc = put(o, c, "type", "badge", badge)) || (rc = put(o, c, "provider", pid, issuer)) ||
+        (rc = put(o, c, "jurisdiction", jur, badge)))
+        return rc;
+    if (hashed) {
+        cx_ynode *attrs = node(o, CX_YMAP, badge);
+        if (!attrs) return nomem(o);
+        if ((rc = put(o, attrs, "source_iri", iri, cx__ymap_get(badge, "id"))) ||
+            (rc = put_node(o, c, "attributes", attrs)))
+            return rc;
+    }
+    return cx__ylist_append(o->out, out->credentials, c) ? nomem(o) : CX_OK;
+}
+
+/* 1 when the holders-file identity row names the recipient: the same
+ * plain identity, or sha256$ of row and salt equal to the hashed one. */
+static int recipient_is(const char *row, size_t len, const char *identity, int hashed,
+                        const char *salt)
+{
+    if (!hashed) return strlen(identity) == len && memcmp(identity, row, len) == 0;
+    if (strncmp(identity, "sha256$", 7) != 0 || strlen(identity) != 7 + 64) return 0;
+    size_t slen = salt ? strlen(salt) : 0;
+    char *buf = malloc(len + slen + 1), hex[65];
+    if (!buf) return -1;
+    memcpy(buf, row, len);
+    if (slen) memcpy(buf + len, salt, slen);
+    cx__sha256_hex(buf, len + slen, hex);
+    free(buf);
+    for (size_t i = 0; i < 64; i++) {
+        char c = identity[7 + i];
+        if ((c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c) != hex[i]) return 0;
+    }
+    return 1;
+}
+
+/* The holder --holders FILE (CSV "identity,holder") gives the recipient,
+ * into holder; an identity itself is never kept. */
+static int ob2_recipient(const ob *o, const cx_ynode *as, char holder[MAX_ID_LEN + 1])
+{
+    const cx_ynode *recipient = cx__ymap_get(as, "recipient");
+    const char *identity = text_of(recipient, "identity"), *salt = text_of(recipient, "salt");
+    const cx_ynode *h =
+        recipient && recipient->kind == CX_YMAP ? cx__ymap_get(recipient, "hashed") : NULL;
+    const char *path = o->opts ? o->opts->holders : NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int rc, line = 1, found = 0;
+    if (!identity) return fail(o, recipient ? recipient : as, "the recipient has no identity");
+    if (!path)
+        return fail(o, recipient,
+                    "a recipient identity needs --holders FILE (CSV identity,holder) to name "
+                    "its holder; identities are never stored");
+    if ((rc = cx__yread_file(path, &data, &len, o->err))) return rc;
+    int hashed = h && h->kind == CX_YSCALAR && strcmp(h->text, "true") == 0;
+    const char *p = data, *end = data + len;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *eol = nl ? nl : end;
+    if (eol - p < 15 || strncmp(p, "identity,holder", 15) != 0 ||
+        (eol - p > 15 && !(eol - p == 16 && p[15] == '\r'))) {
+        rc = cx__error(o->err, CX_EINPUT, path, 1, 1, "expected the header identity,holder");
+        goto done;
+    }
+    for (p = nl ? nl + 1 : end; p < end && !found; p = nl ? nl + 1 : end) {
+        line++;
+        nl = memchr(p, '\n', (size_t)(end - p));
+        eol = nl ? nl : end;
+        if (eol > p && eol[-1] == '\r') eol--;
+        if (eol == p) continue;
+        const char *comma = eol;
+        while (comma > p && comma[-1] != ',') comma--;
+        if (comma == p || memchr(p, '"', (size_t)(eol - p)) || (size_t)(eol - comma) > MAX_ID_LEN) {
+            rc = cx__error(o->err, CX_EINPUT, path, line, 1,
+                           "expected identity,holder (no quotes; a holder id of at most %d "
+                           "characters)",
+                           MAX_ID_LEN);
+            goto done;
+        }
+        found = recipient_is(p, (size_t)(comma - 1 - p), identity, hashed, salt);
+        if (found < 0) {
+            rc = nomem(o);
+            goto done;
+        }
+        if (found) snprintf(holder, MAX_ID_LEN + 1, "%.*s", (int)(eol - comma), comma);
+    }
+    if (!found) rc = fail(o, recipient, "no identity in %s matches this recipient", path);
+done:
+    free(data);
+    return rc;
+}
+
+/* An Assertion -> the award of the recipient's holder. */
+static int ob2_assertion(const ob *o, const cx_ynode *as, const outs *out, cx_ynode *root)
+{
+    const cx_ynode *badge = cx__ymap_get(as, "badge"), *from = cx__ymap_get(as, "issuedOn");
+    const cx_ynode *until = cx__ymap_get(as, "expires"), *ver = cx__ymap_get(as, "verification");
+    const char *id = text_of(as, "id"), *kind = text_of(ver, "type"), *issuer = NULL;
+    const char *evidence = text_of(as, "evidence");
+    char cid[MAX_ID_LEN + 1], hid[MAX_ID_LEN + 1], issued[11], expires[11], note[96];
+    int hashed, rc;
+    if (!kind) kind = "none";
+    snprintf(note, sizeof note, "%s verification not checked: credex never fetches", kind);
+    if (!(o->opts && o->opts->allow_unverified))
+        return fail(o, ver ? ver : as, "%s; --allow-unverified imports the award as unverified",
+                    note);
+    if (!badge || (badge->kind != CX_YSCALAR && badge->kind != CX_YMAP))
+        return fail(o, badge ? badge : as, "expected a badge (an IRI or a BadgeClass)");
+    if (!from) return fail(o, as, "no issue date: expected issuedOn");
+    if ((rc = instant(o, from, "issuedOn", 0, issued)) ||
+        (until && (rc = instant(o, until, "expires", 1, expires))) ||
+        (badge->kind == CX_YMAP && (rc = ob2_badge(o, badge, out, &issuer))) ||
+        (rc = ob2_recipient(o, as, hid)))
+        return rc;
+    report_unknown(o, as, assertion_keys);
+    report_endorsements(o, as);
+    derive_id(badge->kind == CX_YSCALAR ? badge->text : text_of(badge, "id"), cid, &hashed);
+    cx_ynode *aw = node(o, CX_YMAP, as), *p = node(o, CX_YMAP, ver ? ver : as);
+    if (!aw || !p) return nomem(o);
+    if ((rc = put(o, aw, "credential", cid, badge)) || (rc = put(o, aw, "issued", issued, from)) ||
+        (until && (rc = put(o, aw, "expires", expires, until))) ||
+        (evidence && (rc = put(o, aw, "evidence", evidence, cx__ymap_get(as, "evidence")))) ||
+        (rc = put(o, p, "format", "ob2", as)) ||
+        (id && (rc = put(o, p, "source_id", id, cx__ymap_get(as, "id")))) ||
+        (issuer && (rc = put(o, p, "issuer", issuer, badge))) ||
+        (rc = put(o, p, "proof", kind, ver ? ver : as)) ||
+        (rc = put(o, p, "verification", "unverified", ver ? ver : as)) ||
+        (rc = put(o, p, "note", note, ver ? ver : as)) || (rc = put_node(o, aw, "provenance", p)))
+        return rc;
+    if (cx__ylist_append(o->out, out->awards, aw)) return nomem(o);
+    cx_ynode *holders = node(o, CX_YLIST, as), *h = node(o, CX_YMAP, as);
+    const cx_ynode *rcp = cx__ymap_get(as, "recipient");
+    if (!holders || !h) return nomem(o);
+    if ((rc = put(o, h, "id", hid, rcp)) ||
+        (o->opts->jurisdiction && (rc = put(o, h, "jurisdiction", o->opts->jurisdiction, rcp))) ||
+        (rc = put_node(o, h, "awards", out->awards)))
+        return rc;
+    if (cx__ylist_append(o->out, holders, h)) return nomem(o);
+    return put_node(o, root, "holders", holders);
+}
+
+static int map_ob2(const ob *o, const cx_ynode *doc, cx_ynode *root)
+{
+    const cx_ynode *type = cx__ymap_get(doc, "type");
+    const char *issuer;
+    int rc = check_contexts(o, doc);
+    if (rc) return rc;
+    outs out = {node(o, CX_YLIST, doc), node(o, CX_YLIST, doc), node(o, CX_YLIST, doc),
+                node(o, CX_YLIST, doc)};
+    if (!out.providers || !out.credentials || !out.awards || !out.entries) return nomem(o);
+    if (lists(type, "Assertion"))
+        rc = ob2_assertion(o, doc, &out, root);
+    else if (lists(type, "BadgeClass"))
+        rc = ob2_badge(o, doc, &out, &issuer);
+    else
+        rc = ob2_issuer(o, doc, &out);
+    return rc ? rc : put_outs(o, &out, root);
+}
+
+int cx__ob2_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)
+{
+    ob o = {cx__ydoc_name(json), opts, NULL, err, NULL, "ob2"};
+    const cx_ynode *doc = cx__ydoc_root(json);
+    int rc = cx__ydoc_new(o.file, "ob3", &o.out, err);
+    if (rc) return rc;
+    cx_ynode *root = node(&o, CX_YMAP, doc);
+    if (!root) {
+        rc = nomem(&o);
+        goto done;
+    }
+    cx__ydoc_set_root(o.out, root);
+    rc = map_ob2(&o, doc, root);
+done:
+    if (rc) {
+        cx__ydoc_free(o.out);
+        o.out = NULL;
+    }
+    *out = o.out;
     return rc;
 }

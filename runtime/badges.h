@@ -40,6 +40,19 @@ int cx__clr_recognises(const cx_ynode *root);
  * refused as cx__ob3_map refuses one. */
 int cx__clr_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
+/* 1 when root is an Open Badges 2.0 Assertion, BadgeClass or Issuer
+ * (with the OB 2.0 context). */
+int cx__ob2_recognises(const cx_ynode *root);
+
+/* Maps an Open Badges 2.0 document (docs/interop.md, "Open Badges 2.0"):
+ * an Issuer -> a provider, a BadgeClass -> a credential of type badge, an
+ * Assertion -> the award of the holder opts->holders names for its
+ * recipient (an identity is never stored), with its embedded BadgeClass;
+ * a BadgeClass or Issuer named by IRI must be among the inputs or in the
+ * registry. Hosted verification is never checked: refused unless
+ * opts->allow_unverified. */
+int cx__ob2_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
+
 /* The top-level keys of a badge document (format "ob3") that the catalog
  * loader skips: its credentials' status entries and a status list, which
  * cx__badge_status reads. NULL-terminated. */

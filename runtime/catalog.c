@@ -907,6 +907,7 @@ typedef struct json_mapper {
 static const json_mapper json_mappers[] = {
     {"ob3", cx__ob3_recognises, cx__ob3_map},
     {"clr2", cx__clr_recognises, cx__clr_map},
+    {"ob2", cx__ob2_recognises, cx__ob2_map},
     {"status-list", cx__status_list_recognises, cx__status_list_map},
     {NULL, NULL, NULL},
 };

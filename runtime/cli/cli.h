@@ -37,7 +37,8 @@ enum {
     OPT_SKIP_INVALID = 1 << 22, /* import */
     OPT_REPORT = 1 << 23,
     OPT_ALLOW_UNVERIFIED = 1 << 24, /* import */
-    OPT_TRUST = 1 << 25
+    OPT_TRUST = 1 << 25,
+    OPT_HOLDERS = 1 << 26
 };
 
 #define MAX_RULES 64
@@ -69,6 +70,7 @@ typedef struct cli {
     const char *report;      /* --report FILE (import) */
     int allow_unverified;    /* --allow-unverified (import) */
     const char *trust;       /* --trust FILE (import) */
+    const char *holders;     /* --holders FILE (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -150,6 +150,7 @@ int cmd_import(cli *c)
     opts.skip_invalid = c->skip_invalid;
     opts.allow_unverified = c->allow_unverified;
     opts.trust = c->trust;
+    opts.holders = c->holders;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

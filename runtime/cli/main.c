@@ -21,11 +21,11 @@ const cli_command cli_commands[] = {
      "  credex --db /tmp/ev.db init\n"},
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
-         OPT_ALLOW_UNVERIFIED | OPT_TRUST,
+         OPT_ALLOW_UNVERIFIED | OPT_TRUST | OPT_HOLDERS,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--trust FILE]\n"
-     "       [--allow-unverified] [--quiet]",
+     "       [--holders FILE] [--allow-unverified] [--quiet]",
      "load catalog files and CSV award lists into the registry (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md) and CSV award\n"
      "lists (docs/interop.md), told apart by their content, and writes them into\n"
@@ -46,6 +46,8 @@ const cli_command cli_commands[] = {
      "                     (docs/interop.md)\n"
      "  --trust FILE       verify signed credentials (VC-JWT) against the issuers\n"
      "                     and keys of this trust document (docs/interop.md)\n"
+     "  --holders FILE     CSV identity,holder: the holders of Open Badges 2.0\n"
+     "                     recipients (hashed identities are recomputed)\n"
      "  --allow-unverified import an Open Badge whose proof credex cannot verify\n"
      "                     (or that has none) as unverified, instead of refusing it\n"
      "\n"
@@ -398,6 +400,7 @@ static const struct option_spec {
     {"report", OPT_REPORT, 1},
     {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
     {"trust", OPT_TRUST, 1},
+    {"holders", OPT_HOLDERS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -548,6 +551,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_TRUST:
         c->trust = value;
+        break;
+    case OPT_HOLDERS:
+        c->holders = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

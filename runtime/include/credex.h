@@ -279,6 +279,7 @@ typedef struct cx_import_options {
                                  * is imported as unverified instead of refused */
     const char *trust;          /* the trust document (docs/interop.md) VC-JWTs are verified
                                  * against; NULL: none, every issuer is untrusted */
+    const char *holders;        /* CSV identity,holder naming Open Badges 2.0 recipients; or NULL */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award

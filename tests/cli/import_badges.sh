@@ -275,4 +275,53 @@ expect_eq "$(cat twice.jsonl)" '{"file":"twice.json","pointer":"/credentialSubje
 {"file":"twice.json","pointer":"/credentialSubject/association/0","key":null,"why":"association naming an achievement not in this file: not imported"}' \
     "both items and the dangling association are reported"
 
+# Open Badges 2.0: an Assertion, its BadgeClass and Issuer among the
+# inputs (any order). The recipient is a hashed e-mail: --holders names
+# its holder (sha256 of identity and salt recomputed); the address itself
+# is stored nowhere. Hosted verification is never fetched: unverified.
+O2="$SRC/tests/fixtures/interop/ob2"
+printf 'identity,holder\nsomeone@example.org,h-other\nnobody@example.org,h-beth\n' > holders.csv
+cp before.db r.db
+refused "$O2/basic-assertion.json" ": /verification: hosted verification not checked: credex never fetches; --allow-unverified imports the award as unverified" \
+    --jurisdiction US-TX --holders holders.csv
+refused "$O2/basic-assertion.json" ": /recipient: a recipient identity needs --holders FILE (CSV identity,holder) to name its holder; identities are never stored" \
+    --allow-unverified --jurisdiction US-TX
+printf 'identity,holder\nsomeone@example.org,h-other\n' > few.csv
+refused "$O2/basic-assertion.json" ": /recipient: no identity in few.csv matches this recipient" \
+    --allow-unverified --jurisdiction US-TX --holders few.csv
+refused "$O2/robotics-badge.json" ": /issuer: unknown provider 'x-97ba0c9046a4d0f9e19c'; define it in a catalog first" \
+    --allow-unverified --jurisdiction US-TX
+run --db r.db import "$O2/organization.json" "$O2/basic-assertion.json" "$O2/robotics-badge.json" \
+    --allow-unverified --jurisdiction US-TX --holders holders.csv
+expect_rc 0 "an assertion with its badge class and issuer"
+expect_eq "$OUT" "imported 3 files (json 3) into r.db: 1 provider, 1 credential, 1 holder, 1 award (content version 2)" \
+    "the summary"
+run --db r.db show holder h-beth --format json
+expect_eq "$OUT" '{"kind":"holder","id":"h-beth","jurisdiction":"US-TX","attributes":{},"awards":[{"id":"h-beth/x-c512e7ec22cc8c17c665/2016-12-31","credential":"x-c512e7ec22cc8c17c665","issued":"2016-12-31","jurisdiction":"US-TX","status":"active","evidence":"https://example.org/beths-robot-work.html","provenance":{"format":"ob2","source_id":"https://example.org/beths-robotics-badge.json","proof":"hosted","verification":"unverified","note":"hosted verification not checked: credex never fetches"}}]}' \
+    "the recipient's holder, the award and its provenance"
+run --db r.db show credential x-c512e7ec22cc8c17c665 --format json
+expect_eq "$OUT" '{"kind":"credential","id":"x-c512e7ec22cc8c17c665","name":"Awesome Robotics Badge","type":"badge","provider":"x-97ba0c9046a4d0f9e19c","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{},"attributes":{"source_iri":"https://example.org/robotics-badge.json"},"grade_scale":[]}' \
+    "the badge class as a credential of type badge"
+run --db r.db list providers --format json
+expect_contains "$OUT" '{"id":"x-97ba0c9046a4d0f9e19c","name":"An Example Badge Issuer","jurisdiction":"US-TX"}' \
+    "the issuer as a provider"
+if grep -q "nobody@example.org" r.db; then fail "the e-mail address is stored"; else pass; fi
+# expires 2022-11-15T23:59:59Z: the last day 2022-11-15; the same
+# assertion id replaces the award.
+run --db r.db import "$O2/basic-assertion-expired.json" --allow-unverified --holders holders.csv
+expect_rc 0 "the expired assertion"
+run --db r.db show holder h-beth --format json
+expect_contains "$OUT" '"issued":"2016-12-31","expires":"2022-11-15"' "its expiry"
+expect_contains "$OUT" '"awards":[{"id":"h-beth/x-c512e7ec22cc8c17c665/2016-12-31"' "one award"
+# An embedded badge class; the endorsements reported.
+run --db r.db import "$O2/assertion-with-endorsements.json" --allow-unverified --jurisdiction US-TX \
+    --holders holders.csv --report o2.jsonl
+expect_rc 0 "an embedded badge class"
+run --db r.db show holder h-beth --format json
+expect_contains "$OUT" '"credential":"x-b449b202ab508a0fb427","issued":"2016-12-31","jurisdiction":"US-TX","status":"active","evidence":"https://example.org/beths-robot-work.html","provenance":{"format":"ob2","source_id":"https://example.org/beths-robotics-badge.json","issuer":"https://example.org/organization.json"' \
+    "the award names the badge class's issuer"
+expect_eq "$(cat o2.jsonl)" "{\"file\":\"$O2/assertion-with-endorsements.json\",\"pointer\":\"/badge\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}
+{\"file\":\"$O2/assertion-with-endorsements.json\",\"pointer\":\"\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}" \
+    "the endorsements are reported"
+
 finish
