@@ -1034,7 +1034,8 @@ done:
 
 /* ------------------------------------------------------------ status lists */
 
-const char *const cx__badge_extra_keys[] = {"status_entries", "status_list", NULL};
+const char *const cx__badge_extra_keys[] = {"status_entries", "status_list", "revoked_assertions",
+                                            NULL};
 
 int cx__status_list_recognises(const cx_ynode *root)
 {
@@ -1168,6 +1169,15 @@ int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options
         for (size_t k = 0; es && k < es->count && !rc; k++)
             rc = check_entry(docs[i], es->items[k], read, nread, opts, apply, ud, err);
     }
+    for (size_t i = 0; i < ndocs && !rc; i++) {
+        const cx_ynode *root = cx__ydoc_root(docs[i]);
+        const cx_ynode *ids = strcmp(cx__ydoc_format(docs[i]), "ob3") == 0 && root
+                                  ? cx__ymap_get(root, "revoked_assertions")
+                                  : NULL;
+        for (size_t k = 0; ids && k < ids->count && !rc; k++)
+            if (apply(ud, ids->items[k]->text, "revoked", NULL) < 0)
+                rc = cx__error(err, CX_ENOMEM, cx__ydoc_name(docs[i]), 0, 0, "out of memory");
+    }
     for (size_t i = 0; i < nread; i++) cx__status_list_free(read[i].bits);
     free(read);
     return rc;
@@ -1182,7 +1192,7 @@ int cx__ob2_recognises(const cx_ynode *root)
     return (lists(ctx, "https://w3id.org/openbadges/v2") ||
             lists(ctx, "http://w3id.org/openbadges/v2")) &&
            (lists(type, "Assertion") || lists(type, "BadgeClass") || lists(type, "Issuer") ||
-            lists(type, "Profile"));
+            lists(type, "Profile") || lists(type, "RevocationList"));
 }
 
 static const char *const assertion_keys[] = {
@@ -1384,6 +1394,26 @@ static int ob2_assertion(const ob *o, const cx_ynode *as, const outs *out, cx_yn
     return put_node(o, root, "holders", holders);
 }
 
+/* A RevocationList -> the ids of the assertions it revokes, under the
+ * document's revoked_assertions (cx__badge_status applies them). */
+static int ob2_revocations(const ob *o, const cx_ynode *doc, cx_ynode *root)
+{
+    const cx_ynode *list = cx__ymap_get(doc, "revokedAssertions");
+    if (!list || list->kind != CX_YLIST)
+        return fail(o, list ? list : doc, "expected a list for 'revokedAssertions'");
+    cx_ynode *ids = node(o, CX_YLIST, list);
+    if (!ids) return nomem(o);
+    for (size_t i = 0; i < list->count; i++) {
+        const cx_ynode *r = list->items[i];
+        const cx_ynode *id = r->kind == CX_YMAP ? cx__ymap_get(r, "id") : r;
+        if (!id || id->kind != CX_YSCALAR || id->plain)
+            return fail(o, r, "expected an assertion id, or an object with one");
+        cx_ynode *n = str(o, id->text, id);
+        if (!n || cx__ylist_append(o->out, ids, n)) return nomem(o);
+    }
+    return put_node(o, root, "revoked_assertions", ids);
+}
+
 static int map_ob2(const ob *o, const cx_ynode *doc, cx_ynode *root)
 {
     const cx_ynode *type = cx__ymap_get(doc, "type");
@@ -1393,6 +1423,7 @@ static int map_ob2(const ob *o, const cx_ynode *doc, cx_ynode *root)
     outs out = {node(o, CX_YLIST, doc), node(o, CX_YLIST, doc), node(o, CX_YLIST, doc),
                 node(o, CX_YLIST, doc)};
     if (!out.providers || !out.credentials || !out.awards || !out.entries) return nomem(o);
+    if (lists(type, "RevocationList")) return ob2_revocations(o, doc, root);
     if (lists(type, "Assertion"))
         rc = ob2_assertion(o, doc, &out, root);
     else if (lists(type, "BadgeClass"))

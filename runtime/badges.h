@@ -69,13 +69,16 @@ int cx__status_list_map(const cx_ydoc *json, const cx_import_options *opts, cx_y
                         cx_error *err);
 
 /* Sets an award's status from a list: status "revoked" or "suspended",
- * or NULL (the bit is clear: unchanged); checked the date of the list.
- * Returns 0, or -1 when out of memory. */
+ * or NULL (the bit is clear: unchanged); checked the date of the list, or
+ * NULL (an Open Badges 2.0 RevocationList, which has none: only Open
+ * Badges 2.0 awards are revoked then). Returns 0, or -1 when out of
+ * memory. */
 typedef int (*cx_badge_status_fn)(void *ud, const char *source_id, const char *status,
                                   const char *checked);
 
-/* Checks every status entry of the badge documents among docs against
- * the status lists among them (matched by the entry's
+/* Revokes the assertions an Open Badges 2.0 RevocationList among docs
+ * lists, and checks every status entry of the badge documents among docs
+ * against the status lists among them (matched by the entry's
  * statusListCredential = the list credential's id), whatever their order,
  * calling apply for each entry checked; an entry whose list is not among
  * them is reported (opts->report) as not checked. CX_EINPUT, located: a

@@ -1192,7 +1192,9 @@ oom:
 }
 
 /* A badge's status from its list (cx__badge_status): the award of that
- * source_id takes the status and the date its status was checked. */
+ * source_id takes the status and the date its status was checked (none
+ * from an Open Badges 2.0 RevocationList, which revokes OB 2.0 awards
+ * only). */
 static int apply_status(void *ud, const char *source_id, const char *status, const char *checked)
 {
     cx_catalog_loader *ld = ud;
@@ -1201,14 +1203,15 @@ static int apply_status(void *ud, const char *source_id, const char *status, con
         for (size_t i = 0; i < hd->nawards; i++) {
             cx_cat_award *a = &hd->awards[i];
             if (!a->provenance || !a->provenance->source_id ||
-                strcmp(a->provenance->source_id, source_id) != 0)
+                strcmp(a->provenance->source_id, source_id) != 0 ||
+                (!checked && strcmp(a->provenance->format, "ob2") != 0))
                 continue;
             cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
             if (!p || !(status = status ? cx__arena_strdup(&ld->cat.arena, status) : a->status) ||
-                !(checked = cx__arena_strdup(&ld->cat.arena, checked)))
+                (checked && !(checked = cx__arena_strdup(&ld->cat.arena, checked))))
                 return -1;
             *p = *a->provenance;
-            p->status_checked = checked;
+            if (checked) p->status_checked = checked;
             a->provenance = p;
             a->status = status;
             return 0;

@@ -324,4 +324,21 @@ expect_eq "$(cat o2.jsonl)" "{\"file\":\"$O2/assertion-with-endorsements.json\",
 {\"file\":\"$O2/assertion-with-endorsements.json\",\"pointer\":\"\",\"key\":\"endorsement\",\"why\":\"endorsements are not awards; skipped\"}" \
     "the endorsements are reported"
 
+# A RevocationList among the inputs revokes the assertions it lists (by
+# id; the sample lists other ids: nothing changes).
+cp before.db r.db
+run --db r.db import "$O2/basic-assertion.json" "$O2/revocation-list.json" "$O2/robotics-badge.json" "$O2/organization.json" \
+    --allow-unverified --jurisdiction US-TX --holders holders.csv
+expect_rc 0 "a revocation list of other assertions"
+run --db r.db show holder h-beth --format json
+expect_contains "$OUT" '"status":"active"' "not listed: active"
+sed 's#https://example.org/beths-robotics-badge-revoked.json#https://example.org/beths-robotics-badge.json#' \
+    "$O2/revocation-list.json" > revoked.json
+run --db r.db import revoked.json "$O2/basic-assertion.json" "$O2/robotics-badge.json" \
+    --allow-unverified --jurisdiction US-TX --holders holders.csv
+expect_rc 0 "a revocation list naming the assertion"
+run --db r.db show holder h-beth --format json
+expect_contains "$OUT" '"status":"revoked","evidence":"https://example.org/beths-robot-work.html","provenance":{"format":"ob2","source_id":"https://example.org/beths-robotics-badge.json","proof":"hosted","verification":"unverified","note":"hosted verification not checked: credex never fetches"}}' \
+    "listed: revoked (a RevocationList has no date: no status_checked)"
+
 finish
