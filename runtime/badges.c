@@ -1,7 +1,8 @@
 /*
- * badges.c -- Open Badges 3.0 credentials -> catalog documents (badges.h).
- * It owns the mapping policy of docs/interop.md ("Open Badges"); it never
- * reads a file, the clock or the registry, and checks nothing the catalog
+ * badges.c -- Open Badges 3.0 (JSON, VC-JWT), CLR 2.0, Open Badges 2.0 and
+ * their status lists -> catalog documents (badges.h): the mapping policy of
+ * docs/interop.md ("Open Badges and CLR"). It reads no clock, no network,
+ * no registry and no file but --holders; it checks nothing the catalog
  * loader checks (references, values, definitions) -- the loader does.
  */
 #include "badges.h"
@@ -26,7 +27,7 @@ typedef struct ob {
     cx_ydoc *out;                  /* the catalog document being built */
     cx_error *err;                 /* where errors go */
     const cx_badge_signature *sig; /* a signed form's verdict, or NULL: the embedded proof */
-    const char *format;            /* the provenance format: "ob3" or "clr2" */
+    const char *format;            /* the provenance format: "ob3", "clr2" or "ob2" */
 } ob;
 
 static int nomem(const ob *o)

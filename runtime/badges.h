@@ -1,8 +1,9 @@
 /*
- * badges.h -- the Open Badges 3.0 mapper of the catalog loader's JSON table:
- * an OpenBadgeCredential / AchievementCredential tree (json_reader.h) -> a
- * catalog document (provider, credential, holder and award with provenance;
- * docs/interop.md, "Open Badges"). It reads no file, clock or registry.
+ * badges.h -- the Open Badges, CLR and status-list mappers of the catalog
+ * loader's JSON table, and its VC-JWT reader: a JSON tree (json_reader.h)
+ * -> a catalog document of format "ob3" (providers, credentials, a holder
+ * and awards with provenance; docs/interop.md, "Open Badges and CLR").
+ * Nothing here reads the clock, the network or the registry.
  */
 #ifndef CX_BADGES_H
 #define CX_BADGES_H
