@@ -705,7 +705,7 @@ static int map_one(const ob *o, const cx_ynode *vc, const cx_ynode *subject, con
     int rc;
     if (!a || a->kind != CX_YMAP)
         return fail(o, a ? a : subject, "expected an achievement (a mapping) in credentialSubject");
-    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+    if (!issuer || (issuer->kind != CX_YMAP && (issuer->kind != CX_YSCALAR || issuer->plain)))
         return fail(o, issuer ? issuer : vc, "expected an issuer (an IRI or a profile)");
     const char *issuer_iri = issuer->kind == CX_YSCALAR ? issuer->text : text_of(issuer, "id");
     if (!issuer_iri) return fail(o, issuer, "the issuer profile has no id");
@@ -986,7 +986,7 @@ static int map_clr(const ob *o, const cx_ynode *clr, cx_ynode *root)
     if ((rc = check_contexts(o, clr)) || (rc = check_verifiable(o, clr)) ||
         (rc = subject_of(o, clr, &subject)))
         return rc;
-    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+    if (!issuer || (issuer->kind != CX_YMAP && (issuer->kind != CX_YSCALAR || issuer->plain)))
         return fail(o, issuer ? issuer : clr, "expected an issuer (an IRI or a profile)");
     const cx_ynode *vcs = cx__ymap_get(subject, "verifiableCredential");
     const cx_ynode *bare = cx__ymap_get(subject, "achievement");
@@ -1243,7 +1243,7 @@ static int ob2_badge(const ob *o, const cx_ynode *badge, const outs *out, const 
     char cid[MAX_ID_LEN + 1], pid[MAX_ID_LEN + 1];
     int hashed, ph, rc;
     if (!iri || !name) return fail(o, badge, "a BadgeClass needs an id and a name");
-    if (!issuer || (issuer->kind != CX_YSCALAR && issuer->kind != CX_YMAP))
+    if (!issuer || (issuer->kind != CX_YMAP && (issuer->kind != CX_YSCALAR || issuer->plain)))
         return fail(o, issuer ? issuer : badge, "expected an issuer (an IRI or a profile)");
     *issuer_iri = issuer->kind == CX_YSCALAR ? issuer->text : text_of(issuer, "id");
     if (!*issuer_iri) return fail(o, issuer, "the issuer has no id");
@@ -1360,7 +1360,7 @@ static int ob2_assertion(const ob *o, const cx_ynode *as, const outs *out, cx_yn
     if (!(o->opts && o->opts->allow_unverified))
         return fail(o, ver ? ver : as, "%s; --allow-unverified imports the award as unverified",
                     note);
-    if (!badge || (badge->kind != CX_YSCALAR && badge->kind != CX_YMAP))
+    if (!badge || (badge->kind != CX_YMAP && (badge->kind != CX_YSCALAR || badge->plain)))
         return fail(o, badge ? badge : as, "expected a badge (an IRI or a BadgeClass)");
     if (!from) return fail(o, as, "no issue date: expected issuedOn");
     if ((rc = instant(o, from, "issuedOn", 0, issued)) ||

@@ -182,6 +182,11 @@ run --db r.db show holder "$SUBJECT" --format json
 expect_contains "$OUT" '"issuer":"https://untrusted.example/issuers/9","proof":"jwt-EdDSA","verification":"unverified","note":"issuer not in the trust file"' \
     "unverified, with the reason"
 
+# An issuer that is a number, not an IRI, is refused at it.
+cp before.db r.db
+sed 's#"issuer": {#"issuer": 5, "x-issuer": {#' "$OB/simple.json" > number.json
+refused "$PWD/number.json" ": /issuer: expected an issuer (an IRI or a profile)" --allow-unverified --jurisdiction US-TX
+
 # achievementType in kebab case; fractional seconds; a date that is not
 # an instant is a located error.
 cp before.db r.db
