@@ -674,9 +674,11 @@ static int provenance(const checker *c, const cx_ynode *award, cx_cat_award *a)
     if ((rc = cx__strmap_put(&c->ld->sources, p->source_id, loc, &old)) < 0) return nomem(c);
     if (rc == 1) {
         const cx_loc *first = old;
-        return fail(c, cx__ymap_get(n, "source_id"),
-                    "source_id '%s' is given twice in this import (first at %s:%d:%d)",
-                    p->source_id, first->file, first->line, first->column);
+        char at[600];
+        return fail(
+            c, cx__ymap_get(n, "source_id"),
+            "source_id '%s' is given twice in this import (first at %s)", p->source_id,
+            cx__yplace(at, sizeof at, first->file, first->line, first->column, first->where));
     }
     return CX_OK;
 }

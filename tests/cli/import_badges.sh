@@ -262,6 +262,15 @@ expect_contains "$OUT" '"name":"Achievement 1","type":"achievement","provider":"
 expect_eq "$(cat clr.jsonl)" "{\"file\":\"$CLR\",\"pointer\":\"/credentialSubject/association/0\",\"key\":null,\"why\":\"association: not imported (drafting material)\"}" \
     "the association is reported"
 
+# Two files of one credential (the same VC id) in one import: an error
+# naming both places.
+cp before.db r.db
+run --db r.db import "$OB/simple-multiple-proofs.json" "$OB/simple.json" --allow-unverified --jurisdiction US-TX
+expect_rc 3 "one VC id in two files"
+expect_eq "$ERR" "credex: $OB/simple.json: /id: source_id 'http://example.com/credentials/3527' is given twice in this import (first at $OB/simple-multiple-proofs.json: /id)" \
+    "the second names the first by its pointer"
+if cmp -s r.db before.db; then pass; else fail "one VC id in two files: registry changed"; fi
+
 # An embedded credential about another subject is an error of that item;
 # one achievement id defined twice differently, of every item using it.
 cp before.db r.db
