@@ -915,7 +915,7 @@ static const json_mapper json_mappers[] = {
 };
 
 /* What the formats read today are, for the refusals below. */
-#define FORMATS_READ "credex imports YAML catalogs and CSV award lists today"
+#define FORMATS_READ "credex imports YAML catalogs, CSV award lists, Open Badges and CLRs today"
 
 static int base64url_run(const char *p, const char *end)
 {
@@ -969,9 +969,9 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
     if (m->name)
         rc = m->map(json, ld->opts, out, err);
     else
-        rc = cx__ynode_error(err, path, root,
-                             "a JSON document credex cannot map (no CTDL, Open Badges or CLR "
-                             "reader yet); " FORMATS_READ);
+        rc = cx__ynode_error(
+            err, path, root,
+            "a JSON document credex cannot map (no CTDL reader yet); " FORMATS_READ);
     cx__ydoc_free(json);
     return rc;
 }
