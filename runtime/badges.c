@@ -785,9 +785,12 @@ static const char *issuer_id(const cx_ynode *vc)
     return text_of(issuer, "id");
 }
 
+static int ob2_signed(const ob *o, const cx_jws *jws, const char *token, size_t len,
+                      const cx_ydoc *json, cx_ydoc **out);
+
 /* Checks the decoded token against trust and maps its credential. */
-static int map_token(const ob *o, const cx_jws *jws, const cx_ydoc *json, const cx_trust *trust,
-                     cx_ydoc **out)
+static int map_token(const ob *o, const cx_jws *jws, const char *token, size_t len,
+                     const cx_ydoc *json, const cx_trust *trust, cx_ydoc **out)
 {
     const cx_ynode *root = cx__ydoc_root(json);
     const cx_ynode *vc = root && root->kind == CX_YMAP ? cx__ymap_get(root, "vc") : NULL;
@@ -796,10 +799,12 @@ static int map_token(const ob *o, const cx_jws *jws, const cx_ydoc *json, const 
     const cx_jwk *key;
     char proof[32];
     if (!vc) vc = root;
+    if (vc == root && cx__ob2_recognises(root) && lists(cx__ymap_get(root, "type"), "Assertion"))
+        return ob2_signed(o, jws, token, len, json, out);
     if (!vc || vc->kind != CX_YMAP || !cx__ob3_recognises(vc))
         return fail(o, vc ? vc : root,
                     "a JWT whose payload is not an Open Badges 3.0 credential (nor has one "
-                    "as its vc claim)");
+                    "as its vc claim) or an Open Badges 2.0 assertion");
     if (iss && (iss->kind != CX_YSCALAR || iss->plain))
         return fail(o, iss, "expected a string for 'iss'");
     const char *cred_issuer = issuer_id(vc);
@@ -835,7 +840,7 @@ int cx__ob3_map_jwt(const char *file, const char *data, size_t len, const cx_tru
     if (rc) goto done;
     rc = cx__json_load_buffer(file, (const char *)jws->payload, jws->payload_len, &json, err);
     if (rc) goto done;
-    rc = map_token(&o, jws, json, trust, out);
+    rc = map_token(&o, jws, data, len, json, trust, out);
 done:
     cx__ydoc_free(json);
     cx__jws_free(jws);
@@ -1035,8 +1040,8 @@ done:
 
 /* ------------------------------------------------------------ status lists */
 
-const char *const cx__badge_extra_keys[] = {"status_entries", "status_list", "revoked_assertions",
-                                            NULL};
+const char *const cx__badge_extra_keys[] = {
+    "status_entries", "status_list", "revoked_assertions", "badge_class", "signed_assertion", NULL};
 
 int cx__status_list_recognises(const cx_ynode *root)
 {
@@ -1132,6 +1137,60 @@ static int check_entry(const cx_ydoc *doc, const cx_ynode *e, const read_list *l
                                                               : NULL;
     rc = apply(ud, text_of(e, "source_id"), status, l->checked);
     return rc < 0 ? cx__error(err, CX_ENOMEM, file, 0, 0, "out of memory") : CX_OK;
+}
+
+/* Verifies the signed assertion sa (of document doc) against trust, by
+ * the issuer of its badge class (embedded, or a badge_class among docs). */
+static int verify_assertion(cx_ydoc *const *docs, size_t ndocs, const cx_ydoc *doc,
+                            const cx_ynode *sa, const cx_trust *trust,
+                            const cx_import_options *opts, cx_badge_verified_fn verified, void *ud,
+                            cx_error *err)
+{
+    const char *file = cx__ydoc_name(doc), *issuer = text_of(sa, "issuer");
+    const char *badge = text_of(sa, "badge");
+    const cx_ynode *tok = cx__ymap_get(sa, "token");
+    cx_jws *jws = NULL;
+    cx_jws_outcome outcome;
+    const cx_jwk *key;
+    for (size_t i = 0; i < ndocs && !issuer; i++) {
+        const cx_ynode *root = cx__ydoc_root(docs[i]);
+        const cx_ynode *bc = strcmp(cx__ydoc_format(docs[i]), "ob3") == 0 && root
+                                 ? cx__ymap_get(root, "badge_class")
+                                 : NULL;
+        if (bc && strcmp(text_of(bc, "id"), badge) == 0) issuer = text_of(bc, "issuer");
+    }
+    if (!issuer)
+        return cx__error(err, CX_EINPUT, file, 1, 1,
+                         "the badge class '%s' of this signed assertion is not among the inputs: "
+                         "its issuer is the one the signature is checked against",
+                         badge);
+    int rc = cx__jws_decode(file, 1, 1, tok->text, tok->len, &jws, err);
+    if (!rc) rc = cx__jws_verify(jws, trust, issuer, &outcome, &key, err);
+    cx__jws_free(jws);
+    if (rc) return rc;
+    if (outcome == CX_JWS_NO_ISSUER && !(opts && opts->allow_unverified))
+        return cx__error(err, CX_EINPUT, file, 1, 1,
+                         "issuer '%s' is not in the trust file%s; --allow-unverified imports "
+                         "the award as unverified",
+                         issuer, trust ? "" : " (no --trust FILE given)");
+    rc = verified(ud, text_of(sa, "source_id"), issuer,
+                  outcome == CX_JWS_VERIFIED ? NULL : "issuer not in the trust file");
+    return rc < 0 ? cx__error(err, CX_ENOMEM, file, 0, 0, "out of memory") : CX_OK;
+}
+
+int cx__badge_verify(cx_ydoc *const *docs, size_t ndocs, const cx_trust *trust,
+                     const cx_import_options *opts, cx_badge_verified_fn verified, void *ud,
+                     cx_error *err)
+{
+    int rc = CX_OK;
+    for (size_t i = 0; i < ndocs && !rc; i++) {
+        const cx_ynode *root = cx__ydoc_root(docs[i]);
+        const cx_ynode *sa = strcmp(cx__ydoc_format(docs[i]), "ob3") == 0 && root
+                                 ? cx__ymap_get(root, "signed_assertion")
+                                 : NULL;
+        if (sa) rc = verify_assertion(docs, ndocs, docs[i], sa, trust, opts, verified, ud, err);
+    }
+    return rc;
 }
 
 int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options *opts,
@@ -1357,7 +1416,10 @@ static int ob2_assertion(const ob *o, const cx_ynode *as, const outs *out, cx_yn
     int hashed, rc;
     if (!kind) kind = "none";
     snprintf(note, sizeof note, "%s verification not checked: credex never fetches", kind);
-    if (!(o->opts && o->opts->allow_unverified))
+    if (o->sig) { /* a signed assertion: cx__badge_status verifies it */
+        kind = o->sig->proof;
+        snprintf(note, sizeof note, "%s", o->sig->note);
+    } else if (!(o->opts && o->opts->allow_unverified))
         return fail(o, ver ? ver : as, "%s; --allow-unverified imports the award as unverified",
                     note);
     if (!badge || (badge->kind != CX_YMAP && (badge->kind != CX_YSCALAR || badge->plain)))
@@ -1388,11 +1450,80 @@ static int ob2_assertion(const ob *o, const cx_ynode *as, const outs *out, cx_yn
     const cx_ynode *rcp = cx__ymap_get(as, "recipient");
     if (!holders || !h) return nomem(o);
     if ((rc = put(o, h, "id", hid, rcp)) ||
-        (o->opts->jurisdiction && (rc = put(o, h, "jurisdiction", o->opts->jurisdiction, rcp))) ||
+        (o->opts && o->opts->jurisdiction &&
+         (rc = put(o, h, "jurisdiction", o->opts->jurisdiction, rcp))) ||
         (rc = put_node(o, h, "awards", out->awards)))
         return rc;
     if (cx__ylist_append(o->out, holders, h)) return nomem(o);
     return put_node(o, root, "holders", holders);
+}
+
+/* A BadgeClass's id and issuer IRI, under the document's badge_class:
+ * the issuer a signed assertion of the badge is verified against. */
+static int ob2_badge_class(const ob *o, const cx_ynode *badge, const char *issuer, cx_ynode *root)
+{
+    cx_ynode *bc = node(o, CX_YMAP, badge);
+    int rc;
+    if (!bc) return nomem(o);
+    if ((rc = put(o, bc, "id", text_of(badge, "id"), cx__ymap_get(badge, "id"))) ||
+        (rc = put(o, bc, "issuer", issuer, cx__ymap_get(badge, "issuer"))))
+        return rc;
+    return put_node(o, root, "badge_class", bc);
+}
+
+static int map_ob2(const ob *o, const cx_ynode *doc, cx_ynode *root);
+
+/* A signed Open Badges 2.0 assertion (its JWS decoded): mapped as the
+ * JSON one, with the token kept under signed_assertion for
+ * cx__badge_status, which verifies it once every badge class is read. */
+static int ob2_signed(const ob *o, const cx_jws *jws, const char *token, size_t len,
+                      const cx_ydoc *json, cx_ydoc **out)
+{
+    const cx_ynode *as = cx__ydoc_root(json), *badge = cx__ymap_get(as, "badge");
+    char proof[32];
+    snprintf(proof, sizeof proof, "jwt-%s", jws->alg);
+    cx_badge_signature sig = {proof, 0, "signature not checked"};
+    ob s = *o;
+    s.sig = &sig;
+    s.format = "ob2";
+    int rc = cx__ydoc_new(s.file, "ob3", &s.out, s.err);
+    if (rc) return rc;
+    cx_ynode *root = node(&s, CX_YMAP, as), *sa = node(&s, CX_YMAP, as);
+    const char *badge_iri = !badge                      ? NULL
+                            : badge->kind == CX_YSCALAR ? badge->text
+                                                        : text_of(badge, "id");
+    const cx_ynode *issuer = badge && badge->kind == CX_YMAP ? cx__ymap_get(badge, "issuer") : NULL;
+    const char *issuer_iri = !issuer                      ? NULL
+                             : issuer->kind == CX_YSCALAR ? issuer->text
+                                                          : text_of(issuer, "id");
+    if (!root || !sa) {
+        rc = nomem(&s);
+        goto done;
+    }
+    cx__ydoc_set_root(s.out, root);
+    if ((rc = map_ob2(&s, as, root))) goto done;
+    if (!text_of(as, "id") || !badge_iri) {
+        rc = fail(&s, as, "a signed assertion needs an id and a badge");
+        goto done;
+    }
+    cx_ynode *tok = cx__ynode_scalar(s.out, token, len, 0, 1, 1, NULL);
+    if (!tok) {
+        rc = nomem(&s);
+        goto done;
+    }
+    if ((rc = put_node(&s, sa, "token", tok)) ||
+        (rc = put(&s, sa, "source_id", text_of(as, "id"), cx__ymap_get(as, "id"))) ||
+        (rc = put(&s, sa, "badge", badge_iri, badge)) ||
+        (issuer_iri && (rc = put(&s, sa, "issuer", issuer_iri, issuer))))
+        goto done;
+    rc = put_node(&s, root, "signed_assertion", sa);
+done:
+    if (rc) {
+        cx__ydoc_free(s.out);
+        s.out = NULL;
+    }
+    *out = s.out;
+    return rc;
 }
 
 /* A RevocationList -> the ids of the assertions it revokes, under the
@@ -1427,8 +1558,8 @@ static int map_ob2(const ob *o, const cx_ynode *doc, cx_ynode *root)
     if (lists(type, "RevocationList")) return ob2_revocations(o, doc, root);
     if (lists(type, "Assertion"))
         rc = ob2_assertion(o, doc, &out, root);
-    else if (lists(type, "BadgeClass"))
-        rc = ob2_badge(o, doc, &out, &issuer);
+    else if (lists(type, "BadgeClass") && !(rc = ob2_badge(o, doc, &out, &issuer)))
+        rc = ob2_badge_class(o, doc, issuer, root);
     else
         rc = ob2_issuer(o, doc, &out);
     return rc ? rc : put_outs(o, &out, root);

@@ -88,6 +88,21 @@ typedef int (*cx_badge_status_fn)(void *ud, const char *source_id, const char *s
 int cx__badge_status(cx_ydoc *const *docs, size_t ndocs, const cx_import_options *opts,
                      cx_badge_status_fn apply, void *ud, cx_error *err);
 
+/* Marks the award of source_id verified by issuer (note NULL), or
+ * unverified with note. Returns 0, or -1 when out of memory. */
+typedef int (*cx_badge_verified_fn)(void *ud, const char *source_id, const char *issuer,
+                                    const char *note);
+
+/* Verifies every signed Open Badges 2.0 assertion among docs against trust
+ * by the issuer of its badge class (embedded in it, or a BadgeClass among
+ * docs, in any order), calling verified for each. CX_EINPUT, located at
+ * the token: its badge class not among the inputs, every refusal of
+ * cx__jws_decode and cx__jws_verify, and an issuer trust lacks without
+ * opts->allow_unverified. */
+int cx__badge_verify(cx_ydoc *const *docs, size_t ndocs, const cx_trust *trust,
+                     const cx_import_options *opts, cx_badge_verified_fn verified, void *ud,
+                     cx_error *err);
+
 /* What a reader of a signed form (a VC-JWT) found about its signature. */
 typedef struct cx_badge_signature {
     const char *proof; /* the provenance proof: "jwt-EdDSA", "jwt-ES256", "jwt-RS256" */

@@ -1222,6 +1222,32 @@ static int apply_status(void *ud, const char *source_id, const char *status, con
     return 0;
 }
 
+/* A signed Open Badges 2.0 assertion's verdict (cx__badge_verify). */
+static int apply_verified(void *ud, const char *source_id, const char *issuer, const char *note)
+{
+    cx_catalog_loader *ld = ud;
+    for (size_t h = 0; h < ld->cat.holders.n; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            if (!a->provenance || !a->provenance->source_id ||
+                strcmp(a->provenance->source_id, source_id) != 0)
+                continue;
+            cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+            if (!p || !(issuer = cx__arena_strdup(&ld->cat.arena, issuer)) ||
+                (note && !(note = cx__arena_strdup(&ld->cat.arena, note))))
+                return -1;
+            *p = *a->provenance;
+            p->issuer = issuer;
+            p->verification = note ? "unverified" : "verified";
+            p->note = note;
+            a->provenance = p;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
@@ -1236,8 +1262,13 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
         if (rc) return rc;
         if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
     }
-    int rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err);
-    if (rc || (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
+    if (!ld->trust && ld->opts->trust) {
+        int rc = cx__trust_load_file(ld->opts->trust, &ld->trust, err);
+        if (rc) return rc;
+    }
+    int rc = cx__badge_verify(ld->docs, ld->ndocs, ld->trust, ld->opts, apply_verified, ld, err);
+    if (rc || (rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err)) ||
+        (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
         (rc = check_grades(ld, err)))
         return rc;
     if (ld->skipped) drop_skipped(ld);

@@ -153,7 +153,7 @@ refused "$JWS/ed25519-wrong-key.jwt" ":1:1: bad signature: none of the 1 key(s) 
     --trust "$JWS/trust.yaml" --jurisdiction US-TX
 refused "$JWS/hs256-confusion.jwt" ":1:1: JWS alg 'HS256' is refused; expected EdDSA, ES256 or RS256 (public-key signatures: a symmetric alg such as HS256 is never accepted with public keys)" \
     --trust "$JWS/trust.yaml" --jurisdiction US-TX --allow-unverified
-refused "$JWS/ed25519-short.jwt" ": a JWT whose payload is not an Open Badges 3.0 credential (nor has one as its vc claim)" \
+refused "$JWS/ed25519-short.jwt" ": a JWT whose payload is not an Open Badges 3.0 credential (nor has one as its vc claim) or an Open Badges 2.0 assertion" \
     --trust "$JWS/trust.yaml"
 
 run --db r.db import "$JWT/good.jwt" --trust "$JWT/trust.yaml" --jurisdiction US-TX
@@ -354,5 +354,28 @@ expect_rc 0 "a revocation list naming the assertion"
 run --db r.db show holder h-beth --format json
 expect_contains "$OUT" '"status":"revoked","evidence":"https://example.org/beths-robot-work.html","provenance":{"format":"ob2","source_id":"https://example.org/beths-robotics-badge.json","proof":"hosted","verification":"unverified","note":"hosted verification not checked: credex never fetches"}}' \
     "listed: revoked (a RevocationList has no date: no status_checked)"
+
+# A signed Open Badges 2.0 assertion is verified against the issuer of its
+# badge class, which must be among the inputs (any order).
+cp before.db r.db
+refused "$O2/simple.jwt" ":1:1: issuer 'https://example.org/organization.json' is not in the trust file (no --trust FILE given); --allow-unverified imports the award as unverified" \
+    "$O2/robotics-badge.json" "$O2/organization.json" --holders holders.csv --jurisdiction US-TX
+refused "$JWT/ob2-forged.jwt" ":1:1: bad signature: none of the 1 key(s) of issuer 'https://example.org/organization.json' for alg EdDSA verifies this token" \
+    "$O2/robotics-badge.json" "$O2/organization.json" --holders holders.csv --jurisdiction US-TX --trust "$JWT/trust.yaml"
+run --db r.db import "$O2/organization.json" "$JWT/ob2-signed.jwt" "$O2/robotics-badge.json" \
+    --holders holders.csv --jurisdiction US-TX --trust "$JWT/trust.yaml"
+expect_rc 0 "a signed assertion of a trusted issuer"
+expect_eq "$OUT" "imported 3 files (json 2, jws 1) into r.db: 1 provider, 1 credential, 1 holder, 1 award (content version 2)" \
+    "the summary"
+run --db r.db show holder h-beth --format json
+expect_eq "$OUT" '{"kind":"holder","id":"h-beth","jurisdiction":"US-TX","attributes":{},"awards":[{"id":"h-beth/x-c512e7ec22cc8c17c665/2016-12-31","credential":"x-c512e7ec22cc8c17c665","issued":"2016-12-31","jurisdiction":"US-TX","status":"active","evidence":"https://example.org/beths-robot-work.html","provenance":{"format":"ob2","source_id":"https://example.org/beths-robotics-badge.json","issuer":"https://example.org/organization.json","proof":"jwt-EdDSA","verification":"verified"}}]}' \
+    "verified by the badge class's issuer"
+cp before.db r.db
+run --db r.db import "$O2/simple.jwt" "$O2/robotics-badge.json" "$O2/organization.json" --holders holders.csv \
+    --jurisdiction US-TX --allow-unverified
+expect_rc 0 "the sample, its issuer untrusted, allowed"
+run --db r.db show holder h-beth --format json
+expect_contains "$OUT" '"issuer":"https://example.org/organization.json","proof":"jwt-RS256","verification":"unverified","note":"issuer not in the trust file"' \
+    "unverified, with the reason"
 
 finish
