@@ -46,6 +46,9 @@ struct cx_catalog_loader {
     int64_t files[CX_FORMAT_COUNT]; /* files read by add_file, per format */
     int64_t skipped;                /* awards left out by skip_invalid (not issues) */
     cx_trust *trust;                /* opts->trust, once a token needs it; owned */
+    cx_strmap by_source;            /* provenance source_id -> cx_cat_award*, once a
+                                     * badge's status or signature needs it */
+    int by_source_built;            /* 1: by_source is filled */
 };
 
 /* Per-document state while checking. */
@@ -1193,6 +1196,26 @@ oom:
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
+/* The award whose provenance has source_id, or NULL; *oom set when out of
+ * memory (the map is built on first use, in one pass over the model). */
+static cx_cat_award *award_of_source(cx_catalog_loader *ld, const char *source_id, int *oom)
+{
+    *oom = 0;
+    for (size_t h = 0; !ld->by_source_built && h < ld->cat.holders.n; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            if (a->provenance && a->provenance->source_id &&
+                cx__strmap_put(&ld->by_source, a->provenance->source_id, a, NULL) < 0) {
+                *oom = 1;
+                return NULL;
+            }
+        }
+    }
+    ld->by_source_built = 1;
+    return cx__strmap_get(&ld->by_source, source_id);
+}
+
 /* A badge's status from its list (cx__badge_status): the award of that
  * source_id takes the status and the date its status was checked (none
  * from an Open Badges 2.0 RevocationList, which revokes OB 2.0 awards
@@ -1200,25 +1223,18 @@ oom:
 static int apply_status(void *ud, const char *source_id, const char *status, const char *checked)
 {
     cx_catalog_loader *ld = ud;
-    for (size_t h = 0; h < ld->cat.holders.n; h++) {
-        cx_cat_holder *hd = &ld->cat.holders.v[h];
-        for (size_t i = 0; i < hd->nawards; i++) {
-            cx_cat_award *a = &hd->awards[i];
-            if (!a->provenance || !a->provenance->source_id ||
-                strcmp(a->provenance->source_id, source_id) != 0 ||
-                (!checked && strcmp(a->provenance->format, "ob2") != 0))
-                continue;
-            cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
-            if (!p || !(status = status ? cx__arena_strdup(&ld->cat.arena, status) : a->status) ||
-                (checked && !(checked = cx__arena_strdup(&ld->cat.arena, checked))))
-                return -1;
-            *p = *a->provenance;
-            if (checked) p->status_checked = checked;
-            a->provenance = p;
-            a->status = status;
-            return 0;
-        }
-    }
+    int oom;
+    cx_cat_award *a = award_of_source(ld, source_id, &oom);
+    if (oom) return -1;
+    if (!a || (!checked && strcmp(a->provenance->format, "ob2") != 0)) return 0;
+    cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+    if (!p || !(status = status ? cx__arena_strdup(&ld->cat.arena, status) : a->status) ||
+        (checked && !(checked = cx__arena_strdup(&ld->cat.arena, checked))))
+        return -1;
+    *p = *a->provenance;
+    if (checked) p->status_checked = checked;
+    a->provenance = p;
+    a->status = status;
     return 0;
 }
 
@@ -1226,25 +1242,19 @@ static int apply_status(void *ud, const char *source_id, const char *status, con
 static int apply_verified(void *ud, const char *source_id, const char *issuer, const char *note)
 {
     cx_catalog_loader *ld = ud;
-    for (size_t h = 0; h < ld->cat.holders.n; h++) {
-        cx_cat_holder *hd = &ld->cat.holders.v[h];
-        for (size_t i = 0; i < hd->nawards; i++) {
-            cx_cat_award *a = &hd->awards[i];
-            if (!a->provenance || !a->provenance->source_id ||
-                strcmp(a->provenance->source_id, source_id) != 0)
-                continue;
-            cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
-            if (!p || !(issuer = cx__arena_strdup(&ld->cat.arena, issuer)) ||
-                (note && !(note = cx__arena_strdup(&ld->cat.arena, note))))
-                return -1;
-            *p = *a->provenance;
-            p->issuer = issuer;
-            p->verification = note ? "unverified" : "verified";
-            p->note = note;
-            a->provenance = p;
-            return 0;
-        }
-    }
+    int oom;
+    cx_cat_award *a = award_of_source(ld, source_id, &oom);
+    if (oom) return -1;
+    if (!a) return 0;
+    cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+    if (!p || !(issuer = cx__arena_strdup(&ld->cat.arena, issuer)) ||
+        (note && !(note = cx__arena_strdup(&ld->cat.arena, note))))
+        return -1;
+    *p = *a->provenance;
+    p->issuer = issuer;
+    p->verification = note ? "unverified" : "verified";
+    p->note = note;
+    a->provenance = p;
     return 0;
 }
 
@@ -1290,6 +1300,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
         cx__strmap_init(&ld->known[k]);
     }
     cx__strmap_init(&ld->sources);
+    cx__strmap_init(&ld->by_source);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -1317,6 +1328,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
         cx__strmap_free(&ld->known[k]);
     }
     cx__strmap_free(&ld->sources);
+    cx__strmap_free(&ld->by_source);
     cx__trust_free(ld->trust);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
