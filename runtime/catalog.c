@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badges.h"
 #include "csv_reader.h"
 #include "ctdl.h"
 #include "date.h"
@@ -20,6 +21,7 @@
 #include "registry.h"
 
 #define MAX_ID_LEN 200
+static const char id_pattern[] = "^[A-Za-z0-9][A-Za-z0-9._:+-]*$"; /* docs/design.md §3 */
 
 /* A reference from one entity to another, resolved after every file is read. */
 typedef struct ref {
@@ -50,6 +52,10 @@ struct cx_catalog_loader {
         const char *file;           /* its file name (in the arena) */
     } * absent;
     size_t nabsent, capabsent;
+    cx_trust *trust;     /* opts->trust, once a token needs it; owned */
+    cx_strmap by_source; /* provenance source_id -> cx_cat_award*, once a
+                          * badge's status or signature needs it */
+    int by_source_built; /* 1: by_source is filled */
 };
 
 /* Per-document state while checking. */
@@ -58,9 +64,20 @@ typedef struct checker {
     const char *file; /* file name for locations (in the arena) */
     cx_error *err;
     int add_awards; /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
+    int keep_known; /* 1: a badge's document: its providers and credentials are created
+                     * only when new (docs/interop.md, "Open Badges") */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
+
+int cx__catalog_id_ok(const char *id, cx_error *err)
+{
+    const cx_regex *re;
+    size_t len = strlen(id);
+    int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &re, err);
+    if (rc) return -1;
+    return len <= MAX_ID_LEN ? cx__regex_test(re, id, len, err) : 0;
+}
 
 static cx_loc loc_of(const checker *c, const cx_ynode *n)
 {
@@ -404,13 +421,25 @@ static int group(const checker *c, const cx_ynode *n)
     return CX_OK;
 }
 
+/* 1 when a badge's definition n (of kind) is not applied: its id is
+ * defined in this import or known to the registry already; -1 on a
+ * registry error. */
+static int kept(const checker *c, cx_kind kind, const cx_ynode *n)
+{
+    const cx_ynode *id = n->kind == CX_YMAP ? cx__ymap_get(n, "id") : NULL;
+    if (!c->keep_known || !id || id->kind != CX_YSCALAR) return 0;
+    if (cx__strmap_get(&c->ld->defined[kind], id->text)) return 1;
+    return cx_registry_has(c->ld->registry, kind, id->text, c->err);
+}
+
 static int provider(const checker *c, const cx_ynode *n)
 {
     static const char *const keys[] = {"id", "name", "jurisdiction", NULL};
     static const char *const req[] = {"id", "name", NULL};
     cx_cat_provider *p;
-    int rc = check_map(c, n, "provider", keys, req);
-    if (rc) return rc;
+    int rc = kept(c, CX_KIND_PROVIDER, n);
+    if (rc) return rc < 0 ? c->err->code : CX_OK;
+    if ((rc = check_map(c, n, "provider", keys, req))) return rc;
     if (!(p = PUSH(c->ld->cat.providers))) return nomem(c);
     p->loc = loc_of(c, n);
     if ((rc = own_id(c, n, CX_KIND_PROVIDER, &p->id)) || (rc = opt_text(c, n, "name", &p->name)) ||
@@ -559,8 +588,9 @@ static int credential(const checker *c, const cx_ynode *n)
                                        NULL};
     static const char *const req[] = {"id", "name", "type", "jurisdiction", NULL};
     cx_cat_credential *cr;
-    int rc = check_map(c, n, "credential", keys, req);
-    if (rc) return rc;
+    int rc = kept(c, CX_KIND_CREDENTIAL, n);
+    if (rc) return rc < 0 ? c->err->code : CX_OK;
+    if ((rc = check_map(c, n, "credential", keys, req))) return rc;
     if (!(cr = PUSH(c->ld->cat.credentials))) return nomem(c);
     cr->loc = loc_of(c, n);
     if ((rc = own_id(c, n, CX_KIND_CREDENTIAL, &cr->id)) ||
@@ -654,9 +684,11 @@ static int provenance(const checker *c, const cx_ynode *award, cx_cat_award *a)
     if ((rc = cx__strmap_put(&c->ld->sources, p->source_id, loc, &old)) < 0) return nomem(c);
     if (rc == 1) {
         const cx_loc *first = old;
-        return fail(c, cx__ymap_get(n, "source_id"),
-                    "source_id '%s' is given twice in this import (first at %s:%d:%d)",
-                    p->source_id, first->file, first->line, first->column);
+        char at[600];
+        return fail(
+            c, cx__ymap_get(n, "source_id"),
+            "source_id '%s' is given twice in this import (first at %s)", p->source_id,
+            cx__yplace(at, sizeof at, first->file, first->line, first->column, first->where));
     }
     return CX_OK;
 }
@@ -878,7 +910,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                        "holders",   "exceptions",    NULL};
     const cx_ynode *root = cx__ydoc_root(doc);
     checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
-                 strcmp(cx__ydoc_format(doc), "yaml") != 0};
+                 strcmp(cx__ydoc_format(doc), "yaml") != 0,
+                 strcmp(cx__ydoc_format(doc), "ob3") == 0};
     if (!c.file) return nomem(&c);
     if (!root)
         return cx__error(err, CX_EINPUT, c.file, 1, 1,
@@ -929,11 +962,15 @@ typedef struct json_mapper {
 
 static const json_mapper json_mappers[] = {
     {"ctdl", cx__ctdl_recognises, cx__ctdl_map},
+    {"ob3", cx__ob3_recognises, cx__ob3_map},
+    {"clr2", cx__clr_recognises, cx__clr_map},
+    {"ob2", cx__ob2_recognises, cx__ob2_map},
+    {"status-list", cx__status_list_recognises, cx__status_list_map},
     {NULL, NULL, NULL},
 };
 
-/* What the formats read today are, for the refusals below. */
-#define FORMATS_READ "credex imports YAML catalogs, CSV award lists and CTDL today"
+/* The formats credex reads, for the refusal below. */
+#define FORMATS_READ "credex imports YAML catalogs, CSV award lists, CTDL, Open Badges and CLRs"
 
 static int base64url_run(const char *p, const char *end)
 {
@@ -988,8 +1025,8 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
         rc = m->map(json, ld->opts, out, err);
     else
         rc = cx__ynode_error(err, path, root,
-                             "a JSON document credex cannot map (not CTDL; no Open Badges or "
-                             "CLR reader yet); " FORMATS_READ);
+                             "a JSON document credex cannot map (not CTDL, an Open Badge, a CLR "
+                             "or a status list); " FORMATS_READ);
     cx__ydoc_free(json);
     return rc;
 }
@@ -1013,9 +1050,10 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
     case CX_FORMAT_JSON:
         rc = map_json(ld, path, data, len, out, err);
         break;
-    case CX_FORMAT_JWS:
-        rc = cx__error(err, CX_EINPUT, path, 1, 1,
-                       "a compact JWS/JWT, which credex cannot read yet; " FORMATS_READ);
+    case CX_FORMAT_JWS: /* a VC-JWT, verified against --trust */
+        if (!ld->trust && ld->opts->trust)
+            rc = cx__trust_load_file(ld->opts->trust, &ld->trust, err);
+        if (!rc) rc = cx__ob3_map_jwt(path, data, len, ld->trust, ld->opts, out, err);
         break;
     }
     free(data);
@@ -1031,7 +1069,8 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
     int rc = read_doc(ld, path, &doc, err);
     if (rc) return rc;
     ld->docs[ld->ndocs++] = doc;
-    return cx__catalog_loader_add_doc(ld, doc, NULL, err);
+    return cx__catalog_loader_add_doc(
+        ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
 }
 
 const char *cx_format_name(cx_format f)
@@ -1229,6 +1268,68 @@ static int define_absent(cx_catalog_loader *ld, cx_error *err)
     return CX_OK;
 }
 
+/* The award whose provenance has source_id, or NULL; *oom set when out of
+ * memory (the map is built on first use, in one pass over the model). */
+static cx_cat_award *award_of_source(cx_catalog_loader *ld, const char *source_id, int *oom)
+{
+    *oom = 0;
+    for (size_t h = 0; !ld->by_source_built && h < ld->cat.holders.n; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            if (a->provenance && a->provenance->source_id &&
+                cx__strmap_put(&ld->by_source, a->provenance->source_id, a, NULL) < 0) {
+                *oom = 1;
+                return NULL;
+            }
+        }
+    }
+    ld->by_source_built = 1;
+    return cx__strmap_get(&ld->by_source, source_id);
+}
+
+/* A badge's status from its list (cx__badge_status): the award of that
+ * source_id takes the status and the date its status was checked (none
+ * from an Open Badges 2.0 RevocationList, which revokes OB 2.0 awards
+ * only). */
+static int apply_status(void *ud, const char *source_id, const char *status, const char *checked)
+{
+    cx_catalog_loader *ld = ud;
+    int oom;
+    cx_cat_award *a = award_of_source(ld, source_id, &oom);
+    if (oom) return -1;
+    if (!a || (!checked && strcmp(a->provenance->format, "ob2") != 0)) return 0;
+    cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+    if (!p || !(status = status ? cx__arena_strdup(&ld->cat.arena, status) : a->status) ||
+        (checked && !(checked = cx__arena_strdup(&ld->cat.arena, checked))))
+        return -1;
+    *p = *a->provenance;
+    if (checked) p->status_checked = checked;
+    a->provenance = p;
+    a->status = status;
+    return 0;
+}
+
+/* A signed Open Badges 2.0 assertion's verdict (cx__badge_verify). */
+static int apply_verified(void *ud, const char *source_id, const char *issuer, const char *note)
+{
+    cx_catalog_loader *ld = ud;
+    int oom;
+    cx_cat_award *a = award_of_source(ld, source_id, &oom);
+    if (oom) return -1;
+    if (!a) return 0;
+    cx_cat_provenance *p = cx__arena_alloc(&ld->cat.arena, sizeof *p);
+    if (!p || !(issuer = cx__arena_strdup(&ld->cat.arena, issuer)) ||
+        (note && !(note = cx__arena_strdup(&ld->cat.arena, note))))
+        return -1;
+    *p = *a->provenance;
+    p->issuer = issuer;
+    p->verification = note ? "unverified" : "verified";
+    p->note = note;
+    a->provenance = p;
+    return 0;
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
@@ -1245,8 +1346,14 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
         if (rc) return rc;
         if (progress && i % 50000 == 0) progress(progress_ud, "checking", i, ld->nrefs);
     }
-    rc = check_option_jurisdiction(ld, err);
-    if (rc || (rc = check_new_holders(ld, err)) || (rc = check_grades(ld, err))) return rc;
+    if (!ld->trust && ld->opts->trust &&
+        (rc = cx__trust_load_file(ld->opts->trust, &ld->trust, err)))
+        return rc;
+    rc = cx__badge_verify(ld->docs, ld->ndocs, ld->trust, ld->opts, apply_verified, ld, err);
+    if (rc || (rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err)) ||
+        (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
+        (rc = check_grades(ld, err)))
+        return rc;
     if (ld->skipped) drop_skipped(ld);
     return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
 }
@@ -1255,7 +1362,6 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
 
 int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *err)
 {
-    static const char id_pattern[] = "^[A-Za-z0-9][A-Za-z0-9._:+-]*$";
     cx_catalog_loader *ld = calloc(1, sizeof *ld);
     *out = NULL;
     if (!ld) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
@@ -1267,6 +1373,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
         cx__strmap_init(&ld->known[k]);
     }
     cx__strmap_init(&ld->sources);
+    cx__strmap_init(&ld->by_source);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -1294,6 +1401,8 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
         cx__strmap_free(&ld->known[k]);
     }
     cx__strmap_free(&ld->sources);
+    cx__strmap_free(&ld->by_source);
+    cx__trust_free(ld->trust);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);

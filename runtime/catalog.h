@@ -52,6 +52,11 @@ int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *holder,
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err);
 
+/* 1 when id is a valid catalog id (docs/design.md §3: letters, digits
+ * and . _ : + -, starting with a letter or digit, at most 200 bytes), 0
+ * when not, -1 on a regex error (err set). */
+int cx__catalog_id_ok(const char *id, cx_error *err);
+
 /* The model so far (for callers that inspect it). */
 const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld);
 

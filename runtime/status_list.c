@@ -130,14 +130,15 @@ int cx__status_list_bit(const char *file, const cx_status_list *list, const cx_y
     if (rc != CX_OK) return rc;
     for (const char *p = text; *p; p++) {
         if (*p < '0' || *p > '9' || (p == text && *p == '0' && p[1]) || i > (SIZE_MAX - 9) / 10)
-            return cx__error(err, CX_EINPUT, file, index->line, index->column,
-                             "statusListIndex '%s' is not a non-negative decimal integer", text);
+            return cx__ynode_error(err, file, index,
+                                   "statusListIndex '%s' is not a non-negative decimal integer",
+                                   text);
         i = i * 10 + (size_t)(*p - '0');
     }
     *bit = cx__status_list_get(list, i);
     if (*bit < 0)
-        return cx__error(err, CX_EINPUT, file, index->line, index->column,
-                         "statusListIndex %zu is out of range: the list has %zu entries", i,
-                         cx__status_list_entries(list));
+        return cx__ynode_error(err, file, index,
+                               "statusListIndex %zu is out of range: the list has %zu entries", i,
+                               cx__status_list_entries(list));
     return CX_OK;
 }

@@ -40,7 +40,8 @@ enum {
     OPT_ALLOW_PROVISIONAL = 1 << 25,
     OPT_ID_MAP = 1 << 26,
     OPT_TRUST = 1 << 27,
-    OPT_ALLOW_UNVERIFIED = 1 << 28
+    OPT_ALLOW_UNVERIFIED = 1 << 28,
+    OPT_HOLDERS = 1 << 29
 };
 
 #define MAX_RULES 64
@@ -76,6 +77,7 @@ typedef struct cli {
     const char *id_map;      /* --id-map FILE (import: CTDL) */
     const char *trust;       /* --trust FILE (import) */
     int allow_unverified;    /* --allow-unverified (import) */
+    const char *holders;     /* --holders FILE (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -159,6 +159,7 @@ int cmd_import(cli *c)
     opts.id_map = c->id_map;
     opts.trust = c->trust;
     opts.allow_unverified = c->allow_unverified;
+    opts.holders = c->holders;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

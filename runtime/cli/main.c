@@ -22,29 +22,32 @@ const cli_command cli_commands[] = {
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
          OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
-         OPT_ALLOW_UNVERIFIED,
+         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--quiet]\n"
      "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
-     "       [--trust FILE] [--allow-unverified]",
-     "load catalogs, CSV award lists and CTDL into the registry (one transaction)",
+     "       [--trust FILE] [--holders FILE] [--allow-unverified]",
+     "load catalogs, CSV award lists, CTDL, Open Badges and CLRs (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md), CSV award\n"
-     "lists and CTDL documents (docs/interop.md), told apart by their content, and\n"
+     "lists, CTDL documents, and Open Badges 3.0 / 2.0 and CLR 2.0 credentials as\n"
+     "JSON or compact JWS (docs/interop.md), told apart by their content, and\n"
      "writes them into the registry as one transaction. References resolve across\n"
      "all the files and what earlier imports loaded; an entity whose id is already\n"
-     "in the registry is replaced, except that a CSV holder's awards join those it\n"
-     "has. Any error -- named with file:line:column, file:line and the CSV column,\n"
-     "or file and JSON Pointer -- leaves the registry exactly as it was. Creates\n"
-     "the registry if it does not exist.\n"
+     "in the registry is replaced, except that the awards of a CSV or badge holder\n"
+     "join those it has, and a badge's provider and credential are created only\n"
+     "when new. Any error -- named with file:line:column, file:line and the CSV\n"
+     "column, or file and JSON Pointer -- leaves the registry exactly as it was.\n"
+     "Creates the registry if it does not exist.\n"
      "Progress is shown on a terminal. --format json writes the summary as one JSON\n"
      "object (docs/json.md); --quiet leaves out the text summary.\n"
      "\n"
      "  --jurisdiction J   create CSV holders the registry lacks in jurisdiction J\n"
      "                     (when the row gives no holder_jurisdiction); CTDL: the\n"
-     "                     jurisdiction of a credential that names none\n"
-     "  --skip-invalid     leave out a CSV row (or a CTDL node) with an error, and\n"
-     "                     report it, instead of failing the import\n"
+     "                     jurisdiction of a credential that names none; badges:\n"
+     "                     the providers of badges whose issuer has no address\n"
+     "  --skip-invalid     leave out a CSV row, a CTDL node or a CLR item with an\n"
+     "                     error, and report it, instead of failing the import\n"
      "  --report FILE      write each row left out, and each value set aside, as a\n"
      "                     JSON Lines record {file, pointer, line, key, why}\n"
      "                     (docs/interop.md)\n"
@@ -53,9 +56,13 @@ const cli_command cli_commands[] = {
      "  --lang TAG         CTDL: the language read from language maps (en-US)\n"
      "  --allow-provisional  CTDL: import a provisional graph instead of refusing it\n"
      "  --id-map FILE      CTDL: a CSV file 'iri,id' naming the id an IRI becomes\n"
-     "  --trust FILE       the issuers and keys whose signatures are trusted\n"
-     "                     (a Credential Registry envelope's key must be one)\n"
-     "  --allow-unverified import what a key no trust entry holds signed\n"
+     "  --trust FILE       the issuers and keys whose signatures are trusted: VC-JWTs\n"
+     "                     are verified against them, and a Credential Registry\n"
+     "                     envelope's key must be one of them (docs/interop.md)\n"
+     "  --holders FILE     CSV identity,holder: the holders of Open Badges 2.0\n"
+     "                     recipients (hashed identities are recomputed)\n"
+     "  --allow-unverified import what credex cannot verify (a badge's proof, a\n"
+     "                     signature no trust entry vouches for) as unverified\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -409,6 +416,7 @@ static const struct option_spec {
     {"id-map", OPT_ID_MAP, 1},
     {"trust", OPT_TRUST, 1},
     {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
+    {"holders", OPT_HOLDERS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -568,6 +576,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_ALLOW_UNVERIFIED:
         c->allow_unverified = 1;
+        break;
+    case OPT_HOLDERS:
+        c->holders = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

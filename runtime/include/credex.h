@@ -279,8 +279,12 @@ typedef struct cx_import_options {
     const char *lang;           /* CTDL: the language tag language maps are read in (en-US) */
     int allow_provisional;      /* CTDL: 1 imports a provisional graph instead of refusing it */
     const char *id_map;         /* CTDL: a CSV file `iri,id` whose ids replace the IRIs'; or NULL */
-    const char *trust;          /* a trust document (docs/interop.md); or NULL */
-    int allow_unverified;       /* 1: a signature no trust entry vouches for is imported */
+    const char *trust;          /* the trust document (docs/interop.md) VC-JWTs and envelopes
+                                 * are verified against; NULL: none, every issuer is untrusted */
+    int allow_unverified;       /* 1: a badge whose proof credex cannot verify (or that has
+                                 * none), or a signature no trust entry vouches for, is imported
+                                 * as unverified instead of refused */
+    const char *holders;        /* CSV identity,holder naming Open Badges 2.0 recipients; or NULL */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award
