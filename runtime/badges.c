@@ -101,14 +101,6 @@ static const char *const contexts[] = {
     NULL,
 };
 
-static int context_ok(const char *iri)
-{
-    const char *rest = strncmp(iri, "https://", 8) == 0  ? iri + 8
-                       : strncmp(iri, "http://", 7) == 0 ? iri + 7
-                                                         : NULL;
-    return rest && cx__listed(contexts, rest);
-}
-
 /* Every @context in the tree below n is on the allow-list. */
 static int check_contexts(const ob *o, const cx_ynode *n)
 {
@@ -124,7 +116,7 @@ static int check_contexts(const ob *o, const cx_ynode *n)
                                 "an inline @context (%s) is not read: credex reads JSON-LD "
                                 "as published, with known context IRIs only",
                                 cx__ynode_kind_name(one->kind));
-                if (!context_ok(one->text))
+                if (!cx__json_context_listed(one->text, contexts))
                     return fail(o, one,
                                 "unknown @context '%s': credex reads only the Verifiable "
                                 "Credentials, Open Badges and CLR contexts (docs/interop.md)",

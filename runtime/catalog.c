@@ -88,12 +88,11 @@ static cx_loc loc_of(const checker *c, const cx_ynode *n)
 static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...) CX_PRINTF(3, 4);
 static int fail(const checker *c, const cx_ynode *n, const char *fmt, ...)
 {
-    char msg[sizeof c->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    cx__ynode_verror(c->err, c->file, n, fmt, ap);
     va_end(ap);
-    return cx__ynode_error(c->err, c->file, n, "%s", msg);
+    return CX_EINPUT;
 }
 
 static int nomem(const checker *c)

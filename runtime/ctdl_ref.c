@@ -11,17 +11,17 @@
 
 #include "ctdl_int.h"
 #include "hash.h"
+#include "json_reader.h"
 
 #define MAX_ID_LEN 200
 
 int cx__ctdl_fail(ctdl *x, const cx_ynode *n, const char *fmt, ...)
 {
-    char msg[sizeof x->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    cx__ynode_verror(x->err, x->file, n, fmt, ap);
     va_end(ap);
-    return cx__ynode_error(x->err, x->file, n, "%s", msg);
+    return CX_EINPUT;
 }
 
 void cx__ctdl_report(ctdl *x, const cx_ynode *n, const char *key, const char *fmt, ...)
@@ -46,14 +46,6 @@ static const char *const contexts[] = {
     NULL,
 };
 
-static int context_allowed(const char *iri)
-{
-    const char *rest = strncmp(iri, "https://", 8) == 0  ? iri + 8
-                       : strncmp(iri, "http://", 7) == 0 ? iri + 7
-                                                         : NULL;
-    return rest && cx__listed(contexts, rest);
-}
-
 static int check_context(ctdl *x, const cx_ynode *v)
 {
     if (v->kind == CX_YLIST) {
@@ -67,7 +59,7 @@ static int check_context(ctdl *x, const cx_ynode *v)
         return cx__ctdl_fail(x, v,
                              "an inline @context, which credex does not read (a legacy CTDL "
                              "document?); expected https://credreg.net/ctdl/schema/context/json");
-    if (v->plain || !context_allowed(v->text))
+    if (v->plain || !cx__json_context_listed(v->text, contexts))
         return cx__ctdl_fail(
             x, v,
             "unknown @context '%s'; expected "

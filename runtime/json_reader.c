@@ -211,3 +211,11 @@ int cx__json_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
     *out = r.doc;
     return CX_OK;
 }
+
+int cx__json_context_listed(const char *iri, const char *const *allowed)
+{
+    const char *rest = strncmp(iri, "https://", 8) == 0  ? iri + 8
+                       : strncmp(iri, "http://", 7) == 0 ? iri + 7
+                                                         : NULL;
+    return rest && cx__listed(allowed, rest);
+}

@@ -26,4 +26,9 @@
 int cx__json_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err);
 
+/* 1 when iri is http:// or https:// followed by one of allowed (a
+ * NULL-terminated list of host/path strings): JSON-LD contexts are
+ * compared as published, in either scheme (docs/interop.md). */
+int cx__json_context_listed(const char *iri, const char *const *allowed);
+
 #endif

@@ -787,12 +787,19 @@ int cx__yerror(cx_error *err, int code, const char *file, int line, int column, 
     return code;
 }
 
+int cx__ynode_verror(cx_error *err, const char *file, const cx_ynode *n, const char *fmt,
+                     va_list ap)
+{
+    vlocated(err, CX_EINPUT, file, n ? n->line : 0, n ? n->column : 0, n ? n->where : NULL, fmt,
+             ap);
+    return CX_EINPUT;
+}
+
 int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlocated(err, CX_EINPUT, file, n ? n->line : 0, n ? n->column : 0, n ? n->where : NULL, fmt,
-             ap);
+    cx__ynode_verror(err, file, n, fmt, ap);
     va_end(ap);
     return CX_EINPUT;
 }

@@ -13,6 +13,7 @@
 #ifndef CX_YAML_READER_H
 #define CX_YAML_READER_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "credex.h"
@@ -60,9 +61,12 @@ int cx__yerror(cx_error *err, int code, const char *file, int line, int column, 
  * Pointer (or none). For a report that lists each error's place apart. */
 const char *cx__yerror_parts(const cx_error *err, char *buf, size_t size, int *is_column);
 
-/* The same, located at node n. */
+/* The same, located at node n (CX_EINPUT); and with a va_list, for
+ * readers' own error wrappers. */
 int cx__ynode_error(cx_error *err, const char *file, const cx_ynode *n, const char *fmt, ...)
     CX_PRINTF(4, 5);
+int cx__ynode_verror(cx_error *err, const char *file, const cx_ynode *n, const char *fmt,
+                     va_list ap) CX_PRINTF(4, 0);
 
 /* The place alone, as the errors above write it ("f:3:7", "f: /a/0",
  * "f:3: column 'holder'"; "f:3" for a node at column 0), into buf, for
