@@ -280,15 +280,15 @@ static int place_code(const ctdl *x, const cx_ynode *place, char out[8])
 }
 
 /* Puts {id, name: id} into list (new_providers or new_jurisdictions) once. */
-static int stub(ctdl *x, cx_ynode *list, char kind, const char *id, const cx_ynode *at)
+static int create_if_absent(ctdl *x, cx_ynode *list, char kind, const char *id, const cx_ynode *at)
 {
     char key[260];
     snprintf(key, sizeof key, "%c:%s", kind, id);
-    if (cx__strmap_get(&x->stubbed, key)) return CX_OK;
+    if (cx__strmap_get(&x->absent_seen, key)) return CX_OK;
     const char *k = cx__ydoc_strdup(x->out, key);
     cx_ynode *m = cx__ctdl_new_map(x, at);
     int rc;
-    if (!k || !m || cx__strmap_put(&x->stubbed, k, m, NULL) < 0) return cx__ctdl_nomem(x);
+    if (!k || !m || cx__strmap_put(&x->absent_seen, k, m, NULL) < 0) return cx__ctdl_nomem(x);
     if (kind == 'j')
         cx__ctdl_report(x, at, NULL,
                         "jurisdiction '%s': created with its id as its name if the registry "
@@ -359,7 +359,7 @@ static int organisation(ctdl *x, const cx_ynode *node)
     if (address_code(x, node, code)) {
         const cx_ynode *at = cx__ymap_get(node, "ceterms:address");
         if ((rc = cx__ctdl_put_text(x, p, "jurisdiction", code, at)) ||
-            (rc = stub(x, x->new_jurisdictions, 'j', code, at)))
+            (rc = create_if_absent(x, x->new_jurisdictions, 'j', code, at)))
             return rc;
     }
     cx__ctdl_report_unknown(x, node, organisation_keys);
@@ -411,7 +411,7 @@ static int provider_of(ctdl *x, const cx_ynode *cred, const char *cred_id, const
                         "provider '%s' is not among the inputs: created with its id as its name "
                         "if the registry lacks it",
                         *id);
-        return stub(x, x->new_providers, 'p', *id, at);
+        return create_if_absent(x, x->new_providers, 'p', *id, at);
     }
     if (*id) return CX_OK;
     if (!x->opts->provider)
@@ -420,7 +420,7 @@ static int provider_of(ctdl *x, const cx_ynode *cred, const char *cred_id, const
                              "--provider ID",
                              cred_id);
     *id = x->opts->provider;
-    return stub(x, x->new_providers, 'p', *id, cred);
+    return create_if_absent(x, x->new_providers, 'p', *id, cred);
 }
 
 /* The credential's jurisdiction: its one mainJurisdiction place, else its
@@ -452,7 +452,7 @@ static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, c
     }
     if (!code[0] && org && address_code(x, org, code)) at = cx__ymap_get(org, "ceterms:address");
     if (code[0]) {
-        int rc = stub(x, x->new_jurisdictions, 'j', code, at);
+        int rc = create_if_absent(x, x->new_jurisdictions, 'j', code, at);
         if (rc) return rc;
         return cx__ctdl_put_text(x, out, "jurisdiction", code, at);
     }
@@ -462,7 +462,7 @@ static int jurisdiction_of(ctdl *x, const cx_ynode *cred, const cx_ynode *org, c
                              "mainJurisdiction place, or its provider's address); give "
                              "--jurisdiction J",
                              cred_id);
-    int rc = stub(x, x->new_jurisdictions, 'j', x->opts->jurisdiction, cred);
+    int rc = create_if_absent(x, x->new_jurisdictions, 'j', x->opts->jurisdiction, cred);
     return rc ? rc : cx__ctdl_put_text(x, out, "jurisdiction", x->opts->jurisdiction, cred);
 }
 
@@ -703,7 +703,7 @@ int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **o
     const cx_ynode *root = cx__ydoc_root(json);
     ctdl x = {.file = cx__ydoc_name(json), .opts = opts ? opts : &none, .err = err};
     cx__strmap_init(&x.defined);
-    cx__strmap_init(&x.stubbed);
+    cx__strmap_init(&x.absent_seen);
     cx__strmap_init(&x.id_map);
     cx__strmap_init(&x.framework_lists);
     cx__strmap_init(&x.credential_ids);
@@ -731,7 +731,7 @@ done:
     cx__ydoc_free(x.out);
     free(x.nodes);
     cx__strmap_free(&x.defined);
-    cx__strmap_free(&x.stubbed);
+    cx__strmap_free(&x.absent_seen);
     cx__strmap_free(&x.id_map);
     cx__strmap_free(&x.framework_lists);
     cx__strmap_free(&x.credential_ids);

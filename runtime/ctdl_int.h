@@ -28,7 +28,7 @@ typedef struct ctdl {
     cx_ynode *new_providers;     /* providers to create when neither defined nor in the registry */
     cx_ynode *new_jurisdictions; /* the same for jurisdictions */
     cx_strmap defined;           /* provider ids this document defines (keys in out's arena) */
-    cx_strmap stubbed;           /* ids already put in new_providers or new_jurisdictions,
+    cx_strmap absent_seen;       /* ids already put in new_providers or new_jurisdictions,
                                   * prefixed "p:" or "j:" (keys in out's arena) */
     cx_strmap id_map;            /* --id-map: IRI -> id (both in id_map_text) */
     char *id_map_text;           /* the --id-map file, its fields cut in place (malloc'd) */
