@@ -890,7 +890,14 @@ static int removal(const checker *c, int which, cx_kind kind, const cx_ynode *n,
         rc = check_id(c, jn, "jurisdiction", jurisdiction);
     if (rc) return rc;
     *loc = loc_of(c, n);
-    if (which != CX_CAT_RM_MEMBERSHIP) {
+    if (which == CX_CAT_RM_MEMBERSHIP) {
+        for (size_t i = 0; i < c->ld->cat.removals.n; i++) {
+            const cx_cat_removal *o = &c->ld->cat.removals.v[i];
+            if (o->which == which && strcmp(o->id, id) == 0 &&
+                strcmp(o->jurisdiction, jurisdiction) == 0)
+                return CX_OK;
+        }
+    } else {
         if (cx__strmap_get(&c->ld->removing[kind], id)) return CX_OK;
         if (cx__strmap_put(&c->ld->removing[kind], id, loc, NULL) < 0) return nomem(c);
     }

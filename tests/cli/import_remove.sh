@@ -148,9 +148,10 @@ run --db r.db show credential CR-COMP --format json
 expect_contains "$OUT" '"competencies":["c.child"]' "the credential lists the competency left"
 
 # Memberships: every dated membership of the jurisdiction in the group.
-printf 'remove:\n  memberships:\n    - { group: WEST, jurisdiction: US-CA }\n' > rm-member.yaml
+printf 'remove:\n  memberships:\n    - { group: WEST, jurisdiction: US-CA }\n    - { group: WEST, jurisdiction: US-CA }\n' > rm-member.yaml
 run --db r.db import rm-member.yaml
-expect_rc 0 "removing a membership"
+expect_rc 0 "removing a membership (listed twice: once)"
+expect_contains "$OUT" "; 1 removed" "the summary counts it once"
 run --db r.db show group WEST
 expect_not_contains "$OUT" "US-CA" "US-CA is no longer a member"
 expect_contains "$OUT" "US-TX      from 2020-01-01" "US-TX still is"
