@@ -890,6 +890,7 @@ static int removal(const checker *c, int which, cx_kind kind, const cx_ynode *n,
         rc = check_id(c, jn, "jurisdiction", jurisdiction);
     if (rc) return rc;
     *loc = loc_of(c, n);
+    cx_loc at_j = jn ? loc_of(c, jn) : *loc;
     if (which == CX_CAT_RM_MEMBERSHIP) {
         for (size_t i = 0; i < c->ld->cat.removals.n; i++) {
             const cx_cat_removal *o = &c->ld->cat.removals.v[i];
@@ -903,7 +904,7 @@ static int removal(const checker *c, int which, cx_kind kind, const cx_ynode *n,
     }
     cx_cat_removal *rm = PUSH(c->ld->cat.removals);
     if (!rm) return nomem(c);
-    *rm = (cx_cat_removal){which, id, jurisdiction, *loc};
+    *rm = (cx_cat_removal){which, id, jurisdiction, *loc, at_j};
     return CX_OK;
 }
 
@@ -937,6 +938,13 @@ static int removals(const checker *c, const cx_ynode *map)
         }
     }
     return rc;
+}
+
+int cx__catalog_loader_add_removals(cx_catalog_loader *ld, const cx_ynode *map, const char *file,
+                                    cx_error *err)
+{
+    checker c = {ld, cx__arena_strdup(&ld->cat.arena, file), err, 0, 0};
+    return c.file ? removals(&c, map) : nomem(&c);
 }
 
 /* 1 when extra_keys (NULL-terminated or NULL) lists key. */

@@ -125,6 +125,7 @@ typedef struct cx_cat_removal {
     const char *id;           /* the credential, competency, or the membership's group */
     const char *jurisdiction; /* memberships; else NULL */
     cx_loc loc;               /* of the id (memberships: of the group) */
+    cx_loc at_jurisdiction;   /* memberships: of the jurisdiction */
 } cx_cat_removal;
 
 /* Called by the writer for each entity a removal takes along (--cascade):
