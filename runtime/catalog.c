@@ -52,10 +52,13 @@ struct cx_catalog_loader {
         const char *file;           /* its file name (in the arena) */
     } * absent;
     size_t nabsent, capabsent;
-    cx_trust *trust;     /* opts->trust, once a token needs it; owned */
-    cx_strmap by_source; /* provenance source_id -> cx_cat_award*, once a
-                          * badge's status or signature needs it */
-    int by_source_built; /* 1: by_source is filled */
+    cx_trust *trust;                       /* opts->trust, once a token needs it; owned */
+    cx_strmap by_source;                   /* provenance source_id -> cx_cat_award*, once a
+                                            * badge's status or signature needs it */
+    int by_source_built;                   /* 1: by_source is filled */
+    cx_strmap removing[CX_KIND_AWARD + 1]; /* credential and competency ids `remove:` lists
+                                            * -> cx_loc* of the id */
+    int64_t cascaded;                      /* what the removals took along (--cascade) */
 };
 
 /* Per-document state while checking. */
@@ -873,6 +876,85 @@ static int remember_absent(const checker *c, const cx_ynode *absent)
     return CX_OK;
 }
 
+/* remove: { credentials: [id...], competencies: [id...], memberships:
+ * [{group, jurisdiction}...] } (docs/catalog.md, "Removing"): into the
+ * model's removals, each id once. */
+static int removal(const checker *c, int which, cx_kind kind, const cx_ynode *n, const char *key,
+                   const cx_ynode *jn)
+{
+    const char *id, *jurisdiction = NULL;
+    cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
+    int rc = loc ? scalar(c, n, key, &id) : nomem(c);
+    if (!rc) rc = check_id(c, n, key, id);
+    if (!rc && jn && !(rc = scalar(c, jn, "jurisdiction", &jurisdiction)))
+        rc = check_id(c, jn, "jurisdiction", jurisdiction);
+    if (rc) return rc;
+    *loc = loc_of(c, n);
+    cx_loc at_j = jn ? loc_of(c, jn) : *loc;
+    if (which == CX_CAT_RM_MEMBERSHIP) {
+        for (size_t i = 0; i < c->ld->cat.removals.n; i++) {
+            const cx_cat_removal *o = &c->ld->cat.removals.v[i];
+            if (o->which == which && strcmp(o->id, id) == 0 &&
+                strcmp(o->jurisdiction, jurisdiction) == 0)
+                return CX_OK;
+        }
+    } else {
+        if (cx__strmap_get(&c->ld->removing[kind], id)) return CX_OK;
+        if (cx__strmap_put(&c->ld->removing[kind], id, loc, NULL) < 0) return nomem(c);
+    }
+    cx_cat_removal *rm = PUSH(c->ld->cat.removals);
+    if (!rm) return nomem(c);
+    *rm = (cx_cat_removal){which, id, jurisdiction, *loc, at_j};
+    return CX_OK;
+}
+
+static int removals(const checker *c, const cx_ynode *map)
+{
+    static const char *const keys[] = {"credentials", "competencies", "memberships", NULL};
+    static const char *const member_keys[] = {"group", "jurisdiction", NULL};
+    static const struct {
+        const char *key, *elem;
+        int which;
+        cx_kind kind;
+    } lists[] = {{"credentials", "credential", CX_CAT_RM_CREDENTIAL, CX_KIND_CREDENTIAL},
+                 {"competencies", "competency", CX_CAT_RM_COMPETENCY, CX_KIND_COMPETENCY},
+                 {"memberships", "group", CX_CAT_RM_MEMBERSHIP, CX_KIND_GROUP}};
+    int rc = check_map(c, map, "remove", keys, NULL);
+    for (size_t k = 0; k < CX_COUNT(lists) && !rc; k++) {
+        const cx_ynode *list = cx__ymap_get(map, lists[k].key);
+        if (!list) continue;
+        if (list->kind != CX_YLIST)
+            return fail(c, list, "expected a list for 'remove: %s', found %s", lists[k].key,
+                        cx__ynode_kind_name(list->kind));
+        for (size_t i = 0; i < list->count && !rc; i++) {
+            const cx_ynode *n = list->items[i], *jn = NULL;
+            if (lists[k].which == CX_CAT_RM_MEMBERSHIP) {
+                if ((rc = check_map(c, n, "a membership to remove", member_keys, member_keys)))
+                    return rc;
+                jn = cx__ymap_get(n, "jurisdiction");
+                n = cx__ymap_get(n, "group");
+            }
+            rc = removal(c, lists[k].which, lists[k].kind, n, lists[k].elem, jn);
+        }
+    }
+    return rc;
+}
+
+int cx__catalog_loader_add_removals(cx_catalog_loader *ld, const cx_ynode *map, const char *file,
+                                    cx_error *err)
+{
+    checker c = {ld, cx__arena_strdup(&ld->cat.arena, file), err, 0, 0};
+    return c.file ? removals(&c, map) : nomem(&c);
+}
+
+/* 1 when extra_keys (NULL-terminated or NULL) lists key. */
+static int listed(const char *const *extra_keys, const char *key)
+{
+    for (size_t i = 0; extra_keys && extra_keys[i]; i++)
+        if (strcmp(extra_keys[i], key) == 0) return 1;
+    return 0;
+}
+
 typedef int (*entity_fn)(const checker *c, const cx_ynode *n);
 
 static int holder_entry(const checker *c, const cx_ynode *n)
@@ -904,9 +986,9 @@ static int section(const checker *c, const cx_ynode *list, const struct section 
 int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                const char *const *extra_keys, cx_error *err)
 {
-    static const char *const keys[] = {"version",   "jurisdictions", "groups",
-                                       "providers", "frameworks",    "credentials",
-                                       "holders",   "exceptions",    NULL};
+    static const char *const keys[] = {
+        "version",     "jurisdictions", "groups",     "providers", "frameworks",
+        "credentials", "holders",       "exceptions", "remove",    NULL};
     const cx_ynode *root = cx__ydoc_root(doc);
     checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
                  strcmp(cx__ydoc_format(doc), "yaml") != 0,
@@ -934,6 +1016,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
             return fail(&c, version,
                         "unsupported catalog version '%s'; this credex reads version 1", v);
     }
+    const cx_ynode *rm = listed(extra_keys, "remove") ? NULL : cx__ymap_get(root, "remove");
+    if (rm && (rc = removals(&c, rm))) return rc;
     for (size_t i = 0; i < CX_COUNT(sections); i++) {
         const cx_ynode *list = cx__ymap_get(root, sections[i].key);
         if (list && (rc = section(&c, list, &sections[i]))) return rc;
@@ -1084,6 +1168,14 @@ static int resolve(cx_catalog_loader *ld, const ref *r, cx_error *err)
 {
     if (cx__strmap_get(&ld->defined[r->kind], r->id) || cx__strmap_get(&ld->known[r->kind], r->id))
         return CX_OK;
+    const cx_loc *gone = cx__strmap_get(&ld->removing[r->kind], r->id);
+    if (gone) {
+        char at[600];
+        return cx__yerror(
+            err, CX_EINPUT, r->loc.file, r->loc.line, r->loc.column, r->loc.where,
+            "%s '%s' is removed by this import (at %s)", cx_kind_name(r->kind), r->id,
+            cx__yplace(at, sizeof at, gone->file, gone->line, gone->column, gone->where));
+    }
     int has = cx_registry_has(ld->registry, r->kind, r->id, err);
     if (has < 0) return err->code;
     if (has) /* asked once per id: a CSV list names a few credentials a million times */
@@ -1329,10 +1421,56 @@ static int apply_verified(void *ud, const char *source_id, const char *issuer, c
     return 0;
 }
 
+/* Each id a removal names must be in the registry ("did you mean" when
+ * not); a membership's group too (the writer checks the membership). */
+static int check_removals(cx_catalog_loader *ld, cx_error *err)
+{
+    static const cx_kind kinds[] = {CX_KIND_CREDENTIAL, CX_KIND_COMPETENCY, CX_KIND_GROUP};
+    for (size_t i = 0; i < ld->cat.removals.n; i++) {
+        const cx_cat_removal *rm = &ld->cat.removals.v[i];
+        cx_kind kind = kinds[rm->which];
+        char near[MAX_ID_LEN + 1] = "";
+        int has = cx_registry_has(ld->registry, kind, rm->id, err);
+        if (has < 0) return err->code;
+        if (has) continue;
+        if (cx_registry_nearest(ld->registry, kind, rm->id, near, sizeof near, err) != CX_OK)
+            return err->code;
+        return cx__yerror(err, CX_EINPUT, rm->loc.file, rm->loc.line, rm->loc.column, rm->loc.where,
+                          "cannot remove %s '%s': it is not in the registry%s%s%s",
+                          cx_kind_name(kind), rm->id, near[0] ? "; did you mean '" : "", near,
+                          near[0] ? "'?" : "");
+    }
+    return CX_OK;
+}
+
+/* One entity a removal took along (--cascade): counted, and reported. */
+static void cascaded(void *ud, const cx_cat_removal *rm, const char *kind, const char *id,
+                     const char *holder)
+{
+    static const char *const removed[] = {"credential", "competency", "membership"};
+    cx_catalog_loader *ld = ud;
+    char why[900];
+    ld->cascaded++;
+    if (!ld->opts->report) return;
+    if (strcmp(kind, "credential") == 0)
+        snprintf(why, sizeof why,
+                 "credential '%s' no longer lists removed competency '%s' (--cascade)", id, rm->id);
+    else if (strcmp(kind, "competency") == 0)
+        snprintf(why, sizeof why,
+                 "competency '%s' takes the parent of removed competency '%s' (--cascade)", id,
+                 rm->id);
+    else
+        snprintf(why, sizeof why, "%s '%s' of holder '%s' removed with %s '%s' (--cascade)", kind,
+                 id, holder ? holder : "", removed[rm->which], rm->id);
+    cx_import_issue issue = {rm->loc.file, rm->loc.where, rm->loc.line, "remove", why};
+    ld->opts->report(ld->opts->report_ud, &issue);
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
-    int rc = define_absent(ld, err);
+    int rc = check_removals(ld, err);
+    if (!rc) rc = define_absent(ld, err);
     if (rc) return rc;
     for (size_t i = 0; i < ld->nrefs; i++) {
         ref *r = &ld->refs[i];
@@ -1354,6 +1492,9 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
         (rc = check_grades(ld, err)))
         return rc;
     if (ld->skipped) drop_skipped(ld);
+    ld->cat.cascade = ld->opts->cascade;
+    ld->cat.cascaded = cascaded;
+    ld->cat.cascaded_ud = ld;
     return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
 }
 
@@ -1370,6 +1511,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
         cx__strmap_init(&ld->defined[k]);
         cx__strmap_init(&ld->known[k]);
+        cx__strmap_init(&ld->removing[k]);
     }
     cx__strmap_init(&ld->sources);
     cx__strmap_init(&ld->by_source);
@@ -1398,6 +1540,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
         cx__strmap_free(&ld->defined[k]);
         cx__strmap_free(&ld->known[k]);
+        cx__strmap_free(&ld->removing[k]);
     }
     cx__strmap_free(&ld->sources);
     cx__strmap_free(&ld->by_source);
@@ -1410,6 +1553,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     free(ld->cat.credentials.v);
     free(ld->cat.holders.v);
     free(ld->cat.exceptions.v);
+    free(ld->cat.removals.v);
     cx__arena_free(&ld->cat.arena);
     free(ld->refs);
     free(ld->absent);
@@ -1435,6 +1579,8 @@ static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
     stats->count[CX_KIND_HOLDER] = (int64_t)cat->holders.n;
     stats->count[CX_KIND_AWARD] = (int64_t)cat->nawards;
     stats->exceptions = (int64_t)cat->exceptions.n;
+    stats->removed = (int64_t)cat->removals.n;
+    stats->cascaded = ld->cascaded;
 }
 
 static int import_files(cx_registry *r, const char *const *paths, size_t npaths,

@@ -42,6 +42,12 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
 int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                const char *const *extra_keys, cx_error *err);
 
+/* Reads a `remove:` mapping of file (docs/catalog.md, "Removing") into
+ * the model's removals, checking its shape only: what-if's change file
+ * reads its own `remove:` (listed in extra_keys) through this. */
+int cx__catalog_loader_add_removals(cx_catalog_loader *ld, const cx_ynode *map, const char *file,
+                                    cx_error *err);
+
 /* Checks one holder mapping (the fields of a catalog holder; `id` may be
  * absent, then default_id is used) into the model. */
 int cx__catalog_loader_add_holder(cx_catalog_loader *ld, const cx_ynode *holder, const char *file,

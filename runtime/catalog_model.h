@@ -117,6 +117,23 @@ typedef struct cx_cat_exception {
     cx_loc loc;
 } cx_cat_exception;
 
+/* What `remove:` removes (docs/catalog.md, "Removing"). */
+enum { CX_CAT_RM_CREDENTIAL, CX_CAT_RM_COMPETENCY, CX_CAT_RM_MEMBERSHIP };
+
+typedef struct cx_cat_removal {
+    int which;                /* CX_CAT_RM_... */
+    const char *id;           /* the credential, competency, or the membership's group */
+    const char *jurisdiction; /* memberships; else NULL */
+    cx_loc loc;               /* of the id (memberships: of the group) */
+    cx_loc at_jurisdiction;   /* memberships: of the jurisdiction */
+} cx_cat_removal;
+
+/* Called by the writer for each entity a removal takes along (--cascade):
+ * kind ("award", "exception", "credential", "competency"), its id and its
+ * holder (or NULL). The strings live for the call only. */
+typedef void (*cx_cat_cascade_fn)(void *ud, const cx_cat_removal *rm, const char *kind,
+                                  const char *id, const char *holder);
+
 /* A growable array of one entity kind inside the model. */
 #define CX_CAT_ARRAY(T)                                                                            \
     struct {                                                                                       \
@@ -134,7 +151,11 @@ typedef struct cx_catalog {
     CX_CAT_ARRAY(cx_cat_credential) credentials;
     CX_CAT_ARRAY(cx_cat_holder) holders;
     CX_CAT_ARRAY(cx_cat_exception) exceptions;
-    size_t nawards; /* awards over all holders */
+    size_t nawards;                        /* awards over all holders */
+    CX_CAT_ARRAY(cx_cat_removal) removals; /* written before every definition */
+    int cascade;                           /* 1: a removal takes its dependents along (cascaded) */
+    cx_cat_cascade_fn cascaded;            /* or NULL */
+    void *cascaded_ud;                     /* passed to cascaded */
 } cx_catalog;
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * registry_copy.c -- the in-memory copies what-if works on (docs/design.md §9)
- * and the removals it applies to them. It refuses to remove anything from
- * a registry that is not in memory.
+ * and the removals' deletions, shared with the import writer. What-if's
+ * removals refuse any registry that is not in memory.
  */
 #include "registry_int.h"
 
@@ -220,80 +220,99 @@ static int exec_bound(cx_registry *r, const char *sql, const char *a, const char
     if (rc) return rc;
     cx__reg_bind_text(st, 1, a);
     if (b) cx__reg_bind_text(st, 2, b);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = cx__reg_error(r, err, "cannot change the copy");
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = cx__reg_error(r, err, "cannot remove from the registry");
     if (!rc && changes) *changes = sqlite3_changes64(r->db);
     sqlite3_finalize(st);
     return rc;
 }
 
-/* Runs the removal statements sql (NULL-terminated) in one transaction of
- * the in-memory registry r; counts[i] (may be NULL) gets statement i's
- * changed rows. */
-static int remove_rows(cx_registry *r, const char *const *sql, const char *a, const char *b,
-                       int64_t *counts, cx_error *err)
+/* A credential goes with what would otherwise refer to nothing: its awards
+ * (and their results), the exceptions that substitute it or substitute
+ * with it, and its competencies, tags, codes, attributes and grade scale. */
+static const char *const credential_sql[] = {
+    "DELETE FROM award_result WHERE award_id IN (SELECT id FROM award WHERE credential_id = ?1)",
+    "DELETE FROM award WHERE credential_id = ?1",
+    "DELETE FROM exception WHERE substitute_for = ?1 OR substitute_use = ?1",
+    "DELETE FROM credential_competency WHERE credential_id = ?1",
+    "DELETE FROM credential_tag WHERE credential_id = ?1",
+    "DELETE FROM credential_code WHERE credential_id = ?1",
+    "DELETE FROM credential_attr WHERE credential_id = ?1",
+    "DELETE FROM credential_grade WHERE credential_id = ?1",
+    "DELETE FROM credential WHERE id = ?1",
+    NULL};
+
+/* A competency: the credentials that listed it no longer do, and its
+ * child competencies take its parent. */
+static const char *const competency_sql[] = {
+    "DELETE FROM credential_competency WHERE competency_id = ?1",
+    "UPDATE competency SET parent_id = (SELECT parent_id FROM competency WHERE id = ?1)"
+    " WHERE parent_id = ?1",
+    "DELETE FROM competency WHERE id = ?1", NULL};
+
+/* Every membership of jurisdiction ?2 in group ?1 (a jurisdiction may
+ * have several, dated). */
+static const char *const membership_sql[] = {
+    "DELETE FROM jgroup_member WHERE group_id = ?1 AND jurisdiction_id = ?2", NULL};
+
+/* Indexed by CX_CAT_RM_... */
+static const char *const *const removal_sql[] = {credential_sql, competency_sql, membership_sql};
+
+int cx__registry_delete(cx_registry *r, int which, const char *a, const char *b,
+                        int64_t counts[CX_REMOVAL_STATEMENTS], cx_error *err)
+{
+    const char *const *sql = removal_sql[which];
+    int rc = CX_OK;
+    for (size_t i = 0; sql[i] && !rc; i++)
+        rc = exec_bound(r, sql[i], a, b, counts ? &counts[i] : NULL, err);
+    return rc;
+}
+
+/* Runs removal which in one transaction of the in-memory registry r;
+ * counts (may be NULL) gets each statement's changed rows. */
+static int remove_rows(cx_registry *r, int which, const char *a, const char *b, int64_t *counts,
+                       cx_error *err)
 {
     if (!r->memory)
         return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
                          "what-if removes only from an in-memory copy of the registry");
     int rc = cx__reg_exec(r, "BEGIN", err);
-    for (size_t i = 0; sql[i] && !rc; i++)
-        rc = exec_bound(r, sql[i], a, b, counts ? &counts[i] : NULL, err);
+    if (!rc) rc = cx__registry_delete(r, which, a, b, counts, err);
     if (!rc) rc = cx__reg_exec(r, "COMMIT", err);
     if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
-/* Removes credential id from the in-memory registry r, and with it what
- * would otherwise refer to nothing: its awards (and their results), the
- * exceptions that substitute it or substitute with it, and its
- * competencies, tags, codes, attributes and grade scale. *awards and
- * *exceptions get how many of those went. */
+/* Removes credential id from the in-memory registry r (credential_sql).
+ * *awards and *exceptions get how many of those went. */
 int cx__registry_remove_credential(cx_registry *r, const char *id, int64_t *awards,
                                    int64_t *exceptions, cx_error *err)
 {
-    static const char *const sql[] = {
-        "DELETE FROM award_result"
-        " WHERE award_id IN (SELECT id FROM award WHERE credential_id = ?1)",
-        "DELETE FROM award WHERE credential_id = ?1",
-        "DELETE FROM exception WHERE substitute_for = ?1 OR substitute_use = ?1",
-        "DELETE FROM credential_competency WHERE credential_id = ?1",
-        "DELETE FROM credential_tag WHERE credential_id = ?1",
-        "DELETE FROM credential_code WHERE credential_id = ?1",
-        "DELETE FROM credential_attr WHERE credential_id = ?1",
-        "DELETE FROM credential_grade WHERE credential_id = ?1",
-        "DELETE FROM credential WHERE id = ?1",
-        NULL};
-    int64_t counts[CX_COUNT(sql)] = {0};
-    int rc = remove_rows(r, sql, id, NULL, counts, err);
+    int64_t counts[CX_REMOVAL_STATEMENTS] = {0};
+    int rc = remove_rows(r, CX_CAT_RM_CREDENTIAL, id, NULL, counts, err);
     *awards = counts[1];
     *exceptions = counts[2];
     return rc;
 }
 
-/* Removes competency id from the in-memory registry r: the credentials
- * that listed it no longer do (*credentials gets how many), and its child
- * competencies take its parent. */
+/* Removes competency id from the in-memory registry r (competency_sql);
+ * *credentials gets how many credentials listed it. */
 int cx__registry_remove_competency(cx_registry *r, const char *id, int64_t *credentials,
                                    cx_error *err)
 {
-    static const char *const sql[] = {
-        "DELETE FROM credential_competency WHERE competency_id = ?1",
-        "UPDATE competency SET parent_id = (SELECT parent_id FROM competency WHERE id = ?1)"
-        " WHERE parent_id = ?1",
-        "DELETE FROM competency WHERE id = ?1", NULL};
-    int64_t counts[CX_COUNT(sql)] = {0};
-    int rc = remove_rows(r, sql, id, NULL, counts, err);
+    int64_t counts[CX_REMOVAL_STATEMENTS] = {0};
+    int rc = remove_rows(r, CX_CAT_RM_COMPETENCY, id, NULL, counts, err);
     *credentials = counts[0];
     return rc;
 }
 
 /* Removes every membership of jurisdiction in group from the in-memory
- * registry r; *removed gets how many (a jurisdiction may have several,
- * dated). */
+ * registry r; *removed gets how many. */
 int cx__registry_remove_membership(cx_registry *r, const char *group, const char *jurisdiction,
                                    int64_t *removed, cx_error *err)
 {
-    static const char *const sql[] = {
-        "DELETE FROM jgroup_member WHERE group_id = ?1 AND jurisdiction_id = ?2", NULL};
-    return remove_rows(r, sql, group, jurisdiction, removed, err);
+    int64_t counts[CX_REMOVAL_STATEMENTS] = {0};
+    int rc = remove_rows(r, CX_CAT_RM_MEMBERSHIP, group, jurisdiction, counts, err);
+    *removed = counts[0];
+    return rc;
 }

@@ -1,9 +1,12 @@
 /*
  * registry_import.c -- the import writer: writes a checked catalog model
- * (catalog_model.h) into the registry in one transaction. It never parses YAML nor
- * resolves references (catalog.c does both before cx__registry_import).
+ * (catalog_model.h) into the registry in one transaction, its removals
+ * first. It never parses YAML nor resolves references (catalog.c does both
+ * before cx__registry_import).
  */
 #include "registry_int.h"
+
+#include <stdio.h>
 
 #include "util.h"
 
@@ -529,10 +532,86 @@ static int write_exceptions(import_ctx *ctx, const cx_catalog *cat)
     return CX_OK;
 }
 
-/* Writes every entity, parents before children. */
+/* ------------------------------------------------------------- removals */
+
+/* What still refers to what a removal removes, first rows first: kind, id
+ * and holder (or NULL). Indexed by CX_CAT_RM_...; a membership has none. */
+static const char *const dependents_sql[] = {
+    [CX_CAT_RM_CREDENTIAL] = "SELECT 'award', id, holder_id FROM award WHERE credential_id = ?1"
+                             " UNION ALL SELECT 'exception', stack, holder_id FROM exception"
+                             " WHERE substitute_for = ?1 OR substitute_use = ?1"
+                             " ORDER BY 1, 3, 2",
+    [CX_CAT_RM_COMPETENCY] = "SELECT 'credential', credential_id, NULL FROM credential_competency"
+                             " WHERE competency_id = ?1"
+                             " UNION ALL SELECT 'competency', id, NULL FROM competency"
+                             " WHERE parent_id = ?1 ORDER BY 1, 2",
+    [CX_CAT_RM_MEMBERSHIP] = NULL,
+};
+
+static const char *const removal_kind[] = {"credential", "competency", "membership"};
+
+#define DEPENDENTS_NAMED 3
+
+/* Walks rm's dependents: with cascade each goes to cat->cascaded;
+ * without, the first ones are named in a located error. */
+static int dependents(import_ctx *ctx, const cx_catalog *cat, const cx_cat_removal *rm)
+{
+    sqlite3_stmt *st = NULL;
+    char names[600] = "";
+    size_t len = 0;
+    int64_t n = 0;
+    int step, rc = cx__reg_prepare(ctx->r, dependents_sql[rm->which], &st, ctx->err);
+    if (rc) return rc;
+    cx__reg_bind_text(st, 1, rm->id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(st, 0);
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        const char *holder = (const char *)sqlite3_column_text(st, 2);
+        if (cat->cascade && cat->cascaded) cat->cascaded(cat->cascaded_ud, rm, kind, id, holder);
+        if (!cat->cascade && n++ < DEPENDENTS_NAMED && len < sizeof names)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s '%s'%s%s%s",
+                                    len ? ", " : "", kind, id, holder ? " of holder '" : "",
+                                    holder ? holder : "", holder ? "'" : "");
+    }
+    if (step != SQLITE_DONE) rc = cx__reg_error(ctx->r, ctx->err, "cannot read the registry");
+    sqlite3_finalize(st);
+    if (rc || !n) return rc;
+    if (n > DEPENDENTS_NAMED)
+        return cx__error(ctx->err, CX_EINPUT, rm->loc.file, rm->loc.line, rm->loc.column,
+                         "cannot remove %s '%s': %s and %lld more still refer to it; remove "
+                         "them first or import with --cascade",
+                         removal_kind[rm->which], rm->id, names, (long long)(n - DEPENDENTS_NAMED));
+    return cx__error(ctx->err, CX_EINPUT, rm->loc.file, rm->loc.line, rm->loc.column,
+                     "cannot remove %s '%s': %s still refer%s to it; remove %s first or import "
+                     "with --cascade",
+                     removal_kind[rm->which], rm->id, names, n == 1 ? "s" : "",
+                     n == 1 ? "it" : "them");
+}
+
+/* Runs every removal of cat, in order, before anything is defined. */
+static int remove_all(import_ctx *ctx, const cx_catalog *cat)
+{
+    int rc = CX_OK;
+    for (size_t i = 0; i < cat->removals.n && !rc; i++) {
+        const cx_cat_removal *rm = &cat->removals.v[i];
+        int64_t counts[CX_REMOVAL_STATEMENTS] = {0};
+        if (dependents_sql[rm->which]) rc = dependents(ctx, cat, rm);
+        if (!rc)
+            rc = cx__registry_delete(ctx->r, rm->which, rm->id, rm->jurisdiction, counts, ctx->err);
+        if (!rc && rm->which == CX_CAT_RM_MEMBERSHIP && counts[0] == 0)
+            rc = cx__error(ctx->err, CX_EINPUT, rm->loc.file, rm->loc.line, rm->loc.column,
+                           "cannot remove the membership of '%s' in group '%s': the registry "
+                           "has none",
+                           rm->jurisdiction, rm->id);
+    }
+    return rc;
+}
+
+/* Removes what cat removes, then writes every entity, parents before children. */
 static int write_all(import_ctx *ctx, const cx_catalog *cat)
 {
-    int rc = write_jurisdictions(ctx, cat);
+    int rc = remove_all(ctx, cat);
+    if (!rc) rc = write_jurisdictions(ctx, cat);
     if (!rc) rc = write_groups(ctx, cat);
     if (!rc) rc = write_providers(ctx, cat);
     if (!rc) rc = write_frameworks(ctx, cat);

@@ -45,6 +45,14 @@ typedef struct cx__reg_query {
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'active'), ?9, ?10, ?11, ?12, ?13, ?14,"    \
     " ?15, ?16, ?17)"
 
+/* registry_copy.c: the deletions of one removal (which: CX_CAT_RM_...,
+ * catalog_model.h) of a (credential, competency, group) and b (the
+ * membership's jurisdiction, else NULL), inside the caller's transaction;
+ * counts (may be NULL) gets each statement's changed rows. */
+#define CX_REMOVAL_STATEMENTS 9
+int cx__registry_delete(cx_registry *r, int which, const char *a, const char *b,
+                        int64_t counts[CX_REMOVAL_STATEMENTS], cx_error *err);
+
 /* The file named in registry errors: the path, or "" for memory. */
 const char *cx__reg_err_file(const cx_registry *r);
 

@@ -41,95 +41,83 @@ static int want(wctx *w, const cx_ynode *n, cx_ynode_kind kind, const char *what
                    cx__ynode_kind_name(n->kind));
 }
 
-/* "did you mean" for an id of kind that the registry lacks, at n. */
-static int no_such(wctx *w, const cx_ynode *n, cx_kind kind, const char *id)
+/* A located error at l. */
+static int at(wctx *w, const cx_loc *l, const char *fmt, ...) CX_PRINTF(3, 4);
+static int at(wctx *w, const cx_loc *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cx__verror(w->err, CX_EINPUT, l->file, l->line, l->column, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* "did you mean" for an id of kind that the registry lacks, at l. */
+static int no_such(wctx *w, const cx_loc *l, cx_kind kind, const char *id)
 {
     char near[256];
     int rc = cx_registry_nearest(w->r, kind, id, near, sizeof near, w->err);
     if (rc) return rc;
     if (near[0])
-        return located(w, n, "cannot remove %s '%s': it is not in the registry; did you mean '%s'?",
-                       cx_kind_name(kind), id, near);
-    return located(w, n, "cannot remove %s '%s': it is not in the registry", cx_kind_name(kind),
-                   id);
+        return at(w, l, "cannot remove %s '%s': it is not in the registry; did you mean '%s'?",
+                  cx_kind_name(kind), id, near);
+    return at(w, l, "cannot remove %s '%s': it is not in the registry", cx_kind_name(kind), id);
 }
 
-/* remove: { credentials: [...] } or competencies: one list of ids. */
-static int remove_ids(wctx *w, const cx_ynode *list, int which, cx_kind kind, const char *what)
+/* A membership to remove: its group must have a membership of the
+ * jurisdiction. */
+static int remove_membership(wctx *w, const cx_cat_removal *rm)
 {
-    int rc = want(w, list, CX_YLIST, what);
-    removal *v = rc ? NULL : cx__arena_alloc(&w->arena, (list->count + 1) * sizeof *v);
-    if (rc) return rc;
-    if (!v) return nomem(w);
-    w->ch->remove[which] = v;
-    for (size_t i = 0; i < list->count; i++) {
-        const cx_ynode *n = list->items[i];
-        if ((rc = want(w, n, CX_YSCALAR, what))) return rc;
-        int has = cx_registry_has(w->r, kind, n->text, w->err);
-        if (has < 0) return w->err->code;
-        if (!has) return no_such(w, n, kind, n->text);
-        size_t k = 0;
-        while (k < w->ch->nremove[which] && strcmp(v[k].id, n->text) != 0) k++;
-        if (k == w->ch->nremove[which]) v[w->ch->nremove[which]++].id = n->text;
-    }
-    return CX_OK;
-}
-
-/* One { group, jurisdiction } to remove: the group must have a membership
- * of the jurisdiction. */
-static int remove_membership(wctx *w, const cx_ynode *n, removal *out)
-{
-    static const char *const keys[] = {"group", "jurisdiction", NULL};
-    const cx_ynode *g, *j;
     cx_group *group = NULL;
-    int rc = want(w, n, CX_YMAP, "remove: memberships");
-    if (!rc) rc = check_keys(w, n, "a membership to remove", keys);
-    if (rc) return rc;
-    if (!(g = cx__ymap_get(n, "group")) || !(j = cx__ymap_get(n, "jurisdiction")))
-        return located(w, n, "a membership to remove needs 'group' and 'jurisdiction'");
-    if ((rc = want(w, g, CX_YSCALAR, "group")) || (rc = want(w, j, CX_YSCALAR, "jurisdiction")))
-        return rc;
-    int has = cx_registry_has(w->r, CX_KIND_GROUP, g->text, w->err);
+    int has = cx_registry_has(w->r, CX_KIND_GROUP, rm->id, w->err), rc = CX_OK;
     if (has < 0) return w->err->code;
-    if (!has) return no_such(w, g, CX_KIND_GROUP, g->text);
-    if ((rc = cx_registry_group(w->r, g->text, &group, w->err))) return rc;
+    if (!has) return no_such(w, &rm->loc, CX_KIND_GROUP, rm->id);
+    if ((rc = cx_registry_group(w->r, rm->id, &group, w->err))) return rc;
     const char *names[256];
     size_t nn = 0, k = 0;
     for (; k < group->nmembers; k++) {
-        if (strcmp(group->members[k].jurisdiction, j->text) == 0) break;
+        if (strcmp(group->members[k].jurisdiction, rm->jurisdiction) == 0) break;
         if (nn < CX_COUNT(names)) names[nn++] = group->members[k].jurisdiction;
     }
     for (size_t m = k; m < group->nmembers; m++)
-        w->rep->removed_memberships += strcmp(group->members[m].jurisdiction, j->text) == 0;
+        w->rep->removed_memberships +=
+            strcmp(group->members[m].jurisdiction, rm->jurisdiction) == 0;
     if (k == group->nmembers) {
-        const char *near = cx_nearest(j->text, names, nn);
-        rc = near ? located(w, j, "group '%s' has no membership of '%s'; did you mean '%s'?",
-                            g->text, j->text, near)
-                  : located(w, j, "group '%s' has no membership of '%s'", g->text, j->text);
+        const char *near = cx_nearest(rm->jurisdiction, names, nn);
+        rc = near ? at(w, &rm->at_jurisdiction,
+                       "group '%s' has no membership of '%s'; did you mean '%s'?", rm->id,
+                       rm->jurisdiction, near)
+                  : at(w, &rm->at_jurisdiction, "group '%s' has no membership of '%s'", rm->id,
+                       rm->jurisdiction);
     }
     cx_group_free(group);
-    out->id = g->text;
-    out->jurisdiction = j->text;
     return rc;
 }
 
+/* remove: read as a catalog's (catalog.c), each removal checked against
+ * the registry into ch->remove (RM_... is CX_CAT_RM_...). */
 static int remove_section(wctx *w, const cx_ynode *map)
 {
-    static const char *const keys[] = {"credentials", "competencies", "memberships", NULL};
-    int rc = want(w, map, CX_YMAP, "remove");
-    if (!rc) rc = check_keys(w, map, "remove", keys);
-    const cx_ynode *n;
-    if (!rc && (n = cx__ymap_get(map, "credentials")))
-        rc = remove_ids(w, n, RM_CREDENTIALS, CX_KIND_CREDENTIAL, "remove: credentials");
-    if (!rc && (n = cx__ymap_get(map, "competencies")))
-        rc = remove_ids(w, n, RM_COMPETENCIES, CX_KIND_COMPETENCY, "remove: competencies");
-    if (rc || !(n = cx__ymap_get(map, "memberships"))) return rc;
-    if ((rc = want(w, n, CX_YLIST, "remove: memberships"))) return rc;
-    removal *v = cx__arena_alloc(&w->arena, (n->count + 1) * sizeof *v);
-    if (!v) return nomem(w);
-    w->ch->remove[RM_MEMBERSHIPS] = v;
-    for (size_t i = 0; i < n->count && !rc; i++)
-        rc = remove_membership(w, n->items[i], &v[w->ch->nremove[RM_MEMBERSHIPS]++]);
+    static const cx_kind kinds[] = {CX_KIND_CREDENTIAL, CX_KIND_COMPETENCY};
+    int rc = cx__catalog_loader_add_removals(w->ch->model, map, w->ch->path, w->err);
+    const cx_catalog *cat = cx__catalog_loader_model(w->ch->model);
+    for (int k = RM_CREDENTIALS; k <= RM_MEMBERSHIPS && !rc; k++)
+        if (!(w->ch->remove[k] =
+                  cx__arena_alloc(&w->arena, (cat->removals.n + 1) * sizeof(removal))))
+            return nomem(w);
+    for (size_t i = 0; i < cat->removals.n && !rc; i++) {
+        const cx_cat_removal *rm = &cat->removals.v[i];
+        if (rm->which == CX_CAT_RM_MEMBERSHIP) {
+            rc = remove_membership(w, rm);
+        } else {
+            int has = cx_registry_has(w->r, kinds[rm->which], rm->id, w->err);
+            if (has < 0) return w->err->code;
+            if (!has) rc = no_such(w, &rm->loc, kinds[rm->which], rm->id);
+        }
+        if (!rc)
+            w->ch->remove[rm->which][w->ch->nremove[rm->which]++] =
+                (removal){rm->id, rm->jurisdiction};
+    }
     return rc;
 }
 

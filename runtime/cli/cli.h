@@ -41,7 +41,8 @@ enum {
     OPT_ID_MAP = 1 << 26,
     OPT_TRUST = 1 << 27,
     OPT_ALLOW_UNVERIFIED = 1 << 28,
-    OPT_HOLDERS = 1 << 29
+    OPT_HOLDERS = 1 << 29,
+    OPT_CASCADE = 1 << 30
 };
 
 #define MAX_RULES 64
@@ -78,6 +79,7 @@ typedef struct cli {
     const char *trust;       /* --trust FILE (import) */
     int allow_unverified;    /* --allow-unverified (import) */
     const char *holders;     /* --holders FILE (import) */
+    int cascade;             /* --cascade (import) */
     const char *only;        /* --only PART (export) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */

@@ -1,9 +1,9 @@
 /*
  * cmd_import.c -- `credex import FILE...`: catalogs and CSV award lists into
- * the registry in one transaction, with a progress bar on a terminal, the
- * import report (--report) and a summary of what was imported (text, or
- * JSON rendered by the library). A failed import into a registry it
- * created removes the file.
+ * the registry in one transaction (a catalog's removals first, --cascade),
+ * with a progress bar on a terminal, the import report (--report) and a
+ * summary of what was imported (text, or JSON rendered by the library). A
+ * failed import into a registry it created removes the file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,10 @@ static int summary(const cli *c, const cx_import_stats *s, int64_t version)
     if (!cli_print_counts(s, " ")) printf(" nothing");
     if (s->skipped)
         printf("; %lld left out (%s)", (long long)s->skipped,
+               c->report ? c->report : "--report FILE lists them");
+    if (s->removed) printf("; %lld removed", (long long)s->removed);
+    if (s->cascaded)
+        printf(", %lld more with them (--cascade; %s)", (long long)s->cascaded,
                c->report ? c->report : "--report FILE lists them");
     printf(" (content version %lld)\n", (long long)version);
     return CX_OK;
@@ -160,6 +164,7 @@ int cmd_import(cli *c)
     opts.trust = c->trust;
     opts.allow_unverified = c->allow_unverified;
     opts.holders = c->holders;
+    opts.cascade = c->cascade;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

@@ -22,12 +22,12 @@ const cli_command cli_commands[] = {
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
          OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
-         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS,
+         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS | OPT_CASCADE,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--quiet]\n"
      "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
-     "       [--trust FILE] [--holders FILE] [--allow-unverified]",
+     "       [--trust FILE] [--holders FILE] [--allow-unverified] [--cascade]",
      "load catalogs, CSV award lists, CTDL, Open Badges and CLRs (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md), CSV award\n"
      "lists, CTDL documents, and Open Badges 3.0 / 2.0 and CLR 2.0 credentials as\n"
@@ -63,6 +63,9 @@ const cli_command cli_commands[] = {
      "                     recipients (hashed identities are recomputed)\n"
      "  --allow-unverified import what credex cannot verify (a badge's proof, a\n"
      "                     signature no trust entry vouches for) as unverified\n"
+     "  --cascade          a catalog's remove: also removes the awards (and\n"
+     "                     exceptions, competency links) that refer to what it\n"
+     "                     removes, and reports them, instead of refusing\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -417,6 +420,7 @@ static const struct option_spec {
     {"trust", OPT_TRUST, 1},
     {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
     {"holders", OPT_HOLDERS, 1},
+    {"cascade", OPT_CASCADE, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -579,6 +583,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         break;
     case OPT_HOLDERS:
         c->holders = value;
+        break;
+    case OPT_CASCADE:
+        c->cascade = 1;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -244,6 +244,9 @@ typedef struct cx_import_stats {
     int64_t exceptions;
     int64_t files[CX_FORMAT_COUNT]; /* input files per format (indexed by cx_format) */
     int64_t skipped;                /* awards left out by skip_invalid */
+    int64_t removed;  /* credentials, competencies and memberships `remove:` removed */
+    int64_t cascaded; /* what those removals took along (cascade): awards, exceptions,
+                       * credentials' competency lists, child competencies' parents */
 } cx_import_stats;
 
 /* Imports catalog files (docs/design.md §3) into r as one transaction: references
@@ -285,6 +288,9 @@ typedef struct cx_import_options {
                                  * none), or a signature no trust entry vouches for, is imported
                                  * as unverified instead of refused */
     const char *holders;        /* CSV identity,holder naming Open Badges 2.0 recipients; or NULL */
+    int cascade;                /* 1: a `remove:` takes along the awards (and exceptions,
+                                 * competency links) that refer to what it removes, reporting
+                                 * each; 0: such a removal is a located error */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award
