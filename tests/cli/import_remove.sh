@@ -103,7 +103,12 @@ refused "a membership without its jurisdiction"
 expect_contains "$ERR" "shape.yaml:3:7: a membership to remove is missing required key 'jurisdiction'" \
     "the membership's keys"
 
-# --cascade removes the awards too, and reports each.
+# --cascade removes the awards too, and reports each. The JSON summary
+# counts them (checked on a copy, so the text run below starts alike).
+cp r.db json.db
+run --db json.db import rm-used.yaml --cascade --format json
+expect_contains "$OUT" '"exceptions":0,"removed":1,"cascaded":2,"content_version":3}' \
+    "the JSON summary counts what was removed and what went with it"
 run --db r.db show holder h1
 expect_contains "$OUT" "awards (2)" "h1 has two awards before"
 expect_contains "$OUT" "2026-01-01  CR-USED" "h1's award of CR-USED before"
