@@ -120,7 +120,7 @@ static int is_type(const char *type, const char *name)
 }
 
 /* The @type of node (the first, when a list), or NULL. */
-static const char *type_of(const cx_ynode *node)
+const char *cx__ctdl_type(const cx_ynode *node)
 {
     ctdl_values t = cx__ctdl_values(node, "@type");
     return t.n && t.v[0]->kind == CX_YSCALAR && !t.v[0]->plain ? t.v[0]->text : NULL;
@@ -164,7 +164,7 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int is_credential(const char *type)
+int cx__ctdl_is_credential(const char *type)
 {
     const char *local = type ? cx__ctdl_local_name(type, "ceterms:") : NULL;
     return local && (cx__listed(credential_classes, local) || ends_with(local, "Certificate") ||
@@ -186,7 +186,7 @@ static const char *const earnables[] = {
     NULL,
 };
 
-static const char *earnable_type(const char *type)
+const char *cx__ctdl_earnable_type(const char *type)
 {
     for (size_t i = 0; type && earnables[i]; i += 2)
         if (strcmp(type, earnables[i]) == 0) return earnables[i + 1];
@@ -369,11 +369,11 @@ static int organisation(ctdl *x, const cx_ynode *node)
 /* The organisation node of the document with this id, or NULL. */
 static const cx_ynode *organisation_node(ctdl *x, const cx_ynode *ref)
 {
-    if (ref->kind == CX_YMAP && is_organisation(type_of(ref))) return ref;
+    if (ref->kind == CX_YMAP && is_organisation(cx__ctdl_type(ref))) return ref;
     if (ref->kind == CX_YMAP) ref = cx__ymap_get(ref, "@id");
     if (!ref || ref->kind != CX_YSCALAR) return NULL;
     const cx_ynode *n = cx__ctdl_node(x, ref->text);
-    return n && is_organisation(type_of(n)) ? n : NULL;
+    return n && is_organisation(cx__ctdl_type(n)) ? n : NULL;
 }
 
 /* The credential's provider: its ownedBy, else offeredBy (several: the
@@ -526,8 +526,8 @@ static int credential(ctdl *x, const cx_ynode *node, const char *type)
     const cx_ynode *name_node = cx__ymap_get(node, "ceterms:name");
     const char *name = cx__ctdl_text(x, name_node);
     if (!name) return cx__ctdl_fail(x, node, "credential '%s' has no ceterms:name", id);
-    const char *kind = earnable_type(type)
-                           ? earnable_type(type)
+    const char *kind = cx__ctdl_earnable_type(type)
+                           ? cx__ctdl_earnable_type(type)
                            : cx__ctdl_kebab(x, cx__ctdl_local_name(type, "ceterms:"));
     if (!kind) return cx__ctdl_nomem(x);
     if ((rc = cx__ctdl_put_text(x, c, "id", id, node)) ||
@@ -573,8 +573,8 @@ static int earnables_required(ctdl *x, const cx_ynode *cred)
             ctdl_values v = cx__ctdl_values(profiles.v[p], targets[t]);
             for (size_t i = 0; i < v.n; i++) {
                 const cx_ynode *target = v.v[i];
-                const char *type = target->kind == CX_YMAP ? type_of(target) : NULL;
-                if (earnable_type(type)) {
+                const char *type = target->kind == CX_YMAP ? cx__ctdl_type(target) : NULL;
+                if (cx__ctdl_earnable_type(type)) {
                     int rc = credential(x, target, type);
                     if (rc) return rc;
                 } else if (target->kind != CX_YSCALAR || !cx__ctdl_node(x, target->text)) {
@@ -658,16 +658,16 @@ static int map_nodes(ctdl *x)
 {
     int rc = CX_OK;
     for (size_t i = 0; i < x->nnodes && !rc; i++) /* frameworks first: competencies join them */
-        if (is_type(type_of(x->nodes[i]), "ceasn:CompetencyFramework"))
+        if (is_type(cx__ctdl_type(x->nodes[i]), "ceasn:CompetencyFramework"))
             rc = cx__ctdl_framework(x, x->nodes[i]);
     for (size_t i = 0; i < x->nnodes && !rc; i++) {
         const cx_ynode *node = x->nodes[i];
-        const char *type = type_of(node);
+        const char *type = cx__ctdl_type(node);
         if (is_type(type, "ceasn:CompetencyFramework"))
             continue;
         else if (is_type(type, "ceasn:Competency"))
             rc = cx__ctdl_competency(x, node);
-        else if (is_credential(type) || earnable_type(type))
+        else if (cx__ctdl_is_credential(type) || cx__ctdl_earnable_type(type))
             rc = credential(x, node, type);
         else if (is_organisation(type))
             rc = organisation(x, node);
@@ -695,6 +695,13 @@ static int finish(ctdl *x)
     if (!rc && absent->count) rc = cx__ctdl_put(x, root, "create_if_absent", absent);
     if (!rc) cx__ydoc_set_root(x->out, root);
     return rc;
+}
+
+int cx__ctdl_open(ctdl *x, const cx_ynode *root)
+{
+    int rc = cx__ctdl_check_contexts(x, root);
+    if (!rc) rc = collect_nodes(x, root);
+    return rc ? rc : document_ctid(x, root);
 }
 
 int cx__ctdl_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err)

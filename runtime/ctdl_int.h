@@ -44,6 +44,20 @@ typedef struct ctdl_values {
 
 ctdl_values cx__ctdl_values(const cx_ynode *node, const char *key);
 
+/* The @type of node (the first, when a list), or NULL. */
+const char *cx__ctdl_type(const cx_ynode *node);
+
+/* 1 when type is a credential class import maps. */
+int cx__ctdl_is_credential(const char *type);
+
+/* The credential type import gives an earnable class (a course, a
+ * learning opportunity, an assessment), or NULL for any other type. */
+const char *cx__ctdl_earnable_type(const char *type);
+
+/* Reads a (non-envelope) document's contexts, top-level nodes (into
+ * x->nodes, which the caller frees) and CTID, as a mapping does first. */
+int cx__ctdl_open(ctdl *x, const cx_ynode *root);
+
 /* CX_ENOMEM, reported as out of memory. */
 int cx__ctdl_nomem(ctdl *x);
 

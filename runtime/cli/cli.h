@@ -194,6 +194,7 @@ int cmd_whatif(cli *c);
 int cmd_diff(cli *c);
 int cmd_list(cli *c);
 int cmd_export(cli *c);
+int cmd_draft(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */

@@ -311,6 +311,18 @@ const cli_command cli_commands[] = {
      "  credex export > catalog.yaml\n"
      "  credex export --only credentials\n"
      "  credex export --holder h-ca-0001 --format csv > awards.csv\n"},
+    {"draft", cmd_draft, OPT_QUIET, "text", "credex draft FILE... [--quiet]",
+     "draft a Lua rule pack from CTDL requirements",
+     "Writes to stdout a rule pack drafted from CTDL files (docs/interop.md\n"
+     "\"Drafting\"): a stack for every credential with ceterms:requires profiles,\n"
+     "its targets as the ids `credex import` gives them. Several profiles are\n"
+     "drafted as all, with a REVIEW comment; text conditions and targets not\n"
+     "among the files become MANUAL comments. Reads no registry.\n"
+     "\n"
+     "Exit codes: 0; 1 the output could not be written; 2 usage; 3 a file is not CTDL.\n"
+     "\n"
+     "Examples:\n"
+     "  credex draft cert.json courses.json > draft.lua\n"},
     {"log", cmd_log, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
      "credex log [--db PATH] [--format text|json] [--quiet]",
      "list the decisions recorded with --log",

@@ -996,6 +996,15 @@ typedef struct cx_export_options {
 int cx_export(cx_registry *r, const cx_export_options *opt, cx_write_fn write, void *ud,
               cx_error *err);
 
+/* ------------------------------------------------------------------ draft */
+
+/* Writes through write a Lua rule pack drafted from CTDL files (docs/
+ * interop.md "Drafting"): a stack for every credential with ceterms:requires
+ * profiles, in byte order of id, its targets as the credential ids
+ * cx_import gives them. Reads no registry. CX_EINPUT names the file (and
+ * the JSON Pointer) at fault; CX_ENOMEM; -1 when a write failed. */
+int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *ud, cx_error *err);
+
 /* ------------------------------------------------------------------- JSON */
 
 /* Renders an entity as one compact JSON object followed by "\n".
