@@ -1,7 +1,8 @@
 /*
  * ctdl_int.h -- what the ctdl*.c family (ctdl.c entities, ctdl_values.c
  * their values, ctdl_asn.c frameworks, ctdl_ref.c ids and language maps,
- * ctdl_envelope.c envelopes) shares while one CTDL document is mapped.
+ * ctdl_envelope.c envelopes, ctdl_draft.c rule-pack drafts) shares while
+ * one CTDL document is mapped.
  * Private to the family.
  */
 #ifndef CX_CTDL_INT_H
