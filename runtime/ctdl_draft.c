@@ -25,9 +25,10 @@ typedef struct draft {
     cx_ydoc **json; /* the inputs, read */
     ctdl *docs;     /* one mapping context per input */
     size_t n;
-    cx_ydoc *arena;  /* ids and CTIDs of every input */
-    cx_strmap known; /* ids import gives credentials of the inputs */
-    drafted *stacks; /* malloc'd */
+    cx_ydoc *arena;    /* ids and CTIDs of every input */
+    cx_strmap known;   /* ids import gives credentials of the inputs */
+    cx_strmap stacked; /* ids of the stacks: a credential in two files drafts once */
+    drafted *stacks;   /* malloc'd */
     size_t nstacks;
     cx_buf out;
 } draft;
@@ -95,8 +96,10 @@ static int collect(draft *d, ctdl *x)
         d->stacks = grown;
         d->stacks[d->nstacks].x = x;
         d->stacks[d->nstacks].node = node;
-        if ((rc = cx__ctdl_ref(x, node, &d->stacks[d->nstacks].id, &(const char *){NULL})))
-            return rc;
+        const char **id = &d->stacks[d->nstacks].id;
+        if ((rc = cx__ctdl_ref(x, node, id, &(const char *){NULL}))) return rc;
+        if (cx__strmap_get(&d->stacked, *id)) continue;
+        if (cx__strmap_put(&d->stacked, *id, (void *)node, NULL) < 0) return cx__ctdl_nomem(x);
         d->nstacks++;
     }
     return CX_OK;
@@ -256,6 +259,7 @@ int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *u
     static const cx_import_options none = {0};
     draft d = {.n = 0};
     cx__strmap_init(&d.known);
+    cx__strmap_init(&d.stacked);
     cx__buf_init(&d.out);
     int rc = cx__ydoc_new("draft", "json", &d.arena, err);
     d.json = calloc(npaths ? npaths : 1, sizeof *d.json);
@@ -295,6 +299,7 @@ int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *u
     free(d.stacks);
     cx__ydoc_free(d.arena);
     cx__strmap_free(&d.known);
+    cx__strmap_free(&d.stacked);
     cx__buf_free(&d.out);
     return rc;
 }

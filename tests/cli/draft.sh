@@ -37,6 +37,9 @@ expect_eq "$FIRST" '9:stack "ce-28e50037-d306-4f1e-aa9d-22a0e716b7a7" {' "stacks
 run draft $FILES
 expect_eq "$OUT" "$(cat rules/draft.lua)" "the same files draft the same bytes"
 
+run draft ra-certification-detailed.json ra-certification-detailed.json
+expect_eq "$(printf '%s\n' "$OUT" | grep -c '^stack')" 1 "a credential in two inputs drafts one stack"
+
 # shellcheck disable=SC2086
 run --db r.db import $FILES --provider acme --jurisdiction US-TX
 expect_rc 0 "the same files import"
