@@ -31,7 +31,7 @@ expect_contains "$(cat skip.jsonl)" "{\"file\":\"$DETAILED\",\"pointer\":\"/@gra
 run --db c.db import "$DETAILED" --provider acme --jurisdiction US-TX --report r.jsonl
 expect_rc 0 "the detailed certification imports"
 expect_eq "$OUT" "imported 1 file (json 1) into c.db: 1 jurisdiction, 4 providers, 3 credentials (content version 1)" \
-    "the summary: the QA organisations, the owner's stub and --provider; two credentials and a learning opportunity"
+    "the summary: the QA organisations, the owner's placeholder and --provider; two credentials and a learning opportunity"
 run --db c.db show credential ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec --format json
 expect_eq "$OUT" '{"kind":"credential","id":"ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec","name":"My Certification Name","type":"certification","provider":"ce-a588a18b-2616-4c74-bdcd-6507c0693d0e","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{"cip":["30.1301","30.2202","31.0504","31.0505","31.0599","31.9999"],"ctid":["ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec"],"naics":["926120","9271","927110","9281","928110"],"onet":["13-2051.00","13-2052.00","13-2061.00","13-2099.01","15-1122.00","15-1152.00"],"soc":["13-2051","13-2052","13-2061","13-2099","15-1122","15-1152"]},"attributes":{"ctdl_status":"Active","ctdl_type":"ceterms:Certification","subject_webpage":"http://example.com/credential/1234"},"grade_scale":[]}' \
     "the certification: CTID id, codes by pattern (O*NET labelled SOC is onet, plus its soc), attributes"
@@ -58,7 +58,7 @@ expect_contains "$REPORT" "\"pointer\":\"/@graph/0/ceterms:requires/0/ceterms:ta
 expect_contains "$REPORT" "\"pointer\":\"/@graph/0\",\"key\":null,\"why\":\"jurisdiction 'US-TX': created with its id as its name if the registry lacks it\"" \
     "the report: the jurisdiction --jurisdiction names"
 
-# A provider the registry has is not replaced by a stub.
+# A provider the registry has is not replaced by a placeholder.
 cat > org.yaml <<YAML
 jurisdictions: [{ id: US-OR, name: Oregon }]
 providers: [{ id: $OWNER, name: Real Owner, jurisdiction: US-OR }]
@@ -74,7 +74,7 @@ expect_contains "$OUT" "{\"id\":\"$OWNER\",\"name\":\"Real Owner\",\"jurisdictio
 expect_contains "$(cat o.jsonl)" "\"pointer\":\"/@graph/1\",\"key\":\"@type\",\"why\":\"a qdata:DataSetProfile node: not imported\"" \
     "outcome data: reported"
 
-# In one import, the defined provider wins over the stub (no second definition).
+# In one import, the defined provider wins over the placeholder (no second definition).
 run --db one.db import org.yaml "$CTDL/ra-certification-outcome-data.json" --jurisdiction US-OR
 expect_rc 0 "YAML owner and CTDL credential in one import"
 run --db one.db show credential ce-f5b8d26a-690a-4671-bda6-d8fc92647a05 --format json

@@ -75,6 +75,30 @@ static int test_run_(const test_case *cases)
     return failed ? 1 : 0;
 }
 
+/* For tests that build tokens: base64url without padding of len bytes at p, into out (big enough).
+ */
+static inline void test_b64url(const void *p, size_t len, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const unsigned char *b = p;
+    size_t i = 0, o = 0;
+    for (; i + 2 < len; i += 3) {
+        out[o++] = a[b[i] >> 2];
+        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
+        out[o++] = a[(b[i + 1] & 15) << 2 | b[i + 2] >> 6];
+        out[o++] = a[b[i + 2] & 63];
+    }
+    if (len - i == 1) {
+        out[o++] = a[b[i] >> 2];
+        out[o++] = a[(b[i] & 3) << 4];
+    } else if (len - i == 2) {
+        out[o++] = a[b[i] >> 2];
+        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
+        out[o++] = a[(b[i + 1] & 15) << 2];
+    }
+    out[o] = '\0';
+}
+
 #define TEST_MAIN(cases)                                                                           \
     int main(void)                                                                                 \
     {                                                                                              \

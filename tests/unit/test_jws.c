@@ -47,39 +47,16 @@ static char *slurp(const char *path)
     return s;
 }
 
-/* base64url without padding of len bytes at p, into out (big enough). */
-static void b64url(const void *p, size_t len, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    const unsigned char *b = p;
-    size_t i = 0, o = 0;
-    for (; i + 2 < len; i += 3) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
-        out[o++] = a[(b[i + 1] & 15) << 2 | b[i + 2] >> 6];
-        out[o++] = a[b[i + 2] & 63];
-    }
-    if (len - i == 1) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4];
-    } else if (len - i == 2) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
-        out[o++] = a[(b[i + 1] & 15) << 2];
-    }
-    out[o] = '\0';
-}
-
 /* A token made of the given header text, payload text and signature
  * bytes, into out. */
 static void craft(const char *header, const char *payload, const void *sig, size_t sig_len,
                   char *out)
 {
-    b64url(header, strlen(header), out);
+    test_b64url(header, strlen(header), out);
     strcat(out, ".");
-    b64url(payload, strlen(payload), out + strlen(out));
+    test_b64url(payload, strlen(payload), out + strlen(out));
     strcat(out, ".");
-    b64url(sig, sig_len, out + strlen(out));
+    test_b64url(sig, sig_len, out + strlen(out));
 }
 
 /* A trust set from YAML text; NULL with the formatted error in msg. */
@@ -222,13 +199,13 @@ TEST(jwk_refuses_bad_keys_located)
     char rsa1024[256], rsa_even[400], rsa_e1[400];
     unsigned char n[256];
     memset(n, 0xc5, sizeof n);
-    b64url(n, 128, rsa1024 + sprintf(rsa1024, "{ kty: RSA, e: AQAB, n: "));
+    test_b64url(n, 128, rsa1024 + sprintf(rsa1024, "{ kty: RSA, e: AQAB, n: "));
     strcat(rsa1024, " }");
     n[255] = 0xc4;
-    b64url(n, 256, rsa_even + sprintf(rsa_even, "{ kty: RSA, e: AQAB, n: "));
+    test_b64url(n, 256, rsa_even + sprintf(rsa_even, "{ kty: RSA, e: AQAB, n: "));
     strcat(rsa_even, " }");
     n[255] = 0xc5;
-    b64url(n, 256, rsa_e1 + sprintf(rsa_e1, "{ kty: RSA, e: AQ, n: "));
+    test_b64url(n, 256, rsa_e1 + sprintf(rsa_e1, "{ kty: RSA, e: AQ, n: "));
     strcat(rsa_e1, " }");
 
     CHECK_STR(
@@ -815,7 +792,7 @@ TEST(rsa_pem_refusals)
         char b64[200];
         memset(der + 5, 0xc5, 64);
         memcpy(der + 69, "\x02\x03\x01\x00\x01", 5);
-        b64url(der, 74, b64);
+        test_b64url(der, 74, b64);
         for (char *c = b64; *c; c++) *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
         strcat(b64, "="); /* PEM's base64 is padded: 74 bytes leave two over */
         snprintf(buf, sizeof buf,

@@ -28,28 +28,6 @@ static char *slurp(const char *path)
     return s;
 }
 
-/* base64url without padding of len bytes at p, into out (big enough). */
-static void b64url(const unsigned char *b, size_t len, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t i = 0, o = 0;
-    for (; i + 2 < len; i += 3) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
-        out[o++] = a[(b[i + 1] & 15) << 2 | b[i + 2] >> 6];
-        out[o++] = a[b[i + 2] & 63];
-    }
-    if (len - i == 1) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4];
-    } else if (len - i == 2) {
-        out[o++] = a[b[i] >> 2];
-        out[o++] = a[(b[i] & 3) << 4 | b[i + 1] >> 4];
-        out[o++] = a[(b[i + 1] & 15) << 2];
-    }
-    out[o] = '\0';
-}
-
 /* Decodes the value of "encodedList: TEXT" (line 2 of a small YAML
  * document, after a comment line); NULL with the formatted error in msg. */
 static cx_status_list *decode_text(const char *text, cx_status_list_format format, char *msg,
@@ -201,10 +179,10 @@ TEST(bad_lists_are_refused_located)
     CHECK_INT(cx__b64url_decode(list2021, strlen(list2021), &gz, &gz_len), 0);
     gz = realloc(gz, gz_len + 3);
     memcpy(gz + gz_len, "xyz", 3);
-    b64url(gz, gz_len + 3, trailing);
+    test_b64url(gz, gz_len + 3, trailing);
     free(gz);
     snprintf(with_u, sizeof with_u, "u%s", list2021);
-    b64url(hello, sizeof hello - 1, not_gzip + 1);
+    test_b64url(hello, sizeof hello - 1, not_gzip + 1);
     not_gzip[0] = 'u';
     snprintf(cut, sizeof cut, "%.40s", list2021);
     {
