@@ -6,44 +6,44 @@
 #ifndef CX_CLI_H
 #define CX_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "credex.h"
 
-/* Option bits: which options a command accepts. */
-enum {
-    OPT_DB = 1 << 0,
-    OPT_FORMAT = 1 << 1,
-    OPT_RULES = 1 << 2,
-    OPT_AS_OF = 1 << 3,
-    OPT_EXPLAIN = 1 << 4,
-    OPT_JOBS = 1 << 5,
-    OPT_QUIET = 1 << 6,
-    OPT_IN = 1 << 7,
-    OPT_HOLDER = 1 << 8,
-    OPT_FROM = 1 << 9,
-    OPT_TO = 1 << 10,
-    OPT_FAIL_UNLESS = 1 << 11,
-    OPT_STACK = 1 << 12,
-    OPT_ALL = 1 << 13,
-    OPT_COVERAGE = 1 << 14,
-    OPT_LOG = 1 << 15,
-    OPT_SUMMARY = 1 << 16,
-    OPT_TYPE = 1 << 17, /* list filters */
-    OPT_TAG = 1 << 18,
-    OPT_JURISDICTION = 1 << 19,
-    OPT_PROVIDER = 1 << 20,
-    OPT_ONLY = 1 << 21,         /* export */
-    OPT_SKIP_INVALID = 1 << 22, /* import */
-    OPT_REPORT = 1 << 23,
-    OPT_LANG = 1 << 24, /* import: CTDL */
-    OPT_ALLOW_PROVISIONAL = 1 << 25,
-    OPT_ID_MAP = 1 << 26,
-    OPT_TRUST = 1 << 27,
-    OPT_ALLOW_UNVERIFIED = 1 << 28,
-    OPT_HOLDERS = 1 << 29,
-    OPT_CASCADE = 1 << 30
-};
+/* Option bits: which options a command accepts (a cli_opts). */
+typedef uint64_t cli_opts;
+#define OPT_DB                (UINT64_C(1) << 0)
+#define OPT_FORMAT            (UINT64_C(1) << 1)
+#define OPT_RULES             (UINT64_C(1) << 2)
+#define OPT_AS_OF             (UINT64_C(1) << 3)
+#define OPT_EXPLAIN           (UINT64_C(1) << 4)
+#define OPT_JOBS              (UINT64_C(1) << 5)
+#define OPT_QUIET             (UINT64_C(1) << 6)
+#define OPT_IN                (UINT64_C(1) << 7)
+#define OPT_HOLDER            (UINT64_C(1) << 8)
+#define OPT_FROM              (UINT64_C(1) << 9)
+#define OPT_TO                (UINT64_C(1) << 10)
+#define OPT_FAIL_UNLESS       (UINT64_C(1) << 11)
+#define OPT_STACK             (UINT64_C(1) << 12)
+#define OPT_ALL               (UINT64_C(1) << 13)
+#define OPT_COVERAGE          (UINT64_C(1) << 14)
+#define OPT_LOG               (UINT64_C(1) << 15)
+#define OPT_SUMMARY           (UINT64_C(1) << 16)
+#define OPT_TYPE              (UINT64_C(1) << 17) /* list filters */
+#define OPT_TAG               (UINT64_C(1) << 18)
+#define OPT_JURISDICTION      (UINT64_C(1) << 19)
+#define OPT_PROVIDER          (UINT64_C(1) << 20)
+#define OPT_ONLY              (UINT64_C(1) << 21) /* export */
+#define OPT_SKIP_INVALID      (UINT64_C(1) << 22) /* import */
+#define OPT_REPORT            (UINT64_C(1) << 23)
+#define OPT_LANG              (UINT64_C(1) << 24) /* import: CTDL */
+#define OPT_ALLOW_PROVISIONAL (UINT64_C(1) << 25)
+#define OPT_ID_MAP            (UINT64_C(1) << 26)
+#define OPT_TRUST             (UINT64_C(1) << 27)
+#define OPT_ALLOW_UNVERIFIED  (UINT64_C(1) << 28)
+#define OPT_HOLDERS           (UINT64_C(1) << 29)
+#define OPT_CASCADE           (UINT64_C(1) << 30)
 
 #define MAX_RULES 64
 
@@ -89,7 +89,7 @@ typedef struct cli {
 typedef struct cli_command {
     const char *name;
     int (*run)(cli *c);
-    unsigned options;    /* OPT_* bits accepted beyond the common ones */
+    cli_opts options;    /* OPT_* bits accepted beyond the common ones */
     const char *formats; /* accepted --format values, e.g. "text json" */
     const char *usage;   /* "credex import FILE..." */
     const char *summary; /* one line for the command list */

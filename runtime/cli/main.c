@@ -399,7 +399,7 @@ const cli_command cli_commands[] = {
 
 static const struct option_spec {
     const char *name;
-    unsigned bit;
+    cli_opts bit;
     int takes_value;
 } option_specs[] = {
     {"db", OPT_DB, 1},
@@ -618,7 +618,7 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
 
 /* Splits argv into options and positional words. help is set by -h/--help,
  * version by --version. */
-static int parse(int argc, char **argv, cli *c, unsigned *seen, int *help, int *version)
+static int parse(int argc, char **argv, cli *c, cli_opts *seen, int *help, int *version)
 {
     int only_args = 0;
     for (int i = 1; i < argc; i++) {
@@ -666,9 +666,9 @@ static int parse(int argc, char **argv, cli *c, unsigned *seen, int *help, int *
 }
 
 /* Checks the options seen against what the command accepts. */
-static int check_options(cli *c, const cli_command *cmd, unsigned seen)
+static int check_options(cli *c, const cli_command *cmd, cli_opts seen)
 {
-    unsigned accepted = cmd->options | OPT_QUIET; /* --quiet applies to every command */
+    cli_opts accepted = cmd->options | OPT_QUIET; /* --quiet applies to every command */
     for (size_t i = 0; i < NOPTIONS; i++)
         if ((seen & option_specs[i].bit) && !(accepted & option_specs[i].bit))
             return cli_option_error(c, cmd->usage, "option '--%s' does not apply to '%s'",
@@ -691,7 +691,7 @@ int main(int argc, char **argv)
      * runs on a single thread. A terminal keeps its line buffering. */
     static char out[1 << 20];
     cli c;
-    unsigned seen = 0;
+    cli_opts seen = 0;
     int help = 0, version = 0;
     if (!isatty(STDOUT_FILENO)) setvbuf(stdout, out, _IOFBF, sizeof out);
     memset(&c, 0, sizeof c);
