@@ -270,6 +270,18 @@ typedef struct cx_import_issue {
 /* Receives each issue as it is found; the strings live for the call only. */
 typedef void (*cx_import_report_fn)(void *ud, const cx_import_issue *issue);
 
+/* Caps on what one input may hold (docs/security.md). A field at 0 takes
+ * its default; an input over a cap is a located error, read no further. */
+typedef struct cx_limits {
+    uint64_t max_input_bytes;  /* one file, regular or not (device, pipe): 1 GiB */
+    uint64_t max_scalar_bytes; /* one scalar, JSON string or CSV field: 1 MiB */
+    uint64_t max_list_items;   /* one list, or one CSV file's rows: 100,000,000 */
+} cx_limits;
+
+#define CX_DEFAULT_MAX_INPUT_BYTES (UINT64_C(1) << 30)
+#define CX_DEFAULT_MAX_SCALAR_BYTES (UINT64_C(1) << 20)
+#define CX_DEFAULT_MAX_LIST_ITEMS UINT64_C(100000000)
+
 /* How cx_import reads its inputs. Zeroed: as cx_catalog_import. */
 typedef struct cx_import_options {
     const char *jurisdiction;   /* CSV holders not in the registry are created in it; or NULL */
@@ -291,6 +303,7 @@ typedef struct cx_import_options {
     int cascade;                /* 1: a `remove:` takes along the awards (and exceptions,
                                  * competency links) that refer to what it removes, reporting
                                  * each; 0: such a removal is a located error */
+    const cx_limits *limits;    /* caps on each input; NULL: the defaults */
 } cx_import_options;
 
 /* Imports files of any format credex reads (YAML catalogs, CSV award
