@@ -113,7 +113,26 @@ static void put_provenance(cx_buf *b, const cx_provenance *p)
     if (p->status_checked) cx__buf_printf(b, " status checked %s", p->status_checked);
 }
 
-static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_award *a)
+/* The widths of the credential and jurisdiction columns of h's award
+ * table: the headings' (14, 7), or the longest value's. */
+typedef struct award_widths {
+    int credential, where;
+} award_widths;
+
+static award_widths widths_of(const cx_holder *h)
+{
+    award_widths w = {14, 7};
+    for (size_t i = 0; i < h->nawards; i++) {
+        const cx_award *a = &h->awards[i];
+        size_t c = strlen(a->credential), j = a->jurisdiction ? strlen(a->jurisdiction) : 1;
+        if (c > (size_t)w.credential && c < 256) w.credential = (int)c;
+        if (j > (size_t)w.where && j < 256) w.where = (int)j;
+    }
+    return w;
+}
+
+static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_award *a,
+                      award_widths w)
 {
     cx_buf hours;
     char expiry[11];
@@ -122,9 +141,9 @@ static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_aw
         put_number(&hours, a->hours);
     else
         cx__buf_puts(&hours, "-");
-    cx__buf_printf(b, "    %s  %-14s %-9s %-7s %6s  %s", a->issued, a->credential, a->status,
-                   a->jurisdiction ? a->jurisdiction : "-", hours.data ? hours.data : "",
-                   award_expiry(r, a, expiry));
+    cx__buf_printf(b, "    %s  %-*s %-9s %-*s %6s  %s", a->issued, w.credential, a->credential,
+                   a->status, w.where, a->jurisdiction ? a->jurisdiction : "-",
+                   hours.data ? hours.data : "", award_expiry(r, a, expiry));
     if (hours.oom) b->oom = 1;
     cx__buf_free(&hours);
     if (a->grade) cx__buf_printf(b, "  grade %s", a->grade);
@@ -144,11 +163,12 @@ char *cx_holder_text(cx_registry *r, const cx_holder *h)
     cx__buf_printf(&b, "holder %s\n", h->id);
     put_field(&b, "jurisdiction", h->jurisdiction);
     put_pairs(&b, "attributes", h->attributes, h->nattributes, "=");
+    award_widths w = widths_of(h);
     cx__buf_printf(&b, "  awards (%zu)\n", h->nawards);
     if (h->nawards)
-        cx__buf_printf(&b, "    %-10s  %-14s %-9s %-7s %6s  %s\n", "issued", "credential", "status",
-                       "where", "hours", "expires");
-    for (size_t i = 0; i < h->nawards; i++) put_award(&b, r, h, &h->awards[i]);
+        cx__buf_printf(&b, "    %-10s  %-*s %-9s %-*s %6s  %s\n", "issued", w.credential,
+                       "credential", "status", w.where, "where", "hours", "expires");
+    for (size_t i = 0; i < h->nawards; i++) put_award(&b, r, h, &h->awards[i], w);
     return text_of(&b);
 }
 

@@ -45,6 +45,8 @@ expect_eq "$OUT" '{"kind":"holder","id":"did:example:ebfeb1f712ebc6f1c276e12ec21
 run --db r.db show holder "$SUBJECT"
 expect_contains "$OUT" "provenance: ob3 http://example.com/credentials/3527 issuer https://example.com/issuers/876543 proof eddsa-rdfc-2022 unverified (proof eddsa-rdfc-2022 not verified)" \
     "show holder names the provenance"
+expect_contains "$OUT" "$(printf '    issued      credential             status    where    hours  expires\n    2010-01-01  x-62a61aa4d8ed5f4142aa active    US-TX        -  no expiry')" \
+    "show holder: the credential column is as wide as its longest id, so the columns line up"
 run --db r.db show credential x-62a61aa4d8ed5f4142aa --format json
 expect_eq "$OUT" '{"kind":"credential","id":"x-62a61aa4d8ed5f4142aa","name":"Teamwork","type":"achievement","provider":"x-81ad36b35993671f8181","jurisdiction":"US-TX","competencies":[],"tags":[],"codes":{},"attributes":{"source_iri":"https://example.com/achievements/21st-century-skills/teamwork"},"grade_scale":[]}' \
     "the achievement: a hashed id keeping its IRI, type achievement"
