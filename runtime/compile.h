@@ -277,6 +277,11 @@ int cx__rule_is_equivalence(const cx_rule *r);
 const cx_rule *const *cx__rules_equivalences(const cx_rules *rs, size_t *n,
                                              const uint64_t **targets);
 
+/* The rule that calls Lua function (pack, fn) -- a check in its
+ * requirements, or its `when` -- as an index into cx__rules_by_id, or -1
+ * (compile_reads.c). */
+long cx__rules_function_owner(const cx_rules *rs, int pack, int fn);
+
 /* Stacks in dependency order. */
 const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n);
 const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);
