@@ -357,6 +357,15 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
                   cx_diagnostics *diags, cx_error *err);
 void cx_rules_free(cx_rules *rules); /* accepts NULL */
 
+/* What `credex check` runs after loading: each rule whose requirements
+ * have a `check` is evaluated, as of as_of ("YYYY-MM-DD"), for two probe
+ * holders -- one with no awards, one with an award of each credential the
+ * rule names -- and a check that trips a counted limit there gets a
+ * warning in diags, at the line where its function is written, naming
+ * the rule and the limit (docs/security.md, "Run breaker"). CX_OK (with
+ * or without warnings), CX_EUSAGE for a bad as_of, CX_ENOMEM. */
+int cx_rules_probe(cx_rules *rules, const char *as_of, cx_diagnostics *diags, cx_error *err);
+
 /* Counts for summaries: packs loaded and rules compiled. */
 size_t cx_rules_pack_count(const cx_rules *rules);
 size_t cx_rules_rule_count(const cx_rules *rules);
