@@ -4,8 +4,10 @@
  * recognised there, and awards derived by stacks evaluated before it),
  * the window, holder exceptions, then the requirement tree; a met stack
  * derives its credential for the stacks after it (dependency order).
- * One holder at a time: audits over every holder are audit_all.c's.
+ * One holder at a time: audits over every holder are audit_all.c's. Also
+ * the probes of `credex check`: each check's requirements on made-up holders.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +424,107 @@ int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char 
     int rc = cx__rules_enter(rules, err);
     if (rc) return rc;
     rc = audit(rules, holder, stack, as_of, out, n, err);
+    cx__rules_leave(rules);
+    return rc;
+}
+
+/* ------------------------------------------------ probes (credex check) */
+
+/* The first trip of a probe: which function, and the limit. */
+typedef struct probe_trip {
+    int tripped, pack, fn;
+    char limit[768];
+} probe_trip;
+
+static void probe_tripped(void *ud, int pack, int fn, const cx_error *why)
+{
+    probe_trip *t = ud;
+    if (t->tripped) return;
+    t->tripped = 1;
+    t->pack = pack;
+    t->fn = fn;
+    snprintf(t->limit, sizeof t->limit, "%s", why->message);
+}
+
+/* Evaluates r's requirements for a made-up holder: with no awards, or
+ * (with_awards) an award, issued on the as-of date, of each credential r's
+ * requirements read. The decision made for it is dropped. */
+static int probe_rule(ectx *e, const cx_rule *r, int with_awards, cx_error *err)
+{
+    uint32_t nc = cx__snapshot_count(e->snap, CX_KIND_CREDENTIAL);
+    cx_counted *v = calloc(nc + 1, sizeof *v);
+    cx_snap_holder holder = {.id = "probe", .jurisdiction = CX_NOSYM};
+    cx_req_opts opts = {.reuse = r->reuse_awards, .quiet = 1};
+    cx_decision *d = NULL;
+    size_t n = 0;
+    if (!v) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (cx_sym c = 0; with_awards && c < nc; c++) {
+        const cx_reads *rd = &r->reads;
+        if (!(rd->slots && rd->slots[c / 64] >> (c % 64) & 1) && !rd->totals_every &&
+            !(rd->totals && rd->totals[c / 64] >> (c % 64) & 1))
+            continue;
+        const cx_snap_credential *cr = &e->snap->credentials[c];
+        v[n++] = (cx_counted){.credential = c,
+                              .issued = e->as_of,
+                              .expires = CX_DATE_NEVER,
+                              .jurisdiction = cr->jurisdiction,
+                              .hours = cr->hours,
+                              .via = "direct"};
+    }
+    int rc = cx__eval_new(e, CX_DECISION_AUDIT, "probe", err);
+    if (rc == CX_OK) {
+        cx__eval_requirements(e, r->requires, v, n, &holder, r->jurisdiction, &opts, NULL, NULL);
+        rc = cx__eval_finish(e, &d, err);
+    }
+    cx_decision_free(d);
+    free(v);
+    return rc;
+}
+
+static void probe_warning(cx_diagnostics *diags, const char *file, int line, const char *fmt, ...)
+    CX_PRINTF(4, 5);
+static void probe_warning(cx_diagnostics *diags, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cx__diagnostics_vadd(diags, 1, file, line, fmt, ap);
+    va_end(ap);
+}
+
+static int probe(cx_rules *rules, const char *as_of, cx_diagnostics *diags, cx_error *err)
+{
+    static const char *const holders[2] = {
+        "a probe holder with no awards",
+        "a probe holder with an award of each credential the rule names"};
+    ectx e;
+    probe_trip trip;
+    int rc = cx__eval_begin(&e, rules, as_of, err);
+    e.on_trip = probe_tripped;
+    e.on_trip_ud = &trip;
+    for (size_t i = 0; rc == CX_OK && i < e.nrules; i++) {
+        const cx_rule *r = e.rules[i];
+        if (!r->requires || !r->reads.checks) continue;
+        for (int with_awards = 0; with_awards < 2 && rc == CX_OK; with_awards++) {
+            memset(&trip, 0, sizeof trip);
+            rc = probe_rule(&e, r, with_awards, err);
+            if (rc != CX_OK || !trip.tripped) continue;
+            probe_warning(diags, cx__rules_pack(rules, trip.pack)->path,
+                          cx__sandbox_function_line(e.sb, trip.pack, trip.fn),
+                          "check of rule '%s' trips a limit on %s: %s; every decision that "
+                          "calls it would be an error",
+                          r->id, holders[with_awards], trip.limit);
+            break; /* one warning per rule */
+        }
+    }
+    cx__eval_end(&e);
+    return rc;
+}
+
+int cx_rules_probe(cx_rules *rules, const char *as_of, cx_diagnostics *diags, cx_error *err)
+{
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = probe(rules, as_of, diags, err);
     cx__rules_leave(rules);
     return rc;
 }

@@ -4,8 +4,11 @@
  * holders, through the status plans (quick.c) where only statuses are
  * wanted and a plan is sure, else in full (audit.c), and render on their
  * thread; the calling thread visits the decisions in byte order of holder,
- * then stack. It decides nothing itself and builds no text.
+ * then stack; the run breaker stops a run in which one rule keeps tripping
+ * a counted limit. It decides nothing itself and builds no text.
  */
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +21,7 @@
 #define CHUNK       64   /* holders a worker takes at a time, deciding in full */
 #define PLAN_CHUNK  256  /* ... through the status plans */
 #define MOST_CHUNKS (BATCH / CHUNK)
+#define UNDECIDED   0xff /* a status slot no worker has filled (yet) */
 
 /* One run: set up on the calling thread; while the workers run, each
  * writes only the slots of the chunks it took. The decisions of a batch
@@ -36,6 +40,12 @@ typedef struct drive {
     cx_decision **kept;    /* with opt->decisions: per slot, the decision (owned) */
     size_t *at;            /* with render: per slot, where its text starts in its chunk's */
     cx_buf *texts;         /* with render: per chunk, its NUL-terminated texts */
+
+    /* the run breaker (docs/security.md, "Run breaker") */
+    unsigned max_trips; /* decisions in which one rule may trip a limit */
+    atomic_uint *trips; /* per rule (cx__rules_by_id): decisions in which it tripped */
+    atomic_int stop;    /* 1 once a rule reached max_trips: workers take no more holders */
+    cx_breaker why;     /* what stopped the run: written once, by the worker that set stop */
 } drive;
 
 typedef struct worker {
@@ -80,7 +90,32 @@ static int decide_holder(worker *w, ectx *e, uint32_t h, size_t slot, cx_buf *te
     return rc;
 }
 
-/* Takes chunks of the batch until none is left (or this worker failed). */
+/* The evaluator's on_trip, on a worker: one more decision in which the
+ * rule owning function (pack, fn) tripped a limit. The trip that brings
+ * a rule to max_trips stops the run, and the first such says why. */
+static void count_trip(void *ud, int pack, int fn, const cx_error *why)
+{
+    worker *w = ud;
+    drive *d = w->d;
+    size_t n;
+    long owner = cx__rules_function_owner(d->rules, pack, fn);
+    int running = 0;
+    if (owner < 0 || atomic_fetch_add(&d->trips[owner], 1) + 1 != d->max_trips) return;
+    if (!atomic_compare_exchange_strong(&d->stop, &running, 1)) return;
+    snprintf(d->why.rule, sizeof d->why.rule, "%s", cx__rules_by_id(d->rules, &n)[owner]->id);
+    snprintf(d->why.file, sizeof d->why.file, "%s", cx__rules_pack(d->rules, pack)->path);
+    d->why.line = cx__sandbox_function_line(w->sb, pack, fn);
+    snprintf(d->why.limit, sizeof d->why.limit, "%s", why->message);
+    d->why.trips = d->max_trips;
+}
+
+static int stopped(drive *d)
+{
+    return atomic_load_explicit(&d->stop, memory_order_relaxed);
+}
+
+/* Takes chunks of the batch until none is left (or this worker failed, or
+ * the run breaker stopped the run: checked before every holder). */
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -91,11 +126,13 @@ static void *work(void *arg)
     if (w->rc) return NULL;
     e.sb = w->sb;
     e.stacks_needed = d->needed; /* the full evaluator decides the same stacks */
+    e.on_trip = count_trip;
+    e.on_trip_ud = w;
     if (d->texts) cx__decision_json_reuse(1);
-    for (long c; w->rc == CX_OK && (c = cx__chunks_take(&d->take, &lo, &hi)) >= 0;) {
+    for (long c; w->rc == CX_OK && !stopped(d) && (c = cx__chunks_take(&d->take, &lo, &hi)) >= 0;) {
         cx_buf *texts = d->texts ? &d->texts[c] : NULL;
         if (texts) texts->len = 0;
-        for (uint32_t h = lo; h < hi && w->rc == CX_OK; h++) {
+        for (uint32_t h = lo; h < hi && w->rc == CX_OK && !stopped(d); h++) {
             size_t slot = (size_t)(h - d->take.base) * d->nout;
             if (d->plans && cx__quick_holder(d->plans, e.snap, e.as_of, h, d->needed, d->only,
                                              d->status + slot) == 0)
@@ -109,12 +146,14 @@ static void *work(void *arg)
 }
 
 /* Hands the decided batch to visit, in order, on the calling thread; frees
- * the kept decisions as it goes. */
+ * the kept decisions as it goes. After a stop, only the holders before the
+ * first one left undecided: the output ends with a whole decision. */
 static int visit_batch(drive *d, cx_audit_visit_fn visit, void *ud)
 {
     const cx_snapshot *s = cx__rules_snapshot(d->rules);
     int rc = CX_OK;
-    for (uint32_t h = d->take.base; h < d->take.end; h++)
+    for (uint32_t h = d->take.base; h < d->take.end; h++) {
+        if (d->nout && d->status[(size_t)(h - d->take.base) * d->nout] == UNDECIDED) break;
         for (size_t k = 0; k < d->nout; k++) {
             size_t slot = (size_t)(h - d->take.base) * d->nout + k;
             cx_audit_entry entry = {s->holders[h].id, d->stacks[k], (cx_status)d->status[slot],
@@ -126,6 +165,7 @@ static int visit_batch(drive *d, cx_audit_visit_fn visit, void *ud)
                 d->kept[slot] = NULL;
             }
         }
+    }
     return rc;
 }
 
@@ -174,6 +214,11 @@ static int prepare(drive *d, cx_error *err)
     if (rc == CX_OK && plans) rc = cx__quick_compile(d->rules, opt->as_of, &d->plans, err);
     if (rc == CX_OK) rc = choose_stacks(d, err);
     if (rc) return rc;
+    d->max_trips = opt->max_trips ? opt->max_trips : CX_MAX_TRIPS;
+    d->trips = malloc((cx_rules_rule_count(d->rules) + 1) * sizeof *d->trips);
+    if (!d->trips) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < cx_rules_rule_count(d->rules); i++) atomic_init(&d->trips[i], 0);
+    atomic_init(&d->stop, 0);
     d->batch = opt->decisions ? KEEP_BATCH : BATCH;
     d->chunk = plans ? PLAN_CHUNK : CHUNK;
     d->status = malloc((size_t)d->batch * d->nout + 1);
@@ -196,6 +241,18 @@ static void drive_free(drive *d)
     free(d->kept);
     free(d->at);
     free(d->texts);
+    free(d->trips);
+}
+
+/* The run breaker stopped the run: CX_EINPUT at the function that tripped,
+ * and opt->breaker filled. */
+static int breaker_error(drive *d, cx_error *err)
+{
+    if (d->opt->breaker) *d->opt->breaker = d->why;
+    return cx__error(err, CX_EINPUT, d->why.file, d->why.line, 0,
+                     "run stopped: rule '%s' tripped a counted limit in %u decisions (the run "
+                     "breaker's maximum): %s",
+                     d->why.rule, d->max_trips, d->why.limit);
 }
 
 /* Decides the batches in turn on the workers, visiting each. */
@@ -207,6 +264,7 @@ static int run_batches(drive *d, worker *ws, int jobs, cx_audit_visit_fn visit, 
     for (uint32_t base = 0; base < nh && rc == CX_OK; base += d->batch) {
         uint32_t end = nh - base < d->batch ? nh : base + d->batch;
         cx__chunks_start(&d->take, base, end, d->chunk);
+        memset(d->status, UNDECIDED, (size_t)(end - base) * d->nout);
         for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
         cx__run_parallel(ws, sizeof *ws, jobs, work);
         for (int j = 0; j < jobs && rc == CX_OK; j++)
@@ -215,6 +273,7 @@ static int run_batches(drive *d, worker *ws, int jobs, cx_audit_visit_fn visit, 
                 *err = ws[j].err;
             }
         if (rc == CX_OK) rc = visit_batch(d, visit, ud);
+        if (rc == CX_OK && stopped(d)) rc = breaker_error(d, err);
         if (rc == CX_OK && d->opt->progress)
             d->opt->progress(d->opt->progress_ud, "auditing", end, nh);
     }

@@ -9,6 +9,7 @@
 #ifndef CX_COMPILE_H
 #define CX_COMPILE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -276,6 +277,16 @@ int cx__rule_is_equivalence(const cx_rule *r);
  * credential set; NULL when there are no rules). */
 const cx_rule *const *cx__rules_equivalences(const cx_rules *rs, size_t *n,
                                              const uint64_t **targets);
+
+/* The rule that calls Lua function (pack, fn) -- a check in its
+ * requirements, or its `when` -- as an index into cx__rules_by_id, or -1
+ * (compile_reads.c). */
+long cx__rules_function_owner(const cx_rules *rs, int pack, int fn);
+
+/* Appends a diagnostic to d (compile_tree.c): the new one, or NULL when
+ * out of memory (it is still counted). */
+const cx_diagnostic *cx__diagnostics_vadd(cx_diagnostics *d, int warning, const char *file,
+                                          int line, const char *fmt, va_list ap);
 
 /* Stacks in dependency order. */
 const cx_rule *const *cx__rules_stacks(const cx_rules *rs, size_t *n);

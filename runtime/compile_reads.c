@@ -2,8 +2,9 @@
  * compile_reads.c -- what each rule reads (cx_reads, compile.h), recorded
  * once when every pack is compiled, so that the status plans, what-if's
  * scope and audit.c ask the compiler instead of walking the trees again;
- * and on each credential slot, the equivalence rules that can fill it.
- * Derives from the plans only: no tree, no Lua, no SQL.
+ * and on each credential slot, the equivalence rules that can fill it;
+ * which rule a Lua function belongs to. Derives from the plans only: no
+ * tree, no Lua, no SQL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +119,26 @@ void cx__compile_reads(compiler *c)
         rc = rule_reads(c, c->rs->rules[i], named, ngroups);
     free(named);
     if (rc) cx__compile_error(c, NULL, "out of memory recording what the rules read");
+}
+
+/* Whether tree q has a check calling function (pack, fn). */
+static int tree_calls(const cx_req *q, int pack, int fn)
+{
+    if (!q) return 0;
+    if (q->kind == CX_REQ_CHECK && q->pack == pack && q->fn == fn) return 1;
+    for (size_t i = 0; i < q->nparts; i++)
+        if (tree_calls(q->parts[i], pack, fn)) return 1;
+    return 0;
+}
+
+long cx__rules_function_owner(const cx_rules *rs, int pack, int fn)
+{
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const cx_rule *r = rs->by_id[i];
+        if (r->pack != pack) continue;
+        if ((r->kind == CX_RULE_EQUIVALENCE && r->when_pack == pack && r->when_fn == fn) ||
+            tree_calls(r->requires, pack, fn))
+            return (long)i;
+    }
+    return -1;
 }

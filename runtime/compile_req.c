@@ -416,6 +416,47 @@ static int credential_slot(compiler *c, const cx_tnode *id, cx_req *r)
     return 0;
 }
 
+/* Warns when min_grade makes the slot unfillable: no credential it fills
+ * from has a grade scale, or none has the grade on its scale (an award's
+ * grade is ranked on its own credential's scale). */
+static void lint_min_grade(compiler *c, const cx_req *r)
+{
+    const cx_snap_credential *one = NULL;
+    size_t scaled = 0, fills = 0;
+    for (uint32_t s = 0; s < cx__snapshot_count(c->snap, CX_KIND_CREDENTIAL); s++) {
+        const cx_snap_credential *cr = &c->snap->credentials[s];
+        if (!has_bit(r->fills, s)) continue;
+        one = cr;
+        fills++;
+        scaled += cr->ngrades > 0;
+        for (uint32_t g = 0; g < cr->ngrades; g++)
+            if (strcmp(cr->grades[g], r->min_grade) == 0) return;
+    }
+    if (!fills) return; /* warned about already: it fills from nothing */
+    cx_buf why;
+    cx__buf_init(&why);
+    if (fills > 1 && scaled)
+        cx__buf_printf(&why, "\"%s\" is on the grade_scale of no credential it fills from",
+                       r->min_grade);
+    else if (fills > 1)
+        cx__buf_printf(&why, "no credential it fills from has a grade_scale");
+    else if (!scaled)
+        cx__buf_printf(&why, "credential '%s' has no grade_scale", one->id);
+    else {
+        const char *near = cx_nearest(r->min_grade, one->grades, one->ngrades);
+        cx__buf_printf(&why, "\"%s\" is not on the grade_scale of '%s' (", r->min_grade, one->id);
+        for (uint32_t g = 0; g < one->ngrades; g++)
+            cx__buf_printf(&why, "%s%s", g ? ", " : "", one->grades[g]);
+        cx__buf_printf(&why, ")");
+        if (near) cx__buf_printf(&why, "; did you mean \"%s\"?", near);
+    }
+    cx__compile_warning(c, &r->src,
+                        "%s { min_grade = \"%s\" }: no award can fill this slot, so it decides "
+                        "not_started for every holder: %s",
+                        r->text, r->min_grade, why.data ? why.data : "out of memory");
+    cx__buf_free(&why);
+}
+
 static int slot(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
 {
     static const char *const id_keys[] = {"id",          "label",    "min_grade",
@@ -442,7 +483,9 @@ static int slot(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r)
         if (set_empty(c, r->fills))
             cx__compile_warning(c, &r->src, "%s fills from no credential in the registry", r->text);
     }
-    return slot_extras(c, n, r, ctor);
+    if (slot_extras(c, n, r, ctor)) return 1;
+    if (r->min_grade) lint_min_grade(c, r);
+    return 0;
 }
 
 static int structure(compiler *c, const cx_tnode *n, const char *ctor, cx_req *r, int depth)

@@ -26,29 +26,38 @@ void cx_diagnostics_free(cx_diagnostics *d)
     cx_diagnostics_init(d);
 }
 
-static void vreport(compiler *c, int warning, const char *file, int line, const char *fmt,
-                    va_list ap)
+const cx_diagnostic *cx__diagnostics_vadd(cx_diagnostics *d, int warning, const char *file,
+                                          int line, const char *fmt, va_list ap)
 {
-    cx_diagnostics *d = c->diags;
+    cx_diagnostic *g = NULL;
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
         cx_diagnostic *items = realloc(d->items, cap * sizeof *items);
-        if (!items) return; /* the count below still says an error happened */
-        d->items = items;
-        d->cap = cap;
+        if (items) {
+            d->items = items;
+            d->cap = cap;
+        }
     }
-    cx_diagnostic *g = &d->items[d->count++];
-    g->warning = warning;
-    g->line = line;
-    snprintf(g->file, sizeof g->file, "%s", file ? file : "");
-    vsnprintf(g->message, sizeof g->message, fmt, ap);
-    if (warning) {
+    if (d->count < d->cap) { /* else the count below still says it happened */
+        g = &d->items[d->count++];
+        g->warning = warning;
+        g->line = line;
+        snprintf(g->file, sizeof g->file, "%s", file ? file : "");
+        vsnprintf(g->message, sizeof g->message, fmt, ap);
+    }
+    if (warning)
         d->warnings++;
-    } else {
-        if (!d->errors && c->first)
-            cx__error(c->first, CX_EINPUT, g->file, line, 0, "%s", g->message);
+    else
         d->errors++;
-    }
+    return g;
+}
+
+static void vreport(compiler *c, int warning, const char *file, int line, const char *fmt,
+                    va_list ap)
+{
+    int first = !warning && !c->diags->errors;
+    const cx_diagnostic *g = cx__diagnostics_vadd(c->diags, warning, file, line, fmt, ap);
+    if (g && first && c->first) cx__error(c->first, CX_EINPUT, g->file, line, 0, "%s", g->message);
 }
 
 /* An error at node n (its file and line). */

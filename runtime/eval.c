@@ -257,6 +257,7 @@ int cx__eval_new(ectx *e, cx_decision_kind kind, const char *root, cx_error *err
     memcpy(e->subject, root, len);
     e->subject[len] = '\0';
     e->seeded = 0;
+    e->tripped = 0;
     e->d->trace.rule = xstrdup(e, root);
     return CX_OK;
 }
@@ -311,7 +312,12 @@ int cx__eval_call(ectx *e, int pack, int fn, const cx_tnode *const *args, size_t
         cx__sandbox_begin_decision(e->sb, cx__sandbox_seed(e->subject, strlen(e->subject)));
         e->seeded = 1;
     }
-    return cx__sandbox_call(e->sb, pack, fn, args, nargs, result, err);
+    int rc = cx__sandbox_call(e->sb, pack, fn, args, nargs, result, err);
+    if (rc == CX_ELIMIT && e->on_trip && !e->tripped) {
+        e->tripped = 1;
+        e->on_trip(e->on_trip_ud, pack, fn, err);
+    }
+    return rc;
 }
 
 void cx_decisions_free(cx_decision **v, size_t n)

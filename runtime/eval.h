@@ -37,6 +37,12 @@ typedef struct ectx {
     /* audits of one stack: per stack (dependency order), whether deciding
      * it needs that stack's decision (audit.c); NULL: every stack */
     const uint8_t *stacks_needed;
+
+    /* the run breaker (audit_all.c), or NULL: told once per decision when a
+     * rule's function (pack, fn) tripped a counted limit (why: CX_ELIMIT) */
+    void (*on_trip)(void *ud, int pack, int fn, const cx_error *why);
+    void *on_trip_ud;
+    int tripped; /* on_trip was told of this decision */
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);

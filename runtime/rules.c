@@ -279,9 +279,13 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
     atomic_init(&c.rs->in_use, false);
     cx__arena_init(&c.rs->arena);
     size_t errors_before = c.diags->errors, first_diag = c.diags->count;
-    if ((rc = sources ? source_paths(sources, npaths, &list, err)
-                      : pack_paths(paths, npaths, &list, err)) ||
-        (rc = cx__snapshot_load(r, &c.rs->snapshot, err)) ||
+    rc =
+        sources ? source_paths(sources, npaths, &list, err) : pack_paths(paths, npaths, &list, err);
+    if (rc == CX_EINPUT) { /* a path that names nothing: an error on that path, like a pack's */
+        cx_tnode where = {.kind = CX_TNIL, .file = err->file};
+        cx__compile_error(&c, &where, "%s", err->message);
+    }
+    if (rc || (rc = cx__snapshot_load(r, &c.rs->snapshot, err)) ||
         (rc = cx__sandbox_new(NULL, NULL, NULL, &c.rs->sandbox, err)))
         goto done;
     c.snap = c.rs->snapshot;

@@ -896,3 +896,18 @@ int cx__sandbox_call(cx_sandbox *sb, int pack, int ordinal, const cx_tnode *cons
     if (rc == CX_OK && result) *result = cj.result;
     return rc;
 }
+
+int cx__sandbox_function_line(cx_sandbox *sb, int pack, int ordinal)
+{
+    lua_State *L = sb->L;
+    lua_Debug ar;
+    int line = 0;
+    if (pack < 0 || pack >= sb->npacks || !lua_checkstack(L, 2)) return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->packs[pack].funcs_ref); /* the pack's functions */
+    if (lua_rawgeti(L, -1, ordinal + 1) == LUA_TFUNCTION && lua_getinfo(L, ">S", &ar))
+        line = ar.linedefined; /* getinfo popped the function */
+    else
+        lua_pop(L, 1);
+    lua_pop(L, 1); /* the functions */
+    return line > 0 ? line : 0;
+}

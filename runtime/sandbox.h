@@ -211,6 +211,10 @@ uint64_t cx__sandbox_seed(const void *subject, size_t len);
 int cx__sandbox_call(cx_sandbox *sb, int pack, int ordinal, const cx_tnode *const *args,
                      size_t nargs, const cx_tnode **result, cx_error *err);
 
+/* The line where function (pack, ordinal) is written (Lua's linedefined),
+ * or 0 when there is no such function. Runs no Lua code. */
+int cx__sandbox_function_line(cx_sandbox *sb, int pack, int ordinal);
+
 /* ------------------------------------ internal: for lua_api.c only */
 
 struct lua_State;

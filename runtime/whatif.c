@@ -229,7 +229,8 @@ static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore 
     cx_audit_options opt = {.as_of = w->rep->as_of,
                             .jobs = w->opt->jobs < 1 ? 1 : w->opt->jobs,
                             .progress = phase_progress,
-                            .progress_ud = &p};
+                            .progress_ud = &p,
+                            .max_trips = w->opt->max_trips};
     return cx_audit_each(rules, &opt, visit, a, w->err);
 }
 

@@ -18,6 +18,57 @@ local function fail(ctor, message)
   error(ctor .. ": " .. message, 3)
 end
 
+-- What every constructor takes, in one place: how it is written, and the
+-- most arguments each of its calls takes ([2] the constructor itself, [3]
+-- the call that follows it: the body table, or a slot's options). A call
+-- with more is a load error; missing or mistyped arguments are each
+-- constructor's own checks below.
+local signatures = {
+  pack = { 'pack "ID" { authority = ..., version = ..., cite = ... }', 1, 1 },
+  stack = { 'stack "CREDENTIAL-ID" { requires = ..., window = ..., award = ... }', 1, 1 },
+  equivalence = { 'equivalence "ID" { from = ..., to = ..., when = ... }', 1, 1 },
+  recognize = { 'recognize "ID" { into = ..., from = ..., credentials = ... }', 1, 1 },
+  deny = { 'deny "ID" { into = ..., from = ..., credentials = ..., reason = ... }', 1, 1 },
+  counts_as = { 'counts_as { from = "A", to = "B" }', 1 },
+  equivalent = { 'equivalent { "A", "B", ... }', 1 },
+  renews = { 'renews "X" { "Y", ... }', 1, 1 },
+  credential = { 'credential "ID" { options }', 1, 1 },
+  matching = { 'matching "REGEX" { options }', 1, 1 },
+  tagged = { 'tagged "TAG" { options }', 1, 1 },
+  competency = { 'competency "ID" { options }', 1, 1 },
+  hours = { "hours(N, SELECTOR) { options }", 2, 1 },
+  sum = { 'sum("ATTRIBUTE", N[, SELECTOR]) { options }', 3, 1 },
+  all = { "all { REQUIREMENTS }", 1 },
+  any = { "any { REQUIREMENTS }", 1 },
+  at_least = { "at_least(N) { REQUIREMENTS }", 1, 1 },
+  holder_attr = { 'holder_attr("ATTRIBUTE", "OP", VALUE) { options }', 3, 1 },
+  check = { "check(function(ctx) ... end) { options }", 1, 1 },
+  from_provider = { 'from_provider "ID"', 1 },
+  type_is = { 'type_is "TYPE"', 1 },
+  any_credential = { "any_credential", 0 },
+  any_of = { "any_of { SELECTORS }", 1 },
+  all_of = { "all_of { SELECTORS }", 1 },
+  issued_between = { 'issued_between { "FROM", "TO" }', 1 },
+  member_of = { 'member_of "GROUP" { status = ... }', 1, 1 },
+  coverage = { 'coverage "80%" or coverage(0.8)', 1 },
+  cite = { 'cite "TEXT"', 1 },
+}
+
+local ordinals = { "1st", "2nd", "3rd" }
+
+-- Raises a load error at the pack line of the call when call `which` (1
+-- or 2) of constructor ctor got n arguments, more than its signature
+-- takes; the arguments follow n.
+local function takes(ctor, which, n, ...)
+  local most = signatures[ctor][which + 1]
+  if n <= most then return end
+  local extra = select(most + 1, ...)
+  local nth = ordinals[most + 1] or (most + 1) .. "th"
+  error(ctor .. ": expected " .. signatures[ctor][1] .. ", got " .. n .. " arguments"
+    .. (which == 2 and " after " .. ctor .. "(...)" or "")
+    .. " (the " .. nth .. " is " .. describe(extra) .. ")", 3)
+end
+
 local function need_string(ctor, what, v)
   if type(v) ~= "string" or v == "" then
     fail(ctor, "expected " .. what .. ", got " .. describe(v))
@@ -43,8 +94,9 @@ local function node(t, kind)
 end
 
 -- ctor "x" { options }: copies the named fields of opts into the node.
-local function add_options(self, opts)
+local function add_options(self, opts, ...)
   local ctor = self._t
+  takes(ctor, 2, select("#", ...) + 1, opts, ...)
   if type(opts) ~= "table" then
     error(ctor .. ": expected a table of options such as { label = \"...\" }, got "
       .. describe(opts), 2)
@@ -107,7 +159,8 @@ end
 local function named(kind)
   return function(id)
     need_string(kind, "an id in quotes, as in " .. kind .. " \"ID\" { ... }", id)
-    return function(body)
+    return function(body, ...)
+      takes(kind, 2, select("#", ...) + 1, body, ...)
       need_table(kind, "a table after " .. kind .. " \"" .. id .. "\"", body)
       local t = from_table(kind, kind, body, { id = id })
       return declare_rule(kind, t)
@@ -145,7 +198,8 @@ end
 -- renews "X" { "Y", "Z" }: earning X renews valid Y and Z.
 function renews(renewer)
   need_string("renews", "the renewing credential's id, as in renews \"X\" { \"Y\" }", renewer)
-  return function(body)
+  return function(body, ...)
+    takes("renews", 2, select("#", ...) + 1, body, ...)
     need_table("renews", "a table of the credential ids it renews", body)
     return declare_rule("renews", from_table("renews", "renews", body, { renewer = renewer }))
   end
@@ -209,7 +263,8 @@ function at_least(n)
   if math.type(n) ~= "integer" or n < 0 then
     fail("at_least", "expected a whole number, as in at_least(2) { ... }, got " .. describe(n))
   end
-  return function(parts)
+  return function(parts, ...)
+    takes("at_least", 2, select("#", ...) + 1, parts, ...)
     need_table("at_least", "a table of requirements after at_least(" .. n .. ")", parts)
     return from_table("at_least", "at_least", parts, { n = n })
   end
@@ -293,4 +348,16 @@ end
 function cite(text)
   need_string("cite", "a citation in quotes", text)
   return text
+end
+
+-- ------------------------------------------------------------ signatures
+
+-- Every constructor checks its count of arguments against its signature
+-- before it runs (a tail call: its own errors still name the pack line).
+for ctor in pairs(signatures) do
+  local make = _ENV[ctor]
+  _ENV[ctor] = function(...)
+    takes(ctor, 1, select("#", ...), ...)
+    return make(...)
+  end
 end

@@ -41,7 +41,11 @@ int cli_load_rules(cli *c, cx_registry *r, cx_rules **out)
     if (rc == CX_EINPUT) {
         for (size_t i = 0; i < diags.count; i++) {
             const cx_diagnostic *g = &diags.items[i];
-            if (!g->warning) fprintf(stderr, "%s:%d: error: %s\n", g->file, g->line, g->message);
+            if (g->warning) continue;
+            if (g->line > 0)
+                fprintf(stderr, "%s:%d: error: %s\n", g->file, g->line, g->message);
+            else /* not located in the file: a path that names no pack */
+                fprintf(stderr, "%s: error: %s\n", g->file, g->message);
         }
         fprintf(stderr, "credex: the rule packs have errors; run credex check for details\n");
         cli_explain_default_rules(c, paths, n, &diags);

@@ -65,7 +65,8 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .render = render_one,
                             .render_ud = &k,
                             .progress = cli_progress,
-                            .progress_ud = c};
+                            .progress_ud = c,
+                            .max_trips = c->max_trips};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
@@ -138,6 +139,9 @@ int cmd_audit(cli *c)
     if (!c->all && strcmp(c->format, "csv") == 0)
         return cli_usage_error(c, "--format csv goes with --all");
     if (c->summary && !c->all) return cli_usage_error(c, "--summary goes with --all");
+    if (c->max_trips && (!c->all || c->summary))
+        return cli_usage_error(c, "--max-trips goes with --all (a --summary stops at the default, "
+                                  "100 trips)");
     if (c->summary && strcmp(c->format, "csv") == 0)
         return cli_usage_error(c, "--summary writes text or json, not csv");
     if (c->summary && c->log)

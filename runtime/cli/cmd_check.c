@@ -1,8 +1,8 @@
 /*
  * cmd_check.c -- `credex check [PACK|DIR...]`: load and compile rule packs
- * against the registry; print every error and warning with file:line and a
- * summary, as text or as JSON Lines (rendered by the library). Exit 3 when
- * any pack has an error.
+ * against the registry, then probe each check (cx_rules_probe); print every
+ * error and warning with file:line and a summary, as text or as JSON Lines
+ * (rendered by the library). Exit 3 when any pack has an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +153,7 @@ int cmd_check(cli *c)
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_rules_load(r, paths, n, &rules, &diags, &err);
+    if (rc == CX_OK) rc = cx_rules_probe(rules, cli_as_of(c), &diags, &err);
     if (rc != CX_OK && rc != CX_EINPUT) {
         cli_print_diagnostics(&diags);
         cli_report(&err);

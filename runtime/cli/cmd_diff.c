@@ -28,7 +28,8 @@ int cmd_diff(cli *c)
                              0,
                              &diags,
                              cli_progress,
-                             c};
+                             c,
+                             c->max_trips};
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_diff(r, old_rules, 1, new_rules, 1, &opt, &rep, &err);

@@ -95,7 +95,10 @@ const cli_command cli_commands[] = {
      "\n"
      "Errors and warnings are printed as file:line: error|warning: message. Warnings:\n"
      "a selector that matches no credential, a recognize rule a deny always\n"
-     "overrides, a pack without version or authority. --format json writes them\n"
+     "overrides, a pack without version or authority, a min_grade no award can meet\n"
+     "(no grade_scale, or a grade not on it), and a check that trips a counted limit\n"
+     "on a probe holder (one with no awards, one with an award of each credential\n"
+     "the rule names), at the line of its function. --format json writes them\n"
      "to stdout as JSON Lines, one object per diagnostic and a summary object\n"
      "(docs/json.md); --quiet leaves out the text summary line.\n"
      "\n"
@@ -220,11 +223,11 @@ const cli_command cli_commands[] = {
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
-         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY,
+         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
      "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
-     "[--format text|json|csv] [--fail-unless STATUS] [--log] [--quiet]",
+     "[--format text|json|csv] [--fail-unless STATUS] [--log] [--quiet] [--max-trips N]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -249,6 +252,11 @@ const cli_command cli_commands[] = {
      "\n"
      "--log records the decisions in the registry's decision log (credex log), all\n"
      "in one transaction, --all included.\n"
+     "\n"
+     "--max-trips N (default 100): with --all, when one rule's Lua trips a counted\n"
+     "limit (instructions, memory, ...) in N decisions, the run stops with exit 3,\n"
+     "naming the rule, the file:line of its function and the limit; the decisions\n"
+     "written before the stop are whole.\n"
      "\n"
      "Exit codes as for equiv.\n"
      "\n"
@@ -357,10 +365,11 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
-    {"whatif", cmd_whatif, OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET,
+    {"whatif", cmd_whatif,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS,
      "text json csv",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
-     "[--format text|json|csv] [--jobs N] [--quiet]",
+     "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -378,14 +387,18 @@ const cli_command cli_commands[] = {
      "to, count, examples}; csv the same as rows. docs/whatif.md has the format and\n"
      "what is re-evaluated.\n"
      "\n"
+     "--max-trips N (default 100): the run breaker, as for audit --all.\n"
+     "\n"
      "Exit codes: 0 (whatever changed); 2 usage; 3 a bad change file (file:line:col),\n"
-     "packs that do not load, or a transition from or to error; 4 registry error.\n"
+     "packs that do not load, a transition from or to error, or a run stopped by\n"
+     "--max-trips; 4 registry error.\n"
      "\n"
      "Example:\n"
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
-    {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET, "text json csv",
+    {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS,
+     "text json csv",
      "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv] "
-     "[--jobs N] [--quiet]",
+     "[--jobs N] [--quiet] [--max-trips N]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
@@ -433,6 +446,7 @@ static const struct option_spec {
     {"allow-unverified", OPT_ALLOW_UNVERIFIED, 0},
     {"holders", OPT_HOLDERS, 1},
     {"cascade", OPT_CASCADE, 0},
+    {"max-trips", OPT_MAX_TRIPS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -599,6 +613,15 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_CASCADE:
         c->cascade = 1;
         break;
+    case OPT_MAX_TRIPS: {
+        char *end;
+        unsigned long n = strtoul(value, &end, 10);
+        if (*end || value[0] < '1' || value[0] > '9' || n > 1000000000)
+            return cli_usage_error(c, "--max-trips takes a number from 1 to 1000000000, not '%s'",
+                                   value);
+        c->max_trips = (unsigned)n;
+        break;
+    }
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);

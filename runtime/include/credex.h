@@ -278,9 +278,9 @@ typedef struct cx_limits {
     uint64_t max_list_items;   /* one list, or one CSV file's rows: 100,000,000 */
 } cx_limits;
 
-#define CX_DEFAULT_MAX_INPUT_BYTES (UINT64_C(1) << 30)
+#define CX_DEFAULT_MAX_INPUT_BYTES  (UINT64_C(1) << 30)
 #define CX_DEFAULT_MAX_SCALAR_BYTES (UINT64_C(1) << 20)
-#define CX_DEFAULT_MAX_LIST_ITEMS UINT64_C(100000000)
+#define CX_DEFAULT_MAX_LIST_ITEMS   UINT64_C(100000000)
 
 /* How cx_import reads its inputs. Zeroed: as cx_catalog_import. */
 typedef struct cx_import_options {
@@ -356,6 +356,15 @@ typedef struct cx_rules cx_rules; /* compiled rule packs: immutable plans */
 int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_rules **out,
                   cx_diagnostics *diags, cx_error *err);
 void cx_rules_free(cx_rules *rules); /* accepts NULL */
+
+/* What `credex check` runs after loading: each rule whose requirements
+ * have a `check` is evaluated, as of as_of ("YYYY-MM-DD"), for two probe
+ * holders -- one with no awards, one with an award of each credential the
+ * rule names -- and a check that trips a counted limit there gets a
+ * warning in diags, at the line where its function is written, naming
+ * the rule and the limit (docs/security.md, "Run breaker"). CX_OK (with
+ * or without warnings), CX_EUSAGE for a bad as_of, CX_ENOMEM. */
+int cx_rules_probe(cx_rules *rules, const char *as_of, cx_diagnostics *diags, cx_error *err);
 
 /* Counts for summaries: packs loaded and rules compiled. */
 size_t cx_rules_pack_count(const cx_rules *rules);
@@ -559,6 +568,26 @@ typedef struct cx_audit_entry {
  * return stops the audit with that code. */
 typedef int (*cx_audit_visit_fn)(void *ud, const cx_audit_entry *entry);
 
+/* The run breaker (docs/security.md, "Run breaker"): a run over every
+ * holder (cx_audit_each and the calls built on it, cx_whatif, cx_diff)
+ * stops when one rule's Lua function (a check, an equivalence's `when`)
+ * has tripped a counted limit (instructions, memory, string length, regex
+ * steps) in max_trips decisions of the run. Workers consult the shared
+ * count before every holder, so the stop comes within about max_trips
+ * trips whatever the jobs. The visitor has then had every decision of
+ * the holders before the first one left undecided, and no later one; the
+ * call returns CX_EINPUT, err located at the function's first line. */
+#define CX_MAX_TRIPS 100 /* the default max_trips */
+
+/* What stopped a run. */
+typedef struct cx_breaker {
+    char rule[256];  /* the rule's id */
+    char file[512];  /* the pack file of the function that tripped */
+    int line;        /* where the function is written (its first line) */
+    char limit[768]; /* the limit as the sandbox words it ("instruction limit (N) exceeded") */
+    uint64_t trips;  /* decisions in which the rule tripped: max_trips */
+} cx_breaker;
+
 typedef struct cx_audit_options {
     const char *stack;       /* only this stack (and the stacks it needs), or NULL: every stack */
     const char *as_of;       /* "YYYY-MM-DD" */
@@ -568,6 +597,8 @@ typedef struct cx_audit_options {
     void *render_ud;         /* render's first argument; only read on the workers */
     cx_progress_fn progress; /* NULL, or called after every batch of holders */
     void *progress_ud;
+    unsigned max_trips;  /* the run breaker's maximum (above); 0: CX_MAX_TRIPS */
+    cx_breaker *breaker; /* NULL, or filled when the run breaker stopped the run */
 } cx_audit_options;
 
 /* Audits every holder of the registry for every stack (or only
@@ -765,6 +796,7 @@ typedef struct cx_whatif_options {
     cx_diagnostics *diags;   /* pack errors and warnings are appended here; may be NULL */
     cx_progress_fn progress; /* called now and then; may be NULL */
     void *progress_ud;
+    unsigned max_trips; /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and

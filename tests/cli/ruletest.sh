@@ -15,7 +15,7 @@ expect_eq "$ERR" "" "passing files: nothing on stderr"
 
 run test tests/rules/compiler
 expect_rc 0 "the compiler's rule tests, by directory"
-expect_eq "$OUT" "12 passed, 0 failed" "the compiler's rule tests"
+expect_eq "$OUT" "40 passed, 0 failed" "the compiler's rule tests"
 
 # --- failing expectations: exit 1, one line per failing case ------------------
 MISSPELT="tests/ruletest/fixtures/broken/misspelt.lua:3: error: counts_as: unknown credential 'CA-EVS-110'; did you mean 'CA-EVS-101'?"

@@ -1,0 +1,1 @@
+pack("arity-pack", "extra") { authority = "credex tests", version = "1" }
