@@ -44,6 +44,10 @@ typedef uint64_t cli_opts;
 #define OPT_ALLOW_UNVERIFIED  (UINT64_C(1) << 28)
 #define OPT_HOLDERS           (UINT64_C(1) << 29)
 #define OPT_CASCADE           (UINT64_C(1) << 30)
+#define OPT_MAX_INPUT_BYTES   (UINT64_C(1) << 31) /* import, test, whatif: caps */
+#define OPT_MAX_SCALAR_BYTES  (UINT64_C(1) << 32)
+#define OPT_MAX_LIST_ITEMS    (UINT64_C(1) << 33)
+#define OPT_LIMITS            (OPT_MAX_INPUT_BYTES | OPT_MAX_SCALAR_BYTES | OPT_MAX_LIST_ITEMS)
 
 #define MAX_RULES 64
 
@@ -84,6 +88,7 @@ typedef struct cli {
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
+    cx_limits limits; /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
 } cli;
 
 typedef struct cli_command {

@@ -102,7 +102,7 @@ int cmd_test(cli *c)
     size_t n = (size_t)c->nargs;
     struct stat st;
     test_output out = {strcmp(c->format, "json") == 0, NULL, 0};
-    cx_test_options opt = {on_result, NULL, &out, c->coverage ? on_coverage : NULL};
+    cx_test_options opt = {on_result, NULL, &out, c->coverage ? on_coverage : NULL, &c->limits};
     cx_test_summary sum;
     cx_error err;
     if (!n) {

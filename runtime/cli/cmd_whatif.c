@@ -137,7 +137,8 @@ int cmd_whatif(cli *c)
         free(owned);
         return rc;
     }
-    cx_whatif_options opt = {cli_as_of(c), jobs_of(c), paths, n, &diags, cli_progress, c};
+    cx_whatif_options opt = {cli_as_of(c), jobs_of(c),   paths, n,
+                             &diags,       cli_progress, c,     &c->limits};
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_whatif(r, change, &opt, &rep, &err);
