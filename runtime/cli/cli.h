@@ -107,6 +107,14 @@ extern const cli_command cli_commands[];
 /* Prints "credex: " + the located error to stderr; returns err->code. */
 int cli_report(const cx_error *err);
 
+/* Prints one line of user text to f, every control character escaped
+ * (cx_escaped: an id or a name cannot drive the terminal), then "\n". */
+void cli_print_line(FILE *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 /* Prints a usage error ("credex CMD: ...", then "try credex CMD --help")
  * and returns CX_EUSAGE. */
 int cli_usage_error(const cli *c, const char *fmt, ...)
