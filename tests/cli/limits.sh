@@ -24,6 +24,18 @@ expect_contains "$OUT" "/dev/zero: larger than the 64 KiB input limit; --max-inp
     "test /dev/zero: the message"
 expect_contains "$OUT" "0 passed, 1 failed" "test /dev/zero: counted as a failed file"
 
+# the files an import names besides its inputs: a CTDL id map
+run --db reg.db import "$SRC/tests/fixtures/interop/ctdl/cr-competency-frameworks.json" \
+    --id-map /dev/zero --max-input-bytes 1M
+expect_rc 3 "an --id-map of /dev/zero: exit code"
+expect_eq "$ERR" "credex: /dev/zero: larger than the 1 MiB input limit; --max-input-bytes raises it" \
+    "an --id-map of /dev/zero: the message"
+unchanged "an --id-map of /dev/zero"
+# a rule pack: check stops at the sandbox's memory limit (64 MiB)
+run --db reg.db check /dev/zero
+expect_rc 3 "check /dev/zero: exit code"
+expect_contains "$ERR" "/dev/zero: error: the pack is larger than the memory limit" "check /dev/zero: the message"
+
 # a pipe: the same cap
 yes 'x: y' | "$CREDEX" --db reg.db import /dev/stdin --max-input-bytes 100K >/dev/null 2>err.txt
 expect_eq "$?" 3 "import from a pipe: exit code"
