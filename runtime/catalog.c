@@ -1480,43 +1480,64 @@ static int check_competency_cycles(cx_catalog_loader *ld, cx_error *err)
     return rc;
 }
 
-/* An award with no `expires` whose credential this import defines with a
- * valid_for must expire by 9999-12-31: a later expiry is refused at the
- * award, not clamped (nor read as "never"). */
+/* The valid_for of credential id ("" for none) into *out: this import's
+ * definition (put in vf first), else the registry's, asked once per id
+ * (a CSV list names a few credentials a million times). */
+static int valid_for_of(cx_catalog_loader *ld, cx_strmap *vf, const char *id, const char **out,
+                        cx_error *err)
+{
+    cx_credential *cr = NULL;
+    cx_error rerr;
+    if ((*out = cx__strmap_get(vf, id))) return CX_OK;
+    int rc = cx_registry_credential(ld->registry, id, &cr, &rerr);
+    if (rc != CX_OK && rc != CX_EUSAGE) {
+        *err = rerr;
+        return rc;
+    }
+    *out = cr && cr->valid_for ? cx__arena_strdup(&ld->cat.arena, cr->valid_for) : "";
+    cx_credential_free(cr);
+    if (!*out || cx__strmap_put(vf, id, (void *)*out, NULL) < 0)
+        return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    return CX_OK;
+}
+
+/* An award with no `expires` whose credential (this import's or the
+ * registry's) has a valid_for must expire by 9999-12-31: a later expiry
+ * is refused at the award, not clamped (nor read as "never"). */
 static int check_expiry(cx_catalog_loader *ld, cx_error *err)
 {
-    cx_strmap creds;
+    cx_strmap vf; /* credential id -> its valid_for, "" for none */
     int rc = CX_OK;
-    cx__strmap_init(&creds);
-    for (size_t i = 0; i < ld->cat.credentials.n && !rc; i++)
-        if (ld->cat.credentials.v[i].valid_for &&
-            cx__strmap_put(&creds, ld->cat.credentials.v[i].id, &ld->cat.credentials.v[i], NULL) <
-                0)
+    cx__strmap_init(&vf);
+    for (size_t i = 0; i < ld->cat.credentials.n && !rc; i++) {
+        const cx_cat_credential *cr = &ld->cat.credentials.v[i];
+        if (cx__strmap_put(&vf, cr->id, (void *)(cr->valid_for ? cr->valid_for : ""), NULL) < 0)
             rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    }
     for (size_t h = 0; h < ld->cat.holders.n && !rc; h++) {
         cx_cat_holder *hd = &ld->cat.holders.v[h];
         for (size_t i = 0; i < hd->nawards && !rc; i++) {
             cx_cat_award *a = &hd->awards[i];
-            const cx_cat_credential *cr =
-                a->expires || a->skip ? NULL : cx__strmap_get(&creds, a->credential);
+            const char *valid_for = "", *why;
             cx_date issued;
             cx_duration dur;
-            const char *why;
-            if (!cr || cx__date_parse(a->issued, &issued, &why) != 0 ||
-                cx__duration_parse(cr->valid_for, &dur, &why) != 0 ||
+            if (a->expires || a->skip) continue;
+            if ((rc = valid_for_of(ld, &vf, a->credential, &valid_for, err))) break;
+            if (!*valid_for || cx__date_parse(a->issued, &issued, &why) != 0 ||
+                cx__duration_parse(valid_for, &dur, &why) != 0 ||
                 cx__date_add(issued, &dur) != CX_DATE_NEVER)
                 continue;
             cx__yerror(err, CX_EINPUT, a->loc.file, a->loc.line, a->loc.column, a->loc.where,
                        "an award of '%s' issued %s would expire past 9999-12-31 (valid_for %s); "
                        "give it an expires date, or check the issued date",
-                       cr->id, a->issued, cr->valid_for);
+                       a->credential, a->issued, valid_for);
             if (skippable(ld, hd))
                 skip_award(ld, a, err);
             else
                 rc = CX_EINPUT;
         }
     }
-    cx__strmap_free(&creds);
+    cx__strmap_free(&vf);
     return rc;
 }
 
