@@ -41,7 +41,8 @@ int cli_load_rules(cli *c, cx_registry *r, cx_rules **out)
     if (rc == CX_EINPUT) {
         for (size_t i = 0; i < diags.count; i++) {
             const cx_diagnostic *g = &diags.items[i];
-            if (!g->warning) fprintf(stderr, "%s:%d: error: %s\n", g->file, g->line, g->message);
+            if (!g->warning)
+                cli_print_line(stderr, "%s:%d: error: %s", g->file, g->line, g->message);
         }
         fprintf(stderr, "credex: the rule packs have errors; run credex check for details\n");
         cli_explain_default_rules(c, paths, n, &diags);

@@ -116,8 +116,8 @@ static void pack_errors(const cx_diagnostics *d)
 {
     for (size_t i = 0; i < d->count; i++)
         if (!d->items[i].warning)
-            fprintf(stderr, "%s:%d: error: %s\n", d->items[i].file, d->items[i].line,
-                    d->items[i].message);
+            cli_print_line(stderr, "%s:%d: error: %s", d->items[i].file, d->items[i].line,
+                           d->items[i].message);
 }
 
 int cmd_whatif(cli *c)

@@ -502,9 +502,11 @@ static int unknown_command(const char *name)
     size_t n = 0;
     for (const cli_command *cmd = cli_commands; cmd->name && n < 32; cmd++) names[n++] = cmd->name;
     const char *near = cx_nearest(name, names, n);
-    fprintf(stderr, "credex: unknown command '%s'", name);
-    if (near) fprintf(stderr, "; did you mean '%s'?", near);
-    fprintf(stderr, "\ntry 'credex --help'\n");
+    if (near)
+        cli_print_line(stderr, "credex: unknown command '%s'; did you mean '%s'?", name, near);
+    else
+        cli_print_line(stderr, "credex: unknown command '%s'", name);
+    fprintf(stderr, "try 'credex --help'\n");
     return CX_EUSAGE;
 }
 

@@ -51,6 +51,18 @@ expect_rc 3 "a pack error with ESC: exit code"
 expect_contains "$ERR" 'p/bad.lua:1: error: bad \x1b[31mred\x07' "a pack error: escaped"
 no_raw "check diagnostics" "$ERR$OUT"
 
+# the same pack where a decision loads it
+run --db reg.db audit --holder h-0001 --rules p
+expect_rc 3 "audit with a pack error with ESC: exit code"
+expect_contains "$ERR" 'p/bad.lua:1: error: bad \x1b[31mred\x07' "audit: the pack error escaped"
+no_raw "audit's pack errors" "$ERR"
+
+# an unknown command word
+run "stat${ESC}[2J"
+expect_rc 2 "an unknown command with ESC: exit code"
+expect_contains "$ERR" "credex: unknown command 'stat\x1b[2J'" "an unknown command: escaped"
+no_raw "unknown command" "$ERR"
+
 # a rule test whose name holds ESC and BEL: the FAIL line escaped
 mkdir t
 cat > t/esc.test.yaml <<'YAML'
