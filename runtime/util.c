@@ -1,6 +1,7 @@
 /*
- * util.c -- error values, arena, growable strings, edit distance.
- * Owns no global state.
+ * util.c -- error values (escaped as they are made), the escaping rule for
+ * printed text, input limits' defaults, arena, growable strings, edit
+ * distance. Owns no global state.
  */
 #include "util.h"
 

@@ -618,11 +618,13 @@ static int read_capped(FILE *f, uint64_t cap, size_t hint, char **buf, size_t *n
     size_t size = hint ? hint + 2 : 65536; /* a byte more than the size: one short read ends it */
     char *b = NULL;
     *n = 0;
+    *buf = NULL;
     for (;;) {
         if ((uint64_t)size > cap + 2) size = (size_t)cap + 2;
         char *p = realloc(b, size);
         if (!p) {
             free(b);
+            *buf = NULL;
             return CX_ENOMEM;
         }
         b = p;
@@ -642,6 +644,8 @@ int cx__yread_file_limited(const char *path, const cx_limits *limits, char **dat
     char *buf = NULL;
     struct stat st;
     uint64_t cap = cx__limits_of(limits).max_input_bytes;
+    if (cap > SIZE_MAX / 4)
+        cap = SIZE_MAX / 4; /* more than memory holds: a buffer's size stays exact */
     FILE *f = fopen(path, "rb");
     if (!f) return cx__error(err, CX_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);

@@ -7,7 +7,8 @@
  * Refused, each with a located error: anchors and aliases, explicit tags,
  * more than one document, a key repeated in one mapping, a non-scalar
  * key, nesting deeper than CX_YAML_MAX_DEPTH, invalid UTF-8 and control
- * characters, and any libyaml syntax error. No type resolution is done:
+ * characters, any libyaml syntax error, and a file, scalar or list over
+ * its cx_limits cap (docs/security.md, "Input limits"). No type resolution is done:
  * every scalar is text (docs/design.md §3: quoting never changes meaning).
  */
 #ifndef CX_YAML_READER_H

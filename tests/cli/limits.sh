@@ -144,5 +144,9 @@ expect_rc 2 "--max-list-items takes no suffix"
 expect_contains "$ERR" "--max-list-items takes a positive number, not '10K'" "--max-list-items 10K: the message"
 run --db reg.db import small.yaml --max-input-bytes 99999999999999999999
 expect_rc 2 "--max-input-bytes too large for 64 bits"
+run --db reg.db import small.yaml --max-input-bytes 17179869184G
+expect_rc 2 "--max-input-bytes 2^64 bytes with a suffix: too large"
+run --db reg.db import small.yaml --max-input-bytes 18446744073709551615 --quiet
+expect_rc 0 "--max-input-bytes at 2^64 - 1 reads a small file as usual"
 
 finish
