@@ -1359,7 +1359,8 @@ static int ob2_recipient(const ob *o, const cx_ynode *as, char holder[MAX_ID_LEN
         return fail(o, recipient,
                     "a recipient identity needs --holders FILE (CSV identity,holder) to name "
                     "its holder; identities are never stored");
-    if ((rc = cx__yread_file(path, &data, &len, o->err))) return rc;
+    if ((rc = cx__yread_file_limited(path, o->opts ? o->opts->limits : NULL, &data, &len, o->err)))
+        return rc;
     int hashed = h && h->kind == CX_YSCALAR && strcmp(h->text, "true") == 0;
     const char *p = data, *end = data + len;
     const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -59,6 +59,8 @@ struct cx_catalog_loader {
     cx_strmap removing[CX_KIND_AWARD + 1]; /* credential and competency ids `remove:` lists
                                             * -> cx_loc* of the id */
     int64_t cascaded;                      /* what the removals took along (--cascade) */
+    cx_strmap removing_members;            /* "group\njurisdiction" of `remove: memberships`
+                                            * (values unused) */
 };
 
 /* Per-document state while checking. */
@@ -271,6 +273,24 @@ static int id_elem(const checker *c, const cx_ynode *n, const char *key, const c
     return rc ? rc : check_id(c, n, key, *out);
 }
 
+/* Adds text (living as long as the check) to seen, the set of a list's
+ * texts so far, at n. *first: the node of an earlier equal text, or NULL.
+ * A hash set: a list of a million tags is checked in linear time. */
+static int seen_before(const checker *c, cx_strmap *seen, const char *text, const cx_ynode *n,
+                       const cx_ynode **first)
+{
+    void *old = NULL;
+    int rc = cx__strmap_put(seen, text, (void *)n, &old);
+    *first = rc == 1 ? old : NULL;
+    return rc < 0 ? nomem(c) : CX_OK;
+}
+
+/* The place of n, for "first at ..." messages. */
+static const char *place_of(const checker *c, const cx_ynode *n, char *buf, size_t size)
+{
+    return cx__yplace(buf, size, c->file, n->line, n->column, n->where);
+}
+
 static int opt_list(const checker *c, const cx_ynode *map, const char *key, elem_fn each,
                     const char ***out, size_t *count)
 {
@@ -282,14 +302,19 @@ static int opt_list(const checker *c, const cx_ynode *map, const char *key, elem
         return fail(c, v, "expected a list for '%s', found %s (write [a, b])", key,
                     cx__ynode_kind_name(v->kind));
     const char **items = cx__arena_alloc(&c->ld->cat.arena, (v->count + 1) * sizeof *items);
+    const cx_ynode *first = NULL;
+    cx_strmap seen;
+    char at[600];
+    int rc = CX_OK;
     if (!items) return nomem(c);
-    for (size_t i = 0; i < v->count; i++) {
-        int rc = each(c, v->items[i], key, &items[i]);
-        if (rc) return rc;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(items[j], items[i]) == 0)
-                return fail(c, v->items[i], "'%s' is listed twice in '%s'", items[i], key);
-    }
+    cx__strmap_init(&seen);
+    for (size_t i = 0; i < v->count && !rc && !first; i++)
+        if (!(rc = each(c, v->items[i], key, &items[i])) &&
+            !(rc = seen_before(c, &seen, items[i], v->items[i], &first)) && first)
+            rc = fail(c, v->items[i], "'%s' is listed twice in '%s' (first at %s)", items[i], key,
+                      place_of(c, first, at, sizeof at));
+    cx__strmap_free(&seen);
+    if (rc) return rc;
     items[v->count] = NULL; /* lists are NULL-terminated too, for key_list */
     *out = items;
     *count = v->count;
@@ -530,18 +555,9 @@ static int code_value(const checker *c, const code_scheme *s, const cx_ynode *n,
     return CX_OK;
 }
 
-static int codes(const checker *c, const cx_ynode *map, cx_cat_credential *cr)
+/* The codes of every scheme in v into cr->codes, each (scheme, code) once. */
+static int codes_of(const checker *c, const cx_ynode *v, cx_cat_credential *cr, cx_strmap *seen)
 {
-    const cx_ynode *v = cx__ymap_get(map, "codes");
-    if (!v) return CX_OK;
-    if (v->kind != CX_YMAP)
-        return fail(c, v, "expected a mapping for 'codes' (scheme: [code, ...]), found %s",
-                    cx__ynode_kind_name(v->kind));
-    size_t total = 0;
-    for (size_t i = 0; i < v->count; i++)
-        total += v->items[i]->kind == CX_YLIST ? v->items[i]->count : 1;
-    cr->codes = cx__arena_alloc(&c->ld->cat.arena, (total + 1) * sizeof *cr->codes);
-    if (!cr->codes) return nomem(c);
     for (size_t i = 0; i < v->count; i++) {
         const code_scheme *s = NULL;
         for (size_t k = 0; k < CX_COUNT(schemes); k++)
@@ -560,14 +576,38 @@ static int codes(const checker *c, const cx_ynode *map, cx_cat_credential *cr)
             int rc = code_value(c, s, one, &kv->value);
             if (rc) return rc;
             kv->key = s->name;
-            for (size_t k = 0; k < cr->ncodes; k++)
-                if (strcmp(cr->codes[k].key, kv->key) == 0 &&
-                    strcmp(cr->codes[k].value, kv->value) == 0)
-                    return fail(c, one, "%s code '%s' is listed twice", s->name, kv->value);
+            size_t size = strlen(s->name) + strlen(kv->value) + 2;
+            char *pair = cx__arena_alloc(&c->ld->cat.arena, size), at[600];
+            const cx_ynode *first;
+            if (!pair) return nomem(c);
+            snprintf(pair, size, "%s:%s", s->name, kv->value);
+            if ((rc = seen_before(c, seen, pair, one, &first))) return rc;
+            if (first)
+                return fail(c, one, "%s code '%s' is listed twice (first at %s)", s->name,
+                            kv->value, place_of(c, first, at, sizeof at));
             cr->ncodes++;
         }
     }
     return CX_OK;
+}
+
+static int codes(const checker *c, const cx_ynode *map, cx_cat_credential *cr)
+{
+    const cx_ynode *v = cx__ymap_get(map, "codes");
+    if (!v) return CX_OK;
+    if (v->kind != CX_YMAP)
+        return fail(c, v, "expected a mapping for 'codes' (scheme: [code, ...]), found %s",
+                    cx__ynode_kind_name(v->kind));
+    size_t total = 0;
+    for (size_t i = 0; i < v->count; i++)
+        total += v->items[i]->kind == CX_YLIST ? v->items[i]->count : 1;
+    cr->codes = cx__arena_alloc(&c->ld->cat.arena, (total + 1) * sizeof *cr->codes);
+    if (!cr->codes) return nomem(c);
+    cx_strmap seen; /* "scheme:code" of the codes so far */
+    cx__strmap_init(&seen);
+    int rc = codes_of(c, v, cr, &seen);
+    cx__strmap_free(&seen);
+    return rc;
 }
 
 static int credential(const checker *c, const cx_ynode *n)
@@ -891,13 +931,13 @@ static int removal(const checker *c, int which, cx_kind kind, const cx_ynode *n,
     if (rc) return rc;
     *loc = loc_of(c, n);
     cx_loc at_j = jn ? loc_of(c, jn) : *loc;
-    if (which == CX_CAT_RM_MEMBERSHIP) {
-        for (size_t i = 0; i < c->ld->cat.removals.n; i++) {
-            const cx_cat_removal *o = &c->ld->cat.removals.v[i];
-            if (o->which == which && strcmp(o->id, id) == 0 &&
-                strcmp(o->jurisdiction, jurisdiction) == 0)
-                return CX_OK;
-        }
+    if (which == CX_CAT_RM_MEMBERSHIP) { /* one hash look-up, not a scan of the list */
+        size_t size = strlen(id) + strlen(jurisdiction) + 2;
+        char *pair = cx__arena_alloc(&c->ld->cat.arena, size);
+        if (!pair) return nomem(c);
+        snprintf(pair, size, "%s\n%s", id, jurisdiction);
+        if ((rc = cx__strmap_put(&c->ld->removing_members, pair, loc, NULL)) < 0) return nomem(c);
+        if (rc == 1) return CX_OK;
     } else {
         if (cx__strmap_get(&c->ld->removing[kind], id)) return CX_OK;
         if (cx__strmap_put(&c->ld->removing[kind], id, loc, NULL) < 0) return nomem(c);
@@ -1099,7 +1139,7 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
                     cx_ydoc **out, cx_error *err)
 {
     cx_ydoc *json = NULL;
-    int rc = cx__json_load_buffer(path, data, len, &json, err);
+    int rc = cx__json_load_buffer_limited(path, data, len, ld->opts->limits, &json, err);
     if (rc) return rc;
     const cx_ynode *root = cx__ydoc_root(json);
     const json_mapper *m = json_mappers;
@@ -1119,13 +1159,13 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = cx__yread_file(path, &data, &len, err);
+    int rc = cx__yread_file_limited(path, ld->opts->limits, &data, &len, err);
     if (rc) return rc;
     cx_format f = detect(data, len);
     ld->files[f]++;
     switch (f) {
     case CX_FORMAT_YAML:
-        rc = cx__yaml_load_buffer(path, data, len, out, err);
+        rc = cx__yaml_load_buffer_limited(path, data, len, ld->opts->limits, out, err);
         break;
     case CX_FORMAT_CSV:
         rc = cx__csv_load_buffer(path, data, len, ld->opts, out, err);
@@ -1339,6 +1379,168 @@ oom:
     return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
 }
 
+/* One competency of the parent graph: the registry's, replaced by this
+ * import's definition. */
+typedef struct comp_node {
+    const char *id, *parent;      /* parent NULL: a root */
+    const cx_cat_competency *def; /* this import's definition, or NULL */
+    int state;                    /* 0 not seen, 1 on the walk, 2 done */
+} comp_node;
+
+typedef struct comp_graph {
+    cx_strmap nodes; /* id -> comp_node* */
+    cx_arena arena;  /* the nodes and the registry's ids */
+    cx_error *err;
+} comp_graph;
+
+/* Adds (or, for this import's definition, replaces) a competency. */
+static int comp_put(comp_graph *g, const char *id, const char *parent, const cx_cat_competency *def)
+{
+    comp_node *n = cx__strmap_get(&g->nodes, id);
+    if (!n) {
+        if (!(n = cx__arena_alloc(&g->arena, sizeof *n))) return CX_ENOMEM;
+        *n = (comp_node){id, NULL, NULL, 0};
+        if (cx__strmap_put(&g->nodes, id, n, NULL) < 0) return CX_ENOMEM;
+    }
+    n->parent = parent;
+    n->def = def;
+    return CX_OK;
+}
+
+static int comp_row(void *ud, const cx_col *cols, size_t ncols)
+{
+    comp_graph *g = ud;
+    const char *id = cx__arena_strdup(&g->arena, cols[0].text);
+    const char *parent = cols[3].text ? cx__arena_strdup(&g->arena, cols[3].text) : NULL;
+    (void)ncols;
+    if (!id || (cols[3].text && !parent) || comp_put(g, id, parent, NULL))
+        return cx__error(g->err, CX_ENOMEM, "", 0, 0, "out of memory");
+    return 0;
+}
+
+/* Follows parents from start, in linear time over the whole graph (each
+ * node is walked once); a walk that comes back to a node on it is a
+ * cycle, named from the first of its competencies this import defines. */
+static int comp_walk(comp_graph *g, comp_node *start)
+{
+    comp_node *n = start;
+    while (n && n->state == 0) {
+        n->state = 1;
+        n = n->parent ? cx__strmap_get(&g->nodes, n->parent) : NULL;
+    }
+    if (n && n->state == 1) { /* a cycle through n: find its defined member, name it */
+        const comp_node *c = n, *at = NULL;
+        cx_buf b;
+        do {
+            if (c->def && !at) at = c;
+            c = cx__strmap_get(&g->nodes, c->parent);
+        } while (c != n);
+        const comp_node *from = at ? at : n; /* none defined here: the registry's own cycle */
+        cx__buf_init(&b);
+        c = from;
+        do {
+            cx__buf_printf(&b, "%s -> ", c->id);
+            c = cx__strmap_get(&g->nodes, c->parent);
+        } while (c != from);
+        cx__buf_puts(&b, from->id);
+        const cx_loc *l = &(at ? at : start)->def->loc;
+        cx__yerror(g->err, CX_EINPUT, l->file, l->line, l->column, l->where,
+                   "competency parent cycle: %s; a competency's parents must end at one "
+                   "without a parent",
+                   b.oom ? from->id : b.data);
+        cx__buf_free(&b);
+        return CX_EINPUT;
+    }
+    for (n = start; n && n->state == 1; n = cx__strmap_get(&g->nodes, n->parent ? n->parent : ""))
+        n->state = 2;
+    return CX_OK;
+}
+
+/* Competency parents must form a forest, over this import's competencies
+ * and the registry's: a -> b -> a (or longer) is refused at import. */
+static int check_competency_cycles(cx_catalog_loader *ld, cx_error *err)
+{
+    comp_graph g = {.err = err};
+    int rc = CX_OK, any = 0;
+    for (size_t i = 0; i < ld->cat.competencies.n; i++)
+        any |= ld->cat.competencies.v[i].parent != 0;
+    if (!any) return CX_OK; /* no parent set: no new cycle */
+    cx__strmap_init(&g.nodes);
+    cx__arena_init(&g.arena);
+    rc = cx__registry_scan(ld->registry, CX_SCAN_COMPETENCIES, comp_row, &g, err);
+    for (size_t i = 0; i < ld->cat.competencies.n && !rc; i++) {
+        const cx_cat_competency *k = &ld->cat.competencies.v[i];
+        if (comp_put(&g, k->id, k->parent, k))
+            rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < ld->cat.competencies.n && !rc; i++)
+        rc = comp_walk(&g, cx__strmap_get(&g.nodes, ld->cat.competencies.v[i].id));
+    cx__strmap_free(&g.nodes);
+    cx__arena_free(&g.arena);
+    return rc;
+}
+
+/* The valid_for of credential id ("" for none) into *out: this import's
+ * definition (put in vf first), else the registry's, asked once per id
+ * (a CSV list names a few credentials a million times). */
+static int valid_for_of(cx_catalog_loader *ld, cx_strmap *vf, const char *id, const char **out,
+                        cx_error *err)
+{
+    cx_credential *cr = NULL;
+    cx_error rerr;
+    if ((*out = cx__strmap_get(vf, id))) return CX_OK;
+    int rc = cx_registry_credential(ld->registry, id, &cr, &rerr);
+    if (rc != CX_OK && rc != CX_EUSAGE) {
+        *err = rerr;
+        return rc;
+    }
+    *out = cr && cr->valid_for ? cx__arena_strdup(&ld->cat.arena, cr->valid_for) : "";
+    cx_credential_free(cr);
+    if (!*out || cx__strmap_put(vf, id, (void *)*out, NULL) < 0)
+        return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    return CX_OK;
+}
+
+/* An award with no `expires` whose credential (this import's or the
+ * registry's) has a valid_for must expire by 9999-12-31: a later expiry
+ * is refused at the award, not clamped (nor read as "never"). */
+static int check_expiry(cx_catalog_loader *ld, cx_error *err)
+{
+    cx_strmap vf; /* credential id -> its valid_for, "" for none */
+    int rc = CX_OK;
+    cx__strmap_init(&vf);
+    for (size_t i = 0; i < ld->cat.credentials.n && !rc; i++) {
+        const cx_cat_credential *cr = &ld->cat.credentials.v[i];
+        if (cx__strmap_put(&vf, cr->id, (void *)(cr->valid_for ? cr->valid_for : ""), NULL) < 0)
+            rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    }
+    for (size_t h = 0; h < ld->cat.holders.n && !rc; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards && !rc; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            const char *valid_for = "", *why;
+            cx_date issued;
+            cx_duration dur;
+            if (a->expires || a->skip) continue;
+            if ((rc = valid_for_of(ld, &vf, a->credential, &valid_for, err))) break;
+            if (!*valid_for || cx__date_parse(a->issued, &issued, &why) != 0 ||
+                cx__duration_parse(valid_for, &dur, &why) != 0 ||
+                cx__date_add(issued, &dur) != CX_DATE_NEVER)
+                continue;
+            cx__yerror(err, CX_EINPUT, a->loc.file, a->loc.line, a->loc.column, a->loc.where,
+                       "an award of '%s' issued %s would expire past 9999-12-31 (valid_for %s); "
+                       "give it an expires date, or check the issued date",
+                       a->credential, a->issued, valid_for);
+            if (skippable(ld, hd))
+                skip_award(ld, a, err);
+            else
+                rc = CX_EINPUT;
+        }
+    }
+    cx__strmap_free(&vf);
+    return rc;
+}
+
 /* Defines each create_if_absent entity that no input defines and the
  * registry lacks. */
 static int define_absent(cx_catalog_loader *ld, cx_error *err)
@@ -1489,7 +1691,8 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     rc = cx__badge_verify(ld->docs, ld->ndocs, ld->trust, ld->opts, apply_verified, ld, err);
     if (rc || (rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err)) ||
         (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
-        (rc = check_grades(ld, err)))
+        (rc = check_grades(ld, err)) || (rc = check_expiry(ld, err)) ||
+        (rc = check_competency_cycles(ld, err)))
         return rc;
     if (ld->skipped) drop_skipped(ld);
     ld->cat.cascade = ld->opts->cascade;
@@ -1515,6 +1718,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     }
     cx__strmap_init(&ld->sources);
     cx__strmap_init(&ld->by_source);
+    cx__strmap_init(&ld->removing_members);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -1544,6 +1748,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     }
     cx__strmap_free(&ld->sources);
     cx__strmap_free(&ld->by_source);
+    cx__strmap_free(&ld->removing_members);
     cx__trust_free(ld->trust);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);

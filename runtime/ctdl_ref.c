@@ -293,7 +293,7 @@ static int id_map_row(ctdl *x, const char *path, int lineno, char *line)
 int cx__ctdl_read_id_map(ctdl *x, const char *path)
 {
     size_t len;
-    int rc = cx__yread_file(path, &x->id_map_text, &len, x->err);
+    int rc = cx__yread_file_limited(path, x->opts->limits, &x->id_map_text, &len, x->err);
     if (rc) return rc;
     char *p = x->id_map_text;
     if (memchr(p, '\0', len)) return cx__error(x->err, CX_EINPUT, path, 0, 0, "a NUL byte");

@@ -209,6 +209,10 @@ int cx_date_add(const char *date, const char *duration, char out[11], cx_error *
         return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid date '%s': %s", date, why);
     if (cx__duration_parse(duration, &dur, &why) != 0)
         return cx__error(err, CX_EINPUT, NULL, 0, 0, "invalid duration '%s': %s", duration, why);
-    cx__date_format(cx__date_add(d, &dur), out);
+    cx_date sum = cx__date_add(d, &dur);
+    if (sum == CX_DATE_NEVER) /* past the last date there is: an error, not 9999-12-31 */
+        return cx__error(err, CX_EINPUT, NULL, 0, 0,
+                         "%s + %s is past 9999-12-31, the last date credex reads", date, duration);
+    cx__date_format(sum, out);
     return CX_OK;
 }

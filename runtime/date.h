@@ -31,7 +31,9 @@ void cx__date_to_ymd(cx_date date, int *y, int *m, int *d);
 int cx__duration_parse(const char *s, cx_duration *out, const char **why);
 
 /* date + dur (or - dur): the largest part first, clamping to the month's
- * last day after years and after months (2024-02-29 + P1Y = 2025-02-28). */
+ * last day after years and after months (2024-02-29 + P1Y = 2025-02-28).
+ * CX_DATE_NEVER when the sum is past 9999-12-31 (an import refuses such an
+ * expiry: catalog.c); before 0001-01-01, that day. */
 cx_date cx__date_add(cx_date date, const cx_duration *dur);
 cx_date cx__date_sub(cx_date date, const cx_duration *dur);
 

@@ -971,19 +971,11 @@ void cx__text_put(cx_buf *b, const char *s)
     while (i < n) {
         uint32_t cp;
         size_t k = cx__utf8_next(u + i, n - i, &cp);
+        char e[8];
         if (cp == CX_BAD_CP)
             cx__buf_add(b, REPLACEMENT, 3);
-        else if (cp == '\n')
-            cx__buf_puts(b, "\\n");
-        else if (cp == '\t')
-            cx__buf_puts(b, "\\t");
-        else if (cp == '\r')
-            cx__buf_puts(b, "\\r");
-        else if (cp < 0x20 || cp == 0x7F)
-            cx__buf_printf(b, "\\x%02x", (unsigned)cp);
-        else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 ||
-                 (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-            cx__buf_printf(b, "\\u%04x", (unsigned)cp);
+        else if (cx__escape_char(u + i, k, e)) /* util.c: the one escaping rule */
+            cx__buf_puts(b, e);
         else
             cx__buf_add(b, s + i, k);
         i += k;

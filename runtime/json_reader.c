@@ -18,6 +18,7 @@ typedef struct reader {
     const char *name; /* the file name, for messages */
     cx_ydoc *doc;     /* the document being built */
     cx_buf pointer;   /* the JSON Pointer of the node being converted */
+    cx_limits limits; /* the caps on strings and arrays (defaults filled) */
     cx_error *err;    /* where the first error goes */
 } reader;
 
@@ -85,11 +86,35 @@ static int check_depth(const char *name, const char *data, size_t len, cx_error 
     return CX_OK;
 }
 
+/* Refuses a string (a value or a key) longer than the scalar cap, at where. */
+static int check_length(reader *r, size_t len, const char *where)
+{
+    char size[32];
+    if ((uint64_t)len <= r->limits.max_scalar_bytes) return CX_OK;
+    return cx__yerror(r->err, CX_EINPUT, r->name, 0, 0, where,
+                      "a string of %zu bytes, longer than the %s scalar limit; "
+                      "--max-scalar-bytes raises it",
+                      len, cx__bytes_text(r->limits.max_scalar_bytes, size, sizeof size));
+}
+
+/* Refuses an array or object of more items than the list cap, at where. */
+static int check_size(reader *r, const json_t *j, const char *where)
+{
+    size_t n = json_is_array(j) ? json_array_size(j) : json_object_size(j);
+    if ((uint64_t)n <= r->limits.max_list_items) return CX_OK;
+    return cx__yerror(r->err, CX_EINPUT, r->name, 0, 0, where,
+                      "%s of %zu %s, more than the limit of %llu; --max-list-items raises it",
+                      json_is_array(j) ? "an array" : "an object", n,
+                      json_is_array(j) ? "items" : "members",
+                      (unsigned long long)r->limits.max_list_items);
+}
+
 static cx_ynode *scalar(reader *r, const json_t *j, const char *where)
 {
     char num[40];
     switch (json_typeof(j)) {
     case JSON_STRING:
+        if (check_length(r, json_string_length(j), where)) return NULL;
         if (memchr(json_string_value(j), '\0', json_string_length(j))) {
             cx__yerror(r->err, CX_EINPUT, r->name, 0, 0, where,
                        "NUL character (\\u0000) in a string");
@@ -133,6 +158,7 @@ static int children(reader *r, const json_t *j, cx_ynode *n)
     json_t *value;
     json_object_foreach((json_t *)j, key, value)
     {
+        if (check_length(r, strlen(key), n->where)) return CX_EINPUT;
         push_token(&r->pointer, key);
         cx__buf_add(&r->pointer, "", 1); /* NUL-terminate without counting it */
         r->pointer.len--;
@@ -167,6 +193,7 @@ static cx_ynode *convert(reader *r, const json_t *j)
         if (!n && r->err->code == CX_OK) nomem(r);
         return n;
     }
+    if (check_size(r, j, where)) return NULL;
     cx_ynode *n = cx__ynode_new(r->doc, json_is_object(j) ? CX_YMAP : CX_YLIST, 0, 0, where);
     if (!n) {
         nomem(r);
@@ -178,9 +205,16 @@ static cx_ynode *convert(reader *r, const json_t *j)
 int cx__json_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err)
 {
+    return cx__json_load_buffer_limited(name, data, len, NULL, out, err);
+}
+
+int cx__json_load_buffer_limited(const char *name, const char *data, size_t len,
+                                 const cx_limits *limits, cx_ydoc **out, cx_error *err)
+{
     reader r;
     json_error_t jerr;
     memset(&r, 0, sizeof r);
+    r.limits = cx__limits_of(limits);
     r.name = name ? name : "";
     r.err = err;
     *out = NULL;

@@ -26,6 +26,12 @@
 int cx__json_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err);
 
+/* The same under limits (NULL: the defaults, as above): a string or key
+ * longer than max_scalar_bytes, an array or object of more than
+ * max_list_items items, each a located error at its JSON Pointer. */
+int cx__json_load_buffer_limited(const char *name, const char *data, size_t len,
+                                 const cx_limits *limits, cx_ydoc **out, cx_error *err);
+
 /* 1 when iri is http:// or https:// followed by one of allowed (a
  * NULL-terminated list of host/path strings): JSON-LD contexts are
  * compared as published, in either scheme (docs/interop.md). */

@@ -46,9 +46,11 @@ static void put_pairs(cx_buf *b, const char *label, const cx_pair *p, size_t n, 
     cx__buf_puts(b, "\n");
 }
 
-/* The buffer's text (the caller frees it), or NULL when out of memory. */
+/* The buffer's text (the caller frees it), or NULL when out of memory;
+ * a control character in a value escaped (docs/security.md). */
 static char *text_of(cx_buf *b)
 {
+    cx__buf_escape_lines(b);
     if (b->oom) cx__buf_free(b);
     return b->data;
 }

@@ -72,6 +72,7 @@ typedef struct tfile {
     cx_registry *base;   /* the file's catalogs, no case holder */
     cached_rules *cache; /* packs loaded against base */
     size_t ncache;
+    const cx_limits *limits; /* caps on the test file and its catalogs; NULL: defaults */
 } tfile;
 
 /* The state of one run. */
@@ -159,13 +160,23 @@ static int opt_strings(const reader *rd, const cx_ynode *map, const char *key, c
                     cx__ynode_kind_name(v->kind));
     out->v = cx__arena_alloc(&rd->f->arena, (v->count + 1) * sizeof *out->v);
     if (!out->v) return nomem(rd->err);
-    for (size_t i = 0; i < v->count; i++) {
-        int rc = scalar(rd, v->items[i], key, &out->v[i]);
-        if (rc) return rc;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(out->v[j], out->v[i]) == 0)
-                return fail(rd, v->items[i], "'%s' is listed twice in '%s'", out->v[i], key);
+    cx_strmap seen; /* the texts so far -> their node: linear time for any length */
+    int rc = CX_OK;
+    cx__strmap_init(&seen);
+    for (size_t i = 0; i < v->count && !rc; i++) {
+        void *first = NULL;
+        char at[600];
+        if ((rc = scalar(rd, v->items[i], key, &out->v[i]))) break;
+        int put = cx__strmap_put(&seen, out->v[i], (void *)v->items[i], &first);
+        const cx_ynode *f = first;
+        if (put < 0)
+            rc = nomem(rd->err);
+        else if (put == 1)
+            rc = fail(rd, v->items[i], "'%s' is listed twice in '%s' (first at %s)", out->v[i], key,
+                      cx__yplace(at, sizeof at, rd->f->path, f->line, f->column, f->where));
     }
+    cx__strmap_free(&seen);
+    if (rc) return rc;
     out->n = v->count;
     return CX_OK;
 }
@@ -225,7 +236,7 @@ static int catalog_doc(const reader *rd, const char *path, const cx_ydoc **out)
 {
     cx_ydoc *doc = cx__strmap_get(&rd->f->catalog_docs, path);
     if (!doc) {
-        int rc = cx__yaml_load_file(path, &doc, rd->err);
+        int rc = cx__yaml_load_file_limited(path, rd->f->limits, &doc, rd->err);
         if (rc) return rc;
         if (cx__strmap_put(&rd->f->catalog_docs, cx__ydoc_name(doc), doc, NULL) < 0) {
             cx__ydoc_free(doc);
@@ -510,7 +521,7 @@ static int read_test_file(tfile *f, cx_error *err)
     static const char *const keys[] = {"catalog", "rules", "as_of", "tests", NULL};
     static const char *const required[] = {"as_of", "tests", NULL};
     reader rd = {f, err};
-    int rc = cx__yaml_load_file(f->path, &f->doc, err);
+    int rc = cx__yaml_load_file_limited(f->path, f->limits, &f->doc, err);
     if (rc) return rc;
     const cx_ynode *root = cx__ydoc_root(f->doc);
     if (!root)
@@ -1086,6 +1097,7 @@ static int run_file(runner *rn, const char *path, cx_error *err)
     cx_error_clear(&ferr);
     int rc = tfile_init(&f, path, err);
     if (rc) goto done;
+    f.limits = rn->opt ? rn->opt->limits : NULL;
     rc = read_test_file(&f, &ferr);
     if (rc == CX_OK) rc = build_registry(&f, &f.catalogs, NULL, &f.base, NULL, &ferr);
     if (rc == CX_EINPUT) {

@@ -277,7 +277,8 @@ void cx__coverage_case_begin(cx__coverage *cov, cx_rules *rules)
     const cx_rule *const *rs = cx__rules_by_id(rules, &n);
     cov->nleaves = cov->nheld = 0;
     for (size_t i = 0; i < n && !cov->oom; i++) add_rule(cov, rs[i]);
-    qsort(cov->leaves, cov->nleaves, sizeof *cov->leaves, by_plan);
+    if (cov->nleaves) /* no rules: leaves is NULL, which qsort may not take */
+        qsort(cov->leaves, cov->nleaves, sizeof *cov->leaves, by_plan);
     free(cov->pending);
     free(cov->held);
     cov->pending = calloc(cov->n + 1, 1);

@@ -1,6 +1,7 @@
 /*
- * util.c -- error values, arena, growable strings, edit distance.
- * Owns no global state.
+ * util.c -- error values (escaped as they are made), the escaping rule for
+ * printed text, input limits' defaults, arena, growable strings, edit
+ * distance. Owns no global state.
  */
 #include "util.h"
 
@@ -17,9 +18,9 @@ void cx_error_clear(cx_error *err)
     memset(err, 0, sizeof *err);
 }
 
-void cx_error_format(const cx_error *err, char *buf, size_t size)
+/* "file:line:col: message", the parts that are known, as they are. */
+static void format_parts(const cx_error *err, char *buf, size_t size)
 {
-    if (size == 0) return;
     if (err->file[0] && err->line > 0 && err->column > 0)
         snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, err->message);
     else if (err->file[0] && err->line > 0)
@@ -28,6 +29,13 @@ void cx_error_format(const cx_error *err, char *buf, size_t size)
         snprintf(buf, size, "%s: %s", err->file, err->message);
     else
         snprintf(buf, size, "%s", err->message);
+}
+
+void cx_error_format(const cx_error *err, char *buf, size_t size)
+{
+    if (size == 0) return;
+    format_parts(err, buf, size);
+    cx__escape_controls(buf, size); /* for an error not made by cx__error */
 }
 
 int cx__verror(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
@@ -39,7 +47,148 @@ int cx__verror(cx_error *err, int code, const char *file, int line, int column, 
     err->column = column;
     snprintf(err->file, sizeof err->file, "%s", file ? file : "");
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    cx__escape_controls(err->file, sizeof err->file);
+    cx__escape_controls(err->message, sizeof err->message);
     return code;
+}
+
+size_t cx__escape_char(const unsigned char *p, size_t avail, char out[8])
+{
+    unsigned cp;
+    size_t len;
+    if (avail == 0) return 0;
+    if (p[0] < 0x20 || p[0] == 0x7F) {
+        const char *named = p[0] == '\n'   ? "\\n"
+                            : p[0] == '\t' ? "\\t"
+                            : p[0] == '\r' ? "\\r"
+                                           : NULL;
+        if (named)
+            snprintf(out, 8, "%s", named);
+        else
+            snprintf(out, 8, "\\x%02x", p[0]);
+        return 1;
+    }
+    if (p[0] == 0xC2 && avail >= 2 && p[1] >= 0x80 && p[1] <= 0x9F) /* C1: U+0080..U+009F */
+        cp = p[1], len = 2;
+    else if (p[0] == 0xE2 && avail >= 3 && p[1] == 0x80 && p[2] >= 0xA8 && p[2] <= 0xAE)
+        cp = 0x2000u + (p[2] - 0x80u), len = 3; /* U+2028, U+2029, U+202A..U+202E */
+    else if (p[0] == 0xE2 && avail >= 3 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
+        cp = 0x2040u + (p[2] - 0x80u), len = 3; /* U+2066..U+2069 */
+    else
+        return 0;
+    snprintf(out, 8, "\\u%04x", cp);
+    return len;
+}
+
+/* Escapes s into b as cx__escape_char says. */
+static void put_escaped(cx_buf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, run = 0;
+    char e[8];
+    while (i < n) {
+        size_t k = cx__escape_char(u + i, n - i, e);
+        if (!k) {
+            i++;
+            continue;
+        }
+        cx__buf_add(b, s + run, i - run);
+        cx__buf_puts(b, e);
+        run = i += k;
+    }
+    cx__buf_add(b, s + run, n - run);
+}
+
+void cx__buf_escape_lines(cx_buf *b)
+{
+    cx_buf out;
+    size_t start = 0;
+    char e[8];
+    const unsigned char *p = (const unsigned char *)b->data;
+    size_t i = 0;
+    if (b->oom || !b->data) return;
+    while (i < b->len && (p[i] == '\n' || !cx__escape_char(p + i, b->len - i, e))) i++;
+    if (i == b->len) return; /* nothing to escape: the common case */
+    cx__buf_init(&out);
+    for (i = 0; i <= b->len; i++) {
+        if (i < b->len && b->data[i] != '\n') continue;
+        char *line = cx__strndup(b->data + start, i - start);
+        if (!line) {
+            out.oom = 1;
+            break;
+        }
+        put_escaped(&out, line);
+        free(line);
+        if (i < b->len) cx__buf_add(&out, "\n", 1);
+        start = i + 1;
+    }
+    cx__buf_free(b);
+    *b = out;
+}
+
+char *cx_escaped(const char *s)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    put_escaped(&b, s ? s : "");
+    cx__buf_add(&b, "", 0);
+    if (!b.data && !b.oom) return cx__strdup("");
+    if (b.oom) cx__buf_free(&b);
+    return b.data; /* the caller frees it */
+}
+
+char *cx__escape_controls(char *buf, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    char e[8];
+    size_t len = strlen(buf), i = 0, n = 0;
+    while (i < len && !cx__escape_char(p + i, len - i, e)) i++;
+    if (i == len || size == 0) return buf; /* the common case: nothing to escape */
+    char *src = cx__strndup(buf, len);
+    if (!src) { /* no memory for a copy: blank the controls out in place */
+        for (unsigned char *q = (unsigned char *)buf; *q; q++)
+            if (*q < 0x20 || *q == 0x7F) *q = '?';
+        return buf;
+    }
+    const unsigned char *s = (const unsigned char *)src;
+    for (i = 0; i < len;) {
+        size_t k = cx__escape_char(s + i, len - i, e), w;
+        const char *piece = k ? e : src + i;
+        if (k)
+            w = strlen(e);
+        else /* one UTF-8 character, whole */
+            for (w = k = 1; i + w < len && (s[i + w] & 0xC0) == 0x80 && w < 4; w++) k++;
+        if (n + w >= size) break;
+        memcpy(buf + n, piece, w);
+        n += w;
+        i += k;
+    }
+    buf[n] = '\0';
+    free(src);
+    return buf;
+}
+
+cx_limits cx__limits_of(const cx_limits *lim)
+{
+    cx_limits l = {CX_DEFAULT_MAX_INPUT_BYTES, CX_DEFAULT_MAX_SCALAR_BYTES,
+                   CX_DEFAULT_MAX_LIST_ITEMS};
+    if (lim && lim->max_input_bytes) l.max_input_bytes = lim->max_input_bytes;
+    if (lim && lim->max_scalar_bytes) l.max_scalar_bytes = lim->max_scalar_bytes;
+    if (lim && lim->max_list_items) l.max_list_items = lim->max_list_items;
+    return l;
+}
+
+const char *cx__bytes_text(uint64_t n, char *buf, size_t size)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    int u = -1;
+    uint64_t v = n;
+    while (v >= 1024 && v % 1024 == 0 && u < 3) v /= 1024, u++;
+    if (u < 0)
+        snprintf(buf, size, "%llu bytes", (unsigned long long)n);
+    else
+        snprintf(buf, size, "%llu %s", (unsigned long long)v, units[u]);
+    return buf;
 }
 
 int cx__error(cx_error *err, int code, const char *file, int line, int column, const char *fmt, ...)

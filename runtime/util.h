@@ -29,6 +29,25 @@ int cx__error(cx_error *err, int code, const char *file, int line, int column, c
 int cx__verror(cx_error *err, int code, const char *file, int line, int column, const char *fmt,
                va_list ap);
 
+/* The one rule for what credex never prints raw (docs/security.md,
+ * "Escaping"): when the character at p (avail bytes) is a C0 control, DEL,
+ * a C1 control, U+2028/U+2029 or a bidirectional control (U+202A..U+202E,
+ * U+2066..U+2069), writes its escape into out (NUL-terminated: \n, \t, \r,
+ * \x1b, \u009b, \u202e) and returns the bytes it takes in p; else 0. */
+size_t cx__escape_char(const unsigned char *p, size_t avail, char out[8]);
+
+/* Rewrites the NUL-terminated text in buf (of size bytes) with every such
+ * character escaped, cut on a character boundary when it would no longer
+ * fit. cx__verror applies it to every error's file and message,
+ * cx_error_format to what it writes. Returns buf. */
+char *cx__escape_controls(char *buf, size_t size);
+
+/* lim with every 0 field at its default (CX_DEFAULT_MAX_*); lim may be NULL. */
+cx_limits cx__limits_of(const cx_limits *lim);
+
+/* A byte count for messages: "1 GiB", "64 KiB" when exact, else "N bytes". */
+const char *cx__bytes_text(uint64_t n, char *buf, size_t size);
+
 /* Memory: abort-free wrappers return NULL on failure like malloc. */
 char *cx__strdup(const char *s);
 char *cx__strndup(const char *s, size_t n);
@@ -78,6 +97,11 @@ void cx__buf_free(cx_buf *b);
 /* Appends s as one CSV field as RFC 4180 says: in double quotes, doubling
  * any quote, when it holds a comma, a quote or a line break. */
 void cx__buf_csv_field(cx_buf *b, const char *s);
+
+/* cx__escape_controls over a whole block of text lines in b, keeping its
+ * line feeds: for renderers that print several lines of values (show,
+ * whatif). */
+void cx__buf_escape_lines(cx_buf *b);
 
 /* Whether s is one of list, a NULL-terminated array of strings (list may
  * be NULL: then it is not). */

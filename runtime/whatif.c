@@ -818,6 +818,7 @@ char *cx_transition_text(const cx_transition *t)
         cx__buf_puts(&b, ")");
     }
     cx__buf_puts(&b, "\n");
+    cx__buf_escape_lines(&b); /* a stack's id comes from a pack: no control reaches a terminal */
     if (b.oom) cx__buf_free(&b);
     return b.data;
 }

@@ -207,7 +207,7 @@ int cx__whatif_read_change(wctx *w, const char *path)
     static const char *const extra[] = {"remove", "rules", NULL};
     change *ch = w->ch;
     ch->path = path;
-    int rc = cx__yaml_load_file(path, &ch->doc, w->err);
+    int rc = cx__yaml_load_file_limited(path, w->opt->limits, &ch->doc, w->err);
     const cx_ynode *root = rc ? NULL : cx__ydoc_root(ch->doc), *n;
     if (rc || !root) return rc; /* an empty file changes nothing */
     if (root->kind != CX_YMAP)

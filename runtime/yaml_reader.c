@@ -61,6 +61,7 @@ typedef struct reader {
     size_t nentries;                 /* entries in use */
     size_t capentries;               /* entries allocated */
     int documents;                   /* document starts seen */
+    cx_limits limits;                /* the caps on scalars and lists (defaults filled) */
     cx_error *err;                   /* where the first error goes */
 } reader;
 
@@ -361,6 +362,21 @@ static int push_entry(reader *r, cx_ynode *n)
     return CX_OK;
 }
 
+/* Refuses one item more than the list cap in the innermost collection. */
+static int check_count(reader *r, const cx_ynode *n)
+{
+    const frame *f = &r->frames[r->depth - 1];
+    size_t items = r->nentries - f->base;
+    int map = f->node->kind == CX_YMAP;
+    if (map) items /= 2;
+    if ((map && !expecting_key(r)) || (uint64_t)items < r->limits.max_list_items) return CX_OK;
+    return error_at(r, n->line, n->column,
+                    "more than %llu %s in one %s (it starts at line %d, column %d); "
+                    "--max-list-items raises it",
+                    (unsigned long long)r->limits.max_list_items, map ? "keys" : "items",
+                    map ? "mapping" : "list", f->node->line, f->node->column);
+}
+
 /* Adds a finished node to the innermost open collection, or makes it the
  * root; a map key is checked against the map's earlier keys. */
 static int attach(reader *r, cx_ynode *n)
@@ -369,6 +385,8 @@ static int attach(reader *r, cx_ynode *n)
         r->doc->root = n;
         return CX_OK;
     }
+    int rc = check_count(r, n);
+    if (rc) return rc;
     if (expecting_key(r)) {
         char shown[80];
         int oom = 0;
@@ -413,6 +431,14 @@ static int on_scalar(reader *r, const yaml_event_t *ev)
 {
     int rc = check_properties(r, ev->start_mark, ev->data.scalar.anchor, ev->data.scalar.tag);
     if (rc) return rc;
+    if ((uint64_t)ev->data.scalar.length > r->limits.max_scalar_bytes) {
+        char size[32];
+        return error_at(r, mark_line(ev->start_mark), mark_column(ev->start_mark),
+                        "a value of %zu bytes, longer than the %s scalar limit; "
+                        "--max-scalar-bytes raises it",
+                        ev->data.scalar.length,
+                        cx__bytes_text(r->limits.max_scalar_bytes, size, sizeof size));
+    }
     cx_ynode *n = new_node(r, CX_YSCALAR, ev->start_mark);
     if (!n) return out_of_memory(r);
     n->len = ev->data.scalar.length;
@@ -542,8 +568,15 @@ done:
 int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err)
 {
+    return cx__yaml_load_buffer_limited(name, data, len, NULL, out, err);
+}
+
+int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
+                                 const cx_limits *limits, cx_ydoc **out, cx_error *err)
+{
     reader r;
     memset(&r, 0, sizeof r);
+    r.limits = cx__limits_of(limits);
     r.name = name ? name : "";
     r.data = (const unsigned char *)(data ? data : "");
     r.len = data ? len : 0;
@@ -567,30 +600,67 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
     return CX_OK;
 }
 
-int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err)
+/* The error for an input over the size cap. */
+static int too_large(const char *path, uint64_t cap, cx_error *err)
+{
+    char size[32];
+    return cx__error(err, CX_EINPUT, path, 0, 0,
+                     "larger than the %s input limit; --max-input-bytes raises it",
+                     cx__bytes_text(cap, size, sizeof size));
+}
+
+/* Reads f to its end into *buf (malloc'd, with room for a NUL), but no
+ * more than cap bytes: a device or a pipe has no size to check first. *n
+ * is cap + 1 when the input went on beyond the cap. hint: its size, if
+ * known. */
+static int read_capped(FILE *f, uint64_t cap, size_t hint, char **buf, size_t *n)
+{
+    size_t size = hint ? hint + 2 : 65536; /* a byte more than the size: one short read ends it */
+    char *b = NULL;
+    *n = 0;
+    *buf = NULL;
+    for (;;) {
+        if ((uint64_t)size > cap + 2) size = (size_t)cap + 2;
+        char *p = realloc(b, size);
+        if (!p) {
+            free(b);
+            *buf = NULL;
+            return CX_ENOMEM;
+        }
+        b = p;
+        size_t want = size - *n - 1, got = fread(b + *n, 1, want, f);
+        *n += got;
+        *buf = b;
+        if (got < want || (uint64_t)*n > cap) return CX_OK;
+        size = size > SIZE_MAX / 2 ? SIZE_MAX : size * 2;
+    }
+}
+
+int cx__yread_file_limited(const char *path, const cx_limits *limits, char **data, size_t *len,
+                           cx_error *err)
 {
     int rc = CX_OK;
-    size_t n = 0, cap = 65536;
+    size_t n = 0;
+    char *buf = NULL;
     struct stat st;
+    uint64_t cap = cx__limits_of(limits).max_input_bytes;
+    if (cap > SIZE_MAX / 4)
+        cap = SIZE_MAX / 4; /* more than memory holds: a buffer's size stays exact */
     FILE *f = fopen(path, "rb");
     if (!f) return cx__error(err, CX_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-    /* one byte more than the size, so that a single short read ends it */
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0) cap = (size_t)st.st_size + 2;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            rc = cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory reading the file");
-            goto done;
-        }
-        size_t want = cap - n - 1, got = fread(buf + n, 1, want, f);
-        n += got;
-        if (got < want) break;
-        char *p = realloc(buf, cap * 2);
-        if (!p) free(buf);
-        buf = p;
-        cap *= 2;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (uint64_t)st.st_size > cap) {
+        rc = too_large(path, cap, err);
+        goto done;
     }
-    if (ferror(f)) rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (read_capped(f, cap, regular ? (size_t)st.st_size : 0, &buf, &n) != CX_OK) {
+        rc = cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory reading the file");
+        goto done;
+    }
+    if ((uint64_t)n > cap)
+        rc = too_large(path, cap, err);
+    else if (ferror(f))
+        rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
 done:
     fclose(f);
     if (rc) {
@@ -603,14 +673,25 @@ done:
     return CX_OK;
 }
 
+int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err)
+{
+    return cx__yread_file_limited(path, NULL, data, len, err);
+}
+
 int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err)
+{
+    return cx__yaml_load_file_limited(path, NULL, out, err);
+}
+
+int cx__yaml_load_file_limited(const char *path, const cx_limits *limits, cx_ydoc **out,
+                               cx_error *err)
 {
     char *data = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = cx__yread_file(path, &data, &len, err);
+    int rc = cx__yread_file_limited(path, limits, &data, &len, err);
     if (rc) return rc;
-    rc = cx__yaml_load_buffer(path, data, len, out, err);
+    rc = cx__yaml_load_buffer_limited(path, data, len, limits, out, err);
     free(data);
     return rc;
 }

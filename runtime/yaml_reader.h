@@ -7,7 +7,8 @@
  * Refused, each with a located error: anchors and aliases, explicit tags,
  * more than one document, a key repeated in one mapping, a non-scalar
  * key, nesting deeper than CX_YAML_MAX_DEPTH, invalid UTF-8 and control
- * characters, and any libyaml syntax error. No type resolution is done:
+ * characters, any libyaml syntax error, and a file, scalar or list over
+ * its cx_limits cap (docs/security.md, "Input limits"). No type resolution is done:
  * every scalar is text (docs/design.md §3: quoting never changes meaning).
  */
 #ifndef CX_YAML_READER_H
@@ -75,16 +76,29 @@ const char *cx__yplace(char *buf, size_t size, const char *file, int line, int c
                        const char *where);
 
 /* Reads the whole file at path into *data (malloc'd, NUL-terminated, the
- * caller frees) and *len (without the NUL). */
+ * caller frees) and *len (without the NUL), at most limits->max_input_bytes
+ * (limits NULL: the defaults). A regular file is measured before it is
+ * read; a device, pipe or FIFO is read up to the cap and no further.
+ * Over the cap: CX_EINPUT, "PATH: larger than the 1 GiB input limit;
+ * --max-input-bytes raises it". cx__yread_file reads with the defaults. */
+int cx__yread_file_limited(const char *path, const cx_limits *limits, char **data, size_t *len,
+                           cx_error *err);
 int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err);
 
 /* Reads and parses the file at path. The name used in error messages and
  * kept for located errors is path itself. On success *out is owned by the
- * caller (cx__ydoc_free). A file with no document gives a NULL root. */
+ * caller (cx__ydoc_free). A file with no document gives a NULL root.
+ * Beyond the file's size cap, a scalar longer than max_scalar_bytes and a
+ * list (or mapping) of more than max_list_items items (keys) are located
+ * errors. The plain forms take the default limits. */
+int cx__yaml_load_file_limited(const char *path, const cx_limits *limits, cx_ydoc **out,
+                               cx_error *err);
 int cx__yaml_load_file(const char *path, cx_ydoc **out, cx_error *err);
 
 /* The same for a buffer in memory; name is used in messages. data is only
  * read during the call (every string is copied into the document). */
+int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
+                                 const cx_limits *limits, cx_ydoc **out, cx_error *err);
 int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err);
 

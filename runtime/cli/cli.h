@@ -45,6 +45,10 @@ typedef uint64_t cli_opts;
 #define OPT_HOLDERS           (UINT64_C(1) << 29)
 #define OPT_CASCADE           (UINT64_C(1) << 30)
 #define OPT_MAX_TRIPS         (UINT64_C(1) << 31) /* audit --all, whatif, diff: the run breaker */
+#define OPT_MAX_INPUT_BYTES   (UINT64_C(1) << 32) /* import, test, whatif: caps */
+#define OPT_MAX_SCALAR_BYTES  (UINT64_C(1) << 33)
+#define OPT_MAX_LIST_ITEMS    (UINT64_C(1) << 34)
+#define OPT_LIMITS            (OPT_MAX_INPUT_BYTES | OPT_MAX_SCALAR_BYTES | OPT_MAX_LIST_ITEMS)
 
 #define MAX_RULES 64
 
@@ -86,6 +90,7 @@ typedef struct cli {
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
+    cx_limits limits; /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
 } cli;
 
 typedef struct cli_command {
@@ -103,6 +108,14 @@ extern const cli_command cli_commands[];
 
 /* Prints "credex: " + the located error to stderr; returns err->code. */
 int cli_report(const cx_error *err);
+
+/* Prints one line of user text to f, every control character escaped
+ * (cx_escaped: an id or a name cannot drive the terminal), then "\n". */
+void cli_print_line(FILE *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* Prints a usage error ("credex CMD: ...", then "try credex CMD --help")
  * and returns CX_EUSAGE. */

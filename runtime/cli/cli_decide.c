@@ -43,9 +43,9 @@ int cli_load_rules(cli *c, cx_registry *r, cx_rules **out)
             const cx_diagnostic *g = &diags.items[i];
             if (g->warning) continue;
             if (g->line > 0)
-                fprintf(stderr, "%s:%d: error: %s\n", g->file, g->line, g->message);
+                cli_print_line(stderr, "%s:%d: error: %s", g->file, g->line, g->message);
             else /* not located in the file: a path that names no pack */
-                fprintf(stderr, "%s: error: %s\n", g->file, g->message);
+                cli_print_line(stderr, "%s: error: %s", g->file, g->message);
         }
         fprintf(stderr, "credex: the rule packs have errors; run credex check for details\n");
         cli_explain_default_rules(c, paths, n, &diags);

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +18,32 @@ int cli_report(const cx_error *err)
     return err->code ? err->code : 1;
 }
 
+/* Writes the formatted text to f with every control character escaped. */
+static void print_escaped(FILE *f, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL, *safe = NULL;
+    if (text) vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (text && (safe = cx_escaped(text)))
+        fputs(safe, f);
+    else
+        fputs("(out of memory)", f);
+    free(safe);
+    free(text);
+}
+
+void cli_print_line(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_escaped(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+}
+
 /* The usage error with an optional usage line between the message and
  * the pointer to --help. */
 static int usage_error(const cli *c, const char *usage, const char *fmt, va_list ap)
@@ -26,7 +53,7 @@ static int usage_error(const cli *c, const char *usage, const char *fmt, va_list
         fprintf(stderr, "credex %s: ", cmd);
     else
         fprintf(stderr, "credex: ");
-    vfprintf(stderr, fmt, ap);
+    print_escaped(stderr, fmt, ap); /* it may quote an argument */
     if (usage) fprintf(stderr, "\nusage: %s", usage);
     if (cmd)
         fprintf(stderr, "\ntry 'credex %s --help'\n", cmd);

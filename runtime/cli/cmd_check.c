@@ -87,10 +87,11 @@ void cli_print_diagnostics(const cx_diagnostics *d)
     for (size_t i = 0; i < d->count; i++) {
         const cx_diagnostic *g = &d->items[i];
         if (g->line > 0)
-            fprintf(stderr, "%s:%d: %s: %s\n", g->file, g->line, g->warning ? "warning" : "error",
-                    g->message);
+            cli_print_line(stderr, "%s:%d: %s: %s", g->file, g->line,
+                           g->warning ? "warning" : "error", g->message);
         else
-            fprintf(stderr, "%s: %s: %s\n", g->file, g->warning ? "warning" : "error", g->message);
+            cli_print_line(stderr, "%s: %s: %s", g->file, g->warning ? "warning" : "error",
+                           g->message);
     }
 }
 

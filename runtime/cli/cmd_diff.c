@@ -37,8 +37,8 @@ int cmd_diff(cli *c)
     if (rc) {
         for (size_t i = 0; i < diags.count; i++)
             if (!diags.items[i].warning)
-                fprintf(stderr, "%s:%d: error: %s\n", diags.items[i].file, diags.items[i].line,
-                        diags.items[i].message);
+                cli_print_line(stderr, "%s:%d: error: %s", diags.items[i].file, diags.items[i].line,
+                               diags.items[i].message);
         cli_report(&err);
     } else {
         snprintf(title, sizeof title, "diff %s -> %s", c->args[0], c->args[1]);

@@ -165,6 +165,7 @@ int cmd_import(cli *c)
     opts.allow_unverified = c->allow_unverified;
     opts.holders = c->holders;
     opts.cascade = c->cascade;
+    opts.limits = &c->limits;
     opts.report = rf.out ? report_issue : NULL;
     opts.report_ud = &rf;
     opts.progress = cli_progress;

@@ -62,7 +62,8 @@ static void print_outcome(const char *what, const char *status, const char *erro
     if (status)
         printf("  %s: %s\n", what, status);
     else
-        printf("  %s: cannot be decided: %s\n", what, error ? error : "unknown error");
+        cli_print_line(stdout, "  %s: cannot be decided: %s", what,
+                       error ? error : "unknown error");
 }
 
 static void print_replay(const cx_replay_result *rp, int with_current, int explain)

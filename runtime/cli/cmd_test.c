@@ -19,9 +19,9 @@ static void print_result(void *ud, const cx_test_result *r)
     (void)ud;
     if (r->passed) return;
     if (r->name)
-        printf("%s:%d: FAIL %s: %s\n", r->file, r->line, r->name, r->difference);
+        cli_print_line(stdout, "%s:%d: FAIL %s: %s", r->file, r->line, r->name, r->difference);
     else
-        printf("%s\n", r->difference);
+        cli_print_line(stdout, "%s", r->difference);
 }
 
 /* "coverage: R of N rules, L of M requirement leaves exercised", then
@@ -35,10 +35,11 @@ static void print_coverage(void *ud, const cx_test_coverage *cov)
     for (size_t i = 0; i < cov->ngaps; i++) {
         const cx_test_gap *g = &cov->gaps[i];
         if (g->requirement)
-            printf("not exercised: %s:%d: requirement %s in %s %s\n", g->file, g->line,
-                   g->requirement, g->rule_kind, g->rule);
+            cli_print_line(stdout, "not exercised: %s:%d: requirement %s in %s %s", g->file,
+                           g->line, g->requirement, g->rule_kind, g->rule);
         else
-            printf("not exercised: %s:%d: rule %s (%s)\n", g->file, g->line, g->rule, g->rule_kind);
+            cli_print_line(stdout, "not exercised: %s:%d: rule %s (%s)", g->file, g->line, g->rule,
+                           g->rule_kind);
     }
 }
 
@@ -102,7 +103,7 @@ int cmd_test(cli *c)
     size_t n = (size_t)c->nargs;
     struct stat st;
     test_output out = {strcmp(c->format, "json") == 0, NULL, 0};
-    cx_test_options opt = {on_result, NULL, &out, c->coverage ? on_coverage : NULL};
+    cx_test_options opt = {on_result, NULL, &out, c->coverage ? on_coverage : NULL, &c->limits};
     cx_test_summary sum;
     cx_error err;
     if (!n) {

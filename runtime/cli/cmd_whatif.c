@@ -116,8 +116,8 @@ static void pack_errors(const cx_diagnostics *d)
 {
     for (size_t i = 0; i < d->count; i++)
         if (!d->items[i].warning)
-            fprintf(stderr, "%s:%d: error: %s\n", d->items[i].file, d->items[i].line,
-                    d->items[i].message);
+            cli_print_line(stderr, "%s:%d: error: %s", d->items[i].file, d->items[i].line,
+                           d->items[i].message);
 }
 
 int cmd_whatif(cli *c)
@@ -137,8 +137,8 @@ int cmd_whatif(cli *c)
         free(owned);
         return rc;
     }
-    cx_whatif_options opt = {cli_as_of(c), jobs_of(c),   paths, n,
-                             &diags,       cli_progress, c,     c->max_trips};
+    cx_whatif_options opt = {cli_as_of(c), jobs_of(c), paths,        n,         &diags,
+                             cli_progress, c,          c->max_trips, &c->limits};
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_whatif(r, change, &opt, &rep, &err);

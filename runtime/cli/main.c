@@ -3,6 +3,7 @@
  * or after the command word), prints help, and dispatches to one file per
  * command. It uses credex.h only.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,13 @@ const cli_command cli_commands[] = {
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
          OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
-         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS | OPT_CASCADE,
+         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS | OPT_CASCADE | OPT_LIMITS,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--quiet]\n"
      "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
-     "       [--trust FILE] [--holders FILE] [--allow-unverified] [--cascade]",
+     "       [--trust FILE] [--holders FILE] [--allow-unverified] [--cascade]\n"
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
      "load catalogs, CSV award lists, CTDL, Open Badges and CLRs (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md), CSV award\n"
      "lists, CTDL documents, and Open Badges 3.0 / 2.0 and CLR 2.0 credentials as\n"
@@ -66,6 +68,10 @@ const cli_command cli_commands[] = {
      "  --cascade          a catalog's remove: also removes the awards (and\n"
      "                     exceptions, competency links) that refer to what it\n"
      "                     removes, and reports them, instead of refusing\n"
+     "  --max-input-bytes N   the largest file read (default 1G; K, M, G suffixes)\n"
+     "  --max-scalar-bytes N  the longest value (default 1M)\n"
+     "  --max-list-items N    the most items in one list (default 100000000)\n"
+     "                     (docs/security.md, \"Input limits\")\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -110,8 +116,9 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
-    {"test", cmd_test, OPT_COVERAGE | OPT_FORMAT | OPT_QUIET, "text json junit",
-     "credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]",
+    {"test", cmd_test, OPT_COVERAGE | OPT_FORMAT | OPT_QUIET | OPT_LIMITS, "text json junit",
+     "credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]\n"
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
      "run rule tests (*.test.yaml); the last line is \"N passed, M failed\"",
      "Runs rule tests: YAML files that state what rule packs must decide. A DIR\n"
      "means every *.test.yaml below it, recursively, in byte order of path; without\n"
@@ -149,6 +156,9 @@ const cli_command cli_commands[] = {
      "too), the coverage, and a summary (docs/json.md). --format junit writes JUnit\n"
      "XML for CI systems: a testsuite per test file, a testcase per case, a failure\n"
      "with the difference. --quiet leaves out the \"N passed, M failed\" line.\n"
+     "\n"
+     "--max-input-bytes, --max-scalar-bytes and --max-list-items cap each test file\n"
+     "and catalog as for import (docs/security.md).\n"
      "\n"
      "Exit codes: 0 every case passed; 1 a case failed; 2 usage; 3 a test file,\n"
      "catalog or pack could not be read.\n"
@@ -366,10 +376,12 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
-     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
+         OPT_LIMITS,
      "text json csv",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
-     "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]",
+     "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]\n"
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -385,7 +397,8 @@ const cli_command cli_commands[] = {
      "(with competency coverage before and after); which recognitions change.\n"
      "--format json writes one object per transition group, {kind, subject, from,\n"
      "to, count, examples}; csv the same as rows. docs/whatif.md has the format and\n"
-     "what is re-evaluated.\n"
+     "what is re-evaluated. --max-input-bytes, --max-scalar-bytes and\n"
+     "--max-list-items cap the change file as for import (docs/security.md).\n"
      "\n"
      "--max-trips N (default 100): the run breaker, as for audit --all.\n"
      "\n"
@@ -447,6 +460,9 @@ static const struct option_spec {
     {"holders", OPT_HOLDERS, 1},
     {"cascade", OPT_CASCADE, 0},
     {"max-trips", OPT_MAX_TRIPS, 1},
+    {"max-input-bytes", OPT_MAX_INPUT_BYTES, 1},
+    {"max-scalar-bytes", OPT_MAX_SCALAR_BYTES, 1},
+    {"max-list-items", OPT_MAX_LIST_ITEMS, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -500,9 +516,11 @@ static int unknown_command(const char *name)
     size_t n = 0;
     for (const cli_command *cmd = cli_commands; cmd->name && n < 32; cmd++) names[n++] = cmd->name;
     const char *near = cx_nearest(name, names, n);
-    fprintf(stderr, "credex: unknown command '%s'", name);
-    if (near) fprintf(stderr, "; did you mean '%s'?", near);
-    fprintf(stderr, "\ntry 'credex --help'\n");
+    if (near)
+        cli_print_line(stderr, "credex: unknown command '%s'; did you mean '%s'?", name, near);
+    else
+        cli_print_line(stderr, "credex: unknown command '%s'", name);
+    fprintf(stderr, "try 'credex --help'\n");
     return CX_EUSAGE;
 }
 
@@ -521,6 +539,23 @@ static int unknown_option(const cli *c, const char *arg)
     const char *near = cx_nearest(arg + 2, names, NOPTIONS);
     if (near) return cli_usage_error(c, "unknown option '%s'; did you mean '--%s'?", arg, near);
     return cli_usage_error(c, "unknown option '%s'", arg);
+}
+
+/* A cap's value: a positive count, for bytes with an optional K, M or G
+ * (powers of 1024). */
+static int limit_option(cli *c, const char *name, const char *value, int bytes, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = value[0] >= '0' && value[0] <= '9' ? strtoull(value, &end, 10) : 0;
+    int shift = 0;
+    if (n && bytes && (*end == 'K' || *end == 'M' || *end == 'G'))
+        shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30, end++;
+    if (n == 0 || errno || *end || n > (UINT64_MAX >> shift))
+        return cli_usage_error(c, "--%s takes a positive number%s, not '%s'", name,
+                               bytes ? " of bytes (K, M or G after it: 64K, 1G)" : "", value);
+    *out = (uint64_t)n << shift;
+    return CX_OK;
 }
 
 static int set_option(cli *c, const struct option_spec *o, const char *value)
@@ -622,6 +657,12 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         c->max_trips = (unsigned)n;
         break;
     }
+    case OPT_MAX_INPUT_BYTES:
+        return limit_option(c, o->name, value, 1, &c->limits.max_input_bytes);
+    case OPT_MAX_SCALAR_BYTES:
+        return limit_option(c, o->name, value, 1, &c->limits.max_scalar_bytes);
+    case OPT_MAX_LIST_ITEMS:
+        return limit_option(c, o->name, value, 0, &c->limits.max_list_items);
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);

@@ -79,8 +79,17 @@ typedef struct cx_error {
 /* Clears err to CX_OK. */
 void cx_error_clear(cx_error *err);
 
-/* Writes "file:line:col: message" (the parts that are known) into buf. */
+/* Writes "file:line:col: message" (the parts that are known) into buf,
+ * every control character escaped as cx_escaped does. */
 void cx_error_format(const cx_error *err, char *buf, size_t size);
+
+/* s as credex prints user text (docs/security.md, "Escaping"): each C0 or
+ * C1 control character, DEL, line or paragraph separator and bidirectional
+ * control written as an escape (\n, \t, \r, \x1b, \u009b, \u202e), so that
+ * no id or name can move the cursor, recolour, retitle or reorder a
+ * terminal's text. Every error credex makes is escaped so already.
+ * malloc'd, the caller frees it; NULL when out of memory. */
+char *cx_escaped(const char *s);
 
 /* ---------------------------------------------------------------- registry */
 
@@ -321,7 +330,8 @@ const char *cx_nearest(const char *word, const char *const *candidates, size_t n
 
 /* Adds an ISO 8601 duration (P3Y, P18M, P2W, P1Y6M) to a YYYY-MM-DD date
  * as the catalog format does (largest part first, clamped to the month's
- * end), writing YYYY-MM-DD into out. CX_EINPUT when either is malformed. */
+ * end), writing YYYY-MM-DD into out. CX_EINPUT when either is malformed,
+ * or when the sum is past 9999-12-31. */
 int cx_date_add(const char *date, const char *duration, char out[11], cx_error *err);
 
 /* ------------------------------------------------------------- rule packs */
@@ -797,6 +807,7 @@ typedef struct cx_whatif_options {
     cx_progress_fn progress; /* called now and then; may be NULL */
     void *progress_ud;
     unsigned max_trips; /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
+    const cx_limits *limits; /* caps on the change file (docs/security.md); NULL: defaults */
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and
@@ -884,6 +895,9 @@ typedef struct cx_test_options {
     /* When not NULL, coverage is measured and handed over once, after
      * every file has run; it lives only during the call. */
     void (*on_coverage)(void *ud, const cx_test_coverage *coverage);
+    /* Caps on each test file and the catalogs it names (docs/security.md);
+     * NULL: the defaults. A file over a cap is an input error of its own. */
+    const cx_limits *limits;
 } cx_test_options;
 
 typedef struct cx_test_summary {

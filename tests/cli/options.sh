@@ -8,7 +8,8 @@ export CREDEX_DB="$WORK/no-such-dir/x.db"
 OPTIONS="db:x format:text rules:x as-of:2026-06-01 explain jobs:1 quiet in:x holder:x stack:x
 all from:x to:x fail-unless:met coverage log summary type:x tag:x jurisdiction:x provider:x only:x
 skip-invalid report:x lang:x allow-provisional id-map:x
-trust:x allow-unverified holders:x cascade"
+trust:x allow-unverified holders:x cascade
+max-input-bytes:1M max-scalar-bytes:64K max-list-items:10"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
@@ -41,6 +42,7 @@ run test --db x.db
 expect_rc 2 "--db on test"
 expect_eq "$ERR" "credex test: option '--db' does not apply to 'test'
 usage: credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]
+       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]
 try 'credex test --help'" "the usage error lists test's options"
 run show holder h --format csv
 expect_rc 2 "--format csv on show"

@@ -130,6 +130,13 @@ TEST(public_date_add)
     CHECK_CONTAINS(err.message, "invalid date '2024-02-30'");
     CHECK_INT(cx_date_add("2024-02-01", "P0Y", out, &err), CX_EINPUT);
     CHECK_CONTAINS(err.message, "must not be zero");
+    /* past the last date: an error, not 9999-12-31 */
+    CHECK_INT(cx_date_add("9000-01-01", "P999Y", out, &err), CX_OK);
+    CHECK_STR(out, "9999-01-01");
+    CHECK_INT(cx_date_add("9000-01-01", "P1000Y", out, &err), CX_EINPUT);
+    CHECK_STR(err.message, "9000-01-01 + P1000Y is past 9999-12-31, the last date credex reads");
+    CHECK_INT(cx_date_add("9999-12-31", "P1D", out, &err), CX_EINPUT);
+    CHECK_INT(cx_date_add("9999-12-01", "P1M", out, &err), CX_EINPUT);
 }
 
 static const test_case cases[] = {

@@ -1,7 +1,8 @@
 /*
  * test_util.c -- the shared helpers: edit distance behind "did you mean",
  * cx_nearest, membership of a NULL-terminated list, the string map, the
- * arena and growable strings.
+ * arena and growable strings, the escaping of control characters and the
+ * input limits' defaults.
  */
 #include "test.h"
 #include "util.h"
@@ -97,7 +98,64 @@ TEST(error_format)
     CHECK_STR(buf, "credex.db: locked");
 }
 
+TEST(escaping)
+{
+    char buf[64], small[8];
+    cx_error err;
+    /* C0 (named or \xHH), DEL, C1, separators and bidi controls; UTF-8 kept */
+    snprintf(buf, sizeof buf,
+             "a\x1b[31m\a\n\t\r\x7f\xc2\x9b\xe2\x80\xa8\xe2\x80\xae\xe2\x81\xa6\xc3\xa9");
+    CHECK_STR(cx__escape_controls(buf, sizeof buf),
+              "a\\x1b[31m\\x07\\n\\t\\r\\x7f\\u009b\\u2028\\u202e\\u2066\xc3\xa9");
+    snprintf(buf, sizeof buf, "plain \xc3\xa9 text");
+    CHECK_STR(cx__escape_controls(buf, sizeof buf), "plain \xc3\xa9 text");
+    /* cut where an escape or a character no longer fits */
+    snprintf(small, sizeof small, "ab\x1b\x1b");
+    CHECK_STR(cx__escape_controls(small, sizeof small), "ab\\x1b");
+    snprintf(small, sizeof small, "abcd\xc3\xa9");
+    CHECK_STR(cx__escape_controls(small, sizeof small), "abcd\xc3\xa9");
+    snprintf(small, sizeof small, "\x1b\xc3\xa9\xc3\xa9");
+    CHECK_STR(cx__escape_controls(small, sizeof small), "\\x1b\xc3\xa9");
+    /* every error is escaped where it is made, file and message */
+    cx__error(&err, CX_EINPUT, "f\x07.yaml", 2, 3, "id '%s'", "x\x1b");
+    CHECK_STR(err.file, "f\\x07.yaml");
+    CHECK_STR(err.message, "id 'x\\x1b'");
+    /* and an error written by hand, when it is formatted */
+    snprintf(err.message, sizeof err.message, "raw \x1b");
+    cx_error_format(&err, buf, sizeof buf);
+    CHECK_STR(buf, "f\\x07.yaml:2:3: raw \\x1b");
+    char *e = cx_escaped("bell\a, esc \x1b, lf\n");
+    CHECK_STR(e, "bell\\x07, esc \\x1b, lf\\n");
+    free(e);
+    /* a block of lines keeps its line feeds */
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_puts(&b, "one \x1b[2J\ntwo\a\n");
+    cx__buf_escape_lines(&b);
+    CHECK_STR(b.data, "one \\x1b[2J\ntwo\\x07\n");
+    cx__buf_free(&b);
+}
+
+TEST(limits)
+{
+    char buf[32];
+    cx_limits some = {0, 5, 0};
+    cx_limits l = cx__limits_of(NULL);
+    CHECK(l.max_input_bytes == CX_DEFAULT_MAX_INPUT_BYTES);
+    CHECK(l.max_scalar_bytes == CX_DEFAULT_MAX_SCALAR_BYTES);
+    CHECK(l.max_list_items == CX_DEFAULT_MAX_LIST_ITEMS);
+    l = cx__limits_of(&some);
+    CHECK(l.max_input_bytes == CX_DEFAULT_MAX_INPUT_BYTES);
+    CHECK(l.max_scalar_bytes == 5);
+    CHECK_STR(cx__bytes_text(UINT64_C(1) << 30, buf, sizeof buf), "1 GiB");
+    CHECK_STR(cx__bytes_text(UINT64_C(1) << 20, buf, sizeof buf), "1 MiB");
+    CHECK_STR(cx__bytes_text(65536, buf, sizeof buf), "64 KiB");
+    CHECK_STR(cx__bytes_text(1000, buf, sizeof buf), "1000 bytes");
+}
+
 static const test_case cases[] = {{"edit_distance", edit_distance},
+                                  {"escaping", escaping},
+                                  {"limits", limits},
                                   {"nearest", nearest},
                                   {"strmap", strmap},
                                   {"arena_and_buf", arena_and_buf},
