@@ -74,11 +74,10 @@ struct cx_catalog_loader {
     int64_t cascaded;                      /* what the removals took along (--cascade) */
     field_def *fields;                     /* field definitions, in input order */
     size_t nfields, capfields;
-    int64_t differing;  /* values a merge by id left out, reported */
-    int merged_holders; /* 1: an id is given to several holder entries (merge_holders) */
-    cx_strmap rows[2];  /* the registry's jurisdictions [0] and providers [1]:
-                         * id -> {id, name, kind or jurisdiction} */
-    int rows_read[2];   /* 1: rows[i] is filled */
+    int64_t differing; /* values a merge by id left out, reported */
+    cx_strmap rows[2]; /* the registry's jurisdictions [0] and providers [1]:
+                        * id -> {id, name, kind or jurisdiction} */
+    int rows_read[2];  /* 1: rows[i] is filled */
 };
 
 /* Per-document state while checking. */
@@ -1530,13 +1529,13 @@ static void report_differing(cx_catalog_loader *ld, cx_kind kind, const char *id
                              const char *kept, const cx_loc *kept_at, const char *ignored,
                              const cx_loc *at)
 {
-    char place[600] = "", why[1400];
+    char place[600] = "", why[2048]; /* room for each part at its cap */
     ld->differing++;
     if (!ld->opts->report) return;
     if (kept_at)
         cx__yplace(place, sizeof place, kept_at->file, kept_at->line, kept_at->column,
                    kept_at->where);
-    snprintf(why, sizeof why, "%s '%.200s' has %s '%.300s' %s%s; '%.300s' is ignored",
+    snprintf(why, sizeof why, "%s '%.200s' has %.100s '%.300s' %s%s; '%.300s' is ignored",
              cx_kind_name(kind), id, key, kept, kept_at ? "at " : "in the registry", place,
              ignored);
     cx_import_issue issue = {at->file, at->line ? NULL : at->where, at->line, key, why};
@@ -2057,7 +2056,6 @@ static int merge_holder(cx_catalog_loader *ld, size_t first, const size_t *next,
                              h->loc.line && h->loc.where ? "holder_jurisdiction" /* CSV */
                                                          : "jurisdiction",
                              jur, jur_at, h->jurisdiction, &h->loc);
-        ld->merged_holders |= i != first + 1;
         rc = merge_holder_attrs(ld, h, s);
     }
     for (size_t i = first + 1; i && !stands && !rc; i = next[i - 1]) v[i - 1].jurisdiction = jur;
@@ -2209,19 +2207,6 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
 
 /* ------------------------------------------------------------- public API */
 
-/* Holders, each id once (merge_holders may leave several entries of one). */
-static int64_t holders_imported(const cx_catalog_loader *ld)
-{
-    cx_strmap ids;
-    int64_t n = 0;
-    if (!ld->merged_holders) return (int64_t)ld->cat.holders.n;
-    cx__strmap_init(&ids);
-    for (size_t i = 0; i < ld->cat.holders.n; i++)
-        n += cx__strmap_put(&ids, ld->cat.holders.v[i].id, (void *)ld, NULL) == 0;
-    cx__strmap_free(&ids);
-    return n;
-}
-
 static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
 {
     const cx_catalog *cat = &ld->cat;
@@ -2234,7 +2219,7 @@ static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
     stats->count[CX_KIND_FRAMEWORK] = (int64_t)cat->frameworks.n;
     stats->count[CX_KIND_COMPETENCY] = (int64_t)cat->competencies.n;
     stats->count[CX_KIND_CREDENTIAL] = (int64_t)cat->credentials.n;
-    stats->count[CX_KIND_HOLDER] = holders_imported(ld);
+    stats->count[CX_KIND_HOLDER] = (int64_t)cat->holders.n;
     stats->count[CX_KIND_AWARD] = (int64_t)cat->nawards;
     stats->exceptions = (int64_t)cat->exceptions.n;
     stats->removed = (int64_t)cat->removals.n;

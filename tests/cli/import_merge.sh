@@ -16,8 +16,8 @@ expect_rc 0 "the EV catalog imports"
 cp base.db one.db
 run --db one.db import a-badge.json b-badge.json c-awards.csv --allow-unverified --report one.jsonl
 expect_rc 0 "two badges and a CSV for one holder"
-expect_eq "$OUT" "imported 3 files (csv 1, json 2) into one.db: 1 provider, 2 credentials, 1 holder, 3 awards; 4 differing values ignored (one.jsonl) (content version 2)" \
-    "the summary: one holder, one provider, the values left out counted"
+expect_eq "$OUT" "imported 3 files (csv 1, json 2) into one.db: 1 provider, 2 credentials, 3 holders, 3 awards; 4 differing values ignored (one.jsonl) (content version 2)" \
+    "the summary: one provider; holders count each file's entries; the values left out counted"
 expect_eq "$(cat one.jsonl)" '{"file":"b-badge.json","pointer":"/issuer","key":"name","why":"provider '$Q'urn:uuid:merge-issuer'$Q' has name '$Q'Alamo Welding School'$Q' at a-badge.json: /issuer; '$Q'Alamo Welding Institute'$Q' is ignored"}
 {"file":"b-badge.json","pointer":"/issuer","key":"jurisdiction","why":"provider '$Q'urn:uuid:merge-issuer'$Q' has jurisdiction '$Q'US-TX'$Q' at a-badge.json: /issuer; '$Q'US-CA'$Q' is ignored"}
 {"file":"b-badge.json","pointer":"/credentialSubject","key":"jurisdiction","why":"holder '$Q'did:example:learner-1'$Q' has jurisdiction '$Q'US-TX'$Q' at a-badge.json: /credentialSubject; '$Q'US-CA'$Q' is ignored"}
@@ -54,6 +54,32 @@ expect_eq "$(cat again.jsonl)" '{"file":"b-badge.json","pointer":"/issuer","key"
     "the registry's values are named as kept"
 run --db one.db list providers
 expect_contains "$OUT" "Alamo Welding School                                  US-TX" "the registry's provider is unchanged"
+
+# Attributes merge key by key; a YAML holder of the import stands, then
+# the registry's holder does.
+IRI=https://example.org/learners/7
+HID=x-$(printf %s "$IRI" | sha256sum | cut -c1-20)
+sed "s#did:example:learner-1#$IRI#" a-badge.json > iri.json
+sed "s#did:example:learner-1#$IRI#; s#merge-vc-b#merge-vc-b2#" b-badge.json > iri2.json
+printf 'holders:\n  - { id: %s, jurisdiction: US-CA, attributes: { source_iri: "https://example.org/old", cohort: "2026" } }\n' "$HID" > z.yaml
+cp base.db attr.db
+run --db attr.db import iri.json z.yaml --allow-unverified --report attr.jsonl
+expect_rc 0 "a YAML holder and a badge of its id"
+expect_eq "$OUT" "imported 2 files (json 1, yaml 1) into attr.db: 1 provider, 1 credential, 2 holders, 1 award; 2 differing values ignored (attr.jsonl) (content version 2)" \
+    "the summary"
+expect_eq "$(cat attr.jsonl)" '{"file":"iri.json","pointer":"/credentialSubject","key":"jurisdiction","why":"holder '$Q$HID$Q' has jurisdiction '$Q'US-CA'$Q' at z.yaml:2:5; '$Q'US-TX'$Q' is ignored"}
+{"file":"iri.json","pointer":"/credentialSubject","key":"source_iri","why":"holder '$Q$HID$Q' has source_iri '$Q'https://example.org/old'$Q' at z.yaml:2:5; '$Q'https://example.org/learners/7'$Q' is ignored"}' \
+    "the YAML holder's values stand, whatever the byte order"
+run --db attr.db show holder "$HID" --format json
+expect_contains "$OUT" '"jurisdiction":"US-CA","attributes":{"cohort":"2026","source_iri":"https://example.org/old"},"awards":[{"id":"'"$HID"'/urn:uuid:merge-weld-101/2026-01-05"' \
+    "the YAML attributes, and the badge's award"
+run --db attr.db import iri2.json --allow-unverified --report attr2.jsonl
+expect_rc 0 "another badge of that holder"
+expect_contains "$(cat attr2.jsonl)" '{"file":"iri2.json","pointer":"/credentialSubject","key":"source_iri","why":"holder '$Q$HID$Q' has source_iri '$Q'https://example.org/old'$Q' in the registry; '$Q'https://example.org/learners/7'$Q' is ignored"}' \
+    "the registry's attribute stands"
+run --db attr.db show holder "$HID" --format json
+expect_contains "$OUT" '"attributes":{"cohort":"2026","source_iri":"https://example.org/old"}' "unchanged"
+expect_contains "$OUT" '"credential":"urn:uuid:merge-weld-201"' "and the award added"
 
 # A CLR and a badge define one achievement with two names: an error of
 # each award that uses it, none imported.
