@@ -1894,36 +1894,66 @@ static int conflict_error(const cx_loc *at, const char *id, const conflict *cf, 
         cx__yplace(b, sizeof b, cf->at_b->file, cf->at_b->line, cf->at_b->column, cf->at_b->where));
 }
 
+/* "file\x1fid": an item of file that uses credential id, once reported. */
+static const char *item_key(cx_catalog_loader *ld, const char *file, const char *id)
+{
+    size_t nf = strlen(file), ni = strlen(id);
+    char *k = cx__arena_alloc(&ld->cat.arena, nf + ni + 2);
+    if (!k) return NULL;
+    memcpy(k, file, nf);
+    k[nf] = '\x1f';
+    memcpy(k + nf + 1, id, ni + 1);
+    return k;
+}
+
+/* Definition f of a conflicting id, left out: a CTDL one is an item, as
+ * is a badge's (a CLR's bare achievement) whose file has no award of it. */
+static int conflict_def(cx_catalog_loader *ld, cx_strmap *reported, field_def *f,
+                        const conflict *cf, cx_error *err)
+{
+    const cx_loc *at = def_loc(ld, f);
+    const char *id = *def_id(ld, f), *key = item_key(ld, at->file, id);
+    int put = key ? cx__strmap_put(reported, key, f, NULL) : -1;
+    f->drop = 1;
+    f->used = 0;
+    if (put < 0) return nomem_at(err);
+    if (put == 1 && f->badge) return CX_OK;
+    conflict_error(at, id, cf, err);
+    if (!ld->opts->skip_invalid) return CX_EINPUT;
+    report_skip(ld, err);
+    cx_error_clear(err);
+    return CX_OK;
+}
+
 /* A credential defined with two names or types is an error of every item
- * that uses it: each award of it, each CTDL definition of it (a badge's
- * definition comes with its award); none of them is imported. */
+ * that uses it: each award of it, each definition of it but a badge's
+ * that comes with its award; none of them is imported. */
 static int fail_conflicts(cx_catalog_loader *ld, const cx_strmap *conflicts, cx_error *err)
 {
-    for (size_t h = 0; conflicts->count && h < ld->cat.holders.n; h++) {
+    cx_strmap reported; /* item_key -> the item, of the awards and definitions reported */
+    int rc = CX_OK;
+    cx__strmap_init(&reported);
+    for (size_t h = 0; conflicts->count && h < ld->cat.holders.n && !rc; h++) {
         cx_cat_holder *hd = &ld->cat.holders.v[h];
-        for (size_t i = 0; i < hd->nawards; i++) {
+        for (size_t i = 0; i < hd->nawards && !rc; i++) {
             cx_cat_award *a = &hd->awards[i];
             const conflict *cf = a->skip ? NULL : cx__strmap_get(conflicts, a->credential);
+            const char *key = cf ? item_key(ld, a->loc.file, a->credential) : NULL;
             if (!cf) continue;
             conflict_error(&a->loc, a->credential, cf, err);
-            if (!hd->add_awards || !ld->opts->skip_invalid) return CX_EINPUT;
-            skip_award(ld, a, err);
+            if (!hd->add_awards || !ld->opts->skip_invalid) rc = CX_EINPUT;
+            if (!rc) skip_award(ld, a, err);
+            if (!rc && (!key || cx__strmap_put(&reported, key, a, NULL) < 0)) rc = nomem_at(err);
         }
     }
-    for (size_t i = 0; conflicts->count && i < ld->nfields; i++) {
+    for (size_t i = 0; conflicts->count && i < ld->nfields && !rc; i++) {
         field_def *f = &ld->fields[i];
         const conflict *cf =
             f->kind == CX_KIND_CREDENTIAL ? cx__strmap_get(conflicts, *def_id(ld, f)) : NULL;
-        if (!cf) continue;
-        f->drop = 1;
-        f->used = 0;
-        if (f->badge) continue;
-        conflict_error(def_loc(ld, f), *def_id(ld, f), cf, err);
-        if (!ld->opts->skip_invalid) return CX_EINPUT;
-        report_skip(ld, err);
-        cx_error_clear(err);
+        if (cf) rc = conflict_def(ld, &reported, f, cf, err);
     }
-    return CX_OK;
+    cx__strmap_free(&reported);
+    return rc;
 }
 
 /* Defines what the merge kept, and leaves the rest out of the model. */

@@ -99,6 +99,16 @@ expect_eq "$(cat two.jsonl)" '{"file":"d-transcript.json","pointer":"/credential
 run --db two.db list credentials
 expect_not_contains "$OUT" "merge-safety" "the achievement is not imported"
 
+# A CLR's bare achievement is an item too: reported with the award.
+cp base.db bare.db
+run --db bare.db import i-bare.json e-badge.json --allow-unverified --jurisdiction US-TX --skip-invalid --report bare.jsonl
+expect_rc 0 "a bare achievement and a badge, two names"
+expect_eq "$(cat bare.jsonl)" '{"file":"e-badge.json","pointer":null,"key":null,"why":"credential '$Q'urn:uuid:merge-safety'$Q' is defined with two names: '$Q'Workshop Safety'$Q' at e-badge.json: /credentialSubject/achievement, '$Q'Safety First'$Q' at i-bare.json: /credentialSubject/achievement/0; no item that uses it is imported"}
+{"file":"i-bare.json","pointer":"/credentialSubject/achievement/0","key":null,"why":"credential '$Q'urn:uuid:merge-safety'$Q' is defined with two names: '$Q'Workshop Safety'$Q' at e-badge.json: /credentialSubject/achievement, '$Q'Safety First'$Q' at i-bare.json: /credentialSubject/achievement/0; no item that uses it is imported"}' \
+    "the award and the bare definition, each at its place"
+run --db bare.db list credentials
+expect_not_contains "$OUT" "merge-safety" "neither definition is imported"
+
 # The same definition twice is one credential.
 sed 's/Workshop Safety/Shop Safety/' e-badge.json > e-same.json
 cp base.db same.db
