@@ -29,7 +29,20 @@ typedef struct ref {
     const char *id;
     cx_loc loc;
     cx_cat_award *award; /* the award that makes it, when skip_invalid may leave it out */
+    size_t field;        /* the field definition that makes it (1-based), or 0 */
 } ref;
+
+/* A provider, jurisdiction or credential of a JSON, JWS or CSV input: not
+ * defined while checking but merged by id at commit (merge_fields,
+ * docs/interop.md "Several files, one import"). */
+typedef struct field_def {
+    cx_kind kind;
+    size_t index;        /* its entry in the model's array of its kind */
+    int badge;           /* 1: from an Open Badges or CLR document; on a group's first: all are */
+    int drop;            /* 1: left out of the model (merged into another, or not applied) */
+    int used;            /* 1: a value of it stands, so its references are resolved */
+    const cx_loc **from; /* a group's first: where each standing value was given; or NULL */
+} field_def;
 
 struct cx_catalog_loader {
     cx_registry *registry;                /* where earlier imports live; not owned */
@@ -61,6 +74,12 @@ struct cx_catalog_loader {
     int64_t cascaded;                      /* what the removals took along (--cascade) */
     cx_strmap removing_members;            /* "group\njurisdiction" of `remove: memberships`
                                             * (values unused) */
+    field_def *fields;                     /* field definitions, in input order */
+    size_t nfields, capfields;
+    int64_t differing; /* values a merge by id left out, reported */
+    cx_strmap rows[2]; /* the registry's jurisdictions [0] and providers [1]:
+                        * id -> {id, name, kind or jurisdiction} */
+    int rows_read[2];  /* 1: rows[i] is filled */
 };
 
 /* Per-document state while checking. */
@@ -68,9 +87,10 @@ typedef struct checker {
     cx_catalog_loader *ld;
     const char *file; /* file name for locations (in the arena) */
     cx_error *err;
-    int add_awards; /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
-    int keep_known; /* 1: a badge's document: its providers and credentials are created
-                     * only when new (docs/interop.md, "Open Badges") */
+    int add_awards;  /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
+    int keep_known;  /* 1: a badge's document: its providers and credentials are created
+                      * only when new (docs/interop.md, "Open Badges") */
+    int placeholder; /* 1: a create_if_absent entity, defined at commit as it is */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
@@ -187,6 +207,7 @@ static int add_ref(const checker *c, cx_kind kind, const char *id, const cx_ynod
     ld->refs[ld->nrefs].id = id;
     ld->refs[ld->nrefs].loc = loc_of(c, at);
     ld->refs[ld->nrefs].award = NULL;
+    ld->refs[ld->nrefs].field = 0;
     ld->nrefs++;
     return CX_OK;
 }
@@ -391,6 +412,37 @@ static int own_id(const checker *c, const cx_ynode *map, cx_kind kind, const cha
     return rc ? rc : define(c, kind, *out, cx__ymap_get(map, "id"));
 }
 
+/* 1 when the entities c reads are field definitions (entity_id). */
+static int fields_of(const checker *c)
+{
+    return c->add_awards && !c->placeholder;
+}
+
+/* The id of a provider, jurisdiction or credential at index of its model
+ * array: from YAML a definition (own_id); from a JSON, JWS or CSV input a
+ * field definition, merged with the others of its id at commit. */
+static int entity_id(const checker *c, const cx_ynode *map, cx_kind kind, size_t index,
+                     const char **out)
+{
+    cx_catalog_loader *ld = c->ld;
+    if (!fields_of(c)) return own_id(c, map, kind, out);
+    int rc = opt_id(c, map, "id", out);
+    if (rc) return rc;
+    field_def *f = grow(ld->fields, &ld->capfields, ld->nfields, sizeof *f);
+    if (!f) return nomem(c);
+    ld->fields = f;
+    ld->fields[ld->nfields++] = (field_def){kind, index, c->keep_known, 0, 0, NULL};
+    return CX_OK;
+}
+
+/* The references made since mark belong to the field definition just
+ * read, if any: resolved only when it is used. */
+static void own_refs(const checker *c, size_t mark)
+{
+    for (size_t k = mark; fields_of(c) && k < c->ld->nrefs; k++)
+        c->ld->refs[k].field = c->ld->nfields;
+}
+
 /* ---------------------------------------------------------- the entities */
 
 static int jurisdiction(const checker *c, const cx_ynode *n)
@@ -402,7 +454,7 @@ static int jurisdiction(const checker *c, const cx_ynode *n)
     if (rc) return rc;
     if (!(j = PUSH(c->ld->cat.jurisdictions))) return nomem(c);
     j->loc = loc_of(c, n);
-    if ((rc = own_id(c, n, CX_KIND_JURISDICTION, &j->id)) ||
+    if ((rc = entity_id(c, n, CX_KIND_JURISDICTION, c->ld->cat.jurisdictions.n - 1, &j->id)) ||
         (rc = opt_text(c, n, "name", &j->name)) || (rc = opt_text(c, n, "kind", &j->kind)))
         return rc;
     return CX_OK;
@@ -448,30 +500,21 @@ static int group(const checker *c, const cx_ynode *n)
     return CX_OK;
 }
 
-/* 1 when a badge's definition n (of kind) is not applied: its id is
- * defined in this import or known to the registry already; -1 on a
- * registry error. */
-static int kept(const checker *c, cx_kind kind, const cx_ynode *n)
-{
-    const cx_ynode *id = n->kind == CX_YMAP ? cx__ymap_get(n, "id") : NULL;
-    if (!c->keep_known || !id || id->kind != CX_YSCALAR) return 0;
-    if (cx__strmap_get(&c->ld->defined[kind], id->text)) return 1;
-    return cx_registry_has(c->ld->registry, kind, id->text, c->err);
-}
-
 static int provider(const checker *c, const cx_ynode *n)
 {
     static const char *const keys[] = {"id", "name", "jurisdiction", NULL};
     static const char *const req[] = {"id", "name", NULL};
     cx_cat_provider *p;
-    int rc = kept(c, CX_KIND_PROVIDER, n);
-    if (rc) return rc < 0 ? c->err->code : CX_OK;
-    if ((rc = check_map(c, n, "provider", keys, req))) return rc;
+    size_t mark = c->ld->nrefs;
+    int rc = check_map(c, n, "provider", keys, req);
+    if (rc) return rc;
     if (!(p = PUSH(c->ld->cat.providers))) return nomem(c);
     p->loc = loc_of(c, n);
-    if ((rc = own_id(c, n, CX_KIND_PROVIDER, &p->id)) || (rc = opt_text(c, n, "name", &p->name)) ||
+    if ((rc = entity_id(c, n, CX_KIND_PROVIDER, c->ld->cat.providers.n - 1, &p->id)) ||
+        (rc = opt_text(c, n, "name", &p->name)) ||
         (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &p->jurisdiction)))
         return rc;
+    own_refs(c, mark);
     return CX_OK;
 }
 
@@ -630,12 +673,12 @@ static int credential(const checker *c, const cx_ynode *n)
                                        NULL};
     static const char *const req[] = {"id", "name", "type", "jurisdiction", NULL};
     cx_cat_credential *cr;
-    int rc = kept(c, CX_KIND_CREDENTIAL, n);
-    if (rc) return rc < 0 ? c->err->code : CX_OK;
-    if ((rc = check_map(c, n, "credential", keys, req))) return rc;
+    size_t mark = c->ld->nrefs;
+    int rc = check_map(c, n, "credential", keys, req);
+    if (rc) return rc;
     if (!(cr = PUSH(c->ld->cat.credentials))) return nomem(c);
     cr->loc = loc_of(c, n);
-    if ((rc = own_id(c, n, CX_KIND_CREDENTIAL, &cr->id)) ||
+    if ((rc = entity_id(c, n, CX_KIND_CREDENTIAL, c->ld->cat.credentials.n - 1, &cr->id)) ||
         (rc = opt_text(c, n, "name", &cr->name)) || (rc = opt_text(c, n, "type", &cr->type)) ||
         (rc = opt_ref(c, n, "provider", CX_KIND_PROVIDER, &cr->provider)) ||
         (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &cr->jurisdiction)) ||
@@ -654,6 +697,7 @@ static int credential(const checker *c, const cx_ynode *n)
     const cx_ynode *list = cx__ymap_get(n, "competencies");
     for (size_t i = 0; i < cr->ncompetencies; i++)
         if ((rc = add_ref(c, CX_KIND_COMPETENCY, cr->competencies[i], list->items[i]))) return rc;
+    own_refs(c, mark);
     return CX_OK;
 }
 
@@ -1282,7 +1326,8 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
         if (!h->add_awards || (h->nawards && !left) ||
             cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
             continue;
-        int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
+        int has = h->in_registry ? h->in_registry == 1
+                                 : cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
         if (has < 0) rc = err->code;
         if (has) continue;
         if (!h->jurisdiction) h->jurisdiction = ld->opts->jurisdiction;
@@ -1548,7 +1593,7 @@ static int define_absent(cx_catalog_loader *ld, cx_error *err)
     for (size_t i = 0; i < ld->nabsent; i++) {
         const struct absent *a = &ld->absent[i];
         const cx_ynode *id = cx__ymap_get(a->node, "id");
-        checker c = {ld, a->file, err, 1};
+        checker c = {ld, a->file, err, 1, 0, 1};
         if (!id || id->kind != CX_YSCALAR || cx__strmap_get(&ld->defined[a->kind], id->text))
             continue;
         int has = cx_registry_has(ld->registry, a->kind, id->text, err);
@@ -1668,15 +1713,638 @@ static void cascaded(void *ud, const cx_cat_removal *rm, const char *kind, const
     ld->opts->report(ld->opts->report_ud, &issue);
 }
 
+/* ------------------------------------------------------------ merging by id */
+
+/* Holders, providers, jurisdictions and credentials of JSON, JWS and CSV
+ * inputs merge by id (docs/interop.md, "Several files, one import"): the
+ * inputs are read in byte order of their paths, each field takes the first
+ * non-empty value, and every other value is left out and reported. What
+ * stands already comes first: a YAML definition of this import, else the
+ * registry's entity. */
+
+#define MERGE_FIELDS 12 /* the most fields one kind merges: a credential's */
+
+/* A value a merge left out: counted, and reported where it was given
+ * (at), naming where the standing value was given (kept_at; NULL: the
+ * registry). */
+static void report_differing(cx_catalog_loader *ld, cx_kind kind, const char *id, const char *key,
+                             const char *kept, const cx_loc *kept_at, const char *ignored,
+                             const cx_loc *at)
+{
+    char place[600] = "", why[2048]; /* room for each part at its cap */
+    ld->differing++;
+    if (!ld->opts->report) return;
+    if (kept_at)
+        cx__yplace(place, sizeof place, kept_at->file, kept_at->line, kept_at->column,
+                   kept_at->where);
+    snprintf(why, sizeof why, "%s '%.200s' has %.100s '%.300s' %s%s; '%.300s' is ignored",
+             cx_kind_name(kind), id, key, kept, kept_at ? "at " : "in the registry", place,
+             ignored);
+    cx_import_issue issue = {at->file, at->line ? NULL : at->where, at->line, key, why};
+    ld->opts->report(ld->opts->report_ud, &issue);
+}
+
+/* One merge of an entity's incoming values into its standing ones. */
+typedef struct merging {
+    cx_catalog_loader *ld;
+    cx_kind kind;
+    const char *id;
+    const cx_loc **from;     /* per field: where the standing value was given; NULL: registry */
+    const cx_loc *const *at; /* per field: where the incoming value was given */
+    int taken;               /* 1: an incoming value now stands */
+} merging;
+
+static void take(merging *m, int field)
+{
+    m->from[field] = m->at[field];
+    m->taken = 1;
+}
+
+static void differing(merging *m, int field, const char *key, const char *kept, const char *ignored)
+{
+    report_differing(m->ld, m->kind, m->id, key, kept, m->from[field], ignored, m->at[field]);
+}
+
+static void merge_text(merging *m, int field, const char *key, const char **standing, const char *v)
+{
+    if (!v) return;
+    if (!*standing) {
+        *standing = v;
+        take(m, field);
+    } else if (strcmp(*standing, v) != 0) {
+        differing(m, field, key, *standing, v);
+    }
+}
+
+/* Hundredths as the catalog writes them: 40, 12.5, 0.25. */
+static const char *number_text(char buf[32], int64_t h)
+{
+    int n = snprintf(buf, 32, "%lld.%02lld", (long long)(h / 100), (long long)(h % 100));
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.') buf[--n] = '\0';
+    return buf;
+}
+
+static void merge_hours(merging *m, int field, int64_t *standing, int64_t v)
+{
+    char a[32], b[32];
+    if (v == CX_NO_NUMBER) return;
+    if (*standing == CX_NO_NUMBER) {
+        *standing = v;
+        take(m, field);
+    } else if (*standing != v) {
+        differing(m, field, "hours", number_text(a, *standing), number_text(b, v));
+    }
+}
+
+/* A list ("[a, b]"), or codes ("[soc: 49-3023]") when kv is set, into buf. */
+static const char *list_text(char *buf, size_t size, const char *const *items, const cx_cat_kv *kv,
+                             size_t n)
+{
+    size_t len = (size_t)snprintf(buf, size, "[");
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s%s%s", i ? ", " : "",
+                                kv ? kv[i].key : items[i], kv ? ": " : "", kv ? kv[i].value : "");
+    if (len < size) snprintf(buf + len, size - len, "]");
+    return buf;
+}
+
+/* 1 when lists a and b (or codes, when ka and kb are set) hold the same
+ * items in the same order. */
+static int same_items(const char *const *a, const cx_cat_kv *ka, size_t na, const char *const *b,
+                      const cx_cat_kv *kb, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (ka ? strcmp(ka[i].key, kb[i].key) != 0 || strcmp(ka[i].value, kb[i].value) != 0
+               : strcmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* A list (competencies, tags, the grade scale) is taken whole from the
+ * first definition that has one. */
+static void merge_list(merging *m, int field, const char *key, const char ***standing, size_t *n,
+                       const char **v, size_t nv)
+{
+    char a[400], b[400];
+    if (!nv) return;
+    if (!*n) {
+        *standing = v;
+        *n = nv;
+        take(m, field);
+    } else if (!same_items(*standing, NULL, *n, v, NULL, nv)) {
+        differing(m, field, key, list_text(a, sizeof a, *standing, NULL, *n),
+                  list_text(b, sizeof b, v, NULL, nv));
+    }
+}
+
+static void merge_codes(merging *m, int field, cx_cat_kv **standing, size_t *n, cx_cat_kv *v,
+                        size_t nv)
+{
+    char a[400], b[400];
+    if (!nv) return;
+    if (!*n) {
+        *standing = v;
+        *n = nv;
+        take(m, field);
+    } else if (!same_items(NULL, *standing, *n, NULL, v, nv)) {
+        differing(m, field, "codes", list_text(a, sizeof a, NULL, *standing, *n),
+                  list_text(b, sizeof b, NULL, v, nv));
+    }
+}
+
+/* Attributes merge key by key. -1 when out of memory. */
+static int merge_attributes(merging *m, int field, cx_cat_kv **standing, size_t *n,
+                            const cx_cat_kv *v, size_t nv)
+{
+    for (size_t i = 0; i < nv; i++) {
+        size_t k = 0;
+        while (k < *n && strcmp((*standing)[k].key, v[i].key) != 0) k++;
+        if (k < *n) {
+            if (strcmp((*standing)[k].value, v[i].value) != 0)
+                differing(m, field, v[i].key, (*standing)[k].value, v[i].value);
+            continue;
+        }
+        cx_cat_kv *more = cx__arena_alloc(&m->ld->cat.arena, (*n + 2) * sizeof *more);
+        if (!more) return -1;
+        if (*n) memcpy(more, *standing, *n * sizeof *more);
+        more[(*n)++] = v[i];
+        *standing = more;
+        take(m, field);
+    }
+    return 0;
+}
+
+static void merge_provider(merging *m, cx_cat_provider *s, const cx_cat_provider *p)
+{
+    merge_text(m, 0, "name", &s->name, p->name);
+    merge_text(m, 1, "jurisdiction", &s->jurisdiction, p->jurisdiction);
+}
+
+static void merge_jurisdiction(merging *m, cx_cat_jurisdiction *s, const cx_cat_jurisdiction *j)
+{
+    merge_text(m, 0, "name", &s->name, j->name);
+    merge_text(m, 1, "kind", &s->kind, j->kind);
+}
+
+/* A credential's fields but its name and type, which must agree. */
+static int merge_credential(merging *m, cx_cat_credential *s, cx_cat_credential *c)
+{
+    merge_text(m, 0, "provider", &s->provider, c->provider);
+    merge_text(m, 1, "jurisdiction", &s->jurisdiction, c->jurisdiction);
+    merge_hours(m, 2, &s->hours, c->hours);
+    merge_text(m, 3, "valid_for", &s->valid_for, c->valid_for);
+    merge_text(m, 4, "version", &s->version, c->version);
+    merge_text(m, 5, "effective_from", &s->effective_from, c->effective_from);
+    merge_text(m, 6, "effective_until", &s->effective_until, c->effective_until);
+    merge_list(m, 7, "competencies", &s->competencies, &s->ncompetencies, c->competencies,
+               c->ncompetencies);
+    merge_list(m, 8, "tags", &s->tags, &s->ntags, c->tags, c->ntags);
+    merge_codes(m, 9, &s->codes, &s->ncodes, c->codes, c->ncodes);
+    merge_list(m, 10, "grade_scale", &s->grade_scale, &s->ngrade_scale, c->grade_scale,
+               c->ngrade_scale);
+    return merge_attributes(m, 11, &s->attributes, &s->nattributes, c->attributes, c->nattributes);
+}
+
+static cx_loc *def_loc(cx_catalog_loader *ld, const field_def *f)
+{
+    if (f->kind == CX_KIND_PROVIDER) return &ld->cat.providers.v[f->index].loc;
+    if (f->kind == CX_KIND_JURISDICTION) return &ld->cat.jurisdictions.v[f->index].loc;
+    return &ld->cat.credentials.v[f->index].loc;
+}
+
+static const char **def_id(cx_catalog_loader *ld, const field_def *f)
+{
+    if (f->kind == CX_KIND_PROVIDER) return &ld->cat.providers.v[f->index].id;
+    if (f->kind == CX_KIND_JURISDICTION) return &ld->cat.jurisdictions.v[f->index].id;
+    return &ld->cat.credentials.v[f->index].id;
+}
+
+/* Every field at one place: the locations of a definition's values. */
+static const cx_loc **all_at(cx_catalog_loader *ld, const cx_loc *loc)
+{
+    const cx_loc **at = cx__arena_alloc(&ld->cat.arena, MERGE_FIELDS * sizeof *at);
+    for (size_t i = 0; at && i < MERGE_FIELDS; i++) at[i] = loc;
+    return at;
+}
+
+/* One credential id whose definitions disagree on its name or type. */
+typedef struct conflict {
+    const char *what;          /* "names" or "types" */
+    const char *a, *b;         /* the two values */
+    const cx_loc *at_a, *at_b; /* where each is given */
+} conflict;
+
+static int nomem_at(cx_error *err)
+{
+    return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+}
+
+/* A credential defined again with another name or type: a conflict of
+ * its id (the first pair is kept). */
+static int note_conflict(cx_catalog_loader *ld, cx_strmap *conflicts, const cx_cat_credential *g,
+                         const cx_cat_credential *c, cx_error *err)
+{
+    int names = strcmp(g->name, c->name) != 0;
+    if (!names && strcmp(g->type, c->type) == 0) return CX_OK;
+    if (cx__strmap_get(conflicts, c->id)) return 1;
+    conflict *cf = cx__arena_alloc(&ld->cat.arena, sizeof *cf);
+    if (!cf) return nomem_at(err);
+    *cf = (conflict){names ? "names" : "types", names ? g->name : g->type,
+                     names ? c->name : c->type, &g->loc, &c->loc};
+    return cx__strmap_put(conflicts, c->id, cf, NULL) < 0 ? nomem_at(err) : 1;
+}
+
+/* Merges field definition f into g, the first of its id. */
+static int merge_def(cx_catalog_loader *ld, cx_strmap *conflicts, field_def *g, field_def *f,
+                     cx_error *err)
+{
+    const cx_loc **at = all_at(ld, def_loc(ld, f));
+    if (!at || (!g->from && !(g->from = all_at(ld, def_loc(ld, g))))) return nomem_at(err);
+    merging m = {ld, f->kind, *def_id(ld, f), g->from, at, 0};
+    int rc = CX_OK;
+    f->drop = 1;
+    g->badge = g->badge && f->badge;
+    if (f->kind == CX_KIND_PROVIDER) {
+        merge_provider(&m, &ld->cat.providers.v[g->index], &ld->cat.providers.v[f->index]);
+    } else if (f->kind == CX_KIND_JURISDICTION) {
+        merge_jurisdiction(&m, &ld->cat.jurisdictions.v[g->index],
+                           &ld->cat.jurisdictions.v[f->index]);
+    } else {
+        cx_cat_credential *s = &ld->cat.credentials.v[g->index];
+        cx_cat_credential *c = &ld->cat.credentials.v[f->index];
+        rc = note_conflict(ld, conflicts, s, c, err);
+        if (rc == 0 && merge_credential(&m, s, c) < 0) rc = nomem_at(err);
+        if (rc == 1) rc = CX_OK;
+    }
+    f->used = m.taken;
+    return rc;
+}
+
+/* Field definition f against the first of its id and a YAML definition. */
+static int group_def(cx_catalog_loader *ld, cx_strmap *first, cx_strmap *conflicts, field_def *f,
+                     cx_error *err)
+{
+    const char *id = *def_id(ld, f);
+    const cx_loc *yaml = cx__strmap_get(&ld->defined[f->kind], id), *at = def_loc(ld, f);
+    void *old = NULL;
+    char place[600];
+    if (yaml && f->badge) { /* a badge's definition is not applied over a YAML one */
+        f->drop = 1;
+        return CX_OK;
+    }
+    if (yaml) /* nor is any other: a second definition (docs/catalog.md) */
+        return cx__yerror(
+            err, CX_EINPUT, at->file, at->line, at->column, at->where,
+            "%s '%s' is defined twice in this import (first at %s)", cx_kind_name(f->kind), id,
+            cx__yplace(place, sizeof place, yaml->file, yaml->line, yaml->column, yaml->where));
+    int put = cx__strmap_put(&first[f->kind], id, f, &old);
+    if (put < 0) return nomem_at(err);
+    if (put == 0) return CX_OK;
+    field_def *g = old;
+    if (f->kind == CX_KIND_CREDENTIAL && f->badge && !g->badge) {
+        f->drop = 1; /* a CTDL definition stands over a badge's achievement */
+        return CX_OK;
+    }
+    return merge_def(ld, conflicts, g, f, err);
+}
+
+/* Keeps a scanned provider or jurisdiction row (id and two values). */
+typedef struct row_keeper {
+    cx_catalog_loader *ld;
+    cx_strmap *rows;
+    cx_error *err;
+} row_keeper;
+
+static int keep_row(void *ud, const cx_col *cols, size_t ncols)
+{
+    row_keeper *k = ud;
+    const char **row = ncols == 3 ? cx__arena_alloc(&k->ld->cat.arena, 3 * sizeof *row) : NULL;
+    int oom = !row;
+    for (size_t i = 0; row && i < 3; i++) {
+        row[i] =
+            cols[i].text ? cx__arena_strndup(&k->ld->cat.arena, cols[i].text, cols[i].len) : NULL;
+        oom = oom || (cols[i].text && !row[i]);
+    }
+    if (oom || cx__strmap_put(k->rows, row[0], row, NULL) < 0) return nomem_at(k->err);
+    return 0;
+}
+
+/* The registry's row of provider or jurisdiction id ({id, name,
+ * jurisdiction or kind}), or NULL; the table is scanned once, when needed. */
+static int registry_row(cx_catalog_loader *ld, cx_kind kind, const char *id, const char ***out,
+                        cx_error *err)
+{
+    int p = kind == CX_KIND_PROVIDER;
+    row_keeper k = {ld, &ld->rows[p], err};
+    if (!ld->rows_read[p]) {
+        int rc = cx__registry_scan(ld->registry, p ? CX_SCAN_PROVIDERS : CX_SCAN_JURISDICTIONS,
+                                   keep_row, &k, err);
+        if (rc) return rc;
+        ld->rows_read[p] = 1;
+    }
+    *out = cx__strmap_get(&ld->rows[p], id);
+    return CX_OK;
+}
+
+/* The first definition of an id against the registry. A CTDL definition
+ * replaces the registry's entity, as a YAML one does: its publisher's
+ * own. Of badges, an achievement is not applied, and the registry's
+ * provider or jurisdiction stands (its empty fields filled). */
+static int standing_def(cx_catalog_loader *ld, field_def *f, cx_error *err)
+{
+    const char *id = *def_id(ld, f);
+    const char **row = NULL;
+    const cx_loc *from[MERGE_FIELDS] = {NULL};
+    int has = cx_registry_has(ld->registry, f->kind, id, err), rc;
+    if (has < 0) return err->code;
+    f->used = 1;
+    if (has && f->kind == CX_KIND_CREDENTIAL && f->badge) f->drop = 1, f->used = 0;
+    if (!has || f->kind == CX_KIND_CREDENTIAL || !f->badge) return CX_OK;
+    if ((rc = registry_row(ld, f->kind, id, &row, err)) || !row) return rc;
+    const cx_loc **at = f->from ? f->from : all_at(ld, def_loc(ld, f));
+    if (!at) return nomem_at(err);
+    merging m = {ld, f->kind, id, from, at, 0};
+    if (f->kind == CX_KIND_PROVIDER) {
+        cx_cat_provider *p = &ld->cat.providers.v[f->index], s = *p;
+        s.name = row[1];
+        s.jurisdiction = row[2];
+        merge_provider(&m, &s, p);
+        *p = s;
+    } else {
+        cx_cat_jurisdiction *j = &ld->cat.jurisdictions.v[f->index], s = *j;
+        s.name = row[1];
+        s.kind = row[2];
+        merge_jurisdiction(&m, &s, j);
+        *j = s;
+    }
+    if (f->badge && !m.taken) f->drop = 1, f->used = 0;
+    return CX_OK;
+}
+
+static int conflict_error(const cx_loc *at, const char *id, const conflict *cf, cx_error *err)
+{
+    char a[600], b[600];
+    return cx__yerror(
+        err, CX_EINPUT, at->file, at->line, at->column, at->where,
+        "credential '%s' is defined with two %s: '%s' at %s, '%s' at %s; no item that uses it "
+        "is imported",
+        id, cf->what, cf->a,
+        cx__yplace(a, sizeof a, cf->at_a->file, cf->at_a->line, cf->at_a->column, cf->at_a->where),
+        cf->b,
+        cx__yplace(b, sizeof b, cf->at_b->file, cf->at_b->line, cf->at_b->column, cf->at_b->where));
+}
+
+/* "file\x1fid": an item of file that uses credential id, once reported. */
+static const char *item_key(cx_catalog_loader *ld, const char *file, const char *id)
+{
+    size_t nf = strlen(file), ni = strlen(id);
+    char *k = cx__arena_alloc(&ld->cat.arena, nf + ni + 2);
+    if (!k) return NULL;
+    memcpy(k, file, nf);
+    k[nf] = '\x1f';
+    memcpy(k + nf + 1, id, ni + 1);
+    return k;
+}
+
+/* Definition f of a conflicting id, left out: a CTDL one is an item, as
+ * is a badge's (a CLR's bare achievement) whose file has no award of it. */
+static int conflict_def(cx_catalog_loader *ld, cx_strmap *reported, field_def *f,
+                        const conflict *cf, cx_error *err)
+{
+    const cx_loc *at = def_loc(ld, f);
+    const char *id = *def_id(ld, f), *key = item_key(ld, at->file, id);
+    int put = key ? cx__strmap_put(reported, key, f, NULL) : -1;
+    f->drop = 1;
+    f->used = 0;
+    if (put < 0) return nomem_at(err);
+    if (put == 1 && f->badge) return CX_OK;
+    conflict_error(at, id, cf, err);
+    if (!ld->opts->skip_invalid) return CX_EINPUT;
+    report_skip(ld, err);
+    cx_error_clear(err);
+    return CX_OK;
+}
+
+/* A credential defined with two names or types is an error of every item
+ * that uses it: each award of it, each definition of it but a badge's
+ * that comes with its award; none of them is imported. */
+static int fail_conflicts(cx_catalog_loader *ld, const cx_strmap *conflicts, cx_error *err)
+{
+    cx_strmap reported; /* item_key -> the item, of the awards and definitions reported */
+    int rc = CX_OK;
+    cx__strmap_init(&reported);
+    for (size_t h = 0; conflicts->count && h < ld->cat.holders.n && !rc; h++) {
+        cx_cat_holder *hd = &ld->cat.holders.v[h];
+        for (size_t i = 0; i < hd->nawards && !rc; i++) {
+            cx_cat_award *a = &hd->awards[i];
+            const conflict *cf = a->skip ? NULL : cx__strmap_get(conflicts, a->credential);
+            const char *key = cf ? item_key(ld, a->loc.file, a->credential) : NULL;
+            if (!cf) continue;
+            conflict_error(&a->loc, a->credential, cf, err);
+            if (!hd->add_awards || !ld->opts->skip_invalid) rc = CX_EINPUT;
+            if (!rc) skip_award(ld, a, err);
+            if (!rc && (!key || cx__strmap_put(&reported, key, a, NULL) < 0)) rc = nomem_at(err);
+        }
+    }
+    for (size_t i = 0; conflicts->count && i < ld->nfields && !rc; i++) {
+        field_def *f = &ld->fields[i];
+        const conflict *cf =
+            f->kind == CX_KIND_CREDENTIAL ? cx__strmap_get(conflicts, *def_id(ld, f)) : NULL;
+        if (cf) rc = conflict_def(ld, &reported, f, cf, err);
+    }
+    cx__strmap_free(&reported);
+    return rc;
+}
+
+/* Defines what the merge kept, and leaves the rest out of the model. */
+static int define_merged(cx_catalog_loader *ld, cx_error *err)
+{
+    for (size_t i = 0; i < ld->nfields; i++) {
+        field_def *f = &ld->fields[i];
+        cx_loc *loc = f->drop ? NULL : cx__arena_alloc(&ld->cat.arena, sizeof *loc);
+        if (f->drop) {
+            *def_id(ld, f) = NULL; /* compacted below */
+            continue;
+        }
+        if (!loc) return nomem_at(err);
+        *loc = *def_loc(ld, f);
+        if (cx__strmap_put(&ld->defined[f->kind], *def_id(ld, f), loc, NULL) < 0)
+            return nomem_at(err);
+    }
+#define COMPACT(arr)                                                                               \
+    do {                                                                                           \
+        size_t kept_ = 0;                                                                          \
+        for (size_t k_ = 0; k_ < (arr).n; k_++)                                                    \
+            if ((arr).v[k_].id) (arr).v[kept_++] = (arr).v[k_];                                    \
+        (arr).n = kept_;                                                                           \
+    } while (0)
+    COMPACT(ld->cat.providers);
+    COMPACT(ld->cat.jurisdictions);
+    COMPACT(ld->cat.credentials);
+#undef COMPACT
+    return CX_OK;
+}
+
+/* Merges the field definitions by id. Credentials of CTDL inputs come
+ * first, so that one stands over a badge's achievement of its id. */
+static int merge_fields(cx_catalog_loader *ld, cx_error *err)
+{
+    cx_strmap first[CX_KIND_AWARD + 1], conflicts;
+    int rc = CX_OK;
+    if (!ld->nfields) return CX_OK;
+    for (size_t k = 0; k < CX_COUNT(first); k++) cx__strmap_init(&first[k]);
+    cx__strmap_init(&conflicts);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ld->nfields && !rc; i++) {
+            field_def *f = &ld->fields[i];
+            if ((f->kind == CX_KIND_CREDENTIAL ? f->badge : 0) == pass)
+                rc = group_def(ld, first, &conflicts, f, err);
+        }
+    for (size_t i = 0; i < ld->nfields && !rc; i++)
+        if (!ld->fields[i].drop) rc = standing_def(ld, &ld->fields[i], err);
+    if (!rc) rc = fail_conflicts(ld, &conflicts, err);
+    if (!rc) rc = define_merged(ld, err);
+    for (size_t k = 0; k < CX_COUNT(first); k++) cx__strmap_free(&first[k]);
+    cx__strmap_free(&conflicts);
+    return rc;
+}
+
+/* The standing attributes of one holder while its entries merge: each
+ * key, its value and where it was given (NULL: the registry). */
+typedef struct holder_attrs {
+    struct standing_attr {
+        const char *key, *value;
+        const cx_loc *at;
+    } * v;
+    size_t n, cap;
+} holder_attrs;
+
+static int stand_attr(holder_attrs *s, const char *key, const char *value, const cx_loc *at)
+{
+    struct standing_attr *v = grow(s->v, &s->cap, s->n, sizeof *v);
+    if (!v) return -1;
+    s->v = v;
+    s->v[s->n++] = (struct standing_attr){key, value, at};
+    return 0;
+}
+
+/* The attributes of entry h that are new to its holder stay on it; one
+ * the holder has already stays out (reported when its value differs). */
+static int merge_holder_attrs(cx_catalog_loader *ld, cx_cat_holder *h, holder_attrs *s)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < h->nattributes; i++) {
+        const cx_cat_kv *kv = &h->attributes[i];
+        size_t k = 0;
+        while (k < s->n && strcmp(s->v[k].key, kv->key) != 0) k++;
+        if (k == s->n) {
+            if (stand_attr(s, kv->key, kv->value, &h->loc)) return -1;
+            h->attributes[kept++] = *kv;
+        } else if (strcmp(s->v[k].value, kv->value) != 0) {
+            report_differing(ld, CX_KIND_HOLDER, h->id, kv->key, s->v[k].value, s->v[k].at,
+                             kv->value, &h->loc);
+        }
+    }
+    h->nattributes = kept;
+    return 0;
+}
+
+/* The entries of one holder that gains awards (first, then next[]): the
+ * standing jurisdiction and attributes are a YAML holder's of this import
+ * (y), else the registry's, else the first given; a new holder's entries
+ * all take the merged jurisdiction. */
+static int merge_holder(cx_catalog_loader *ld, size_t first, const size_t *next,
+                        const cx_cat_holder *y, holder_attrs *s, cx_error *err)
+{
+    cx_cat_holder *v = ld->cat.holders.v;
+    const char *id = v[first].id, *jur = NULL;
+    const cx_loc *jur_at = NULL;
+    cx_holder *reg = NULL;
+    int stands = y != NULL, given = 0, rc = CX_OK;
+    s->n = 0;
+    for (size_t i = first + 1; i; i = next[i - 1])
+        given = given || v[i - 1].jurisdiction || v[i - 1].nattributes;
+    if (!y && given) {
+        int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, id, err);
+        if (has < 0 || (has && (rc = cx_registry_holder(ld->registry, id, &reg, err))))
+            return has < 0 ? err->code : rc;
+        stands = has;
+        for (size_t i = first + 1; i; i = next[i - 1]) v[i - 1].in_registry = has ? 1 : 2;
+    }
+    if (y) jur = y->jurisdiction, jur_at = &y->loc;
+    if (reg) jur = reg->jurisdiction;
+    for (size_t k = 0; y && k < y->nattributes && !rc; k++)
+        rc = stand_attr(s, y->attributes[k].key, y->attributes[k].value, &y->loc);
+    for (size_t k = 0; reg && k < reg->nattributes && !rc; k++)
+        rc = stand_attr(s, reg->attributes[k].key, reg->attributes[k].value, NULL);
+    for (size_t i = first + 1; i && !rc; i = next[i - 1]) {
+        cx_cat_holder *h = &v[i - 1];
+        if (h->jurisdiction && !jur && !stands)
+            jur = h->jurisdiction, jur_at = &h->loc;
+        else if (h->jurisdiction && jur && strcmp(jur, h->jurisdiction) != 0)
+            report_differing(ld, CX_KIND_HOLDER, id,
+                             h->loc.line && h->loc.where ? "holder_jurisdiction" /* CSV */
+                                                         : "jurisdiction",
+                             jur, jur_at, h->jurisdiction, &h->loc);
+        rc = merge_holder_attrs(ld, h, s);
+    }
+    for (size_t i = first + 1; i && !stands && !rc; i = next[i - 1]) v[i - 1].jurisdiction = jur;
+    cx_holder_free(reg);
+    return rc < 0 ? nomem_at(err) : rc;
+}
+
+/* Holders that gain awards merge by id (merge_holder), each id's entries
+ * chained in input order. */
+static int merge_holders(cx_catalog_loader *ld, cx_error *err)
+{
+    size_t n = ld->cat.holders.n, gain = 0;
+    for (size_t i = 0; i < n; i++) gain += ld->cat.holders.v[i].add_awards;
+    if (!gain) return CX_OK;
+    size_t *next = calloc(n + 1, 2 * sizeof *next), *last = next ? next + n + 1 : NULL;
+    cx_strmap heads, yaml;
+    holder_attrs s = {NULL, 0, 0};
+    int rc = next ? CX_OK : nomem_at(err);
+    cx__strmap_init(&heads);
+    cx__strmap_init(&yaml);
+    for (size_t i = 0; i < n && !rc; i++) {
+        cx_cat_holder *h = &ld->cat.holders.v[i];
+        void *old = NULL;
+        int put = h->add_awards ? cx__strmap_put(&heads, h->id, (void *)(i + 1), &old)
+                                : cx__strmap_put(&yaml, h->id, h, NULL);
+        if (put < 0) rc = nomem_at(err);
+        if (put != 1 || !h->add_awards) {
+            last[i] = i + 1;
+            continue;
+        }
+        size_t head = (size_t)old - 1; /* append i to the chain of head */
+        next[last[head] - 1] = i + 1;
+        last[head] = i + 1;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        const cx_cat_holder *h = &ld->cat.holders.v[i];
+        if (h->add_awards && (size_t)cx__strmap_get(&heads, h->id) == i + 1)
+            rc = merge_holder(ld, i, next, cx__strmap_get(&yaml, h->id), &s, err);
+    }
+    free(s.v);
+    free(next);
+    cx__strmap_free(&heads);
+    cx__strmap_free(&yaml);
+    return rc;
+}
+
 int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
                               cx_error *err)
 {
-    int rc = check_removals(ld, err);
+    int rc = merge_fields(ld, err);
+    if (!rc) rc = merge_holders(ld, err);
+    if (!rc) rc = check_removals(ld, err);
     if (!rc) rc = define_absent(ld, err);
     if (rc) return rc;
     for (size_t i = 0; i < ld->nrefs; i++) {
         ref *r = &ld->refs[i];
-        if (r->award && r->award->skip) continue;
+        if ((r->award && r->award->skip) || (r->field && !ld->fields[r->field - 1].used)) continue;
         rc = resolve(ld, r, err);
         if (rc == CX_EINPUT && r->award) {
             skip_award(ld, r->award, err);
@@ -1719,6 +2387,8 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
     cx__strmap_init(&ld->sources);
     cx__strmap_init(&ld->by_source);
     cx__strmap_init(&ld->removing_members);
+    cx__strmap_init(&ld->rows[0]);
+    cx__strmap_init(&ld->rows[1]);
     int rc = cx__regex_cached(id_pattern, sizeof id_pattern - 1, &ld->id_re, err);
     if (rc) {
         cx__catalog_loader_free(ld);
@@ -1749,6 +2419,9 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     cx__strmap_free(&ld->sources);
     cx__strmap_free(&ld->by_source);
     cx__strmap_free(&ld->removing_members);
+    cx__strmap_free(&ld->rows[0]);
+    cx__strmap_free(&ld->rows[1]);
+    free(ld->fields);
     cx__trust_free(ld->trust);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
@@ -1786,22 +2459,33 @@ static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
     stats->exceptions = (int64_t)cat->exceptions.n;
     stats->removed = (int64_t)cat->removals.n;
     stats->cascaded = ld->cascaded;
+    stats->differing = ld->differing;
 }
 
 static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
                         const cx_import_options *opts, cx_import_stats *stats, cx_error *err)
 {
     cx_catalog_loader *ld;
+    const char **sorted = malloc((npaths + 1) * sizeof *sorted);
+    if (!sorted) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    if (npaths) memcpy(sorted, paths, npaths * sizeof *sorted);
+    /* input paths in byte order: what merges by id takes the same values
+     * whatever order the paths are given in (docs/interop.md) */
+    qsort(sorted, npaths, sizeof *sorted, cx__strcmp_ptr);
     int rc = cx__catalog_loader_new(r, &ld, err);
-    if (rc) return rc;
+    if (rc) {
+        free(sorted);
+        return rc;
+    }
     cx__catalog_loader_set_options(ld, opts);
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
         if (opts->progress) opts->progress(opts->progress_ud, "reading", i, npaths);
-        rc = cx__catalog_loader_add_file(ld, paths[i], err);
+        rc = cx__catalog_loader_add_file(ld, sorted[i], err);
     }
     if (rc == CX_OK) rc = cx__catalog_loader_commit(ld, opts->progress, opts->progress_ud, err);
     if (rc == CX_OK && stats) fill_stats(ld, stats);
     cx__catalog_loader_free(ld);
+    free(sorted);
     return rc;
 }
 

@@ -104,8 +104,9 @@ typedef struct cx_cat_holder {
     size_t nattributes;
     cx_cat_award *awards;
     size_t nawards;
-    int add_awards; /* 1 (CSV, JSON): its awards join the registry's; 0 (YAML): they
-                     * replace them, with its attributes and jurisdiction */
+    int add_awards;  /* 1 (CSV, JSON): its awards join the registry's; 0 (YAML): they
+                      * replace them, with its attributes and jurisdiction */
+    int in_registry; /* the loader asked the registry: 0 not yet, 1 it has the id, 2 not */
     cx_loc loc;
 } cx_cat_holder;
 

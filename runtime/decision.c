@@ -927,6 +927,7 @@ static void fill_import_summary(fill *f, const void *x)
     if (a->stats->skipped) fill_int(f, "skipped", (json_int_t)a->stats->skipped);
     if (a->stats->removed) fill_int(f, "removed", (json_int_t)a->stats->removed);
     if (a->stats->cascaded) fill_int(f, "cascaded", (json_int_t)a->stats->cascaded);
+    if (a->stats->differing) fill_int(f, "differing", (json_int_t)a->stats->differing);
     fill_int(f, "content_version", (json_int_t)a->version);
 }
 

@@ -44,6 +44,9 @@ static int summary(const cli *c, const cx_import_stats *s, int64_t version)
     if (s->cascaded)
         printf(", %lld more with them (--cascade; %s)", (long long)s->cascaded,
                c->report ? c->report : "--report FILE lists them");
+    if (s->differing)
+        printf("; %lld differing value%s ignored (%s)", (long long)s->differing,
+               s->differing == 1 ? "" : "s", c->report ? c->report : "--report FILE lists them");
     printf(" (content version %lld)\n", (long long)version);
     return CX_OK;
 }

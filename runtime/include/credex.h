@@ -253,9 +253,11 @@ typedef struct cx_import_stats {
     int64_t exceptions;
     int64_t files[CX_FORMAT_COUNT]; /* input files per format (indexed by cx_format) */
     int64_t skipped;                /* awards left out by skip_invalid */
-    int64_t removed;  /* credentials, competencies and memberships `remove:` removed */
-    int64_t cascaded; /* what those removals took along (cascade): awards, exceptions,
-                       * credentials' competency lists, child competencies' parents */
+    int64_t removed;   /* credentials, competencies and memberships `remove:` removed */
+    int64_t cascaded;  /* what those removals took along (cascade): awards, exceptions,
+                        * credentials' competency lists, child competencies' parents */
+    int64_t differing; /* values left out where inputs merge by id, each reported
+                        * (docs/interop.md, "Several files, one import") */
 } cx_import_stats;
 
 /* Imports catalog files (docs/design.md §3) into r as one transaction: references
