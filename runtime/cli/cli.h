@@ -44,6 +44,10 @@ typedef uint64_t cli_opts;
 #define OPT_ALLOW_UNVERIFIED  (UINT64_C(1) << 28)
 #define OPT_HOLDERS           (UINT64_C(1) << 29)
 #define OPT_CASCADE           (UINT64_C(1) << 30)
+#define OPT_BUSY_TIMEOUT      (UINT64_C(1) << 31) /* writers */
+#define OPT_SYNC              (UINT64_C(1) << 32) /* import */
+#define OPT_IMPORTS           (UINT64_C(1) << 33) /* log */
+#define OPT_FORCE             (UINT64_C(1) << 34) /* backup */
 
 #define MAX_RULES 64
 
@@ -81,6 +85,10 @@ typedef struct cli {
     const char *holders;     /* --holders FILE (import) */
     int cascade;             /* --cascade (import) */
     const char *only;        /* --only PART (export) */
+    int busy_timeout;        /* --busy-timeout SECONDS: 0 default (60); -1 do not wait */
+    int sync_full;           /* --sync full (import); --sync normal is the default */
+    int imports;             /* --imports (log): the import history */
+    int force;               /* --force (backup): replace an existing file */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
@@ -118,8 +126,8 @@ int cli_option_error(const cli *c, const char *usage, const char *fmt, ...)
 #endif
     ;
 
-/* Opens the registry named by c->db with flags; reports and returns the
- * error code on failure. */
+/* Opens the registry named by c->db with flags (and --busy-timeout,
+ * --sync); reports and returns the error code on failure. */
 int cli_open(const cli *c, int flags, cx_registry **out);
 
 /* A progress callback that draws a bar on stderr when it is a terminal
@@ -155,6 +163,12 @@ const char *cli_as_of(const cli *c);
  * call for: 3 when any is an error, else 1 when --fail-unless is given
  * and any status differs from it, else 0. */
 int cli_write_decisions(const cli *c, cx_decision *const *v, size_t n);
+
+/* With --log, records the decisions (cli_log_decisions) after writing
+ * them (cli_write_decisions): a decision is printed even when the log
+ * cannot take it, and then the log's error is reported and returned. */
+int cli_write_and_log(const cli *c, cx_registry *r, const cx_rules *rules, cx_decision *const *v,
+                      size_t n);
 
 /* A usage error unless --fail-unless (when given) names a status. */
 int cli_check_fail_unless(cli *c);
@@ -195,6 +209,8 @@ int cmd_diff(cli *c);
 int cmd_list(cli *c);
 int cmd_export(cli *c);
 int cmd_draft(cli *c);
+int cmd_fsck(cli *c);
+int cmd_backup(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */
