@@ -284,9 +284,11 @@ static void writer_record(cx_registry *r, const char *operation)
 {
     char line[96];
     char *tmp = writer_path(r, (long)getpid());
+    free(r->writer_record);
     r->writer_record = writer_path(r, 0);
     if (!tmp || !r->writer_record) goto done;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    unlink(tmp); /* a new file, never one a link points to */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) goto done;
     int len = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), operation);
     int wrote = write(fd, line, (size_t)len) == len;
