@@ -463,17 +463,36 @@ typedef struct fsck_ctx {
     cx_error *err;
 } fsck_ctx;
 
+/* s into out with control characters as \xNN: what fsck reports comes
+ * from a registry someone may have edited, and goes to a terminal. */
+static const char *escaped(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    if (!s) return NULL;
+    for (; *s && n + 5 < size; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f)
+            n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
+        else
+            out[n++] = (char)ch;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static int problem(fsck_ctx *f, cx_fsck_check check, const char *table, const char *id,
                    const char *fmt, ...) CX_PRINTF(5, 6);
 static int problem(fsck_ctx *f, cx_fsck_check check, const char *table, const char *id,
                    const char *fmt, ...)
 {
-    char message[1024];
+    char raw[1024], message[1024], table_text[256], id_text[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    cx_fsck_problem p = {check, table, id, message};
+    cx_fsck_problem p = {check, escaped(table, table_text, sizeof table_text),
+                         escaped(id, id_text, sizeof id_text),
+                         escaped(raw, message, sizeof message)};
     f->problems++;
     f->stopped = f->fn ? f->fn(f->ud, &p) : 0;
     return f->stopped;

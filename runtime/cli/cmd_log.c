@@ -101,6 +101,25 @@ static int print_summary(cx_registry *r, size_t listed)
     return CX_OK;
 }
 
+/* s with control characters as \xNN: a recorded path may be anything. */
+static void put_escaped(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f)
+            printf("\\x%02x", ch);
+        else
+            putchar(ch);
+    }
+}
+
+/* s escaped, padded to width, and a space. */
+static void put_field(const char *s, size_t width)
+{
+    put_escaped(s);
+    printf("%*s ", strlen(s) < width ? (int)(width - strlen(s)) : 0, "");
+}
+
 /* One import of `credex log --imports`: a line, and a line per file. */
 static int print_import(void *ud, const cx_import_record *rec)
 {
@@ -111,17 +130,22 @@ static int print_import(void *ud, const cx_import_record *rec)
         fputs(text, stdout);
         free(text);
     } else {
-        printf("%-5lld %-20s %-8s %-12s version %-4lld", (long long)rec->id, rec->created,
-               rec->kind, rec->user ? rec->user : "?", (long long)rec->content_version);
+        printf("%-5lld ", (long long)rec->id);
+        put_field(rec->created, 20);
+        put_field(rec->kind, 8);
+        put_field(rec->user ? rec->user : "?", 12);
+        printf("version %-4lld", (long long)rec->content_version);
         cx_import_stats s = {{0}};
         for (int k = 0; k <= CX_KIND_AWARD; k++) s.count[k] = rec->count[k];
         s.exceptions = rec->exceptions;
         if (!cli_print_counts(&s, " ")) printf(" nothing defined");
         if (rec->removals) printf(", %lld removed", (long long)rec->removals);
         printf("\n");
-        for (size_t i = 0; i < rec->nfiles; i++)
-            printf("      %s %s\n", rec->files[i].sha256 ? rec->files[i].sha256 : "(not a file)",
-                   rec->files[i].path);
+        for (size_t i = 0; i < rec->nfiles; i++) {
+            printf("      %s ", rec->files[i].sha256 ? rec->files[i].sha256 : "(not a file)");
+            put_escaped(rec->files[i].path);
+            printf("\n");
+        }
     }
     l->count++;
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;

@@ -96,6 +96,17 @@ expect_contains "$OUT" "value: award 'h-tx-0002/TX-EVS-101/2021-08-20': status '
 expect_contains "$OUT" "value: jurisdiction 'bad id': jurisdiction id is not of the form" \
     "an id outside the catalog's pattern"
 
+# --- control characters from an edited registry are escaped ---------------------
+cp pristine.db ev.db
+sqlite3 ev.db "PRAGMA ignore_check_constraints = 1;
+UPDATE award SET status = char(27) || '[31mred' WHERE id = 'h-tx-0002/TX-EVS-101/2021-08-20';
+UPDATE import_file SET path = 'a' || char(27) || '[2Jb'"
+run fsck
+expect_contains "$OUT" "status '\\x1b[31mred' is not active, revoked or suspended" \
+    "fsck escapes a control character it reads"
+run log --imports
+expect_contains "$OUT" " a\\x1b[2Jb" "log --imports escapes a recorded path"
+
 # --- a competency parent cycle -------------------------------------------------
 cp pristine.db ev.db
 A=$(sqlite3 ev.db "SELECT id FROM competency ORDER BY id LIMIT 1")
