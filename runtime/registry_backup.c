@@ -58,6 +58,19 @@ static int sync_file(const char *path, const char *dest, cx_error *err)
     return CX_OK;
 }
 
+/* Gives the copy dest's name. Without replace, link() never replaces a
+ * FILE that appeared meanwhile (rename, where links are not supported). */
+static int put_in_place(const char *tmp, const char *dest, int replace, cx_error *err)
+{
+    if (!replace && link(tmp, dest) == 0) return CX_OK;
+    if (!replace && errno == EEXIST)
+        return cx__error(err, CX_EUSAGE, dest, 0, 0,
+                         "already exists; --force replaces it with the backup");
+    if (rename(tmp, dest) == 0) return CX_OK;
+    return cx__error(err, CX_EREGISTRY, dest, 0, 0, "cannot put the backup in place: %s",
+                     strerror(errno));
+}
+
 static int backup(cx_registry *r, const char *dest, int replace, cx_error *err)
 {
     struct stat st;
@@ -78,10 +91,8 @@ static int backup(cx_registry *r, const char *dest, int replace, cx_error *err)
     unlink(tmp);
     rc = copy_pages(r, tmp, dest, err);
     if (!rc) rc = sync_file(tmp, dest, err);
-    if (!rc && rename(tmp, dest) != 0)
-        rc = cx__error(err, CX_EREGISTRY, dest, 0, 0, "cannot put the backup in place: %s",
-                       strerror(errno));
-    if (rc) unlink(tmp);
+    if (!rc) rc = put_in_place(tmp, dest, replace, err);
+    unlink(tmp); /* gone already when renamed */
     free(tmp);
     return rc;
 }
