@@ -2478,6 +2478,8 @@ static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
         return rc;
     }
     cx__catalog_loader_set_options(ld, opts);
+    ld->cat.paths = paths; /* recorded in import_log (registry_fsck.c) */
+    ld->cat.npaths = npaths;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
         if (opts->progress) opts->progress(opts->progress_ud, "reading", i, npaths);
         rc = cx__catalog_loader_add_file(ld, sorted[i], err);

@@ -157,6 +157,8 @@ typedef struct cx_catalog {
     int cascade;                           /* 1: a removal takes its dependents along (cascaded) */
     cx_cat_cascade_fn cascaded;            /* or NULL */
     void *cascaded_ud;                     /* passed to cascaded */
+    const char *const *paths;              /* the input files, for import_log; or NULL */
+    size_t npaths;
 } cx_catalog;
 
 #endif

@@ -7,14 +7,17 @@
 #include "registry_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* ------------------------------------------------------------------ schema */
 
@@ -163,6 +166,29 @@ static const char *const schema_v3[] = {
     "PRAGMA user_version = 3",
     NULL};
 
+/* Schema v4: tamper evidence (docs/security.md, "Tamper evidence and
+ * fsck"). import_log keeps one row per import (and a "baseline" row for
+ * the migration itself), import_file its input files, registry_digest the
+ * SHA-256 of each table's rows in canonical order as the last import left
+ * them; the baseline digests are computed by cx__registry_baseline. */
+static const char *const schema_v4[] = {
+    "CREATE TABLE import_log(id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind = 'import' OR kind = 'baseline'), os_user TEXT,"
+    " content_version INTEGER NOT NULL, jurisdictions INTEGER NOT NULL, groups INTEGER NOT NULL,"
+    " providers INTEGER NOT NULL, frameworks INTEGER NOT NULL, competencies INTEGER NOT NULL,"
+    " credentials INTEGER NOT NULL, holders INTEGER NOT NULL, awards INTEGER NOT NULL,"
+    " exceptions INTEGER NOT NULL, removals INTEGER NOT NULL, tables_hashed INTEGER NOT NULL,"
+    " digest TEXT NOT NULL, credex_version TEXT NOT NULL)",
+    "CREATE TABLE import_file("
+    " import_id INTEGER NOT NULL REFERENCES import_log(id) DEFERRABLE INITIALLY DEFERRED,"
+    " seq INTEGER NOT NULL, path TEXT NOT NULL, sha256 TEXT, bytes INTEGER,"
+    " PRIMARY KEY (import_id, seq)) WITHOUT ROWID",
+    "CREATE TABLE registry_digest(tbl TEXT PRIMARY KEY NOT NULL, sha256 TEXT NOT NULL,"
+    " rows INTEGER NOT NULL,"
+    " import_id INTEGER NOT NULL REFERENCES import_log(id) DEFERRABLE INITIALLY DEFERRED)"
+    " WITHOUT ROWID",
+    "PRAGMA user_version = 4", NULL};
+
 /* Forward migrations, oldest first: a registry at user_version v runs every
  * step whose version is greater than v, all in one transaction. Each step
  * ends by setting user_version to its own version. */
@@ -173,6 +199,7 @@ static const struct migration {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 /* ------------------------------------------------------- kinds and queries */
@@ -231,9 +258,97 @@ const char *cx__reg_err_file(const cx_registry *r)
     return r->memory ? "" : r->path;
 }
 
-/* Fills err with "what: <sqlite message>" and returns CX_EREGISTRY. */
+/* ------------------------------------------------- writers and their locks */
+
+/* The operations a lock-info record may name: anything else read from the
+ * record (another tool's file, a half-written one) is not echoed. */
+static const char *const writer_operations[] = {"import", "--log", "init"};
+
+/* A malloc'd "PATH-writer" (suffix NULL) or "PATH-writer.PID". */
+static char *writer_path(const cx_registry *r, long pid)
+{
+    size_t size = strlen(r->path) + 32;
+    char *path = malloc(size);
+    if (!path) return NULL;
+    if (pid)
+        snprintf(path, size, "%s-writer.%ld", r->path, pid);
+    else
+        snprintf(path, size, "%s-writer", r->path);
+    return path;
+}
+
+/* Leaves "PID OPERATION\n" in PATH-writer, written aside and renamed, so
+ * that a reader sees a whole record or none. Advisory: when it cannot be
+ * written, a busy error elsewhere says "another process". */
+static void writer_record(cx_registry *r, const char *operation)
+{
+    char line[96];
+    char *tmp = writer_path(r, (long)getpid());
+    free(r->writer_record);
+    r->writer_record = writer_path(r, 0);
+    if (!tmp || !r->writer_record) goto done;
+    unlink(tmp); /* a new file, never one a link points to */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) goto done;
+    int len = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), operation);
+    int wrote = write(fd, line, (size_t)len) == len;
+    if (close(fd) == 0 && wrote && rename(tmp, r->writer_record) == 0) goto done;
+    unlink(tmp);
+done:
+    free(tmp);
+}
+
+int cx__reg_begin_write(cx_registry *r, const char *operation, cx_error *err)
+{
+    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return cx__reg_error(r, err, "cannot write the registry");
+    if (!r->memory) writer_record(r, operation);
+    return CX_OK;
+}
+
+/* Removed before COMMIT or ROLLBACK, while the lock still keeps every
+ * other credex writer waiting: the next one's record is never removed. */
+void cx__reg_writer_done(cx_registry *r)
+{
+    if (!r->writer_record) return;
+    unlink(r->writer_record);
+    free(r->writer_record);
+    r->writer_record = NULL;
+}
+
+/* Who holds r's write lock, from its lock-info record: "credex import
+ * (pid 1234)" when the record names a known operation of a live process,
+ * else "another process". */
+static void lock_holder(const cx_registry *r, char *buf, size_t size)
+{
+    char line[96] = "", op[16] = "";
+    long pid = 0;
+    snprintf(buf, size, "another process");
+    char *path = writer_path(r, 0);
+    int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+    free(path);
+    if (fd < 0) return;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n <= 0 || sscanf(line, "%ld %15s", &pid, op) != 2 || pid <= 0) return;
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return; /* a crashed writer's */
+    for (size_t i = 0; i < CX_COUNT(writer_operations); i++)
+        if (strcmp(op, writer_operations[i]) == 0)
+            snprintf(buf, size, "credex %s (pid %ld)", op, pid);
+}
+
+/* Fills err with "what: <sqlite message>" and returns CX_EREGISTRY; a
+ * lock that stayed taken for the whole busy timeout names its holder. */
 int cx__reg_error(cx_registry *r, cx_error *err, const char *what)
 {
+    if ((sqlite3_extended_errcode(r->db) & 0xff) == SQLITE_BUSY) {
+        char holder[64];
+        lock_holder(r, holder, sizeof holder);
+        return cx__error(err, CX_EREGISTRY, cx__reg_err_file(r), 0, 0,
+                         "%s: it is locked by another writer, held by %s; gave up after "
+                         "waiting %d s (--busy-timeout SECONDS waits longer)",
+                         what, holder, r->busy_timeout > 0 ? r->busy_timeout : 0);
+    }
     return cx__error(err, CX_EREGISTRY, cx__reg_err_file(r), 0, 0, "%s: %s", what,
                      sqlite3_errmsg(r->db));
 }
@@ -301,7 +416,7 @@ static int not_registry(cx_registry *r, const char *why, cx_error *err)
 static int migrate(cx_registry *r, cx_error *err)
 {
     int64_t version = 0;
-    int src = 0, rc = cx__reg_exec(r, "BEGIN IMMEDIATE", err);
+    int src = 0, rc = cx__reg_begin_write(r, "init", err);
     if (rc) return rc;
     if (cx__reg_query_int(r, "PRAGMA user_version", &version, &src)) {
         rc = cx__reg_error(r, err, "cannot read the registry schema version");
@@ -311,9 +426,11 @@ static int migrate(cx_registry *r, cx_error *err)
         if (migrations[m].version <= version) continue;
         for (const char *const *sql = migrations[m].sql; *sql && !rc; sql++)
             rc = cx__reg_exec(r, *sql, err);
+        if (!rc && migrations[m].version == 4) rc = cx__registry_baseline(r, err);
     }
-    if (!rc) rc = cx__reg_exec(r, "COMMIT", err);
 done:
+    cx__reg_writer_done(r);
+    if (!rc) rc = cx__reg_exec(r, "COMMIT", err);
     if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
@@ -359,11 +476,17 @@ static int check_schema(cx_registry *r, cx_error *err)
     return CX_OK;
 }
 
-/* A file that must exist (read-only or without CX_OPEN_CREATE) but does not. */
-static int check_exists(const char *path, cx_error *err)
+/* A file that must exist (read-only or without CX_OPEN_CREATE) but does
+ * not; any path that names a directory. */
+static int check_exists(const char *path, int create, cx_error *err)
 {
     struct stat st;
-    if (stat(path, &st) == 0) return CX_OK;
+    if (stat(path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return CX_OK;
+        return cx__error(err, CX_EREGISTRY, NULL, 0, 0,
+                         "%s: is a directory; --db names the registry file", path);
+    }
+    if (create) return CX_OK;
     if (errno == ENOENT)
         return cx__error(err, CX_EREGISTRY, NULL, 0, 0,
                          "registry not found: %s (run `credex init` or `credex import`)", path);
@@ -382,11 +505,17 @@ static int open_connection(cx_registry *r, int create, cx_error *err)
                          msg);
     }
     sqlite3_extended_result_codes(r->db, 1);
-    sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(r->db, r->busy_timeout > 0 ? r->busy_timeout * 1000 : 0);
     return cx__reg_exec(r, "PRAGMA foreign_keys = ON", err);
 }
 
 int cx_registry_open(const char *path, int flags, cx_registry **out, cx_error *err)
+{
+    return cx_registry_open_with(path, flags, NULL, out, err);
+}
+
+int cx_registry_open_with(const char *path, int flags, const cx_open_options *opt,
+                          cx_registry **out, cx_error *err)
 {
     int memory = (flags & CX_OPEN_MEMORY) != 0;
     int readonly = !memory && (flags & CX_OPEN_READONLY);
@@ -395,7 +524,7 @@ int cx_registry_open(const char *path, int flags, cx_registry **out, cx_error *e
     *out = NULL;
     if (!memory && (!path || !*path))
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "no registry path given");
-    if (!memory && !create && (rc = check_exists(path, err))) return rc;
+    if (!memory && (rc = check_exists(path, create, err))) return rc;
     cx_registry *r = calloc(1, sizeof *r);
     if (!r || !(r->path = cx__strdup(memory ? ":memory:" : path))) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory opening the registry");
@@ -403,6 +532,8 @@ int cx_registry_open(const char *path, int flags, cx_registry **out, cx_error *e
     }
     r->memory = memory;
     r->readonly = readonly;
+    r->busy_timeout = !opt || !opt->busy_timeout ? CX_DEFAULT_BUSY_TIMEOUT : opt->busy_timeout;
+    r->sync_full = opt && opt->sync_full;
     atomic_init(&r->owner, NULL);
     if ((rc = open_connection(r, create, err)) || (rc = check_schema(r, err))) goto fail;
     *out = r;
@@ -417,6 +548,7 @@ void cx_registry_close(cx_registry *r)
     if (!r) return;
     for (size_t k = 0; k < CX_COUNT(r->has); k++) sqlite3_finalize(r->has[k]);
     sqlite3_close(r->db);
+    free(r->writer_record);
     free(r->path);
     free(r);
 }

@@ -1,7 +1,7 @@
 /*
  * registry.h -- internal entry points of the registry family (registry.c,
- * registry_import.c, registry_read.c, registry_log.c, registry_copy.c: the
- * only files that include sqlite3.h) for the other modules of libcredex.
+ * registry_import.c, registry_read.c, registry_log.c, registry_copy.c, registry_fsck.c,
+ * registry_backup.c: the only files that include sqlite3.h) for the other modules of libcredex.
  */
 #ifndef CX_REGISTRY_H
 #define CX_REGISTRY_H

@@ -658,11 +658,13 @@ static uint64_t entity_total(const cx_catalog *cat)
 static int import_transaction(import_ctx *ctx, const cx_catalog *cat)
 {
     cx_registry *r = ctx->r;
-    int rc = cx__reg_exec(r, "BEGIN IMMEDIATE", ctx->err);
+    int rc = cx__reg_begin_write(r, "import", ctx->err);
     if (rc) return rc;
     if (ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
     rc = write_all(ctx, cat);
     if (!rc) rc = check_references(ctx);
+    if (!rc) rc = cx__registry_record_import(r, cat, ctx->err); /* tamper evidence */
+    cx__reg_writer_done(r);
     if (!rc && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = cx__reg_error(r, ctx->err, "cannot commit the import");
     if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
@@ -690,8 +692,11 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx_progress_fn pr
                                NULL) != SQLITE_OK)
             rc = cx__reg_error(r, err, "cannot prepare the import");
     /* WAL + synchronous=NORMAL cannot corrupt the registry; a power cut may
-     * only lose the last committed import, which can be run again. */
-    if (!rc && !r->memory) rc = cx__reg_exec(r, "PRAGMA synchronous = NORMAL", err);
+     * only lose the last committed import, which can be run again. FULL
+     * (--sync full) syncs the WAL at every commit (docs/security.md). */
+    if (!rc && !r->memory)
+        rc = cx__reg_exec(
+            r, r->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
     if (!rc) rc = cx__reg_exec(r, "PRAGMA cache_size = -262144", err); /* 256 MiB */
     if (!rc) rc = import_transaction(&ctx, cat);
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx.st[i]);

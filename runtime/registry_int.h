@@ -1,7 +1,7 @@
 /*
  * registry_int.h -- private to the registry family (registry.c,
- * registry_import.c, registry_read.c, registry_log.c, registry_copy.c), as
- * SQLite's btreeInt.h: the connection struct and the helpers they share.
+ * registry_import.c, registry_read.c, registry_log.c, registry_copy.c, registry_fsck.c,
+ * registry_backup.c), as SQLite's btreeInt.h: the connection struct and the helpers they share.
  * Only these files include it, and with it sqlite3.h; nothing else may.
  */
 #ifndef CX_REGISTRY_INT_H
@@ -12,8 +12,6 @@
 
 #include "registry.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
 struct cx_registry {
     sqlite3 *db;                          /* the connection, owned */
     char *path;                           /* as given, or ":memory:"; owned */
@@ -22,6 +20,10 @@ struct cx_registry {
     sqlite3_stmt *has[CX_KIND_AWARD + 1]; /* cached point queries, lazily prepared */
     _Atomic(const void *) owner;          /* the thread inside a call (cx__registry_enter) */
     int depth;                            /* its calls inside one another; owner's alone */
+    int busy_timeout;                     /* seconds a write waits for a lock; < 0: none */
+    int sync_full;                        /* imports commit with synchronous = FULL */
+    char *writer_record;                  /* path of the lock-info record while this
+                                           * connection writes (cx__reg_begin_write); owned */
 };
 
 /* A constant query whose rows are handed to a cx_row_fn. */
@@ -52,6 +54,24 @@ typedef struct cx__reg_query {
 #define CX_REMOVAL_STATEMENTS 9
 int cx__registry_delete(cx_registry *r, int which, const char *a, const char *b,
                         int64_t counts[CX_REMOVAL_STATEMENTS], cx_error *err);
+
+/* Begins a write transaction (BEGIN IMMEDIATE, waiting up to r's busy
+ * timeout for another writer) and, for a file registry, leaves the
+ * lock-info record "PATH-writer" (this pid and operation: "import",
+ * "--log", "init") that another process's busy error names. Call
+ * cx__reg_writer_done before COMMIT or ROLLBACK. */
+int cx__reg_begin_write(cx_registry *r, const char *operation, cx_error *err);
+void cx__reg_writer_done(cx_registry *r);
+
+/* registry_fsck.c, inside the import's transaction: brings the stored
+ * digest of every table cat wrote (and of any table without one) up to
+ * date and appends the import_log row (files with their SHA-256, user,
+ * content version, counts, digest). Nothing for an in-memory registry. */
+int cx__registry_record_import(cx_registry *r, const cx_catalog *cat, cx_error *err);
+
+/* registry_fsck.c, inside the migration to schema 4: the digest of every
+ * table and a "baseline" row of import_log. */
+int cx__registry_baseline(cx_registry *r, cx_error *err);
 
 /* The file named in registry errors: the path, or "" for memory. */
 const char *cx__reg_err_file(const cx_registry *r);

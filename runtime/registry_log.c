@@ -67,7 +67,7 @@ int cx__registry_log_open(cx_registry *r, cx_log_writer **out, cx_error *err)
     }
     w->r = r;
     for (int i = 0; i < L_COUNT && !rc; i++) rc = cx__reg_prepare(r, log_sql[i], &w->st[i], err);
-    if (!rc) rc = cx__reg_exec(r, "BEGIN IMMEDIATE", err);
+    if (!rc) rc = cx__reg_begin_write(r, "--log", err);
     if (rc) {
         log_writer_free(w);
         cx__registry_leave(r);
@@ -162,6 +162,7 @@ int cx__registry_log_close(cx_log_writer *w, int commit, cx_error *err)
         sqlite3_finalize(w->st[i]);
         w->st[i] = NULL;
     }
+    cx__reg_writer_done(w->r);
     if (commit && sqlite3_exec(w->r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = cx__reg_error(w->r, err, "cannot commit the logged decisions");
     if (!commit || rc) sqlite3_exec(w->r->db, "ROLLBACK", NULL, NULL, NULL);

@@ -748,6 +748,7 @@ int cx__registry_reader_open(cx_registry *r, cx_registry **out, cx_error *err)
         goto fail;
     }
     conn->readonly = 1;
+    conn->busy_timeout = r->busy_timeout;
     atomic_init(&conn->owner, NULL);
     if (sqlite3_open_v2(r->path, &conn->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
@@ -756,7 +757,7 @@ int cx__registry_reader_open(cx_registry *r, cx_registry **out, cx_error *err)
         goto fail;
     }
     sqlite3_extended_result_codes(conn->db, 1);
-    sqlite3_busy_timeout(conn->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(conn->db, r->busy_timeout > 0 ? r->busy_timeout * 1000 : 0);
     *out = conn;
     return CX_OK;
 fail:

@@ -49,6 +49,10 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_SCALAR_BYTES  (UINT64_C(1) << 33)
 #define OPT_MAX_LIST_ITEMS    (UINT64_C(1) << 34)
 #define OPT_LIMITS            (OPT_MAX_INPUT_BYTES | OPT_MAX_SCALAR_BYTES | OPT_MAX_LIST_ITEMS)
+#define OPT_BUSY_TIMEOUT      (UINT64_C(1) << 35) /* writers */
+#define OPT_SYNC              (UINT64_C(1) << 36) /* import */
+#define OPT_IMPORTS           (UINT64_C(1) << 37) /* log */
+#define OPT_FORCE             (UINT64_C(1) << 38) /* backup */
 
 #define MAX_RULES 64
 
@@ -87,6 +91,10 @@ typedef struct cli {
     int cascade;             /* --cascade (import) */
     const char *only;        /* --only PART (export) */
     unsigned max_trips;      /* --max-trips N (audit --all, whatif, diff); 0: the default */
+    int busy_timeout;        /* --busy-timeout SECONDS: 0 default (60); -1 do not wait */
+    int sync_full;           /* --sync full (import); --sync normal is the default */
+    int imports;             /* --imports (log): the import history */
+    int force;               /* --force (backup): replace an existing file */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
@@ -133,8 +141,8 @@ int cli_option_error(const cli *c, const char *usage, const char *fmt, ...)
 #endif
     ;
 
-/* Opens the registry named by c->db with flags; reports and returns the
- * error code on failure. */
+/* Opens the registry named by c->db with flags (and --busy-timeout,
+ * --sync); reports and returns the error code on failure. */
 int cli_open(const cli *c, int flags, cx_registry **out);
 
 /* A progress callback that draws a bar on stderr when it is a terminal
@@ -170,6 +178,12 @@ const char *cli_as_of(const cli *c);
  * call for: 3 when any is an error, else 1 when --fail-unless is given
  * and any status differs from it, else 0. */
 int cli_write_decisions(const cli *c, cx_decision *const *v, size_t n);
+
+/* With --log, records the decisions (cli_log_decisions) after writing
+ * them (cli_write_decisions): a decision is printed even when the log
+ * cannot take it, and then the log's error is reported and returned. */
+int cli_write_and_log(const cli *c, cx_registry *r, const cx_rules *rules, cx_decision *const *v,
+                      size_t n);
 
 /* A usage error unless --fail-unless (when given) names a status. */
 int cli_check_fail_unless(cli *c);
@@ -210,6 +224,8 @@ int cmd_diff(cli *c);
 int cmd_list(cli *c);
 int cmd_export(cli *c);
 int cmd_draft(cli *c);
+int cmd_fsck(cli *c);
+int cmd_backup(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */

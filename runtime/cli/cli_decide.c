@@ -80,6 +80,15 @@ int cli_write_decisions(const cli *c, cx_decision *const *v, size_t n)
     return rc;
 }
 
+int cli_write_and_log(const cli *c, cx_registry *r, const cx_rules *rules, cx_decision *const *v,
+                      size_t n)
+{
+    int rc = cli_write_decisions(c, v, n);
+    fflush(stdout);
+    int logged = cli_log_decisions(c, r, rules, v, n);
+    return logged ? logged : rc;
+}
+
 /* Checks --fail-unless names a status (usage error otherwise). */
 int cli_check_fail_unless(cli *c)
 {

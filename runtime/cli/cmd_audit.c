@@ -53,8 +53,8 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
               NULL};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1;
-    int rc = cli_log_begin(c, r, rules, &k.log);
-    if (rc) return rc;
+    int unlogged = cli_log_begin(c, r, rules, &k.log); /* reported; the audit still runs */
+    int rc;
     if (k.csv) fputs(cx_decision_csv_header(), stdout);
     cx_error_clear(&err);
     cx_error_clear(&k.log_err);
@@ -71,7 +71,7 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
     if (rc) return k.log_err.code ? cli_report(&k.log_err) : err.code ? cli_report(&err) : rc;
-    if (logged) return logged;
+    if (logged || unlogged) return logged ? logged : unlogged;
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;
 }
 
@@ -156,8 +156,7 @@ int cmd_audit(cli *c)
         } else {
             cx_error_clear(&err);
             rc = cx_audit(rules, c->holder, c->stack, cli_as_of(c), &v, &n, &err);
-            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, v, n);
-            if (!rc) rc = cli_write_decisions(c, v, n);
+            rc = rc ? cli_report(&err) : cli_write_and_log(c, r, rules, v, n);
         }
     }
     cx_decisions_free(v, n);

@@ -16,8 +16,7 @@ int cmd_equiv(cli *c)
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
         cx_error_clear(&err);
         rc = cx_equiv(rules, from, to, c->in, cli_as_of(c), &d, &err);
-        rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, &d, 1);
-        if (!rc) rc = cli_write_decisions(c, &d, 1);
+        rc = rc ? cli_report(&err) : cli_write_and_log(c, r, rules, &d, 1);
     }
     cx_decision_free(d);
     cx_rules_free(rules);

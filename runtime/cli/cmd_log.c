@@ -1,5 +1,6 @@
 /*
- * cmd_log.c -- `credex log`: lists the decision log; and --log for the
+ * cmd_log.c -- `credex log`: lists the decision log (with --imports, the
+ * import history); and --log for the
  * decision commands: reads the clock (the library never does) and hands
  * the decisions to cx_log_* in one batch. Uses credex.h only.
  */
@@ -100,6 +101,71 @@ static int print_summary(cx_registry *r, size_t listed)
     return CX_OK;
 }
 
+/* s with control characters as \xNN: a recorded path may be anything. */
+static void put_escaped(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f)
+            printf("\\x%02x", ch);
+        else
+            putchar(ch);
+    }
+}
+
+/* s escaped, padded to width, and a space. */
+static void put_field(const char *s, size_t width)
+{
+    put_escaped(s);
+    printf("%*s ", strlen(s) < width ? (int)(width - strlen(s)) : 0, "");
+}
+
+/* One import of `credex log --imports`: a line, and a line per file. */
+static int print_import(void *ud, const cx_import_record *rec)
+{
+    listing *l = ud;
+    if (l->json) {
+        char *text = cx_import_record_json(rec);
+        if (!text) return CX_ENOMEM;
+        fputs(text, stdout);
+        free(text);
+    } else {
+        printf("%-5lld ", (long long)rec->id);
+        put_field(rec->created, 20);
+        put_field(rec->kind, 8);
+        put_field(rec->user ? rec->user : "?", 12);
+        printf("version %-4lld", (long long)rec->content_version);
+        cx_import_stats s = {{0}};
+        for (int k = 0; k <= CX_KIND_AWARD; k++) s.count[k] = rec->count[k];
+        s.exceptions = rec->exceptions;
+        if (!cli_print_counts(&s, " ")) printf(" nothing defined");
+        if (rec->removals) printf(", %lld removed", (long long)rec->removals);
+        printf("\n");
+        for (size_t i = 0; i < rec->nfiles; i++) {
+            printf("      %s ", rec->files[i].sha256 ? rec->files[i].sha256 : "(not a file)");
+            put_escaped(rec->files[i].path);
+            printf("\n");
+        }
+    }
+    l->count++;
+    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+}
+
+static int list_imports(cli *c, cx_registry *r)
+{
+    cx_error err;
+    listing l = {strcmp(c->format, "json") == 0, 0};
+    cx_error_clear(&err);
+    int rc = cx_import_log_list(r, print_import, &l, &err);
+    if (rc && err.code == CX_OK) {
+        perror("credex: writing output");
+        return rc;
+    }
+    if (rc) return cli_report(&err);
+    if (!l.json && !c->quiet) printf("%zu import record%s\n", l.count, l.count == 1 ? "" : "s");
+    return CX_OK;
+}
+
 int cmd_log(cli *c)
 {
     cx_registry *r;
@@ -108,6 +174,11 @@ int cmd_log(cli *c)
     if (c->nargs) return cli_usage_error(c, "unexpected argument '%s'", c->args[0]);
     int rc = cli_open(c, CX_OPEN_READONLY, &r);
     if (rc) return rc;
+    if (c->imports) {
+        rc = list_imports(c, r);
+        cx_registry_close(r);
+        return rc;
+    }
     cx_error_clear(&err);
     rc = cx_log_list(r, print_entry, &l, &err);
     if (rc && err.code == CX_OK) /* stopped by print_entry: stdout failed */

@@ -24,12 +24,10 @@ int cmd_transfer(cli *c)
         cx_error_clear(&err);
         if (c->holder) {
             rc = cx_transfer_holder(rules, c->holder, c->to, cli_as_of(c), &v, &n, &err);
-            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, v, n);
-            if (!rc) rc = cli_write_decisions(c, v, n);
+            rc = rc ? cli_report(&err) : cli_write_and_log(c, r, rules, v, n);
         } else {
             rc = cx_transfer(rules, credential, c->from, c->to, cli_as_of(c), &one, &err);
-            rc = rc ? cli_report(&err) : cli_log_decisions(c, r, rules, &one, 1);
-            if (!rc) rc = cli_write_decisions(c, &one, 1);
+            rc = rc ? cli_report(&err) : cli_write_and_log(c, r, rules, &one, 1);
         }
     }
     cx_decisions_free(v, n);

@@ -12,7 +12,8 @@
 #include "cli.h"
 
 const cli_command cli_commands[] = {
-    {"init", cmd_init, OPT_DB | OPT_QUIET, "text", "credex init [--db PATH] [--quiet]",
+    {"init", cmd_init, OPT_DB | OPT_QUIET | OPT_BUSY_TIMEOUT, "text",
+     "credex init [--db PATH] [--busy-timeout SECONDS] [--quiet]",
      "create the registry, or migrate it to this credex's schema",
      "Creates an empty registry (a SQLite file) at --db, $CREDEX_DB or ./credex.db,\n"
      "or brings an existing one up to this credex's schema version. Running it\n"
@@ -23,13 +24,15 @@ const cli_command cli_commands[] = {
     {"import", cmd_import,
      OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_JURISDICTION | OPT_SKIP_INVALID | OPT_REPORT |
          OPT_PROVIDER | OPT_LANG | OPT_ALLOW_PROVISIONAL | OPT_ID_MAP | OPT_TRUST |
-         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS | OPT_CASCADE | OPT_LIMITS,
+         OPT_ALLOW_UNVERIFIED | OPT_HOLDERS | OPT_CASCADE | OPT_LIMITS | OPT_BUSY_TIMEOUT |
+         OPT_SYNC,
      "text json",
      "credex import FILE... [--db PATH] [--format text|json] [--jurisdiction J]\n"
      "       [--skip-invalid] [--report FILE] [--quiet]\n"
      "       [--provider P] [--lang TAG] [--allow-provisional] [--id-map FILE]\n"
      "       [--trust FILE] [--holders FILE] [--allow-unverified] [--cascade]\n"
-     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]\n"
+     "       [--busy-timeout SECONDS] [--sync full|normal]",
      "load catalogs, CSV award lists, CTDL, Open Badges and CLRs (one transaction)",
      "Reads catalog files (YAML, format version 1: docs/catalog.md), CSV award\n"
      "lists, CTDL documents, and Open Badges 3.0 / 2.0 and CLR 2.0 credentials as\n"
@@ -72,6 +75,11 @@ const cli_command cli_commands[] = {
      "  --max-scalar-bytes N  the longest value (default 1M)\n"
      "  --max-list-items N    the most items in one list (default 100000000)\n"
      "                     (docs/security.md, \"Input limits\")\n"
+     "  --busy-timeout SECONDS  how long to wait while another process writes the\n"
+     "                     registry (default 60); then exit 4 naming that writer\n"
+     "  --sync full        sync the write-ahead log at commit, so the import survives\n"
+     "                     a power cut (slower); normal, the default, may lose the\n"
+     "                     last import but never corrupts (docs/security.md)\n"
      "\n"
      "Exit codes: 0 imported; 2 usage; 3 bad catalog; 4 registry error.\n"
      "\n"
@@ -180,10 +188,11 @@ const cli_command cli_commands[] = {
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
-         OPT_JOBS | OPT_LOG | OPT_QUIET,
+         OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT,
      "text json",
      "credex equiv A B [--in J] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
-     "[--format text|json] [--fail-unless STATUS] [--jobs N] [--log] [--quiet]",
+     "[--format text|json] [--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] "
+     "[--quiet]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
      "B under the rule packs: counts_as and equivalent rules, and computed\n"
@@ -196,21 +205,24 @@ const cli_command cli_commands[] = {
      "or error (a rule failed). --explain prints every rule considered.\n"
      "\n"
      "--log records the decision in the registry's decision log, with the packs that\n"
-     "made it (see credex log, credex replay).\n"
+     "made it (see credex log, credex replay). The decision is printed even when the\n"
+     "log cannot take it (another process kept the registry locked for longer than\n"
+     "--busy-timeout, default 60 s); the failure is reported and the exit code is 4.\n"
      "\n"
      "Exit codes: 0; 1 with --fail-unless STATUS when the status differs; 2 usage or\n"
-     "an unknown id; 3 a pack cannot be loaded, or the decision is an error.\n"
+     "an unknown id; 3 a pack cannot be loaded, or the decision is an error; 4 the\n"
+     "decision log could not be written.\n"
      "\n"
      "Examples:\n"
      "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --rules examples/ev-mechanic/rules\n"
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET,
+         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT,
      "text json",
      "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 "
      "[--rules PATH] [--db PATH] [--as-of DATE] [--explain] [--format text|json] "
-     "[--fail-unless STATUS] [--jobs N] [--log] [--quiet]",
+     "[--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] [--quiet]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
      "With --holder, decides each of the holder's awards (renewed; awards issued\n"
      "after the as-of date do not exist yet) into J. With CRED --from J1, decides a\n"
@@ -233,11 +245,13 @@ const cli_command cli_commands[] = {
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
-         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS,
+         OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS |
+         OPT_BUSY_TIMEOUT,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
      "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
-     "[--format text|json|csv] [--fail-unless STATUS] [--log] [--quiet] [--max-trips N]",
+     "[--format text|json|csv] [--fail-unless STATUS] [--log] [--busy-timeout SECONDS] "
+     "[--quiet] [--max-trips N]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -341,8 +355,8 @@ const cli_command cli_commands[] = {
      "\n"
      "Examples:\n"
      "  credex draft cert.json courses.json > draft.lua\n"},
-    {"log", cmd_log, OPT_DB | OPT_FORMAT | OPT_QUIET, "text json",
-     "credex log [--db PATH] [--format text|json] [--quiet]",
+    {"log", cmd_log, OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_IMPORTS, "text json",
+     "credex log [--imports] [--db PATH] [--format text|json] [--quiet]",
      "list the decisions recorded with --log",
      "Lists the decisions that equiv, transfer and audit recorded with --log, oldest\n"
      "first: id, when logged (UTC), kind, as-of date, status and subject. Each was\n"
@@ -351,6 +365,11 @@ const cli_command cli_commands[] = {
      "the credex version. --format json writes one object per decision:\n"
      "{id, created, kind, subject, as_of, status}. --quiet leaves out the summary\n"
      "line. See docs/log.md.\n"
+     "\n"
+     "--imports lists the import history instead: per import its id, when (UTC),\n"
+     "the operating-system user, the content version it made, what it defined, and\n"
+     "its files with their SHA-256; --format json: one import_record object each\n"
+     "(docs/json.md). credex fsck checks the registry against the last of them.\n"
      "\n"
      "Exit codes: 0; 2 usage; 4 registry error.\n"
      "\n"
@@ -421,6 +440,34 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex diff examples/ev-mechanic/rules examples/curriculum-change/rules\n"},
+    {"fsck", cmd_fsck, OPT_DB | OPT_QUIET, "text", "credex fsck [--db PATH] [--quiet]",
+     "check the registry's integrity, values and tamper evidence",
+     "Checks the registry file (PRAGMA integrity_check), every reference between\n"
+     "its rows, its values (dates, award statuses, ids, competency parent cycles,\n"
+     "expiry after issue and not past 9999-12-31), and each table against the\n"
+     "SHA-256 digest the last import recorded: a table changed outside credex since\n"
+     "then (with the sqlite3 tool, say) is named. Prints one line per problem, then\n"
+     "\"N problems\" or \"clean\" (not with --quiet). See docs/security.md.\n"
+     "\n"
+     "Exit codes: 0 clean; 2 usage; 4 a problem was found, or the registry cannot be\n"
+     "read.\n"
+     "\n"
+     "Example:\n"
+     "  credex fsck --db /tmp/ev.db\n"},
+    {"backup", cmd_backup, OPT_DB | OPT_QUIET | OPT_FORCE, "text",
+     "credex backup FILE [--db PATH] [--force] [--quiet]",
+     "copy the registry to FILE, consistent while others read and write it",
+     "Copies the registry into a new registry file FILE with SQLite's online backup:\n"
+     "one consistent state of the registry, even while other processes import or\n"
+     "log decisions. The copy is written beside FILE and renamed onto it, so FILE\n"
+     "is never half-written. An existing FILE is refused unless --force. The copy\n"
+     "opens as a registry (--db FILE) and passes credex fsck. See docs/security.md.\n"
+     "\n"
+     "Exit codes: 0 copied; 2 usage, or FILE exists without --force; 4 registry\n"
+     "error.\n"
+     "\n"
+     "Example:\n"
+     "  credex backup /var/backups/credex-2026-06-01.db\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -463,6 +510,10 @@ static const struct option_spec {
     {"max-input-bytes", OPT_MAX_INPUT_BYTES, 1},
     {"max-scalar-bytes", OPT_MAX_SCALAR_BYTES, 1},
     {"max-list-items", OPT_MAX_LIST_ITEMS, 1},
+    {"busy-timeout", OPT_BUSY_TIMEOUT, 1},
+    {"sync", OPT_SYNC, 1},
+    {"imports", OPT_IMPORTS, 0},
+    {"force", OPT_FORCE, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -488,6 +539,8 @@ static void print_main_help(FILE *out)
                  "  --explain          the whole trace of each decision, in text output\n"
                  "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
                  "  --log              record decisions in the registry's decision log\n"
+                 "  --busy-timeout S   seconds a writer waits while another process writes the\n"
+                 "                     registry (default 60), then exits 4 naming it\n"
                  "  --fail-unless S    exit 1 when a decision's status is not S\n"
                  "  --quiet            no progress bar or summary line (every command)\n"
                  "  --help, -h         help for credex or for a command\n"
@@ -663,6 +716,26 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         return limit_option(c, o->name, value, 1, &c->limits.max_scalar_bytes);
     case OPT_MAX_LIST_ITEMS:
         return limit_option(c, o->name, value, 0, &c->limits.max_list_items);
+    case OPT_IMPORTS:
+        c->imports = 1;
+        break;
+    case OPT_FORCE:
+        c->force = 1;
+        break;
+    case OPT_SYNC:
+        if (strcmp(value, "full") != 0 && strcmp(value, "normal") != 0)
+            return cli_usage_error(c, "--sync takes full or normal, not '%s'", value);
+        c->sync_full = strcmp(value, "full") == 0;
+        break;
+    case OPT_BUSY_TIMEOUT: {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (!*value || *end || n < 0 || n > 86400)
+            return cli_usage_error(c, "--busy-timeout takes seconds from 0 to 86400, not '%s'",
+                                   value);
+        c->busy_timeout = n ? (int)n : -1;
+        break;
+    }
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);

@@ -106,6 +106,23 @@ enum {
 int cx_registry_open(const char *path, int flags, cx_registry **out, cx_error *err);
 void cx_registry_close(cx_registry *r); /* accepts NULL */
 
+/* How a connection writes (docs/security.md, "Busy registries"). Zeroed:
+ * as cx_registry_open. */
+typedef struct cx_open_options {
+    int busy_timeout; /* seconds a write waits for another process's write lock before
+                       * CX_EREGISTRY naming the holder; 0: CX_DEFAULT_BUSY_TIMEOUT;
+                       * negative: not at all */
+    int sync_full;    /* 1: imports commit with PRAGMA synchronous = FULL (an import
+                       * survives power loss; slower); 0: NORMAL (WAL: never corrupt,
+                       * the last import may be lost) */
+} cx_open_options;
+
+#define CX_DEFAULT_BUSY_TIMEOUT 60
+
+/* cx_registry_open with options (opt may be NULL). */
+int cx_registry_open_with(const char *path, int flags, const cx_open_options *opt,
+                          cx_registry **out, cx_error *err);
+
 /* The schema version this build writes, and the registry's content
  * version: a counter that changes with every import. */
 int cx_registry_schema_version(void);
@@ -1118,6 +1135,80 @@ char *cx_import_issue_json(const cx_import_issue *issue);
 
 char *cx_import_summary_json(const char *registry, const char *const *files, size_t nfiles,
                              const cx_import_stats *stats, int64_t content_version);
+
+/* -------------------------------------------- integrity, history, backups */
+
+/* One input file of an import, as import_log recorded it. */
+typedef struct cx_import_file {
+    const char *path;   /* as given to the import */
+    const char *sha256; /* of its bytes when recorded; NULL: not a regular file */
+    int64_t bytes;      /* its size; -1 when not a regular file */
+} cx_import_file;
+
+/* One row of the import history (`credex log --imports`, docs/security.md,
+ * "Tamper evidence and fsck"); valid only during the callback. */
+typedef struct cx_import_record {
+    int64_t id;                       /* 1, 2, ... in the order recorded */
+    const char *created;              /* UTC: "2026-06-01T09:30:00Z" */
+    const char *kind;                 /* "import", or "baseline" (the migration that
+                                       * began the history of an existing registry) */
+    const char *user;                 /* the operating-system user; NULL: unknown */
+    int64_t content_version;          /* the registry's, after the import */
+    int64_t count[CX_KIND_AWARD + 1]; /* what it defined, per kind */
+    int64_t exceptions;               /* exceptions it defined */
+    int64_t removals;                 /* credentials, competencies, memberships removed */
+    int64_t tables_hashed;            /* tables whose digest it recomputed */
+    const char *digest;               /* SHA-256 of every table's digest, in order */
+    const char *credex_version;       /* the credex that imported */
+    const cx_import_file *files;      /* its inputs, in the order given */
+    size_t nfiles;
+} cx_import_record;
+
+/* Called per record; a non-zero return stops the listing with it. */
+typedef int (*cx_import_record_fn)(void *ud, const cx_import_record *rec);
+
+/* Calls fn for every import_log row, by id. */
+int cx_import_log_list(cx_registry *r, cx_import_record_fn fn, void *ud, cx_error *err);
+
+/* {kind: "import_record", id, created, type, user, content_version,
+ * defined: {...}, exceptions, removals, tables_hashed, digest,
+ * credex_version, files: [{path, sha256, bytes}]} and "\n" (docs/json.md);
+ * malloc'd, NULL when out of memory. */
+char *cx_import_record_json(const cx_import_record *rec);
+
+/* What `credex fsck` finds, by the check that found it. */
+typedef enum cx_fsck_check {
+    CX_FSCK_INTEGRITY,   /* PRAGMA integrity_check: the file is damaged */
+    CX_FSCK_FOREIGN_KEY, /* a row refers to one that is missing */
+    CX_FSCK_VALUE,       /* a value credex would never have written */
+    CX_FSCK_DIGEST       /* a table's rows differ from the digest the last import recorded */
+} cx_fsck_check;
+
+/* One problem; valid only during the callback. */
+typedef struct cx_fsck_problem {
+    cx_fsck_check check;
+    const char *table;   /* the table at fault, or NULL (integrity) */
+    const char *id;      /* the row's id, or NULL */
+    const char *message; /* what is wrong, for a person */
+} cx_fsck_problem;
+
+/* Called per problem; a non-zero return stops the check with it. */
+typedef int (*cx_fsck_fn)(void *ud, const cx_fsck_problem *p);
+
+/* Checks r (open read-only is enough): the file's integrity, every
+ * foreign key, the values (dates, statuses, ids, competency parent
+ * cycles, expiry after issue and not past 9999-12-31), and each table
+ * against the digest the last import recorded. *problems (may be NULL)
+ * counts what fn was given; *tables the tables whose digest was compared.
+ * CX_OK when the checks ran, whatever they found. */
+int cx_fsck(cx_registry *r, cx_fsck_fn fn, void *ud, int64_t *problems, int64_t *tables,
+            cx_error *err);
+
+/* Copies r into a new registry file dest with SQLite's online backup (one
+ * consistent read: other processes may read and write r meanwhile),
+ * written beside dest and renamed onto it. An existing dest is refused
+ * (CX_EUSAGE) unless replace is 1. */
+int cx_registry_backup(cx_registry *r, const char *dest, int replace, cx_error *err);
 
 /* The pack files cx_rules_load would load for paths, in its order: a
  * file as named, a directory as every *.lua below it in byte order. On

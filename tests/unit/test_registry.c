@@ -269,7 +269,7 @@ TEST(open_memory_empty)
     int64_t counts[CX_KIND_AWARD + 1];
     cx_error err;
     CHECK(r != NULL);
-    CHECK_INT(cx_registry_schema_version(), 3);
+    CHECK_INT(cx_registry_schema_version(), 4);
     CHECK_INT(content_version(r), 0);
     CHECK_INT(cx_registry_counts(r, counts, &err), CX_OK);
     for (int k = 0; k <= CX_KIND_AWARD; k++) CHECK_INT(counts[k], 0);
@@ -791,7 +791,7 @@ TEST(newer_schema_refused)
     CHECK_INT(cx_registry_open(path, CX_OPEN_READONLY, &r, &err), CX_EREGISTRY);
     CHECK(r == NULL);
     CHECK_STR(err.message,
-              "registry schema version 99 is newer than this credex (3); upgrade credex");
+              "registry schema version 99 is newer than this credex (4); upgrade credex");
     CHECK_INT(cx_registry_open(path, CX_OPEN_CREATE, &r, &err), CX_EREGISTRY);
     CHECK_CONTAINS(err.message, "is newer than this credex");
 }
@@ -952,7 +952,101 @@ TEST(list_rows_filters_and_order)
     cx_registry_close(r);
 }
 
+/* While one connection's import writes, a second that does not wait is
+ * refused with the first's operation and pid (the lock-info record). */
+typedef struct contender {
+    const char *path;
+    int tried;
+    int rc;
+    cx_error err;
+} contender;
+
+static void contend(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+    contender *k = ud;
+    cx_open_options no_wait = {-1, 0};
+    cx_registry *other = NULL;
+    cx_catalog *c = cat_new();
+    (void)done;
+    (void)total;
+    if (k->tried || strcmp(what, "writing") != 0) goto done;
+    k->tried = 1;
+    add_jurisdiction(c, "US-AZ", "Arizona", NULL);
+    if (cx_registry_open_with(k->path, 0, &no_wait, &other, &k->err) == CX_OK)
+        k->rc = import(other, c, &k->err);
+done:
+    cx_registry_close(other);
+    cat_free(c);
+}
+
+TEST(busy_writer_names_the_holder)
+{
+    contender k = {tmp_path("busy.db"), 0, 0, {0}};
+    cx_registry *r = NULL;
+    cx_catalog *c = base_model();
+    cx_error err;
+    char expected[256];
+    CHECK_INT(cx_registry_open(k.path, CX_OPEN_CREATE, &r, &err), CX_OK);
+    cx_error_clear(&err);
+    CHECK_INT(cx__registry_import(r, c, contend, &k, &err), CX_OK);
+    CHECK_INT(k.tried, 1);
+    CHECK_INT(k.rc, CX_EREGISTRY);
+    snprintf(expected, sizeof expected,
+             "cannot write the registry: it is locked by another writer, held by credex import "
+             "(pid %ld); gave up after waiting 0 s (--busy-timeout SECONDS waits longer)",
+             (long)getpid());
+    CHECK_STR(k.err.message, expected);
+    CHECK_INT(access(k.path, F_OK), 0);
+    char record[600];
+    snprintf(record, sizeof record, "%s-writer", k.path);
+    CHECK_INT(access(record, F_OK), -1); /* removed when the import ended */
+    cx_registry_close(r);
+    cat_free(c);
+}
+
+/* fsck counts each table's digest against the import's, and a file
+ * registry has the baseline and the import in its history. */
+static int count_problem(void *ud, const cx_fsck_problem *p)
+{
+    (void)p;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static int count_record(void *ud, const cx_import_record *rec)
+{
+    int *n = ud;
+    if (*n == 0 && strcmp(rec->kind, "baseline") != 0) return 1;
+    if (*n == 1 && (strcmp(rec->kind, "import") != 0 || rec->count[CX_KIND_HOLDER] != 2 ||
+                    rec->tables_hashed != 17 || strlen(rec->digest) != 64))
+        return 1;
+    (*n)++;
+    return 0;
+}
+
+TEST(fsck_clean_after_import)
+{
+    const char *path = tmp_path("fsck.db");
+    cx_registry *r = NULL;
+    cx_catalog *c = base_model();
+    cx_error err;
+    int seen = 0, records = 0;
+    int64_t problems = -1, tables = 0;
+    CHECK_INT(cx_registry_open(path, CX_OPEN_CREATE, &r, &err), CX_OK);
+    CHECK_INT(import(r, c, &err), CX_OK);
+    CHECK_INT(cx_fsck(r, count_problem, &seen, &problems, &tables, &err), CX_OK);
+    CHECK_INT(problems, 0);
+    CHECK_INT(seen, 0);
+    CHECK_INT(tables, 17);
+    CHECK_INT(cx_import_log_list(r, count_record, &records, &err), CX_OK);
+    CHECK_INT(records, 2);
+    cx_registry_close(r);
+    cat_free(c);
+}
+
 static const test_case cases[] = {
+    {"busy_writer_names_the_holder", busy_writer_names_the_holder},
+    {"fsck_clean_after_import", fsck_clean_after_import},
     {"list_rows_filters_and_order", list_rows_filters_and_order},
     {"open_memory_empty", open_memory_empty},
     {"import_counts_and_version", import_counts_and_version},
