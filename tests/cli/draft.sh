@@ -1,7 +1,11 @@
 # draft.sh -- `credex draft` (docs/interop.md "Drafting"): a pack drafted
 # from the CTDL fixtures passes `credex check` against a registry those
 # files were imported into, and a drafted stack decides an award; the exact
-# text for one sample is a golden file; REVIEW and MANUAL comments.
+# text for one sample is a golden file; REVIEW and MANUAL comments. Then
+# the hand-written fixtures of tests/fixtures/interop/ctdl-authored
+# (pathways, transfer values, parts, isRequiredFor, a CLR's associations):
+# their exact draft (golden), the same bytes in any input order, a clean
+# check, and drafted stacks and counts_as deciding real awards.
 . "$SRC/tests/cli/lib.sh"
 GOLDEN="$SRC/tests/cli/golden"
 CTDL="$SRC/tests/fixtures/interop/ctdl"
@@ -109,6 +113,167 @@ try 'credex draft --help'" "the usage error"
 printf '{"a": 1}\n' >plain.json
 run draft plain.json
 expect_rc 3 "JSON that is not CTDL"
-expect_eq "$ERR" "credex: plain.json: not a CTDL graph (credex draft reads Credential Registry JSON-LD, not envelopes)" \
+expect_eq "$ERR" "credex: plain.json: not a CTDL graph nor a CLR (credex draft reads Credential Registry JSON-LD, not envelopes, and CLR 2.0 credentials)" \
     "the refusal names the file"
+
+# ------------------------------------------------ the authored fixtures
+AUTHORED="$SRC/tests/fixtures/interop/ctdl-authored"
+mkdir a && cp "$AUTHORED"/*.json a/
+A=ce-0a000000-0000-4000-8000-0000000
+AAS=${A}00010
+FUND=urn:uuid:0a000000-0000-4000-8000-000000001200
+run draft a/pathway.json a/transfer-value.json a/parts.json a/clr-transcript.json
+expect_rc 0 "draft the authored fixtures"
+printf '%s\n' "$OUT" >authored.lua
+expect_golden authored.lua draft-authored.lua
+run draft a/clr-transcript.json a/parts.json a/transfer-value.json a/pathway.json
+expect_eq "$OUT" "$(cat authored.lua)" "the inputs reversed: the same bytes"
+run draft a/transfer-value.json a/clr-transcript.json a/pathway.json a/parts.json
+expect_eq "$OUT" "$(cat authored.lua)" "the inputs shuffled: the same bytes"
+
+expect_contains "$(cat authored.lua)" "    -- from the pathway Welding Technology AAS pathway
+    at_least(2) {
+      label = \"Core courses\",
+      -- MANUAL: a grade constraint on a credential with no grade scale among the inputs: ${A}00101
+      credential \"${A}00101\",
+      -- MANUAL: a grade constraint on a credential with no grade scale among the inputs: ${A}00102
+      credential \"${A}00102\",
+      credential \"${A}00108\" { min_grade = \"C\" },
+    }," "requiredNumber 2: at_least(2); a grade constraint is min_grade on the scale the CLR gives"
+expect_contains "$(cat authored.lua)" "    sum(\"credits_semester_hour\", 6, any_of { \"${A}00105\", \"${A}00106\", \"${A}00107\" }) { label = \"General Education\" }," \
+    "a credit constraint: sum over the targets, labelled"
+expect_contains "$(cat authored.lua)" "    at_least(1) {
+      label = \"Capstone\",
+      credential \"${A}00104\",
+      all {
+        label = \"Composition and algebra\",
+        credential \"${A}00105\",
+        credential \"${A}00106\",
+      },
+    },
+    -- MANUAL: a ceterms:JobComponent (Welding shop job): credex has no requirement for it
+    -- MANUAL: requiredNumber 1, but 0 of its parts can be drafted: Shop experience" \
+    "a nested condition counts in requiredNumber; what is not expressible is MANUAL"
+expect_contains "$(cat authored.lua)" "-- MANUAL: a pathway whose destination is not a credential among the inputs (no stack to draft): Welding career path" \
+    "a pathway to a BasicComponent drafts no stack"
+expect_contains "$(cat authored.lua)" "stack \"${A}00600\" {
+  name = \"Welding Certificate A\",
+  requires = all {
+    -- REVIEW: from hasPart, not a stated requirement
+    credential \"${A}00101\",
+    credential \"${A}00102\",
+    credential \"${A}00110\",
+  },
+}" "hasPart and isPartOf merged: each part once, REVIEW"
+expect_contains "$(cat authored.lua)" "  -- REVIEW: 2 profiles (requires, isRequiredFor) drafted as all; CTDL may mean any of them: requires = any { ... }
+  requires = all {
+    -- Courses and shop hours
+    all {
+      credential \"${A}00104\",
+      credential \"${A}00105\",
+      hours(40, any_of { \"${A}00104\", \"${A}00105\" }),
+    },
+    -- from isRequiredFor of ${A}00110: WE112 Blueprint Reading
+    all {
+      credential \"${A}00110\",
+    },
+  },
+  -- REVIEW: hasPart also drafts this stack; to use it instead:" \
+    "isRequiredFor merged (WE118's adds no second slot); clock hours: hours(n, targets); hasPart left as a comment"
+expect_contains "$(cat authored.lua)" "-- MANUAL: a cycle: its slots lead back to it through other drafted stacks, which credex refuses; keep one direction: ${A}00800
+-- stack \"${A}00800\" {" "a hasPart cycle is commented out"
+expect_contains "$(cat authored.lua)" "-- from the TransferValueProfile ${A}00500
+-- Army welding course for WE110
+-- REVIEW: worth 3 semester_hour; counts_as is all or nothing
+counts_as {
+  from = \"${A}00401\",
+  to = \"${A}00101\",
+  issued_between = { \"2024-01-01\", \"2026-12-31\" },
+}" "a TransferValueProfile: counts_as within its dates"
+expect_contains "$(cat authored.lua)" "  issued_between = { from = \"2025-01-01\" }," "an open end: from only"
+expect_contains "$(cat authored.lua)" "stack \"$FUND\" {
+  name = \"Welding Fundamentals\",
+  requires = all {
+    -- REVIEW: from CLR isParentOf, CLR isChildOf, not a stated requirement" "CLR isParentOf/isChildOf: a REVIEW stack"
+expect_contains "$(cat authored.lua)" "counts_as { from = \"urn:uuid:0a000000-0000-4000-8000-000000001203\", to = \"urn:uuid:0a000000-0000-4000-8000-000000001202\" }" \
+    "CLR replacedBy: counts_as"
+expect_contains "$(cat authored.lua)" "equivalent { \"urn:uuid:0a000000-0000-4000-8000-000000001202\", \"urn:uuid:0a000000-0000-4000-8000-000000001204\" }" \
+    "CLR exactMatchOf: equivalent"
+expect_contains "$(cat authored.lua)" "-- MANUAL: CLR association isRelatedTo urn:uuid:0a000000-0000-4000-8000-000000001201 -> urn:uuid:0a000000-0000-4000-8000-000000009999: names an achievement not in this file
+-- MANUAL: CLR association precedes urn:uuid:0a000000-0000-4000-8000-000000001201 -> urn:uuid:0a000000-0000-4000-8000-000000001202: credex has no rule for it" \
+    "a dangling association and one credex cannot express: MANUAL"
+
+mkdir arules && cp authored.lua arules/draft.lua
+run --db a.db import a/pathway.json a/transfer-value.json a/parts.json a/clr-transcript.json \
+    --jurisdiction US-KS --allow-unverified
+expect_rc 0 "the authored fixtures import"
+run --db a.db check --rules arules
+expect_rc 0 "the authored draft checks"
+expect_eq "$OUT" "checked 1 pack: 8 rules, 0 warnings" "4 stacks, 3 counts_as and an equivalent: no error, no warning"
+cat >ah.yaml <<YAML
+holders:
+  - id: h-1
+    jurisdiction: US-KS
+    awards:
+      - { credential: ${A}00401, issued: 2025-03-01 }
+      - { credential: ${A}00102, issued: 2025-05-01 }
+      - { credential: ${A}00103, issued: 2025-06-01 }
+      - { credential: ${A}00104, issued: 2025-06-10 }
+      - { credential: ${A}00105, issued: 2025-01-10 }
+      - { credential: ${A}00106, issued: 2025-01-10 }
+  - id: h-2
+    jurisdiction: US-KS
+    awards:
+      - { credential: ${A}00401, issued: 2023-06-01 }
+      - { credential: ${A}00102, issued: 2025-05-01 }
+      - { credential: ${A}00103, issued: 2025-06-01 }
+      - { credential: ${A}00104, issued: 2025-06-10 }
+      - { credential: ${A}00105, issued: 2025-01-10 }
+      - { credential: ${A}00106, issued: 2025-01-10 }
+  - id: h-3
+    jurisdiction: US-KS
+    awards:
+      - { credential: ${A}00108, issued: 2025-05-15, grade: D }
+      - { credential: ${A}00102, issued: 2025-05-01 }
+      - { credential: ${A}00103, issued: 2025-06-01 }
+      - { credential: ${A}00104, issued: 2025-06-10 }
+      - { credential: ${A}00105, issued: 2025-01-10 }
+      - { credential: ${A}00106, issued: 2025-01-10 }
+  - id: h-4
+    jurisdiction: US-KS
+    awards:
+      - { credential: ${A}00108, issued: 2025-05-15, grade: C }
+      - { credential: ${A}00102, issued: 2025-05-01 }
+      - { credential: ${A}00103, issued: 2025-06-01 }
+      - { credential: ${A}00104, issued: 2025-06-10 }
+      - { credential: ${A}00105, issued: 2025-01-10 }
+      - { credential: ${A}00107, issued: 2025-01-10 }
+  - id: h-5
+    jurisdiction: US-KS
+    awards:
+      - { credential: "urn:uuid:0a000000-0000-4000-8000-000000001201", issued: 2025-03-01 }
+      - { credential: "urn:uuid:0a000000-0000-4000-8000-000000001203", issued: 2025-04-01 }
+YAML
+run --db a.db import ah.yaml
+expect_rc 0 "holders of the authored credentials"
+run --db a.db audit --holder h-1 --stack "$AAS" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $AAS for h-1: met
+  award: issued 2025-06-10, never expires
+  used: h-1/${A}00401/2025-03-01 (${A}00401) for ${A}00101 via equivalence:counts_as:${A}00401>${A}00101" \
+    "the drafted pathway stack is met, the Army course counting as WE110 by the drafted counts_as"
+run --db a.db audit --holder h-2 --stack "$AAS" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $AAS for h-2: in_progress" "the Army course before the transfer value's dates does not count"
+expect_contains "$OUT" "  missing: Core courses" "the core condition is missing"
+run --db a.db audit --holder h-3 --stack "$AAS" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $AAS for h-3: in_progress" "WE120 with a D: below the drafted min_grade"
+expect_contains "$OUT" "  missing: Core courses" "the core condition is missing for a D"
+run --db a.db audit --holder h-4 --stack "$AAS" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $AAS for h-4: met" "WE120 with a C, and GE101 + GE103 make the 6 credits"
+run --db a.db audit --holder h-5 --stack "$FUND" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $FUND for h-5: met" "the CLR parent stack, the legacy badge by the drafted counts_as"
+expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-8000-000000001203>urn:uuid:0a000000-0000-4000-8000-000000001202" \
+    "replacedBy decides"
+run --db a.db audit --holder did:example:learner-1 --stack "$FUND" --rules arules --as-of 2026-01-01
+expect_contains "$OUT" "audit $FUND for did:example:learner-1: met" "the CLR's own learner meets the stack its associations draft"
+
 finish

@@ -1,0 +1,595 @@
+/*
+ * ctdl_draft_path.c -- `credex draft`: pathways (Pathway, PathwayComponent,
+ * ComponentCondition, Constraint; mapping §3.3) into a stack's requirement,
+ * and TransferValueProfiles into counts_as rules (§3.4). Text only: what
+ * credex cannot express becomes a MANUAL comment naming it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctdl_draft.h"
+
+#define MAX_DEPTH 8 /* nested conditions and inlined components */
+
+/* One ComponentCondition being written. */
+typedef struct dcond {
+    draft *d;
+    ctdl *x;
+    const cx_ynode *grades; /* a StudentGrade constraint's allowed grades, or NULL */
+    const cx_ynode *credit; /* a creditValue gteq constraint's number, or NULL */
+    int slots;              /* 1: targets are slots; 0: only the credit total's selector */
+    const dknown **targets; /* the target credentials among the inputs (malloc'd) */
+    size_t ntargets;
+} dcond;
+
+/* The node a reference names in x: an embedded object, or the document's
+ * node with that @id; NULL when neither. */
+static const cx_ynode *resolve(const ctdl *x, const cx_ynode *ref)
+{
+    if (ref->kind == CX_YMAP && cx__ymap_get(ref, "@type")) return ref;
+    if (ref->kind == CX_YMAP) ref = cx__ymap_get(ref, "@id");
+    return ref && ref->kind == CX_YSCALAR ? cx__ctdl_node(x, ref->text) : NULL;
+}
+
+/* The local name of a compact IRI or IRI value ("comparator:gteq" -> "gteq"). */
+static const char *local(const cx_ynode *v)
+{
+    if (v && v->kind == CX_YLIST && v->count) v = v->items[0];
+    if (!v || v->kind != CX_YSCALAR) return NULL;
+    const char *s = v->text, *p = strrchr(s, ':'), *q = strrchr(s, '/');
+    const char *cut = p > q ? p : q;
+    return cut ? cut + 1 : s;
+}
+
+/* A MANUAL comment at indent naming what (a pointer or a name). */
+static void manual(cx_buf *b, const char *indent, const char *why, const char *what)
+{
+    cx_buf t;
+    cx__buf_init(&t);
+    cx__buf_printf(&t, "%s: %s", why, what ? what : "");
+    cx__draft_comment(b, indent, "MANUAL: ", t.oom ? why : t.data);
+    cx__buf_free(&t);
+}
+
+/* The credential a component stands for: its sourceData among the
+ * inputs, or NULL. */
+static const dknown *component_credential(const dcond *c, const cx_ynode *comp)
+{
+    ctdl_values src = cx__ctdl_values(comp, "ceterms:sourceData");
+    const char *id, *iri;
+    if (src.n != 1 || cx__ctdl_ref(c->x, src.v[0], &id, &iri)) return NULL;
+    return cx__strmap_get(&c->d->known, id);
+}
+
+/* The min_grade option of a slot on k under the grade constraint: the
+ * lowest allowed grade when the allowed grades are the top of k's scale;
+ * 0 (no option; a MANUAL comment says why) otherwise. */
+static int min_grade(const dcond *c, const dknown *k, cx_buf *b, const char *indent, char out[96])
+{
+    const cx_ynode *scale = k->grade_scale, *g = c->grades;
+    size_t n = g->kind == CX_YLIST ? g->count : 1;
+    if (!scale) {
+        manual(b, indent, "a grade constraint on a credential with no grade scale among the inputs",
+               k->id);
+        return 0;
+    }
+    size_t low = scale->count;
+    for (size_t i = 0; i < n; i++) {
+        const char *want = local(g->kind == CX_YLIST ? g->items[i] : g);
+        size_t at = scale->count;
+        for (size_t j = 0; want && j < scale->count; j++)
+            if (scale->items[j]->kind == CX_YSCALAR && strcmp(scale->items[j]->text, want) == 0)
+                at = j;
+        if (at == scale->count) low = scale->count + 1;
+        if (at < low) low = at;
+    }
+    if (low >= scale->count || scale->count - low != n) {
+        manual(b, indent, "a grade constraint that is not the top of the grade scale of", k->id);
+        return 0;
+    }
+    cx_buf t;
+    cx__buf_init(&t);
+    cx__buf_puts(&t, "min_grade = ");
+    cx__draft_string(&t, scale->items[low]->text);
+    snprintf(out, 96, "%s", t.oom ? "" : t.data);
+    cx__buf_free(&t);
+    return out[0] != '\0';
+}
+
+static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char *indent, int depth,
+                     size_t *n);
+
+/* A component's own conditions, inlined (a component without a
+ * credential): all of them, or the one. */
+static int inline_component(dcond *c, const cx_ynode *comp, cx_buf *b, const char *indent,
+                            int depth, size_t *n)
+{
+    ctdl_values conds = cx__ctdl_values(comp, "ceterms:hasCondition");
+    char inner[CX_DRAFT_INDENT];
+    cx__draft_indent(inner, indent, 2);
+    cx_buf body;
+    cx__buf_init(&body);
+    size_t count = 0, one;
+    int rc = CX_OK;
+    for (size_t i = 0; i < conds.n && !rc; i++) {
+        const cx_ynode *cc = resolve(c->x, conds.v[i]);
+        if (!cc) {
+            manual(&body, inner, "a condition not in this document",
+                   cx__draft_iri(c->x, conds.v[i]));
+            continue;
+        }
+        rc = condition(c, cc, &body, inner, depth + 1, &one);
+        count += one;
+    }
+    *n = count ? 1 : 0;
+    if (count) cx__buf_printf(b, "%sall {\n", indent);
+    cx__buf_add(b, body.data ? body.data : "", body.len);
+    if (count) cx__buf_printf(b, "%s},\n", indent);
+    if (!rc && body.oom) rc = CX_ENOMEM;
+    cx__buf_free(&body);
+    return rc;
+}
+
+/* One target component at indent: a slot on its credential (only a
+ * target of the credit total when c->slots is 0), its conditions inlined,
+ * or a MANUAL comment; *n 1 when it drafted. */
+static int component(dcond *c, const cx_ynode *ref, cx_buf *b, const char *indent, int depth,
+                     size_t *n)
+{
+    static const char *const slotted[] = {"ceterms:CredentialComponent", "ceterms:CourseComponent",
+                                          "ceterms:AssessmentComponent", NULL};
+    const cx_ynode *comp = resolve(c->x, ref);
+    const char *type = comp ? cx__ctdl_type(comp) : NULL;
+    const char *name = comp ? cx__ctdl_text(c->x, cx__ymap_get(comp, "ceterms:name")) : NULL;
+    *n = 0;
+    if (!comp) {
+        manual(b, indent, "a component not in this document", cx__draft_iri(c->x, ref));
+        return CX_OK;
+    }
+    if (type && cx__listed(slotted, type)) {
+        const dknown *k = component_credential(c, comp);
+        char opt[96] = "";
+        if (!k) {
+            manual(b, indent, "a component whose sourceData is not among the inputs",
+                   name ? name : comp->where);
+            return CX_OK;
+        }
+        const dknown **t = cx__draft_grow((void **)&c->targets, &c->ntargets, sizeof *t);
+        if (!t) return CX_ENOMEM;
+        *t = k;
+        *n = 1;
+        if (!c->slots) return CX_OK;
+        if (c->grades && !min_grade(c, k, b, indent, opt)) opt[0] = '\0';
+        return cx__draft_slot(c->d, b, indent, k->id, opt[0] ? opt : NULL);
+    }
+    if (cx__ymap_get(comp, "ceterms:hasCondition") && depth < MAX_DEPTH && c->slots)
+        return inline_component(c, comp, b, indent, depth, n);
+    cx_buf t;
+    cx__buf_init(&t);
+    cx__buf_printf(&t, "a %s (%s): credex has no requirement for it", type ? type : "component",
+                   name ? name : comp->where);
+    cx__draft_comment(b, indent, "MANUAL: ", t.oom ? "" : t.data);
+    cx__buf_free(&t);
+    return CX_OK;
+}
+
+/* The unit the targets' credit values share (as import names it), or
+ * NULL when none has one or two differ. */
+static const char *credit_unit(const dcond *c)
+{
+    const char *unit = NULL;
+    for (size_t i = 0; i < c->ntargets; i++) {
+        const dknown *k = c->targets[i];
+        ctdl_values v = k->x ? cx__ctdl_values(k->node, "ceterms:creditValue") : (ctdl_values){0};
+        for (size_t j = 0; j < v.n; j++) {
+            const char *u =
+                v.v[j]->kind == CX_YMAP
+                    ? cx__ctdl_credit_unit(k->x, cx__ymap_get(v.v[j], "ceterms:creditUnitType"))
+                    : NULL;
+            if (!u) continue;
+            if (unit && strcmp(unit, u) != 0) return NULL;
+            unit = u;
+        }
+    }
+    return unit;
+}
+
+/* The credit total over the targets at indent, with label (or NULL); 0
+ * when the targets give no one unit (a MANUAL comment says so). */
+static int credit_total(const dcond *c, cx_buf *b, const char *indent, const char *label)
+{
+    const char *unit = credit_unit(c);
+    char num[32];
+    if (!unit || !c->ntargets || cx__draft_number(c->credit, num) != 0) {
+        manual(b, indent,
+               "a credit constraint over targets with no one credit unit among the inputs",
+               c->credit->where);
+        return 0;
+    }
+    int hours = strcmp(unit, "clock_hour") == 0 || strcmp(unit, "contact_hour") == 0;
+    if (hours)
+        cx__buf_printf(b, "%shours(%s, any_of { ", indent, num);
+    else
+        cx__buf_printf(b, "%ssum(\"credits_%s\", %s, any_of { ", indent, unit, num);
+    for (size_t i = 0; i < c->ntargets; i++) {
+        cx__buf_puts(b, i ? ", " : "");
+        cx__draft_string(b, c->targets[i]->id);
+    }
+    cx__buf_puts(b, " })");
+    if (label) {
+        cx__buf_puts(b, " { label = ");
+        cx__draft_string(b, label);
+        cx__buf_puts(b, " }");
+    }
+    cx__buf_puts(b, ",\n");
+    return 1;
+}
+
+/* The constraints of a condition: a credit total (creditValue gteq N) and
+ * a grade constraint (StudentGrade) into c; any other is MANUAL. */
+static void constraints(dcond *c, const cx_ynode *cond, cx_buf *b, const char *indent)
+{
+    ctdl_values k = cx__ctdl_values(cond, "ceterms:hasConstraint");
+    for (size_t i = 0; i < k.n; i++) {
+        const cx_ynode *con = resolve(c->x, k.v[i]);
+        const char *left = con ? local(cx__ymap_get(con, "ceterms:leftSource")) : NULL;
+        const char *cmp = con ? local(cx__ymap_get(con, "ceterms:comparator")) : NULL;
+        const cx_ynode *right = con ? cx__ymap_get(con, "ceterms:rightSource") : NULL;
+        char num[32];
+        if (left && strcmp(left, "creditValue") == 0 && cmp &&
+            (strcmp(cmp, "gteq") == 0 || strcmp(cmp, "greaterThanEqual") == 0) && !c->credit &&
+            cx__draft_number(right, num) == 0) {
+            c->credit = right;
+        } else if (left && strstr(left, "Grade") && right && !c->grades) {
+            c->grades = right;
+        } else {
+            const char *what = con ? cx__ctdl_text(c->x, cx__ymap_get(con, "ceterms:name")) : NULL;
+            if (!what && con) what = cx__ctdl_text(c->x, cx__ymap_get(con, "ceterms:description"));
+            manual(b, indent, "a constraint credex cannot express", what ? what : k.v[i]->where);
+        }
+    }
+}
+
+/* src's lines into b, each without up to k of its leading spaces: the
+ * comments of parts written deeper than where they end up. */
+static void dedented(cx_buf *b, const cx_buf *src, size_t k)
+{
+    const char *p = src->len ? src->data : "";
+    while (*p) {
+        for (size_t i = 0; i < k && *p == ' '; i++) p++;
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
+        cx__buf_add(b, p, n);
+        p += n;
+    }
+}
+
+/* The parts of a condition (its target components, then its nested
+ * conditions) at indent into b; *n of them drafted. */
+static int condition_parts(dcond *c, const cx_ynode *cond, cx_buf *b, const char *indent, int depth,
+                           size_t *n)
+{
+    ctdl_values t = cx__ctdl_values(cond, "ceterms:targetComponent");
+    ctdl_values nested = cx__ctdl_values(cond, "ceterms:hasCondition");
+    size_t one;
+    int rc = CX_OK;
+    *n = 0;
+    for (size_t i = 0; i < t.n && !rc; i++) {
+        rc = component(c, t.v[i], b, indent, depth, &one);
+        *n += one;
+    }
+    for (size_t i = 0; i < nested.n && !rc && c->slots; i++) {
+        const cx_ynode *cc = resolve(c->x, nested.v[i]);
+        if (!cc) {
+            manual(b, indent, "a condition not in this document", cx__draft_iri(c->x, nested.v[i]));
+            continue;
+        }
+        rc = condition(c, cc, b, indent, depth + 1, &one);
+        *n += one;
+    }
+    return rc;
+}
+
+/* A ComponentCondition as one requirement at indent: at_least(n) with
+ * requiredNumber n (over targets and nested conditions together), any for
+ * logic:Or, else all; a credit constraint as a total over the targets (the
+ * only requirement when there is no requiredNumber); *n 1 when drafted. */
+static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char *indent, int depth,
+                     size_t *n)
+{
+    dcond c = {parent->d, parent->x, NULL, NULL, 1, NULL, 0};
+    const char *name = cx__ctdl_text(c.x, cx__ymap_get(cond, "ceterms:name"));
+    const cx_ynode *req = cx__ymap_get(cond, "ceterms:requiredNumber");
+    long need = req && req->kind == CX_YSCALAR ? strtol(req->text, NULL, 10) : 0;
+    const char *op = local(cx__ymap_get(cond, "ceterms:logicalOperator"));
+    dstack *cur = c.d->current;
+    size_t saved = cur ? cur->nslots : 0, count;
+    *n = 0;
+    if (depth > MAX_DEPTH || (op && strcmp(op, "OnlyOne") == 0)) {
+        manual(b, indent,
+               depth > MAX_DEPTH ? "conditions nested too deep"
+                                 : "exactly one of "
+                                   "(logic:OnlyOne), which credex cannot express",
+               name ? name : cond->where);
+        return CX_OK;
+    }
+    constraints(&c, cond, b, indent);
+    c.slots = !c.credit || need > 0;
+    int wrap = c.credit && c.slots;
+    char group[CX_DRAFT_INDENT], parts[CX_DRAFT_INDENT];
+    cx__draft_indent(group, indent, wrap ? 2 : 0);
+    cx__draft_indent(parts, group, 2);
+    cx_buf body, total;
+    cx__buf_init(&body);
+    cx__buf_init(&total);
+    int rc = condition_parts(&c, cond, &body, parts, depth, &count);
+    int summed = !rc && c.credit &&
+                 credit_total(&c, &total, c.slots ? group : indent, c.slots ? NULL : name);
+    size_t deeper = strlen(parts) - strlen(indent);
+    if (!rc && c.slots && need > 0 && (size_t)need > count) {
+        dedented(b, &body, deeper);
+        cx_buf t;
+        cx__buf_init(&t);
+        cx__buf_printf(&t, "requiredNumber %ld, but %zu of its parts can be drafted", need, count);
+        manual(b, indent, t.oom ? "requiredNumber" : t.data, name ? name : cond->where);
+        cx__buf_free(&t);
+        count = 0;
+    } else if (!rc && !c.slots) {
+        dedented(b, &body, deeper);
+        cx__buf_add(b, total.data ? total.data : "", total.len);
+        *n = (size_t)summed;
+    } else if (!rc && count) {
+        if (wrap) cx__buf_printf(b, "%sall {\n", indent);
+        if (wrap && name) {
+            cx__buf_printf(b, "%s  label = ", indent);
+            cx__draft_string(b, name);
+            cx__buf_puts(b, ",\n");
+        }
+        if (need > 0)
+            cx__buf_printf(b, "%sat_least(%ld) {\n", group, need);
+        else
+            cx__buf_printf(b, "%s%s {\n", group, op && strcmp(op, "Or") == 0 ? "any" : "all");
+        if (name && !wrap) {
+            cx__buf_printf(b, "%slabel = ", parts);
+            cx__draft_string(b, name);
+            cx__buf_puts(b, ",\n");
+        }
+        cx__buf_add(b, body.data, body.len);
+        cx__buf_printf(b, "%s},\n", group);
+        if (wrap) cx__buf_add(b, total.data ? total.data : "", total.len);
+        if (wrap) cx__buf_printf(b, "%s},\n", indent);
+        *n = 1;
+    } else if (!rc) {
+        dedented(b, &body, deeper);
+    }
+    if (!*n && cur) cur->nslots = saved; /* nothing drafted: no slot either */
+    if (!rc && (body.oom || total.oom)) rc = CX_ENOMEM;
+    cx__buf_free(&body);
+    cx__buf_free(&total);
+    free(c.targets);
+    return rc;
+}
+
+/* ------------------------------------------------------------ pathways */
+
+/* A MANUAL comment among the rules, after the stacks. */
+static int manual_rule(draft *d, const char *why, const char *what)
+{
+    cx_buf line, key;
+    cx__buf_init(&line);
+    cx__buf_init(&key);
+    manual(&line, "", why, what);
+    cx__buf_printf(&key, "3 %s", line.oom ? "" : line.data);
+    int rc = line.oom || key.oom ? CX_ENOMEM : cx__draft_rule(d, key.data, line.data);
+    cx__buf_free(&line);
+    cx__buf_free(&key);
+    return rc;
+}
+
+/* A pathway: the stack of its destination's credential gains it. */
+static int pathway(draft *d, ctdl *x, const cx_ynode *node)
+{
+    ctdl_values dest = cx__ctdl_values(node, "ceterms:hasDestinationComponent");
+    const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
+    dcond c = {d, x, NULL, NULL, 1, NULL, 0};
+    if (!dest.n)
+        return manual_rule(d, "a pathway without a destination", name ? name : node->where);
+    for (size_t i = 0; i < dest.n; i++) {
+        const cx_ynode *comp = resolve(x, dest.v[i]);
+        const dknown *k = comp ? component_credential(&c, comp) : NULL;
+        if (!k || !cx__ctdl_is_credential(k->x ? cx__ctdl_type(k->node) : "ceterms:Badge")) {
+            int rc = manual_rule(d,
+                                 "a pathway whose destination is not a credential among the "
+                                 "inputs (no stack to draft)",
+                                 name ? name : node->where);
+            if (rc) return rc;
+            continue;
+        }
+        dstack *s = cx__draft_stack(d, k);
+        dpathway *p = s ? cx__draft_grow((void **)&s->pathways, &s->npathways, sizeof *p) : NULL;
+        if (!p) return CX_ENOMEM;
+        *p = (dpathway){x, node, comp};
+    }
+    return CX_OK;
+}
+
+/* One pathway's destination conditions at indent: all of them. */
+static int destination(draft *d, const dpathway *p, cx_buf *b, const char *indent, size_t *n)
+{
+    const char *name = cx__ctdl_text(p->x, cx__ymap_get(p->pathway, "ceterms:name"));
+    ctdl_values conds = cx__ctdl_values(p->destination, "ceterms:hasCondition");
+    dcond root = {d, p->x, NULL, NULL, 1, NULL, 0};
+    size_t one;
+    int rc = CX_OK;
+    *n = 0;
+    cx__draft_comment(b, indent, "from the pathway ", name ? name : p->pathway->where);
+    for (size_t i = 0; i < conds.n && !rc; i++) {
+        const cx_ynode *cc = resolve(p->x, conds.v[i]);
+        if (!cc) {
+            manual(b, indent, "a condition not in this document", cx__draft_iri(p->x, conds.v[i]));
+            continue;
+        }
+        rc = condition(&root, cc, b, indent, 0, &one);
+        *n += one;
+    }
+    return rc;
+}
+
+static int by_pathway(const void *a, const void *b)
+{
+    const dpathway *x = a, *y = b;
+    const cx_ynode *i = cx__ymap_get(x->pathway, "@id"), *j = cx__ymap_get(y->pathway, "@id");
+    int c = strcmp(i && i->kind == CX_YSCALAR ? i->text : "",
+                   j && j->kind == CX_YSCALAR ? j->text : "");
+    return c ? c : strcmp(x->x->file, y->x->file);
+}
+
+int cx__draft_pathways(draft *d, const dstack *s, cx_buf *b, const char *indent, size_t *n)
+{
+    char inner[CX_DRAFT_INDENT], deeper[CX_DRAFT_INDENT];
+    cx__draft_indent(inner, indent, 2);
+    cx__draft_indent(deeper, indent, 4);
+    size_t one;
+    int rc = CX_OK;
+    *n = 0;
+    if (s->npathways > 1) qsort(s->pathways, s->npathways, sizeof *s->pathways, by_pathway);
+    if (s->npathways == 1) {
+        rc = destination(d, &s->pathways[0], b, indent, &one);
+        *n = one ? 1 : 0;
+        return rc;
+    }
+    if (s->npathways)
+        cx__buf_printf(b,
+                       "%s-- REVIEW: %zu pathways lead to this credential: any of them\n%sany {\n",
+                       indent, s->npathways, indent);
+    for (size_t i = 0; i < s->npathways && !rc; i++) {
+        cx_buf one_path;
+        cx__buf_init(&one_path);
+        rc = destination(d, &s->pathways[i], &one_path, deeper, &one);
+        if (one) cx__buf_printf(b, "%sall {\n", inner);
+        cx__buf_add(b, one_path.data ? one_path.data : "", one_path.len);
+        if (one) cx__buf_printf(b, "%s},\n", inner);
+        if (!rc && one_path.oom) rc = CX_ENOMEM;
+        cx__buf_free(&one_path);
+        *n += one ? 1 : 0;
+    }
+    if (s->npathways) cx__buf_printf(b, "%s},\n", indent);
+    return rc;
+}
+
+/* ----------------------------------------------------- transfer values */
+
+/* A date (YYYY-MM-DD) under key of node into out; 0 when absent, -1 when
+ * it is not a plain date. */
+static int plain_date(const cx_ynode *node, const char *key, char out[11])
+{
+    const cx_ynode *v = cx__ymap_get(node, key);
+    if (!v) return 0;
+    if (v->kind != CX_YSCALAR || v->len != 10) return -1;
+    for (size_t i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? v->text[i] != '-' : (v->text[i] < '0' || v->text[i] > '9'))
+            return -1;
+    memcpy(out, v->text, 11);
+    return 1;
+}
+
+/* The text of one counts_as rule from a transfer value profile. */
+static void counts_as(cx_buf *b, const char *from, const char *to, const char *start,
+                      const char *end)
+{
+    cx__buf_puts(b, "counts_as {\n  from = ");
+    cx__draft_string(b, from);
+    cx__buf_puts(b, ",\n  to = ");
+    cx__draft_string(b, to);
+    cx__buf_puts(b, ",\n");
+    if (start[0] && end[0])
+        cx__buf_printf(b, "  issued_between = { \"%s\", \"%s\" },\n", start, end);
+    else if (start[0] || end[0])
+        cx__buf_printf(b, "  issued_between = { %s = \"%s\" },\n", start[0] ? "from" : "to",
+                       start[0] ? start : end);
+    cx__buf_puts(b, "}\n");
+}
+
+/* The comments above a transfer value's rules: its name and id, and the
+ * amount counts_as cannot carry. */
+static void transfer_head(ctdl *x, const cx_ynode *node, cx_buf *b)
+{
+    const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
+    const char *id, *iri;
+    cx__buf_puts(b, "\n");
+    if (cx__ctdl_ref(x, node, &id, &iri) == CX_OK)
+        cx__draft_comment(b, "", "from the TransferValueProfile ", id);
+    else
+        cx_error_clear(x->err);
+    if (name) cx__draft_comment(b, "", "", name);
+    ctdl_values v = cx__ctdl_values(node, "ceterms:transferValue");
+    for (size_t i = 0; i < v.n; i++) {
+        char num[32];
+        const char *unit =
+            v.v[i]->kind == CX_YMAP
+                ? cx__ctdl_credit_unit(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"))
+                : NULL;
+        cx_buf t;
+        cx__buf_init(&t);
+        if (unit && cx__draft_number(cx__ymap_get(v.v[i], "schema:value"), num) == 0)
+            cx__buf_printf(&t, "worth %s %s; counts_as is all or nothing", num, unit);
+        else
+            cx__buf_printf(&t, "a transfer value at %s; counts_as is all or nothing",
+                           v.v[i]->where);
+        cx__draft_comment(b, "", "REVIEW: ", t.oom ? "" : t.data);
+        cx__buf_free(&t);
+    }
+}
+
+/* A TransferValueProfile: from each transferValueFrom to each
+ * transferValueFor among the inputs, counts_as within its dates. */
+static int transfer_value(draft *d, ctdl *x, const cx_ynode *node)
+{
+    ctdl_values from = cx__ctdl_values(node, "ceterms:transferValueFrom");
+    ctdl_values to = cx__ctdl_values(node, "ceterms:transferValueFor");
+    char start[11] = "", end[11] = "";
+    const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
+    if (plain_date(node, "ceterms:startDate", start) < 0 ||
+        plain_date(node, "ceterms:endDate", end) < 0)
+        return manual_rule(d, "a transfer value whose dates are not YYYY-MM-DD",
+                           name ? name : node->where);
+    int rc = CX_OK;
+    for (size_t i = 0; i < from.n && !rc; i++) {
+        for (size_t j = 0; j < to.n && !rc; j++) {
+            const char *a, *b, *iri;
+            if ((rc = cx__ctdl_ref(x, from.v[i], &a, &iri)) ||
+                (rc = cx__ctdl_ref(x, to.v[j], &b, &iri)))
+                break;
+            const char *gone = !cx__strmap_get(&d->known, a)   ? cx__draft_iri(x, from.v[i])
+                               : !cx__strmap_get(&d->known, b) ? cx__draft_iri(x, to.v[j])
+                                                               : NULL;
+            if (gone) {
+                rc = manual_rule(d, "a transfer value naming what is not among the inputs", gone);
+                continue;
+            }
+            cx_buf text, key;
+            cx__buf_init(&text);
+            cx__buf_init(&key);
+            transfer_head(x, node, &text);
+            counts_as(&text, a, b, start, end);
+            cx__buf_printf(&key, "1 %s %s %s %s", a, b, start, end);
+            rc = text.oom || key.oom ? CX_ENOMEM : cx__draft_rule(d, key.data, text.data);
+            cx__buf_free(&text);
+            cx__buf_free(&key);
+        }
+    }
+    if (!rc && (!from.n || !to.n))
+        rc = manual_rule(d, "a transfer value without transferValueFrom and transferValueFor",
+                         name ? name : node->where);
+    return rc;
+}
+
+int cx__draft_collect_path(draft *d, ctdl *x, const cx_ynode *node)
+{
+    const char *type = cx__ctdl_type(node);
+    if (type && strcmp(type, "ceterms:Pathway") == 0) return pathway(d, x, node);
+    if (type && strcmp(type, "ceterms:TransferValueProfile") == 0)
+        return transfer_value(d, x, node);
+    return CX_OK;
+}
