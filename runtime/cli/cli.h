@@ -44,6 +44,7 @@ typedef uint64_t cli_opts;
 #define OPT_ALLOW_UNVERIFIED  (UINT64_C(1) << 28)
 #define OPT_HOLDERS           (UINT64_C(1) << 29)
 #define OPT_CASCADE           (UINT64_C(1) << 30)
+#define OPT_OUTPUT            (UINT64_C(1) << 31) /* draft */
 
 #define MAX_RULES 64
 
@@ -81,6 +82,7 @@ typedef struct cli {
     const char *holders;     /* --holders FILE (import) */
     int cascade;             /* --cascade (import) */
     const char *only;        /* --only PART (export) */
+    const char *output;      /* --output FILE, -o FILE (draft) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;

@@ -5,7 +5,7 @@
 # the hand-written fixtures of tests/fixtures/interop/ctdl-authored
 # (pathways, transfer values, parts, isRequiredFor, a CLR's associations):
 # their exact draft (golden), the same bytes in any input order, a clean
-# check, and drafted stacks and counts_as deciding real awards.
+# check, and drafted stacks and counts_as deciding real awards; --output.
 . "$SRC/tests/cli/lib.sh"
 GOLDEN="$SRC/tests/cli/golden"
 CTDL="$SRC/tests/fixtures/interop/ctdl"
@@ -276,4 +276,22 @@ expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-80
 run --db a.db audit --holder did:example:learner-1 --stack "$FUND" --rules arules --as-of 2026-01-01
 expect_contains "$OUT" "audit $FUND for did:example:learner-1: met" "the CLR's own learner meets the stack its associations draft"
 
+# ------------------------------------------------------------- --output
+run draft a/pathway.json a/transfer-value.json a/parts.json a/clr-transcript.json --output out.lua
+expect_rc 0 "--output"
+expect_eq "$OUT" "" "nothing on stdout"
+expect_eq "$(cat out.lua)" "$(cat authored.lua)" "the file holds the draft"
+run draft a/clr-transcript.json -o out.lua
+expect_rc 0 "-o replaces the file"
+expect_contains "$(cat out.lua)" "stack \"$FUND\" {" "the new draft"
+printf 'keep me\n' >kept.lua
+run draft a/pathway.json plain.json -o kept.lua
+expect_rc 3 "a failed draft"
+expect_eq "$(cat kept.lua)" "keep me" "a failed draft leaves the file as it was"
+expect_eq "$(ls | grep -c '^kept\.lua\.')" 0 "and no temporary file beside it"
+run draft a/pathway.json -o no-such-dir/x.lua
+expect_rc 1 "a file that cannot be written"
+expect_contains "$ERR" "credex: cannot write no-such-dir/x.lua: " "the error names the file"
+run draft a/pathway.json -o
+expect_rc 2 "-o without a file"
 finish

@@ -8,7 +8,7 @@ export CREDEX_DB="$WORK/no-such-dir/x.db"
 OPTIONS="db:x format:text rules:x as-of:2026-06-01 explain jobs:1 quiet in:x holder:x stack:x
 all from:x to:x fail-unless:met coverage log summary type:x tag:x jurisdiction:x provider:x only:x
 skip-invalid report:x lang:x allow-provisional id-map:x
-trust:x allow-unverified holders:x cascade"
+trust:x allow-unverified holders:x cascade output:x"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
