@@ -60,13 +60,12 @@ void *cx__draft_grow(void **array, size_t *n, size_t size)
 
 int cx__draft_rule(draft *d, const char *key, const char *text)
 {
-    for (size_t i = 0; i < d->nrules; i++)
-        if (strcmp(d->rules[i].key, key) == 0) return CX_OK;
-    drule *r = cx__draft_grow((void **)&d->rules, &d->nrules, sizeof *r);
+    if (cx__strmap_get(&d->rule_keys, key)) return CX_OK;
+    const char *k = cx__ydoc_strdup(d->arena, key), *t = cx__ydoc_strdup(d->arena, text);
+    drule *r = k && t ? cx__draft_grow((void **)&d->rules, &d->nrules, sizeof *r) : NULL;
     if (!r) return CX_ENOMEM;
-    r->key = cx__ydoc_strdup(d->arena, key);
-    r->text = cx__ydoc_strdup(d->arena, text);
-    return r->key && r->text ? CX_OK : CX_ENOMEM;
+    *r = (drule){k, t};
+    return cx__strmap_put(&d->rule_keys, k, r, NULL) < 0 ? CX_ENOMEM : CX_OK;
 }
 
 const char *cx__draft_iri(const ctdl *x, const cx_ynode *ref)
@@ -511,9 +510,10 @@ static int read_inputs(draft *d, const char *const *paths, size_t npaths)
 
 int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *ud, cx_error *err)
 {
-    draft d = {.err = err};
+    draft d = {.err = err, .budget = CX_DRAFT_MAX_CONDITIONS};
     cx__strmap_init(&d.known);
     cx__strmap_init(&d.stacks);
+    cx__strmap_init(&d.rule_keys);
     cx__buf_init(&d.out);
     const char **sorted = malloc((npaths ? npaths : 1) * sizeof *sorted);
     int rc = cx__ydoc_new("draft", "json", &d.arena, err);
@@ -551,6 +551,7 @@ int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *u
     cx__ydoc_free(d.arena);
     cx__strmap_free(&d.known);
     cx__strmap_free(&d.stacks);
+    cx__strmap_free(&d.rule_keys);
     cx__buf_free(&d.out);
     return rc;
 }

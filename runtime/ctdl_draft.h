@@ -73,8 +73,11 @@ typedef struct draft {
     cx_strmap stacks; /* credex id -> dstack */
     dstack **order;   /* the stacks, then sorted by id (malloc'd) */
     size_t nstacks;
-    dstack *current; /* the stack whose requirement is being written, or NULL */
-    drule *rules;    /* malloc'd */
+    dstack *current;     /* the stack whose requirement is being written, or NULL */
+    drule *rules;        /* malloc'd */
+    cx_strmap rule_keys; /* key -> its drule: a key once */
+    size_t budget;       /* conditions pathways may still draft */
+    int over_budget;     /* 1 once the MANUAL comment saying so is written */
     size_t nrules;
     cx_buf out;
 } draft;
@@ -82,6 +85,9 @@ typedef struct draft {
 /* ------------------------------------------------ shared (ctdl_draft.c) */
 
 #define CX_DRAFT_INDENT 96 /* the size of an indent's buffer */
+/* Pathway conditions drafted in all (a count, never a time): conditions a
+ * file names again and again stop there. */
+#define CX_DRAFT_MAX_CONDITIONS 10000
 
 /* indent and more spaces into out (cut to fit). */
 void cx__draft_indent(char out[CX_DRAFT_INDENT], const char *indent, size_t more);

@@ -16,6 +16,8 @@
 typedef struct dcond {
     draft *d;
     ctdl *x;
+    const struct dcond *up; /* the condition this one is a part of, or NULL */
+    const cx_ynode *node;   /* the ComponentCondition, or NULL (a destination) */
     const cx_ynode *grades; /* a StudentGrade constraint's allowed grades, or NULL */
     const cx_ynode *credit; /* a creditValue gteq constraint's number, or NULL */
     int slots;              /* 1: targets are slots; 0: only the credit total's selector */
@@ -298,7 +300,7 @@ static int condition_parts(dcond *c, const cx_ynode *cond, cx_buf *b, const char
 static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char *indent, int depth,
                      size_t *n)
 {
-    dcond c = {parent->d, parent->x, NULL, NULL, 1, NULL, 0};
+    dcond c = {parent->d, parent->x, parent, cond, NULL, NULL, 1, NULL, 0};
     const char *name = cx__ctdl_text(c.x, cx__ymap_get(cond, "ceterms:name"));
     const cx_ynode *req = cx__ymap_get(cond, "ceterms:requiredNumber");
     long need = req && req->kind == CX_YSCALAR ? strtol(req->text, NULL, 10) : 0;
@@ -306,6 +308,17 @@ static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char 
     dstack *cur = c.d->current;
     size_t saved = cur ? cur->nslots : 0, count;
     *n = 0;
+    for (const dcond *up = parent; up; up = up->up)
+        if (up->node == cond) {
+            manual(b, indent, "a condition that contains itself", name ? name : cond->where);
+            return CX_OK;
+        }
+    if (!c.d->budget) {
+        if (!c.d->over_budget++)
+            manual(b, indent, "more pathway conditions than credex drafts, from", cond->where);
+        return CX_OK;
+    }
+    c.d->budget--;
     if (depth > MAX_DEPTH || (op && strcmp(op, "OnlyOne") == 0)) {
         manual(b, indent,
                depth > MAX_DEPTH ? "conditions nested too deep"
@@ -392,7 +405,7 @@ static int pathway(draft *d, ctdl *x, const cx_ynode *node)
 {
     ctdl_values dest = cx__ctdl_values(node, "ceterms:hasDestinationComponent");
     const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
-    dcond c = {d, x, NULL, NULL, 1, NULL, 0};
+    dcond c = {d, x, NULL, NULL, NULL, NULL, 1, NULL, 0};
     if (!dest.n)
         return manual_rule(d, "a pathway without a destination", name ? name : node->where);
     for (size_t i = 0; i < dest.n; i++) {
@@ -419,7 +432,7 @@ static int destination(draft *d, const dpathway *p, cx_buf *b, const char *inden
 {
     const char *name = cx__ctdl_text(p->x, cx__ymap_get(p->pathway, "ceterms:name"));
     ctdl_values conds = cx__ctdl_values(p->destination, "ceterms:hasCondition");
-    dcond root = {d, p->x, NULL, NULL, 1, NULL, 0};
+    dcond root = {d, p->x, NULL, NULL, NULL, NULL, 1, NULL, 0};
     size_t one;
     int rc = CX_OK;
     *n = 0;

@@ -276,6 +276,34 @@ expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-80
 run --db a.db audit --holder did:example:learner-1 --stack "$FUND" --rules arules --as-of 2026-01-01
 expect_contains "$OUT" "audit $FUND for did:example:learner-1: met" "the CLR's own learner meets the stack its associations draft"
 
+# Hostile pathways: a condition that contains itself is named once per
+# place, and conditions named again and again (eight levels, each naming the
+# next ten times: 10^8 paths) stop at a count of conditions drafted.
+R=https://credentialengineregistry.org/resources/$A
+{
+    printf '{"@context": "https://credreg.net/ctdl/schema/context/json", "@graph": [\n'
+    printf '{"@id": "%s00940", "@type": "ceterms:Certificate", "ceterms:ctid": "%s00940", "ceterms:name": "Fan"},\n' "$R" "$A"
+    printf '{"@id": "%s00941", "@type": "ceterms:Pathway", "ceterms:hasDestinationComponent": "%s00942"},\n' "$R" "$R"
+    printf '{"@id": "%s00942", "@type": "ceterms:CredentialComponent", "ceterms:sourceData": "%s00940", "ceterms:hasCondition": ["%s00960", "%s00950"]},\n' "$R" "$R" "$R" "$R"
+    printf '{"@id": "%s00960", "@type": "ceterms:ComponentCondition", "ceterms:name": "Itself", "ceterms:hasCondition": ["%s00960", "%s00960"]},\n' "$R" "$R" "$R"
+    for i in 0 1 2 3 4 5 6 7; do
+        next="\"${R}0095$((i + 1))\""
+        printf '{"@id": "%s0095%d", "@type": "ceterms:ComponentCondition", "ceterms:hasCondition": [%s, %s, %s, %s, %s, %s, %s, %s, %s, %s]},\n' \
+            "$R" "$i" "$next" "$next" "$next" "$next" "$next" "$next" "$next" "$next" "$next" "$next"
+    done
+    printf '{"@id": "%s00958", "@type": "ceterms:ComponentCondition", "ceterms:targetComponent": ["%s00943"]},\n' "$R" "$R"
+    printf '{"@id": "%s00943", "@type": "ceterms:CourseComponent", "ceterms:name": "nothing among the inputs"}]}\n' "$R"
+} >fan.json
+run draft fan.json
+expect_rc 0 "a hostile pathway is drafted"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c 'MANUAL: a condition that contains itself: Itself')" 2 \
+    "a condition containing itself: MANUAL, once per place it names itself"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c 'MANUAL: more pathway conditions than credex drafts, from: /@graph/')" 1 \
+    "10^8 paths: stopped at the count of conditions, said once"
+LEAVES=$(printf '%s\n' "$OUT" | grep -c 'MANUAL: a component whose sourceData is not among the inputs')
+expect_eq "$([ "$LEAVES" -gt 1000 ] && [ "$LEAVES" -lt 10000 ] && echo bounded)" bounded \
+    "leaves drafted until 10000 conditions (the levels' included) are drafted: $LEAVES"
+
 # ------------------------------------------------------------- --output
 run draft a/pathway.json a/transfer-value.json a/parts.json a/clr-transcript.json --output out.lua
 expect_rc 0 "--output"
