@@ -293,6 +293,63 @@ static int condition_parts(dcond *c, const cx_ynode *cond, cx_buf *b, const char
     return rc;
 }
 
+/* 1 (and a MANUAL comment) when cond is not drafted at all: it contains
+ * itself, the count of conditions is spent, it is nested too deep, or it
+ * means exactly one (logic:OnlyOne). Else it counts one condition. */
+static int refused(const dcond *parent, const cx_ynode *cond, const char *name, int depth,
+                   cx_buf *b, const char *indent)
+{
+    draft *d = parent->d;
+    const char *op = local(cx__ymap_get(cond, "ceterms:logicalOperator"));
+    const char *what = name ? name : cond->where;
+    for (const dcond *up = parent; up; up = up->up)
+        if (up->node == cond) {
+            manual(b, indent, "a condition that contains itself", what);
+            return 1;
+        }
+    if (!d->budget) {
+        if (!d->over_budget++)
+            manual(b, indent, "more pathway conditions than credex drafts, from", cond->where);
+        return 1;
+    }
+    d->budget--;
+    if (depth > MAX_DEPTH) manual(b, indent, "conditions nested too deep", what);
+    if (op && strcmp(op, "OnlyOne") == 0)
+        manual(b, indent, "exactly one of (logic:OnlyOne), which credex cannot express", what);
+    return depth > MAX_DEPTH || (op && strcmp(op, "OnlyOne") == 0);
+}
+
+/* label = "name", at indent (nothing without a name). */
+static void label(cx_buf *b, const char *indent, const char *name)
+{
+    if (!name) return;
+    cx__buf_printf(b, "%slabel = ", indent);
+    cx__draft_string(b, name);
+    cx__buf_puts(b, ",\n");
+}
+
+/* The drafted parts of a condition under at_least(need), any or all at
+ * indent, then the credit total: both under all { ... } when there is one. */
+static void group(cx_buf *b, const cx_ynode *cond, const char *name, long need, const cx_buf *body,
+                  const cx_buf *total, const char *indent)
+{
+    const char *op = local(cx__ymap_get(cond, "ceterms:logicalOperator"));
+    char inner[CX_DRAFT_INDENT], parts[CX_DRAFT_INDENT];
+    cx__draft_indent(inner, indent, total ? 2 : 0);
+    cx__draft_indent(parts, inner, 2);
+    if (total) cx__buf_printf(b, "%sall {\n", indent);
+    if (total) label(b, inner, name);
+    if (need > 0)
+        cx__buf_printf(b, "%sat_least(%ld) {\n", inner, need);
+    else
+        cx__buf_printf(b, "%s%s {\n", inner, op && strcmp(op, "Or") == 0 ? "any" : "all");
+    if (!total) label(b, parts, name);
+    cx__buf_add(b, body->data, body->len);
+    cx__buf_printf(b, "%s},\n", inner);
+    if (total) cx__buf_add(b, total->data ? total->data : "", total->len);
+    if (total) cx__buf_printf(b, "%s},\n", indent);
+}
+
 /* A ComponentCondition as one requirement at indent: at_least(n) with
  * requiredNumber n (over targets and nested conditions together), any for
  * logic:Or, else all; a credit constraint as a total over the targets (the
@@ -304,77 +361,36 @@ static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char 
     const char *name = cx__ctdl_text(c.x, cx__ymap_get(cond, "ceterms:name"));
     const cx_ynode *req = cx__ymap_get(cond, "ceterms:requiredNumber");
     long need = req && req->kind == CX_YSCALAR ? strtol(req->text, NULL, 10) : 0;
-    const char *op = local(cx__ymap_get(cond, "ceterms:logicalOperator"));
     dstack *cur = c.d->current;
     size_t saved = cur ? cur->nslots : 0, count;
     *n = 0;
-    for (const dcond *up = parent; up; up = up->up)
-        if (up->node == cond) {
-            manual(b, indent, "a condition that contains itself", name ? name : cond->where);
-            return CX_OK;
-        }
-    if (!c.d->budget) {
-        if (!c.d->over_budget++)
-            manual(b, indent, "more pathway conditions than credex drafts, from", cond->where);
-        return CX_OK;
-    }
-    c.d->budget--;
-    if (depth > MAX_DEPTH || (op && strcmp(op, "OnlyOne") == 0)) {
-        manual(b, indent,
-               depth > MAX_DEPTH ? "conditions nested too deep"
-                                 : "exactly one of "
-                                   "(logic:OnlyOne), which credex cannot express",
-               name ? name : cond->where);
-        return CX_OK;
-    }
+    if (refused(parent, cond, name, depth, b, indent)) return CX_OK;
     constraints(&c, cond, b, indent);
     c.slots = !c.credit || need > 0;
-    int wrap = c.credit && c.slots;
-    char group[CX_DRAFT_INDENT], parts[CX_DRAFT_INDENT];
-    cx__draft_indent(group, indent, wrap ? 2 : 0);
-    cx__draft_indent(parts, group, 2);
+    int wrap = c.credit && c.slots; /* all { at_least(n) { ... }, total } */
+    char inner[CX_DRAFT_INDENT], parts[CX_DRAFT_INDENT];
+    cx__draft_indent(inner, indent, 2);
+    cx__draft_indent(parts, indent, wrap ? 4 : 2);
     cx_buf body, total;
     cx__buf_init(&body);
     cx__buf_init(&total);
     int rc = condition_parts(&c, cond, &body, parts, depth, &count);
-    int summed = !rc && c.credit &&
-                 credit_total(&c, &total, c.slots ? group : indent, c.slots ? NULL : name);
-    size_t deeper = strlen(parts) - strlen(indent);
+    int summed =
+        !rc && c.credit && credit_total(&c, &total, wrap ? inner : indent, wrap ? NULL : name);
+    if (!rc && (!c.slots || !count || (need > 0 && (size_t)need > count)))
+        dedented(b, &body, wrap ? 4 : 2); /* the parts' comments */
     if (!rc && c.slots && need > 0 && (size_t)need > count) {
-        dedented(b, &body, deeper);
         cx_buf t;
         cx__buf_init(&t);
         cx__buf_printf(&t, "requiredNumber %ld, but %zu of its parts can be drafted", need, count);
         manual(b, indent, t.oom ? "requiredNumber" : t.data, name ? name : cond->where);
         cx__buf_free(&t);
-        count = 0;
     } else if (!rc && !c.slots) {
-        dedented(b, &body, deeper);
         cx__buf_add(b, total.data ? total.data : "", total.len);
         *n = (size_t)summed;
     } else if (!rc && count) {
-        if (wrap) cx__buf_printf(b, "%sall {\n", indent);
-        if (wrap && name) {
-            cx__buf_printf(b, "%s  label = ", indent);
-            cx__draft_string(b, name);
-            cx__buf_puts(b, ",\n");
-        }
-        if (need > 0)
-            cx__buf_printf(b, "%sat_least(%ld) {\n", group, need);
-        else
-            cx__buf_printf(b, "%s%s {\n", group, op && strcmp(op, "Or") == 0 ? "any" : "all");
-        if (name && !wrap) {
-            cx__buf_printf(b, "%slabel = ", parts);
-            cx__draft_string(b, name);
-            cx__buf_puts(b, ",\n");
-        }
-        cx__buf_add(b, body.data, body.len);
-        cx__buf_printf(b, "%s},\n", group);
-        if (wrap) cx__buf_add(b, total.data ? total.data : "", total.len);
-        if (wrap) cx__buf_printf(b, "%s},\n", indent);
+        group(b, cond, name, need, &body, wrap ? &total : NULL, indent);
         *n = 1;
-    } else if (!rc) {
-        dedented(b, &body, deeper);
     }
     if (!*n && cur) cur->nslots = saved; /* nothing drafted: no slot either */
     if (!rc && (body.oom || total.oom)) rc = CX_ENOMEM;

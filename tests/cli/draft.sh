@@ -151,9 +151,18 @@ expect_contains "$(cat authored.lua)" "    at_least(1) {
         credential \"${A}00106\",
       },
     },
+    all {
+      label = \"Welding electives\",
+      at_least(1) {
+        credential \"${A}00103\",
+        credential \"${A}00104\",
+      },
+      sum(\"credits_semester_hour\", 4, any_of { \"${A}00103\", \"${A}00104\" }),
+    },
+    -- MANUAL: exactly one of (logic:OnlyOne), which credex cannot express: One shop option
     -- MANUAL: a ceterms:JobComponent (Welding shop job): credex has no requirement for it
     -- MANUAL: requiredNumber 1, but 0 of its parts can be drafted: Shop experience" \
-    "a nested condition counts in requiredNumber; what is not expressible is MANUAL"
+    "a nested condition counts in requiredNumber; requiredNumber with a credit constraint: both, under all; what is not expressible is MANUAL"
 expect_contains "$(cat authored.lua)" "-- MANUAL: a pathway whose destination is not a credential among the inputs (no stack to draft): Welding career path" \
     "a pathway to a BasicComponent drafts no stack"
 expect_contains "$(cat authored.lua)" "stack \"${A}00600\" {
@@ -247,6 +256,7 @@ holders:
       - { credential: ${A}00103, issued: 2025-06-01 }
       - { credential: ${A}00104, issued: 2025-06-10 }
       - { credential: ${A}00105, issued: 2025-01-10 }
+      - { credential: ${A}00106, issued: 2025-01-10 }
       - { credential: ${A}00107, issued: 2025-01-10 }
   - id: h-5
     jurisdiction: US-KS
@@ -268,7 +278,7 @@ run --db a.db audit --holder h-3 --stack "$AAS" --rules arules --as-of 2026-01-0
 expect_contains "$OUT" "audit $AAS for h-3: in_progress" "WE120 with a D: below the drafted min_grade"
 expect_contains "$OUT" "  missing: Core courses" "the core condition is missing for a D"
 run --db a.db audit --holder h-4 --stack "$AAS" --rules arules --as-of 2026-01-01
-expect_contains "$OUT" "audit $AAS for h-4: met" "WE120 with a C, and GE101 + GE103 make the 6 credits"
+expect_contains "$OUT" "audit $AAS for h-4: met" "WE120 with a C: the drafted min_grade is met"
 run --db a.db audit --holder h-5 --stack "$FUND" --rules arules --as-of 2026-01-01
 expect_contains "$OUT" "audit $FUND for h-5: met" "the CLR parent stack, the legacy badge by the drafted counts_as"
 expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-8000-000000001203>urn:uuid:0a000000-0000-4000-8000-000000001202" \

@@ -33,6 +33,15 @@ stack "ce-0a000000-0000-4000-8000-000000000010" {
         credential "ce-0a000000-0000-4000-8000-000000000106",
       },
     },
+    all {
+      label = "Welding electives",
+      at_least(1) {
+        credential "ce-0a000000-0000-4000-8000-000000000103",
+        credential "ce-0a000000-0000-4000-8000-000000000104",
+      },
+      sum("credits_semester_hour", 4, any_of { "ce-0a000000-0000-4000-8000-000000000103", "ce-0a000000-0000-4000-8000-000000000104" }),
+    },
+    -- MANUAL: exactly one of (logic:OnlyOne), which credex cannot express: One shop option
     -- MANUAL: a ceterms:JobComponent (Welding shop job): credex has no requirement for it
     -- MANUAL: requiredNumber 1, but 0 of its parts can be drafted: Shop experience
   },
