@@ -1054,6 +1054,10 @@ int cx__clr_read(const cx_ynode *clr, cx_clr_visit_fn visit, void *ud)
     const cx_ynode *vcs = cx__ymap_get(subject, "verifiableCredential");
     const cx_ynode *bare = cx__ymap_get(subject, "achievement");
     const cx_ynode *list = cx__ymap_get(subject, "association");
+    const cx_ynode *issuer = cx__ymap_get(clr, "issuer");
+    const char *by = issuer && issuer->kind == CX_YSCALAR ? issuer->text : NULL;
+    if (issuer && issuer->kind == CX_YMAP)
+        by = text_of(issuer, "name") ? text_of(issuer, "name") : text_of(issuer, "id");
     cx_error err;
     ob o = {"", NULL, NULL, &err, NULL, "clr2"};
     const cx_ynode **defs = NULL;
@@ -1065,8 +1069,9 @@ int cx__clr_read(const cx_ynode *clr, cx_clr_visit_fn visit, void *ud)
                              bare && bare->kind == CX_YLIST ? bare : NULL, &defs, &n);
     if (!rc && !(as = calloc(n ? n : 1, sizeof *as))) rc = CX_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++) {
-        as[i] = (cx_clr_achievement){defs[i], text_of(defs[i], "id"), "", text_of(defs[i], "name"),
-                                     letter_grades(defs[i])};
+        as[i] = (cx_clr_achievement){
+            defs[i], text_of(defs[i], "id"), "", text_of(defs[i], "name"), letter_grades(defs[i]),
+            by};
         int seen = as[i].iri ? cx__strmap_put(&by_iri, as[i].iri, &as[i], NULL) : 1;
         if (seen < 0) rc = CX_ENOMEM;
         if (seen) continue;

@@ -48,6 +48,7 @@ typedef struct cx_clr_achievement {
     char id[201];                /* the credential id import gives it */
     const char *name;            /* its name, or NULL */
     const cx_ynode *grade_scale; /* its first LetterGrade allowedValue list, or NULL */
+    const char *clr_issuer;      /* the CLR's issuer: its name, else its id; or NULL */
 } cx_clr_achievement;
 
 /* One association of a ClrCredential; an end is NULL when the file

@@ -112,7 +112,7 @@ static int know(draft *d, ctdl *x, const cx_ynode *node)
     if (rc || cx__strmap_get(&d->known, id)) return rc;
     dknown *k = cx__ydoc_alloc(d->arena, sizeof *k);
     if (!k) return cx__ctdl_nomem(x);
-    *k = (dknown){id, x, node, cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name")), NULL};
+    *k = (dknown){id, x, node, cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name")), NULL, NULL};
     return cx__strmap_put(&d->known, id, k, NULL) < 0 ? cx__ctdl_nomem(x) : CX_OK;
 }
 
@@ -233,11 +233,14 @@ static int clr_visit(void *ud, const cx_clr_achievement *a, const cx_clr_associa
 {
     draft *d = ud;
     if (as) return clr_association(d, as);
+    if (!d->clr_issuer && a->clr_issuer &&
+        !(d->clr_issuer = cx__ydoc_strdup(d->arena, a->clr_issuer)))
+        return CX_ENOMEM;
     if (cx__strmap_get(&d->known, a->id)) return CX_OK;
     dknown *k = cx__ydoc_alloc(d->arena, sizeof *k);
     const char *id = cx__ydoc_strdup(d->arena, a->id);
     if (!k || !id) return CX_ENOMEM;
-    *k = (dknown){id, NULL, a->node, a->name, a->grade_scale};
+    *k = (dknown){id, NULL, a->node, a->name, a->grade_scale, a->clr_issuer};
     return cx__strmap_put(&d->known, id, k, NULL) < 0 ? CX_ENOMEM : CX_OK;
 }
 
@@ -415,12 +418,16 @@ static int rule_by_key(const void *a, const void *b)
 }
 
 /* The pack header: the authority is the owner of the first stack a CTDL
- * credential makes (its name when an input holds it). */
+ * credential makes (its name when an input holds it), else the issuer of
+ * the first CLR. */
 static int header(draft *d, const char *const *paths, size_t npaths)
 {
-    cx__buf_puts(&d->out, "-- drafted by `credex draft` from");
-    for (size_t i = 0; i < npaths; i++) cx__buf_printf(&d->out, " %s", paths[i]);
-    cx__buf_puts(&d->out, "\n-- Review every REVIEW and MANUAL comment before use.\n\npack "
+    cx_buf from;
+    cx__buf_init(&from);
+    for (size_t i = 0; i < npaths; i++) cx__buf_printf(&from, " %s", paths[i]);
+    cx__draft_comment(&d->out, "", "drafted by `credex draft` from", from.oom ? "" : from.data);
+    cx__buf_free(&from);
+    cx__buf_puts(&d->out, "-- Review every REVIEW and MANUAL comment before use.\n\npack "
                           "\"draft\" {\n");
     const char *authority = NULL;
     const dknown *first = NULL;
@@ -440,6 +447,7 @@ static int header(draft *d, const char *const *paths, size_t npaths)
         int rc;
         if (!authority && o && (rc = cx__ctdl_ref(x, o, &authority, &iri))) return rc;
     }
+    if (!authority) authority = d->clr_issuer;
     if (authority) {
         cx__buf_puts(&d->out, "  authority = ");
         cx__draft_string(&d->out, authority);

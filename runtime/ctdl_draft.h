@@ -18,6 +18,7 @@ typedef struct dknown {
     const cx_ynode *node;        /* its node */
     const char *name;            /* its name, or NULL */
     const cx_ynode *grade_scale; /* a CLR achievement's grade scale, or NULL */
+    const char *issuer;          /* a CLR achievement's: the CLR's issuer, or NULL */
 } dknown;
 
 /* One requirement statement of a stack: a requires profile of the
@@ -69,9 +70,10 @@ typedef struct draft {
     size_t n;
     cx_ydoc *arena; /* ids, names and texts of every input */
     cx_error *err;
-    cx_strmap known;  /* credex id -> dknown */
-    cx_strmap stacks; /* credex id -> dstack */
-    dstack **order;   /* the stacks, then sorted by id (malloc'd) */
+    cx_strmap known;        /* credex id -> dknown */
+    const char *clr_issuer; /* the issuer of the first CLR with an achievement, or NULL */
+    cx_strmap stacks;       /* credex id -> dstack */
+    dstack **order;         /* the stacks, then sorted by id (malloc'd) */
     size_t nstacks;
     dstack *current;     /* the stack whose requirement is being written, or NULL */
     drule *rules;        /* malloc'd */

@@ -286,6 +286,34 @@ expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-80
 run --db a.db audit --holder did:example:learner-1 --stack "$FUND" --rules arules --as-of 2026-01-01
 expect_contains "$OUT" "audit $FUND for did:example:learner-1: met" "the CLR's own learner meets the stack its associations draft"
 
+# The real CLR sample: its isParentOf association is a REVIEW stack, the
+# CLR's issuer the authority; it checks against the CLR imported.
+cp "$SRC/tests/fixtures/interop/clr2/simple.json" clr.json
+run draft clr.json
+expect_rc 0 "draft a real CLR"
+expect_eq "$OUT" '-- drafted by `credex draft` from clr.json
+-- Review every REVIEW and MANUAL comment before use.
+
+pack "draft" {
+  authority = "Example University",
+  version = "draft",
+}
+
+stack "urn:uuid:a7467ef6-56cb-11ec-bf63-0242ac130002" {
+  name = "Achievement 1",
+  requires = all {
+    -- REVIEW: from CLR isParentOf, not a stated requirement
+    credential "urn:uuid:dd887f0a-56cb-11ec-bf63-0242ac130002",
+  },
+}' "the whole draft of a CLR"
+mkdir crules && printf '%s\n' "$OUT" >crules/clr.lua
+printf 'jurisdictions:\n  - { id: US-TX, name: Texas }\n' >tx.yaml
+run --db c.db import tx.yaml
+run --db c.db import clr.json --allow-unverified --jurisdiction US-TX
+expect_rc 0 "the CLR imports"
+run --db c.db check --rules crules
+expect_eq "$OUT" "checked 1 pack: 1 rule, 0 warnings" "the CLR's draft checks, with an authority"
+
 # Hostile pathways: a condition that contains itself is named once per
 # place, and conditions named again and again (eight levels, each naming the
 # next ten times: 10^8 paths) stop at a count of conditions drafted.
