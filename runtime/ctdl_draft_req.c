@@ -206,11 +206,11 @@ static int credits(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const cha
     return rc;
 }
 
-/* One requires profile: its comments, then its slots and credit values
- * under all (at_least(n) for the slots when requiredNumber is n, fewer
- * than the slots); *n 1 when it drafted a requirement. */
-static int profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const char *indent,
-                   size_t *n)
+/* One requires profile's own statement: its comments, then its slots and
+ * credit values under all (at_least(n) for the slots when requiredNumber is
+ * n, fewer than the slots); *n 1 when it drafted a requirement. */
+static int own_profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const char *indent,
+                       size_t *n)
 {
     const char *about = cx__ctdl_text(x, cx__ymap_get(prof, "ceterms:name"));
     if (!about) about = cx__ctdl_text(x, cx__ymap_get(prof, "ceterms:description"));
@@ -264,6 +264,55 @@ static int profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const cha
     return rc;
 }
 
+#define MAX_ALTERNATIVES_DEPTH 4 /* alternatives of alternatives */
+
+/* A requires profile with its alternativeConditions (mapping §3.1): two or
+ * more make any { its own statement, each alternative }, under a REVIEW
+ * comment; a single one (a publisher's slip: an alternative needs another)
+ * is drafted beside it as one more condition, under a REVIEW comment. *n
+ * is not 0 when it drafted a requirement. */
+static int profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const char *indent,
+                   int depth, size_t *n)
+{
+    ctdl_values alts = cx__ctdl_values(prof, "ceterms:alternativeCondition");
+    size_t one = 0, k = 0;
+    if (alts.n && depth >= MAX_ALTERNATIVES_DEPTH)
+        cx__draft_comment(b, indent,
+                          "MANUAL: alternative conditions nested too deep: ", prof->where);
+    if (!alts.n || depth >= MAX_ALTERNATIVES_DEPTH) return own_profile(d, x, prof, b, indent, n);
+    if (alts.n == 1) {
+        int rc = own_profile(d, x, prof, b, indent, n);
+        cx__draft_comment(
+            b, indent, "REVIEW: ", "a single alternativeCondition, drafted as one more condition");
+        if (!rc && alts.v[0]->kind == CX_YMAP)
+            rc = profile(d, x, alts.v[0], b, indent, depth + 1, &one);
+        *n += one;
+        return rc;
+    }
+    char inner[CX_DRAFT_INDENT];
+    cx__draft_indent(inner, indent, 2);
+    cx_buf any;
+    cx__buf_init(&any);
+    int rc = own_profile(d, x, prof, &any, inner, &one);
+    k += one ? 1 : 0;
+    for (size_t i = 0; i < alts.n && !rc; i++) {
+        if (alts.v[i]->kind != CX_YMAP) continue;
+        rc = profile(d, x, alts.v[i], &any, inner, depth + 1, &one);
+        k += one ? 1 : 0;
+    }
+    *n = k;
+    if (k) {
+        cx__draft_comment(b, indent,
+                          "REVIEW: ", "alternativeCondition: any one of these fulfils the profile");
+        cx__buf_printf(b, "%sany {\n", indent);
+    }
+    cx__buf_add(b, any.data ? any.data : "", any.len);
+    if (k) cx__buf_printf(b, "%s},\n", indent);
+    if (!rc && any.oom) rc = CX_ENOMEM;
+    cx__buf_free(&any);
+    return rc;
+}
+
 /* An isRequiredFor profile of another credential: that credential, with
  * the profile's conditions. */
 static int required(draft *d, const dprofile *p, cx_buf *b, const char *indent)
@@ -311,8 +360,8 @@ int cx__draft_profiles(draft *d, const dstack *s, cx_buf *b, const char *indent,
                     rc = CX_ENOMEM;
             }
         }
-        if (!rc) rc = profile(d, p->x, p->node, b, indent, &one);
-        n->drafted += one;
+        if (!rc) rc = profile(d, p->x, p->node, b, indent, 0, &one);
+        n->drafted += one ? 1 : 0;
         n->requires ++;
     }
     if (nothers) qsort(others, nothers, sizeof *others, by_from);

@@ -189,6 +189,30 @@ expect_contains "$(cat authored.lua)" "  -- REVIEW: 2 profiles (requires, isRequ
   },
   -- REVIEW: hasPart also drafts this stack; to use it instead:" \
     "isRequiredFor merged (WE118's adds no second slot); clock hours: hours(n, targets); hasPart left as a comment"
+expect_contains "$(cat authored.lua)" "  requires = all {
+    -- REVIEW: alternativeCondition: any one of these fulfils the profile
+    any {
+      -- Safety
+      all {
+        credential \"${A}00101\",
+      },
+      -- Army route
+      all {
+        credential \"${A}00401\",
+      },
+      -- Portfolio route
+      -- MANUAL: Submit a portfolio of welds
+    },
+    -- Blueprints
+    all {
+      credential \"${A}00110\",
+    },
+    -- REVIEW: a single alternativeCondition, drafted as one more condition
+    -- Shop drawing
+    all {
+      credential \"${A}00103\",
+    },
+  }," "alternativeCondition: any of the profile and its alternatives; a single one: one more condition"
 expect_contains "$(cat authored.lua)" "-- MANUAL: a cycle: its slots lead back to it through other drafted stacks, which credex refuses; keep one direction: ${A}00800
 -- stack \"${A}00800\" {" "a hasPart cycle is commented out"
 expect_contains "$(cat authored.lua)" "-- from the TransferValueProfile ${A}00500
@@ -218,7 +242,7 @@ run --db a.db import a/pathway.json a/transfer-value.json a/parts.json a/clr-tra
 expect_rc 0 "the authored fixtures import"
 run --db a.db check --rules arules
 expect_rc 0 "the authored draft checks"
-expect_eq "$OUT" "checked 1 pack: 8 rules, 0 warnings" "4 stacks, 3 counts_as and an equivalent: no error, no warning"
+expect_eq "$OUT" "checked 1 pack: 9 rules, 0 warnings" "5 stacks, 3 counts_as and an equivalent: no error, no warning"
 cat >ah.yaml <<YAML
 holders:
   - id: h-1

@@ -97,6 +97,35 @@ stack "ce-0a000000-0000-4000-8000-000000000700" {
 --   },
 -- }
 
+stack "ce-0a000000-0000-4000-8000-000000001000" {
+  name = "Welding Certificate E",
+  -- REVIEW: 2 requires profiles drafted as all; CTDL may mean any of them: requires = any { ... }
+  requires = all {
+    -- REVIEW: alternativeCondition: any one of these fulfils the profile
+    any {
+      -- Safety
+      all {
+        credential "ce-0a000000-0000-4000-8000-000000000101",
+      },
+      -- Army route
+      all {
+        credential "ce-0a000000-0000-4000-8000-000000000401",
+      },
+      -- Portfolio route
+      -- MANUAL: Submit a portfolio of welds
+    },
+    -- Blueprints
+    all {
+      credential "ce-0a000000-0000-4000-8000-000000000110",
+    },
+    -- REVIEW: a single alternativeCondition, drafted as one more condition
+    -- Shop drawing
+    all {
+      credential "ce-0a000000-0000-4000-8000-000000000103",
+    },
+  },
+}
+
 stack "urn:uuid:0a000000-0000-4000-8000-000000001200" {
   name = "Welding Fundamentals",
   requires = all {
