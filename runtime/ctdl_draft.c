@@ -116,6 +116,21 @@ static int know(draft *d, ctdl *x, const cx_ynode *node)
     return cx__strmap_put(&d->known, id, k, NULL) < 0 ? cx__ctdl_nomem(x) : CX_OK;
 }
 
+/* A competency import gives (one with a CTID and a framework, as
+ * ctdl_asn.c takes them) into d->competencies. */
+static int know_competency(draft *d, ctdl *x, const cx_ynode *node)
+{
+    const cx_ynode *own = cx__ymap_get(node, "ceterms:ctid");
+    const char *id, *iri;
+    char ctid[40];
+    if (!own || own->kind != CX_YSCALAR || cx__ctdl_ctid(own->text, ctid) != 0 ||
+        !cx__ymap_get(node, "ceasn:isPartOf"))
+        return CX_OK;
+    int rc = cx__ctdl_ref(x, node, &id, &iri);
+    if (rc) return rc;
+    return cx__strmap_put(&d->competencies, id, (void *)id, NULL) < 0 ? cx__ctdl_nomem(x) : CX_OK;
+}
+
 static const char *const embedded_keys[] = {"ceterms:targetLearningOpportunity",
                                             "ceterms:targetAssessment", NULL};
 
@@ -127,8 +142,11 @@ static int collect_known(draft *d, ctdl *x)
     for (size_t i = 0; i < x->nnodes; i++) {
         const cx_ynode *node = x->nodes[i];
         const char *type = cx__ctdl_type(node);
+        int rc;
+        if (type && strcmp(type, "ceasn:Competency") == 0 && (rc = know_competency(d, x, node)))
+            return rc;
         if (!cx__ctdl_is_credential(type) && !cx__ctdl_earnable_type(type)) continue;
-        int rc = know(d, x, node);
+        rc = know(d, x, node);
         if (rc) return rc;
         ctdl_values profiles = cx__ctdl_values(node, "ceterms:requires");
         for (size_t p = 0; p < profiles.n; p++) {
@@ -522,6 +540,7 @@ int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *u
     cx__strmap_init(&d.known);
     cx__strmap_init(&d.stacks);
     cx__strmap_init(&d.rule_keys);
+    cx__strmap_init(&d.competencies);
     cx__buf_init(&d.out);
     const char **sorted = malloc((npaths ? npaths : 1) * sizeof *sorted);
     int rc = cx__ydoc_new("draft", "json", &d.arena, err);
@@ -560,6 +579,7 @@ int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *u
     cx__strmap_free(&d.known);
     cx__strmap_free(&d.stacks);
     cx__strmap_free(&d.rule_keys);
+    cx__strmap_free(&d.competencies);
     cx__buf_free(&d.out);
     return rc;
 }

@@ -71,6 +71,7 @@ typedef struct draft {
     cx_ydoc *arena; /* ids, names and texts of every input */
     cx_error *err;
     cx_strmap known;        /* credex id -> dknown */
+    cx_strmap competencies; /* ids of the competencies import gives the inputs */
     const char *clr_issuer; /* the issuer of the first CLR with an achievement, or NULL */
     cx_strmap stacks;       /* credex id -> dstack */
     dstack **order;         /* the stacks, then sorted by id (malloc'd) */

@@ -138,6 +138,64 @@ static void conditions(cx_buf *b, const ctdl *x, const cx_ynode *profile, const 
     }
 }
 
+/* The statements of a profile credex has no requirement for: MANUAL
+ * comments, each with its text or its pointer. */
+static void unexpressed(cx_buf *b, const ctdl *x, const cx_ynode *profile, const char *indent)
+{
+    static const char *const keys[] = {"ceterms:experience",   "ceterms:yearsOfExperience",
+                                       "ceterms:minimumAge",   "ceterms:residentOf",
+                                       "ceterms:submissionOf", NULL};
+    for (size_t k = 0; keys[k]; k++) {
+        const cx_ynode *v = cx__ymap_get(profile, keys[k]);
+        const char *text = v ? cx__ctdl_text(x, v) : NULL;
+        if (!v) continue;
+        cx_buf t;
+        cx__buf_init(&t);
+        cx__buf_printf(&t, "%s %s (a holder attribute or a check, if the catalog has one)", keys[k],
+                       text                    ? text
+                       : v->kind == CX_YSCALAR ? v->text
+                                               : v->where);
+        cx__draft_comment(b, indent, "MANUAL: ", t.oom ? keys[k] : t.data);
+        cx__buf_free(&t);
+    }
+}
+
+/* The competencies a profile targets (targetCompetency alignments): with
+ * write, a competency slot each for those the inputs define; without, their
+ * count into *n and a MANUAL comment for each other. */
+static int competencies(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const char *indent,
+                        int write, size_t *n)
+{
+    ctdl_values v = cx__ctdl_values(prof, "ceterms:targetCompetency");
+    *n = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        const cx_ynode *node =
+            v.v[i]->kind == CX_YMAP ? cx__ymap_get(v.v[i], "ceterms:targetNode") : v.v[i];
+        const char *id = NULL, *iri;
+        if (node && node->kind == CX_YSCALAR) {
+            int rc = cx__ctdl_ref(x, node, &id, &iri);
+            if (rc) return rc;
+        }
+        if (id && cx__strmap_get(&d->competencies, id)) {
+            (*n)++;
+            if (!write) continue;
+            cx__buf_printf(b, "%scompetency ", indent);
+            cx__draft_string(b, id);
+            cx__buf_puts(b, ",\n");
+        } else if (!write) {
+            const char *name =
+                v.v[i]->kind == CX_YMAP
+                    ? cx__ctdl_text(x, cx__ymap_get(v.v[i], "ceterms:targetNodeName"))
+                    : NULL;
+            cx__draft_comment(b, indent, "MANUAL: a competency not among the inputs: ",
+                              name   ? name
+                              : node ? cx__draft_iri(x, node)
+                                     : v.v[i]->where);
+        }
+    }
+    return CX_OK;
+}
+
 /* The targets of a profile among the inputs, as `"A", "B"` into sel; *n
  * of them, *all the count of targets. */
 static int target_list(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *sel, size_t *n, size_t *all)
@@ -216,7 +274,8 @@ static int own_profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const
     if (!about) about = cx__ctdl_text(x, cx__ymap_get(prof, "ceterms:description"));
     if (about) cx__draft_comment(b, indent, "", about);
     conditions(b, x, prof, indent);
-    size_t nslots = 0, ncredits;
+    unexpressed(b, x, prof, indent);
+    size_t nslots = 0, ncredits, ncompetencies;
     for (size_t k = 0; target_keys[k]; k++) {
         ctdl_values t = cx__ctdl_values(prof, target_keys[k]);
         for (size_t j = 0; j < t.n; j++) {
@@ -230,12 +289,15 @@ static int own_profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const
                     b, indent, "MANUAL: a target not among the inputs: ", cx__draft_iri(x, t.v[j]));
         }
     }
+    int rc = competencies(d, x, prof, b, indent, 0, &ncompetencies);
+    if (rc) return rc;
+    nslots += ncompetencies;
     char inner[CX_DRAFT_INDENT], deeper[CX_DRAFT_INDENT];
     cx__draft_indent(inner, indent, 2);
     cx__draft_indent(deeper, indent, 4);
     cx_buf credit;
     cx__buf_init(&credit);
-    int rc = credits(d, x, prof, &credit, inner, &ncredits);
+    rc = credits(d, x, prof, &credit, inner, &ncredits);
     const cx_ynode *req = cx__ymap_get(prof, "ceterms:requiredNumber");
     long need = req && req->kind == CX_YSCALAR ? strtol(req->text, NULL, 10) : 0;
     int some = need > 0 && (size_t)need < nslots;
@@ -254,6 +316,7 @@ static int own_profile(draft *d, ctdl *x, const cx_ynode *prof, cx_buf *b, const
                 rc = cx__draft_slot(d, b, at, id, NULL);
         }
     }
+    if (*n && !rc) rc = competencies(d, x, prof, b, at, 1, &ncompetencies);
     if (*n && some && ncredits) cx__buf_printf(b, "%s},\n", inner);
     if (*n && credit.len) cx__buf_add(b, credit.data, credit.len);
     if (!*n && credit.len && !rc) /* its MANUAL comments, at the profile's indent */

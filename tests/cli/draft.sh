@@ -310,6 +310,26 @@ expect_contains "$OUT" "via equivalence:counts_as:urn:uuid:0a000000-0000-4000-80
 run --db a.db audit --holder did:example:learner-1 --stack "$FUND" --rules arules --as-of 2026-01-01
 expect_contains "$OUT" "audit $FUND for did:example:learner-1: met" "the CLR's own learner meets the stack its associations draft"
 
+# A targetCompetency the inputs define is a competency slot (one they do
+# not, a MANUAL comment); experience and age are MANUAL. No importer gives
+# a credential competencies, so check warns that no credential fills it.
+run draft a/parts.json a/competencies.json
+expect_contains "$OUT" "    -- Inspection
+    -- MANUAL: ceterms:experience Two years in a fabrication shop (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: ceterms:yearsOfExperience 2 (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: ceterms:minimumAge 18 (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: a competency not among the inputs: Leads a crew
+    all {
+      competency \"${A}01101\",
+    }," "a competency slot, and what has no requirement"
+mkdir krules && printf '%s\n' "$OUT" >krules/k.lua
+run --db k.db import a/parts.json a/competencies.json a/pathway.json a/transfer-value.json --jurisdiction US-KS
+expect_rc 0 "the competencies import"
+run --db k.db check --rules krules
+expect_rc 0 "the competency draft checks"
+expect_eq "$ERR" "krules/k.lua:$(grep -n "competency \"${A}01101\"" krules/k.lua | cut -d: -f1): warning: competency \"${A}01101\" fills from no credential in the registry" \
+    "the one warning: no credential covers the competency yet"
+
 # The real CLR sample: its isParentOf association is a REVIEW stack, the
 # CLR's issuer the authority; it checks against the CLR imported.
 cp "$SRC/tests/fixtures/interop/clr2/simple.json" clr.json

@@ -126,6 +126,17 @@ stack "ce-0a000000-0000-4000-8000-000000001000" {
   },
 }
 
+-- MANUAL: no requirement to draft for ce-0a000000-0000-4000-8000-000000001010
+-- stack "ce-0a000000-0000-4000-8000-000000001010" {
+--   name = "Welding Inspector Certificate",
+    -- Inspection
+    -- MANUAL: ceterms:experience Two years in a fabrication shop (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: ceterms:yearsOfExperience 2 (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: ceterms:minimumAge 18 (a holder attribute or a check, if the catalog has one)
+    -- MANUAL: a competency not among the inputs: Reads weld symbols on a blueprint
+    -- MANUAL: a competency not among the inputs: Leads a crew
+-- }
+
 stack "urn:uuid:0a000000-0000-4000-8000-000000001200" {
   name = "Welding Fundamentals",
   requires = all {
