@@ -2,10 +2,11 @@
  * ctdl_draft.c -- `credex draft`: CTDL files and CLRs into the text of a Lua
  * rule pack (docs/interop.md "Drafting"), ids as import gives them
  * (ctdl_ref.c, badges.c): the inputs, the credentials they define, the
- * stacks, CLR associations and the pack's text. It reads only its input
- * files: never the registry.
+ * stacks and the pack's text. It reads only its input files: never the
+ * registry.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,29 @@ int cx__draft_rule(draft *d, const char *key, const char *text)
     if (!r) return CX_ENOMEM;
     *r = (drule){k, t};
     return cx__strmap_put(&d->rule_keys, k, r, NULL) < 0 ? CX_ENOMEM : CX_OK;
+}
+
+int cx__draft_note(draft *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!text) return CX_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    cx_buf line, key;
+    cx__buf_init(&line);
+    cx__buf_init(&key);
+    cx__draft_comment(&line, "", "MANUAL: ", text);
+    cx__buf_printf(&key, "3 %s", line.oom ? "" : line.data);
+    int rc = line.oom || key.oom ? CX_ENOMEM : cx__draft_rule(d, key.data, line.data);
+    cx__buf_free(&line);
+    cx__buf_free(&key);
+    free(text);
+    return rc;
 }
 
 const char *cx__draft_iri(const ctdl *x, const cx_ynode *ref)
@@ -178,88 +202,6 @@ static int collect_links(draft *d, ctdl *x)
         }
     }
     return rc;
-}
-
-/* ---------------------------------------------------------------- CLRs */
-
-static const char *const part_types[] = {"isParentOf", "isChildOf", "isPartOf", NULL};
-
-/* An association not drafted, as a MANUAL comment (keyed by its text, so
- * that the same association in two files is one comment). */
-static int clr_comment(draft *d, const cx_clr_association *as, const char *why)
-{
-    cx_buf what, line;
-    cx__buf_init(&what);
-    cx__buf_init(&line);
-    cx__buf_printf(&what, "CLR association %s %s -> %s: %s", as->type ? as->type : "(no type)",
-                   as->source_iri ? as->source_iri : "(none)",
-                   as->target_iri ? as->target_iri : "(none)", why);
-    cx__draft_comment(&line, "", "MANUAL: ", what.oom ? "" : what.data);
-    cx__buf_free(&what);
-    cx__buf_init(&what);
-    cx__buf_printf(&what, "3 %s", line.oom ? "" : line.data);
-    int rc = line.oom || what.oom ? CX_ENOMEM : cx__draft_rule(d, what.data, line.data);
-    cx__buf_free(&what);
-    cx__buf_free(&line);
-    return rc;
-}
-
-/* A CLR association between two achievements of the file, drafted. */
-static int clr_association(draft *d, const cx_clr_association *as)
-{
-    const char *src, *dst;
-    if (!as->source || !as->target)
-        return clr_comment(d, as, "names an achievement not in this file");
-    src = as->source->id;
-    dst = as->target->id;
-    if (as->type && cx__listed(part_types, as->type)) {
-        int parent_is_source = strcmp(as->type, "isParentOf") == 0;
-        const dknown *parent = cx__strmap_get(&d->known, parent_is_source ? src : dst);
-        const dknown *child = cx__strmap_get(&d->known, parent_is_source ? dst : src);
-        return cx__draft_add_part(d, parent, child->id, as->type); /* ids in the arena */
-    }
-    cx_buf b, k;
-    cx__buf_init(&b);
-    cx__buf_init(&k);
-    int rc = CX_OK;
-    if (as->type && strcmp(as->type, "exactMatchOf") == 0 && strcmp(src, dst) != 0) {
-        const char *lo = strcmp(src, dst) < 0 ? src : dst, *hi = lo == src ? dst : src;
-        cx__buf_puts(&b, "\n-- REVIEW: from a CLR association exactMatchOf\nequivalent { ");
-        cx__draft_string(&b, lo);
-        cx__buf_puts(&b, ", ");
-        cx__draft_string(&b, hi);
-        cx__buf_puts(&b, " }\n");
-        cx__buf_printf(&k, "2 %s %s", lo, hi);
-    } else if (as->type && strcmp(as->type, "replacedBy") == 0 && strcmp(src, dst) != 0) {
-        cx__buf_puts(&b, "\n-- REVIEW: from a CLR association replacedBy\ncounts_as { from = ");
-        cx__draft_string(&b, src);
-        cx__buf_puts(&b, ", to = ");
-        cx__draft_string(&b, dst);
-        cx__buf_puts(&b, " }\n");
-        cx__buf_printf(&k, "1 %s %s", src, dst);
-    } else {
-        rc = clr_comment(d, as, "credex has no rule for it");
-    }
-    if (!rc && b.len) rc = b.oom || k.oom ? CX_ENOMEM : cx__draft_rule(d, k.data, b.data);
-    cx__buf_free(&b);
-    cx__buf_free(&k);
-    return rc;
-}
-
-/* Receives a CLR's achievements (known credentials) and associations. */
-static int clr_visit(void *ud, const cx_clr_achievement *a, const cx_clr_association *as)
-{
-    draft *d = ud;
-    if (as) return clr_association(d, as);
-    if (!d->clr_issuer && a->clr_issuer &&
-        !(d->clr_issuer = cx__ydoc_strdup(d->arena, a->clr_issuer)))
-        return CX_ENOMEM;
-    if (cx__strmap_get(&d->known, a->id)) return CX_OK;
-    dknown *k = cx__ydoc_alloc(d->arena, sizeof *k);
-    const char *id = cx__ydoc_strdup(d->arena, a->id);
-    if (!k || !id) return CX_ENOMEM;
-    *k = (dknown){id, NULL, a->node, a->name, a->grade_scale, a->clr_issuer};
-    return cx__strmap_put(&d->known, id, k, NULL) < 0 ? CX_ENOMEM : CX_OK;
 }
 
 /* -------------------------------------------------------------- stacks */
@@ -527,7 +469,7 @@ static int read_inputs(draft *d, const char *const *paths, size_t npaths)
     for (size_t i = 0; i < d->n && !rc; i++) rc = collect_known(d, &d->docs[i]);
     for (size_t i = 0; i < npaths && !rc; i++) { /* CLR achievements the CTDL lacks */
         const cx_ynode *root = cx__ydoc_root(d->json[i]);
-        if (cx__clr_recognises(root)) rc = cx__clr_read(root, clr_visit, d);
+        if (cx__clr_recognises(root)) rc = cx__clr_read(root, cx__draft_clr_visit, d);
     }
     for (size_t i = 0; i < d->n && !rc; i++) rc = collect_links(d, &d->docs[i]);
     if (rc == CX_ENOMEM) rc = cx__error(d->err, CX_ENOMEM, NULL, 0, 0, "out of memory");

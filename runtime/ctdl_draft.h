@@ -1,8 +1,9 @@
 /*
  * ctdl_draft.h -- what the files of `credex draft` share: ctdl_draft.c
- * (inputs, what they define, the pack's text), ctdl_draft_req.c (requires,
- * isRequiredFor, credit values, parts) and ctdl_draft_path.c (pathways,
- * transfer values). Private to them; they read no registry.
+ * (inputs, what they define, stacks, the pack's text), ctdl_draft_req.c
+ * (requires, isRequiredFor, credit values, parts), ctdl_draft_path.c
+ * (pathways) and ctdl_draft_rules.c (transfer values, CLR associations).
+ * Private to them; they read no registry.
  */
 #ifndef CX_CTDL_DRAFT_H
 #define CX_CTDL_DRAFT_H
@@ -116,6 +117,10 @@ int cx__draft_slot(draft *d, cx_buf *b, const char *indent, const char *id, cons
 /* A rule or comment of text (copied) under key (copied), once per key. */
 int cx__draft_rule(draft *d, const char *key, const char *text);
 
+/* A MANUAL comment of the formatted text among the rules, after the
+ * stacks (the same text twice is one comment). CX_OK or CX_ENOMEM. */
+int cx__draft_note(draft *d, const char *fmt, ...) CX_PRINTF(2, 3);
+
 /* The text a reference names for a comment: its IRI, its name, or its pointer. */
 const char *cx__draft_iri(const ctdl *x, const cx_ynode *ref);
 
@@ -150,11 +155,22 @@ int cx__draft_parts(draft *d, const dstack *s, cx_buf *b, const char *indent, si
 /* -------------------------------------- pathways (ctdl_draft_path.c) */
 
 /* A ceterms:Pathway node: its destination's stack; a
- * ceterms:TransferValueProfile: its counts_as rules. Other nodes: nothing. */
+ * ceterms:TransferValueProfile: its counts_as rules (ctdl_draft_rules.c).
+ * Other nodes: nothing. */
 int cx__draft_collect_path(draft *d, ctdl *x, const cx_ynode *node);
 
 /* The requirement of the stack's pathways at indent into b; *n the number
  * that drafted one. */
 int cx__draft_pathways(draft *d, const dstack *s, cx_buf *b, const char *indent, size_t *n);
+
+/* --------------------------------- other rules (ctdl_draft_rules.c) */
+
+/* A TransferValueProfile: from each transferValueFrom to each
+ * transferValueFor among the inputs, counts_as within its dates. */
+int cx__draft_transfer_value(draft *d, ctdl *x, const cx_ynode *node);
+
+/* A cx_clr_visit_fn (ud: the draft): a CLR's achievements become known
+ * credentials, its associations rules, parts or MANUAL comments. */
+int cx__draft_clr_visit(void *ud, const cx_clr_achievement *a, const cx_clr_association *as);
 
 #endif

@@ -1,8 +1,7 @@
 /*
  * ctdl_draft_path.c -- `credex draft`: pathways (Pathway, PathwayComponent,
- * ComponentCondition, Constraint; mapping §3.3) into a stack's requirement,
- * and TransferValueProfiles into counts_as rules (§3.4). Text only: what
- * credex cannot express becomes a MANUAL comment naming it.
+ * ComponentCondition, Constraint; mapping §3.3) into a stack's requirement.
+ * Text only: what credex cannot express becomes a MANUAL comment naming it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,20 +401,6 @@ static int condition(dcond *parent, const cx_ynode *cond, cx_buf *b, const char 
 
 /* ------------------------------------------------------------ pathways */
 
-/* A MANUAL comment among the rules, after the stacks. */
-static int manual_rule(draft *d, const char *why, const char *what)
-{
-    cx_buf line, key;
-    cx__buf_init(&line);
-    cx__buf_init(&key);
-    manual(&line, "", why, what);
-    cx__buf_printf(&key, "3 %s", line.oom ? "" : line.data);
-    int rc = line.oom || key.oom ? CX_ENOMEM : cx__draft_rule(d, key.data, line.data);
-    cx__buf_free(&line);
-    cx__buf_free(&key);
-    return rc;
-}
-
 /* A pathway: the stack of its destination's credential gains it. */
 static int pathway(draft *d, ctdl *x, const cx_ynode *node)
 {
@@ -423,15 +408,15 @@ static int pathway(draft *d, ctdl *x, const cx_ynode *node)
     const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
     dcond c = {d, x, NULL, NULL, NULL, NULL, 1, NULL, 0};
     if (!dest.n)
-        return manual_rule(d, "a pathway without a destination", name ? name : node->where);
+        return cx__draft_note(d, "a pathway without a destination: %s", name ? name : node->where);
     for (size_t i = 0; i < dest.n; i++) {
         const cx_ynode *comp = resolve(x, dest.v[i]);
         const dknown *k = comp ? component_credential(&c, comp) : NULL;
         if (!k || !cx__ctdl_is_credential(k->x ? cx__ctdl_type(k->node) : "ceterms:Badge")) {
-            int rc = manual_rule(d,
-                                 "a pathway whose destination is not a credential among the "
-                                 "inputs (no stack to draft)",
-                                 name ? name : node->where);
+            int rc = cx__draft_note(d,
+                                    "a pathway whose destination is not a credential among the "
+                                    "inputs (no stack to draft): %s",
+                                    name ? name : node->where);
             if (rc) return rc;
             continue;
         }
@@ -507,118 +492,11 @@ int cx__draft_pathways(draft *d, const dstack *s, cx_buf *b, const char *indent,
     return rc;
 }
 
-/* ----------------------------------------------------- transfer values */
-
-/* A date (YYYY-MM-DD) under key of node into out; 0 when absent, -1 when
- * it is not a plain date. */
-static int plain_date(const cx_ynode *node, const char *key, char out[11])
-{
-    const cx_ynode *v = cx__ymap_get(node, key);
-    if (!v) return 0;
-    if (v->kind != CX_YSCALAR || v->len != 10) return -1;
-    for (size_t i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? v->text[i] != '-' : (v->text[i] < '0' || v->text[i] > '9'))
-            return -1;
-    memcpy(out, v->text, 11);
-    return 1;
-}
-
-/* The text of one counts_as rule from a transfer value profile. */
-static void counts_as(cx_buf *b, const char *from, const char *to, const char *start,
-                      const char *end)
-{
-    cx__buf_puts(b, "counts_as {\n  from = ");
-    cx__draft_string(b, from);
-    cx__buf_puts(b, ",\n  to = ");
-    cx__draft_string(b, to);
-    cx__buf_puts(b, ",\n");
-    if (start[0] && end[0])
-        cx__buf_printf(b, "  issued_between = { \"%s\", \"%s\" },\n", start, end);
-    else if (start[0] || end[0])
-        cx__buf_printf(b, "  issued_between = { %s = \"%s\" },\n", start[0] ? "from" : "to",
-                       start[0] ? start : end);
-    cx__buf_puts(b, "}\n");
-}
-
-/* The comments above a transfer value's rules: its name and id, and the
- * amount counts_as cannot carry. */
-static void transfer_head(ctdl *x, const cx_ynode *node, cx_buf *b)
-{
-    const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
-    const char *id, *iri;
-    cx__buf_puts(b, "\n");
-    if (cx__ctdl_ref(x, node, &id, &iri) == CX_OK)
-        cx__draft_comment(b, "", "from the TransferValueProfile ", id);
-    else
-        cx_error_clear(x->err);
-    if (name) cx__draft_comment(b, "", "", name);
-    ctdl_values v = cx__ctdl_values(node, "ceterms:transferValue");
-    for (size_t i = 0; i < v.n; i++) {
-        char num[32];
-        const char *unit =
-            v.v[i]->kind == CX_YMAP
-                ? cx__ctdl_credit_unit(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"))
-                : NULL;
-        cx_buf t;
-        cx__buf_init(&t);
-        if (unit && cx__draft_number(cx__ymap_get(v.v[i], "schema:value"), num) == 0)
-            cx__buf_printf(&t, "worth %s %s; counts_as is all or nothing", num, unit);
-        else
-            cx__buf_printf(&t, "a transfer value at %s; counts_as is all or nothing",
-                           v.v[i]->where);
-        cx__draft_comment(b, "", "REVIEW: ", t.oom ? "" : t.data);
-        cx__buf_free(&t);
-    }
-}
-
-/* A TransferValueProfile: from each transferValueFrom to each
- * transferValueFor among the inputs, counts_as within its dates. */
-static int transfer_value(draft *d, ctdl *x, const cx_ynode *node)
-{
-    ctdl_values from = cx__ctdl_values(node, "ceterms:transferValueFrom");
-    ctdl_values to = cx__ctdl_values(node, "ceterms:transferValueFor");
-    char start[11] = "", end[11] = "";
-    const char *name = cx__ctdl_text(x, cx__ymap_get(node, "ceterms:name"));
-    if (plain_date(node, "ceterms:startDate", start) < 0 ||
-        plain_date(node, "ceterms:endDate", end) < 0)
-        return manual_rule(d, "a transfer value whose dates are not YYYY-MM-DD",
-                           name ? name : node->where);
-    int rc = CX_OK;
-    for (size_t i = 0; i < from.n && !rc; i++) {
-        for (size_t j = 0; j < to.n && !rc; j++) {
-            const char *a, *b, *iri;
-            if ((rc = cx__ctdl_ref(x, from.v[i], &a, &iri)) ||
-                (rc = cx__ctdl_ref(x, to.v[j], &b, &iri)))
-                break;
-            const char *gone = !cx__strmap_get(&d->known, a)   ? cx__draft_iri(x, from.v[i])
-                               : !cx__strmap_get(&d->known, b) ? cx__draft_iri(x, to.v[j])
-                                                               : NULL;
-            if (gone) {
-                rc = manual_rule(d, "a transfer value naming what is not among the inputs", gone);
-                continue;
-            }
-            cx_buf text, key;
-            cx__buf_init(&text);
-            cx__buf_init(&key);
-            transfer_head(x, node, &text);
-            counts_as(&text, a, b, start, end);
-            cx__buf_printf(&key, "1 %s %s %s %s", a, b, start, end);
-            rc = text.oom || key.oom ? CX_ENOMEM : cx__draft_rule(d, key.data, text.data);
-            cx__buf_free(&text);
-            cx__buf_free(&key);
-        }
-    }
-    if (!rc && (!from.n || !to.n))
-        rc = manual_rule(d, "a transfer value without transferValueFrom and transferValueFor",
-                         name ? name : node->where);
-    return rc;
-}
-
 int cx__draft_collect_path(draft *d, ctdl *x, const cx_ynode *node)
 {
     const char *type = cx__ctdl_type(node);
     if (type && strcmp(type, "ceterms:Pathway") == 0) return pathway(d, x, node);
     if (type && strcmp(type, "ceterms:TransferValueProfile") == 0)
-        return transfer_value(d, x, node);
+        return cx__draft_transfer_value(d, x, node);
     return CX_OK;
 }

@@ -20,23 +20,6 @@ static int stackable(const dknown *k)
     return !k->x || cx__ctdl_is_credential(cx__ctdl_type(k->node));
 }
 
-/* A MANUAL comment among the rules, after the stacks. */
-static int manual(draft *d, const char *fmt, const char *a, const char *b)
-{
-    cx_buf what, line;
-    cx__buf_init(&what);
-    cx__buf_init(&line);
-    cx__buf_printf(&what, fmt, a, b);
-    cx__draft_comment(&line, "", "MANUAL: ", what.oom ? "" : what.data);
-    cx__buf_free(&what);
-    cx__buf_init(&what);
-    cx__buf_printf(&what, "3 %s", line.oom ? "" : line.data);
-    int rc = line.oom || what.oom ? CX_ENOMEM : cx__draft_rule(d, what.data, line.data);
-    cx__buf_free(&what);
-    cx__buf_free(&line);
-    return rc;
-}
-
 /* The isRequiredFor profiles of self: each target among the inputs gains
  * self as a requirement. */
 static int required_for(draft *d, ctdl *x, const cx_ynode *node, const dknown *self)
@@ -51,10 +34,10 @@ static int required_for(draft *d, ctdl *x, const cx_ynode *node, const dknown *s
                 if (rc) return rc;
                 const dknown *target = cx__strmap_get(&d->known, id);
                 if (!target || !stackable(target)) {
-                    if ((rc = manual(d,
-                                     "%s isRequiredFor %s, which is not a credential among "
-                                     "the inputs",
-                                     self->id, cx__draft_iri(x, t.v[j]))))
+                    if ((rc = cx__draft_note(d,
+                                             "%s isRequiredFor %s, which is not a credential among "
+                                             "the inputs",
+                                             self->id, cx__draft_iri(x, t.v[j]))))
                         return rc;
                     continue;
                 }
@@ -92,10 +75,11 @@ static int parts(draft *d, ctdl *x, const cx_ynode *node, const dknown *self)
             const dknown *other = cx__strmap_get(&d->known, id);
             int has = k == 0;
             if (!other || (!has && !stackable(other))) {
-                rc = manual(d,
-                            has ? "%s hasPart %s, which is not among the inputs"
-                                : "%s isPartOf %s, which is not a credential among the inputs",
-                            self->id, cx__draft_iri(x, v.v[i]));
+                rc = cx__draft_note(
+                    d,
+                    has ? "%s hasPart %s, which is not among the inputs"
+                        : "%s isPartOf %s, which is not a credential among the inputs",
+                    self->id, cx__draft_iri(x, v.v[i]));
             } else if (has && stackable(self)) {
                 rc = cx__draft_add_part(d, self, other->id, "hasPart");
             } else if (!has) {
