@@ -416,6 +416,29 @@ static int map_provider(const ob *o, const cx_ynode *profile, cx_ynode *provider
     return cx__ylist_append(o->out, providers, p) ? nomem(o) : CX_OK;
 }
 
+/* The grade scale of achievement a: the allowedValue list of its first
+ * LetterGrade result description, or NULL. */
+static const cx_ynode *letter_grades(const cx_ynode *a)
+{
+    const cx_ynode *rd = cx__ymap_get(a, "resultDescription");
+    for (size_t i = 0; rd && rd->kind == CX_YLIST && i < rd->count; i++) {
+        const char *rt = text_of(rd->items[i], "resultType");
+        const cx_ynode *allowed = cx__ymap_get(rd->items[i], "allowedValue");
+        if (rt && strcmp(rt, "LetterGrade") == 0 && allowed && allowed->kind == CX_YLIST)
+            return allowed;
+    }
+    return NULL;
+}
+
+/* The credential id import gives achievement a (whose id is iri) into
+ * cid; 1 when it is hashed from the IRI. */
+static int achievement_id(const cx_ynode *a, const char *iri, char cid[MAX_ID_LEN + 1])
+{
+    int hashed = 0;
+    if (!aligned_ctid(a, cid)) derive_id(iri, cid, &hashed);
+    return hashed;
+}
+
 /* The achievement as a credential, its id into cid. */
 static int map_credential(const ob *o, const cx_ynode *a, const char *provider, const char *jur,
                           cx_ynode *credentials, char cid[MAX_ID_LEN + 1])
@@ -427,7 +450,7 @@ static int map_credential(const ob *o, const cx_ynode *a, const char *provider, 
     int hashed = 0, rc;
     if (!iri) return fail(o, a, "the achievement has no id");
     if (!name) return fail(o, a, "the achievement has no name");
-    if (!aligned_ctid(a, cid)) derive_id(iri, cid, &hashed);
+    hashed = achievement_id(a, iri, cid);
     kebab(atype ? atype : "Achievement", type, sizeof type);
     cx_ynode *c = node(o, CX_YMAP, a);
     if (!c) return nomem(o);
@@ -443,13 +466,8 @@ static int map_credential(const ob *o, const cx_ynode *a, const char *provider, 
             (rc = put_node(o, c, "attributes", attrs)))
             return rc;
     }
-    /* the grade scale: the first LetterGrade result description's values */
-    const cx_ynode *rd = cx__ymap_get(a, "resultDescription");
-    for (size_t i = 0; rd && rd->kind == CX_YLIST && i < rd->count; i++) {
-        const char *rt = text_of(rd->items[i], "resultType");
-        const cx_ynode *allowed = cx__ymap_get(rd->items[i], "allowedValue");
-        if (!rt || strcmp(rt, "LetterGrade") != 0 || !allowed || allowed->kind != CX_YLIST)
-            continue;
+    const cx_ynode *allowed = letter_grades(a);
+    if (allowed) {
         cx_ynode *scale = node(o, CX_YLIST, allowed);
         if (!scale) return nomem(o);
         for (size_t k = 0; k < allowed->count; k++) {
@@ -459,7 +477,6 @@ static int map_credential(const ob *o, const cx_ynode *a, const char *provider, 
             if (!s || cx__ylist_append(o->out, scale, s)) return nomem(o);
         }
         if ((rc = put_node(o, c, "grade_scale", scale))) return rc;
-        break;
     }
     return cx__ylist_append(o->out, credentials, c) ? nomem(o) : CX_OK;
 }
@@ -1027,6 +1044,55 @@ done:
         o.out = NULL;
     }
     *out = o.out;
+    return rc;
+}
+
+int cx__clr_read(const cx_ynode *clr, cx_clr_visit_fn visit, void *ud)
+{
+    const cx_ynode *subject = cx__ymap_get(clr, "credentialSubject");
+    if (!subject || subject->kind != CX_YMAP) return CX_OK;
+    const cx_ynode *vcs = cx__ymap_get(subject, "verifiableCredential");
+    const cx_ynode *bare = cx__ymap_get(subject, "achievement");
+    const cx_ynode *list = cx__ymap_get(subject, "association");
+    const cx_ynode *issuer = cx__ymap_get(clr, "issuer");
+    const char *by = issuer && issuer->kind == CX_YSCALAR ? issuer->text : NULL;
+    if (issuer && issuer->kind == CX_YMAP)
+        by = text_of(issuer, "name") ? text_of(issuer, "name") : text_of(issuer, "id");
+    cx_error err;
+    ob o = {"", NULL, NULL, &err, NULL, "clr2"};
+    const cx_ynode **defs = NULL;
+    cx_clr_achievement *as = NULL;
+    cx_strmap by_iri; /* the first definition of each id */
+    size_t n = 0;
+    cx__strmap_init(&by_iri);
+    int rc = clr_definitions(&o, vcs && vcs->kind == CX_YLIST ? vcs : NULL,
+                             bare && bare->kind == CX_YLIST ? bare : NULL, &defs, &n);
+    if (!rc && !(as = calloc(n ? n : 1, sizeof *as))) rc = CX_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        as[i] = (cx_clr_achievement){
+            defs[i], text_of(defs[i], "id"), "", text_of(defs[i], "name"), letter_grades(defs[i]),
+            by};
+        int seen = as[i].iri ? cx__strmap_put(&by_iri, as[i].iri, &as[i], NULL) : 1;
+        if (seen < 0) rc = CX_ENOMEM;
+        if (seen) continue;
+        achievement_id(defs[i], as[i].iri, as[i].id);
+        rc = visit(ud, &as[i], NULL);
+    }
+    for (size_t i = 0; list && list->kind == CX_YLIST && i < list->count && !rc; i++) {
+        const cx_ynode *m = list->items[i];
+        if (m->kind != CX_YMAP) continue;
+        const char *from = text_of(m, "sourceId"), *to = text_of(m, "targetId");
+        cx_clr_association a = {m,
+                                text_of(m, "associationType"),
+                                from,
+                                to,
+                                from ? cx__strmap_get(&by_iri, from) : NULL,
+                                to ? cx__strmap_get(&by_iri, to) : NULL};
+        rc = visit(ud, NULL, &a);
+    }
+    cx__strmap_free(&by_iri);
+    free(defs);
+    free(as);
     return rc;
 }
 

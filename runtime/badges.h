@@ -41,6 +41,35 @@ int cx__clr_recognises(const cx_ynode *root);
  * refused as cx__ob3_map refuses one. */
 int cx__clr_map(const cx_ydoc *json, const cx_import_options *opts, cx_ydoc **out, cx_error *err);
 
+/* One achievement a ClrCredential defines, as cx__clr_map reads it. */
+typedef struct cx_clr_achievement {
+    const cx_ynode *node;        /* the achievement */
+    const char *iri;             /* its id as the file writes it */
+    char id[201];                /* the credential id import gives it */
+    const char *name;            /* its name, or NULL */
+    const cx_ynode *grade_scale; /* its first LetterGrade allowedValue list, or NULL */
+    const char *clr_issuer;      /* the CLR's issuer: its name, else its id; or NULL */
+} cx_clr_achievement;
+
+/* One association of a ClrCredential; an end is NULL when the file
+ * defines no achievement of that id (the first definition of an id). */
+typedef struct cx_clr_association {
+    const cx_ynode *node;                      /* the association */
+    const char *type;                          /* associationType, or NULL */
+    const char *source_iri, *target_iri;       /* sourceId, targetId, or NULL */
+    const cx_clr_achievement *source, *target; /* their achievements, or NULL */
+} cx_clr_association;
+
+/* Receives an achievement (as NULL) or an association (a NULL); both
+ * live until it returns. A non-zero return stops the visit with it. */
+typedef int (*cx_clr_visit_fn)(void *ud, const cx_clr_achievement *a, const cx_clr_association *as);
+
+/* Hands visit every achievement the ClrCredential clr defines (each id
+ * once), then every association, for `credex draft`: the ids are those
+ * cx__clr_map gives. Checks nothing cx__clr_map checks. CX_ENOMEM, or
+ * what visit returned. */
+int cx__clr_read(const cx_ynode *clr, cx_clr_visit_fn visit, void *ud);
+
 /* 1 when root is an Open Badges 2.0 Assertion, BadgeClass or Issuer
  * (with the OB 2.0 context). */
 int cx__ob2_recognises(const cx_ynode *root);

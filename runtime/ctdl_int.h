@@ -1,7 +1,7 @@
 /*
  * ctdl_int.h -- what the ctdl*.c family (ctdl.c entities, ctdl_values.c
  * their values, ctdl_asn.c frameworks, ctdl_ref.c ids and language maps,
- * ctdl_envelope.c envelopes, ctdl_draft.c rule-pack drafts) shares while
+ * ctdl_envelope.c envelopes, ctdl_draft*.c rule-pack drafts) shares while
  * one CTDL document is mapped.
  * Private to the family.
  */
@@ -91,6 +91,11 @@ int cx__ctdl_codes(ctdl *x, const cx_ynode *cred, const char *key, cx_ynode *cod
 /* creditValue: clock and contact hours into out's hours, other units into
  * attrs' credits_<unit>. */
 int cx__ctdl_credits(ctdl *x, const cx_ynode *cred, cx_ynode *out, cx_ynode *attrs);
+
+/* A creditUnitType ("creditUnit:SemesterHour", or an alignment object
+ * naming it) as import names its attribute's unit ("semester_hour", in
+ * the output's arena); NULL when it names none. */
+const char *cx__ctdl_credit_unit(ctdl *x, const cx_ynode *unit);
 
 /* estimatedDuration into attrs' estimated_duration. */
 int cx__ctdl_estimated_duration(ctdl *x, const cx_ynode *cred, cx_ynode *attrs);

@@ -68,8 +68,9 @@ int cx__ctdl_codes(ctdl *x, const cx_ynode *cred, const char *key, cx_ynode *cod
 /* ------------------------------------------------------------ credits */
 
 /* "creditUnit:SemesterHour" -> "semester_hour"; NULL when not an enumeration value. */
-static const char *unit_name(ctdl *x, const cx_ynode *unit)
+const char *cx__ctdl_credit_unit(ctdl *x, const cx_ynode *unit)
 {
+    if (unit && unit->kind == CX_YLIST && unit->count) unit = unit->items[0];
     if (unit && unit->kind == CX_YMAP) unit = cx__ymap_get(unit, "ceterms:targetNode");
     if (unit && unit->kind == CX_YLIST && unit->count) unit = unit->items[0];
     if (!unit || unit->kind != CX_YSCALAR || unit->plain) return NULL;
@@ -87,7 +88,7 @@ int cx__ctdl_credits(ctdl *x, const cx_ynode *cred, cx_ynode *out, cx_ynode *att
     ctdl_values v = cx__ctdl_values(cred, "ceterms:creditValue");
     for (size_t i = 0; i < v.n; i++) {
         const cx_ynode *value = cx__ymap_get(v.v[i], "schema:value");
-        const char *unit = unit_name(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"));
+        const char *unit = cx__ctdl_credit_unit(x, cx__ymap_get(v.v[i], "ceterms:creditUnitType"));
         if (!value || value->kind != CX_YSCALAR || !unit) {
             cx__ctdl_report(x, v.v[i], "ceterms:creditValue",
                             "a credit value without one value and one unit: not imported");

@@ -53,6 +53,7 @@ typedef uint64_t cli_opts;
 #define OPT_SYNC              (UINT64_C(1) << 36) /* import */
 #define OPT_IMPORTS           (UINT64_C(1) << 37) /* log */
 #define OPT_FORCE             (UINT64_C(1) << 38) /* backup */
+#define OPT_OUTPUT            (UINT64_C(1) << 39) /* draft */
 
 #define MAX_RULES 64
 
@@ -95,6 +96,7 @@ typedef struct cli {
     int sync_full;           /* --sync full (import); --sync normal is the default */
     int imports;             /* --imports (log): the import history */
     int force;               /* --force (backup): replace an existing file */
+    const char *output;      /* --output FILE, -o FILE (draft) */
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;

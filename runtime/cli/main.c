@@ -343,18 +343,27 @@ const cli_command cli_commands[] = {
      "  credex export > catalog.yaml\n"
      "  credex export --only credentials\n"
      "  credex export --holder h-ca-0001 --format csv > awards.csv\n"},
-    {"draft", cmd_draft, OPT_QUIET, "text", "credex draft FILE... [--quiet]",
-     "draft a Lua rule pack from CTDL requirements",
-     "Writes to stdout a rule pack drafted from CTDL files (docs/interop.md\n"
-     "\"Drafting\"): a stack for every credential with ceterms:requires profiles,\n"
-     "its targets as the ids `credex import` gives them. Several profiles are\n"
-     "drafted as all, with a REVIEW comment; text conditions and targets not\n"
-     "among the files become MANUAL comments. Reads no registry.\n"
+    {"draft", cmd_draft, OPT_QUIET | OPT_OUTPUT, "text",
+     "credex draft FILE... [--output FILE | -o FILE] [--quiet]",
+     "draft a Lua rule pack from CTDL requirements and CLR associations",
+     "Writes a rule pack drafted from CTDL files and CLR 2.0 credentials\n"
+     "(docs/interop.md \"Drafting\"), with the ids `credex import` gives: stacks\n"
+     "from requires and isRequiredFor profiles (credit values as hours or sum),\n"
+     "pathways, and hasPart/isPartOf and CLR parent/child associations (marked\n"
+     "REVIEW); counts_as from TransferValueProfiles and CLR replacedBy, equivalent\n"
+     "from CLR exactMatchOf. What credex cannot express is a MANUAL comment. The\n"
+     "same files give the same bytes, in any order. Reads no registry.\n"
      "\n"
-     "Exit codes: 0; 1 the output could not be written; 2 usage; 3 a file is not CTDL.\n"
+     "  --output FILE, -o FILE  write the pack to FILE (through a temporary file\n"
+     "                          beside it, renamed when complete: a failed draft\n"
+     "                          leaves FILE as it was); default: stdout\n"
+     "\n"
+     "Exit codes: 0; 1 the output could not be written; 2 usage; 3 a file is\n"
+     "neither CTDL nor a CLR.\n"
      "\n"
      "Examples:\n"
-     "  credex draft cert.json courses.json > draft.lua\n"},
+     "  credex draft cert.json courses.json > draft.lua\n"
+     "  credex draft pathway.json transcript.json -o rules/draft.lua\n"},
     {"log", cmd_log, OPT_DB | OPT_FORMAT | OPT_QUIET | OPT_IMPORTS, "text json",
      "credex log [--imports] [--db PATH] [--format text|json] [--quiet]",
      "list the decisions recorded with --log",
@@ -514,6 +523,7 @@ static const struct option_spec {
     {"sync", OPT_SYNC, 1},
     {"imports", OPT_IMPORTS, 0},
     {"force", OPT_FORCE, 0},
+    {"output", OPT_OUTPUT, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -736,6 +746,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         c->busy_timeout = n ? (int)n : -1;
         break;
     }
+    case OPT_OUTPUT:
+        c->output = value;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -779,6 +792,8 @@ static int parse(int argc, char **argv, cli *c, cli_opts *seen, int *help, int *
             *version = 1;
             continue;
         }
+        static char output[] = "--output";
+        if (strcmp(arg, "-o") == 0) arg = output; /* the one short form with a value */
         if (arg[1] != '-') return cli_usage_error(c, "unknown option '%s'", arg);
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);

@@ -825,7 +825,7 @@ typedef struct cx_whatif_options {
     cx_diagnostics *diags;   /* pack errors and warnings are appended here; may be NULL */
     cx_progress_fn progress; /* called now and then; may be NULL */
     void *progress_ud;
-    unsigned max_trips; /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
+    unsigned max_trips;      /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
     const cx_limits *limits; /* caps on the change file (docs/security.md); NULL: defaults */
 } cx_whatif_options;
 
@@ -1076,11 +1076,14 @@ int cx_export(cx_registry *r, const cx_export_options *opt, cx_write_fn write, v
 
 /* ------------------------------------------------------------------ draft */
 
-/* Writes through write a Lua rule pack drafted from CTDL files (docs/
- * interop.md "Drafting"): a stack for every credential with ceterms:requires
- * profiles, in byte order of id, its targets as the credential ids
- * cx_import gives them. Reads no registry. CX_EINPUT names the file (and
- * the JSON Pointer) at fault; CX_ENOMEM; -1 when a write failed. */
+/* Writes through write a Lua rule pack drafted from CTDL files and CLR 2.0
+ * credentials (docs/interop.md "Drafting"): stacks from requires and
+ * isRequiredFor profiles, pathways, hasPart/isPartOf and CLR parent/child
+ * associations; counts_as from TransferValueProfiles and CLR replacedBy;
+ * equivalent from CLR exactMatchOf; every id as cx_import gives it. The
+ * same paths in any order give the same bytes. Reads no registry.
+ * CX_EINPUT names the file (and the JSON Pointer) at fault; CX_ENOMEM; -1
+ * when a write failed. */
 int cx_draft(const char *const *paths, size_t npaths, cx_write_fn write, void *ud, cx_error *err);
 
 /* ------------------------------------------------------------------- JSON */
