@@ -49,6 +49,12 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_SCALAR_BYTES  (UINT64_C(1) << 33)
 #define OPT_MAX_LIST_ITEMS    (UINT64_C(1) << 34)
 #define OPT_LIMITS            (OPT_MAX_INPUT_BYTES | OPT_MAX_SCALAR_BYTES | OPT_MAX_LIST_ITEMS)
+#define OPT_LISTEN            (UINT64_C(1) << 40) /* serve */
+#define OPT_TOKENS            (UINT64_C(1) << 41)
+#define OPT_THREADS           (UINT64_C(1) << 42)
+#define OPT_MAX_BODY          (UINT64_C(1) << 43)
+#define OPT_TIMEOUT           (UINT64_C(1) << 44)
+#define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
 
 #define MAX_RULES 64
 
@@ -90,7 +96,13 @@ typedef struct cli {
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
-    cx_limits limits; /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
+    cx_limits limits;   /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
+    const char *listen; /* --listen HOST:PORT (serve) */
+    const char *tokens; /* --tokens FILE (serve) */
+    unsigned threads;   /* --threads N (serve); 0: the cores */
+    uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
+    unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
+    const char *scopes; /* --scopes LIST (token new) */
 } cli;
 
 typedef struct cli_command {
@@ -210,6 +222,8 @@ int cmd_diff(cli *c);
 int cmd_list(cli *c);
 int cmd_export(cli *c);
 int cmd_draft(cli *c);
+int cmd_serve(cli *c);
+int cmd_token(cli *c);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */
