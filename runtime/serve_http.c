@@ -198,9 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (x->too_big)
         return send_own(srv, conn, method, url, x, 413, "too_large",
                         "the request body is over the server's --max-body");
-    if (atomic_load(&srv->draining))
-        return send_own(srv, conn, method, url, x, 503, "draining", "the server is shutting down");
-    return answer(srv, conn, method, url, x);
+    return answer(srv, conn, method, url, x); /* in flight before a drain: answered */
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
