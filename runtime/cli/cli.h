@@ -225,6 +225,35 @@ int cmd_draft(cli *c);
 int cmd_serve(cli *c);
 int cmd_token(cli *c);
 
+/* The HTTP server of credex serve (serve_http.c, the only file that
+ * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */
+typedef struct serve_http serve_http;
+
+typedef struct serve_http_options {
+    const char *listen;       /* "HOST:PORT", HOST an IPv4 address; PORT 0 picks a free one */
+    unsigned threads;         /* pool threads (1..256) */
+    uint64_t max_body;        /* a request body over this is refused with 413 while read */
+    unsigned timeout;         /* seconds a connection may be idle, headers included */
+    unsigned max_connections; /* connections held at once; more wait in the kernel's queue */
+    cx_log_line_fn log;       /* one line per request (cx_service_log_json); or NULL */
+    void *log_ud;             /* passed to log */
+} serve_http_options;
+
+/* Starts serving svc (which must outlive the server). CX_EUSAGE for a bad
+ * listen address, or one that is not loopback (127.0.0.0/8) when svc has
+ * no tokens; CX_EINPUT when the address cannot be bound (in use, not this
+ * machine's); CX_ENOMEM. */
+int serve_http_start(cx_service *svc, const serve_http_options *opt, serve_http **out,
+                     cx_error *err);
+
+/* The address bound, "127.0.0.1:8787" (the real port when 0 was asked). */
+const char *serve_http_address(const serve_http *srv);
+
+/* Drains: stops accepting, answers 503 to requests that begin on open
+ * connections, lets the requests in flight finish, then stops and frees
+ * srv (accepts NULL). */
+void serve_http_stop(serve_http *srv);
+
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */
 int cli_print_whatif(const cli *c, const char *title, const cx_whatif_report *rep);

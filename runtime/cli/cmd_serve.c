@@ -1,6 +1,6 @@
 /*
  * cmd_serve.c -- `credex serve`: opens the service (cx_service_open) and
- * its HTTP server (cx_server_start), then waits for signals on this thread
+ * its HTTP server (serve_http_start), then waits for signals on this thread
  * (SIGHUP reloads, SIGTERM and SIGINT drain). It answers no request itself.
  * Uses credex.h only.
  */
@@ -54,7 +54,7 @@ int cmd_serve(cli *c)
     char *owned = NULL;
     size_t n = 0;
     cx_service *svc = NULL;
-    cx_server *srv = NULL;
+    serve_http *srv = NULL;
     cx_diagnostics diags;
     cx_error err;
     sigset_t set;
@@ -76,7 +76,7 @@ int cmd_serve(cli *c)
     rc = cx_service_open(&so, &svc, &diags, &err);
     if (rc) print_load_errors(&diags, &err);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cx_server_options o = {
+    serve_http_options o = {
         .listen = c->listen ? c->listen : DEFAULT_LISTEN,
         .threads = c->threads ? c->threads : (unsigned)(cores > 0 ? cores : 1),
         .max_body = c->max_body ? c->max_body : DEFAULT_MAX_BODY,
@@ -84,15 +84,15 @@ int cmd_serve(cli *c)
         .max_connections = DEFAULT_MAX_CONNECTIONS,
         .log = log_line,
     };
-    if (rc == CX_OK && (rc = cx_server_start(svc, &o, &srv, &err)) != CX_OK) cli_report(&err);
+    if (rc == CX_OK && (rc = serve_http_start(svc, &o, &srv, &err)) != CX_OK) cli_report(&err);
     if (rc == CX_OK) {
-        fprintf(stderr, "credex serve: listening on http://%s\n", cx_server_address(srv));
+        fprintf(stderr, "credex serve: listening on http://%s\n", serve_http_address(srv));
         if (!cx_service_has_tokens(svc))
             fprintf(stderr, "credex serve: no --tokens: loopback only, and every request has "
                             "every scope\n");
         wait_for_signals(&set, svc);
         fprintf(stderr, "credex serve: draining\n");
-        cx_server_stop(srv);
+        serve_http_stop(srv);
         fprintf(stderr, "credex serve: stopped\n");
     }
     cx_service_free(svc);

@@ -1232,31 +1232,4 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
 /* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
 void cx_token_hash(const char *token, char out[65]);
 
-/* The HTTP server: a cx_service on libmicrohttpd, with a pool of threads. */
-typedef struct cx_server cx_server;
-
-typedef struct cx_server_options {
-    const char *listen;       /* "HOST:PORT", HOST an IPv4 address; PORT 0 picks a free one */
-    unsigned threads;         /* pool threads (1..256) */
-    uint64_t max_body;        /* a request body over this is refused with 413 while read */
-    unsigned timeout;         /* seconds a connection may be idle, headers included */
-    unsigned max_connections; /* connections held at once; more wait in the kernel's queue */
-    cx_log_line_fn log;       /* one line per request (cx_service_log_json); or NULL */
-    void *log_ud;             /* passed to log */
-} cx_server_options;
-
-/* Starts serving s (which must outlive the server). CX_EUSAGE for a bad
- * listen address, or one that is not loopback (127.0.0.0/8) when s has no
- * tokens; CX_EINPUT when the address cannot be bound (in use, not this
- * machine's); CX_ENOMEM. */
-int cx_server_start(cx_service *s, const cx_server_options *opt, cx_server **out, cx_error *err);
-
-/* The address bound, "127.0.0.1:8787" (the real port when 0 was asked). */
-const char *cx_server_address(const cx_server *srv);
-
-/* Drains: stops accepting, answers 503 to new requests on open
- * connections, lets the requests in flight finish, then stops and frees
- * srv (accepts NULL). */
-void cx_server_stop(cx_server *srv);
-
 #endif /* CREDEX_H */

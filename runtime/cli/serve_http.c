@@ -3,7 +3,8 @@
  * only file that includes microhttpd.h) reading requests with its limits
  * (body, headers, connections, timeouts), handing each to cx_service_handle,
  * writing the answer and one log line, draining on stop. It answers
- * nothing itself but 413 and 503, and reads no registry.
+ * nothing itself but 413 and 503, decides nothing and reads no registry;
+ * like the rest of the CLI it uses credex.h only.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,22 +18,69 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "cli.h"
 
 #define HEADER_MEMORY (32 * 1024) /* a connection's headers and buffers, bytes */
 
-struct cx_server {
+/* A growing byte buffer; oom is sticky. */
+typedef struct bytes {
+    char *data;
+    size_t len, cap;
+    int oom;
+} bytes;
+
+static void bytes_add(bytes *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void bytes_puts(bytes *b, const char *s)
+{
+    bytes_add(b, s, strlen(s));
+}
+
+static void bytes_free(bytes *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* Fills err with code and a message naming what; returns code. */
+static int fail(cx_error *err, int code, const char *message, const char *what)
+{
+    cx_error_clear(err);
+    err->code = code;
+    snprintf(err->message, sizeof err->message, "%s%s%s", message, what ? what : "",
+             what ? "'" : "");
+    return code;
+}
+
+struct serve_http {
     struct MHD_Daemon *daemon;
     cx_service *svc;
-    cx_server_options opt;
+    serve_http_options opt;
     char address[64];      /* as bound */
-    atomic_int draining;   /* 1 once cx_server_stop began: new requests get 503 */
+    atomic_int draining;   /* 1 once serve_http_stop began: new requests get 503 */
     atomic_long in_flight; /* requests between their headers and their completion */
 };
 
 /* A request between its first and its last call of the handler. */
 typedef struct exchange {
-    cx_buf body;
+    bytes body;
     int too_big;           /* the body passed max_body: not kept */
     struct timespec start; /* for the log's microseconds */
 } exchange;
@@ -45,7 +93,7 @@ static uint64_t micros_since(const struct timespec *t)
     return us < 0 ? 0 : (uint64_t)us;
 }
 
-static void log_request(cx_server *srv, const cx_request *req, const cx_response *res,
+static void log_request(serve_http *srv, const cx_request *req, const cx_response *res,
                         const exchange *x)
 {
     char when[32];
@@ -65,8 +113,11 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, cx_response *res
     char version[32];
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(res->body);
+    }
+    res->body = NULL; /* the response owns it now, or it is freed */
     if (!r) return MHD_NO;
-    res->body = NULL; /* the response owns it now */
     snprintf(version, sizeof version, "%lld", (long long)res->content_version);
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Credex-Content-Version", version);
@@ -76,19 +127,19 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, cx_response *res
 }
 
 /* An answer the transport makes itself (413, 503), in the service's shape. */
-static enum MHD_Result send_own(cx_server *srv, struct MHD_Connection *conn, const char *method,
+static enum MHD_Result send_own(serve_http *srv, struct MHD_Connection *conn, const char *method,
                                 const char *url, exchange *x, int status, const char *code,
                                 const char *message)
 {
-    cx_buf b;
-    cx__buf_init(&b);
-    cx__buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"pointer\":\"\"}}\n", code,
-                   message);
-    if (b.oom) return MHD_NO;
+    char *body = malloc(256);
+    if (!body) return MHD_NO;
+    int n =
+        snprintf(body, 256, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"pointer\":\"\"}}\n",
+                 code, message);
     cx_request req = {.method = method, .path = url};
     cx_response res = {.status = status,
-                       .body = b.data,
-                       .body_len = b.len,
+                       .body = body,
+                       .body_len = (size_t)n,
                        .content_version = cx_service_content_version(srv->svc)};
     log_request(srv, &req, &res, x);
     return send_answer(conn, &res);
@@ -96,54 +147,51 @@ static enum MHD_Result send_own(cx_server *srv, struct MHD_Connection *conn, con
 
 /* The query as the client sent it, rebuilt from the arguments MHD decoded:
  * each value percent-encoded again. */
-typedef struct query_out {
-    cx_buf b;
-} query_out;
-
-static void put_encoded(cx_buf *b, const char *s)
+static void put_encoded(bytes *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
             *p == '-' || *p == '_' || *p == '.')
-            cx__buf_add(b, (const char *)p, 1);
-        else
-            cx__buf_printf(b, "%%%02X", *p);
+            bytes_add(b, (const char *)p, 1);
+        else {
+            char hex[4];
+            snprintf(hex, sizeof hex, "%%%02X", *p);
+            bytes_add(b, hex, 3);
+        }
     }
 }
 
 static enum MHD_Result query_arg(void *ud, enum MHD_ValueKind kind, const char *key,
                                  const char *value)
 {
-    cx_buf *b = ud;
+    bytes *b = ud;
     (void)kind;
-    if (b->len) cx__buf_puts(b, "&");
+    if (b->len) bytes_puts(b, "&");
     put_encoded(b, key);
     if (value) {
-        cx__buf_puts(b, "=");
+        bytes_puts(b, "=");
         put_encoded(b, value);
     }
     return MHD_YES;
 }
 
 /* Hands the whole request to the service and sends its answer. */
-static enum MHD_Result answer(cx_server *srv, struct MHD_Connection *conn, const char *method,
+static enum MHD_Result answer(serve_http *srv, struct MHD_Connection *conn, const char *method,
                               const char *url, exchange *x)
 {
     char today[11];
     struct timespec mono;
     time_t now = time(NULL);
     struct tm tm;
-    cx_buf query;
+    bytes query = {0};
     localtime_r(&now, &tm);
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
     clock_gettime(CLOCK_MONOTONIC, &mono);
-    cx__buf_init(&query);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &query);
-    cx__buf_add(&query, "", 1);
     cx_request req = {
         .method = method,
         .path = url,
-        .query = query.len > 1 ? query.data : NULL,
+        .query = query.len ? query.data : NULL,
         .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"),
         .body = x->body.data,
@@ -158,7 +206,7 @@ static enum MHD_Result answer(cx_server *srv, struct MHD_Connection *conn, const
         ok = send_answer(conn, &res);
         cx_response_clear(&res);
     }
-    cx__buf_free(&query);
+    bytes_free(&query);
     return ok;
 }
 
@@ -166,12 +214,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    cx_server *srv = cls;
+    serve_http *srv = cls;
     exchange *x = *con_cls;
     (void)version;
     if (!x) { /* the headers: set up, and refuse early what is known too big */
         if (!(x = calloc(1, sizeof *x))) return MHD_NO;
-        cx__buf_init(&x->body);
         clock_gettime(CLOCK_MONOTONIC, &x->start);
         *con_cls = x;
         atomic_fetch_add(&srv->in_flight, 1);
@@ -188,10 +235,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size) { /* a piece of the body */
         if (!x->too_big && x->body.len + *upload_size > srv->opt.max_body) {
             x->too_big = 1;
-            cx__buf_free(&x->body);
-            cx__buf_init(&x->body);
+            bytes_free(&x->body);
         }
-        if (!x->too_big) cx__buf_add(&x->body, upload, *upload_size);
+        if (!x->too_big) bytes_add(&x->body, upload, *upload_size);
         *upload_size = 0;
         return x->body.oom ? MHD_NO : MHD_YES;
     }
@@ -204,12 +250,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode why)
 {
-    cx_server *srv = cls;
+    serve_http *srv = cls;
     exchange *x = *con_cls;
     (void)conn;
     (void)why;
     if (!x) return;
-    cx__buf_free(&x->body);
+    bytes_free(&x->body);
     free(x);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -226,21 +272,19 @@ static int parse_listen(const char *listen, struct sockaddr_in *out, cx_error *e
     memset(out, 0, sizeof *out);
     out->sin_family = AF_INET;
     if (!colon || (size_t)(colon - listen) >= sizeof host || !colon[1] || *end || port > 65535)
-        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
-                         "--listen takes HOST:PORT with an IPv4 address (127.0.0.1:8787), not "
-                         "'%s'",
-                         listen);
+        return fail(err, CX_EUSAGE,
+                    "--listen takes HOST:PORT with an IPv4 address (127.0.0.1:8787), not '",
+                    listen);
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
     if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
-        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
-                         "--listen takes an IPv4 address (127.0.0.1:8787), not '%s'", host);
+        return fail(err, CX_EUSAGE, "--listen takes an IPv4 address (127.0.0.1:8787), not '", host);
     out->sin_port = htons((uint16_t)port);
     return CX_OK;
 }
 
 /* Writes the address the daemon's socket is bound to. */
-static void bound_address(cx_server *srv, const struct sockaddr_in *asked)
+static void bound_address(serve_http *srv, const struct sockaddr_in *asked)
 {
     struct sockaddr_in got = *asked;
     socklen_t len = sizeof got;
@@ -251,19 +295,20 @@ static void bound_address(cx_server *srv, const struct sockaddr_in *asked)
     snprintf(srv->address, sizeof srv->address, "%s:%u", host, (unsigned)ntohs(got.sin_port));
 }
 
-int cx_server_start(cx_service *s, const cx_server_options *opt, cx_server **out, cx_error *err)
+int serve_http_start(cx_service *s, const serve_http_options *opt, serve_http **out, cx_error *err)
 {
     struct sockaddr_in addr;
     *out = NULL;
     int rc = parse_listen(opt->listen, &addr, err);
     if (rc) return rc;
     if (!cx_service_has_tokens(s) && (ntohl(addr.sin_addr.s_addr) >> 24) != 127)
-        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
-                         "without --tokens credex serve listens on loopback only (127.0.0.1), "
-                         "not on '%s'; give a tokens file (credex token new) to serve others",
-                         opt->listen);
-    cx_server *srv = calloc(1, sizeof *srv);
-    if (!srv) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        return fail(err, CX_EUSAGE,
+                    "without --tokens credex serve listens on loopback only (127.0.0.1), and "
+                    "every request has every scope: give a tokens file (credex token new) to "
+                    "listen on '",
+                    opt->listen);
+    serve_http *srv = calloc(1, sizeof *srv);
+    if (!srv) return fail(err, CX_ENOMEM, "out of memory", NULL);
     srv->svc = s;
     srv->opt = *opt;
     atomic_init(&srv->draining, 0);
@@ -276,21 +321,20 @@ int cx_server_start(cx_service *s, const cx_server_options *opt, cx_server **out
         (size_t)HEADER_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
-        return cx__error(err, CX_EINPUT, NULL, 0, 0,
-                         "cannot listen on %s (in use, or not an address of this machine)",
-                         opt->listen);
+        return fail(err, CX_EINPUT,
+                    "cannot listen (the address is in use, or not this machine's): '", opt->listen);
     }
     bound_address(srv, &addr);
     *out = srv;
     return CX_OK;
 }
 
-const char *cx_server_address(const cx_server *srv)
+const char *serve_http_address(const serve_http *srv)
 {
     return srv->address;
 }
 
-void cx_server_stop(cx_server *srv)
+void serve_http_stop(serve_http *srv)
 {
     if (!srv) return;
     atomic_store(&srv->draining, 1);
