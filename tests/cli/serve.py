@@ -2,9 +2,10 @@
 Python's standard library only (http.client, socket, json, subprocess).
 Every endpoint, every error status and its shape, tokens (401, 403 for a
 scope and a jurisdiction, 429), decisions byte-equal to the CLI's
---format json, batch order, 413 over --max-body, a slow-header connection
-closed by --timeout, SIGHUP reload after an import, SIGTERM draining with a
-request in flight answered. Waits are bounded by counts of tries; nothing is
+--format json, batch order, 413 over --max-body, 431 for headers over the
+limit, a slow-header connection closed by --timeout, SIGHUP reload after an
+import, SIGTERM draining (a request in flight answered, 503 for a new one on
+an open connection, no new connection). Waits are bounded by counts of tries; nothing is
 timed. Usage: serve.py CREDEX SRC WORK; prints "N passed, M failed".
 """
 import http.client
@@ -233,6 +234,20 @@ def test_slow_header(s):
     sock.close()
 
 
+def test_big_header(s):
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    sock.close()
+    check(reply.startswith(b"HTTP/1.1 431 "), "headers over 32 KiB: 431 from libmicrohttpd")
+
+
 def test_log(s):
     lines = [json.loads(x) for x in s.lines if x.startswith("{")]
     check(len(lines) > 30, "a log line per request")
@@ -255,6 +270,7 @@ def main():
     test_decisions(s)
     test_errors(s)
     test_slow_header(s)
+    test_big_header(s)
     test_log(s)
     # SIGHUP after an import: the new content version
     eq(cli("--db", DB, "import", CATALOG, "--quiet").returncode, 0, "a second import")
@@ -265,6 +281,9 @@ def main():
     # SIGTERM with a request in flight: answered, then exit 0
     body = json.dumps({"from": "TX-EVS-101", "to": "CA-EVS-101", "in": "US-CA",
                        "as_of": AS_OF}).encode()
+    keep = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)  # kept alive
+    keep.request("GET", "/v1/health")
+    eq(keep.getresponse().read(), b'{"status":"ok"}\n', "a kept-alive connection")
     sock = socket.create_connection(("127.0.0.1", s.port))
     sock.settimeout(60)
     # Expect: 100-continue: the server says "continue" once it has the
@@ -287,6 +306,11 @@ def main():
     except OSError:
         refused = True
     check(refused, "draining: no new connection")
+    keep.request("GET", "/v1/health")
+    r = keep.getresponse()
+    e = error_of(r.read())
+    eq((r.status, e["code"]), (503, "draining"), "draining: a new request on an open connection")
+    keep.close()
     sock.sendall(body)
     reply = b""
     while True:

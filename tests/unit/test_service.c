@@ -3,8 +3,9 @@
  * decision bodies byte-equal to cx_decision_json, entity and list bodies,
  * every error status with its code and pointer, tokens (401, 403 for a
  * scope and a jurisdiction, 429 counted per second), reload (the content
- * version moves; packs that fail keep the old ones), and several threads
- * answering at once with the bytes one thread gives.
+ * version moves; packs that fail keep the old ones), a decision that is an
+ * error answered 200, and several threads answering at once with the bytes
+ * one thread gives.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -409,6 +410,35 @@ TEST(reload_swaps_or_keeps)
     make_registry(db); /* as the other cases expect it */
 }
 
+/* A rule that raises makes the decision status error: a 200 with that
+ * decision, as the CLI prints it (and exits 3). */
+TEST(an_error_decision_is_a_200)
+{
+    char db[600], holder[600];
+    snprintf(db, sizeof db, "%s", tmp("oh.db"));
+    snprintf(holder, sizeof holder, "%s", tmp("oh-holder.yaml"));
+    write_file(holder, "version: 1\nholders:\n  - id: h-oh-1\n    jurisdiction: US-OH\n"
+                       "    awards: [ { credential: NIMS-MMS1, issued: 2025-02-01 } ]\n");
+    cx_registry *r = NULL;
+    cx_error err;
+    const char *paths[] = {TEST_SRC "/tests/rules/stacking/catalog.yaml", holder};
+    remove(db);
+    cx_error_clear(&err);
+    CHECK_INT(cx_registry_open(db, CX_OPEN_CREATE, &r, &err), CX_OK);
+    CHECK_INT(cx_catalog_import(r, paths, 2, NULL, NULL, NULL, &err), CX_OK);
+    cx_registry_close(r);
+    cx_service *s = open_service(db, TEST_SRC "/tests/rules/stacking/packs/workbased.lua", NULL);
+    static answer a;
+    CHECK(s != NULL);
+    if (!s) return;
+    ask(s, "POST", "/v1/audit", NULL, NULL,
+        "{\"holder\":\"h-oh-1\",\"stack\":\"OH-PORTFOLIO-RAISE\"}", 0, &a);
+    CHECK_INT(a.status, 200);
+    CHECK_CONTAINS(a.body, "\"status\":\"error\"");
+    CHECK_CONTAINS(a.body, "the reviewer roster is not loaded");
+    cx_service_free(s);
+}
+
 static const test_case cases[] = {
     {"decision_bodies_are_the_cli_json", decision_bodies_are_the_cli_json},
     {"reads_and_lists", reads_and_lists},
@@ -416,6 +446,7 @@ static const test_case cases[] = {
     {"tokens_scopes_jurisdictions_rates", tokens_scopes_jurisdictions_rates},
     {"threads_answer_at_once", threads_answer_at_once},
     {"reload_swaps_or_keeps", reload_swaps_or_keeps},
+    {"an_error_decision_is_a_200", an_error_decision_is_a_200},
     {NULL, NULL},
 };
 
