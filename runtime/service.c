@@ -95,10 +95,10 @@ static cx__generation *generation_take(cx_service *s)
 }
 
 /* An idle evaluator of the call's generation, or a new one. */
-int cx__call_evaluator(cx__call *c, cx__evaluator **out)
+int cx__call_evaluator(cx__call *c, cx__evaluator **out, cx_error *err)
 {
-    cx_error err;
     cx__generation *g = c->gen;
+    *out = NULL;
     if (c->ev) {
         *out = c->ev;
         return CX_OK;
@@ -107,13 +107,17 @@ int cx__call_evaluator(cx__call *c, cx__evaluator **out)
     cx__evaluator *ev = g->idle;
     if (ev) g->idle = ev->next;
     pthread_mutex_unlock(&g->lock);
+    int rc = CX_OK;
     if (!ev) {
         ev = calloc(1, sizeof *ev);
-        if (!ev || cx__rules_worker(g->rules, &ev->sb, &err) != CX_OK ||
-            !(ev->rules = cx__rules_view(g->rules, ev->sb)) ||
-            cx_registry_open(c->svc->db, CX_OPEN_READONLY, &ev->reg, &err) != CX_OK) {
+        rc = ev ? cx__rules_worker(g->rules, &ev->sb, err)
+                : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc == CX_OK && !(ev->rules = cx__rules_view(g->rules, ev->sb)))
+            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc == CX_OK) rc = cx_registry_open(c->svc->db, CX_OPEN_READONLY, &ev->reg, err);
+        if (rc) {
             evaluator_free(ev);
-            return CX_ENOMEM;
+            return rc;
         }
     }
     c->ev = *out = ev;

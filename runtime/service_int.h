@@ -53,7 +53,7 @@ typedef struct cx__evaluator {
     struct cx__evaluator *next; /* in the generation's idle list */
     struct cx_sandbox *sb;
     cx_rules *rules;  /* a view (cx__rules_view) over the generation's rules */
-    cx_registry *reg; /* opened read-only on first need, or NULL */
+    cx_registry *reg; /* the registry file, opened read-only with the evaluator */
 } cx__evaluator;
 
 /* Snapshot and packs loaded together; freed when the last user returns. */
@@ -90,7 +90,9 @@ typedef struct cx__call {
 } cx__call;
 
 /* service.c */
-int cx__call_evaluator(cx__call *c, cx__evaluator **out);
+/* The call's evaluator, borrowed on first need: CX_OK with *out, or the
+ * error (CX_ENOMEM; CX_EREGISTRY when the registry cannot be opened). */
+int cx__call_evaluator(cx__call *c, cx__evaluator **out, cx_error *err);
 /* An error answer {"error": {code, message, pointer}}; returns status, or
  * -1 when out of memory. pointer may be NULL (then ""). */
 int cx__answer_error(cx__call *c, int status, const char *code, const char *pointer,

@@ -207,12 +207,13 @@ static int ask_decide(cx__call *c, const ask *a, cx_buf *b, problem *p)
     const cx_snapshot *snap = cx__rules_snapshot(c->gen->rules);
     int rc = ask_unknown(snap, a, p);
     if (rc || (rc = ask_allowed(c, snap, a, p))) return rc;
-    if (cx__call_evaluator(c, &ev) != CX_OK) return -1;
+    cx_error err;
+    cx_error_clear(&err);
+    if ((rc = cx__call_evaluator(c, &ev, &err)) != CX_OK)
+        return rc == CX_ENOMEM ? -1 : problem_set(p, 500, "internal", a->at, err.message);
     const char *as_of = a->as_of ? a->as_of : c->req->today;
     cx_decision *one = NULL, **v = NULL;
     size_t n = 0;
-    cx_error err;
-    cx_error_clear(&err);
     if (a->kind == ASK_EQUIV)
         rc = cx_equiv(ev->rules, a->from, a->to, a->in, as_of, &one, &err);
     else if (a->kind == ASK_TRANSFER)
@@ -377,8 +378,9 @@ static int get_entity(cx__call *c, cx_list_kind kind, const char *id)
     int rc = cx__require_scope(c, CX__SCOPE_READ);
     if (rc) return rc;
     if (!valid_utf8(id)) return cx__answer_error(c, 400, "bad_id", NULL, "the id is not UTF-8");
-    if (cx__call_evaluator(c, &ev) != CX_OK) return -1;
     cx_error_clear(&err);
+    if ((rc = cx__call_evaluator(c, &ev, &err)) != CX_OK)
+        return rc == CX_ENOMEM ? -1 : cx__answer_error(c, 500, "internal", NULL, "%s", err.message);
     if (kind == CX_LIST_CREDENTIALS) {
         cx_credential *x = NULL;
         if ((rc = cx_registry_credential(ev->reg, id, &x, &err)) == CX_OK)
@@ -498,6 +500,34 @@ static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *p
     return 0;
 }
 
+/* The jurisdiction and provider a filter names must exist: 404 in p
+ * (with the nearest id), as `credex list` refuses them; -1 on a registry
+ * failure. */
+static int list_ids_known(cx_registry *reg, const cx_list_filter *f, problem *p)
+{
+    const struct {
+        const char *name, *id;
+        cx_kind kind;
+    } ids[] = {{"jurisdiction", f->jurisdiction, CX_KIND_JURISDICTION},
+               {"provider", f->provider, CX_KIND_PROVIDER}};
+    for (size_t i = 0; i < 2; i++) {
+        cx_error err;
+        char near[256], ptr[64], msg[900];
+        cx_error_clear(&err);
+        if (!ids[i].id) continue;
+        int has = cx_registry_has(reg, ids[i].kind, ids[i].id, &err);
+        if (has < 0) return -1;
+        if (has) continue;
+        if (cx_registry_nearest(reg, ids[i].kind, ids[i].id, near, sizeof near, &err) != CX_OK)
+            near[0] = '\0';
+        snprintf(ptr, sizeof ptr, "?%s", ids[i].name);
+        snprintf(msg, sizeof msg, "no %s '%s' in the registry%s%s%s", ids[i].name, ids[i].id,
+                 near[0] ? "; did you mean '" : "", near, near[0] ? "'?" : "");
+        return problem_set(p, 404, "not_found", ptr, msg);
+    }
+    return 0;
+}
+
 static int page_write(const char *s, size_t n, void *ud)
 {
     return cx__buf_write(s, n, &((page *)ud)->rows);
@@ -520,12 +550,19 @@ static int get_list(cx__call *c, cx_list_kind kind)
         rc = answer_problem(c, &p);
         goto done;
     }
-    if (cx__call_evaluator(c, &ev) != CX_OK ||
-        cx_list_writer_new(kind, CX_LIST_JSON, page_write, &pg, &pg.w) != CX_OK) {
+    cx_error_clear(&err);
+    if ((rc = cx__call_evaluator(c, &ev, &err)) != CX_OK) {
+        rc = rc == CX_ENOMEM ? -1 : cx__answer_error(c, 500, "internal", NULL, "%s", err.message);
+        goto done;
+    }
+    if ((rc = list_ids_known(ev->reg, &f, &p)) != 0) {
+        rc = rc < 0 ? rc : answer_problem(c, &p);
+        goto done;
+    }
+    if (cx_list_writer_new(kind, CX_LIST_JSON, page_write, &pg, &pg.w) != CX_OK) {
         rc = -1;
         goto done;
     }
-    cx_error_clear(&err);
     rc = cx_registry_list(ev->reg, kind, &f, page_row, &pg, &err);
     if (cx_list_writer_end(pg.w) != CX_OK) rc = -1;
     if (rc < 0 || pg.rows.oom) {

@@ -179,6 +179,10 @@ TEST(reads_and_lists)
     CHECK_CONTAINS(a.body, "\"pointer\":\"?type\"");
     ask(s, "GET", "/v1/credentials", "limit=99999999999999999999999", NULL, NULL, 0, &a);
     CHECK_INT(a.status, 400);
+    ask(s, "GET", "/v1/credentials", "jurisdiction=US-ZZ", NULL, NULL, 0, &a);
+    CHECK_INT(a.status, 404);
+    CHECK_CONTAINS(a.body, "no jurisdiction 'US-ZZ' in the registry; did you mean 'US-AZ'?\","
+                           "\"pointer\":\"?jurisdiction\"");
     ask(s, "GET", "/v1/version", NULL, NULL, NULL, 0, &a);
     CHECK_CONTAINS(a.body, "{\"engine\":\"" CREDEX_VERSION "\",\"schema\":");
     CHECK_CONTAINS(a.body, "\"id\":\"evc-compact\"");
@@ -406,6 +410,17 @@ TEST(reload_swaps_or_keeps)
     ask(s, "POST", "/v1/equiv", NULL, NULL, bodies[0], 0, &a);
     CHECK_INT(a.status, 200);
     CHECK_CONTAINS(a.body, "\"status\":\"equivalent\"");
+    cx_service_free(s);
+    /* the registry file gone: a new evaluator cannot open it, a 500 says why */
+    char moved[700];
+    snprintf(moved, sizeof moved, "%s.moved", db);
+    s = open_service(db, EV "/rules", NULL);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_INT(rename(db, moved), 0);
+    ask(s, "GET", "/v1/holders/h-tx-0001", NULL, NULL, NULL, 0, &a);
+    CHECK_INT(a.status, 500);
+    CHECK_CONTAINS(a.body, "\"code\":\"internal\"");
     cx_service_free(s);
     make_registry(db); /* as the other cases expect it */
 }
