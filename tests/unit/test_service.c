@@ -322,7 +322,8 @@ TEST(tokens_scopes_jurisdictions_rates)
     CHECK_CONTAINS(err.message, "64 lowercase hex digits");
 }
 
-/* Several threads answer the same requests at once. */
+/* Several threads answer the same requests at once, while the main thread
+ * reloads. */
 typedef struct worker {
     cx_service *s;
     int same; /* every answer was the expected one */
@@ -347,7 +348,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-TEST(threads_answer_at_once)
+TEST(threads_answer_at_once_through_reloads)
 {
     const char *db = tmp("ev.db");
     cx_service *s = open_service(db, EV "/rules", NULL);
@@ -364,6 +365,13 @@ TEST(threads_answer_at_once)
     for (int i = 0; i < 4; i++) {
         w[i].s = s;
         pthread_create(&t[i], NULL, work, &w[i]);
+    }
+    /* reloads while they answer: every answer is still whole and the same
+     * (calls inside finish on the generation they began on) */
+    cx_error err;
+    for (int i = 0; i < 5; i++) {
+        cx_error_clear(&err);
+        CHECK_INT(cx_service_reload(s, NULL, &err), CX_OK);
     }
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);
@@ -459,7 +467,7 @@ static const test_case cases[] = {
     {"reads_and_lists", reads_and_lists},
     {"errors_have_one_shape", errors_have_one_shape},
     {"tokens_scopes_jurisdictions_rates", tokens_scopes_jurisdictions_rates},
-    {"threads_answer_at_once", threads_answer_at_once},
+    {"threads_answer_at_once_through_reloads", threads_answer_at_once_through_reloads},
     {"reload_swaps_or_keeps", reload_swaps_or_keeps},
     {"an_error_decision_is_a_200", an_error_decision_is_a_200},
     {NULL, NULL},
