@@ -221,6 +221,24 @@ def test_errors(s):
     eq((st, error_of(data)["code"]), (415, "unsupported_media_type"), "415")
     st, data, _, _ = s.request("POST", "/v1/equiv", json.dumps({"from": "x" * 65536, "to": "y"}))
     eq((st, error_of(data)["code"]), (413, "too_large"), "a body over --max-body 64K: 413")
+    # chunked, so no Content-Length tells: refused while read, nothing kept
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    sock.sendall(b"POST /v1/equiv HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    for _ in range(20):
+        sock.sendall(b"1000\r\n" + b" " * 4096 + b"\r\n")
+    sock.sendall(b"0\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    sock.close()
+    check(reply.startswith(b"HTTP/1.1 413 "), "a chunked body over --max-body: 413")
+    check(reply.endswith(b'"code":"too_large","message":"the request body is over the server\'s '
+                         b'--max-body","pointer":""}}\n'), "in the error shape: %r" % reply[-80:])
     # a decision that is an error is a 200 with that decision: none in this
     # example trips a limit, so status error is left to the unit tests
 
@@ -259,6 +277,11 @@ def test_log(s):
 def main():
     r = cli("--db", DB, "import", CATALOG, "--quiet")
     eq(r.returncode, 0, "import")
+    r = cli("token", "new", "x", "--scopes", "read,sudo")
+    eq((r.returncode, r.stdout), (2, b""), "token new: an unknown scope")
+    check(b"unknown scope 'sudo'" in r.stderr, "names it")
+    r = cli("serve", "--db", DB, "--rules", RULES, "--listen", "localhost:80")
+    eq(r.returncode, 2, "--listen takes an IPv4 address")
     r = cli("serve", "--db", DB, "--rules", RULES, "--listen", "0.0.0.0:0")
     eq(r.returncode, 2, "a non-loopback --listen without --tokens: exit 2")
     check(b"loopback only" in r.stderr, "and says why")
