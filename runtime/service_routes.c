@@ -55,6 +55,21 @@ static int valid_utf8(const char *s)
     return 1;
 }
 
+/* base + "/" + key as a JSON Pointer: '~' written "~0", '/' written "~1". */
+static void pointer_to(char *out, size_t size, const char *base, const char *key)
+{
+    size_t n = (size_t)snprintf(out, size, "%s/", base);
+    for (; *key && n + 3 < size; key++) {
+        if (*key == '~' || *key == '/') {
+            out[n++] = '~';
+            out[n++] = *key == '~' ? '0' : '1';
+        } else {
+            out[n++] = *key;
+        }
+    }
+    out[n < size ? n : size - 1] = '\0';
+}
+
 /* -------------------------------------------------------- decision asks */
 
 enum { ASK_EQUIV, ASK_TRANSFER, ASK_TRANSFER_HOLDER, ASK_AUDIT };
@@ -89,7 +104,7 @@ static int ask_fields(const json_t *obj, ask *a, const char *const *required, pr
     json_object_foreach((json_t *)obj, key, value)
     {
         size_t f = 0, k = 0;
-        snprintf(ptr, sizeof ptr, "%s/%s", a->at, key);
+        pointer_to(ptr, sizeof ptr, a->at, key);
         if (strcmp(key, "kind") == 0 && a->at[0]) continue; /* read by the batch */
         while (allowed[a->kind][k] && strcmp(allowed[a->kind][k], key) != 0) k++;
         if (!allowed[a->kind][k]) {
@@ -307,55 +322,78 @@ static int batch_read(const json_t *item, size_t i, ask *a, problem *p)
                        "expected 'kind' to be \"equiv\", \"transfer\" or \"audit\"");
 }
 
+/* The asks of a batch body {"requests": [...]} into *out (malloc'd, the
+ * caller frees it) and *n: 0, 400 in p, or -1 when out of memory. */
+static int batch_asks(const json_t *body, ask **out, size_t *n, problem *p)
+{
+    const char *key;
+    json_t *value, *list = json_object_get(body, "requests");
+    *out = NULL;
+    *n = 0;
+    if (!json_is_object(body))
+        return problem_set(p, 400, "wrong_type", "", "expected a JSON object");
+    json_object_foreach((json_t *)body, key, value)
+    {
+        if (strcmp(key, "requests") == 0) continue;
+        char ptr[600], msg[800];
+        pointer_to(ptr, sizeof ptr, "", key);
+        snprintf(msg, sizeof msg, "unknown field '%s'", key);
+        return problem_set(p, 400, "unknown_field", ptr, msg);
+    }
+    if (!json_is_array(list))
+        return problem_set(p, 400, list ? "wrong_type" : "missing_field", list ? "/requests" : "",
+                           "expected 'requests' to be a list of decision requests");
+    if (json_array_size(list) > MAX_BATCH)
+        return problem_set(p, 400, "too_many", "/requests", "at most 1000 requests in one batch");
+    ask *asks = calloc(json_array_size(list) + 1, sizeof *asks);
+    if (!asks) return -1;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        int rc = batch_read(json_array_get(list, i), i, &asks[i], p);
+        if (rc) {
+            free(asks);
+            return rc;
+        }
+    }
+    *out = asks;
+    *n = json_array_size(list);
+    return 0;
+}
+
+/* Appends the answer to one ask of a batch: its decision JSON, or its
+ * error object in its place. 0, or -1 when out of memory. */
+static int batch_answer(cx__call *c, const ask *a, cx_buf *b)
+{
+    problem p;
+    int rc = ask_decide(c, a, b, &p);
+    if (rc <= 0) return rc;
+    cx_response r = {0};
+    cx__call e = *c; /* the error object, made as a response of its own */
+    e.res = &r;
+    rc = answer_problem(&e, &p) < 0 ? -1 : 0;
+    if (rc == 0) cx__buf_add(b, r.body, r.body_len - 1); /* without its newline */
+    cx_response_clear(&r);
+    return rc;
+}
+
 /* POST /v1/decisions: {"requests": [...]} -> {"decisions": [...]} in
  * request order; an ask with an unknown id or a jurisdiction the token
  * may not ask about is answered by its error object in its place. */
 static int post_decisions(cx__call *c)
 {
     problem p;
+    ask *asks = NULL;
+    size_t n = 0;
     cx_buf b;
     int rc = cx__require_scope(c, CX__SCOPE_DECIDE);
     if (rc) return rc;
-    json_t *body = body_json(c, &p), *list = NULL;
+    json_t *body = body_json(c, &p);
     if (!body) return answer_problem(c, &p);
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value) if (strcmp(key, "requests") != 0)
-    {
-        char ptr[600], msg[800];
-        snprintf(ptr, sizeof ptr, "/%s", key);
-        snprintf(msg, sizeof msg, "unknown field '%s'", key);
-        rc = problem_set(&p, 400, "unknown_field", ptr, msg);
-        break;
-    }
-    if (rc == 0 && !json_is_object(body))
-        rc = problem_set(&p, 400, "wrong_type", "", "expected a JSON object");
-    else if (rc == 0 && !json_is_array(list = json_object_get(body, "requests")))
-        rc = problem_set(&p, 400, list ? "wrong_type" : "missing_field", list ? "/requests" : "",
-                         "expected 'requests' to be a list of decision requests");
-    else if (rc == 0 && json_array_size(list) > MAX_BATCH)
-        rc = problem_set(&p, 400, "too_many", "/requests", "at most 1000 requests in one batch");
-    size_t n = rc ? 0 : json_array_size(list);
-    ask *asks = calloc(n + 1, sizeof *asks);
-    if (!asks) rc = -1;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = batch_read(json_array_get(list, i), i, &asks[i], &p);
+    rc = batch_asks(body, &asks, &n, &p);
     cx__buf_init(&b);
     cx__buf_puts(&b, "{\"decisions\":[");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (i) cx__buf_puts(&b, ",");
-        int one = ask_decide(c, &asks[i], &b, &p);
-        if (one > 0) { /* this ask's error, in its place */
-            cx_response r = {0};
-            cx__call e = *c;
-            e.res = &r;
-            if (answer_problem(&e, &p) < 0)
-                one = -1;
-            else
-                cx__buf_add(&b, r.body, r.body_len - 1);
-            cx_response_clear(&r);
-        }
-        if (one < 0) rc = -1;
+        rc = batch_answer(c, &asks[i], &b);
     }
     free(asks);
     json_decref(body);

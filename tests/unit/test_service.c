@@ -228,6 +228,8 @@ TEST(errors_have_one_shape)
         {"GET", "/v1/holders/../../etc/passwd", NULL, 404, "no holder '../../etc/passwd'"},
         {"GET", "/v1/holders/\xc3\x28", NULL, 400, "\"code\":\"bad_id\""},
         {"GET", "/v1/whatif", NULL, 404, "\"code\":\"no_such_endpoint\""},
+        {"POST", "/v1/equiv", "{\"a/b~c\":\"x\"}", 400, "\"pointer\":\"/a~1b~0c\""},
+        {"POST", "/v1/decisions", "{\"requests\":[],\"x\":1}", 400, "\"pointer\":\"/x\""},
         {"POST", "/v1/decisions", "{\"requests\":[{\"kind\":\"nope\"}]}", 400,
          "\"pointer\":\"/requests/0/kind\""},
     };
