@@ -412,7 +412,7 @@ static int get_entity(cx__call *c, cx_list_kind kind, const char *id)
 {
     cx__evaluator *ev;
     cx_error err;
-    char *json = NULL;
+    char *json = NULL, forbidden[600] = "";
     int rc = cx__require_scope(c, CX__SCOPE_READ);
     if (rc) return rc;
     if (!valid_utf8(id)) return cx__answer_error(c, 400, "bad_id", NULL, "the id is not UTF-8");
@@ -427,10 +427,9 @@ static int get_entity(cx__call *c, cx_list_kind kind, const char *id)
     } else if (kind == CX_LIST_HOLDERS) {
         cx_holder *x = NULL;
         if ((rc = cx_registry_holder(ev->reg, id, &x, &err)) == CX_OK &&
-            !cx__caller_allows(&c->caller, x->jurisdiction))
-            rc = cx__error(&err, -403, NULL, 0, 0, "token '%s' may not read holders of %s",
-                           c->caller.token->name,
-                           x->jurisdiction ? x->jurisdiction : "no jurisdiction");
+            !cx__caller_allows(&c->caller, x->jurisdiction)) /* a holder of another place */
+            snprintf(forbidden, sizeof forbidden, "token '%s' may not read holders of %s",
+                     c->caller.token->name, x->jurisdiction ? x->jurisdiction : "no jurisdiction");
         else if (rc == CX_OK)
             json = cx_holder_json(x);
         cx_holder_free(x);
@@ -439,7 +438,7 @@ static int get_entity(cx__call *c, cx_list_kind kind, const char *id)
         if ((rc = cx_registry_group(ev->reg, id, &x, &err)) == CX_OK) json = cx_group_json(x);
         cx_group_free(x);
     }
-    if (rc == -403) return cx__answer_error(c, 403, "forbidden", NULL, "%s", err.message);
+    if (forbidden[0]) return cx__answer_error(c, 403, "forbidden", NULL, "%s", forbidden);
     if (rc == CX_EUSAGE) return cx__answer_error(c, 404, "not_found", NULL, "%s", err.message);
     if (rc) return cx__answer_error(c, 500, "internal", NULL, "%s", err.message);
     if (!json) return -1;
