@@ -34,7 +34,7 @@ static void print_load_errors(const cx_diagnostics *d, const cx_error *err)
 }
 
 /* Waits for signals until one asks to stop; SIGHUP reloads meanwhile. */
-static void wait_for_signals(const sigset_t *set, cx_service *svc)
+static void wait_for_signals(const cli *c, const sigset_t *set, cx_service *svc)
 {
     for (;;) {
         int sig;
@@ -42,7 +42,7 @@ static void wait_for_signals(const sigset_t *set, cx_service *svc)
         if (sig != SIGHUP) return;
         cx_error err;
         cx_error_clear(&err);
-        if (cx_service_reload(svc, NULL, &err) == CX_OK)
+        if (cx_service_reload(svc, NULL, &err) == CX_OK && !c->quiet)
             fprintf(stderr, "credex serve: reloaded; content version %lld\n",
                     (long long)cx_service_content_version(svc));
     }
@@ -87,13 +87,13 @@ int cmd_serve(cli *c)
     if (rc == CX_OK && (rc = serve_http_start(svc, &o, &srv, &err)) != CX_OK) cli_report(&err);
     if (rc == CX_OK) {
         fprintf(stderr, "credex serve: listening on http://%s\n", serve_http_address(srv));
-        if (!cx_service_has_tokens(svc))
+        if (!cx_service_has_tokens(svc) && !c->quiet)
             fprintf(stderr, "credex serve: no --tokens: loopback only, and every request has "
                             "every scope\n");
-        wait_for_signals(&set, svc);
-        fprintf(stderr, "credex serve: draining\n");
+        wait_for_signals(c, &set, svc);
+        if (!c->quiet) fprintf(stderr, "credex serve: draining\n");
         serve_http_stop(srv);
-        fprintf(stderr, "credex serve: stopped\n");
+        if (!c->quiet) fprintf(stderr, "credex serve: stopped\n");
     }
     cx_service_free(svc);
     cx_diagnostics_free(&diags);

@@ -449,6 +449,8 @@ const cli_command cli_commands[] = {
      "--max-body BYTES     a larger request body is refused with 413 (default 1M;\n"
      "                     K, M or G after the number)\n"
      "--timeout SECONDS    an idle or slow connection is closed after this (default 30)\n"
+     "--quiet              only the address, errors and the request log on stderr (no\n"
+     "                     notes on tokens, reloads and draining)\n"
      "\n"
      "At most 1024 connections are held at once; headers are limited to 32 KiB.\n"
      "SIGHUP (or POST /v1/admin/reload, scope admin) loads the registry snapshot and\n"

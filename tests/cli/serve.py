@@ -8,6 +8,7 @@ import, SIGTERM draining (a request in flight answered, 503 for a new one on
 an open connection, no new connection). Waits are bounded by counts of tries; nothing is
 timed. Usage: serve.py CREDEX SRC WORK; prints "N passed, M failed".
 """
+import atexit
 import http.client
 import json
 import os
@@ -44,6 +45,17 @@ def cli(*args):
     return subprocess.run([CREDEX, *args], capture_output=True, check=False)
 
 
+STARTED = []
+
+
+@atexit.register
+def kill_left():
+    """A server a failed check left running is killed, never kept."""
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+
+
 class Server:
     """A credex serve process; stderr read on a thread into lines."""
 
@@ -51,10 +63,12 @@ class Server:
         self.proc = subprocess.Popen(
             [CREDEX, "serve", "--db", DB, "--rules", RULES, "--listen", "127.0.0.1:0",
              "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        STARTED.append(self.proc)
         self.first = self.proc.stderr.readline().decode()
         self.lines = []
         self.port = int(self.first.rsplit(":", 1)[1]) if "listening on" in self.first else 0
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.proc.stderr:
@@ -69,7 +83,9 @@ class Server:
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
+        rc = self.proc.wait(timeout=60)
+        self.reader.join(timeout=60)  # every line read
+        return rc
 
     def request(self, method, path, body=None, headers=None, ctype="application/json"):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -369,7 +385,7 @@ def test_tokens():
         f.write("tokens:\n" + reader_line + "\n" + decider_line.replace(
             "]}", "], jurisdictions: [US-CA]}") + "\n" + admin_line.replace("]}", "], rate: 1}")
             + "\n")
-    s = Server("--tokens", path)
+    s = Server("--tokens", path, "--quiet")
 
     def auth(t):
         return {"Authorization": "Bearer " + t}
@@ -398,6 +414,7 @@ def test_tokens():
     check('"token":"ca-decider"' in logged, "the log names the token")
     check(all(t not in logged for t in (reader, decider, admin)), "never the token itself")
     eq(s.stop(), 0, "exit 0")
+    eq([x for x in s.lines if not x.startswith("{")], [], "--quiet: only the request log")
 
 
 sys.exit(main())
