@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,6 +49,18 @@ static void wait_for_signals(const cli *c, const sigset_t *set, cx_service *svc)
     }
 }
 
+/* Connections held at once: 1024, or fewer when the process may not open
+ * that many files (a connection is one; registries, epoll and the pool use
+ * some 64 more). */
+static unsigned max_connections(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= DEFAULT_MAX_CONNECTIONS + 64)
+        return DEFAULT_MAX_CONNECTIONS;
+    return rl.rlim_cur > 80 ? (unsigned)rl.rlim_cur - 64 : 16;
+}
+
 int cmd_serve(cli *c)
 {
     const char *paths[MAX_RULES + 64];
@@ -81,7 +94,7 @@ int cmd_serve(cli *c)
         .threads = c->threads ? c->threads : (unsigned)(cores > 0 ? cores : 1),
         .max_body = c->max_body ? c->max_body : DEFAULT_MAX_BODY,
         .timeout = c->timeout ? c->timeout : DEFAULT_TIMEOUT,
-        .max_connections = DEFAULT_MAX_CONNECTIONS,
+        .max_connections = max_connections(),
         .log = log_line,
     };
     if (rc == CX_OK && (rc = serve_http_start(svc, &o, &srv, &err)) != CX_OK) cli_report(&err);

@@ -259,6 +259,14 @@ def test_errors(s):
     # example trips a limit, so status error is left to the unit tests
 
 
+def test_flood(s):
+    held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(300)]
+    st, data, _, _ = s.request("GET", "/v1/health")
+    eq((st, data), (200, b'{"status":"ok"}\n'), "300 idle connections held: still answering")
+    for sock in held:
+        sock.close()
+
+
 def test_slow_header(s):
     sock = socket.create_connection(("127.0.0.1", s.port))
     sock.settimeout(60)
@@ -308,6 +316,7 @@ def main():
     test_reads(s)
     test_decisions(s)
     test_errors(s)
+    test_flood(s)
     test_slow_header(s)
     test_big_header(s)
     test_log(s)
