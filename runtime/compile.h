@@ -295,6 +295,14 @@ const cx_pack_info *cx__rules_pack(const cx_rules *rs, int pack);
  * thread: function references (pack, ordinal) mean the same in it. The
  * caller frees it (cx__sandbox_free). */
 int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err);
+/* A view of rs for one thread of a long-lived service (service.c): the
+ * same snapshot, plans and packs, shared read-only, deciding in sb (from
+ * cx__rules_worker) with an in-use flag of its own, so the public deciding
+ * calls accept it while other views of rs decide on other threads. rs and
+ * sb must outlive it. NULL when out of memory; free with
+ * cx__rules_view_free, which frees the view only. */
+cx_rules *cx__rules_view(const cx_rules *rs, struct cx_sandbox *sb);
+void cx__rules_view_free(cx_rules *view); /* accepts NULL */
 
 /* An observer of evaluation, for `credex test --coverage` (docs/
  * rule-tests.md): the evaluators call mark with a requirement of a tree

@@ -145,6 +145,38 @@ int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err)
     return CX_OK;
 }
 
+/* A view copies every member: a new one fails this until it is copied. */
+_Static_assert(sizeof(void *) != 8 || sizeof(cx_rules) == 144,
+               "cx__rules_view copies each member of cx_rules: copy the new one");
+
+cx_rules *cx__rules_view(const cx_rules *rs, struct cx_sandbox *sb)
+{
+    cx_rules *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    cx__arena_init(&v->arena); /* owns nothing: every pointer below is rs's */
+    v->sandbox = sb;
+    v->snapshot = rs->snapshot;
+    v->packs = rs->packs;
+    v->npacks = rs->npacks;
+    v->rules = rs->rules;
+    v->nrules = rs->nrules;
+    v->caprules = rs->caprules;
+    v->stacks = rs->stacks;
+    v->nstacks = rs->nstacks;
+    v->by_id = rs->by_id;
+    v->equivs = rs->equivs;
+    v->nequivs = rs->nequivs;
+    v->equiv_to = rs->equiv_to;
+    v->coverage = rs->coverage;
+    atomic_init(&v->in_use, false);
+    return v;
+}
+
+void cx__rules_view_free(cx_rules *view)
+{
+    free(view);
+}
+
 size_t cx_rules_pack_count(const cx_rules *rs)
 {
     return rs ? rs->npacks : 0;

@@ -54,6 +54,12 @@ typedef uint64_t cli_opts;
 #define OPT_IMPORTS           (UINT64_C(1) << 37) /* log */
 #define OPT_FORCE             (UINT64_C(1) << 38) /* backup */
 #define OPT_OUTPUT            (UINT64_C(1) << 39) /* draft */
+#define OPT_LISTEN            (UINT64_C(1) << 40) /* serve */
+#define OPT_TOKENS            (UINT64_C(1) << 41)
+#define OPT_THREADS           (UINT64_C(1) << 42)
+#define OPT_MAX_BODY          (UINT64_C(1) << 43)
+#define OPT_TIMEOUT           (UINT64_C(1) << 44)
+#define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
 
 #define MAX_RULES 64
 
@@ -100,7 +106,13 @@ typedef struct cli {
     char today[11];          /* the local date when the command started */
     char **args;             /* positional arguments after the command word */
     int nargs;
-    cx_limits limits; /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
+    cx_limits limits;   /* --max-input-bytes, --max-scalar-bytes, --max-list-items (0: default) */
+    const char *listen; /* --listen HOST:PORT (serve) */
+    const char *tokens; /* --tokens FILE (serve) */
+    unsigned threads;   /* --threads N (serve); 0: the cores */
+    uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
+    unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
+    const char *scopes; /* --scopes LIST (token new) */
 } cli;
 
 typedef struct cli_command {
@@ -228,6 +240,37 @@ int cmd_export(cli *c);
 int cmd_draft(cli *c);
 int cmd_fsck(cli *c);
 int cmd_backup(cli *c);
+int cmd_serve(cli *c);
+int cmd_token(cli *c);
+
+/* The HTTP server of credex serve (serve_http.c, the only file that
+ * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */
+typedef struct serve_http serve_http;
+
+typedef struct serve_http_options {
+    const char *listen;       /* "HOST:PORT", HOST an IPv4 address; PORT 0 picks a free one */
+    unsigned threads;         /* pool threads (1..256) */
+    uint64_t max_body;        /* a request body over this is refused with 413 while read */
+    unsigned timeout;         /* seconds a connection may be idle, headers included */
+    unsigned max_connections; /* connections held at once; more wait in the kernel's queue */
+    cx_log_line_fn log;       /* one line per request (cx_service_log_json); or NULL */
+    void *log_ud;             /* passed to log */
+} serve_http_options;
+
+/* Starts serving svc (which must outlive the server). CX_EUSAGE for a bad
+ * listen address, or one that is not loopback (127.0.0.0/8) when svc has
+ * no tokens; CX_EINPUT when the address cannot be bound (in use, not this
+ * machine's); CX_ENOMEM. */
+int serve_http_start(cx_service *svc, const serve_http_options *opt, serve_http **out,
+                     cx_error *err);
+
+/* The address bound, "127.0.0.1:8787" (the real port when 0 was asked). */
+const char *serve_http_address(const serve_http *srv);
+
+/* Drains: stops accepting, answers 503 to requests that begin on open
+ * connections, lets the requests in flight finish, then stops and frees
+ * srv (accepts NULL). */
+void serve_http_stop(serve_http *srv);
 
 /* Prints a what-if or diff report in c's format (cmd_whatif.c); returns
  * the exit code it calls for: 3 when a transition is from or to error. */

@@ -477,6 +477,66 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex backup /var/backups/credex-2026-06-01.db\n"},
+    {"serve", cmd_serve,
+     OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT,
+     "text",
+     "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
+     "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]",
+     "answer decisions and registry reads over HTTP (JSON)",
+     "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
+     "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
+     "lists: ?type= &tag= &provider= &jurisdiction= &q= &limit= &after=) and\n"
+     "/v1/credentials/ID (holders, groups likewise); POST /v1/equiv, /v1/transfer,\n"
+     "/v1/audit, /v1/decisions (up to 1000, answered in order) and\n"
+     "/v1/admin/reload. A decision's body is the JSON `--format json` prints.\n"
+     "Errors are {\"error\": {\"code\", \"message\", \"pointer\"}} with statuses 400,\n"
+     "401, 403, 404, 405, 413, 415, 429, 503. Every response carries the header\n"
+     "Credex-Content-Version. The first line on stderr is the address:\n"
+     "\"credex serve: listening on http://127.0.0.1:PORT\"; then one JSON line per\n"
+     "request {time, method, path, status, us, token} (a token's name, never it).\n"
+     "\n"
+     "--listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8787; port 0\n"
+     "                     picks a free one)\n"
+     "--tokens FILE        tokens: [{name, sha256, scopes: [read, decide, whatif,\n"
+     "                     admin], jurisdictions: [...], rate}] (credex token new).\n"
+     "                     Without it: loopback only, every request has every scope;\n"
+     "                     any other address is refused\n"
+     "--threads N          the server's pool threads (default: the cores)\n"
+     "--max-body BYTES     a larger request body is refused with 413 (default 1M;\n"
+     "                     K, M or G after the number)\n"
+     "--timeout SECONDS    an idle or slow connection is closed after this (default 30)\n"
+     "--quiet              only the address, errors and the request log on stderr (no\n"
+     "                     notes on tokens, reloads and draining)\n"
+     "\n"
+     "At most 1024 connections are held at once (fewer when the open-files limit\n"
+     "is lower); headers are limited to 32 KiB.\n"
+     "SIGHUP (or POST /v1/admin/reload, scope admin) loads the registry snapshot and\n"
+     "the packs again and swaps them in; requests in flight finish on the old ones,\n"
+     "and packs that fail to load are refused (the old ones stay, the reason goes\n"
+     "to stderr). SIGTERM or SIGINT drains: no new connections, the requests in\n"
+     "flight are answered, then the exit.\n"
+     "\n"
+     "Exit codes: 0 after SIGTERM; 2 usage (a non-loopback --listen without\n"
+     "--tokens); 3 a pack or the tokens file cannot be read, or the address cannot\n"
+     "be bound; 4 registry error.\n"
+     "\n"
+     "Examples:\n"
+     "  credex serve --rules examples/ev-mechanic/rules --listen 127.0.0.1:8787\n"
+     "  curl -s -d '{\"from\":\"TX-EVS-101\",\"to\":\"CA-EVS-101\",\"in\":\"US-CA\"}' \\\n"
+     "       -H 'Content-Type: application/json' http://127.0.0.1:8787/v1/equiv\n"},
+    {"token", cmd_token, OPT_SCOPES, "text", "credex token new NAME --scopes LIST [--quiet]",
+     "make a token for credex serve",
+     "Makes a fresh random token (32 bytes from the kernel, as hex after \"cxt_\")\n"
+     "and prints it once on the first line, then the line to add under `tokens:`\n"
+     "in the tokens file, which holds only the token's SHA-256. LIST is\n"
+     "comma-separated: read (registry reads), decide (equiv, transfer, audit,\n"
+     "decisions), whatif, admin (reload). Add `jurisdictions: [...]` or `rate: N`\n"
+     "(requests per second) to the line to restrict the token (docs/serve.md).\n"
+     "\n"
+     "Exit codes: 0; 2 usage.\n"
+     "\n"
+     "Example:\n"
+     "  credex token new state-portal --scopes read,decide\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -524,6 +584,12 @@ static const struct option_spec {
     {"imports", OPT_IMPORTS, 0},
     {"force", OPT_FORCE, 0},
     {"output", OPT_OUTPUT, 1},
+    {"listen", OPT_LISTEN, 1},
+    {"tokens", OPT_TOKENS, 1},
+    {"threads", OPT_THREADS, 1},
+    {"max-body", OPT_MAX_BODY, 1},
+    {"timeout", OPT_TIMEOUT, 1},
+    {"scopes", OPT_SCOPES, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -748,6 +814,30 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     }
     case OPT_OUTPUT:
         c->output = value;
+        break;
+    case OPT_LISTEN:
+        c->listen = value;
+        break;
+    case OPT_TOKENS:
+        c->tokens = value;
+        break;
+    case OPT_THREADS:
+    case OPT_TIMEOUT: {
+        uint64_t n = 0;
+        int rc = limit_option(c, o->name, value, 0, &n);
+        if (rc == CX_OK && n > (o->bit == OPT_THREADS ? 256 : 86400))
+            rc = cli_usage_error(c, "--%s takes a number from 1 to %d, not '%s'", o->name,
+                                 o->bit == OPT_THREADS ? 256 : 86400, value);
+        if (o->bit == OPT_THREADS)
+            c->threads = (unsigned)n;
+        else
+            c->timeout = (unsigned)n;
+        return rc;
+    }
+    case OPT_MAX_BODY:
+        return limit_option(c, o->name, value, 1, &c->max_body);
+    case OPT_SCOPES:
+        c->scopes = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

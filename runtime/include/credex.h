@@ -1232,4 +1232,98 @@ int cx_junit_add(cx_junit *j, const cx_test_result *r); /* 0, or -1 out of memor
 char *cx_junit_xml(const cx_junit *j); /* malloc'd, the caller frees it; NULL: out of memory */
 void cx_junit_free(cx_junit *j);       /* accepts NULL */
 
+/* ---------------------------------------------------------------- service */
+
+/* The HTTP service of `credex serve` (docs/serve.md, docs/design.md
+ * "Service"), in two parts: a transport-free request handler
+ * (cx_service_handle: a request's method, path, query, Authorization and
+ * body in, a status and a JSON body out) and the HTTP server that feeds it
+ * (cx_server, on libmicrohttpd). Decision bodies are exactly what
+ * cx_decision_json writes; entity bodies what cx_credential_json and its
+ * siblings write.
+ *
+ * Threads: cx_service_handle may be called from any number of threads at
+ * once. The service loads the snapshot and compiles the packs once (a
+ * "generation", shared read-only); each call borrows an evaluator of that
+ * generation (its own Lua state and registry connection), made on first
+ * need and kept for the next call. cx_service_reload swaps in a new
+ * generation atomically: calls already inside finish on the old one, which
+ * is freed when the last of them returns. cx_service_free must not run
+ * alongside any call. */
+typedef struct cx_service cx_service;
+
+/* Receives one line of the service's log (no newline), on any thread. */
+typedef void (*cx_log_line_fn)(void *ud, const char *line);
+
+typedef struct cx_service_options {
+    const char *db;           /* the registry file, opened read-only */
+    const char *const *rules; /* pack files or directories, as cx_rules_load */
+    size_t nrules;            /* how many; 0: decisions have no rules */
+    const char *tokens;       /* the tokens file (docs/serve.md, "Tokens"), or NULL:
+                                 every request has every scope */
+    cx_log_line_fn log;       /* why a reload was refused; or NULL */
+    void *log_ud;             /* passed to log */
+} cx_service_options;
+
+/* Opens the service: reads the tokens file, loads the snapshot, compiles
+ * the packs. CX_OK with *out owned by the caller (cx_service_free);
+ * CX_EINPUT for a bad tokens file or pack (err located, every pack
+ * diagnostic also in diags, which may be NULL); CX_EREGISTRY; CX_ENOMEM. */
+int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnostics *diags,
+                    cx_error *err);
+
+/* Loads registry snapshot and packs anew and swaps them in (above). When
+ * the packs fail to load, the service keeps the old ones and returns the
+ * error (also told to the log callback). */
+int cx_service_reload(cx_service *s, cx_diagnostics *diags, cx_error *err);
+
+/* 1 when the service was opened with a tokens file. */
+int cx_service_has_tokens(const cx_service *s);
+
+/* The registry content version decisions are made on now. */
+int64_t cx_service_content_version(cx_service *s);
+
+void cx_service_free(cx_service *s); /* accepts NULL */
+
+/* One HTTP request, as the transport read it. Strings are NUL-terminated
+ * and belong to the caller; path is percent-decoded, query is not. */
+typedef struct cx_request {
+    const char *method;        /* "GET", "POST", ... */
+    const char *path;          /* "/v1/credentials/CA-EVC-101", without the query */
+    const char *query;         /* what followed '?', or NULL */
+    const char *authorization; /* the Authorization header, or NULL */
+    const char *content_type;  /* the Content-Type header, or NULL */
+    const char *body;          /* body_len bytes, not NUL-terminated; NULL when empty */
+    size_t body_len;
+    const char *today; /* YYYY-MM-DD: the as_of of a request that gives none */
+    uint64_t second;   /* seconds of a monotonic clock: tokens' rates count per second */
+} cx_request;
+
+/* The answer. body is malloc'd and owned by the response (cx_response_clear). */
+typedef struct cx_response {
+    int status;              /* HTTP status: 200, 400, 401, 403, 404, 405, 413, 415, 429, ... */
+    char *body;              /* JSON, ending in "\n" */
+    size_t body_len;         /* bytes of body */
+    int64_t content_version; /* for the Credex-Content-Version header */
+    char token[128];         /* the name of the token that authenticated, "" when none */
+} cx_response;
+
+/* Frees what out holds and zeroes it. */
+void cx_response_clear(cx_response *out);
+
+/* Answers req into *out (docs/serve.md, "Endpoints"): every answer,
+ * errors included ({"error": {"code", "message", "pointer"}}), is a
+ * response with a JSON body. CX_OK; CX_ENOMEM when no answer could be
+ * built (out is then empty). */
+int cx_service_handle(cx_service *s, const cx_request *req, cx_response *out);
+
+/* A request's log line: {"time", "method", "path", "status", "us",
+ * "token"} (the token's name, never the token), compact, no newline.
+ * malloc'd, the caller frees it; NULL when out of memory. */
+char *cx_service_log_json(const char *time, const cx_request *req, const cx_response *res,
+                          uint64_t us);
+
+/* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
+void cx_token_hash(const char *token, char out[65]);
+
 #endif /* CREDEX_H */

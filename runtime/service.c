@@ -1,0 +1,301 @@
+/*
+ * service.c -- the request handler of `credex serve` without a transport:
+ * generations (snapshot and packs, refcounted, swapped by reload), their
+ * evaluators (one per thread in use), the error shape and the log line.
+ * It speaks no HTTP (serve_http.c does) and decides nothing itself.
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "hash.h"
+#include "render.h"
+#include "sandbox.h"
+#include "service_int.h"
+
+/* ----------------------------------------------------------- generations */
+
+static void evaluator_free(cx__evaluator *ev)
+{
+    if (!ev) return;
+    cx__rules_view_free(ev->rules);
+    cx__sandbox_free(ev->sb);
+    cx_registry_close(ev->reg);
+    free(ev);
+}
+
+static void generation_unref(cx__generation *g)
+{
+    if (!g || atomic_fetch_sub(&g->refs, 1) != 1) return;
+    for (cx__evaluator *ev = g->idle, *next; ev; ev = next) {
+        next = ev->next;
+        evaluator_free(ev);
+    }
+    pthread_mutex_destroy(&g->lock);
+    cx_rules_free(g->rules);
+    free(g->packs_json);
+    free(g);
+}
+
+/* [{"id": ..., "sha256": ...}, ...] of the packs, in load order. */
+static char *packs_json(const cx_rules *rules)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < cx_rules_pack_count(rules); i++) {
+        const cx_pack_info *p = cx__rules_pack(rules, (int)i);
+        char hex[65];
+        cx__sha256_hex(p->source, p->source_len, hex);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s}", "id", p->id, "file", p->path, "sha256", hex));
+    }
+    char *s = list ? json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(list);
+    return s;
+}
+
+/* Loads a generation from the registry file and the packs. */
+static int generation_load(cx_service *s, cx_diagnostics *diags, cx__generation **out,
+                           cx_error *err)
+{
+    cx_registry *reg = NULL;
+    cx__generation *g = calloc(1, sizeof *g);
+    int rc = g ? CX_OK : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == CX_OK) rc = cx_registry_open(s->db, CX_OPEN_READONLY, &reg, err);
+    if (rc == CX_OK)
+        rc = cx_rules_load(reg, (const char *const *)s->rules, s->nrules, &g->rules, diags, err);
+    if (rc == CX_OK) {
+        g->content_version = cx__rules_snapshot(g->rules)->content_version;
+        g->packs_json = packs_json(g->rules);
+        if (!g->packs_json) rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    cx_registry_close(reg);
+    if (rc) {
+        if (g) cx_rules_free(g->rules);
+        if (g) free(g->packs_json);
+        free(g);
+        return rc;
+    }
+    atomic_init(&g->refs, 1);
+    pthread_mutex_init(&g->lock, NULL);
+    *out = g;
+    return CX_OK;
+}
+
+/* The current generation, with a reference the caller drops. */
+static cx__generation *generation_take(cx_service *s)
+{
+    pthread_mutex_lock(&s->lock);
+    cx__generation *g = s->current;
+    atomic_fetch_add(&g->refs, 1);
+    pthread_mutex_unlock(&s->lock);
+    return g;
+}
+
+/* An idle evaluator of the call's generation, or a new one. */
+int cx__call_evaluator(cx__call *c, cx__evaluator **out, cx_error *err)
+{
+    cx__generation *g = c->gen;
+    *out = NULL;
+    if (c->ev) {
+        *out = c->ev;
+        return CX_OK;
+    }
+    pthread_mutex_lock(&g->lock);
+    cx__evaluator *ev = g->idle;
+    if (ev) g->idle = ev->next;
+    pthread_mutex_unlock(&g->lock);
+    int rc = CX_OK;
+    if (!ev) {
+        ev = calloc(1, sizeof *ev);
+        rc = ev ? cx__rules_worker(g->rules, &ev->sb, err)
+                : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc == CX_OK && !(ev->rules = cx__rules_view(g->rules, ev->sb)))
+            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc == CX_OK) rc = cx_registry_open(c->svc->db, CX_OPEN_READONLY, &ev->reg, err);
+        if (rc) {
+            evaluator_free(ev);
+            return rc;
+        }
+    }
+    c->ev = *out = ev;
+    return CX_OK;
+}
+
+static void evaluator_return(cx__generation *g, cx__evaluator *ev)
+{
+    if (!ev) return;
+    pthread_mutex_lock(&g->lock);
+    ev->next = g->idle;
+    g->idle = ev;
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* ------------------------------------------------------------ public API */
+
+static void service_free_paths(cx_service *s)
+{
+    for (size_t i = 0; i < s->nrules; i++) free(s->rules[i]);
+    free(s->rules);
+    free(s->db);
+}
+
+int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnostics *diags,
+                    cx_error *err)
+{
+    *out = NULL;
+    cx_service *s = calloc(1, sizeof *s);
+    int rc = s ? CX_OK : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == CX_OK) {
+        s->db = cx__strdup(opt->db);
+        s->rules = calloc(opt->nrules + 1, sizeof *s->rules);
+        for (size_t i = 0; s->rules && i < opt->nrules; i++)
+            if ((s->rules[s->nrules] = cx__strdup(opt->rules[i]))) s->nrules++;
+        if (!s->db || !s->rules || s->nrules != opt->nrules)
+            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        s->log = opt->log;
+        s->log_ud = opt->log_ud;
+    }
+    if (rc == CX_OK && opt->tokens) {
+        rc = cx__tokens_load(opt->tokens, &s->tokens, err);
+        s->has_tokens = rc == CX_OK;
+    }
+    if (rc == CX_OK) rc = generation_load(s, diags, &s->current, err);
+    if (rc) {
+        if (s) {
+            cx__tokens_free(&s->tokens);
+            service_free_paths(s);
+        }
+        free(s);
+        return rc;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->reload_lock, NULL);
+    *out = s;
+    return CX_OK;
+}
+
+int cx_service_reload(cx_service *s, cx_diagnostics *diags, cx_error *err)
+{
+    cx__generation *g = NULL, *old;
+    pthread_mutex_lock(&s->reload_lock);
+    int rc = generation_load(s, diags, &g, err);
+    if (rc == CX_OK) {
+        pthread_mutex_lock(&s->lock);
+        old = s->current;
+        s->current = g;
+        pthread_mutex_unlock(&s->lock);
+        generation_unref(old); /* freed now, or when its last call returns */
+    } else if (s->log) {
+        char why[1400], line[1500];
+        cx_error_format(err, why, sizeof why);
+        snprintf(line, sizeof line, "credex serve: reload refused, serving the old packs: %s", why);
+        s->log(s->log_ud, line);
+    }
+    pthread_mutex_unlock(&s->reload_lock);
+    return rc;
+}
+
+int cx_service_has_tokens(const cx_service *s)
+{
+    return s->has_tokens;
+}
+
+int64_t cx_service_content_version(cx_service *s)
+{
+    cx__generation *g = generation_take(s);
+    int64_t v = g->content_version;
+    generation_unref(g);
+    return v;
+}
+
+void cx_service_free(cx_service *s)
+{
+    if (!s) return;
+    generation_unref(s->current);
+    cx__tokens_free(&s->tokens);
+    service_free_paths(s);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->reload_lock);
+    free(s);
+}
+
+void cx_response_clear(cx_response *out)
+{
+    free(out->body);
+    memset(out, 0, sizeof *out);
+}
+
+/* --------------------------------------------------------------- answers */
+
+int cx__answer_buf(cx__call *c, int status, cx_buf *b)
+{
+    if (b->oom) {
+        cx__buf_free(b);
+        return -1;
+    }
+    c->res->status = status;
+    c->res->body = b->data;
+    c->res->body_len = b->len;
+    cx__buf_init(b);
+    return status;
+}
+
+int cx__answer_error(cx__call *c, int status, const char *code, const char *pointer,
+                     const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (!pointer) pointer = "";
+    json_t *o = json_pack("{s:{s:s, s:o, s:o}}", "error", "code", code, "message",
+                          cx__json_text(message, strlen(message)), "pointer",
+                          cx__json_text(pointer, strlen(pointer)));
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    if (!s) return -1;
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_puts(&b, s);
+    cx__buf_puts(&b, "\n");
+    free(s);
+    return cx__answer_buf(c, status, &b);
+}
+
+int cx_service_handle(cx_service *s, const cx_request *req, cx_response *out)
+{
+    memset(out, 0, sizeof *out);
+    cx__call c = {.svc = s, .req = req, .res = out, .gen = generation_take(s)};
+    out->content_version = c.gen->content_version;
+    int status = cx__authenticate(&c);
+    if (status == 0) status = cx__route(&c);
+    if (c.caller.token) snprintf(out->token, sizeof out->token, "%s", c.caller.token->name);
+    evaluator_return(c.gen, c.ev);
+    generation_unref(c.gen);
+    if (status < 0 || !out->body) {
+        cx_response_clear(out);
+        return CX_ENOMEM;
+    }
+    return CX_OK;
+}
+
+char *cx_service_log_json(const char *time, const cx_request *req, const cx_response *res,
+                          uint64_t us)
+{
+    json_t *o = json_pack("{s:s, s:o, s:o, s:i, s:I, s:o}", "time", time, "method",
+                          cx__json_text(req->method, strlen(req->method)), "path",
+                          cx__json_text(req->path, strlen(req->path)), "status", res->status, "us",
+                          (json_int_t)us, "token", cx__json_text(res->token, strlen(res->token)));
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    return s;
+}
+
+void cx_token_hash(const char *token, char out[65])
+{
+    cx__sha256_hex(token, strlen(token), out);
+}

@@ -1,0 +1,429 @@
+"""serve.py -- `credex serve` over a real socket on 127.0.0.1 (port 0), with
+Python's standard library only (http.client, socket, json, subprocess).
+Every endpoint, every error status and its shape, tokens (401, 403 for a
+scope and a jurisdiction, 429), decisions byte-equal to the CLI's
+--format json, batch order, 413 over --max-body, 431 for headers over the
+limit, a slow-header connection closed by --timeout, SIGHUP reload after an
+import, SIGTERM draining (a request in flight answered, 503 for a new one on
+an open connection, no new connection). Waits are bounded by counts of tries; nothing is
+timed. Usage: serve.py CREDEX SRC WORK; prints "N passed, M failed".
+"""
+import atexit
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+CREDEX, SRC, WORK = sys.argv[1:4]
+RULES = os.path.join(SRC, "examples/ev-mechanic/rules")
+CATALOG = os.path.join(SRC, "examples/ev-mechanic/catalog.yaml")
+DB = os.path.join(WORK, "ev.db")
+AS_OF = "2026-06-01"
+TRIES = 400  # polls of 0.05 s at most, a guard against hangs, not a measure
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what, file=sys.stderr)
+
+
+def eq(got, want, what):
+    check(got == want, "%s: got %r, expected %r" % (what, got, want))
+
+
+def cli(*args):
+    return subprocess.run([CREDEX, *args], capture_output=True, check=False)
+
+
+STARTED = []
+
+
+@atexit.register
+def kill_left():
+    """A server a failed check left running is killed, never kept."""
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+
+
+class Server:
+    """A credex serve process; stderr read on a thread into lines."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [CREDEX, "serve", "--db", DB, "--rules", RULES, "--listen", "127.0.0.1:0",
+             "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        STARTED.append(self.proc)
+        self.first = self.proc.stderr.readline().decode()
+        self.lines = []
+        self.port = int(self.first.rsplit(":", 1)[1]) if "listening on" in self.first else 0
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.lines.append(line.decode().rstrip("\n"))
+
+    def wait_line(self, text):
+        for _ in range(TRIES):
+            if any(text in line for line in self.lines):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=60)
+        self.reader.join(timeout=60)  # every line read
+        return rc
+
+    def request(self, method, path, body=None, headers=None, ctype="application/json"):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        h = dict(headers or {})
+        if body is not None:
+            h.setdefault("Content-Type", ctype)
+            if isinstance(body, str):
+                body = body.encode()
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        out = (r.status, data, r.getheader("Credex-Content-Version"), r.getheader("Content-Type"))
+        conn.close()
+        return out
+
+
+def error_of(data):
+    """The error object of a body, checking its one shape."""
+    o = json.loads(data)
+    check(list(o) == ["error"] and list(o["error"]) == ["code", "message", "pointer"],
+          "the error shape of %r" % data)
+    return o["error"]
+
+
+def cli_json(*args):
+    return cli(*args, "--db", DB, "--rules", RULES, "--as-of", AS_OF, "--format", "json").stdout
+
+
+def decisions_body(lines):
+    """{"decisions": [...]} from the CLI's JSON Lines, byte for byte."""
+    return b'{"decisions":[' + b",".join(lines.rstrip(b"\n").split(b"\n")) + b"]}\n"
+
+
+def test_reads(s):
+    st, data, version, ctype = s.request("GET", "/v1/health")
+    eq((st, data, version, ctype), (200, b'{"status":"ok"}\n', "1", "application/json"),
+       "GET /v1/health")
+    st, data, _, _ = s.request("GET", "/v1/version")
+    v = json.loads(data)
+    eq((v["engine"], v["content_version"]), (cli("--version").stdout.split()[1].decode(), 1),
+       "/v1/version: engine, content version")
+    eq([p["id"] for p in v["packs"]],
+       ["ca-ev-certificate", "evc-compact", "tx-ca-ev-articulation", "tx-ev-renewal"],
+       "/v1/version: the packs")
+    check(all(len(p["sha256"]) == 64 for p in v["packs"]), "/v1/version: pack hashes")
+    for kind, ident in [("credential", "CA-EVS-101"), ("holder", "h-tx-0001"),
+                        ("group", "EVC")]:
+        st, data, _, _ = s.request("GET", "/v1/%ss/%s" % (kind, ident))
+        shown = cli("show", kind, ident, "--db", DB, "--format", "json").stdout
+        eq((st, data), (200, shown), "GET /v1/%ss/%s is `show --format json`" % (kind, ident))
+    st, data, _, _ = s.request("GET", "/v1/credentials/CA-EVS-10")
+    e = error_of(data)
+    eq((st, e["code"]), (404, "not_found"), "an unknown credential")
+    check("did you mean 'CA-EVS-101'?" in e["message"], "404 names the nearest id")
+    # every page, followed by next, lists what `credex list` lists
+    listed = [json.loads(x)["id"] for x in
+              cli("list", "credentials", "--db", DB, "--format", "json").stdout.splitlines()]
+    got, after, pages = [], None, 0
+    while pages < 100:
+        path = "/v1/credentials?limit=3" + ("&after=" + after if after else "")
+        st, data, _, _ = s.request("GET", path)
+        page = json.loads(data)
+        got += [x["id"] for x in page["items"]]
+        pages += 1
+        after = page["next"]
+        if after is None:
+            break
+    eq(got, listed, "the pages of /v1/credentials")
+    eq(pages, (len(listed) + 2) // 3, "pages of 3")
+    st, data, _, _ = s.request("GET", "/v1/credentials?jurisdiction=US-CA&q=EVS")
+    eq([x["id"] for x in json.loads(data)["items"]], ["CA-EVS-101"], "filters and q")
+    st, data, _, _ = s.request("GET", "/v1/holders?jurisdiction=US-TX&limit=1")
+    page = json.loads(data)
+    eq((page["items"][0]["id"], page["next"]), ("h-tx-0001", "h-tx-0001"), "holders, paged")
+    st, data, _, _ = s.request("GET", "/v1/groups")
+    eq([g["id"] for g in json.loads(data)["items"]], ["EVC", "WEST-EV"], "groups")
+
+
+def test_decisions(s):
+    body = {"from": "TX-EVD-202", "to": "CA-EVD-202", "in": "US-CA", "as_of": AS_OF}
+    st, data, _, _ = s.request("POST", "/v1/equiv", json.dumps(body))
+    eq((st, data), (200, cli_json("equiv", "TX-EVD-202", "CA-EVD-202", "--in", "US-CA")),
+       "POST /v1/equiv is `equiv --format json`")
+    body = {"credential": "TX-EVS-101", "from": "US-TX", "to": "US-CT", "as_of": "2025-06-01"}
+    st, data, _, _ = s.request("POST", "/v1/transfer", json.dumps(body))
+    want = cli("transfer", "TX-EVS-101", "--from", "US-TX", "--to", "US-CT", "--db", DB, "--rules",
+               RULES, "--as-of", "2025-06-01", "--format", "json").stdout
+    eq((st, data), (200, want), "POST /v1/transfer (credential) is the CLI's")
+    st, data, _, _ = s.request("POST", "/v1/transfer", json.dumps(
+        {"holder": "h-tx-0001", "to": "US-CA", "as_of": AS_OF}))
+    eq((st, data), (200, decisions_body(cli_json("transfer", "--holder", "h-tx-0001", "--to",
+                                                 "US-CA"))), "POST /v1/transfer (holder)")
+    st, data, _, _ = s.request("POST", "/v1/audit", json.dumps({"holder": "h-tx-0001",
+                                                                "as_of": AS_OF}))
+    eq((st, data), (200, decisions_body(cli_json("audit", "--holder", "h-tx-0001"))),
+       "POST /v1/audit")
+    # as_of defaults to today, as on the command line
+    st, data, _, _ = s.request("POST", "/v1/equiv", '{"from":"TX-EVS-101","to":"CA-EVS-101"}')
+    eq(json.loads(data)["as_of"], time.strftime("%Y-%m-%d"), "as_of defaults to today")
+    # a batch: answers in request order
+    asks = [{"kind": "equiv", "from": "TX-EVD-202", "to": "CA-EVD-202", "in": "US-CA",
+             "as_of": AS_OF},
+            {"kind": "audit", "holder": "h-tx-0001", "stack": "CA-EV-TECH", "as_of": AS_OF},
+            {"kind": "transfer", "credential": "NOPE", "from": "US-TX", "to": "US-CA"},
+            {"kind": "equiv", "from": "TX-EVS-101", "to": "CA-EVS-101", "in": "US-CA",
+             "as_of": AS_OF}]
+    st, data, _, _ = s.request("POST", "/v1/decisions", json.dumps({"requests": asks * 50}))
+    answers = json.loads(data)["decisions"]
+    eq((st, len(answers)), (200, 200), "a batch of 200")
+    for i, a in enumerate(answers):
+        if i % 4 == 2:
+            eq(a["error"]["pointer"], "/requests/%d/credential" % i, "batch: an error in place")
+        elif a != answers[i % 4]:
+            check(False, "batch answer %d differs from answer %d" % (i, i % 4))
+    eq(answers[0]["status"], "partial", "batch: the first equiv")
+    eq(answers[1]["decisions"][0]["subject"], {"holder": "h-tx-0001", "stack": "CA-EV-TECH"},
+       "batch: the audit in its place")
+    eq(answers[3]["status"], "equivalent", "batch: the last equiv")
+
+
+def test_errors(s):
+    cases = [
+        ("POST", "/v1/equiv", '{"from": ', 400, "bad_json", ""),
+        ("POST", "/v1/equiv", '{"from":"TX-EVS-101","to":"CA-EVS-101","bogus":1}', 400,
+         "unknown_field", "/bogus"),
+        ("POST", "/v1/equiv", '{"from":["TX-EVS-101"],"to":"CA-EVS-101"}', 400, "wrong_type",
+         "/from"),
+        ("POST", "/v1/equiv", '{"from":"TX-EVS-101","to":"CA-EVS-101","as_of":1e400}', 400,
+         "bad_json", ""),
+        ("POST", "/v1/equiv", '{"from":"TX-EVS-101","to":"CA-EVS-101","in":123456789012345678901}',
+         400, "bad_json", ""),
+        ("POST", "/v1/equiv", b'{"from":"\xc3\x28","to":"CA-EVS-101"}', 400, "bad_json", ""),
+        ("POST", "/v1/transfer", '{"holder":"h-tx-0001","to":"US-ZZ"}', 404, "not_found", "/to"),
+        ("GET", "/v1/equiv", None, 405, "method_not_allowed", ""),
+        ("POST", "/v1/health", "{}", 405, "method_not_allowed", ""),
+        ("GET", "/v1/holders/..%2F..%2Fetc%2Fpasswd", None, 404, "not_found", ""),
+        ("GET", "/v1/holders/%C3%28", None, 400, "bad_id", ""),
+        ("GET", "/v1/holders/" + "9" * 400, None, 404, "not_found", ""),
+        ("GET", "/v1/nothing", None, 404, "no_such_endpoint", ""),
+        ("GET", "/v1/credentials?limit=0", None, 400, "bad_value", "?limit"),
+        ("GET", "/v1/holders?type=x", None, 400, "unknown_parameter", "?type"),
+    ]
+    for method, path, body, status, code, pointer in cases:
+        st, data, version, _ = s.request(method, path, body)
+        e = error_of(data)
+        eq((st, e["code"], e["pointer"]), (status, code, pointer), "%s %s" % (method, path))
+        eq(version, "1", "Credex-Content-Version on a %d" % st)
+    st, data, _, _ = s.request("POST", "/v1/equiv", "from=x", ctype="text/plain")
+    eq((st, error_of(data)["code"]), (415, "unsupported_media_type"), "415")
+    st, data, _, _ = s.request("POST", "/v1/equiv", json.dumps({"from": "x" * 65536, "to": "y"}))
+    eq((st, error_of(data)["code"]), (413, "too_large"), "a body over --max-body 64K: 413")
+    # chunked, so no Content-Length tells: refused while read, nothing kept
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    sock.sendall(b"POST /v1/equiv HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    for _ in range(20):
+        sock.sendall(b"1000\r\n" + b" " * 4096 + b"\r\n")
+    sock.sendall(b"0\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    sock.close()
+    check(reply.startswith(b"HTTP/1.1 413 "), "a chunked body over --max-body: 413")
+    check(reply.endswith(b'"code":"too_large","message":"the request body is over the server\'s '
+                         b'--max-body","pointer":""}}\n'), "in the error shape: %r" % reply[-80:])
+    # a decision that is an error is a 200 with that decision: none in this
+    # example trips a limit, so status error is left to the unit tests
+
+
+def test_flood(s):
+    held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(300)]
+    st, data, _, _ = s.request("GET", "/v1/health")
+    eq((st, data), (200, b'{"status":"ok"}\n'), "300 idle connections held: still answering")
+    for sock in held:
+        sock.close()
+
+
+def test_slow_header(s):
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")  # never finished
+    got = sock.recv(1024)
+    eq(got, b"", "a slow-header connection is closed by --timeout, unanswered")
+    sock.close()
+
+
+def test_big_header(s):
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    sock.close()
+    check(reply.startswith(b"HTTP/1.1 431 "), "headers over 32 KiB: 431 from libmicrohttpd")
+
+
+def test_log(s):
+    lines = [json.loads(x) for x in s.lines if x.startswith("{")]
+    check(len(lines) > 30, "a log line per request")
+    eq(list(lines[0]), ["time", "method", "path", "status", "us", "token"], "log line keys")
+    eq((lines[0]["method"], lines[0]["path"], lines[0]["status"]), ("GET", "/v1/health", 200),
+       "the first log line")
+
+
+def main():
+    r = cli("--db", DB, "import", CATALOG, "--quiet")
+    eq(r.returncode, 0, "import")
+    r = cli("token", "new", "x", "--scopes", "read,sudo")
+    eq((r.returncode, r.stdout), (2, b""), "token new: an unknown scope")
+    check(b"unknown scope 'sudo'" in r.stderr, "names it")
+    r = cli("serve", "--db", DB, "--rules", RULES, "--listen", "localhost:80")
+    eq(r.returncode, 2, "--listen takes an IPv4 address")
+    r = cli("serve", "--db", DB, "--rules", RULES, "--listen", "0.0.0.0:0")
+    eq(r.returncode, 2, "a non-loopback --listen without --tokens: exit 2")
+    check(b"loopback only" in r.stderr, "and says why")
+
+    s = Server("--max-body", "64K", "--timeout", "1")
+    check(s.first.startswith("credex serve: listening on http://127.0.0.1:"), s.first)
+    check(s.wait_line("loopback only"), "without --tokens: says so")
+    test_reads(s)
+    test_decisions(s)
+    test_errors(s)
+    test_flood(s)
+    test_slow_header(s)
+    test_big_header(s)
+    test_log(s)
+    # SIGHUP after an import: the new content version
+    eq(cli("--db", DB, "import", CATALOG, "--quiet").returncode, 0, "a second import")
+    s.proc.send_signal(signal.SIGHUP)
+    check(s.wait_line("reloaded; content version 2"), "SIGHUP reloads")
+    st, data, version, _ = s.request("GET", "/v1/version")
+    eq((version, json.loads(data)["content_version"]), ("2", 2), "the new content version")
+    # SIGTERM with a request in flight: answered, then exit 0
+    body = json.dumps({"from": "TX-EVS-101", "to": "CA-EVS-101", "in": "US-CA",
+                       "as_of": AS_OF}).encode()
+    keep = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)  # kept alive
+    keep.request("GET", "/v1/health")
+    eq(keep.getresponse().read(), b'{"status":"ok"}\n', "a kept-alive connection")
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.settimeout(60)
+    # Expect: 100-continue: the server says "continue" once it has the
+    # headers, so the request is in flight before the signal
+    sock.sendall(b"POST /v1/equiv HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Connection: close\r\nExpect: 100-continue\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body))
+    cont = b""
+    while not cont.endswith(b"\r\n\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        cont += chunk
+    eq(cont, b"HTTP/1.1 100 Continue\r\n\r\n", "the request is in flight")
+    s.proc.send_signal(signal.SIGTERM)
+    check(s.wait_line("credex serve: draining"), "SIGTERM: draining")
+    refused = False
+    try:
+        socket.create_connection(("127.0.0.1", s.port)).close()
+    except OSError:
+        refused = True
+    check(refused, "draining: no new connection")
+    keep.request("GET", "/v1/health")
+    r = keep.getresponse()
+    e = error_of(r.read())
+    eq((r.status, e["code"]), (503, "draining"), "draining: a new request on an open connection")
+    keep.close()
+    sock.sendall(body)
+    reply = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    sock.close()
+    check(reply.startswith(b"HTTP/1.1 200"), "the request in flight is answered: %r" % reply[:40])
+    check(reply.endswith(cli_json("equiv", "TX-EVS-101", "CA-EVS-101", "--in", "US-CA")),
+          "with its decision")
+    eq(s.proc.wait(timeout=60), 0, "SIGTERM drains and exits 0")
+
+    test_tokens()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def token(name, scopes):
+    r = cli("token", "new", name, "--scopes", scopes)
+    token_line, yaml_line = r.stdout.decode().splitlines()
+    check(token_line.startswith("cxt_") and len(token_line) == 68, "a token: " + token_line)
+    check(token_line not in yaml_line, "the tokens-file line does not hold the token")
+    return token_line, yaml_line
+
+
+def test_tokens():
+    reader, reader_line = token("reader", "read")
+    decider, decider_line = token("ca-decider", "decide,read")
+    admin, admin_line = token("ops", "admin")
+    path = os.path.join(WORK, "tokens.yaml")
+    with open(path, "w") as f:
+        f.write("tokens:\n" + reader_line + "\n" + decider_line.replace(
+            "]}", "], jurisdictions: [US-CA]}") + "\n" + admin_line.replace("]}", "], rate: 1}")
+            + "\n")
+    s = Server("--tokens", path, "--quiet")
+
+    def auth(t):
+        return {"Authorization": "Bearer " + t}
+    eq(s.request("GET", "/v1/health")[0], 200, "health needs no token")
+    st, data, _, _ = s.request("GET", "/v1/holders/h-tx-0001")
+    eq((st, error_of(data)["code"]), (401, "unauthorized"), "no token: 401")
+    eq(s.request("GET", "/v1/holders/h-tx-0001", headers=auth("cxt_" + "0" * 64))[0], 401,
+       "an unknown token: 401")
+    eq(s.request("GET", "/v1/holders/h-tx-0001", headers=auth(reader))[0], 200, "read scope")
+    st, data, _, _ = s.request("POST", "/v1/equiv", '{"from":"TX-EVS-101","to":"CA-EVS-101"}',
+                               headers=auth(reader))
+    eq((st, error_of(data)["code"]), (403, "forbidden"), "no decide scope: 403")
+    ok = s.request("POST", "/v1/transfer", '{"holder":"h-tx-0001","to":"US-CA"}',
+                   headers=auth(decider))
+    eq(ok[0], 200, "decisions into the token's jurisdiction")
+    st, data, _, _ = s.request("POST", "/v1/transfer", '{"holder":"h-ca-0001","to":"US-TX"}',
+                               headers=auth(decider))
+    eq(st, 403, "decisions into another jurisdiction: 403")
+    check("US-TX" in error_of(data)["message"], "403 names the jurisdiction")
+    eq(s.request("GET", "/v1/holders/h-tx-0001", headers=auth(decider))[0], 403,
+       "a holder of another jurisdiction: 403")
+    statuses = [s.request("POST", "/v1/admin/reload", "{}", headers=auth(admin))[0]
+                for _ in range(5)]
+    check(200 in statuses and 429 in statuses, "rate 1: some of 5 requests get 429: %r" % statuses)
+    logged = "\n".join(s.lines)
+    check('"token":"ca-decider"' in logged, "the log names the token")
+    check(all(t not in logged for t in (reader, decider, admin)), "never the token itself")
+    eq(s.stop(), 0, "exit 0")
+    eq([x for x in s.lines if not x.startswith("{")], [], "--quiet: only the request log")
+
+
+sys.exit(main())
