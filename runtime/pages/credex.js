@@ -109,11 +109,11 @@ var credex = (function () {
         tokenPanel(false);
       },
       function (p) {
+        showError(p && typeof p.message === "string" ? p : problem(0, null));
         if (p && (p.status === 401 || (p.status === 403 && !token()))) {
           pending = action;
           tokenPanel(true, p.message);
         }
-        showError(p && typeof p.message === "string" ? p : problem(0, null));
       }
     );
   }
@@ -146,8 +146,8 @@ var credex = (function () {
   }
 
   /* Fills the fields of form named like the URL's query parameters; true
-   * when the query gave every field marked required (the page then
-   * submits, so that a link or a test can reach a page's answer). */
+   * when the query gave any (the page then submits when the form is valid,
+   * so that a link or a test can reach a page's answer). */
   function fillFromQuery(form) {
     var query = new URLSearchParams(window.location.search);
     var given = false;
@@ -157,10 +157,7 @@ var credex = (function () {
       if (field.type === "radio") field.checked = field.value === query.get(field.name);
       else if (field.type !== "file") field.value = query.get(field.name);
     });
-    if (!given) return false;
-    return Array.prototype.every.call(form.elements, function (field) {
-      return !field.required || field.disabled || field.value !== "";
-    });
+    return given;
   }
 
   function today() {

@@ -46,7 +46,7 @@ document.addEventListener("DOMContentLoaded", function () {
     credex.run(check);
   });
   form.elements.as_of.value = credex.today();
-  var complete = credex.fillFromQuery(form);
+  var given = credex.fillFromQuery(form);
   mode();
-  if (complete && form.checkValidity()) credex.run(check);
+  if (given && form.checkValidity()) credex.run(check);
 });

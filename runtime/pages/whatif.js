@@ -9,6 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var el = credex.el;
   var GOOD = { met: true, equivalent: true, accepted: true };
   var csvUrl = null;
+  var drawn = null; /* the rows the chart shows, drawn again when the width changes */
 
   /* The credential a transition is about: the stack's, the target of an
    * equivalence, the credential of a recognition. */
@@ -42,11 +43,14 @@ document.addEventListener("DOMContentLoaded", function () {
   /* Gains to the right of a middle line, losses to the left, one row per
    * credential, drawn into the page's <svg id="chart">. */
   function drawChart(rows) {
+    drawn = rows;
     var svg = document.getElementById("chart");
     var ns = svg.namespaceURI;
     var title = svg.querySelector("title");
     svg.replaceChildren(title);
-    var rowHeight = 28, labelWidth = 170, width = 600, half = (width - labelWidth) / 2;
+    /* one unit of the drawing is one CSS pixel, so text stays 12px at any width */
+    var width = Math.max(svg.parentNode.clientWidth || 600, 300);
+    var rowHeight = 28, labelWidth = Math.min(170, Math.round(width * 0.3)), half = (width - labelWidth) / 2;
     var most = rows.reduce(function (m, r) { return Math.max(m, r.gained, r.lost); }, 1);
     var height = Math.max(rows.length, 1) * rowHeight + 10;
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
@@ -119,6 +123,7 @@ document.addEventListener("DOMContentLoaded", function () {
         holders.push(cells(["and " + (t.count - t.examples.length) + " more", t.subject.stack, t.from, t.to]));
       }
     });
+    document.getElementById("result").hidden = false; /* first: the chart takes its width */
     document.getElementById("summary").textContent = transitions.length
       ? transitions.length + " group" + (transitions.length === 1 ? "" : "s") + " of decisions move."
       : "No decision moves.";
@@ -133,7 +138,6 @@ document.addEventListener("DOMContentLoaded", function () {
     if (csvUrl) URL.revokeObjectURL(csvUrl);
     csvUrl = URL.createObjectURL(new Blob([csv(transitions)], { type: "text/csv" }));
     document.getElementById("csv").setAttribute("href", csvUrl);
-    document.getElementById("result").hidden = false;
   }
 
   /* The change's text: the chosen file's, else the pasted one. */
@@ -153,6 +157,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  window.addEventListener("resize", function () {
+    if (drawn) drawChart(drawn);
+  });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     credex.run(compare);
