@@ -1,7 +1,8 @@
 #!/bin/bash
 # pages.sh -- the web pages of runtime/pages/ are well-formed and
 # self-contained (tests/serve/pages_check.py: closed elements, a label for
-# every field, links only to embedded files, no external URL anywhere),
+# every field, links only to embedded files, no external URL anywhere,
+# no inline script, style or handler, no markup parsed from strings),
 # after a self-test on a fixture with one fault of each kind; and their
 # scripts parse (node --check, when node is installed).
 . "$SRC/tests/cli/lib.sh"
@@ -22,11 +23,13 @@ cat >fixture/bad.html <<'HTML'
 <textarea id="d" aria-label="D"></textarea>
 <div><p>unclosed</div>
 <script src="https://cdn.example/x.js"></script>
+<button onclick="go()" style="color: red">Go</button>
+<script>go();</script>
 </form>
 </body>
 </html>
 HTML
-printf '/* fetch("//evil.example/x") */\n' >fixture/bad.js
+printf '/* fetch("//evil.example/x") */\nbox.innerHTML = name;\n' >fixture/bad.js
 OUT=$(python3 "$CHECK" fixture)
 RC=$?
 expect_eq "$RC" 1 "self-test: the fixture fails"
@@ -40,6 +43,10 @@ expect_contains "$OUT" "bad.html:3: href='/pages/gone.css': expected" "self-test
 expect_contains "$OUT" "bad.html:11: </div> where </p> (opened at line 11) was expected" "self-test: an element left open"
 expect_contains "$OUT" "bad.html:12: 'https:': the pages may name no external URL" "self-test: an external URL"
 expect_contains "$OUT" "bad.js:1: '//': the pages may name no external URL" "self-test: a protocol-relative URL in a comment"
+expect_contains "$OUT" "bad.html:13: <button onclick=...>: no inline style or handler" "self-test: an inline handler"
+expect_contains "$OUT" "bad.html:13: <button style=...>: no inline style or handler" "self-test: an inline style"
+expect_contains "$OUT" "bad.html:14: an inline script" "self-test: an inline script"
+expect_contains "$OUT" "bad.js:2: innerHTML: build the DOM with createElement and textContent" "self-test: markup parsed from a string"
 
 # ------------------------------------------------------- the real pages
 OUT=$(python3 "$CHECK" "$SRC/runtime/pages")

@@ -9,7 +9,12 @@ self-contained, with python3's standard library only:
 - every href, src and action names "#...", "/", "/openapi.json" or
   "/pages/NAME" of a file that exists;
 - no file of the directory holds "http:", "https:" or "//": no CDN, no
-  external URL, no protocol-relative URL, not even in a comment.
+  external URL, no protocol-relative URL, not even in a comment;
+- no inline script, style attribute or on... handler, so the server can
+  send Content-Security-Policy: default-src 'self';
+- the scripts never parse markup (innerHTML, outerHTML,
+  insertAdjacentHTML, document.write, eval): a string from a rule pack
+  or the registry reaches the page only as text.
 
   pages_check.py DIR      prints "FILE:LINE: what" per problem; exit 1 if any.
 """
@@ -21,6 +26,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 FIELDS = {"input", "select", "textarea"}
 UNLABELLED_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 FORBIDDEN = ("http:", "https:", "//")
+MARKUP = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(")
 
 
 class Page(HTMLParser):
@@ -34,6 +40,11 @@ class Page(HTMLParser):
         self.fields = []        # (id, line, labelled by itself or an enclosing label)
         self.label_depth = 0
         self.seen = set()
+        self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and data.strip():
+            self.problem(self.getpos()[0], "an inline script (CSP default-src 'self'): use <script src>")
 
     def problem(self, line, what):
         self.problems.append("%s:%d: %s" % (self.name, line, what))
@@ -60,6 +71,12 @@ class Page(HTMLParser):
         for key in ("href", "src", "action"):
             if key in a:
                 self.check_target(line, key, a[key] or "")
+        for key in a:
+            if key == "style" or key.startswith("on"):
+                self.problem(line, "<%s %s=...>: no inline style or handler (CSP default-src 'self')" % (tag, key))
+        if tag == "style":
+            self.problem(line, "<style>: no inline style (CSP default-src 'self')")
+        self.in_script = tag == "script"
         if tag not in VOID:
             self.open.append((tag, line))
 
@@ -82,6 +99,7 @@ class Page(HTMLParser):
                     break
             return
         self.open.pop()
+        self.in_script = False
         if tag == "label":
             self.label_depth -= 1
 
@@ -118,6 +136,11 @@ def check_dir(directory):
             for bad in FORBIDDEN:
                 if bad in line.lower():
                     problems.append("%s:%d: %r: the pages may name no external URL" % (name, lineno, bad))
+        if name.endswith(".js"):
+            for lineno, line in enumerate(text.split("\n"), 1):
+                for bad in MARKUP:
+                    if bad in line:
+                        problems.append("%s:%d: %s: build the DOM with createElement and textContent" % (name, lineno, bad))
         if name.endswith(".html"):
             page = Page(name, files)
             page.feed(text)
