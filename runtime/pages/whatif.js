@@ -1,15 +1,19 @@
 /* whatif.js -- the what-if page: a change file (chosen or pasted) sent to
  * POST /v1/whatif; the transitions drawn as gains and losses per credential
  * in inline SVG, the affected holders and every transition as tables, and
- * the CSV `credex whatif --format csv` writes, built here for download. */
+ * the CSV `credex whatif --format csv` writes, built here for download.
+ * The part without a page (whatif.csv, whatif.perCredential) also loads in
+ * node, where tests/serve/pages.sh compares its CSV with the CLI's. */
 "use strict";
 
-document.addEventListener("DOMContentLoaded", function () {
-  var form = document.getElementById("whatif-form");
-  var el = credex.el;
-  var GOOD = { met: true, equivalent: true, accepted: true };
-  var csvUrl = null;
-  var drawn = null; /* the rows the chart shows, drawn again when the width changes */
+var whatif = (function () {
+  /* How good a status is, within its kind: a move up is a gain, down a
+   * loss; error and absent rank nowhere (their moves are "other"). */
+  var RANK = {
+    met: 3, in_progress: 2, not_started: 1,
+    equivalent: 3, partial: 2, not_equivalent: 1,
+    accepted: 3, conditional: 2, denied: 1, not_recognized: 1
+  };
 
   /* The credential a transition is about: the stack's, the target of an
    * equivalence, the credential of a recognition. */
@@ -33,12 +37,45 @@ document.addEventListener("DOMContentLoaded", function () {
     transitions.forEach(function (t) {
       var id = credentialOf(t);
       var row = rows[id] || (rows[id] = { credential: id, gained: 0, lost: 0, other: 0 });
-      if (GOOD[t.to] && !GOOD[t.from]) row.gained += t.count;
-      else if (GOOD[t.from] && !GOOD[t.to]) row.lost += t.count;
+      var from = RANK[t.from], to = RANK[t.to];
+      if (from && to && to > from) row.gained += t.count;
+      else if (from && to && to < from) row.lost += t.count;
       else row.other += t.count;
     });
     return Object.keys(rows).sort().map(function (id) { return rows[id]; });
   }
+
+  /* One CSV field, quoted as RFC 4180 says when it needs to be. */
+  function csvField(v) {
+    var s = v === null || v === undefined ? "" : String(v);
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function coverageText(c) {
+    return c ? c.covered + "/" + c.total : "";
+  }
+
+  /* The CSV of `credex whatif --format csv` (docs/whatif.md), CRLF. */
+  function csv(transitions) {
+    var lines = ["kind,subject,from,to,count,examples,coverage_before,coverage_after"];
+    transitions.forEach(function (t) {
+      var cov = t.coverage || {};
+      lines.push([t.kind, subjectText(t), t.from, t.to, t.count, t.examples.join(";"),
+        coverageText(cov.before), coverageText(cov.after)].map(csvField).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  return { credentialOf: credentialOf, subjectText: subjectText, perCredential: perCredential, csv: csv };
+})();
+
+if (typeof module !== "undefined") module.exports = whatif;
+
+if (typeof document !== "undefined") document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("whatif-form");
+  var el = credex.el;
+  var csvUrl = null;
+  var drawn = null; /* the rows the chart shows, drawn again when the width changes */
 
   /* Gains to the right of a middle line, losses to the left, one row per
    * credential, drawn into the page's <svg id="chart">. */
@@ -90,29 +127,8 @@ document.addEventListener("DOMContentLoaded", function () {
       document.querySelector("#" + id + " tbody"), rows);
   }
 
-  /* One CSV field, quoted as RFC 4180 says when it needs to be. */
-  function csvField(v) {
-    var s = v === null || v === undefined ? "" : String(v);
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  }
-
-  function coverageText(c) {
-    return c ? c.covered + "/" + c.total : "";
-  }
-
-  /* The CSV of `credex whatif --format csv` (docs/whatif.md), CRLF. */
-  function csv(transitions) {
-    var lines = ["kind,subject,from,to,count,examples,coverage_before,coverage_after"];
-    transitions.forEach(function (t) {
-      var cov = t.coverage || {};
-      lines.push([t.kind, subjectText(t), t.from, t.to, t.count, t.examples.join(";"),
-        coverageText(cov.before), coverageText(cov.after)].map(csvField).join(","));
-    });
-    return lines.join("\r\n") + "\r\n";
-  }
-
   function show(transitions) {
-    var rows = perCredential(transitions);
+    var rows = whatif.perCredential(transitions);
     var holders = [];
     transitions.forEach(function (t) {
       if (t.kind !== "audit") return;
@@ -133,10 +149,10 @@ document.addEventListener("DOMContentLoaded", function () {
     }));
     fillTable("holders", holders);
     fillTable("transitions", transitions.map(function (t) {
-      return cells([t.kind, subjectText(t), t.from, t.to, t.count], [false, false, false, false, true]);
+      return cells([t.kind, whatif.subjectText(t), t.from, t.to, t.count], [false, false, false, false, true]);
     }));
     if (csvUrl) URL.revokeObjectURL(csvUrl);
-    csvUrl = URL.createObjectURL(new Blob([csv(transitions)], { type: "text/csv" }));
+    csvUrl = URL.createObjectURL(new Blob([whatif.csv(transitions)], { type: "text/csv" }));
     document.getElementById("csv").setAttribute("href", csvUrl);
   }
 
