@@ -7,7 +7,8 @@ cannot rely on a check this file does not make.
 
   openapi_check.py DOC --lint
       DOC parses, is OpenAPI 3.1, every $ref resolves, every schema uses
-      only the subset, every operation has an operationId and responses.
+      only the subset, every operation has a unique operationId,
+      responses, and a parameter for each {name} of its path.
   openapi_check.py DOC --schema NAME [FILE]
       every line of FILE (JSON Lines; default stdin) against
       #/components/schemas/NAME.
@@ -239,6 +240,10 @@ def lint(doc):
             if not isinstance(op, dict) or not op.get("responses"):
                 problems.append("%s: an operation needs responses" % where)
                 continue
+            declared = {p.get("name") for p in op.get("parameters", []) if p.get("in") == "path"}
+            for name in re.findall(r"\{([^}]+)\}", path):
+                if name not in declared:
+                    problems.append("%s: no path parameter %r" % (where, name))
             opid = op.get("operationId")
             if not opid:
                 problems.append("%s: no operationId" % where)

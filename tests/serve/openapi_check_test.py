@@ -131,11 +131,13 @@ class Document(unittest.TestCase):
         doc["openapi"] = "3.0.3"
         doc["paths"] = {"/a": {"get": {"operationId": "x", "responses": {"200": {"description": "d"}}}},
                         "/b": {"get": {"operationId": "x", "responses": {"200": {"description": "d"}}}},
-                        "/c": {"get": {"operationId": "y"}}}
+                        "/c": {"get": {"operationId": "y"}},
+                        "/d/{id}": {"get": {"operationId": "z", "responses": {"200": {"description": "d"}}}}}
         problems = oc.lint(doc)
         self.assertIn("#/openapi: expected 3.1.x", problems)
         self.assertTrue(any("operationId 'x' also at" in p for p in problems), problems)
         self.assertTrue(any("~1c/get: an operation needs responses" in p for p in problems), problems)
+        self.assertIn("#/paths/~1d~1{id}/get: no path parameter 'id'", problems)
 
     def test_good_document(self):
         self.assertEqual(oc.lint(DOC), [])
