@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "badges.h"
+#include "csv_import.h"
 #include "csv_reader.h"
 #include "ctdl.h"
 #include "date.h"
@@ -59,6 +60,7 @@ struct cx_catalog_loader {
     cx_strmap removing[CX_KIND_AWARD + 1]; /* credential and competency ids `remove:` lists
                                             * -> cx_loc* of the id */
     int64_t cascaded;                      /* what the removals took along (--cascade) */
+    cx_csv_awards *csv;                    /* the CSV award lists streamed, or NULL */
 };
 
 /* Per-document state while checking. */
@@ -66,9 +68,10 @@ typedef struct checker {
     cx_catalog_loader *ld;
     const char *file; /* file name for locations (in the arena) */
     cx_error *err;
-    int add_awards; /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
-    int keep_known; /* 1: a badge's document: its providers and credentials are created
-                     * only when new (docs/interop.md, "Open Badges") */
+    int add_awards;  /* 1: a non-YAML document, whose holders gain awards (docs/interop.md) */
+    int keep_known;  /* 1: a badge's document: its providers and credentials are created
+                      * only when new (docs/interop.md, "Open Badges") */
+    int values_only; /* 1: a streamed CSV row (csv_import.c): no reference, no id */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
@@ -705,11 +708,14 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     if (rc) return rc;
     a->loc = loc_of(c, n);
     if ((rc = opt_id(c, n, "id", &a->id)) ||
-        (rc = opt_ref(c, n, "credential", CX_KIND_CREDENTIAL, &a->credential)) ||
+        (rc = c->values_only ? opt_text(c, n, "credential", &a->credential)
+                             : opt_ref(c, n, "credential", CX_KIND_CREDENTIAL, &a->credential)) ||
         (rc = opt_date(c, n, "issued", &a->issued)) ||
         (rc = opt_date(c, n, "expires", &a->expires)) ||
         (rc = date_order(c, n, "issued", a->issued, "expires", a->expires)) ||
-        (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &a->jurisdiction)) ||
+        (rc = c->values_only
+                  ? opt_id(c, n, "jurisdiction", &a->jurisdiction)
+                  : opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &a->jurisdiction)) ||
         (rc = opt_number(c, n, "hours", &a->hours)) ||
         (rc = opt_text(c, n, "status", &a->status)) || (rc = opt_text(c, n, "grade", &a->grade)) ||
         (rc = opt_text(c, n, "evidence", &a->evidence)) ||
@@ -719,7 +725,7 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     if (!cx__listed(statuses, a->status))
         return fail(c, cx__ymap_get(n, "status"),
                     "invalid status '%s'; expected one of: active, revoked, suspended", a->status);
-    return award_id(c, n, holder, a);
+    return c->values_only ? CX_OK : award_id(c, n, holder, a);
 }
 
 /* An item's error as an issue of the import report: its column (CSV) or
@@ -1114,12 +1120,12 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
     return rc;
 }
 
-/* Reads one file of any format into a catalog document. */
-static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_error *err)
+/* Reads one file of any format into a catalog document: its bytes are
+ * data (len of them, freed here) when read already, else read here. */
+static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t len, cx_ydoc **out,
+                    cx_error *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc = cx__yread_file(path, &data, &len, err);
+    int rc = data ? CX_OK : cx__yread_file(path, &data, &len, err);
     if (rc) return rc;
     cx_format f = detect(data, len);
     ld->files[f]++;
@@ -1146,14 +1152,23 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
 int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err)
 {
     cx_ydoc *doc = NULL;
+    char *data = NULL; /* a file that is not regular, read whole by the CSV path */
+    size_t len = 0, before = ld->cat.holders.n;
+    int taken = 0; /* 1: a CSV award list, streamed (csv_import.c) */
     cx_ydoc **docs = realloc(ld->docs, (ld->ndocs + 1) * sizeof *docs);
     if (!docs) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
     ld->docs = docs;
-    int rc = read_doc(ld, path, &doc, err);
-    if (rc) return rc;
+    int rc = ld->csv ? CX_OK : cx__csv_awards_new(ld, &ld->csv, err);
+    if (!rc) rc = cx__csv_awards_add_file(ld->csv, path, &taken, &data, &len, err);
+    if (rc || taken) {
+        ld->files[CX_FORMAT_CSV] += taken;
+        return rc;
+    }
+    if ((rc = read_doc(ld, path, data, len, &doc, err))) return rc;
     ld->docs[ld->ndocs++] = doc;
-    return cx__catalog_loader_add_doc(
+    rc = cx__catalog_loader_add_doc(
         ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
+    return rc ? rc : cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
 }
 
 const char *cx_format_name(cx_format f)
@@ -1237,9 +1252,9 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
     cx__strmap_init(&created);
     for (size_t i = 0; i < ld->cat.holders.n && !rc; i++) {
         cx_cat_holder *h = &ld->cat.holders.v[i];
-        size_t left = 0;
+        size_t left = h->rows_kept;
         for (size_t k = 0; k < h->nawards; k++) left += !h->awards[k].skip;
-        if (!h->add_awards || (h->nawards && !left) ||
+        if (!h->add_awards || ((h->nawards || h->rows) && !left) ||
             cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
             continue;
         int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
@@ -1257,6 +1272,8 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
                         h->id);
         if (!skippable(ld, h)) continue;
         for (size_t k = 0; k < h->nawards; k++) h->awards[k].skip = 1;
+        ld->cat.nawards -= h->rows_kept; /* streamed rows are counted as they are left out */
+        h->rows_kept = 0;
         ld->skipped += (int64_t)left;
         report_skip(ld, err);
         cx_error_clear(err);
@@ -1286,12 +1303,12 @@ static void drop_skipped(cx_catalog_loader *ld)
     size_t kept = 0;
     for (size_t i = 0; i < ld->cat.holders.n; i++) {
         cx_cat_holder *h = &ld->cat.holders.v[i];
-        size_t n = 0, had = h->nawards;
+        size_t n = 0, had = h->nawards + h->rows;
         for (size_t k = 0; k < h->nawards; k++)
             if (!h->awards[k].skip) h->awards[n++] = h->awards[k];
         ld->cat.nawards -= h->nawards - n;
         h->nawards = n;
-        if (h->add_awards && had && !n) continue;
+        if (h->add_awards && had && !n && !h->rows_kept) continue;
         ld->cat.holders.v[kept++] = *h;
     }
     ld->cat.holders.n = kept;
@@ -1466,8 +1483,9 @@ static void cascaded(void *ud, const cx_cat_removal *rm, const char *kind, const
     ld->opts->report(ld->opts->report_ud, &issue);
 }
 
-int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
-                              cx_error *err)
+/* Everything commit checks before writing. */
+static int check_all(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                     cx_error *err)
 {
     int rc = check_removals(ld, err);
     if (!rc) rc = define_absent(ld, err);
@@ -1475,6 +1493,10 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     for (size_t i = 0; i < ld->nrefs; i++) {
         ref *r = &ld->refs[i];
         if (r->award && r->award->skip) continue;
+        if (r->kind == CX_KIND_AWARD) { /* a CSV list's (cx__catalog_add_stream) */
+            if ((rc = cx__csv_awards_resolve(ld->csv, (size_t)r->loc.line, err))) return rc;
+            continue;
+        }
         rc = resolve(ld, r, err);
         if (rc == CX_EINPUT && r->award) {
             skip_award(ld, r->award, err);
@@ -1489,8 +1511,19 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     rc = cx__badge_verify(ld->docs, ld->ndocs, ld->trust, ld->opts, apply_verified, ld, err);
     if (rc || (rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err)) ||
         (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
-        (rc = check_grades(ld, err)))
+        (rc = check_grades(ld, err)) || (rc = cx__csv_awards_check_grades(ld->csv, err)))
         return rc;
+    return cx__csv_awards_settle(ld->csv, err);
+}
+
+int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err)
+{
+    int began = 0; /* one read transaction: no lock per look-up of a million holders */
+    int rc = cx__registry_read_begin(ld->registry, &began, err);
+    if (!rc) rc = check_all(ld, progress, progress_ud, err);
+    cx__registry_read_end(ld->registry, began);
+    if (rc) return rc;
     if (ld->skipped) drop_skipped(ld);
     ld->cat.cascade = ld->opts->cascade;
     ld->cat.cascaded = cascaded;
@@ -1545,6 +1578,8 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     cx__strmap_free(&ld->sources);
     cx__strmap_free(&ld->by_source);
     cx__trust_free(ld->trust);
+    cx__csv_awards_free(ld->csv);
+    free(ld->cat.streams.v);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);
@@ -1560,6 +1595,73 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     for (size_t i = 0; i < ld->ndocs; i++) cx__ydoc_free(ld->docs[i]);
     free(ld->docs);
     free(ld);
+}
+
+/* ------------------------------------------- for CSV award lists (csv_import.h) */
+
+const cx_import_options *cx__catalog_options(const cx_catalog_loader *ld)
+{
+    return ld->opts;
+}
+
+cx_catalog *cx__catalog_model(cx_catalog_loader *ld)
+{
+    return &ld->cat;
+}
+
+cx_cat_holder *cx__catalog_new_holder(cx_catalog_loader *ld)
+{
+    return PUSH(ld->cat.holders);
+}
+
+int cx__catalog_add_stream(cx_catalog_loader *ld, const cx_cat_stream *s, size_t number,
+                           cx_error *err)
+{
+    cx_cat_stream *to = PUSH(ld->cat.streams);
+    ref *r = grow(ld->refs, &ld->caprefs, ld->nrefs, sizeof *r);
+    if (!to || !r) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    *to = *s;
+    ld->refs = r;
+    memset(&r[ld->nrefs], 0, sizeof *r);
+    r[ld->nrefs].kind = CX_KIND_AWARD; /* no reference's kind: the stream's place */
+    r[ld->nrefs++].loc.line = (int)number;
+    return CX_OK;
+}
+
+int cx__catalog_check_award(cx_catalog_loader *ld, const char *file, const cx_ynode *row,
+                            cx_cat_award *a, cx_error *err)
+{
+    checker c = {ld, file, err, 1, 0, 1};
+    memset(a, 0, sizeof *a);
+    return award(&c, row, NULL, a);
+}
+
+int cx__catalog_check_id(cx_catalog_loader *ld, const char *file, const cx_ynode *n,
+                         const char *key, cx_error *err)
+{
+    checker c = {ld, file, err, 1, 0, 1};
+    const char *id;
+    int rc = scalar(&c, n, key, &id);
+    return rc ? rc : check_id(&c, n, key, id);
+}
+
+int cx__catalog_resolve(cx_catalog_loader *ld, cx_kind kind, const char *id, const cx_loc *loc,
+                        cx_error *err)
+{
+    ref r = {kind, id, *loc, NULL};
+    return resolve(ld, &r, err);
+}
+
+const cx_loc *cx__catalog_defined(const cx_catalog_loader *ld, cx_kind kind, const char *id)
+{
+    return cx__strmap_get(&ld->defined[kind], id);
+}
+
+void cx__catalog_skip(cx_catalog_loader *ld, cx_error *err)
+{
+    ld->skipped++;
+    report_skip(ld, err);
+    cx_error_clear(err);
 }
 
 /* ------------------------------------------------------------- public API */

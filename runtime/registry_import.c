@@ -508,6 +508,29 @@ static int write_holders(import_ctx *ctx, const cx_catalog *cat)
     return CX_OK;
 }
 
+/* One award of a stream, written as a model award of a holder that gains
+ * awards (the holder itself is written by now). */
+static int write_streamed(void *ud, const char *holder, const cx_cat_award *a, cx_error *err)
+{
+    import_ctx *ctx = ud;
+    cx_cat_holder h = {.id = holder, .add_awards = 1, .loc = a->loc};
+    (void)err; /* ctx->err is the same */
+    int rc = write_award(ctx, &h, a);
+    if (!rc) tick(ctx);
+    return rc;
+}
+
+/* The awards of every stream (CSV award lists), read as they are written. */
+static int write_streams(import_ctx *ctx, const cx_catalog *cat)
+{
+    for (size_t i = 0; i < cat->streams.n; i++) {
+        const cx_cat_stream *s = &cat->streams.v[i];
+        int rc = s->each(s->stream, write_streamed, ctx, ctx->err);
+        if (rc) return rc;
+    }
+    return CX_OK;
+}
+
 static int write_exceptions(import_ctx *ctx, const cx_catalog *cat)
 {
     sqlite3_stmt *st = ctx->st[S_EXCEPTION];
@@ -618,6 +641,7 @@ static int write_all(import_ctx *ctx, const cx_catalog *cat)
     if (!rc) rc = write_competencies(ctx, cat);
     if (!rc) rc = write_credentials(ctx, cat);
     if (!rc) rc = write_holders(ctx, cat);
+    if (!rc) rc = write_streams(ctx, cat);
     if (!rc) rc = write_exceptions(ctx, cat);
     if (!rc) rc = run(ctx, S_BUMP, NULL, "content version", "");
     return rc;
