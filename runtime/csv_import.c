@@ -345,14 +345,15 @@ static const award_key *key_find(const cx_csv_awards *all, const award_key *k)
     return all->keys[i].holder != UINT32_MAX ? &all->keys[i] : NULL;
 }
 
-/* "award 'ID' is defined twice in this import (first at FILE:LINE)", at line of file. */
+/* "award 'ID' is defined twice in this import (first at PLACE)", at line of file. */
 static int award_twice(cx_error *err, const char *file, int line, const char *id,
-                       const char *first_file, int first_line)
+                       const cx_loc *first)
 {
     char at[600];
-    return cx__yerror(err, CX_EINPUT, file, line, 0, NULL,
-                      "award '%s' is defined twice in this import (first at %s)", id,
-                      cx__yplace(at, sizeof at, first_file, first_line, 0, NULL));
+    return cx__yerror(
+        err, CX_EINPUT, file, line, 0, NULL,
+        "award '%s' is defined twice in this import (first at %s)", id,
+        cx__yplace(at, sizeof at, first->file, first->line, first->column, first->where));
 }
 
 /* --------------------------------------------------------------- holders */
@@ -475,14 +476,12 @@ static int row_award(pass *p, uint32_t holder, cx_error *err)
     award_key k;
     if (row_key(p, holder, cred, &a, &k)) return nomem(err, s->path);
     const cx_loc *yaml = cx__catalog_defined(all->ld, CX_KIND_AWARD, p->id.data);
-    if (yaml)
-        return award_twice(err, s->path, p->csv.record_line, p->id.data, yaml->file, yaml->line);
+    if (yaml) return award_twice(err, s->path, p->csv.record_line, p->id.data, yaml);
     const award_key *first = key_add(all, &k, &oom);
     if (oom) return nomem(err, s->path);
-    if (first)
-        return award_twice(err, s->path, p->csv.record_line, p->id.data,
-                           all->lists[first->list]->path, (int)first->line);
-    return CX_OK;
+    if (!first) return CX_OK;
+    cx_loc at = {all->lists[first->list]->path, (int)first->line, 0, NULL};
+    return award_twice(err, s->path, p->csv.record_line, p->id.data, &at);
 }
 
 static int first_row(pass *p, cx_error *err)
@@ -605,7 +604,7 @@ static int read_whole(cx_csv_awards *all, const char *path, int fd, char **data,
         n += (size_t)got;
         if ((uint64_t)n > max) {
             int line = 1;
-            for (size_t i = 0; i < n; i++) line += buf[i] == '\n';
+            for (size_t i = 0; i < max; i++) line += buf[i] == '\n';
             free(buf);
             return cx__yerror(err, CX_EINPUT, path, line, 0, NULL,
                               "the file is larger than %llu bytes, the most an input may hold",

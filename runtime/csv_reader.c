@@ -47,11 +47,21 @@ static int nomem(const cx_csv *r)
     return cx__error(r->err, CX_ENOMEM, r->name, 0, 0, "out of memory while reading CSV");
 }
 
+/* The record at the line being read needs bytes past max_input_bytes. */
+static int too_big(const cx_csv *r)
+{
+    return cx__yerror(r->err, CX_EINPUT, r->name, r->line, 0, NULL,
+                      "the file is larger than %llu bytes, the most an input may hold",
+                      (unsigned long long)r->limits.max_input_bytes);
+}
+
 /* Moves the bytes from keep on to the window's start and reads more after
  * them (growing the window when they fill it); at the end of the file
- * sets eof. The file may not pass max_input_bytes. */
+ * sets eof. Bytes past max_input_bytes are not kept: a record that needs
+ * them is an error at its line. */
 static int refill(cx_csv *r, size_t keep)
 {
+    if (r->over) return too_big(r);
     memmove(r->window, r->window + keep, r->len - keep);
     r->len -= keep;
     r->pos -= keep;
@@ -62,8 +72,11 @@ static int refill(cx_csv *r, size_t keep)
         r->window_cap *= 2;
     }
     r->data = r->window;
+    size_t want = r->window_cap - r->len;
+    if (want > r->limits.max_input_bytes - r->read + 1)
+        want = (size_t)(r->limits.max_input_bytes - r->read + 1);
     for (;;) {
-        ssize_t n = read(r->fd, r->window + r->len, r->window_cap - r->len);
+        ssize_t n = read(r->fd, r->window + r->len, want);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
             return cx__error(r->err, CX_EINPUT, r->name, 0, 0, "cannot read: %s", strerror(errno));
@@ -72,10 +85,10 @@ static int refill(cx_csv *r, size_t keep)
         r->read += (uint64_t)n;
         break;
     }
-    if (r->read > r->limits.max_input_bytes)
-        return cx__yerror(r->err, CX_EINPUT, r->name, r->line, 0, NULL,
-                          "the file is larger than %llu bytes, the most an input may hold",
-                          (unsigned long long)r->limits.max_input_bytes);
+    if (r->read > r->limits.max_input_bytes) { /* one byte past the cap */
+        r->len -= (size_t)(r->read - r->limits.max_input_bytes);
+        r->over = 1;
+    }
     return CX_OK;
 }
 
@@ -314,10 +327,11 @@ int cx__csv_open(cx_csv *r, const char *name, int fd, const char *data, size_t l
         r->data = data;
         r->len = len;
         r->eof = 1;
-        if ((uint64_t)len > r->limits.max_input_bytes)
-            return cx__yerror(err, CX_EINPUT, r->name, 0, 0, NULL,
-                              "the file is larger than %llu bytes, the most an input may hold",
-                              (unsigned long long)r->limits.max_input_bytes);
+        if ((uint64_t)len > r->limits.max_input_bytes) { /* read up to the cap */
+            r->len = (size_t)r->limits.max_input_bytes;
+            r->eof = 0;
+            r->over = 1;
+        }
     } else {
         r->window_cap = WINDOW;
         if (!(r->window = malloc(r->window_cap))) return nomem(r);

@@ -35,6 +35,7 @@ typedef struct cx_csv {
     const char *data;     /* the bytes at hand: window, or the buffer */
     size_t len, pos;      /* bytes in data; where the next record starts */
     int eof;              /* 1: nothing follows data[len) */
+    int over;             /* 1: what follows data[len) is past max_input_bytes */
     uint64_t read;        /* bytes read from fd so far */
     cx_limits limits;     /* the caps, defaults filled in */
     int line;             /* the line at pos */
