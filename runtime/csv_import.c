@@ -295,12 +295,25 @@ static int note_ref(stream *s, int kind, const char *id, ref **out, cx_error *er
 
 /* ------------------------------------------------------------ award keys */
 
+/* The default award id, <holder>/<credential>/<issued>, into b. */
+static void award_id(cx_buf *b, const char *holder, const char *credential, const char *issued)
+{
+    b->len = 0;
+    cx__buf_puts(b, holder);
+    cx__buf_add(b, "/", 1);
+    cx__buf_puts(b, credential);
+    cx__buf_add(b, "/", 1);
+    cx__buf_puts(b, issued);
+    cx__buf_add(b, "", 1);
+    b->len--;
+}
+
 static size_t key_slot(const award_key *keys, size_t cap, const award_key *k)
 {
-    uint64_t h = (uint64_t)k->holder * 0x9E3779B97F4A7C15u;
-    h ^= ((uint64_t)k->credential << 32 | (uint32_t)k->issued) * 0xC2B2AE3D27D4EB4Fu;
-    h ^= h >> 29;
-    size_t i = (size_t)h & (cap - 1);
+    uint64_t h = (uint64_t)k->holder << 32 ^ (uint64_t)k->credential << 20 ^ (uint32_t)k->issued;
+    h = (h ^ h >> 30) * 0xBF58476D1CE4E5B9u; /* splitmix64's finisher */
+    h = (h ^ h >> 27) * 0x94D049BB133111EBu;
+    size_t i = (size_t)(h ^ h >> 31) & (cap - 1);
     while (keys[i].holder != UINT32_MAX &&
            (keys[i].holder != k->holder || keys[i].credential != k->credential ||
             keys[i].issued != k->issued))
@@ -449,8 +462,7 @@ static int row_key(pass *p, uint32_t holder, const ref *cred, const cx_cat_award
     *k = (award_key){holder, cred->number, issued, (uint32_t)p->csv.record_line,
                      (uint32_t)p->s->number};
     p->id.len = 0;
-    cx__buf_printf(&p->id, "%s/%s/%s", cx__csv_text(&p->csv, p->col.holder), a->credential,
-                   a->issued);
+    award_id(&p->id, cx__csv_text(&p->csv, p->col.holder), a->credential, a->issued);
     return p->id.oom ? -1 : 0;
 }
 
@@ -882,7 +894,7 @@ static int each_award(void *stream_, cx_cat_award_fn fn, void *fn_ud, cx_error *
             continue;
         row_as_award(&p, &a);
         p.id.len = 0;
-        cx__buf_printf(&p.id, "%s/%s/%s", holder, a.credential, a.issued);
+        award_id(&p.id, holder, a.credential, a.issued);
         if (p.id.oom) rc = nomem(err, s->path);
         a.id = p.id.data;
         if (!rc) rc = fn(fn_ud, holder, &a, err);
