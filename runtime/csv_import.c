@@ -159,7 +159,9 @@ static int pass_open(stream *s, pass *p, int fd, cx_error *err)
     struct stat st;
     memset(p, 0, sizeof *p);
     p->s = s;
+    p->csv.fd = -1; /* closed: pass_close may follow any failure */
     cx__buf_init(&p->id);
+    cx__buf_init(&p->csv.text);
     if (!s->data && fd < 0) {
         if ((fd = open(s->path, O_RDONLY)) < 0)
             return cx__error(err, CX_EINPUT, s->path, 0, 0, "cannot open: %s", strerror(errno));
