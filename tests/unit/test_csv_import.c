@@ -3,13 +3,15 @@
  * the input's caps (bytes of a file, regular or a pipe; bytes of a field;
  * rows) each a located error; a list larger than the reader's window, with
  * quoted line breaks across it, read and located to the line; a list read
- * from a pipe; a YAML award that a CSV row already defines.
+ * from a pipe; a YAML award that a CSV row already defines; a list that
+ * changes between its two readings, refused with the registry unchanged.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "credex.h"
 #include "test.h"
 #include "util.h"
@@ -226,6 +228,37 @@ TEST(a_yaml_award_a_csv_row_defined_is_named_twice)
     cx_registry_close(r);
 }
 
+TEST(a_list_changed_between_its_readings_is_refused)
+{
+    cx_registry *r = registry_with_base();
+    cx_catalog_loader *ld = NULL;
+    cx_import_options opts;
+    cx_error err;
+    const char *list = "holder,credential,issued,holder_jurisdiction\nh1,C1,2025-01-02,US-TX\n";
+    const char *path = write_file("csvbulk-changed.csv", list, strlen(list));
+    memset(&opts, 0, sizeof opts);
+    cx_error_clear(&err);
+    CHECK_INT(cx__catalog_loader_new(r, &ld, &err), CX_OK);
+    cx__catalog_loader_set_options(ld, &opts);
+    CHECK_INT(cx__catalog_loader_add_file(ld, path, &err), CX_OK);
+    FILE *f = fopen(path, "a"); /* a row more, after the first reading */
+    if (f) {
+        fputs("h1,C2,2025-01-03,\n", f);
+        fclose(f);
+    }
+    CHECK_INT(cx__catalog_loader_commit(ld, NULL, NULL, &err), CX_EINPUT);
+    char want[600];
+    snprintf(want, sizeof want, "%s: the file changed while it was imported; import it again",
+             path);
+    CHECK_STR(formatted(&err), want);
+    cx__catalog_loader_free(ld);
+    int64_t counts[CX_KIND_AWARD + 1];
+    CHECK_INT(cx_registry_counts(r, counts, &err), CX_OK);
+    CHECK_INT(counts[CX_KIND_AWARD], 0);
+    CHECK_INT(counts[CX_KIND_HOLDER], 0);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"a_list_larger_than_the_window_reads_and_locates",
      a_list_larger_than_the_window_reads_and_locates},
@@ -234,6 +267,8 @@ static const test_case cases[] = {
      a_list_through_a_pipe_is_read_once_and_capped},
     {"a_yaml_award_a_csv_row_defined_is_named_twice",
      a_yaml_award_a_csv_row_defined_is_named_twice},
+    {"a_list_changed_between_its_readings_is_refused",
+     a_list_changed_between_its_readings_is_refused},
     {NULL, NULL},
 };
 
