@@ -82,6 +82,7 @@ struct cx_csv_awards {
     cx_strmap holders;         /* id -> 1 + index in hv */
     known_holder *hv;          /* every holder named */
     size_t nh, caph;
+    size_t last;     /* 1 + the holder of the row before (lists often group a holder's rows) */
     award_key *keys; /* open addressing, a power of two */
     size_t nkeys, capkeys;
 };
@@ -375,7 +376,9 @@ static int award_twice(cx_error *err, const char *file, int line, const char *id
 
 static int known_holder_of(cx_csv_awards *all, const char *id, uint32_t *number, cx_error *err)
 {
-    uintptr_t n = (uintptr_t)cx__strmap_get(&all->holders, id);
+    uintptr_t n = all->last && strcmp(all->hv[all->last - 1].id, id) == 0
+                      ? all->last
+                      : (uintptr_t)cx__strmap_get(&all->holders, id);
     if (!n) {
         if (all->nh == all->caph) {
             size_t cap = all->caph ? all->caph * 2 : 1024;
@@ -392,6 +395,7 @@ static int known_holder_of(cx_csv_awards *all, const char *id, uint32_t *number,
         n = ++all->nh;
     }
     *number = (uint32_t)(n - 1);
+    all->last = n;
     return CX_OK;
 }
 
