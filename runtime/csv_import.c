@@ -324,9 +324,11 @@ static size_t key_slot(const award_key *keys, size_t cap, const award_key *k)
     return i;
 }
 
-static int keys_grow(cx_csv_awards *all)
+/* Makes room for at least want keys (1024 at first, else twice as many). */
+static int keys_grow(cx_csv_awards *all, size_t want)
 {
     size_t cap = all->capkeys ? all->capkeys * 2 : 1024;
+    while (want * 4 > cap * 3) cap *= 2;
     award_key *keys = malloc(cap * sizeof *keys);
     if (!keys) return -1;
     for (size_t i = 0; i < cap; i++) keys[i].holder = UINT32_MAX;
@@ -343,7 +345,7 @@ static int keys_grow(cx_csv_awards *all)
 static const award_key *key_add(cx_csv_awards *all, const award_key *k, int *oom)
 {
     *oom = 0;
-    if ((all->nkeys + 1) * 4 > all->capkeys * 3 && keys_grow(all) != 0) {
+    if ((all->nkeys + 1) * 4 > all->capkeys * 3 && keys_grow(all, 0) != 0) {
         *oom = 1;
         return NULL;
     }
@@ -664,6 +666,14 @@ int cx__csv_awards_add_file(cx_csv_awards *all, const char *path, int *taken, ch
         return CX_OK;
     }
     *taken = 1;
+    size_t lines = 0; /* the rows to come, told by the prefix's: the key table's size */
+    for (ssize_t i = 0; i < n; i++) lines += prefix[i] == '\n';
+    uint64_t rows = (uint64_t)st.st_size / (uint64_t)n * lines, max = CX_DEFAULT_MAX_LIST_ITEMS;
+    if (rows > max) rows = max;
+    if (rows > all->capkeys / 2 && keys_grow(all, all->nkeys + (size_t)rows) != 0) {
+        close(fd);
+        return nomem(err, path);
+    }
     return add_list(all, path, fd, &st, NULL, 0, err);
 }
 
