@@ -1257,15 +1257,15 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
         if (!h->add_awards || ((h->nawards || h->rows) && !left) ||
             cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
             continue;
-        int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
-        if (has < 0) rc = err->code;
-        if (has) continue;
         if (!h->jurisdiction) h->jurisdiction = ld->opts->jurisdiction;
-        if (h->jurisdiction) {
+        if (h->jurisdiction) { /* created when new; the writer leaves one it has alone */
             if (cx__strmap_put(&created, h->id, h, NULL) < 0)
                 rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
             continue;
         }
+        int has = cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
+        if (has < 0) rc = err->code;
+        if (has) continue;
         rc = cx__yerror(err, CX_EINPUT, h->loc.file, h->loc.line, h->loc.column, h->loc.where,
                         "unknown holder '%s'; give its jurisdiction (a holder_jurisdiction "
                         "column, or --jurisdiction J) to create it",
