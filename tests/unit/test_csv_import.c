@@ -259,6 +259,41 @@ TEST(a_list_changed_between_its_readings_is_refused)
     cx_registry_close(r);
 }
 
+TEST(ids_across_lists_and_an_unknown_holder_jurisdiction)
+{
+    cx_registry *r = registry_with_base();
+    cx_import_options opts;
+    cx_error err;
+    const char *one = "holder,credential,issued\nh1,C1,2025-01-02\nh2,C2,2025-01-02\n";
+    const char *two = "holder,credential,issued\nh3,C1,2025-01-02\nh2,C2,2025-01-02\n";
+    const char *paths[2] = {write_file("csvbulk-one.csv", one, strlen(one)),
+                            write_file("csvbulk-two.csv", two, strlen(two))};
+    memset(&opts, 0, sizeof opts);
+    opts.jurisdiction = "US-TX";
+    cx_error_clear(&err);
+    CHECK_INT(cx_import(r, paths, 2, &opts, NULL, &err), CX_EINPUT);
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s:3: award 'h2/C2/2025-01-02' is defined twice in this import (first at %s:3)",
+             paths[1], paths[0]);
+    CHECK_STR(formatted(&err), want);
+
+    const char *bad = "holder,credential,issued,holder_jurisdiction\nh4,C1,2025-01-02,\n"
+                      "h4,C2,2025-01-03,US-TZ\n";
+    const char *path = write_file("csvbulk-hj.csv", bad, strlen(bad));
+    opts.skip_invalid = 1; /* a holder's jurisdiction is not an award's: never left out */
+    CHECK_INT(cx_import(r, &path, 1, &opts, NULL, &err), CX_EINPUT);
+    snprintf(want, sizeof want,
+             "%s:3: column 'holder_jurisdiction': unknown jurisdiction 'US-TZ'; did you mean "
+             "'US-TX'?",
+             path);
+    CHECK_STR(formatted(&err), want);
+    int64_t counts[CX_KIND_AWARD + 1];
+    CHECK_INT(cx_registry_counts(r, counts, &err), CX_OK);
+    CHECK_INT(counts[CX_KIND_AWARD], 0);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"a_list_larger_than_the_window_reads_and_locates",
      a_list_larger_than_the_window_reads_and_locates},
@@ -269,6 +304,8 @@ static const test_case cases[] = {
      a_yaml_award_a_csv_row_defined_is_named_twice},
     {"a_list_changed_between_its_readings_is_refused",
      a_list_changed_between_its_readings_is_refused},
+    {"ids_across_lists_and_an_unknown_holder_jurisdiction",
+     ids_across_lists_and_an_unknown_holder_jurisdiction},
     {NULL, NULL},
 };
 
