@@ -1652,6 +1652,11 @@ int cx__catalog_resolve(cx_catalog_loader *ld, cx_kind kind, const char *id, con
     return resolve(ld, &r, err);
 }
 
+int cx__catalog_defines(const cx_catalog_loader *ld, cx_kind kind)
+{
+    return ld->defined[kind].count > 0;
+}
+
 const cx_loc *cx__catalog_defined(const cx_catalog_loader *ld, cx_kind kind, const char *id)
 {
     return cx__strmap_get(&ld->defined[kind], id);

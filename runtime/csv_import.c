@@ -461,17 +461,21 @@ static int row_holder(pass *p, uint32_t *number, cx_cat_holder **out, cx_error *
 
 /* ------------------------------------------------------ the first reading */
 
-/* The current row's award key, and its id in p->id. */
-static int row_key(pass *p, uint32_t holder, const ref *cred, const cx_cat_award *a, award_key *k)
+/* The current row's award key. */
+static award_key row_key(const pass *p, uint32_t holder, const ref *cred, const cx_cat_award *a)
 {
     const char *why;
     cx_date issued = 0;
     cx__date_parse(a->issued, &issued, &why); /* checked */
-    *k = (award_key){holder, cred->number, issued, (uint32_t)p->csv.record_line,
-                     (uint32_t)p->s->number};
-    p->id.len = 0;
+    return (award_key){holder, cred->number, issued, (uint32_t)p->csv.record_line,
+                       (uint32_t)p->s->number};
+}
+
+/* The current row's award id, in p->id; NULL when out of memory. */
+static const char *row_id(pass *p, const cx_cat_award *a)
+{
     award_id(&p->id, cx__csv_text(&p->csv, p->col.holder), a->credential, a->issued);
-    return p->id.oom ? -1 : 0;
+    return p->id.oom ? NULL : p->id.data;
 }
 
 /* Checks the current row's award: values, references noted, its id once
@@ -493,15 +497,20 @@ static int row_award(pass *p, uint32_t holder, cx_error *err)
     row_map(p, &map, &results);
     if ((rc = cx__catalog_check_award(all->ld, s->path, &map, &a, err))) return rc;
     if (a.jurisdiction && (rc = note_ref(s, REF_JURISDICTION, a.jurisdiction, &f, err))) return rc;
-    award_key k;
-    if (row_key(p, holder, cred, &a, &k)) return nomem(err, s->path);
-    const cx_loc *yaml = cx__catalog_defined(all->ld, CX_KIND_AWARD, p->id.data);
-    if (yaml) return award_twice(err, s->path, p->csv.record_line, p->id.data, yaml);
+    award_key k = row_key(p, holder, cred, &a);
+    const char *id = NULL;
+    const cx_loc *yaml = NULL; /* an award of another format, read before */
+    if (cx__catalog_defines(all->ld, CX_KIND_AWARD)) {
+        if (!(id = row_id(p, &a))) return nomem(err, s->path);
+        yaml = cx__catalog_defined(all->ld, CX_KIND_AWARD, id);
+    }
+    if (yaml) return award_twice(err, s->path, p->csv.record_line, id, yaml);
     const award_key *first = key_add(all, &k, &oom);
     if (oom) return nomem(err, s->path);
     if (!first) return CX_OK;
     cx_loc at = {all->lists[first->list]->path, (int)first->line, 0, NULL};
-    return award_twice(err, s->path, p->csv.record_line, p->id.data, &at);
+    if (!id && !(id = row_id(p, &a))) return nomem(err, s->path);
+    return award_twice(err, s->path, p->csv.record_line, id, &at);
 }
 
 static int first_row(pass *p, cx_error *err)
@@ -909,7 +918,6 @@ static int each_award(void *stream_, cx_cat_award_fn fn, void *fn_ud, cx_error *
         if (skipped(s, p.row) || (s->dropped.count && cx__strmap_get(&s->dropped, holder)))
             continue;
         row_as_award(&p, &a);
-        p.id.len = 0;
         award_id(&p.id, holder, a.credential, a.issued);
         if (p.id.oom) rc = nomem(err, s->path);
         a.id = p.id.data;

@@ -75,6 +75,9 @@ int cx__catalog_check_id(cx_catalog_loader *ld, const char *file, const cx_ynode
 int cx__catalog_resolve(cx_catalog_loader *ld, cx_kind kind, const char *id, const cx_loc *loc,
                         cx_error *err);
 
+/* 1 when this import defines anything of kind so far. */
+int cx__catalog_defines(const cx_catalog_loader *ld, cx_kind kind);
+
 /* Where id (of kind) is defined in this import, or NULL. */
 const cx_loc *cx__catalog_defined(const cx_catalog_loader *ld, cx_kind kind, const char *id);
 
