@@ -27,6 +27,7 @@ static const char *const required[] = {"holder", "credential", "issued", NULL};
 #define RESULT_PREFIX "result."
 #define WINDOW        (1u << 20) /* bytes read from a file at a time */
 #define MORE          (-1)       /* record(): the window ends inside the record */
+#define MAX_COLUMNS   4096       /* in a header: the format has ten, and result.<key>s */
 
 int cx__csv_error(const cx_csv *r, int code, size_t col, const char *fmt, ...)
 {
@@ -92,8 +93,22 @@ static int refill(cx_csv *r, size_t keep)
     return CX_OK;
 }
 
+/* The fields of the current record kept in fields: a data row's past the
+ * header's are only counted, so a hostile row costs no memory. */
+static size_t kept(const cx_csv *r)
+{
+    return r->header && r->nfields > r->ncolumns ? r->ncolumns : r->nfields;
+}
+
 static int push_field(cx_csv *r, size_t off)
 {
+    if (!r->header && r->nfields == MAX_COLUMNS)
+        return fail(r, SIZE_MAX, "more than %d columns in the header", MAX_COLUMNS);
+    if (r->header && r->nfields >= r->ncolumns) { /* counted for the message only */
+        r->nfields++;
+        r->text.len = off;
+        return CX_OK;
+    }
     if (r->nfields == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
         cx_csv_field *f = realloc(r->fields, cap * sizeof *f);
@@ -198,7 +213,7 @@ static int record(cx_csv *r)
 /* Refuses NUL and invalid UTF-8 in the fields of the current record. */
 static int check_text(const cx_csv *r)
 {
-    for (size_t i = 0; i < r->nfields; i++) {
+    for (size_t i = 0; i < kept(r); i++) {
         const unsigned char *s = (const unsigned char *)r->text.data + r->fields[i].off;
         size_t n = r->fields[i].len, k;
         for (size_t at = 0; at < n; at += k) {
