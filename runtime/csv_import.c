@@ -311,12 +311,18 @@ static void award_id(cx_buf *b, const char *holder, const char *credential, cons
     b->len--;
 }
 
-static size_t key_slot(const award_key *keys, size_t cap, const award_key *k)
+/* Where k's search starts in a table of cap slots. */
+static size_t key_home(const award_key *k, size_t cap)
 {
     uint64_t h = (uint64_t)k->holder << 32 ^ (uint64_t)k->credential << 20 ^ (uint32_t)k->issued;
     h = (h ^ h >> 30) * 0xBF58476D1CE4E5B9u; /* splitmix64's finisher */
     h = (h ^ h >> 27) * 0x94D049BB133111EBu;
-    size_t i = (size_t)(h ^ h >> 31) & (cap - 1);
+    return (size_t)(h ^ h >> 31) & (cap - 1);
+}
+
+static size_t key_slot(const award_key *keys, size_t cap, const award_key *k)
+{
+    size_t i = key_home(k, cap);
     while (keys[i].holder != UINT32_MAX &&
            (keys[i].holder != k->holder || keys[i].credential != k->credential ||
             keys[i].issued != k->issued))
@@ -478,6 +484,24 @@ static const char *row_id(pass *p, const cx_cat_award *a)
     return p->id.oom ? NULL : p->id.data;
 }
 
+/* Starts loading the slot of the current row's award key while its values
+ * are checked: the table is far larger than a cache, and this is most of
+ * a row's wait for memory. */
+static void prefetch_key(const pass *p, uint32_t holder, const ref *cred)
+{
+#if defined(__GNUC__)
+    const char *why;
+    cx_date issued;
+    const cx_csv_awards *all = p->s->all;
+    if (!all->capkeys || cx__date_parse(cx__csv_text(&p->csv, p->col.issued), &issued, &why))
+        return;
+    award_key k = {holder, cred->number, issued, 0, 0};
+    __builtin_prefetch(&all->keys[key_home(&k, all->capkeys)]);
+#else
+    (void)p, (void)holder, (void)cred;
+#endif
+}
+
 /* Checks the current row's award: values, references noted, its id once
  * in the import. CX_EINPUT for an error skip_invalid may leave out. */
 static int row_award(pass *p, uint32_t holder, cx_error *err)
@@ -494,6 +518,7 @@ static int row_award(pass *p, uint32_t holder, cx_error *err)
     if (!rc && (!cred || cred->listed != s->number + 1))
         rc = note_ref(s, REF_CREDENTIAL, credential, &cred, err);
     if (rc) return rc;
+    prefetch_key(p, holder, cred);
     row_map(p, &map, &results);
     if ((rc = cx__catalog_check_award(all->ld, s->path, &map, &a, err))) return rc;
     if (a.jurisdiction && (rc = note_ref(s, REF_JURISDICTION, a.jurisdiction, &f, err))) return rc;
