@@ -549,9 +549,16 @@ static int write_streamed(void *ud, const char *holder, const cx_cat_award *a, c
     return rc;
 }
 
-/* The awards of every stream (CSV award lists), read as they are written. */
+/* The awards of every stream (CSV award lists), read as they are written.
+ * Their pages are written under SQLite's default cache, not the import's
+ * 256 MiB: for millions of rows the large cache costs twice the system
+ * time in spills to the log (docs/performance.md, "Issue 12"). */
 static int write_streams(import_ctx *ctx, const cx_catalog *cat)
 {
+    if (cat->streams.n) {
+        int rc = cx__reg_exec(ctx->r, "PRAGMA cache_size = -2000", ctx->err);
+        if (rc) return rc;
+    }
     for (size_t i = 0; i < cat->streams.n; i++) {
         const cx_cat_stream *s = &cat->streams.v[i];
         int rc = s->each(s->stream, write_streamed, ctx, ctx->err);
