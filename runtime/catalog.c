@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "badges.h"
+#include "csv_import.h"
 #include "csv_reader.h"
 #include "ctdl.h"
 #include "date.h"
@@ -76,10 +77,11 @@ struct cx_catalog_loader {
                                             * (values unused) */
     field_def *fields;                     /* field definitions, in input order */
     size_t nfields, capfields;
-    int64_t differing; /* values a merge by id left out, reported */
-    cx_strmap rows[2]; /* the registry's jurisdictions [0] and providers [1]:
-                        * id -> {id, name, kind or jurisdiction} */
-    int rows_read[2];  /* 1: rows[i] is filled */
+    int64_t differing;  /* values a merge by id left out, reported */
+    cx_strmap rows[2];  /* the registry's jurisdictions [0] and providers [1]:
+                         * id -> {id, name, kind or jurisdiction} */
+    int rows_read[2];   /* 1: rows[i] is filled */
+    cx_csv_awards *csv; /* the CSV award lists streamed, or NULL */
 };
 
 /* Per-document state while checking. */
@@ -91,6 +93,7 @@ typedef struct checker {
     int keep_known;  /* 1: a badge's document: its providers and credentials are created
                       * only when new (docs/interop.md, "Open Badges") */
     int placeholder; /* 1: a create_if_absent entity, defined at commit as it is */
+    int values_only; /* 1: a streamed CSV row (csv_import.c): no reference, no id */
 } checker;
 
 /* ---------------------------------------------------------------- helpers */
@@ -789,11 +792,14 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     if (rc) return rc;
     a->loc = loc_of(c, n);
     if ((rc = opt_id(c, n, "id", &a->id)) ||
-        (rc = opt_ref(c, n, "credential", CX_KIND_CREDENTIAL, &a->credential)) ||
+        (rc = c->values_only ? opt_text(c, n, "credential", &a->credential)
+                             : opt_ref(c, n, "credential", CX_KIND_CREDENTIAL, &a->credential)) ||
         (rc = opt_date(c, n, "issued", &a->issued)) ||
         (rc = opt_date(c, n, "expires", &a->expires)) ||
         (rc = date_order(c, n, "issued", a->issued, "expires", a->expires)) ||
-        (rc = opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &a->jurisdiction)) ||
+        (rc = c->values_only
+                  ? opt_id(c, n, "jurisdiction", &a->jurisdiction)
+                  : opt_ref(c, n, "jurisdiction", CX_KIND_JURISDICTION, &a->jurisdiction)) ||
         (rc = opt_number(c, n, "hours", &a->hours)) ||
         (rc = opt_text(c, n, "status", &a->status)) || (rc = opt_text(c, n, "grade", &a->grade)) ||
         (rc = opt_text(c, n, "evidence", &a->evidence)) ||
@@ -803,7 +809,7 @@ static int award(const checker *c, const cx_ynode *n, const char *holder, cx_cat
     if (!cx__listed(statuses, a->status))
         return fail(c, cx__ymap_get(n, "status"),
                     "invalid status '%s'; expected one of: active, revoked, suspended", a->status);
-    return award_id(c, n, holder, a);
+    return c->values_only ? CX_OK : award_id(c, n, holder, a);
 }
 
 /* An item's error as an issue of the import report: its column (CSV) or
@@ -1198,12 +1204,12 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
     return rc;
 }
 
-/* Reads one file of any format into a catalog document. */
-static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_error *err)
+/* Reads one file of any format into a catalog document: its bytes are
+ * data (len of them, freed here) when read already, else read here. */
+static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t len, cx_ydoc **out,
+                    cx_error *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc = cx__yread_file_limited(path, ld->opts->limits, &data, &len, err);
+    int rc = data ? CX_OK : cx__yread_file_limited(path, ld->opts->limits, &data, &len, err);
     if (rc) return rc;
     cx_format f = detect(data, len);
     ld->files[f]++;
@@ -1230,14 +1236,23 @@ static int read_doc(cx_catalog_loader *ld, const char *path, cx_ydoc **out, cx_e
 int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_error *err)
 {
     cx_ydoc *doc = NULL;
+    char *data = NULL; /* a file that is not regular, read whole by the CSV path */
+    size_t len = 0, before = ld->cat.holders.n;
+    int taken = 0; /* 1: a CSV award list, streamed (csv_import.c) */
     cx_ydoc **docs = realloc(ld->docs, (ld->ndocs + 1) * sizeof *docs);
     if (!docs) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
     ld->docs = docs;
-    int rc = read_doc(ld, path, &doc, err);
-    if (rc) return rc;
+    int rc = ld->csv ? CX_OK : cx__csv_awards_new(ld, &ld->csv, err);
+    if (!rc) rc = cx__csv_awards_add_file(ld->csv, path, &taken, &data, &len, err);
+    if (rc || taken) {
+        ld->files[CX_FORMAT_CSV] += taken;
+        return rc;
+    }
+    if ((rc = read_doc(ld, path, data, len, &doc, err))) return rc;
     ld->docs[ld->ndocs++] = doc;
-    return cx__catalog_loader_add_doc(
+    rc = cx__catalog_loader_add_doc(
         ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
+    return rc ? rc : cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
 }
 
 const char *cx_format_name(cx_format f)
@@ -1321,27 +1336,29 @@ static int check_new_holders(cx_catalog_loader *ld, cx_error *err)
     cx__strmap_init(&created);
     for (size_t i = 0; i < ld->cat.holders.n && !rc; i++) {
         cx_cat_holder *h = &ld->cat.holders.v[i];
-        size_t left = 0;
+        size_t left = h->rows_kept;
         for (size_t k = 0; k < h->nawards; k++) left += !h->awards[k].skip;
-        if (!h->add_awards || (h->nawards && !left) ||
+        if (!h->add_awards || ((h->nawards || h->rows) && !left) ||
             cx__strmap_get(&ld->defined[CX_KIND_HOLDER], h->id) || cx__strmap_get(&created, h->id))
             continue;
-        int has = h->in_registry ? h->in_registry == 1
-                                 : cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
-        if (has < 0) rc = err->code;
-        if (has) continue;
         if (!h->jurisdiction) h->jurisdiction = ld->opts->jurisdiction;
-        if (h->jurisdiction) {
+        if (h->jurisdiction) { /* created when new; the writer leaves one it has alone */
             if (cx__strmap_put(&created, h->id, h, NULL) < 0)
                 rc = cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
             continue;
         }
+        int has = h->in_registry ? h->in_registry == 1
+                                 : cx_registry_has(ld->registry, CX_KIND_HOLDER, h->id, err);
+        if (has < 0) rc = err->code;
+        if (has) continue;
         rc = cx__yerror(err, CX_EINPUT, h->loc.file, h->loc.line, h->loc.column, h->loc.where,
                         "unknown holder '%s'; give its jurisdiction (a holder_jurisdiction "
                         "column, or --jurisdiction J) to create it",
                         h->id);
         if (!skippable(ld, h)) continue;
         for (size_t k = 0; k < h->nawards; k++) h->awards[k].skip = 1;
+        ld->cat.nawards -= h->rows_kept; /* streamed rows are counted as they are left out */
+        h->rows_kept = 0;
         ld->skipped += (int64_t)left;
         report_skip(ld, err);
         cx_error_clear(err);
@@ -1371,12 +1388,12 @@ static void drop_skipped(cx_catalog_loader *ld)
     size_t kept = 0;
     for (size_t i = 0; i < ld->cat.holders.n; i++) {
         cx_cat_holder *h = &ld->cat.holders.v[i];
-        size_t n = 0, had = h->nawards;
+        size_t n = 0, had = h->nawards + h->rows;
         for (size_t k = 0; k < h->nawards; k++)
             if (!h->awards[k].skip) h->awards[n++] = h->awards[k];
         ld->cat.nawards -= h->nawards - n;
         h->nawards = n;
-        if (h->add_awards && had && !n) continue;
+        if (h->add_awards && had && !n && !h->rows_kept) continue;
         ld->cat.holders.v[kept++] = *h;
     }
     ld->cat.holders.n = kept;
@@ -1528,8 +1545,8 @@ static int check_competency_cycles(cx_catalog_loader *ld, cx_error *err)
 /* The valid_for of credential id ("" for none) into *out: this import's
  * definition (put in vf first), else the registry's, asked once per id
  * (a CSV list names a few credentials a million times). */
-static int valid_for_of(cx_catalog_loader *ld, cx_strmap *vf, const char *id, const char **out,
-                        cx_error *err)
+int cx__catalog_valid_for(cx_catalog_loader *ld, cx_strmap *vf, const char *id, const char **out,
+                          cx_error *err)
 {
     cx_credential *cr = NULL;
     cx_error rerr;
@@ -1567,7 +1584,7 @@ static int check_expiry(cx_catalog_loader *ld, cx_error *err)
             cx_date issued;
             cx_duration dur;
             if (a->expires || a->skip) continue;
-            if ((rc = valid_for_of(ld, &vf, a->credential, &valid_for, err))) break;
+            if ((rc = cx__catalog_valid_for(ld, &vf, a->credential, &valid_for, err))) break;
             if (!*valid_for || cx__date_parse(a->issued, &issued, &why) != 0 ||
                 cx__duration_parse(valid_for, &dur, &why) != 0 ||
                 cx__date_add(issued, &dur) != CX_DATE_NEVER)
@@ -1582,6 +1599,7 @@ static int check_expiry(cx_catalog_loader *ld, cx_error *err)
                 rc = CX_EINPUT;
         }
     }
+    if (!rc) rc = cx__csv_awards_check_expiry(ld->csv, &vf, err);
     cx__strmap_free(&vf);
     return rc;
 }
@@ -1593,7 +1611,7 @@ static int define_absent(cx_catalog_loader *ld, cx_error *err)
     for (size_t i = 0; i < ld->nabsent; i++) {
         const struct absent *a = &ld->absent[i];
         const cx_ynode *id = cx__ymap_get(a->node, "id");
-        checker c = {ld, a->file, err, 1, 0, 1};
+        checker c = {.ld = ld, .file = a->file, .err = err, .add_awards = 1, .placeholder = 1};
         if (!id || id->kind != CX_YSCALAR || cx__strmap_get(&ld->defined[a->kind], id->text))
             continue;
         int has = cx_registry_has(ld->registry, a->kind, id->text, err);
@@ -2334,8 +2352,9 @@ static int merge_holders(cx_catalog_loader *ld, cx_error *err)
     return rc;
 }
 
-int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
-                              cx_error *err)
+/* Everything commit checks before writing. */
+static int check_all(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                     cx_error *err)
 {
     int rc = merge_fields(ld, err);
     if (!rc) rc = merge_holders(ld, err);
@@ -2345,6 +2364,10 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     for (size_t i = 0; i < ld->nrefs; i++) {
         ref *r = &ld->refs[i];
         if ((r->award && r->award->skip) || (r->field && !ld->fields[r->field - 1].used)) continue;
+        if (r->kind == CX_KIND_AWARD) { /* a CSV list's (cx__catalog_add_stream) */
+            if ((rc = cx__csv_awards_resolve(ld->csv, (size_t)r->loc.line, err))) return rc;
+            continue;
+        }
         rc = resolve(ld, r, err);
         if (rc == CX_EINPUT && r->award) {
             skip_award(ld, r->award, err);
@@ -2359,9 +2382,20 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     rc = cx__badge_verify(ld->docs, ld->ndocs, ld->trust, ld->opts, apply_verified, ld, err);
     if (rc || (rc = cx__badge_status(ld->docs, ld->ndocs, ld->opts, apply_status, ld, err)) ||
         (rc = check_option_jurisdiction(ld, err)) || (rc = check_new_holders(ld, err)) ||
-        (rc = check_grades(ld, err)) || (rc = check_expiry(ld, err)) ||
-        (rc = check_competency_cycles(ld, err)))
+        (rc = check_grades(ld, err)) || (rc = cx__csv_awards_check_grades(ld->csv, err)) ||
+        (rc = check_expiry(ld, err)) || (rc = check_competency_cycles(ld, err)))
         return rc;
+    return cx__csv_awards_settle(ld->csv, err);
+}
+
+int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err)
+{
+    int began = 0; /* one read transaction: no lock per look-up of a million holders */
+    int rc = cx__registry_read_begin(ld->registry, &began, err);
+    if (!rc) rc = check_all(ld, progress, progress_ud, err);
+    cx__registry_read_end(ld->registry, began);
+    if (rc) return rc;
     if (ld->skipped) drop_skipped(ld);
     ld->cat.cascade = ld->opts->cascade;
     ld->cat.cascaded = cascaded;
@@ -2423,6 +2457,8 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     cx__strmap_free(&ld->rows[1]);
     free(ld->fields);
     cx__trust_free(ld->trust);
+    cx__csv_awards_free(ld->csv);
+    free(ld->cat.streams.v);
     free(ld->cat.jurisdictions.v);
     free(ld->cat.groups.v);
     free(ld->cat.providers.v);
@@ -2438,6 +2474,78 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
     for (size_t i = 0; i < ld->ndocs; i++) cx__ydoc_free(ld->docs[i]);
     free(ld->docs);
     free(ld);
+}
+
+/* ------------------------------------------- for CSV award lists (csv_import.h) */
+
+const cx_import_options *cx__catalog_options(const cx_catalog_loader *ld)
+{
+    return ld->opts;
+}
+
+cx_catalog *cx__catalog_model(cx_catalog_loader *ld)
+{
+    return &ld->cat;
+}
+
+cx_cat_holder *cx__catalog_new_holder(cx_catalog_loader *ld)
+{
+    return PUSH(ld->cat.holders);
+}
+
+int cx__catalog_add_stream(cx_catalog_loader *ld, const cx_cat_stream *s, size_t number,
+                           cx_error *err)
+{
+    cx_cat_stream *to = PUSH(ld->cat.streams);
+    ref *r = grow(ld->refs, &ld->caprefs, ld->nrefs, sizeof *r);
+    if (!to || !r) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    *to = *s;
+    ld->refs = r;
+    memset(&r[ld->nrefs], 0, sizeof *r);
+    r[ld->nrefs].kind = CX_KIND_AWARD; /* no reference's kind: the stream's place */
+    r[ld->nrefs++].loc.line = (int)number;
+    return CX_OK;
+}
+
+int cx__catalog_check_award(cx_catalog_loader *ld, const char *file, const cx_ynode *row,
+                            cx_cat_award *a, cx_error *err)
+{
+    checker c = {.ld = ld, .file = file, .err = err, .add_awards = 1, .values_only = 1};
+    memset(a, 0, sizeof *a);
+    return award(&c, row, NULL, a);
+}
+
+int cx__catalog_check_id(cx_catalog_loader *ld, const char *file, const cx_ynode *n,
+                         const char *key, cx_error *err)
+{
+    checker c = {.ld = ld, .file = file, .err = err, .add_awards = 1, .values_only = 1};
+    const char *id;
+    int rc = scalar(&c, n, key, &id);
+    return rc ? rc : check_id(&c, n, key, id);
+}
+
+int cx__catalog_resolve(cx_catalog_loader *ld, cx_kind kind, const char *id, const cx_loc *loc,
+                        cx_error *err)
+{
+    ref r = {kind, id, *loc, NULL};
+    return resolve(ld, &r, err);
+}
+
+int cx__catalog_defines(const cx_catalog_loader *ld, cx_kind kind)
+{
+    return ld->defined[kind].count > 0;
+}
+
+const cx_loc *cx__catalog_defined(const cx_catalog_loader *ld, cx_kind kind, const char *id)
+{
+    return cx__strmap_get(&ld->defined[kind], id);
+}
+
+void cx__catalog_skip(cx_catalog_loader *ld, cx_error *err)
+{
+    ld->skipped++;
+    report_skip(ld, err);
+    cx_error_clear(err);
 }
 
 /* ------------------------------------------------------------- public API */

@@ -108,7 +108,22 @@ typedef struct cx_cat_holder {
                       * replace them, with its attributes and jurisdiction */
     int in_registry; /* the loader asked the registry: 0 not yet, 1 it has the id, 2 not */
     cx_loc loc;
+    size_t rows;      /* CSV: the rows that give it awards, which a stream of the
+                       * catalog writes (they are not in awards) */
+    size_t rows_kept; /* those of rows not left out by skip_invalid */
 } cx_cat_holder;
+
+/* Receives one award of a stream: its holder's id and the award, both
+ * valid for the call only. Returns CX_OK or an error code (err set). */
+typedef int (*cx_cat_award_fn)(void *ud, const char *holder, const cx_cat_award *a, cx_error *err);
+
+/* Awards the model does not hold, handed to the writer one at a time (a
+ * CSV award list read again at write time): each calls fn for every award
+ * not left out, in order, after every holder is written. */
+typedef struct cx_cat_stream {
+    int (*each)(void *stream, cx_cat_award_fn fn, void *fn_ud, cx_error *err);
+    void *stream; /* passed to each; owned by the loader */
+} cx_cat_stream;
 
 typedef struct cx_cat_exception {
     const char *holder, *stack;
@@ -152,13 +167,14 @@ typedef struct cx_catalog {
     CX_CAT_ARRAY(cx_cat_credential) credentials;
     CX_CAT_ARRAY(cx_cat_holder) holders;
     CX_CAT_ARRAY(cx_cat_exception) exceptions;
-    size_t nawards;                        /* awards over all holders */
+    size_t nawards;                        /* awards over all holders, streamed ones too */
     CX_CAT_ARRAY(cx_cat_removal) removals; /* written before every definition */
     int cascade;                           /* 1: a removal takes its dependents along (cascaded) */
     cx_cat_cascade_fn cascaded;            /* or NULL */
     void *cascaded_ud;                     /* passed to cascaded */
     const char *const *paths;              /* the input files, for import_log; or NULL */
     size_t npaths;
+    CX_CAT_ARRAY(cx_cat_stream) streams; /* written after the holders */
 } cx_catalog;
 
 #endif

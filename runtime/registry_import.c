@@ -47,6 +47,7 @@ enum {
     S_HOLDER_ATTR,
     S_AWARD_NEW,
     S_AWARD,
+    S_AWARD_ROW_NEW,
     S_AWARD_RESULTS_DEL,
     S_AWARD_RESULT,
     S_SOURCE_RESULTS_DEL,
@@ -118,6 +119,10 @@ static const char *const import_sql[S_COUNT] = {
                      " prov_verification = excluded.prov_verification,"
                      " prov_note = excluded.prov_note,"
                      " prov_status_checked = excluded.prov_status_checked",
+    [S_AWARD_ROW_NEW] =
+        "INSERT INTO award(id, holder_id, credential_id, issued, expires, jurisdiction_id, hours,"
+        " status, grade, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'active'), ?9,"
+        " ?10) ON CONFLICT(id) DO NOTHING",
     [S_AWARD_RESULTS_DEL] = "DELETE FROM award_result WHERE award_id = ?1",
     [S_AWARD_RESULT] = "INSERT INTO award_result(award_id, key, value) VALUES (?1, ?2, ?3)"
                        " ON CONFLICT(award_id, key) DO UPDATE SET value = excluded.value",
@@ -421,17 +426,11 @@ static int replace_source(import_ctx *ctx, const cx_cat_award *a)
     return rc;
 }
 
-/* Writes an award and its results. Its holder's old awards are gone by
- * now, so an id that exists belongs to a holder this import does not
- * touch: the award moves to this holder and its old results go. */
-static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
+/* Writes the results of award a (its old ones gone). */
+static int write_results(import_ctx *ctx, const cx_cat_award *a)
 {
     sqlite3_stmt *st = ctx->st[S_AWARD_RESULT];
-    held_award ha = {h, a};
-    int old = 0;
-    int rc = replace_source(ctx, a);
-    if (!rc) rc = write_entity(ctx, S_AWARD_NEW, bind_award, &ha, &a->loc, "award", a->id, &old);
-    if (!rc && old) rc = run_id(ctx, S_AWARD_RESULTS_DEL, &a->loc, "award", a->id);
+    int rc = CX_OK;
     for (size_t i = 0; i < a->nresults && !rc; i++) {
         cx__reg_bind_text(st, 1, a->id);
         cx__reg_bind_text(st, 2, a->results[i].key);
@@ -439,6 +438,19 @@ static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_awa
         rc = run(ctx, S_AWARD_RESULT, &a->loc, "award", a->id);
     }
     return rc;
+}
+
+/* Writes an award and its results. Its holder's old awards are gone by
+ * now, so an id that exists belongs to a holder this import does not
+ * touch: the award moves to this holder and its old results go. */
+static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
+{
+    held_award ha = {h, a};
+    int old = 0;
+    int rc = replace_source(ctx, a);
+    if (!rc) rc = write_entity(ctx, S_AWARD_NEW, bind_award, &ha, &a->loc, "award", a->id, &old);
+    if (!rc && old) rc = run_id(ctx, S_AWARD_RESULTS_DEL, &a->loc, "award", a->id);
+    return rc ? rc : write_results(ctx, a);
 }
 
 static void bind_holder(sqlite3_stmt *st, const void *entity)
@@ -504,6 +516,53 @@ static int write_holders(import_ctx *ctx, const cx_catalog *cat)
         int rc = write_holder(ctx, h);
         if (rc) return rc;
         tick(ctx);
+    }
+    return CX_OK;
+}
+
+/* One award of a stream, written as a model award of a holder that gains
+ * awards (the holder itself is written by now): a new id with the columns
+ * a CSV row can give (no provenance) and its results; an id that exists,
+ * through write_award's upsert. */
+static int write_streamed(void *ud, const char *holder, const cx_cat_award *a, cx_error *err)
+{
+    import_ctx *ctx = ud;
+    sqlite3_stmt *st = ctx->st[S_AWARD_ROW_NEW];
+    cx_cat_holder h = {.id = holder, .add_awards = 1, .loc = a->loc};
+    (void)err; /* ctx->err is the same */
+    int rc = a->provenance ? write_award(ctx, &h, a) : CX_OK;
+    if (!a->provenance) {
+        cx__reg_bind_text(st, 1, a->id);
+        cx__reg_bind_text(st, 2, holder);
+        cx__reg_bind_text(st, 3, a->credential);
+        cx__reg_bind_text(st, 4, a->issued);
+        cx__reg_bind_text(st, 5, a->expires);
+        cx__reg_bind_text(st, 6, a->jurisdiction);
+        cx__reg_bind_number(st, 7, a->hours);
+        cx__reg_bind_text(st, 8, a->status);
+        cx__reg_bind_text(st, 9, a->grade);
+        cx__reg_bind_text(st, 10, a->evidence);
+        rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
+        if (!rc) rc = sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, &h, a);
+    }
+    if (!rc) tick(ctx);
+    return rc;
+}
+
+/* The awards of every stream (CSV award lists), read as they are written.
+ * Their pages are written under SQLite's default cache, not the import's
+ * 256 MiB: for millions of rows the large cache costs twice the system
+ * time in spills to the log (docs/performance.md, "Issue 12"). */
+static int write_streams(import_ctx *ctx, const cx_catalog *cat)
+{
+    if (cat->streams.n) {
+        int rc = cx__reg_exec(ctx->r, "PRAGMA cache_size = -2000", ctx->err);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < cat->streams.n; i++) {
+        const cx_cat_stream *s = &cat->streams.v[i];
+        int rc = s->each(s->stream, write_streamed, ctx, ctx->err);
+        if (rc) return rc;
     }
     return CX_OK;
 }
@@ -618,6 +677,7 @@ static int write_all(import_ctx *ctx, const cx_catalog *cat)
     if (!rc) rc = write_competencies(ctx, cat);
     if (!rc) rc = write_credentials(ctx, cat);
     if (!rc) rc = write_holders(ctx, cat);
+    if (!rc) rc = write_streams(ctx, cat);
     if (!rc) rc = write_exceptions(ctx, cat);
     if (!rc) rc = run(ctx, S_BUMP, NULL, "content version", "");
     return rc;

@@ -3,12 +3,14 @@
 # award rows (ROWS/5 new holders, 8 credentials) imported by `credex
 # import` into a registry that holds the catalog, against `sqlite3
 # .import` of the same rows into a table of the award table's layout (with
-# its index), both in one run. Prints both times and the ratio; target
-# (issue 12): credex under 1.5x sqlite3. Never run by ctest.
+# its index), both in one run. Prints both times (wall, and CPU from
+# /usr/bin/time), their peak RSS, the ratio of wall times and the load
+# average; target (issue 12): credex under 1.5x sqlite3. Never run by ctest.
 set -euo pipefail
 build=${1:-build}
 rows=${2:-5500000}
 command -v sqlite3 >/dev/null || { echo "bench_csv: needs the sqlite3 tool" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench_csv: needs /usr/bin/time (Debian: time)" >&2; exit 2; }
 cmake --build "$build" --target credex >/dev/null
 credex="$build/credex"
 T=$(mktemp -d "${TMPDIR:-/tmp}/credex-csv.XXXXXX")
@@ -38,22 +40,30 @@ awk -v n="$rows" -v csv="$T/awards.csv" -v sql="$T/awards.sql.csv" 'BEGIN {
 }'
 "$credex" --db "$T/r.db" import "$T/catalog.yaml" --quiet
 
-now() { date +%s.%N; }
-s=$(now)
-"$credex" --db "$T/r.db" import "$T/awards.csv" --jurisdiction US-OH --quiet
-credex_s=$(echo "$(now) - $s" | bc)
+# One timed command: its wall seconds, CPU seconds and peak RSS (KB) into $T/NAME.time.
+timed() {
+    local name=$1
+    shift
+    /usr/bin/time -o "$T/$name.time" -f "%e %U %S %M" "$@"
+}
+field() { awk -v i="$2" '{ print $i }' "$T/$1.time"; }
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+timed credex "$credex" --db "$T/r.db" import "$T/awards.csv" --jurisdiction US-OH --quiet
 
 sqlite3 "$T/s.db" "CREATE TABLE award(id TEXT PRIMARY KEY NOT NULL, holder_id TEXT NOT NULL,
   credential_id TEXT NOT NULL, issued TEXT NOT NULL, expires TEXT, jurisdiction_id TEXT,
   hours INTEGER, status TEXT NOT NULL DEFAULT 'active'
   CHECK (status = 'active' OR status = 'revoked' OR status = 'suspended'),
   grade TEXT, evidence TEXT) WITHOUT ROWID; CREATE INDEX award_holder ON award(holder_id);"
-s=$(now)
-sqlite3 "$T/s.db" -cmd ".mode csv" ".import $T/awards.sql.csv award"
-sqlite_s=$(echo "$(now) - $s" | bc)
+timed sqlite sqlite3 "$T/s.db" -cmd ".mode csv" ".import $T/awards.sql.csv award"
 
 awards=$("$credex" --db "$T/r.db" list holders --format csv | wc -l)
+for who in credex sqlite; do
+    printf '%-16s %s s wall, %s s user, %s s sys, peak RSS %s MB\n' "$who:" "$(field $who 1)" \
+        "$(field $who 2)" "$(field $who 3)" "$(($(field $who 4) / 1024))"
+done
 echo "rows:            $rows ($((awards - 1)) holders in the registry)"
-echo "credex import:   ${credex_s} s"
-echo "sqlite3 .import: ${sqlite_s} s"
-echo "ratio:           $(echo "scale=2; $credex_s / $sqlite_s" | bc)x (target < 1.5x)"
+echo "ratio:           $(echo "scale=2; $(field credex 1) / $(field sqlite 1)" | bc)x wall," \
+    "$(echo "scale=2; ($(field credex 2) + $(field credex 3)) / ($(field sqlite 2) + $(field sqlite 3))" | bc)x CPU (target < 1.5x)"
+echo "load average:    $load (before) $(cut -d' ' -f1-3 /proc/loadavg) (after)"

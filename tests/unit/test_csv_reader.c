@@ -188,6 +188,23 @@ TEST(mutated_lists_read_or_fail_located)
     }
 }
 
+TEST(hostile_widths_are_bounded)
+{
+    size_t n = 1000000; /* a row of a million commas: counted, not kept */
+    char *buf = malloc(40 + n);
+    if (!buf) return;
+    size_t len = (size_t)sprintf(buf, "holder,credential,issued\nh1,C1,");
+    memset(buf + len, ',', n);
+    len += n;
+    CHECK_STR(load_bad(buf, len), "a.csv:2: row has 1000003 fields, the header has 3; quote a "
+                                  "value that contains a comma");
+    len = 0; /* a header of 5000 columns */
+    for (int i = 0; i < 5000; i++) len += (size_t)sprintf(buf + len, "result.k%d,", i);
+    len += (size_t)sprintf(buf + len, "holder,credential,issued\n");
+    CHECK_STR(load_bad(buf, len), "a.csv:1: more than 4096 columns in the header");
+    free(buf);
+}
+
 static const test_case cases[] = {
     {"rows_become_holders_and_awards", rows_become_holders_and_awards},
     {"quoted_fields_with_commas_quotes_and_line_breaks",
@@ -198,6 +215,7 @@ static const test_case cases[] = {
     {"blank_lines_and_a_missing_final_newline", blank_lines_and_a_missing_final_newline},
     {"detection_by_header", detection_by_header},
     {"mutated_lists_read_or_fail_located", mutated_lists_read_or_fail_located},
+    {"hostile_widths_are_bounded", hostile_widths_are_bounded},
     {NULL, NULL},
 };
 
