@@ -2,9 +2,9 @@
  * replay.c -- the main() of a fuzz target built as a plain program: runs
  * LLVMFuzzerTestOneInput over every file of the corpus directories given
  * (tests/fuzz/corpus/TARGET), so ctest replays them on every run.
- * Prints how many files it ran and how many of them the catalog loader
- * committed; fails when a directory cannot be read, holds no file, or
- * none of its files reaches the registry.
+ * Prints how many files it ran and how many of them went all the way
+ * (fuzz.h, fuzz_committed); fails when a directory cannot be read, holds
+ * no file, or none of its files goes all the way.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -87,10 +87,10 @@ int main(int argc, char **argv)
             if (n == 0) fprintf(stderr, "%s: no corpus file\n", argv[i]);
             return 1;
         }
-        printf("%s: %ld files replayed, %ld committed to a registry\n", argv[i], n,
+        printf("%s: %ld files replayed, %ld went all the way\n", argv[i], n,
                fuzz_committed - before);
         if (fuzz_committed == before) {
-            fprintf(stderr, "%s: no file reached the registry\n", argv[i]);
+            fprintf(stderr, "%s: no file went all the way\n", argv[i]);
             return 1;
         }
     }

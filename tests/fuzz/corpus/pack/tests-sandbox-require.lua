@@ -1,0 +1,3 @@
+-- Escape attempt: load a C module (or any Lua file) with require.
+-- Expected: require is not in the sandbox.
+local ffi = require("ffi")

@@ -1,0 +1,3 @@
+-- Nondeterminism: a weak table makes results depend on the collector.
+-- Expected: setmetatable refuses __mode.
+local cache = setmetatable({}, { __mode = "k" })
