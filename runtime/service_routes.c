@@ -2,7 +2,9 @@
  * service_routes.c -- the endpoints of `credex serve` (docs/serve.md): a
  * request's path, query and JSON body checked into the arguments of an
  * existing library call, the call made with the caller's evaluator, the
- * answer rendered by the CLI's renderers. It builds no decision JSON itself.
+ * answer rendered by the CLI's renderers; the embedded pages; the route
+ * table (what-if and diff are service_whatif.c's). It builds no decision
+ * JSON itself.
  */
 #include <jansson.h>
 #include <stdio.h>

@@ -130,33 +130,44 @@ static int content_type_is(const char *ct, const char *type)
     return ct && strncmp(ct, type, n) == 0 && (!ct[n] || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* The query of what-if: as_of=YYYY-MM-DD or nothing, into as_of (which
+ * holds today's date already). 0, or the 400 answer's status. */
+static int whatif_query(cx__call *c, char as_of[11])
+{
+    cx_date d;
+    const char *why;
+    char name[64];
+    for (const char *q = c->req->query; q && *q;) {
+        size_t n = strcspn(q, "&"), k = strcspn(q, "=&");
+        snprintf(name, sizeof name, "?%.*s", (int)(k < 60 ? k : 60), q);
+        if (strcmp(name, "?as_of") != 0)
+            return cx__answer_error(c, 400, "unknown_parameter", name,
+                                    "unknown parameter '%s' (what-if takes as_of)", name + 1);
+        if (n == 16) snprintf(as_of, 11, "%.10s", q + 6);
+        if (n != 16 || cx__date_parse(as_of, &d, &why) != 0)
+            return cx__answer_error(c, 400, "bad_value", "?as_of",
+                                    "expected 'as_of' to be a date YYYY-MM-DD");
+        q += n + (q[n] == '&');
+    }
+    return 0;
+}
+
 /* POST /v1/whatif?as_of=DATE with a change file, YAML or JSON. */
 int cx__post_whatif(cx__call *c)
 {
     static const char *const types[] = {"application/yaml", "application/x-yaml", "text/yaml",
                                         "application/json", NULL};
-    const char *ct = c->req->content_type, *q = c->req->query;
     char as_of[11];
-    cx_date d;
-    const char *why;
     int rc = cx__require_scope(c, CX__SCOPE_WHATIF);
     if (rc) return rc;
     size_t t = 0;
-    while (types[t] && !content_type_is(ct, types[t])) t++;
+    while (types[t] && !content_type_is(c->req->content_type, types[t])) t++;
     if (!types[t])
         return cx__answer_error(c, 415, "unsupported_media_type", NULL,
                                 "expected a change file with 'Content-Type: application/yaml' "
                                 "or 'application/json'");
     snprintf(as_of, sizeof as_of, "%s", c->req->today);
-    if (q && strncmp(q, "as_of=", 6) != 0) {
-        size_t n = strcspn(q, "=&");
-        return cx__answer_error(c, 400, "unknown_parameter", "?", "unknown parameter '%.*s'",
-                                (int)n, q);
-    }
-    if (q && (strlen(q + 6) != 10 || cx__date_parse(q + 6, &d, &why) != 0))
-        return cx__answer_error(c, 400, "bad_value", "?as_of",
-                                "expected 'as_of' to be a date YYYY-MM-DD");
-    if (q) snprintf(as_of, sizeof as_of, "%s", q + 6);
+    if ((rc = whatif_query(c, as_of))) return rc;
     return run(c, as_of, NULL);
 }
 

@@ -409,6 +409,9 @@ def test_whatif(s):
         ("version: 1\n", "text/plain", "", 415, "unsupported_media_type", "application/yaml"),
         ("version: 1\n", "application/yaml", "?as_of=2026-13-01", 400, "bad_value", "as_of"),
         ("version: 1\n", "application/yaml", "?at=2026-01-01", 400, "unknown_parameter", "'at'"),
+        ("version: 1\n", "application/yaml", "?as_of=" + AS_OF + "&x=1", 400,
+         "unknown_parameter", "'x'"),
+        ("version: 1\n", "application/yaml", "?as_of=", 400, "bad_value", "as_of"),
     ]
     for body, ctype, query, status, code, text_in in cases:
         st, data, _, _ = s.request("POST", "/v1/whatif" + query, body, ctype=ctype)
