@@ -219,42 +219,47 @@ static int read_packs(const json_t *packs, cx__problem *p)
     return 0;
 }
 
-/* POST /v1/diff {"packs": [{file, source}, ...], "as_of"}. */
-int cx__post_diff(cx__call *c)
+/* Checks a diff body {"packs": [...], "as_of"}: 0, or 400 in p. */
+static int diff_request(const json_t *body, cx__problem *p)
 {
-    cx__problem p;
-    cx_date d;
-    const char *why, *key;
+    const char *key, *why;
     json_t *value;
-    int rc = cx__require_scope(c, CX__SCOPE_WHATIF);
-    if (rc) return rc;
-    json_t *body = cx__body_json(c, &p);
-    if (!body) return cx__answer_problem(c, &p);
-    const json_t *as_of = json_object_get(body, "as_of");
-    if (!json_is_object(body)) {
-        rc = cx__problem_set(&p, 400, "wrong_type", "", "expected a JSON object");
-        goto done;
-    }
-    json_object_foreach(body, key, value)
+    cx_date d;
+    if (!json_is_object(body))
+        return cx__problem_set(p, 400, "wrong_type", "", "expected a JSON object");
+    json_object_foreach((json_t *)body, key, value)
     {
         char at[600], msg[800];
         if (strcmp(key, "packs") == 0 || strcmp(key, "as_of") == 0) continue;
         cx__pointer_to(at, sizeof at, "", key);
         snprintf(msg, sizeof msg, "unknown field '%s'", key);
-        rc = cx__problem_set(&p, 400, "unknown_field", at, msg);
-        goto done;
+        return cx__problem_set(p, 400, "unknown_field", at, msg);
     }
-    if ((rc = read_packs(json_object_get(body, "packs"), &p))) goto done;
-    if (as_of && (!json_is_string(as_of) || json_string_length(as_of) != 10 ||
-                  cx__date_parse(json_string_value(as_of), &d, &why) != 0)) {
-        rc = cx__problem_set(&p, 400, json_is_string(as_of) ? "bad_value" : "wrong_type", "/as_of",
+    int rc = read_packs(json_object_get(body, "packs"), p);
+    const json_t *as_of = json_object_get(body, "as_of");
+    if (rc == 0 && as_of &&
+        (!json_is_string(as_of) || json_string_length(as_of) != 10 ||
+         cx__date_parse(json_string_value(as_of), &d, &why) != 0))
+        rc = cx__problem_set(p, 400, json_is_string(as_of) ? "bad_value" : "wrong_type", "/as_of",
                              "expected 'as_of' to be a date YYYY-MM-DD");
-        goto done;
+    return rc;
+}
+
+/* POST /v1/diff {"packs": [{file, source}, ...], "as_of"}. */
+int cx__post_diff(cx__call *c)
+{
+    cx__problem p;
+    int rc = cx__require_scope(c, CX__SCOPE_WHATIF);
+    if (rc) return rc;
+    json_t *body = cx__body_json(c, &p);
+    if (!body) return cx__answer_problem(c, &p);
+    if ((rc = diff_request(body, &p)) == 0) {
+        const json_t *as_of = json_object_get(body, "as_of");
+        rc = run(c, as_of ? json_string_value(as_of) : c->req->today,
+                 json_object_get(body, "packs"));
+    } else {
+        rc = cx__answer_problem(c, &p);
     }
-    rc = run(c, as_of ? json_string_value(as_of) : c->req->today, json_object_get(body, "packs"));
     json_decref(body);
     return rc;
-done:
-    json_decref(body);
-    return cx__answer_problem(c, &p);
 }
