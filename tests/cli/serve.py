@@ -72,11 +72,33 @@ def template_of(path):
     return None
 
 
-def validate(method, path, status, ctype, data):
+def validate_request(op, where, status, body, reqtype, data):
+    """The request body against the operation's: a JSON body the server
+    answered 200 must match the document's request schema, and one it
+    refused as malformed (wrong_type, unknown_field, missing_field) must not."""
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if schema is None or body is None or (reqtype or "").split(";")[0] != "application/json":
+        return
+    try:
+        sent = json.loads(body)
+        code = json.loads(data)["error"]["code"] if status == 400 else None
+    except (ValueError, KeyError, TypeError):
+        return
+    problems = list(VALIDATOR.errors(sent, schema))
+    if status == 200:
+        check(not problems, "%s: a request the server took, the document refuses: %s"
+              % (where, problems[:3]))
+    elif code in ("wrong_type", "unknown_field", "missing_field"):
+        check(problems, "%s: a request the server refused (%s), the document takes"
+              % (where, code))
+
+
+def validate(method, path, status, ctype, data, body=None, reqtype=None):
     """A response against the document: its status must be documented for
     the operation, a JSON body must match that response's schema, another
-    body must be of a documented content type. A path or method the
-    document does not have is answered 404 or 405 in the Error shape."""
+    body must be of a documented content type (and the request body against
+    the operation's, validate_request). A path or method the document does
+    not have is answered 404 or 405 in the Error shape."""
     tpl = template_of(path)
     op = DOC["paths"].get(tpl, {}).get(method.lower()) if tpl else None
     where = "%s %s %d" % (method, path, status)
@@ -86,6 +108,7 @@ def validate(method, path, status, ctype, data):
         SEEN.add(("-", method, status))
     else:
         SEEN.add((tpl, method.lower(), status))
+        validate_request(op, where, status, body, reqtype, data)
         response = op["responses"].get(str(status))
         check(response is not None, "%s: status not in the document" % where)
         if response is None:
@@ -162,7 +185,7 @@ class Server:
         out = (r.status, data, r.getheader("Credex-Content-Version"), r.getheader("Content-Type"))
         self.headers = dict(r.getheaders())
         conn.close()
-        validate(method, path, r.status, out[3], data)
+        validate(method, path, r.status, out[3], data, body, h.get("Content-Type"))
         return out
 
 
@@ -268,6 +291,8 @@ def test_decisions(s):
     eq(answers[1]["decisions"][0]["subject"], {"holder": "h-tx-0001", "stack": "CA-EV-TECH"},
        "batch: the audit in its place")
     eq(answers[3]["status"], "equivalent", "batch: the last equiv")
+    eq(s.request("POST", "/v1/decisions", '{"requests":[]}')[:2], (200, b'{"decisions":[]}\n'),
+       "an empty batch: an empty answer")
 
 
 def test_errors(s):
