@@ -1311,7 +1311,7 @@ typedef struct cx_request {
 /* The answer. body is malloc'd and owned by the response (cx_response_clear). */
 typedef struct cx_response {
     int status;               /* HTTP status: 200, 400, 401, 403, 404, 405, 413, 415, 429, ... */
-    char *body;               /* JSON, ending in "\n" */
+    char *body;               /* JSON ending in "\n"; a page's bytes (content_type) */
     size_t body_len;          /* bytes of body */
     int64_t content_version;  /* for the Credex-Content-Version header */
     char token[128];          /* the name of the token that authenticated, "" when none */
@@ -1327,7 +1327,8 @@ void cx_response_clear(cx_response *out);
 
 /* Answers req into *out (docs/serve.md, "Endpoints"): every answer,
  * errors included ({"error": {"code", "message", "pointer"}}), is a
- * response with a JSON body. CX_OK; CX_ENOMEM when no answer could be
+ * response with a JSON body, but the embedded pages (GET /, /pages/...),
+ * which have their content type. CX_OK; CX_ENOMEM when no answer could be
  * built (out is then empty). */
 int cx_service_handle(cx_service *s, const cx_request *req, cx_response *out);
 
