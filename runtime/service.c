@@ -1,8 +1,9 @@
 /*
  * service.c -- the request handler of `credex serve` without a transport:
  * generations (snapshot and packs, refcounted, swapped by reload), their
- * evaluators (one per thread in use), the error shape and the log line.
- * It speaks no HTTP (serve_http.c does) and decides nothing itself.
+ * evaluators (one per thread in use), the error shape, the log line and
+ * the decision log's batches. It speaks no HTTP (serve_http.c does) and
+ * decides nothing itself.
  */
 #include <jansson.h>
 #include <stdarg.h>
@@ -27,7 +28,7 @@ static void evaluator_free(cx__evaluator *ev)
     free(ev);
 }
 
-static void generation_unref(cx__generation *g)
+void cx__generation_unref(cx__generation *g)
 {
     if (!g || atomic_fetch_sub(&g->refs, 1) != 1) return;
     for (cx__evaluator *ev = g->idle, *next; ev; ev = next) {
@@ -85,7 +86,7 @@ static int generation_load(cx_service *s, cx_diagnostics *diags, cx__generation 
 }
 
 /* The current generation, with a reference the caller drops. */
-static cx__generation *generation_take(cx_service *s)
+cx__generation *cx__generation_take(cx_service *s)
 {
     pthread_mutex_lock(&s->lock);
     cx__generation *g = s->current;
@@ -157,6 +158,9 @@ int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnost
             rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         s->log = opt->log;
         s->log_ud = opt->log_ud;
+        s->log_decisions = opt->log_decisions;
+        s->busy_timeout = opt->busy_timeout;
+        s->max_trips = opt->max_trips;
     }
     if (rc == CX_OK && opt->tokens) {
         rc = cx__tokens_load(opt->tokens, &s->tokens, err);
@@ -173,6 +177,7 @@ int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnost
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->reload_lock, NULL);
+    pthread_mutex_init(&s->log_lock, NULL);
     *out = s;
     return CX_OK;
 }
@@ -187,7 +192,7 @@ int cx_service_reload(cx_service *s, cx_diagnostics *diags, cx_error *err)
         old = s->current;
         s->current = g;
         pthread_mutex_unlock(&s->lock);
-        generation_unref(old); /* freed now, or when its last call returns */
+        cx__generation_unref(old); /* freed now, or when its last call returns */
     } else if (s->log) {
         char why[1400], line[1500];
         cx_error_format(err, why, sizeof why);
@@ -205,20 +210,22 @@ int cx_service_has_tokens(const cx_service *s)
 
 int64_t cx_service_content_version(cx_service *s)
 {
-    cx__generation *g = generation_take(s);
+    cx__generation *g = cx__generation_take(s);
     int64_t v = g->content_version;
-    generation_unref(g);
+    cx__generation_unref(g);
     return v;
 }
 
 void cx_service_free(cx_service *s)
 {
     if (!s) return;
-    generation_unref(s->current);
+    cx__generation_unref(s->current);
     cx__tokens_free(&s->tokens);
     service_free_paths(s);
+    cx_registry_close(s->log_reg);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->reload_lock);
+    pthread_mutex_destroy(&s->log_lock);
     free(s);
 }
 
@@ -266,16 +273,72 @@ int cx__answer_error(cx__call *c, int status, const char *code, const char *poin
     return cx__answer_buf(c, status, &b);
 }
 
+/* ---------------------------------------------------------- decision log */
+
+void cx__call_keep_for_log(cx__call *c, const char *json)
+{
+    if (c->svc->log_decisions) cx__buf_puts(&c->logged, json);
+}
+
+/* Writes the call's decisions to the decision log in one batch. The
+ * answer stands whatever happens here: a failure (another process holds
+ * the write lock past the busy timeout, a read-only file) is said in the
+ * response's decision_log and counted. */
+static void log_decisions(cx__call *c)
+{
+    cx_service *s = c->svc;
+    cx_error err;
+    cx_log *log = NULL;
+    char created[32];
+    cx_error_clear(&err);
+    if (c->req->now)
+        snprintf(created, sizeof created, "%s", c->req->now);
+    else
+        snprintf(created, sizeof created, "%.10sT00:00:00Z", c->req->today);
+    pthread_mutex_lock(&s->log_lock);
+    cx_open_options o = {.busy_timeout = s->busy_timeout};
+    int rc = c->logged.oom ? cx__error(&err, CX_ENOMEM, NULL, 0, 0, "out of memory") : CX_OK;
+    if (rc == CX_OK && !s->log_reg) rc = cx_registry_open_with(s->db, 0, &o, &s->log_reg, &err);
+    if (rc == CX_OK) rc = cx_log_begin(s->log_reg, c->gen->rules, created, &log, &err);
+    for (size_t i = 0; rc == CX_OK && i < c->logged.len;) { /* one JSON line each */
+        const char *line = c->logged.data + i, *nl = memchr(line, '\n', c->logged.len - i);
+        size_t n = nl ? (size_t)(nl - line) + 1 : c->logged.len - i;
+        c->logged.data[i + n - 1] = '\0'; /* the newline, which cx_log_add_json may do without */
+        rc = cx_log_add_json(log, line, NULL, &err);
+        i += n;
+    }
+    if (log) {
+        cx_error end;
+        cx_error_clear(&end);
+        int erc = cx_log_end(log, rc == CX_OK, &end);
+        if (rc == CX_OK && erc != CX_OK) {
+            rc = erc;
+            err = end;
+        }
+    }
+    if (rc != CX_OK) {
+        char why[1400];
+        cx_error_format(&err, why, sizeof why);
+        snprintf(c->res->decision_log, sizeof c->res->decision_log, "not logged: %.480s", why);
+        c->res->log_failures = ++s->log_failures;
+    }
+    pthread_mutex_unlock(&s->log_lock);
+}
+
 int cx_service_handle(cx_service *s, const cx_request *req, cx_response *out)
 {
     memset(out, 0, sizeof *out);
-    cx__call c = {.svc = s, .req = req, .res = out, .gen = generation_take(s)};
+    cx__call c = {.svc = s, .req = req, .res = out, .gen = cx__generation_take(s)};
+    cx__buf_init(&c.logged);
     out->content_version = c.gen->content_version;
     int status = cx__authenticate(&c);
     if (status == 0) status = cx__route(&c);
+    if (status == 200 && c.logged.len) log_decisions(&c);
+    cx__buf_free(&c.logged);
+    if (!out->content_type) out->content_type = "application/json";
     if (c.caller.token) snprintf(out->token, sizeof out->token, "%s", c.caller.token->name);
     evaluator_return(c.gen, c.ev);
-    generation_unref(c.gen);
+    cx__generation_unref(c.gen);
     if (status < 0 || !out->body) {
         cx_response_clear(out);
         return CX_ENOMEM;
@@ -290,6 +353,13 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
                           cx__json_text(req->method, strlen(req->method)), "path",
                           cx__json_text(req->path, strlen(req->path)), "status", res->status, "us",
                           (json_int_t)us, "token", cx__json_text(res->token, strlen(res->token)));
+    if (o && res->decision_log[0] &&
+        (json_object_set_new(o, "decision_log",
+                             cx__json_text(res->decision_log, strlen(res->decision_log))) ||
+         json_object_set_new(o, "log_failures", json_integer((json_int_t)res->log_failures)))) {
+        json_decref(o);
+        o = NULL;
+    }
     char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(o);
     return s;

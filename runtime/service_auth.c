@@ -180,10 +180,13 @@ static int token_admit(cx__token *t, uint64_t second)
     return ok;
 }
 
-/* Paths that need no token: health, version. */
+/* Paths that need no token: health, version, the pages and the OpenAPI
+ * document (docs/serve.md, "Tokens"). */
 static int open_path(const char *path)
 {
-    return strcmp(path, "/v1/health") == 0 || strcmp(path, "/v1/version") == 0;
+    return strcmp(path, "/v1/health") == 0 || strcmp(path, "/v1/version") == 0 ||
+           strcmp(path, "/") == 0 || strcmp(path, "/openapi.json") == 0 ||
+           strncmp(path, "/pages/", 7) == 0;
 }
 
 int cx__authenticate(cx__call *c)

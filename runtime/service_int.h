@@ -1,8 +1,9 @@
 /*
  * service_int.h -- what the files of the service share (service.c:
- * generations, evaluators, dispatch and answers; service_auth.c: tokens,
- * scopes, rates; service_routes.c: the endpoints). Internal to libcredex;
- * the HTTP transport (serve_http.c) sees only credex.h.
+ * generations, evaluators, dispatch, answers and the decision log;
+ * service_auth.c: tokens, scopes, rates; service_routes.c: the endpoints
+ * of reads, decisions and pages; service_whatif.c: what-if and diff).
+ * Internal to libcredex; the HTTP transport (serve_http.c) sees only credex.h.
  */
 #ifndef CX_SERVICE_INT_H
 #define CX_SERVICE_INT_H
@@ -77,6 +78,12 @@ struct cx_service {
     pthread_mutex_t lock;        /* guards current */
     pthread_mutex_t reload_lock; /* one reload at a time */
     cx__generation *current;
+    int log_decisions;        /* cx_service_options.log_decisions */
+    int busy_timeout;         /* ... busy_timeout */
+    unsigned max_trips;       /* ... max_trips */
+    pthread_mutex_t log_lock; /* guards the two below: one log batch at a time */
+    cx_registry *log_reg;     /* opened read-write on the first batch, or NULL */
+    uint64_t log_failures;    /* requests whose decisions the log could not take */
 };
 
 /* One call being answered: what the endpoints share. */
@@ -87,7 +94,16 @@ typedef struct cx__call {
     cx__generation *gen;
     cx__evaluator *ev; /* borrowed on first need (cx__call_evaluator) */
     cx__caller caller;
+    cx_buf logged; /* log_decisions: the JSON Lines of the decisions answered */
 } cx__call;
+
+/* What went wrong with one request (or one request of a batch). */
+typedef struct cx__problem {
+    int status;
+    const char *code; /* static: one of docs/serve.md, "Errors" */
+    char pointer[640];
+    char message[1024];
+} cx__problem;
 
 /* service.c */
 /* The call's evaluator, borrowed on first need: CX_OK with *out, or the
@@ -99,6 +115,12 @@ int cx__answer_error(cx__call *c, int status, const char *code, const char *poin
                      const char *fmt, ...) CX_PRINTF(5, 6);
 /* An answer whose body is the buffer's bytes (taken over, b emptied). */
 int cx__answer_buf(cx__call *c, int status, cx_buf *b);
+/* The current generation with a reference for the caller, and dropping one. */
+cx__generation *cx__generation_take(cx_service *s);
+void cx__generation_unref(cx__generation *g);
+/* With log_decisions, keeps a decision's JSON (cx_decision_json's line)
+ * for the call's log batch, written when the call is answered. */
+void cx__call_keep_for_log(cx__call *c, const char *json);
 
 /* service_auth.c */
 int cx__tokens_load(const char *path, cx__tokens *out, cx_error *err);
@@ -113,5 +135,20 @@ int cx__caller_allows(const cx__caller *caller, const char *jurisdiction);
 
 /* service_routes.c */
 int cx__route(cx__call *c);
+/* Fills p; returns status. pointer NULL: "" (the request as a whole). */
+int cx__problem_set(cx__problem *p, int status, const char *code, const char *pointer,
+                    const char *message);
+int cx__answer_problem(cx__call *c, const cx__problem *p);
+/* The request's body as a JSON value (the caller decrefs it), or NULL
+ * with 400 (bad_json) or 415 in p. */
+struct json_t *cx__body_json(const cx__call *c, cx__problem *p);
+/* base + "/" + key as a JSON Pointer, '~' and '/' escaped. */
+void cx__pointer_to(char *out, size_t size, const char *base, const char *key);
+/* 1 when s is valid UTF-8. */
+int cx__valid_utf8(const char *s);
+
+/* service_whatif.c: POST /v1/whatif and POST /v1/diff. */
+int cx__post_whatif(cx__call *c);
+int cx__post_diff(cx__call *c);
 
 #endif

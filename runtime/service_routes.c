@@ -2,7 +2,9 @@
  * service_routes.c -- the endpoints of `credex serve` (docs/serve.md): a
  * request's path, query and JSON body checked into the arguments of an
  * existing library call, the call made with the caller's evaluator, the
- * answer rendered by the CLI's renderers. It builds no decision JSON itself.
+ * answer rendered by the CLI's renderers; the embedded pages; the route
+ * table (what-if and diff are service_whatif.c's). It builds no decision
+ * JSON itself.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "compile.h"
 #include "date.h"
+#include "pages.h"
 #include "render.h"
 #include "service_int.h"
 #include "snapshot.h"
@@ -19,16 +22,8 @@
 #define MAX_LIMIT  1000 /* rows in one page of a list */
 #define PAGE_LIMIT 100  /* rows in a page when limit is not given */
 
-/* What went wrong with one request (or one request of a batch). */
-typedef struct problem {
-    int status;
-    const char *code;
-    char pointer[640];
-    char message[1024];
-} problem;
-
-static int problem_set(problem *p, int status, const char *code, const char *pointer,
-                       const char *message)
+int cx__problem_set(cx__problem *p, int status, const char *code, const char *pointer,
+                    const char *message)
 {
     p->status = status;
     p->code = code;
@@ -37,14 +32,14 @@ static int problem_set(problem *p, int status, const char *code, const char *poi
     return status;
 }
 
-static int answer_problem(cx__call *c, const problem *p)
+int cx__answer_problem(cx__call *c, const cx__problem *p)
 {
     return cx__answer_error(c, p->status, p->code, p->pointer, "%s", p->message);
 }
 
 /* ----------------------------------------------------------- UTF-8, ids */
 
-static int valid_utf8(const char *s)
+int cx__valid_utf8(const char *s)
 {
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
@@ -56,7 +51,7 @@ static int valid_utf8(const char *s)
 }
 
 /* base + "/" + key as a JSON Pointer: '~' written "~0", '/' written "~1". */
-static void pointer_to(char *out, size_t size, const char *base, const char *key)
+void cx__pointer_to(char *out, size_t size, const char *base, const char *key)
 {
     size_t n = (size_t)snprintf(out, size, "%s/", base);
     for (; *key && n + 3 < size; key++) {
@@ -88,7 +83,7 @@ typedef struct field {
 
 /* Reads obj's members into the ask's fields: each a string, none unknown,
  * the required ones present. 0, or 400 in p. */
-static int ask_fields(const json_t *obj, ask *a, const char *const *required, problem *p)
+static int ask_fields(const json_t *obj, ask *a, const char *const *required, cx__problem *p)
 {
     field fields[] = {{"from", &a->from},     {"to", &a->to},
                       {"in", &a->in},         {"credential", &a->credential},
@@ -104,41 +99,41 @@ static int ask_fields(const json_t *obj, ask *a, const char *const *required, pr
     json_object_foreach((json_t *)obj, key, value)
     {
         size_t f = 0, k = 0;
-        pointer_to(ptr, sizeof ptr, a->at, key);
+        cx__pointer_to(ptr, sizeof ptr, a->at, key);
         if (strcmp(key, "kind") == 0 && a->at[0]) continue; /* read by the batch */
         while (allowed[a->kind][k] && strcmp(allowed[a->kind][k], key) != 0) k++;
         if (!allowed[a->kind][k]) {
             snprintf(msg, sizeof msg, "unknown field '%s'", key);
-            return problem_set(p, 400, "unknown_field", ptr, msg);
+            return cx__problem_set(p, 400, "unknown_field", ptr, msg);
         }
         if (!json_is_string(value)) {
             snprintf(msg, sizeof msg, "expected '%s' to be a string", key);
-            return problem_set(p, 400, "wrong_type", ptr, msg);
+            return cx__problem_set(p, 400, "wrong_type", ptr, msg);
         }
         while (strcmp(fields[f].name, key) != 0) f++;
         *fields[f].slot = json_string_value(value);
         if (strlen(*fields[f].slot) != json_string_length(value)) {
             snprintf(msg, sizeof msg, "NUL character in '%s'", key);
-            return problem_set(p, 400, "bad_value", ptr, msg);
+            return cx__problem_set(p, 400, "bad_value", ptr, msg);
         }
     }
     for (size_t i = 0; required[i]; i++)
         if (!json_object_get(obj, required[i])) {
             snprintf(msg, sizeof msg, "missing field '%s'", required[i]);
-            return problem_set(p, 400, "missing_field", a->at, msg);
+            return cx__problem_set(p, 400, "missing_field", a->at, msg);
         }
     return 0;
 }
 
 /* The ask obj makes, of kind (ASK_TRANSFER also reads the holder form). */
-static int ask_read(const json_t *obj, int kind, ask *a, problem *p)
+static int ask_read(const json_t *obj, int kind, ask *a, cx__problem *p)
 {
     static const char *const equiv_req[] = {"from", "to", NULL};
     static const char *const transfer_req[] = {"credential", "from", "to", NULL};
     static const char *const holder_req[] = {"holder", "to", NULL};
     static const char *const audit_req[] = {"holder", NULL};
     if (!json_is_object(obj))
-        return problem_set(p, 400, "wrong_type", a->at, "expected a JSON object");
+        return cx__problem_set(p, 400, "wrong_type", a->at, "expected a JSON object");
     a->kind = kind == ASK_TRANSFER && json_object_get(obj, "holder") ? ASK_TRANSFER_HOLDER : kind;
     const char *const *req = a->kind == ASK_EQUIV      ? equiv_req
                              : a->kind == ASK_TRANSFER ? transfer_req
@@ -152,14 +147,14 @@ static int ask_read(const json_t *obj, int kind, ask *a, problem *p)
         if (cx__date_parse(a->as_of, &d, &why) != 0) {
             snprintf(ptr, sizeof ptr, "%s/as_of", a->at);
             snprintf(msg, sizeof msg, "expected 'as_of' to be a date YYYY-MM-DD: %s", why);
-            return problem_set(p, 400, "bad_value", ptr, msg);
+            return cx__problem_set(p, 400, "bad_value", ptr, msg);
         }
     }
     return rc;
 }
 
 /* The first id of a that the snapshot lacks: 404 in p (with the nearest). */
-static int ask_unknown(const cx_snapshot *snap, const ask *a, problem *p)
+static int ask_unknown(const cx_snapshot *snap, const ask *a, cx__problem *p)
 {
     const struct {
         const char *name, *id;
@@ -177,14 +172,14 @@ static int ask_unknown(const cx_snapshot *snap, const ask *a, problem *p)
         snprintf(msg, sizeof msg, "no %s '%s' in the registry%s%s%s",
                  cx_kind_name((cx_kind)ids[i].kind), ids[i].id, near ? "; did you mean '" : "",
                  near ? near : "", near ? "'?" : "");
-        return problem_set(p, 404, "not_found", ptr, msg);
+        return cx__problem_set(p, 404, "not_found", ptr, msg);
     }
     return 0;
 }
 
 /* 0 when the caller may ask a (decisions into, or holders of, its
  * jurisdictions), else 403 in p. */
-static int ask_allowed(const cx__call *c, const cx_snapshot *snap, const ask *a, problem *p)
+static int ask_allowed(const cx__call *c, const cx_snapshot *snap, const ask *a, cx__problem *p)
 {
     const char *j = a->kind == ASK_EQUIV ? a->in : a->to;
     if (a->kind == ASK_AUDIT) {
@@ -195,12 +190,12 @@ static int ask_allowed(const cx__call *c, const cx_snapshot *snap, const ask *a,
     char msg[800];
     snprintf(msg, sizeof msg, "token '%s' may not ask about %s%s", c->caller.token->name,
              j ? "jurisdiction " : "decisions without a jurisdiction", j ? j : "");
-    return problem_set(p, 403, "forbidden", a->at, msg);
+    return cx__problem_set(p, 403, "forbidden", a->at, msg);
 }
 
 /* Appends decisions as {"decisions": [...]}: each the bytes
- * cx_decision_json writes, without its newline. */
-static int put_decisions(cx_buf *b, cx_decision *const *v, size_t n)
+ * cx_decision_json writes, without its newline; each kept for the log. */
+static int put_decisions(cx__call *c, cx_buf *b, cx_decision *const *v, size_t n)
 {
     cx__buf_puts(b, "{\"decisions\":[");
     for (size_t i = 0; i < n; i++) {
@@ -208,6 +203,7 @@ static int put_decisions(cx_buf *b, cx_decision *const *v, size_t n)
         if (!s) return -1;
         if (i) cx__buf_puts(b, ",");
         cx__buf_add(b, s, strlen(s) - 1);
+        cx__call_keep_for_log(c, s);
         free(s);
     }
     cx__buf_puts(b, "]}");
@@ -216,7 +212,7 @@ static int put_decisions(cx_buf *b, cx_decision *const *v, size_t n)
 
 /* Makes the decision a asks for, appending its JSON (no newline) to b, or
  * the problem to p. */
-static int ask_decide(cx__call *c, const ask *a, cx_buf *b, problem *p)
+static int ask_decide(cx__call *c, const ask *a, cx_buf *b, cx__problem *p)
 {
     cx__evaluator *ev;
     const cx_snapshot *snap = cx__rules_snapshot(c->gen->rules);
@@ -225,7 +221,7 @@ static int ask_decide(cx__call *c, const ask *a, cx_buf *b, problem *p)
     cx_error err;
     cx_error_clear(&err);
     if ((rc = cx__call_evaluator(c, &ev, &err)) != CX_OK)
-        return rc == CX_ENOMEM ? -1 : problem_set(p, 500, "internal", a->at, err.message);
+        return rc == CX_ENOMEM ? -1 : cx__problem_set(p, 500, "internal", a->at, err.message);
     const char *as_of = a->as_of ? a->as_of : c->req->today;
     cx_decision *one = NULL, **v = NULL;
     size_t n = 0;
@@ -240,16 +236,17 @@ static int ask_decide(cx__call *c, const ask *a, cx_buf *b, problem *p)
     if (rc == CX_OK && one) {
         char *s = cx_decision_json(one);
         if (s) cx__buf_add(b, s, strlen(s) - 1);
+        if (s) cx__call_keep_for_log(c, s);
         rc = s ? 0 : -1;
         free(s);
     } else if (rc == CX_OK) {
-        rc = put_decisions(b, v, n);
+        rc = put_decisions(c, b, v, n);
     } else if (rc == CX_EUSAGE) { /* the only id not checked above: the stack */
         char ptr[600];
         snprintf(ptr, sizeof ptr, "%s/%s", a->at, a->stack ? "stack" : "");
-        rc = problem_set(p, 404, "not_found", ptr, err.message);
+        rc = cx__problem_set(p, 404, "not_found", ptr, err.message);
     } else {
-        rc = rc == CX_ENOMEM ? -1 : problem_set(p, 500, "internal", a->at, err.message);
+        rc = rc == CX_ENOMEM ? -1 : cx__problem_set(p, 500, "internal", a->at, err.message);
     }
     cx_decision_free(one);
     cx_decisions_free(v, n);
@@ -259,13 +256,13 @@ static int ask_decide(cx__call *c, const ask *a, cx_buf *b, problem *p)
 /* ------------------------------------------------------------- requests */
 
 /* The request's body as a JSON value, or 400/415 in p. */
-static json_t *body_json(const cx__call *c, problem *p)
+json_t *cx__body_json(const cx__call *c, cx__problem *p)
 {
     const char *ct = c->req->content_type;
     size_t n = strlen("application/json");
     if (!ct || strncmp(ct, "application/json", n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' ')) {
-        problem_set(p, 415, "unsupported_media_type", NULL,
-                    "expected a JSON body with 'Content-Type: application/json'");
+        cx__problem_set(p, 415, "unsupported_media_type", NULL,
+                        "expected a JSON body with 'Content-Type: application/json'");
         return NULL;
     }
     json_error_t jerr;
@@ -275,7 +272,7 @@ static json_t *body_json(const cx__call *c, problem *p)
         char msg[800];
         snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", jerr.line,
                  jerr.column, jerr.text);
-        problem_set(p, 400, "bad_json", NULL, msg);
+        cx__problem_set(p, 400, "bad_json", NULL, msg);
     }
     return v;
 }
@@ -283,13 +280,13 @@ static json_t *body_json(const cx__call *c, problem *p)
 /* POST /v1/equiv, /v1/transfer, /v1/audit. */
 static int post_decision(cx__call *c, int kind)
 {
-    problem p;
+    cx__problem p;
     ask a = {0};
     cx_buf b;
     int rc = cx__require_scope(c, CX__SCOPE_DECIDE);
     if (rc) return rc;
-    json_t *body = body_json(c, &p);
-    if (!body) return answer_problem(c, &p);
+    json_t *body = cx__body_json(c, &p);
+    if (!body) return cx__answer_problem(c, &p);
     cx__buf_init(&b);
     rc = ask_read(body, kind, &a, &p);
     if (rc == 0) rc = ask_decide(c, &a, &b, &p);
@@ -299,52 +296,54 @@ static int post_decision(cx__call *c, int kind)
         return cx__answer_buf(c, 200, &b);
     }
     cx__buf_free(&b);
-    return rc < 0 ? rc : answer_problem(c, &p);
+    return rc < 0 ? rc : cx__answer_problem(c, &p);
 }
 
 static const char *const kind_names[] = {"equiv", "transfer", NULL, "audit"};
 
 /* One request of a batch: its kind, then the ask. */
-static int batch_read(const json_t *item, size_t i, ask *a, problem *p)
+static int batch_read(const json_t *item, size_t i, ask *a, cx__problem *p)
 {
     char ptr[600];
     snprintf(a->at, sizeof a->at, "/requests/%zu", i);
     snprintf(ptr, sizeof ptr, "%s/kind", a->at);
     const json_t *k = json_is_object(item) ? json_object_get(item, "kind") : NULL;
     if (!json_is_object(item))
-        return problem_set(p, 400, "wrong_type", a->at, "expected a JSON object");
-    if (!k) return problem_set(p, 400, "missing_field", a->at, "missing field 'kind'");
+        return cx__problem_set(p, 400, "wrong_type", a->at, "expected a JSON object");
+    if (!k) return cx__problem_set(p, 400, "missing_field", a->at, "missing field 'kind'");
     for (int kind = 0; kind < 4; kind++)
         if (kind_names[kind] && json_is_string(k) &&
             strcmp(json_string_value(k), kind_names[kind]) == 0)
             return ask_read(item, kind, a, p);
-    return problem_set(p, 400, "bad_value", ptr,
-                       "expected 'kind' to be \"equiv\", \"transfer\" or \"audit\"");
+    return cx__problem_set(p, 400, "bad_value", ptr,
+                           "expected 'kind' to be \"equiv\", \"transfer\" or \"audit\"");
 }
 
 /* The asks of a batch body {"requests": [...]} into *out (malloc'd, the
  * caller frees it) and *n: 0, 400 in p, or -1 when out of memory. */
-static int batch_asks(const json_t *body, ask **out, size_t *n, problem *p)
+static int batch_asks(const json_t *body, ask **out, size_t *n, cx__problem *p)
 {
     const char *key;
     json_t *value, *list = json_object_get(body, "requests");
     *out = NULL;
     *n = 0;
     if (!json_is_object(body))
-        return problem_set(p, 400, "wrong_type", "", "expected a JSON object");
+        return cx__problem_set(p, 400, "wrong_type", "", "expected a JSON object");
     json_object_foreach((json_t *)body, key, value)
     {
         if (strcmp(key, "requests") == 0) continue;
         char ptr[600], msg[800];
-        pointer_to(ptr, sizeof ptr, "", key);
+        cx__pointer_to(ptr, sizeof ptr, "", key);
         snprintf(msg, sizeof msg, "unknown field '%s'", key);
-        return problem_set(p, 400, "unknown_field", ptr, msg);
+        return cx__problem_set(p, 400, "unknown_field", ptr, msg);
     }
     if (!json_is_array(list))
-        return problem_set(p, 400, list ? "wrong_type" : "missing_field", list ? "/requests" : "",
-                           "expected 'requests' to be a list of decision requests");
+        return cx__problem_set(p, 400, list ? "wrong_type" : "missing_field",
+                               list ? "/requests" : "",
+                               "expected 'requests' to be a list of decision requests");
     if (json_array_size(list) > MAX_BATCH)
-        return problem_set(p, 400, "too_many", "/requests", "at most 1000 requests in one batch");
+        return cx__problem_set(p, 400, "too_many", "/requests",
+                               "at most 1000 requests in one batch");
     ask *asks = calloc(json_array_size(list) + 1, sizeof *asks);
     if (!asks) return -1;
     for (size_t i = 0; i < json_array_size(list); i++) {
@@ -363,13 +362,13 @@ static int batch_asks(const json_t *body, ask **out, size_t *n, problem *p)
  * error object in its place. 0, or -1 when out of memory. */
 static int batch_answer(cx__call *c, const ask *a, cx_buf *b)
 {
-    problem p;
+    cx__problem p;
     int rc = ask_decide(c, a, b, &p);
     if (rc <= 0) return rc;
     cx_response r = {0};
     cx__call e = *c; /* the error object, made as a response of its own */
     e.res = &r;
-    rc = answer_problem(&e, &p) < 0 ? -1 : 0;
+    rc = cx__answer_problem(&e, &p) < 0 ? -1 : 0;
     if (rc == 0) cx__buf_add(b, r.body, r.body_len - 1); /* without its newline */
     cx_response_clear(&r);
     return rc;
@@ -380,14 +379,14 @@ static int batch_answer(cx__call *c, const ask *a, cx_buf *b)
  * may not ask about is answered by its error object in its place. */
 static int post_decisions(cx__call *c)
 {
-    problem p;
+    cx__problem p;
     ask *asks = NULL;
     size_t n = 0;
     cx_buf b;
     int rc = cx__require_scope(c, CX__SCOPE_DECIDE);
     if (rc) return rc;
-    json_t *body = body_json(c, &p);
-    if (!body) return answer_problem(c, &p);
+    json_t *body = cx__body_json(c, &p);
+    if (!body) return cx__answer_problem(c, &p);
     rc = batch_asks(body, &asks, &n, &p);
     cx__buf_init(&b);
     cx__buf_puts(&b, "{\"decisions\":[");
@@ -402,7 +401,7 @@ static int post_decisions(cx__call *c)
         return cx__answer_buf(c, 200, &b);
     }
     cx__buf_free(&b);
-    return rc < 0 ? rc : answer_problem(c, &p);
+    return rc < 0 ? rc : cx__answer_problem(c, &p);
 }
 
 /* --------------------------------------------------------------- reads */
@@ -415,7 +414,7 @@ static int get_entity(cx__call *c, cx_list_kind kind, const char *id)
     char *json = NULL, forbidden[600] = "";
     int rc = cx__require_scope(c, CX__SCOPE_READ);
     if (rc) return rc;
-    if (!valid_utf8(id)) return cx__answer_error(c, 400, "bad_id", NULL, "the id is not UTF-8");
+    if (!cx__valid_utf8(id)) return cx__answer_error(c, 400, "bad_id", NULL, "the id is not UTF-8");
     cx_error_clear(&err);
     if ((rc = cx__call_evaluator(c, &ev, &err)) != CX_OK)
         return rc == CX_ENOMEM ? -1 : cx__answer_error(c, 500, "internal", NULL, "%s", err.message);
@@ -498,7 +497,7 @@ static int query_decode(char *s)
 }
 
 /* Reads the query of a listing into filter and pg; 0, or 400 in p. */
-static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *pg, problem *p)
+static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *pg, cx__problem *p)
 {
     static const char *const names[] = {"type", "tag",   "jurisdiction", "provider",
                                         "q",    "limit", "after",        NULL};
@@ -516,11 +515,11 @@ static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *p
         snprintf(ptr, sizeof ptr, "?%s", kv);
         if (!names[k] || (k < 4 && !(cx_list_filters(kind) & bits[k]))) {
             snprintf(msg, sizeof msg, "unknown parameter '%s' for %s", kv, cx_list_kind_name(kind));
-            return problem_set(p, 400, "unknown_parameter", ptr, msg);
+            return cx__problem_set(p, 400, "unknown_parameter", ptr, msg);
         }
-        if (!value || query_decode(value) != 0 || !value[0] || !valid_utf8(value)) {
+        if (!value || query_decode(value) != 0 || !value[0] || !cx__valid_utf8(value)) {
             snprintf(msg, sizeof msg, "parameter '%s' needs a value (UTF-8, percent-encoded)", kv);
-            return problem_set(p, 400, "bad_value", ptr, msg);
+            return cx__problem_set(p, 400, "bad_value", ptr, msg);
         }
         if (slots[k]) {
             *slots[k] = value;
@@ -530,7 +529,7 @@ static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *p
         unsigned long long n = value[0] >= '1' && value[0] <= '9' ? strtoull(value, &end, 10) : 0;
         if (n == 0 || *end || n > MAX_LIMIT) {
             snprintf(msg, sizeof msg, "expected 'limit' to be a number from 1 to %d", MAX_LIMIT);
-            return problem_set(p, 400, "bad_value", ptr, msg);
+            return cx__problem_set(p, 400, "bad_value", ptr, msg);
         }
         pg->limit = (size_t)n;
     }
@@ -540,7 +539,7 @@ static int list_query(char *query, cx_list_kind kind, cx_list_filter *f, page *p
 /* The jurisdiction and provider a filter names must exist: 404 in p
  * (with the nearest id), as `credex list` refuses them; -1 on a registry
  * failure. */
-static int list_ids_known(cx_registry *reg, const cx_list_filter *f, problem *p)
+static int list_ids_known(cx_registry *reg, const cx_list_filter *f, cx__problem *p)
 {
     const struct {
         const char *name, *id;
@@ -560,7 +559,7 @@ static int list_ids_known(cx_registry *reg, const cx_list_filter *f, problem *p)
         snprintf(ptr, sizeof ptr, "?%s", ids[i].name);
         snprintf(msg, sizeof msg, "no %s '%s' in the registry%s%s%s", ids[i].name, ids[i].id,
                  near[0] ? "; did you mean '" : "", near, near[0] ? "'?" : "");
-        return problem_set(p, 404, "not_found", ptr, msg);
+        return cx__problem_set(p, 404, "not_found", ptr, msg);
     }
     return 0;
 }
@@ -576,7 +575,7 @@ static int get_list(cx__call *c, cx_list_kind kind)
     cx__evaluator *ev;
     cx_list_filter f = {0};
     page pg = {.caller = &c->caller, .limit = PAGE_LIMIT};
-    problem p;
+    cx__problem p;
     cx_error err;
     int rc = cx__require_scope(c, CX__SCOPE_READ);
     if (rc) return rc;
@@ -584,7 +583,7 @@ static int get_list(cx__call *c, cx_list_kind kind)
     if (!query) return -1;
     cx__buf_init(&pg.rows);
     if ((rc = list_query(query, kind, &f, &pg, &p)) != 0) {
-        rc = answer_problem(c, &p);
+        rc = cx__answer_problem(c, &p);
         goto done;
     }
     cx_error_clear(&err);
@@ -593,7 +592,7 @@ static int get_list(cx__call *c, cx_list_kind kind)
         goto done;
     }
     if ((rc = list_ids_known(ev->reg, &f, &p)) != 0) {
-        rc = rc < 0 ? rc : answer_problem(c, &p);
+        rc = rc < 0 ? rc : cx__answer_problem(c, &p);
         goto done;
     }
     if (cx_list_writer_new(kind, CX_LIST_JSON, page_write, &pg, &pg.w) != CX_OK) {
@@ -636,14 +635,28 @@ done:
     return rc;
 }
 
-/* GET /v1/version. */
-static int get_version(cx__call *c)
+static int method_is(const cx__call *c, const char *m)
+{
+    return strcmp(c->req->method, m) == 0;
+}
+
+static int wrong_method(cx__call *c, const char *allowed)
+{
+    return cx__answer_error(c, 405, "method_not_allowed", NULL, "%s takes %s only", c->req->path,
+                            allowed);
+}
+
+/* The Version object of generation g: GET /v1/version, and what a
+ * reload answers. */
+static int answer_version(cx__call *c, const cx__generation *g)
 {
     cx_buf b;
     cx__buf_init(&b);
-    cx__buf_printf(&b, "{\"engine\":\"%s\",\"schema\":%d,\"content_version\":%lld,\"packs\":%s}\n",
-                   CREDEX_VERSION, cx_registry_schema_version(), (long long)c->gen->content_version,
-                   c->gen->packs_json);
+    cx__buf_printf(&b,
+                   "{\"engine\":\"%s\",\"schema_version\":%d,\"content_version\":%lld,"
+                   "\"packs\":%s}\n",
+                   CREDEX_VERSION, cx_registry_schema_version(), (long long)g->content_version,
+                   g->packs_json);
     return cx__answer_buf(c, 200, &b);
 }
 
@@ -660,26 +673,25 @@ static int post_reload(cx__call *c)
         return cx__answer_error(c, 500, "reload_failed", NULL,
                                 "reload refused, serving the old packs: %s", why);
     }
-    c->res->content_version = cx_service_content_version(c->svc);
+    cx__generation *g = cx__generation_take(c->svc); /* the one just loaded, or newer */
+    c->res->content_version = g->content_version;
+    rc = answer_version(c, g);
+    cx__generation_unref(g);
+    return rc;
+}
+
+/* GET /, /openapi.json, /pages/NAME: the files embedded from runtime/pages/. */
+static int get_page(cx__call *c, const cx_page *file)
+{
+    if (!method_is(c, "GET")) return wrong_method(c, "GET");
     cx_buf b;
     cx__buf_init(&b);
-    cx__buf_printf(&b, "{\"reloaded\":true,\"content_version\":%lld}\n",
-                   (long long)c->res->content_version);
+    cx__buf_add(&b, (const char *)file->bytes, file->len);
+    c->res->content_type = file->content_type;
     return cx__answer_buf(c, 200, &b);
 }
 
 /* ----------------------------------------------------------------- route */
-
-static int method_is(const cx__call *c, const char *m)
-{
-    return strcmp(c->req->method, m) == 0;
-}
-
-static int wrong_method(cx__call *c, const char *allowed)
-{
-    return cx__answer_error(c, 405, "method_not_allowed", NULL, "%s takes %s only", c->req->path,
-                            allowed);
-}
 
 int cx__route(cx__call *c)
 {
@@ -689,7 +701,7 @@ int cx__route(cx__call *c)
     const char *path = c->req->path;
     if (strcmp(path, "/v1/health") == 0 || strcmp(path, "/v1/version") == 0) {
         if (!method_is(c, "GET")) return wrong_method(c, "GET");
-        if (path[4] == 'v') return get_version(c);
+        if (path[4] == 'v') return answer_version(c, c->gen);
         cx_buf b;
         cx__buf_init(&b);
         cx__buf_puts(&b, "{\"status\":\"ok\"}\n");
@@ -711,6 +723,14 @@ int cx__route(cx__call *c)
         if (!method_is(c, "POST")) return wrong_method(c, "POST");
         return path[4] == 'd' ? post_decisions(c) : post_reload(c);
     }
+    if (strcmp(path, "/v1/whatif") == 0 || strcmp(path, "/v1/diff") == 0) {
+        if (!method_is(c, "POST")) return wrong_method(c, "POST");
+        return path[4] == 'w' ? cx__post_whatif(c) : cx__post_diff(c);
+    }
+    const cx_page *embedded = cx__page_find(path);
+    if (embedded) return get_page(c, embedded);
+    if (strncmp(path, "/pages/", 7) == 0)
+        return cx__answer_error(c, 404, "not_found", NULL, "no page %s", path);
     return cx__answer_error(c, 404, "no_such_endpoint", NULL, "no endpoint %s (docs/serve.md)",
                             path);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "whatif.h"
 #include "whatif_int.h"
 
 #define ABSENT (CX_ERROR + 1) /* no such decision on one side */
@@ -40,8 +41,10 @@ static const char **set_sorted(const idset *s, size_t *n)
 static int load_side(wctx *w, cx_registry *reg, int after, side *s, cx_diagnostics *diags)
 {
     const char *const *paths = after ? w->after_paths : w->before_paths;
+    const cx_pack_source *sources = after ? w->after_sources : w->before_sources;
     size_t n = after ? w->nafter : w->nbefore;
-    int rc = cx_rules_load(reg, paths, n, &s->rules, diags, w->err);
+    int rc = sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
+                     : cx_rules_load(reg, paths, n, &s->rules, diags, w->err);
     if (rc == CX_EINPUT && after && w->ch) {
         static const char prefix[] = "with the change applied: ";
         size_t p = sizeof prefix - 1, len = strnlen(w->err->message, sizeof w->err->message - 1);
@@ -702,20 +705,27 @@ static int load_skeletons(wctx *w)
     return rc;
 }
 
-static int whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
+/* The change is the file at path, or (data not NULL) len bytes known as
+ * path; the packs are opt->rules, or (packs not NULL) npacks sources. */
+static int whatif(cx_registry *r, const char *path, const char *data, size_t len,
+                  const cx_pack_source *packs, size_t npacks, const cx_whatif_options *opt,
                   cx_whatif_report **out, cx_error *err)
 {
     wctx w;
     change ch;
     memset(&ch, 0, sizeof ch);
+    ch.data = data;
+    ch.len = len;
     *out = NULL;
     int rc = init_run(&w, r, opt, err);
     w.ch = &ch;
     if (!rc) rc = cx__whatif_read_change(&w, path);
     w.before_paths = opt->rules;
-    w.nbefore = opt->nrules;
+    w.nbefore = packs ? npacks : opt->nrules;
+    w.before_sources = packs;
     w.after_paths = ch.has_rules ? (const char *const *)ch.rules.v : opt->rules;
-    w.nafter = ch.has_rules ? ch.rules.n : opt->nrules;
+    w.nafter = ch.has_rules ? ch.rules.n : w.nbefore;
+    w.after_sources = ch.has_rules ? NULL : packs;
     if (!rc) rc = count_change(&w);
     if (!rc) rc = load_skeletons(&w);
     if (!rc) count_packs(&w);
@@ -729,19 +739,31 @@ int cx_whatif(cx_registry *r, const char *path, const cx_whatif_options *opt,
               cx_whatif_report **out, cx_error *err)
 {
     *out = NULL; /* also when the call is refused */
-    return CX__REGISTRY_CALL(r, err, whatif(r, path, opt, out, err));
+    return CX__REGISTRY_CALL(r, err, whatif(r, path, NULL, 0, NULL, 0, opt, out, err));
 }
 
-static int diff(cx_registry *r, const char *const *old_rules, size_t nold,
-                const char *const *new_rules, size_t nnew, const cx_whatif_options *opt,
-                cx_whatif_report **out, cx_error *err)
+int cx__whatif_buffer(cx_registry *r, const char *name, const char *data, size_t len,
+                      const cx_pack_source *packs, size_t npacks, const cx_whatif_options *opt,
+                      cx_whatif_report **out, cx_error *err)
+{
+    *out = NULL; /* also when the call is refused */
+    return CX__REGISTRY_CALL(r, err,
+                             whatif(r, name, data ? data : "", len, packs, npacks, opt, out, err));
+}
+
+/* Old and new packs: paths (sources NULL) or sources. */
+static int diff(cx_registry *r, const char *const *old_rules, const cx_pack_source *old_sources,
+                size_t nold, const char *const *new_rules, const cx_pack_source *new_sources,
+                size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err)
 {
     wctx w;
     *out = NULL;
     int rc = init_run(&w, r, opt, err);
     w.before_paths = old_rules;
+    w.before_sources = old_sources;
     w.nbefore = nold;
     w.after_paths = new_rules;
+    w.after_sources = new_sources;
     w.nafter = nnew;
     if (!rc) rc = load_skeletons(&w);
     if (!rc) {
@@ -756,7 +778,17 @@ int cx_diff(cx_registry *r, const char *const *old_rules, size_t nold, const cha
             size_t nnew, const cx_whatif_options *opt, cx_whatif_report **out, cx_error *err)
 {
     *out = NULL; /* also when the call is refused */
-    return CX__REGISTRY_CALL(r, err, diff(r, old_rules, nold, new_rules, nnew, opt, out, err));
+    return CX__REGISTRY_CALL(r, err,
+                             diff(r, old_rules, NULL, nold, new_rules, NULL, nnew, opt, out, err));
+}
+
+int cx__diff_sources(cx_registry *r, const cx_pack_source *old_packs, size_t nold,
+                     const cx_pack_source *new_packs, size_t nnew, const cx_whatif_options *opt,
+                     cx_whatif_report **out, cx_error *err)
+{
+    *out = NULL; /* also when the call is refused */
+    return CX__REGISTRY_CALL(r, err,
+                             diff(r, NULL, old_packs, nold, NULL, new_packs, nnew, opt, out, err));
 }
 
 void cx_whatif_report_free(cx_whatif_report *rep)

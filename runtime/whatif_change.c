@@ -129,6 +129,10 @@ static int rules_section(wctx *w, const cx_ynode *n)
     int dirlen = slash ? (int)(slash - w->ch->path) : 0;
     size_t count = n->kind == CX_YLIST ? n->count : 1;
     if (n->kind == CX_YMAP) return want(w, n, CX_YLIST, "rules");
+    if (w->ch->data)
+        return located(w, n,
+                       "rules: not taken here: a change sent as a buffer is evaluated "
+                       "with the packs already loaded (send new packs to diff instead)");
     w->ch->has_rules = 1;
     for (size_t i = 0; i < count; i++) {
         const cx_ynode *p = n->kind == CX_YLIST ? n->items[i] : n;
@@ -207,7 +211,9 @@ int cx__whatif_read_change(wctx *w, const char *path)
     static const char *const extra[] = {"remove", "rules", NULL};
     change *ch = w->ch;
     ch->path = path;
-    int rc = cx__yaml_load_file_limited(path, w->opt->limits, &ch->doc, w->err);
+    int rc = ch->data ? cx__yaml_load_buffer_limited(path, ch->data, ch->len, w->opt->limits,
+                                                     &ch->doc, w->err)
+                      : cx__yaml_load_file_limited(path, w->opt->limits, &ch->doc, w->err);
     const cx_ynode *root = rc ? NULL : cx__ydoc_root(ch->doc), *n;
     if (rc || !root) return rc; /* an empty file changes nothing */
     if (root->kind != CX_YMAP)

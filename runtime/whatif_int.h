@@ -59,6 +59,9 @@ typedef struct change {
     size_t nremove[3];
     cx_strlist rules; /* `rules:` resolved against the file's folder */
     int has_rules;
+    const char *data; /* the change's bytes when it came as a buffer (no folder: `rules:`
+                         is refused), else NULL: read from path */
+    size_t len;       /* bytes of data */
 } change;
 
 enum { RM_CREDENTIALS, RM_COMPETENCIES, RM_MEMBERSHIPS };
@@ -81,6 +84,8 @@ typedef struct wctx {
     change *ch; /* NULL for diff */
     const char *const *before_paths, *const *after_paths;
     size_t nbefore, nafter;
+    /* or the packs as sources in memory (whatif.h), when not NULL */
+    const cx_pack_source *before_sources, *after_sources;
     side sides[2]; /* before, after: compiled against the skeleton copies */
     /* the scope (docs/whatif.md, "What is re-evaluated") */
     idset changed;  /* credentials whose facts the change touches */
@@ -140,7 +145,8 @@ static inline int add_bits(const cx_snapshot *s, const uint64_t *bits, idset *se
 
 /* ------------------------------------------------ across the files */
 
-/* whatif_change.c: reads and checks the change file into w->ch. */
+/* whatif_change.c: reads and checks the change file into w->ch: the file
+ * at path, or (w->ch->data set) the buffer known as path in messages. */
 int cx__whatif_read_change(wctx *w, const char *path);
 void cx__whatif_change_free(change *ch);
 /* Applies w->ch to m, an in-memory copy. */

@@ -17,6 +17,7 @@
 #define DEFAULT_MAX_BODY        (UINT64_C(1) << 20)
 #define DEFAULT_TIMEOUT         30
 #define DEFAULT_MAX_CONNECTIONS 1024
+#define DEFAULT_BUSY            1 /* seconds --log waits for another writer */
 
 /* Log lines go to stderr whole: one fprintf each, which stdio locks. */
 static void log_line(void *ud, const char *line)
@@ -84,8 +85,14 @@ int cmd_serve(cli *c)
     signal(SIGPIPE, SIG_IGN);
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
-    cx_service_options so = {
-        .db = c->db, .rules = paths, .nrules = n, .tokens = c->tokens, .log = log_line};
+    cx_service_options so = {.db = c->db,
+                             .rules = paths,
+                             .nrules = n,
+                             .tokens = c->tokens,
+                             .log = log_line,
+                             .log_decisions = c->log,
+                             .busy_timeout = c->busy_timeout ? c->busy_timeout : DEFAULT_BUSY,
+                             .max_trips = c->max_trips};
     rc = cx_service_open(&so, &svc, &diags, &err);
     if (rc) print_load_errors(&diags, &err);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

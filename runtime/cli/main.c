@@ -478,19 +478,24 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex backup /var/backups/credex-2026-06-01.db\n"},
     {"serve", cmd_serve,
-     OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT,
+     OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT |
+         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS,
      "text",
      "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
-     "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]",
+     "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]\n"
+     "       [--log] [--busy-timeout SECONDS] [--max-trips N]",
      "answer decisions and registry reads over HTTP (JSON)",
      "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
      "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
      "lists: ?type= &tag= &provider= &jurisdiction= &q= &limit= &after=) and\n"
      "/v1/credentials/ID (holders, groups likewise); POST /v1/equiv, /v1/transfer,\n"
-     "/v1/audit, /v1/decisions (up to 1000, answered in order) and\n"
-     "/v1/admin/reload. A decision's body is the JSON `--format json` prints.\n"
+     "/v1/audit, /v1/decisions (up to 1000, answered in order), /v1/whatif (a\n"
+     "change file, YAML or JSON), /v1/diff ({\"packs\": [{file, source}]}) and\n"
+     "/v1/admin/reload; GET / and /pages/ (the web pages) and /openapi.json.\n"
+     "A decision's body is the JSON `--format json` prints; what-if and diff\n"
+     "answer {\"transitions\": [...]}, the lines of `whatif --format json`.\n"
      "Errors are {\"error\": {\"code\", \"message\", \"pointer\"}} with statuses 400,\n"
-     "401, 403, 404, 405, 413, 415, 429, 503. Every response carries the header\n"
+     "401, 403, 404, 405, 413, 415, 429, 500, 503. Every response carries the header\n"
      "Credex-Content-Version. The first line on stderr is the address:\n"
      "\"credex serve: listening on http://127.0.0.1:PORT\"; then one JSON line per\n"
      "request {time, method, path, status, us, token} (a token's name, never it).\n"
@@ -507,6 +512,13 @@ const cli_command cli_commands[] = {
      "--timeout SECONDS    an idle or slow connection is closed after this (default 30)\n"
      "--quiet              only the address, errors and the request log on stderr (no\n"
      "                     notes on tokens, reloads and draining)\n"
+     "--log                record every decision answered in the decision log, one\n"
+     "                     batch per request, as the commands' --log does; when the\n"
+     "                     log cannot take them (another process writing past\n"
+     "                     --busy-timeout) the answer stands and the request's log\n"
+     "                     line says why, with \"log_failures\" so far\n"
+     "--busy-timeout SECONDS  how long --log waits for another writer (default 1)\n"
+     "--max-trips N        what-if and diff: the run breaker, as on the commands\n"
      "\n"
      "At most 1024 connections are held at once (fewer when the open-files limit\n"
      "is lower); headers are limited to 32 KiB.\n"

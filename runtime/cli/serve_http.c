@@ -119,8 +119,12 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, cx_response *res
     res->body = NULL; /* the response owns it now, or it is freed */
     if (!r) return MHD_NO;
     snprintf(version, sizeof version, "%lld", (long long)res->content_version);
-    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Content-Type",
+                            res->content_type ? res->content_type : "application/json");
     MHD_add_response_header(r, "Credex-Content-Version", version);
+    /* the pages load nothing but their own files, and no type is sniffed */
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -179,13 +183,15 @@ static enum MHD_Result query_arg(void *ud, enum MHD_ValueKind kind, const char *
 static enum MHD_Result answer(serve_http *srv, struct MHD_Connection *conn, const char *method,
                               const char *url, exchange *x)
 {
-    char today[11];
+    char today[11], stamp[32];
     struct timespec mono;
     time_t now = time(NULL);
     struct tm tm;
     bytes query = {0};
     localtime_r(&now, &tm);
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     clock_gettime(CLOCK_MONOTONIC, &mono);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &query);
     cx_request req = {
@@ -197,6 +203,7 @@ static enum MHD_Result answer(serve_http *srv, struct MHD_Connection *conn, cons
         .body = x->body.data,
         .body_len = x->body.len,
         .today = today,
+        .now = stamp,
         .second = (uint64_t)mono.tv_sec,
     };
     cx_response res;

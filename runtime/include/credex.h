@@ -1263,6 +1263,13 @@ typedef struct cx_service_options {
                                  every request has every scope */
     cx_log_line_fn log;       /* why a reload was refused; or NULL */
     void *log_ud;             /* passed to log */
+    int log_decisions;        /* 1: record every decision answered in the registry's
+                                 decision log (as `--log` does; cx_log_begin), one batch
+                                 per request */
+    int busy_timeout;         /* how long that log waits for another process's write
+                                 lock, as cx_open_options.busy_timeout */
+    unsigned max_trips;       /* what-if and diff: the run breaker, as
+                                 cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
@@ -1296,16 +1303,23 @@ typedef struct cx_request {
     const char *body;          /* body_len bytes, not NUL-terminated; NULL when empty */
     size_t body_len;
     const char *today; /* YYYY-MM-DD: the as_of of a request that gives none */
+    const char *now;   /* "2026-06-01T09:30:00Z": when logged decisions were made
+                          (log_decisions); NULL: today at midnight */
     uint64_t second;   /* seconds of a monotonic clock: tokens' rates count per second */
 } cx_request;
 
 /* The answer. body is malloc'd and owned by the response (cx_response_clear). */
 typedef struct cx_response {
-    int status;              /* HTTP status: 200, 400, 401, 403, 404, 405, 413, 415, 429, ... */
-    char *body;              /* JSON, ending in "\n" */
-    size_t body_len;         /* bytes of body */
-    int64_t content_version; /* for the Credex-Content-Version header */
-    char token[128];         /* the name of the token that authenticated, "" when none */
+    int status;               /* HTTP status: 200, 400, 401, 403, 404, 405, 413, 415, 429, ... */
+    char *body;               /* JSON ending in "\n"; a page's bytes (content_type) */
+    size_t body_len;          /* bytes of body */
+    int64_t content_version;  /* for the Credex-Content-Version header */
+    char token[128];          /* the name of the token that authenticated, "" when none */
+    const char *content_type; /* static: "application/json", or a page's type */
+    char decision_log[512];   /* log_decisions: why this answer's decisions could not be
+                                 logged (the answer stands), "" when they were or none */
+    uint64_t log_failures;    /* with decision_log: requests whose decisions the log
+                                 could not take, this one included, since the service opened */
 } cx_response;
 
 /* Frees what out holds and zeroes it. */
@@ -1313,12 +1327,15 @@ void cx_response_clear(cx_response *out);
 
 /* Answers req into *out (docs/serve.md, "Endpoints"): every answer,
  * errors included ({"error": {"code", "message", "pointer"}}), is a
- * response with a JSON body. CX_OK; CX_ENOMEM when no answer could be
+ * response with a JSON body, but the embedded pages (GET /, /pages/...),
+ * which have their content type. CX_OK; CX_ENOMEM when no answer could be
  * built (out is then empty). */
 int cx_service_handle(cx_service *s, const cx_request *req, cx_response *out);
 
 /* A request's log line: {"time", "method", "path", "status", "us",
- * "token"} (the token's name, never the token), compact, no newline.
+ * "token"} (the token's name, never the token), and when res->decision_log
+ * says why decisions were not logged, "decision_log" (that) and
+ * "log_failures" (the count); compact, no newline.
  * malloc'd, the caller frees it; NULL when out of memory. */
 char *cx_service_log_json(const char *time, const cx_request *req, const cx_response *res,
                           uint64_t us);

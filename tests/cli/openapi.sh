@@ -120,7 +120,7 @@ OUT=$("${CHECK[@]}" --response /v1/transfer post 200 decisions.json 2>&1)
 expect_eq "$?:$OUT" "0:" "a holder's transfers as POST /v1/transfer answers them"
 OUT=$("${CHECK[@]}" --response /v1/transfer post 200 transfer-cred.jsonl 2>&1)
 expect_eq "$?:$OUT" "0:" "a credential's transfer as POST /v1/transfer answers it"
-printf '{"error":{"code":"not_found","message":"unknown holder","pointer":null}}' >error.json
+printf '{"error":{"code":"not_found","message":"unknown holder","pointer":"/holder"}}' >error.json
 OUT=$("${CHECK[@]}" --response /v1/audit post 404 error.json 2>&1)
 expect_eq "$?:$OUT" "0:" "the error shape"
 

@@ -2,8 +2,28 @@
 # READMEs exactly as written: each "$ credex ..." line in a ```console
 # block is run from the repository root (with /tmp/ev.db replaced by a
 # private registry), and its output, stdout and stderr together, must be
-# the lines that follow it in the block.
+# the lines that follow it in the block. Another "$ ..." line (curl) runs
+# as written. "$ credex serve ... &" starts the server in the background on
+# a free port (its expected output: its first line; 127.0.0.1:8787 in the
+# lines after it stands for that port), and "$ kill %1" stops it.
 . "$SRC/tests/cli/lib.sh"
+SERVE_PID=""
+SERVE_PORT=""
+
+# serve_start CMD: starts CMD (without its "&") on a free port and sets
+# actual to its first line, with the port written 8787.
+serve_start() {
+    local tries=0
+    (cd "$SRC" && eval "exec $1 --listen 127.0.0.1:0" 2>"$WORK/serve.err") &
+    SERVE_PID=$!
+    while ! grep -q "listening on" "$WORK/serve.err" 2>/dev/null && [ $tries -lt 400 ]; do
+        tries=$((tries + 1))
+        sleep 0.05
+    done
+    SERVE_PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$WORK/serve.err")
+    actual=$(head -n 1 "$WORK/serve.err")
+    actual=${actual//127.0.0.1:$SERVE_PORT/127.0.0.1:8787}
+}
 
 # check_doc FILE: runs the console examples of FILE in order.
 check_doc() {
@@ -12,8 +32,16 @@ check_doc() {
     rm -f "$db"
     flush() {
         [ -n "$cmd" ] || return 0
-        local actual
-        actual=$(cd "$SRC" && eval "${cmd//\/tmp\/ev.db/$db}" 2>&1)
+        local actual run=${cmd//\/tmp\/ev.db/$db}
+        if [[ $cmd == '"$CREDEX" serve '*' &' ]]; then
+            serve_start "${run% &}"
+        elif [ "$cmd" = 'kill %1' ]; then
+            actual=$(kill -TERM "$SERVE_PID" 2>&1 && wait "$SERVE_PID" 2>&1)
+            SERVE_PID=""
+        else
+            [ -n "$SERVE_PORT" ] && run=${run//127.0.0.1:8787/127.0.0.1:$SERVE_PORT}
+            actual=$(cd "$SRC" && eval "$run" 2>&1)
+        fi
         actual=${actual//$db//tmp/ev.db}
         expect_eq "$actual" "${expected%$'\n'}" "$doc: \$ $cmd"
         cmd=""
@@ -30,7 +58,7 @@ check_doc() {
         elif [ "${line:0:2}" = '$ ' ]; then
             flush
             cmd="${line:2}"
-            cmd="\"\$CREDEX\"${cmd#credex}"
+            [ "${cmd%% *}" = credex ] && cmd="\"\$CREDEX\"${cmd#credex}"
         else
             expected+="$line"$'\n'
         fi
@@ -41,5 +69,6 @@ check_doc "$SRC/README.md"
 for doc in "$SRC"/examples/*/README.md; do
     [ -f "$doc" ] && check_doc "$doc"
 done
+[ -z "$SERVE_PID" ] || { kill -TERM "$SERVE_PID"; fail "a server left running by the README"; }
 [ "$PASSED" -ge 6 ] || fail "expected at least 6 README examples, ran $PASSED"
 finish

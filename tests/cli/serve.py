@@ -1,25 +1,42 @@
 """serve.py -- `credex serve` over a real socket on 127.0.0.1 (port 0), with
-Python's standard library only (http.client, socket, json, subprocess).
-Every endpoint, every error status and its shape, tokens (401, 403 for a
-scope and a jurisdiction, 429), decisions byte-equal to the CLI's
---format json, batch order, 413 over --max-body, 431 for headers over the
-limit, a slow-header connection closed by --timeout, SIGHUP reload after an
-import, SIGTERM draining (a request in flight answered, 503 for a new one on
-an open connection, no new connection). Waits are bounded by counts of tries; nothing is
-timed. Usage: serve.py CREDEX SRC WORK; prints "N passed, M failed".
+Python's standard library only (http.client, socket, json, subprocess,
+sqlite3). Every endpoint, every error status and its shape, tokens (401,
+403 for a scope and a jurisdiction, 429), decisions, what-if and diff
+byte-equal to the CLI's --format json, batch order, the pages and the
+OpenAPI document from the binary, 413 over --max-body, 431 for headers
+over the limit, a slow-header connection closed by --timeout, SIGHUP reload
+after an import, a refused reload, SIGTERM draining (a request in flight
+answered, 503 for a new one on an open connection, no new connection),
+--log (entries equal to the CLI's --log, a busy log answered and counted).
+Every JSON body received is validated against runtime/pages/openapi.json
+(tests/serve/openapi_check.py) by its path, method and status, and every
+operation and status of the document must have been seen. Waits are
+bounded by counts of tries; nothing is timed. Usage: serve.py CREDEX SRC
+WORK; prints "N passed, M failed".
 """
 import atexit
 import http.client
 import json
 import os
+import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 
 CREDEX, SRC, WORK = sys.argv[1:4]
+sys.path.insert(0, os.path.join(SRC, "tests/serve"))
+import openapi_check  # noqa: E402  (the checker of tests/serve, stdlib only)
+
+DOC_PATH = os.path.join(SRC, "runtime/pages/openapi.json")
+with open(DOC_PATH, encoding="utf-8") as _f:
+    DOC = json.load(_f)
+VALIDATOR = openapi_check.Validator(DOC)
+SEEN = set()  # (path template, method, status) of every response validated
 RULES = os.path.join(SRC, "examples/ev-mechanic/rules")
 CATALOG = os.path.join(SRC, "examples/ev-mechanic/catalog.yaml")
 DB = os.path.join(WORK, "ev.db")
@@ -45,6 +62,74 @@ def cli(*args):
     return subprocess.run([CREDEX, *args], capture_output=True, check=False)
 
 
+def template_of(path):
+    """The document's path for a request path ("/v1/holders/x" ->
+    "/v1/holders/{id}"), or None when the document has no such path."""
+    path = path.split("?", 1)[0]
+    for tpl in DOC["paths"]:
+        if re.fullmatch(re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(tpl)), path):
+            return tpl
+    return None
+
+
+def validate_request(op, where, status, body, reqtype, data):
+    """The request body against the operation's: a JSON body the server
+    answered 200 must match the document's request schema, and one it
+    refused as malformed (wrong_type, unknown_field, missing_field) must not."""
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if schema is None or body is None or (reqtype or "").split(";")[0] != "application/json":
+        return
+    try:
+        sent = json.loads(body)
+        code = json.loads(data)["error"]["code"] if status == 400 else None
+    except (ValueError, KeyError, TypeError):
+        return
+    problems = list(VALIDATOR.errors(sent, schema))
+    if status == 200:
+        check(not problems, "%s: a request the server took, the document refuses: %s"
+              % (where, problems[:3]))
+    elif code in ("wrong_type", "unknown_field", "missing_field"):
+        check(problems, "%s: a request the server refused (%s), the document takes"
+              % (where, code))
+
+
+def validate(method, path, status, ctype, data, body=None, reqtype=None):
+    """A response against the document: its status must be documented for
+    the operation, a JSON body must match that response's schema, another
+    body must be of a documented content type (and the request body against
+    the operation's, validate_request). A path or method the document does
+    not have is answered 404 or 405 in the Error shape."""
+    tpl = template_of(path)
+    op = DOC["paths"].get(tpl, {}).get(method.lower()) if tpl else None
+    where = "%s %s %d" % (method, path, status)
+    if op is None:
+        check(status in (404, 405), "%s: no operation, so 404 or 405" % where)
+        schema = {"$ref": "#/components/schemas/Error"}
+        SEEN.add(("-", method, status))
+    else:
+        SEEN.add((tpl, method.lower(), status))
+        validate_request(op, where, status, body, reqtype, data)
+        response = op["responses"].get(str(status))
+        check(response is not None, "%s: status not in the document" % where)
+        if response is None:
+            return
+        if "$ref" in response:
+            response = openapi_check.resolve(DOC, response["$ref"])
+        types = response.get("content", {})
+        base = (ctype or "").split(";")[0].strip()
+        check(base in types, "%s: Content-Type %r not among %r" % (where, ctype, list(types)))
+        if base != "application/json":
+            return
+        schema = types["application/json"]["schema"]
+    try:
+        value = json.loads(data)
+    except ValueError:
+        check(False, "%s: not JSON: %r" % (where, data[:80]))
+        return
+    problems = list(VALIDATOR.errors(value, schema))
+    check(not problems, "%s: the body does not match the document: %s" % (where, problems[:3]))
+
+
 STARTED = []
 
 
@@ -59,9 +144,9 @@ def kill_left():
 class Server:
     """A credex serve process; stderr read on a thread into lines."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, db=DB, rules=RULES):
         self.proc = subprocess.Popen(
-            [CREDEX, "serve", "--db", DB, "--rules", RULES, "--listen", "127.0.0.1:0",
+            [CREDEX, "serve", "--db", db, "--rules", rules, "--listen", "127.0.0.1:0",
              "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         STARTED.append(self.proc)
         self.first = self.proc.stderr.readline().decode()
@@ -98,7 +183,9 @@ class Server:
         r = conn.getresponse()
         data = r.read()
         out = (r.status, data, r.getheader("Credex-Content-Version"), r.getheader("Content-Type"))
+        self.headers = dict(r.getheaders())
         conn.close()
+        validate(method, path, r.status, out[3], data, body, h.get("Content-Type"))
         return out
 
 
@@ -204,6 +291,8 @@ def test_decisions(s):
     eq(answers[1]["decisions"][0]["subject"], {"holder": "h-tx-0001", "stack": "CA-EV-TECH"},
        "batch: the audit in its place")
     eq(answers[3]["status"], "equivalent", "batch: the last equiv")
+    eq(s.request("POST", "/v1/decisions", '{"requests":[]}')[:2], (200, b'{"decisions":[]}\n'),
+       "an empty batch: an empty answer")
 
 
 def test_errors(s):
@@ -253,10 +342,264 @@ def test_errors(s):
         reply += chunk
     sock.close()
     check(reply.startswith(b"HTTP/1.1 413 "), "a chunked body over --max-body: 413")
+    validate("POST", "/v1/equiv", 413, "application/json", reply.split(b"\r\n\r\n", 1)[-1])
     check(reply.endswith(b'"code":"too_large","message":"the request body is over the server\'s '
                          b'--max-body","pointer":""}}\n'), "in the error shape: %r" % reply[-80:])
     # a decision that is an error is a 200 with that decision: none in this
     # example trips a limit, so status error is left to the unit tests
+
+
+def transitions_body(lines):
+    """{"transitions": [...]} from the CLI's JSON Lines, byte for byte."""
+    lines = lines.rstrip(b"\n")
+    return b'{"transitions":[' + b",".join(lines.split(b"\n") if lines else []) + b"]}\n"
+
+
+def test_pages(s):
+    for path, name, ctype in [("/", "index.html", "text/html; charset=utf-8"),
+                              ("/pages/transfer.js", "transfer.js",
+                               "text/javascript; charset=utf-8"),
+                              ("/pages/credex.css", "credex.css", "text/css; charset=utf-8"),
+                              ("/openapi.json", "openapi.json", "application/json")]:
+        st, data, version, got = s.request("GET", path)
+        with open(os.path.join(SRC, "runtime/pages", name), "rb") as f:
+            eq((st, got, data, version), (200, ctype, f.read(), "1"), "GET %s: %s from the binary"
+               % (path, name))
+        eq((s.headers.get("Content-Security-Policy"), s.headers.get("X-Content-Type-Options")),
+           ("default-src 'self'", "nosniff"), "GET %s: the pages' headers" % path)
+    for path in ["/pages/nope.html", "/pages/../openapi.json", "/pages/"]:
+        st, data, _, ctype = s.request("GET", path)
+        eq((st, ctype, error_of(data)["code"]), (404, "application/json", "not_found"),
+           "GET %s: 404 in the error shape" % path)
+    st, data, _, _ = s.request("POST", "/openapi.json", "{}")
+    eq((st, error_of(data)["code"]), (405, "method_not_allowed"), "POST /openapi.json: 405")
+
+
+TX_LEAVES = """groups:
+  - id: EVC
+    name: EV Service Compact
+    members:
+      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
+      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
+      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
+      - { jurisdiction: US-CT, from: 2025-10-01 }
+      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
+"""
+
+
+def test_whatif(s):
+    change = os.path.join(WORK, "tx-leaves.yaml")
+    with open(change, "w") as f:
+        f.write(TX_LEAVES)
+    want = transitions_body(cli_json("whatif", change))
+    check(b'"kind":"transfer"' in want, "the CLI's what-if moves recognitions")
+    st, data, _, _ = s.request("POST", "/v1/whatif?as_of=" + AS_OF, TX_LEAVES,
+                               ctype="application/yaml")
+    eq((st, data), (200, want), "POST /v1/whatif (YAML) is `whatif --format json`")
+    as_json = json.dumps({"groups": [{"id": "EVC", "name": "EV Service Compact", "members": [
+        {"jurisdiction": "US-TX", "from": "2024-01-01", "until": "2025-12-31"},
+        {"jurisdiction": "US-CA", "from": "2025-07-01", "until": "2030-06-30"},
+        {"jurisdiction": "US-NV", "from": "2025-01-01", "status": "partial"},
+        {"jurisdiction": "US-CT", "from": "2025-10-01"},
+        {"jurisdiction": "US-AZ", "from": "2024-06-01", "until": "2025-12-31"}]}]})
+    st, data, _, _ = s.request("POST", "/v1/whatif?as_of=" + AS_OF, as_json)
+    eq((st, data), (200, want), "POST /v1/whatif (JSON): the same answer")
+    # a holder loses two awards: an audit moves
+    lose = ("holders:\n  - id: h-ca-0003\n    jurisdiction: US-CA\n    awards:\n"
+            "      - { credential: CA-EVS-101, issued: 2025-09-12 }\n")
+    path = os.path.join(WORK, "lose.yaml")
+    with open(path, "w") as f:
+        f.write(lose)
+    want = transitions_body(cli_json("whatif", path))
+    check(b'"kind":"audit"' in want, "the CLI's what-if moves an audit: %r" % want)
+    st, data, _, _ = s.request("POST", "/v1/whatif?as_of=" + AS_OF, lose,
+                               ctype="application/x-yaml")
+    eq((st, data), (200, want), "POST /v1/whatif: an audit moves, as on the CLI")
+    with open(os.path.join(SRC, "examples/curriculum-change/change.yaml")) as f:
+        text = f.read()
+    st, data, _, _ = s.request("POST", "/v1/whatif?as_of=" + AS_OF, "", ctype="text/yaml")
+    eq((st, data), (200, b'{"transitions":[]}\n'), "an empty change moves nothing")
+    # the change as today, when no as_of is given
+    st, data, _, _ = s.request("POST", "/v1/whatif", "version: 1\n", ctype="application/yaml")
+    eq((st, data), (200, b'{"transitions":[]}\n'), "no as_of: today")
+    cases = [
+        (text, "application/yaml", "", 400, "bad_change", "body:8:8: rules: not taken here"),
+        ("groups:\n  - id: EVC\n   name: x\n", "application/yaml", "", 400, "bad_change",
+         "body:3:"),
+        ("credentails: []\n", "application/yaml", "", 400, "bad_change", "body:1:1:"),
+        ("holders:\n  - { id: h-x, awards: [{ credential: NOPE, issued: 2025-01-01 }] }\n",
+         "application/yaml", "", 400, "bad_change", "body:2:"),
+        ("remove:\n  credentials: [TX-EVS-101]\n", "application/yaml", "", 400, "bad_change",
+         "with the change applied: counts_as: unknown credential 'TX-EVS-101'"),
+        ("version: 1\n", "text/plain", "", 415, "unsupported_media_type", "application/yaml"),
+        ("version: 1\n", "application/yaml", "?as_of=2026-13-01", 400, "bad_value", "as_of"),
+        ("version: 1\n", "application/yaml", "?at=2026-01-01", 400, "unknown_parameter", "'at'"),
+        ("version: 1\n", "application/yaml", "?as_of=" + AS_OF + "&x=1", 400,
+         "unknown_parameter", "'x'"),
+        ("version: 1\n", "application/yaml", "?as_of=", 400, "bad_value", "as_of"),
+    ]
+    for body, ctype, query, status, code, text_in in cases:
+        st, data, _, _ = s.request("POST", "/v1/whatif" + query, body, ctype=ctype)
+        e = error_of(data)
+        eq((st, e["code"]), (status, code), "POST /v1/whatif%s %r" % (query, body[:30]))
+        check(text_in in e["message"], "the message %r names %r" % (e["message"], text_in))
+    st, data, _, _ = s.request("GET", "/v1/whatif")
+    eq((st, error_of(data)["code"]), (405, "method_not_allowed"), "GET /v1/whatif: 405")
+
+
+def pack_list(folder):
+    """[{file, source}] of the packs of a folder, in byte order of name."""
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".lua"):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                out.append({"file": name, "source": f.read()})
+    return out
+
+
+def test_diff(s):
+    new = os.path.join(SRC, "examples/curriculum-change/rules")
+    want = transitions_body(cli("diff", RULES, new, "--db", DB, "--as-of", AS_OF,
+                                "--format", "json").stdout)
+    check(b'"kind":"audit"' in want, "the CLI's diff has transitions: %r" % want[:80])
+    st, data, _, _ = s.request("POST", "/v1/diff", json.dumps({"packs": pack_list(new),
+                                                               "as_of": AS_OF}))
+    eq((st, data), (200, want), "POST /v1/diff is `diff --format json`")
+    st, data, _, _ = s.request("POST", "/v1/diff", json.dumps({"packs": pack_list(RULES),
+                                                               "as_of": AS_OF}))
+    eq((st, data), (200, b'{"transitions":[]}\n'), "the same packs: nothing moves")
+    bad = "pack \"x\" { authority = \"t\", version = \"1\" }\nstack \"S\" {\n"
+    cases = [
+        ({"packs": [{"file": "x.lua", "source": bad}]}, 400, "bad_pack", "/packs/0/source",
+         "x.lua:"),
+        ({"packs": pack_list(new), "bogus": 1}, 400, "unknown_field", "/bogus", "bogus"),
+        ({"as_of": AS_OF}, 400, "missing_field", "", "packs"),
+        ({"packs": []}, 400, "wrong_type", "/packs", "packs"),
+        ({"packs": [{"file": "x.txt", "source": ""}]}, 400, "bad_value", "/packs/0/file", ".lua"),
+        ({"packs": [{"file": "x.lua"}]}, 400, "missing_field", "/packs/0", "source"),
+        ({"packs": [{"file": "x.lua", "source": 1}]}, 400, "wrong_type", "/packs/0/source",
+         "source"),
+        ({"packs": pack_list(new), "as_of": "June"}, 400, "bad_value", "/as_of", "YYYY-MM-DD"),
+    ]
+    for body, status, code, pointer, text_in in cases:
+        st, data, _, _ = s.request("POST", "/v1/diff", json.dumps(body))
+        e = error_of(data)
+        eq((st, e["code"], e["pointer"]), (status, code, pointer), "POST /v1/diff %r"
+           % json.dumps(body)[:40])
+        check(text_in in e["message"], "the message %r names %r" % (e["message"], text_in))
+
+
+def log_rows(db):
+    """The decision log of db without ids and times: every column of each
+    decision, its packs, and the pack sources kept."""
+    conn = sqlite3.connect(db)
+    rows = [r[2:] for r in conn.execute("SELECT * FROM decision_log ORDER BY id")]
+    packs = [r[1:] for r in conn.execute("SELECT * FROM decision_pack ORDER BY decision_id, seq")]
+    sources = conn.execute("SELECT * FROM rule_pack ORDER BY sha256").fetchall()
+    conn.close()
+    return rows, packs, sources
+
+
+def test_decision_log():
+    """--log: the entries equal those the CLI's --log writes (but for ids
+    and times); a busy log does not fail the answer, and is counted."""
+    rules = os.path.join(WORK, "rules-copy")
+    shutil.copytree(RULES, rules)
+    logdb, clidb = os.path.join(WORK, "log.db"), os.path.join(WORK, "cli-log.db")
+    for db in (logdb, clidb):
+        eq(cli("--db", db, "import", CATALOG, "--quiet").returncode, 0, "import into " + db)
+    s = Server("--log", "--busy-timeout", "1", db=logdb, rules=rules)
+    asks = [("/v1/equiv", {"from": "TX-EVD-202", "to": "CA-EVD-202", "in": "US-CA",
+                           "as_of": AS_OF},
+             ["equiv", "TX-EVD-202", "CA-EVD-202", "--in", "US-CA"]),
+            ("/v1/transfer", {"holder": "h-tx-0001", "to": "US-CA", "as_of": AS_OF},
+             ["transfer", "--holder", "h-tx-0001", "--to", "US-CA"]),
+            ("/v1/audit", {"holder": "h-tx-0001", "as_of": AS_OF},
+             ["audit", "--holder", "h-tx-0001"])]
+    for path, body, args in asks:
+        st, _, _, _ = s.request("POST", path, json.dumps(body))
+        eq(st, 200, "--log: POST " + path)
+        r = cli(*args, "--db", clidb, "--rules", rules, "--as-of", AS_OF, "--log")
+        eq(r.returncode, 0, "the CLI's --log: " + " ".join(args))
+    batch = [dict(kind="equiv", **asks[0][1]), dict(kind="audit", **asks[2][1])]
+    eq(s.request("POST", "/v1/decisions", json.dumps({"requests": batch}))[0], 200, "a batch")
+    for args in (asks[0][2], asks[2][2]):
+        cli(*args, "--db", clidb, "--rules", rules, "--as-of", AS_OF, "--log")
+    served, logged = log_rows(logdb), log_rows(clidb)
+    eq(len(served[0]), len(logged[0]), "as many decisions logged as the CLI logs")
+    check(len(served[0]) >= 5 and len(served[1]) >= 5 * 4, "decisions and their packs logged")
+    eq(served, logged, "the decision log of serve --log is the CLI's --log (but ids and times)")
+    # another process holds the write lock: answered all the same, said and counted
+    holder = sqlite3.connect(logdb, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    st, data, _, _ = s.request("POST", "/v1/equiv", json.dumps(asks[0][1]))
+    holder.execute("ROLLBACK")
+    holder.close()
+    eq((st, data), (200, cli("equiv", "TX-EVD-202", "CA-EVD-202", "--in", "US-CA", "--db", logdb,
+                             "--rules", rules, "--as-of", AS_OF, "--format", "json").stdout),
+       "a busy log: the decision is answered")
+    check(s.wait_line('"decision_log":"not logged: '), "the request's log line says why")
+    busy = [json.loads(x) for x in s.lines if '"decision_log"' in x]
+    eq([(x["path"], x["status"], x["log_failures"]) for x in busy], [("/v1/equiv", 200, 1)],
+       "one failure counted, on its request's line")
+    eq(s.request("POST", "/v1/equiv", json.dumps(asks[0][1]))[0], 200, "the lock released")
+    eq(len(log_rows(logdb)[0]), len(logged[0]) + 1, "the next decision is logged again")
+    # a reload whose packs fail keeps the old ones: 500 reload_failed
+    with open(os.path.join(rules, "broken.lua"), "w") as f:
+        f.write('pack "broken" { authority = "t", version = "1" }\nstack "S" {\n')
+    st, data, _, _ = s.request("POST", "/v1/admin/reload", "")
+    e = error_of(data)
+    eq((st, e["code"]), (500, "reload_failed"), "a reload of a broken pack is refused")
+    check("broken.lua" in e["message"], "and names the pack: " + e["message"])
+    st, data, _, _ = s.request("GET", "/v1/version")
+    eq(len(json.loads(data)["packs"]), 4, "the old packs are served")
+    os.remove(os.path.join(rules, "broken.lua"))
+    st, data, version, _ = s.request("POST", "/v1/admin/reload", "")
+    v = json.loads(data)
+    eq((st, version, v["content_version"], len(v["packs"])), (200, "1", 1, 4),
+       "a reload answers the Version object now served")
+    eq(s.stop(), 0, "--log: exit 0")
+
+
+def test_breaker():
+    """The run breaker of what-if and diff: --max-trips on serve."""
+    lines = ["version: 1", "jurisdictions:", "  - { id: US-A, name: A }", "credentials:",
+             "  - { id: C1, name: M1, type: module, jurisdiction: US-A, hours: 10 }",
+             "  - { id: S1, name: S1, type: certificate, jurisdiction: US-A }", "holders:"]
+    lines += ["  - { id: h-%04d, awards: [ { credential: C1, issued: 2025-01-01 } ] }" % h
+              for h in range(50)]
+    catalog, db = os.path.join(WORK, "spin.yaml"), os.path.join(WORK, "spin.db")
+    with open(catalog, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    eq(cli("--db", db, "import", catalog, "--quiet").returncode, 0, "import 50 holders")
+    calm = os.path.join(WORK, "calm.lua")
+    with open(calm, "w") as f:
+        f.write('pack "spin" { authority = "test", version = "1" }\n'
+                'stack "S1" { jurisdiction = "US-A", requires = all { "C1", '
+                'check(function(ctx) return true end) } }\n')
+    spin = ('pack "spin" { authority = "test", version = "1" }\n'
+            'stack "S1" { jurisdiction = "US-A", requires = all { "C1",\n'
+            '  check(function(ctx) while true do end end) } }\n')
+    s = Server("--max-trips", "2", "--quiet", db=db, rules=calm)
+    st, data, _, _ = s.request("POST", "/v1/diff", json.dumps(
+        {"packs": [{"file": "spin.lua", "source": spin}], "as_of": AS_OF}))
+    e = error_of(data)
+    eq((st, e["code"], e["pointer"]), (400, "bad_pack", "/packs/0/source"),
+       "a pack that spins stops the diff")
+    check("run stopped: rule 'S1' tripped a counted limit in 2 decisions" in e["message"],
+          "the breaker's message: " + e["message"])
+    eq(s.stop(), 0, "exit 0")
+
+
+def test_coverage():
+    """Every operation of the document answered 200, and every status the
+    document lists seen somewhere."""
+    ops = [(p, m) for p, item in DOC["paths"].items() for m in item if m != "parameters"]
+    missing = [(p, m) for p, m in ops if (p, m, 200) not in SEEN]
+    eq(missing, [], "every operation answered 200")
+    listed = {int(st) for p, m in ops for st in DOC["paths"][p][m]["responses"]}
+    seen = {st for _, _, st in SEEN}
+    eq(sorted(listed - seen), [], "every documented status seen")
 
 
 def test_flood(s):
@@ -316,6 +659,9 @@ def main():
     test_reads(s)
     test_decisions(s)
     test_errors(s)
+    test_pages(s)
+    test_whatif(s)
+    test_diff(s)
     test_flood(s)
     test_slow_header(s)
     test_big_header(s)
@@ -356,7 +702,9 @@ def main():
     check(refused, "draining: no new connection")
     keep.request("GET", "/v1/health")
     r = keep.getresponse()
-    e = error_of(r.read())
+    data = r.read()
+    validate("GET", "/v1/health", r.status, r.getheader("Content-Type"), data)
+    e = error_of(data)
     eq((r.status, e["code"]), (503, "draining"), "draining: a new request on an open connection")
     keep.close()
     sock.sendall(body)
@@ -373,6 +721,9 @@ def main():
     eq(s.proc.wait(timeout=60), 0, "SIGTERM drains and exits 0")
 
     test_tokens()
+    test_decision_log()
+    test_breaker()
+    test_coverage()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
@@ -399,6 +750,15 @@ def test_tokens():
     def auth(t):
         return {"Authorization": "Bearer " + t}
     eq(s.request("GET", "/v1/health")[0], 200, "health needs no token")
+    for path in ["/", "/openapi.json", "/pages/whatif.html", "/v1/version"]:
+        eq(s.request("GET", path)[0], 200, "%s needs no token" % path)
+    st, data, _, _ = s.request("GET", "/", headers=auth("cxt_" + "0" * 64))
+    eq((st, error_of(data)["code"]), (401, "unauthorized"), "an unknown token, even for a page")
+    st, data, _, _ = s.request("POST", "/v1/whatif", "version: 1\n", headers=auth(reader),
+                               ctype="application/yaml")
+    eq((st, error_of(data)["code"]), (403, "forbidden"), "what-if needs scope whatif")
+    st, data, _, _ = s.request("POST", "/v1/diff", "{}", headers=auth(decider))
+    check(st == 403 and "'whatif'" in error_of(data)["message"], "diff needs scope whatif")
     st, data, _, _ = s.request("GET", "/v1/holders/h-tx-0001")
     eq((st, error_of(data)["code"]), (401, "unauthorized"), "no token: 401")
     eq(s.request("GET", "/v1/holders/h-tx-0001", headers=auth("cxt_" + "0" * 64))[0], 401,

@@ -190,7 +190,7 @@ class RealDecisions(unittest.TestCase):
 
     def test_error_shape(self):
         schema = {"$ref": "#/components/schemas/Error"}
-        good = {"error": {"code": "not_found", "message": "unknown holder 'h-tx-001'; did you mean 'h-tx-0001'?", "pointer": None}}
+        good = {"error": {"code": "not_found", "message": "unknown holder 'h-tx-001'; did you mean 'h-tx-0001'?", "pointer": "/holder"}}
         self.assertEqual(self.v.errors(good, schema), [])
         bad = copy.deepcopy(good)
         del bad["error"]["pointer"]

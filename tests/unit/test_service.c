@@ -4,8 +4,9 @@
  * every error status with its code and pointer, tokens (401, 403 for a
  * scope and a jurisdiction, 429 counted per second), reload (the content
  * version moves; packs that fail keep the old ones), a decision that is an
- * error answered 200, and several threads answering at once with the bytes
- * one thread gives.
+ * error answered 200, several threads answering at once with the bytes
+ * one thread gives, the embedded pages, what-if and diff equal to
+ * cx_whatif and cx_diff, and the decision log (a busy one counted).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -184,7 +185,7 @@ TEST(reads_and_lists)
     CHECK_CONTAINS(a.body, "no jurisdiction 'US-ZZ' in the registry; did you mean 'US-AZ'?\","
                            "\"pointer\":\"?jurisdiction\"");
     ask(s, "GET", "/v1/version", NULL, NULL, NULL, 0, &a);
-    CHECK_CONTAINS(a.body, "{\"engine\":\"" CREDEX_VERSION "\",\"schema\":");
+    CHECK_CONTAINS(a.body, "{\"engine\":\"" CREDEX_VERSION "\",\"schema_version\":");
     CHECK_CONTAINS(a.body, "\"id\":\"evc-compact\"");
     cx_service_free(s);
 }
@@ -227,7 +228,9 @@ TEST(errors_have_one_shape)
         {"DELETE", "/v1/credentials/CA-EVS-101", NULL, 405, "GET only"},
         {"GET", "/v1/holders/../../etc/passwd", NULL, 404, "no holder '../../etc/passwd'"},
         {"GET", "/v1/holders/\xc3\x28", NULL, 400, "\"code\":\"bad_id\""},
-        {"GET", "/v1/whatif", NULL, 404, "\"code\":\"no_such_endpoint\""},
+        {"GET", "/v1/nothing", NULL, 404, "\"code\":\"no_such_endpoint\""},
+        {"GET", "/v1/whatif", NULL, 405, "/v1/whatif takes POST only"},
+        {"GET", "/pages/../openapi.json", NULL, 404, "\"code\":\"not_found\""},
         {"POST", "/v1/equiv", "{\"a/b~c\":\"x\"}", 400, "\"pointer\":\"/a~1b~0c\""},
         {"POST", "/v1/decisions", "{\"requests\":[],\"x\":1}", 400, "\"pointer\":\"/x\""},
         {"POST", "/v1/decisions", "{\"requests\":[{\"kind\":\"nope\"}]}", 400,
@@ -407,7 +410,8 @@ TEST(reload_swaps_or_keeps)
     CHECK_INT(cx_service_content_version(s), 2);
     ask(s, "POST", "/v1/admin/reload", NULL, NULL, "", 0, &a);
     CHECK_INT(a.status, 200);
-    CHECK_STR(a.body, "{\"reloaded\":true,\"content_version\":2}\n");
+    CHECK(strncmp(a.body, "{\"engine\":\"" CREDEX_VERSION "\",\"schema_version\":", 31) == 0);
+    CHECK_CONTAINS(a.body, ",\"content_version\":2,\"packs\":[{\"id\":\"ca-ev-certificate\",");
     /* a broken pack: refused, the old packs still answer */
     snprintf(pack, sizeof pack, "%s/evc-compact.lua", dir);
     write_file(pack, "this is not lua (\n");
@@ -464,6 +468,214 @@ TEST(an_error_decision_is_a_200)
     cx_service_free(s);
 }
 
+/* A request with a body of content type ctype; the answer's type and log
+ * note too. */
+typedef struct typed {
+    answer a;
+    char ctype[64];
+    char decision_log[512];
+    uint64_t log_failures;
+} typed;
+
+static void ask_typed(cx_service *s, const char *method, const char *path, const char *query,
+                      const char *ctype, const char *body, typed *t)
+{
+    cx_request req = {.method = method,
+                      .path = path,
+                      .query = query,
+                      .content_type = ctype,
+                      .body = body,
+                      .body_len = body ? strlen(body) : 0,
+                      .today = AS_OF,
+                      .now = AS_OF "T09:30:00Z"};
+    cx_response res;
+    memset(t, 0, sizeof *t);
+    if (cx_service_handle(s, &req, &res) != CX_OK) return;
+    t->a.status = res.status;
+    snprintf(t->a.body, sizeof t->a.body, "%.*s", (int)res.body_len, res.body);
+    snprintf(t->ctype, sizeof t->ctype, "%s", res.content_type ? res.content_type : "");
+    snprintf(t->decision_log, sizeof t->decision_log, "%s", res.decision_log);
+    t->log_failures = res.log_failures;
+    cx_response_clear(&res);
+}
+
+TEST(pages_from_the_binary)
+{
+    const char *db = tmp("ev.db");
+    if (make_registry(db)) {
+        test_failed_ = 1;
+        return;
+    }
+    cx_service *s = open_service(db, EV "/rules", NULL);
+    static typed t;
+    CHECK(s != NULL);
+    if (!s) return;
+    ask_typed(s, "GET", "/", NULL, NULL, NULL, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_STR(t.ctype, "text/html; charset=utf-8");
+    CHECK(strncmp(t.a.body, "<!DOCTYPE html>", 15) == 0);
+    ask_typed(s, "GET", "/openapi.json", NULL, NULL, NULL, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_STR(t.ctype, "application/json");
+    CHECK_CONTAINS(t.a.body, "\"openapi\": \"3.1.0\"");
+    ask_typed(s, "GET", "/pages/whatif.js", NULL, NULL, NULL, &t);
+    CHECK_STR(t.ctype, "text/javascript; charset=utf-8");
+    ask_typed(s, "GET", "/pages/nope.js", NULL, NULL, NULL, &t);
+    CHECK_INT(t.a.status, 404);
+    CHECK_STR(t.ctype, "application/json");
+    CHECK_STR(t.a.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"no page /pages/nope.js\","
+                        "\"pointer\":\"\"}}\n");
+    cx_service_free(s);
+}
+
+/* The JSON Lines of a report, as {"transitions": [...]}. */
+static void report_body(const cx_whatif_report *rep, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "{\"transitions\":[");
+    for (size_t i = 0; i < rep->ntransitions && n < size; i++) {
+        char *line = cx_transition_json(&rep->transitions[i]);
+        n += (size_t)snprintf(out + n, size - n, "%s%.*s", i ? "," : "",
+                              line ? (int)strlen(line) - 1 : 0, line ? line : "");
+        free(line);
+    }
+    if (n < size) snprintf(out + n, size - n, "]}\n");
+}
+
+TEST(whatif_and_diff_are_the_library_calls)
+{
+    static const char change[] = "holders:\n  - id: h-ca-0003\n    jurisdiction: US-CA\n"
+                                 "    awards:\n      - { credential: CA-EVS-101, issued: "
+                                 "2025-09-12 }\n";
+    static char want[65536];
+    static typed t;
+    const char *db = tmp("ev.db"), *file = tmp("change.yaml");
+    const char *rules[] = {EV "/rules"}, *fresh[] = {TEST_SRC "/examples/curriculum-change/rules"};
+    if (make_registry(db)) {
+        test_failed_ = 1;
+        return;
+    }
+    write_file(file, change);
+    cx_registry *r = NULL;
+    cx_whatif_report *rep = NULL;
+    cx_error err;
+    cx_whatif_options opt = {.as_of = AS_OF, .jobs = 1, .rules = rules, .nrules = 1};
+    cx_error_clear(&err);
+    CHECK_INT(cx_registry_open(db, CX_OPEN_READONLY, &r, &err), CX_OK);
+    CHECK_INT(cx_whatif(r, file, &opt, &rep, &err), CX_OK);
+    CHECK(rep && rep->ntransitions == 1);
+    if (rep) report_body(rep, want, sizeof want);
+    cx_whatif_report_free(rep);
+    cx_service *s = open_service(db, EV "/rules", NULL);
+    CHECK(s != NULL);
+    if (!s) {
+        cx_registry_close(r);
+        return;
+    }
+    ask_typed(s, "POST", "/v1/whatif", "as_of=" AS_OF, "application/yaml", change, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_STR(t.a.body, want);
+    /* a change that does not parse: located in the body */
+    ask_typed(s, "POST", "/v1/whatif", NULL, "application/yaml", "holders: [\n", &t);
+    CHECK_INT(t.a.status, 400);
+    CHECK_CONTAINS(t.a.body, "\"code\":\"bad_change\",\"message\":\"body:2:");
+    /* diff: the new packs as sources, equal to cx_diff over the files */
+    CHECK_INT(cx_diff(r, rules, 1, fresh, 1, &opt, &rep, &err), CX_OK);
+    CHECK(rep && rep->ntransitions > 0);
+    if (rep) report_body(rep, want, sizeof want);
+    cx_whatif_report_free(rep);
+    cx_registry_close(r);
+    static char body[65536];
+    static const char *const names[] = {"ca-ev-certificate.lua", "evc-compact.lua",
+                                        "tx-ca-articulation.lua", "tx-ev-renewal.lua"};
+    size_t n = (size_t)snprintf(body, sizeof body, "{\"as_of\":\"" AS_OF "\",\"packs\":[");
+    for (size_t i = 0; i < 4; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", fresh[0], names[i]);
+        FILE *f = fopen(path, "rb");
+        CHECK(f != NULL);
+        if (!f) break;
+        n += (size_t)snprintf(body + n, sizeof body - n, "%s{\"file\":\"%s\",\"source\":\"",
+                              i ? "," : "", names[i]);
+        for (int ch; (ch = fgetc(f)) != EOF && n + 8 < sizeof body;) {
+            if (ch == '"' || ch == '\\')
+                n += (size_t)snprintf(body + n, sizeof body - n, "\\%c", ch);
+            else if (ch < 0x20)
+                n += (size_t)snprintf(body + n, sizeof body - n, "\\u%04x", ch);
+            else
+                body[n++] = (char)ch;
+        }
+        fclose(f);
+        n += (size_t)snprintf(body + n, sizeof body - n, "\"}");
+    }
+    snprintf(body + n, sizeof body - n, "]}");
+    ask_typed(s, "POST", "/v1/diff", NULL, "application/json", body, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_STR(t.a.body, want);
+    cx_service_free(s);
+}
+
+TEST(decisions_logged_or_counted)
+{
+    const char *db = tmp("ev.db"), *rules = EV "/rules";
+    static typed t;
+    if (make_registry(db)) {
+        test_failed_ = 1;
+        return;
+    }
+    cx_service *s = NULL;
+    cx_error err;
+    cx_service_options o = {
+        .db = db, .rules = &rules, .nrules = 1, .log_decisions = 1, .busy_timeout = -1};
+    cx_error_clear(&err);
+    CHECK_INT(cx_service_open(&o, &s, NULL, &err), CX_OK);
+    if (!s) return;
+    const char *equiv = "{\"from\":\"TX-EVD-202\",\"to\":\"CA-EVD-202\",\"in\":\"US-CA\"}";
+    ask_typed(s, "POST", "/v1/equiv", NULL, "application/json", equiv, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_STR(t.decision_log, "");
+    ask_typed(s, "POST", "/v1/audit", NULL, "application/json", "{\"holder\":\"h-tx-0001\"}", &t);
+    CHECK_INT(t.a.status, 200);
+    /* a page or an error logs nothing */
+    ask_typed(s, "GET", "/", NULL, NULL, NULL, &t);
+    ask_typed(s, "POST", "/v1/equiv", NULL, "application/json", "{\"from\":\"X\",\"to\":\"Y\"}",
+              &t);
+    CHECK_INT(t.a.status, 404);
+    cx_registry *r = NULL, *view = NULL;
+    cx_rules *loaded = NULL;
+    cx_log *held = NULL;
+    int64_t decisions = 0, packs = 0;
+    CHECK_INT(cx_registry_open(db, 0, &r, &err), CX_OK);
+    CHECK_INT(cx_log_counts(r, &decisions, &packs, &err), CX_OK);
+    CHECK_INT(decisions, 1 + 1); /* the equiv, and the holder's one audit */
+    CHECK_INT(packs, 4);
+    /* another connection holds the write lock: answered, said, counted */
+    CHECK_INT(cx_registry_open(db, CX_OPEN_READONLY, &view, &err), CX_OK);
+    CHECK_INT(cx_rules_load(view, &rules, 1, &loaded, NULL, &err), CX_OK);
+    CHECK_INT(cx_log_begin(r, loaded, AS_OF "T00:00:00Z", &held, &err), CX_OK);
+    ask_typed(s, "POST", "/v1/equiv", NULL, "application/json", equiv, &t);
+    CHECK_INT(t.a.status, 200);
+    CHECK_CONTAINS(t.a.body, "\"status\":\"partial\"");
+    CHECK(strncmp(t.decision_log, "not logged: ", 12) == 0);
+    CHECK(t.log_failures == 1);
+    cx_request req = {.method = "POST", .path = "/v1/equiv", .today = AS_OF};
+    cx_response res = {.status = 200, .log_failures = 1};
+    snprintf(res.decision_log, sizeof res.decision_log, "not logged: busy");
+    char *line = cx_service_log_json("T", &req, &res, 5);
+    CHECK_STR(line, "{\"time\":\"T\",\"method\":\"POST\",\"path\":\"/v1/equiv\",\"status\":200,"
+                    "\"us\":5,\"token\":\"\",\"decision_log\":\"not logged: busy\","
+                    "\"log_failures\":1}");
+    free(line);
+    CHECK_INT(cx_log_end(held, 0, &err), CX_OK);
+    ask_typed(s, "POST", "/v1/equiv", NULL, "application/json", equiv, &t);
+    CHECK_STR(t.decision_log, "");
+    CHECK_INT(cx_log_counts(r, &decisions, &packs, &err), CX_OK);
+    CHECK_INT(decisions, 3);
+    cx_rules_free(loaded);
+    cx_registry_close(view);
+    cx_registry_close(r);
+    cx_service_free(s);
+}
+
 static const test_case cases[] = {
     {"decision_bodies_are_the_cli_json", decision_bodies_are_the_cli_json},
     {"reads_and_lists", reads_and_lists},
@@ -472,6 +684,9 @@ static const test_case cases[] = {
     {"threads_answer_at_once_through_reloads", threads_answer_at_once_through_reloads},
     {"reload_swaps_or_keeps", reload_swaps_or_keeps},
     {"an_error_decision_is_a_200", an_error_decision_is_a_200},
+    {"pages_from_the_binary", pages_from_the_binary},
+    {"whatif_and_diff_are_the_library_calls", whatif_and_diff_are_the_library_calls},
+    {"decisions_logged_or_counted", decisions_logged_or_counted},
     {NULL, NULL},
 };
 
