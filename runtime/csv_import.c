@@ -806,8 +806,9 @@ int cx__csv_awards_resolve(cx_csv_awards *all, size_t number, cx_error *err)
 
 /* The grade of the current row must be on the scale of its credential,
  * when scaled (id -> cx_cat_credential* of this import) has it. */
-static int row_grade(pass *p, const cx_strmap *scaled, cx_error *err)
+static int row_grade(pass *p, void *arg, cx_error *err)
 {
+    const cx_strmap *scaled = arg;
     const char *grade = cell_text(p, p->col.grade);
     const cx_cat_credential *cr =
         grade ? cx__strmap_get(scaled, cx__csv_text(&p->csv, p->col.credential)) : NULL;
@@ -825,16 +826,21 @@ static int row_grade(pass *p, const cx_strmap *scaled, cx_error *err)
     return CX_EINPUT;
 }
 
-static int grades_of(stream *s, const cx_strmap *scaled, cx_error *err)
+/* A check of one row, by check_rows. */
+typedef int (*row_check)(pass *p, void *arg, cx_error *err);
+
+/* Reads list s again and runs check on every row still kept; a row it
+ * refuses is left out (skip_invalid) or stops the import. */
+static int check_rows(stream *s, row_check check, void *arg, cx_error *err)
 {
     pass p;
     cx_strmap m;
     int got = 1, rc = holders_of(s, &m, err);
     if (!rc) rc = pass_open(s, &p, -1, err);
-    while (!rc && p.col.grade != SIZE_MAX && (rc = pass_next(&p, &got)) == CX_OK && got) {
+    while (!rc && (rc = pass_next(&p, &got)) == CX_OK && got) {
         cx_cat_holder *h = holder_at(&p, &m);
         if (skipped(s, p.row) || !h->rows_kept) continue;
-        if ((rc = row_grade(&p, scaled, err))) rc = leave_out(&p, h, rc, err);
+        if ((rc = check(&p, arg, err))) rc = leave_out(&p, h, rc, err);
     }
     pass_close(&p);
     cx__strmap_free(&m);
@@ -857,7 +863,7 @@ int cx__csv_awards_check_grades(cx_csv_awards *all, cx_error *err)
         int uses = 0; /* one of them, in any row */
         for (size_t k = 0; k < s->nused; k++)
             uses |= s->used[k]->kind == REF_CREDENTIAL && cx__strmap_get(&scaled, s->used[k]->id);
-        if (uses) rc = grades_of(s, &scaled, err);
+        if (uses) rc = check_rows(s, row_grade, &scaled, err);
     }
     cx__strmap_free(&scaled);
     return rc;
@@ -865,8 +871,9 @@ int cx__csv_awards_check_grades(cx_csv_awards *all, cx_error *err)
 
 /* The current row, when it has no expires and its credential's valid_for
  * (in vf: "" for none) takes it past 9999-12-31: the located error. */
-static int row_expiry(pass *p, cx_strmap *vf, cx_error *err)
+static int row_expiry(pass *p, void *arg, cx_error *err)
 {
+    cx_strmap *vf = arg;
     const char *credential = cx__csv_text(&p->csv, p->col.credential), *why, *valid_for;
     cx_date issued;
     cx_duration dur;
@@ -883,22 +890,6 @@ static int row_expiry(pass *p, cx_strmap *vf, cx_error *err)
                       credential, cx__csv_text(&p->csv, p->col.issued), valid_for);
 }
 
-static int expiries_of(stream *s, cx_strmap *vf, cx_error *err)
-{
-    pass p;
-    cx_strmap m;
-    int got = 1, rc = holders_of(s, &m, err);
-    if (!rc) rc = pass_open(s, &p, -1, err);
-    while (!rc && (rc = pass_next(&p, &got)) == CX_OK && got) {
-        cx_cat_holder *h = holder_at(&p, &m);
-        if (skipped(s, p.row) || !h->rows_kept) continue;
-        if ((rc = row_expiry(&p, vf, err))) rc = leave_out(&p, h, rc, err);
-    }
-    pass_close(&p);
-    cx__strmap_free(&m);
-    return rc;
-}
-
 int cx__csv_awards_check_expiry(cx_csv_awards *all, cx_strmap *vf, cx_error *err)
 {
     for (size_t i = 0; all && i < all->nlists; i++) {
@@ -913,7 +904,7 @@ int cx__csv_awards_check_expiry(cx_csv_awards *all, cx_strmap *vf, cx_error *err
             reaches = *valid_for && cx__duration_parse(valid_for, &dur, &why) == 0 &&
                       cx__date_add(s->latest, &dur) == CX_DATE_NEVER;
         }
-        int rc = reaches ? expiries_of(s, vf, err) : CX_OK;
+        int rc = reaches ? check_rows(s, row_expiry, vf, err) : CX_OK;
         if (rc) return rc;
     }
     return CX_OK;

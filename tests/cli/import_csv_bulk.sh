@@ -55,4 +55,15 @@ expect_eq "$OUT" "imported 1 file (csv 1) into ev.db: 1 holder, 1 award (content
 run --db ev.db show holder h-pipe-1 --format json
 expect_contains "$OUT" '"awards":[{"id":"h-pipe-1/TX-EVS-101/2026-03-01","credential":"TX-EVS-101","issued":"2026-03-01"' \
     "its award"
+# An issue date whose credential's valid_for (TX-EVS-101: P3Y) would take
+# the expiry past 9999-12-31: refused at its row, as a catalog's award is;
+# left out with --skip-invalid, the good row imported.
+printf 'holder,credential,issued,holder_jurisdiction\nh-late-1,TX-EVS-101,2026-03-01,US-TX\nh-late-2,TX-EVS-101,9998-01-01,US-TX\n' > late.csv
+run --db ev.db import late.csv
+expect_rc 3 "an expiry past 9999-12-31 fails the list"
+expect_eq "$ERR" "credex: late.csv:3: an award of 'TX-EVS-101' issued 9998-01-01 would expire past 9999-12-31 (valid_for P3Y); give it an expires date, or check the issued date" \
+    "the row's line, the credential and its valid_for"
+run --db ev.db import late.csv --skip-invalid
+expect_eq "$OUT" "imported 1 file (csv 1) into ev.db: 1 holder, 1 award; 1 left out (--report FILE lists them) (content version 6)" \
+    "the good row imports; the late one is left out, and its holder with it"
 finish
