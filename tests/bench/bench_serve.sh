@@ -2,7 +2,7 @@
 # bench_serve.sh [BUILD_DIR] -- `credex serve` under wrk (Debian `wrk`,
 # installed when missing and run as root) on loopback with keep-alive,
 # over the 100,000-holder registry of tests/bench/gen_catalog (300,000
-# awards) and bench_whatif.sh's pack: POST /v1/transfer and POST
+# awards) and bench_whatif.sh's pack less its Nevada stack: POST /v1/transfer and POST
 # /v1/audit, requests/s with p50 and p99 latency, each next to the same
 # requests answered by cx_service_handle on 2 threads without HTTP
 # (bench_serve.c, same run: the baseline is the request handler, so the
