@@ -23,6 +23,7 @@
 
 #include "credex.h"
 #include "fuzz.h"
+#include "pages.h"
 
 #define EV    TEST_SRC "/examples/ev-mechanic"
 #define TODAY "2026-06-01"
@@ -204,12 +205,28 @@ static int answer_shape(const json_t *body, int in_batch)
     return 1;
 }
 
+/* 1 when res is a page (GET /, /pages/FILE): a 200 whose bytes are those
+ * of the embedded file its path names (the query left out). */
+static int page_answer(const cx_request *req, const cx_response *res)
+{
+    char path[512];
+    size_t n = strcspn(req->path, "?");
+    if (res->status != 200 || n >= sizeof path) return 0;
+    memcpy(path, req->path, n);
+    path[n] = '\0';
+    const cx_page *page = cx__page_find(path);
+    return page && page->len == res->body_len && !memcmp(page->bytes, res->body, page->len) &&
+           !strcmp(page->content_type, res->content_type);
+}
+
 static void check_answer(const cx_request *req, const cx_response *res)
 {
     const char *why = NULL;
     json_error_t jerr;
     json_t *body = NULL;
-    if (!documented_status(res->status))
+    if (res->content_type && strcmp(res->content_type, "application/json") != 0) {
+        if (!page_answer(req, res)) why = "a body that is neither JSON nor the page its path names";
+    } else if (!documented_status(res->status))
         why = "an undocumented status";
     else if (!res->body || res->body_len == 0 || res->body[res->body_len - 1] != '\n')
         why = "a body that does not end in a newline";
