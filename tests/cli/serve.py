@@ -641,6 +641,51 @@ def test_log(s):
        "the first log line")
 
 
+def test_reload_under_load(s):
+    """Reloads (the endpoint and SIGHUP, alternately) while four clients
+    keep deciding on kept-alive connections: every request in flight or
+    begun during a swap is answered 200 with the same decision."""
+    body = json.dumps({"from": "TX-EVD-202", "to": "CA-EVD-202", "in": "US-CA", "as_of": AS_OF})
+    want = cli_json("equiv", "TX-EVD-202", "CA-EVD-202", "--in", "US-CA")
+    done = threading.Event()
+    results = [[] for _ in range(4)]
+
+    def client(out):
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        while not done.is_set() or len(out) < 20:
+            conn.request("POST", "/v1/equiv", body=body,
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            out.append((r.status, r.read()))
+        conn.close()
+
+    workers = [threading.Thread(target=client, args=(out,)) for out in results]
+    for w in workers:
+        w.start()
+    reloads = 0
+    for i in range(6):
+        seen = sum(len(out) for out in results)
+        while sum(len(out) for out in results) < seen + 10:  # requests between the swaps
+            time.sleep(0.01)
+        if i % 2:
+            before = sum("reloaded" in line for line in s.lines)
+            s.proc.send_signal(signal.SIGHUP)
+            for _ in range(TRIES):  # until the server says it reloaded once more
+                if sum("reloaded" in line for line in s.lines) > before:
+                    reloads += 1
+                    break
+                time.sleep(0.05)
+        else:
+            reloads += s.request("POST", "/v1/admin/reload", "")[0] == 200
+    done.set()
+    for w in workers:
+        w.join(timeout=120)
+    answers = [a for out in results for a in out]
+    eq(reloads, 6, "six reloads while the clients decide")
+    eq([a for a in answers if a != (200, want)], [],
+       "every one of %d requests during the reloads answered 200 with the decision" % len(answers))
+
+
 def main():
     r = cli("--db", DB, "import", CATALOG, "--quiet")
     eq(r.returncode, 0, "import")
@@ -666,6 +711,7 @@ def main():
     test_slow_header(s)
     test_big_header(s)
     test_log(s)
+    test_reload_under_load(s)
     # SIGHUP after an import: the new content version
     eq(cli("--db", DB, "import", CATALOG, "--quiet").returncode, 0, "a second import")
     s.proc.send_signal(signal.SIGHUP)
