@@ -94,17 +94,7 @@ valid AuditDecision audit-prov.jsonl "audit --all over awards with provenance"
 "$CREDEX" whatif "$SRC/examples/curriculum-change/change.yaml" "${R[@]}" >whatif.jsonl
 valid Transition whatif.jsonl "whatif"
 expect_contains "$(cat whatif.jsonl)" '"coverage":{"before":{"covered":4,"total":5}' "whatif: a transition with coverage"
-cat >tx-leaves.yaml <<'YAML'
-groups:
-  - id: EVC
-    name: EV Service Compact
-    members:
-      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
-      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
-      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
-      - { jurisdiction: US-CT, from: 2025-10-01 }
-      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
-YAML
+cp "$SRC/tests/fixtures/whatif/tx-leaves-compact.yaml" tx-leaves.yaml
 "$CREDEX" whatif tx-leaves.yaml "${R[@]}" >whatif-tx.jsonl
 expect_contains "$(cat whatif-tx.jsonl)" '{"kind":"transfer","subject":{"credential":"TX-EVS-101","from":"US-TX","to":"US-CA"}' \
     "whatif: Texas leaves the compact, recognitions move"

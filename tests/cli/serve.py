@@ -375,16 +375,8 @@ def test_pages(s):
     eq((st, error_of(data)["code"]), (405, "method_not_allowed"), "POST /openapi.json: 405")
 
 
-TX_LEAVES = """groups:
-  - id: EVC
-    name: EV Service Compact
-    members:
-      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
-      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
-      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
-      - { jurisdiction: US-CT, from: 2025-10-01 }
-      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
-"""
+with open(os.path.join(SRC, "tests", "fixtures", "whatif", "tx-leaves-compact.yaml")) as _f:
+    TX_LEAVES = _f.read()
 
 
 def test_whatif(s):

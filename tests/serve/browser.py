@@ -278,16 +278,8 @@ def holder_audit(b, base):
 # Texas leaves the EV Service Compact at the end of 2025 (as in
 # tests/serve/pages.sh): a change file that moves recognitions under the
 # server's own packs.
-TX_LEAVES = """groups:
-  - id: EVC
-    name: EV Service Compact
-    members:
-      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
-      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
-      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
-      - { jurisdiction: US-CT, from: 2025-10-01 }
-      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
-"""
+with open(os.path.join(SRC, "tests", "fixtures", "whatif", "tx-leaves-compact.yaml")) as _f:
+    TX_LEAVES = _f.read()
 
 
 def whatif_page(b, base, server):

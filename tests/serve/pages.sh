@@ -71,17 +71,7 @@ done
 # example with the curriculum change (audits, an equivalence with
 # coverage) and with Texas leaving the compact (recognitions).
 "$CREDEX" --db ev.db import "$SRC/examples/ev-mechanic/catalog.yaml" --quiet || fail "import the example"
-cat >tx-leaves.yaml <<'YAML'
-groups:
-  - id: EVC
-    name: EV Service Compact
-    members:
-      - { jurisdiction: US-TX, from: 2024-01-01, until: 2025-12-31 }
-      - { jurisdiction: US-CA, from: 2025-07-01, until: 2030-06-30 }
-      - { jurisdiction: US-NV, from: 2025-01-01, status: partial }
-      - { jurisdiction: US-CT, from: 2025-10-01 }
-      - { jurisdiction: US-AZ, from: 2024-06-01, until: 2025-12-31 }
-YAML
+cp "$SRC/tests/fixtures/whatif/tx-leaves-compact.yaml" tx-leaves.yaml
 # js_whatif NAME CHANGE: NAME.csv from the CLI, NAME.js.csv from whatif.js,
 # and on stdout one line "credential +gained -lost ~other" per credential.
 js_whatif() {
