@@ -386,12 +386,11 @@ typedef struct held_award {
     const cx_cat_award *award;
 } held_award;
 
-static void bind_award(sqlite3_stmt *st, const void *entity)
+/* An award's first ten columns, id to evidence: all a CSV row can give. */
+static void bind_award_row(sqlite3_stmt *st, const char *holder, const cx_cat_award *a)
 {
-    const held_award *ha = entity;
-    const cx_cat_award *a = ha->award;
     cx__reg_bind_text(st, 1, a->id);
-    cx__reg_bind_text(st, 2, ha->holder->id);
+    cx__reg_bind_text(st, 2, holder);
     cx__reg_bind_text(st, 3, a->credential);
     cx__reg_bind_text(st, 4, a->issued);
     cx__reg_bind_text(st, 5, a->expires);
@@ -400,6 +399,13 @@ static void bind_award(sqlite3_stmt *st, const void *entity)
     cx__reg_bind_text(st, 8, a->status);
     cx__reg_bind_text(st, 9, a->grade);
     cx__reg_bind_text(st, 10, a->evidence);
+}
+
+static void bind_award(sqlite3_stmt *st, const void *entity)
+{
+    const held_award *ha = entity;
+    const cx_cat_award *a = ha->award;
+    bind_award_row(st, ha->holder->id, a);
     const cx_cat_provenance *p = a->provenance;
     cx__reg_bind_text(st, 11, p ? p->format : NULL);
     cx__reg_bind_text(st, 12, p ? p->source_id : NULL);
@@ -532,16 +538,7 @@ static int write_streamed(void *ud, const char *holder, const cx_cat_award *a, c
     (void)err; /* ctx->err is the same */
     int rc = a->provenance ? write_award(ctx, &h, a) : CX_OK;
     if (!a->provenance) {
-        cx__reg_bind_text(st, 1, a->id);
-        cx__reg_bind_text(st, 2, holder);
-        cx__reg_bind_text(st, 3, a->credential);
-        cx__reg_bind_text(st, 4, a->issued);
-        cx__reg_bind_text(st, 5, a->expires);
-        cx__reg_bind_text(st, 6, a->jurisdiction);
-        cx__reg_bind_number(st, 7, a->hours);
-        cx__reg_bind_text(st, 8, a->status);
-        cx__reg_bind_text(st, 9, a->grade);
-        cx__reg_bind_text(st, 10, a->evidence);
+        bind_award_row(st, holder, a);
         rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
         if (!rc) rc = sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, &h, a);
     }
