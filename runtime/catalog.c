@@ -2388,19 +2388,33 @@ static int check_all(cx_catalog_loader *ld, cx_progress_fn progress, void *progr
     return cx__csv_awards_settle(ld->csv, err);
 }
 
-int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
-                              cx_error *err)
+typedef struct commit_ctx {
+    cx_catalog_loader *ld;
+    cx_progress_fn progress;
+    void *progress_ud;
+} commit_ctx;
+
+/* Runs inside the import's write transaction (cx__import_check_fn): what
+ * the checks resolve against the registry stays so until COMMIT. */
+static int commit_checks(void *ud, cx_error *err)
 {
-    int began = 0; /* one read transaction: no lock per look-up of a million holders */
-    int rc = cx__registry_read_begin(ld->registry, &began, err);
-    if (!rc) rc = check_all(ld, progress, progress_ud, err);
-    cx__registry_read_end(ld->registry, began);
+    commit_ctx *c = ud;
+    cx_catalog_loader *ld = c->ld;
+    int rc = check_all(ld, c->progress, c->progress_ud, err);
     if (rc) return rc;
     if (ld->skipped) drop_skipped(ld);
     ld->cat.cascade = ld->opts->cascade;
     ld->cat.cascaded = cascaded;
     ld->cat.cascaded_ud = ld;
-    return cx__registry_import(ld->registry, &ld->cat, progress, progress_ud, err);
+    return CX_OK;
+}
+
+int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err)
+{
+    commit_ctx c = {.ld = ld, .progress = progress, .progress_ud = progress_ud};
+    return cx__registry_import(ld->registry, &ld->cat, commit_checks, &c, progress, progress_ud,
+                               err);
 }
 
 /* ------------------------------------------------------------- life cycle */

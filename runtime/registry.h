@@ -26,13 +26,19 @@ int cx__registry_leave_rc(cx_registry *r, int rc);
 #define CX__REGISTRY_CALL(r, err, call)                                                            \
     (cx__registry_enter((r), (err)) ? CX_EUSAGE : cx__registry_leave_rc((r), (call)))
 
-/* Writes a checked catalog model into r in one transaction (docs/design.md §2, §3):
- * upserts with ON CONFLICT DO UPDATE, a re-imported holder's attributes and
- * awards replaced, a re-imported credential's competencies, tags, codes,
+/* Checks a catalog model inside the import's write transaction, before
+ * anything is written: what it reads of the registry cannot change until
+ * COMMIT. It may still change the model (skipped awards dropped). */
+typedef int (*cx__import_check_fn)(void *ud, cx_error *err);
+
+/* Writes a catalog model into r in one transaction (docs/design.md §2, §3):
+ * check(check_ud) first, under the write lock, then upserts with ON
+ * CONFLICT DO UPDATE, a re-imported holder's attributes and awards
+ * replaced, a re-imported credential's competencies, tags, codes,
  * attributes and grade scale replaced, the content version bumped. On any
  * failure the transaction is rolled back and nothing changes. */
-int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx_progress_fn progress,
-                        void *progress_ud, cx_error *err);
+int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
+                        void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err);
 
 /* ------------------------------------------------------------ bulk reads */
 

@@ -1,8 +1,8 @@
 /*
  * registry_import.c -- the import writer: writes a checked catalog model
  * (catalog_model.h) into the registry in one transaction, its removals
- * first. It never parses YAML nor resolves references (catalog.c does both
- * before cx__registry_import).
+ * first. It never parses YAML nor resolves references (catalog.c does both,
+ * in the check it hands cx__registry_import, under the write lock).
  */
 #include "registry_int.h"
 
@@ -680,19 +680,35 @@ static int write_all(import_ctx *ctx, const cx_catalog *cat)
     return rc;
 }
 
-/* Checks every foreign key of the registry in one pass, inside the import
+/* Checks the foreign keys of the registry in one pass, inside the import
  * transaction (see cx__registry_import for why not row by row). A dangling
- * reference is one catalog.c should have reported with its location. */
-static int check_references(import_ctx *ctx)
+ * reference is one catalog.c should have reported with its location.
+ *
+ * The award table, the largest by far, is left out when the model was
+ * checked (checked: the loader's check ran) and removes nothing: each
+ * award's holder, credential and jurisdiction were resolved by the
+ * loader's checks under this transaction's write lock,
+ * and only a removal can take a parent away (holders and jurisdictions
+ * are never removed). Checking it was a tenth of a 5,500,000-row CSV
+ * import (docs/performance.md); credex fsck still checks every table. */
+static int check_references(import_ctx *ctx, const cx_catalog *cat, int checked)
 {
+    static const char *const sql[2] = {
+        "SELECT f.\"table\", f.parent FROM sqlite_schema AS s, pragma_foreign_key_check(s.name) AS "
+        "f"
+        " WHERE s.type = 'table' LIMIT 1",
+        "SELECT f.\"table\", f.parent FROM sqlite_schema AS s, pragma_foreign_key_check(s.name) AS "
+        "f"
+        " WHERE s.type = 'table' AND s.name <> 'award' LIMIT 1",
+    };
     cx_registry *r = ctx->r;
     sqlite3_stmt *st = NULL;
-    int rc = cx__reg_prepare(r, "PRAGMA foreign_key_check", &st, ctx->err);
+    int rc = cx__reg_prepare(r, sql[checked && cat->removals.n == 0], &st, ctx->err);
     if (rc) return rc;
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         const char *table = (const char *)sqlite3_column_text(st, 0);
-        const char *parent = (const char *)sqlite3_column_text(st, 2);
+        const char *parent = (const char *)sqlite3_column_text(st, 1);
         rc = cx__error(ctx->err, CX_EREGISTRY, cx__reg_err_file(r), 0, 0,
                        "cannot commit the import: FOREIGN KEY constraint failed"
                        " (a row of %s refers to a missing %s)",
@@ -711,15 +727,19 @@ static uint64_t entity_total(const cx_catalog *cat)
            cat->exceptions.n;
 }
 
-/* Runs the import proper inside BEGIN IMMEDIATE ... COMMIT. */
-static int import_transaction(import_ctx *ctx, const cx_catalog *cat)
+/* Runs the import proper inside BEGIN IMMEDIATE ... COMMIT: the checks,
+ * then the writing. */
+static int import_transaction(import_ctx *ctx, const cx_catalog *cat, cx__import_check_fn check,
+                              void *check_ud)
 {
     cx_registry *r = ctx->r;
     int rc = cx__reg_begin_write(r, "import", ctx->err);
     if (rc) return rc;
-    if (ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
-    rc = write_all(ctx, cat);
-    if (!rc) rc = check_references(ctx);
+    if (check) rc = check(check_ud, ctx->err);
+    ctx->total = entity_total(cat);
+    if (!rc && ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
+    if (!rc) rc = write_all(ctx, cat);
+    if (!rc) rc = check_references(ctx, cat, check != NULL);
     if (!rc) rc = cx__registry_record_import(r, cat, ctx->err); /* tamper evidence */
     cx__reg_writer_done(r);
     if (!rc && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -734,15 +754,14 @@ static int import_transaction(import_ctx *ctx, const cx_catalog *cat)
  * most of the cost of a large import; one PRAGMA foreign_key_check pass is
  * several times cheaper and refuses the same imports. (PRAGMA foreign_keys
  * must be set outside a transaction; nothing here relies on cascades.) */
-int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx_progress_fn progress,
-                        void *progress_ud, cx_error *err)
+int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
+                        void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err)
 {
     import_ctx ctx = {.r = r, .progress = progress, .progress_ud = progress_ud, .err = err};
     int rc = CX_OK;
     if (r->readonly)
         return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
                          "registry %s is open read-only; cannot import", r->path);
-    ctx.total = entity_total(cat);
     rc = cx__reg_exec(r, "PRAGMA foreign_keys = OFF", err);
     for (int i = 0; i < S_COUNT && !rc; i++)
         if (sqlite3_prepare_v3(r->db, import_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ctx.st[i],
@@ -759,7 +778,7 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx_progress_fn pr
      * sqlite3_ call takes it, some fifteen per award row, and taking it
      * again in the thread that holds it is cheaper than the first time. */
     sqlite3_mutex_enter(sqlite3_db_mutex(r->db));
-    if (!rc) rc = import_transaction(&ctx, cat);
+    if (!rc) rc = import_transaction(&ctx, cat, check, check_ud);
     sqlite3_mutex_leave(sqlite3_db_mutex(r->db));
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx.st[i]);
     sqlite3_exec(r->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */

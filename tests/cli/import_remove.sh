@@ -179,6 +179,22 @@ expect_contains "$OUT" "1 credential; 1 removed, 1 more with them" "the award of
 run --db r.db show credential CR-KEEP
 expect_contains "$OUT" "credential CR-KEEP: Keep again" "the new definition stands"
 
+# An award of a credential the same import removes is refused at the
+# award, in YAML and in a CSV list: the import's foreign-key pass leaves
+# the award table to these checks (registry_import.c check_references).
+cp r.db before.db
+printf 'version: 1\nremove:\n  credentials: [CR-KEEP]\nholders:\n  - id: h1\n    jurisdiction: US-TX\n    awards:\n      - { credential: CR-KEEP, issued: 2026-03-01 }\n' > rm-award.yaml
+run --db r.db import rm-award.yaml
+refused "an award of a credential removed by the same import"
+expect_eq "$ERR" "credex: rm-award.yaml:8:23: credential 'CR-KEEP' is removed by this import (at rm-award.yaml:3:17)" \
+    "the award, located, and the removal"
+printf 'version: 1\nremove:\n  credentials: [CR-KEEP]\n' > rm-keep.yaml
+printf 'holder,credential,issued\nh2,CR-KEEP,2026-03-01\n' > keep.csv
+run --db r.db import rm-keep.yaml keep.csv
+refused "a CSV award of a credential removed by the same import"
+expect_eq "$ERR" "credex: keep.csv:2: column 'credential': credential 'CR-KEEP' is removed by this import (at rm-keep.yaml:3:17)" \
+    "the CSV row, located, and the removal"
+
 # Export no longer lists what went.
 run --db r.db export
 expect_rc 0 "export"

@@ -250,7 +250,7 @@ static cx_registry *open_memory(void)
 static int import(cx_registry *r, cx_catalog *c, cx_error *err)
 {
     cx_error_clear(err);
-    return cx__registry_import(r, c, NULL, NULL, err);
+    return cx__registry_import(r, c, NULL, NULL, NULL, NULL, err);
 }
 
 static int64_t content_version(cx_registry *r)
@@ -633,7 +633,7 @@ TEST(progress_reports_writing)
     cx_catalog *c = base_model();
     cx_error err;
     progress_calls = 0;
-    CHECK_INT(cx__registry_import(r, c, on_progress, NULL, &err), CX_OK);
+    CHECK_INT(cx__registry_import(r, c, NULL, NULL, on_progress, NULL, &err), CX_OK);
     CHECK(progress_calls >= 2); /* at the start and at the end */
     /* 3+1+1+1+2+2 entities, 2 holders, 4 awards, 2 exceptions: 18 */
     CHECK_INT(progress_last_total, 18);
@@ -650,7 +650,7 @@ TEST(progress_reports_writing)
         c->holders.v[c->holders.n++].id = cx__arena_strdup(&c->arena, id);
     }
     progress_calls = 0;
-    CHECK_INT(cx__registry_import(r, c, on_progress, NULL, &err), CX_OK);
+    CHECK_INT(cx__registry_import(r, c, NULL, NULL, on_progress, NULL, &err), CX_OK);
     CHECK_INT(progress_calls, 4);
     CHECK_INT(progress_last_done, 25000);
     CHECK_INT(progress_last_total, 25000);
@@ -988,7 +988,7 @@ TEST(busy_writer_names_the_holder)
     char expected[256];
     CHECK_INT(cx_registry_open(k.path, CX_OPEN_CREATE, &r, &err), CX_OK);
     cx_error_clear(&err);
-    CHECK_INT(cx__registry_import(r, c, contend, &k, &err), CX_OK);
+    CHECK_INT(cx__registry_import(r, c, NULL, NULL, contend, &k, &err), CX_OK);
     CHECK_INT(k.tried, 1);
     CHECK_INT(k.rc, CX_EREGISTRY);
     snprintf(expected, sizeof expected,
