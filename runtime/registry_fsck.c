@@ -104,8 +104,7 @@ static void put_u64(row_hash *rh, uint64_t v)
 /* One column, canonically: a type byte, then an INTEGER's 8 bytes
  * big-endian, or a text's (blob's, real's as text) length and bytes. Read
  * through the column's value, one call into the statement per column
- * instead of three; the caller holds the connection's mutex, which makes
- * the value safe to read. */
+ * instead of three (the connection is used by this thread alone). */
 static void put_column(row_hash *rh, sqlite3_stmt *st, int i)
 {
     sqlite3_value *v = sqlite3_column_value(st, i);
@@ -142,12 +141,10 @@ static int hash_table(cx_registry *r, const struct digest_table *t, char out[65]
     }
     if ((rc = cx__reg_prepare(r, t->sql, &st, err))) goto done;
     int ncols = sqlite3_column_count(st);
-    sqlite3_mutex_enter(sqlite3_db_mutex(r->db));
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < ncols; i++) put_column(rh, st, i);
         (*rows)++;
     }
-    sqlite3_mutex_leave(sqlite3_db_mutex(r->db));
     if (step != SQLITE_DONE) {
         rc = cx__reg_error(r, err, "cannot read the registry to hash it");
         goto done;

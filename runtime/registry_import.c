@@ -774,12 +774,7 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_
         rc = cx__reg_exec(
             r, r->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
     if (!rc) rc = cx__reg_exec(r, "PRAGMA cache_size = -262144", err); /* 256 MiB */
-    /* The connection's mutex, held for the whole transaction: every
-     * sqlite3_ call takes it, some fifteen per award row, and taking it
-     * again in the thread that holds it is cheaper than the first time. */
-    sqlite3_mutex_enter(sqlite3_db_mutex(r->db));
     if (!rc) rc = import_transaction(&ctx, cat, check, check_ud);
-    sqlite3_mutex_leave(sqlite3_db_mutex(r->db));
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx.st[i]);
     sqlite3_exec(r->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */
     sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);

@@ -664,23 +664,19 @@ static void scan_columns(sqlite3_stmt *st, unsigned int_cols, cx_col *cols, int 
     }
 }
 
-/* Steps st (parameters bound) to the end, handing each row to fn. Holds
- * the connection's (recursive) mutex for the whole loop, else a mutexed
- * connection locks and unlocks it for every column. Finalizes st. */
+/* Steps st (parameters bound) to the end, handing each row to fn.
+ * Finalizes st. */
 int cx__reg_scan_rows(cx_registry *r, sqlite3_stmt *st, unsigned int_cols, cx_row_fn fn, void *ud,
                       cx_error *err)
 {
     cx_col cols[SCAN_MAX_COLS];
     int n = sqlite3_column_count(st), step, rc = CX_OK;
     if (n > SCAN_MAX_COLS) n = SCAN_MAX_COLS;
-    sqlite3_mutex *mutex = sqlite3_db_mutex(r->db); /* NULL for a NOMUTEX connection */
-    sqlite3_mutex_enter(mutex);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         scan_columns(st, int_cols, cols, n);
         if ((rc = fn(ud, cols, (size_t)n)) != 0) break;
     }
     if (!rc && step != SQLITE_DONE) rc = cx__reg_error(r, err, "cannot read the registry");
-    sqlite3_mutex_leave(mutex);
     sqlite3_finalize(st);
     return rc;
 }
