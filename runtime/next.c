@@ -17,8 +17,9 @@ typedef struct completion {
     ectx *e;
     cx_sym holder;
     const cx_rule *stack;
-    cx_sym *candidates; /* credentials worth trying, ascending (byte order of id) */
+    cx_sym *candidates; /* credentials worth trying, by hours then id (the search's order) */
     size_t ncandidates;
+    int64_t *before;    /* before[i]: the hours of candidates[0..i) added up */
     size_t *pick;       /* the set being built: indices into candidates */
     size_t *best;       /* the cheapest set found so far */
     size_t nbest;       /* its size; 0: none found */
@@ -35,15 +36,67 @@ static int64_t hours_of(const ectx *e, cx_sym c)
 
 /* Whether credential c could help complete stack r: it could fill one of
  * r's slots or add to one of its totals, the holder does not hold it
- * already (has), and an award of it issued on the as-of date would count. */
+ * already (has; with a window, an award held may fall outside it, so it
+ * may be earned again), and an award of it issued on the as-of date would
+ * count. */
 static int worth_trying(const ectx *e, const cx_rule *r, cx_sym c, const uint8_t *has)
 {
     const cx_reads *rd = &r->reads;
     const cx_snap_credential *cr = &e->snap->credentials[c];
-    if (c == r->credential || has[c]) return 0;
+    if (c == r->credential || (has[c] && !r->window_kind)) return 0;
     if (e->as_of < cr->effective_from || e->as_of > cr->effective_until) return 0;
     return (rd->slots && rd->slots[c / 64] >> (c % 64) & 1) ||
            (rd->totals && rd->totals[c / 64] >> (c % 64) & 1) || rd->totals_every;
+}
+
+/* A candidate in the search's order: fewer hours first, then byte order
+ * of id (the order of symbols). */
+typedef struct ranked {
+    int64_t hours;
+    cx_sym credential;
+} ranked;
+
+static int by_hours(const void *x, const void *y)
+{
+    const ranked *a = x, *b = y;
+    if (a->hours != b->hours) return a->hours < b->hours ? -1 : 1;
+    return a->credential < b->credential ? -1 : a->credential > b->credential;
+}
+
+/* A lower bound on the credentials requirement q still needs, whatever is
+ * earned: a slot that no credential the holder has (has) could fill
+ * needs 1; all, any and at_least their cheapest parts' together; the rest
+ * (totals, holder_attr, check, and a credential slot an equivalence may
+ * fill) 0. Set sizes below the root's are never tried. */
+static size_t lower_bound(const ectx *e, const cx_req *q, const uint8_t *has)
+{
+    uint32_t nc = cx__snapshot_count(e->snap, CX_KIND_CREDENTIAL);
+    size_t local[32], *parts = q->nparts <= 32 ? local : calloc(q->nparts, sizeof *parts), sum = 0;
+    switch (q->kind) {
+    case CX_REQ_CREDENTIAL:
+        return q->nfillers || has[q->credential] ? 0 : 1;
+    case CX_REQ_MATCHING:
+    case CX_REQ_TAGGED:
+    case CX_REQ_COMPETENCY:
+        for (cx_sym c = 0; c < nc; c++)
+            if (has[c] && q->fills[c / 64] >> (c % 64) & 1) return 0;
+        return 1;
+    case CX_REQ_ALL:
+    case CX_REQ_ANY:
+    case CX_REQ_AT_LEAST:
+        break;
+    default:
+        return 0;
+    }
+    if (!parts) return 0; /* out of memory: no bound, the search tries every size */
+    for (size_t i = 0; i < q->nparts; i++) { /* insertion sort: parts are few */
+        size_t v = lower_bound(e, q->parts[i], has), j = i;
+        for (; j > 0 && parts[j - 1] > v; j--) parts[j] = parts[j - 1];
+        parts[j] = v;
+    }
+    for (size_t i = 0; i < q->need && i < q->nparts; i++) sum += parts[i];
+    if (parts != local) free(parts);
+    return sum;
 }
 
 /* Whether the set pick[0..k) makes the stack met: its audit with the
@@ -67,13 +120,14 @@ static int trial_met(completion *c, size_t k, int *met, cx_error *err)
     return rc;
 }
 
-/* Tries the sets of k candidates that extend pick[0..depth) with indices
- * from `from` on, in lexicographic order, keeping the first with the
- * fewest hours. Stops when CX_NEXT_TRIALS sets were considered. */
+/* Tries the sets of k candidates that extend pick[0..depth) (whose hours
+ * add up to `hours`) with indices from `from` on, in lexicographic order
+ * of the search's order, keeping the first with the fewest hours: a branch
+ * whose cheapest sets cannot beat the best found is cut. Stops when
+ * CX_NEXT_TRIALS sets and branches were considered. */
 static int try_sets(completion *c, size_t k, size_t depth, size_t from, int64_t hours,
                     cx_error *err)
 {
-    if (c->nbest && hours >= c->best_hours) return CX_OK; /* cannot be cheaper */
     if (++c->tried > CX_NEXT_TRIALS) return CX_OK;
     if (depth == k) {
         int met = 0, rc = trial_met(c, k, &met, err);
@@ -84,6 +138,8 @@ static int try_sets(completion *c, size_t k, size_t depth, size_t from, int64_t 
         return CX_OK;
     }
     for (size_t i = from; i + (k - depth) <= c->ncandidates; i++) {
+        int64_t least = hours + c->before[i + k - depth] - c->before[i];
+        if (c->nbest && least >= c->best_hours) break; /* later i cost no less */
         c->pick[depth] = i;
         int rc = try_sets(c, k, depth + 1, i + 1, hours + hours_of(c->e, c->candidates[i]), err);
         if (rc || c->tried > CX_NEXT_TRIALS) return rc;
@@ -112,8 +168,37 @@ static uint8_t *held(ectx *e, cx_sym h, const cx_rule *r, cx_decision *const *no
     return has;
 }
 
+/* The smallest set size worth trying for stack r: its lower bound, but 1
+ * when the holder has an exception for it (a waiver or a substitution
+ * fills what the bound counts). */
+static size_t smallest(const ectx *e, cx_sym h, const cx_rule *r, const uint8_t *has)
+{
+    const cx_snap_holder *hd = &e->snap->holders[h];
+    for (uint32_t i = 0; i < hd->nexceptions; i++)
+        if (hd->exceptions[i].stack == r->credential) return 1;
+    size_t k = lower_bound(e, r->requires, has);
+    return k ? k : 1;
+}
+
+/* Searches set sizes from the smallest worth trying up: the first size
+ * with a set that completes the stack holds its cheapest. Every candidate
+ * at once is tried first: when even that leaves the stack unmet, no set
+ * completes it. */
+static int search(completion *c, size_t kmin, cx_error *err)
+{
+    int met = 0, rc;
+    if (kmin > c->ncandidates) return CX_OK;
+    for (size_t i = 0; i < c->ncandidates; i++) c->pick[i] = i;
+    if ((rc = trial_met(c, c->ncandidates, &met, err)) || !met) return rc;
+    c->tried = 1;
+    for (size_t k = kmin; k <= c->ncandidates && !c->nbest; k++)
+        if ((rc = try_sets(c, k, 0, 0, 0, err)) || c->tried > CX_NEXT_TRIALS) break;
+    if (c->tried > CX_NEXT_TRIALS) c->nbest = 0; /* not known to be the cheapest */
+    return rc;
+}
+
 /* Finds stack r's cheapest completion for holder h into c (c->nbest 0:
- * none within CX_NEXT_TRIALS). */
+ * none, or none within CX_NEXT_TRIALS). */
 static int complete(ectx *e, cx_sym h, const cx_rule *r, cx_decision *const *now, size_t nnow,
                     completion *c, cx_error *err)
 {
@@ -125,25 +210,34 @@ static int complete(ectx *e, cx_sym h, const cx_rule *r, cx_decision *const *now
     c->holder = h;
     c->stack = r;
     c->candidates = calloc(nc + 1, sizeof *c->candidates);
+    c->before = calloc(nc + 2, sizeof *c->before);
     c->pick = calloc(nc + 1, sizeof *c->pick);
     c->best = calloc(nc + 1, sizeof *c->best);
     c->trial = calloc(nc + 1, sizeof *c->trial);
-    if (!has || !need || !c->candidates || !c->pick || !c->best || !c->trial) {
+    ranked *order = calloc(nc + 1, sizeof *order);
+    if (!has || !need || !order || !c->candidates || !c->before || !c->pick || !c->best ||
+        !c->trial) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
     for (cx_sym k = 0; k < nc; k++)
-        if (worth_trying(e, r, k, has)) c->candidates[c->ncandidates++] = k;
+        if (worth_trying(e, r, k, has)) order[c->ncandidates++] = (ranked){hours_of(e, k), k};
+    qsort(order, c->ncandidates, sizeof *order, by_hours);
+    for (size_t i = 0; i < c->ncandidates; i++) {
+        c->candidates[i] = order[i].credential;
+        c->before[i + 1] = c->before[i] + order[i].hours;
+    }
     e->stacks_needed = need;
-    for (size_t k = 1; k <= c->ncandidates && !rc && !c->nbest; k++)
-        if ((rc = try_sets(c, k, 0, 0, 0, err)) == CX_OK && c->tried > CX_NEXT_TRIALS) break;
-    if (c->tried > CX_NEXT_TRIALS) c->nbest = 0; /* not known to be the cheapest */
+    rc = search(c, smallest(e, h, r, has), err);
     e->stacks_needed = NULL;
 done:
     free(has);
     free(need);
+    free(order);
+    free(c->before);
     free(c->pick);
     free(c->trial);
+    c->before = NULL;
     c->pick = NULL;
     c->trial = NULL;
     return rc;
@@ -197,6 +291,11 @@ void cx_next_steps_free(cx_next_step *v, size_t n)
     free(v);
 }
 
+static int by_id(const void *x, const void *y)
+{
+    return strcmp(((const cx_next_credential *)x)->id, ((const cx_next_credential *)y)->id);
+}
+
 static int step_of(const ectx *e, const completion *c, const cx_decision *d, cx_next_step *s)
 {
     const cx_rule *r = c->stack;
@@ -219,6 +318,7 @@ static int step_of(const ectx *e, const completion *c, const cx_decision *d, cx_
         s->add[i].hours = cr->hours;
         if (!s->add[i].id || !s->add[i].name) return -1;
     }
+    qsort(s->add, s->nadd, sizeof *s->add, by_id);
     for (size_t i = 0; i < d->nmissing; i++)
         if (!(s->missing[i] = cx__strdup(d->missing[i]))) return -1;
     return 0;

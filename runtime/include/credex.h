@@ -1392,12 +1392,11 @@ typedef struct cx_next_step {
  * some set of credentials is added as hypothetical awards (each issued in
  * its credential's jurisdiction on the as-of date, as cx_transfer's), the
  * set with the fewest credentials, then the fewest hours, then the first
- * in byte order of ids; stacks ranked likewise, then by stack id. Met
- * stacks, and stacks no set of at most CX_NEXT_TRIALS tried completes,
- * are left out. *out is an array of *n steps (cx_next_steps_free).
- * CX_EUSAGE for an unknown holder (err suggests the nearest) or a bad
- * date; CX_EINPUT when the holder's audit of a stack is an error (err
- * names the stack and the reason). */
+ * when credentials are taken by hours, then id; stacks ranked likewise,
+ * then by stack id. Met stacks, stacks no set completes and stacks whose
+ * search would consider more than CX_NEXT_TRIALS sets are left out. *out is an array of *n steps
+ * (cx_next_steps_free). CX_EUSAGE for an unknown holder (err suggests the nearest) or a bad date;
+ * CX_EINPUT when the holder's audit of a stack is an error (err names the stack and the reason). */
 int cx_next(cx_rules *rules, const char *holder, const cx_next_options *opt, const char *as_of,
             cx_next_step **out, size_t *n, cx_error *err);
 void cx_next_steps_free(cx_next_step *v, size_t n); /* accepts NULL */
