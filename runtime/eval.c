@@ -243,6 +243,8 @@ int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err)
 void cx__eval_end(ectx *e)
 {
     cx__arena_free(&e->scratch);
+    free(e->attrs_nodes);
+    free(e->attrs_fields);
 }
 
 /* A new decision of kind; the trace root says what was decided. */
@@ -325,4 +327,33 @@ void cx_decisions_free(cx_decision **v, size_t n)
     if (!v) return;
     for (size_t i = 0; i < n; i++) cx_decision_free(v[i]);
     free(v);
+}
+
+const cx_tnode *cx__eval_holder_attributes(ectx *e, const cx_snap_holder *h)
+{
+    const cx_snap_attr *attrs = h ? h->attrs : NULL;
+    uint32_t n = h ? h->nattrs : 0;
+    if (e->attrs_nodes && e->attrs_of == attrs && e->nattrs_of == n) return e->attrs_nodes;
+    cx_tnode *nodes = realloc(e->attrs_nodes, (n + 1) * sizeof *nodes);
+    if (nodes) e->attrs_nodes = nodes;
+    cx_tfield *fields = nodes ? realloc(e->attrs_fields, (n + 1) * sizeof *fields) : NULL;
+    if (!fields) {
+        e->oom = 1;
+        return NULL;
+    }
+    e->attrs_fields = fields;
+    memset(nodes, 0, (n + 1) * sizeof *nodes);
+    for (uint32_t i = 0; i < n; i++) { /* by key: the map's byte order */
+        cx_tnode *v = &nodes[i + 1];
+        v->kind = CX_TSTRING;
+        v->as.string.bytes = attrs[i].value;
+        v->as.string.len = strlen(attrs[i].value);
+        fields[i] = (cx_tfield){attrs[i].key, strlen(attrs[i].key), v};
+    }
+    nodes[0].kind = CX_TMAP;
+    nodes[0].as.table.fields = fields;
+    nodes[0].as.table.nfields = n;
+    e->attrs_of = attrs;
+    e->nattrs_of = n;
+    return nodes;
 }

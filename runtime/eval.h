@@ -43,6 +43,17 @@ typedef struct ectx {
     void (*on_trip)(void *ud, int pack, int fn, const cx_error *why);
     void *on_trip_ud;
     int tripped; /* on_trip was told of this decision */
+
+    /* next.c: hypothetical awards the holder's own gain (transfer.c's
+     * holder_awards, after renewal), or NULL */
+    const struct cx_counted *hypothetical;
+    size_t nhypothetical;
+
+    /* cx__eval_holder_attributes: the last holder's attributes as a map */
+    const cx_snap_attr *attrs_of; /* whose (the snapshot's array), with nattrs_of */
+    uint32_t nattrs_of;
+    cx_tnode *attrs_nodes; /* the map, then one string per attribute (malloc'd) */
+    cx_tfield *attrs_fields;
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
@@ -97,6 +108,16 @@ typedef struct cx_counted {
     const char *via;         /* "direct", "recognition:<rule>", ... */
     int derived;             /* adds nothing to totals */
 } cx_counted;
+
+/* ctx.holder_attributes of a check (require.c, docs/rules.md): holder h's
+ * attributes as a map of strings, built once per holder and owned by e
+ * until cx__eval_end; an empty map for h NULL; NULL when out of memory. */
+const cx_tnode *cx__eval_holder_attributes(ectx *e, const cx_snap_holder *h);
+
+/* A hypothetical active award of credential, issued in jurisdiction on
+ * the as-of date, with the credential's hours and expiry (transfer.c):
+ * what `transfer CRED --from J` and `next` ask about. */
+cx_counted cx__eval_hypothetical(const ectx *e, cx_sym credential, cx_sym jurisdiction);
 
 /* Whether award a counts where verified = true (docs/rules.md, "Verified
  * awards"): every award but one whose provenance says "unverified" --

@@ -159,8 +159,9 @@ static int compare_attr(const cx_snap_attr *attr, const cx_req *q)
     return 0;
 }
 
-/* Calls check(function(ctx)) with ctx.holder, ctx.as_of and ctx.awards
- * (each {id, credential, issued, expires, jurisdiction}). */
+/* Calls check(function(ctx)) with ctx.holder, ctx.holder_attributes,
+ * ctx.as_of and ctx.awards (each {id, credential, issued, expires,
+ * jurisdiction}): docs/rules.md, "check". */
 static int call_check(search *s, const cx_req *q)
 {
     ectx *e = s->e;
@@ -216,6 +217,8 @@ static int call_check(search *s, const cx_req *q)
         holder->as.string.len = strlen(s->holder->id);
         cf[nf++] = (cx_tfield){"holder", 6, holder};
     }
+    const cx_tnode *attrs = cx__eval_holder_attributes(e, s->holder);
+    if (attrs) cf[nf++] = (cx_tfield){"holder_attributes", 17, attrs};
     ctx->kind = CX_TMAP;
     ctx->as.table.fields = cf;
     ctx->as.table.nfields = nf;

@@ -385,6 +385,72 @@ static int parse_transfer(const reader *rd, const cx_ynode *n, const tcase *tc, 
     return CX_OK;
 }
 
+/* One stack of a next ranking: { stack, add, hours }. */
+static int next_want(const reader *rd, const cx_ynode *n, cx__next_want *w)
+{
+    static const char *const fields[] = {"stack", "add", "hours", NULL};
+    static const char *const required[] = {"stack", "add", NULL};
+    const char *hours;
+    int given, rc;
+    if (n->kind != CX_YMAP)
+        return fail(rd, n,
+                    "expected a ranked stack such as { stack: CERT, add: [C3, C4] }, found %s",
+                    cx__ynode_kind_name(n->kind));
+    w->line = n->line;
+    w->column = n->column;
+    if ((rc = check_keys(rd, n, "next stack", fields, required)) ||
+        (rc = opt_text(rd, n, "stack", &w->stack)) ||
+        (rc = opt_strings(rd, n, "add", &w->add, &given)) ||
+        (rc = opt_text(rd, n, "hours", &hours)))
+        return rc;
+    w->hours = hours ? cx__parse_number(hours) : CX_NO_NUMBER;
+    if (hours && w->hours == CX_NO_NUMBER)
+        return fail(rd, cx__ymap_get(n, "hours"),
+                    "invalid hours '%s': expected a number such as 40 or 12.5", hours);
+    return CX_OK;
+}
+
+/* next: the whole ranking expected, in order -- a list of { stack, add,
+ * hours }, or { stacks: [...], soc, tag, limit } (docs/rule-tests.md). */
+static int parse_next(const reader *rd, const cx_ynode *n, const tcase *tc, cx__expect *e)
+{
+    static const char *const fields[] = {"stacks", "soc", "tag", "limit", NULL};
+    static const char *const required[] = {"stacks", NULL};
+    const cx_ynode *list = n;
+    const char *limit = NULL;
+    int rc;
+    if (!tc->holder)
+        return fail(rd, n,
+                    "a next expectation is about the case holder, and this case has no "
+                    "'holder'");
+    if (n->kind == CX_YMAP) {
+        if ((rc = check_keys(rd, n, "next expectation", fields, required)) ||
+            (rc = opt_text(rd, n, "soc", &e->soc)) || (rc = opt_text(rd, n, "tag", &e->tag)) ||
+            (rc = opt_text(rd, n, "limit", &limit)))
+            return rc;
+        if (e->soc && e->tag)
+            return fail(rd, n, "a next expectation gives 'soc' or 'tag', not both");
+        int64_t h = limit ? cx__parse_number(limit) : 0;
+        if (limit && (h == CX_NO_NUMBER || h % 100 || h < 100 || h > 100000000))
+            return fail(rd, cx__ymap_get(n, "limit"),
+                        "invalid limit '%s': expected a whole number from 1 to 1000000", limit);
+        e->limit = (size_t)(h / 100);
+        list = cx__ymap_get(n, "stacks");
+    }
+    if (list->kind != CX_YLIST)
+        return fail(rd, list,
+                    "expected the ranked stacks as a list such as [{ stack: CERT, add: [C3] }], "
+                    "found %s",
+                    cx__ynode_kind_name(list->kind));
+    cx__next_want *w = cx__arena_alloc(&rd->f->arena, (list->count + 1) * sizeof *w);
+    if (!w) return nomem(rd->err);
+    for (size_t i = 0; i < list->count; i++)
+        if ((rc = next_want(rd, list->items[i], &w[i]))) return rc;
+    e->ranking = w;
+    e->nranking = list->count;
+    return CX_OK;
+}
+
 static const char *const check_fields[] = {"status", "message", NULL};
 static const char *const check_required[] = {"status", NULL};
 static const char *const check_statuses[] = {"ok", "error", NULL};
@@ -416,9 +482,10 @@ static const struct expect_spec {
     {"equiv", equiv_fields, equiv_required, equiv_statuses, parse_equiv, cx__expect_equiv},
     {"transfer", transfer_fields, transfer_required, transfer_statuses, parse_transfer,
      cx__expect_transfer},
+    {"next", NULL, NULL, NULL, parse_next, cx__expect_next}, /* no status: parse_next reads it */
 };
 
-static const char *const expect_names[] = {"check", "audit", "equiv", "transfer", NULL};
+static const char *const expect_names[] = {"check", "audit", "equiv", "transfer", "next", NULL};
 
 /* One expectation: key names its kind, n holds its fields. */
 static int expectation(const reader *rd, const cx_ynode *key, const cx_ynode *n, const tcase *tc,
@@ -438,6 +505,7 @@ static int expectation(const reader *rd, const cx_ynode *key, const cx_ynode *n,
     e->line = key->line;
     e->column = key->column;
     e->coverage = CX_NO_NUMBER;
+    if (!s->fields) return s->parse(rd, n, tc, e);
     int rc = check_keys(rd, n, what, s->fields, s->required);
     if (rc || (rc = opt_text(rd, n, "status", &e->status))) return rc;
     if (!cx__listed(s->statuses, e->status)) {

@@ -22,6 +22,7 @@ typedef enum cx__expect_kind {
     CX_EXPECT_AUDIT,    /* a stacking decision for the case holder */
     CX_EXPECT_EQUIV,    /* an equivalence decision */
     CX_EXPECT_TRANSFER, /* a portability decision */
+    CX_EXPECT_NEXT,     /* the case holder's next steps (cx_next), ranked */
     CX_EXPECT_KINDS
 } cx__expect_kind;
 
@@ -30,6 +31,14 @@ typedef struct cx__strlist {
     const char **v;
     size_t n;
 } cx__strlist;
+
+/* One stack of an expected `next` ranking. */
+typedef struct cx__next_want {
+    int line, column;  /* where its mapping is in the test file */
+    const char *stack; /* the stack's id */
+    cx__strlist add;   /* the credentials of its completion (a set) */
+    int64_t hours;     /* hundredths, or CX_NO_NUMBER when not given */
+} cx__next_want;
 
 /* One expectation, checked and parsed; every string lives as long as the
  * test file. Fields other than the kind's subject and status are optional:
@@ -58,6 +67,12 @@ typedef struct cx__expect {
     /* audit, equiv, transfer */
     cx__strlist missing;
     int missing_given;
+
+    /* next (status NULL): the whole ranking, in order, and its filters */
+    const cx__next_want *ranking;
+    size_t nranking;
+    const char *soc, *tag; /* or NULL */
+    size_t limit;          /* 0: cx_next's default */
 } cx__expect;
 
 /* What one case runs against. */
@@ -95,6 +110,9 @@ int cx__expect_equiv(const cx__case_env *env, const cx__expect *e, int *holds, c
                      cx_error *err);
 int cx__expect_transfer(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                         cx_error *err);
+/* ruletest_next.c: cx_next for the case holder against the ranking. */
+int cx__expect_next(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
+                    cx_error *err);
 
 /* Helpers for evaluators. */
 

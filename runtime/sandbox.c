@@ -586,10 +586,53 @@ static void push_pack_table(lua_State *L, int pack)
     lua_remove(L, -2);
 }
 
+/* Whether line (1-based) of src holds code: not blank, not only a comment. */
+static int code_line(const char *src, size_t n, int line, const char **start)
+{
+    size_t i = 0;
+    for (int at = 1; at < line && i < n; i++)
+        if (src[i] == '\n') at++;
+    while (i < n && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r')) i++;
+    *start = src + i;
+    return i < n && src[i] != '\n' && !(src[i] == '-' && i + 1 < n && src[i + 1] == '-');
+}
+
+/* The hint for the commonest slip in a pack, a missing ',' between the
+ * fields of a table (or the arguments of a call): Lua says "'}' expected
+ * (to close '{' at line 3) near 'requires'" at the next field's line.
+ * Writes " (a ',' may be missing ...)" into hint when msg is such an error
+ * near a name or a string, else "". */
+static void comma_hint(const char *msg, int line, const char *src, size_t n, char *hint,
+                       size_t size)
+{
+    const char *near = strstr(msg, " near '"), *start;
+    hint[0] = '\0';
+    if (!near || line < 1 ||
+        (strncmp(msg, "'}' expected", 12) != 0 && strncmp(msg, "')' expected", 12) != 0))
+        return;
+    near += 7; /* the token, as Lua quotes it: a name, or a string with its quotes */
+    size_t len = strlen(near) - 1;
+    if (!(near[0] == '_' || near[0] == '"' || near[0] == '\'' ||
+          ((near[0] | 32) >= 'a' && (near[0] | 32) <= 'z')))
+        return;
+    if (code_line(src, n, line, &start) && strncmp(start, near, len) != 0) {
+        snprintf(hint, size, " (a ',' may be missing before '%.*s' on line %d)", (int)len, near,
+                 line);
+        return;
+    }
+    for (int before = line - 1; before > 0; before--)
+        if (code_line(src, n, before, &start)) {
+            snprintf(hint, size, " (a ',' may be missing at the end of line %d)", before);
+            return;
+        }
+}
+
 /* A syntax error: Lua gives its line only in the message, after the
  * chunk's short name -- the one place a line is read from a message. */
-static int syntax_error(cx_sandbox *sb, lua_State *L, int pack, cx_error *err)
+static int syntax_error(cx_sandbox *sb, lua_State *L, int pack, const char *src, size_t srclen,
+                        cx_error *err)
 {
+    char hint[96];
     const sb_pack *p = &sb->packs[pack];
     const char *msg = lua_tostring(L, -1), *q;
     size_t n = strlen(p->short_src);
@@ -603,7 +646,8 @@ static int syntax_error(cx_sandbox *sb, lua_State *L, int pack, cx_error *err)
         else
             line = 0;
     }
-    return cx__error(err, CX_EINPUT, p->path, line, 0, "%s", msg);
+    comma_hint(msg, line, src, srclen, hint, sizeof hint);
+    return cx__error(err, CX_EINPUT, p->path, line, 0, "%s%s", msg, hint);
 }
 
 /* Where source nests brackets deepest: the line at which ( { [ first
@@ -672,7 +716,7 @@ static int load_body(lua_State *L, sb_job *job)
     lua_rawgeti(L, 1, P_FUNCS);   /* a fast path to it, for calls */
     p->funcs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     int status = luaL_loadbufferx(L, lj->data, lj->len, p->chunkname, "t");
-    if (status == LUA_ERRSYNTAX) return syntax_error(sb, L, lj->pack, job->err);
+    if (status == LUA_ERRSYNTAX) return syntax_error(sb, L, lj->pack, lj->data, lj->len, job->err);
     if (status != LUA_OK && lua_isstring(L, -1) &&
         strcmp(lua_tostring(L, -1), "C stack overflow") == 0) /* the parser's own limit */
         return cx__error(job->err, CX_ELIMIT, p->path, deepest_line(lj->data, lj->len), 0, "%s",

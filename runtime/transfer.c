@@ -20,7 +20,7 @@
  * expiry to X's if later; in order of issue; an expired Y is not renewed. */
 static cx_counted *holder_awards(ectx *e, const cx_snap_holder *h, size_t *n)
 {
-    cx_counted *v = calloc(h->nawards + 1, sizeof *v);
+    cx_counted *v = calloc(h->nawards + e->nhypothetical + 1, sizeof *v);
     *n = 0;
     if (!v) {
         e->oom = 1;
@@ -58,6 +58,7 @@ static cx_counted *holder_awards(ectx *e, const cx_snap_holder *h, size_t *n)
             }
         }
     }
+    for (size_t i = 0; i < e->nhypothetical; i++) v[(*n)++] = e->hypothetical[i]; /* next.c */
     return v;
 }
 
@@ -288,16 +289,21 @@ static int transfer(cx_rules *rules, const char *credential, const char *from, c
     e.d->from_jurisdiction = cx__strdup(from);
     e.d->to_jurisdiction = cx__strdup(to);
 
-    /* a hypothetical active award issued in `from` on the as-of date */
-    const cx_snap_credential *cr = &e.snap->credentials[c];
-    cx_counted a = {.credential = c,
-                    .issued = e.as_of,
-                    .jurisdiction = j1,
-                    .hours = cr->hours,
-                    .via = "direct"};
-    a.expires = cx__expiry_default(e.as_of, cr->valid_for ? &cr->duration : NULL);
+    cx_counted a = cx__eval_hypothetical(&e, c, j1);
     decide(&e, &a, j2, NULL, NULL, 0);
     return cx__eval_finish(&e, out, err);
+}
+
+cx_counted cx__eval_hypothetical(const ectx *e, cx_sym credential, cx_sym jurisdiction)
+{
+    const cx_snap_credential *cr = &e->snap->credentials[credential];
+    cx_counted a = {.credential = credential,
+                    .issued = e->as_of,
+                    .jurisdiction = jurisdiction,
+                    .hours = cr->hours,
+                    .via = "direct"};
+    a.expires = cx__expiry_default(e->as_of, cr->valid_for ? &cr->duration : NULL);
+    return a;
 }
 
 /* transfer with the rules entered: one call at a time (credex.h, "Threads"). */
@@ -317,8 +323,36 @@ static int by_award_id(const void *x, const void *y)
     return strcmp(((const cx_counted *)x)->id, ((const cx_counted *)y)->id);
 }
 
-static int transfer_holder(cx_rules *rules, const char *holder, const char *to, const char *as_of,
-                           cx_decision ***out, size_t *n, cx_error *err)
+/* Whether award a is the one `--award` names: its id, or its credential's. */
+static int named(const ectx *e, const cx_counted *a, const char *award)
+{
+    return !award || strcmp(a->id, award) == 0 ||
+           strcmp(cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential), award) == 0;
+}
+
+/* CX_EUSAGE: the holder has no award that award names by the as-of date;
+ * suggests the nearest of its award ids and their credentials. */
+static int no_such_award(const ectx *e, const char *holder, const char *award,
+                         const cx_counted *all, size_t n, cx_error *err)
+{
+    const char **names = calloc(2 * n + 1, sizeof *names);
+    const char *near = NULL;
+    if (!names) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        names[2 * i] = all[i].id;
+        names[2 * i + 1] = cx__eval_id(e, CX_KIND_CREDENTIAL, all[i].credential);
+    }
+    near = cx_nearest(award, names, 2 * n);
+    cx__error(err, CX_EUSAGE, NULL, 0, 0,
+              "holder %s has no award '%s' (an award id or a credential) issued by %s%s%s%s",
+              holder, award, e->as_of_text, near ? "; did you mean '" : "", near ? near : "",
+              near ? "'?" : "");
+    free(names);
+    return CX_EUSAGE;
+}
+
+static int transfer_holder(cx_rules *rules, const char *holder, const char *award, const char *to,
+                           const char *as_of, cx_decision ***out, size_t *n, cx_error *err)
 {
     ectx e;
     cx_sym h, j;
@@ -339,8 +373,15 @@ static int transfer_holder(cx_rules *rules, const char *holder, const char *to, 
         goto done;
     }
     qsort(all, nall, sizeof *all, by_award_id); /* decisions in byte order of award id */
+    size_t nnamed = 0;
+    for (size_t i = 0; i < nall; i++) nnamed += (size_t)named(&e, &all[i], award);
+    if (award && !nnamed) {
+        rc = no_such_award(&e, holder, award, all, nall, err);
+        goto done;
+    }
     for (size_t i = 0; i < nall && rc == CX_OK; i++) {
         char subject[600];
+        if (!named(&e, &all[i], award)) continue;
         snprintf(subject, sizeof subject, "transfer %s %s %s", holder, all[i].id, to);
         if ((rc = cx__eval_new(&e, CX_DECISION_TRANSFER, subject, err))) break;
         e.d->holder = cx__strdup(holder);
@@ -350,7 +391,7 @@ static int transfer_holder(cx_rules *rules, const char *holder, const char *to, 
             cx__strdup(cx__eval_id(&e, CX_KIND_JURISDICTION, all[i].jurisdiction));
         e.d->to_jurisdiction = cx__strdup(to);
         decide(&e, &all[i], j, hd, counted, ncounted);
-        if ((rc = cx__eval_finish(&e, &v[i], err))) break;
+        if ((rc = cx__eval_finish(&e, &v[*n], err))) break;
         (*n)++;
     }
     if (rc == CX_OK) {
@@ -373,7 +414,20 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
     *n = 0;
     int rc = cx__rules_enter(rules, err);
     if (rc) return rc;
-    rc = transfer_holder(rules, holder, to, as_of, out, n, err);
+    rc = transfer_holder(rules, holder, NULL, to, as_of, out, n, err);
+    cx__rules_leave(rules);
+    return rc;
+}
+
+/* transfer_holder of one award, with the rules entered (credex.h, "Threads"). */
+int cx_transfer_award(cx_rules *rules, const char *holder, const char *award, const char *to,
+                      const char *as_of, cx_decision ***out, size_t *n, cx_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = cx__rules_enter(rules, err);
+    if (rc) return rc;
+    rc = transfer_holder(rules, holder, award, to, as_of, out, n, err);
     cx__rules_leave(rules);
     return rc;
 }

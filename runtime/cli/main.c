@@ -147,6 +147,9 @@ const cli_command cli_commands[] = {
      "  transfer: { credential: C, from: J1, to: J2,\n"
      "              status: accepted|conditional|denied|not_recognized|error, missing: [...] }\n"
      "  transfer: { award: C, to: J2, status: ... }    the case holder's award of C\n"
+     "  next:     [{ stack: ID, add: [C, ...], hours: H }, ...]  the case holder's\n"
+     "            whole `credex next` ranking, in order (or { stacks: [...], soc: CODE,\n"
+     "            tag: T, limit: N })\n"
      "\n"
      "Fields other than the subject and status are checked only when given; lists\n"
      "compare as sets. Unknown keys are errors, located at file:line:column.\n"
@@ -218,14 +221,16 @@ const cli_command cli_commands[] = {
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT,
+         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_AWARD,
      "text json",
-     "credex transfer --holder H --to J | credex transfer CRED --from J1 --to J2 "
+     "credex transfer --holder H [--award A] --to J | credex transfer CRED --from J1 --to J2 "
      "[--rules PATH] [--db PATH] [--as-of DATE] [--explain] [--format text|json] "
      "[--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] [--quiet]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
      "With --holder, decides each of the holder's awards (renewed; awards issued\n"
-     "after the as-of date do not exist yet) into J. With CRED --from J1, decides a\n"
+     "after the as-of date do not exist yet) into J; with --award A as well, only\n"
+     "the award whose id is A, or the holder's awards of credential A (none: exit\n"
+     "2, with the nearest of the holder's awards). With CRED --from J1, decides a\n"
      "hypothetical active award of CRED issued in J1 on the as-of date, with no\n"
      "holder: recognitions with requirements then come out conditional.\n"
      "\n"
@@ -242,6 +247,7 @@ const cli_command cli_commands[] = {
      "\n"
      "Examples:\n"
      "  credex transfer --holder h-tx-0001 --to US-CA --as-of 2026-06-01\n"
+     "  credex transfer --holder h-tx-0001 --award TX-EVB-201 --to US-CA\n"
      "  credex transfer TX-EVS-101 --from US-TX --to US-CA --as-of 2025-08-01\n"},
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
@@ -549,6 +555,37 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex token new state-portal --scopes read,decide\n"},
+    {"next", cmd_next,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_HOLDER | OPT_SOC | OPT_TAG | OPT_LIMIT |
+         OPT_QUIET,
+     "text json",
+     "credex next --holder H [--soc CODE | --tag T] [--limit N] [--rules PATH] [--db PATH]\n"
+     "       [--as-of DATE] [--format text|json] [--quiet]",
+     "the stacks a holder is closest to completing, and what to earn for each",
+     "Ranks the stacks of the rule packs that holder H has not met by what\n"
+     "remains: for each, the cheapest set of credentials that, earned on the as-of\n"
+     "date (each issued in its credential's jurisdiction, as `credex transfer CRED\n"
+     "--from J` supposes), would make the stack's audit met -- the fewest\n"
+     "credentials, then the fewest catalog hours, then the first when credentials\n"
+     "are taken by hours, then id. Stacks rank likewise, then by stack id. Met\n"
+     "stacks are not listed, nor stacks no set of credentials completes (a holder\n"
+     "attribute, a check, a min_grade) or whose search would consider more than\n"
+     "20000 sets. docs/rules.md, \"Next steps\".\n"
+     "\n"
+     "  --soc CODE   only stacks whose credential carries SOC or O*NET code CODE; an\n"
+     "               O*NET code matches the SOC code it refines (49-3023.01, 49-3023)\n"
+     "  --tag T      only stacks whose credential carries tag T\n"
+     "  --limit N    list at most N stacks (default 5)\n"
+     "\n"
+     "Text: a line per stack (rank, stack, status, credentials and hours to add),\n"
+     "then a line per credential to earn and what the audit says is missing now.\n"
+     "--format json writes one object per stack (docs/json.md, \"next\").\n"
+     "\n"
+     "Exit codes: 0; 2 usage or an unknown holder; 3 a pack cannot be loaded, or the\n"
+     "holder's audit of a stack is an error; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex next --holder h-tx-0001 --rules examples/ev-mechanic/rules --as-of 2026-06-01\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -602,6 +639,9 @@ static const struct option_spec {
     {"max-body", OPT_MAX_BODY, 1},
     {"timeout", OPT_TIMEOUT, 1},
     {"scopes", OPT_SCOPES, 1},
+    {"soc", OPT_SOC, 1},
+    {"limit", OPT_LIMIT, 1},
+    {"award", OPT_AWARD, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -850,6 +890,20 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         return limit_option(c, o->name, value, 1, &c->max_body);
     case OPT_SCOPES:
         c->scopes = value;
+        break;
+    case OPT_SOC:
+        c->soc = value;
+        break;
+    case OPT_LIMIT: {
+        uint64_t n = 0;
+        int rc = limit_option(c, o->name, value, 0, &n);
+        if (rc == CX_OK && n > 1000000)
+            rc = cli_usage_error(c, "--limit takes a number from 1 to 1000000, not '%s'", value);
+        c->limit = (size_t)n;
+        return rc;
+    }
+    case OPT_AWARD:
+        c->award = value;
         break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)

@@ -1343,4 +1343,68 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
 /* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
 void cx_token_hash(const char *token, char out[65]);
 
+/* ------------------------------------------------------------ next steps */
+
+/* transfer --holder H --award A: cx_transfer_holder for the holder's
+ * awards that A names -- the award whose id is A, or every award of
+ * credential A -- in byte order of award id. CX_EUSAGE when the holder
+ * has none issued by the as-of date (err suggests the nearest of the
+ * holder's award ids and credentials). */
+int cx_transfer_award(cx_rules *rules, const char *holder, const char *award, const char *to,
+                      const char *as_of, cx_decision ***out, size_t *n, cx_error *err);
+
+/* Which stacks cx_next ranks (docs/rules.md, "Next steps"). */
+typedef struct cx_next_options {
+    const char *soc; /* only stacks whose credential carries this SOC or O*NET code
+                        (an O*NET code 49-3023.01 matches SOC 49-3023), or NULL */
+    const char *tag; /* only stacks whose credential carries this tag, or NULL */
+    size_t limit;    /* at most this many stacks; 0: CX_NEXT_LIMIT */
+} cx_next_options;
+
+#define CX_NEXT_LIMIT  5     /* stacks cx_next lists by default */
+#define CX_NEXT_TRIALS 20000 /* credential sets a stack's completion may try */
+
+/* A credential to earn, with what the catalog says of it. */
+typedef struct cx_next_credential {
+    char *id;
+    char *name;
+    int64_t hours; /* hundredths, or CX_NO_NUMBER when the catalog gives none */
+} cx_next_credential;
+
+/* One stack a holder has not met, with its cheapest completion: the
+ * credentials that, earned on the as-of date, make its audit met. */
+typedef struct cx_next_step {
+    char *holder;
+    char *stack;             /* the stack's credential id */
+    char *name;              /* the stack's name, else its credential's */
+    char as_of[11];          /* YYYY-MM-DD */
+    size_t rank;             /* 1 for the closest */
+    cx_status status;        /* the audit's now: CX_IN_PROGRESS or CX_NOT_STARTED */
+    cx_next_credential *add; /* the completion, in byte order of id */
+    size_t nadd;
+    int64_t hours;  /* hundredths: the completion's hours added up */
+    char **missing; /* the audit's missing now (docs/design.md §4 Progress) */
+    size_t nmissing;
+} cx_next_step;
+
+/* The stacks holder is closest to completing on as_of, among those opt
+ * selects (opt may be NULL): each unmet stack whose audit becomes met when
+ * some set of credentials is added as hypothetical awards (each issued in
+ * its credential's jurisdiction on the as-of date, as cx_transfer's), the
+ * set with the fewest credentials, then the fewest hours, then the first
+ * when credentials are taken by hours, then id; stacks ranked likewise,
+ * then by stack id. Met stacks, stacks no set completes and stacks whose
+ * search would consider more than CX_NEXT_TRIALS sets are left out. *out is an array of *n steps
+ * (cx_next_steps_free). CX_EUSAGE for an unknown holder (err suggests the nearest) or a bad date;
+ * CX_EINPUT when the holder's audit of a stack is an error (err names the stack and the reason). */
+int cx_next(cx_rules *rules, const char *holder, const cx_next_options *opt, const char *as_of,
+            cx_next_step **out, size_t *n, cx_error *err);
+void cx_next_steps_free(cx_next_step *v, size_t n); /* accepts NULL */
+
+/* One step as a JSON Lines object (docs/json.md, "next"), or as text
+ * (a line, then one per credential to add), each ending in "\n".
+ * malloc'd, the caller frees it; NULL when out of memory. */
+char *cx_next_step_json(const cx_next_step *s);
+char *cx_next_step_text(const cx_next_step *s);
+
 #endif /* CREDEX_H */
