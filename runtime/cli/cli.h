@@ -60,6 +60,7 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_BODY          (UINT64_C(1) << 43)
 #define OPT_TIMEOUT           (UINT64_C(1) << 44)
 #define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
+#define OPT_CREDENTIAL        (UINT64_C(1) << 46) /* graph */
 
 #define MAX_RULES 64
 
@@ -113,6 +114,7 @@ typedef struct cli {
     uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
     unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
     const char *scopes; /* --scopes LIST (token new) */
+    const char *credential; /* --credential C (graph) */
 } cli;
 
 typedef struct cli_command {
@@ -242,6 +244,7 @@ int cmd_fsck(cli *c);
 int cmd_backup(cli *c);
 int cmd_serve(cli *c);
 int cmd_token(cli *c);
+int cmd_graph(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that
  * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */

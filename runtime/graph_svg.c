@@ -1,0 +1,118 @@
+/*
+ * graph_svg.c -- DOT to SVG through Graphviz's library, in-process (cgraph
+ * reads, gvc lays out with "dot" and renders "svg"; no `dot` subprocess).
+ * The only file that includes Graphviz's headers; it knows nothing of
+ * credentials. Graphviz keeps global state, so one layout runs at a time.
+ */
+#include "graph.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include "util.h"
+
+#ifndef CREDEX_GRAPHVIZ_PLUGINS /* set by CMakeLists.txt from libgvc.pc */
+#error "CREDEX_GRAPHVIZ_PLUGINS must name Graphviz's plugin folder"
+#endif
+#ifndef CREDEX_GRAPHVIZ_PLUGIN_VERSION
+#error "CREDEX_GRAPHVIZ_PLUGIN_VERSION must name the plugins' version (libgvc.pc: plugins)"
+#endif
+
+/* The two plugins a layout needs: "core" renders SVG, "dot_layout" lays
+ * out. Loaded from their files rather than through Graphviz's config6a,
+ * so that no text-layout plugin (gd, pango: FreeType and the machine's
+ * fonts) is ever loaded: text is measured by Graphviz's built-in metrics
+ * and the same DOT gives the same SVG on every machine. Loaded once and
+ * kept for the life of the process, under lock. */
+static const char *const plugin_names[] = {"core", "dot_layout"};
+static pthread_mutex_t layout_lock = PTHREAD_MUTEX_INITIALIZER;
+static lt_symlist_t plugins[CX_COUNT(plugin_names) + 1];
+static char graphviz_error[512]; /* what Graphviz said last, under layout_lock */
+
+static int on_graphviz_error(char *message)
+{
+    size_t used = strlen(graphviz_error);
+    snprintf(graphviz_error + used, sizeof graphviz_error - used, "%s", message);
+    return 0;
+}
+
+static int load_plugins(cx_error *err)
+{
+    static char symbols[CX_COUNT(plugin_names)][64];
+    for (size_t i = 0; i < CX_COUNT(plugin_names); i++) {
+        if (plugins[i].address) continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/libgvplugin_%s.so.%s", CREDEX_GRAPHVIZ_PLUGINS,
+                 plugin_names[i], CREDEX_GRAPHVIZ_PLUGIN_VERSION);
+        snprintf(symbols[i], sizeof symbols[i], "gvplugin_%s_LTX_library", plugin_names[i]);
+        void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        void *sym = lib ? dlsym(lib, symbols[i]) : NULL;
+        if (!sym)
+            return cx__error(err, CX_EINPUT, path, 0, 0,
+                             "cannot load Graphviz's %s plugin (%s); SVG needs Debian's libgvc6",
+                             plugin_names[i], lib ? "no library symbol" : dlerror());
+        plugins[i].name = symbols[i];
+        plugins[i].address = sym;
+    }
+    return CX_OK;
+}
+
+/* Lays out and renders under layout_lock; *svg is Graphviz's (gvFreeRenderData). */
+static int render(const char *dot, char **svg, unsigned *n, cx_error *err)
+{
+    GVC_t *gvc = NULL;
+    Agraph_t *g = NULL;
+    int laid = 0, rc = load_plugins(err);
+    if (rc) return rc;
+    graphviz_error[0] = '\0';
+    agusererrf saved = agseterrf(on_graphviz_error);
+    agseterr(AGERR); /* errors only: warnings are not failures */
+    if (!(gvc = gvContextPlugins(plugins, 0))) {
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if (!(g = agmemread(dot))) {
+        rc = cx__error(err, CX_EINPUT, NULL, 0, 0, "Graphviz cannot read the map: %s",
+                       graphviz_error[0] ? graphviz_error : "syntax error");
+        goto done;
+    }
+    if (gvLayout(gvc, g, "dot") != 0) {
+        rc = cx__error(err, CX_EINPUT, NULL, 0, 0, "Graphviz cannot lay out the map: %s",
+                       graphviz_error[0] ? graphviz_error : "layout failed");
+        goto done;
+    }
+    laid = 1;
+    if (gvRenderData(gvc, g, "svg", svg, n) != 0 || !*svg)
+        rc = cx__error(err, CX_EINPUT, NULL, 0, 0, "Graphviz cannot render the map as SVG: %s",
+                       graphviz_error[0] ? graphviz_error : "rendering failed");
+done:
+    if (laid) gvFreeLayout(gvc, g);
+    if (g) agclose(g);
+    if (gvc) gvFreeContext(gvc);
+    agseterrf(saved);
+    return rc;
+}
+
+int cx__graph_layout_svg(const char *dot, size_t len, char **out, size_t *outlen, cx_error *err)
+{
+    char *svg = NULL;
+    unsigned n = 0;
+    *out = NULL;
+    *outlen = 0;
+    if (memchr(dot, '\0', len))
+        return cx__error(err, CX_EINPUT, NULL, 0, 0, "the map holds a NUL byte");
+    pthread_mutex_lock(&layout_lock);
+    int rc = render(dot, &svg, &n, err);
+    if (rc == CX_OK && !(*out = cx__strndup(svg, n)))
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (svg) gvFreeRenderData(svg);
+    pthread_mutex_unlock(&layout_lock);
+    if (rc == CX_OK) *outlen = n;
+    return rc;
+}
