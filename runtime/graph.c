@@ -598,13 +598,22 @@ static void add_credentials(graph *g)
     }
 }
 
+/* Lays legend samples ids[0..n) out in rows of per_row (invisible edges
+ * between neighbours: in a left-to-right map, columns). */
+static void legend_rows(graph *g, const char *const *ids, size_t n, size_t per_row)
+{
+    for (size_t i = 1; i < n; i++)
+        if (i % per_row) add_edge(g, ids[i - 1], ids[i], "style=invis");
+}
+
 /* The legend: a sample of each kind of node and edge the map draws. */
 static void add_legend(graph *g)
 {
-    const char *cl = "cluster_~legend";
+    const char *cl = "cluster_~legend", *shapes[72], *colours[CX_COUNT(holds)];
+    size_t nshapes = 0, ncolours = 0;
     uint32_t nc = cx__snapshot_count(g->snap, CX_KIND_CREDENTIAL);
     add_node(g, cl, "", "label=\"legend\", style=solid, color=\"#868e96\"");
-    add_node(g, cl, "legend:1",
+    add_node(g, cl, shapes[nshapes++] = "legend:1",
              "label=\"stack: the credential it confers\", shape=box3d, style=bold");
     const char *seen[64]; /* a sample per type drawn (types are interned) */
     size_t nseen = 0;
@@ -615,20 +624,22 @@ static void add_legend(graph *g)
         if (!first || nseen == CX_COUNT(seen)) continue;
         seen[nseen++] = type;
         const char *shape = shape_of(type);
-        add_node(g, cl, gprintf(g, "legend:2:%s", type),
+        add_node(g, cl, shapes[nshapes++] = gprintf(g, "legend:2:%s", type),
                  gprintf(g, "%s, shape=%s%s", attr(g, "label", type), shape ? shape : "box",
                          shape ? "" : ", style=rounded"));
     }
-    add_node(g, cl, "legend:3",
+    add_node(g, cl, shapes[nshapes++] = "legend:3",
              "label=\"N of M\", shape=circle, style=filled, fillcolor=\"#e9ecef\"");
-    add_node(g, cl, "legend:4",
+    add_node(g, cl, shapes[nshapes++] = "legend:4",
              "label=\"hours, sum, selector,\\nholder_attr, check\", shape=box, "
              "style=\"rounded,filled\", fillcolor=\"#e9ecef\"");
-    add_node(g, cl, "legend:5", "label=\"rule\", shape=note, style=dashed");
+    add_node(g, cl, shapes[nshapes++] = "legend:5", "label=\"rule\", shape=note, style=dashed");
+    legend_rows(g, shapes, nshapes, 3);
     for (int k = 1; g->hold && k < (int)CX_COUNT(holds); k++)
-        add_node(g, cl, gprintf(g, "legend:6:%d", k),
+        add_node(g, cl, colours[ncolours++] = gprintf(g, "legend:6:%d", k),
                  gprintf(g, "%s, shape=box, style=\"rounded,filled\", fillcolor=\"%s\"",
                          attr(g, "label", holds[k].name), holds[k].fill));
+    legend_rows(g, colours, ncolours, 2);
     static const char *const edges[][2] = {{"counts toward", ""},
                                            {"equivalence, recognition", ", style=dashed"},
                                            {"renews", ", style=dotted"}};

@@ -10,7 +10,7 @@ GOLDEN="$SRC/tests/cli/golden"
 IMG="$SRC/docs/img"
 RULES="$SRC/examples/ev-mechanic/rules"
 # Graphviz keeps some of its own buffers for the life of the process
-export LSAN_OPTIONS="suppressions=$SRC/tests/cli/graphviz.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$SRC/tests/cli/graphviz.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export CREDEX_DB="$WORK/ev.db"
 run import "$SRC/examples/ev-mechanic/catalog.yaml"
 expect_rc 0 "import the EV example"
