@@ -306,8 +306,55 @@ static void add_stack(graph *g, const cx_rule *r)
     if (r->requires) add_req(g, r, cluster, r->requires, cred_node(g, r->credential));
 }
 
-/* The stacks the options ask for, by id: with stack S, S and every stack
- * whose derived awards it can use, transitively. */
+/* Whether equivalence rule r can make credential a count as c. */
+static int maps(const cx_rule *r, cx_sym a, cx_sym c)
+{
+    if (r->kind != CX_RULE_EQUIVALENT)
+        return r->from && r->to && has_bit(r->from->bits, a) && has_bit(r->to->bits, c);
+    int has_a = 0, has_c = 0;
+    for (size_t i = 0; i < r->nmembers; i++)
+        has_a |= r->members[i] == a, has_c |= r->members[i] == c;
+    return has_a && has_c;
+}
+
+/* want[c] for every credential whose slots bring a stack on the map:
+ * with stack S, S and every stack whose derived awards it can use,
+ * transitively; with credential C, C and what equivalences make it count
+ * as. */
+static void wanted(graph *g, const cx_rule *const *all, size_t n, cx_sym only_stack,
+                   cx_sym only_cred, uint8_t *want)
+{
+    uint32_t nc = cx__snapshot_count(g->snap, CX_KIND_CREDENTIAL);
+    if (only_cred != CX_NOSYM) {
+        want[only_cred] = 1;
+        for (size_t i = 0; i < n; i++)
+            for (cx_sym c = 0; cx__rule_is_equivalence(all[i]) && in_effect(g, all[i]) && c < nc;
+                 c++)
+                if (c != only_cred && maps(all[i], only_cred, c)) want[c] = 1;
+    }
+    if (only_stack == CX_NOSYM) return;
+    want[only_stack] = 1; /* the closure over depends, to a fixed point */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++)
+            if (all[i]->kind == CX_RULE_STACK && want[all[i]->credential])
+                for (size_t k = 0; k < all[i]->ndepends; k++)
+                    if (!want[all[i]->depends[k]]) changed = want[all[i]->depends[k]] = 1;
+    }
+}
+
+/* Whether stack r has a slot that a credential of want can fill, or
+ * confers one. */
+static int wants_stack(const graph *g, const cx_rule *r, const uint8_t *want)
+{
+    uint32_t nc = cx__snapshot_count(g->snap, CX_KIND_CREDENTIAL);
+    if (want[r->credential]) return 1;
+    for (cx_sym c = 0; c < nc; c++)
+        if (want[c] && has_bit(r->reads.slots, c)) return 1;
+    return 0;
+}
+
+/* The stacks the options ask for, by id. */
 static int choose_stacks(graph *g, cx_sym only_stack, cx_sym only_cred, cx_sym only_jur)
 {
     size_t n = 0;
@@ -317,23 +364,12 @@ static int choose_stacks(graph *g, cx_sym only_stack, cx_sym only_cred, cx_sym o
         free(want);
         return CX_ENOMEM;
     }
-    if (only_stack != CX_NOSYM) { /* the closure over depends, to a fixed point */
-        want[only_stack] = 1;
-        for (int changed = 1; changed;) {
-            changed = 0;
-            for (size_t i = 0; i < n; i++)
-                if (all[i]->kind == CX_RULE_STACK && want[all[i]->credential])
-                    for (size_t k = 0; k < all[i]->ndepends; k++)
-                        if (!want[all[i]->depends[k]]) changed = want[all[i]->depends[k]] = 1;
-        }
-    }
+    wanted(g, all, n, only_stack, only_cred, want);
     for (size_t i = 0; i < n; i++) {
         const cx_rule *r = all[i];
         if (r->kind != CX_RULE_STACK || !in_effect(g, r)) continue;
         if (only_stack != CX_NOSYM && !want[r->credential]) continue;
-        if (only_cred != CX_NOSYM && r->credential != only_cred &&
-            !has_bit(r->reads.slots, only_cred))
-            continue;
+        if (only_cred != CX_NOSYM && !wants_stack(g, r, want)) continue;
         if (only_jur != CX_NOSYM && r->jurisdiction != only_jur) continue;
         g->stacks[g->nstacks++] = r;
     }

@@ -74,7 +74,13 @@ expect_eq "$(fill CA-EVC-203)" "" "h-ca-0001: an elective not needed is not miss
 graph --credential TX-EVS-101
 expect_rc 0 "graph --credential"
 expect_contains "$OUT" '"credential:TX-EVS-101" -> "credential:CA-EVS-101"' "--credential: what it counts as"
+expect_contains "$OUT" 'subgraph "cluster_stack:CA-EV-TECH"' "--credential: the stack it counts toward, through that"
 expect_contains "$OUT" '"credential:TX-EVS-R" -> "credential:TX-EVS-101"' "--credential: what renews it"
+
+graph --credential ASE-A1
+expect_not_contains "$OUT" "cluster_stack" "--credential: a credential no stack uses draws no stack"
+expect_contains "$OUT" '"credential:ASE-A1" [label="ASE-A1\nEngine Repair\ncertification, US", shape=hexagon]' \
+    "--credential: the credential itself, a hexagon"
 
 # ------------------------------------------------------------------- SVG
 svg_check() { # svg_check DOT SVG WHAT: well-formed, and every node of DOT is titled in SVG
