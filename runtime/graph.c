@@ -76,17 +76,16 @@ typedef struct graph {
 
 /* ------------------------------------------------------------- building */
 
-static char *gprintf(graph *g, const char *fmt, ...) CX_PRINTF(2, 3);
-static char *gprintf(graph *g, const char *fmt, ...)
+/* A formatted string in the graph's arena ("" and g->oom set when out of
+ * memory). */
+static const char *gprintf(graph *g, const char *fmt, ...) CX_PRINTF(2, 3);
+static const char *gprintf(graph *g, const char *fmt, ...)
 {
-    cx_buf b;
+    char small[512], *s = NULL;
     va_list ap;
-    cx__buf_init(&b);
     va_start(ap, fmt);
-    char small[512];
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    char *s = NULL;
     if (n >= 0 && (size_t)n < sizeof small) {
         s = cx__arena_strdup(&g->arena, small);
     } else if (n >= 0 && (s = cx__arena_alloc(&g->arena, (size_t)n + 1))) {
@@ -99,20 +98,30 @@ static char *gprintf(graph *g, const char *fmt, ...)
 }
 
 /* Appends s to b as the body of a DOT quoted string: quotes and
- * backslashes escaped, a line feed as DOT's \n, other controls a space. */
+ * backslashes escaped, a line feed as DOT's \n, and every other character
+ * credex never prints raw (controls, bidirectional controls: docs/
+ * security.md, "Escaping") as its escape, shown as text in the picture. */
 static void dot_escape(cx_buf *b, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            char esc[2] = {'\\', (char)ch};
-            cx__buf_add(b, esc, 2);
-        } else if (ch == '\n') {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t avail = s ? strlen(s) : 0;
+    while (avail) {
+        char esc[8];
+        size_t skip = *p == '\n' ? 0 : cx__escape_char(p, avail, esc);
+        if (*p == '"' || *p == '\\') {
+            cx__buf_add(b, "\\", 1);
+            cx__buf_add(b, (const char *)p, 1);
+        } else if (*p == '\n') {
             cx__buf_add(b, "\\n", 2);
+        } else if (skip) {
+            for (const char *e = esc; *e; e++)
+                cx__buf_add(b, *e == '\\' ? "\\\\" : e, *e == '\\' ? 2 : 1);
+            p += skip, avail -= skip;
+            continue;
         } else {
-            char c = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
-            cx__buf_add(b, &c, 1);
+            cx__buf_add(b, (const char *)p, 1);
         }
+        p++, avail--;
     }
 }
 

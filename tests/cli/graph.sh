@@ -119,6 +119,18 @@ for pic in "ev-pathway.svg:--stack CA-EV-TECH" \
     fi
 done
 
+# Names are text in the picture, never DOT syntax or a control.
+printf 'version: 1\njurisdictions:\n  - { id: XX, name: Somewhere }\ncredentials:\n  - { id: A, name: "say \\"hi\\" \\\\ back \\u202e evil", type: course, jurisdiction: XX }\n  - { id: S, name: Stack, type: certificate, jurisdiction: XX }\n' >esc.yaml
+printf 'pack "p" { version = "1", authority = "x" }\nstack "S" { jurisdiction = "XX", requires = all { credential "A" { label = "l\\"q" } } }\n' >esc.lua
+run --db esc.db import esc.yaml
+run --db esc.db graph --rules esc.lua
+expect_contains "$OUT" '"credential:A" [label="A\nsay \"hi\" \\ back \\u202e evil\ncourse, XX", shape=box];' \
+    "quotes, backslashes and a bidirectional control in a name, escaped"
+expect_contains "$OUT" '"credential:A" -> "requirement:S:0000" [label="l\"q"];' "a quote in a label, escaped"
+run --db esc.db graph --rules esc.lua --format svg -o esc.svg
+expect_eq "$(svg_check /dev/null esc.svg)" "0 nodes; all titled" "such names still make well-formed SVG"
+expect_contains "$(cat esc.svg)" 'say &quot;hi&quot; \ back \u202e evil' "the name as text in the SVG"
+
 # ---------------------------------------------------------------- errors
 graph --stack CA-EV-TEC
 expect_rc 2 "an unknown stack"
