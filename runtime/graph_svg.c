@@ -2,7 +2,8 @@
  * graph_svg.c -- DOT to SVG through Graphviz's library, in-process (cgraph
  * reads, gvc lays out with "dot" and renders "svg"; no `dot` subprocess).
  * The only file that includes Graphviz's headers; it knows nothing of
- * credentials. Graphviz keeps global state, so one layout runs at a time.
+ * credentials. Graphviz keeps global state, so one layout runs at a time;
+ * objects get ids in the order read, so the same DOT gives the same SVG.
  */
 #include "graph.h"
 
@@ -63,6 +64,88 @@ static int load_plugins(cx_error *err)
     return CX_OK;
 }
 
+/* Object ids in the order objects are made. cgraph's default id
+ * discipline makes a named object's id the address of its interned name,
+ * and orders subgraphs (clusters) by id: the order clusters are written
+ * in would follow the heap. Refusing to map names sends every name to
+ * cgraph's internal map and gives each object the next odd number. */
+static void *ids_open(Agraph_t *g, Agdisc_t *disc)
+{
+    (void)g, (void)disc;
+    IDTYPE *next = malloc(sizeof *next);
+    if (next) *next = 1;
+    return next;
+}
+
+static long ids_map(void *state, int objtype, char *name, IDTYPE *id, int createflag)
+{
+    IDTYPE *next = state;
+    (void)objtype;
+    if (name || !createflag || !next) return 0;
+    *id = *next;
+    *next += 2;
+    return 1;
+}
+
+static long ids_alloc(void *state, int objtype, IDTYPE id)
+{
+    (void)state, (void)objtype, (void)id;
+    return 0; /* no object is made with an id of the caller's */
+}
+
+static void ids_free(void *state, int objtype, IDTYPE id)
+{
+    (void)state, (void)objtype, (void)id;
+}
+
+static char *ids_print(void *state, int objtype, IDTYPE id)
+{
+    (void)state, (void)objtype, (void)id;
+    return NULL; /* names come from cgraph's internal map */
+}
+
+static void ids_close(void *state)
+{
+    free(state);
+}
+
+static void ids_register(void *state, int objtype, void *obj)
+{
+    (void)state, (void)objtype, (void)obj;
+}
+
+static Agiddisc_t creation_order = {ids_open,  ids_map,   ids_alloc,   ids_free,
+                                    ids_print, ids_close, ids_register};
+
+/* DOT from memory, a line at a time (as cgraph's own readers hand it). */
+typedef struct dot_reader {
+    const char *p;
+    size_t left;
+} dot_reader;
+
+static int read_line(void *chan, char *buf, int size)
+{
+    dot_reader *rd = chan;
+    size_t n = 0;
+    while (n + 1 < (size_t)size && n < rd->left && (n == 0 || rd->p[n - 1] != '\n')) n++;
+    memcpy(buf, rd->p, n);
+    buf[n] = '\0';
+    rd->p += n;
+    rd->left -= n;
+    return (int)n;
+}
+
+static Agraph_t *read_dot(const char *dot)
+{
+    static Agiodisc_t io;
+    io.afread = read_line;
+    io.putstr = AgIoDisc.putstr;
+    io.flush = AgIoDisc.flush;
+    Agdisc_t disc = {&AgMemDisc, &creation_order, &io};
+    dot_reader rd = {dot, strlen(dot)};
+    return agread(&rd, &disc);
+}
+
 /* Lays out and renders under layout_lock; *svg is Graphviz's (gvFreeRenderData). */
 static int render(const char *dot, char **svg, unsigned *n, cx_error *err)
 {
@@ -77,7 +160,7 @@ static int render(const char *dot, char **svg, unsigned *n, cx_error *err)
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    if (!(g = agmemread(dot))) {
+    if (!(g = read_dot(dot))) {
         rc = cx__error(err, CX_EINPUT, NULL, 0, 0, "Graphviz cannot read the map: %s",
                        graphviz_error[0] ? graphviz_error : "syntax error");
         goto done;
