@@ -9,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,23 +68,83 @@ static int load_plugins(cx_error *err)
 /* Object ids in the order objects are made. cgraph's default id
  * discipline makes a named object's id the address of its interned name,
  * and orders subgraphs (clusters) by id: the order clusters are written
- * in would follow the heap. Refusing to map names sends every name to
- * cgraph's internal map and gives each object the next odd number. */
+ * in would follow the heap. Here the n-th name made gets id 2n and
+ * anonymous objects (edges) odd ids, counted per graph; a hash table finds
+ * a name's id, and everything goes with the graph (its cgraph's internal
+ * map, which would keep a name it is given forever, is never used). */
+typedef struct names {
+    char **name;      /* by id / 2 - 1 */
+    size_t n, cap;    /* names made; room in name */
+    uint32_t *slot;   /* open addressing: index + 1 into name, 0 empty */
+    size_t nslots;    /* a power of two, at least twice n */
+    IDTYPE anonymous; /* the next odd id */
+} names;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot of name s: where it is, or the empty slot where it would go. */
+static uint32_t *name_slot(const names *t, const char *s)
+{
+    size_t i = name_hash(s) & (t->nslots - 1);
+    while (t->slot[i] && strcmp(t->name[t->slot[i] - 1], s) != 0) i = (i + 1) & (t->nslots - 1);
+    return &t->slot[i];
+}
+
+static int names_grow(names *t)
+{
+    size_t nslots = t->nslots ? 2 * t->nslots : 64, cap = nslots / 2;
+    uint32_t *slot = calloc(nslots, sizeof *slot);
+    char **name = realloc(t->name, cap * sizeof *name);
+    if (!slot || !name) {
+        free(slot);
+        if (name) t->name = name;
+        return -1;
+    }
+    t->name = name;
+    t->cap = cap;
+    free(t->slot);
+    t->slot = slot;
+    t->nslots = nslots;
+    for (size_t i = 0; i < t->n; i++) *name_slot(t, t->name[i]) = (uint32_t)i + 1;
+    return 0;
+}
+
 static void *ids_open(Agraph_t *g, Agdisc_t *disc)
 {
     (void)g, (void)disc;
-    IDTYPE *next = malloc(sizeof *next);
-    if (next) *next = 1;
-    return next;
+    names *t = calloc(1, sizeof *t);
+    if (t && names_grow(t) != 0) free(t), t = NULL;
+    if (t) t->anonymous = 1;
+    return t;
 }
 
 static long ids_map(void *state, int objtype, char *name, IDTYPE *id, int createflag)
 {
-    IDTYPE *next = state;
+    names *t = state;
     (void)objtype;
-    if (name || !createflag || !next) return 0;
-    *id = *next;
-    *next += 2;
+    if (!t) return 0;
+    if (!name) {
+        *id = t->anonymous;
+        t->anonymous += 2;
+        return 1;
+    }
+    uint32_t *slot = name_slot(t, name);
+    if (*slot) {
+        *id = (IDTYPE)*slot * 2;
+        return 1;
+    }
+    if (!createflag) return 0;
+    if (t->n + 1 > t->cap && names_grow(t) != 0) return 0;
+    char *copy = cx__strdup(name);
+    if (!copy) return 0;
+    t->name[t->n++] = copy;
+    *(slot = name_slot(t, name)) = (uint32_t)t->n;
+    *id = (IDTYPE)t->n * 2;
     return 1;
 }
 
@@ -95,18 +156,22 @@ static long ids_alloc(void *state, int objtype, IDTYPE id)
 
 static void ids_free(void *state, int objtype, IDTYPE id)
 {
-    (void)state, (void)objtype, (void)id;
+    (void)state, (void)objtype, (void)id; /* a name lives as long as the graph */
 }
 
 static char *ids_print(void *state, int objtype, IDTYPE id)
 {
-    (void)state, (void)objtype, (void)id;
-    return NULL; /* names come from cgraph's internal map */
+    const names *t = state;
+    (void)objtype;
+    return id % 2 == 0 && id / 2 >= 1 && id / 2 <= t->n ? t->name[id / 2 - 1] : NULL;
 }
 
 static void ids_close(void *state)
 {
-    free(state);
+    names *t = state;
+    for (size_t i = 0; t && i < t->n; i++) free(t->name[i]);
+    if (t) free(t->name), free(t->slot);
+    free(t);
 }
 
 static void ids_register(void *state, int objtype, void *obj)
