@@ -257,7 +257,8 @@ static const char *req_label(graph *g, const cx_req *q)
                        q->selector ? q->selector->text : "any_credential");
         break;
     case CX_REQ_SUM:
-        what = gprintf(g, "%s %s%s%s", amount(g, q->threshold), q->attr,
+        what = gprintf(g, "%s %s%s%s%s%s", amount(g, q->threshold), q->attr,
+                       q->selector ? "\n" : "", q->selector ? q->selector->text : "",
                        q->group_by ? "\nwithin one " : "", q->group_by ? q->group_by : "");
         break;
     default:

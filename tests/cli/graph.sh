@@ -82,6 +82,32 @@ expect_not_contains "$OUT" "cluster_stack" "--credential: a credential no stack 
 expect_contains "$OUT" '"credential:ASE-A1" [label="ASE-A1\nEngine Repair\ncertification, US", shape=hexagon]' \
     "--credential: the credential itself, a hexagon"
 
+# Every kind of requirement says what it asks, in the pack's words.
+ST="$SRC/tests/rules/stacking"
+run --db st.db import "$ST/catalog.yaml" "$ST/selected.yaml"
+expect_rc 0 "import the stacking tests' catalogs"
+kinds() { run --db st.db graph --rules "$ST/packs/$1"; }
+kinds points.lua
+expect_contains "$OUT" '"requirement:OH-GRAD-IRC12:0000" [label="12 points in one career field\n12 points\nwithin one career_field", shape=box' \
+    "sum with group_by, labelled"
+expect_contains "$OUT" '"requirement:OH-MFG-FOUND:0006" [label="1 of 2", shape=circle' "any: 1 of 2"
+expect_contains "$OUT" '"requirement:OH-MFG-FOUND:0009" [label="matching \"^NIMS-D[A-Z]+$\"", shape=box' \
+    "a matching slot"
+expect_contains "$OUT" '"requirement:OH-MFG-FOUND:0010" [label="100 hours\nany_credential", shape=box' \
+    "hours over any credential"
+kinds selected.lua
+expect_contains "$OUT" '[label="7 points\ntagged \"health\"", shape=box' "sum over a selector"
+kinds workbased.lua
+expect_contains "$OUT" '"requirement:OH-WBL-ELIG:0001" [label="holder_attr(\"age\", \">=\", 16)", shape=box' \
+    "holder_attr"
+expect_contains "$OUT" '[label="two credentials since grade 11\ncheck(function at line 49)", shape=box' \
+    "a labelled check"
+kinds readiness.lua
+expect_contains "$OUT" '"credential:ACT" -> "credential:OH-REMED-FREE" [label="ACT sub-scores\nenglish >= 18\nmath >= 22\nreading >= 22"];' \
+    "min_results on the slot's edge"
+expect_contains "$OUT" '"credential:OH-WLD-GMAW" -> "requirement:OH-CTAG-WLD:0000" [label="grade >= C"];' \
+    "min_grade on the slot's edge"
+
 # ------------------------------------------------------------------- SVG
 svg_check() { # svg_check DOT SVG WHAT: well-formed, and every node of DOT is titled in SVG
     python3 - "$1" "$2" <<'EOF'
