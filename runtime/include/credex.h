@@ -1365,7 +1365,9 @@ typedef struct cx_graph_options {
  * same bytes. At most one of stack, credential and jurisdiction. On CX_OK
  * *out is malloc'd (the caller frees it), *len its bytes; CX_EUSAGE for an
  * unknown id (the nearest is suggested), a malformed date or a holder
- * without one; CX_ENOMEM. */
+ * without one; CX_ENOMEM. With a holder it decides with the rules (the
+ * holder's audit), so it is one call at a time on them, as cx_audit;
+ * without one it only reads what loading fixed. */
 int cx_graph_dot(cx_rules *rules, const cx_graph_options *opt, char **out, size_t *len,
                  cx_error *err);
 
