@@ -3,7 +3,7 @@
 # As root it runs apt-get itself; otherwise it prints the one line to run.
 # The last two are for the test suite: sqlite3 loads an old registry's dump
 # (tests/cli/log.sh), python3 checks that JUnit output is well-formed XML.
-PACKAGES="gcc make cmake pkg-config liblua5.4-dev libsqlite3-dev libyaml-dev libpcre2-dev libjansson-dev nettle-dev libgmp-dev zlib1g-dev libmicrohttpd-dev sqlite3 python3"
+PACKAGES="gcc make cmake pkg-config liblua5.4-dev libsqlite3-dev libyaml-dev libpcre2-dev libjansson-dev nettle-dev libgmp-dev zlib1g-dev libmicrohttpd-dev libgraphviz-dev sqlite3 python3"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

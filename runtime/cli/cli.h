@@ -63,6 +63,7 @@ typedef uint64_t cli_opts;
 #define OPT_SOC               (UINT64_C(1) << 46) /* next */
 #define OPT_LIMIT             (UINT64_C(1) << 47)
 #define OPT_AWARD             (UINT64_C(1) << 48) /* transfer --holder */
+#define OPT_CREDENTIAL        (UINT64_C(1) << 49) /* graph */
 
 #define MAX_RULES 64
 
@@ -119,6 +120,7 @@ typedef struct cli {
     const char *soc;    /* --soc CODE (next) */
     size_t limit;       /* --limit N (next); 0: the default */
     const char *award;  /* --award A (transfer --holder): an award id or a credential */
+    const char *credential; /* --credential C (graph) */
 } cli;
 
 typedef struct cli_command {
@@ -249,6 +251,7 @@ int cmd_backup(cli *c);
 int cmd_serve(cli *c);
 int cmd_token(cli *c);
 int cmd_next(cli *c);
+int cmd_graph(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that
  * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */

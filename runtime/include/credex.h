@@ -1406,5 +1406,38 @@ void cx_next_steps_free(cx_next_step *v, size_t n); /* accepts NULL */
  * malloc'd, the caller frees it; NULL when out of memory. */
 char *cx_next_step_json(const cx_next_step *s);
 char *cx_next_step_text(const cx_next_step *s);
+/* ------------------------------------------------------------ pathway maps */
+
+/* What `credex graph` draws (docs/graph.md): credentials as nodes (shape by
+ * type, stacks distinct), each stack's requirement tree (N of M, hour and
+ * attribute totals, the pack's labels and citation), equivalences and
+ * recognitions as dashed edges labelled with the jurisdictions, renewals
+ * dotted, and a legend; with a holder, what they have earned, what has
+ * expired and what is missing, coloured. Every pointer may be NULL. */
+typedef struct cx_graph_options {
+    const char *stack;        /* only this stack and the stacks it builds on */
+    const char *credential;   /* only the stacks this credential is part of (or confers) */
+    const char *jurisdiction; /* only the stacks of this jurisdiction */
+    const char *holder;       /* colour this holder's awards and the audit's outcome */
+    const char *as_of;        /* YYYY-MM-DD: only rules in effect that day, and the day is
+                               * in the picture; NULL: every rule, no date (a holder needs one) */
+} cx_graph_options;
+
+/* The map as Graphviz DOT, written by credex: nodes and edges in byte
+ * order of their ids, so the same rules, registry and options give the
+ * same bytes. At most one of stack, credential and jurisdiction. On CX_OK
+ * *out is malloc'd (the caller frees it), *len its bytes; CX_EUSAGE for an
+ * unknown id (the nearest is suggested), a malformed date or a holder
+ * without one; CX_ENOMEM. With a holder it decides with the rules (the
+ * holder's audit), so it is one call at a time on them, as cx_audit;
+ * without one it only reads what loading fixed. */
+int cx_graph_dot(cx_rules *rules, const cx_graph_options *opt, char **out, size_t *len,
+                 cx_error *err);
+
+/* The same map laid out by Graphviz's library in-process ("dot" layout)
+ * as one SVG document; errors as cx_graph_dot, and CX_EINPUT when
+ * Graphviz cannot lay it out. One layout runs at a time in a process. */
+int cx_graph_svg(cx_rules *rules, const cx_graph_options *opt, char **out, size_t *len,
+                 cx_error *err);
 
 #endif /* CREDEX_H */

@@ -161,6 +161,7 @@ cat >"$FIX/docs/design.md" <<'EOF'
 | SQLite | `sqlite3.h` | `runtime/registry*.c` |
 | Lua | `lua.h` `lauxlib.h` | `runtime/sandbox*.c` `runtime/lua_api.c` |
 | Nettle | `nettle/*` | `runtime/hash.c` |
+| Graphviz | `graphviz/*` | `runtime/graph_svg.c` |
 <!-- layering:end -->
 See [the readme](../README.md) and [gone](missing.md#part).
 [ok]: ../README.md
@@ -180,6 +181,12 @@ cat >"$FIX/runtime/eval.c" <<'EOF'
 EOF
 cat >"$FIX/runtime/hash.c" <<'EOF'
 #include <nettle/sha2.h>
+EOF
+cat >"$FIX/runtime/graph_svg.c" <<'EOF'
+#include <graphviz/gvc.h>
+EOF
+cat >"$FIX/runtime/graph.c" <<'EOF'
+#include <graphviz/cgraph.h>
 EOF
 cat >"$FIX/runtime/cli/main.c" <<'EOF'
 #include <stdio.h>
@@ -201,6 +208,8 @@ expect_contains "$OUT" 'runtime/cli/main.c:4: runtime/cli/ may include only "cre
     "self-test: an internal header in the CLI"
 expect_contains "$OUT" "runtime/cli/main.c:5: nettle/md5.h (Nettle) may be included only by runtime/hash.c" \
     "self-test: a third-party header in the CLI"
+expect_contains "$OUT" "runtime/graph.c:1: graphviz/cgraph.h (Graphviz) may be included only by runtime/graph_svg.c" \
+    "self-test: Graphviz outside graph_svg.c"
 expect_contains "$OUT" "README.md:3: \"$OLD_REF\" names a document outside the repository" \
     "self-test: a reference to the old design document"
 expect_contains "$OUT" 'README.md:3: docs/design.md §7 has no heading "## §7" in docs/design.md' \
@@ -209,12 +218,12 @@ expect_contains "$OUT" 'runtime/eval.c:1: docs/design.md §9 has no heading "## 
     "self-test: the second section of a list of design references"
 expect_contains "$OUT" "README.md:3: link to docs/nope.md: no such file in the repository" \
     "self-test: a broken link in README.md"
-expect_contains "$OUT" "docs/design.md:10: link to missing.md: no such file in the repository" \
+expect_contains "$OUT" "docs/design.md:11: link to missing.md: no such file in the repository" \
     "self-test: a broken link in docs/"
-expect_contains "$OUT" "docs/design.md:12: link to ../gone.txt: no such file in the repository" \
+expect_contains "$OUT" "docs/design.md:13: link to ../gone.txt: no such file in the repository" \
     "self-test: a broken reference-style link"
-expect_eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 9 \
-    "self-test: exactly the nine violations, nothing allowed reported ($OUT)"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 10 \
+    "self-test: exactly the ten violations, nothing allowed reported ($OUT)"
 
 # ------------------------------------------------------- the real tree
 
