@@ -60,6 +60,9 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_BODY          (UINT64_C(1) << 43)
 #define OPT_TIMEOUT           (UINT64_C(1) << 44)
 #define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
+#define OPT_KID               (UINT64_C(1) << 46) /* keys new */
+#define OPT_OUT               (UINT64_C(1) << 47)
+#define OPT_KEY               (UINT64_C(1) << 48) /* pack sign */
 
 #define MAX_RULES 64
 
@@ -113,6 +116,9 @@ typedef struct cli {
     uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
     unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
     const char *scopes; /* --scopes LIST (token new) */
+    const char *kid;    /* --kid K (keys new) */
+    const char *out;    /* --out FILE (keys new) */
+    const char *key;    /* --key FILE: a private JWK (pack sign) */
 } cli;
 
 typedef struct cli_command {
@@ -242,6 +248,7 @@ int cmd_fsck(cli *c);
 int cmd_backup(cli *c);
 int cmd_serve(cli *c);
 int cmd_token(cli *c);
+int cmd_keys(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that
  * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */

@@ -1343,4 +1343,15 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
 /* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
 void cx_token_hash(const char *token, char out[65]);
 
+/* ----------------------------------------------------------------- signing
+ * Keys are JSON Web Keys (docs/signing.md). */
+
+/* Makes a new Ed25519 private key from 32 bytes of getrandom(2) and writes
+ * it as a private JWK to a new file at path (mode 0600; an existing file
+ * is never replaced: CX_EINPUT naming it), synced to disk. kid NULL: the
+ * key's RFC 7638 thumbprint; else 1 to 256 printable ASCII characters
+ * without '"' or '\' (CX_EUSAGE otherwise). *public_jwk: the public JWK,
+ * one line of JSON for a trust file's keys; malloc'd, the caller frees. */
+int cx_keys_new(const char *path, const char *kid, char **public_jwk, cx_error *err);
+
 #endif /* CREDEX_H */
