@@ -724,7 +724,19 @@ typedef struct cx_replay_pack {
     char *sha256;         /* of its source, as logged */
     char *current_sha256; /* of the current pack with this id; NULL when no current rules
                              were given, or they have no pack with this id */
+    char *signer_kid;       /* the logged signature's kid, or NULL */
+    char *signer_authority; /* the authority it was verified for; NULL: logged unsigned */
+    int signature;          /* CX_SIGNATURE_*: does the logged signature still verify? */
+    char *signature_error;  /* with CX_SIGNATURE_FAILS: why not (a located message) */
 } cx_replay_pack;
+
+/* Whether a logged pack's signature still verifies (cx_replay_pack). */
+enum {
+    CX_SIGNATURE_UNSIGNED = 0,    /* the pack was logged without a verified signature */
+    CX_SIGNATURE_NOT_CHECKED = 1, /* signed, but no pack trust set was given to check it */
+    CX_SIGNATURE_VERIFIES = 2,    /* it verifies against the pack trust set, over the source */
+    CX_SIGNATURE_FAILS = 3        /* it no longer does (a key gone from the trust file...) */
+};
 
 /* What changed since a decision was logged (bits of cx_replay_result's
  * changed and explains). */
@@ -1395,5 +1407,10 @@ int cx_rules_load_trusted(cx_registry *r, const char *const *paths, size_t npath
  * failed write. */
 int cx_pack_sign(cx_registry *r, const char *path, const char *key, cx_diagnostics *diags,
                  cx_error *err);
+
+/* cx_replay, also checking each logged pack's signature against trust
+ * (cx_replay_pack.signature); trust NULL: exactly cx_replay. */
+int cx_replay_trusted(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
+                      cx_replay_result **out, cx_error *err);
 
 #endif /* CREDEX_H */

@@ -172,6 +172,29 @@ mv ca.sig ev/rules/ca-ev-certificate.lua.sig
 run test ev $REQ
 expect_rc 0 "test with every pack signed"
 
+# The decision log records each pack's signer; replay says whether it still verifies.
+run $DB init
+run $DB $AUDIT --pack-trust trust.json --require-signed-packs --log
+expect_rc 0 "a logged audit with signed packs"
+expect_eq "$(sqlite3 ev.db "SELECT id || '|' || signer_kid || '|' || signer_authority || '|' || (signature = '$(cat ev/rules/evc-compact.lua.sig)') FROM decision_pack WHERE id = 'evc-compact'")" \
+    "evc-compact|k1|$EVC|1" "the log keeps the signer's kid and authority and the signature"
+run $DB $AUDIT --log
+expect_eq "$(sqlite3 ev.db "SELECT count(*) FROM decision_pack WHERE decision_id = 2 AND signer_authority IS NULL")" 4 \
+    "packs loaded without --pack-trust are logged unsigned"
+run $DB replay 1 --pack-trust trust.json
+expect_rc 0 "replay with the trust file"
+expect_contains "$OUT" "  pack evc-compact: signed by k1 for $EVC; the signature still verifies" "replay: verifies"
+run $DB replay 1
+expect_contains "$OUT" "  pack evc-compact: signed by k1 for $EVC; not checked (give --pack-trust)" "replay without a trust file"
+grep -v "$EVC" trust.json >trust-no-evc.json
+run $DB replay 1 --pack-trust trust-no-evc.json
+expect_contains "$OUT" "  pack evc-compact: signed by k1 for $EVC; the signature no longer verifies: ev/rules/evc-compact.lua.sig (logged):1:1: authority '$EVC' is not in the pack trust file trust-no-evc.json" \
+    "replay: a signer no longer trusted"
+run $DB replay 2 --pack-trust trust.json
+expect_contains "$OUT" "  pack evc-compact: unsigned" "replay of a decision made with unsigned packs"
+run $DB replay 2
+expect_not_contains "$OUT" "unsigned" "replay says nothing of signatures when none was logged or asked for"
+
 # pack sign refuses what it cannot sign.
 printf '%s\n' "$K1" >pub.jwk
 run $DB pack sign ev/rules/evc-compact.lua --key pub.jwk
