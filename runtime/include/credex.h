@@ -724,10 +724,14 @@ typedef struct cx_replay_pack {
     char *sha256;         /* of its source, as logged */
     char *current_sha256; /* of the current pack with this id; NULL when no current rules
                              were given, or they have no pack with this id */
-    char *signer_kid;       /* the logged signature's kid, or NULL */
-    char *signer_authority; /* the authority it was verified for; NULL: logged unsigned */
-    int signature;          /* CX_SIGNATURE_*: does the logged signature still verify? */
-    char *signature_error;  /* with CX_SIGNATURE_FAILS: why not (a located message) */
+
+    /* Its signer as logged: the signature's kid (or NULL) and the authority
+     * it was verified for (NULL: logged unsigned); whether it still
+     * verifies (CX_SIGNATURE_*), and with CX_SIGNATURE_FAILS why not (a
+     * located message; else NULL). */
+    char *signer_kid, *signer_authority;
+    int signature;
+    char *signature_error;
 } cx_replay_pack;
 
 /* Whether a logged pack's signature still verifies (cx_replay_pack). */
@@ -839,8 +843,10 @@ typedef struct cx_whatif_options {
     void *progress_ud;
     unsigned max_trips;      /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
     const cx_limits *limits; /* caps on the change file (docs/security.md); NULL: defaults */
-    const struct cx_pack_trust *pack_trust; /* pack files' signatures checked against it
-                                             * (cx_rules_load_trusted); NULL: not checked */
+
+    /* Pack files' signatures are checked against it (cx_rules_load_trusted);
+     * NULL: not checked. */
+    const struct cx_pack_trust *pack_trust;
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and
@@ -1287,9 +1293,10 @@ typedef struct cx_service_options {
                                  lock, as cx_open_options.busy_timeout */
     unsigned max_trips;       /* what-if and diff: the run breaker, as
                                  cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
-    const struct cx_pack_trust *pack_trust; /* every load and reload checks the packs'
-                                               signatures against it (cx_rules_load_trusted);
-                                               NULL: not checked; must outlive the service */
+
+    /* Every load and reload checks the packs' signatures against it
+     * (cx_rules_load_trusted); NULL: not checked. Must outlive the service. */
+    const struct cx_pack_trust *pack_trust;
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
