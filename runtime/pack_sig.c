@@ -95,7 +95,7 @@ static int payload_read(const cx_jws *jws, cx_pack_sig *s, cx_error *err)
 {
     static const char *const keys[] = {"pack", "version", "authority", "sha256", NULL};
     static const cx_yschema schema = {"pack signature payload", "member", keys, NULL, keys, 0};
-    char *const *slots[] = {&s->pack, &s->version, &s->authority};
+    char **slots[] = {&s->pack, &s->version, &s->authority};
     cx_ydoc *doc = NULL;
     const char *text;
     int rc =
@@ -107,7 +107,7 @@ static int payload_read(const cx_jws *jws, cx_pack_sig *s, cx_error *err)
         if (rc == CX_OK && i == 3 && strlen(text) != 64)
             rc = cx__ynode_error(err, jws->file, n, "sha256 must be 64 hex digits");
         if (rc == CX_OK && i == 3) memcpy(s->sha256, text, 65);
-        if (rc == CX_OK && i < 3 && !(*(char **)slots[i] = cx__strdup(text)))
+        if (rc == CX_OK && i < 3 && !(*slots[i] = cx__strdup(text)))
             rc = cx__error(err, CX_ENOMEM, jws->file, 0, 0, "out of memory");
     }
     cx__ydoc_free(doc);
