@@ -247,6 +247,11 @@ typedef struct cx_pack_info {
     const char *cite;      /* the pack's default citation, or NULL */
     const char *source;    /* the bytes that ran (NUL-terminated too); workers load these */
     size_t source_len;     /* bytes of source */
+
+    /* A verified signature (pack_sig.h): all NULL when the pack is unsigned. */
+    const char *signer_kid;       /* the key's kid, or NULL */
+    const char *signer_authority; /* the authority the key signs for */
+    const char *signature;        /* the compact JWS */
 } cx_pack_info;
 
 /* A pack to load from memory: its bytes and the path it is known by. */

@@ -14,6 +14,7 @@
 
 #include "compile.h"
 #include "hash.h"
+#include "pack_sig.h"
 #include "registry.h"
 #include "snapshot.h"
 #include "util.h"
@@ -40,7 +41,8 @@ static int store_packs(cx_log *log, const cx_rules *rules, cx_error *err)
         const cx_pack_info *p = cx__rules_pack(rules, (int)i);
         char sha[65];
         cx__sha256_hex(p->source, p->source_len, sha);
-        rc = cx__registry_log_pack(log->writer, sha, p->id, p->version, p->path, p->source,
+        const char *const signer[3] = {p->signer_kid, p->signer_authority, p->signature};
+        rc = cx__registry_log_pack(log->writer, sha, p->id, p->version, p->path, signer, p->source,
                                    p->source_len, err);
     }
     return rc;
@@ -254,6 +256,7 @@ typedef struct logged {
     int found, oom;
     subject s;
     cx_pack_source *sources; /* parallel to rp->packs; data owned here */
+    char **signatures;       /* parallel to rp->packs: the logged JWS or NULL; owned */
 } logged;
 
 static int entry_row(void *ud, const cx_col *c, size_t n)
@@ -286,13 +289,17 @@ static int pack_row(void *ud, const cx_col *c, size_t n)
 {
     logged *lg = ud;
     cx_replay_result *rp = lg->rp;
-    if (n < 5) return CX_EREGISTRY;
+    if (n < 8) return CX_EREGISTRY;
     cx_replay_pack *packs = realloc(rp->packs, (rp->npacks + 1) * sizeof *packs);
     cx_pack_source *sources =
         packs ? realloc(lg->sources, (rp->npacks + 1) * sizeof *sources) : NULL;
+    char **signatures =
+        sources ? realloc(lg->signatures, (rp->npacks + 1) * sizeof *signatures) : NULL;
     if (packs) rp->packs = packs;
     if (sources) lg->sources = sources;
-    if (!packs || !sources) return CX_ENOMEM;
+    if (signatures) lg->signatures = signatures;
+    if (!packs || !sources || !signatures) return CX_ENOMEM;
+    lg->signatures[rp->npacks] = NULL;
     cx_replay_pack *p = &rp->packs[rp->npacks];
     cx_pack_source *s = &lg->sources[rp->npacks++];
     memset(p, 0, sizeof *p);
@@ -304,6 +311,10 @@ static int pack_row(void *ud, const cx_col *c, size_t n)
     s->path = p->path;
     s->data = col_copy(&c[4], &lg->oom);
     s->len = c[4].len;
+    p->signer_kid = col_copy(&c[5], &lg->oom);
+    p->signer_authority = col_copy(&c[6], &lg->oom);
+    lg->signatures[rp->npacks - 1] = col_copy(&c[7], &lg->oom);
+    p->signature = p->signer_authority ? CX_SIGNATURE_NOT_CHECKED : CX_SIGNATURE_UNSIGNED;
     return lg->oom ? CX_ENOMEM : CX_OK;
 }
 
@@ -337,7 +348,9 @@ static void logged_free(logged *lg)
                         &lg->s.in,     &lg->s.award, &lg->s.credential};
     for (size_t k = 0; k < CX_COUNT(members); k++) free(*members[k]);
     for (size_t i = 0; lg->sources && i < lg->rp->npacks; i++) free((char *)lg->sources[i].data);
+    for (size_t i = 0; lg->signatures && i < lg->rp->npacks; i++) free(lg->signatures[i]);
     free(lg->sources);
+    free(lg->signatures);
 }
 
 /* ------------------------------------------------------ deciding again */
@@ -582,8 +595,37 @@ static void outcome_free(outcome *o)
     free(o->error);
 }
 
-int cx__replay_engine(cx_registry *r, int64_t id, cx_rules *current, const char *engine,
-                      cx_replay_result **out, cx_error *err)
+/* Whether each logged signature still verifies against trust, over the
+ * logged source, for the logged pack's id, version and authority. */
+static int check_signatures(logged *lg, const cx_pack_trust *trust, cx_error *err)
+{
+    for (size_t i = 0; trust && i < lg->rp->npacks; i++) {
+        cx_replay_pack *p = &lg->rp->packs[i];
+        const cx_pack_source *s = &lg->sources[i];
+        cx_pack_sig sig;
+        cx_error lerr;
+        char where[600], buf[sizeof lerr.message + sizeof lerr.file + 32];
+        int rc;
+        if (!lg->signatures[i]) continue;
+        snprintf(where, sizeof where, "%s.sig (logged)", p->path ? p->path : p->id);
+        cx_error_clear(&lerr);
+        rc = cx__pack_sig_check_token(trust, where, lg->signatures[i], strlen(lg->signatures[i]),
+                                      &sig, &lerr);
+        if (rc == CX_OK)
+            rc = cx__pack_sig_matches(&sig, p->id, p->version, p->signer_authority,
+                                      s->data ? s->data : "", s->len, &lerr);
+        cx__pack_sig_clear(&sig);
+        if (rc == CX_ENOMEM) return no_memory(err);
+        p->signature = rc ? CX_SIGNATURE_FAILS : CX_SIGNATURE_VERIFIES;
+        if (!rc) continue;
+        cx_error_format(&lerr, buf, sizeof buf);
+        if (!(p->signature_error = cx__strdup(buf))) return no_memory(err);
+    }
+    return CX_OK;
+}
+
+static int replay_run(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
+                      const char *engine, cx_replay_result **out, cx_error *err)
 {
     logged lg;
     cx_rules *rules = NULL;
@@ -593,6 +635,7 @@ int cx__replay_engine(cx_registry *r, int64_t id, cx_rules *current, const char 
     *out = NULL;
     if (!(lg.rp = calloc(1, sizeof *lg.rp))) return no_memory(err);
     int rc = read_logged(r, id, &lg, err);
+    if (!rc) rc = check_signatures(&lg, trust, err);
     if (!rc) rc = load_logged(r, &lg, &rules, &again, err);
     if (!rc && rules) rc = make_again(rules, lg.rp, &lg.s, NULL, &again, err);
     if (!rc && rules) lg.rp->content_version = cx__rules_snapshot(rules)->content_version;
@@ -612,16 +655,29 @@ int cx__replay_engine(cx_registry *r, int64_t id, cx_rules *current, const char 
     return rc;
 }
 
-static int replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out,
-                  cx_error *err)
+int cx__replay_engine(cx_registry *r, int64_t id, cx_rules *current, const char *engine,
+                      cx_replay_result **out, cx_error *err)
 {
-    return cx__replay_engine(r, id, current, CREDEX_VERSION, out, err);
+    return replay_run(r, id, current, NULL, engine, out, err);
+}
+
+static int replay(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
+                  cx_replay_result **out, cx_error *err)
+{
+    return replay_run(r, id, current, trust, CREDEX_VERSION, out, err);
 }
 
 int cx_replay(cx_registry *r, int64_t id, cx_rules *current, cx_replay_result **out, cx_error *err)
 {
     *out = NULL; /* also when the call is refused */
-    return CX__REGISTRY_CALL(r, err, replay(r, id, current, out, err));
+    return CX__REGISTRY_CALL(r, err, replay(r, id, current, NULL, out, err));
+}
+
+int cx_replay_trusted(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
+                      cx_replay_result **out, cx_error *err)
+{
+    *out = NULL; /* also when the call is refused */
+    return CX__REGISTRY_CALL(r, err, replay(r, id, current, trust, out, err));
 }
 
 void cx_replay_free(cx_replay_result *rp)
@@ -647,6 +703,9 @@ void cx_replay_free(cx_replay_result *rp)
         free(rp->packs[i].version);
         free(rp->packs[i].sha256);
         free(rp->packs[i].current_sha256);
+        free(rp->packs[i].signer_kid);
+        free(rp->packs[i].signer_authority);
+        free(rp->packs[i].signature_error);
     }
     free(rp->packs);
     for (size_t i = 0; i < rp->nnew_packs; i++) free(rp->new_packs[i]);

@@ -17,7 +17,7 @@
 
 #include "util.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* ------------------------------------------------------------------ schema */
 
@@ -189,6 +189,15 @@ static const char *const schema_v4[] = {
     " WITHOUT ROWID",
     "PRAGMA user_version = 4", NULL};
 
+/* Schema v5: who signed each pack a logged decision was made with
+ * (docs/log.md, docs/signing.md): the verified signature's kid and
+ * authority and the compact JWS, NULL throughout for an unsigned pack (and
+ * for every pack logged before). */
+static const char *const schema_v5[] = {
+    "ALTER TABLE decision_pack ADD COLUMN signer_kid TEXT",
+    "ALTER TABLE decision_pack ADD COLUMN signer_authority TEXT",
+    "ALTER TABLE decision_pack ADD COLUMN signature TEXT", "PRAGMA user_version = 5", NULL};
+
 /* Forward migrations, oldest first: a registry at user_version v runs every
  * step whose version is greater than v, all in one transaction. Each step
  * ends by setting user_version to its own version. */
@@ -196,10 +205,7 @@ static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
 };
 
 /* ------------------------------------------------------- kinds and queries */

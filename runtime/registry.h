@@ -149,9 +149,12 @@ typedef struct cx_log_record {
 int cx__registry_log_open(cx_registry *r, cx_log_writer **out, cx_error *err);
 
 /* Stores a pack's source under its sha256 (kept when already there) and
- * adds {id, sha256, path, version} to the packs every later decision names. */
+ * adds {id, sha256, path, version} and its signer (signer: {kid, authority,
+ * signature}, each NULL for an unsigned pack) to the packs every later
+ * decision names. */
 int cx__registry_log_pack(cx_log_writer *w, const char *sha256, const char *id, const char *version,
-                          const char *path, const char *source, size_t len, cx_error *err);
+                          const char *path, const char *const signer[3], const char *source,
+                          size_t len, cx_error *err);
 
 /* Appends one decision: rec, created (the caller's clock), the content
  * version of the registry it was decided on and the credex version that

@@ -23,13 +23,15 @@ static const char *const log_sql[L_COUNT] = {
                    " from_id, to_id, in_id, subject, as_of, status, decision_json,"
                    " content_version, credex_version)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    [L_DECISION_PACK] = "INSERT INTO decision_pack(decision_id, seq, id, sha256, path, version)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [L_DECISION_PACK] = "INSERT INTO decision_pack(decision_id, seq, id, sha256, path, version,"
+                        " signer_kid, signer_authority, signature)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 /* A pack every later decision of the writer names. */
 typedef struct log_pack {
     char *id, *sha256, *path, *version; /* owned; path and version may be NULL */
+    char *signer[3];                    /* kid, authority, signature; owned, each may be NULL */
 } log_pack;
 
 struct cx_log_writer {
@@ -47,6 +49,7 @@ static void log_writer_free(cx_log_writer *w)
         free(w->packs[i].sha256);
         free(w->packs[i].path);
         free(w->packs[i].version);
+        for (int k = 0; k < 3; k++) free(w->packs[i].signer[k]);
     }
     free(w->packs);
     free(w);
@@ -87,9 +90,9 @@ static int log_step(cx_log_writer *w, sqlite3_stmt *st, const char *what, cx_err
     return rc;
 }
 
-/* Appends {id, sha256, path, version} to w->packs. */
+/* Appends {id, sha256, path, version, signer} to w->packs. */
 static int log_pack_ref(cx_log_writer *w, const char *sha256, const char *id, const char *version,
-                        const char *path, cx_error *err)
+                        const char *path, const char *const signer[3], cx_error *err)
 {
     log_pack *packs = realloc(w->packs, (w->npacks + 1) * sizeof *packs);
     if (!packs) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory logging decisions");
@@ -99,13 +102,18 @@ static int log_pack_ref(cx_log_writer *w, const char *sha256, const char *id, co
     p->sha256 = cx__strdup(sha256);
     p->path = path ? cx__strdup(path) : NULL;
     p->version = version ? cx__strdup(version) : NULL;
-    if (!p->id || !p->sha256 || (path && !p->path) || (version && !p->version))
-        return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory logging decisions");
+    int oom = !p->id || !p->sha256 || (path && !p->path) || (version && !p->version);
+    for (int k = 0; k < 3; k++) {
+        p->signer[k] = signer[k] ? cx__strdup(signer[k]) : NULL;
+        if (signer[k] && !p->signer[k]) oom = 1;
+    }
+    if (oom) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory logging decisions");
     return CX_OK;
 }
 
 int cx__registry_log_pack(cx_log_writer *w, const char *sha256, const char *id, const char *version,
-                          const char *path, const char *source, size_t len, cx_error *err)
+                          const char *path, const char *const signer[3], const char *source,
+                          size_t len, cx_error *err)
 {
     sqlite3_stmt *st = w->st[L_PACK];
     if (len > INT_MAX) return cx__error(err, CX_EINPUT, path, 0, 0, "the pack is too large to log");
@@ -114,7 +122,7 @@ int cx__registry_log_pack(cx_log_writer *w, const char *sha256, const char *id, 
     cx__reg_bind_text(st, 3, version);
     sqlite3_bind_text(st, 4, source ? source : "", (int)len, SQLITE_STATIC);
     int rc = log_step(w, st, "cannot store a rule pack", err);
-    return rc ? rc : log_pack_ref(w, sha256, id, version, path, err);
+    return rc ? rc : log_pack_ref(w, sha256, id, version, path, signer, err);
 }
 
 /* The rows of decision_pack for decision id: every pack of w, in order. */
@@ -129,6 +137,7 @@ static int log_decision_packs(cx_log_writer *w, int64_t id, cx_error *err)
         cx__reg_bind_text(st, 4, w->packs[i].sha256);
         cx__reg_bind_text(st, 5, w->packs[i].path);
         cx__reg_bind_text(st, 6, w->packs[i].version);
+        for (int k = 0; k < 3; k++) cx__reg_bind_text(st, 7 + k, w->packs[i].signer[k]);
         rc = log_step(w, st, "cannot record the packs of a decision", err);
     }
     return rc;
@@ -181,7 +190,8 @@ static const cx__reg_query log_read_sql[] = {
                          " content_version, credex_version, " LOG_MEMBERS
                          " FROM decision_log WHERE id = ?1",
                          1u << 0 | 1u << 7},
-    [CX_LOG_PACKS] = {"SELECT p.id, p.sha256, p.path, p.version, rule_pack.source"
+    [CX_LOG_PACKS] = {"SELECT p.id, p.sha256, p.path, p.version, rule_pack.source,"
+                      " p.signer_kid, p.signer_authority, p.signature"
                       " FROM decision_pack AS p LEFT JOIN rule_pack ON rule_pack.sha256 = p.sha256"
                       " WHERE p.decision_id = ?1 ORDER BY p.seq",
                       0},

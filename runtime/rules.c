@@ -1,8 +1,9 @@
 /*
  * rules.c -- the rules object (cx_rules): loading packs (files or sources
  * in memory) into the sandbox and handing each to the compiler, the
- * accessors the evaluator uses, counts, worker sandboxes, freeing. It
- * compiles nothing itself (compile*.c) and holds no SQL.
+ * accessors the evaluator uses, counts, worker sandboxes, freeing; with a
+ * pack trust set, each pack's signature is checked (pack_sig.c) before it
+ * runs. It compiles nothing itself (compile*.c) and holds no SQL.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "compile_int.h"
+#include "pack_sig.h"
 #include "registry.h"
 
 /* ------------------------------------------------------- pack discovery */
@@ -252,33 +254,80 @@ static int load_one(compiler *c, const char *path, const cx_pack_source *source,
     return rc;
 }
 
+/* A pack's error that is not the pack's own code: at lerr's place (a .sig)
+ * when sig_at is set, else at the pack file. */
+static int pack_failed(compiler *c, const char *path, const cx_error *lerr, int sig_at,
+                       cx_error *err)
+{
+    if (lerr->code == CX_ENOMEM) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    cx_tnode where = {.kind = CX_TNIL, .line = lerr->line, .file = sig_at ? lerr->file : path};
+    cx__compile_error(c, &where, "%s", lerr->message);
+    return CX_OK;
+}
+
+/* The verified signer of the pack just compiled, once its header matches
+ * what the signature names; kept in the rule set's arena. */
+static int pack_signer(compiler *c, cx_pack_info *info, const cx_pack_sig *sig, cx_error *err)
+{
+    cx_error lerr;
+    cx_error_clear(&lerr);
+    if (!sig->token) return CX_OK;
+    if (cx__pack_sig_matches(sig, info->id, info->version, info->authority, info->source,
+                             info->source_len, &lerr) != CX_OK)
+        return pack_failed(c, info->path, &lerr, 1, err);
+    info->signer_authority = cx__arena_strdup(&c->rs->arena, sig->authority);
+    info->signer_kid = sig->kid ? cx__arena_strdup(&c->rs->arena, sig->kid) : NULL;
+    info->signature = cx__arena_strdup(&c->rs->arena, sig->token);
+    if (!info->signer_authority || !info->signature || (sig->kid && !info->signer_kid))
+        return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    return CX_OK;
+}
+
+/* Loads one pack (from source when not NULL) into the sandbox, checking its
+ * signature first when trust is given, then compiles it. */
+static int load_pack(compiler *c, const char *path, const cx_pack_source *source,
+                     const cx_pack_trust *trust, cx_error *err)
+{
+    cx_rules *rs = c->rs;
+    cx_pack_sig sig = {0};
+    cx_error lerr;
+    int pack, rc = CX_OK, sig_at = 0;
+    cx_error_clear(&lerr);
+    if (!source && trust) {
+        rc = cx__pack_sig_verify(trust, path, &sig, &lerr);
+        sig_at = rc != CX_OK && strcmp(lerr.file, path) != 0;
+    }
+    if (rc == CX_OK) rc = load_one(c, path, source, &pack, &lerr);
+    if (rc != CX_OK) {
+        cx__pack_sig_clear(&sig);
+        return pack_failed(c, path, &lerr, sig_at, err);
+    }
+    c->pack = pack;
+    c->file = cx__sandbox_pack_path(rs->sandbox, pack);
+    rs->packs[pack].path = c->file;
+    rs->npacks = (size_t)pack + 1;
+    cx__compile_pack(c, cx__sandbox_pack_tree(rs->sandbox, pack));
+    if (!rs->packs[pack].id) { /* no header: the file's name, without .lua */
+        const char *base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
+        size_t len = strlen(base);
+        rs->packs[pack].id = cx__arena_strndup(&rs->arena, base, len > 4 ? len - 4 : len);
+    }
+    rc = pack_signer(c, &rs->packs[pack], &sig, err);
+    cx__pack_sig_clear(&sig);
+    return rc;
+}
+
 /* Loads every pack into the sandbox (from sources when not NULL, one per
  * path), then compiles each that loaded. */
-static int load_all(compiler *c, cx_strlist *paths, const cx_pack_source *sources, cx_error *err)
+static int load_all(compiler *c, cx_strlist *paths, const cx_pack_source *sources,
+                    const cx_pack_trust *trust, cx_error *err)
 {
     cx_rules *rs = c->rs;
     rs->packs = alloc(c, paths->n * sizeof *rs->packs);
     if (!rs->packs && paths->n) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
     for (size_t i = 0; i < paths->n; i++) {
-        cx_error lerr;
-        int pack;
-        cx_error_clear(&lerr);
-        if (load_one(c, paths->v[i], sources ? &sources[i] : NULL, &pack, &lerr) != CX_OK) {
-            if (lerr.code == CX_ENOMEM) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
-            cx_tnode where = {.kind = CX_TNIL, .line = lerr.line, .file = paths->v[i]};
-            cx__compile_error(c, &where, "%s", lerr.message);
-            continue;
-        }
-        c->pack = pack;
-        c->file = cx__sandbox_pack_path(rs->sandbox, pack);
-        rs->packs[pack].path = c->file;
-        rs->npacks = (size_t)pack + 1;
-        cx__compile_pack(c, cx__sandbox_pack_tree(rs->sandbox, pack));
-        if (!rs->packs[pack].id) { /* no header: the file's name, without .lua */
-            const char *base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
-            size_t len = strlen(base);
-            rs->packs[pack].id = cx__arena_strndup(&rs->arena, base, len > 4 ? len - 4 : len);
-        }
+        int rc = load_pack(c, paths->v[i], sources ? &sources[i] : NULL, trust, err);
+        if (rc != CX_OK) return rc;
     }
     return CX_OK;
 }
@@ -294,8 +343,8 @@ static int source_paths(const cx_pack_source *sources, size_t n, cx_strlist *out
 
 /* cx_rules_load from paths, or (sources not NULL) from npaths sources. */
 static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
-                      const cx_pack_source *sources, cx_rules **out, cx_diagnostics *diags,
-                      cx_error *err)
+                      const cx_pack_source *sources, const cx_pack_trust *trust, cx_rules **out,
+                      cx_diagnostics *diags, cx_error *err)
 {
     cx_diagnostics own;
     cx_strlist list = {0};
@@ -323,7 +372,7 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
     c.snap = c.rs->snapshot;
     c.words = (cx__snapshot_count(c.snap, CX_KIND_CREDENTIAL) + 63) / 64;
     if (!c.words) c.words = 1;
-    if ((rc = load_all(&c, &list, sources, err))) goto done;
+    if ((rc = load_all(&c, &list, sources, trust, err))) goto done;
     cx__compile_link(&c);
     sort_diagnostics(c.diags, first_diag);
     rc = c.diags->errors > errors_before ? CX_EINPUT : CX_OK;
@@ -343,13 +392,21 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
                   cx_diagnostics *diags, cx_error *err)
 {
     *out = NULL;
-    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, out, diags, err));
+    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, NULL, out, diags, err));
+}
+
+int cx_rules_load_trusted(cx_registry *r, const char *const *paths, size_t npaths,
+                          const cx_pack_trust *trust, cx_rules **out, cx_diagnostics *diags,
+                          cx_error *err)
+{
+    *out = NULL;
+    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, trust, out, diags, err));
 }
 
 int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,
                            cx_diagnostics *diags, cx_error *err)
 {
-    return rules_load(r, NULL, n, sources, out, diags, err);
+    return rules_load(r, NULL, n, sources, NULL, out, diags, err);
 }
 
 int cx_rules_pack_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,

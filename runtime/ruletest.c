@@ -72,7 +72,8 @@ typedef struct tfile {
     cx_registry *base;   /* the file's catalogs, no case holder */
     cached_rules *cache; /* packs loaded against base */
     size_t ncache;
-    const cx_limits *limits; /* caps on the test file and its catalogs; NULL: defaults */
+    const cx_limits *limits;         /* caps on the test file and its catalogs; NULL: defaults */
+    const cx_pack_trust *pack_trust; /* packs' signatures checked against it; or NULL */
 } tfile;
 
 /* The state of one run. */
@@ -680,11 +681,13 @@ done:
 
 /* Loads packs against r. A pack with an error is an outcome (CX_OK, with
  * out->rules NULL); only other failures are returned. */
-static int load_rules(cx_registry *r, const pathlist *paths, loaded *out, cx_error *err)
+static int load_rules(const tfile *f, cx_registry *r, const pathlist *paths, loaded *out,
+                      cx_error *err)
 {
     cx_diagnostics_init(&out->diags);
     cx_error_clear(&out->err);
-    int rc = cx_rules_load(r, paths->v, paths->n, &out->rules, &out->diags, &out->err);
+    int rc = cx_rules_load_trusted(r, paths->v, paths->n, f->pack_trust, &out->rules, &out->diags,
+                                   &out->err);
     if (rc == CX_OK || rc == CX_EINPUT) return CX_OK;
     *err = out->err;
     return rc;
@@ -712,7 +715,7 @@ static int base_rules(tfile *f, const pathlist *paths, const loaded **out, cx_er
     f->cache = c;
     c = &f->cache[f->ncache];
     c->paths = paths;
-    int rc = load_rules(f->base, paths, &c->result, err);
+    int rc = load_rules(f, f->base, paths, &c->result, err);
     if (rc) {
         loaded_free(&c->result);
         return rc;
@@ -746,7 +749,7 @@ static int case_env(tfile *f, const tcase *tc, case_state *st, cx_error *err)
     } else {
         if ((rc = build_registry(f, tc->catalogs, tc->holder, &st->own_registry, &env->holder,
                                  err)) ||
-            (rc = load_rules(st->own_registry, tc->rules, &st->own_rules, err)))
+            (rc = load_rules(f, st->own_registry, tc->rules, &st->own_rules, err)))
             return rc;
         env->registry = st->own_registry;
     }
@@ -1166,6 +1169,7 @@ static int run_file(runner *rn, const char *path, cx_error *err)
     int rc = tfile_init(&f, path, err);
     if (rc) goto done;
     f.limits = rn->opt ? rn->opt->limits : NULL;
+    f.pack_trust = rn->opt ? rn->opt->pack_trust : NULL;
     rc = read_test_file(&f, &ferr);
     if (rc == CX_OK) rc = build_registry(&f, &f.catalogs, NULL, &f.base, NULL, &ferr);
     if (rc == CX_EINPUT) {

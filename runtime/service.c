@@ -66,7 +66,8 @@ static int generation_load(cx_service *s, cx_diagnostics *diags, cx__generation 
     int rc = g ? CX_OK : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc == CX_OK) rc = cx_registry_open(s->db, CX_OPEN_READONLY, &reg, err);
     if (rc == CX_OK)
-        rc = cx_rules_load(reg, (const char *const *)s->rules, s->nrules, &g->rules, diags, err);
+        rc = cx_rules_load_trusted(reg, (const char *const *)s->rules, s->nrules, s->pack_trust,
+                                   &g->rules, diags, err);
     if (rc == CX_OK) {
         g->content_version = cx__rules_snapshot(g->rules)->content_version;
         g->packs_json = packs_json(g->rules);
@@ -161,6 +162,7 @@ int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnost
         s->log_decisions = opt->log_decisions;
         s->busy_timeout = opt->busy_timeout;
         s->max_trips = opt->max_trips;
+        s->pack_trust = opt->pack_trust;
     }
     if (rc == CX_OK && opt->tokens) {
         rc = cx__tokens_load(opt->tokens, &s->tokens, err);

@@ -84,6 +84,8 @@ struct cx_service {
     pthread_mutex_t log_lock; /* guards the two below: one log batch at a time */
     cx_registry *log_reg;     /* opened read-write on the first batch, or NULL */
     uint64_t log_failures;    /* requests whose decisions the log could not take */
+
+    const cx_pack_trust *pack_trust; /* ... pack_trust: packs checked at each load */
 };
 
 /* One call being answered: what the endpoints share. */

@@ -44,7 +44,8 @@ static int load_side(wctx *w, cx_registry *reg, int after, side *s, cx_diagnosti
     const cx_pack_source *sources = after ? w->after_sources : w->before_sources;
     size_t n = after ? w->nafter : w->nbefore;
     int rc = sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
-                     : cx_rules_load(reg, paths, n, &s->rules, diags, w->err);
+                     : cx_rules_load_trusted(reg, paths, n, w->opt->pack_trust, &s->rules, diags,
+                                             w->err);
     if (rc == CX_EINPUT && after && w->ch) {
         static const char prefix[] = "with the change applied: ";
         size_t p = sizeof prefix - 1, len = strnlen(w->err->message, sizeof w->err->message - 1);

@@ -64,6 +64,12 @@ typedef uint64_t cli_opts;
 #define OPT_LIMIT             (UINT64_C(1) << 47)
 #define OPT_AWARD             (UINT64_C(1) << 48) /* transfer --holder */
 #define OPT_CREDENTIAL        (UINT64_C(1) << 49) /* graph */
+#define OPT_KID               (UINT64_C(1) << 50) /* keys new */
+#define OPT_OUT               (UINT64_C(1) << 51)
+#define OPT_KEY               (UINT64_C(1) << 52) /* pack sign */
+#define OPT_PACK_TRUST        (UINT64_C(1) << 53) /* commands that load packs */
+#define OPT_REQUIRE_SIGNED    (UINT64_C(1) << 54)
+#define OPT_PACK_SIGNING      (OPT_PACK_TRUST | OPT_REQUIRE_SIGNED)
 
 #define MAX_RULES 64
 
@@ -120,7 +126,13 @@ typedef struct cli {
     const char *soc;    /* --soc CODE (next) */
     size_t limit;       /* --limit N (next); 0: the default */
     const char *award;  /* --award A (transfer --holder): an award id or a credential */
-    const char *credential; /* --credential C (graph) */
+    const char *credential;      /* --credential C (graph) */
+    const char *kid;             /* --kid K (keys new) */
+    const char *out;             /* --out FILE (keys new) */
+    const char *key;             /* --key FILE: a private JWK (pack sign) */
+    const char *pack_trust_file; /* --pack-trust FILE (commands that load packs) */
+    int require_signed_packs;    /* --require-signed-packs */
+    cx_pack_trust *pack_trust;   /* read from pack_trust_file by cli_pack_trust; owned */
 } cli;
 
 typedef struct cli_command {
@@ -189,6 +201,11 @@ void cli_explain_default_rules(const cli *c, const char *const *paths, size_t n,
  * prints errors (not warnings) and returns 3 when any pack has one. */
 int cli_load_rules(cli *c, cx_registry *r, cx_rules **out);
 
+/* The pack trust set of --pack-trust and --require-signed-packs, read
+ * once (kept in c, freed by main); *out NULL without --pack-trust. A usage
+ * error for --require-signed-packs alone; reports and returns errors. */
+int cli_pack_trust(cli *c, const cx_pack_trust **out);
+
 /* Writes today's local date, YYYY-MM-DD (the default as-of date; read
  * once, when the command starts). */
 void cli_today(char out[11]);
@@ -252,6 +269,8 @@ int cmd_serve(cli *c);
 int cmd_token(cli *c);
 int cmd_next(cli *c);
 int cmd_graph(cli *c);
+int cmd_keys(cli *c);
+int cmd_pack(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that
  * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */

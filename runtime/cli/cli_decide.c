@@ -1,7 +1,8 @@
 /*
  * cli_decide.c -- what the decision commands (equiv, transfer, later
- * audit) share: loading the rule packs, the as-of date, and writing
- * decisions as text or JSON Lines with the exit code they call for.
+ * audit) share: loading the rule packs (and the pack trust set every
+ * command that loads packs checks them against), the as-of date, and
+ * writing decisions as text or JSON Lines with the exit code they call for.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +33,14 @@ int cli_load_rules(cli *c, cx_registry *r, cx_rules **out)
     size_t n;
     cx_diagnostics diags;
     cx_error err;
+    const cx_pack_trust *trust;
     c->nargs = 0; /* positional arguments are the command's, not packs */
-    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
+    int rc = cli_pack_trust(c, &trust);
     if (rc) return rc;
+    if ((rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned))) return rc;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
-    rc = cx_rules_load(r, paths, n, out, &diags, &err);
+    rc = cx_rules_load_trusted(r, paths, n, trust, out, &diags, &err);
     if (rc == CX_EINPUT) {
         for (size_t i = 0; i < diags.count; i++) {
             const cx_diagnostic *g = &diags.items[i];
@@ -94,5 +97,22 @@ int cli_check_fail_unless(cli *c)
 {
     if (c->fail_unless && !status_known(c->fail_unless))
         return cli_usage_error(c, "--fail-unless: unknown status '%s'", c->fail_unless);
+    return CX_OK;
+}
+
+int cli_pack_trust(cli *c, const cx_pack_trust **out)
+{
+    cx_error err;
+    *out = c->pack_trust;
+    if (c->pack_trust || !c->pack_trust_file) {
+        if (c->require_signed_packs && !c->pack_trust_file)
+            return cli_usage_error(c, "--require-signed-packs needs --pack-trust FILE: the "
+                                      "authorities and keys that signed packs are checked against");
+        return CX_OK;
+    }
+    cx_error_clear(&err);
+    if (cx_pack_trust_load(c->pack_trust_file, c->require_signed_packs, &c->pack_trust, &err))
+        return cli_report(&err);
+    *out = c->pack_trust;
     return CX_OK;
 }

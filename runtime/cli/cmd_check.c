@@ -145,15 +145,17 @@ int cmd_check(cli *c)
     cx_rules *rules = NULL;
     cx_diagnostics diags;
     cx_error err;
-    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
-    if (rc) return rc;
+    const cx_pack_trust *trust;
+    int rc = cli_pack_trust(c, &trust);
+    if (rc || (rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned)))
+        return rc;
     if ((rc = cli_open(c, CX_OPEN_READONLY, &r))) {
         free(owned);
         return rc;
     }
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
-    rc = cx_rules_load(r, paths, n, &rules, &diags, &err);
+    rc = cx_rules_load_trusted(r, paths, n, trust, &rules, &diags, &err);
     if (rc == CX_OK) rc = cx_rules_probe(rules, cli_as_of(c), &diags, &err);
     if (rc != CX_OK && rc != CX_EINPUT) {
         cli_print_diagnostics(&diags);

@@ -19,8 +19,9 @@ int cmd_diff(cli *c)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (c->nargs != 2)
         return cli_usage_error(c, "needs two rule packs or directories, OLD_RULES NEW_RULES");
-    int rc = cli_open(c, CX_OPEN_READONLY, &r);
-    if (rc) return rc;
+    const cx_pack_trust *trust;
+    int rc = cli_pack_trust(c, &trust);
+    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
     const char *old_rules[1] = {c->args[0]}, *new_rules[1] = {c->args[1]};
     cx_whatif_options opt = {cli_as_of(c),
                              c->jobs ? c->jobs : cores > 0 ? (int)cores : 1,
@@ -30,6 +31,7 @@ int cmd_diff(cli *c)
                              cli_progress,
                              c,
                              c->max_trips};
+    opt.pack_trust = trust;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_diff(r, old_rules, 1, new_rules, 1, &opt, &rep, &err);

@@ -1,7 +1,8 @@
 /*
- * cmd_replay.c -- `credex replay ID [--rules PATH]`: makes a logged
- * decision again through cx_replay and prints whether it still holds and
- * what changed (docs/log.md). It judges nothing itself: the library says
+ * cmd_replay.c -- `credex replay ID [--rules PATH] [--pack-trust FILE]`:
+ * makes a logged decision again through cx_replay_trusted and prints
+ * whether it still holds, what changed, and whether each logged pack's
+ * signature still verifies (docs/log.md). It judges nothing itself: the library says
  * what changed and which changes explain a difference; this file prints.
  */
 #include <errno.h>
@@ -66,7 +67,29 @@ static void print_outcome(const char *what, const char *status, const char *erro
                        error ? error : "unknown error");
 }
 
-static void print_replay(const cx_replay_result *rp, int with_current, int explain)
+/* Who signed each logged pack and whether that still verifies; nothing
+ * when every pack was logged unsigned and no trust file was given. */
+static void print_signatures(const cx_replay_result *rp, int trusted)
+{
+    int any = trusted;
+    for (size_t i = 0; i < rp->npacks; i++) any |= rp->packs[i].signer_authority != NULL;
+    for (size_t i = 0; any && i < rp->npacks; i++) {
+        const cx_replay_pack *p = &rp->packs[i];
+        if (!p->signer_authority) {
+            cli_print_line(stdout, "  pack %s: unsigned", p->id);
+            continue;
+        }
+        const char *state = p->signature == CX_SIGNATURE_VERIFIES ? "the signature still verifies"
+                            : p->signature == CX_SIGNATURE_FAILS
+                                ? "the signature no longer verifies: "
+                                : "not checked (give --pack-trust)";
+        cli_print_line(stdout, "  pack %s: signed by %s for %s; %s%s", p->id,
+                       p->signer_kid ? p->signer_kid : "a key without kid", p->signer_authority,
+                       state, p->signature == CX_SIGNATURE_FAILS ? p->signature_error : "");
+    }
+}
+
+static void print_replay(const cx_replay_result *rp, int with_current, int explain, int trusted)
 {
     printf("decision %lld %s\n", (long long)rp->id, rp->holds ? "holds" : "no longer holds");
     printf("  %s %s, as of %s, logged %s\n", rp->kind, rp->subject, rp->as_of, rp->created);
@@ -79,6 +102,7 @@ static void print_replay(const cx_replay_result *rp, int with_current, int expla
                "same): the difference is unexplained\n");
     print_changes(rp, rp->explains, "");
     print_changes(rp, rp->changed & ~rp->explains, "without effect on it: ");
+    print_signatures(rp, trusted);
     if (explain) {
         printf("  logged JSON: %s\n", rp->logged_json);
         if (rp->replayed_json) printf("  replayed JSON: %s\n", rp->replayed_json);
@@ -105,17 +129,19 @@ int cmd_replay(cli *c)
     cx_rules *current = NULL;
     cx_replay_result *rp = NULL;
     cx_error err;
+    const cx_pack_trust *trust;
     long long id = 0;
     int rc = parse_id(c, &id);
-    if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
+    if (rc || (rc = cli_pack_trust(c, &trust)) || (rc = cli_open(c, CX_OPEN_READONLY, &r)))
+        return rc;
     if (c->nrules) rc = cli_load_rules(c, r, &current); /* only with --rules */
     if (!rc) {
         cx_error_clear(&err);
-        rc = cx_replay(r, (int64_t)id, current, &rp, &err);
+        rc = cx_replay_trusted(r, (int64_t)id, current, trust, &rp, &err);
         if (rc)
             rc = cli_report(&err);
         else
-            print_replay(rp, current != NULL, c->explain);
+            print_replay(rp, current != NULL, c->explain, trust != NULL);
     }
     if (!rc && !rp->holds) rc = 1;
     cx_replay_free(rp);

@@ -73,8 +73,10 @@ int cmd_serve(cli *c)
     cx_error err;
     sigset_t set;
     if (c->nargs) return cli_usage_error(c, "serve takes no arguments");
-    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
-    if (rc) return rc;
+    const cx_pack_trust *trust;
+    int rc = cli_pack_trust(c, &trust);
+    if (rc || (rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned)))
+        return rc;
     /* Signals are taken by sigwait on this thread only: block them before
      * the server's threads start, which inherit the mask. */
     sigemptyset(&set);
@@ -92,7 +94,8 @@ int cmd_serve(cli *c)
                              .log = log_line,
                              .log_decisions = c->log,
                              .busy_timeout = c->busy_timeout ? c->busy_timeout : DEFAULT_BUSY,
-                             .max_trips = c->max_trips};
+                             .max_trips = c->max_trips,
+                             .pack_trust = trust};
     rc = cx_service_open(&so, &svc, &diags, &err);
     if (rc) print_load_errors(&diags, &err);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

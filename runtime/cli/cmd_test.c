@@ -118,7 +118,12 @@ int cmd_test(cli *c)
         if (!(out.xml = cx_junit_new())) return CX_ENOMEM;
     }
     cx_error_clear(&err);
-    int rc = cx_test_run(paths, n, &opt, &sum, &err);
+    int rc = cli_pack_trust(c, &opt.pack_trust);
+    if (rc) {
+        cx_junit_free(out.xml);
+        return rc;
+    }
+    rc = cx_test_run(paths, n, &opt, &sum, &err);
     if (rc == CX_OK) print_end(c, &out, &sum);
     cx_junit_free(out.xml);
     if (rc) return cli_report(&err);

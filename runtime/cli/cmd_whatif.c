@@ -132,13 +132,17 @@ int cmd_whatif(cli *c)
     if (c->nargs != 1) return cli_usage_error(c, "needs one change file, CHANGE.yaml");
     const char *change = c->args[0];
     c->nargs = 0; /* the packs come from --rules, $CREDEX_RULES or ./rules */
-    int rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
+    const cx_pack_trust *trust;
+    int rc = cli_pack_trust(c, &trust);
+    if (rc) return rc;
+    rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned);
     if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) {
         free(owned);
         return rc;
     }
     cx_whatif_options opt = {cli_as_of(c), jobs_of(c), paths,        n,         &diags,
                              cli_progress, c,          c->max_trips, &c->limits};
+    opt.pack_trust = trust;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_whatif(r, change, &opt, &rep, &err);

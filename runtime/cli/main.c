@@ -97,8 +97,10 @@ const cli_command cli_commands[] = {
      "  credex show holder h-tx-0001\n"
      "  credex show credential TX-EVS-101 --format json\n"
      "  credex show group EVC\n"},
-    {"check", cmd_check, OPT_DB | OPT_RULES | OPT_FORMAT | OPT_QUIET, "text json",
-     "credex check [PACK|DIR...] [--rules PATH] [--db PATH] [--format text|json] [--quiet]",
+    {"check", cmd_check, OPT_DB | OPT_RULES | OPT_FORMAT | OPT_QUIET | OPT_PACK_SIGNING,
+     "text json",
+     "credex check [PACK|DIR...] [--rules PATH] [--db PATH] [--format text|json] [--quiet]\n       "
+     "[--pack-trust FILE] [--require-signed-packs]",
      "load rule packs, resolve every reference against the registry, and lint them",
      "Loads each rule pack (a .lua file; a directory means every .lua below it, in\n"
      "byte order of path) in the sandbox and compiles it against the registry:\n"
@@ -124,9 +126,11 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex --db /tmp/ev.db check examples/ev-mechanic/rules\n"},
-    {"test", cmd_test, OPT_COVERAGE | OPT_FORMAT | OPT_QUIET | OPT_LIMITS, "text json junit",
+    {"test", cmd_test, OPT_COVERAGE | OPT_FORMAT | OPT_QUIET | OPT_LIMITS | OPT_PACK_SIGNING,
+     "text json junit",
      "credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]\n"
-     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]\n       "
+     "[--pack-trust FILE] [--require-signed-packs]",
      "run rule tests (*.test.yaml); the last line is \"N passed, M failed\"",
      "Runs rule tests: YAML files that state what rule packs must decide. A DIR\n"
      "means every *.test.yaml below it, recursively, in byte order of path; without\n"
@@ -191,11 +195,11 @@ const cli_command cli_commands[] = {
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
-         OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT,
+         OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING,
      "text json",
      "credex equiv A B [--in J] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
      "[--format text|json] [--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] "
-     "[--quiet]",
+     "[--quiet]\n       [--pack-trust FILE] [--require-signed-packs]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
      "B under the rule packs: counts_as and equivalent rules, and computed\n"
@@ -221,11 +225,13 @@ const cli_command cli_commands[] = {
      "  credex equiv NV-EVD-2 CA-EVD-202 --in US-CA --as-of 2026-06-01 --format json\n"},
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
-         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_AWARD,
+         OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_AWARD |
+         OPT_PACK_SIGNING,
      "text json",
      "credex transfer --holder H [--award A] --to J | credex transfer CRED --from J1 --to J2 "
      "[--rules PATH] [--db PATH] [--as-of DATE] [--explain] [--format text|json] "
-     "[--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] [--quiet]",
+     "[--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] [--quiet]\n       "
+     "[--pack-trust FILE] [--require-signed-packs]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
      "With --holder, decides each of the holder's awards (renewed; awards issued\n"
      "after the as-of date do not exist yet) into J; with --award A as well, only\n"
@@ -252,12 +258,12 @@ const cli_command cli_commands[] = {
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
          OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS |
-         OPT_BUSY_TIMEOUT,
+         OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
      "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
      "[--format text|json|csv] [--fail-unless STATUS] [--log] [--busy-timeout SECONDS] "
-     "[--quiet] [--max-trips N]",
+     "[--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -391,8 +397,9 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --log\n"
      "  credex log\n"},
-    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN | OPT_QUIET, "text",
-     "credex replay ID [--rules PATH] [--db PATH] [--explain] [--quiet]",
+    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN | OPT_QUIET | OPT_PACK_SIGNING, "text",
+     "credex replay ID [--rules PATH] [--db PATH] [--explain] [--quiet]\n       [--pack-trust "
+     "FILE] [--require-signed-packs]",
      "make a logged decision again and say whether it still holds, and what changed",
      "Makes logged decision ID again with the rule packs it was logged with (their\n"
      "stored sources), on the registry as it is now, and compares the result with\n"
@@ -411,11 +418,12 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
-         OPT_LIMITS,
+         OPT_LIMITS | OPT_PACK_SIGNING,
      "text json csv",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
      "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]\n"
-     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]\n       "
+     "[--pack-trust FILE] [--require-signed-packs]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -442,10 +450,11 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
-    {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS,
+    {"diff", cmd_diff,
+     OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_PACK_SIGNING,
      "text json csv",
      "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv] "
-     "[--jobs N] [--quiet] [--max-trips N]",
+     "[--jobs N] [--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
@@ -485,11 +494,12 @@ const cli_command cli_commands[] = {
      "  credex backup /var/backups/credex-2026-06-01.db\n"},
     {"serve", cmd_serve,
      OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT |
-         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS,
+         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS | OPT_PACK_SIGNING,
      "text",
      "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
      "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]\n"
-     "       [--log] [--busy-timeout SECONDS] [--max-trips N]",
+     "       [--log] [--busy-timeout SECONDS] [--max-trips N]\n       [--pack-trust FILE] "
+     "[--require-signed-packs]",
      "answer decisions and registry reads over HTTP (JSON)",
      "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
      "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
@@ -622,6 +632,36 @@ const cli_command cli_commands[] = {
      "Examples:\n"
      "  credex graph --stack CA-EV-TECH --rules examples/ev-mechanic/rules > ev.dot\n"
      "  credex graph --holder h-tx-0001 --as-of 2026-06-01 --format svg -o miguel.svg\n"},
+    {"keys", cmd_keys, OPT_KID | OPT_OUT, "text", "credex keys new [--kid K] --out FILE [--quiet]",
+     "make an Ed25519 signing key (a private JWK) and print its public JWK",
+     "Makes a new Ed25519 private key from 32 bytes of the kernel's getrandom and\n"
+     "writes it as a JSON Web Key to a new file FILE, readable by its owner only\n"
+     "(mode 0600); an existing file is never replaced. Prints the public JWK on\n"
+     "one line, ready to add to the keys of an issuer in a trust file. The kid is\n"
+     "K, or else the key's RFC 7638 thumbprint. Keep FILE secret: whoever has it\n"
+     "signs as you (docs/signing.md).\n"
+     "\n"
+     "Exit codes: 0; 2 usage; 3 FILE exists or cannot be written.\n"
+     "\n"
+     "Example:\n"
+     "  credex keys new --kid state-board-2026 --out ~/keys/state-board.jwk\n"},
+    {"pack", cmd_pack, OPT_DB | OPT_KEY, "text",
+     "credex pack sign PACK.lua --key FILE [--db PATH] [--quiet]",
+     "sign a rule pack: write PACK.lua.sig for --pack-trust to check",
+     "Loads the pack against the registry (a pack that does not load is not signed)\n"
+     "and writes PACK.lua.sig beside it: a compact JWS signed with the Ed25519\n"
+     "private JWK in FILE (credex keys new), alg EdDSA, the key's kid in its header,\n"
+     "whose payload names the pack's id, version and authority and the SHA-256 of\n"
+     "the file's bytes. The pack must declare its authority and version. Signing\n"
+     "the same bytes with the same key gives the same file. Commands that load\n"
+     "packs check it with --pack-trust (docs/signing.md); edit the pack, sign it\n"
+     "again.\n"
+     "\n"
+     "Exit codes: 0 signed; 2 usage; 3 a bad key file, or a pack that does not\n"
+     "load or lacks authority or version; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex pack sign rules/tx-ev-renewal.lua --key ~/keys/state-board.jwk\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -679,6 +719,11 @@ static const struct option_spec {
     {"limit", OPT_LIMIT, 1},
     {"award", OPT_AWARD, 1},
     {"credential", OPT_CREDENTIAL, 1},
+    {"kid", OPT_KID, 1},
+    {"out", OPT_OUT, 1},
+    {"key", OPT_KEY, 1},
+    {"pack-trust", OPT_PACK_TRUST, 1},
+    {"require-signed-packs", OPT_REQUIRE_SIGNED, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -707,6 +752,9 @@ static void print_main_help(FILE *out)
                  "  --busy-timeout S   seconds a writer waits while another process writes the\n"
                  "                     registry (default 60), then exits 4 naming it\n"
                  "  --fail-unless S    exit 1 when a decision's status is not S\n"
+                 "  --pack-trust FILE  check each pack's signature (PACK.lua.sig) against the\n"
+                 "                     authorities and keys of this trust file (docs/signing.md)\n"
+                 "  --require-signed-packs  refuse every pack without a verified signature\n"
                  "  --quiet            no progress bar or summary line (every command)\n"
                  "  --help, -h         help for credex or for a command\n"
                  "  --version          print the version\n"
@@ -945,6 +993,21 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_CREDENTIAL:
         c->credential = value;
         break;
+    case OPT_KID:
+        c->kid = value;
+        break;
+    case OPT_OUT:
+        c->out = value;
+        break;
+    case OPT_KEY:
+        c->key = value;
+        break;
+    case OPT_PACK_TRUST:
+        c->pack_trust_file = value;
+        break;
+    case OPT_REQUIRE_SIGNED:
+        c->require_signed_packs = 1;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -1084,6 +1147,7 @@ int main(int argc, char **argv)
     cli_today(c.today);
     rc = cmd->run(&c);
 done:
+    cx_pack_trust_free(c.pack_trust);
     free(c.args);
     if (fflush(stdout) != 0 && rc == CX_OK) {
         perror("credex: writing output");

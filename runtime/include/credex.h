@@ -724,7 +724,23 @@ typedef struct cx_replay_pack {
     char *sha256;         /* of its source, as logged */
     char *current_sha256; /* of the current pack with this id; NULL when no current rules
                              were given, or they have no pack with this id */
+
+    /* Its signer as logged: the signature's kid (or NULL) and the authority
+     * it was verified for (NULL: logged unsigned); whether it still
+     * verifies (CX_SIGNATURE_*), and with CX_SIGNATURE_FAILS why not (a
+     * located message; else NULL). */
+    char *signer_kid, *signer_authority;
+    int signature;
+    char *signature_error;
 } cx_replay_pack;
+
+/* Whether a logged pack's signature still verifies (cx_replay_pack). */
+enum {
+    CX_SIGNATURE_UNSIGNED = 0,    /* the pack was logged without a verified signature */
+    CX_SIGNATURE_NOT_CHECKED = 1, /* signed, but no pack trust set was given to check it */
+    CX_SIGNATURE_VERIFIES = 2,    /* it verifies against the pack trust set, over the source */
+    CX_SIGNATURE_FAILS = 3        /* it no longer does (a key gone from the trust file...) */
+};
 
 /* What changed since a decision was logged (bits of cx_replay_result's
  * changed and explains). */
@@ -827,6 +843,10 @@ typedef struct cx_whatif_options {
     void *progress_ud;
     unsigned max_trips;      /* the run breaker's maximum for each side's audits; 0: CX_MAX_TRIPS */
     const cx_limits *limits; /* caps on the change file (docs/security.md); NULL: defaults */
+
+    /* Pack files' signatures are checked against it (cx_rules_load_trusted);
+     * NULL: not checked. */
+    const struct cx_pack_trust *pack_trust;
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and
@@ -917,6 +937,9 @@ typedef struct cx_test_options {
     /* Caps on each test file and the catalogs it names (docs/security.md);
      * NULL: the defaults. A file over a cap is an input error of its own. */
     const cx_limits *limits;
+    /* Each pack's signature is checked against it, as cx_rules_load_trusted
+     * does; NULL: not checked. */
+    const struct cx_pack_trust *pack_trust;
 } cx_test_options;
 
 typedef struct cx_test_summary {
@@ -1270,6 +1293,10 @@ typedef struct cx_service_options {
                                  lock, as cx_open_options.busy_timeout */
     unsigned max_trips;       /* what-if and diff: the run breaker, as
                                  cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
+
+    /* Every load and reload checks the packs' signatures against it
+     * (cx_rules_load_trusted); NULL: not checked. Must outlive the service. */
+    const struct cx_pack_trust *pack_trust;
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
@@ -1439,5 +1466,54 @@ int cx_graph_dot(cx_rules *rules, const cx_graph_options *opt, char **out, size_
  * Graphviz cannot lay it out. One layout runs at a time in a process. */
 int cx_graph_svg(cx_rules *rules, const cx_graph_options *opt, char **out, size_t *len,
                  cx_error *err);
+/* ----------------------------------------------------------------- signing
+ * Keys are JSON Web Keys (docs/signing.md). */
+
+/* Makes a new Ed25519 private key from 32 bytes of getrandom(2) and writes
+ * it as a private JWK to a new file at path (mode 0600; an existing file
+ * is never replaced: CX_EINPUT naming it), synced to disk. kid NULL: the
+ * key's RFC 7638 thumbprint; else 1 to 256 printable ASCII characters
+ * without '"' or '\' (CX_EUSAGE otherwise). *public_jwk: the public JWK,
+ * one line of JSON for a trust file's keys; malloc'd, the caller frees. */
+int cx_keys_new(const char *path, const char *kid, char **public_jwk, cx_error *err);
+
+/* Signed rule packs (docs/signing.md). A pack trust set is a trust file
+ * (docs/interop.md, "Verification": issuers with their keys) whose issuer
+ * ids are the `authority` packs declare. */
+typedef struct cx_pack_trust cx_pack_trust;
+
+/* Reads the trust file at path (CX_EINPUT located in it). require_signed
+ * 1: loading through it refuses every pack without a verified signature.
+ * *out is owned by the caller (cx_pack_trust_free). */
+int cx_pack_trust_load(const char *path, int require_signed, cx_pack_trust **out, cx_error *err);
+void cx_pack_trust_free(cx_pack_trust *trust); /* accepts NULL */
+
+/* cx_rules_load, checking each pack's signature (PACK.lua.sig beside it)
+ * against trust before the pack runs: a signature that does not verify,
+ * is for other bytes (the pack changed since it was signed), for another
+ * pack id, version or authority, by a key the trust file does not hold for
+ * the pack's authority, or not EdDSA; and with require_signed, a pack with
+ * no .sig -- each an error diagnostic at the .sig (or the pack), and
+ * CX_EINPUT: nothing is loaded. trust NULL: exactly cx_rules_load. The
+ * rules remember each pack's signer (the decision log records it). */
+int cx_rules_load_trusted(cx_registry *r, const char *const *paths, size_t npaths,
+                          const cx_pack_trust *trust, cx_rules **out, cx_diagnostics *diags,
+                          cx_error *err);
+
+/* Signs the pack file at path with the Ed25519 private JWK at key: loads
+ * it against r (a pack that does not load is refused, its errors in diags,
+ * which may be NULL), then writes path + ".sig" (a temporary file, then a
+ * rename): a compact JWS, header {alg: EdDSA, kid, typ: credex-pack+jws},
+ * payload {pack, version, authority, sha256} (the SHA-256 of the file's
+ * bytes, hex). The same pack and key give the same bytes. CX_EINPUT for a
+ * bad key file (located), a pack without authority or version, or a
+ * failed write. */
+int cx_pack_sign(cx_registry *r, const char *path, const char *key, cx_diagnostics *diags,
+                 cx_error *err);
+
+/* cx_replay, also checking each logged pack's signature against trust
+ * (cx_replay_pack.signature); trust NULL: exactly cx_replay. */
+int cx_replay_trusted(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
+                      cx_replay_result **out, cx_error *err);
 
 #endif /* CREDEX_H */

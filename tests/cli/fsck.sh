@@ -148,12 +148,13 @@ expect_not_contains "$OUT" "clean" "not clean"
 # --- an older registry migrates, with a baseline ---------------------------------------
 cp pristine.db ev.db
 sqlite3 ev.db "DROP TABLE registry_digest; DROP TABLE import_file; DROP TABLE import_log;
-PRAGMA user_version = 3"
+ALTER TABLE decision_pack DROP COLUMN signer_kid; ALTER TABLE decision_pack DROP COLUMN signer_authority;
+ALTER TABLE decision_pack DROP COLUMN signature; PRAGMA user_version = 3"
 run fsck
 expect_rc 4 "a read-only command refuses an older registry"
-expect_contains "$ERR" "registry schema version 3 is older than this credex (4)" "and says so"
+expect_contains "$ERR" "registry schema version 3 is older than this credex (5)" "and says so"
 run init
-expect_rc 0 "init migrates schema 3 to 4"
+expect_rc 0 "init migrates schema 3 to 5"
 run log --imports
 expect_eq "$(echo "$OUT" | sed -n 1p | awk '{print $1, $3, $5, $6}')" "1 baseline version 1" \
     "the migration records a baseline of the registry as it was"

@@ -12,7 +12,8 @@ trust:x allow-unverified holders:x cascade
 max-input-bytes:1M max-scalar-bytes:64K max-list-items:10 max-trips:5
 busy-timeout:1 sync:full imports force output:x
 listen:127.0.0.1:0 tokens:x threads:1 max-body:1K timeout:1 scopes:read
-credential:x"
+credential:x soc:x limit:5 award:x
+kid:x out:x key:x pack-trust:x require-signed-packs"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
@@ -46,6 +47,7 @@ expect_rc 2 "--db on test"
 expect_eq "$ERR" "credex test: option '--db' does not apply to 'test'
 usage: credex test [FILE|DIR...] [--coverage] [--format text|json|junit] [--quiet]
        [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]
+       [--pack-trust FILE] [--require-signed-packs]
 try 'credex test --help'" "the usage error lists test's options"
 run show holder h --format csv
 expect_rc 2 "--format csv on show"
