@@ -549,6 +549,42 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex token new state-portal --scopes read,decide\n"},
+    {"issue", cmd_issue,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_HOLDER | OPT_STACK | OPT_ISSUER_ID |
+         OPT_ISSUER_NAME | OPT_KEY | OPT_OUTPUT,
+     "jwt json",
+     "credex issue --holder H --stack S --issuer-id IRI --issuer-name NAME --key FILE\n"
+     "       [--as-of DATE] [--format jwt|json] [--output FILE | -o FILE] [--db PATH]\n"
+     "       [--rules PATH] [--quiet]",
+     "issue an Open Badges 3.0 credential for a met stack",
+     "Audits stack S for holder H as `credex audit` does and, when it is met,\n"
+     "writes an Open Badges 3.0 OpenBadgeCredential for the stack's credential\n"
+     "(docs/signing.md, \"Issuing badges\"): validFrom the stack award's issue date,\n"
+     "validUntil the day after its expiry (none when it never expires), the\n"
+     "achievement aligned to the Credential Registry when the credential has a\n"
+     "ctid code, the awards used as evidence. It is signed as a VC-JWT (EdDSA)\n"
+     "with the Ed25519 private JWK in --key, whose kid goes in the header; `credex\n"
+     "import --trust` with the issuer's public key reads it back as a verified\n"
+     "award. The same registry, packs and options give the same bytes: the id and\n"
+     "the jti are derived from the content. When the stack is not met nothing is\n"
+     "written: the decision is printed, with what is missing, and the exit is 1.\n"
+     "\n"
+     "  --issuer-id IRI        the issuer (an absolute IRI: https://..., did:...)\n"
+     "  --issuer-name NAME     the issuer profile's name\n"
+     "  --key FILE             the issuer's Ed25519 private JWK (credex keys new)\n"
+     "  --format jwt|json      jwt (default): the signed VC-JWT; json: the unsigned\n"
+     "                         credential, one compact line, for inspection (no key)\n"
+     "  --output FILE, -o FILE  write the badge to FILE (through a temporary file\n"
+     "                         renamed when complete); default: stdout\n"
+     "\n"
+     "Exit codes: 0 issued; 1 the stack is not met (nothing issued); 2 usage, an\n"
+     "unknown holder or stack, an issuer id that is not an IRI; 3 a pack or the key\n"
+     "file is bad, or the decision is an error; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex issue --holder h-ca-0001 --stack CA-EV-TECH \\\n"
+     "       --issuer-id https://riohondo.edu/issuers/ev --issuer-name 'Rio Hondo College' \\\n"
+     "       --key issuer.jwk -o badge.jwt\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -602,6 +638,10 @@ static const struct option_spec {
     {"max-body", OPT_MAX_BODY, 1},
     {"timeout", OPT_TIMEOUT, 1},
     {"scopes", OPT_SCOPES, 1},
+    {"issuer-id", OPT_ISSUER_ID, 1},
+    {"issuer-name", OPT_ISSUER_NAME, 1},
+    {"key", OPT_KEY, 1},
+    {"issuer-key", OPT_ISSUER_KEY, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -851,6 +891,18 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_SCOPES:
         c->scopes = value;
         break;
+    case OPT_ISSUER_ID:
+        c->issuer_id = value;
+        break;
+    case OPT_ISSUER_NAME:
+        c->issuer_name = value;
+        break;
+    case OPT_KEY:
+        c->key = value;
+        break;
+    case OPT_ISSUER_KEY:
+        c->issuer_key = value;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -927,8 +979,10 @@ static int check_options(cli *c, const cli_command *cmd, cli_opts seen)
         if ((seen & option_specs[i].bit) && !(accepted & option_specs[i].bit))
             return cli_option_error(c, cmd->usage, "option '--%s' does not apply to '%s'",
                                     option_specs[i].name, cmd->name);
-    if (!c->format) /* text, but for export, whose first format is yaml */
-        c->format = strncmp(cmd->formats, "yaml", 4) == 0 ? "yaml" : "text";
+    if (!c->format) /* text, but for export (yaml) and issue (jwt): their first format */
+        c->format = strncmp(cmd->formats, "yaml", 4) == 0  ? "yaml"
+                    : strncmp(cmd->formats, "jwt", 3) == 0 ? "jwt"
+                                                           : "text";
     const char *f = strstr(cmd->formats, c->format);
     size_t n = strlen(c->format);
     if (!f || (f != cmd->formats && f[-1] != ' ') || (f[n] != ' ' && f[n] != '\0'))

@@ -1343,4 +1343,47 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
 /* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
 void cx_token_hash(const char *token, char out[65]);
 
+/* ------------------------------------------------------------------ issue */
+
+/* Open Badges 3.0 for met stacks (docs/signing.md, "Issuing badges"): a holder who meets a stack
+ * gets an OpenBadgeCredential for the stack's credential, signed as a
+ * VC-JWT, that `credex import` (with the issuer in its trust file) reads
+ * back as a verified award with the same dates. */
+
+/* Who issues: an IRI, a name. Immutable once made: any number of threads
+ * may issue with one issuer at once. */
+typedef struct cx_issuer cx_issuer;
+
+/* A new issuer. CX_EUSAGE when id is not an absolute IRI (a scheme, ':',
+ * no white space: https://example.edu/issuers/1, did:web:example.edu) or
+ * name is empty; CX_ENOMEM. *out is owned by the caller (cx_issuer_free). */
+int cx_issuer_new(const char *id, const char *name, cx_issuer **out, cx_error *err);
+void cx_issuer_free(cx_issuer *issuer); /* accepts NULL */
+
+/* What cx_issue writes. */
+typedef enum cx_issue_form {
+    CX_ISSUE_JWT, /* the signed VC-JWT (compact JWS, alg EdDSA): needs the issuer's key */
+    CX_ISSUE_JSON /* the unsigned credential, compact JSON, for inspection */
+} cx_issue_form;
+
+typedef struct cx_issue_options {
+    const char *holder; /* the holder's id */
+    const char *stack;  /* the id of the credential the stack confers */
+    const char *as_of;  /* YYYY-MM-DD: the audit's date */
+    cx_issue_form form;
+} cx_issue_options;
+
+/* Audits opt->stack for opt->holder as of opt->as_of with rules (compiled
+ * against r, which gives the awards' provenance) and, when the stack is
+ * met, writes the credential: *out is malloc'd text ending in "\n" (the
+ * caller frees it). The same registry, packs, issuer and options give the
+ * same bytes: the credential's id (and the JWT's jti) is a UUID derived
+ * from its content, and nothing reads a clock. On CX_OK *decision is the
+ * audit's decision (the caller frees it, cx_decision_free); when its
+ * status is not met, *out is NULL: nothing was issued. CX_EUSAGE for an
+ * unknown holder or stack (err suggests the nearest) or a bad date;
+ * CX_EREGISTRY; CX_ENOMEM. */
+int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_issue_options *opt,
+             char **out, cx_decision **decision, cx_error *err);
+
 #endif /* CREDEX_H */
