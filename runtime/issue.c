@@ -14,12 +14,15 @@
 #include "date.h"
 #include "hash.h"
 #include "issue.h"
+#include "jws.h"
 #include "snapshot.h"
 #include "util.h"
 
 struct cx_issuer {
-    char *id;   /* an IRI */
-    char *name; /* the profile's name */
+    char *id;               /* an IRI */
+    char *name;             /* the profile's name */
+    int has_key;            /* 1 when key holds the private key */
+    cx_ed25519_private key; /* from the key file (jws_sign.c) */
 };
 
 #define REGISTRY_IRI "https://credentialengineregistry.org/resources/"
@@ -40,7 +43,8 @@ static int is_iri(const char *s)
     return 1;
 }
 
-int cx_issuer_new(const char *id, const char *name, cx_issuer **out, cx_error *err)
+int cx_issuer_new(const char *id, const char *name, const char *key_path, cx_issuer **out,
+                  cx_error *err)
 {
     *out = NULL;
     if (!id || !is_iri(id))
@@ -56,6 +60,14 @@ int cx_issuer_new(const char *id, const char *name, cx_issuer **out, cx_error *e
         cx_issuer_free(is);
         return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    if (key_path) {
+        int rc = cx__ed25519_private_load(key_path, &is->key, err);
+        if (rc) {
+            cx_issuer_free(is);
+            return rc;
+        }
+        is->has_key = 1;
+    }
     *out = is;
     return CX_OK;
 }
@@ -63,6 +75,7 @@ int cx_issuer_new(const char *id, const char *name, cx_issuer **out, cx_error *e
 void cx_issuer_free(cx_issuer *issuer)
 {
     if (!issuer) return;
+    if (issuer->has_key) cx__ed25519_private_clear(&issuer->key);
     free(issuer->id);
     free(issuer->name);
     free(issuer);
@@ -221,10 +234,10 @@ static int build(builder *bd, const cx_rules *rules, const cx_issuer *issuer, co
     b->achievement_name = c->name;
     achievement_type(c->type, type, sizeof type);
     b->achievement_type = printed(bd, "%s", type);
-    b->narrative =
-        rule && rule->cite
-            ? printed(bd, "%s (stack %s): every requirement met, as set out in %s", label, c->id, rule->cite)
-            : printed(bd, "%s (stack %s): every requirement met", label, c->id);
+    b->narrative = rule && rule->cite
+                       ? printed(bd, "%s (stack %s): every requirement met, as set out in %s",
+                                 label, c->id, rule->cite)
+                       : printed(bd, "%s (stack %s): every requirement met", label, c->id);
     b->alignment_url = ctid ? b->achievement_id : NULL;
     b->alignment_code = ctid;
     cx__badge_evidence *ev = cx__arena_alloc(&bd->arena, (d->nused + 1) * sizeof *ev);
@@ -258,6 +271,19 @@ static int derive_id(builder *bd, cx__badge *b)
     return b->id ? CX_OK : cx__error(bd->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+/* The VC-JWT of b, signed with the issuer's key: the compact JWS of its
+ * claims under the header alg EdDSA, the key's kid, typ JWT. */
+static char *signed_jwt(const cx_issuer *issuer, const cx__badge *b)
+{
+    char *header = cx__badge_header_json(issuer->key.kid);
+    char *claims = cx__badge_claims_json(b);
+    char *jwt =
+        header && claims ? cx__jws_sign_eddsa(&issuer->key, header, claims, strlen(claims)) : NULL;
+    free(header);
+    free(claims);
+    return jwt;
+}
+
 /* text and "\n", malloc'd into *out (text is freed). */
 static int line_of(char *text, char **out, cx_error *err)
 {
@@ -286,6 +312,9 @@ int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_
     cx__arena_init(&bd.arena);
     if (!opt->holder || !opt->stack)
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "a badge needs a holder and a stack");
+    if (opt->form == CX_ISSUE_JWT && !issuer->has_key)
+        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                         "a signed badge needs the issuer's private key");
     int rc = cx_audit(rules, opt->holder, opt->stack, opt->as_of, &v, &n, err);
     if (rc) goto done;
     *decision = v[0]; /* the stack asked for: the only decision */
@@ -295,11 +324,8 @@ int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_
     if ((rc = cx_registry_holder(r, opt->holder, &h, err))) goto done;
     bd.holder = h;
     if ((rc = build(&bd, rules, issuer, *decision, cs, &b)) || (rc = derive_id(&bd, &b))) goto done;
-    if (opt->form == CX_ISSUE_JSON) {
-        rc = line_of(cx__badge_json(&b), out, err);
-    } else {
-        rc = cx__error(err, CX_EUSAGE, NULL, 0, 0, "signing is not available");
-    }
+    rc =
+        line_of(opt->form == CX_ISSUE_JSON ? cx__badge_json(&b) : signed_jwt(issuer, &b), out, err);
 done:
     cx_decisions_free(v, n);
     cx_holder_free(h);

@@ -49,4 +49,8 @@ char *cx__badge_json(const cx__badge *b);
  * memory. */
 char *cx__badge_claims_json(const cx__badge *b);
 
+/* The JOSE header of the VC-JWT: {"alg":"EdDSA","kid":kid,"typ":"JWT"},
+ * without kid when kid is NULL; compact. malloc'd; NULL when out of memory. */
+char *cx__badge_header_json(const char *kid);
+
 #endif

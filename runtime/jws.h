@@ -35,6 +35,11 @@
  * character), or -1 when out of memory (*out is then NULL). */
 long cx__b64url_decode(const char *s, size_t len, unsigned char **out, size_t *out_len);
 
+/* The base64url form (RFC 7515 §2: url-safe alphabet, no padding) of len
+ * bytes at data, NUL-terminated; malloc'd, the caller frees it. NULL when
+ * out of memory. data may be NULL when len is 0. */
+char *cx__b64url_encode(const void *data, size_t len);
+
 /* ------------------------------------------------------------------ JWK */
 
 typedef enum cx_jwk_type {
@@ -182,5 +187,53 @@ int cx__jws_verify(const cx_jws *jws, const cx_trust *trust, const char *issuer,
  * 1 when valid, 0 otherwise (a wrong length included). */
 int cx__jws_check_signature(const cx_jwk *key, const void *msg, size_t msg_len,
                             const unsigned char *sig, size_t sig_len);
+
+/* -------------------------------------------------------------- signing
+ * jws_sign.c: Ed25519 private JWKs and compact JWS signing (alg EdDSA)
+ * through Nettle. A private key is read from its own file only; d is
+ * wiped when the key is cleared. */
+
+typedef struct cx_ed25519_private {
+    unsigned char d[32]; /* the private key (RFC 8032's 32-byte seed) */
+    unsigned char x[32]; /* the public key, checked to be d's */
+    char *kid;           /* the JWK's "kid", or NULL; owned */
+} cx_ed25519_private;
+
+/* Reads the Ed25519 private JWK in mapping node (of a document named
+ * file): {"kty":"OKP","crv":"Ed25519","d":...,"x":...,"kid":...} ("use"
+ * sig and "alg" EdDSA allowed). Refused, CX_EINPUT located at the node at
+ * fault: not a mapping; another kty or crv; no "d" (a public key where a
+ * private one is needed); invalid base64url; d or x not 32 bytes; an x
+ * that is not the public key of d; an unknown member. On error *out
+ * holds nothing to clear. */
+int cx__ed25519_private_from_node(const char *file, const cx_ynode *node, cx_ed25519_private *out,
+                                  cx_error *err);
+
+/* The same from the file at path (JSON or YAML: errors at file:line:col). */
+int cx__ed25519_private_load(const char *path, cx_ed25519_private *out, cx_error *err);
+
+void cx__ed25519_private_clear(cx_ed25519_private *k); /* wipes d, frees kid; accepts NULL */
+
+/* The Ed25519 public key of private key d, into x. */
+void cx__ed25519_public(const unsigned char d[32], unsigned char x[32]);
+
+/* The compact JWS "header.payload.signature" of the n bytes at payload,
+ * signed with k (alg EdDSA); header_json is the protected header exactly
+ * as the caller wrote it (its own fixed member order: alg, kid, typ), so
+ * the same inputs give the same bytes. malloc'd, the caller frees it;
+ * NULL when out of memory. */
+char *cx__jws_sign_eddsa(const cx_ed25519_private *k, const char *header_json, const void *payload,
+                         size_t n);
+
+/* The RFC 7638 thumbprint of the Ed25519 public key x: base64url of the
+ * SHA-256 of {"crv":"Ed25519","kty":"OKP","x":"..."}, 43 characters and
+ * a NUL into out. */
+void cx__ed25519_thumbprint(const unsigned char x[32], char out[44]);
+
+/* The public JWK of x as one line of JSON with members in the order
+ * kty, crv, kid (when kid is not NULL), x: ready for a trust document's
+ * keys. kid holds no '"', '\\' or control character (the caller checks).
+ * malloc'd, the caller frees it; NULL when out of memory. */
+char *cx__ed25519_public_jwk(const unsigned char x[32], const char *kid);
 
 #endif

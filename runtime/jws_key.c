@@ -58,6 +58,28 @@ long cx__b64url_decode(const char *s, size_t len, unsigned char **out, size_t *o
     return 0;
 }
 
+char *cx__b64url_encode(const void *data, size_t len)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const unsigned char *p = data;
+    char *out = malloc(len / 3 * 4 + 4), *o = out;
+    unsigned long acc = 0;
+    int bits = 0;
+    if (!out) return NULL;
+    for (size_t i = 0; i < len; i++) {
+        acc = (acc << 8 | p[i]) & 0xffff;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            *o++ = alphabet[acc >> bits & 63];
+        }
+    }
+    if (bits) *o++ = alphabet[acc << (6 - bits) & 63];
+    *o = '\0';
+    return out;
+}
+
 /* ------------------------------------------------------------------ JWK */
 
 const char *cx__jwk_alg(cx_jwk_type type)

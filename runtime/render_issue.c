@@ -159,3 +159,14 @@ char *cx__badge_claims_json(const cx__badge *b)
     set(o, "vc", credential(b, &bad), &bad);
     return dump(o, bad);
 }
+
+char *cx__badge_header_json(const char *kid)
+{
+    int bad = 0;
+    json_t *o = json_object();
+    if (!o) return NULL;
+    set_str(o, "alg", "EdDSA", &bad);
+    if (kid) set_str(o, "kid", kid, &bad);
+    set_str(o, "typ", "JWT", &bad);
+    return dump(o, bad);
+}

@@ -60,10 +60,12 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_BODY          (UINT64_C(1) << 43)
 #define OPT_TIMEOUT           (UINT64_C(1) << 44)
 #define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
-#define OPT_ISSUER_ID         (UINT64_C(1) << 46) /* issue, serve */
-#define OPT_ISSUER_NAME       (UINT64_C(1) << 47)
-#define OPT_KEY               (UINT64_C(1) << 48) /* issue: the private key */
-#define OPT_ISSUER_KEY        (UINT64_C(1) << 49) /* serve: the key of POST /v1/issue */
+#define OPT_KID               (UINT64_C(1) << 46) /* keys new */
+#define OPT_OUT               (UINT64_C(1) << 47)
+#define OPT_KEY               (UINT64_C(1) << 48) /* pack sign, issue */
+#define OPT_ISSUER_ID         (UINT64_C(1) << 49) /* issue, serve */
+#define OPT_ISSUER_NAME       (UINT64_C(1) << 50)
+#define OPT_ISSUER_KEY        (UINT64_C(1) << 51) /* serve: the key of POST /v1/issue */
 
 #define MAX_RULES 64
 
@@ -117,9 +119,11 @@ typedef struct cli {
     uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
     unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
     const char *scopes; /* --scopes LIST (token new) */
+    const char *kid;    /* --kid K (keys new) */
+    const char *out;    /* --out FILE (keys new) */
+    const char *key;    /* --key FILE: a private JWK (pack sign, issue) */
     const char *issuer_id;   /* --issuer-id IRI (issue, serve) */
     const char *issuer_name; /* --issuer-name NAME (issue, serve) */
-    const char *key;         /* --key FILE (issue): a private JWK */
     const char *issuer_key;  /* --issuer-key FILE (serve): the key POST /v1/issue signs with */
 } cli;
 
@@ -250,6 +254,7 @@ int cmd_fsck(cli *c);
 int cmd_backup(cli *c);
 int cmd_serve(cli *c);
 int cmd_token(cli *c);
+int cmd_keys(cli *c);
 int cmd_issue(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that

@@ -68,7 +68,8 @@ int cmd_issue(cli *c)
     int rc = check_usage(c);
     if (rc) return rc;
     cx_error_clear(&err);
-    if ((rc = cx_issuer_new(c->issuer_id, c->issuer_name, &issuer, &err))) return cli_report(&err);
+    if ((rc = cx_issuer_new(c->issuer_id, c->issuer_name, c->key, &issuer, &err)))
+        return cli_report(&err);
     if ((rc = cli_open(c, CX_OPEN_READONLY, &r)) || (rc = cli_load_rules(c, r, &rules))) goto done;
     cx_issue_options opt = {c->holder, c->stack, cli_as_of(c),
                             strcmp(c->format, "json") == 0 ? CX_ISSUE_JSON : CX_ISSUE_JWT};

@@ -549,6 +549,19 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex token new state-portal --scopes read,decide\n"},
+    {"keys", cmd_keys, OPT_KID | OPT_OUT, "text", "credex keys new [--kid K] --out FILE [--quiet]",
+     "make an Ed25519 signing key (a private JWK) and print its public JWK",
+     "Makes a new Ed25519 private key from 32 bytes of the kernel's getrandom and\n"
+     "writes it as a JSON Web Key to a new file FILE, readable by its owner only\n"
+     "(mode 0600); an existing file is never replaced. Prints the public JWK on\n"
+     "one line, ready to add to the keys of an issuer in a trust file. The kid is\n"
+     "K, or else the key's RFC 7638 thumbprint. Keep FILE secret: whoever has it\n"
+     "signs as you (docs/signing.md).\n"
+     "\n"
+     "Exit codes: 0; 2 usage; 3 FILE exists or cannot be written.\n"
+     "\n"
+     "Example:\n"
+     "  credex keys new --kid state-board-2026 --out ~/keys/state-board.jwk\n"},
     {"issue", cmd_issue,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_HOLDER | OPT_STACK | OPT_ISSUER_ID |
          OPT_ISSUER_NAME | OPT_KEY | OPT_OUTPUT,
@@ -638,9 +651,11 @@ static const struct option_spec {
     {"max-body", OPT_MAX_BODY, 1},
     {"timeout", OPT_TIMEOUT, 1},
     {"scopes", OPT_SCOPES, 1},
+    {"kid", OPT_KID, 1},
+    {"out", OPT_OUT, 1},
+    {"key", OPT_KEY, 1},
     {"issuer-id", OPT_ISSUER_ID, 1},
     {"issuer-name", OPT_ISSUER_NAME, 1},
-    {"key", OPT_KEY, 1},
     {"issuer-key", OPT_ISSUER_KEY, 1},
 };
 
@@ -891,14 +906,20 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_SCOPES:
         c->scopes = value;
         break;
+    case OPT_KID:
+        c->kid = value;
+        break;
+    case OPT_OUT:
+        c->out = value;
+        break;
+    case OPT_KEY:
+        c->key = value;
+        break;
     case OPT_ISSUER_ID:
         c->issuer_id = value;
         break;
     case OPT_ISSUER_NAME:
         c->issuer_name = value;
-        break;
-    case OPT_KEY:
-        c->key = value;
         break;
     case OPT_ISSUER_KEY:
         c->issuer_key = value;

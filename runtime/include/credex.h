@@ -1343,21 +1343,37 @@ char *cx_service_log_json(const char *time, const cx_request *req, const cx_resp
 /* The SHA-256 of a token, as lowercase hex: what a tokens file holds. */
 void cx_token_hash(const char *token, char out[65]);
 
+/* ----------------------------------------------------------------- signing
+ * Keys are JSON Web Keys (docs/signing.md). */
+
+/* Makes a new Ed25519 private key from 32 bytes of getrandom(2) and writes
+ * it as a private JWK to a new file at path (mode 0600; an existing file
+ * is never replaced: CX_EINPUT naming it), synced to disk. kid NULL: the
+ * key's RFC 7638 thumbprint; else 1 to 256 printable ASCII characters
+ * without '"' or '\' (CX_EUSAGE otherwise). *public_jwk: the public JWK,
+ * one line of JSON for a trust file's keys; malloc'd, the caller frees. */
+int cx_keys_new(const char *path, const char *kid, char **public_jwk, cx_error *err);
+
 /* ------------------------------------------------------------------ issue */
 
-/* Open Badges 3.0 for met stacks (docs/signing.md, "Issuing badges"): a holder who meets a stack
- * gets an OpenBadgeCredential for the stack's credential, signed as a
- * VC-JWT, that `credex import` (with the issuer in its trust file) reads
- * back as a verified award with the same dates. */
+/* Open Badges 3.0 for met stacks (docs/signing.md, "Issuing badges"): a
+ * holder who meets a stack gets an OpenBadgeCredential for the stack's
+ * credential, signed as a VC-JWT, that `credex import` (with the issuer
+ * in its trust file) reads back as a verified award with the same dates. */
 
-/* Who issues: an IRI, a name. Immutable once made: any number of threads
- * may issue with one issuer at once. */
+/* Who issues: an IRI, a name and an Ed25519 private key (or none: only
+ * the unsigned form can be made). Immutable once made: any number of
+ * threads may issue with one issuer at once. */
 typedef struct cx_issuer cx_issuer;
 
-/* A new issuer. CX_EUSAGE when id is not an absolute IRI (a scheme, ':',
+/* A new issuer, its key read from the private JWK file key_path (may be
+ * NULL: no key). CX_EUSAGE when id is not an absolute IRI (a scheme, ':',
  * no white space: https://example.edu/issuers/1, did:web:example.edu) or
- * name is empty; CX_ENOMEM. *out is owned by the caller (cx_issuer_free). */
-int cx_issuer_new(const char *id, const char *name, cx_issuer **out, cx_error *err);
+ * name is empty; CX_EINPUT, located in the key file, for a key that is
+ * malformed, public only, or not Ed25519; CX_ENOMEM. *out is owned by the
+ * caller (cx_issuer_free, which wipes the key). */
+int cx_issuer_new(const char *id, const char *name, const char *key_path, cx_issuer **out,
+                  cx_error *err);
 void cx_issuer_free(cx_issuer *issuer); /* accepts NULL */
 
 /* What cx_issue writes. */
@@ -1381,8 +1397,8 @@ typedef struct cx_issue_options {
  * from its content, and nothing reads a clock. On CX_OK *decision is the
  * audit's decision (the caller frees it, cx_decision_free); when its
  * status is not met, *out is NULL: nothing was issued. CX_EUSAGE for an
- * unknown holder or stack (err suggests the nearest) or a bad date;
- * CX_EREGISTRY; CX_ENOMEM. */
+ * unknown holder or stack (err suggests the nearest), a bad date, or
+ * CX_ISSUE_JWT from an issuer without a key; CX_EREGISTRY; CX_ENOMEM. */
 int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_issue_options *opt,
              char **out, cx_decision **decision, cx_error *err);
 
