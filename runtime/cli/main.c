@@ -479,11 +479,13 @@ const cli_command cli_commands[] = {
      "  credex backup /var/backups/credex-2026-06-01.db\n"},
     {"serve", cmd_serve,
      OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT |
-         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS,
+         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS | OPT_ISSUER_KEY | OPT_ISSUER_ID |
+         OPT_ISSUER_NAME,
      "text",
      "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
      "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]\n"
-     "       [--log] [--busy-timeout SECONDS] [--max-trips N]",
+     "       [--log] [--busy-timeout SECONDS] [--max-trips N]\n"
+     "       [--issuer-key FILE --issuer-id IRI --issuer-name NAME]",
      "answer decisions and registry reads over HTTP (JSON)",
      "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
      "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
@@ -503,7 +505,7 @@ const cli_command cli_commands[] = {
      "--listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8787; port 0\n"
      "                     picks a free one)\n"
      "--tokens FILE        tokens: [{name, sha256, scopes: [read, decide, whatif,\n"
-     "                     admin], jurisdictions: [...], rate}] (credex token new).\n"
+     "                     admin, issue], jurisdictions: [...], rate}] (credex token new).\n"
      "                     Without it: loopback only, every request has every scope;\n"
      "                     any other address is refused\n"
      "--threads N          the server's pool threads (default: the cores)\n"
@@ -519,6 +521,11 @@ const cli_command cli_commands[] = {
      "                     line says why, with \"log_failures\" so far\n"
      "--busy-timeout SECONDS  how long --log waits for another writer (default 1)\n"
      "--max-trips N        what-if and diff: the run breaker, as on the commands\n"
+     "--issuer-key FILE --issuer-id IRI --issuer-name NAME\n"
+     "                     turn on POST /v1/issue (scope issue): {holder, stack,\n"
+     "                     as_of} -> {\"jwt\"}, the badge `credex issue` makes,\n"
+     "                     signed with this Ed25519 private JWK; 409 with the\n"
+     "                     decision when the stack is not met. Without them it is 404\n"
      "\n"
      "At most 1024 connections are held at once (fewer when the open-files limit\n"
      "is lower); headers are limited to 32 KiB.\n"
@@ -542,8 +549,9 @@ const cli_command cli_commands[] = {
      "and prints it once on the first line, then the line to add under `tokens:`\n"
      "in the tokens file, which holds only the token's SHA-256. LIST is\n"
      "comma-separated: read (registry reads), decide (equiv, transfer, audit,\n"
-     "decisions), whatif, admin (reload). Add `jurisdictions: [...]` or `rate: N`\n"
-     "(requests per second) to the line to restrict the token (docs/serve.md).\n"
+     "decisions), whatif, admin (reload), issue (POST /v1/issue). Add\n"
+     "`jurisdictions: [...]` or `rate: N` (requests per second) to the line to\n"
+     "restrict the token (docs/serve.md).\n"
      "\n"
      "Exit codes: 0; 2 usage.\n"
      "\n"

@@ -1256,20 +1256,23 @@ typedef struct cx_service cx_service;
 typedef void (*cx_log_line_fn)(void *ud, const char *line);
 
 typedef struct cx_service_options {
-    const char *db;           /* the registry file, opened read-only */
-    const char *const *rules; /* pack files or directories, as cx_rules_load */
-    size_t nrules;            /* how many; 0: decisions have no rules */
-    const char *tokens;       /* the tokens file (docs/serve.md, "Tokens"), or NULL:
-                                 every request has every scope */
-    cx_log_line_fn log;       /* why a reload was refused; or NULL */
-    void *log_ud;             /* passed to log */
-    int log_decisions;        /* 1: record every decision answered in the registry's
-                                 decision log (as `--log` does; cx_log_begin), one batch
-                                 per request */
-    int busy_timeout;         /* how long that log waits for another process's write
-                                 lock, as cx_open_options.busy_timeout */
-    unsigned max_trips;       /* what-if and diff: the run breaker, as
-                                 cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
+    const char *db;                 /* the registry file, opened read-only */
+    const char *const *rules;       /* pack files or directories, as cx_rules_load */
+    size_t nrules;                  /* how many; 0: decisions have no rules */
+    const char *tokens;             /* the tokens file (docs/serve.md, "Tokens"), or NULL:
+                                       every request has every scope */
+    cx_log_line_fn log;             /* why a reload was refused; or NULL */
+    void *log_ud;                   /* passed to log */
+    int log_decisions;              /* 1: record every decision answered in the registry's
+                                       decision log (as `--log` does; cx_log_begin), one batch
+                                       per request */
+    int busy_timeout;               /* how long that log waits for another process's write
+                                       lock, as cx_open_options.busy_timeout */
+    unsigned max_trips;             /* what-if and diff: the run breaker, as
+                                       cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
+    const struct cx_issuer *issuer; /* POST /v1/issue signs its badges with it (it must
+                                       outlive the service and hold a key); NULL: the
+                                       endpoint answers 404 */
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
