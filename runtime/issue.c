@@ -5,6 +5,7 @@
  * its id derived from its content. It reads no clock and draws no random
  * bytes; JSON is render_issue.c's, signatures jws_sign.c's.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,7 +318,8 @@ int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_
                          "a signed badge needs the issuer's private key");
     int rc = cx_audit(rules, opt->holder, opt->stack, opt->as_of, &v, &n, err);
     if (rc) goto done;
-    *decision = v[0]; /* the stack asked for: the only decision */
+    assert(n == 1); /* a stack asked for is the one decision (cx_audit) */
+    *decision = v[0];
     v[0] = NULL;
     if ((*decision)->status != CX_MET) goto done;
     cx_sym cs = cx__snapshot_find(bd.snap, CX_KIND_CREDENTIAL, opt->stack);
