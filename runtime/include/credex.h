@@ -1256,23 +1256,23 @@ typedef struct cx_service cx_service;
 typedef void (*cx_log_line_fn)(void *ud, const char *line);
 
 typedef struct cx_service_options {
-    const char *db;                 /* the registry file, opened read-only */
-    const char *const *rules;       /* pack files or directories, as cx_rules_load */
-    size_t nrules;                  /* how many; 0: decisions have no rules */
-    const char *tokens;             /* the tokens file (docs/serve.md, "Tokens"), or NULL:
-                                       every request has every scope */
-    cx_log_line_fn log;             /* why a reload was refused; or NULL */
-    void *log_ud;                   /* passed to log */
-    int log_decisions;              /* 1: record every decision answered in the registry's
-                                       decision log (as `--log` does; cx_log_begin), one batch
-                                       per request */
-    int busy_timeout;               /* how long that log waits for another process's write
-                                       lock, as cx_open_options.busy_timeout */
-    unsigned max_trips;             /* what-if and diff: the run breaker, as
-                                       cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
-    const struct cx_issuer *issuer; /* POST /v1/issue signs its badges with it (it must
-                                       outlive the service and hold a key); NULL: the
-                                       endpoint answers 404 */
+    const char *db;           /* the registry file, opened read-only */
+    const char *const *rules; /* pack files or directories, as cx_rules_load */
+    size_t nrules;            /* how many; 0: decisions have no rules */
+    const char *tokens;       /* the tokens file (docs/serve.md, "Tokens"), or NULL:
+                                 every request has every scope */
+    cx_log_line_fn log;       /* why a reload was refused; or NULL */
+    void *log_ud;             /* passed to log */
+    int log_decisions;        /* 1: record every decision answered in the registry's
+                                 decision log (as `--log` does; cx_log_begin), one batch
+                                 per request */
+    int busy_timeout;         /* how long that log waits for another process's write
+                                 lock, as cx_open_options.busy_timeout */
+    unsigned max_trips;       /* what-if and diff: the run breaker, as
+                                 cx_whatif_options.max_trips (0: CX_MAX_TRIPS) */
+    /* POST /v1/issue signs its badges with it (it must outlive the service
+     * and hold a key); NULL: the endpoint answers 404 */
+    const struct cx_issuer *issuer;
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
@@ -1401,7 +1401,9 @@ typedef struct cx_issue_options {
  * audit's decision (the caller frees it, cx_decision_free); when its
  * status is not met, *out is NULL: nothing was issued. CX_EUSAGE for an
  * unknown holder or stack (err suggests the nearest), a bad date, or
- * CX_ISSUE_JWT from an issuer without a key; CX_EREGISTRY; CX_ENOMEM. */
+ * CX_ISSUE_JWT from an issuer without a key; CX_EREGISTRY; CX_ENOMEM.
+ * Threads: it holds rules as cx_audit does and r as a registry read does
+ * (above, "threads"). */
 int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_issue_options *opt,
              char **out, cx_decision **decision, cx_error *err);
 
