@@ -163,6 +163,7 @@ int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnost
         s->busy_timeout = opt->busy_timeout;
         s->max_trips = opt->max_trips;
         s->pack_trust = opt->pack_trust;
+        s->issuer = opt->issuer;
     }
     if (rc == CX_OK && opt->tokens) {
         rc = cx__tokens_load(opt->tokens, &s->tokens, err);

@@ -11,7 +11,7 @@
 #include "service_int.h"
 #include "yaml_reader.h"
 
-static const char *const scope_names[] = {"read", "decide", "whatif", "admin", NULL};
+static const char *const scope_names[] = {"read", "decide", "whatif", "admin", "issue", NULL};
 
 /* ---------------------------------------------------------- tokens file */
 
@@ -48,9 +48,9 @@ static int token_scopes(const char *file, const cx_ynode *n, unsigned *out, cx_e
         size_t k = 0;
         while (scope_names[k] && strcmp(scope_names[k], name) != 0) k++;
         if (!scope_names[k])
-            return cx__ynode_error(err, file, n->items[i],
-                                   "unknown scope '%s'; expected read, decide, whatif or admin",
-                                   name);
+            return cx__ynode_error(
+                err, file, n->items[i],
+                "unknown scope '%s'; expected read, decide, whatif, admin or issue", name);
         *out |= 1u << k;
     }
     return rc;

@@ -22,7 +22,8 @@ enum {
     CX__SCOPE_DECIDE = 2,
     CX__SCOPE_WHATIF = 4,
     CX__SCOPE_ADMIN = 8,
-    CX__SCOPE_ALL = 15
+    CX__SCOPE_ISSUE = 16,
+    CX__SCOPE_ALL = 31
 };
 
 /* One token of the tokens file. */
@@ -86,6 +87,7 @@ struct cx_service {
     uint64_t log_failures;    /* requests whose decisions the log could not take */
 
     const cx_pack_trust *pack_trust; /* ... pack_trust: packs checked at each load */
+    const cx_issuer *issuer;         /* POST /v1/issue signs with it; NULL: the endpoint is off */
 };
 
 /* One call being answered: what the endpoints share. */

@@ -299,6 +299,104 @@ static int post_decision(cx__call *c, int kind)
     return rc < 0 ? rc : cx__answer_problem(c, &p);
 }
 
+/* The 409 body for a stack not met: the error, and the decision beside it,
+ * into b. 0, or -1 when out of memory. */
+static int not_met_body(const cx_decision *d, cx_buf *b)
+{
+    char msg[900];
+    snprintf(msg, sizeof msg, "stack '%s' is %s for holder '%s' as of %s: nothing issued", d->stack,
+             cx_status_name(d->status), d->holder, d->as_of);
+    json_t *e = json_pack("{s:{s:s, s:o, s:s}}", "error", "code", "not_met", "message",
+                          cx__json_text(msg, strlen(msg)), "pointer", "");
+    char *error = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *decision = cx_decision_json(d);
+    json_decref(e);
+    if (error && decision) {
+        cx__buf_add(b, error, strlen(error) - 1); /* without its closing brace */
+        cx__buf_puts(b, ",\"decision\":");
+        cx__buf_add(b, decision, strlen(decision) - 1); /* without its newline */
+        cx__buf_puts(b, "}\n");
+    }
+    int rc = error && decision ? 0 : -1;
+    free(error);
+    free(decision);
+    return rc;
+}
+
+/* The 200 body {"jwt": ...} of a badge (jwt ends in a newline), into b;
+ * the decision is kept for the log. 0, or -1 when out of memory. */
+static int jwt_body(cx__call *c, const char *jwt, const cx_decision *d, cx_buf *b)
+{
+    json_t *o = json_pack("{s:s%}", "jwt", jwt, strlen(jwt) - 1);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL, *logged = cx_decision_json(d);
+    json_decref(o);
+    if (body && logged) {
+        cx__buf_puts(b, body);
+        cx__buf_puts(b, "\n");
+        cx__call_keep_for_log(c, logged);
+    }
+    int rc = body && logged ? 0 : -1;
+    free(body);
+    free(logged);
+    return rc;
+}
+
+/* Issues the badge a (holder, stack, as_of) asks for: 0 with *status and
+ * the body in b (200 {"jwt"}, or 409 when the stack is not met), the
+ * problem's status with p, or -1 when out of memory. */
+static int issue_badge(cx__call *c, const ask *a, int *status, cx_buf *b, cx__problem *p)
+{
+    cx__evaluator *ev;
+    cx_decision *d = NULL;
+    char *jwt = NULL;
+    cx_error err;
+    cx_error_clear(&err);
+    int rc = cx__call_evaluator(c, &ev, &err);
+    if (rc != CX_OK)
+        return rc == CX_ENOMEM ? -1 : cx__problem_set(p, 500, "internal", NULL, err.message);
+    cx_issue_options opt = {a->holder, a->stack, a->as_of ? a->as_of : c->req->today, CX_ISSUE_JWT};
+    rc = cx_issue(ev->reg, ev->rules, c->svc->issuer, &opt, &jwt, &d, &err);
+    if (rc == CX_EUSAGE) /* the only id not checked before: the stack */
+        rc = cx__problem_set(p, 404, "not_found", "/stack", err.message);
+    else if (rc)
+        rc = rc == CX_ENOMEM ? -1 : cx__problem_set(p, 500, "internal", NULL, err.message);
+    else
+        rc = jwt ? jwt_body(c, jwt, d, b) : not_met_body(d, b);
+    *status = jwt ? 200 : 409;
+    free(jwt);
+    cx_decision_free(d);
+    return rc;
+}
+
+/* POST /v1/issue: {holder, stack, as_of} -> {"jwt": ...} (scope issue;
+ * the server's issuer, or 404 when it was started without one). */
+static int post_issue(cx__call *c)
+{
+    cx__problem p;
+    ask a = {0};
+    cx_buf b;
+    int status = 0, rc = cx__require_scope(c, CX__SCOPE_ISSUE);
+    if (rc) return rc;
+    if (!c->svc->issuer)
+        return cx__answer_error(c, 404, "no_such_endpoint", NULL,
+                                "POST /v1/issue is off: start credex serve with --issuer-key, "
+                                "--issuer-id and --issuer-name (docs/serve.md)");
+    json_t *body = cx__body_json(c, &p);
+    if (!body) return cx__answer_problem(c, &p);
+    const cx_snapshot *snap = cx__rules_snapshot(c->gen->rules);
+    cx__buf_init(&b);
+    rc = ask_read(body, ASK_AUDIT, &a, &p);
+    if (rc == 0 && !a.stack)
+        rc = cx__problem_set(&p, 400, "missing_field", "", "missing field 'stack'");
+    if (rc == 0) rc = ask_unknown(snap, &a, &p);
+    if (rc == 0) rc = ask_allowed(c, snap, &a, &p);
+    if (rc == 0) rc = issue_badge(c, &a, &status, &b, &p);
+    json_decref(body);
+    if (rc == 0) return cx__answer_buf(c, status, &b);
+    cx__buf_free(&b);
+    return rc < 0 ? rc : cx__answer_problem(c, &p);
+}
+
 static const char *const kind_names[] = {"equiv", "transfer", NULL, "audit"};
 
 /* One request of a batch: its kind, then the ask. */
@@ -722,6 +820,10 @@ int cx__route(cx__call *c)
     if (strcmp(path, "/v1/decisions") == 0 || strcmp(path, "/v1/admin/reload") == 0) {
         if (!method_is(c, "POST")) return wrong_method(c, "POST");
         return path[4] == 'd' ? post_decisions(c) : post_reload(c);
+    }
+    if (strcmp(path, "/v1/issue") == 0) {
+        if (!method_is(c, "POST")) return wrong_method(c, "POST");
+        return post_issue(c);
     }
     if (strcmp(path, "/v1/whatif") == 0 || strcmp(path, "/v1/diff") == 0) {
         if (!method_is(c, "POST")) return wrong_method(c, "POST");

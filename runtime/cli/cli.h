@@ -70,6 +70,9 @@ typedef uint64_t cli_opts;
 #define OPT_PACK_TRUST        (UINT64_C(1) << 53) /* commands that load packs */
 #define OPT_REQUIRE_SIGNED    (UINT64_C(1) << 54)
 #define OPT_PACK_SIGNING      (OPT_PACK_TRUST | OPT_REQUIRE_SIGNED)
+#define OPT_ISSUER_ID         (UINT64_C(1) << 55) /* issue, serve */
+#define OPT_ISSUER_NAME       (UINT64_C(1) << 56)
+#define OPT_ISSUER_KEY        (UINT64_C(1) << 57) /* serve: the key of POST /v1/issue */
 
 #define MAX_RULES 64
 
@@ -133,6 +136,9 @@ typedef struct cli {
     const char *pack_trust_file; /* --pack-trust FILE (commands that load packs) */
     int require_signed_packs;    /* --require-signed-packs */
     cx_pack_trust *pack_trust;   /* read from pack_trust_file by cli_pack_trust; owned */
+    const char *issuer_id;       /* --issuer-id IRI (issue, serve) */
+    const char *issuer_name;     /* --issuer-name NAME (issue, serve) */
+    const char *issuer_key;      /* --issuer-key FILE (serve): the key POST /v1/issue signs with */
 } cli;
 
 typedef struct cli_command {
@@ -271,6 +277,7 @@ int cmd_next(cli *c);
 int cmd_graph(cli *c);
 int cmd_keys(cli *c);
 int cmd_pack(cli *c);
+int cmd_issue(cli *c);
 
 /* The HTTP server of credex serve (serve_http.c, the only file that
  * includes microhttpd.h): a cx_service on libmicrohttpd's thread pool. */

@@ -62,12 +62,29 @@ static unsigned max_connections(void)
     return rl.rlim_cur > 80 ? (unsigned)rl.rlim_cur - 64 : 16;
 }
 
+/* The issuer of POST /v1/issue: all three of --issuer-key, --issuer-id and
+ * --issuer-name, or none (*out NULL: the endpoint is off). */
+static int serve_issuer(cli *c, cx_issuer **out)
+{
+    cx_error err;
+    *out = NULL;
+    if (!c->issuer_key && !c->issuer_id && !c->issuer_name) return CX_OK;
+    if (!c->issuer_key || !c->issuer_id || !c->issuer_name)
+        return cli_usage_error(c, "POST /v1/issue needs all of --issuer-key FILE, --issuer-id "
+                                  "IRI and --issuer-name NAME");
+    cx_error_clear(&err);
+    if (cx_issuer_new(c->issuer_id, c->issuer_name, c->issuer_key, out, &err) != CX_OK)
+        return cli_report(&err);
+    return CX_OK;
+}
+
 int cmd_serve(cli *c)
 {
     const char *paths[MAX_RULES + 64];
     char *owned = NULL;
     size_t n = 0;
     cx_service *svc = NULL;
+    cx_issuer *issuer = NULL;
     serve_http *srv = NULL;
     cx_diagnostics diags;
     cx_error err;
@@ -75,8 +92,11 @@ int cmd_serve(cli *c)
     if (c->nargs) return cli_usage_error(c, "serve takes no arguments");
     const cx_pack_trust *trust;
     int rc = cli_pack_trust(c, &trust);
-    if (rc || (rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned)))
+    if (rc || (rc = serve_issuer(c, &issuer)) ||
+        (rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned))) {
+        cx_issuer_free(issuer);
         return rc;
+    }
     /* Signals are taken by sigwait on this thread only: block them before
      * the server's threads start, which inherit the mask. */
     sigemptyset(&set);
@@ -95,7 +115,8 @@ int cmd_serve(cli *c)
                              .log_decisions = c->log,
                              .busy_timeout = c->busy_timeout ? c->busy_timeout : DEFAULT_BUSY,
                              .max_trips = c->max_trips,
-                             .pack_trust = trust};
+                             .pack_trust = trust,
+                             .issuer = issuer};
     rc = cx_service_open(&so, &svc, &diags, &err);
     if (rc) print_load_errors(&diags, &err);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -119,6 +140,7 @@ int cmd_serve(cli *c)
         if (!c->quiet) fprintf(stderr, "credex serve: stopped\n");
     }
     cx_service_free(svc);
+    cx_issuer_free(issuer);
     cx_diagnostics_free(&diags);
     free(owned);
     return rc;

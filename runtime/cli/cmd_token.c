@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-static const char *const scope_names[] = {"read", "decide", "whatif", "admin"};
+static const char *const scope_names[] = {"read", "decide", "whatif", "admin", "issue"};
 
 /* Checks the comma-separated scopes and writes them as a YAML flow list. */
 static int scopes_yaml(cli *c, char *out, size_t size)
@@ -23,11 +23,12 @@ static int scopes_yaml(cli *c, char *out, size_t size)
     while (p && *p) {
         size_t len = strcspn(p, ",");
         size_t k = 0;
-        while (k < 4 && (strlen(scope_names[k]) != len || strncmp(scope_names[k], p, len) != 0))
+        while (k < 5 && (strlen(scope_names[k]) != len || strncmp(scope_names[k], p, len) != 0))
             k++;
-        if (k == 4)
+        if (k == 5)
             return cli_usage_error(
-                c, "unknown scope '%.*s'; expected read, decide, whatif or admin", (int)len, p);
+                c, "unknown scope '%.*s'; expected read, decide, whatif, admin or issue", (int)len,
+                p);
         if (!(seen & (1u << k)))
             used +=
                 (size_t)snprintf(out + used, size - used, "%s%s", seen ? ", " : "", scope_names[k]);
@@ -35,7 +36,8 @@ static int scopes_yaml(cli *c, char *out, size_t size)
         p += len + (p[len] == ',');
     }
     if (!seen)
-        return cli_usage_error(c, "--scopes needs at least one of read, decide, whatif, admin");
+        return cli_usage_error(c,
+                               "--scopes needs at least one of read, decide, whatif, admin, issue");
     return CX_OK;
 }
 

@@ -494,12 +494,14 @@ const cli_command cli_commands[] = {
      "  credex backup /var/backups/credex-2026-06-01.db\n"},
     {"serve", cmd_serve,
      OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT |
-         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS | OPT_PACK_SIGNING,
+         OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS | OPT_PACK_SIGNING | OPT_ISSUER_KEY |
+         OPT_ISSUER_ID | OPT_ISSUER_NAME,
      "text",
      "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
      "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]\n"
      "       [--log] [--busy-timeout SECONDS] [--max-trips N]\n       [--pack-trust FILE] "
-     "[--require-signed-packs]",
+     "[--require-signed-packs]\n"
+     "       [--issuer-key FILE --issuer-id IRI --issuer-name NAME]",
      "answer decisions and registry reads over HTTP (JSON)",
      "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
      "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
@@ -519,7 +521,7 @@ const cli_command cli_commands[] = {
      "--listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8787; port 0\n"
      "                     picks a free one)\n"
      "--tokens FILE        tokens: [{name, sha256, scopes: [read, decide, whatif,\n"
-     "                     admin], jurisdictions: [...], rate}] (credex token new).\n"
+     "                     admin, issue], jurisdictions: [...], rate}] (credex token new).\n"
      "                     Without it: loopback only, every request has every scope;\n"
      "                     any other address is refused\n"
      "--threads N          the server's pool threads (default: the cores)\n"
@@ -535,6 +537,11 @@ const cli_command cli_commands[] = {
      "                     line says why, with \"log_failures\" so far\n"
      "--busy-timeout SECONDS  how long --log waits for another writer (default 1)\n"
      "--max-trips N        what-if and diff: the run breaker, as on the commands\n"
+     "--issuer-key FILE --issuer-id IRI --issuer-name NAME\n"
+     "                     turn on POST /v1/issue (scope issue): {holder, stack,\n"
+     "                     as_of} -> {\"jwt\"}, the badge `credex issue` makes,\n"
+     "                     signed with this Ed25519 private JWK; 409 with the\n"
+     "                     decision when the stack is not met. Without them it is 404\n"
      "\n"
      "At most 1024 connections are held at once (fewer when the open-files limit\n"
      "is lower); headers are limited to 32 KiB.\n"
@@ -558,8 +565,9 @@ const cli_command cli_commands[] = {
      "and prints it once on the first line, then the line to add under `tokens:`\n"
      "in the tokens file, which holds only the token's SHA-256. LIST is\n"
      "comma-separated: read (registry reads), decide (equiv, transfer, audit,\n"
-     "decisions), whatif, admin (reload). Add `jurisdictions: [...]` or `rate: N`\n"
-     "(requests per second) to the line to restrict the token (docs/serve.md).\n"
+     "decisions), whatif, admin (reload), issue (POST /v1/issue). Add\n"
+     "`jurisdictions: [...]` or `rate: N` (requests per second) to the line to\n"
+     "restrict the token (docs/serve.md).\n"
      "\n"
      "Exit codes: 0; 2 usage.\n"
      "\n"
@@ -662,6 +670,42 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex pack sign rules/tx-ev-renewal.lua --key ~/keys/state-board.jwk\n"},
+    {"issue", cmd_issue,
+     OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_HOLDER | OPT_STACK | OPT_ISSUER_ID |
+         OPT_ISSUER_NAME | OPT_KEY | OPT_OUTPUT,
+     "jwt json",
+     "credex issue --holder H --stack S --issuer-id IRI --issuer-name NAME --key FILE\n"
+     "       [--as-of DATE] [--format jwt|json] [--output FILE | -o FILE] [--db PATH]\n"
+     "       [--rules PATH] [--quiet]",
+     "issue an Open Badges 3.0 credential for a met stack",
+     "Audits stack S for holder H as `credex audit` does and, when it is met,\n"
+     "writes an Open Badges 3.0 OpenBadgeCredential for the stack's credential\n"
+     "(docs/signing.md, \"Issuing badges\"): validFrom the stack award's issue date,\n"
+     "validUntil the day after its expiry (none when it never expires), the\n"
+     "achievement aligned to the Credential Registry when the credential has a\n"
+     "ctid code, the awards used as evidence. It is signed as a VC-JWT (EdDSA)\n"
+     "with the Ed25519 private JWK in --key, whose kid goes in the header; `credex\n"
+     "import --trust` with the issuer's public key reads it back as a verified\n"
+     "award. The same registry, packs and options give the same bytes: the id and\n"
+     "the jti are derived from the content. When the stack is not met nothing is\n"
+     "written: the decision is printed, with what is missing, and the exit is 1.\n"
+     "\n"
+     "  --issuer-id IRI        the issuer (an absolute IRI: https://..., did:...)\n"
+     "  --issuer-name NAME     the issuer profile's name\n"
+     "  --key FILE             the issuer's Ed25519 private JWK (credex keys new)\n"
+     "  --format jwt|json      jwt (default): the signed VC-JWT; json: the unsigned\n"
+     "                         credential, one compact line, for inspection (no key)\n"
+     "  --output FILE, -o FILE  write the badge to FILE (through a temporary file\n"
+     "                         renamed when complete); default: stdout\n"
+     "\n"
+     "Exit codes: 0 issued; 1 the stack is not met (nothing issued); 2 usage, an\n"
+     "unknown holder or stack, an issuer id that is not an IRI; 3 a pack or the key\n"
+     "file is bad, or the decision is an error; 4 registry error.\n"
+     "\n"
+     "Example:\n"
+     "  credex issue --holder h-ca-0001 --stack CA-EV-TECH \\\n"
+     "       --issuer-id https://riohondo.edu/issuers/ev --issuer-name 'Rio Hondo College' \\\n"
+     "       --key issuer.jwk -o badge.jwt\n"},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL}};
 
 static const struct option_spec {
@@ -724,6 +768,9 @@ static const struct option_spec {
     {"key", OPT_KEY, 1},
     {"pack-trust", OPT_PACK_TRUST, 1},
     {"require-signed-packs", OPT_REQUIRE_SIGNED, 0},
+    {"issuer-id", OPT_ISSUER_ID, 1},
+    {"issuer-name", OPT_ISSUER_NAME, 1},
+    {"issuer-key", OPT_ISSUER_KEY, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -1008,6 +1055,15 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_REQUIRE_SIGNED:
         c->require_signed_packs = 1;
         break;
+    case OPT_ISSUER_ID:
+        c->issuer_id = value;
+        break;
+    case OPT_ISSUER_NAME:
+        c->issuer_name = value;
+        break;
+    case OPT_ISSUER_KEY:
+        c->issuer_key = value;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -1084,9 +1140,10 @@ static int check_options(cli *c, const cli_command *cmd, cli_opts seen)
         if ((seen & option_specs[i].bit) && !(accepted & option_specs[i].bit))
             return cli_option_error(c, cmd->usage, "option '--%s' does not apply to '%s'",
                                     option_specs[i].name, cmd->name);
-    if (!c->format) /* text, but for export (yaml) and graph (dot): their first formats */
+    if (!c->format) /* text, but for export (yaml), graph (dot), issue (jwt): their first */
         c->format = strncmp(cmd->formats, "yaml", 4) == 0  ? "yaml"
                     : strncmp(cmd->formats, "dot", 3) == 0 ? "dot"
+                    : strncmp(cmd->formats, "jwt", 3) == 0 ? "jwt"
                                                            : "text";
     const char *f = strstr(cmd->formats, c->format);
     size_t n = strlen(c->format);

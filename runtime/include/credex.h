@@ -1297,6 +1297,9 @@ typedef struct cx_service_options {
     /* Every load and reload checks the packs' signatures against it
      * (cx_rules_load_trusted); NULL: not checked. Must outlive the service. */
     const struct cx_pack_trust *pack_trust;
+    /* POST /v1/issue signs its badges with it (it must outlive the service
+     * and hold a key); NULL: the endpoint answers 404 */
+    const struct cx_issuer *issuer;
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
@@ -1515,5 +1518,54 @@ int cx_pack_sign(cx_registry *r, const char *path, const char *key, cx_diagnosti
  * (cx_replay_pack.signature); trust NULL: exactly cx_replay. */
 int cx_replay_trusted(cx_registry *r, int64_t id, cx_rules *current, const cx_pack_trust *trust,
                       cx_replay_result **out, cx_error *err);
+/* ------------------------------------------------------------------ issue */
+
+/* Open Badges 3.0 for met stacks (docs/signing.md, "Issuing badges"): a
+ * holder who meets a stack gets an OpenBadgeCredential for the stack's
+ * credential, signed as a VC-JWT, that `credex import` (with the issuer
+ * in its trust file) reads back as a verified award with the same dates. */
+
+/* Who issues: an IRI, a name and an Ed25519 private key (or none: only
+ * the unsigned form can be made). Immutable once made: any number of
+ * threads may issue with one issuer at once. */
+typedef struct cx_issuer cx_issuer;
+
+/* A new issuer, its key read from the private JWK file key_path (may be
+ * NULL: no key). CX_EUSAGE when id is not an absolute IRI (a scheme, ':',
+ * no white space: https://example.edu/issuers/1, did:web:example.edu) or
+ * name is empty; CX_EINPUT, located in the key file, for a key that is
+ * malformed, public only, or not Ed25519; CX_ENOMEM. *out is owned by the
+ * caller (cx_issuer_free, which wipes the key). */
+int cx_issuer_new(const char *id, const char *name, const char *key_path, cx_issuer **out,
+                  cx_error *err);
+void cx_issuer_free(cx_issuer *issuer); /* accepts NULL */
+
+/* What cx_issue writes. */
+typedef enum cx_issue_form {
+    CX_ISSUE_JWT, /* the signed VC-JWT (compact JWS, alg EdDSA): needs the issuer's key */
+    CX_ISSUE_JSON /* the unsigned credential, compact JSON, for inspection */
+} cx_issue_form;
+
+typedef struct cx_issue_options {
+    const char *holder; /* the holder's id */
+    const char *stack;  /* the id of the credential the stack confers */
+    const char *as_of;  /* YYYY-MM-DD: the audit's date */
+    cx_issue_form form;
+} cx_issue_options;
+
+/* Audits opt->stack for opt->holder as of opt->as_of with rules (compiled
+ * against r, which gives the awards' provenance) and, when the stack is
+ * met, writes the credential: *out is malloc'd text ending in "\n" (the
+ * caller frees it). The same registry, packs, issuer and options give the
+ * same bytes: the credential's id (and the JWT's jti) is a UUID derived
+ * from its content, and nothing reads a clock. On CX_OK *decision is the
+ * audit's decision (the caller frees it, cx_decision_free); when its
+ * status is not met, *out is NULL: nothing was issued. CX_EUSAGE for an
+ * unknown holder or stack (err suggests the nearest), a bad date, or
+ * CX_ISSUE_JWT from an issuer without a key; CX_EREGISTRY; CX_ENOMEM.
+ * Threads: it holds rules as cx_audit does and r as a registry read does
+ * (above, "threads"). */
+int cx_issue(cx_registry *r, cx_rules *rules, const cx_issuer *issuer, const cx_issue_options *opt,
+             char **out, cx_decision **decision, cx_error *err);
 
 #endif /* CREDEX_H */

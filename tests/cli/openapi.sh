@@ -33,10 +33,10 @@ for want in "GET / -" "GET /openapi.json -" "GET /pages/{file} -" "GET /v1/healt
     "GET /v1/holders/{id} read" "GET /v1/groups read" "GET /v1/groups/{id} read" \
     "POST /v1/equiv decide" "POST /v1/transfer decide" "POST /v1/audit decide" \
     "POST /v1/decisions decide" "POST /v1/whatif whatif" "POST /v1/diff whatif" \
-    "POST /v1/admin/reload admin"; do
+    "POST /v1/admin/reload admin" "POST /v1/issue issue"; do
     expect_contains "$ENDPOINTS" "$want" "the endpoint and scope $want"
 done
-expect_eq "$(printf '%s\n' "$ENDPOINTS" | wc -l | tr -d ' ')" 18 "18 operations, no other ($ENDPOINTS)"
+expect_eq "$(printf '%s\n' "$ENDPOINTS" | wc -l | tr -d ' ')" 19 "19 operations, no other ($ENDPOINTS)"
 
 # valid SCHEMA FILE WHAT: every line of FILE validates, and there are lines.
 valid() {

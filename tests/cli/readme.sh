@@ -1,7 +1,7 @@
 # readme.sh -- runs every example in README.md and in the examples'
 # READMEs exactly as written: each "$ credex ..." line in a ```console
 # block is run from the repository root (with /tmp/ev.db replaced by a
-# private registry), and its output, stdout and stderr together, must be
+# private registry, and every other /tmp/ev-NAME by a private file), and its output, stdout and stderr together, must be
 # the lines that follow it in the block. Another "$ ..." line (curl) runs
 # as written. "$ credex serve ... &" starts the server in the background on
 # a free port (its expected output: its first line; 127.0.0.1:8787 in the
@@ -33,6 +33,7 @@ check_doc() {
     flush() {
         [ -n "$cmd" ] || return 0
         local actual run=${cmd//\/tmp\/ev.db/$db}
+        run=${run//\/tmp\/ev-/$WORK\/ev-}
         if [[ $cmd == '"$CREDEX" serve '*' &' ]]; then
             serve_start "${run% &}"
         elif [ "$cmd" = 'kill %1' ]; then
@@ -43,6 +44,7 @@ check_doc() {
             actual=$(cd "$SRC" && eval "$run" 2>&1)
         fi
         actual=${actual//$db//tmp/ev.db}
+        actual=${actual//$WORK\/ev-//tmp/ev-}
         expect_eq "$actual" "${expected%$'\n'}" "$doc: \$ $cmd"
         cmd=""
         expected=""

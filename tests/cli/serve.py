@@ -15,6 +15,7 @@ bounded by counts of tries; nothing is timed. Usage: serve.py CREDEX SRC
 WORK; prints "N passed, M failed".
 """
 import atexit
+import base64
 import http.client
 import json
 import os
@@ -594,6 +595,82 @@ def test_coverage():
     eq(sorted(listed - seen), [], "every documented status seen")
 
 
+def test_issue(s):
+    """POST /v1/issue: 404 on a server without an issuer; with one, the
+    badge `credex issue` makes (byte for byte), verified by `credex import`
+    into a fresh registry; 409 with the decision when the stack is not met;
+    scope issue."""
+    ask = json.dumps({"holder": "h-ca-0001", "stack": "CA-EV-TECH", "as_of": AS_OF})
+    st, data, _, _ = s.request("POST", "/v1/issue", ask)
+    eq((st, error_of(data)["code"]), (404, "no_such_endpoint"), "no issuer: the endpoint is off")
+    key = os.path.join(WORK, "issuer.jwk")
+    r = cli("keys", "new", "--kid", "rh-2026", "--out", key)
+    eq(r.returncode, 0, "an issuer key")
+    public = r.stdout.decode().strip()
+    issuer = ["--issuer-id", "https://riohondo.example/issuers/ev", "--issuer-name",
+              "Rio Hondo College"]
+    r = cli("serve", "--db", DB, "--rules", RULES, "--issuer-key", key, "--issuer-id", "rh")
+    eq(r.returncode, 2, "--issuer-key without the rest: exit 2")
+    check(b"needs all of --issuer-key FILE, --issuer-id IRI and --issuer-name NAME" in r.stderr,
+          "and says why")
+    issuing, issuing_line = token("registrar", "issue")
+    deciding, deciding_line = token("decider", "decide")
+    tokens = os.path.join(WORK, "issue-tokens.yaml")
+    with open(tokens, "w") as f:
+        f.write("tokens:\n" + issuing_line + "\n" + deciding_line + "\n")
+    t = Server("--issuer-key", key, *issuer, "--tokens", tokens, "--quiet")
+
+    def auth(tok):
+        return {"Authorization": "Bearer " + tok}
+    st, data, _, _ = t.request("POST", "/v1/issue", ask, headers=auth(deciding))
+    check(st == 403 and "'issue'" in error_of(data)["message"], "issuing needs scope issue")
+    st, data, version, _ = t.request("POST", "/v1/issue", ask, headers=auth(issuing))
+    eq(st, 200, "a met stack: issued")
+    jwt = json.loads(data)["jwt"]
+    r = cli("--db", DB, "--rules", RULES, "--as-of", AS_OF, "issue", "--holder", "h-ca-0001",
+            "--stack", "CA-EV-TECH", *issuer, "--key", key)
+    eq(jwt + "\n", r.stdout.decode(), "the JWT credex issue writes, byte for byte")
+    eq(data, json.dumps({"jwt": jwt}, separators=(",", ":")).encode() + b"\n", "the body")
+    header = json.loads(base64.urlsafe_b64decode(jwt.split(".")[0] + "=="))
+    eq(header, {"alg": "EdDSA", "kid": "rh-2026", "typ": "JWT"}, "the JOSE header")
+    badge = os.path.join(WORK, "served.jwt")
+    with open(badge, "w") as f:
+        f.write(jwt + "\n")
+    trust = os.path.join(WORK, "issue-trust.yaml")
+    place = os.path.join(WORK, "issue-ca.yaml")
+    with open(trust, "w") as f:
+        f.write("issuers:\n  - id: https://riohondo.example/issuers/ev\n    keys:\n"
+                "      - " + public + "\n")
+    with open(place, "w") as f:
+        f.write("version: 1\njurisdictions:\n  - { id: US-CA, name: California }\n")
+    fresh = os.path.join(WORK, "issue-fresh.db")
+    r = cli("--db", fresh, "import", place, badge, "--trust", trust, "--jurisdiction", "US-CA",
+            "--quiet")
+    eq(r.returncode, 0, "the served badge imports, its issuer trusted: %r" % r.stderr)
+    holder = json.loads(cli("--db", fresh, "show", "holder", "urn:credex:holder:h-ca-0001",
+                            "--format", "json").stdout)
+    award = holder["awards"][0]
+    eq((award["credential"], award["issued"], "expires" in award,
+        award["provenance"]["verification"]),
+       ("ce-9e3b7b41-575f-412f-817e-fd9dacab369d", "2025-12-12", False, "verified"),
+       "a verified award of the certificate, issued 2025-12-12, never expiring")
+    not_met = json.dumps({"holder": "h-ca-0002", "stack": "CA-EV-TECH", "as_of": AS_OF})
+    st, data, _, _ = t.request("POST", "/v1/issue", not_met, headers=auth(issuing))
+    eq(st, 409, "a stack in progress: 409")
+    o = json.loads(data)
+    eq(o["error"]["code"], "not_met", "the error's code")
+    eq(json.dumps(o["decision"], separators=(",", ":"), ensure_ascii=False).encode() + b"\n",
+       cli_json("audit", "--holder", "h-ca-0002", "--stack", "CA-EV-TECH"),
+       "the decision audit prints, with what is missing")
+    st, data, _, _ = t.request("POST", "/v1/issue", '{"holder":"h-ca-0001","stack":"CA-EV-TEC"}',
+                               headers=auth(issuing))
+    eq((st, error_of(data)["pointer"]), (404, "/stack"), "an unknown stack: 404 at /stack")
+    st, data, _, _ = t.request("POST", "/v1/issue", '{"holder":"h-ca-0001"}',
+                               headers=auth(issuing))
+    eq((st, error_of(data)["code"]), (400, "missing_field"), "no stack: 400")
+    eq(t.stop(), 0, "exit 0")
+
+
 def test_flood(s):
     held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(300)]
     st, data, _, _ = s.request("GET", "/v1/health")
@@ -699,6 +776,7 @@ def main():
     test_pages(s)
     test_whatif(s)
     test_diff(s)
+    test_issue(s)
     test_flood(s)
     test_slow_header(s)
     test_big_header(s)

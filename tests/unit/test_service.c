@@ -676,6 +676,79 @@ TEST(decisions_logged_or_counted)
     cx_service_free(s);
 }
 
+/* What cx_issue gives for the same question, as the body {"jwt": ...}. */
+static char *direct_issue(const char *db, const cx_issuer *issuer, const char *holder)
+{
+    cx_registry *r = NULL;
+    cx_rules *rules = NULL;
+    cx_decision *d = NULL;
+    cx_error err;
+    const char *paths[] = {EV "/rules"};
+    char *jwt = NULL, *body = NULL;
+    cx_issue_options opt = {holder, "CA-EV-TECH", AS_OF, CX_ISSUE_JWT};
+    cx_error_clear(&err);
+    if (!cx_registry_open(db, CX_OPEN_READONLY, &r, &err) &&
+        !cx_rules_load(r, paths, 1, &rules, NULL, &err) &&
+        !cx_issue(r, rules, issuer, &opt, &jwt, &d, &err) && jwt &&
+        (body = malloc(strlen(jwt) + 16)))
+        sprintf(body, "{\"jwt\":\"%.*s\"}\n", (int)strlen(jwt) - 1, jwt);
+    free(jwt);
+    cx_decision_free(d);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+    return body;
+}
+
+TEST(issue_is_the_library_call)
+{
+    const char *db = tmp("ev.db"), *key = tmp("issuer.jwk"), *rules = EV "/rules";
+    cx_issuer *issuer = NULL;
+    cx_service *s = NULL;
+    char *public_jwk = NULL;
+    static answer a;
+    cx_error err;
+    cx_error_clear(&err);
+    remove(key);
+    if (make_registry(db) || cx_keys_new(key, "k1", &public_jwk, &err) ||
+        cx_issuer_new("https://riohondo.example/issuers/ev", "Rio Hondo College", key, &issuer,
+                      &err)) {
+        fprintf(stderr, "  cannot set up: %s\n", err.message);
+        test_failed_ = 1;
+        goto done;
+    }
+    s = open_service(db, rules, NULL); /* no issuer: the endpoint is off */
+    ask(s, "POST", "/v1/issue", NULL, NULL, "{\"holder\":\"h-ca-0001\",\"stack\":\"CA-EV-TECH\"}",
+        0, &a);
+    CHECK_INT(a.status, 404);
+    CHECK_CONTAINS(a.body, "\"code\":\"no_such_endpoint\"");
+    cx_service_free(s);
+    cx_service_options o = {.db = db, .rules = &rules, .nrules = 1, .issuer = issuer};
+    s = NULL;
+    CHECK_INT(cx_service_open(&o, &s, NULL, &err), CX_OK);
+    if (!s) goto done;
+    ask(s, "POST", "/v1/issue", NULL, NULL, "{\"holder\":\"h-ca-0001\",\"stack\":\"CA-EV-TECH\"}",
+        0, &a);
+    CHECK_INT(a.status, 200);
+    char *direct = direct_issue(db, issuer, "h-ca-0001");
+    CHECK(direct != NULL);
+    if (direct) CHECK_STR(a.body, direct);
+    free(direct);
+    ask(s, "POST", "/v1/issue", NULL, NULL, "{\"holder\":\"h-ca-0002\",\"stack\":\"CA-EV-TECH\"}",
+        0, &a);
+    CHECK_INT(a.status, 409);
+    static const char not_met[] = "{\"error\":{\"code\":\"not_met\",";
+    CHECK(strncmp(a.body, not_met, sizeof not_met - 1) == 0);
+    CHECK_CONTAINS(a.body, "},\"decision\":{\"kind\":\"audit\",\"status\":\"in_progress\"");
+    CHECK_CONTAINS(
+        a.body,
+        "\"missing\":[\"at_least(1) { \\\"CA-EVB-201\\\", \\\"CA-EVD-202\\\" }\",\"shop hours\"]");
+done:
+    cx_service_free(s);
+    cx_issuer_free(issuer);
+    free(public_jwk);
+    remove(key);
+}
+
 static const test_case cases[] = {
     {"decision_bodies_are_the_cli_json", decision_bodies_are_the_cli_json},
     {"reads_and_lists", reads_and_lists},
@@ -687,6 +760,7 @@ static const test_case cases[] = {
     {"pages_from_the_binary", pages_from_the_binary},
     {"whatif_and_diff_are_the_library_calls", whatif_and_diff_are_the_library_calls},
     {"decisions_logged_or_counted", decisions_logged_or_counted},
+    {"issue_is_the_library_call", issue_is_the_library_call},
     {NULL, NULL},
 };
 
