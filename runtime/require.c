@@ -841,6 +841,29 @@ static void report_gap(search *s, const cx_req *q, const char *what, const cx_re
     if (g) gap_fill(s, g, set, drop);
 }
 
+/* For the explain tree: the parts of each labelled all left unmet that fit
+ * beside the completion applied[0..napplied) join it in s->assign (as its
+ * gap counts them); `used` stays the completion's. */
+static void explain_alls(search *s, const cx_req **f, size_t nf, const cx_req **g,
+                         const uint8_t *keep, const cx_req **applied, size_t napplied)
+{
+    uint64_t steps = s->steps;
+    int failed = s->failed;
+    size_t n = napplied;
+    for (size_t i = 0; i < nf; i++) {
+        size_t j = 0;
+        while (g[j] != f[i]) j++;
+        if (!keep[j] && f[i]->kind == CX_REQ_ALL) n += parts_fitting(s, f[i], applied, n);
+    }
+    for (int pass = 0; n > napplied && pass < 2; pass++) { /* with them, else without */
+        memset(s->used, 0, s->n);
+        for (size_t k = 0; k < s->nreqs; k++) s->assign[k] = -1;
+        if (solve(s, applied, pass ? napplied : n) == 1 || !napplied) break;
+    }
+    s->steps = steps;
+    s->failed = failed;
+}
+
 /* What the smallest completion still needs (docs/design.md §4 Progress), and the
  * awards applied to what is met so far. The forced requirements are
  * weighed most specific first (by_specificity) and reported in the order
@@ -900,6 +923,8 @@ static void report_missing(search *s)
     memset(s->used, 0, s->n);
     for (size_t k = 0; k < s->nreqs; k++) s->assign[k] = -1;
     if (napplied && solve(s, applied, napplied) == 1) report_used(s);
+    if (s->opts && s->opts->details & CX_DETAIL_EXPLAIN)
+        explain_alls(s, f, nf, g, keep, applied, napplied);
     if (applied != local) free(applied);
 }
 

@@ -24,6 +24,17 @@ golden gaps-holder.jsonl audit --holder h-gap-1 "${R[@]}" --format json
 golden gaps-explain.txt audit --holder h-gap-2 "${R[@]}" --explain
 golden gaps-all-explain.txt audit --all --stack ST-HOURS "${R[@]}" --explain --jobs 2
 
+# the tree shows what a gap counts: the part of a labelled all that fits
+run audit --holder h-gap-1 --stack ST-ALL "${R[@]}" --explain
+expect_contains "$OUT" "  missing: elective pair
+    2 more of: C3, C4" "a labelled all with no part held"
+run audit --holder h-gap-4 --stack ST-ALL "${R[@]}" --explain
+expect_contains "$OUT" "  missing: elective pair
+    1 more of: C4" "a labelled all with one part held: its gap"
+expect_contains "$OUT" "      elective pair [partly] 1 of 2
+        C3 [met] h-gap-4/C3/2025-02-01 (C3)
+        C4 [not]" "a labelled all with one part held: its tree"
+
 # the words a user reads, under their missing lines
 run audit --holder h-gap-1 --stack ST-SLOT "${R[@]}"
 expect_eq "$OUT" "audit ST-SLOT for h-gap-1: in_progress
@@ -46,7 +57,7 @@ expect_eq "$(printf '%s\n' "$OUT" | grep -c 'more of')" 0 "CSV rows carry no gap
 "$CREDEX" audit --all "${R[@]}" --format json --jobs 1 > "$WORK/j1.jsonl"
 "$CREDEX" audit --all "${R[@]}" --format json --jobs 3 --explain > "$WORK/j3.jsonl"
 cmp -s "$WORK/j1.jsonl" "$WORK/j3.jsonl" && pass || fail "audit --all JSON differs with --explain or --jobs"
-expect_eq "$(grep -c '"gaps":\[' "$WORK/j1.jsonl")" 22 "unmet audits with gaps over the three holders"
+expect_eq "$(grep -c '"gaps":\[' "$WORK/j1.jsonl")" 30 "unmet audits with gaps over the four holders"
 
 # --all text says what --holder says
 "$CREDEX" audit --all "${R[@]}" --jobs 2 > "$WORK/all.txt"
