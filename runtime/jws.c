@@ -454,10 +454,10 @@ static int verify_by_kid(const cx_jws *jws, const cx_trust_issuer *is, const cx_
                          "JWS kid '%s' names none of the keys of issuer '%s'", jws->kid, is->id);
     if (strcmp(cx__jwk_alg(k->type), jws->alg) != 0)
         return cx__error(err, CX_EINPUT, jws->file, jws->line, jws->column,
-                         "JWS alg %s does not suit key '%s' of issuer '%s' (an %s key verifies "
+                         "JWS alg %s does not suit key '%s' of issuer '%s' (%s %s key verifies "
                          "%s)",
-                         jws->alg, k->kid, is->id, cx__jwk_type_name(k->type),
-                         cx__jwk_alg(k->type));
+                         jws->alg, k->kid, is->id, k->type == CX_JWK_P256 ? "a" : "an",
+                         cx__jwk_type_name(k->type), cx__jwk_alg(k->type));
     if (!key_verifies(jws, k))
         return cx__error(err, CX_EINPUT, jws->file, jws->line, jws->column,
                          "bad signature: key '%s' of issuer '%s' does not verify this %s token",

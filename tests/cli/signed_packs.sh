@@ -133,7 +133,7 @@ refused "error: a pack signature must use alg EdDSA (an Ed25519 key), found ES25
 cp good.sig ev/rules/evc-compact.lua.sig
 P256='{"kty":"EC","crv":"P-256","x":"ACHYoMtZDOTVEBylwZDT0_8vmBqxryK5nKypXTzkg7g","y":"gEA89PuU8kp-KvwbDnbLXnzhsTzQSS6D4-afP5wXdSk","kid":"k1"}'
 printf '{"issuers": [{"id": "%s", "keys": [%s]}]}\n' "$EVC" "$P256" >trust-p256.json
-refused "error: JWS alg EdDSA does not suit key 'k1' of issuer '$EVC' (an P-256 key verifies ES256)" \
+refused "error: JWS alg EdDSA does not suit key 'k1' of issuer '$EVC' (a P-256 key verifies ES256)" \
     $AUDIT --pack-trust trust-p256.json
 
 # Unsigned: refused with --require-signed-packs, accepted without it.
