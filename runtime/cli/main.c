@@ -405,11 +405,11 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
-         OPT_LIMITS,
-     "text json csv",
+         OPT_LIMITS | OPT_HOLDER_LINES,
+     "text json csv html",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
-     "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]\n"
-     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]",
+     "[--format text|json|csv|html] [--jobs N] [--quiet] [--max-trips N]\n"
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N] [--holders]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -428,6 +428,12 @@ const cli_command cli_commands[] = {
      "what is re-evaluated. --max-input-bytes, --max-scalar-bytes and\n"
      "--max-list-items cap the change file as for import (docs/security.md).\n"
      "\n"
+     "--holders lists every affected holder instead of the groups: a line per holder\n"
+     "and stack whose status moved, {holder, stack, from, to, because}, in text,\n"
+     "json or csv (holder,stack,from,to,because). --format html writes one\n"
+     "self-contained page: the summary, a chart of gains and losses, the\n"
+     "transitions and every affected holder.\n"
+     "\n"
      "--max-trips N (default 100): the run breaker, as for audit --all.\n"
      "\n"
      "Exit codes: 0 (whatever changed); 2 usage; 3 a bad change file (file:line:col),\n"
@@ -436,14 +442,16 @@ const cli_command cli_commands[] = {
      "\n"
      "Example:\n"
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
-    {"diff", cmd_diff, OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS,
-     "text json csv",
-     "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv] "
-     "[--jobs N] [--quiet] [--max-trips N]",
+    {"diff", cmd_diff,
+     OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_HOLDER_LINES,
+     "text json csv html",
+     "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv|html] "
+     "[--jobs N] [--quiet] [--max-trips N] [--holders]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
-     "with NEW_RULES, and the transitions are reported as by credex whatif.\n"
+     "with NEW_RULES, and the transitions are reported as by credex whatif;\n"
+     "--holders and --format html as for whatif.\n"
      "\n"
      "Exit codes as for whatif.\n"
      "\n"
@@ -602,6 +610,7 @@ static const struct option_spec {
     {"max-body", OPT_MAX_BODY, 1},
     {"timeout", OPT_TIMEOUT, 1},
     {"scopes", OPT_SCOPES, 1},
+    {"holders", OPT_HOLDER_LINES, 0}, /* whatif, diff; import's --holders FILE above */
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -665,12 +674,19 @@ static int unknown_command(const char *name)
     return CX_EUSAGE;
 }
 
-static const struct option_spec *find_option(const char *name, size_t len)
+/* The option called name; of two with one name (--holders), the one the
+ * command word read so far accepts, else the first. */
+static const struct option_spec *find_option(const cli *c, const char *name, size_t len)
 {
-    for (size_t i = 0; i < NOPTIONS; i++)
-        if (strlen(option_specs[i].name) == len && strncmp(option_specs[i].name, name, len) == 0)
-            return &option_specs[i];
-    return NULL;
+    const cli_command *cmd = c->command ? find_command(c->command) : NULL;
+    const struct option_spec *first = NULL;
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (strlen(option_specs[i].name) != len || strncmp(option_specs[i].name, name, len) != 0)
+            continue;
+        if (cmd && (cmd->options & option_specs[i].bit)) return &option_specs[i];
+        if (!first) first = &option_specs[i];
+    }
+    return first;
 }
 
 static int unknown_option(const cli *c, const char *arg)
@@ -851,6 +867,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_SCOPES:
         c->scopes = value;
         break;
+    case OPT_HOLDER_LINES:
+        c->holder_lines = 1;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -899,7 +918,7 @@ static int parse(int argc, char **argv, cli *c, cli_opts *seen, int *help, int *
         if (arg[1] != '-') return cli_usage_error(c, "unknown option '%s'", arg);
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        const struct option_spec *o = find_option(arg + 2, len);
+        const struct option_spec *o = find_option(c, arg + 2, len);
         if (!o) return unknown_option(c, arg);
         const char *value = NULL;
         if (o->takes_value) {
