@@ -50,14 +50,16 @@ typedef struct amount {
 
 #define MAX_AMOUNTS 16 /* per stack; more are left to the missing strings */
 
-/* "120" or "12.5" for hundredths. */
+/* "120", "12.5" or "12.25" for hundredths (never negative), as a catalog writes it. */
 static void hundredths(int64_t v, char buf[32])
 {
-    if (v % 100 == 0)
-        snprintf(buf, 32, "%lld", (long long)(v / 100));
+    long long whole = (long long)(v / 100), part = (long long)(v % 100);
+    if (part == 0)
+        snprintf(buf, 32, "%lld", whole);
+    else if (part % 10 == 0)
+        snprintf(buf, 32, "%lld.%lld", whole, part / 10);
     else
-        snprintf(buf, 32, "%lld.%02lld", (long long)(v / 100),
-                 (long long)(v % 100 < 0 ? -(v % 100) : v % 100));
+        snprintf(buf, 32, "%lld.%02lld", whole, part);
 }
 
 /* Compares b and a (the same requirement on each side), then their parts
