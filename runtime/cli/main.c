@@ -632,7 +632,7 @@ static void print_main_help(FILE *out)
                  "  --rules PATH       a rule pack or a directory of them; repeatable\n"
                  "                     (default $CREDEX_RULES, colon-separated, else ./rules)\n"
                  "  --as-of DATE       the date decisions are made on (default: today)\n"
-                 "  --format FORMAT    text (default), json, or csv or html where the command offers it\n"
+                 "  --format FORMAT    text (default), json, csv or html where the command offers it\n"
                  "  --explain          the whole trace of each decision, in text output\n"
                  "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
                  "  --log              record decisions in the registry's decision log\n"
