@@ -30,6 +30,9 @@ typedef struct holder_run {
     size_t nplaces, capplaces;
     cx_counted *derived; /* awards derived by met stacks so far */
     size_t nderived;
+    cx_counted *expired; /* with gaps: the holder's expired awards (expired_awards) */
+    size_t nexpired;
+    int expired_done; /* expired is computed */
 } holder_run;
 
 static const place *place_of(holder_run *run, cx_sym j)
@@ -120,6 +123,52 @@ static cx_counted *stack_awards(holder_run *run, const cx_rule *r, size_t *n)
             v[(*n)++] = *d;
     }
     return v;
+}
+
+/* The holder's awards that would count on the as-of date but for having
+ * expired: active, issued within their credential's effective dates,
+ * expired after renewal. Computed once per holder, when a stack first
+ * reports gaps; NULL with *n 0 when there are none. */
+static const cx_counted *expired_awards(holder_run *run, size_t *n)
+{
+    ectx *e = run->e;
+    if (!run->expired_done) {
+        size_t nall = 0;
+        cx_counted *all = cx__eval_holder_awards(e, run->h, &nall);
+        for (size_t i = 0; all && i < nall; i++) {
+            const cx_counted *a = &all[i];
+            const cx_snap_credential *c = &e->snap->credentials[a->credential];
+            if (a->award->status == CX_AWARD_ACTIVE && a->expires < e->as_of &&
+                a->issued >= c->effective_from && a->issued <= c->effective_until)
+                all[run->nexpired++] = *a;
+        }
+        run->expired = all;
+        run->expired_done = 1;
+    }
+    *n = run->nexpired;
+    return run->expired;
+}
+
+/* Of the holder's expired awards, those stack r would have counted: issued
+ * in its jurisdiction (an award from elsewhere would need a recognition,
+ * which an expired award never has) and within a `recent` window. Into
+ * opts (v: room for them, freed by the caller). */
+static void stack_expired(holder_run *run, const cx_rule *r, cx_counted **v, cx_req_opts *opts)
+{
+    ectx *e = run->e;
+    size_t n;
+    const cx_counted *all = expired_awards(run, &n);
+    cx_date since = r->window_kind == 2 ? cx__date_sub(e->as_of, &r->window) : INT32_MIN;
+    if (!n) return;
+    if (!(*v = malloc(n * sizeof **v))) {
+        e->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (all[i].issued >= since &&
+            (r->jurisdiction == CX_NOSYM || all[i].jurisdiction == r->jurisdiction))
+            (*v)[opts->nexpired++] = all[i];
+    opts->expired = *v;
 }
 
 /* Issue date, then award id, then credential (derived awards share an id):
@@ -230,9 +279,12 @@ static void decide_stack(holder_run *run, const cx_rule *r)
     int nreq = max_index(r->requires) + 1, met = 0;
     uint8_t *waived = calloc((size_t)nreq, 1);
     const cx_snap_exception **subs = calloc(run->h->nexceptions + 1, sizeof *subs);
-    cx_counted *v = stack_awards(run, r, &n);
-    cx_req_opts opts = {
-        .reuse = r->reuse_awards, .waived = waived, .nwaived = (size_t)nreq, .subs = subs};
+    cx_counted *v = stack_awards(run, r, &n), *expired = NULL;
+    cx_req_opts opts = {.reuse = r->reuse_awards,
+                        .waived = waived,
+                        .nwaived = (size_t)nreq,
+                        .subs = subs,
+                        .details = e->details};
     cx_req_result res = {0};
     cx_trace *t = cx__eval_trace(e, &e->d->trace, r, "considered", NULL);
     if (!waived || !subs || !v || !t) {
@@ -244,6 +296,7 @@ static void decide_stack(holder_run *run, const cx_rule *r)
         goto done;
     }
     if (exceptions(e, run->h, r, &opts, waived, subs) < 0) goto done;
+    if (e->details & CX_DETAIL_GAPS) stack_expired(run, r, &expired, &opts);
     if (r->window_kind == 1) {
         if (span_window(run, r, v, n, &opts, &lo, &hi, &met) < 0) goto done;
     } else {
@@ -270,6 +323,7 @@ static void decide_stack(holder_run *run, const cx_rule *r)
      * says so */
     cx_req_opts quiet = opts;
     quiet.quiet = 1;
+    quiet.details = 0;
     cx_req_result all = {0};
     int whole =
         cx__eval_requirements(e, r->requires, v, n, run->h, r->jurisdiction, &quiet, NULL, &all);
@@ -295,6 +349,7 @@ done:
     free(waived);
     free(subs);
     free(v);
+    free(expired);
 }
 
 static int by_stack_id(const void *x, const void *y)
@@ -369,6 +424,7 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
     for (size_t i = 0; i < run.nplaces; i++) free(run.places[i].awards);
     free(run.places);
     free(run.derived);
+    free(run.expired);
     if (rc) {
         cx_decisions_free(v, *n);
         *n = 0;
@@ -393,7 +449,7 @@ int cx__audit_find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error
 }
 
 static int audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
-                 cx_decision ***out, size_t *n, cx_error *err)
+                 unsigned details, cx_decision ***out, size_t *n, cx_error *err)
 {
     ectx e;
     cx_sym h, only = CX_NOSYM;
@@ -408,6 +464,7 @@ static int audit(cx_rules *rules, const char *holder, const char *stack, const c
         goto done;
     }
     e.stacks_needed = need;
+    e.details = details;
     rc = cx__audit_holder(&e, h, only, out, n, err);
 done:
     free(need);
@@ -416,16 +473,22 @@ done:
 }
 
 /* audit with the rules entered: one call at a time (credex.h, "Threads"). */
-int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
-             cx_decision ***out, size_t *n, cx_error *err)
+int cx_audit_with(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+                  unsigned details, cx_decision ***out, size_t *n, cx_error *err)
 {
     *out = NULL;
     *n = 0;
     int rc = cx__rules_enter(rules, err);
     if (rc) return rc;
-    rc = audit(rules, holder, stack, as_of, out, n, err);
+    rc = audit(rules, holder, stack, as_of, details, out, n, err);
     cx__rules_leave(rules);
     return rc;
+}
+
+int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+             cx_decision ***out, size_t *n, cx_error *err)
+{
+    return cx_audit_with(rules, holder, stack, as_of, CX_DETAIL_GAPS, out, n, err);
 }
 
 /* ------------------------------------------------ probes (credex check) */

@@ -126,6 +126,7 @@ static void *work(void *arg)
     if (w->rc) return NULL;
     e.sb = w->sb;
     e.stacks_needed = d->needed; /* the full evaluator decides the same stacks */
+    e.details = d->opt->details;
     e.on_trip = count_trip;
     e.on_trip_ud = w;
     if (d->texts) cx__decision_json_reuse(1);

@@ -16,6 +16,7 @@
 #include "credex.h"
 #include "declog.h" /* cx__decision_head_from_json */
 #include "eval.h"   /* cx__decision_json_reuse */
+#include "gaps.h"
 #include "render.h"
 #include "util.h"
 
@@ -213,6 +214,22 @@ void cx_decision_free(cx_decision *d)
         free(d->near_misses[i].detail);
     }
     free(d->near_misses);
+    for (size_t i = 0; i < d->ngaps; i++) {
+        cx_gap *g = &d->gaps[i];
+        free(g->requirement);
+        free(g->unit);
+        for (size_t k = 0; k < g->noptions; k++) free(g->options[k]);
+        free(g->options);
+        for (size_t k = 0; k < g->nexpired; k++) {
+            free(g->expired[k].credential);
+            free(g->expired[k].award);
+            free(g->expired[k].renewed_by);
+        }
+        free(g->expired);
+    }
+    free(d->gaps);
+    if (d->explain) trace_release(d->explain);
+    free(d->explain);
     free(d);
 }
 
@@ -456,10 +473,46 @@ static void fill_near_misses(json_t *arr, const cx_decision *d, int *bad)
     items_end(arr, d->nnear_misses);
 }
 
-/* The members only some decisions have: a met audit's award, an
- * equivalence's coverage, a transfer's near misses. */
+static void fill_number(fill *f, const char *key, int64_t hundredths);
+
+/* An unmet audit's gaps: {requirement, need, have, unit, options,
+ * expired: [{credential, award, expired, renewed_by}]}. */
+static void fill_gaps(json_t *arr, const cx_decision *d, int *bad)
+{
+    for (size_t i = 0; arr && !*bad && i < d->ngaps; i++) {
+        const cx_gap *g = &d->gaps[i];
+        fill f = fill_begin(item_object(arr, i, bad), bad);
+        if (!f.obj) break;
+        fill_str(&f, "requirement", g->requirement);
+        fill_number(&f, "need", g->need);
+        fill_number(&f, "have", g->have);
+        fill_str(&f, "unit", g->unit);
+        fill_strings(fill_child(&f, "options", JSON_ARRAY), g->options, g->noptions, bad);
+        json_t *ex = fill_child(&f, "expired", JSON_ARRAY);
+        for (size_t k = 0; ex && !*bad && k < g->nexpired; k++) {
+            const cx_gap_expired *x = &g->expired[k];
+            fill e = fill_begin(item_object(ex, k, bad), bad);
+            if (!e.obj) break;
+            fill_str(&e, "credential", x->credential);
+            fill_str(&e, "award", x->award);
+            fill_date(&e, "expired", x->expired);
+            fill_str(&e, "renewed_by", x->renewed_by);
+            fill_end(&e);
+        }
+        items_end(ex, g->nexpired);
+        fill_end(&f);
+    }
+    items_end(arr, d->ngaps);
+}
+
+/* The members only some decisions have: a met audit's award, an unmet
+ * one's gaps, an equivalence's coverage, a transfer's near misses. */
 static void fill_by_kind(fill *f, const cx_decision *d)
 {
+    if (d->kind == CX_DECISION_AUDIT && d->status != CX_MET && d->status != CX_ERROR && d->ngaps) {
+        fill_gaps(fill_child(f, "gaps", JSON_ARRAY), d, f->bad);
+        return;
+    }
     if (d->kind == CX_DECISION_AUDIT && d->status == CX_MET) {
         fill award = fill_begin(fill_child(f, "award", JSON_OBJECT), f->bad);
         if (!award.obj) return;
@@ -1081,12 +1134,21 @@ static void text_used(cx_buf *b, const cx_decision *d)
     }
 }
 
-/* "  missing: WHAT" and "  near miss: RULE (CLAUSE): DETAIL", a line each. */
+/* "  missing: WHAT" and "  near miss: RULE (CLAUSE): DETAIL", a line each;
+ * under a missing entry, its gap in words, four spaces in. */
 static void text_missing(cx_buf *b, const cx_decision *d)
 {
+    int gaps = d->kind == CX_DECISION_AUDIT && d->status != CX_MET && d->status != CX_ERROR;
     for (size_t i = 0; i < d->nmissing; i++) {
         text_opt(b, "  missing: ", d->missing[i]);
         cx__buf_puts(b, "\n");
+        for (size_t k = 0; gaps && k < d->ngaps; k++) {
+            if (strcmp(d->gaps[k].requirement, d->missing[i]) != 0) continue;
+            cx__buf_puts(b, "    ");
+            cx__gap_words(b, &d->gaps[k], "\n    ");
+            cx__buf_puts(b, "\n");
+            break;
+        }
     }
     for (size_t i = 0; i < d->nnear_misses; i++) {
         const cx_near_miss *m = &d->near_misses[i];
@@ -1166,6 +1228,10 @@ static void text_into(cx_buf *b, const cx_decision *d, int explain)
     if (explain) {
         cx__buf_printf(b, "  as of: %.10s\n  trace:\n", d->as_of);
         text_trace(b, &d->trace, 0);
+    }
+    if (explain && d->explain) {
+        cx__buf_puts(b, "  requirements:\n");
+        text_trace(b, d->explain, 0);
     }
 }
 

@@ -393,7 +393,11 @@ static int decide(cx_rules *rules, const cx_replay_result *rp, const subject *s,
     }
     if (strcmp(rp->kind, "audit") != 0)
         return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "unknown decision kind '%s'", rp->kind);
-    if ((rc = cx_audit(rules, s->holder, s->stack, rp->as_of, &v, &n, err))) return rc;
+    /* gaps as logged: a decision logged before audits had them has none */
+    unsigned details =
+        rp->logged_json && strstr(rp->logged_json, "\"gaps\":[") ? CX_DETAIL_GAPS : 0;
+    if ((rc = cx_audit_with(rules, s->holder, s->stack, rp->as_of, details, &v, &n, err)))
+        return rc;
     if (!(*out = pick(v, n, 0, s->stack)))
         return cx__error(err, CX_EUSAGE, NULL, 0, 0, "no decision for stack %s", s->stack);
     return CX_OK;

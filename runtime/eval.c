@@ -78,6 +78,39 @@ void cx__eval_missing(ectx *e, const char *what)
         free(copy);
 }
 
+cx_gap *cx__eval_gap(ectx *e, const char *requirement, const char *unit, int64_t need, int64_t have)
+{
+    for (size_t i = 0; i < e->d->ngaps; i++)
+        if (strcmp(e->d->gaps[i].requirement, requirement) == 0) return NULL; /* as missing */
+    cx_gap *g = push(e, (void **)&e->d->gaps, &e->d->ngaps, sizeof *g);
+    if (!g) return NULL;
+    g->requirement = xstrdup(e, requirement);
+    g->unit = xstrdup(e, unit);
+    g->need = need;
+    g->have = have;
+    return g;
+}
+
+void cx__eval_gap_option(ectx *e, cx_gap *g, const char *credential)
+{
+    char *copy = xstrdup(e, credential), **o;
+    if (!copy) return;
+    if ((o = push(e, (void **)&g->options, &g->noptions, sizeof *o)))
+        *o = copy;
+    else
+        free(copy);
+}
+
+void cx__eval_gap_expired(ectx *e, cx_gap *g, const cx_counted *a, const char *renewed_by)
+{
+    cx_gap_expired *x = push(e, (void **)&g->expired, &g->nexpired, sizeof *x);
+    if (!x) return;
+    x->credential = xstrdup(e, cx__eval_id(e, CX_KIND_CREDENTIAL, a->credential));
+    x->award = xstrdup(e, a->id);
+    cx__date_format(a->expires, x->expired);
+    x->renewed_by = xstrdup(e, renewed_by);
+}
+
 void cx__eval_used(ectx *e, const cx_snap_award *award, const char *id, const char *credential,
                    const char *slot, const char *via)
 {

@@ -43,6 +43,14 @@ typedef struct ectx {
     void (*on_trip)(void *ud, int pack, int fn, const cx_error *why);
     void *on_trip_ud;
     int tripped; /* on_trip was told of this decision */
+
+    /* require.c: per total a gap was reported for, the credentials it could
+     * count, in scratch (a list: a few totals per pack) */
+    struct cx_gap_set *gap_sets;
+
+    /* CX_DETAIL_* the audits of this context build (audit.c passes them
+     * to a stack's requirements through cx_req_opts) */
+    unsigned details;
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);
@@ -60,6 +68,21 @@ void cx__eval_clear(ectx *e); /* drops the reasons and missing found so far */
  * verification), or NULL for a hypothetical or derived one. */
 void cx__eval_used(ectx *e, const cx_snap_award *award, const char *id, const char *credential,
                    const char *slot, const char *via);
+/* The credentials a total could count (require.c, gaps). */
+typedef struct cx_gap_set {
+    const struct cx_req *req;
+    struct cx_gap_set *next;
+    uint64_t set[]; /* a credential set */
+} cx_gap_set;
+
+struct cx_counted;
+/* A gap for the missing entry requirement (NULL when that entry has one
+ * already, or out of memory), then its options (in byte order) and the
+ * expired awards that would have counted (a: renewed; renewed_by or NULL). */
+cx_gap *cx__eval_gap(ectx *e, const char *requirement, const char *unit, int64_t need,
+                     int64_t have);
+void cx__eval_gap_option(ectx *e, cx_gap *g, const char *credential);
+void cx__eval_gap_expired(ectx *e, cx_gap *g, const struct cx_counted *a, const char *renewed_by);
 cx_trace *cx__eval_trace(ectx *e, cx_trace *parent, const cx_rule *r, const char *status,
                          const char *detail);
 void cx__eval_error(ectx *e, const cx_error *why); /* a rule failed: status error */
@@ -115,7 +138,12 @@ typedef struct cx_req_opts {
     size_t nwaived;        /* entries in waived */
     const cx_snap_exception *const *subs; /* substitutions: `use` fills slots of `for` */
     size_t nsubs;
-    int quiet; /* write nothing to the decision (trial evaluations) */
+    int quiet;        /* write nothing to the decision (trial evaluations) */
+    unsigned details; /* CX_DETAIL_*: gaps of what is missing, the explain tree */
+    /* with CX_DETAIL_GAPS: the holder's awards that would count here but
+     * expired before the as-of date (audit.c: cx__audit_expired) */
+    const cx_counted *expired;
+    size_t nexpired;
 } cx_req_opts;
 
 typedef struct cx_req_result {
@@ -125,6 +153,11 @@ typedef struct cx_req_result {
     cx_date last_issued;     /* ... the latest */
     cx_date earliest_expiry; /* ... the earliest expiry (CX_DATE_NEVER when none expires) */
 } cx_req_result;
+
+/* The holder's awards that exist on the as-of date (issued on or before
+ * it), every status, with expiry after renewal (transfer.c; docs/design.md
+ * §4 Renewal). malloc'd; *n set. */
+cx_counted *cx__eval_holder_awards(ectx *e, const cx_snap_holder *h, size_t *n);
 
 /* Evaluates a requirement tree against counted awards (docs/design.md §4): slots
  * filled by distinct awards (unless reuse) found by exhaustive search with
@@ -137,6 +170,11 @@ typedef struct cx_req_result {
 int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, size_t n,
                           const cx_snap_holder *holder, cx_sym jurisdiction,
                           const cx_req_opts *opts, cx_trace *trace, cx_req_result *res);
+
+/* With opts->details (unless quiet), what evaluating also gives an unmet
+ * tree: CX_DETAIL_GAPS adds to the decision a gap per missing entry
+ * (credex.h cx_gap), from the allocation that decided what is missing;
+ * CX_DETAIL_EXPLAIN sets the decision's explain tree, met or not. */
 
 /* The requirements a holder must meet on their own: the root's parts when
  * q is an unlabelled all { ... } (flattened), else q itself. Writes at

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "gaps.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -614,11 +615,12 @@ static int best_subset(search *s, const cx_req **f, size_t nf, uint8_t *keep)
 }
 
 /* A choice that is still open: the parts that fit beside the requirements
- * applied so far join them (*napplied grows; the most specific parts are
- * tried first), and the rest is described as `at_least(k) { alternatives }`
+ * applied so far join them (*napplied grows by *took; the most specific
+ * parts are tried first), and the rest is described as `at_least(k) { alternatives }`
  * (in the order written), or by the choice's label. Returns the
  * description (malloc'd, the caller frees it) or NULL when out of memory. */
-static char *open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied)
+static char *open_choice(search *s, const cx_req *q, const cx_req **applied, size_t *napplied,
+                         size_t *took)
 {
     const cx_req *local[64];
     const cx_req **parts =
@@ -637,6 +639,7 @@ static char *open_choice(search *s, const cx_req *q, const cx_req **applied, siz
             (*napplied)++;
         }
     }
+    *took = k;
     if (q->label) {
         cx__buf_puts(&b, q->label);
         goto done;
@@ -661,6 +664,183 @@ done:
     return b.data; /* the buffer's memory, now the caller's */
 }
 
+/* ------------------------------------------------------------------ gaps */
+
+static size_t cred_words(const search *s)
+{
+    return (cx__snapshot_count(s->e->snap, CX_KIND_CREDENTIAL) + 63) / 64;
+}
+
+static int has(const uint64_t *set, cx_sym c)
+{
+    return set[c / 64] >> (c % 64) & 1;
+}
+
+/* The credentials total q could count, whatever the holder holds:
+ * selected (as for an award issued on the as-of date) and carrying what
+ * it adds up (for a sum with group_by, the group attribute too). Computed
+ * once per context and total, in the context's scratch; NULL when out of
+ * memory. */
+static const uint64_t *total_fillers(search *s, const cx_req *q)
+{
+    ectx *e = s->e;
+    for (const cx_gap_set *p = e->gap_sets; p; p = p->next)
+        if (p->req == q) return p->set;
+    size_t words = cred_words(s);
+    uint32_t nc = cx__snapshot_count(e->snap, CX_KIND_CREDENTIAL);
+    cx_gap_set *p = cx__arena_alloc(&e->scratch, sizeof *p + words * sizeof(uint64_t));
+    if (!p) {
+        e->oom = 1;
+        return NULL;
+    }
+    memset(p->set, 0, words * sizeof(uint64_t));
+    for (cx_sym c = 0; c < nc; c++) {
+        const cx_snap_credential *cr = &e->snap->credentials[c];
+        if (q->selector && !cx__eval_selects(q->selector, c, e->as_of)) continue;
+        if (q->kind == CX_REQ_HOURS) {
+            if (cr->hours == CX_NO_NUMBER || cr->hours <= 0) continue;
+        } else {
+            const cx_snap_attr *v = cx__snapshot_attr(cr->attrs, cr->nattrs, q->attr);
+            if (!v || v->number == CX_NO_NUMBER || v->number <= 0 ||
+                (q->group_by && !cx__snapshot_attr(cr->attrs, cr->nattrs, q->group_by)))
+                continue;
+        }
+        p->set[c / 64] |= UINT64_C(1) << (c % 64);
+    }
+    p->req = q;
+    p->next = e->gap_sets;
+    e->gap_sets = p;
+    return p->set;
+}
+
+/* Adds to set the credentials that could count toward q: a slot's fill
+ * set; a total's fillers (a sum with group_by: in group, unless NULL); a
+ * structure's parts', but those in skip[0..nskip). */
+static void could_count(search *s, const cx_req *q, uint64_t *set, const cx_req *const *skip,
+                        size_t nskip, const char *group)
+{
+    size_t words = cred_words(s);
+    if (is_slot(q)) {
+        for (size_t w = 0; w < words; w++) set[w] |= q->fills[w];
+        return;
+    }
+    if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) {
+        const uint64_t *f = total_fillers(s, q);
+        for (size_t w = 0; f && w < words; w++) {
+            uint64_t x = f[w];
+            for (cx_sym c = (cx_sym)(w * 64); x; x >>= 1, c++) {
+                const cx_snap_credential *cr = &s->e->snap->credentials[c];
+                if ((x & 1) &&
+                    (!group || strcmp(cx__snapshot_attr(cr->attrs, cr->nattrs, q->group_by)->value,
+                                      group) == 0))
+                    set[w] |= UINT64_C(1) << (c % 64);
+            }
+        }
+        return;
+    }
+    for (size_t i = 0; i < q->nparts; i++) {
+        size_t k = 0;
+        while (k < nskip && skip[k] != q->parts[i]) k++;
+        if (k == nskip) could_count(s, q->parts[i], set, NULL, 0, NULL);
+    }
+}
+
+/* The credential a `renews` rule in force on the as-of date renews
+ * credential c with (the least id when several do), or NULL. */
+static const char *renewer_of(const search *s, cx_sym c)
+{
+    const ectx *e = s->e;
+    cx_sym best = CX_NOSYM;
+    for (size_t k = 0; k < e->nrules; k++) {
+        const cx_rule *r = e->rules[k];
+        if (r->kind != CX_RULE_RENEWS || !cx__eval_effective(r, e->as_of)) continue;
+        for (size_t m = 0; m < r->nmembers; m++)
+            if (r->members[m] == c && (best == CX_NOSYM || r->renewer < best)) best = r->renewer;
+    }
+    return best == CX_NOSYM ? NULL : cx__eval_id(e, CX_KIND_CREDENTIAL, best);
+}
+
+/* Gap g's options (the credentials in set but not in drop, in byte order
+ * of id, as symbols are) and the expired awards of a credential in set. */
+static void gap_fill(search *s, cx_gap *g, const uint64_t *set, const uint64_t *drop)
+{
+    size_t words = cred_words(s);
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = set[w] & ~drop[w];
+        for (cx_sym c = (cx_sym)(w * 64); x; x >>= 1, c++)
+            if (x & 1) cx__eval_gap_option(s->e, g, cx__eval_id(s->e, CX_KIND_CREDENTIAL, c));
+    }
+    for (size_t i = 0; i < s->opts->nexpired; i++) {
+        const cx_counted *a = &s->opts->expired[i];
+        if (has(set, a->credential)) cx__eval_gap_expired(s->e, g, a, renewer_of(s, a->credential));
+    }
+}
+
+/* The parts of q that fit beside applied[0..napplied) and each other, in
+ * the order written: put after applied's end (napplied stays); how many.
+ * Their search steps do not count toward the decision's limit, which a
+ * gap must not change. */
+static size_t parts_fitting(search *s, const cx_req *q, const cx_req **applied, size_t napplied)
+{
+    uint64_t steps = s->steps;
+    int failed = s->failed;
+    size_t k = 0;
+    for (size_t i = 0; i < q->nparts && !s->failed; i++) {
+        applied[napplied + k] = q->parts[i];
+        memset(s->used, 0, s->n);
+        if (solve(s, applied, napplied + k + 1) == 1) k++;
+    }
+    s->steps = steps;
+    s->failed = failed;
+    return k;
+}
+
+/* Whether every part of q is a slot: its amounts count credentials. */
+static int parts_are_slots(const cx_req *q)
+{
+    for (size_t i = 0; i < q->nparts; i++)
+        if (!is_slot(q->parts[i])) return 0;
+    return 1;
+}
+
+/* The gap of unmet forced requirement q, missing as what: a total's
+ * amount over its best group; a choice's parts taken (taken[0..ntaken),
+ * by open_choice), a labelled all's parts that fit beside applied; a slot
+ * or a condition as one of one. set: 2 x cred_words scratch. */
+static void report_gap(search *s, const cx_req *q, const char *what, const cx_req **applied,
+                       size_t napplied, const cx_req *const *taken, size_t ntaken, uint64_t *set)
+{
+    size_t words = cred_words(s);
+    uint64_t *drop = set + words;
+    const char *group = NULL;
+    cx_gap *g;
+    memset(set, 0, 2 * words * sizeof *set);
+    if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) {
+        size_t ncomp;
+        int64_t have = total(s, q, &group, &ncomp);
+        g = cx__eval_gap(s->e, what, q->kind == CX_REQ_HOURS ? "hours" : q->attr, q->threshold,
+                         have);
+        could_count(s, q, set, NULL, 0, group);
+        for (size_t i = 0; i < s->n; i++) /* what it counts already is no option */
+            if (adds_to(s, q, i) && (!group || strcmp(group_of(s, q, i), group) == 0))
+                drop[s->awards[i].credential / 64] |= UINT64_C(1) << (s->awards[i].credential % 64);
+    } else if (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK) {
+        g = cx__eval_gap(s->e, what, "conditions", 100, 0);
+    } else if (q->kind == CX_REQ_ALL || q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
+        if (q->kind == CX_REQ_ALL) {
+            ntaken = parts_fitting(s, q, applied, napplied);
+            taken = applied + napplied;
+        }
+        g = cx__eval_gap(s->e, what, parts_are_slots(q) ? "credentials" : "requirements",
+                         (int64_t)q->need * 100, (int64_t)ntaken * 100);
+        could_count(s, q, set, taken, ntaken, NULL);
+    } else {
+        g = cx__eval_gap(s->e, what, "credentials", 100, 0);
+        could_count(s, q, set, NULL, 0, NULL);
+    }
+    if (g) gap_fill(s, g, set, drop);
+}
+
 /* What the smallest completion still needs (docs/design.md §4 Progress), and the
  * awards applied to what is met so far. The forced requirements are
  * weighed most specific first (by_specificity) and reported in the order
@@ -669,7 +849,10 @@ static void report_missing(search *s)
 {
     const cx_req *f[64], *g[64];
     uint8_t keep[64];
-    char *choice[64] = {0}; /* per f[i]: an open choice's description */
+    char *choice[64] = {0};     /* per f[i]: an open choice's description */
+    size_t took[64], first[64]; /* per open choice f[i]: its parts taken, from applied[first] */
+    int gaps = s->opts && s->opts->details & CX_DETAIL_GAPS;
+    uint64_t *set = NULL; /* report_gap's scratch */
     size_t nf = cx__req_forced(s->root, f, 64);
     if (nf > 64) nf = 64;
     memcpy(g, f, nf * sizeof *g);
@@ -689,27 +872,122 @@ static void report_missing(search *s)
         if (keep[j] || (g[j]->kind != CX_REQ_ANY && g[j]->kind != CX_REQ_AT_LEAST)) continue;
         size_t i = 0;
         while (f[i] != g[j]) i++;
-        choice[i] = open_choice(s, g[j], applied, &napplied);
+        first[i] = napplied;
+        choice[i] = open_choice(s, g[j], applied, &napplied, &took[i]);
+    }
+    if (gaps && !(set = calloc(2 * cred_words(s) + 1, sizeof *set))) {
+        s->e->oom = 1;
+        gaps = 0;
     }
     for (size_t i = 0; i < nf; i++) {
         const cx_req *q = f[i];
         size_t j = 0;
         while (g[j] != q) j++;
         if (keep[j]) continue;
-        if (q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST) {
-            if (choice[i]) cx__eval_missing(s->e, choice[i]);
-            free(choice[i]);
-        } else if (q->label)
-            cx__eval_missing(s->e, q->label);
-        else if (q->kind == CX_REQ_CREDENTIAL)
-            cx__eval_missing(s->e, cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential));
-        else
-            cx__eval_missing(s->e, q->text);
+        int open = q->kind == CX_REQ_ANY || q->kind == CX_REQ_AT_LEAST;
+        const char *what = open       ? choice[i]
+                           : q->label ? q->label
+                           : q->kind == CX_REQ_CREDENTIAL
+                               ? cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential)
+                               : q->text;
+        if (what) cx__eval_missing(s->e, what);
+        if (what && gaps)
+            report_gap(s, q, what, applied, napplied, open ? applied + first[i] : NULL,
+                       open ? took[i] : 0, set);
+        free(choice[i]);
     }
+    free(set);
     memset(s->used, 0, s->n);
     for (size_t k = 0; k < s->nreqs; k++) s->assign[k] = -1;
     if (napplied && solve(s, applied, napplied) == 1) report_used(s);
     if (applied != local) free(applied);
+}
+
+/* --------------------------------------------------------------- explain */
+
+/* "AWARD (CREDENTIAL)" of counted award a. */
+static void explain_award(search *s, cx_buf *b, const cx_counted *a)
+{
+    cx__buf_puts(b, a->id ? a->id : "derived");
+    cx__buf_printf(b, " (%s)", cx__eval_id(s->e, CX_KIND_CREDENTIAL, a->credential));
+}
+
+/* A total's amounts and the awards that reached them: "hours 95 of 120:
+ * a1 (C1), a2 (C2)". Returns its state: 2 met, 1 partly, 0 not. */
+static int explain_total(search *s, const cx_req *q, cx_buf *b)
+{
+    const char *group;
+    size_t ncomp;
+    int64_t have = total(s, q, &group, &ncomp);
+    cx__buf_puts(b, q->kind == CX_REQ_HOURS ? "hours" : q->attr);
+    cx__buf_puts(b, " ");
+    cx__gap_number(b, have);
+    cx__buf_puts(b, " of ");
+    cx__gap_number(b, q->threshold);
+    if (group) cx__buf_printf(b, " in %s %s", q->group_by, group);
+    for (size_t j = 0; j < ncomp; j++) {
+        cx__buf_puts(b, j ? ", " : ": ");
+        explain_award(s, b, &s->awards[s->order[j]]);
+    }
+    return have >= q->threshold ? 2 : have > 0;
+}
+
+/* Fills t with q under the allocation found (s->assign): its name, its
+ * state ("met", "partly", "not" or "waived"), its amounts and the awards
+ * used in it, and its parts below it. Returns the state: 2 met (or
+ * waived), 1 partly, 0 not. */
+static int explain_node(search *s, const cx_req *q, cx_trace *t)
+{
+    static const char *const states[3] = {"not", "partly", "met"};
+    cx_buf b;
+    int state = 0;
+    cx__buf_init(&b);
+    if (waived(s, q)) {
+        state = 2;
+    } else if (is_slot(q)) {
+        if (s->assign[q->index] >= 0) {
+            state = 2;
+            explain_award(s, &b, &s->awards[s->assign[q->index]]);
+        }
+    } else if (q->kind == CX_REQ_HOURS || q->kind == CX_REQ_SUM) {
+        state = explain_total(s, q, &b);
+    } else if (q->kind == CX_REQ_HOLDER_ATTR || q->kind == CX_REQ_CHECK) {
+        state = s->alone[q->index] == 1 ? 2 : 0;
+        if (s->alone[q->index] < 0) cx__buf_puts(&b, "not evaluated");
+    } else {
+        size_t met = 0;
+        int some = 0;
+        if (q->nparts && !(t->children = calloc(q->nparts, sizeof *t->children))) s->e->oom = 1;
+        for (size_t i = 0; t->children && i < q->nparts; i++) {
+            int k = explain_node(s, q->parts[i], &t->children[i]);
+            t->nchildren++;
+            met += k == 2;
+            some |= k > 0;
+        }
+        state = met >= q->need ? 2 : some;
+        cx__buf_printf(&b, "%zu of %zu", met, q->need);
+    }
+    t->rule = cx__strdup(q->label ? q->label
+                         : q->kind == CX_REQ_CREDENTIAL
+                             ? cx__eval_id(s->e, CX_KIND_CREDENTIAL, q->credential)
+                             : q->text);
+    t->status = cx__strdup(waived(s, q) ? "waived" : states[state]);
+    t->detail = b.len ? b.data : NULL;
+    if (!b.len) cx__buf_free(&b);
+    if (!t->rule || !t->status || b.oom) s->e->oom = 1;
+    return state;
+}
+
+/* The decision's explain tree (credex.h), from the allocation found. */
+static void report_explain(search *s)
+{
+    cx_trace *t = calloc(1, sizeof *t);
+    if (!t) {
+        s->e->oom = 1;
+        return;
+    }
+    explain_node(s, s->root, t);
+    s->e->d->explain = t;
 }
 
 /* ------------------------------------------------------------------ API */
@@ -937,6 +1215,9 @@ int cx__eval_requirements(ectx *e, const cx_req *q, const cx_counted *awards, si
         }
         result = s.failed ? -1 : 0;
     }
+    if (!quiet && opts && opts->details & CX_DETAIL_EXPLAIN && !s.failed && r >= 0 &&
+        !e->d->explain)
+        report_explain(&s);
     if (res && !s.failed) res->progress = r == 1 || any_progress(&s);
     if (e->coverage) mark_coverage(&s);
     if (s.failed == 1) {

@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "date.h"
+#include "gaps.h"
 #include "yaml_reader.h"
 
 #define DEFAULT_HOLDER "test-holder"
@@ -317,7 +318,8 @@ static int parse_audit(const reader *rd, const cx_ynode *n, const tcase *tc, cx_
     if ((rc = opt_text(rd, n, "stack", &e->stack)) ||
         (rc = opt_date(rd, n, "issued", &e->issued)) ||
         (rc = opt_expiry(rd, n, "expires", &e->expires)) ||
-        (rc = opt_strings(rd, n, "used", &e->used, &e->used_given)))
+        (rc = opt_strings(rd, n, "used", &e->used, &e->used_given)) ||
+        (rc = opt_strings(rd, n, "gaps", &e->gaps, &e->gaps_given)))
         return rc;
     if (!tc->holder)
         return fail(rd, n,
@@ -389,7 +391,7 @@ static const char *const check_fields[] = {"status", "message", NULL};
 static const char *const check_required[] = {"status", NULL};
 static const char *const check_statuses[] = {"ok", "error", NULL};
 static const char *const audit_fields[] = {"stack",   "status", "issued", "expires",
-                                           "missing", "used",   NULL};
+                                           "missing", "used",   "gaps",   NULL};
 static const char *const audit_required[] = {"stack", "status", NULL};
 static const char *const audit_statuses[] = {"met", "in_progress", "not_started", "error", NULL};
 static const char *const equiv_fields[] = {"from",     "to",      "in", "status",
@@ -902,6 +904,30 @@ static void compare_date(const char *subject, const char *field, const char *wan
     cx__buf_printf(diff, "%s %s, expected %s", field, got[0] ? got : none, want);
 }
 
+/* gaps: each of d's gaps in words, one line each, against the expected
+ * ones as a set. */
+static void compare_gaps(const char *subject, const cx__expect *e, const cx_decision *d, int *holds,
+                         cx_buf *diff)
+{
+    cx_buf *words = calloc(d->ngaps + 1, sizeof *words), part;
+    const char **got = calloc(d->ngaps + 1, sizeof *got);
+    cx__buf_init(&part);
+    for (size_t i = 0; words && got && i < d->ngaps; i++) {
+        cx__buf_init(&words[i]);
+        cx__gap_words(&words[i], &d->gaps[i], "; ");
+        got[i] = words[i].data ? words[i].data : "";
+    }
+    if (!words || !got) cx__buf_puts(&part, "out of memory");
+    if (!words || !got || !cx__expect_same_set("gaps", &e->gaps, got, d->ngaps, &part)) {
+        differ(diff, subject, holds);
+        cx__buf_puts(diff, part.data ? part.data : "");
+    }
+    for (size_t i = 0; words && i < d->ngaps; i++) cx__buf_free(&words[i]);
+    free(words);
+    free(got);
+    cx__buf_free(&part);
+}
+
 int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, cx_buf *diff,
                      cx_error *err)
 {
@@ -933,6 +959,7 @@ int cx__expect_audit(const cx__case_env *env, const cx__expect *e, int *holds, c
         free(used);
         cx__buf_free(&part);
     }
+    if (e->gaps_given) compare_gaps(subject, e, d, holds, diff);
     cx__coverage_decision(env->cov, d);
     cx_decision_free(d);
     return diff->oom ? nomem(err) : CX_OK;

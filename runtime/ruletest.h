@@ -49,6 +49,8 @@ typedef struct cx__expect {
     const char *issued, *expires; /* YYYY-MM-DD */
     cx__strlist used;             /* credential ids of the awards used */
     int used_given;
+    cx__strlist gaps; /* each gap in words (gaps.h, sep "; ") */
+    int gaps_given;
 
     /* equiv: from, to, in; transfer: credential or award, from, to */
     const char *from, *to, *in;

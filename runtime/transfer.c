@@ -18,7 +18,7 @@
 /* The holder's awards that exist on the as-of date (issued on or before
  * it), with expiry after renewal: earning X on a day Y is valid extends Y's
  * expiry to X's if later; in order of issue; an expired Y is not renewed. */
-static cx_counted *holder_awards(ectx *e, const cx_snap_holder *h, size_t *n)
+cx_counted *cx__eval_holder_awards(ectx *e, const cx_snap_holder *h, size_t *n)
 {
     cx_counted *v = calloc(h->nawards + 1, sizeof *v);
     *n = 0;
@@ -331,7 +331,7 @@ static int transfer_holder(cx_rules *rules, const char *holder, const char *to, 
         (rc = cx__eval_lookup(&e, CX_KIND_JURISDICTION, to, &j, err)))
         return rc;
     const cx_snap_holder *hd = &e.snap->holders[h];
-    all = holder_awards(&e, hd, &nall);
+    all = cx__eval_holder_awards(&e, hd, &nall);
     counted = all ? counted_in(&e, all, nall, j, &ncounted) : NULL;
     cx_decision **v = calloc(nall + 1, sizeof *v);
     if (!all || !counted || !v) {
@@ -381,7 +381,7 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
 cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t *n)
 {
     size_t nall = 0, npass = 0;
-    cx_counted *all = holder_awards(e, h, &nall), *pass = NULL;
+    cx_counted *all = cx__eval_holder_awards(e, h, &nall), *pass = NULL;
     cx_counted *out = calloc(nall + 1, sizeof *out);
     cx_decision *saved = e->d;
     *n = 0;

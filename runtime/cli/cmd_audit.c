@@ -41,6 +41,16 @@ static int write_one(void *ud, const cx_audit_entry *entry)
     return ferror(stdout) ? CX_EREGISTRY : CX_OK;
 }
 
+/* What the decisions need beyond statuses: gaps wherever they are shown
+ * or logged (replay decides with them: cx_audit), not for CSV rows; the
+ * requirement tree for --explain in text. */
+static unsigned audit_details(const cli *c, int csv_only)
+{
+    unsigned details = csv_only ? 0 : CX_DETAIL_GAPS;
+    if (c->explain && strcmp(c->format, "text") == 0) details |= CX_DETAIL_EXPLAIN;
+    return details;
+}
+
 static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
 {
     cx_error err;
@@ -66,7 +76,8 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .render_ud = &k,
                             .progress = cli_progress,
                             .progress_ud = c,
-                            .max_trips = c->max_trips};
+                            .max_trips = c->max_trips,
+                            .details = audit_details(c, k.csv && !k.log)};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
@@ -155,7 +166,8 @@ int cmd_audit(cli *c)
             rc = audit_all(c, r, rules);
         } else {
             cx_error_clear(&err);
-            rc = cx_audit(rules, c->holder, c->stack, cli_as_of(c), &v, &n, &err);
+            rc = cx_audit_with(rules, c->holder, c->stack, cli_as_of(c), audit_details(c, 0), &v,
+                               &n, &err);
             rc = rc ? cli_report(&err) : cli_write_and_log(c, r, rules, v, n);
         }
     }

@@ -404,9 +404,10 @@ size_t cx_rules_rule_count(const cx_rules *rules);
 /* Every decision is a value (docs/design.md §1, §6): a status, the reasons, the
  * awards used, what is missing, and a trace citing the rules.
  * Ownership: the cx_decision itself, every string in it (subject, reasons,
- * used, missing, trace nodes, near misses) and every array (reasons, used,
- * missing, near_misses, each trace node's children: an array of cx_trace
- * held by value) is malloc'd and owned by the decision; any string may be
+ * used, missing, trace nodes, near misses, gaps) and every array (reasons,
+ * used, missing, near_misses, gaps and their options and expired awards,
+ * each trace node's children: an array of cx_trace held by value; the
+ * explain tree's root) is malloc'd and owned by the decision; any string may be
  * NULL where its comment allows it. cx_decision_free releases all of it,
  * the trace recursively, and the decision. Strings may hold any bytes:
  * the renderers replace invalid UTF-8 with U+FFFD. */
@@ -472,6 +473,30 @@ struct cx_trace {
     size_t nchildren;
 };
 
+/* An award that would have counted toward a gap but expired before the
+ * as-of date (docs/json.md, "gaps"). */
+typedef struct cx_gap_expired {
+    char *credential; /* the award's credential */
+    char *award;      /* the award's id */
+    char expired[11]; /* its last valid day (after renewal), "YYYY-MM-DD" */
+    char *renewed_by; /* the credential a `renews` rule in force renews it with, or NULL */
+} cx_gap_expired;
+
+/* How far an unmet requirement of an audit is from holding, from the
+ * allocation that decided what is missing (docs/json.md, "gaps"). */
+typedef struct cx_gap {
+    char *requirement; /* the `missing` string it quantifies */
+    char *unit;        /* "credentials", "hours", the attribute a sum totals,
+                          "requirements" (a choice among totals or structures)
+                          or "conditions" (holder_attr, check) */
+    int64_t need;      /* the requirement's amount, in hundredths of unit */
+    int64_t have;      /* what the allocation counted toward it, in hundredths */
+    char **options;    /* credential ids that could still fill it, in byte order */
+    size_t noptions;
+    cx_gap_expired *expired; /* in issue order */
+    size_t nexpired;
+} cx_gap;
+
 typedef struct cx_decision {
     cx_decision_kind kind;
     cx_status status;
@@ -497,6 +522,15 @@ typedef struct cx_decision {
     int64_t covered, total;       /* equiv: competencies */
     cx_near_miss *near_misses;    /* transfer */
     size_t nnear_misses;
+    /* audit, not met (with CX_DETAIL_GAPS): one gap per missing entry, in
+     * the same order; NULL and 0 otherwise */
+    cx_gap *gaps;
+    size_t ngaps;
+    /* audit (with CX_DETAIL_EXPLAIN): the stack's requirement tree, one
+     * node per requirement: rule is its label or text, status "met",
+     * "partly", "not" or "waived", detail the amounts and the awards the
+     * allocation used in it; NULL otherwise. Text output only. */
+    cx_trace *explain;
 } cx_decision;
 
 void cx_decision_free(cx_decision *d); /* accepts NULL; frees d too */
@@ -556,6 +590,15 @@ int cx_transfer_holder(cx_rules *rules, const char *holder, const char *to, cons
 int cx_audit(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
              cx_decision ***out, size_t *n, cx_error *err);
 
+/* What an audit decision carries beyond its status, reasons, used and
+ * missing (each costs time: ask only for what the output shows). */
+#define CX_DETAIL_GAPS    1u /* unmet audits carry gaps (cx_audit always does) */
+#define CX_DETAIL_EXPLAIN 2u /* audits carry the requirement tree (explain) */
+
+/* cx_audit with the details asked for (CX_DETAIL_* or'ed; 0: none). */
+int cx_audit_with(cx_rules *rules, const char *holder, const char *stack, const char *as_of,
+                  unsigned details, cx_decision ***out, size_t *n, cx_error *err);
+
 /* Renders a decision (JSON, text, CSV...) through write (with wud): the
  * cx_decision_write_* functions. Called on worker threads: it must only
  * read ud. 0, or -1 (out of memory). */
@@ -577,7 +620,8 @@ typedef int (*cx_output_fn)(void *ud, const char *text, cx_status status);
  * status plan decides it exactly (docs/performance.md: eligible stacks;
  * any other holder and stack still goes through the full evaluation).
  * The statuses are those cx_audit gives, for any jobs. It is
- * cx_audit_each (below) handing each text and status to output. */
+ * cx_audit_each (below) handing each text and status to output; the
+ * decisions carry no details (CX_DETAIL_*: use cx_audit_each for them). */
 int cx_audit_all(cx_rules *rules, const char *stack, const char *as_of, int jobs,
                  cx_render_fn render, cx_output_fn output, void *ud, cx_progress_fn progress,
                  void *progress_ud, cx_error *err);
@@ -628,6 +672,7 @@ typedef struct cx_audit_options {
     void *progress_ud;
     unsigned max_trips;  /* the run breaker's maximum (above); 0: CX_MAX_TRIPS */
     cx_breaker *breaker; /* NULL, or filled when the run breaker stopped the run */
+    unsigned details;    /* CX_DETAIL_* for the decisions built (0: none) */
 } cx_audit_options;
 
 /* Audits every holder of the registry for every stack (or only

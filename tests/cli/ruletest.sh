@@ -52,7 +52,7 @@ bad_file() {
 bad_file unknown-top-key "$F/unknown-top-key.test.yaml:3:1: unknown key 'test' in test file (did you mean 'tests'?); expected one of: catalog, rules, as_of, tests"
 bad_file unknown-case-key "$F/unknown-case-key.test.yaml:7:5: unknown key 'as-of' in test case (did you mean 'as_of'?); expected one of: name, holder, as_of, catalog, rules, expect"
 bad_file unknown-expectation "$F/unknown-expectation.test.yaml:4:15: unknown expectation 'audti' (did you mean 'audit'?); expected one of: check, audit, equiv, transfer"
-bad_file unknown-field "$F/unknown-field.test.yaml:6:9: unknown key 'stak' in audit expectation (did you mean 'stack'?); expected one of: stack, status, issued, expires, missing, used"
+bad_file unknown-field "$F/unknown-field.test.yaml:6:9: unknown key 'stak' in audit expectation (did you mean 'stack'?); expected one of: stack, status, issued, expires, missing, used, gaps"
 bad_file bad-status "$F/bad-status.test.yaml:4:51: invalid status 'mett' for audit expectation; expected one of: met, in_progress, not_started, error"
 bad_file bad-date "$F/bad-date.test.yaml:4:12: invalid date '2026-02-30' for 'as_of': no such day in that month"
 bad_file missing-as-of "$F/missing-as-of.test.yaml:1:1: test file is missing required key 'as_of'"

@@ -348,8 +348,9 @@ static int visit(void *ud, const cx_audit_entry *e)
     return CX_OK;
 }
 
-/* cx_audit_each with opt against cx_audit, holder by holder: the ids,
- * statuses and (when given) the decision's JSON of every entry, in order. */
+/* cx_audit_each with opt against cx_audit_with the same details, holder by
+ * holder: the ids, statuses and (when given) the decision's JSON of every
+ * entry, in order. */
 static void visitor_against_full(cx_rules *rules, int nholders, const cx_audit_options *opt,
                                  int want_decision, int want_text)
 {
@@ -363,7 +364,8 @@ static void visitor_against_full(cx_rules *rules, int nholders, const cx_audit_o
         cx_decision **v = NULL;
         size_t n = 0;
         snprintf(id, sizeof id, "h-%04d", h);
-        CHECK_INT(cx_audit(rules, id, opt->stack, opt->as_of, &v, &n, &err), CX_OK);
+        CHECK_INT(cx_audit_with(rules, id, opt->stack, opt->as_of, opt->details, &v, &n, &err),
+                  CX_OK);
         for (size_t i = 0; i < n && at < s.n; i++, at++) {
             const struct seen *x = &s.v[at];
             char *json = cx_decision_json(v[i]);
@@ -398,6 +400,9 @@ TEST(audit_visitor_gives_ids_statuses_and_decisions)
     visitor_against_full(rules, 60, &decisions, 1, 0);
     cx_audit_options rendered = {.as_of = "2024-06-15", .jobs = 2, .render = render_json};
     visitor_against_full(rules, 60, &rendered, 0, 1);
+    cx_audit_options gaps = {
+        .as_of = "2026-06-01", .jobs = 2, .decisions = 1, .details = CX_DETAIL_GAPS};
+    visitor_against_full(rules, 60, &gaps, 1, 0);
     cx_audit_options only = {.stack = "S7", .as_of = "2026-06-01", .jobs = 1, .decisions = 1};
     visitor_against_full(rules, 60, &only, 1, 0);
     cx_audit_options unknown = {.stack = "S99", .as_of = "2026-06-01", .jobs = 1};
