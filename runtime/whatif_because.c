@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "date.h"
+#include "gaps.h"
 #include "whatif_int.h"
 
 /* The decision of stack among holder's audit on rules; *all owns it. */
@@ -17,7 +18,7 @@ static int decide(wctx *w, cx_rules *rules, const char *holder, const char *stac
                   cx_decision ***all, size_t *n, const cx_decision **out)
 {
     *out = NULL;
-    int rc = cx_audit(rules, holder, stack, w->rep->as_of, all, n, w->err);
+    int rc = cx_audit_with(rules, holder, stack, w->rep->as_of, CX_DETAIL_GAPS, all, n, w->err);
     for (size_t i = 0; !rc && i < *n; i++)
         if (strcmp((*all)[i]->stack, stack) == 0) *out = (*all)[i];
     return rc;
@@ -129,6 +130,85 @@ static int say(cx_strlist *words, const char *text)
     return has_string(words->v, words->n, text) ? 0 : cx__strlist_add(words, text);
 }
 
+/* The gap of d's i-th missing requirement (one per entry, in order), or NULL. */
+static const cx_gap *gap_at(const cx_decision *d, size_t i)
+{
+    return i < d->ngaps ? &d->gaps[i] : NULL;
+}
+
+/* What a requirement now unmet needs, as the audit's gaps say it
+ * (cx__gap_words): the name (or its amounts before and after, when the
+ * rule changed them), then " (1 more of: C3, C4)" or " (hours: 95 of 120,
+ * 25 more needed)". The credentials a total could still count and the
+ * expired awards are left out: award_lost says why an award stopped. */
+static int unmet(const char *name, const cx_gap *g, cx_strlist *words)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_puts(&b, name);
+    if (g) {
+        cx_gap shown = *g;
+        shown.nexpired = 0;
+        if (strcmp(g->unit, "credentials") != 0) shown.noptions = 0;
+        cx__buf_puts(&b, " (");
+        cx__gap_words(&b, &shown, "; ");
+        cx__buf_puts(&b, ")");
+    }
+    int rc = b.oom ? -1 : say(words, b.data);
+    cx__buf_free(&b);
+    return rc;
+}
+
+/* A requirement unmet on both sides whose needed amount differs between
+ * the two decisions' gaps: "shop hours: 120 → 100 (hours: 64 of 100, 36
+ * more needed)". 0 when the amounts are the same. */
+static int need_moved(const char *name, const cx_gap *gb, const cx_gap *ga, cx_strlist *words)
+{
+    if (!gb || !ga || gb->need == ga->need || strcmp(gb->unit, ga->unit) != 0) return 0;
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(&b, "%s: ", name);
+    cx__gap_number(&b, gb->need);
+    cx__buf_puts(&b, " \xE2\x86\x92 ");
+    cx__gap_number(&b, ga->need);
+    int rc = b.oom ? -1 : unmet(b.data, ga, words);
+    cx__buf_free(&b);
+    return rc;
+}
+
+/* The index of s in v, or n when it is not there. */
+static size_t find_string(char *const *v, size_t n, const char *s)
+{
+    size_t i = 0;
+    while (i < n && strcmp(v[i], s) != 0) i++;
+    return i;
+}
+
+/* The requirements whose outcome changed: unmet after and not before (with
+ * the gap), met after and not before, and unmet on both sides with a
+ * different amount needed. */
+static int requirements(const cx_decision *b, const cx_decision *a, const amount *amounts,
+                        size_t namounts, cx_strlist *words)
+{
+    char text[600];
+    int bad = 0;
+    for (size_t i = 0; i < a->nmissing && !bad; i++) {
+        const amount *m = named(amounts, namounts, a->missing[i], 1);
+        size_t k = find_string(b->missing, b->nmissing, a->missing[i]);
+        if (k == b->nmissing)
+            bad = unmet(m ? m->words : a->missing[i], gap_at(a, i), words);
+        else
+            bad = need_moved(a->missing[i], gap_at(b, k), gap_at(a, i), words);
+    }
+    for (size_t i = 0; i < b->nmissing && !bad; i++) {
+        const amount *m = named(amounts, namounts, b->missing[i], 0);
+        if (has_string(a->missing, a->nmissing, b->missing[i])) continue;
+        snprintf(text, sizeof text, "%s: now met", b->missing[i]);
+        bad = say(words, m ? m->words : text);
+    }
+    return bad ? -1 : 0;
+}
+
 /* The award of id in s, or NULL. */
 static const cx_snap_award *award_in(const cx_snapshot *s, const char *id)
 {
@@ -186,18 +266,7 @@ static int compare(wctx *w, const cx_snapshot *sb, const cx_snapshot *sa, const 
                    const cx_decision *a, const amount *amounts, size_t namounts, cx_strlist *words)
 {
     char text[600];
-    int bad = 0;
-    for (size_t i = 0; i < a->nmissing; i++) {
-        const amount *m = named(amounts, namounts, a->missing[i], 1);
-        if (!has_string(b->missing, b->nmissing, a->missing[i]))
-            bad |= say(words, m ? m->words : a->missing[i]);
-    }
-    for (size_t i = 0; i < b->nmissing; i++) {
-        const amount *m = named(amounts, namounts, b->missing[i], 0);
-        if (has_string(a->missing, a->nmissing, b->missing[i])) continue;
-        snprintf(text, sizeof text, "%s: now met", b->missing[i]);
-        bad |= say(words, m ? m->words : text);
-    }
+    int bad = requirements(b, a, amounts, namounts, words);
     for (size_t i = 0; i < b->nused; i++)
         if (b->used[i].award && !used_award(a, b->used[i].award))
             bad |= award_lost(w, sb, sa, &b->used[i], words);
@@ -239,7 +308,7 @@ int cx__whatif_because(wctx *w, cx_rules *before, cx_rules *after, cx_holder_tra
         /* new: what it still misses changed too, from nothing */
         if (one_side(absent_before ? sb : sa, m, absent_after, &words) < 0) rc = nomem(w);
         for (size_t i = 0; !rc && a && absent_before && i < a->nmissing; i++)
-            if (say(&words, a->missing[i]) < 0) rc = nomem(w);
+            if (unmet(a->missing[i], gap_at(a, i), &words) < 0) rc = nomem(w);
     } else {
         amount amounts[MAX_AMOUNTS];
         size_t namounts = stack_amounts(before, after, m->stack, amounts);

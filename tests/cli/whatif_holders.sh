@@ -31,13 +31,13 @@ done
 
 # --- what a user reads in them ---------------------------------------------
 wi --holders
-expect_contains "$OUT" "audit CA-EV-TECH for h-ca-0001: met -> in_progress because safety; shop hours; CA-EVS-101 expired under the new valid_for (2025-12-13)" \
-    "an award expired under the new valid_for: the requirements it filled, and why"
+expect_contains "$OUT" "audit CA-EV-TECH for h-ca-0001: met -> in_progress because safety (1 more of: CA-EVS-101); shop hours (hours: 100 of 120, 20 more needed); CA-EVS-101 expired under the new valid_for (2025-12-13)" \
+    "an award expired under the new valid_for: the requirements it filled, their gaps, and why"
 expect_contains "$OUT" "audit CA-EV-TECH for h-ca-0004: absent -> in_progress because a new holder; " \
     "a holder the change adds"
 expect_contains "$OUT" "audit CA-EV-SAFE for h-ca-0002: absent -> met because a new stack" \
     "a stack only the change's packs define"
-expect_contains "$OUT" "audit CA-EV-SAFE for h-ca-0001: absent -> not_started because a new stack; safety <script>alert('x')</script> & PPE" \
+expect_contains "$OUT" "audit CA-EV-SAFE for h-ca-0001: absent -> not_started because a new stack; safety <script>alert('x')</script> & PPE (1 more of: CA-EVS-101)" \
     "a new stack not started: what it misses, the label as written"
 expect_not_contains "$OUT" "audit CA-EV-TECH: met -> in_progress" "--holders: no audit groups in text"
 expect_contains "$OUT" "transfer CA-EV-SAFE US-CA -> US-CT: absent -> accepted" \
@@ -99,7 +99,7 @@ sed -i 's/at_least(2) {/at_least(1) {/' "$WORK/less/ca-ev-certificate.lua"
 rm "$WORK/gone/ca-ev-certificate.lua"
 run --db "$DB" diff examples/ev-mechanic/rules "$WORK/more" "${ASOF[@]}" --holders --format json
 expect_rc 0 "diff --holders"
-expect_eq "$OUT" '{"holder":"h-ca-0001","stack":"CA-EV-TECH","from":"met","to":"in_progress","because":["shop hours: 120 → 150"]}' \
+expect_eq "$OUT" '{"holder":"h-ca-0001","stack":"CA-EV-TECH","from":"met","to":"in_progress","because":["shop hours: 120 → 150 (hours: 140 of 150, 10 more needed)"]}' \
     "more hours: the one holder short of them, the requirement and both amounts"
 run --db "$DB" diff "$WORK/more" examples/ev-mechanic/rules "${ASOF[@]}" --holders --format csv
 expect_eq "$(printf '%s' "$OUT" | tr -d '\r')" "holder,stack,from,to,because
@@ -111,6 +111,48 @@ run --db "$DB" diff examples/ev-mechanic/rules "$WORK/gone" "${ASOF[@]}" --holde
 expect_contains "$(printf '%s' "$OUT" | tr -d '\r')" "h-ca-0001,CA-EV-TECH,met,absent,the stack is no longer defined" \
     "a stack gone: to absent, and why"
 expect_eq "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l)" 8 "a stack gone: a line per holder"
+
+# A requirement unmet before and after whose amount the rules changed, for a
+# holder who moved for another reason (a new award): both amounts, and the gap.
+cat >"$WORK/started.yaml" <<EOF
+rules: more
+holders:
+  - id: h-tx-0002
+    jurisdiction: US-TX
+    awards:
+      - { credential: TX-EVS-101, issued: 2021-08-20 }
+      - { credential: CA-EVC-203, issued: 2026-03-02 }
+EOF
+run --db "$DB" whatif "$WORK/started.yaml" --rules examples/ev-mechanic/rules "${ASOF[@]}" --holders --format json
+expect_rc 0 "whatif: a holder starts while the hours rise"
+expect_contains "$OUT" '{"holder":"h-tx-0002","stack":"CA-EV-TECH","from":"not_started","to":"in_progress","because":[' \
+    "a holder starts: the line"
+expect_contains "$OUT" '"shop hours: 120 → 150 (hours: 24 of 150, 126 more needed)"' \
+    "unmet before and after: the amounts of both gaps"
+expect_contains "$OUT" '"CA-EVC-203 now counts"' "a holder starts: the award that now counts"
+
+# An award that counted through an equivalence expires under a new
+# valid_for: a holder of the registry, not of the change.
+cat >"$WORK/extra.yaml" <<EOF
+holders:
+  - id: h-tx-0003
+    jurisdiction: US-CA
+    awards:
+      - { credential: TX-EVS-101, issued: 2025-03-03 }
+      - { credential: CA-EV-ORIENT, issued: 2025-09-05, grade: P }
+      - { credential: CA-EVB-201, issued: 2025-09-12 }
+      - { credential: CA-EVD-202, issued: 2025-12-12 }
+EOF
+"$CREDEX" --db "$WORK/tx.db" import examples/ev-mechanic/catalog.yaml "$WORK/extra.yaml" --quiet ||
+    fail "import the EV catalog and h-tx-0003"
+{
+    echo "credentials:"
+    sed -n '/^  - id: TX-EVS-101$/,/^$/p' examples/ev-mechanic/catalog.yaml | sed 's/valid_for: P3Y/valid_for: P1Y/'
+} >"$WORK/tx-1y.yaml"
+run --db "$WORK/tx.db" whatif "$WORK/tx-1y.yaml" --rules examples/ev-mechanic/rules "${ASOF[@]}" --holders --format csv
+expect_eq "$(printf '%s' "$OUT" | tr -d '\r')" 'holder,stack,from,to,because
+h-tx-0003,CA-EV-TECH,met,in_progress,"safety (1 more of: CA-EVS-101);shop hours (hours: 100 of 120, 20 more needed);TX-EVS-101 expired under the new valid_for (2026-03-03)"' \
+    "an equivalent award expired under a new valid_for: the slot and the hours it filled, and why"
 
 # --holders is a flag for whatif and diff, and still takes a file for import.
 run --db "$DB" whatif --holders tests/fixtures/whatif/holders/change.yaml --rules examples/ev-mechanic/rules \

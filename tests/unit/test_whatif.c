@@ -243,7 +243,7 @@ TEST(whatif_lists_every_holder)
     CHECK_STR(h->to, "in_progress");
     CHECK_INT(h->nbecause, 2);
     if (h->nbecause == 2) {
-        CHECK_STR(h->because[0], "at_least(1) { \"CA-EVD-202\" }");
+        CHECK_STR(h->because[0], "at_least(1) { \"CA-EVD-202\" } (1 more of: CA-EVD-202)");
         CHECK_STR(h->because[1], "CA-EVC-203 no longer counts");
     }
 done:
