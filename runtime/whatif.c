@@ -113,6 +113,52 @@ static int audit_moved(wctx *w, const char *stack, int from, int to, const char 
     return 0;
 }
 
+/* Keeps a holder whose audit of stack moved from -> to (opt->holders). */
+static int holder_moved(wctx *w, const char *stack, int from, int to, const char *holder)
+{
+    if (!w->opt->holders) return 0;
+    if (w->nlines == w->caplines) {
+        size_t cap = w->caplines ? w->caplines * 2 : 16;
+        cx_holder_transition *v = realloc(w->lines, cap * sizeof *v);
+        if (!v) return -1;
+        w->lines = v;
+        w->caplines = cap;
+    }
+    cx_holder_transition *m = &w->lines[w->nlines++];
+    memset(m, 0, sizeof *m);
+    m->from = status_text(from);
+    m->to = status_text(to);
+    return (m->holder = cx__strdup(holder)) && (m->stack = cx__strdup(stack)) ? 0 : -1;
+}
+
+static void holder_clear(cx_holder_transition *m)
+{
+    free(m->holder);
+    free(m->stack);
+    for (size_t i = 0; i < m->nbecause; i++) free(m->because[i]);
+    free(m->because);
+}
+
+/* Holder lines by stack, then holder (byte order), as the groups go by stack. */
+static int by_stack_holder(const void *x, const void *y)
+{
+    const cx_holder_transition *a = x, *b = y;
+    int c = strcmp(a->stack, b->stack);
+    return c ? c : strcmp(a->holder, b->holder);
+}
+
+/* Says why each kept holder moved, then puts them in order. */
+static int explain_moves(wctx *w, cx_rules *before, cx_rules *after)
+{
+    int rc = CX_OK;
+    for (size_t i = 0; i < w->nlines && !rc; i++) {
+        rc = cx__whatif_because(w, before, after, &w->lines[i]);
+        if (i % 64 == 0) progress(w, "why", i, w->nlines);
+    }
+    if (!rc && w->nlines) qsort(w->lines, w->nlines, sizeof *w->lines, by_stack_holder);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- audits */
 
 /* One audit before the change: indices into the store's holders and stacks. */
@@ -192,8 +238,10 @@ static int rec_cmp(const astore *a, const arec *r, const char *holder, const cha
 /* A kept decision with no counterpart after the change. */
 static int gone(astore *a, const arec *r)
 {
+    const char *stack = a->stacks[r->stack], *holder = a->holders[r->holder];
     a->w->rep->audits++;
-    return audit_moved(a->w, a->stacks[r->stack], r->status, ABSENT, a->holders[r->holder]);
+    return audit_moved(a->w, stack, r->status, ABSENT, holder) ||
+           holder_moved(a->w, stack, r->status, ABSENT, holder);
 }
 
 /* After the change: merges with the kept decisions (both in holder, then
@@ -208,7 +256,9 @@ static int merge_after(void *ud, const cx_audit_entry *entry)
     int before = ABSENT;
     if (a->cursor < a->nrecs && c == 0) before = a->recs[a->cursor++].status;
     a->w->rep->audits++;
-    if (before != st && audit_moved(a->w, stack, before, st, holder)) return CX_ENOMEM;
+    if (before != st && (audit_moved(a->w, stack, before, st, holder) ||
+                         holder_moved(a->w, stack, before, st, holder)))
+        return CX_ENOMEM;
     return CX_OK;
 }
 
@@ -250,6 +300,7 @@ static int compare_audits(wctx *w, cx_registry *before, cx_registry *after)
         rc = audit_side(w, sa.rules, merge_after, &a, "after");
     while (!rc && a.cursor < a.nrecs)
         if (gone(&a, &a.recs[a.cursor++])) rc = nomem(w);
+    if (!rc) rc = explain_moves(w, sb.rules, sa.rules);
     if (rc == CX_ENOMEM && !w->err->message[0]) nomem(w);
     cx_rules_free(sb.rules);
     cx_rules_free(sa.rules);
@@ -638,12 +689,19 @@ static int end_run(wctx *w, int rc, cx_whatif_report **out)
         w->rep->ntransitions = w->ntr;
         w->tr = NULL;
         w->ntr = 0;
+        w->rep->holders_listed = w->opt->holders;
+        w->rep->moved = w->lines;
+        w->rep->nmoved = w->nlines;
+        w->lines = NULL;
+        w->nlines = 0;
         if (!rc && w->all_holders && w->rep->holders_audited && w->why[0] &&
             !(w->rep->scope = cx__strdup(w->why)))
             rc = nomem(w);
     }
     for (size_t i = 0; i < w->ntr; i++) transition_clear(&w->tr[i]);
     free(w->tr);
+    for (size_t i = 0; i < w->nlines; i++) holder_clear(&w->lines[i]);
+    free(w->lines);
     cx__arena_free(&w->arena);
     if (rc) {
         cx_whatif_report_free(w->rep);
@@ -797,6 +855,8 @@ void cx_whatif_report_free(cx_whatif_report *rep)
     if (!rep) return;
     for (size_t i = 0; i < rep->ntransitions; i++) transition_clear(&rep->transitions[i]);
     free(rep->transitions);
+    for (size_t i = 0; i < rep->nmoved; i++) holder_clear(&rep->moved[i]);
+    free(rep->moved);
     free(rep->scope);
     free(rep);
 }

@@ -1,6 +1,7 @@
 /*
- * whatif_int.h -- what the three parts of what-if share (whatif.c the run,
- * whatif_change.c the change file, whatif_scope.c the scope): the run's
+ * whatif_int.h -- what the parts of what-if share (whatif.c the run,
+ * whatif_change.c the change file, whatif_scope.c the scope,
+ * whatif_because.c why a holder moved): the run's
  * state and the id sets it keeps. Private to those files, as SQLite's btreeInt.h.
  */
 #ifndef CREDEX_WHATIF_INT_H
@@ -105,6 +106,9 @@ typedef struct wctx {
     cx_transition *tr;
     size_t ntr, captr;
     cx_strmap groups; /* audit group key -> index + 1 */
+    /* every holder x stack that moved (opt->holders only) */
+    cx_holder_transition *lines;
+    size_t nlines, caplines;
 } wctx;
 
 static inline int nomem(wctx *w)
@@ -153,6 +157,11 @@ void cx__whatif_change_free(change *ch);
 int cx__whatif_apply_change(wctx *w, cx_registry *m);
 /* Does ch remove id from list which (RM_...)? */
 int cx__whatif_removing(const change *ch, int which, const char *id);
+
+/* whatif_because.c: why m's holder's audit of m's stack moved, in words,
+ * into m->because, from full decisions made with before and after (the
+ * rules of the audits; a side m calls absent is not decided). */
+int cx__whatif_because(wctx *w, cx_rules *before, cx_rules *after, cx_holder_transition *m);
 
 /* whatif_scope.c: what the change can affect, and the holders to audit. */
 int cx__whatif_find_scope(wctx *w);

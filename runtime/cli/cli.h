@@ -73,6 +73,7 @@ typedef uint64_t cli_opts;
 #define OPT_ISSUER_ID         (UINT64_C(1) << 55) /* issue, serve */
 #define OPT_ISSUER_NAME       (UINT64_C(1) << 56)
 #define OPT_ISSUER_KEY        (UINT64_C(1) << 57) /* serve: the key of POST /v1/issue */
+#define OPT_HOLDER_LINES      (UINT64_C(1) << 58) /* --holders (whatif, diff) */
 
 #define MAX_RULES 64
 
@@ -139,6 +140,7 @@ typedef struct cli {
     const char *issuer_id;       /* --issuer-id IRI (issue, serve) */
     const char *issuer_name;     /* --issuer-name NAME (issue, serve) */
     const char *issuer_key;      /* --issuer-key FILE (serve): the key POST /v1/issue signs with */
+    int holder_lines;            /* --holders (whatif, diff): a line per affected holder */
 } cli;
 
 typedef struct cli_command {

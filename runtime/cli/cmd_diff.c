@@ -1,10 +1,12 @@
 /*
  * cmd_diff.c -- `credex diff OLD_RULES NEW_RULES`: what a rule change
  * would do to every holder, equivalence and recognition over one registry,
- * reported as `credex whatif` reports (cli_print_whatif). Presents only.
+ * reported as `credex whatif` reports (cli_print_whatif, --holders and
+ * --format html too). Presents only.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -32,6 +34,7 @@ int cmd_diff(cli *c)
                              c,
                              c->max_trips};
     opt.pack_trust = trust;
+    opt.holders = c->holder_lines || strcmp(c->format, "html") == 0;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_diff(r, old_rules, 1, new_rules, 1, &opt, &rep, &err);

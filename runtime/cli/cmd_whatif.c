@@ -1,8 +1,9 @@
 /*
  * cmd_whatif.c -- `credex whatif CHANGE.yaml`: what a catalog change (and
  * the packs it names) would do to every holder, equivalence and
- * recognition, as text, JSON Lines or CSV; and the report printing that
- * `credex diff` shares. The work is cx_whatif's; this file only presents.
+ * recognition, as text, JSON Lines, CSV or one HTML page, grouped or (with
+ * --holders) a line per holder; and the report printing that `credex diff`
+ * shares. The work is cx_whatif's; this file only presents.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,24 @@ static void change_text(const cx_whatif_report *rep)
     printf("\n");
 }
 
-/* The header, the transitions and a summary, as text. */
-static void report_text(const char *title, const cx_whatif_report *rep, int whatif)
+/* A line of text, JSON or CSV per holder x stack that moved. */
+static int holder_lines(const cx_whatif_report *rep, int json, int csv)
+{
+    for (size_t i = 0; i < rep->nmoved; i++) {
+        const cx_holder_transition *h = &rep->moved[i];
+        char *line = json  ? cx_holder_transition_json(h)
+                     : csv ? cx_holder_transition_csv(h)
+                           : cx_holder_transition_text(h);
+        if (!line) return CX_ENOMEM;
+        fputs(line, stdout);
+        free(line);
+    }
+    return CX_OK;
+}
+
+/* The header, the transitions (audits a line per holder with per_holder)
+ * and a summary, as text. */
+static int report_text(const char *title, const cx_whatif_report *rep, int whatif, int per_holder)
 {
     uint64_t holders = 0, equivs = 0, transfers = 0;
     printf("%s as of %s\n", title, rep->as_of);
@@ -67,9 +84,10 @@ static void report_text(const char *title, const cx_whatif_report *rep, int what
            (unsigned long long)rep->transfers,
            plural((int64_t)rep->transfers, "recognition", "recognitions"));
     if (rep->scope) printf("  every holder audited: %s\n", rep->scope);
+    if (per_holder && holder_lines(rep, 0, 0)) return CX_ENOMEM;
     for (size_t i = 0; i < rep->ntransitions; i++) {
         const cx_transition *t = &rep->transitions[i];
-        char *line = cx_transition_text(t);
+        char *line = per_holder && t->kind == CX_DECISION_AUDIT ? NULL : cx_transition_text(t);
         if (line) fputs(line, stdout);
         free(line);
         if (t->kind == CX_DECISION_AUDIT) holders += t->count;
@@ -84,18 +102,35 @@ static void report_text(const char *title, const cx_whatif_report *rep, int what
                plural((int64_t)equivs, "equivalence", "equivalences"),
                (unsigned long long)transfers,
                plural((int64_t)transfers, "recognition", "recognitions"));
+    return CX_OK;
+}
+
+/* The report as one HTML page. */
+static int report_html(const char *title, const cx_whatif_report *rep)
+{
+    char *page = cx_whatif_report_html(rep, title);
+    if (!page) return CX_ENOMEM;
+    fputs(page, stdout);
+    free(page);
+    return CX_OK;
 }
 
 int cli_print_whatif(const cli *c, const char *title, const cx_whatif_report *rep)
 {
     int csv = strcmp(c->format, "csv") == 0, json = strcmp(c->format, "json") == 0;
-    int rc = CX_OK;
-    if (!csv && !json) report_text(title, rep, strcmp(c->command, "whatif") == 0);
-    if (csv) fputs(cx_transition_csv_header(), stdout);
+    int html = strcmp(c->format, "html") == 0, text = !csv && !json && !html;
+    int rc = CX_OK, out = CX_OK;
+    if (text) out = report_text(title, rep, strcmp(c->command, "whatif") == 0, c->holder_lines);
+    if (html) out = report_html(title, rep);
+    if (csv && c->holder_lines) fputs(cx_holder_transition_csv_header(), stdout);
+    if (csv && !c->holder_lines) fputs(cx_transition_csv_header(), stdout);
+    if ((csv || json) && c->holder_lines) out = holder_lines(rep, json, csv);
+    if (out) return out;
     for (size_t i = 0; i < rep->ntransitions; i++) {
         const cx_transition *t = &rep->transitions[i];
         if (strcmp(t->from, "error") == 0 || strcmp(t->to, "error") == 0) rc = CX_EINPUT;
         if (!csv && !json) continue;
+        if (c->holder_lines) continue;
         char *line = csv ? cx_transition_csv(t) : cx_transition_json(t);
         if (!line) return CX_ENOMEM;
         fputs(line, stdout);
@@ -143,6 +178,7 @@ int cmd_whatif(cli *c)
     cx_whatif_options opt = {cli_as_of(c), jobs_of(c), paths,        n,         &diags,
                              cli_progress, c,          c->max_trips, &c->limits};
     opt.pack_trust = trust;
+    opt.holders = c->holder_lines || strcmp(c->format, "html") == 0;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_whatif(r, change, &opt, &rep, &err);

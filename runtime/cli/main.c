@@ -421,11 +421,11 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
-         OPT_LIMITS | OPT_PACK_SIGNING,
-     "text json csv",
+         OPT_LIMITS | OPT_PACK_SIGNING | OPT_HOLDER_LINES,
+     "text json csv html",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
-     "[--format text|json|csv] [--jobs N] [--quiet] [--max-trips N]\n"
-     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N]\n       "
+     "[--format text|json|csv|html] [--jobs N] [--quiet] [--max-trips N]\n"
+     "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N] [--holders]\n       "
      "[--pack-trust FILE] [--require-signed-packs]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
@@ -445,6 +445,12 @@ const cli_command cli_commands[] = {
      "what is re-evaluated. --max-input-bytes, --max-scalar-bytes and\n"
      "--max-list-items cap the change file as for import (docs/security.md).\n"
      "\n"
+     "--holders lists every affected holder instead of the groups: a line per holder\n"
+     "and stack whose status moved, {holder, stack, from, to, because}, in text,\n"
+     "json or csv (holder,stack,from,to,because). --format html writes one\n"
+     "self-contained page: the summary, a chart of gains and losses, the\n"
+     "transitions and every affected holder.\n"
+     "\n"
      "--max-trips N (default 100): the run breaker, as for audit --all.\n"
      "\n"
      "Exit codes: 0 (whatever changed); 2 usage; 3 a bad change file (file:line:col),\n"
@@ -454,14 +460,17 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
     {"diff", cmd_diff,
-     OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_PACK_SIGNING,
-     "text json csv",
-     "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv] "
-     "[--jobs N] [--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs]",
+     OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_PACK_SIGNING |
+         OPT_HOLDER_LINES,
+     "text json csv html",
+     "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv|html] "
+     "[--jobs N] [--quiet] [--max-trips N] [--holders]\n       [--pack-trust FILE] "
+     "[--require-signed-packs]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
-     "with NEW_RULES, and the transitions are reported as by credex whatif.\n"
+     "with NEW_RULES, and the transitions are reported as by credex whatif;\n"
+     "--holders and --format html as for whatif.\n"
      "\n"
      "Exit codes as for whatif.\n"
      "\n"
@@ -774,6 +783,7 @@ static const struct option_spec {
     {"issuer-id", OPT_ISSUER_ID, 1},
     {"issuer-name", OPT_ISSUER_NAME, 1},
     {"issuer-key", OPT_ISSUER_KEY, 1},
+    {"holders", OPT_HOLDER_LINES, 0}, /* whatif, diff; import's --holders FILE above */
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -789,29 +799,30 @@ static void print_main_help(FILE *out)
             CREDEX_VERSION);
     for (const cli_command *cmd = cli_commands; cmd->name; cmd++)
         fprintf(out, "  %-10s %s\n", cmd->name, cmd->summary);
-    fprintf(out, "\n"
-                 "options (before or after the command word):\n"
-                 "  --db PATH          the registry (default $CREDEX_DB, else ./credex.db)\n"
-                 "  --rules PATH       a rule pack or a directory of them; repeatable\n"
-                 "                     (default $CREDEX_RULES, colon-separated, else ./rules)\n"
-                 "  --as-of DATE       the date decisions are made on (default: today)\n"
-                 "  --format FORMAT    text (default), json, or csv where the command offers it\n"
-                 "  --explain          the whole trace of each decision, in text output\n"
-                 "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
-                 "  --log              record decisions in the registry's decision log\n"
-                 "  --busy-timeout S   seconds a writer waits while another process writes the\n"
-                 "                     registry (default 60), then exits 4 naming it\n"
-                 "  --fail-unless S    exit 1 when a decision's status is not S\n"
-                 "  --pack-trust FILE  check each pack's signature (PACK.lua.sig) against the\n"
-                 "                     authorities and keys of this trust file (docs/signing.md)\n"
-                 "  --require-signed-packs  refuse every pack without a verified signature\n"
-                 "  --quiet            no progress bar or summary line (every command)\n"
-                 "  --help, -h         help for credex or for a command\n"
-                 "  --version          print the version\n"
-                 "\n"
-                 "exit codes: 0 done; 1 a failing rule test, or --fail-unless not met; 2 usage or\n"
-                 "an unknown id; 3 bad input, or a decision that is an error; 4 registry error.\n"
-                 "'credex COMMAND --help' tells more about each command.\n");
+    fprintf(out,
+            "\n"
+            "options (before or after the command word):\n"
+            "  --db PATH          the registry (default $CREDEX_DB, else ./credex.db)\n"
+            "  --rules PATH       a rule pack or a directory of them; repeatable\n"
+            "                     (default $CREDEX_RULES, colon-separated, else ./rules)\n"
+            "  --as-of DATE       the date decisions are made on (default: today)\n"
+            "  --format FORMAT    text (default), json, csv or html where the command offers it\n"
+            "  --explain          the whole trace of each decision, in text output\n"
+            "  --jobs N           worker threads for audit --all and whatif (default: cores)\n"
+            "  --log              record decisions in the registry's decision log\n"
+            "  --busy-timeout S   seconds a writer waits while another process writes the\n"
+            "                     registry (default 60), then exits 4 naming it\n"
+            "  --fail-unless S    exit 1 when a decision's status is not S\n"
+            "  --pack-trust FILE  check each pack's signature (PACK.lua.sig) against the\n"
+            "                     authorities and keys of this trust file (docs/signing.md)\n"
+            "  --require-signed-packs  refuse every pack without a verified signature\n"
+            "  --quiet            no progress bar or summary line (every command)\n"
+            "  --help, -h         help for credex or for a command\n"
+            "  --version          print the version\n"
+            "\n"
+            "exit codes: 0 done; 1 a failing rule test, or --fail-unless not met; 2 usage or\n"
+            "an unknown id; 3 bad input, or a decision that is an error; 4 registry error.\n"
+            "'credex COMMAND --help' tells more about each command.\n");
 }
 
 static void print_command_help(const cli_command *cmd)
@@ -840,12 +851,19 @@ static int unknown_command(const char *name)
     return CX_EUSAGE;
 }
 
-static const struct option_spec *find_option(const char *name, size_t len)
+/* The option called name; of two with one name (--holders), the one the
+ * command word read so far accepts, else the first. */
+static const struct option_spec *find_option(const cli *c, const char *name, size_t len)
 {
-    for (size_t i = 0; i < NOPTIONS; i++)
-        if (strlen(option_specs[i].name) == len && strncmp(option_specs[i].name, name, len) == 0)
-            return &option_specs[i];
-    return NULL;
+    const cli_command *cmd = c->command ? find_command(c->command) : NULL;
+    const struct option_spec *first = NULL;
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (strlen(option_specs[i].name) != len || strncmp(option_specs[i].name, name, len) != 0)
+            continue;
+        if (cmd && (cmd->options & option_specs[i].bit)) return &option_specs[i];
+        if (!first) first = &option_specs[i];
+    }
+    return first;
 }
 
 static int unknown_option(const cli *c, const char *arg)
@@ -1067,6 +1085,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_ISSUER_KEY:
         c->issuer_key = value;
         break;
+    case OPT_HOLDER_LINES:
+        c->holder_lines = 1;
+        break;
     case OPT_RULES:
         if (c->nrules == MAX_RULES)
             return cli_usage_error(c, "too many --rules (at most %d)", MAX_RULES);
@@ -1115,7 +1136,7 @@ static int parse(int argc, char **argv, cli *c, cli_opts *seen, int *help, int *
         if (arg[1] != '-') return cli_usage_error(c, "unknown option '%s'", arg);
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        const struct option_spec *o = find_option(arg + 2, len);
+        const struct option_spec *o = find_option(c, arg + 2, len);
         if (!o) return unknown_option(c, arg);
         const char *value = NULL;
         if (o->takes_value) {

@@ -851,6 +851,17 @@ typedef struct cx_transition {
     int64_t covered_after, total_after;
 } cx_transition;
 
+/* One holder whose audit of one stack moved (docs/whatif.md, "Every
+ * affected holder"). Every string is malloc'd and owned by the report,
+ * except from and to, which are static as in cx_transition. */
+typedef struct cx_holder_transition {
+    char *holder, *stack;
+    const char *from, *to; /* the statuses before and after, or "absent" */
+    char **because;        /* what moved it, in words: each requirement whose outcome
+                              changed, each award that stopped or started counting */
+    size_t nbecause;
+} cx_holder_transition;
+
 /* A what-if or diff report. Free with cx_whatif_report_free. */
 typedef struct cx_whatif_report {
     char as_of[11];
@@ -876,6 +887,11 @@ typedef struct cx_whatif_report {
     int64_t removed_exceptions;   /* exceptions substituting a removed credential */
     int rules_replaced;           /* 1 when the change (or diff) evaluates with other packs */
     size_t packs_before, packs_after;
+    /* every holder whose audit of a stack moved, by stack, then holder (byte
+     * order); only with cx_whatif_options.holders (holders_listed 1) */
+    cx_holder_transition *moved;
+    size_t nmoved;
+    int holders_listed;
 } cx_whatif_report;
 
 typedef struct cx_whatif_options {
@@ -892,6 +908,7 @@ typedef struct cx_whatif_options {
     /* Pack files' signatures are checked against it (cx_rules_load_trusted);
      * NULL: not checked. */
     const struct cx_pack_trust *pack_trust;
+    int holders; /* 1: also list every holder whose audit moved, with why (report->moved) */
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and
@@ -924,6 +941,22 @@ char *cx_transition_json(const cx_transition *t);
 char *cx_transition_text(const cx_transition *t);
 char *cx_transition_csv(const cx_transition *t);
 const char *cx_transition_csv_header(void);
+
+/* A holder line as one compact JSON object and "\n": {holder, stack, from,
+ * to, because: [...]}; as one line of text ("audit CA-EV-TECH for h-1: met
+ * -> in_progress because X; Y"); as one CSV row (RFC 4180, CRLF) under the
+ * static header holder,stack,from,to,because (joined with ';'). malloc'd,
+ * the caller frees it; NULL when out of memory. (render_report.c) */
+char *cx_holder_transition_json(const cx_holder_transition *h);
+char *cx_holder_transition_text(const cx_holder_transition *h);
+char *cx_holder_transition_csv(const cx_holder_transition *h);
+const char *cx_holder_transition_csv_header(void);
+
+/* The report as one self-contained XHTML page (inline CSS and SVG, no
+ * external resource; every string escaped): title, the summary, a chart
+ * of gains and losses per subject, the transitions and, when
+ * rep->holders_listed, the affected holders with why. malloc'd; NULL when out of memory. */
+char *cx_whatif_report_html(const cx_whatif_report *rep, const char *title);
 
 /* ------------------------------------------------------------- rule tests */
 

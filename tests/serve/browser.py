@@ -1,6 +1,6 @@
 """browser.py -- the web pages of `credex serve` driven through the DOM in
 headless Chromium, over the DevTools protocol on --remote-debugging-pipe
-(fd 3 in, fd 4 out, NUL-separated JSON; Python's standard library only).
+(tests/serve/chromium.py; Python's standard library only).
 A real `credex serve` on 127.0.0.1 port 0 over examples/ev-mechanic
 answers; what the pages show is compared with what the CLI says.
 
@@ -8,16 +8,15 @@ Usage: browser.py CREDEX SRC WORK ARTIFACTS CHROMIUM. Prints one line per
 check and a last line "N passed, M failed"; screenshots of every page go
 to ARTIFACTS. Every wait is a count of tries, never a time limit.
 """
-import base64
-import fcntl
 import http.client
 import json
 import os
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
+
+from chromium import Chromium
 
 CREDEX, SRC, WORK, ARTIFACTS, CHROMIUM = sys.argv[1:6]
 EV = os.path.join(SRC, "examples", "ev-mechanic")
@@ -83,121 +82,19 @@ class Server:
         return r.status, data
 
 
-class Browser:
-    """Headless Chromium on --remote-debugging-pipe, attached to one page."""
+class Browser(Chromium):
+    """The shared driver (chromium.py), with this test's screenshots."""
 
     def __init__(self):
-        to_chrome_r, to_chrome_w = os.pipe()
-        from_chrome_r, from_chrome_w = os.pipe()
-        # the child's ends above fd 9, so that moving them to 3 and 4 never
-        # overwrites one with the other
-        child_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-
-        def fds():  # the child's fd 3 reads what we write, fd 4 writes what we read
-            os.dup2(child_r, 3)
-            os.dup2(child_w, 4)
-
-        self.profile = os.path.join(WORK, "chromium-profile")
-        self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", "--disable-background-networking", "--disable-sync",
-             "--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + self.profile,
-             "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(WORK, "chromium.log"), "wb"),
-            preexec_fn=fds, pass_fds=(3, 4))
-        STARTED.append(self.proc)
-        os.close(child_r)
-        os.close(child_w)
-        self.out = os.fdopen(to_chrome_w, "wb", buffering=0)
-        self.inp = os.fdopen(from_chrome_r, "rb", buffering=0)
-        self.buf = b""
-        self.next_id = 0
-        self.session = None
-        targets = self.send("Target.getTargets")["targetInfos"]
-        page = [t for t in targets if t["type"] == "page"][0]
-        self.session = self.send("Target.attachToTarget", targetId=page["targetId"],
-                                 flatten=True)["sessionId"]
-        self.send("Page.enable")
-        self.send("Runtime.enable")
-
-    def _message(self):
-        while b"\0" not in self.buf:
-            chunk = self.inp.read(65536)
-            if not chunk:
-                raise SystemExit("chromium closed its pipe (see chromium.log)")
-            self.buf += chunk
-        raw, self.buf = self.buf.split(b"\0", 1)
-        return json.loads(raw)
-
-    def send(self, method, **params):
-        self.next_id += 1
-        msg = {"id": self.next_id, "method": method, "params": params}
-        if self.session:
-            msg["sessionId"] = self.session
-        self.out.write(json.dumps(msg).encode() + b"\0")
-        while True:
-            m = self._message()
-            if m.get("id") == self.next_id:
-                if "error" in m:
-                    raise RuntimeError("%s: %s" % (method, m["error"]))
-                return m.get("result", {})
-
-    def js(self, expr):
-        """The value of a JavaScript expression (awaited when a promise)."""
-        r = self.send("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in r:
-            raise RuntimeError("%s: %s" % (expr, r["exceptionDetails"]))
-        return r["result"].get("value")
-
-    def wait(self, expr):
-        for _ in range(TRIES):
-            if self.js(expr):
-                return True
-            time.sleep(0.05)
-        return False
-
-    def open(self, url):
-        self.send("Page.navigate", url=url)
-        return self.wait("document.readyState === 'complete' && !!document.querySelector('main')")
-
-    def width(self, width, height=900, mobile=False):
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=mobile)
-
-    def type_into(self, selector, text):
-        """Focuses a field and types text into it, as the keyboard would."""
-        self.js("document.querySelector(%s).focus()" % json.dumps(selector))
-        self.js("document.querySelector(%s).select && document.querySelector(%s).select()"
-                % (json.dumps(selector), json.dumps(selector)))
-        self.send("Input.insertText", text=text)
-
-    def key(self, key, code, keycode, text=None):
-        down = {"type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": keycode}
-        if text:
-            down["text"] = text
-        self.send("Input.dispatchKeyEvent", **down)
-        self.send("Input.dispatchKeyEvent", type="keyUp", key=key, code=code,
-                  windowsVirtualKeyCode=keycode)
+        super().__init__(CHROMIUM, WORK, TRIES, STARTED)
 
     def screenshot(self, name):
-        data = base64.b64decode(self.send("Page.captureScreenshot", format="png",
-                                          captureBeyondViewport=True)["data"])
+        data = self.screenshot_png()
         path = os.path.join(ARTIFACTS, name + ".png")
         with open(path, "wb") as f:
             f.write(data)
         check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000,
               "screenshot %s (%d bytes)" % (path, len(data)))
-
-    def close(self):
-        try:
-            self.send("Browser.close")
-        except (RuntimeError, SystemExit, OSError):
-            pass
-        self.proc.wait(timeout=60)
 
 
 # ------------------------------------------------------------- scenarios

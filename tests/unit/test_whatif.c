@@ -1,7 +1,8 @@
 /*
  * test_whatif.c -- what-if through the C API: registry copies (whole and by
  * holder), removals that refuse anything but an in-memory copy, cx_whatif
- * and cx_diff reports, and the three renderings of a transition.
+ * and cx_diff reports, the three renderings of a transition, and the
+ * holders that moved (opt.holders).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,10 +214,49 @@ TEST(diff_of_identical_packs_compares_nothing)
     cx_registry_close(r);
 }
 
+/* opt.holders: every holder that moved, with why, in the report; the
+ * groups as without it. */
+TEST(whatif_lists_every_holder)
+{
+    cx_registry *r = ev_registry();
+    cx_whatif_report *rep = NULL, *plain = NULL;
+    cx_error err;
+    cx_whatif_options opt = {"2026-06-01", 2, ev_rules, 1, NULL, NULL, NULL};
+    if (!r) {
+        CHECK(r);
+        return;
+    }
+    cx_error_clear(&err);
+    CHECK_INT(cx_whatif(r, CC "/change.yaml", &opt, &plain, &err), CX_OK);
+    opt.holders = 1;
+    CHECK_INT(cx_whatif(r, CC "/change.yaml", &opt, &rep, &err), CX_OK);
+    if (!rep || !plain) goto done;
+    CHECK(plain->moved == NULL && plain->nmoved == 0 && !plain->holders_listed);
+    CHECK_INT(rep->holders_listed, 1);
+    CHECK_INT(rep->ntransitions, plain->ntransitions);
+    CHECK_INT(rep->nmoved, 1);
+    if (rep->nmoved != 1) goto done;
+    const cx_holder_transition *h = &rep->moved[0];
+    CHECK_STR(h->holder, "h-ca-0003");
+    CHECK_STR(h->stack, "CA-EV-TECH");
+    CHECK_STR(h->from, "met");
+    CHECK_STR(h->to, "in_progress");
+    CHECK_INT(h->nbecause, 2);
+    if (h->nbecause == 2) {
+        CHECK_STR(h->because[0], "at_least(1) { \"CA-EVD-202\" } (1 more of: CA-EVD-202)");
+        CHECK_STR(h->because[1], "CA-EVC-203 no longer counts");
+    }
+done:
+    cx_whatif_report_free(rep);
+    cx_whatif_report_free(plain);
+    cx_registry_close(r);
+}
+
 static const test_case cases[] = {
     {"copies_whole_and_by_holder", copies_whole_and_by_holder},
     {"removals_on_a_copy_only", removals_on_a_copy_only},
     {"whatif_report_and_renderings", whatif_report_and_renderings},
+    {"whatif_lists_every_holder", whatif_lists_every_holder},
     {"whatif_errors_are_located", whatif_errors_are_located},
     {"diff_of_identical_packs_compares_nothing", diff_of_identical_packs_compares_nothing},
     {NULL, NULL}};
