@@ -60,6 +60,7 @@ typedef uint64_t cli_opts;
 #define OPT_MAX_BODY          (UINT64_C(1) << 43)
 #define OPT_TIMEOUT           (UINT64_C(1) << 44)
 #define OPT_SCOPES            (UINT64_C(1) << 45) /* token new */
+#define OPT_NO_CACHE          (UINT64_C(1) << 46) /* commands that decide: no snapshot cache */
 
 #define MAX_RULES 64
 
@@ -113,6 +114,7 @@ typedef struct cli {
     uint64_t max_body;  /* --max-body BYTES (serve); 0: 1 MiB */
     unsigned timeout;   /* --timeout SECONDS (serve); 0: 30 */
     const char *scopes; /* --scopes LIST (token new) */
+    int no_cache;       /* --no-cache: neither read nor write the snapshot cache */
 } cli;
 
 typedef struct cli_command {

@@ -11,7 +11,7 @@ skip-invalid report:x lang:x allow-provisional id-map:x
 trust:x allow-unverified holders:x cascade
 max-input-bytes:1M max-scalar-bytes:64K max-list-items:10 max-trips:5
 busy-timeout:1 sync:full imports force output:x
-listen:127.0.0.1:0 tokens:x threads:1 max-body:1K timeout:1 scopes:read"
+listen:127.0.0.1:0 tokens:x threads:1 max-body:1K timeout:1 scopes:read no-cache"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
