@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -418,6 +419,88 @@ static int not_registry(cx_registry *r, const char *why, cx_error *err)
     return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "not a credex registry: %s (%s)", r->path, why);
 }
 
+/* ------------------------------------------------------- registry id */
+
+/* Gives r a registry id (docs/registry.md, "The snapshot cache") unless it
+ * has one: 16 bytes from getrandom, in hex, under meta 'registry_id'.
+ * Inside the caller's write transaction; a second writer's insert is a
+ * no-op, so two first openers race harmlessly. */
+static int add_registry_id(cx_registry *r, cx_error *err)
+{
+    unsigned char bytes[16];
+    char hex[2 * sizeof bytes + 1];
+    sqlite3_stmt *st = NULL;
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+        return cx__error(err, CX_EREGISTRY, cx__reg_err_file(r), 0, 0,
+                         "cannot make a registry id: getrandom: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof bytes; i++) snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    int rc = cx__reg_prepare(r,
+                             "INSERT INTO meta(key, value) VALUES ('registry_id', ?1)"
+                             " ON CONFLICT(key) DO NOTHING",
+                             &st, err);
+    if (!rc) {
+        cx__reg_bind_text(st, 1, hex);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = cx__reg_error(r, err, "cannot write the registry id");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A registry that predates registry ids gets one from its first writer. */
+static int ensure_registry_id(cx_registry *r, cx_error *err)
+{
+    int64_t have = 0;
+    int src = 0;
+    if (cx__reg_query_int(r, "SELECT count(*) FROM meta WHERE key = 'registry_id'", &have, &src))
+        return cx__reg_error(r, err, "cannot read the registry id");
+    if (have) return CX_OK;
+    int rc = cx__reg_begin_write(r, "init", err);
+    if (rc) return rc;
+    rc = add_registry_id(r, err);
+    cx__reg_writer_done(r);
+    if (!rc) rc = cx__reg_exec(r, "COMMIT", err);
+    if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Reads one text value of conn's current transaction into buf ("" when
+ * the query has no row or a NULL). */
+static int query_text(cx_registry *conn, const char *sql, char *buf, size_t size, cx_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    buf[0] = '\0';
+    int rc = cx__reg_prepare(conn, sql, &st, err), step = SQLITE_DONE;
+    if (!rc) step = sqlite3_step(st);
+    if (!rc && step == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    else if (!rc && step != SQLITE_DONE)
+        rc = cx__reg_error(conn, err, "cannot read the registry id");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cx__registry_identity(cx_registry *conn, char id[CX_REGISTRY_ID_SIZE],
+                          char digest[CX_REGISTRY_DIGEST_SIZE], cx_error *err)
+{
+    int rc = query_text(conn, "SELECT value FROM meta WHERE key = 'registry_id'", id,
+                        CX_REGISTRY_ID_SIZE, err);
+    if (!rc)
+        rc = query_text(conn, "SELECT digest FROM import_log ORDER BY id DESC LIMIT 1", digest,
+                        CX_REGISTRY_DIGEST_SIZE, err);
+    return rc;
+}
+
+const char *cx__registry_file(const cx_registry *r)
+{
+    return r->memory ? NULL : r->path;
+}
+
+int cx__registry_no_cache(const cx_registry *r)
+{
+    return r->no_cache;
+}
+
 /* Runs every migration step newer than the registry, in one transaction. */
 static int migrate(cx_registry *r, cx_error *err)
 {
@@ -434,6 +517,7 @@ static int migrate(cx_registry *r, cx_error *err)
             rc = cx__reg_exec(r, *sql, err);
         if (!rc && migrations[m].version == 4) rc = cx__registry_baseline(r, err);
     }
+    if (!rc) rc = add_registry_id(r, err);
 done:
     cx__reg_writer_done(r);
     if (!rc) rc = cx__reg_exec(r, "COMMIT", err);
@@ -473,6 +557,9 @@ static int check_schema(cx_registry *r, cx_error *err)
     }
     if (version < SCHEMA_VERSION) {
         int rc = migrate(r, err);
+        if (rc) return rc;
+    } else if (!r->readonly) {
+        int rc = ensure_registry_id(r, err);
         if (rc) return rc;
     }
     if (cx__reg_query_int(r, "SELECT value FROM meta WHERE key = 'content_version'", &content,
@@ -545,6 +632,7 @@ int cx_registry_open_with(const char *path, int flags, const cx_open_options *op
     r->readonly = readonly;
     r->busy_timeout = !opt || !opt->busy_timeout ? CX_DEFAULT_BUSY_TIMEOUT : opt->busy_timeout;
     r->sync_full = opt && opt->sync_full;
+    r->no_cache = opt && opt->no_cache;
     atomic_init(&r->owner, NULL);
     if ((rc = open_connection(r, create, err)) || (rc = check_schema(r, err))) goto fail;
     *out = r;

@@ -40,6 +40,25 @@ typedef int (*cx__import_check_fn)(void *ud, cx_error *err);
 int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
                         void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err);
 
+/* ------------------------------------------------------ snapshot cache */
+
+#define CX_REGISTRY_ID_SIZE     33 /* 32 hex digits and a NUL */
+#define CX_REGISTRY_DIGEST_SIZE 65 /* a SHA-256 in hex and a NUL */
+
+/* What a snapshot cache is keyed by besides the content version
+ * (docs/registry.md, "The snapshot cache"), read on conn inside the
+ * caller's read transaction: the registry id ("" when the registry
+ * predates ids and no writer has opened it since) and the digest the last
+ * import recorded ("" when none). */
+int cx__registry_identity(cx_registry *conn, char id[CX_REGISTRY_ID_SIZE],
+                          char digest[CX_REGISTRY_DIGEST_SIZE], cx_error *err);
+
+/* r's file, or NULL for an in-memory registry. */
+const char *cx__registry_file(const cx_registry *r);
+
+/* 1 when r was opened with cx_open_options.no_cache. */
+int cx__registry_no_cache(const cx_registry *r);
+
 /* ------------------------------------------------------------ bulk reads */
 
 /* The fixed set of bulk reads behind the in-memory snapshot (snapshot.c).

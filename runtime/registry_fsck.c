@@ -713,6 +713,20 @@ static int check_digests(fsck_ctx *f, int64_t *tables)
     return CX_OK;
 }
 
+/* A damaged snapshot cache is a problem (a stale one is not: every import
+ * makes one stale until the next decision rebuilds it). */
+static int check_cache(fsck_ctx *f)
+{
+    cx_cache_state state;
+    char why[128];
+    int rc = cx_registry_cache_check(f->r, &state, why, sizeof why, f->err);
+    if (rc || state != CX_CACHE_CORRUPT) return rc;
+    return problem(f, CX_FSCK_CACHE, NULL, NULL,
+                   "the snapshot cache %s.snapshot is unusable (%s): decisions ignore it and the "
+                   "next one that loads the registry replaces it",
+                   f->r->path, why);
+}
+
 static int fsck(cx_registry *r, cx_fsck_fn fn, void *ud, int64_t *problems, int64_t *tables,
                 cx_error *err)
 {
@@ -730,6 +744,7 @@ static int fsck(cx_registry *r, cx_fsck_fn fn, void *ud, int64_t *problems, int6
     if (checked && !rc && !f.stopped && !broken) rc = each_row(&f, cycle_sql, cycle_row, &broken);
     if (checked && !rc && !f.stopped && !broken && !r->memory) /* memory: no history */
         rc = check_digests(&f, &ntables);
+    if (checked && !rc && !f.stopped && !broken && !r->memory) rc = check_cache(&f);
     cx__registry_read_end(r, began);
     if (problems) *problems = f.problems;
     if (tables) *tables = ntables;

@@ -24,6 +24,7 @@ struct cx_registry {
     int sync_full;                        /* imports commit with synchronous = FULL */
     char *writer_record;                  /* path of the lock-info record while this
                                            * connection writes (cx__reg_begin_write); owned */
+    int no_cache;                         /* opened with no_cache: no snapshot cache */
 };
 
 /* A constant query whose rows are handed to a cx_row_fn. */

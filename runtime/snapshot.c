@@ -266,15 +266,14 @@ static uint32_t hash_id(const char *id)
     return h;
 }
 
-/* Builds the hash of table (its entities already in s). */
-static int build_symtab(builder *b, int table)
+/* Builds the hash of table (its entities already in s): 0, or -1 on OOM. */
+static int index_table(cx_snapshot *s, int table)
 {
-    cx_snapshot *s = b->s;
     cx_snap_symtab *t = &s->symtabs[table];
     uint32_t n = s->count[table], cap = 8;
-    if (n == 0 || table == CX_KIND_AWARD) return CX_OK; /* awards: binary search */
+    if (n == 0 || table == CX_KIND_AWARD) return 0; /* awards: binary search */
     while (cap < 2 * (uint64_t)n) cap *= 2;
-    if (!(t->slots = cx__arena_alloc(&s->arena, cap * sizeof *t->slots))) return nomem(b->err);
+    if (!(t->slots = cx__arena_alloc(&s->arena, cap * sizeof *t->slots))) return -1;
     memset(t->slots, 0xff, cap * sizeof *t->slots); /* CX_NOSYM everywhere */
     t->mask = cap - 1;
     for (cx_sym sym = 0; sym < n; sym++) {
@@ -282,7 +281,24 @@ static int build_symtab(builder *b, int table)
         while (t->slots[i] != CX_NOSYM) i = (i + 1) & t->mask;
         t->slots[i] = sym;
     }
-    return CX_OK;
+    return 0;
+}
+
+int cx__snapshot_index(cx_snapshot *s)
+{
+    if (!s->symtabs) {
+        s->symtabs = cx__arena_alloc(&s->arena, CX_SNAP_NTABLES * sizeof *s->symtabs);
+        if (!s->symtabs) return -1;
+        memset(s->symtabs, 0, CX_SNAP_NTABLES * sizeof *s->symtabs);
+    }
+    for (int table = 0; table < CX_SNAP_NTABLES; table++)
+        if (index_table(s, table)) return -1;
+    return 0;
+}
+
+static int build_symtab(builder *b, int table)
+{
+    return index_table(b->s, table) ? nomem(b->err) : CX_OK;
 }
 
 static cx_sym find_award(const cx_snapshot *s, const char *id)
@@ -1310,16 +1326,70 @@ static int load_exceptions(cx_registry *r, builder *b)
     return CX_OK;
 }
 
+/* A new empty snapshot: its arenas and symbol tables; NULL on OOM. */
+static cx_snapshot *snapshot_new(void)
+{
+    cx_snapshot *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    cx__arena_init(&s->arena);
+    for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_init(&s->part_arenas[i]);
+    s->symtabs = cx__arena_alloc(&s->arena, CX_SNAP_NTABLES * sizeof *s->symtabs);
+    if (!s->symtabs) {
+        cx__snapshot_free(s);
+        return NULL;
+    }
+    memset(s->symtabs, 0, CX_SNAP_NTABLES * sizeof *s->symtabs);
+    return s;
+}
+
+/* The snapshot in the cache beside registry_file when it matches key and
+ * checks out whole, with its symbol tables; else NULL (docs/registry.md,
+ * "The snapshot cache": never an error). */
+static cx_snapshot *load_cached(const char *registry_file, const cx_snap_key *key)
+{
+    const char *why;
+    cx_snapshot *s = snapshot_new();
+    int rc = s ? 0 : -1;
+    if (!rc && cx__snapshot_cache_read(s, registry_file, key, &why) != CX_CACHE_FRESH) rc = -1;
+    if (!rc) rc = cx__snapshot_index(s);
+    if (rc) {
+        cx__snapshot_free(s);
+        return NULL;
+    }
+    s->from_cache = 1;
+    s->bytes = sizeof *s + s->arena.total;
+    return s;
+}
+
+/* Whether the load may use the cache: a registry file opened without
+ * no_cache, read on a connection of its own (so no transaction of the
+ * caller's, with changes the content version does not count yet, is
+ * inside it), with a registry id. Fills key. */
+static int cacheable(cx_registry *registry, cx_registry *r, int64_t version, cx_snap_key *key)
+{
+    if (r == registry || cx__registry_no_cache(registry) || !cx__registry_file(registry)) return 0;
+    return cx__snapshot_cache_key(r, version, key) == 0 && key->registry_id[0];
+}
+
 /* Every scan, in dependency order, inside one read transaction of a
- * reader connection (see cx__registry_reader_open). */
-static int load_all(cx_registry *registry, builder *b)
+ * reader connection (see cx__registry_reader_open); or, when the snapshot
+ * cache matches the content version that transaction sees, the cache
+ * (*cached), and no scan. A load from the registry then writes the cache. */
+static int load_all(cx_registry *registry, builder *b, cx_snapshot **cached)
 {
     cx_registry *r = NULL;
-    int began = 0;
+    cx_snap_key key;
+    int began = 0, use_cache = 0;
     int rc = cx__registry_reader_open(registry, &r, b->err);
     if (rc) return rc;
     rc = cx__registry_read_begin(r, &began, b->err);
     if (!rc) rc = cx_registry_content_version(r, &b->s->content_version, b->err);
+    if (!rc) use_cache = cacheable(registry, r, b->s->content_version, &key);
+    if (use_cache && (*cached = load_cached(cx__registry_file(registry), &key))) {
+        cx__registry_read_end(r, began);
+        cx__registry_reader_close(registry, r);
+        return CX_OK;
+    }
     if (!rc) rc = load_places(r, b);
     if (!rc) rc = load_frameworks(r, b);
     if (!rc) rc = load_credentials(r, b);
@@ -1328,6 +1398,7 @@ static int load_all(cx_registry *registry, builder *b)
     if (!rc) rc = load_exceptions(r, b);
     cx__registry_read_end(r, began);
     cx__registry_reader_close(registry, r);
+    if (!rc && use_cache) cx__snapshot_cache_write(b->s, cx__registry_file(registry), &key);
     return rc;
 }
 
@@ -1341,24 +1412,19 @@ int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx
     vec_init(&b.aux, 1);
     *out = NULL;
     int rc = CX_OK;
-    cx_snapshot *s = calloc(1, sizeof *s);
+    cx_snapshot *s = snapshot_new(), *cached = NULL;
     if (!s) return nomem(err);
-    cx__arena_init(&s->arena);
-    for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_init(&s->part_arenas[i]);
     b.s = s;
     b.err = err;
     b.threads = threads;
     pool_init(&b.strings, &s->arena);
-    s->symtabs = cx__arena_alloc(&s->arena, CX_SNAP_NTABLES * sizeof *s->symtabs);
-    if (!s->symtabs) {
-        rc = nomem(b.err);
-        goto done;
-    }
-    memset(s->symtabs, 0, CX_SNAP_NTABLES * sizeof *s->symtabs);
-    rc = load_all(r, &b);
+    rc = load_all(r, &b, &cached);
     s->bytes = sizeof *s + s->arena.total;
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) s->bytes += s->part_arenas[i].total;
-done:
+    if (cached) { /* the empty snapshot goes; the cached one is the result */
+        cx__snapshot_free(s);
+        s = cached;
+    }
     free(b.v.data);
     free(b.aux.data);
     cx__strmap_free(&b.interned);

@@ -208,11 +208,59 @@ typedef struct cx_snapshot {
     cx_arena arena;                          /* every string and array above */
     cx_arena part_arenas[CX_SNAP_MAX_PARTS]; /* award ids, per reading thread */
     cx_snap_symtab *symtabs;                 /* per table, CX_SNAP_NTABLES of them */
+    int from_cache;                          /* 1: loaded from the snapshot cache */
 } cx_snapshot;
 
+/* ------------------------------------------------------------ the cache */
+
+/* What a snapshot cache is keyed by (snapshot_cache.c; docs/registry.md,
+ * "The snapshot cache"), read in the load's read transaction. */
+typedef struct cx_snap_key {
+    int64_t content_version;
+    char registry_id[33]; /* meta 'registry_id' in hex; "" when none: no cache */
+    char digest[65];      /* the last import's digest, "" when none */
+} cx_snap_key;
+
+/* Fills key for content version on conn, inside its read transaction:
+ * 0, or -1 when the registry id could not be read (no cache then). */
+int cx__snapshot_cache_key(cx_registry *conn, int64_t content_version, cx_snap_key *key);
+
+/* "registry_file.snapshot", malloc'd; NULL for NULL, a SQLite URI, or OOM. */
+char *cx__snapshot_cache_path(const char *registry_file);
+
+/* Loads the cache beside registry_file into s (a new snapshot with its
+ * arena and nothing else) when it matches key and every offset, index and
+ * the checksum hold; its symbol tables are left to the caller. Returns
+ * CX_CACHE_FRESH when s was filled; otherwise s holds arrays that must not
+ * be used (free it) and *why says what was wrong, as a static string. */
+cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file,
+                                       const cx_snap_key *key, const char **why);
+
+/* Builds the id look-up tables (cx__snapshot_find) of a snapshot whose
+ * arrays are in place, such as one cx__snapshot_cache_read filled: 0, or
+ * -1 when out of memory. */
+int cx__snapshot_index(cx_snapshot *s);
+
+/* Writes s beside registry_file for key: a temporary file renamed over the
+ * cache. 0, or -1 when it could not (which callers ignore). */
+int cx__snapshot_cache_write(const cx_snapshot *s, const char *registry_file,
+                             const cx_snap_key *key);
+
+/* For tests and the fuzz target: writes a cache file beside registry_file
+ * whose header is right for key (size, checksum) around payload, n bytes
+ * (a payload cx__snapshot_cache_write made, or any bytes). 0 or -1. */
+int cx__snapshot_cache_seal(const char *registry_file, const cx_snap_key *key, const void *payload,
+                            size_t n);
+
+/* The bytes of a cache file's header (the payload follows it). */
+size_t cx__snapshot_cache_header_size(void);
+
 /* Loads the whole registry into a new snapshot, inside one read
- * transaction. On success *out is owned by the caller: free it with
- * cx__snapshot_free. CX_EREGISTRY on a SQL failure or on data the schema
+ * transaction: from the snapshot cache beside a registry file when it
+ * matches the content version that transaction sees (from_cache is then
+ * 1), else from the registry, writing the cache afterwards
+ * (docs/registry.md, "The snapshot cache"). On success *out is owned by
+ * the caller: free it with cx__snapshot_free. CX_EREGISTRY on a SQL failure or on data the schema
  * should have refused (an unparsable date, an unknown reference);
  * CX_ENOMEM. */
 int cx__snapshot_load(cx_registry *r, cx_snapshot **out, cx_error *err);

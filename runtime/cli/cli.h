@@ -74,6 +74,7 @@ typedef uint64_t cli_opts;
 #define OPT_ISSUER_NAME       (UINT64_C(1) << 56)
 #define OPT_ISSUER_KEY        (UINT64_C(1) << 57) /* serve: the key of POST /v1/issue */
 #define OPT_HOLDER_LINES      (UINT64_C(1) << 58) /* --holders (whatif, diff) */
+#define OPT_NO_CACHE          (UINT64_C(1) << 59) /* commands that decide: no snapshot cache */
 
 #define MAX_RULES 64
 
@@ -141,6 +142,7 @@ typedef struct cli {
     const char *issuer_name;     /* --issuer-name NAME (issue, serve) */
     const char *issuer_key;      /* --issuer-key FILE (serve): the key POST /v1/issue signs with */
     int holder_lines;            /* --holders (whatif, diff): a line per affected holder */
+    int no_cache;                /* --no-cache: neither read nor write the snapshot cache */
 } cli;
 
 typedef struct cli_command {

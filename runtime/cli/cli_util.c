@@ -84,7 +84,7 @@ int cli_open(const cli *c, int flags, cx_registry **out)
 {
     cx_error err;
     cx_error_clear(&err);
-    cx_open_options opt = {c->busy_timeout, c->sync_full};
+    cx_open_options opt = {c->busy_timeout, c->sync_full, c->no_cache};
     if (cx_registry_open_with(c->db, flags, &opt, out, &err) != CX_OK) return cli_report(&err);
     return CX_OK;
 }

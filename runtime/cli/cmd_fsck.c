@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-static const char *const check_names[] = {"integrity", "foreign key", "value", "tamper"};
+static const char *const check_names[] = {"integrity", "foreign key", "value", "tamper", "cache"};
 
 static int print_problem(void *ud, const cx_fsck_problem *p)
 {
@@ -28,6 +28,11 @@ int cmd_fsck(cli *c)
     if (rc) return rc;
     cx_error_clear(&err);
     rc = cx_fsck(r, print_problem, c, &problems, &tables, &err);
+    cx_cache_state cache = CX_CACHE_NONE;
+    char why[128];
+    if (!rc && !c->quiet) rc = cx_registry_cache_check(r, &cache, why, sizeof why, &err);
+    if (!rc && (cache == CX_CACHE_FRESH || cache == CX_CACHE_STALE)) /* corrupt: a problem */
+        printf("%s: snapshot cache %s%s\n", c->db, cache == CX_CACHE_FRESH ? "" : "stale, ", why);
     cx_registry_close(r);
     if (rc) return err.code ? cli_report(&err) : rc;
     if (!c->quiet && problems)

@@ -97,10 +97,10 @@ const cli_command cli_commands[] = {
      "  credex show holder h-tx-0001\n"
      "  credex show credential TX-EVS-101 --format json\n"
      "  credex show group EVC\n"},
-    {"check", cmd_check, OPT_DB | OPT_RULES | OPT_FORMAT | OPT_QUIET | OPT_PACK_SIGNING,
-     "text json",
+    {"check", cmd_check,
+     OPT_DB | OPT_RULES | OPT_FORMAT | OPT_QUIET | OPT_PACK_SIGNING | OPT_NO_CACHE, "text json",
      "credex check [PACK|DIR...] [--rules PATH] [--db PATH] [--format text|json] [--quiet]\n       "
-     "[--pack-trust FILE] [--require-signed-packs]",
+     "[--pack-trust FILE] [--require-signed-packs] [--no-cache]",
      "load rule packs, resolve every reference against the registry, and lint them",
      "Loads each rule pack (a .lua file; a directory means every .lua below it, in\n"
      "byte order of path) in the sandbox and compiles it against the registry:\n"
@@ -195,11 +195,11 @@ const cli_command cli_commands[] = {
      "  credex test rules/ca-ev\n"},
     {"equiv", cmd_equiv,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_IN | OPT_FAIL_UNLESS |
-         OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING,
+         OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING | OPT_NO_CACHE,
      "text json",
      "credex equiv A B [--in J] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
      "[--format text|json] [--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] "
-     "[--quiet]\n       [--pack-trust FILE] [--require-signed-packs]",
+     "[--quiet]\n       [--pack-trust FILE] [--require-signed-packs] [--no-cache]",
      "does credential A count as credential B (in jurisdiction J)?",
      "Decides whether a hypothetical award of A, issued on the as-of date, counts as\n"
      "B under the rule packs: counts_as and equivalent rules, and computed\n"
@@ -226,12 +226,12 @@ const cli_command cli_commands[] = {
     {"transfer", cmd_transfer,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_FROM | OPT_TO |
          OPT_FAIL_UNLESS | OPT_JOBS | OPT_LOG | OPT_QUIET | OPT_BUSY_TIMEOUT | OPT_AWARD |
-         OPT_PACK_SIGNING,
+         OPT_PACK_SIGNING | OPT_NO_CACHE,
      "text json",
      "credex transfer --holder H [--award A] --to J | credex transfer CRED --from J1 --to J2 "
      "[--rules PATH] [--db PATH] [--as-of DATE] [--explain] [--format text|json] "
      "[--fail-unless STATUS] [--jobs N] [--log] [--busy-timeout SECONDS] [--quiet]\n       "
-     "[--pack-trust FILE] [--require-signed-packs]",
+     "[--pack-trust FILE] [--require-signed-packs] [--no-cache]",
      "is a credential earned in one jurisdiction recognised in another, on a date?",
      "With --holder, decides each of the holder's awards (renewed; awards issued\n"
      "after the as-of date do not exist yet) into J; with --award A as well, only\n"
@@ -258,12 +258,12 @@ const cli_command cli_commands[] = {
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
          OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS |
-         OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING,
+         OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING | OPT_NO_CACHE,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
      "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
      "[--format text|json|csv] [--fail-unless STATUS] [--log] [--busy-timeout SECONDS] "
-     "[--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs]",
+     "[--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs] [--no-cache]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -400,9 +400,10 @@ const cli_command cli_commands[] = {
      "Example:\n"
      "  credex equiv TX-EVS-101 CA-EVS-101 --in US-CA --log\n"
      "  credex log\n"},
-    {"replay", cmd_replay, OPT_DB | OPT_RULES | OPT_EXPLAIN | OPT_QUIET | OPT_PACK_SIGNING, "text",
+    {"replay", cmd_replay,
+     OPT_DB | OPT_RULES | OPT_EXPLAIN | OPT_QUIET | OPT_PACK_SIGNING | OPT_NO_CACHE, "text",
      "credex replay ID [--rules PATH] [--db PATH] [--explain] [--quiet]\n       [--pack-trust "
-     "FILE] [--require-signed-packs]",
+     "FILE] [--require-signed-packs] [--no-cache]",
      "make a logged decision again and say whether it still holds, and what changed",
      "Makes logged decision ID again with the rule packs it was logged with (their\n"
      "stored sources), on the registry as it is now, and compares the result with\n"
@@ -421,12 +422,12 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
-         OPT_LIMITS | OPT_PACK_SIGNING | OPT_HOLDER_LINES,
+         OPT_LIMITS | OPT_PACK_SIGNING | OPT_HOLDER_LINES | OPT_NO_CACHE,
      "text json csv html",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
      "[--format text|json|csv|html] [--jobs N] [--quiet] [--max-trips N]\n"
      "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N] [--holders]\n       "
-     "[--pack-trust FILE] [--require-signed-packs]",
+     "[--pack-trust FILE] [--require-signed-packs] [--no-cache]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -461,11 +462,11 @@ const cli_command cli_commands[] = {
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
     {"diff", cmd_diff,
      OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_PACK_SIGNING |
-         OPT_HOLDER_LINES,
+         OPT_HOLDER_LINES | OPT_NO_CACHE,
      "text json csv html",
      "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv|html] "
      "[--jobs N] [--quiet] [--max-trips N] [--holders]\n       [--pack-trust FILE] "
-     "[--require-signed-packs]",
+     "[--require-signed-packs] [--no-cache]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
@@ -784,6 +785,7 @@ static const struct option_spec {
     {"issuer-name", OPT_ISSUER_NAME, 1},
     {"issuer-key", OPT_ISSUER_KEY, 1},
     {"holders", OPT_HOLDER_LINES, 0}, /* whatif, diff; import's --holders FILE above */
+    {"no-cache", OPT_NO_CACHE, 0},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -1101,6 +1103,9 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
         c->jobs = (int)n;
         break;
     }
+    case OPT_NO_CACHE:
+        c->no_cache = 1;
+        break;
     }
     return CX_OK;
 }

@@ -115,6 +115,8 @@ typedef struct cx_open_options {
     int sync_full;    /* 1: imports commit with PRAGMA synchronous = FULL (an import
                        * survives power loss; slower); 0: NORMAL (WAL: never corrupt,
                        * the last import may be lost) */
+    int no_cache;     /* 1: decisions load the snapshot from the registry, neither reading
+                       * nor writing the snapshot cache beside it (docs/registry.md) */
 } cx_open_options;
 
 #define CX_DEFAULT_BUSY_TIMEOUT 60
@@ -1285,7 +1287,8 @@ typedef enum cx_fsck_check {
     CX_FSCK_INTEGRITY,   /* PRAGMA integrity_check: the file is damaged */
     CX_FSCK_FOREIGN_KEY, /* a row refers to one that is missing */
     CX_FSCK_VALUE,       /* a value credex would never have written */
-    CX_FSCK_DIGEST       /* a table's rows differ from the digest the last import recorded */
+    CX_FSCK_DIGEST,      /* a table's rows differ from the digest the last import recorded */
+    CX_FSCK_CACHE /* the snapshot cache beside the file is damaged (cx_registry_cache_check) */
 } cx_fsck_check;
 
 /* One problem; valid only during the callback. */
@@ -1307,6 +1310,22 @@ typedef int (*cx_fsck_fn)(void *ud, const cx_fsck_problem *p);
  * CX_OK when the checks ran, whatever they found. */
 int cx_fsck(cx_registry *r, cx_fsck_fn fn, void *ud, int64_t *problems, int64_t *tables,
             cx_error *err);
+
+/* The snapshot cache beside a registry file, R.db.snapshot (docs/registry.md,
+ * "The snapshot cache"): what the next decision will make of it. */
+typedef enum cx_cache_state {
+    CX_CACHE_NONE,   /* no cache (or a registry in memory) */
+    CX_CACHE_FRESH,  /* it matches the registry: the next decision loads it */
+    CX_CACHE_STALE,  /* another content version, registry or credex: ignored and rebuilt */
+    CX_CACHE_CORRUPT /* truncated, edited, damaged or not a regular file: ignored and rebuilt */
+} cx_cache_state;
+
+/* Checks r's snapshot cache against r's current content whole (header, size,
+ * checksum, every offset and index) and sets *state; why (size bytes, may be
+ * NULL) gets the reason for a person ("checksum mismatch"). Changes nothing.
+ * CX_OK whatever the cache holds; CX_EREGISTRY when r cannot be read. */
+int cx_registry_cache_check(cx_registry *r, cx_cache_state *state, char *why, size_t size,
+                            cx_error *err);
 
 /* Copies r into a new registry file dest with SQLite's online backup (one
  * consistent read: other processes may read and write r meanwhile),

@@ -42,7 +42,7 @@ static char db_path[512], tokens_path[512];
 
 static void remove_files(void)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    static const char *const suffixes[] = {"", "-wal", "-shm", ".snapshot"};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         char path[600];
         snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
