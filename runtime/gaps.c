@@ -7,20 +7,6 @@
 #include "gaps.h"
 #include "render.h"
 
-void cx__gap_number(cx_buf *b, int64_t hundredths)
-{
-    int64_t whole = hundredths / 100, part = hundredths % 100;
-    if (part < 0) part = -part;
-    if (part == 0)
-        cx__buf_printf(b, "%" PRId64, whole);
-    else if (part % 10 == 0)
-        cx__buf_printf(b, "%s%" PRId64 ".%" PRId64, hundredths < 0 && !whole ? "-" : "", whole,
-                       part / 10);
-    else
-        cx__buf_printf(b, "%s%" PRId64 ".%02" PRId64, hundredths < 0 && !whole ? "-" : "", whole,
-                       part);
-}
-
 /* ", A, B" after the first: the options in byte order. */
 static void options(cx_buf *b, const cx_gap *g)
 {
@@ -40,18 +26,18 @@ static void amount(cx_buf *b, const cx_gap *g)
         return;
     }
     if (strcmp(g->unit, "credentials") == 0) {
-        cx__gap_number(b, rest);
+        cx__buf_hundredths(b, rest);
         cx__buf_puts(b, g->noptions ? " more of: " : " more needed; no credential fills it");
         options(b, g);
         return;
     }
     cx__text_put(b, g->unit);
     cx__buf_puts(b, ": ");
-    cx__gap_number(b, g->have);
+    cx__buf_hundredths(b, g->have);
     cx__buf_puts(b, " of ");
-    cx__gap_number(b, g->need);
+    cx__buf_hundredths(b, g->need);
     cx__buf_puts(b, ", ");
-    cx__gap_number(b, rest);
+    cx__buf_hundredths(b, rest);
     cx__buf_puts(b, " more needed");
     if (g->noptions) cx__buf_puts(b, " from: ");
     options(b, g);

@@ -15,7 +15,4 @@
  * it". Strings from the registry are escaped as cx__text_put does. */
 void cx__gap_words(cx_buf *b, const cx_gap *g, const char *sep);
 
-/* Appends a catalog number held in hundredths: "120", "12.5", "0.25". */
-void cx__gap_number(cx_buf *b, int64_t hundredths);
-
 #endif

@@ -10,18 +10,6 @@
 #include "credex.h"
 #include "util.h"
 
-/* A catalog number held in hundredths (40, 12.5, 7.25). */
-static void put_number(cx_buf *b, int64_t h)
-{
-    long long whole = (long long)(h / 100), frac = (long long)(h % 100);
-    if (frac == 0)
-        cx__buf_printf(b, "%lld", whole);
-    else if (frac % 10 == 0)
-        cx__buf_printf(b, "%lld.%lld", whole, frac / 10);
-    else
-        cx__buf_printf(b, "%lld.%02lld", whole, frac);
-}
-
 /* "  LABEL           value\n" when value is not NULL. */
 static void put_field(cx_buf *b, const char *label, const char *value)
 {
@@ -65,7 +53,7 @@ char *cx_credential_text(const cx_credential *cr)
     put_field(&b, "jurisdiction", cr->jurisdiction);
     if (cr->hours != CX_NO_NUMBER) {
         cx__buf_printf(&b, "  %-16s", "hours");
-        put_number(&b, cr->hours);
+        cx__buf_hundredths(&b, cr->hours);
         cx__buf_puts(&b, "\n");
     }
     put_field(&b, "valid for", cr->valid_for ? cr->valid_for : "no expiry");
@@ -140,7 +128,7 @@ static void put_award(cx_buf *b, cx_registry *r, const cx_holder *h, const cx_aw
     char expiry[11];
     cx__buf_init(&hours);
     if (a->hours != CX_NO_NUMBER)
-        put_number(&hours, a->hours);
+        cx__buf_hundredths(&hours, a->hours);
     else
         cx__buf_puts(&hours, "-");
     cx__buf_printf(b, "    %s  %-*s %-9s %-*s %6s  %s", a->issued, w.credential, a->credential,

@@ -76,19 +76,6 @@ char *cx_next_step_json(const cx_next_step *s)
     return out;
 }
 
-/* Hundredths as the catalog writes them: 40, 12.5, 7.25. */
-static void put_hours(cx_buf *b, int64_t h)
-{
-    long long whole = (long long)(h / 100), frac = (long long)(h % 100);
-    if (frac == 0)
-        cx__buf_printf(b, "%lld", whole);
-    else if (frac % 10 == 0)
-        cx__buf_printf(b, "%lld.%lld", whole, frac / 10);
-    else
-        cx__buf_printf(b, "%lld.%02lld", whole, frac);
-    cx__buf_puts(b, h == 100 ? " hour" : " hours");
-}
-
 /* "1. STACK (NAME), STATUS: N credentials, H hours", then "   add ID
  * (NAME, H hours)" per credential and "   missing now: A; B". */
 char *cx_next_step_text(const cx_next_step *s)
@@ -104,7 +91,8 @@ char *cx_next_step_text(const cx_next_step *s)
     }
     cx__buf_printf(&b, ", %s: %zu credential%s, ", cx_status_name(s->status), s->nadd,
                    s->nadd == 1 ? "" : "s");
-    put_hours(&b, s->hours);
+    cx__buf_hundredths(&b, s->hours);
+    cx__buf_puts(&b, s->hours == 100 ? " hour" : " hours");
     cx__buf_puts(&b, "\n");
     for (size_t i = 0; i < s->nadd; i++) {
         cx__buf_puts(&b, "   add ");
@@ -113,7 +101,8 @@ char *cx_next_step_text(const cx_next_step *s)
         cx__text_put(&b, s->add[i].name);
         if (s->add[i].hours != CX_NO_NUMBER) {
             cx__buf_puts(&b, ", ");
-            put_hours(&b, s->add[i].hours);
+            cx__buf_hundredths(&b, s->add[i].hours);
+            cx__buf_puts(&b, s->add[i].hours == 100 ? " hour" : " hours");
         }
         cx__buf_puts(&b, ")\n");
     }

@@ -949,9 +949,9 @@ static int explain_total(search *s, const cx_req *q, cx_buf *b)
     int64_t have = total(s, q, &group, &ncomp);
     cx__buf_puts(b, q->kind == CX_REQ_HOURS ? "hours" : q->attr);
     cx__buf_puts(b, " ");
-    cx__gap_number(b, have);
+    cx__buf_hundredths(b, have);
     cx__buf_puts(b, " of ");
-    cx__gap_number(b, q->threshold);
+    cx__buf_hundredths(b, q->threshold);
     if (group) cx__buf_printf(b, " in %s %s", q->group_by, group);
     for (size_t j = 0; j < ncomp; j++) {
         cx__buf_puts(b, j ? ", " : ": ");

@@ -62,18 +62,6 @@ static void describe(cx_buf *diff, size_t rank, const cx_next_step *s)
     cx__buf_puts(diff, "]");
 }
 
-/* Hundredths as the catalog writes them: 40, 12.5, 7.25. */
-static void put_hours(cx_buf *b, int64_t h)
-{
-    long long whole = (long long)(h / 100), frac = (long long)(h % 100);
-    if (frac == 0)
-        cx__buf_printf(b, "%lld", whole);
-    else if (frac % 10 == 0)
-        cx__buf_printf(b, "%lld.%lld", whole, frac / 10);
-    else
-        cx__buf_printf(b, "%lld.%02lld", whole, frac);
-}
-
 static void differ(cx_buf *diff, const char *subject, int *holds)
 {
     cx__buf_printf(diff, *holds ? "%s: " : "; ", subject);
@@ -103,9 +91,9 @@ static void compare_rank(const char *subject, size_t r, const cx_next_step *s,
     if (w->hours != CX_NO_NUMBER && w->hours != s->hours) {
         differ(diff, subject, holds);
         cx__buf_printf(diff, "rank %zu %s hours ", r, s->stack);
-        put_hours(diff, s->hours);
+        cx__buf_hundredths(diff, s->hours);
         cx__buf_puts(diff, ", expected ");
-        put_hours(diff, w->hours);
+        cx__buf_hundredths(diff, w->hours);
     }
     cx__buf_free(&part);
     free(ids);

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,20 @@ void cx__buf_printf(cx_buf *b, const char *fmt, ...)
     va_end(ap);
     cx__buf_add(b, big, (size_t)n);
     free(big);
+}
+
+void cx__buf_hundredths(cx_buf *b, int64_t hundredths)
+{
+    int64_t whole = hundredths / 100, part = hundredths % 100;
+    if (part < 0) part = -part;
+    if (part == 0)
+        cx__buf_printf(b, "%" PRId64, whole);
+    else if (part % 10 == 0)
+        cx__buf_printf(b, "%s%" PRId64 ".%" PRId64, hundredths < 0 && !whole ? "-" : "", whole,
+                       part / 10);
+    else
+        cx__buf_printf(b, "%s%" PRId64 ".%02" PRId64, hundredths < 0 && !whole ? "-" : "", whole,
+                       part);
 }
 
 void cx__buf_free(cx_buf *b)

@@ -92,6 +92,8 @@ static inline void cx__buf_add(cx_buf *b, const char *s, size_t n)
 void cx__buf_puts(cx_buf *b, const char *s);
 int cx__buf_write(const char *s, size_t n, void *b); /* a cx_write_fn into cx_buf b */
 void cx__buf_printf(cx_buf *b, const char *fmt, ...) CX_PRINTF(2, 3);
+/* A number held in hundredths as a catalog writes it: 40, 12.5, 7.25, -0.5. */
+void cx__buf_hundredths(cx_buf *b, int64_t hundredths);
 void cx__buf_free(cx_buf *b);
 
 /* Appends s as one CSV field as RFC 4180 says: in double quotes, doubling

@@ -168,9 +168,9 @@ static int need_moved(const char *name, const cx_gap *gb, const cx_gap *ga, cx_s
     cx_buf b;
     cx__buf_init(&b);
     cx__buf_printf(&b, "%s: ", name);
-    cx__gap_number(&b, gb->need);
+    cx__buf_hundredths(&b, gb->need);
     cx__buf_puts(&b, " \xE2\x86\x92 ");
-    cx__gap_number(&b, ga->need);
+    cx__buf_hundredths(&b, ga->need);
     int rc = b.oom ? -1 : unmet(b.data, ga, words);
     cx__buf_free(&b);
     return rc;

@@ -194,6 +194,20 @@ int cli_open(const cli *c, int flags, cx_registry **out);
 void cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
 void cli_progress_done(void);
 
+/* An output file written whole or not at all (--output): a temporary file
+ * beside path (mode 0666 less the umask) that cli_out_close renames over
+ * path when keep is 1 and everything was written, and removes otherwise.
+ * Both return 0, or 1 after saying on stderr what failed. */
+typedef struct cli_out {
+    const char *path;
+    char *tmp;
+    FILE *f; /* write here between the two */
+} cli_out;
+int cli_out_open(cli_out *o, const char *path);
+int cli_out_close(cli_out *o, int keep);
+/* The two around one write of n bytes. */
+int cli_write_file(const char *path, const void *data, size_t n);
+
 /* The rule packs a command loads (cmd_check.c): its arguments, else
  * --rules, else $CREDEX_RULES, else ./rules. *owned: free after use. */
 int cli_rule_paths(cli *c, const char **paths, size_t max, size_t *n, char **owned);

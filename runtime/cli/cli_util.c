@@ -1,11 +1,13 @@
 /*
- * cli_util.c -- reporting, registry opening and the progress bar shared by
- * the command files.
+ * cli_util.c -- reporting, registry opening, the progress bar and output
+ * files written whole or not at all, shared by the command files.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -135,4 +137,50 @@ int cli_print_counts(const cx_import_stats *s, const char *first)
     if (s->exceptions)
         printf("%s%lld exception%s", sep, (long long)s->exceptions, s->exceptions == 1 ? "" : "s");
     return sep != first || s->exceptions;
+}
+
+int cli_out_open(cli_out *o, const char *path)
+{
+    size_t n = strlen(path);
+    int fd = -1;
+    o->path = path;
+    o->f = NULL;
+    if (!(o->tmp = malloc(n + sizeof ".XXXXXX"))) {
+        fprintf(stderr, "credex: out of memory\n");
+        return 1;
+    }
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, ".XXXXXX", sizeof ".XXXXXX");
+    mode_t mask = umask(0); /* the mode a new file gets: 0666 less the umask */
+    umask(mask);
+    if ((fd = mkstemp(o->tmp)) >= 0 && fchmod(fd, 0666 & ~mask) == 0 && (o->f = fdopen(fd, "w")))
+        return 0;
+    fprintf(stderr, "credex: cannot write %s: %s\n", path, strerror(errno));
+    if (fd >= 0) close(fd), unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    return 1;
+}
+
+int cli_out_close(cli_out *o, int keep)
+{
+    int failed = fclose(o->f) != 0;
+    if (keep && (failed || rename(o->tmp, o->path) != 0)) {
+        fprintf(stderr, "credex: cannot write %s: %s\n", o->path, strerror(errno));
+        keep = 0;
+        failed = 1;
+    }
+    if (!keep) unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    return failed ? 1 : 0;
+}
+
+int cli_write_file(const char *path, const void *data, size_t n)
+{
+    cli_out o;
+    if (cli_out_open(&o, path)) return 1;
+    int ok = fwrite(data, 1, n, o.f) == n;
+    if (!ok) fprintf(stderr, "credex: cannot write %s: %s\n", path, strerror(errno));
+    return cli_out_close(&o, ok) || !ok ? 1 : 0;
 }

@@ -4,41 +4,12 @@
  * or -o FILE (a temporary file renamed over it once complete). It draws
  * nothing itself. Uses credex.h and the C library only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
-
-/* Writes n bytes of map into path: a temporary file beside it, renamed
- * over it when written and closed; removed on any failure. */
-static int write_file(const char *path, const char *map, size_t n)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + sizeof ".XXXXXX");
-    FILE *out = NULL;
-    int fd = -1, rc = 0;
-    if (!tmp) return CX_ENOMEM;
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".XXXXXX", sizeof ".XXXXXX");
-    mode_t mask = umask(0); /* the mode a new file gets: 0666 less the umask */
-    umask(mask);
-    if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, 0666 & ~mask) != 0 || !(out = fdopen(fd, "w"))) {
-        if (fd >= 0) close(fd), unlink(tmp);
-        rc = -1;
-    } else {
-        if (fwrite(map, 1, n, out) != n) rc = -1;
-        if (fclose(out) != 0) rc = -1;
-        if (!rc && rename(tmp, path) != 0) rc = -1;
-        if (rc) unlink(tmp);
-    }
-    if (rc) fprintf(stderr, "credex: cannot write %s: %s\n", path, strerror(errno));
-    free(tmp);
-    return rc ? 1 : CX_OK;
-}
 
 int cmd_graph(cli *c)
 {
@@ -71,7 +42,7 @@ int cmd_graph(cli *c)
     if (rc) {
         rc = cli_report(&err);
     } else if (c->output) {
-        rc = write_file(c->output, map, n);
+        rc = cli_write_file(c->output, map, n);
     } else if (fwrite(map, 1, n, stdout) != n) {
         fprintf(stderr, "credex: cannot write the map\n");
         rc = 1;

@@ -5,45 +5,12 @@
  * or, when the stack is not met, the decision and exit 1. Uses credex.h
  * and the C library only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
-
-/* text into path: a temporary file in path's directory, renamed over path
- * when written and closed; removed on any failure. */
-static int write_file(const char *path, const char *text)
-{
-    size_t n = strlen(path), len = strlen(text);
-    char *tmp = malloc(n + sizeof ".XXXXXX");
-    int fd = -1, rc = CX_OK;
-    FILE *out = NULL;
-    if (!tmp) return CX_ENOMEM;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".XXXXXX", sizeof ".XXXXXX");
-    mode_t mask = umask(0); /* the mode a new file gets: 0666 less the umask */
-    umask(mask);
-    if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, 0666 & ~mask) != 0 || !(out = fdopen(fd, "w"))) {
-        fprintf(stderr, "credex: cannot write %s: %s\n", path, strerror(errno));
-        if (fd >= 0) close(fd);
-        if (fd >= 0) unlink(tmp);
-        free(tmp);
-        return 1;
-    }
-    if (fwrite(text, 1, len, out) != len) rc = 1;
-    if (fclose(out) != 0) rc = 1;
-    if (!rc && rename(tmp, path) != 0) rc = 1;
-    if (rc) {
-        fprintf(stderr, "credex: cannot write %s: %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
 
 static int check_usage(cli *c)
 {
@@ -79,7 +46,7 @@ int cmd_issue(cli *c)
         rc = cli_write_decisions(c, &d, 1);
         if (rc == CX_OK) rc = 1;
     } else if (c->output) {
-        rc = write_file(c->output, badge);
+        rc = cli_write_file(c->output, badge, strlen(badge));
     } else {
         fputs(badge, stdout);
     }

@@ -25,7 +25,7 @@ TEST(numbers)
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
         cx_buf b;
         cx__buf_init(&b);
-        cx__gap_number(&b, v[i].hundredths);
+        cx__buf_hundredths(&b, v[i].hundredths);
         CHECK_STR(b.data, v[i].text);
         cx__buf_free(&b);
     }
