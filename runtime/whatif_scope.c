@@ -289,17 +289,31 @@ static int req_credentials(const cx_snapshot *s, const cx_rule *r, idset *set)
     return add_bits(s, reads->slots, set) < 0 || add_bits(s, reads->totals, set) < 0 ? -1 : 0;
 }
 
-/* w->counting: what an award must be to count toward some stack on either
- * side -- a credential a stack's slots or totals name, or one a
- * recognition requires, or a source of an equivalence into one of those
- * (to a fixpoint, for chains). */
+/* Does renewal r name a credential of set (its renewer or one it renews)? */
+static int renewal_meets(const cx_snapshot *s, const cx_rule *r, const idset *set)
+{
+    return (r->renewer != CX_NOSYM && set_has(set, s->credentials[r->renewer].id)) ||
+           meets_syms(s, r->members, r->nmembers, set);
+}
+
+/* w->counting: what an award must be to count toward some stack, or to
+ * change how another award counts, on either side -- a credential a
+ * requirement tree's slots or totals name (every credential when Lua
+ * decides part of a rule: it may see any award), one a stack confers (a
+ * derived award of it), a source of an equivalence into one of those,
+ * and the renewer and renewed credentials of a renewal naming one (to a
+ * fixpoint, for chains). An award of any other credential is read by no
+ * stack: whatever the change does to it, no audit moves. The uses of
+ * substitutions are added by find_holders, which scans the exceptions. */
 static int counting_credentials(wctx *w)
 {
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < w->sides[k].nrules; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
-            if ((r->kind == CX_RULE_STACK || r->kind == CX_RULE_RECOGNIZE) &&
-                req_credentials(w->sides[k].snap, r, &w->counting) < 0)
+            const cx_snapshot *s = w->sides[k].snap;
+            if (r->reads.calls) return add_bits(s, NULL, &w->counting) < 0 ? -1 : 0;
+            if (req_credentials(s, r, &w->counting) < 0 ||
+                (r->kind == CX_RULE_STACK && add_syms(s, &r->credential, 1, &w->counting) < 0))
                 return -1;
         }
     for (int grew = 1; grew;) {
@@ -315,6 +329,11 @@ static int counting_credentials(wctx *w)
                 else if ((r->kind == CX_RULE_COUNTS_AS || r->kind == CX_RULE_EQUIVALENCE) &&
                          meets_bits(s, r->to->bits, &w->counting))
                     rc = add_bits(s, r->from->bits, &w->counting);
+                else if (r->kind == CX_RULE_RENEWS && renewal_meets(s, r, &w->counting)) {
+                    int x = add_syms(s, r->members, r->nmembers, &w->counting);
+                    int y = r->renewer == CX_NOSYM ? 0 : add_syms(s, &r->renewer, 1, &w->counting);
+                    rc = x < 0 || y < 0 ? -1 : x | y;
+                }
                 if (rc < 0) return -1;
                 grew |= rc;
             }
@@ -349,10 +368,7 @@ static int group_changes(wctx *w)
         int moved = id ? moved_members(w, id) : 0;
         if (moved < 0 || (moved && set_add(&changed, id) < 0)) rc = -1;
     }
-    if (rc == 0 && changed.map.count) {
-        w->all_pairs = w->all_transfers = 1;
-        rc = counting_credentials(w);
-    }
+    if (rc == 0 && changed.map.count) w->all_pairs = w->all_transfers = 1;
     for (int k = 0; k < 2 && rc == 0 && changed.map.count; k++)
         for (size_t i = 0; i < w->sides[k].nrules && rc == 0; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
@@ -426,7 +442,7 @@ int cx__whatif_find_scope(wctx *w)
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < w->sides[k].nrules; i++)
             w->any_transitive |= w->sides[k].by_id[i]->transitive;
-    if (change_facts(w) < 0 || group_changes(w) < 0) return nomem(w);
+    if (change_facts(w) < 0 || counting_credentials(w) < 0 || group_changes(w) < 0) return nomem(w);
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < w->sides[k].nrules; i++) {
             const cx_rule *r = w->sides[k].by_id[i];
@@ -454,7 +470,7 @@ static int award_row(void *ud, const cx_col *cols, size_t ncols)
     if (ncols < 2 || !cols[0].text || !cols[1].text) return 0;
     if (set_has(&h->w->removed, cols[1].text)) h->w->rep->removed_awards++;
     int in_scope =
-        set_has(&h->w->relevant, cols[1].text) ||
+        (set_has(&h->w->relevant, cols[1].text) && set_has(&h->w->counting, cols[1].text)) ||
         (ncols > 2 && cols[2].text && set_has(&h->w->moved, cols[2].text) &&
          set_has(&h->w->carried, cols[1].text) && set_has(&h->w->counting, cols[1].text));
     if (in_scope && set_add(h->out, cols[0].text) < 0) {
@@ -476,27 +492,40 @@ static int exception_row(void *ud, const cx_col *cols, size_t ncols)
      * holder may move whatever the stack counts otherwise */
     int in_scope = (cols[1].text && set_has(&h->w->stacks, cols[1].text)) ||
                    (cols[4].text && set_has(&h->w->carried, cols[4].text));
-    if (in_scope && set_add(h->out, cols[0].text) < 0) {
+    /* and its `use` counts, wherever the stack's rule does not name it */
+    if ((cols[4].text && set_add(&h->w->counting, cols[4].text) < 0) ||
+        (in_scope && set_add(h->out, cols[0].text) < 0)) {
         h->oom = 1;
         return CX_ENOMEM;
     }
     return 0;
 }
 
+/* Does some relevant credential count (w->counting)? When none does, no
+ * award's holder can move, and the awards need no scan. */
+static int relevant_counts(const wctx *w)
+{
+    for (size_t i = 0; i < w->relevant.map.cap; i++)
+        if (w->relevant.map.keys[i] && set_has(&w->counting, w->relevant.map.keys[i])) return 1;
+    return 0;
+}
+
 /* The holders to audit: those the change names, those holding a relevant
- * credential (or one a moved membership may carry), those with an
- * exception for a stack in scope or substituting such a credential. */
+ * credential that counts (or one a moved membership may carry), those
+ * with an exception for a stack in scope or substituting such a
+ * credential. The exceptions come first: their substitutions' uses count. */
 int cx__whatif_find_holders(wctx *w, idset *out)
 {
     holder_scan h = {w, out, 0};
     int rc = CX_OK;
     for (size_t i = 0; i < w->holders.map.cap; i++)
         if (w->holders.map.keys[i] && set_add(out, w->holders.map.keys[i]) < 0) return nomem(w);
-    if (w->relevant.map.count || w->removed.map.count || w->moved.map.count) {
+    rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
+    if (h.oom) return nomem(w);
+    if (!rc && (relevant_counts(w) || w->removed.map.count || w->moved.map.count)) {
         progress(w, "scanning", 0, 1);
         rc = cx__registry_award_holders(w->r, w->moved.map.count > 0, award_row, &h, w->err);
     }
-    if (!rc) rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
     if (h.oom) return nomem(w);
     return rc;
 }

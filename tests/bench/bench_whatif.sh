@@ -19,6 +19,15 @@
 #                                    membership change into a copy and
 #                                    audit every holder: whatif's audit
 #                                    transitions must match
+#   BENCH_CASES=peer                 only the issue 16 cases below (the
+#                                    generated registry is skipped)
+# The issue 16 cases (always run): the peer data shape of bench_snapshot.sh
+# (HOLDERS holders, 3-8 awards each of C1-C9; one stack C8: C1 and C2, two
+# of C3-C6, 120 hours, window P5Y) with a change no stack reaches (C9,
+# which no rule reads, gets valid_for P1Y: no holder can move) and one
+# that reaches about half the holders (C3 valid_for P1Y); the baseline is
+# `audit --all --format csv` of the same registry in the same run; the
+# targets are 0.5x and 1.0x it.
 # Exit 0 when every step ran (and, with BENCH_VERIFY, the transitions
 # match), 1 otherwise, 2 on usage.
 set -euo pipefail
@@ -60,6 +69,77 @@ timed() {
     t1=$(now_ns)
     NS=$((t1 - t0))
 }
+
+ratio() { awk -v w="$1" -v a="$2" 'BEGIN { printf "%.2f", w / a }'; }
+
+# --- issue 16: the peer data shape ---------------------------------------------
+peer() {
+    local P=$T/peer c
+    mkdir -p "$P"
+    {
+        echo "version: 1"
+        echo "jurisdictions:"
+        echo "  - { id: US-OH, name: Ohio }"
+        echo "credentials:"
+        for c in 1 2 3 4 5 6 7 8 9; do
+            echo "  - { id: C$c, name: Module $c, type: micro-credential, jurisdiction: US-OH," \
+                "hours: $((20 + c * 3)), valid_for: P4Y }"
+        done
+    } >"$P/catalog.yaml"
+    awk -v n="$HOLDERS" 'BEGIN {
+      srand(7)
+      print "holder,credential,issued"
+      for (h = 0; h < n; h++) {
+        k = 3 + int(rand() * 6)
+        for (i = 0; i < k; i++)
+          printf "h-%07d,C%d,%04d-%02d-%02d\n", h, 1 + int(rand() * 9), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + i + 8 * int(rand() * 3)
+      }
+    }' >"$P/awards.csv"
+    cat >"$P/stack.lua" <<'LUA'
+pack "bench" { authority = "bench", version = "1" }
+stack "C8" {
+  jurisdiction = "US-OH",
+  requires = all {
+    "C1", "C2",
+    at_least(2) { "C3", "C4", "C5", "C6" },
+    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
+  },
+  window = { recent = "P5Y" },
+}
+LUA
+    for c in 9 3; do
+        echo "credentials:" >"$P/c$c.yaml"
+        echo "  - { id: C$c, name: Module $c, type: micro-credential, jurisdiction: US-OH," \
+            "hours: $((20 + c * 3)), valid_for: P1Y }" >>"$P/c$c.yaml"
+    done
+    "$CREDEX" --db "$P/r.db" import "$P/catalog.yaml" --quiet
+    "$CREDEX" --db "$P/r.db" import "$P/awards.csv" --jurisdiction US-OH --quiet
+    local load
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    # the cache is written by the first run, as a user's first audit would
+    "$CREDEX" --db "$P/r.db" audit --all --summary --rules "$P/stack.lua" "${ASOF[@]}" >/dev/null
+    timed peer_audit "$P/audit.csv" "$CREDEX" --db "$P/r.db" audit --all --rules "$P/stack.lua" \
+        "${ASOF[@]}" --format csv --jobs "$JOBS"
+    local audit_ns=$NS audit_mb=$MB
+    timed peer_c9 "$P/c9.txt" "$CREDEX" --db "$P/r.db" whatif "$P/c9.yaml" --rules "$P/stack.lua" \
+        "${ASOF[@]}" --jobs "$JOBS"
+    local c9_ns=$NS c9_mb=$MB
+    timed peer_c3 "$P/c3.txt" "$CREDEX" --db "$P/r.db" whatif "$P/c3.yaml" --rules "$P/stack.lua" \
+        "${ASOF[@]}" --jobs "$JOBS"
+    local c3_ns=$NS c3_mb=$MB
+    echo "issue 16:  peer shape, $HOLDERS holders, $(($(wc -l <"$P/awards.csv") - 1)) awards, jobs $JOBS," \
+        "load $load (before) $(cut -d' ' -f1-3 /proc/loadavg) (after)"
+    echo "  audit --all --format csv (the baseline): $(secs "$audit_ns") s, peak $audit_mb MB"
+    echo "  whatif C9 valid_for P1Y (no stack reaches it): $(secs "$c9_ns") s, peak $c9_mb MB;" \
+        "$(ratio "$c9_ns" "$audit_ns") x the baseline (target 0.5)"
+    sed 's/^/             /' "$P/c9.txt"
+    echo "  whatif C3 valid_for P1Y (about half the holders): $(secs "$c3_ns") s, peak $c3_mb MB;" \
+        "$(ratio "$c3_ns" "$audit_ns") x the baseline (target 1.0)"
+    sed 's/^/             /' "$P/c3.txt"
+    rm -rf "$P"
+}
+peer
+[ "${BENCH_CASES:-}" = peer ] && exit 0
 
 # --- the registry ------------------------------------------------------------
 t0=$(now_ns)
