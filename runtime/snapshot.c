@@ -761,14 +761,15 @@ static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential 
 static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_award *a)
 {
     if (!cr->valid_for) {
-        a->expires = CX_DATE_NEVER;
+        a->expires = cx__expiry_default(a->issued, NULL);
         return CX_OK;
     }
     if (!p->expiries) {
         if (!(p->expiries = malloc(EXPIRY_MEMO * sizeof *p->expiries))) return nomem(&p->err);
         memset(p->expiries, 0xff, EXPIRY_MEMO * sizeof *p->expiries); /* credential CX_NOSYM */
     }
-    /* a credential's days in consecutive slots: a small working set */
+    /* a credential's days in consecutive slots (the next credential's
+     * 4099 slots on, 11 years of days): a small working set */
     expiry_memo *m =
         &p->expiries[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
     if (m->credential != a->credential || m->issued != a->issued) {
