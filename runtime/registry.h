@@ -101,7 +101,8 @@ typedef enum cx_scan {
 
 /* One column of a scanned row. Valid only during the callback. */
 typedef struct cx_col {
-    const char *text; /* the value as text, NUL-terminated; NULL when SQL NULL */
+    const char *text; /* the value as text, NUL-terminated; NULL when SQL NULL; ""
+                         for an integer in a column marked INTEGER (read integer) */
     size_t len;       /* bytes of text, without the NUL */
     int64_t integer;  /* the value of a column marked INTEGER above, else 0 */
 } cx_col;

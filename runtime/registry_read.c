@@ -650,15 +650,21 @@ static const cx__reg_query scan_sql[CX_SCAN_COUNT] = {
 #define SCAN_MAX_COLS 16
 
 /* Fills cols from the current row of st. One API call a column
- * (sqlite3_column_value; the sqlite3_value_* calls take no lock). */
+ * (sqlite3_column_value; the sqlite3_value_* calls take no lock). An
+ * INTEGER column holding an integer is read as one, never converted to
+ * text: its text is "" (not NULL), as registry.h says. */
 static void scan_columns(sqlite3_stmt *st, unsigned int_cols, cx_col *cols, int n)
 {
     for (int i = 0; i < n; i++) {
         cx_col *c = &cols[i];
         sqlite3_value *v = sqlite3_column_value(st, i);
         c->integer = 0;
-        if ((int_cols >> i & 1u) && sqlite3_value_type(v) == SQLITE_INTEGER)
+        if ((int_cols >> i & 1u) && sqlite3_value_type(v) == SQLITE_INTEGER) {
             c->integer = sqlite3_value_int64(v);
+            c->text = "";
+            c->len = 0;
+            continue;
+        }
         c->text = (const char *)sqlite3_value_text(v);
         c->len = c->text ? (size_t)sqlite3_value_bytes(v) : 0;
     }

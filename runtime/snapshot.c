@@ -642,6 +642,17 @@ typedef struct cred_cache {
     cx_sym sym[CRED_CACHE];
 } cred_cache;
 
+/* Default expiries already worked out (issued + a credential's
+ * valid_for), direct-mapped on (issued, credential): awards repeat few
+ * such pairs, and the calendar arithmetic of cx__expiry_default costs
+ * more than the rest of an award. Malloc'd by the part on first use. */
+#define EXPIRY_MEMO (1u << 15)
+typedef struct expiry_memo {
+    cx_date issued;
+    cx_sym credential; /* CX_NOSYM: an empty slot */
+    cx_date expires;
+} expiry_memo;
+
 /* Awards are read in id ranges, each by its own thread on its own
  * connection when the registry is large (see read_awards). A part only
  * reads the snapshot built so far and writes its own state. */
@@ -656,20 +667,29 @@ typedef struct award_part {
     const char *prev_id;   /* the previous award id (order check) */
     cx_sym last_holder;    /* the previous row's holder */
     cred_cache creds;      /* recent credential look-ups */
+    expiry_memo *expiries; /* EXPIRY_MEMO of them, or NULL before the first */
     int64_t version;       /* content version its transaction sees */
     int rc;                /* its outcome */
     cx_error err;
 } award_part;
 
-/* The award's holder, remembering the last one: awards come by id, and
- * default ids start with the holder's, so runs of rows share a holder. */
+/* The award's holder, in key order where it can: awards come by id, and
+ * default ids start with the holder's, so runs of rows share a holder and
+ * the next run is mostly the next holder's (a merge join with the holders,
+ * which are in id order); any other holder is looked up. */
 static int award_holder(award_part *p, const cx_col *c, cx_snap_award *a)
 {
     const cx_snapshot *s = p->b->s;
-    if (p->last_holder != CX_NOSYM && c->text &&
-        strcmp(s->holders[p->last_holder].id, c->text) == 0) {
-        a->holder = p->last_holder;
-        return CX_OK;
+    cx_sym last = p->last_holder;
+    if (last != CX_NOSYM && c->text) {
+        if (strcmp(s->holders[last].id, c->text) == 0) {
+            a->holder = last;
+            return CX_OK;
+        }
+        if (last + 1 < s->count[CX_KIND_HOLDER] && strcmp(s->holders[last + 1].id, c->text) == 0) {
+            a->holder = p->last_holder = last + 1;
+            return CX_OK;
+        }
     }
     int rc = required_ref(s, &p->err, c, CX_KIND_HOLDER, &a->holder, "award", a->id);
     if (!rc) p->last_holder = a->holder;
@@ -736,6 +756,31 @@ static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential 
     return CX_OK;
 }
 
+/* a's default expiry (cx__expiry_default for its credential cr), through
+ * the part's memo. 0, or CX_ENOMEM. */
+static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_award *a)
+{
+    if (!cr->valid_for) {
+        a->expires = cx__expiry_default(a->issued, NULL);
+        return CX_OK;
+    }
+    if (!p->expiries) {
+        if (!(p->expiries = malloc(EXPIRY_MEMO * sizeof *p->expiries))) return nomem(&p->err);
+        memset(p->expiries, 0xff, EXPIRY_MEMO * sizeof *p->expiries); /* credential CX_NOSYM */
+    }
+    /* a credential's days in consecutive slots (the next credential's
+     * 4099 slots on, 11 years of days): a small working set */
+    expiry_memo *m =
+        &p->expiries[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
+    if (m->credential != a->credential || m->issued != a->issued) {
+        m->issued = a->issued;
+        m->credential = a->credential;
+        m->expires = cx__expiry_default(a->issued, &cr->duration);
+    }
+    a->expires = m->expires;
+    return CX_OK;
+}
+
 /* expires, jurisdiction and hours: stored, else the credential's defaults
  * (expires: issued + the credential's current valid_for, or never). */
 static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credential *cr,
@@ -746,7 +791,7 @@ static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credenti
         a->flags |= CX_AWARD_EXPIRES_STORED;
         rc = date_col(&p->err, &c[4], CX_DATE_NEVER, &a->expires, "award", a->id);
     } else {
-        a->expires = cx__expiry_default(a->issued, cr->valid_for ? &cr->duration : NULL);
+        rc = default_expiry(p, cr, a);
     }
     a->jurisdiction = cr->jurisdiction;
     if (!rc && c[5].text) {
@@ -867,6 +912,7 @@ static void parts_free(cx_registry *registry, award_part *parts, int k)
         if (i && parts[i].conn) cx__registry_reader_close(registry, parts[i].conn);
         free(parts[i].awards.data);
         free(parts[i].grades.data);
+        free(parts[i].expiries);
         cx__strmap_free(&parts[i].grade_index);
     }
 }
