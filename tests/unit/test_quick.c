@@ -423,15 +423,31 @@ static void plan_rows(cx_rules *rules, int nholders, const char *as_of, long *mi
     cx__quick_free(q);
 }
 
+/* Eligible stacks and no renewal: every met row is the plans' own, dated
+ * by slots and by the components of totals, with each award option. */
+static const char dated_text[] =
+    "pack \"d\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"S1\" { jurisdiction = \"US-A\", award = { issued = \"first_component\", expires = "
+    "\"P2Y\" },\n"
+    "  requires = all { \"C1\", at_least(2) { \"C3\", \"C4\", \"C5\", \"C6\" },\n"
+    "    hours(40, { \"C1\", \"C3\", \"C4\", \"C5\", \"C6\" }) } }\n"
+    "stack \"S2\" { jurisdiction = \"US-A\", requires = any { all { \"C7\", \"C8\" }, "
+    "hours(30, any_credential) } }\n"
+    "stack \"S3\" { jurisdiction = \"US-A\", award = { expires = \"never\" },\n"
+    "  requires = at_least(2) { \"C3\", hours(20, { \"C4\", \"C5\" }), \"C9\" } }\n"
+    "stack \"S4\" { jurisdiction = \"US-A\", requires = all { \"C2\", any { label = \"pick\", "
+    "\"C1\", \"C10\" } } }\n";
+
 TEST(csv_rows_from_plans_equal_full_rows)
 {
     long mismatches = 0, plan_mismatches = 0, count[CX_ERROR + 1] = {0};
     static const char *const stacks[] = {"S2", "S4", NULL};
-    for (int seed = 21; seed <= 28; seed++) {
+    for (int seed = 21; seed <= 32; seed++) {
         cx_registry *r;
         cx_rules *rules;
         const char *as_of = as_ofs[seed % 2];
-        if (load(seed, 300, seed % 2 ? eligible_text : pack_text, &r, &rules) == 0) {
+        const char *text = seed % 3 == 0 ? dated_text : seed % 2 ? eligible_text : pack_text;
+        if (load(seed, 300, text, &r, &rules) == 0) {
             csv_differential(rules, 300, NULL, as_of, 1 + seed % 3, &mismatches);
             for (size_t k = 0; stacks[k]; k++)
                 csv_differential(rules, 300, stacks[k], as_of, 2, &mismatches);
