@@ -1,12 +1,15 @@
 /*
  * audit_all.c -- the one driver of audits over every holder (cx_audit_each,
- * and on it cx_audit_all and cx_audit_summary): workers decide chunks of
- * holders, through the status plans (quick.c) where only statuses are
- * wanted and a plan is sure, else in full (audit.c), and render on their
- * thread; the calling thread visits the decisions in byte order of holder,
- * then stack; the run breaker stops a run in which one rule keeps tripping
- * a counted limit. It decides nothing itself and builds no text.
+ * and on it cx_audit_all and cx_audit_summary): one pool of workers for
+ * the whole run decides batches of holders a chunk at a time, through the
+ * status plans (quick.c) where only statuses or CSV rows are wanted and a
+ * plan is sure, else in full (audit.c), and renders on their thread; the
+ * calling thread visits batch k in byte order of holder, then stack, while
+ * the workers decide batch k+1; the run breaker stops a run in which one
+ * rule keeps tripping a counted limit. It decides nothing itself and
+ * builds no text but through quick.c and the CSV row of decision.c.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 #include "eval.h"
 #include "quick.h"
+#include "render.h"
 #include "util.h"
 
 #define BATCH       4096 /* holders decided between two visits */
@@ -22,24 +26,45 @@
 #define PLAN_CHUNK  256  /* ... through the status plans */
 #define MOST_CHUNKS (BATCH / CHUNK)
 #define UNDECIDED   0xff /* a status slot no worker has filled (yet) */
+#define SLABS       2    /* batches in flight: one visited, the next decided */
+#define MOST_JOBS   64
 
-/* One run: set up on the calling thread; while the workers run, each
- * writes only the slots of the chunks it took. The decisions of a batch
- * are in slots (h - base) * nout + k: holder h's k-th stack in id order. */
+/* One batch in flight. Its decisions are in slots (h - base) * nout + k:
+ * holder h's k-th stack in id order; a worker writes only the slots of the
+ * chunks it took. The counters are under the drive's lock. */
+typedef struct slab {
+    long batch;           /* its number in the run, or -1: free */
+    uint32_t base, end;   /* its holders */
+    uint32_t nchunks;     /* chunks of it */
+    uint32_t taken, done; /* chunks handed out; chunks finished */
+    uint8_t *status;      /* per slot: the status */
+    cx_decision **kept;   /* with opt->decisions: per slot, the decision (owned) */
+    size_t *at;           /* with text: per slot, where its text starts in its chunk's */
+    cx_buf *texts;        /* with text: per chunk, its NUL-terminated texts */
+    atomic_int failed;    /* 1 once deciding it failed: its holders are skipped */
+    int rc;               /* the first failure deciding it, and why */
+    cx_error err;
+} slab;
+
+/* One run: set up on the calling thread, then shared with the workers. */
 typedef struct drive {
     cx_rules *rules;
     const cx_audit_options *opt;
-    cx_quick *plans;       /* statuses only: the status plans; else NULL */
+    cx_render_fn render; /* what writes a decision's text (CSV: its row), or NULL */
+    void *render_ud;
+    cx_quick *plans;       /* statuses or CSV rows only: the status plans; else NULL */
+    int rows;              /* 1: the text is the CSV row, which the plans may write */
     cx_sym only;           /* opt->stack's symbol, or CX_NOSYM */
     uint8_t *needed;       /* per stack (dependency order): its decision is needed */
     size_t nout;           /* decisions per holder */
     const char **stacks;   /* the ids of those decisions' stacks, in byte order */
     uint32_t batch, chunk; /* holders per batch, per chunk */
-    cx_chunks take;        /* the batch's holders, a chunk at a time */
-    uint8_t *status;       /* per slot: the status */
-    cx_decision **kept;    /* with opt->decisions: per slot, the decision (owned) */
-    size_t *at;            /* with render: per slot, where its text starts in its chunk's */
-    cx_buf *texts;         /* with render: per chunk, its NUL-terminated texts */
+    slab slabs[SLABS];
+
+    pthread_mutex_t lock;    /* the slabs' counters, quit */
+    pthread_cond_t work;     /* a batch was published, or quit */
+    pthread_cond_t finished; /* a slab's last chunk was finished */
+    int quit;                /* 1: workers take no more chunks and end */
 
     /* the run breaker (docs/security.md, "Run breaker") */
     unsigned max_trips; /* decisions in which one rule may trip a limit */
@@ -51,9 +76,10 @@ typedef struct drive {
 typedef struct worker {
     drive *d;
     struct cx_sandbox *sb; /* this worker's own Lua state */
+    ectx e;                /* its evaluation context (begun on the calling thread) */
+    int begun;             /* e is begun */
     cx_buf one;            /* where one decision is rendered: small, so the many small
                               writes of a renderer stay in cache; then copied to its chunk */
-    int rc;
     cx_error err;
 } worker;
 
@@ -61,33 +87,72 @@ typedef struct worker {
  * of memory. */
 static int render_into(worker *w, cx_buf *texts, const cx_decision *dec, size_t *at)
 {
-    const cx_audit_options *opt = w->d->opt;
+    drive *d = w->d;
     *at = texts->len;
     w->one.len = 0;
     if (w->one.data) w->one.data[0] = '\0'; /* a renderer that writes nothing */
-    if (opt->render(opt->render_ud, dec, cx__buf_write, &w->one) || w->one.oom) return -1;
+    if (d->render(d->render_ud, dec, cx__buf_write, &w->one) || w->one.oom) return -1;
     cx__buf_add(texts, w->one.data ? w->one.data : "", w->one.len + 1); /* and its NUL */
     return texts->oom ? -1 : 0;
 }
 
-/* Decides holder h in full into the slots from slot on. */
-static int decide_holder(worker *w, ectx *e, uint32_t h, size_t slot, cx_buf *texts)
+/* cx_render_fn of opt->rows: the decision's CSV row. */
+static int render_row(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    (void)ud;
+    return cx_decision_write_csv(d, write, wud);
+}
+
+/* Decides holder h in full into the slots of sb from slot on. */
+static int decide_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *texts)
 {
     drive *d = w->d;
     cx_decision **v = NULL;
     size_t n = 0;
-    int rc = cx__audit_holder(e, h, d->only, &v, &n, &w->err);
+    int rc = cx__audit_holder(&w->e, h, d->only, &v, &n, &w->err);
     for (size_t i = 0; rc == CX_OK && i < n && i < d->nout; i++) {
-        d->status[slot + i] = (uint8_t)v[i]->status;
-        if (texts && render_into(w, texts, v[i], &d->at[slot + i]))
+        sb->status[slot + i] = (uint8_t)v[i]->status;
+        if (texts && render_into(w, texts, v[i], &sb->at[slot + i]))
             rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        if (d->kept) { /* the visitor frees it */
-            d->kept[slot + i] = v[i];
+        if (sb->kept) { /* the visitor frees it */
+            sb->kept[slot + i] = v[i];
             v[i] = NULL;
         }
     }
     cx_decisions_free(v, n);
     return rc;
+}
+
+/* Decides holder h through the plans into the slots of sb from slot on,
+ * with its CSV rows when the text is rows. 0, 1 when a plan is not sure
+ * of h (the full evaluator must decide it), or -1 out of memory. */
+static int plan_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *texts)
+{
+    drive *d = w->d;
+    const cx_snapshot *s = w->e.snap;
+    cx_quick_row rows[256];
+    if (!d->rows)
+        return cx__quick_holder(d->plans, s, w->e.as_of, h, d->needed, d->only,
+                                sb->status + slot) != 0;
+    if (d->nout > sizeof rows / sizeof *rows ||
+        cx__quick_holder_rows(d->plans, s, w->e.as_of, h, d->needed, d->only, sb->status + slot,
+                              rows) != 0)
+        return 1;
+    for (size_t k = 0; k < d->nout; k++) {
+        cx_status st = (cx_status)sb->status[slot + k];
+        char issued[11] = "", expires[11] = "never";
+        if (st == CX_MET) cx__date_format(rows[k].issued, issued);
+        if (st == CX_MET && rows[k].expires != CX_DATE_NEVER)
+            cx__date_format(rows[k].expires, expires);
+        w->one.len = 0;
+        cx__quick_missing(d->plans, &rows[k], &w->one);
+        sb->at[slot + k] = texts->len;
+        cx__csv_audit_row(texts, s->holders[h].id, d->stacks[k], cx_status_name(st),
+                          st == CX_MET ? issued : NULL, st == CX_MET ? expires : NULL,
+                          w->one.len ? w->one.data : NULL);
+        cx__buf_add(texts, "", 1); /* its NUL */
+    }
+    return texts->oom || w->one.oom ? -1 : 0;
 }
 
 /* The evaluator's on_trip, on a worker: one more decision in which the
@@ -114,56 +179,142 @@ static int stopped(drive *d)
     return atomic_load_explicit(&d->stop, memory_order_relaxed);
 }
 
-/* Takes chunks of the batch until none is left (or this worker failed, or
- * the run breaker stopped the run: checked before every holder). */
+/* Decides chunk c of sb, holders [lo, hi): each holder unless the run
+ * breaker stopped the run or deciding sb failed (checked before every
+ * holder). A failure is sb's, the first one kept. */
+static void decide_chunk(worker *w, slab *sb, uint32_t c, uint32_t lo, uint32_t hi)
+{
+    drive *d = w->d;
+    cx_buf *texts = sb->texts ? &sb->texts[c] : NULL;
+    int rc = CX_OK;
+    if (texts) texts->len = 0;
+    for (uint32_t h = lo; h < hi && !stopped(d) && !atomic_load(&sb->failed); h++) {
+        size_t slot = (size_t)(h - sb->base) * d->nout;
+        int planned = d->plans ? plan_holder(w, sb, h, slot, texts) : 1;
+        if (planned < 0)
+            rc = cx__error(&w->err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        else if (planned > 0)
+            rc = decide_holder(w, sb, h, slot, texts);
+        if (rc == CX_OK) continue;
+        pthread_mutex_lock(&d->lock);
+        if (!sb->rc) {
+            sb->rc = rc;
+            sb->err = w->err;
+        }
+        atomic_store(&sb->failed, 1);
+        pthread_mutex_unlock(&d->lock);
+        break;
+    }
+}
+
+/* With the lock held: the next chunk to decide, of only (or of the
+ * earliest batch with chunks left, when only is NULL); its slab, or NULL
+ * when there is none. */
+static slab *take_chunk(drive *d, slab *only, uint32_t *c, uint32_t *lo, uint32_t *hi)
+{
+    slab *sb = only;
+    for (int i = 0; !only && i < SLABS; i++) {
+        slab *x = &d->slabs[i];
+        if (x->batch >= 0 && x->taken < x->nchunks && (!sb || x->batch < sb->batch)) sb = x;
+    }
+    if (!sb || sb->batch < 0 || sb->taken == sb->nchunks) return NULL;
+    *c = sb->taken++;
+    *lo = sb->base + *c * d->chunk;
+    *hi = sb->end - *lo < d->chunk ? sb->end : *lo + d->chunk;
+    return sb;
+}
+
+/* With the lock held: decides a chunk of sb (taken), lock released while
+ * deciding. */
+static void decide_taken(worker *w, slab *sb, uint32_t c, uint32_t lo, uint32_t hi)
+{
+    drive *d = w->d;
+    pthread_mutex_unlock(&d->lock);
+    decide_chunk(w, sb, c, lo, hi);
+    pthread_mutex_lock(&d->lock);
+    if (++sb->done == sb->nchunks) pthread_cond_broadcast(&d->finished);
+}
+
+/* A worker thread of the pool: takes chunks of the batches published,
+ * earliest batch first, until the run quits; waits (no spinning) while
+ * there is none. */
 static void *work(void *arg)
 {
     worker *w = arg;
     drive *d = w->d;
-    ectx e;
-    uint32_t lo, hi;
-    w->rc = cx__eval_begin(&e, d->rules, d->opt->as_of, &w->err);
-    if (w->rc) return NULL;
-    e.sb = w->sb;
-    e.stacks_needed = d->needed; /* the full evaluator decides the same stacks */
-    e.details = d->opt->details;
-    e.on_trip = count_trip;
-    e.on_trip_ud = w;
-    if (d->texts) cx__decision_json_reuse(1);
-    for (long c; w->rc == CX_OK && !stopped(d) && (c = cx__chunks_take(&d->take, &lo, &hi)) >= 0;) {
-        cx_buf *texts = d->texts ? &d->texts[c] : NULL;
-        if (texts) texts->len = 0;
-        for (uint32_t h = lo; h < hi && w->rc == CX_OK && !stopped(d); h++) {
-            size_t slot = (size_t)(h - d->take.base) * d->nout;
-            if (d->plans && cx__quick_holder(d->plans, e.snap, e.as_of, h, d->needed, d->only,
-                                             d->status + slot) == 0)
-                continue;
-            w->rc = decide_holder(w, &e, h, slot, texts);
-        }
+    slab *sb;
+    uint32_t c, lo, hi;
+    cx__decision_json_reuse(1);
+    pthread_mutex_lock(&d->lock);
+    while (!d->quit) {
+        if ((sb = take_chunk(d, NULL, &c, &lo, &hi)))
+            decide_taken(w, sb, c, lo, hi);
+        else
+            pthread_cond_wait(&d->work, &d->lock);
     }
-    if (d->texts) cx__decision_json_reuse(0);
-    cx__eval_end(&e);
+    pthread_mutex_unlock(&d->lock);
+    cx__decision_json_reuse(0);
     return NULL;
 }
 
-/* Hands the decided batch to visit, in order, on the calling thread; frees
- * the kept decisions as it goes. After a stop, only the holders before the
- * first one left undecided: the output ends with a whole decision. */
-static int visit_batch(drive *d, cx_audit_visit_fn visit, void *ud)
+/* On the calling thread (worker w): decides chunks of sb beside the pool
+ * until none is left, then waits until every chunk of it is finished. */
+static void finish_slab(worker *w, slab *sb)
+{
+    drive *d = w->d;
+    uint32_t c, lo, hi;
+    cx__decision_json_reuse(1);
+    pthread_mutex_lock(&d->lock);
+    while (sb->done < sb->nchunks) {
+        if (take_chunk(d, sb, &c, &lo, &hi))
+            decide_taken(w, sb, c, lo, hi);
+        else
+            pthread_cond_wait(&d->finished, &d->lock);
+    }
+    pthread_mutex_unlock(&d->lock);
+    cx__decision_json_reuse(0);
+}
+
+/* Hands to the pool batch k of a run over nh holders, into the slab it
+ * uses, which the calling thread visited and freed. */
+static void publish(drive *d, long k, uint32_t nh)
+{
+    slab *sb = &d->slabs[k % SLABS];
+    uint32_t base = (uint32_t)k * d->batch;
+    pthread_mutex_lock(&d->lock);
+    sb->batch = k;
+    sb->base = base;
+    sb->end = nh - base < d->batch ? nh : base + d->batch;
+    sb->nchunks = (sb->end - base + d->chunk - 1) / d->chunk;
+    sb->taken = sb->done = 0;
+    memset(sb->status, UNDECIDED, (size_t)(sb->end - base) * d->nout);
+    pthread_cond_broadcast(&d->work);
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* Hands the decided batch of sb to visit, in order, on the calling thread;
+ * frees the kept decisions as it goes. After a stop, only the holders
+ * before the first one left undecided (*whole 0 then): the output ends
+ * with a whole decision. */
+static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, int *whole)
 {
     const cx_snapshot *s = cx__rules_snapshot(d->rules);
     int rc = CX_OK;
-    for (uint32_t h = d->take.base; h < d->take.end; h++) {
-        if (d->nout && d->status[(size_t)(h - d->take.base) * d->nout] == UNDECIDED) break;
+    *whole = 1;
+    for (uint32_t h = sb->base; h < sb->end; h++) {
+        if (d->nout && sb->status[(size_t)(h - sb->base) * d->nout] == UNDECIDED) {
+            *whole = 0;
+            break;
+        }
         for (size_t k = 0; k < d->nout; k++) {
-            size_t slot = (size_t)(h - d->take.base) * d->nout + k;
-            cx_audit_entry entry = {s->holders[h].id, d->stacks[k], (cx_status)d->status[slot],
-                                    d->kept ? d->kept[slot] : NULL, NULL};
-            if (d->texts) entry.text = d->texts[(h - d->take.base) / d->chunk].data + d->at[slot];
+            size_t slot = (size_t)(h - sb->base) * d->nout + k;
+            cx_audit_entry entry = {s->holders[h].id, d->stacks[k], (cx_status)sb->status[slot],
+                                    sb->kept ? sb->kept[slot] : NULL, NULL};
+            if (sb->texts) entry.text = sb->texts[(h - sb->base) / d->chunk].data + sb->at[slot];
             if (rc == CX_OK) rc = visit(ud, &entry);
-            if (d->kept) {
-                cx_decision_free(d->kept[slot]);
-                d->kept[slot] = NULL;
+            if (sb->kept) {
+                cx_decision_free(sb->kept[slot]);
+                sb->kept[slot] = NULL;
             }
         }
     }
@@ -201,11 +352,28 @@ static int choose_stacks(drive *d, cx_error *err)
     return CX_OK;
 }
 
+/* A slab's arrays, for batches of d->batch holders. */
+static int slab_alloc(drive *d, slab *sb)
+{
+    const cx_audit_options *opt = d->opt;
+    size_t slots = (size_t)d->batch * d->nout + 1;
+    sb->batch = -1;
+    atomic_init(&sb->failed, 0);
+    sb->status = malloc(slots);
+    if (opt->decisions) sb->kept = calloc(slots, sizeof *sb->kept);
+    if (d->render) sb->at = malloc(slots * sizeof *sb->at);
+    if (d->render) sb->texts = calloc(MOST_CHUNKS, sizeof *sb->texts);
+    return !sb->status || (opt->decisions && !sb->kept) || (d->render && (!sb->at || !sb->texts));
+}
+
 /* Everything a run needs before the workers start. */
 static int prepare(drive *d, cx_error *err)
 {
     const cx_audit_options *opt = d->opt;
-    int plans = !opt->render && !opt->decisions, rc = CX_OK;
+    int plans = !opt->decisions && (!opt->render || opt->csv), rc = CX_OK;
+    d->rows = opt->csv;
+    d->render = opt->csv ? render_row : opt->render;
+    d->render_ud = opt->render_ud;
     if (opt->stack) {
         ectx e;
         rc = cx__eval_begin(&e, d->rules, opt->as_of, err);
@@ -222,26 +390,27 @@ static int prepare(drive *d, cx_error *err)
     atomic_init(&d->stop, 0);
     d->batch = opt->decisions ? KEEP_BATCH : BATCH;
     d->chunk = plans ? PLAN_CHUNK : CHUNK;
-    d->status = malloc((size_t)d->batch * d->nout + 1);
-    if (opt->decisions) d->kept = calloc((size_t)d->batch * d->nout + 1, sizeof *d->kept);
-    if (opt->render) d->at = malloc(((size_t)d->batch * d->nout + 1) * sizeof *d->at);
-    if (opt->render) d->texts = calloc(MOST_CHUNKS, sizeof *d->texts);
-    if (!d->status || (opt->decisions && !d->kept) || (opt->render && (!d->at || !d->texts)))
-        return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int i = 0; i < SLABS; i++)
+        if (slab_alloc(d, &d->slabs[i]))
+            return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     return CX_OK;
 }
 
 static void drive_free(drive *d)
 {
-    for (size_t c = 0; d->texts && c < MOST_CHUNKS; c++) cx__buf_free(&d->texts[c]);
-    for (size_t i = 0; d->kept && i < (size_t)d->batch * d->nout; i++) cx_decision_free(d->kept[i]);
+    for (int i = 0; i < SLABS; i++) {
+        slab *sb = &d->slabs[i];
+        for (size_t c = 0; sb->texts && c < MOST_CHUNKS; c++) cx__buf_free(&sb->texts[c]);
+        for (size_t k = 0; sb->kept && k < (size_t)d->batch * d->nout; k++)
+            cx_decision_free(sb->kept[k]);
+        free(sb->status);
+        free(sb->kept);
+        free(sb->at);
+        free(sb->texts);
+    }
     cx__quick_free(d->plans);
     free(d->needed);
     free(d->stacks);
-    free(d->status);
-    free(d->kept);
-    free(d->at);
-    free(d->texts);
     free(d->trips);
 }
 
@@ -256,51 +425,97 @@ static int breaker_error(drive *d, cx_error *err)
                      d->why.rule, d->max_trips, d->why.limit);
 }
 
-/* Decides the batches in turn on the workers, visiting each. */
-static int run_batches(drive *d, worker *ws, int jobs, cx_audit_visit_fn visit, void *ud,
-                       cx_error *err)
+/* Visits the batches in turn on the calling thread (ws[0], which decides
+ * beside the pool while its batch is not done), each while the pool
+ * decides the next. After a stop, the batches already handed out are
+ * visited up to the first holder left undecided, and no batch is handed
+ * out any more. */
+static int run_batches(drive *d, worker *ws, cx_audit_visit_fn visit, void *ud, cx_error *err)
 {
     uint32_t nh = cx__snapshot_count(cx__rules_snapshot(d->rules), CX_KIND_HOLDER);
+    long nb = ((long)nh + d->batch - 1) / d->batch, published = 0;
     int rc = CX_OK;
-    for (uint32_t base = 0; base < nh && rc == CX_OK; base += d->batch) {
-        uint32_t end = nh - base < d->batch ? nh : base + d->batch;
-        cx__chunks_start(&d->take, base, end, d->chunk);
-        memset(d->status, UNDECIDED, (size_t)(end - base) * d->nout);
-        for (int j = 0; j < jobs; j++) ws[j].rc = CX_OK;
-        cx__run_parallel(ws, sizeof *ws, jobs, work);
-        for (int j = 0; j < jobs && rc == CX_OK; j++)
-            if (ws[j].rc) {
-                rc = ws[j].rc;
-                *err = ws[j].err;
-            }
-        if (rc == CX_OK) rc = visit_batch(d, visit, ud);
-        if (rc == CX_OK && stopped(d)) rc = breaker_error(d, err);
-        if (rc == CX_OK && d->opt->progress)
-            d->opt->progress(d->opt->progress_ud, "auditing", end, nh);
+    for (; published < nb && published < SLABS; published++) publish(d, published, nh);
+    for (long k = 0; k < nb && rc == CX_OK; k++) {
+        slab *sb = &d->slabs[k % SLABS];
+        int whole;
+        finish_slab(&ws[0], sb);
+        if (sb->rc) {
+            *err = sb->err;
+            return sb->rc;
+        }
+        rc = visit_batch(d, sb, visit, ud, &whole);
+        if (rc == CX_OK && stopped(d) && (!whole || k + 1 == published))
+            return breaker_error(d, err);
+        if (rc == CX_OK && !stopped(d) && d->opt->progress)
+            d->opt->progress(d->opt->progress_ud, "auditing", sb->end, nh);
+        if (rc == CX_OK && !stopped(d) && published < nb) publish(d, published++, nh);
     }
     return rc;
+}
+
+/* Starts the pool (ws[1..jobs): ws[0] is the calling thread's), runs the
+ * batches, stops and joins the pool. A thread that cannot start leaves
+ * its share to the others. */
+static int run_pool(drive *d, worker *ws, int jobs, cx_audit_visit_fn visit, void *ud,
+                    cx_error *err)
+{
+    pthread_t tid[MOST_JOBS];
+    int threaded[MOST_JOBS] = {0}, rc;
+    for (int j = 1; j < jobs; j++) threaded[j] = pthread_create(&tid[j], NULL, work, &ws[j]) == 0;
+    rc = run_batches(d, ws, visit, ud, err);
+    pthread_mutex_lock(&d->lock);
+    d->quit = 1;
+    pthread_cond_broadcast(&d->work);
+    pthread_mutex_unlock(&d->lock);
+    for (int j = 1; j < jobs; j++)
+        if (threaded[j]) pthread_join(tid[j], NULL);
+    return rc;
+}
+
+/* Worker j's Lua state and evaluation context. */
+static int worker_begin(drive *d, worker *w, int j, cx_error *err)
+{
+    int rc;
+    w->d = d;
+    cx__buf_init(&w->one);
+    rc = j == 0 ? (w->sb = cx__rules_sandbox(d->rules), CX_OK)
+                : cx__rules_worker(d->rules, &w->sb, err);
+    if (rc == CX_OK) rc = cx__eval_begin(&w->e, d->rules, d->opt->as_of, err);
+    if (rc) return rc;
+    w->begun = 1;
+    w->e.sb = w->sb;
+    w->e.stacks_needed = d->needed; /* the full evaluator decides the same stacks */
+    w->e.details = d->opt->details;
+    w->e.on_trip = count_trip;
+    w->e.on_trip_ud = w;
+    return CX_OK;
 }
 
 static int audit_each(cx_rules *rules, const cx_audit_options *opt, cx_audit_visit_fn visit,
                       void *ud, cx_error *err)
 {
     drive d = {.rules = rules, .opt = opt, .only = CX_NOSYM};
-    worker ws[64];
-    int jobs = opt->jobs < 1 ? 1 : opt->jobs > 64 ? 64 : opt->jobs, started = 0;
-    int rc = prepare(&d, err);
+    worker ws[MOST_JOBS];
+    int jobs = opt->jobs < 1 ? 1 : opt->jobs > MOST_JOBS ? MOST_JOBS : opt->jobs, started = 0;
+    int rc;
     memset(ws, 0, sizeof ws);
-    for (int j = 0; j < jobs && rc == CX_OK; j++, started++) { /* a Lua state per worker */
-        ws[j].d = &d;
-        cx__buf_init(&ws[j].one);
-        rc = j == 0 ? (ws[j].sb = cx__rules_sandbox(rules), CX_OK)
-                    : cx__rules_worker(rules, &ws[j].sb, err);
-    }
-    if (rc == CX_OK) rc = run_batches(&d, ws, jobs, visit, ud, err);
+    pthread_mutex_init(&d.lock, NULL);
+    pthread_cond_init(&d.work, NULL);
+    pthread_cond_init(&d.finished, NULL);
+    rc = prepare(&d, err);
+    for (; started < jobs && rc == CX_OK; started++) /* a Lua state per worker */
+        rc = worker_begin(&d, &ws[started], started, err);
+    if (rc == CX_OK) rc = run_pool(&d, ws, jobs, visit, ud, err);
     for (int j = 0; j < started; j++) {
-        if (j) cx__sandbox_free(ws[j].sb);
+        if (ws[j].begun) cx__eval_end(&ws[j].e);
+        if (j && ws[j].sb) cx__sandbox_free(ws[j].sb);
         cx__buf_free(&ws[j].one);
     }
     drive_free(&d);
+    pthread_cond_destroy(&d.finished);
+    pthread_cond_destroy(&d.work);
+    pthread_mutex_destroy(&d.lock);
     return rc;
 }
 

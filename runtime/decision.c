@@ -1284,29 +1284,18 @@ const char *cx_decision_csv_header(void)
 static void csv_into(cx_buf *b, const cx_decision *d, int explain)
 {
     int met = d->status == CX_MET;
+    cx_buf missing;
     (void)explain;
-    cx__buf_csv_field(b, d->holder);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, d->stack);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, cx_status_name(d->status));
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, met ? d->issued : NULL);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, met ? (d->expires[0] ? d->expires : "never") : NULL);
-    cx__buf_puts(b, ",");
-    if (d->nmissing) {
-        cx_buf missing;
-        cx__buf_init(&missing);
-        for (size_t i = 0; i < d->nmissing; i++) {
-            if (i) cx__buf_puts(&missing, ";");
-            cx__buf_puts(&missing, d->missing[i]);
-        }
-        if (missing.oom) b->oom = 1;
-        cx__buf_csv_field(b, missing.data);
-        cx__buf_free(&missing);
+    cx__buf_init(&missing);
+    for (size_t i = 0; i < d->nmissing; i++) {
+        if (i) cx__buf_puts(&missing, ";");
+        cx__buf_puts(&missing, d->missing[i]);
     }
-    cx__buf_puts(b, "\r\n");
+    if (missing.oom) b->oom = 1;
+    cx__csv_audit_row(b, d->holder, d->stack, cx_status_name(d->status), met ? d->issued : NULL,
+                      met ? (d->expires[0] ? d->expires : "never") : NULL,
+                      d->nmissing ? missing.data : NULL);
+    cx__buf_free(&missing);
 }
 
 char *cx_decision_csv(const cx_decision *d)
@@ -1404,4 +1393,23 @@ int cx__decision_head_from_json(const char *json, cx_decision **out)
     }
     *out = d;
     return 0;
+}
+
+/* ---------------------------------------------------------- audit CSV row */
+
+void cx__csv_audit_row(cx_buf *b, const char *holder, const char *stack, const char *status,
+                       const char *issued, const char *expires, const char *missing)
+{
+    cx__buf_csv_field(b, holder);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, stack);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, status);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, issued);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, expires);
+    cx__buf_puts(b, ",");
+    cx__buf_csv_field(b, missing);
+    cx__buf_puts(b, "\r\n");
 }

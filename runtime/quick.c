@@ -1,9 +1,12 @@
 /*
  * quick.c -- status plans (issue 6): the status of a holder for an
  * eligible stack from bit masks and integer sums over the snapshot's
- * awards, no malloc and no strings per holder. Pure: it compiles plans and
- * answers for one holder; it starts no thread and never calls the full
- * evaluator (audit_all.c sends every holder a plan is not sure of there).
+ * awards, no malloc and no strings per holder; for a CSV row (issue 16)
+ * also the dates of the award a met stack derives and what an unmet one
+ * misses, as require.c's allocation and report_missing give them. Pure:
+ * it compiles plans and answers for one holder; it starts no thread and
+ * never calls the full evaluator (audit_all.c sends every holder a plan
+ * is not sure of there).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@ enum { Q_SLOT, Q_HOURS, Q_STRUCT };
 
 /* A requirement of a plan; nodes are in postorder (the root last). */
 typedef struct qnode {
+    const cx_req *req; /* the requirement it plans */
     uint8_t kind;
     uint8_t index;        /* Q_SLOT: its bit; Q_HOURS: its total */
     uint16_t need, nkids; /* Q_STRUCT: parts that must hold, of nkids */
@@ -51,9 +55,13 @@ typedef struct qplan {
     size_t *producers; /* dep-order indices of stacks conferring a slot's credential */
     size_t nproducers;
     uint32_t cmax; /* most counted awards of one slot credential the search bound allows */
+    uint16_t forced[MAX_FORCED]; /* the nodes of cx__req_forced(root), in the order written */
+    size_t nforced;
+    int expiry_unsure; /* a renewal may move the expiry a met stack's award takes */
 } qplan;
 
 struct cx_quick {
+    const cx_snapshot *snap;
     size_t ns;
     const cx_rule *const *stacks; /* dependency order */
     qplan *plans;                 /* per stack, dependency order */
@@ -96,7 +104,7 @@ typedef struct builder {
 static int add_node(builder *b, const cx_req *q)
 {
     qplan *p = b->p;
-    qnode node = {0};
+    qnode node = {.req = q};
     uint16_t kids[MAX_NODES];
     switch (q->kind) {
     case CX_REQ_CREDENTIAL:
@@ -213,6 +221,17 @@ static double search_bound(const cx_req *root, double c, size_t *nf_out)
 
 /* ----------------------------------------------------------- compiling */
 
+/* p->forced: the nodes of the requirements report_missing weighs
+ * (cx__req_forced; at most MAX_FORCED, as the search bound made sure). */
+static void plan_forced(qplan *p, const cx_req *root)
+{
+    const cx_req *f[MAX_FORCED + 1];
+    size_t nf = cx__req_forced(root, f, MAX_FORCED + 1);
+    for (size_t i = 0; i < nf && i < MAX_FORCED; i++)
+        for (size_t k = 0; k < p->nnodes; k++)
+            if (p->nodes[k].req == f[i]) p->forced[p->nforced++] = (uint16_t)k;
+}
+
 static void plan_stack(builder *b, size_t at, const cx_quick *q)
 {
     const ectx *e = b->e;
@@ -267,6 +286,10 @@ static void plan_stack(builder *b, size_t at, const cx_quick *q)
         if (has_bit(p->relevant, c) && (e->snap->credentials[c].effective_from != CX_DATE_DAWN ||
                                         e->snap->credentials[c].effective_until != CX_DATE_NEVER))
             p->check_effective = 1;
+    for (size_t w = 0; w < b->words; w++)
+        if ((p->renewable[w] & p->relevant[w]) && r->award_expires == CX_EXPIRES_EARLIEST_COMPONENT)
+            p->expiry_unsure = 1;
+    plan_forced(p, r->requires);
 }
 
 static int by_credential(const void *x, const void *y)
@@ -287,6 +310,7 @@ int cx__quick_compile(cx_rules *rs, const char *as_of, cx_quick **out, cx_error 
         return rc ? rc : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     cx__arena_init(&q->arena);
+    q->snap = e.snap;
     q->stacks = cx__rules_stacks(rs, &q->ns);
     q->words = (cx__snapshot_count(e.snap, CX_KIND_CREDENTIAL) + 63) / 64 + 1;
     q->plans = cx__arena_alloc(&q->arena, (q->ns + 1) * sizeof *q->plans);
@@ -342,15 +366,61 @@ const char *cx__quick_refusal(const cx_quick *q, cx_sym stack)
 
 #define FALLBACK (-1)
 
+/* First and last issue date and earliest expiry of a set of awards
+ * (require.c's date_award). */
+typedef struct qdates {
+    cx_date first, last, expiry;
+} qdates;
+
+static const qdates no_dates = {CX_DATE_NEVER, INT32_MIN, CX_DATE_NEVER};
+
+static void add_dates(qdates *d, const qdates *x)
+{
+    if (x->first < d->first) d->first = x->first;
+    if (x->last > d->last) d->last = x->last;
+    if (x->expiry < d->expiry) d->expiry = x->expiry;
+}
+
+/* What a row needs of one holder's awards beyond the status: the dates of
+ * the award each slot takes (the first of its credential, as the search
+ * tries them) and of each total's components (tally: in issue order, those
+ * that reached its threshold). */
+typedef struct qseen {
+    qdates slot[MAX_NODES];
+    qdates total[MAX_TOTALS];
+} qseen;
+
+/* The dates of the awards the allocation of a met node uses: a choice's
+ * first parts that hold, as solve() chooses them. */
+static void used_dates(const qplan *p, size_t k, uint64_t holds, const qseen *seen, qdates *out)
+{
+    const qnode *n = &p->nodes[k];
+    if (n->kind == Q_SLOT) {
+        add_dates(out, &seen->slot[n->index]);
+    } else if (n->kind == Q_HOURS) {
+        add_dates(out, &seen->total[n->index]);
+    } else {
+        for (size_t j = 0, taken = 0; j < n->nkids && taken < n->need; j++)
+            if (holds >> n->kids[j] & 1) {
+                taken++;
+                used_dates(p, n->kids[j], holds, seen, out);
+            }
+    }
+}
+
 /* The status of holder h for plan p, or FALLBACK when only the full
- * evaluator is sure of it. st: statuses of the stacks before it. */
+ * evaluator is sure of it. st: statuses of the stacks before it. With
+ * seen (a row wanted), the dates of the awards a slot or total takes go
+ * there and the requirements that hold to *holds. */
 static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
-                       const cx_snap_holder *h, cx_date on, const uint8_t *st)
+                       const cx_snap_holder *h, cx_date on, const uint8_t *st, qseen *seen,
+                       uint64_t *holds_out)
 {
     uint32_t count[MAX_NODES];
     int64_t sum[MAX_TOTALS] = {0};
     uint64_t has = 0, holds = 0;
     int touched = 0;
+    for (size_t t = 0; seen && t < p->ntotals; t++) seen->total[t] = no_dates;
     if (!p->in_force) return CX_NOT_STARTED;
     for (uint32_t i = 0; i < h->nexceptions; i++)
         if (h->exceptions[i].stack == r->credential) return FALLBACK;
@@ -376,6 +446,7 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
         int8_t bit = p->slot_of[c];
         if (bit >= 0) {
             uint64_t m = UINT64_C(1) << bit;
+            if (seen && !(has & m)) seen->slot[bit] = (qdates){a->issued, a->issued, a->expires};
             count[bit] = has & m ? count[bit] + 1 : 1;
             if (count[bit] > p->cmax) return FALLBACK;
             has |= m;
@@ -386,6 +457,10 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
             if ((q->bits && !has_bit(q->bits, c)) ||
                 (!q->any_date && (a->issued < q->issued.from || a->issued > q->issued.to)))
                 continue;
+            if (seen && sum[t] < q->threshold) {
+                qdates one = {a->issued, a->issued, a->expires};
+                add_dates(&seen->total[t], &one);
+            }
             sum[t] += a->hours;
             touched = 1;
         }
@@ -404,28 +479,125 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
         }
         holds |= (uint64_t)ok << k;
     }
+    if (holds_out) *holds_out = holds;
     if (holds >> (p->nnodes - 1) & 1) return CX_MET;
     return has || touched ? CX_IN_PROGRESS : CX_NOT_STARTED;
 }
 
 /* ------------------------------------------------------- one holder */
 
-int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
-                     const uint8_t *needed, cx_sym only, uint8_t *out)
+/* The row of a holder's decision for stack r through plan p (status st,
+ * requirements holds): the dates of the award a met stack derives
+ * (audit.c's derive), or FALLBACK when a renewal may move its expiry. */
+static int row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint64_t holds,
+                  const qseen *seen, cx_date on, cx_quick_row *row)
+{
+    qdates used = no_dates;
+    memset(row, 0, sizeof *row);
+    row->plan = plan;
+    row->holds = holds;
+    row->missing = p->in_force && st != CX_MET;
+    if (st != CX_MET) return 0;
+    if (p->expiry_unsure) return FALLBACK;
+    used_dates(p, p->nnodes - 1, holds, seen, &used);
+    row->issued = r->award_issued == CX_ISSUED_FIRST_COMPONENT ? used.first : used.last;
+    if (row->issued == INT32_MIN || row->issued == CX_DATE_NEVER) row->issued = on;
+    row->expires = r->award_expires == CX_EXPIRES_NEVER ? CX_DATE_NEVER
+                   : r->award_expires == CX_EXPIRES_DURATION
+                       ? cx__date_add(row->issued, &r->award_duration)
+                       : used.expiry;
+    return 0;
+}
+
+/* cx__quick_holder, with rows (or NULL: statuses only). */
+static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                        const uint8_t *needed, cx_sym only, uint8_t *out, cx_quick_row *rows)
 {
     uint8_t st[256];
+    cx_quick_row all[256];
+    qseen seen;
     if (q->ns > sizeof st) return FALLBACK;
     for (size_t i = 0; i < q->ns; i++) {
+        uint64_t holds = 0;
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = plan_status(&q->plans[i], q->stacks[i], s, &s->holders[h], on, st);
+        int r = plan_status(&q->plans[i], q->stacks[i], s, &s->holders[h], on, st,
+                            rows ? &seen : NULL, &holds);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
+        if (rows && (only == CX_NOSYM || q->stacks[i]->credential == only) &&
+            row_of(&q->plans[i], q->stacks[i], i, r, holds, &seen, on, &all[i]))
+            return FALLBACK;
     }
     size_t k = 0;
     for (size_t j = 0; j < q->ns; j++) {
         size_t i = q->by_id[j];
-        if (only == CX_NOSYM || q->stacks[i]->credential == only) out[k++] = st[i];
+        if (only != CX_NOSYM && q->stacks[i]->credential != only) continue;
+        if (rows) rows[k] = all[i];
+        out[k++] = st[i];
     }
     return 0;
+}
+
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                     const uint8_t *needed, cx_sym only, uint8_t *out)
+{
+    return holder_plans(q, s, on, h, needed, only, out, NULL);
+}
+
+int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                          const uint8_t *needed, cx_sym only, uint8_t *out, cx_quick_row *rows)
+{
+    return holder_plans(q, s, on, h, needed, only, out, rows);
+}
+
+/* ------------------------------------------------------ what is missing */
+
+/* Appends what forced requirement n misses (require.c's report_missing
+ * and open_choice, where every part that holds fits beside the others):
+ * an open choice's label, else "at_least(K) { parts that do not hold }";
+ * else the label, a slot's credential id, or the requirement's text. */
+static void missing_of(const cx_quick *q, const qplan *p, const qnode *n, uint64_t holds, cx_buf *b)
+{
+    const cx_req *req = n->req;
+    if (req->label) {
+        cx__buf_puts(b, req->label);
+    } else if (req->kind == CX_REQ_ANY || req->kind == CX_REQ_AT_LEAST) {
+        size_t held = 0, listed = 0;
+        for (size_t j = 0; j < n->nkids; j++) held += holds >> n->kids[j] & 1;
+        cx__buf_printf(b, "at_least(%zu) { ", n->need - held);
+        for (size_t j = 0; j < n->nkids; j++) {
+            if (holds >> n->kids[j] & 1) continue;
+            if (listed++) cx__buf_puts(b, ", ");
+            cx__buf_puts(b, p->nodes[n->kids[j]].req->text);
+        }
+        cx__buf_puts(b, " }");
+    } else if (req->kind == CX_REQ_CREDENTIAL) {
+        cx__buf_puts(b, cx__snapshot_id(q->snap, CX_KIND_CREDENTIAL, req->credential));
+    } else {
+        cx__buf_puts(b, req->text);
+    }
+}
+
+void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b)
+{
+    const qplan *p = &q->plans[row->plan];
+    size_t start[MAX_FORCED], len[MAX_FORCED], n = 0;
+    if (!row->missing) return;
+    for (size_t i = 0; i < p->nforced; i++) {
+        size_t before = b->len, at = b->len + (n > 0), dup = 0;
+        if (row->holds >> p->forced[i] & 1) continue;
+        if (n) cx__buf_puts(b, ";");
+        missing_of(q, p, &p->nodes[p->forced[i]], row->holds, b);
+        if (b->oom) return;
+        for (size_t j = 0; j < n && !dup; j++) /* cx__eval_missing keeps one of each */
+            dup = len[j] == b->len - at && memcmp(b->data + start[j], b->data + at, len[j]) == 0;
+        if (dup) {
+            b->len = before;
+            b->data[before] = '\0';
+            continue;
+        }
+        start[n] = at;
+        len[n++] = b->len - at;
+    }
 }

@@ -28,4 +28,24 @@ const char *cx__quick_refusal(const cx_quick *q, cx_sym stack);
 int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
                      const uint8_t *needed, cx_sym only, uint8_t *out);
 
+/* What a CSV row of a decision a plan is sure of shows beyond its status
+ * (cx_decision_csv): a met stack's award dates, and what an unmet one
+ * misses (cx__quick_missing writes it). */
+typedef struct cx_quick_row {
+    cx_date issued, expires; /* met: the derived award's (expires CX_DATE_NEVER: never) */
+    uint64_t holds;          /* the plan's requirements that hold, by node */
+    size_t plan;             /* the stack's plan (dependency order) */
+    int missing;             /* 1: unmet in force, so something is missing */
+} cx_quick_row;
+
+/* cx__quick_holder with, for each status out gets, its row in rows (room
+ * for as many). -1 also when a plan is not sure of a met stack's award
+ * expiry (a renewal may move it). */
+int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
+                          const uint8_t *needed, cx_sym only, uint8_t *out, cx_quick_row *rows);
+
+/* Appends to b the decision's `missing` joined with ';', as the CSV row
+ * has it (nothing when row->missing is 0). */
+void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b);
+
 #endif

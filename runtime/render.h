@@ -21,6 +21,13 @@ size_t cx__utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 struct cx_buf;
 struct json_t;
 
+/* Appends an audit decision's CSV row (cx_decision_csv): the fields as
+ * given, each quoted as RFC 4180 needs, NULL empty; CRLF. The one writer
+ * of that row, for decisions and for the rows the status plans make
+ * without one (audit_all.c). (decision.c) */
+void cx__csv_audit_row(struct cx_buf *b, const char *holder, const char *stack, const char *status,
+                       const char *issued, const char *expires, const char *missing);
+
 /* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control
  * characters, line separators and bidirectional controls escaped (\n, \x1b,
  * \u202e), so that no string from a rule pack can break a block of lines,

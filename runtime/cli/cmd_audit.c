@@ -77,7 +77,8 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .progress = cli_progress,
                             .progress_ud = c,
                             .max_trips = c->max_trips,
-                            .details = audit_details(c, k.csv && !k.log)};
+                            .details = audit_details(c, k.csv && !k.log),
+                            .csv = k.csv};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */

@@ -675,6 +675,9 @@ typedef struct cx_audit_options {
     unsigned max_trips;  /* the run breaker's maximum (above); 0: CX_MAX_TRIPS */
     cx_breaker *breaker; /* NULL, or filled when the run breaker stopped the run */
     unsigned details;    /* CX_DETAIL_* for the decisions built (0: none) */
+    int csv;             /* 1: each text is the decision's CSV row (cx_decision_write_csv),
+                            render unused; no decision is built where a stack's status
+                            plan decides the row exactly (unless decisions is set) */
 } cx_audit_options;
 
 /* Audits every holder of the registry for every stack (or only

@@ -2,8 +2,10 @@
 # ends the audit with "out of memory" (exit 5); it never yields a decision
 # missing its holder or stack with exit 0. An LD_PRELOAD shim
 # (fixtures/failing_malloc.c) fails, in turn, each allocation of the size
-# of the stack's id, with one worker and with two. Skipped under the
-# sanitizers, whose allocator must come first.
+# of the stack's id, with one worker and with two. The stacks hold a check
+# (true for a holder with awards), which keeps them off the status plans:
+# every decision is built in full, with its copies of the id. Skipped
+# under the sanitizers, whose allocator must come first.
 . "$SRC/tests/cli/lib.sh"
 if [ -n "${CREDEX_SANITIZE_FLAGS:-}" ] || ! command -v cc >/dev/null; then
     echo "skipped: a sanitizer build, or no cc"
@@ -30,7 +32,7 @@ EOF
 mkdir -p "$WORK/rules"
 cat >"$WORK/rules/p.lua" <<EOF
 pack "p" { authority = "test", version = "1" }
-stack "$STACK" { jurisdiction = "US-OH", requires = all { "A", "B" } }
+stack "$STACK" { jurisdiction = "US-OH", requires = all { "A", "B", check(function(ctx) return #ctx.awards > 0 end) } }
 EOF
 "$CREDEX" --db "$WORK/r.db" import "$WORK/catalog.yaml" >/dev/null || fail "import"
 AUDIT=(--db "$WORK/r.db" audit --all --rules "$WORK/rules" --as-of 2026-06-01 --format csv)
@@ -70,7 +72,7 @@ sed -i "s/credential: B,/credential: $LONG,/" "$WORK/catalog2.yaml"
 mkdir -p "$WORK/rules2"
 cat >"$WORK/rules2/p.lua" <<EOF
 pack "p" { authority = "test", version = "1" }
-stack "$STACK" { jurisdiction = "US-OH", requires = all { "A", "$LONG", hours(5, "A") } }
+stack "$STACK" { jurisdiction = "US-OH", requires = all { "A", "$LONG", hours(5, "A"), check(function(ctx) return #ctx.awards > 0 end) } }
 EOF
 "$CREDEX" --db "$WORK/r2.db" import "$WORK/catalog2.yaml" >/dev/null || fail "import the second catalog"
 AUDIT=(--db "$WORK/r2.db" audit --all --rules "$WORK/rules2" --as-of 2026-06-01 --format csv)

@@ -4,7 +4,8 @@
  * cx_audit_all gives with render NULL equals the status of the full
  * decision cx_audit gives, for every holder and stack; and which stacks
  * get a plan, and why the others do not; and what the audit visitor
- * (cx_audit_each) hands over.
+ * (cx_audit_each) hands over. The CSV rows the plans write (issued,
+ * expires, missing) are byte-identical to the full decisions' rows.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 #include "credex.h"
 #include "quick.h"
+#include "render.h"
 #include "test.h"
 
 /* ------------------------------------------------------ random catalogs */
@@ -304,6 +306,179 @@ TEST(quick_equals_full_eligible_stacks)
     CHECK(count[CX_MET] > 0);
     CHECK(count[CX_IN_PROGRESS] > 0);
     CHECK(count[CX_NOT_STARTED] > 0);
+}
+
+/* ------------------------------------------------------- CSV rows */
+
+/* The texts of cx_audit_each, in order, one after the other. */
+typedef struct texts {
+    char *v;
+    size_t n, cap;
+    long entries;
+} texts;
+
+static int add_text(void *ud, const cx_audit_entry *e)
+{
+    texts *t = ud;
+    size_t len = e->text ? strlen(e->text) : 0;
+    if (t->n + len + 1 > t->cap) {
+        t->cap = 2 * (t->n + len + 1) + 4096;
+        t->v = realloc(t->v, t->cap);
+        if (!t->v) return CX_ENOMEM;
+    }
+    memcpy(t->v + t->n, e->text ? e->text : "", len + 1);
+    t->n += len;
+    t->entries++;
+    return CX_OK;
+}
+
+/* The first line where a and b differ, to stderr. */
+static void first_difference(const char *what, const char *a, const char *b)
+{
+    size_t i = 0, line = 0;
+    while (a[i] && a[i] == b[i]) i++;
+    while (i > 0 && a[i - 1] != '\n') i--;
+    for (size_t k = 0; k < i; k++) line += a[k] == '\n';
+    fprintf(stderr, "  %s, line %zu:\n    rows: %.*s\n    full: %.*s\n", what, line + 1,
+            (int)strcspn(a + i, "\r\n"), a + i, (int)strcspn(b + i, "\r\n"), b + i);
+}
+
+/* Compares cx_audit_each's CSV rows (opt.csv: from the status plans where
+ * they are sure) with cx_decision_csv of each decision cx_audit gives,
+ * byte for byte; *mismatches counted. */
+static void csv_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                             int jobs, long *mismatches)
+{
+    texts rows = {0}, full = {0};
+    cx_error err;
+    cx_audit_options opt = {.stack = stack, .as_of = as_of, .jobs = jobs, .csv = 1};
+    CHECK_INT(cx_audit_each(rules, &opt, add_text, &rows, &err), CX_OK);
+    for (int h = 0; h < nholders; h++) {
+        char id[16];
+        cx_decision **v = NULL;
+        size_t n = 0;
+        snprintf(id, sizeof id, "h-%04d", h);
+        CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n; i++) {
+            char *row = cx_decision_csv(v[i]);
+            cx_audit_entry e = {.text = row};
+            add_text(&full, &e);
+            free(row);
+        }
+        cx_decisions_free(v, n);
+    }
+    CHECK_INT(rows.entries, full.entries);
+    if (rows.v && full.v && strcmp(rows.v, full.v) != 0) {
+        if ((*mismatches)++ < 5) first_difference(as_of, rows.v, full.v);
+    }
+    free(rows.v);
+    free(full.v);
+}
+
+/* The rows the plans make themselves (cx__quick_holder_rows), each against
+ * the full decision's row; count[status] of those the plans were sure of. */
+static void plan_rows(cx_rules *rules, int nholders, const char *as_of, long *mismatches,
+                      long count[CX_ERROR + 1])
+{
+    cx_quick *q = NULL;
+    cx_error err;
+    cx_date on;
+    const char *why;
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    size_t ns;
+    cx__rules_stacks(rules, &ns);
+    uint8_t needed[64], st[64];
+    cx_quick_row rows[64];
+    memset(needed, 1, sizeof needed);
+    CHECK_INT(cx__date_parse(as_of, &on, &why), 0);
+    CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
+    for (int h = 0; q && ns <= 64 && h < nholders; h++) {
+        cx_decision **v = NULL;
+        size_t n = 0;
+        if (cx__quick_holder_rows(q, snap, on, (cx_sym)h, needed, CX_NOSYM, st, rows) != 0)
+            continue;
+        CHECK_INT(cx_audit(rules, snap->holders[h].id, NULL, as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n; i++) {
+            char issued[11] = "", expires[11] = "never";
+            cx_buf row, missing;
+            char *want = cx_decision_csv(v[i]);
+            cx__buf_init(&row);
+            cx__buf_init(&missing);
+            if (st[i] == CX_MET) cx__date_format(rows[i].issued, issued);
+            if (st[i] == CX_MET && rows[i].expires != CX_DATE_NEVER)
+                cx__date_format(rows[i].expires, expires);
+            cx__quick_missing(q, &rows[i], &missing);
+            cx__csv_audit_row(&row, v[i]->holder, v[i]->stack, cx_status_name(st[i]),
+                              st[i] == CX_MET ? issued : NULL, st[i] == CX_MET ? expires : NULL,
+                              missing.len ? missing.data : NULL);
+            count[st[i]] += missing.len > 0 || st[i] == CX_MET;
+            if (strcmp(row.data, want) != 0 && (*mismatches)++ < 5)
+                fprintf(stderr, "  plan row %s    full row %s", row.data, want);
+            free(want);
+            cx__buf_free(&row);
+            cx__buf_free(&missing);
+        }
+        cx_decisions_free(v, n);
+    }
+    cx__quick_free(q);
+}
+
+/* Eligible stacks and no renewal: every met row is the plans' own, dated
+ * by slots and by the components of totals, with each award option. */
+static const char dated_text[] =
+    "pack \"d\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"S1\" { jurisdiction = \"US-A\", award = { issued = \"first_component\", expires = "
+    "\"P2Y\" },\n"
+    "  requires = all { \"C1\", at_least(2) { \"C3\", \"C4\", \"C5\", \"C6\" },\n"
+    "    hours(40, { \"C1\", \"C3\", \"C4\", \"C5\", \"C6\" }) } }\n"
+    "stack \"S2\" { jurisdiction = \"US-A\", requires = any { all { \"C7\", \"C8\" }, "
+    "hours(30, any_credential) } }\n"
+    "stack \"S3\" { jurisdiction = \"US-A\", award = { expires = \"never\" },\n"
+    "  requires = at_least(2) { \"C3\", hours(20, { \"C4\", \"C5\" }), \"C9\" } }\n"
+    "stack \"S4\" { jurisdiction = \"US-A\", requires = all { \"C2\", any { label = \"pick\", "
+    "\"C1\", \"C10\" } } }\n";
+
+TEST(csv_rows_from_plans_equal_full_rows)
+{
+    long mismatches = 0, plan_mismatches = 0, count[CX_ERROR + 1] = {0};
+    static const char *const stacks[] = {"S2", "S4", NULL};
+    for (int seed = 21; seed <= 32; seed++) {
+        cx_registry *r;
+        cx_rules *rules;
+        const char *as_of = as_ofs[seed % 2];
+        const char *text = seed % 3 == 0 ? dated_text : seed % 2 ? eligible_text : pack_text;
+        if (load(seed, 300, text, &r, &rules) == 0) {
+            csv_differential(rules, 300, NULL, as_of, 1 + seed % 3, &mismatches);
+            for (size_t k = 0; stacks[k]; k++)
+                csv_differential(rules, 300, stacks[k], as_of, 2, &mismatches);
+            plan_rows(rules, 300, as_of, &plan_mismatches, count);
+        } else
+            CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+    }
+    CHECK_INT(mismatches, 0);
+    CHECK_INT(plan_mismatches, 0);
+    CHECK(count[CX_MET] > 0); /* the plans wrote dates and missing strings themselves */
+    CHECK(count[CX_IN_PROGRESS] > 0);
+    CHECK(count[CX_NOT_STARTED] > 0);
+}
+
+TEST(csv_rows_over_several_batches)
+{
+    /* more holders than one batch (4096): batches decided while the one
+     * before is visited, for any jobs */
+    long mismatches = 0;
+    cx_registry *r;
+    cx_rules *rules;
+    if (load(31, 9000, eligible_text, &r, &rules) == 0) {
+        csv_differential(rules, 9000, NULL, "2026-06-01", 3, &mismatches);
+        csv_differential(rules, 9000, NULL, "2026-06-01", 1, &mismatches);
+    } else
+        CHECK(0);
+    CHECK_INT(mismatches, 0);
+    cx_rules_free(rules);
+    cx_registry_close(r);
 }
 
 /* ------------------------------------------------ the audit visitor */
@@ -694,6 +869,8 @@ static const test_case tests[] = {
     {"many_awards_per_slot_same_status", many_awards_per_slot_same_status},
     {"search_limit_goes_to_the_full_evaluator", search_limit_goes_to_the_full_evaluator},
     {"audit_visitor_stop_and_render_failure", audit_visitor_stop_and_render_failure},
+    {"csv_rows_from_plans_equal_full_rows", csv_rows_from_plans_equal_full_rows},
+    {"csv_rows_over_several_batches", csv_rows_over_several_batches},
     {"audit_visitor_gives_ids_statuses_and_decisions",
      audit_visitor_gives_ids_statuses_and_decisions},
     {NULL, NULL},

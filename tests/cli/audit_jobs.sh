@@ -1,0 +1,73 @@
+# audit_jobs.sh -- `audit --all` writes the same bytes for any --jobs (1,
+# 2, 3, 8), in JSON Lines, CSV and text: on the EV example (the goldens of
+# decisions.sh) and on a generated registry of 9,000 holders (three
+# batches of the pool: batch k written while batch k+1 is decided), where
+# CSV rows the status plans write equal those of full decisions (--log
+# builds every decision in full).
+. "$SRC/tests/cli/lib.sh"
+GOLDEN="$SRC/tests/cli/golden"
+cd "$SRC" || exit 1 # the pack paths in the decisions are the goldens'
+DB="$WORK/ev.db"
+"$CREDEX" --db "$DB" import examples/ev-mechanic/catalog.yaml --quiet || fail "import"
+R=(--db "$DB" --rules examples/ev-mechanic/rules --as-of 2026-06-01)
+for j in 1 2 3 8; do
+    "$CREDEX" audit --all "${R[@]}" --format json --jobs $j > "$WORK/ev-$j.jsonl"
+    cmp -s "$WORK/ev-$j.jsonl" "$GOLDEN/audit-all.jsonl" && pass || fail "ev json --jobs $j: not the golden"
+    "$CREDEX" audit --all "${R[@]}" --format csv --jobs $j > "$WORK/ev-$j.csv"
+    cmp -s "$WORK/ev-$j.csv" "$GOLDEN/audit-all.csv" && pass || fail "ev csv --jobs $j: not the golden"
+    "$CREDEX" audit --all "${R[@]}" --format text --jobs $j > "$WORK/ev-$j.txt"
+    cmp -s "$WORK/ev-$j.txt" "$WORK/ev-1.txt" && pass || fail "ev text --jobs $j differs from --jobs 1"
+done
+expect_eq "$(grep -c . "$WORK/ev-1.txt")" "$(grep -c . "$WORK/ev-8.txt")" "ev text: as many lines"
+
+awk 'BEGIN {
+  srand(16)
+  print "version: 1"; print "jurisdictions:"; print "  - { id: US-OH, name: Ohio }"
+  print "credentials:"
+  for (c = 1; c <= 8; c++)
+    printf "  - { id: C%d, name: Module %d, type: micro-credential, jurisdiction: US-OH, hours: %d, valid_for: P4Y }\n", c, c, 20 + c * 3
+  print "  - { id: S9, name: Checked, type: certificate, jurisdiction: US-OH }"
+  print "holders:"
+  for (h = 0; h < 9000; h++) {
+    k = int(rand() * 7)
+    printf "  - id: h-%05d\n", h
+    if (k == 0) { print "    awards: []"; continue }
+    print "    awards:"
+    for (i = 0; i < k; i++)
+      printf "      - { credential: C%d, issued: %04d-%02d-%02d }\n", 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + int(rand() * 28)
+  }
+}' > "$WORK/big.yaml"
+cat > "$WORK/big.lua" <<'LUA'
+pack "big" { authority = "test", version = "1" }
+stack "C8" {
+  jurisdiction = "US-OH",
+  requires = all { "C1", "C2", at_least(2) { "C3", "C4", "C5", "C6" },
+    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }) },
+  window = { recent = "P5Y" },
+}
+stack "S9" {
+  jurisdiction = "US-OH",
+  requires = all { "C7", any { "C1", "C3" }, check(function(ctx) return #ctx.awards > 2, "few awards" end) },
+}
+LUA
+"$CREDEX" --db "$WORK/big.db" import "$WORK/big.yaml" --quiet || fail "import the generated registry"
+B=(--db "$WORK/big.db" --rules "$WORK/big.lua" --as-of 2026-06-01)
+for fmt in json csv text; do
+    for j in 1 2 3 8; do
+        "$CREDEX" audit --all "${B[@]}" --format $fmt --jobs $j > "$WORK/big-$j.$fmt"
+        cmp -s "$WORK/big-$j.$fmt" "$WORK/big-1.$fmt" && pass || fail "big $fmt --jobs $j differs from --jobs 1"
+    done
+done
+expect_eq "$(wc -l < "$WORK/big-3.csv" | tr -d ' ')" 18001 "big csv: a header and two rows per holder"
+expect_eq "$(grep -c '"kind":"audit"' "$WORK/big-3.json")" 18000 "big json: two decisions per holder"
+expect_eq "$(tail -n 1 "$WORK/big-8.csv" | cut -d, -f1-2)" "h-08999,S9" "big csv: the last row is the last holder's last stack"
+for s in met in_progress not_started; do
+    n=$(grep -c "^h-[0-9]*,C8,$s," "$WORK/big-2.csv")
+    [ "$n" -gt 0 ] && pass || fail "big csv: no C8 row $s"
+done
+cp "$WORK/big.db" "$WORK/logged.db"
+"$CREDEX" audit --all --db "$WORK/logged.db" --rules "$WORK/big.lua" --as-of 2026-06-01 \
+    --format csv --jobs 2 --log > "$WORK/big-full.csv" 2>/dev/null
+cmp -s "$WORK/big-full.csv" "$WORK/big-1.csv" && pass ||
+    fail "big csv: the rows of full decisions (--log) differ from those of the plans"
+finish
