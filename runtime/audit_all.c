@@ -129,7 +129,6 @@ static void *work(void *arg)
     e.details = d->opt->details;
     e.on_trip = count_trip;
     e.on_trip_ud = w;
-    if (d->texts) cx__decision_json_reuse(1);
     for (long c; w->rc == CX_OK && !stopped(d) && (c = cx__chunks_take(&d->take, &lo, &hi)) >= 0;) {
         cx_buf *texts = d->texts ? &d->texts[c] : NULL;
         if (texts) texts->len = 0;
@@ -141,7 +140,6 @@ static void *work(void *arg)
             w->rc = decide_holder(w, &e, h, slot, texts);
         }
     }
-    if (d->texts) cx__decision_json_reuse(0);
     cx__eval_end(&e);
     return NULL;
 }
