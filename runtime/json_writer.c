@@ -5,6 +5,7 @@
  * jansson). It includes no third-party header and builds no tree.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_writer.h"
@@ -38,35 +39,100 @@ static size_t escape_of(unsigned char c, char e[6])
     return 6;
 }
 
-void cx__json_quote(cx_buf *b, const char *s, size_t n)
+/* What each byte is in a string: 0 copied as is, 1 escaped (below U+0020,
+ * '"', '\\'), 2 non-ASCII (its character checked, then copied). */
+static const unsigned char byte_kind[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70: DEL as is */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x80 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x90 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xA0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xB0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xC0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xD0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xE0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xF0 */
+};
+
+/* Room for n more bytes and the NUL in b, grown as cx__buf_add grows it;
+ * 0, or -1 with b->oom set (as a failed append sets it). */
+static int reserve(cx_buf *b, size_t n)
+{
+    if (b->oom) return -1;
+    if (b->len + n + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Input bytes quoted per reservation: a byte becomes at most 6 (\u001F),
+ * and a character that starts in a segment may take 3 bytes past it. */
+#define SEGMENT      1024
+#define SEGMENT_ROOM (6 * SEGMENT + 8)
+
+/* Writes s[*at..) escaped at o, at most SEGMENT bytes of it (and the end of
+ * a character begun there); advances *at; returns the end of what it wrote. */
+static char *quote_segment(char *o, const unsigned char *u, size_t n, size_t *at)
+{
+    size_t i = *at, stop = n - i > SEGMENT ? i + SEGMENT : n;
+    while (i < stop) {
+        unsigned char c = u[i];
+        if (byte_kind[c] == 0) {
+            *o++ = (char)c;
+            i++;
+        } else if (byte_kind[c] == 1) {
+            o += escape_of(c, o);
+            i++;
+        } else {
+            uint32_t cp;
+            size_t k = cx__utf8_next(u + i, n - i, &cp);
+            memcpy(o, cp == CX_BAD_CP ? REPLACEMENT : (const char *)u + i, cp == CX_BAD_CP ? 3 : k);
+            o += cp == CX_BAD_CP ? 3 : k;
+            i += k;
+        }
+    }
+    *at = i;
+    return o;
+}
+
+/* Appends before (0 or a byte), s[0..n) quoted, then after (0 or a byte). */
+static void quote_between(cx_buf *b, char before, const char *s, size_t n, char after)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, from = 0; /* s[from..i) is still to copy as is */
-    cx__buf_add(b, "\"", 1);
-    while (i < n) {
-        unsigned char c = u[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            continue;
+    size_t at = 0;
+    do {
+        if (reserve(b, SEGMENT_ROOM + 4)) return;
+        char *o = b->data + b->len;
+        if (at == 0) {
+            if (before) *o++ = before;
+            *o++ = '"';
         }
-        uint32_t cp = 0;
-        size_t k = c < 0x80 ? 1 : cx__utf8_next(u + i, n - i, &cp);
-        if (c >= 0x80 && cp != CX_BAD_CP) { /* valid UTF-8: as is */
-            i += k;
-            continue;
+        o = quote_segment(o, u, n, &at);
+        if (at == n) {
+            *o++ = '"';
+            if (after) *o++ = after;
         }
-        cx__buf_add(b, s + from, i - from);
-        if (c < 0x80) {
-            char e[6];
-            cx__buf_add(b, e, escape_of(c, e));
-        } else {
-            cx__buf_add(b, REPLACEMENT, 3);
-        }
-        i += k;
-        from = i;
-    }
-    cx__buf_add(b, s + from, n - from);
-    cx__buf_add(b, "\"", 1);
+        b->len = (size_t)(o - b->data);
+        b->data[b->len] = '\0';
+    } while (at < n);
+}
+
+void cx__json_quote(cx_buf *b, const char *s, size_t n)
+{
+    quote_between(b, 0, s, n, 0);
 }
 
 /* ---------------------------------------------------------------- numbers */
@@ -151,6 +217,14 @@ static void separate(cx_jw *w)
     w->first = 0;
 }
 
+/* The comma separate() would write, as a byte for quote_between (0: none). */
+static char comma(cx_jw *w)
+{
+    char c = w->first ? 0 : ',';
+    w->first = 0;
+    return c;
+}
+
 void cx__jw_object(cx_jw *w)
 {
     separate(w);
@@ -179,16 +253,13 @@ void cx__jw_array_end(cx_jw *w)
 
 void cx__jw_key(cx_jw *w, const char *key)
 {
-    separate(w);
-    cx__json_quote(w->out, key, strlen(key));
-    cx__buf_add(w->out, ":", 1);
+    quote_between(w->out, comma(w), key, strlen(key), ':');
     w->first = 1; /* the value follows the colon */
 }
 
 void cx__jw_stringn(cx_jw *w, const char *s, size_t n)
 {
-    separate(w);
-    cx__json_quote(w->out, s, n);
+    quote_between(w->out, comma(w), s, n, 0);
 }
 
 void cx__jw_string(cx_jw *w, const char *s)

@@ -60,6 +60,42 @@ TEST(strings_escaped_as_jansson)
         CHECK_STR(s, v[i].out);
         free(s);
     }
+    /* each at every offset of a longer string: the writer looks at 8 bytes
+     * at a time */
+    for (size_t i = 0; i < CX_COUNT(v); i++)
+        for (size_t at = 0; at < 18; at++) {
+            char in[64], out[96];
+            size_t nout = strlen(v[i].out);
+            snprintf(in, sizeof in, "%.*s%s0123456789", (int)at, "abcdefghijklmnopqr", v[i].in);
+            snprintf(out, sizeof out, "\"%.*s%.*s0123456789\"", (int)at, "abcdefghijklmnopqr",
+                     (int)(nout - 2), v[i].out + 1);
+            char *s = quoted(in, strlen(in));
+            CHECK_STR(s, out);
+            free(s);
+        }
+}
+
+/* Past the writer's 1,024-byte segments: a character on every boundary. */
+TEST(long_strings_escaped_as_jansson)
+{
+    for (size_t at = 1018; at < 1030; at++) {
+        cx_buf in, out;
+        cx__buf_init(&in);
+        cx__buf_init(&out);
+        for (size_t k = 0; k < at; k++) cx__buf_add(&in, "a", 1);
+        cx__buf_puts(&in, "\xE2\x80\xA8\x01\xF0\x9F\x98\x80\xFF\"");
+        for (size_t k = 0; k < 2 * at; k++) cx__buf_add(&in, "b", 1);
+        cx__buf_add(&out, "\"", 1);
+        cx__buf_add(&out, in.data, at);
+        cx__buf_puts(&out, "\xE2\x80\xA8\\u0001\xF0\x9F\x98\x80\xEF\xBF\xBD\\\"");
+        cx__buf_add(&out, in.data + in.len - 2 * at, 2 * at);
+        cx__buf_add(&out, "\"", 1);
+        char *s = quoted(in.data, in.len);
+        CHECK_STR(s, out.data);
+        free(s);
+        cx__buf_free(&in);
+        cx__buf_free(&out);
+    }
 }
 
 static char *numbers(int64_t h, long long i)
@@ -330,10 +366,11 @@ static char *random_string(size_t max)
     return b.data; /* "" at least: the empty add allocated it */
 }
 
-/* NULL one time in four, else a random string. */
+/* NULL one time in four, else a random string; one in a hundred long
+ * (the writer quotes 1,024 bytes at a time). */
 static char *maybe(void)
 {
-    return below(4) == 0 ? NULL : random_string(12);
+    return below(4) == 0 ? NULL : random_string(below(100) == 0 ? 2000 : 12);
 }
 
 /* A random fixed field of up to 10 bytes (maybe cut inside a character). */
@@ -522,6 +559,7 @@ TEST(failed_write_is_an_error)
 
 static const test_case cases[] = {
     {"strings_escaped_as_jansson", strings_escaped_as_jansson},
+    {"long_strings_escaped_as_jansson", long_strings_escaped_as_jansson},
     {"numbers_as_jansson", numbers_as_jansson},
     {"ev_goldens_same_bytes", ev_goldens_same_bytes},
     {"gaps_goldens_same_bytes", gaps_goldens_same_bytes},
