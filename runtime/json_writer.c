@@ -78,10 +78,11 @@ static int reserve(cx_buf *b, size_t n)
     return 0;
 }
 
-/* Input bytes quoted per reservation: a byte becomes at most 6 (\u001F),
- * and a character that starts in a segment may take 3 bytes past it. */
-#define SEGMENT      1024
-#define SEGMENT_ROOM (6 * SEGMENT + 8)
+/* Input bytes quoted per reservation, at most: a byte becomes at most 6
+ * (\u001F), and a character that starts in a segment may take 3 bytes past
+ * it; room for a quote and a byte on either side too. */
+#define SEGMENT     1024
+#define ROOM(bytes) (6 * (bytes) + 8)
 
 /* Writes s[*at..) escaped at o, at most SEGMENT bytes of it (and the end of
  * a character begun there); advances *at; returns the end of what it wrote. */
@@ -114,7 +115,7 @@ static void quote_between(cx_buf *b, char before, const char *s, size_t n, char 
     const unsigned char *u = (const unsigned char *)s;
     size_t at = 0;
     do {
-        if (reserve(b, SEGMENT_ROOM + 4)) return;
+        if (reserve(b, ROOM(n - at < SEGMENT ? n - at : SEGMENT))) return;
         char *o = b->data + b->len;
         if (at == 0) {
             if (before) *o++ = before;
