@@ -1,9 +1,9 @@
 /*
- * decision.c -- decisions as JSON (streamed through json_writer.c, which
- * the jansson fill kept here as the oracle checks), as text and as CSV; and
- * JSON through jansson and one fill layer for registry entities (`credex
- * show`), transitions, the reports of check, test and import, and log
- * entries (docs/json.md); render_list.c shares its
+ * decision.c -- decisions as JSON (streamed through json_writer.c; the
+ * jansson fill kept here is the oracle a test holds the writer to), as
+ * text and as CSV; and JSON through jansson and one fill layer for registry
+ * entities (`credex show`), transitions, the reports of check, test and
+ * import, and log entries (docs/json.md); render_list.c shares its
  * string helpers (render.h). It reads decisions; it never evaluates or
  * changes one. Objects are built in a fixed key order; numbers are integers
  * or decimals formatted here, never float noise; no string from a rule pack
