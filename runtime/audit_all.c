@@ -244,7 +244,6 @@ static void *work(void *arg)
     drive *d = w->d;
     slab *sb;
     uint32_t c, lo, hi;
-    cx__decision_json_reuse(1);
     pthread_mutex_lock(&d->lock);
     while (!d->quit) {
         if ((sb = take_chunk(d, NULL, &c, &lo, &hi)))
@@ -253,7 +252,6 @@ static void *work(void *arg)
             pthread_cond_wait(&d->work, &d->lock);
     }
     pthread_mutex_unlock(&d->lock);
-    cx__decision_json_reuse(0);
     return NULL;
 }
 
@@ -263,7 +261,6 @@ static void finish_slab(worker *w, slab *sb)
 {
     drive *d = w->d;
     uint32_t c, lo, hi;
-    cx__decision_json_reuse(1);
     pthread_mutex_lock(&d->lock);
     while (sb->done < sb->nchunks) {
         if (take_chunk(d, sb, &c, &lo, &hi))
@@ -272,7 +269,6 @@ static void finish_slab(worker *w, slab *sb)
             pthread_cond_wait(&d->finished, &d->lock);
     }
     pthread_mutex_unlock(&d->lock);
-    cx__decision_json_reuse(0);
 }
 
 /* Hands to the pool batch k of a run over nh holders, into the slab it

@@ -1,7 +1,9 @@
 /*
- * decision.c -- JSON through jansson and one fill layer: decisions, registry
- * entities for `credex show`, transitions, the reports of check, test and
- * import, and the text of decisions (docs/json.md); render_list.c shares its
+ * decision.c -- decisions as JSON (streamed through json_writer.c; the
+ * jansson fill kept here is the oracle a test holds the writer to), as
+ * text and as CSV; and JSON through jansson and one fill layer for registry
+ * entities (`credex show`), transitions, the reports of check, test and
+ * import, and log entries (docs/json.md); render_list.c shares its
  * string helpers (render.h). It reads decisions; it never evaluates or
  * changes one. Objects are built in a fixed key order; numbers are integers
  * or decimals formatted here, never float noise; no string from a rule pack
@@ -15,8 +17,8 @@
 
 #include "credex.h"
 #include "declog.h" /* cx__decision_head_from_json */
-#include "eval.h"   /* cx__decision_json_reuse */
 #include "gaps.h"
+#include "json_writer.h"
 #include "render.h"
 #include "util.h"
 
@@ -242,10 +244,9 @@ void cx_decision_free(cx_decision *d)
  * when it differs); at the first member that does not match, the rest of
  * the object is dropped and members are appended from there on; members
  * not given are dropped at the end. Arrays are filled by position the same
- * way. On a fresh object this is plain building; on the object of the
- * previous decision (audit --all reuses one per worker thread, see
- * cx__decision_json_reuse) nearly every member costs a comparison instead
- * of allocations, hashing and a free -- the same bytes either way.
+ * way. Every object is now filled fresh, where this is plain building.
+ * Decisions themselves are written by the streaming writer (json_writer.c,
+ * below); their fill here is the oracle it is checked against.
  */
 typedef struct fill {
     json_t *obj;
@@ -550,42 +551,13 @@ static int fill_decision(json_t *o, const cx_decision *d)
     return bad ? -1 : 0;
 }
 
-/* The object decisions are filled into on this thread while reuse is on
- * (cx__decision_json_reuse), or NULL. */
-static _Thread_local json_t *reused;
-static _Thread_local int reusing;
-
-void cx__decision_json_reuse(int on)
+/* The jansson path decisions were written by before json_writer.c, kept
+ * as the oracle tests/unit/test_json_writer.c checks the writer against:
+ * the same members filled into a fresh object, then dumped. */
+char *cx__decision_json_jansson(const cx_decision *d)
 {
-    json_decref(reused);
-    reused = NULL;
-    reusing = on;
-}
-
-/* The decision as a JSON object: a new reference, or NULL when out of
- * memory. */
-static json_t *decision_json(const cx_decision *d)
-{
-    json_t *o = reusing && reused ? json_incref(reused) : json_object();
-    if (fill_decision(o, d)) {
-        json_decref(o);
-        if (o == reused) cx__decision_json_reuse(reusing); /* start afresh */
-        return NULL;
-    }
-    if (reusing && !reused) reused = json_incref(o);
-    return o;
-}
-
-char *cx_decision_json(const cx_decision *d)
-{
-    json_t *o = decision_json(d);
-    return finish(o, !o);
-}
-
-int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud)
-{
-    json_t *o = decision_json(d);
-    return dump(o, !o, write, ud);
+    json_t *o = json_object();
+    return finish(o, fill_decision(o, d) != 0);
 }
 
 /* ------------------------------------------------------ more members */
@@ -1306,6 +1278,228 @@ char *cx_decision_csv(const cx_decision *d)
 int cx_decision_write_csv(const cx_decision *d, cx_write_fn write, void *ud)
 {
     return write_via(csv_into, d, 0, write, ud);
+}
+
+/* -------------------------------------------------- decision JSON, streamed */
+
+/*
+ * The decision's JSON line written member by member through json_writer.c,
+ * in the order and under the conditions of fill_decision above (the
+ * oracle): a NULL string member is omitted, arrays are always present.
+ * tests/unit/test_json_writer.c holds the two to the same bytes.
+ */
+
+/* A string member, omitted when s is NULL. */
+static void put_str(cx_jw *w, const char *key, const char *s)
+{
+    if (!s) return;
+    cx__jw_key(w, key);
+    cx__jw_string(w, s);
+}
+
+/* A fixed "YYYY-MM-DD" member, omitted when "". */
+static void put_date(cx_jw *w, const char *key, const char date[11])
+{
+    size_t n = strnlen(date, 10);
+    if (!n) return;
+    cx__jw_key(w, key);
+    cx__jw_stringn(w, date, n);
+}
+
+/* A catalog number member (hundredths), omitted when CX_NO_NUMBER. */
+static void put_number(cx_jw *w, const char *key, int64_t hundredths)
+{
+    if (hundredths == CX_NO_NUMBER) return;
+    cx__jw_key(w, key);
+    cx__jw_hundredths(w, hundredths);
+}
+
+/* key: [strings]. */
+static void put_strings(cx_jw *w, const char *key, char *const *items, size_t n)
+{
+    cx__jw_key(w, key);
+    cx__jw_array(w);
+    for (size_t i = 0; i < n; i++) cx__jw_string(w, items[i]);
+    cx__jw_array_end(w);
+}
+
+static void put_subject(cx_jw *w, const cx_decision *d)
+{
+    cx__jw_key(w, "subject");
+    cx__jw_object(w);
+    switch (d->kind) {
+    case CX_DECISION_AUDIT:
+        put_str(w, "holder", d->holder);
+        put_str(w, "stack", d->stack);
+        break;
+    case CX_DECISION_EQUIV:
+        put_str(w, "from", d->from);
+        put_str(w, "to", d->to);
+        put_str(w, "in", d->in);
+        break;
+    case CX_DECISION_TRANSFER:
+        put_str(w, "holder", d->holder);
+        put_str(w, "award", d->award);
+        put_str(w, "credential", d->credential);
+        put_str(w, "from", d->from_jurisdiction);
+        put_str(w, "to", d->to_jurisdiction);
+        break;
+    }
+    cx__jw_object_end(w);
+}
+
+static void put_reasons(cx_jw *w, const cx_decision *d)
+{
+    cx__jw_key(w, "reasons");
+    cx__jw_array(w);
+    for (size_t i = 0; i < d->nreasons; i++) {
+        cx__jw_object(w);
+        put_str(w, "code", d->reasons[i].code);
+        put_str(w, "message", d->reasons[i].message);
+        cx__jw_object_end(w);
+    }
+    cx__jw_array_end(w);
+}
+
+static void put_used(cx_jw *w, const cx_decision *d)
+{
+    cx__jw_key(w, "used");
+    cx__jw_array(w);
+    for (size_t i = 0; i < d->nused; i++) {
+        const cx_used *u = &d->used[i];
+        cx__jw_object(w);
+        put_str(w, "award", u->award);
+        put_str(w, "credential", u->credential);
+        put_str(w, "slot", u->slot);
+        put_str(w, "via", u->via);
+        put_str(w, "verification", u->verification);
+        cx__jw_object_end(w);
+    }
+    cx__jw_array_end(w);
+}
+
+/* {rule, pack, file, line, cite, status, detail, children[]}, recursively. */
+static void put_trace(cx_jw *w, const cx_trace *t)
+{
+    cx__jw_object(w);
+    put_str(w, "rule", t->rule);
+    put_str(w, "pack", t->pack);
+    put_str(w, "file", t->file);
+    if (t->line != 0) {
+        cx__jw_key(w, "line");
+        cx__jw_int(w, t->line);
+    }
+    put_str(w, "cite", t->cite);
+    put_str(w, "status", t->status);
+    put_str(w, "detail", t->detail);
+    cx__jw_key(w, "children");
+    cx__jw_array(w);
+    for (size_t i = 0; i < t->nchildren; i++) put_trace(w, &t->children[i]);
+    cx__jw_array_end(w);
+    cx__jw_object_end(w);
+}
+
+static void put_near_misses(cx_jw *w, const cx_decision *d)
+{
+    cx__jw_key(w, "near_misses");
+    cx__jw_array(w);
+    for (size_t i = 0; i < d->nnear_misses; i++) {
+        const cx_near_miss *m = &d->near_misses[i];
+        cx__jw_object(w);
+        put_str(w, "rule", m->rule);
+        put_str(w, "clause", m->clause);
+        put_str(w, "detail", m->detail);
+        cx__jw_object_end(w);
+    }
+    cx__jw_array_end(w);
+}
+
+/* An unmet audit's gaps: {requirement, need, have, unit, options,
+ * expired: [{credential, award, expired, renewed_by}]}. */
+static void put_gaps(cx_jw *w, const cx_decision *d)
+{
+    cx__jw_key(w, "gaps");
+    cx__jw_array(w);
+    for (size_t i = 0; i < d->ngaps; i++) {
+        const cx_gap *g = &d->gaps[i];
+        cx__jw_object(w);
+        put_str(w, "requirement", g->requirement);
+        put_number(w, "need", g->need);
+        put_number(w, "have", g->have);
+        put_str(w, "unit", g->unit);
+        put_strings(w, "options", g->options, g->noptions);
+        cx__jw_key(w, "expired");
+        cx__jw_array(w);
+        for (size_t k = 0; k < g->nexpired; k++) {
+            const cx_gap_expired *x = &g->expired[k];
+            cx__jw_object(w);
+            put_str(w, "credential", x->credential);
+            put_str(w, "award", x->award);
+            put_date(w, "expired", x->expired);
+            put_str(w, "renewed_by", x->renewed_by);
+            cx__jw_object_end(w);
+        }
+        cx__jw_array_end(w);
+        cx__jw_object_end(w);
+    }
+    cx__jw_array_end(w);
+}
+
+/* The members only some decisions have, as fill_by_kind has them. */
+static void put_by_kind(cx_jw *w, const cx_decision *d)
+{
+    if (d->kind == CX_DECISION_AUDIT && d->status != CX_MET && d->status != CX_ERROR && d->ngaps) {
+        put_gaps(w, d);
+    } else if (d->kind == CX_DECISION_AUDIT && d->status == CX_MET) {
+        cx__jw_key(w, "award");
+        cx__jw_object(w);
+        put_date(w, "issued", d->issued);
+        put_date(w, "expires", d->expires);
+        cx__jw_object_end(w);
+    } else if (d->kind == CX_DECISION_EQUIV && d->has_coverage) {
+        cx__jw_key(w, "coverage");
+        cx__jw_object(w);
+        cx__jw_key(w, "covered");
+        cx__jw_int(w, (long long)d->covered);
+        cx__jw_key(w, "total");
+        cx__jw_int(w, (long long)d->total);
+        cx__jw_object_end(w);
+    } else if (d->kind == CX_DECISION_TRANSFER) {
+        put_near_misses(w, d);
+    }
+}
+
+/* Appends d's JSON line, "\n" included, to b (explain is not used: the
+ * requirement tree is text only). */
+static void json_into(cx_buf *b, const cx_decision *d, int explain)
+{
+    cx_jw w;
+    (void)explain;
+    cx__jw_start(&w, b);
+    cx__jw_object(&w);
+    put_str(&w, "kind", kind_name(d->kind));
+    put_str(&w, "status", cx_status_name(d->status));
+    put_subject(&w, d);
+    cx__jw_key(&w, "as_of");
+    cx__jw_stringn(&w, d->as_of, strnlen(d->as_of, sizeof d->as_of - 1));
+    put_reasons(&w, d);
+    put_used(&w, d);
+    put_strings(&w, "missing", d->missing, d->nmissing);
+    cx__jw_key(&w, "trace");
+    put_trace(&w, &d->trace);
+    put_by_kind(&w, d);
+    cx__jw_object_end(&w);
+    cx__buf_add(b, "\n", 1);
+}
+
+char *cx_decision_json(const cx_decision *d)
+{
+    return string_via(json_into, d, 0);
+}
+
+int cx_decision_write_json(const cx_decision *d, cx_write_fn write, void *ud)
+{
+    return write_via(json_into, d, 0, write, ud);
 }
 
 /* ------------------------------------------------------------ log entries */

@@ -224,10 +224,4 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
  * confers; CX_EUSAGE (with the nearest id) when there is no such stack. */
 int cx__audit_find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err);
 
-/* decision.c: while on (per thread), cx_decision_write_json and
- * cx_decision_json fill the JSON object of the previous decision in place
- * instead of building one per decision (the same bytes). Turning it off
- * frees that object; audit --all workers turn it on for their share. */
-void cx__decision_json_reuse(int on);
-
 #endif

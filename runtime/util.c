@@ -6,7 +6,6 @@
 #include "util.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,39 +280,6 @@ void cx__arena_free(cx_arena *a)
         b = next;
     }
     cx__arena_init(a);
-}
-
-/* -------------------------------------------------------------- workers */
-
-void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *))
-{
-    pthread_t tid[64];
-    int threaded[64] = {0};
-    char *at = args;
-    if (n > 64) n = 64;
-    for (int j = 1; j < n; j++)
-        if (!(threaded[j] = pthread_create(&tid[j], NULL, fn, at + (size_t)j * stride) == 0))
-            fn(at + (size_t)j * stride); /* no thread: do its share here */
-    if (n > 0) fn(at);
-    for (int j = 1; j < n; j++)
-        if (threaded[j]) pthread_join(tid[j], NULL);
-}
-
-void cx__chunks_start(cx_chunks *c, uint32_t base, uint32_t end, uint32_t size)
-{
-    c->base = base;
-    c->end = end;
-    c->size = size;
-    atomic_store(&c->next, 0);
-}
-
-long cx__chunks_take(cx_chunks *c, uint32_t *lo, uint32_t *hi)
-{
-    uint32_t k = atomic_fetch_add(&c->next, 1);
-    if ((uint64_t)k * c->size >= (uint64_t)(c->end - c->base)) return -1;
-    *lo = c->base + k * c->size;
-    *hi = c->end - *lo < c->size ? c->end : *lo + c->size;
-    return (long)k;
 }
 
 /* -------------------------------------------------------------- growable */

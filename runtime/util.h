@@ -7,7 +7,6 @@
 #define CX_UTIL_H
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <stdint.h>
@@ -127,24 +126,6 @@ typedef struct cx_subdivision {
 void cx__subdivision_begin(cx_subdivision *s, const char *id);
 int cx__subdivision_see(cx_subdivision *s, const char *candidate); /* 1: it matched */
 const char *cx__subdivision_pick(const cx_subdivision *s);
-
-/* Runs fn on n workers, worker j's argument at (char *)args + j * stride:
- * workers 1.. on threads of their own (or on this thread when a thread
- * cannot be started), worker 0 on this thread; returns when all are done.
- * n is at most 64. */
-void cx__run_parallel(void *args, size_t stride, int n, void *(*fn)(void *));
-
-/* Items [base, end) handed out in chunks of size to workers on any thread,
- * each taking the next when done with one: none waits long for another.
- * cx__chunks_take gives the next chunk's index (its items [*lo, *hi)), or
- * -1 when none is left. */
-typedef struct cx_chunks {
-    uint32_t base, end, size;
-    atomic_uint next;
-} cx_chunks;
-
-void cx__chunks_start(cx_chunks *c, uint32_t base, uint32_t end, uint32_t size);
-long cx__chunks_take(cx_chunks *c, uint32_t *lo, uint32_t *hi);
 
 /* A growable list of malloc'd strings. */
 typedef struct cx_strlist {

@@ -469,13 +469,13 @@ TEST(golden_text_explain)
     golden("decisions_explain.txt", 2);
 }
 
-/* ------------------------------------------- one JSON object, refilled */
+/* ------------------------------------------- one decision after another */
 
-/* audit --all fills the previous decision's JSON object in place
- * (cx__decision_json_reuse). Each fixture after each other one -- every
- * kind after every kind, met after in_progress, more used and reasons
- * after fewer and back, invalid UTF-8 after valid -- must give the bytes
- * a fresh object gives, through both entry points. */
+/* audit --all writes a worker's decisions one after another. Each fixture
+ * after each other one -- every kind after every kind, met after
+ * in_progress, more used and reasons after fewer and back, invalid UTF-8
+ * after valid -- must give the bytes it gives alone, through both entry
+ * points. */
 TEST(json_reuse_same_bytes)
 {
     size_t n = CX_COUNT(fixtures);
@@ -486,7 +486,6 @@ TEST(json_reuse_same_bytes)
         fresh[i] = cx_decision_json(d[i]);
         CHECK(fresh[i] != NULL);
     }
-    cx__decision_json_reuse(1);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             char *first = cx_decision_json(d[i]);
@@ -498,7 +497,6 @@ TEST(json_reuse_same_bytes)
             free(first);
             cx__buf_free(&second);
         }
-    cx__decision_json_reuse(0);
     for (size_t i = 0; i < n; i++) {
         free(fresh[i]);
         cx_decision_free(d[i]);
