@@ -184,10 +184,13 @@ static int check_map(const checker *c, const cx_ynode *n, const char *what,
 }
 
 /* The model's own copy of *text, for a streamed holder: one copy of each
- * distinct text (a million awards name a few credentials and dates). */
-static int keep_text(const checker *c, const char **text)
+ * distinct text (a million awards name a few credentials and dates); an
+ * id (key "id": one of each) is copied. */
+static int keep_text(const checker *c, const char *key, const char **text)
 {
     cx_catalog_loader *ld = c->ld;
+    if (strcmp(key, "id") == 0)
+        return (*text = cx__arena_strdup(&ld->cat.arena, *text)) ? CX_OK : nomem(c);
     char *kept = cx__strmap_get(&ld->texts, *text);
     if (!kept) {
         if (!(kept = cx__arena_strdup(&ld->cat.arena, *text))) return nomem(c);
@@ -201,7 +204,7 @@ static int keep_text(const checker *c, const char **text)
 static int scalar(const checker *c, const cx_ynode *n, const char *key, const char **out)
 {
     int rc = cx__yscalar(c->file, n, key, out, c->err);
-    return rc || !c->copies ? rc : keep_text(c, out);
+    return rc || !c->copies ? rc : keep_text(c, key, out);
 }
 
 /* Optional scalar field: *out stays NULL when the key is absent. */
@@ -426,7 +429,7 @@ static int opt_kv(const checker *c, const cx_ynode *map, const char *key, int nu
         int64_t num;
         int rc = numeric ? number_value(c, v->items[i], k->text, &kv[i].value, &num)
                          : scalar(c, v->items[i], k->text, &kv[i].value);
-        if (!rc && c->copies) rc = keep_text(c, &kv[i].key);
+        if (!rc && c->copies) rc = keep_text(c, key, &kv[i].key);
         if (rc) return rc;
     }
     *out = kv;
@@ -926,10 +929,11 @@ static int holder(const checker *c, const cx_ynode *n, const char *default_id)
     if (list->kind != CX_YLIST)
         return fail(c, list, "expected a list for 'awards', found %s",
                     cx__ynode_kind_name(list->kind));
-    cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, (list->count + 1) * sizeof *awards);
+    size_t room = list->count ? list->count : 1; /* a million holders: no spare award each */
+    cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, room * sizeof *awards);
     size_t count = 0;
     if (!awards) return nomem(c);
-    memset(awards, 0, (list->count + 1) * sizeof *awards);
+    memset(awards, 0, room * sizeof *awards);
     if ((rc = awards_of(c, list, id, awards, &count))) return rc;
     h = &ld->cat.holders.v[ld->cat.holders.n - 1];
     h->awards = awards;
