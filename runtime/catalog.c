@@ -8,6 +8,7 @@
  */
 #include "catalog.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,11 +78,13 @@ struct cx_catalog_loader {
                                             * (values unused) */
     field_def *fields;                     /* field definitions, in input order */
     size_t nfields, capfields;
-    int64_t differing;  /* values a merge by id left out, reported */
-    cx_strmap rows[2];  /* the registry's jurisdictions [0] and providers [1]:
-                         * id -> {id, name, kind or jurisdiction} */
-    int rows_read[2];   /* 1: rows[i] is filled */
-    cx_csv_awards *csv; /* the CSV award lists streamed, or NULL */
+    int64_t differing;            /* values a merge by id left out, reported */
+    cx_strmap rows[2];            /* the registry's jurisdictions [0] and providers [1]:
+                                   * id -> {id, name, kind or jurisdiction} */
+    int rows_read[2];             /* 1: rows[i] is filled */
+    cx_csv_awards *csv;           /* the CSV award lists streamed, or NULL */
+    cx_strmap texts;              /* texts of streamed holders kept in the model: one copy each */
+    struct holder_stream *stream; /* the YAML file add_file is reading, or NULL */
 };
 
 /* Per-document state while checking. */
@@ -94,7 +97,26 @@ typedef struct checker {
                       * only when new (docs/interop.md, "Open Badges") */
     int placeholder; /* 1: a create_if_absent entity, defined at commit as it is */
     int values_only; /* 1: a streamed CSV row (csv_import.c): no reference, no id */
+    int copies;      /* 1: a streamed holder, whose nodes are freed after its check: every
+                      * text the model keeps is copied into it (keep_text) */
 } checker;
+
+/* The holders of a YAML catalog, checked one by one while the file is read
+ * (cx__yaml_stream_buffer), so the document never holds them all. An
+ * error waits for the holders' turn among the sections (add_doc), so the
+ * import reports what a whole read reports. */
+typedef struct holder_stream {
+    checker c;        /* how each holder is checked; c.err points at error */
+    cx_error error;   /* the first holder's error */
+    int rc;           /* its code, or CX_OK */
+    int read;         /* 1: the file was YAML, so its holders were streamed */
+    size_t refs_from; /* the references the holders made: refs[refs_from, refs_to) */
+    size_t refs_to;
+    cx_strmap referred[CX_KIND_AWARD + 1]; /* ids the holders referred to (values unused):
+                                            * each once, as any later reference to it
+                                            * resolves the same and would be reported
+                                            * after the first */
+} holder_stream;
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -161,10 +183,28 @@ static int check_map(const checker *c, const cx_ynode *n, const char *what,
     return cx__ycheck_map(c->file, n, &s, c->err);
 }
 
+/* The model's own copy of *text, for a streamed holder: one copy of each
+ * distinct text (a million awards name a few credentials and dates); an
+ * id (key "id": one of each) is copied. */
+static int keep_text(const checker *c, const char *key, const char **text)
+{
+    cx_catalog_loader *ld = c->ld;
+    if (strcmp(key, "id") == 0)
+        return (*text = cx__arena_strdup(&ld->cat.arena, *text)) ? CX_OK : nomem(c);
+    char *kept = cx__strmap_get(&ld->texts, *text);
+    if (!kept) {
+        if (!(kept = cx__arena_strdup(&ld->cat.arena, *text))) return nomem(c);
+        if (cx__strmap_put(&ld->texts, kept, kept, NULL) < 0) return nomem(c);
+    }
+    *text = kept;
+    return CX_OK;
+}
+
 /* The scalar text of node, refusing non-scalars, empty values and nulls. */
 static int scalar(const checker *c, const cx_ynode *n, const char *key, const char **out)
 {
-    return cx__yscalar(c->file, n, key, out, c->err);
+    int rc = cx__yscalar(c->file, n, key, out, c->err);
+    return rc || !c->copies ? rc : keep_text(c, key, out);
 }
 
 /* Optional scalar field: *out stays NULL when the key is absent. */
@@ -203,6 +243,11 @@ static int opt_id(const checker *c, const cx_ynode *map, const char *key, const 
 static int add_ref(const checker *c, cx_kind kind, const char *id, const cx_ynode *at)
 {
     cx_catalog_loader *ld = c->ld;
+    if (c->copies) { /* a streamed holder: a million awards name a few credentials */
+        cx_strmap *referred = &ld->stream->referred[kind];
+        if (cx__strmap_get(referred, id)) return CX_OK;
+        if (cx__strmap_put(referred, id, ld, NULL) < 0) return nomem(c);
+    }
     ref *r = grow(ld->refs, &ld->caprefs, ld->nrefs, sizeof *r);
     if (!r) return nomem(c);
     ld->refs = r;
@@ -262,10 +307,13 @@ static int opt_duration(const checker *c, const cx_ynode *map, const char *key, 
     return CX_OK;
 }
 
-static int number_value(const checker *c, const cx_ynode *n, const char *key, int64_t *out)
+/* A number field: its value into *out, its text (as written) into *text. */
+static int number_value(const checker *c, const cx_ynode *n, const char *key, const char **text,
+                        int64_t *out)
 {
     const char *t = NULL;
     int rc = scalar(c, n, key, &t);
+    *text = t;
     if (rc) return rc;
     if ((*out = cx__parse_number(t)) == CX_NO_NUMBER)
         return fail(c, n,
@@ -278,8 +326,9 @@ static int number_value(const checker *c, const cx_ynode *n, const char *key, in
 static int opt_number(const checker *c, const cx_ynode *map, const char *key, int64_t *out)
 {
     const cx_ynode *v = cx__ymap_get(map, key);
+    const char *text;
     *out = CX_NO_NUMBER;
-    return v ? number_value(c, v, key, out) : CX_OK;
+    return v ? number_value(c, v, key, &text, out) : CX_OK;
 }
 
 /* A list of scalars (a single scalar is refused: the format says list).
@@ -378,10 +427,10 @@ static int opt_kv(const checker *c, const cx_ynode *map, const char *key, int nu
                         k->text, key);
         kv[i].key = k->text;
         int64_t num;
-        int rc = numeric ? number_value(c, v->items[i], k->text, &num)
+        int rc = numeric ? number_value(c, v->items[i], k->text, &kv[i].value, &num)
                          : scalar(c, v->items[i], k->text, &kv[i].value);
+        if (!rc && c->copies) rc = keep_text(c, key, &kv[i].key);
         if (rc) return rc;
-        if (numeric) kv[i].value = v->items[i]->text;
     }
     *out = kv;
     *count = v->count;
@@ -880,10 +929,11 @@ static int holder(const checker *c, const cx_ynode *n, const char *default_id)
     if (list->kind != CX_YLIST)
         return fail(c, list, "expected a list for 'awards', found %s",
                     cx__ynode_kind_name(list->kind));
-    cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, (list->count + 1) * sizeof *awards);
+    size_t room = list->count ? list->count : 1; /* a million holders: no spare award each */
+    cx_cat_award *awards = cx__arena_alloc(&ld->cat.arena, room * sizeof *awards);
     size_t count = 0;
     if (!awards) return nomem(c);
-    memset(awards, 0, (list->count + 1) * sizeof *awards);
+    memset(awards, 0, room * sizeof *awards);
     if ((rc = awards_of(c, list, id, awards, &count))) return rc;
     h = &ld->cat.holders.v[ld->cat.holders.n - 1];
     h->awards = awards;
@@ -1073,6 +1123,46 @@ static int section(const checker *c, const cx_ynode *list, const struct section 
     return CX_OK;
 }
 
+/* One holder of a streamed YAML catalog, into the model at once; after
+ * an error the rest of the file is only read (a syntax error further on
+ * is what a whole read reports first). */
+static int stream_holder(void *ud, const cx_ynode *item, cx_error *err)
+{
+    holder_stream *hs = ud;
+    if (hs->rc) return CX_OK;
+    hs->rc = holder(&hs->c, item, NULL);
+    hs->refs_to = hs->c.ld->nrefs;
+    if (hs->rc != CX_ENOMEM) return CX_OK;
+    *err = hs->error;
+    return CX_ENOMEM;
+}
+
+/* Reverses refs[from, to). */
+static void reverse_refs(ref *refs, size_t from, size_t to)
+{
+    while (from + 1 < to) {
+        ref t = refs[from];
+        refs[from++] = refs[--to];
+        refs[to] = t;
+    }
+}
+
+/* The holders' turn in a streamed catalog: their error, if one, or their
+ * references moved after those of the sections before them, in place,
+ * as a whole read makes them. */
+static int streamed_holders(const checker *c, holder_stream *hs)
+{
+    cx_catalog_loader *ld = c->ld;
+    if (hs->rc) {
+        *c->err = hs->error;
+        return hs->rc;
+    }
+    reverse_refs(ld->refs, hs->refs_from, hs->refs_to);
+    reverse_refs(ld->refs, hs->refs_to, ld->nrefs);
+    reverse_refs(ld->refs, hs->refs_from, ld->nrefs);
+    return CX_OK;
+}
+
 int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
                                const char *const *extra_keys, cx_error *err)
 {
@@ -1080,7 +1170,8 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
         "version",     "jurisdictions", "groups",     "providers", "frameworks",
         "credentials", "holders",       "exceptions", "remove",    NULL};
     const cx_ynode *root = cx__ydoc_root(doc);
-    checker c = {ld, cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
+    holder_stream *hs = ld->stream && ld->stream->read ? ld->stream : NULL;
+    checker c = {ld, hs ? hs->c.file : cx__arena_strdup(&ld->cat.arena, cx__ydoc_name(doc)), err,
                  strcmp(cx__ydoc_format(doc), "yaml") != 0,
                  strcmp(cx__ydoc_format(doc), "ob3") == 0};
     if (!c.file) return nomem(&c);
@@ -1110,7 +1201,12 @@ int cx__catalog_loader_add_doc(cx_catalog_loader *ld, const cx_ydoc *doc,
     if (rm && (rc = removals(&c, rm))) return rc;
     for (size_t i = 0; i < CX_COUNT(sections); i++) {
         const cx_ynode *list = cx__ymap_get(root, sections[i].key);
-        if (list && (rc = section(&c, list, &sections[i]))) return rc;
+        if (!list) continue;
+        if (hs && sections[i].each == holder_entry && list->kind == CX_YLIST)
+            rc = streamed_holders(&c, hs);
+        else
+            rc = section(&c, list, &sections[i]);
+        if (rc) return rc;
     }
     const cx_ynode *loose = c.add_awards ? cx__ymap_get(root, "framework_competencies") : NULL;
     for (size_t i = 0; loose && i < loose->count && !rc; i++)
@@ -1205,18 +1301,32 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
 }
 
 /* Reads one file of any format into a catalog document: its bytes are
- * data (len of them, freed here) when read already, else read here. */
+ * data (len of them, freed here) when read already, else read here. A
+ * YAML file is read from a mapping of it, its holders streamed when
+ * add_file asks (ld->stream); the other readers take a copy. */
 static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t len, cx_ydoc **out,
                     cx_error *err)
 {
-    int rc = data ? CX_OK : cx__yread_file_limited(path, ld->opts->limits, &data, &len, err);
+    const char *in = data;
+    int mapped = 0;
+    int rc = data ? CX_OK : cx__yread_file_mapped(path, ld->opts->limits, &in, &len, &mapped, err);
     if (rc) return rc;
-    cx_format f = detect(data, len);
+    cx_format f = detect(in, len);
+    if (mapped && f != CX_FORMAT_YAML) {
+        cx__yfile_release(in, len, mapped);
+        mapped = 0;
+        if ((rc = cx__yread_file_limited(path, ld->opts->limits, &data, &len, err))) return rc;
+        in = data;
+    }
+    if (!mapped) data = (char *)(uintptr_t)in;
     ld->files[f]++;
     switch (f) {
-    case CX_FORMAT_YAML:
-        rc = cx__yaml_load_buffer_limited(path, data, len, ld->opts->limits, out, err);
+    case CX_FORMAT_YAML: {
+        cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream, mapped};
+        if (ld->stream) ld->stream->read = 1;
+        rc = cx__yaml_stream_buffer(path, in, len, ld->opts->limits, &s, out, err);
         break;
+    }
     case CX_FORMAT_CSV:
         rc = cx__csv_load_buffer(path, data, len, ld->opts, out, err);
         break;
@@ -1229,7 +1339,7 @@ static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t 
         if (!rc) rc = cx__ob3_map_jwt(path, data, len, ld->trust, ld->opts, out, err);
         break;
     }
-    free(data);
+    cx__yfile_release(in, len, mapped);
     return rc;
 }
 
@@ -1248,10 +1358,24 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
         ld->files[CX_FORMAT_CSV] += taken;
         return rc;
     }
-    if ((rc = read_doc(ld, path, data, len, &doc, err))) return rc;
-    ld->docs[ld->ndocs++] = doc;
-    rc = cx__catalog_loader_add_doc(
-        ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
+    holder_stream hs = {{ld, cx__arena_strdup(&ld->cat.arena, path), NULL, 0, 0, 0, 0, 1},
+                        {.code = CX_OK},
+                        CX_OK,
+                        0,
+                        ld->nrefs,
+                        ld->nrefs};
+    if (!hs.c.file) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+    hs.c.err = &hs.error;
+    for (int k = 0; k <= CX_KIND_AWARD; k++) cx__strmap_init(&hs.referred[k]);
+    ld->stream = &hs;
+    rc = read_doc(ld, path, data, len, &doc, err);
+    if (!rc) {
+        ld->docs[ld->ndocs++] = doc;
+        rc = cx__catalog_loader_add_doc(
+            ld, doc, strcmp(cx__ydoc_format(doc), "ob3") == 0 ? cx__badge_extra_keys : NULL, err);
+    }
+    ld->stream = NULL;
+    for (int k = 0; k <= CX_KIND_AWARD; k++) cx__strmap_free(&hs.referred[k]);
     return rc ? rc : cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
 }
 
@@ -2433,6 +2557,7 @@ int cx__catalog_loader_new(cx_registry *r, cx_catalog_loader **out, cx_error *er
         cx__strmap_init(&ld->removing[k]);
     }
     cx__strmap_init(&ld->sources);
+    cx__strmap_init(&ld->texts);
     cx__strmap_init(&ld->by_source);
     cx__strmap_init(&ld->removing_members);
     cx__strmap_init(&ld->rows[0]);
@@ -2465,6 +2590,7 @@ void cx__catalog_loader_free(cx_catalog_loader *ld)
         cx__strmap_free(&ld->removing[k]);
     }
     cx__strmap_free(&ld->sources);
+    cx__strmap_free(&ld->texts);
     cx__strmap_free(&ld->by_source);
     cx__strmap_free(&ld->removing_members);
     cx__strmap_free(&ld->rows[0]);

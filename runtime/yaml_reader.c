@@ -3,6 +3,7 @@
  * each node with its 1-based line:column; stops at the first located error.
  * The only file that includes yaml.h; knows no catalog and resolves no types.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "yaml_reader.h"
 
 #include <limits.h>
@@ -11,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -45,6 +49,9 @@ typedef struct frame {
     cx_ynode *node; /* the map or list being built (in the arena) */
     size_t base;    /* index on the entry stack where its entries start */
     keyset keys;    /* for maps with LINEAR_KEYS keys or more */
+    int streams;    /* 1: a streamed list (cx__yaml_stream_buffer): each item goes to the
+                     * caller when it ends, then is freed; none is kept */
+    size_t handed;  /* items of a streamed list handed to the caller so far */
 } frame;
 
 /* The state of one parse. */
@@ -63,6 +70,13 @@ typedef struct reader {
     int documents;                   /* document starts seen */
     cx_limits limits;                /* the caps on scalars and lists (defaults filled) */
     cx_error *err;                   /* where the first error goes */
+    cx_arena *arena;                 /* where new nodes go: the document's, or item's */
+    cx_arena item;                   /* the nodes of the streamed item being read */
+    const char *stream_key;          /* the top-level key whose list is streamed, or NULL */
+    cx_yitem_fn stream_fn;           /* receives each item of that list */
+    void *stream_ud;                 /* passed to stream_fn */
+    int mapped;                      /* 1: data is a file mapping (cx__yread_file_mapped) */
+    size_t dropped;                  /* bytes of the mapping dropped from memory so far */
 } reader;
 
 /* ------------------------------------------------------------ locations */
@@ -227,6 +241,20 @@ static int parser_error(reader *r, const yaml_parser_t *p)
 
 /* ------------------------------------------------------------ the input */
 
+/* A mapped input's pages the parser has passed are dropped every this
+ * many bytes: libyaml has copied them, and a located reader error maps
+ * them in again from the file. */
+#define DROP_EVERY ((size_t)32 << 20)
+
+/* Drops the whole pages of a mapped input before offset fed. */
+static void drop_behind(reader *r)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = r->fed - r->fed % page;
+    if (upto <= r->dropped) return;
+    madvise((void *)(uintptr_t)(r->data + r->dropped), upto - r->dropped, MADV_DONTNEED);
+    r->dropped = upto;
+}
+
 /* libyaml's read handler: the next few bytes of the input. */
 static int feed(void *ud, unsigned char *buffer, size_t size, size_t *size_read)
 {
@@ -237,6 +265,7 @@ static int feed(void *ud, unsigned char *buffer, size_t size, size_t *size_read)
     if (n) memcpy(buffer, r->data + r->fed, n);
     r->fed += n;
     *size_read = n;
+    if (r->mapped && r->fed - r->dropped >= DROP_EVERY) drop_behind(r);
     return 1;
 }
 
@@ -338,9 +367,12 @@ static int expecting_key(const reader *r)
     return f->node->kind == CX_YMAP && (r->nentries - f->base) % 2 == 0;
 }
 
+/* A node that starts directly in a streamed list begins an item: it and
+ * everything inside it go to the item's arena until the item ends. */
 static cx_ynode *new_node(reader *r, cx_ynode_kind kind, yaml_mark_t at)
 {
-    cx_ynode *n = cx__arena_alloc(&r->doc->arena, sizeof *n);
+    if (r->depth > 0 && r->frames[r->depth - 1].streams) r->arena = &r->item;
+    cx_ynode *n = cx__arena_alloc(r->arena, sizeof *n);
     if (!n) return NULL;
     memset(n, 0, sizeof *n);
     n->kind = kind;
@@ -366,7 +398,7 @@ static int push_entry(reader *r, cx_ynode *n)
 static int check_count(reader *r, const cx_ynode *n)
 {
     const frame *f = &r->frames[r->depth - 1];
-    size_t items = r->nentries - f->base;
+    size_t items = r->nentries - f->base + f->handed;
     int map = f->node->kind == CX_YMAP;
     if (map) items /= 2;
     if ((map && !expecting_key(r)) || (uint64_t)items < r->limits.max_list_items) return CX_OK;
@@ -375,6 +407,17 @@ static int check_count(reader *r, const cx_ynode *n)
                     "--max-list-items raises it",
                     (unsigned long long)r->limits.max_list_items, map ? "keys" : "items",
                     map ? "mapping" : "list", f->node->line, f->node->column);
+}
+
+/* Hands a finished item of a streamed list to the caller, then frees it. */
+static int hand_over(reader *r, const cx_ynode *item)
+{
+    int rc = r->stream_fn(r->stream_ud, item, r->err);
+    r->frames[r->depth - 1].handed++;
+    cx__arena_free(&r->item);
+    cx__arena_init(&r->item);
+    r->arena = &r->doc->arena;
+    return rc;
 }
 
 /* Adds a finished node to the innermost open collection, or makes it the
@@ -387,6 +430,7 @@ static int attach(reader *r, cx_ynode *n)
     }
     int rc = check_count(r, n);
     if (rc) return rc;
+    if (r->frames[r->depth - 1].streams) return hand_over(r, n);
     if (expecting_key(r)) {
         char shown[80];
         int oom = 0;
@@ -442,10 +486,19 @@ static int on_scalar(reader *r, const yaml_event_t *ev)
     cx_ynode *n = new_node(r, CX_YSCALAR, ev->start_mark);
     if (!n) return out_of_memory(r);
     n->len = ev->data.scalar.length;
-    n->text = cx__arena_strndup(&r->doc->arena, (const char *)ev->data.scalar.value, n->len);
+    n->text = cx__arena_strndup(r->arena, (const char *)ev->data.scalar.value, n->len);
     if (!n->text) return out_of_memory(r);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     return attach(r, n);
+}
+
+/* 1 when a list starting now is the value of the streamed top-level key:
+ * the root is the only open map and that key is its last entry. */
+static int streamed_list(const reader *r)
+{
+    if (!r->stream_key || r->depth != 2 || r->frames[0].node->kind != CX_YMAP) return 0;
+    const cx_ynode *key = r->entries[r->nentries - 1];
+    return key->len == strlen(r->stream_key) && memcmp(key->text, r->stream_key, key->len) == 0;
 }
 
 static int on_start(reader *r, const yaml_event_t *ev, cx_ynode_kind kind)
@@ -471,6 +524,8 @@ static int on_start(reader *r, const yaml_event_t *ev, cx_ynode_kind kind)
     f->base = r->nentries;
     f->keys.slots = NULL;
     f->keys.cap = 0;
+    f->streams = !map && streamed_list(r);
+    f->handed = 0;
     return CX_OK;
 }
 
@@ -478,7 +533,7 @@ static int on_start(reader *r, const yaml_event_t *ev, cx_ynode_kind kind)
  * into a new array in the arena. */
 static cx_ynode **copy_entries(reader *r, size_t first, size_t count, size_t stride)
 {
-    cx_ynode **a = cx__arena_alloc(&r->doc->arena, count * sizeof *a);
+    cx_ynode **a = cx__arena_alloc(r->arena, count * sizeof *a);
     if (!a) return NULL;
     for (size_t i = 0; i < count; i++) a[i] = r->entries[first + i * stride];
     return a;
@@ -574,8 +629,21 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
 int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
                                  const cx_limits *limits, cx_ydoc **out, cx_error *err)
 {
+    return cx__yaml_stream_buffer(name, data, len, limits, NULL, out, err);
+}
+
+int cx__yaml_stream_buffer(const char *name, const char *data, size_t len, const cx_limits *limits,
+                           const cx_ystream *s, cx_ydoc **out, cx_error *err)
+{
     reader r;
     memset(&r, 0, sizeof r);
+    if (s && s->each) {
+        r.stream_key = s->key;
+        r.stream_fn = s->each;
+        r.stream_ud = s->ud;
+    }
+    r.mapped = s && s->mapped;
+    cx__arena_init(&r.item);
     r.limits = cx__limits_of(limits);
     r.name = name ? name : "";
     r.data = (const unsigned char *)(data ? data : "");
@@ -587,11 +655,13 @@ int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
     r.doc = calloc(1, sizeof *r.doc);
     if (!r.doc) return out_of_memory(&r);
     cx__arena_init(&r.doc->arena);
+    r.arena = &r.doc->arena;
     r.doc->format = "yaml";
     r.doc->name = cx__arena_strdup(&r.doc->arena, r.name);
     rc = r.doc->name ? parse(&r) : out_of_memory(&r);
     for (int i = 0; i < r.depth; i++) free(r.frames[i].keys.slots);
     free(r.entries);
+    cx__arena_free(&r.item);
     if (rc) {
         cx__ydoc_free(r.doc);
         return rc;
@@ -671,6 +741,38 @@ done:
     *data = buf;
     *len = n;
     return CX_OK;
+}
+
+int cx__yread_file_mapped(const char *path, const cx_limits *limits, const char **data, size_t *len,
+                          int *mapped, cx_error *err)
+{
+    struct stat st;
+    char *buf = NULL;
+    void *p = MAP_FAILED;
+    uint64_t cap = cx__limits_of(limits).max_input_bytes;
+    int fd = open(path, O_RDONLY);
+    *mapped = 0;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= cap && (uint64_t)st.st_size <= SIZE_MAX / 4)
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (fd >= 0) close(fd);
+    if (p != MAP_FAILED) {
+        *data = p;
+        *len = (size_t)st.st_size;
+        *mapped = 1;
+        return CX_OK;
+    }
+    int rc = cx__yread_file_limited(path, limits, &buf, len, err); /* and its errors */
+    *data = buf;
+    return rc;
+}
+
+void cx__yfile_release(const char *data, size_t len, int mapped)
+{
+    if (mapped)
+        munmap((void *)(uintptr_t)data, len);
+    else
+        free((void *)(uintptr_t)data);
 }
 
 int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err)

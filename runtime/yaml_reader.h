@@ -102,6 +102,39 @@ int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
 int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc **out,
                          cx_error *err);
 
+/* Receives one item of a streamed list (below), valid for the call only:
+ * the item and everything in it are freed when the call returns. A
+ * non-zero return (err set) stops the read with that code. */
+typedef int (*cx_yitem_fn)(void *ud, const cx_ynode *item, cx_error *err);
+
+/* What a streamed read hands over, and how its input lives. */
+typedef struct cx_ystream {
+    const char *key;  /* the top-level key whose list is streamed */
+    cx_yitem_fn each; /* receives each item of that list; NULL: a whole read */
+    void *ud;         /* passed to each */
+    int mapped;       /* 1: the input is a file mapping (cx__yread_file_mapped), whose
+                       * pages behind the parser are dropped from memory as it goes */
+} cx_ystream;
+
+/* The same as cx__yaml_load_buffer_limited, but the items of the list
+ * under the top-level key s->key (the root a mapping) are handed to
+ * s->each one by one as each ends, in document order, and are not kept:
+ * that list stays in the document with no items. Every check and error is
+ * the same as a whole read's (a list over max_list_items counts the items
+ * handed over), and an error anywhere in the file still fails the read
+ * after items were handed over. Memory: the document without that list,
+ * plus one item. s NULL: a whole read. */
+int cx__yaml_stream_buffer(const char *name, const char *data, size_t len, const cx_limits *limits,
+                           const cx_ystream *s, cx_ydoc **out, cx_error *err);
+
+/* The bytes of the file at path, as cx__yread_file_limited reads them
+ * (the same cap and errors), but a regular file that is not empty is
+ * mapped read-only instead of read (*mapped 1): its pages are read as the
+ * parser reaches them. Release with cx__yfile_release. */
+int cx__yread_file_mapped(const char *path, const cx_limits *limits, const char **data, size_t *len,
+                          int *mapped, cx_error *err);
+void cx__yfile_release(const char *data, size_t len, int mapped); /* accepts NULL data */
+
 const cx_ynode *cx__ydoc_root(const cx_ydoc *doc); /* NULL for an empty file */
 const char *cx__ydoc_name(const cx_ydoc *doc);     /* the file name, for errors */
 void cx__ydoc_free(cx_ydoc *doc);                  /* accepts NULL */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench_import.sh -- import benchmark: a generated catalog of 100,000 holders
 # and 500,000 awards must import in under 10 s with peak RSS under 1 GB, and
-# read back as written. Never run by ctest; it only reads BUILD_DIR.
+# read back as written; at 1,000,000 holders (issue 16: BENCH_HOLDERS=1000000
+# BENCH_AWARDS=5498512) in under 20 s with peak RSS under 1.5 GB. Never run
+# by ctest; it only reads BUILD_DIR.
 #
 #   tests/bench/bench_import.sh [BUILD_DIR]        (default ./build)
 #   BENCH_HOLDERS=N BENCH_AWARDS=M BENCH_SEED=S    override the size and seed
@@ -21,6 +23,12 @@ CREDEX=$BUILD/credex
 GEN=$BUILD/tests/bench/gen_catalog
 TARGET_S=10
 TARGET_MB=1024
+TARGET_SIZE=100000/500000
+if [ "$HOLDERS" -ge 1000000 ]; then
+    TARGET_S=20
+    TARGET_MB=1536
+    TARGET_SIZE=1000000/5498512
+fi
 
 if [ $# -gt 1 ] || [ ! -x "$CREDEX" ] || [ ! -x "$GEN" ]; then
     echo "usage: $0 [BUILD_DIR]   (needs BUILD_DIR/credex and BUILD_DIR/tests/bench/gen_catalog;" >&2
@@ -90,6 +98,7 @@ echo "import:   $(secs "$IMPORT_NS") s, $(awk -v a="$AWARDS" -v ns="$IMPORT_NS" 
 echo "ratio:    import / generator = $(awk -v i="$IMPORT_NS" -v g="$GEN_NS" \
     'BEGIN { printf "%.1f", g ? i / g : 0 }')x"
 echo "summary:  $(cat "$T/import.out")"
+echo "load:     $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown) (1, 5, 15 min, after the import)"
 
 # --- read-back -----------------------------------------------------------------
 FAILED=0
@@ -154,6 +163,7 @@ else
     mem_ok=unknown
 fi
 note=
-[ "$HOLDERS/$AWARDS" = 100000/500000 ] || note=" (the targets are set for 100000 holders, 500000 awards)"
-echo "targets:  time < ${TARGET_S} s: $time_ok; peak < 1 GB: $mem_ok$note"
+[ "$HOLDERS/$AWARDS" = "$TARGET_SIZE" ] ||
+    note=" (the targets are set for ${TARGET_SIZE%/*} holders, ${TARGET_SIZE#*/} awards)"
+echo "targets:  time < ${TARGET_S} s: $time_ok; peak < $TARGET_MB MB: $mem_ok$note"
 exit "$FAILED"
