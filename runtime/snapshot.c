@@ -419,7 +419,7 @@ static int on_group(void *ud, const cx_col *c, size_t n)
 static int on_membership(void *ud, const cx_col *c, size_t n)
 {
     builder *b = ud;
-    cx_sym group;
+    cx_sym group = CX_NOSYM;
     cx_snap_membership *m = vec_push(&b->v);
     (void)n;
     if (!m) return nomem(b->err);
@@ -530,7 +530,7 @@ static int on_credential(void *ud, const cx_col *c, size_t n)
 /* The credential owning a credential_* row, its list counter bumped. */
 static int credential_child(builder *b, const cx_col *c, cx_snap_credential **out)
 {
-    cx_sym sym;
+    cx_sym sym = CX_NOSYM;
     int rc = child_owner(b, c, CX_KIND_CREDENTIAL, "credential list", &sym);
     *out = rc ? NULL : &b->credentials[sym];
     return rc;
@@ -620,7 +620,7 @@ static int on_holder(void *ud, const cx_col *c, size_t n)
 static int on_holder_attr(void *ud, const cx_col *c, size_t n)
 {
     builder *b = ud;
-    cx_sym holder;
+    cx_sym holder = CX_NOSYM;
     cx_snap_attr *a = vec_push(&b->v);
     (void)n;
     if (!a) return nomem(b->err);
