@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "pack_sig.h"
 #include "service_int.h"
 #include "whatif.h"
 
@@ -251,6 +252,12 @@ int cx__post_diff(cx__call *c)
     cx__problem p;
     int rc = cx__require_scope(c, CX__SCOPE_WHATIF);
     if (rc) return rc;
+    /* packs in a body come without their .sig: none can be verified */
+    if (c->svc->pack_trust && c->svc->pack_trust->require_signed)
+        return cx__answer_error(c, 403, "forbidden", NULL,
+                                "this service loads signed packs only "
+                                "(--require-signed-packs), and packs sent in a request carry "
+                                "no signature; run credex diff with signed packs instead");
     json_t *body = cx__body_json(c, &p);
     if (!body) return cx__answer_problem(c, &p);
     if ((rc = diff_request(body, &p)) == 0) {

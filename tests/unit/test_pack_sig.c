@@ -149,6 +149,18 @@ TEST(a_reload_with_a_changed_pack_keeps_the_old_packs)
     CHECK_INT(res.status, 200);
     CHECK(res.body && strstr(res.body, "\"status\":\"equivalent\"") != NULL);
     cx_response_clear(&res);
+    /* a diff brings packs in its body, with no .sig: refused */
+    cx_request diff = {.method = "POST",
+                       .path = "/v1/diff",
+                       .content_type = "application/json",
+                       .body =
+                           "{\"packs\":[{\"file\":\"p.lua\",\"source\":\"pack \\\"p\\\" {}\"}]}",
+                       .today = "2026-06-01"};
+    diff.body_len = strlen(diff.body);
+    CHECK_INT(cx_service_handle(s, &diff, &res), CX_OK);
+    CHECK_INT(res.status, 403);
+    CHECK(res.body && strstr(res.body, "packs sent in a request carry no signature") != NULL);
+    cx_response_clear(&res);
 done:
     cx_service_free(s);
     cx_pack_trust_free(trust);
