@@ -53,7 +53,14 @@ failing() {
             expect_eq "$OUT" "$GOOD" "jobs $1, allocation $k failing: exit 0 with the whole audit"
         else
             expect_rc 5 "jobs $1, allocation $k failing"
-            expect_eq "$ERR" "credex: out of memory" "jobs $1, allocation $k failing: the message"
+            # the allocation may fall before the audit (opening the registry,
+            # whose paths have the length of the work folder's): "credex:
+            # out of memory", maybe saying where, on one line
+            if [[ $ERR == "credex: out of memory"* && $ERR != *$'\n'* ]]; then
+                pass
+            else
+                fail "jobs $1, allocation $k failing: the message: got [$ERR]"
+            fi
             oom=$((oom + 1))
         fi
         k=$((k + 1))
