@@ -16,6 +16,7 @@
 #include "compile.h"
 #include "hash.h"
 #include "json_reader.h"
+#include "json_writer.h"
 #include "pack_sig.h"
 #include "util.h"
 
@@ -62,31 +63,16 @@ void cx__pack_sig_clear(cx_pack_sig *s)
 
 /* ---------------------------------------------------------- the payload */
 
-/* Appends s to b as a JSON string. */
-static void json_string(cx_buf *b, const char *s)
-{
-    cx__buf_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            cx__buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            cx__buf_printf(b, "\\u%04x", *p);
-        else
-            cx__buf_add(b, (const char *)p, 1);
-    }
-    cx__buf_add(b, "\"", 1);
-}
-
 /* The signed statement about a pack, members in this fixed order. */
 static void payload_json(cx_buf *b, const char *id, const char *version, const char *authority,
                          const char *sha256)
 {
     cx__buf_add(b, "{\"pack\":", 8);
-    json_string(b, id);
+    cx__json_quote(b, id, strlen(id));
     cx__buf_add(b, ",\"version\":", 11);
-    json_string(b, version);
+    cx__json_quote(b, version, strlen(version));
     cx__buf_add(b, ",\"authority\":", 13);
-    json_string(b, authority);
+    cx__json_quote(b, authority, strlen(authority));
     cx__buf_printf(b, ",\"sha256\":\"%s\"}", sha256);
 }
 
@@ -243,7 +229,7 @@ static void header_json(cx_buf *b, const char *kid)
     cx__buf_add(b, "{\"alg\":\"EdDSA\"", 14);
     if (kid) {
         cx__buf_add(b, ",\"kid\":", 7);
-        json_string(b, kid);
+        cx__json_quote(b, kid, strlen(kid));
     }
     cx__buf_printf(b, ",\"typ\":\"%s\"}", SIG_TYP);
 }
