@@ -140,10 +140,19 @@ sqlite3 ro/ev.db 'PRAGMA journal_mode = DELETE' >/dev/null
 chmod 755 "$WORK"
 chmod 444 ro/ev.db
 chmod 555 ro
-AS=()
-[ "$(id -u)" = 0 ] && AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-"${AS[@]}" "$CREDEX" audit --all --db ro/ev.db --rules "$EV/rules" --as-of 2026-06-01 \
-    --format json >ro.jsonl 2>ro.err
+# Root writes anywhere: run as uid 65534 when it can reach the build (a
+# clone in a 0700 folder it cannot), else in a mount namespace where ro is
+# a read-only bind mount (EROFS, as a read-only disk).
+AUDIT_RO=("$CREDEX" audit --all --db ro/ev.db --rules "$EV/rules" --as-of 2026-06-01 --format json)
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "$(id -u)" != 0 ]; then
+    "${AUDIT_RO[@]}" >ro.jsonl 2>ro.err
+elif "${NOBODY[@]}" "$CREDEX" --version >/dev/null 2>&1; then
+    "${NOBODY[@]}" "${AUDIT_RO[@]}" >ro.jsonl 2>ro.err
+else
+    unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' sh "$WORK/ro" \
+        "${AUDIT_RO[@]}" >ro.jsonl 2>ro.err
+fi
 RC=$?
 expect_rc 0 "audit of a registry in a read-only folder"
 expect_eq "$(cat ro.err)" "" "a cache that cannot be written is silent"
