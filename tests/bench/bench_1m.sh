@@ -133,7 +133,7 @@ echo "  loop_csv:  $loop_counts ($(sed -n 's/^loop: //p' "$T/loop.out"))"
 echo "  credex:    ${credex_counts:-(no count line)} ($credex_holders holders)"
 if [ "$gen_counts" != "$loop_counts" ] || [ "$gen_counts" != "$credex_counts" ] ||
     [ "$credex_holders" != "$holders" ]; then
-    echo "bench_1m: the counts DISAGREE" >&2
+    echo "bench_1m: the counts DISAGREE${BENCH_DB:+ (is $db made for other HOLDERS or another seed?)}" >&2
     exit 1
 fi
 [ -f "$db.snapshot" ] || { echo "bench_1m: the first audit wrote no snapshot cache" >&2; exit 1; }
@@ -203,7 +203,9 @@ echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ { printf "%.0f GB", $2 * 1024 / 1e9 }' /proc/meminfo)"
 echo "build: $build ($(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)), commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "load average: $load_before (before), $load_after (after)"
-echo "medians of $(plural "$runs") (import: $(plural "$import_runs")), --jobs $jobs; the loop's own time (its read and decisions): $(echo "$LOOP_SELF" | median) s"
+imports=$(plural "$import_runs")
+[ "$imported" = 1 ] || imports="not measured"
+echo "medians of $(plural "$runs") (import: $imports), --jobs $jobs; the loop's own time (its read and decisions): $(echo "$LOOP_SELF" | median) s"
 echo "ratios: wall clock to the loop's (the whatif rows: to the csv row's); CPU: user + system likewise"
 echo
 echo "| what | median wall (runs) | user + sys | peak RSS | ratio | CPU ratio | target | verdict |"
