@@ -666,6 +666,9 @@ typedef struct award_part {
     cx_strmap grade_index; /* grade text -> index in grades + 1 */
     const char *prev_id;   /* the previous award id (order check) */
     cx_sym last_holder;    /* the previous row's holder */
+    cx_sym min_holder;     /* the least holder of its awards (CX_NOSYM: none yet) */
+    cx_sym max_holder;     /* the greatest (0: none yet) */
+    uint32_t *grade_map;   /* index in grades -> index in s->grades (merge_grades) */
     cred_cache creds;      /* recent credential look-ups */
     expiry_memo *expiries; /* EXPIRY_MEMO of them, or NULL before the first */
     int64_t version;       /* content version its transaction sees */
@@ -688,12 +691,16 @@ static int award_holder(award_part *p, const cx_col *c, cx_snap_award *a)
         }
         if (last + 1 < s->count[CX_KIND_HOLDER] && strcmp(s->holders[last + 1].id, c->text) == 0) {
             a->holder = p->last_holder = last + 1;
+            if (last + 1 > p->max_holder) p->max_holder = last + 1;
             return CX_OK;
         }
     }
     int rc = required_ref(s, &p->err, c, CX_KIND_HOLDER, &a->holder, "award", a->id);
-    if (!rc) p->last_holder = a->holder;
-    return rc;
+    if (rc) return rc;
+    p->last_holder = a->holder;
+    if (a->holder < p->min_holder) p->min_holder = a->holder;
+    if (a->holder > p->max_holder) p->max_holder = a->holder;
+    return CX_OK;
 }
 
 /* The award's credential, through the part's cache. */
@@ -733,7 +740,7 @@ static int award_status(award_part *p, const cx_col *c, cx_snap_award *a)
 }
 
 /* The award's grade: its index among the part's distinct grades (made
- * global by merge_parts) and its rank on the credential's scale. */
+ * global by merge_grades) and its rank on the credential's scale. */
 static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential *cr,
                        cx_snap_award *a)
 {
@@ -901,6 +908,8 @@ static void parts_init(builder *b, award_part *parts, int k, cx_registry *main)
         vec_init(&p->grades, sizeof(const char *));
         cx__strmap_init(&p->grade_index);
         p->last_holder = CX_NOSYM;
+        p->min_holder = CX_NOSYM;
+        p->max_holder = 0;
     }
 }
 
@@ -913,6 +922,7 @@ static void parts_free(cx_registry *registry, award_part *parts, int k)
         free(parts[i].awards.data);
         free(parts[i].grades.data);
         free(parts[i].expiries);
+        free(parts[i].grade_map);
         cx__strmap_free(&parts[i].grade_index);
     }
 }
@@ -942,54 +952,23 @@ static int read_parts(cx_registry *registry, award_part *parts, int k)
 }
 
 /* Makes part p's grade indices global: s->grades lists the distinct
- * grades in the order one reader meets them, in b->aux until finished. */
+ * grades in the order one reader meets them, in b->aux until finished;
+ * p->grade_map maps the part's indices to them (applied by layout_job). */
 static int merge_grades(builder *b, award_part *p)
 {
     const char **grades = (const char **)(void *)p->grades.data;
-    uint32_t *map = malloc((p->grades.n ? p->grades.n : 1) * sizeof *map);
-    if (!map) return nomem(b->err);
+    if (!(p->grade_map = malloc((p->grades.n ? p->grades.n : 1) * sizeof *p->grade_map)))
+        return nomem(b->err);
     for (size_t g = 0; g < p->grades.n; g++) {
         uintptr_t index = (uintptr_t)cx__strmap_get(&b->grade_index, grades[g]); /* + 1 */
         if (!index) {
             const char **slot = vec_push(&b->aux);
             index = b->aux.n;
-            if (!slot || cx__strmap_put(&b->grade_index, grades[g], (void *)index, NULL) < 0) {
-                free(map);
+            if (!slot || cx__strmap_put(&b->grade_index, grades[g], (void *)index, NULL) < 0)
                 return nomem(b->err);
-            }
             *slot = grades[g];
         }
-        map[g] = (uint32_t)(index - 1);
-    }
-    cx_snap_award *a = (cx_snap_award *)(void *)p->awards.data;
-    for (size_t j = 0; j < p->awards.n; j++)
-        if (a[j].grade != CX_NOSYM) a[j].grade = map[a[j].grade];
-    free(map);
-    return CX_OK;
-}
-
-/* Joins the parts' awards, in part (= id) order, into *all (the caller
- * frees all->data), their grades made global first. */
-static int merge_parts(builder *b, award_part *parts, int k, vec *all)
-{
-    size_t total = 0;
-    for (int i = 0; i < k; i++) {
-        int rc = merge_grades(b, &parts[i]);
-        if (rc) return rc;
-        total += parts[i].awards.n;
-    }
-    *all = parts[0].awards; /* part 0's array, grown to hold the others */
-    vec_init(&parts[0].awards, sizeof(cx_snap_award));
-    if (total > all->cap) {
-        char *grown = realloc(all->data, total * all->size);
-        if (!grown) return nomem(b->err);
-        all->data = grown;
-        all->cap = total;
-    }
-    for (int i = 1; i < k; i++) {
-        if (!parts[i].awards.n) continue;
-        memcpy(all->data + all->n * all->size, parts[i].awards.data, parts[i].awards.n * all->size);
-        all->n += parts[i].awards.n;
+        p->grade_map[g] = (uint32_t)(index - 1);
     }
     return CX_OK;
 }
@@ -1021,52 +1000,133 @@ static void sort_keys(uint64_t *k, size_t n)
     }
 }
 
-/* Lays the id-ordered awards (tmp, n) out grouped by holder, each holder's
- * by issued then id, into b->awards, and fills awards_by_id. keys holds n
- * and next one per holder. */
-static void group_awards(builder *b, const cx_snap_award *tmp, uint32_t n, uint64_t *keys,
-                         uint32_t *next)
+/* One share of the award layout: the awards of parts [first, last) (id
+ * positions [base, base + n)) are those of holders [lo, hi), which take
+ * the final positions [base, base + n). Jobs with disjoint holders and
+ * parts run on threads of their own. */
+typedef struct layout_job {
+    builder *b;
+    award_part *parts; /* the parts (their awards, grade maps) */
+    int first, last;   /* the parts it lays out */
+    cx_sym lo, hi;     /* its holders */
+    uint32_t base, n;  /* its first id position and award count */
+    int rc;            /* 0, or CX_ENOMEM (not reported yet) */
+} layout_job;
+
+/* The award at id position x of job j (x in [base, base + n)), its grade
+ * made global. */
+static cx_snap_award job_award(const layout_job *j, uint32_t x)
 {
-    cx_snapshot *s = b->s;
-    uint32_t pos = 0;
-    for (uint32_t x = 0; x < n; x++) b->holders[tmp[x].holder].nawards++;
-    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++) {
-        next[h] = pos;
+    const award_part *p = &j->parts[j->first];
+    for (x -= j->base; x >= p->awards.n; p++) x -= (uint32_t)p->awards.n;
+    cx_snap_award a = ((const cx_snap_award *)(void *)p->awards.data)[x];
+    if (a.grade != CX_NOSYM) a.grade = p->grade_map[a.grade];
+    return a;
+}
+
+/* Lays out job j's awards grouped by holder, each holder's by issued then
+ * id, into b->awards, and fills its part of awards_by_id and the holders'
+ * counts and slices. */
+static void layout_job_run(layout_job *j, uint64_t *keys, uint32_t *next)
+{
+    builder *b = j->b;
+    uint32_t pos = j->base, x = j->base;
+    for (int i = j->first; i < j->last; i++) {
+        const cx_snap_award *a = (const cx_snap_award *)(void *)j->parts[i].awards.data;
+        for (size_t k = 0; k < j->parts[i].awards.n; k++) b->holders[a[k].holder].nawards++;
+    }
+    for (cx_sym h = j->lo; h < j->hi; h++) {
+        next[h - j->lo] = pos - j->base;
         b->holders[h].awards = b->awards + pos;
         pos += b->holders[h].nawards;
     }
-    for (uint32_t x = 0; x < n; x++) keys[next[tmp[x].holder]++] = award_key(tmp[x].issued, x);
-    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++)
-        sort_keys(keys + (b->holders[h].awards - b->awards), b->holders[h].nawards);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t x = (uint32_t)keys[k];
-        b->awards[k] = tmp[x];
-        b->awards_by_id[x] = k;
+    for (int i = j->first; i < j->last; i++) {
+        const cx_snap_award *a = (const cx_snap_award *)(void *)j->parts[i].awards.data;
+        for (size_t k = 0; k < j->parts[i].awards.n; k++, x++)
+            keys[next[a[k].holder - j->lo]++] = award_key(a[k].issued, x);
+    }
+    for (cx_sym h = j->lo; h < j->hi; h++)
+        sort_keys(keys + (b->holders[h].awards - b->awards) - j->base, b->holders[h].nawards);
+    for (uint32_t k = 0; k < j->n; k++) {
+        uint32_t from = (uint32_t)keys[k];
+        b->awards[j->base + k] = job_award(j, from);
+        b->awards_by_id[from] = j->base + k;
     }
 }
 
-/* Moves the scanned awards (all, id order) to their final places. */
-static int finish_awards(builder *b, const vec *all)
+static void *layout_job_thread(void *arg)
+{
+    layout_job *j = arg;
+    uint64_t *keys = malloc((j->n ? j->n : 1) * sizeof *keys);
+    uint32_t *next = malloc((j->hi - j->lo + 1) * sizeof *next);
+    if (keys && next)
+        layout_job_run(j, keys, next);
+    else
+        j->rc = CX_ENOMEM;
+    free(keys);
+    free(next);
+    return NULL;
+}
+
+/* Whether part i of k holds only awards of the holders it was split at
+ * (parts_init): then each part lays out its own awards. */
+static int part_is_local(const builder *b, const award_part *p, int i, int k)
+{
+    uint64_t nh = b->s->count[CX_KIND_HOLDER];
+    if (!p->awards.n) return 1;
+    return p->min_holder >= nh * (uint64_t)i / (uint64_t)k &&
+           p->max_holder < nh * (uint64_t)(i + 1) / (uint64_t)k;
+}
+
+/* Lays the parts' awards (id order, part after part) out by holder into
+ * b->awards and fills awards_by_id: a job a part on a thread of its own
+ * when every part is local, else one job over all of them. */
+static int layout_awards(builder *b, award_part *parts, int k)
 {
     cx_snapshot *s = b->s;
-    uint32_t n = (uint32_t)all->n;
-    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    uint32_t *next = malloc((s->count[CX_KIND_HOLDER] + 1) * sizeof *next);
-    int rc = CX_OK;
+    layout_job jobs[CX_SNAP_MAX_PARTS];
+    pthread_t threads[CX_SNAP_MAX_PARTS];
+    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, njobs, rc = CX_OK;
+    uint64_t total = 0, nh = s->count[CX_KIND_HOLDER];
+    for (int i = 0; i < k; i++) {
+        if ((rc = merge_grades(b, &parts[i])) != 0) return rc;
+        total += parts[i].awards.n;
+        local = local && part_is_local(b, &parts[i], i, k);
+    }
+    uint32_t n = (uint32_t)total;
     b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
     b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
-    if (!keys || !next || !b->awards || !b->awards_by_id) {
-        rc = nomem(b->err);
-        goto done;
+    if (!b->awards || !b->awards_by_id) return nomem(b->err);
+    njobs = local ? k : 1;
+    for (int i = 0, base = 0; i < njobs; i++) {
+        layout_job *j = &jobs[i];
+        j->b = b;
+        j->parts = parts;
+        j->first = local ? i : 0;
+        j->last = local ? i + 1 : k;
+        j->lo = local ? (cx_sym)(nh * (uint64_t)i / (uint64_t)k) : 0;
+        j->hi = local ? (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k) : (cx_sym)nh;
+        j->base = (uint32_t)base;
+        j->n = local ? (uint32_t)parts[i].awards.n : n;
+        j->rc = CX_OK;
+        base += (int)j->n;
     }
-    group_awards(b, (const cx_snap_award *)(void *)all->data, n, keys, next);
+    for (int i = 1; i < njobs; i++)
+        started[i] = pthread_create(&threads[i], NULL, layout_job_thread, &jobs[i]) == 0;
+    layout_job_thread(&jobs[0]);
+    for (int i = 1; i < njobs; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        else /* no thread: lay it out here */
+            layout_job_thread(&jobs[i]);
+    }
+    for (int i = 0; i < njobs && !rc; i++)
+        if (jobs[i].rc) rc = nomem(b->err);
+    if (rc) return rc;
     s->awards = b->awards;
     s->awards_by_id = b->awards_by_id;
     s->count[CX_KIND_AWARD] = n;
-done:
-    free(keys);
-    free(next);
-    return rc;
+    return CX_OK;
 }
 
 /* The distinct grades, collected in b->aux by award_grade. */
@@ -1180,7 +1240,7 @@ static void set_array(builder *b, int table, void *p)
         break;
     default:
         s->tags = p;
-        break; /* CX_SNAP_TAG; awards are laid out by finish_awards */
+        break; /* CX_SNAP_TAG; awards are laid out by layout_awards */
     }
 }
 
@@ -1318,10 +1378,10 @@ static int load_holders(cx_registry *r, builder *b)
     return rc;
 }
 
-/* Reads the awards into *all (id order): in parallel parts when
+/* Reads the awards (id order) and lays them out: in parallel parts when
  * part_count says so, else in one part on the main connection, which is
  * also the fallback when a part saw a newer import than the main reader. */
-static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec *all)
+static int read_awards(cx_registry *registry, cx_registry *main, builder *b)
 {
     award_part parts[CX_SNAP_MAX_PARTS];
     int k = part_count(b, registry, main), rc = CX_OK;
@@ -1335,7 +1395,7 @@ static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec
     if (k == 1) parts[0].rc = read_part(&parts[0], 0);
     for (int i = 0; i < k && !rc; i++)
         if ((rc = parts[i].rc) != 0) *b->err = parts[i].err;
-    if (!rc) rc = merge_parts(b, parts, k, all);
+    if (!rc) rc = layout_awards(b, parts, k);
     parts_free(registry, parts, k);
     return rc;
 }
@@ -1343,12 +1403,8 @@ static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec
 /* The awards, laid out by holder, their distinct grades and results. */
 static int load_awards(cx_registry *registry, cx_registry *r, builder *b)
 {
-    vec all;
-    vec_init(&all, sizeof(cx_snap_award));
     vec_init(&b->aux, sizeof(const char *));
-    int rc = read_awards(registry, r, b, &all);
-    if (!rc) rc = finish_awards(b, &all);
-    free(all.data);
+    int rc = read_awards(registry, r, b);
     if (!rc) rc = finish_grades(b);
     vec_init(&b->v, sizeof(pending_result));
     b->id_cursor = 0;
