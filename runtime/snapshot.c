@@ -642,15 +642,21 @@ typedef struct cred_cache {
     cx_sym sym[CRED_CACHE];
 } cred_cache;
 
-/* Default expiries already worked out (issued + a credential's
- * valid_for), direct-mapped on (issued, credential): awards repeat few
- * such pairs, and the calendar arithmetic of cx__expiry_default costs
- * more than the rest of an award. Malloc'd by the part on first use. */
-#define EXPIRY_MEMO (1u << 15)
+/* Default expiries by the month of issue: for a credential and a month,
+ * cx__expiry_default(day d of the month) is first + min(d, last) - 1 (the
+ * years and months of valid_for move the day to a month that may be
+ * shorter; weeks and days then add to it), so two calls for the month's
+ * first and last days give every day's. Awards repeat few (credential,
+ * month) pairs: direct-mapped, 64 KiB, so it stays in L1/L2 while the
+ * scan streams through memory (a memo of single days did not, and missed
+ * on most awards). Malloc'd by the part on first use. */
+#define EXPIRY_MEMO 4096u
 typedef struct expiry_memo {
-    cx_date issued;
     cx_sym credential; /* CX_NOSYM: an empty slot */
-    cx_date expires;
+    int32_t month;     /* year * 12 + month - 1 */
+    cx_date first;     /* the expiry of an award of the month's first day */
+    int32_t last;      /* days d with expiry first + d - 1 up to last; 0: a month
+                          near 9999 whose days are worked out one by one */
 } expiry_memo;
 
 /* Awards are read in id ranges, each by its own thread on its own
@@ -763,9 +769,19 @@ static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential 
     return CX_OK;
 }
 
-/* a's default expiry (cx__expiry_default for its credential cr), through
- * the part's memo. 0, or CX_ENOMEM. */
-static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_award *a)
+/* A validated "YYYY-MM-DD"'s number of n digits at s. */
+static int date_digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* a's default expiry (cx__expiry_default for its credential cr) from
+ * issued, its date as text (already parsed into a->issued), through the
+ * part's memo. 0, or CX_ENOMEM. */
+static int default_expiry(award_part *p, const cx_snap_credential *cr, const char *issued,
+                          cx_snap_award *a)
 {
     if (!cr->valid_for) {
         a->expires = cx__expiry_default(a->issued, NULL);
@@ -775,16 +791,24 @@ static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_a
         if (!(p->expiries = malloc(EXPIRY_MEMO * sizeof *p->expiries))) return nomem(&p->err);
         memset(p->expiries, 0xff, EXPIRY_MEMO * sizeof *p->expiries); /* credential CX_NOSYM */
     }
-    /* a credential's days in consecutive slots (the next credential's
-     * 4099 slots on, 11 years of days): a small working set */
-    expiry_memo *m =
-        &p->expiries[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
-    if (m->credential != a->credential || m->issued != a->issued) {
-        m->issued = a->issued;
-        m->credential = a->credential;
-        m->expires = cx__expiry_default(a->issued, &cr->duration);
+    int y = date_digits(issued, 4), m = date_digits(issued + 5, 2), d = date_digits(issued + 8, 2);
+    int32_t month = y * 12 + m - 1;
+    expiry_memo *e = &p->expiries[((uint32_t)month + a->credential * 97u) & (EXPIRY_MEMO - 1)];
+    if (e->credential != a->credential || e->month != month) {
+        cx_date day1 = cx__date_from_ymd(y, m, 1);
+        cx_date next = m == 12 ? cx__date_from_ymd(y + 1, 1, 1) : cx__date_from_ymd(y, m + 1, 1);
+        cx_date end = cx__expiry_default(next - 1, &cr->duration);
+        e->credential = a->credential;
+        e->month = month;
+        e->first = cx__expiry_default(day1, &cr->duration);
+        e->last = e->first != CX_DATE_NEVER && end != CX_DATE_NEVER ? end - e->first + 1 : 0;
     }
-    a->expires = m->expires;
+    if (e->first == CX_DATE_NEVER)
+        a->expires = CX_DATE_NEVER; /* every day of the month: expiries grow with the day */
+    else if (!e->last)
+        a->expires = cx__expiry_default(a->issued, &cr->duration);
+    else
+        a->expires = e->first + (d < e->last ? d : e->last) - 1;
     return CX_OK;
 }
 
@@ -798,7 +822,7 @@ static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credenti
         a->flags |= CX_AWARD_EXPIRES_STORED;
         rc = date_col(&p->err, &c[4], CX_DATE_NEVER, &a->expires, "award", a->id);
     } else {
-        rc = default_expiry(p, cr, a);
+        rc = default_expiry(p, cr, c[3].text, a);
     }
     a->jurisdiction = cr->jurisdiction;
     if (!rc && c[5].text) {

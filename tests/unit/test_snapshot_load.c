@@ -28,9 +28,19 @@ static const struct {
 
 static char dir[512];
 
+/* The days of month m of year y. */
+static int month_days(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* The catalog: holders h-00000.. with 1 to 4 awards each, on days from
  * 1950 to 2049 (so that default expiries of one credential and of
- * different credentials meet on every memo slot), some with stored
+ * different credentials meet on every memo slot), some on the last day of
+ * a month of 29 to 31 days (so that valid_for lands on a shorter month
+ * and the day is clamped, once or twice: P1Y6M10D), some with stored
  * expires, hours, jurisdictions, grades, statuses, and, unless
  * default_ids, ids that sort far from their holder's (so that awards do not
  * come in holder order). With default_ids every award's id starts with its
@@ -61,6 +71,7 @@ static void write_catalog(const char *path, int default_ids)
             int c = (int)(r % NCREDS), y = 1950 + (int)(r / 7 % 100), m = 1 + (int)(r / 701 % 12);
             int d = default_ids ? 1 + 7 * k + (int)(r / 9001 % 7) /* distinct default ids */
                                 : 1 + (int)(r / 9001 % 28);
+            if (r % 7 == 0 && month_days(y, m) > 28) d = month_days(y, m); /* clamped expiries */
             fprintf(f, "      - { credential: %s, issued: %04d-%02d-%02d", creds[c].id, y, m, d);
             if (k && !default_ids) fprintf(f, ", id: %c-%05d-%d", r % 3 ? 'a' : 'z', h, k);
             if (r % 11 == 0) fprintf(f, ", expires: %04d-12-31", y + 2);
