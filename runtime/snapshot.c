@@ -4,6 +4,7 @@
  * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
  * changes a snapshot after cx__snapshot_load returns (no lazy caches).
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "snapshot.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "registry.h"
@@ -19,6 +21,7 @@
 #define POOL_CHUNK   (256 * 1024) /* string pool chunk, carved without alignment */
 #define SMALL_SORT   16           /* slices up to this size are insertion-sorted */
 #define PARALLEL_MIN 20000        /* holders below which awards are read by one thread */
+#define RELEASE_STEP (8u << 20)   /* bytes of a part's awards given back at a time */
 
 _Static_assert(sizeof(cx_snap_award) == 48, "an award is 48 bytes plus its id");
 
@@ -674,6 +677,7 @@ typedef struct award_part {
     cx_sym last_holder;    /* the previous row's holder */
     cx_sym min_holder;     /* the least holder of its awards (CX_NOSYM: none yet) */
     cx_sym max_holder;     /* the greatest (0: none yet) */
+    int unordered;         /* 1: an award of an earlier holder came after a later's */
     uint32_t *grade_map;   /* index in grades -> index in s->grades (merge_grades) */
     cred_cache creds;      /* recent credential look-ups */
     expiry_memo *expiries; /* EXPIRY_MEMO of them, or NULL before the first */
@@ -703,6 +707,7 @@ static int award_holder(award_part *p, const cx_col *c, cx_snap_award *a)
     }
     int rc = required_ref(s, &p->err, c, CX_KIND_HOLDER, &a->holder, "award", a->id);
     if (rc) return rc;
+    if (last != CX_NOSYM && a->holder < last) p->unordered = 1;
     p->last_holder = a->holder;
     if (a->holder < p->min_holder) p->min_holder = a->holder;
     if (a->holder > p->max_holder) p->max_holder = a->holder;
@@ -1078,9 +1083,64 @@ static void layout_job_run(layout_job *j, uint64_t *keys, uint32_t *next)
     }
 }
 
+/* Gives the memory of a part's awards [*done, upto) (bytes from data),
+ * read for the last time, back to the system in whole pages: the part's
+ * array is freed only after the layout, which fills an array as large,
+ * and this keeps the two from being resident together. The pages are
+ * never read again; the allocator's own bytes lie outside them. */
+static void release_read(const char *data, size_t *done, size_t upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)data + *done + page - 1) / page * page;
+    uintptr_t hi = ((uintptr_t)data + upto) / page * page;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    *done = upto;
+}
+
+/* layout_job_run for a job of one part whose awards come in holder order
+ * (default ids): each holder's run of awards is already in place but for
+ * its order by issued, so one sequential pass sorts and copies each run,
+ * with no key array over all awards, and gives the part's memory back as
+ * it goes. 0, or CX_ENOMEM. */
+static int layout_job_runs(layout_job *j)
+{
+    builder *b = j->b;
+    const award_part *p = &j->parts[j->first];
+    const cx_snap_award *a = (const cx_snap_award *)(void *)p->awards.data;
+    uint64_t *keys = NULL;
+    size_t cap = 0, released = 0;
+    cx_sym h = j->lo;
+    for (uint32_t x = 0, end; x < j->n; x = end) {
+        if ((size_t)x * sizeof *a - released >= RELEASE_STEP)
+            release_read(p->awards.data, &released, (size_t)x * sizeof *a);
+        for (end = x + 1; end < j->n && a[end].holder == a[x].holder;) end++;
+        if (end - x > cap) {
+            free(keys);
+            cap = 2 * (end - x);
+            if (!(keys = malloc(cap * sizeof *keys))) return CX_ENOMEM;
+        }
+        for (; h <= a[x].holder; h++) b->holders[h].awards = b->awards + j->base + x;
+        b->holders[a[x].holder].nawards = end - x;
+        for (uint32_t k = x; k < end; k++) keys[k - x] = award_key(a[k].issued, j->base + k);
+        sort_keys(keys, end - x);
+        for (uint32_t k = x; k < end; k++) {
+            uint32_t from = (uint32_t)keys[k - x];
+            b->awards[j->base + k] = job_award(j, from);
+            b->awards_by_id[from] = j->base + k;
+        }
+    }
+    for (; h < j->hi; h++) b->holders[h].awards = b->awards + j->base + j->n;
+    free(keys);
+    return CX_OK;
+}
+
 static void *layout_job_thread(void *arg)
 {
     layout_job *j = arg;
+    if (j->last == j->first + 1 && !j->parts[j->first].unordered) {
+        j->rc = layout_job_runs(j);
+        return NULL;
+    }
     uint64_t *keys = malloc((j->n ? j->n : 1) * sizeof *keys);
     uint32_t *next = malloc((j->hi - j->lo + 1) * sizeof *next);
     if (keys && next)
