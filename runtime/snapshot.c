@@ -982,7 +982,7 @@ static int read_parts(cx_registry *registry, award_part *parts, int k)
 
 /* Makes part p's grade indices global: s->grades lists the distinct
  * grades in the order one reader meets them, in b->aux until finished;
- * p->grade_map maps the part's indices to them (applied by layout_job). */
+ * p->grade_map maps the part's indices to them (applied by job_award). */
 static int merge_grades(builder *b, award_part *p)
 {
     const char **grades = (const char **)(void *)p->grades.data;
@@ -1182,7 +1182,8 @@ static int layout_awards(builder *b, award_part *parts, int k)
     b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
     if (!b->awards || !b->awards_by_id) return nomem(b->err);
     njobs = local ? k : 1;
-    for (int i = 0, base = 0; i < njobs; i++) {
+    uint32_t base = 0;
+    for (int i = 0; i < njobs; i++) {
         layout_job *j = &jobs[i];
         j->b = b;
         j->parts = parts;
@@ -1190,10 +1191,10 @@ static int layout_awards(builder *b, award_part *parts, int k)
         j->last = local ? i + 1 : k;
         j->lo = local ? (cx_sym)(nh * (uint64_t)i / (uint64_t)k) : 0;
         j->hi = local ? (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k) : (cx_sym)nh;
-        j->base = (uint32_t)base;
+        j->base = base;
         j->n = local ? (uint32_t)parts[i].awards.n : n;
         j->rc = CX_OK;
-        base += (int)j->n;
+        base += j->n;
     }
     for (int i = 1; i < njobs; i++)
         started[i] = pthread_create(&threads[i], NULL, layout_job_thread, &jobs[i]) == 0;
