@@ -4,6 +4,7 @@
  * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
  * changes a snapshot after cx__snapshot_load returns (no lazy caches).
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "snapshot.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "registry.h"
@@ -19,6 +21,7 @@
 #define POOL_CHUNK   (256 * 1024) /* string pool chunk, carved without alignment */
 #define SMALL_SORT   16           /* slices up to this size are insertion-sorted */
 #define PARALLEL_MIN 20000        /* holders below which awards are read by one thread */
+#define RELEASE_STEP (8u << 20)   /* bytes of a part's awards given back at a time */
 
 _Static_assert(sizeof(cx_snap_award) == 48, "an award is 48 bytes plus its id");
 
@@ -642,15 +645,21 @@ typedef struct cred_cache {
     cx_sym sym[CRED_CACHE];
 } cred_cache;
 
-/* Default expiries already worked out (issued + a credential's
- * valid_for), direct-mapped on (issued, credential): awards repeat few
- * such pairs, and the calendar arithmetic of cx__expiry_default costs
- * more than the rest of an award. Malloc'd by the part on first use. */
-#define EXPIRY_MEMO (1u << 15)
+/* Default expiries by the month of issue: for a credential and a month,
+ * cx__expiry_default(day d of the month) is first + min(d, last) - 1 (the
+ * years and months of valid_for move the day to a month that may be
+ * shorter; weeks and days then add to it), so two calls for the month's
+ * first and last days give every day's. Awards repeat few (credential,
+ * month) pairs: direct-mapped, 64 KiB, so it stays in L1/L2 while the
+ * scan streams through memory (a memo of single days did not, and missed
+ * on most awards). Malloc'd by the part on first use. */
+#define EXPIRY_MEMO 4096u
 typedef struct expiry_memo {
-    cx_date issued;
     cx_sym credential; /* CX_NOSYM: an empty slot */
-    cx_date expires;
+    int32_t month;     /* year * 12 + month - 1 */
+    cx_date first;     /* the expiry of an award of the month's first day */
+    int32_t last;      /* days d with expiry first + d - 1 up to last; 0: a month
+                          near 9999 whose days are worked out one by one */
 } expiry_memo;
 
 /* Awards are read in id ranges, each by its own thread on its own
@@ -666,6 +675,10 @@ typedef struct award_part {
     cx_strmap grade_index; /* grade text -> index in grades + 1 */
     const char *prev_id;   /* the previous award id (order check) */
     cx_sym last_holder;    /* the previous row's holder */
+    cx_sym min_holder;     /* the least holder of its awards (CX_NOSYM: none yet) */
+    cx_sym max_holder;     /* the greatest (0: none yet) */
+    int unordered;         /* 1: an award of an earlier holder came after a later's */
+    uint32_t *grade_map;   /* index in grades -> index in s->grades (merge_grades) */
     cred_cache creds;      /* recent credential look-ups */
     expiry_memo *expiries; /* EXPIRY_MEMO of them, or NULL before the first */
     int64_t version;       /* content version its transaction sees */
@@ -688,12 +701,17 @@ static int award_holder(award_part *p, const cx_col *c, cx_snap_award *a)
         }
         if (last + 1 < s->count[CX_KIND_HOLDER] && strcmp(s->holders[last + 1].id, c->text) == 0) {
             a->holder = p->last_holder = last + 1;
+            if (last + 1 > p->max_holder) p->max_holder = last + 1;
             return CX_OK;
         }
     }
     int rc = required_ref(s, &p->err, c, CX_KIND_HOLDER, &a->holder, "award", a->id);
-    if (!rc) p->last_holder = a->holder;
-    return rc;
+    if (rc) return rc;
+    if (last != CX_NOSYM && a->holder < last) p->unordered = 1;
+    p->last_holder = a->holder;
+    if (a->holder < p->min_holder) p->min_holder = a->holder;
+    if (a->holder > p->max_holder) p->max_holder = a->holder;
+    return CX_OK;
 }
 
 /* The award's credential, through the part's cache. */
@@ -733,7 +751,7 @@ static int award_status(award_part *p, const cx_col *c, cx_snap_award *a)
 }
 
 /* The award's grade: its index among the part's distinct grades (made
- * global by merge_parts) and its rank on the credential's scale. */
+ * global by merge_grades) and its rank on the credential's scale. */
 static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential *cr,
                        cx_snap_award *a)
 {
@@ -756,9 +774,19 @@ static int award_grade(award_part *p, const cx_col *c, const cx_snap_credential 
     return CX_OK;
 }
 
-/* a's default expiry (cx__expiry_default for its credential cr), through
- * the part's memo. 0, or CX_ENOMEM. */
-static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_award *a)
+/* A validated "YYYY-MM-DD"'s number of n digits at s. */
+static int date_digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* a's default expiry (cx__expiry_default for its credential cr) from
+ * issued, its date as text (already parsed into a->issued), through the
+ * part's memo. 0, or CX_ENOMEM. */
+static int default_expiry(award_part *p, const cx_snap_credential *cr, const char *issued,
+                          cx_snap_award *a)
 {
     if (!cr->valid_for) {
         a->expires = cx__expiry_default(a->issued, NULL);
@@ -768,16 +796,24 @@ static int default_expiry(award_part *p, const cx_snap_credential *cr, cx_snap_a
         if (!(p->expiries = malloc(EXPIRY_MEMO * sizeof *p->expiries))) return nomem(&p->err);
         memset(p->expiries, 0xff, EXPIRY_MEMO * sizeof *p->expiries); /* credential CX_NOSYM */
     }
-    /* a credential's days in consecutive slots (the next credential's
-     * 4099 slots on, 11 years of days): a small working set */
-    expiry_memo *m =
-        &p->expiries[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
-    if (m->credential != a->credential || m->issued != a->issued) {
-        m->issued = a->issued;
-        m->credential = a->credential;
-        m->expires = cx__expiry_default(a->issued, &cr->duration);
+    int y = date_digits(issued, 4), m = date_digits(issued + 5, 2), d = date_digits(issued + 8, 2);
+    int32_t month = y * 12 + m - 1;
+    expiry_memo *e = &p->expiries[((uint32_t)month + a->credential * 97u) & (EXPIRY_MEMO - 1)];
+    if (e->credential != a->credential || e->month != month) {
+        cx_date day1 = cx__date_from_ymd(y, m, 1);
+        cx_date next = m == 12 ? cx__date_from_ymd(y + 1, 1, 1) : cx__date_from_ymd(y, m + 1, 1);
+        cx_date end = cx__expiry_default(next - 1, &cr->duration);
+        e->credential = a->credential;
+        e->month = month;
+        e->first = cx__expiry_default(day1, &cr->duration);
+        e->last = e->first != CX_DATE_NEVER && end != CX_DATE_NEVER ? end - e->first + 1 : 0;
     }
-    a->expires = m->expires;
+    if (e->first == CX_DATE_NEVER)
+        a->expires = CX_DATE_NEVER; /* every day of the month: expiries grow with the day */
+    else if (!e->last)
+        a->expires = cx__expiry_default(a->issued, &cr->duration);
+    else
+        a->expires = e->first + (d < e->last ? d : e->last) - 1;
     return CX_OK;
 }
 
@@ -791,7 +827,7 @@ static int award_defaults(award_part *p, const cx_col *c, const cx_snap_credenti
         a->flags |= CX_AWARD_EXPIRES_STORED;
         rc = date_col(&p->err, &c[4], CX_DATE_NEVER, &a->expires, "award", a->id);
     } else {
-        rc = default_expiry(p, cr, a);
+        rc = default_expiry(p, cr, c[3].text, a);
     }
     a->jurisdiction = cr->jurisdiction;
     if (!rc && c[5].text) {
@@ -901,6 +937,8 @@ static void parts_init(builder *b, award_part *parts, int k, cx_registry *main)
         vec_init(&p->grades, sizeof(const char *));
         cx__strmap_init(&p->grade_index);
         p->last_holder = CX_NOSYM;
+        p->min_holder = CX_NOSYM;
+        p->max_holder = 0;
     }
 }
 
@@ -913,6 +951,7 @@ static void parts_free(cx_registry *registry, award_part *parts, int k)
         free(parts[i].awards.data);
         free(parts[i].grades.data);
         free(parts[i].expiries);
+        free(parts[i].grade_map);
         cx__strmap_free(&parts[i].grade_index);
     }
 }
@@ -942,54 +981,23 @@ static int read_parts(cx_registry *registry, award_part *parts, int k)
 }
 
 /* Makes part p's grade indices global: s->grades lists the distinct
- * grades in the order one reader meets them, in b->aux until finished. */
+ * grades in the order one reader meets them, in b->aux until finished;
+ * p->grade_map maps the part's indices to them (applied by job_award). */
 static int merge_grades(builder *b, award_part *p)
 {
     const char **grades = (const char **)(void *)p->grades.data;
-    uint32_t *map = malloc((p->grades.n ? p->grades.n : 1) * sizeof *map);
-    if (!map) return nomem(b->err);
+    if (!(p->grade_map = malloc((p->grades.n ? p->grades.n : 1) * sizeof *p->grade_map)))
+        return nomem(b->err);
     for (size_t g = 0; g < p->grades.n; g++) {
         uintptr_t index = (uintptr_t)cx__strmap_get(&b->grade_index, grades[g]); /* + 1 */
         if (!index) {
             const char **slot = vec_push(&b->aux);
             index = b->aux.n;
-            if (!slot || cx__strmap_put(&b->grade_index, grades[g], (void *)index, NULL) < 0) {
-                free(map);
+            if (!slot || cx__strmap_put(&b->grade_index, grades[g], (void *)index, NULL) < 0)
                 return nomem(b->err);
-            }
             *slot = grades[g];
         }
-        map[g] = (uint32_t)(index - 1);
-    }
-    cx_snap_award *a = (cx_snap_award *)(void *)p->awards.data;
-    for (size_t j = 0; j < p->awards.n; j++)
-        if (a[j].grade != CX_NOSYM) a[j].grade = map[a[j].grade];
-    free(map);
-    return CX_OK;
-}
-
-/* Joins the parts' awards, in part (= id) order, into *all (the caller
- * frees all->data), their grades made global first. */
-static int merge_parts(builder *b, award_part *parts, int k, vec *all)
-{
-    size_t total = 0;
-    for (int i = 0; i < k; i++) {
-        int rc = merge_grades(b, &parts[i]);
-        if (rc) return rc;
-        total += parts[i].awards.n;
-    }
-    *all = parts[0].awards; /* part 0's array, grown to hold the others */
-    vec_init(&parts[0].awards, sizeof(cx_snap_award));
-    if (total > all->cap) {
-        char *grown = realloc(all->data, total * all->size);
-        if (!grown) return nomem(b->err);
-        all->data = grown;
-        all->cap = total;
-    }
-    for (int i = 1; i < k; i++) {
-        if (!parts[i].awards.n) continue;
-        memcpy(all->data + all->n * all->size, parts[i].awards.data, parts[i].awards.n * all->size);
-        all->n += parts[i].awards.n;
+        p->grade_map[g] = (uint32_t)(index - 1);
     }
     return CX_OK;
 }
@@ -1021,52 +1029,189 @@ static void sort_keys(uint64_t *k, size_t n)
     }
 }
 
-/* Lays the id-ordered awards (tmp, n) out grouped by holder, each holder's
- * by issued then id, into b->awards, and fills awards_by_id. keys holds n
- * and next one per holder. */
-static void group_awards(builder *b, const cx_snap_award *tmp, uint32_t n, uint64_t *keys,
-                         uint32_t *next)
+/* One share of the award layout: the awards of parts [first, last) (id
+ * positions [base, base + n)) are those of holders [lo, hi), which take
+ * the final positions [base, base + n). Jobs with disjoint holders and
+ * parts run on threads of their own. */
+typedef struct layout_job {
+    builder *b;
+    award_part *parts; /* the parts (their awards, grade maps) */
+    int first, last;   /* the parts it lays out */
+    cx_sym lo, hi;     /* its holders */
+    uint32_t base, n;  /* its first id position and award count */
+    int rc;            /* 0, or CX_ENOMEM (not reported yet) */
+} layout_job;
+
+/* The award at id position x of job j (x in [base, base + n)), its grade
+ * made global. */
+static cx_snap_award job_award(const layout_job *j, uint32_t x)
 {
-    cx_snapshot *s = b->s;
-    uint32_t pos = 0;
-    for (uint32_t x = 0; x < n; x++) b->holders[tmp[x].holder].nawards++;
-    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++) {
-        next[h] = pos;
+    const award_part *p = &j->parts[j->first];
+    for (x -= j->base; x >= p->awards.n; p++) x -= (uint32_t)p->awards.n;
+    cx_snap_award a = ((const cx_snap_award *)(void *)p->awards.data)[x];
+    if (a.grade != CX_NOSYM) a.grade = p->grade_map[a.grade];
+    return a;
+}
+
+/* Lays out job j's awards grouped by holder, each holder's by issued then
+ * id, into b->awards, and fills its part of awards_by_id and the holders'
+ * counts and slices. */
+static void layout_job_run(layout_job *j, uint64_t *keys, uint32_t *next)
+{
+    builder *b = j->b;
+    uint32_t pos = j->base, x = j->base;
+    for (int i = j->first; i < j->last; i++) {
+        const cx_snap_award *a = (const cx_snap_award *)(void *)j->parts[i].awards.data;
+        for (size_t k = 0; k < j->parts[i].awards.n; k++) b->holders[a[k].holder].nawards++;
+    }
+    for (cx_sym h = j->lo; h < j->hi; h++) {
+        next[h - j->lo] = pos - j->base;
         b->holders[h].awards = b->awards + pos;
         pos += b->holders[h].nawards;
     }
-    for (uint32_t x = 0; x < n; x++) keys[next[tmp[x].holder]++] = award_key(tmp[x].issued, x);
-    for (cx_sym h = 0; h < s->count[CX_KIND_HOLDER]; h++)
-        sort_keys(keys + (b->holders[h].awards - b->awards), b->holders[h].nawards);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t x = (uint32_t)keys[k];
-        b->awards[k] = tmp[x];
-        b->awards_by_id[x] = k;
+    for (int i = j->first; i < j->last; i++) {
+        const cx_snap_award *a = (const cx_snap_award *)(void *)j->parts[i].awards.data;
+        for (size_t k = 0; k < j->parts[i].awards.n; k++, x++)
+            keys[next[a[k].holder - j->lo]++] = award_key(a[k].issued, x);
+    }
+    for (cx_sym h = j->lo; h < j->hi; h++)
+        sort_keys(keys + (b->holders[h].awards - b->awards) - j->base, b->holders[h].nawards);
+    for (uint32_t k = 0; k < j->n; k++) {
+        uint32_t from = (uint32_t)keys[k];
+        b->awards[j->base + k] = job_award(j, from);
+        b->awards_by_id[from] = j->base + k;
     }
 }
 
-/* Moves the scanned awards (all, id order) to their final places. */
-static int finish_awards(builder *b, const vec *all)
+/* Gives the memory of a part's awards [*done, upto) (bytes from data),
+ * read for the last time, back to the system in whole pages: the part's
+ * array is freed only after the layout, which fills an array as large,
+ * and this keeps the two from being resident together. The pages are
+ * never read again; the allocator's own bytes lie outside them. */
+static void release_read(const char *data, size_t *done, size_t upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)data + *done + page - 1) / page * page;
+    uintptr_t hi = ((uintptr_t)data + upto) / page * page;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    *done = upto;
+}
+
+/* layout_job_run for a job of one part whose awards come in holder order
+ * (default ids): each holder's run of awards is already in place but for
+ * its order by issued, so one sequential pass sorts and copies each run,
+ * with no key array over all awards, and gives the part's memory back as
+ * it goes. 0, or CX_ENOMEM. */
+static int layout_job_runs(layout_job *j)
+{
+    builder *b = j->b;
+    const award_part *p = &j->parts[j->first];
+    const cx_snap_award *a = (const cx_snap_award *)(void *)p->awards.data;
+    uint64_t *keys = NULL;
+    size_t cap = 0, released = 0;
+    cx_sym h = j->lo;
+    for (uint32_t x = 0, end; x < j->n; x = end) {
+        if ((size_t)x * sizeof *a - released >= RELEASE_STEP)
+            release_read(p->awards.data, &released, (size_t)x * sizeof *a);
+        for (end = x + 1; end < j->n && a[end].holder == a[x].holder;) end++;
+        if (end - x > cap) {
+            free(keys);
+            cap = 2 * (end - x);
+            if (!(keys = malloc(cap * sizeof *keys))) return CX_ENOMEM;
+        }
+        for (; h <= a[x].holder; h++) b->holders[h].awards = b->awards + j->base + x;
+        b->holders[a[x].holder].nawards = end - x;
+        for (uint32_t k = x; k < end; k++) keys[k - x] = award_key(a[k].issued, j->base + k);
+        sort_keys(keys, end - x);
+        for (uint32_t k = x; k < end; k++) {
+            uint32_t from = (uint32_t)keys[k - x];
+            b->awards[j->base + k] = job_award(j, from);
+            b->awards_by_id[from] = j->base + k;
+        }
+    }
+    for (; h < j->hi; h++) b->holders[h].awards = b->awards + j->base + j->n;
+    free(keys);
+    return CX_OK;
+}
+
+static void *layout_job_thread(void *arg)
+{
+    layout_job *j = arg;
+    if (j->last == j->first + 1 && !j->parts[j->first].unordered) {
+        j->rc = layout_job_runs(j);
+        return NULL;
+    }
+    uint64_t *keys = malloc((j->n ? j->n : 1) * sizeof *keys);
+    uint32_t *next = malloc((j->hi - j->lo + 1) * sizeof *next);
+    if (keys && next)
+        layout_job_run(j, keys, next);
+    else
+        j->rc = CX_ENOMEM;
+    free(keys);
+    free(next);
+    return NULL;
+}
+
+/* Whether part i of k holds only awards of the holders it was split at
+ * (parts_init): then each part lays out its own awards. */
+static int part_is_local(const builder *b, const award_part *p, int i, int k)
+{
+    uint64_t nh = b->s->count[CX_KIND_HOLDER];
+    if (!p->awards.n) return 1;
+    return p->min_holder >= nh * (uint64_t)i / (uint64_t)k &&
+           p->max_holder < nh * (uint64_t)(i + 1) / (uint64_t)k;
+}
+
+/* Lays the parts' awards (id order, part after part) out by holder into
+ * b->awards and fills awards_by_id: a job a part on a thread of its own
+ * when every part is local, else one job over all of them. */
+static int layout_awards(builder *b, award_part *parts, int k)
 {
     cx_snapshot *s = b->s;
-    uint32_t n = (uint32_t)all->n;
-    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    uint32_t *next = malloc((s->count[CX_KIND_HOLDER] + 1) * sizeof *next);
-    int rc = CX_OK;
+    layout_job jobs[CX_SNAP_MAX_PARTS];
+    pthread_t threads[CX_SNAP_MAX_PARTS];
+    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, njobs, rc = CX_OK;
+    uint64_t total = 0, nh = s->count[CX_KIND_HOLDER];
+    for (int i = 0; i < k; i++) {
+        if ((rc = merge_grades(b, &parts[i])) != 0) return rc;
+        total += parts[i].awards.n;
+        local = local && part_is_local(b, &parts[i], i, k);
+    }
+    uint32_t n = (uint32_t)total;
     b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
     b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
-    if (!keys || !next || !b->awards || !b->awards_by_id) {
-        rc = nomem(b->err);
-        goto done;
+    if (!b->awards || !b->awards_by_id) return nomem(b->err);
+    njobs = local ? k : 1;
+    uint32_t base = 0;
+    for (int i = 0; i < njobs; i++) {
+        layout_job *j = &jobs[i];
+        j->b = b;
+        j->parts = parts;
+        j->first = local ? i : 0;
+        j->last = local ? i + 1 : k;
+        j->lo = local ? (cx_sym)(nh * (uint64_t)i / (uint64_t)k) : 0;
+        j->hi = local ? (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k) : (cx_sym)nh;
+        j->base = base;
+        j->n = local ? (uint32_t)parts[i].awards.n : n;
+        j->rc = CX_OK;
+        base += j->n;
     }
-    group_awards(b, (const cx_snap_award *)(void *)all->data, n, keys, next);
+    for (int i = 1; i < njobs; i++)
+        started[i] = pthread_create(&threads[i], NULL, layout_job_thread, &jobs[i]) == 0;
+    layout_job_thread(&jobs[0]);
+    for (int i = 1; i < njobs; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        else /* no thread: lay it out here */
+            layout_job_thread(&jobs[i]);
+    }
+    for (int i = 0; i < njobs && !rc; i++)
+        if (jobs[i].rc) rc = nomem(b->err);
+    if (rc) return rc;
     s->awards = b->awards;
     s->awards_by_id = b->awards_by_id;
     s->count[CX_KIND_AWARD] = n;
-done:
-    free(keys);
-    free(next);
-    return rc;
+    return CX_OK;
 }
 
 /* The distinct grades, collected in b->aux by award_grade. */
@@ -1180,7 +1325,7 @@ static void set_array(builder *b, int table, void *p)
         break;
     default:
         s->tags = p;
-        break; /* CX_SNAP_TAG; awards are laid out by finish_awards */
+        break; /* CX_SNAP_TAG; awards are laid out by layout_awards */
     }
 }
 
@@ -1318,10 +1463,10 @@ static int load_holders(cx_registry *r, builder *b)
     return rc;
 }
 
-/* Reads the awards into *all (id order): in parallel parts when
+/* Reads the awards (id order) and lays them out: in parallel parts when
  * part_count says so, else in one part on the main connection, which is
  * also the fallback when a part saw a newer import than the main reader. */
-static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec *all)
+static int read_awards(cx_registry *registry, cx_registry *main, builder *b)
 {
     award_part parts[CX_SNAP_MAX_PARTS];
     int k = part_count(b, registry, main), rc = CX_OK;
@@ -1335,7 +1480,7 @@ static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec
     if (k == 1) parts[0].rc = read_part(&parts[0], 0);
     for (int i = 0; i < k && !rc; i++)
         if ((rc = parts[i].rc) != 0) *b->err = parts[i].err;
-    if (!rc) rc = merge_parts(b, parts, k, all);
+    if (!rc) rc = layout_awards(b, parts, k);
     parts_free(registry, parts, k);
     return rc;
 }
@@ -1343,12 +1488,8 @@ static int read_awards(cx_registry *registry, cx_registry *main, builder *b, vec
 /* The awards, laid out by holder, their distinct grades and results. */
 static int load_awards(cx_registry *registry, cx_registry *r, builder *b)
 {
-    vec all;
-    vec_init(&all, sizeof(cx_snap_award));
     vec_init(&b->aux, sizeof(const char *));
-    int rc = read_awards(registry, r, b, &all);
-    if (!rc) rc = finish_awards(b, &all);
-    free(all.data);
+    int rc = read_awards(registry, r, b);
     if (!rc) rc = finish_grades(b);
     vec_init(&b->v, sizeof(pending_result));
     b->id_cursor = 0;

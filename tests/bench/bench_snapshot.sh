@@ -10,7 +10,8 @@
 # run that writes the cache, the two outputs compared, bench_snapshot's
 # load times from SQLite and from the cache, bench_audit's hand-written C
 # loop (statuses over the in-memory snapshot, one core) with the ratio of
-# each end-to-end time to it, the cache's size and the load average.
+# each end-to-end time to it, the median peak RSS of the cold and warm runs
+# (when /usr/bin/time is GNU time), the cache's size and the load average.
 # BENCH_DB=PATH reuses a registry an earlier run of this script's data
 # made (HOLDERS must match) instead of generating and importing one, which
 # takes longer than the runs at 1M. Never run by ctest.
@@ -62,11 +63,14 @@ fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# summary [OPTIONS]: one timed `audit --all --summary`; its seconds on stdout.
+# summary [OPTIONS]: one timed `audit --all --summary`; its seconds on
+# stdout, its peak RSS in KiB appended to $T/rss when GNU time is there.
+timer=()
+if /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then timer=(/usr/bin/time -a -f %M -o "$T/rss"); fi
 summary() {
   local s e
   s=$(date +%s.%N)
-  "$credex" --db "$db" audit --all --summary --rules "$T/stack.lua" --as-of 2026-06-01 \
+  "${timer[@]}" "$credex" --db "$db" audit --all --summary --rules "$T/stack.lua" --as-of 2026-06-01 \
     --jobs "$jobs" "$@" > "$T/summary.out"
   e=$(date +%s.%N)
   awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'
@@ -77,9 +81,14 @@ rm -f "$db.snapshot"
 cold=""
 for _ in $(seq "$runs"); do cold="$cold $(summary --no-cache)"; done
 cp "$T/summary.out" "$T/cold.out"
+cold_rss=""
+[ -f "$T/rss" ] && cold_rss=$(median < "$T/rss") && rm "$T/rss"
 writes=$(summary)
+rm -f "$T/rss"
 warm=""
 for _ in $(seq "$runs"); do warm="$warm $(summary)"; done
+warm_rss=""
+[ -f "$T/rss" ] && warm_rss=$(median < "$T/rss")
 cmp -s "$T/cold.out" "$T/summary.out" && same="byte-identical" || same="DIFFER"
 cold_m=$(echo "$cold" | median)
 warm_m=$(echo "$warm" | median)
@@ -91,6 +100,7 @@ grep -E '^baseline C loop' "$T/audit.txt"
 printf 'audit --all --summary --jobs %s, cold (--no-cache): %s s median of%s s\n' "$jobs" "$cold_m" "$cold"
 printf 'audit --all --summary --jobs %s, the run that writes the cache: %s s\n' "$jobs" "$writes"
 printf 'audit --all --summary --jobs %s, warm (the cache):  %s s median of%s s\n' "$jobs" "$warm_m" "$warm"
+[ -n "$cold_rss" ] && printf 'peak RSS, medians: cold %s MiB, warm %s MiB\n' $((cold_rss / 1024)) $((warm_rss / 1024))
 printf 'warm / cold: %.2f; outputs %s\n' "$(echo "$warm_m / $cold_m" | bc -l)" "$same"
 printf 'the C loop (statuses over the in-memory snapshot, 1 core): %.3f s; cold %.1fx, warm %.1fx it\n' \
   "$loop" "$(echo "$cold_m / $loop" | bc -l)" "$(echo "$warm_m / $loop" | bc -l)"

@@ -28,12 +28,26 @@ static const struct {
 
 static char dir[512];
 
+/* The days of month m of year y. */
+static int month_days(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* The catalog: holders h-00000.. with 1 to 4 awards each, on days from
  * 1950 to 2049 (so that default expiries of one credential and of
- * different credentials meet on every memo slot), some with stored
- * expires, hours, jurisdictions, grades, statuses, and ids that sort far from their
- * holder's (so that awards do not come in holder order). */
-static void write_catalog(const char *path)
+ * different credentials meet on every memo slot), some on the last day of
+ * a month of 29 to 31 days (so that valid_for lands on a shorter month
+ * and the day is clamped, once or twice: P1Y6M10D), some with stored
+ * expires, hours, jurisdictions, grades, statuses, and, unless
+ * default_ids, ids that sort far from their holder's (so that awards do not
+ * come in holder order). With default_ids every award's id starts with its
+ * holder's, so each part of a parallel load holds only the awards of its
+ * own holders and lays them out on its own thread (snapshot.c,
+ * layout_awards); otherwise one job lays out all parts. */
+static void write_catalog(const char *path, int default_ids)
 {
     FILE *f = fopen(path, "w");
     if (!f) return;
@@ -55,9 +69,11 @@ static void write_catalog(const char *path)
             seed = seed * 1103515245u + 12345u;
             unsigned r = seed >> 8;
             int c = (int)(r % NCREDS), y = 1950 + (int)(r / 7 % 100), m = 1 + (int)(r / 701 % 12);
-            int d = 1 + (int)(r / 9001 % 28);
+            int d = default_ids ? 1 + 7 * k + (int)(r / 9001 % 7) /* distinct default ids */
+                                : 1 + (int)(r / 9001 % 28);
+            if (r % 7 == 0 && month_days(y, m) > 28) d = month_days(y, m); /* clamped expiries */
             fprintf(f, "      - { credential: %s, issued: %04d-%02d-%02d", creds[c].id, y, m, d);
-            if (k) fprintf(f, ", id: %c-%05d-%d", r % 3 ? 'a' : 'z', h, k); /* distinct */
+            if (k && !default_ids) fprintf(f, ", id: %c-%05d-%d", r % 3 ? 'a' : 'z', h, k);
             if (r % 11 == 0) fprintf(f, ", expires: %04d-12-31", y + 2);
             if (r % 13 == 0) fprintf(f, ", hours: %d", (int)(r % 50));
             if (r % 17 == 0) fputs(", jurisdiction: US-TX", f);
@@ -181,13 +197,15 @@ static void same_snapshot(const cx_snapshot *a, const cx_snapshot *b)
         CHECK_STR(a->grades[g], b->grades[g]);
 }
 
-TEST(generated_registry_loads_as_the_entity_reader_reads_it)
+/* Imports a generated catalog (write_catalog) into a new registry in dir,
+ * loads it with 1, 2 and 4 parts and checks every load. */
+static void check_generated(int default_ids)
 {
     char db[600], yaml[600];
     cx_error err;
     snprintf(db, sizeof db, "%s/r.db", dir);
     snprintf(yaml, sizeof yaml, "%s/catalog.yaml", dir);
-    write_catalog(yaml);
+    write_catalog(yaml, default_ids);
     cx_registry *r = open_registry(db);
     if (!r) return;
     const char *path = yaml;
@@ -198,6 +216,7 @@ TEST(generated_registry_loads_as_the_entity_reader_reads_it)
     if (one && two && four) {
         CHECK(one->count[CX_KIND_AWARD] > 2 * HOLDERS);
         CHECK_INT(check_holders(r, one), one->count[CX_KIND_AWARD]);
+        CHECK_INT(check_holders(r, four), one->count[CX_KIND_AWARD]);
         CHECK_INT(one->ngrades, 3); /* A, B and pass */
         same_snapshot(one, two);
         same_snapshot(one, four);
@@ -214,11 +233,25 @@ TEST(generated_registry_loads_as_the_entity_reader_reads_it)
     unlink(db);
 }
 
+TEST(generated_registry_loads_as_the_entity_reader_reads_it)
+{
+    check_generated(0);
+}
+
+/* Every award id its holder's default: the parts lay out their own
+ * awards, in parallel, and the result is the same. */
+TEST(default_ids_load_as_the_entity_reader_reads_them)
+{
+    check_generated(1);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
         {"generated_registry_loads_as_the_entity_reader_reads_it",
          generated_registry_loads_as_the_entity_reader_reads_it},
+        {"default_ids_load_as_the_entity_reader_reads_them",
+         default_ids_load_as_the_entity_reader_reads_them},
         {NULL, NULL},
     };
     const char *tmp = getenv("TMPDIR");
