@@ -144,6 +144,11 @@ static void row_put(cx__row_hasher *rh, const void *data, size_t len)
 {
     const unsigned char *p = data;
     rh->len += len;
+    if (len <= sizeof rh->buf - rh->used) { /* nearly always: a row fits in buf */
+        memcpy(rh->buf + rh->used, p, len);
+        rh->used += len;
+        return;
+    }
     while (len) {
         if (rh->used == sizeof rh->buf) mm_flush(rh);
         size_t take = sizeof rh->buf - rh->used < len ? sizeof rh->buf - rh->used : len;
@@ -191,16 +196,18 @@ void cx__row_int(cx__row_hasher *rh, int64_t v)
 
 void cx__row_end(cx__row_hasher *rh, cx__row_sum *sum)
 {
-    mm_flush(rh);
+    size_t blocks = rh->used / 16, rest = rh->used % 16;
+    const unsigned char *tail = rh->buf + 16 * blocks;
+    mm_blocks(rh, rh->buf, blocks);
     uint64_t k1 = 0, k2 = 0, h1 = rh->h1, h2 = rh->h2;
-    for (size_t i = rh->used; i-- > 0;) {
+    for (size_t i = rest; i-- > 0;) {
         if (i >= 8)
-            k2 ^= (uint64_t)rh->buf[i] << (8 * (i - 8));
+            k2 ^= (uint64_t)tail[i] << (8 * (i - 8));
         else
-            k1 ^= (uint64_t)rh->buf[i] << (8 * i);
+            k1 ^= (uint64_t)tail[i] << (8 * i);
     }
-    if (rh->used > 8) h2 ^= mix_k2(k2);
-    if (rh->used > 0) h1 ^= mix_k1(k1);
+    if (rest > 8) h2 ^= mix_k2(k2);
+    if (rest > 0) h1 ^= mix_k1(k1);
     h1 ^= rh->len;
     h2 ^= rh->len;
     h1 += h2;
