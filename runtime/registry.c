@@ -18,7 +18,7 @@
 
 #include "util.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* ------------------------------------------------------------------ schema */
 
@@ -199,6 +199,14 @@ static const char *const schema_v5[] = {
     "ALTER TABLE decision_pack ADD COLUMN signer_authority TEXT",
     "ALTER TABLE decision_pack ADD COLUMN signature TEXT", "PRAGMA user_version = 5", NULL};
 
+/* Schema v6: a table's digest is a sum of row hashes, which an import
+ * brings up to date from the rows it writes (docs/registry.md, "Tamper
+ * evidence"), no longer the SHA-256 of the rows in key order: the column
+ * is renamed for what it holds, and the migration records a new baseline
+ * (migrate), the old digests being of the other kind. */
+static const char *const schema_v6[] = {
+    "ALTER TABLE registry_digest RENAME COLUMN sha256 TO digest", "PRAGMA user_version = 6", NULL};
+
 /* Forward migrations, oldest first: a registry at user_version v runs every
  * step whose version is greater than v, all in one transaction. Each step
  * ends by setting user_version to its own version. */
@@ -206,7 +214,7 @@ static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5}, {6, schema_v6},
 };
 
 /* ------------------------------------------------------- kinds and queries */
@@ -515,8 +523,9 @@ static int migrate(cx_registry *r, cx_error *err)
         if (migrations[m].version <= version) continue;
         for (const char *const *sql = migrations[m].sql; *sql && !rc; sql++)
             rc = cx__reg_exec(r, *sql, err);
-        if (!rc && migrations[m].version == 4) rc = cx__registry_baseline(r, err);
     }
+    /* the digests of the registry as it is, of the kind schema 6 defines */
+    if (!rc && version < 6) rc = cx__registry_baseline(r, err);
     if (!rc) rc = add_registry_id(r, err);
 done:
     cx__reg_writer_done(r);

@@ -1,7 +1,8 @@
 /*
  * registry_fsck.c -- tamper evidence and `credex fsck` (docs/security.md):
- * per-table SHA-256 digests of the registry's facts in canonical order,
- * the import_log row each import appends, its listing, and the checks.
+ * per-table digests of the registry's facts (a sum of row hashes, kept up
+ * to date from what the writer added where it can), the import_log row
+ * each import appends, its listing, and the checks.
  * It reads what the writer wrote; it never changes an entity.
  */
 #include "registry_int.h"
@@ -35,8 +36,8 @@ enum {
 };
 
 /* The tables whose facts are digested, in the order the import_log
- * digest combines them; each read in a total order of all its columns
- * (a WITHOUT ROWID table's key order costs no sort). */
+ * digest combines them; each read with all its columns in table order
+ * (the order of the rows does not change the digest). */
 static const struct digest_table {
     const char *name;
     const char *sql;
@@ -73,88 +74,223 @@ static const struct digest_table {
 #define NTABLES  CX_COUNT(digest_tables)
 #define HASH_BUF 65536
 
-/* Rows of one table on their way into the hash, in a buffer. */
-typedef struct row_hash {
-    cx__sha256 *h;
-    unsigned char buf[HASH_BUF];
-    size_t used;
-} row_hash;
+/* The tables the import writer follows row by row (cx__digest_delta),
+ * indexed by CX_DIGEST_... */
+static const char *const followed[CX_DIGEST_FOLLOWED] = {"holder", "holder_attr", "award",
+                                                         "award_result"};
 
-static void put(row_hash *rh, const void *data, size_t len)
+/* MurmurHash3_x64_128 (Austin Appleby's public-domain reference), taken in
+ * 16-byte blocks as the row's encoding arrives. */
+#define MM_C1 0x87c37b91114253d5ULL
+#define MM_C2 0x4cf5ad432745937fULL
+
+static uint64_t rotl64(uint64_t x, int r)
 {
-    if (rh->used + len > sizeof rh->buf) {
-        cx__sha256_update(rh->h, rh->buf, rh->used);
-        rh->used = 0;
-    }
-    if (len > sizeof rh->buf) {
-        cx__sha256_update(rh->h, data, len);
-        return;
-    }
-    memcpy(rh->buf + rh->used, data, len);
-    rh->used += len;
+    return (x << r) | (x >> (64 - r));
 }
 
-static void put_u64(row_hash *rh, uint64_t v)
+static uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    return k ^ (k >> 33);
+}
+
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t mix_k1(uint64_t k1)
+{
+    return rotl64(k1 * MM_C1, 31) * MM_C2;
+}
+
+static uint64_t mix_k2(uint64_t k2)
+{
+    return rotl64(k2 * MM_C2, 33) * MM_C1;
+}
+
+/* Takes n whole blocks at p into the state. */
+static void mm_blocks(cx__row_hasher *rh, const unsigned char *p, size_t n)
+{
+    uint64_t h1 = rh->h1, h2 = rh->h2;
+    for (size_t i = 0; i < n; i++, p += 16) {
+        h1 ^= mix_k1(load_le64(p));
+        h1 = rotl64(h1, 27) + h2;
+        h1 = h1 * 5 + 0x52dce729;
+        h2 ^= mix_k2(load_le64(p + 8));
+        h2 = rotl64(h2, 31) + h1;
+        h2 = h2 * 5 + 0x38495ab5;
+    }
+    rh->h1 = h1;
+    rh->h2 = h2;
+}
+
+/* Takes the whole blocks waiting in buf, keeping the rest (< 16 bytes). */
+static void mm_flush(cx__row_hasher *rh)
+{
+    size_t whole = rh->used / 16 * 16;
+    mm_blocks(rh, rh->buf, whole / 16);
+    memmove(rh->buf, rh->buf + whole, rh->used - whole);
+    rh->used -= whole;
+}
+
+static void row_put(cx__row_hasher *rh, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    rh->len += len;
+    if (len <= sizeof rh->buf - rh->used) { /* nearly always: a row fits in buf */
+        memcpy(rh->buf + rh->used, p, len);
+        rh->used += len;
+        return;
+    }
+    while (len) {
+        if (rh->used == sizeof rh->buf) mm_flush(rh);
+        size_t take = sizeof rh->buf - rh->used < len ? sizeof rh->buf - rh->used : len;
+        memcpy(rh->buf + rh->used, p, take);
+        rh->used += take;
+        p += take;
+        len -= take;
+    }
+}
+
+static void row_put_u64(cx__row_hasher *rh, uint64_t v)
 {
     unsigned char b[8];
     for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (56 - 8 * i));
-    put(rh, b, sizeof b);
+    row_put(rh, b, sizeof b);
 }
 
-/* One column, canonically: a type byte, then an INTEGER's 8 bytes
- * big-endian, or a text's (blob's, real's as text) length and bytes. Read
- * through the column's value, one call into the statement per column
- * instead of three (the connection is used by this thread alone). */
-static void put_column(row_hash *rh, sqlite3_stmt *st, int i)
+void cx__row_begin(cx__row_hasher *rh)
+{
+    rh->h1 = rh->h2 = rh->len = 0;
+    rh->used = 0;
+}
+
+/* One column that is not an INTEGER: tag, then (but for NULL) the
+ * length and the bytes. */
+static void row_bytes(cx__row_hasher *rh, unsigned char tag, const void *bytes, size_t len)
+{
+    row_put(rh, &tag, 1);
+    if (tag == 'N') return;
+    row_put_u64(rh, len);
+    if (len) row_put(rh, bytes, len);
+}
+
+void cx__row_text(cx__row_hasher *rh, const char *text)
+{
+    row_bytes(rh, text ? 'T' : 'N', text, text ? strlen(text) : 0);
+}
+
+void cx__row_int(cx__row_hasher *rh, int64_t v)
+{
+    unsigned char tag = 'I';
+    row_put(rh, &tag, 1);
+    row_put_u64(rh, (uint64_t)v);
+}
+
+void cx__row_end(cx__row_hasher *rh, cx__row_sum *sum)
+{
+    size_t blocks = rh->used / 16, rest = rh->used % 16;
+    const unsigned char *tail = rh->buf + 16 * blocks;
+    mm_blocks(rh, rh->buf, blocks);
+    uint64_t k1 = 0, k2 = 0, h1 = rh->h1, h2 = rh->h2;
+    for (size_t i = rest; i-- > 0;) {
+        if (i >= 8)
+            k2 ^= (uint64_t)tail[i] << (8 * (i - 8));
+        else
+            k1 ^= (uint64_t)tail[i] << (8 * i);
+    }
+    if (rest > 8) h2 ^= mix_k2(k2);
+    if (rest > 0) h1 ^= mix_k1(k1);
+    h1 ^= rh->len;
+    h2 ^= rh->len;
+    h1 += h2;
+    h2 += h1;
+    h1 = fmix64(h1);
+    h2 = fmix64(h2);
+    h1 += h2;
+    h2 += h1;
+    sum->h1 += h1;
+    sum->h2 += h2;
+    sum->rows++;
+}
+
+/* A sum as stored: 32 lower-case hex digits, h1's then h2's. */
+static void sum_hex(const cx__row_sum *sum, char out[65])
+{
+    snprintf(out, 65, "%016llx%016llx", (unsigned long long)sum->h1, (unsigned long long)sum->h2);
+}
+
+/* The stored digest text back into a sum: 0 when it is one. */
+static int sum_parse(const char *hex, int64_t rows, cx__row_sum *sum)
+{
+    uint64_t v[2] = {0, 0};
+    if (strlen(hex) != 32) return -1;
+    for (int i = 0; i < 32; i++) {
+        int c = hex[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return -1;
+        v[i / 16] = v[i / 16] << 4 | (uint64_t)d;
+    }
+    *sum = (cx__row_sum){.h1 = v[0], .h2 = v[1], .rows = rows};
+    return 0;
+}
+
+/* One column as read back, encoded as cx__row_text and cx__row_int encode
+ * what they are given (a blob as 'B', a real as 'F' and its text). Read
+ * through the column's value, one call into the statement per column. */
+static void put_column(cx__row_hasher *rh, sqlite3_stmt *st, int i)
 {
     sqlite3_value *v = sqlite3_column_value(st, i);
     int type = sqlite3_value_type(v);
-    unsigned char tag = type == SQLITE_NULL      ? 'N'
-                        : type == SQLITE_INTEGER ? 'I'
-                        : type == SQLITE_BLOB    ? 'B'
-                        : type == SQLITE_FLOAT   ? 'F'
-                                                 : 'T';
-    put(rh, &tag, 1);
-    if (type == SQLITE_NULL) return;
     if (type == SQLITE_INTEGER) {
-        put_u64(rh, (uint64_t)sqlite3_value_int64(v));
+        cx__row_int(rh, sqlite3_value_int64(v));
         return;
     }
+    unsigned char tag = type == SQLITE_NULL    ? 'N'
+                        : type == SQLITE_BLOB  ? 'B'
+                        : type == SQLITE_FLOAT ? 'F'
+                                               : 'T';
     const void *bytes =
         type == SQLITE_BLOB ? sqlite3_value_blob(v) : (const void *)sqlite3_value_text(v);
-    size_t len = (size_t)sqlite3_value_bytes(v);
-    put_u64(rh, len);
-    if (len) put(rh, bytes, len);
+    row_bytes(rh, tag, bytes, (size_t)sqlite3_value_bytes(v));
 }
 
-/* The digest of table t's rows (64 hex digits) and how many there are. */
+/* The digest of table t's rows (32 hex digits) and how many there are,
+ * reading the whole table. */
 static int hash_table(cx_registry *r, const struct digest_table *t, char out[65], int64_t *rows,
                       cx_error *err)
 {
     sqlite3_stmt *st = NULL;
-    row_hash *rh = calloc(1, sizeof *rh);
+    cx__row_hasher *rh = malloc(sizeof *rh);
+    cx__row_sum sum = {0};
     int rc = CX_OK, step;
     *rows = 0;
-    if (!rh || !(rh->h = cx__sha256_new())) {
+    if (!rh) {
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory hashing the registry");
         goto done;
     }
     if ((rc = cx__reg_prepare(r, t->sql, &st, err))) goto done;
     int ncols = sqlite3_column_count(st);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        cx__row_begin(rh);
         for (int i = 0; i < ncols; i++) put_column(rh, st, i);
-        (*rows)++;
+        cx__row_end(rh, &sum);
     }
     if (step != SQLITE_DONE) {
         rc = cx__reg_error(r, err, "cannot read the registry to hash it");
         goto done;
     }
-    cx__sha256_update(rh->h, rh->buf, rh->used);
-    cx__sha256_done(rh->h, out);
-    rh->h = NULL;
+    sum_hex(&sum, out);
+    *rows = sum.rows;
 done:
     sqlite3_finalize(st);
-    if (rh) cx__sha256_done(rh->h, NULL);
     free(rh);
     return rc;
 }
@@ -169,10 +305,10 @@ static const char *const record_sql[R_COUNT] = {
               " groups, providers, frameworks, competencies, credentials, holders, awards,"
               " exceptions, removals, tables_hashed, digest, credex_version)"
               " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, '', ?14)",
-    [R_DIGEST] = "INSERT INTO registry_digest(tbl, sha256, rows, import_id) VALUES (?1, ?2, ?3, ?4)"
-                 " ON CONFLICT(tbl) DO UPDATE SET sha256 = excluded.sha256,"
+    [R_DIGEST] = "INSERT INTO registry_digest(tbl, digest, rows, import_id) VALUES (?1, ?2, ?3, ?4)"
+                 " ON CONFLICT(tbl) DO UPDATE SET digest = excluded.digest,"
                  " rows = excluded.rows, import_id = excluded.import_id",
-    [R_STORED] = "SELECT sha256, rows FROM registry_digest WHERE tbl = ?1",
+    [R_STORED] = "SELECT digest, rows FROM registry_digest WHERE tbl = ?1",
     [R_FINISH] = "UPDATE import_log SET digest = ?2, tables_hashed = ?3,"
                  " content_version = (SELECT CAST(value AS INTEGER) FROM meta"
                  " WHERE key = 'content_version') WHERE id = ?1",
@@ -249,9 +385,41 @@ static int stored_digest(recorder *rec, const char *name, char sha[65], int64_t 
     return rc;
 }
 
-/* Brings the digests up to date (the tables in mask, and any without a
- * digest) and writes the combined digest and count into the new row. */
-static int update_digests(recorder *rec, unsigned mask)
+/* Which of the followed tables t is (CX_DIGEST_...), or -1. */
+static int followed_index(const struct digest_table *t)
+{
+    for (int k = 0; k < CX_DIGEST_FOLLOWED; k++)
+        if (strcmp(t->name, followed[k]) == 0) return k;
+    return -1;
+}
+
+/* The new digest of table t into sha and rows (its stored one on entry,
+ * "" when none): the stored one plus the rows delta added, when delta
+ * followed every change to t; else, when the catalog writes t (mask) or t
+ * has none, the table hashed again. *changed: the digest is to be written. */
+static int table_digest(recorder *rec, const struct digest_table *t, unsigned mask,
+                        const cx__digest_delta *delta, char sha[65], int64_t *rows, int *changed)
+{
+    int k = delta && delta->exact ? followed_index(t) : -1;
+    cx__row_sum sum;
+    *changed = 0;
+    if (k >= 0 && !delta->rescan[k] && sha[0] && sum_parse(sha, *rows, &sum) == 0) {
+        if (!delta->added[k].rows) return CX_OK;
+        sum.h1 += delta->added[k].h1;
+        sum.h2 += delta->added[k].h2;
+        sum_hex(&sum, sha);
+        *rows = sum.rows + delta->added[k].rows;
+        *changed = 1;
+        return CX_OK;
+    }
+    if (k < 0 && !(t->written_by & mask) && sha[0]) return CX_OK;
+    *changed = 1;
+    return hash_table(rec->r, t, sha, rows, rec->err);
+}
+
+/* Brings the digests up to date (table_digest) and writes the combined
+ * digest and the count of tables brought up to date into the new row. */
+static int update_digests(recorder *rec, unsigned mask, const cx__digest_delta *delta)
 {
     cx__sha256 *all = cx__sha256_new();
     int64_t hashed = 0;
@@ -260,9 +428,10 @@ static int update_digests(recorder *rec, unsigned mask)
         const struct digest_table *t = &digest_tables[i];
         char sha[65], line[160];
         int64_t rows = 0;
+        int changed = 0;
         if ((rc = stored_digest(rec, t->name, sha, &rows))) break;
-        if ((t->written_by & mask) || !sha[0]) {
-            if ((rc = hash_table(rec->r, t, sha, &rows, rec->err))) break;
+        if ((rc = table_digest(rec, t, mask, delta, sha, &rows, &changed))) break;
+        if (changed) {
             sqlite3_stmt *st = rec->st[R_DIGEST];
             cx__reg_bind_text(st, 1, t->name);
             cx__reg_bind_text(st, 2, sha);
@@ -335,7 +504,8 @@ static int record_files(recorder *rec, const cx_catalog *cat)
 }
 
 /* Appends the import_log row of cat (NULL: the baseline) and its digests. */
-static int record(cx_registry *r, const cx_catalog *cat, cx_error *err)
+static int record(cx_registry *r, const cx_catalog *cat, const cx__digest_delta *delta,
+                  cx_error *err)
 {
     recorder rec = {.r = r, .err = err};
     char created[21], user[128];
@@ -360,21 +530,22 @@ static int record(cx_registry *r, const cx_catalog *cat, cx_error *err)
     cx__reg_bind_text(st, 14, CREDEX_VERSION);
     if ((rc = step_done(&rec, R_LOG, "cannot record the import"))) goto done;
     rec.id = sqlite3_last_insert_rowid(r->db);
-    rc = update_digests(&rec, written(cat));
+    rc = update_digests(&rec, written(cat), delta);
     if (!rc && cat) rc = record_files(&rec, cat);
 done:
     for (int i = 0; i < R_COUNT; i++) sqlite3_finalize(rec.st[i]);
     return rc;
 }
 
-int cx__registry_record_import(cx_registry *r, const cx_catalog *cat, cx_error *err)
+int cx__registry_record_import(cx_registry *r, const cx_catalog *cat, const cx__digest_delta *delta,
+                               cx_error *err)
 {
-    return record(r, cat, err);
+    return record(r, cat, delta, err);
 }
 
 int cx__registry_baseline(cx_registry *r, cx_error *err)
 {
-    return record(r, NULL, err);
+    return record(r, NULL, NULL, err);
 }
 
 /* -------------------------------------------------------- import history */

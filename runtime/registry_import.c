@@ -145,7 +145,9 @@ typedef struct import_ctx {
     sqlite3_stmt *st[S_COUNT];
     cx_progress_fn progress; /* or NULL */
     void *progress_ud;
-    uint64_t done, total; /* entities written, and to write */
+    uint64_t done, total;   /* entities written, and to write */
+    cx__digest_delta delta; /* the holder tables' rows as written (registry_fsck.c) */
+    cx__row_hasher row;     /* the row being added to delta */
     cx_error *err;
 } import_ctx;
 
@@ -459,6 +461,39 @@ static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_awa
     return rc ? rc : write_results(ctx, a);
 }
 
+/* A new holder row (id, jurisdiction_id) into the holder table's digest. */
+static void digest_holder(import_ctx *ctx, const cx_cat_holder *h)
+{
+    cx__row_begin(&ctx->row);
+    cx__row_text(&ctx->row, h->id);
+    cx__row_text(&ctx->row, h->jurisdiction);
+    cx__row_end(&ctx->row, &ctx->delta.added[CX_DIGEST_HOLDER]);
+}
+
+/* A new award row of S_AWARD_ROW_NEW into the award table's digest: its
+ * columns as stored, in table order (the status defaults to active, the
+ * seven provenance columns are NULL). */
+static void digest_award_row(import_ctx *ctx, const char *holder, const cx_cat_award *a)
+{
+    cx__row_hasher *row = &ctx->row;
+    cx__row_begin(row);
+    cx__row_text(row, a->id);
+    cx__row_text(row, holder);
+    cx__row_text(row, a->credential);
+    cx__row_text(row, a->issued);
+    cx__row_text(row, a->expires);
+    cx__row_text(row, a->jurisdiction);
+    if (a->hours == CX_NO_NUMBER)
+        cx__row_text(row, NULL);
+    else
+        cx__row_int(row, a->hours);
+    cx__row_text(row, a->status ? a->status : "active");
+    cx__row_text(row, a->grade);
+    cx__row_text(row, a->evidence);
+    for (int i = 0; i < 7; i++) cx__row_text(row, NULL); /* prov_format .. prov_status_checked */
+    cx__row_end(row, &ctx->delta.added[CX_DIGEST_AWARD]);
+}
+
 static void bind_holder(sqlite3_stmt *st, const void *entity)
 {
     const cx_cat_holder *h = entity;
@@ -494,6 +529,7 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
     if (h->add_awards) {
         bind_holder(ctx->st[S_HOLDER_NEW], h);
         rc = run(ctx, S_HOLDER_NEW, &h->loc, "holder", h->id);
+        if (!rc && sqlite3_changes(ctx->r->db)) digest_holder(ctx, h);
     } else {
         rc = write_entity(ctx, S_HOLDER_NEW, bind_holder, h, &h->loc, "holder", h->id, &old);
     }
@@ -543,12 +579,17 @@ static int write_streamed(void *ud, const char *holder, const cx_cat_award *a, c
     sqlite3_stmt *st = ctx->st[S_AWARD_ROW_NEW];
     cx_cat_holder h = {.id = holder, .add_awards = 1, .loc = a->loc};
     (void)err; /* ctx->err is the same */
-    int rc = a->provenance ? write_award(ctx, &h, a) : CX_OK;
+    int rc = a->provenance ? write_award(ctx, &h, a) : CX_OK, fresh = 0;
     if (!a->provenance) {
         bind_award_row(st, holder, a);
         rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
-        if (!rc) rc = sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, &h, a);
+        fresh = !rc && sqlite3_changes(ctx->r->db);
+        if (fresh) digest_award_row(ctx, holder, a);
+        if (!rc) rc = fresh ? write_results(ctx, a) : write_award(ctx, &h, a);
     }
+    /* anything but a new row without results: those tables are hashed again */
+    if (!fresh) ctx->delta.rescan[CX_DIGEST_AWARD] = ctx->delta.rescan[CX_DIGEST_AWARD_RESULT] = 1;
+    if (a->nresults) ctx->delta.rescan[CX_DIGEST_AWARD_RESULT] = 1;
     if (!rc) tick(ctx);
     return rc;
 }
@@ -727,6 +768,20 @@ static int check_references(import_ctx *ctx, const cx_catalog *cat, int checked)
     return rc;
 }
 
+/* Whether the writer follows every change cat makes to the holder tables
+ * (cx__digest_delta): it removes nothing, and its holders only gain
+ * streamed awards (a CSV award list), so that each holder is a new row or
+ * none and each award row a new one or marked to be hashed again. */
+static int streams_only(const cx_catalog *cat)
+{
+    if (cat->removals.n) return 0;
+    for (size_t i = 0; i < cat->holders.n; i++) {
+        const cx_cat_holder *h = &cat->holders.v[i];
+        if (!h->add_awards || h->nattributes || h->nawards) return 0;
+    }
+    return 1;
+}
+
 static uint64_t entity_total(const cx_catalog *cat)
 {
     return cat->jurisdictions.n + cat->groups.n + cat->providers.n + cat->frameworks.n +
@@ -744,10 +799,11 @@ static int import_transaction(import_ctx *ctx, const cx_catalog *cat, cx__import
     if (rc) return rc;
     if (check) rc = check(check_ud, ctx->err);
     ctx->total = entity_total(cat);
+    ctx->delta.exact = streams_only(cat);
     if (!rc && ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
     if (!rc) rc = write_all(ctx, cat);
     if (!rc) rc = check_references(ctx, cat, check != NULL);
-    if (!rc) rc = cx__registry_record_import(r, cat, ctx->err); /* tamper evidence */
+    if (!rc) rc = cx__registry_record_import(r, cat, &ctx->delta, ctx->err); /* tamper evidence */
     cx__reg_writer_done(r);
     if (!rc && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = cx__reg_error(r, ctx->err, "cannot commit the import");

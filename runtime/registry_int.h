@@ -64,11 +64,59 @@ int cx__registry_delete(cx_registry *r, int which, const char *a, const char *b,
 int cx__reg_begin_write(cx_registry *r, const char *operation, cx_error *err);
 void cx__reg_writer_done(cx_registry *r);
 
+/* registry_fsck.c: a table's digest (docs/registry.md, "Tamper
+ * evidence"): every row's MurmurHash3_x64_128 (seed 0) over its columns in
+ * table order, each encoded as a type byte then an INTEGER's 8 bytes
+ * big-endian or a text's length (8 bytes big-endian) and bytes; the rows'
+ * h1 summed modulo 2^64, their h2 likewise, and the rows counted. The sum
+ * does not depend on the order of the rows, so a writer adds the rows it
+ * inserts as it writes them instead of reading the table again. */
+typedef struct cx__row_sum {
+    uint64_t h1, h2; /* the sums of the rows' two halves */
+    int64_t rows;    /* the rows summed */
+} cx__row_sum;
+
+/* One row on its way into a cx__row_sum: cx__row_begin, then per column in
+ * table order cx__row_text (NULL: SQL NULL) or cx__row_int, then
+ * cx__row_end. Rows of any length; owns nothing. */
+typedef struct cx__row_hasher {
+    uint64_t h1, h2;         /* MurmurHash3's state after the blocks taken */
+    uint64_t len;            /* bytes of the row so far */
+    size_t used;             /* bytes waiting in buf */
+    unsigned char buf[1024]; /* the row's encoding not yet taken in */
+} cx__row_hasher;
+
+void cx__row_begin(cx__row_hasher *rh);
+void cx__row_text(cx__row_hasher *rh, const char *text);
+void cx__row_int(cx__row_hasher *rh, int64_t v);
+void cx__row_end(cx__row_hasher *rh, cx__row_sum *sum);
+
+/* The holder tables an import's writer follows row by row, and how it
+ * changed them. With exact set, every change the import makes to these
+ * tables is a row in added, or the table is marked rescan: the recorder
+ * then adds the rows to the stored digests instead of hashing the tables
+ * again (a table neither added to nor marked keeps its digest). Without
+ * it, every table the catalog writes is hashed again. */
+enum {
+    CX_DIGEST_HOLDER,
+    CX_DIGEST_HOLDER_ATTR,
+    CX_DIGEST_AWARD,
+    CX_DIGEST_AWARD_RESULT,
+    CX_DIGEST_FOLLOWED
+};
+typedef struct cx__digest_delta {
+    int exact;                             /* 1: the writer followed every change */
+    int rescan[CX_DIGEST_FOLLOWED];        /* 1: changed otherwise: hash it again */
+    cx__row_sum added[CX_DIGEST_FOLLOWED]; /* the rows inserted, as written */
+} cx__digest_delta;
+
 /* registry_fsck.c, inside the import's transaction: brings the stored
  * digest of every table cat wrote (and of any table without one) up to
- * date and appends the import_log row (files with their SHA-256, user,
- * content version, counts, digest). Nothing for an in-memory registry. */
-int cx__registry_record_import(cx_registry *r, const cx_catalog *cat, cx_error *err);
+ * date, from delta (may be NULL) where it is exact, and appends the
+ * import_log row (files with their SHA-256, user, content version, counts,
+ * digest). Nothing for an in-memory registry. */
+int cx__registry_record_import(cx_registry *r, const cx_catalog *cat, const cx__digest_delta *delta,
+                               cx_error *err);
 
 /* registry_fsck.c, inside the migration to schema 4: the digest of every
  * table and a "baseline" row of import_log. */

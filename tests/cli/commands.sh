@@ -19,7 +19,7 @@ for cmd in init import show; do
 done
 run --version
 expect_rc 0 "--version"
-expect_contains "$OUT" "credex 0.1.0 (registry schema 5)" "--version text"
+expect_contains "$OUT" "credex 0.1.0 (registry schema 6)" "--version text"
 run
 expect_rc 2 "no command"
 expect_contains "$ERR" "usage: credex" "no command: usage on stderr"
@@ -61,7 +61,7 @@ expect_contains "$ERR" "not a credex registry: junk.db" "junk registry message"
 # --- init, import, show; options before or after the command word --------
 run init --db ev.db
 expect_rc 0 "init"
-expect_eq "$OUT" "registry ev.db ready (schema version 5)" "init message"
+expect_eq "$OUT" "registry ev.db ready (schema version 6)" "init message"
 run init --db ev.db
 expect_rc 0 "init twice is harmless"
 run --db ev.db import "$EV"

@@ -122,7 +122,7 @@ expect_contains "$OUT" "value: competency '$B': competency '$B' is its own ances
 
 # --- the digests themselves edited, or removed ------------------------------------
 cp pristine.db ev.db
-sqlite3 ev.db "UPDATE registry_digest SET sha256 = '$SUM' WHERE tbl = 'credential'"
+sqlite3 ev.db "UPDATE registry_digest SET digest = '$SUM' WHERE tbl = 'credential'"
 run fsck
 expect_rc 4 "fsck after a digest was edited"
 expect_contains "$OUT" "tamper: credential: table credential changed outside credex" \
@@ -152,9 +152,9 @@ ALTER TABLE decision_pack DROP COLUMN signer_kid; ALTER TABLE decision_pack DROP
 ALTER TABLE decision_pack DROP COLUMN signature; PRAGMA user_version = 3"
 run fsck
 expect_rc 4 "a read-only command refuses an older registry"
-expect_contains "$ERR" "registry schema version 3 is older than this credex (5)" "and says so"
+expect_contains "$ERR" "registry schema version 3 is older than this credex (6)" "and says so"
 run init
-expect_rc 0 "init migrates schema 3 to 5"
+expect_rc 0 "init migrates schema 3 to 6"
 run log --imports
 expect_eq "$(echo "$OUT" | sed -n 1p | awk '{print $1, $3, $5, $6}')" "1 baseline version 1" \
     "the migration records a baseline of the registry as it was"

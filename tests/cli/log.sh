@@ -175,11 +175,11 @@ mkdir v1 && cd v1 || exit 1
 sqlite3 v1.db <"$FIX/registry-v1.sql"
 run log --db v1.db
 expect_rc 4 "log on a schema-1 registry"
-expect_contains "$ERR" "registry schema version 1 is older than this credex (5); run \`credex init\` to migrate it" \
+expect_contains "$ERR" "registry schema version 1 is older than this credex (6); run \`credex init\` to migrate it" \
     "a schema-1 registry asks for credex init"
 run init --db v1.db
 expect_rc 0 "init migrates the schema-1 registry"
-expect_eq "$OUT" "registry v1.db ready (schema version 5)" "init after the migration"
+expect_eq "$OUT" "registry v1.db ready (schema version 6)" "init after the migration"
 run log --db v1.db
 expect_rc 0 "log after the migration"
 expect_eq "$OUT" "$(cat "$FIX/registry-v1.log.txt")" "log after the migration, as schema 1 listed it"

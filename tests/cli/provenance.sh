@@ -143,11 +143,11 @@ expect_contains "$ERR" "source_id 'urn:uuid:badge-1' is given twice in this impo
 sqlite3 v2.db <"$FIX/registry-v2.sql"
 run show holder h-old --db v2.db
 expect_rc 4 "a schema-2 registry asks for credex init"
-expect_contains "$ERR" "registry schema version 2 is older than this credex (5); run \`credex init\` to migrate it" \
+expect_contains "$ERR" "registry schema version 2 is older than this credex (6); run \`credex init\` to migrate it" \
     "the message says so"
 run init --db v2.db
-expect_eq "$OUT" "registry v2.db ready (schema version 5)" "init migrates it"
-expect_eq "$(sqlite3 v2.db 'PRAGMA user_version')" 5 "user_version after the migration"
+expect_eq "$OUT" "registry v2.db ready (schema version 6)" "init migrates it"
+expect_eq "$(sqlite3 v2.db 'PRAGMA user_version')" 6 "user_version after the migration"
 {
     "$CREDEX" --db v2.db show holder h-old
     "$CREDEX" --db v2.db show holder h-old --format json

@@ -269,7 +269,7 @@ TEST(open_memory_empty)
     int64_t counts[CX_KIND_AWARD + 1];
     cx_error err;
     CHECK(r != NULL);
-    CHECK_INT(cx_registry_schema_version(), 5);
+    CHECK_INT(cx_registry_schema_version(), 6);
     CHECK_INT(content_version(r), 0);
     CHECK_INT(cx_registry_counts(r, counts, &err), CX_OK);
     for (int k = 0; k <= CX_KIND_AWARD; k++) CHECK_INT(counts[k], 0);
@@ -791,7 +791,7 @@ TEST(newer_schema_refused)
     CHECK_INT(cx_registry_open(path, CX_OPEN_READONLY, &r, &err), CX_EREGISTRY);
     CHECK(r == NULL);
     CHECK_STR(err.message,
-              "registry schema version 99 is newer than this credex (5); upgrade credex");
+              "registry schema version 99 is newer than this credex (6); upgrade credex");
     CHECK_INT(cx_registry_open(path, CX_OPEN_CREATE, &r, &err), CX_EREGISTRY);
     CHECK_CONTAINS(err.message, "is newer than this credex");
 }
