@@ -37,15 +37,19 @@ static const char **set_sorted(const idset *s, size_t *n)
 
 /* --------------------------------------------------------------- packs */
 
-/* Loads packs against reg into s. after: the message says so. */
-static int load_side(wctx *w, cx_registry *reg, int after, side *s, cx_diagnostics *diags)
+/* Loads packs against reg into s, or (snap not NULL) over snap, which s's
+ * rules then own. after: the message says so. */
+static int load_side(wctx *w, cx_registry *reg, cx_snapshot *snap, int after, side *s,
+                     cx_diagnostics *diags)
 {
     const char *const *paths = after ? w->after_paths : w->before_paths;
     const cx_pack_source *sources = after ? w->after_sources : w->before_sources;
     size_t n = after ? w->nafter : w->nbefore;
-    int rc = sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
-                     : cx_rules_load_trusted(reg, paths, n, w->opt->pack_trust, &s->rules, diags,
-                                             w->err);
+    int rc = snap      ? cx__rules_load_over(snap, paths, sources, n, w->opt->pack_trust, &s->rules,
+                                             diags, w->err)
+             : sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
+                       : cx_rules_load_trusted(reg, paths, n, w->opt->pack_trust, &s->rules, diags,
+                                               w->err);
     if (rc == CX_EINPUT && after && w->ch) {
         static const char prefix[] = "with the change applied: ";
         size_t p = sizeof prefix - 1, len = strnlen(w->err->message, sizeof w->err->message - 1);
@@ -288,6 +292,16 @@ static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore 
     return cx_audit_each(rules, &opt, visit, a, w->err);
 }
 
+/* The after side over before's snapshot with the after skeleton's facts
+ * grafted on (w->graft): no copy of the registry, no second load. */
+static int load_grafted(wctx *w, const side *before, side *s)
+{
+    cx_snapshot *snap = NULL;
+    progress(w, "grafting", 0, 0);
+    int rc = cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err);
+    return rc ? rc : load_side(w, NULL, snap, 1, s, NULL);
+}
+
 /* Audits every holder of before and after and counts what moved. */
 static int compare_audits(wctx *w, cx_registry *before, cx_registry *after)
 {
@@ -295,15 +309,16 @@ static int compare_audits(wctx *w, cx_registry *before, cx_registry *after)
     side sb = {0}, sa = {0};
     int rc;
     cx__strmap_init(&a.stack_index);
-    if (!(rc = load_side(w, before, 0, &sb, NULL)) && !(rc = load_side(w, after, 1, &sa, NULL)) &&
+    if (!(rc = load_side(w, before, NULL, 0, &sb, NULL)) &&
+        !(rc = w->graft ? load_grafted(w, &sb, &sa) : load_side(w, after, NULL, 1, &sa, NULL)) &&
         !(rc = audit_side(w, sb.rules, keep_before, &a, "before")))
         rc = audit_side(w, sa.rules, merge_after, &a, "after");
     while (!rc && a.cursor < a.nrecs)
         if (gone(&a, &a.recs[a.cursor++])) rc = nomem(w);
     if (!rc) rc = explain_moves(w, sb.rules, sa.rules);
     if (rc == CX_ENOMEM && !w->err->message[0]) nomem(w);
+    cx_rules_free(sa.rules); /* first: a grafted snapshot borrows sb's */
     cx_rules_free(sb.rules);
-    cx_rules_free(sa.rules);
     cx__strmap_free(&sb.expanded.map);
     cx__strmap_free(&sa.expanded.map);
     cx__strmap_free(&a.stack_index);
@@ -583,7 +598,7 @@ static int audit_registries(wctx *w, const idset *holders, cx_registry **before,
         *after = *before;
         free(v);
     }
-    if (!rc && w->ch) {
+    if (!rc && w->ch && !w->graft) {
         progress(w, "copying", 0, 0);
         rc = cx__registry_copy_to_memory(*before, after, w->err);
         if (!rc) rc = cx__whatif_apply_change(w, *after);
@@ -621,6 +636,8 @@ static int run_audits(wctx *w)
     }
     if (!rc && stacks && (w->all_holders || holders.map.count)) {
         w->rep->holders_audited = w->all_holders ? w->rep->holders : holders.map.count;
+        w->graft = w->ch && cx__whatif_facts_only(w->ch) &&
+                   cx__snapshot_graftable(w->sides[0].snap, w->sides[1].snap);
         rc = audit_registries(w, &holders, &before, &after);
         if (!rc) rc = compare_audits(w, before, after);
         close_copies(w, before, after);
@@ -757,8 +774,8 @@ static int load_skeletons(wctx *w)
     after = before;
     if (!rc && w->ch) rc = cx__registry_copy_to_memory(before, &after, w->err);
     if (!rc && w->ch) rc = cx__whatif_apply_change(w, after);
-    if (!rc) rc = load_side(w, before, 0, &w->sides[0], w->opt->diags);
-    if (!rc) rc = load_side(w, after, 1, &w->sides[1], w->opt->diags);
+    if (!rc) rc = load_side(w, before, NULL, 0, &w->sides[0], w->opt->diags);
+    if (!rc) rc = load_side(w, after, NULL, 1, &w->sides[1], w->opt->diags);
     if (after != before) cx_registry_close(after);
     cx_registry_close(before);
     return rc;

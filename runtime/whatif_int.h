@@ -100,6 +100,7 @@ typedef struct wctx {
     idset carried;  /* credentials a recognition or denial naming such a group selects */
     idset counting; /* credentials an award of which can count toward some stack */
     int any_transitive, all_holders, all_pairs, all_transfers;
+    int graft;       /* the after side is grafted (docs/whatif.md, "The grafted path") */
     int64_t version; /* the registry's content version when the run began */
     char why[300];   /* why every holder is audited */
     /* the transitions found */
@@ -155,6 +156,10 @@ int cx__whatif_read_change(wctx *w, const char *path);
 void cx__whatif_change_free(change *ch);
 /* Applies w->ch to m, an in-memory copy. */
 int cx__whatif_apply_change(wctx *w, cx_registry *m);
+/* Whether ch changes facts only: it defines no holder (so no award) and
+ * no exception, and removes no credential (docs/whatif.md, "The grafted
+ * path"). */
+int cx__whatif_facts_only(const change *ch);
 /* Does ch remove id from list which (RM_...)? */
 int cx__whatif_removing(const change *ch, int which, const char *id);
 
