@@ -1632,37 +1632,42 @@ static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, e
 }
 
 /* s's awards and holders: base's own when no credential defaults anything
- * differently in facts, else copies with the awards of those that do
- * derived again (changed: one flag per credential). */
-static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *changed, int any)
+ * differently in facts (changed: one flag per credential; any: some is
+ * set); else copies with the awards of those that do derived again, or
+ * (in_place) base's own, those awards derived again where they lie. */
+static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *changed, int any,
+                        int in_place)
 {
     uint32_t na = base->count[CX_KIND_AWARD], nh = base->count[CX_KIND_HOLDER];
     s->awards = base->awards;
     s->holders = base->holders;
     if (!any || !na) return CX_OK;
-    cx_snap_award *awards = cx__arena_alloc(&s->arena, na * sizeof *awards);
-    cx_snap_holder *holders = cx__arena_alloc(&s->arena, nh * sizeof *holders);
+    /* in place: the memory is base's arena's, written by no one else now */
+    cx_snap_award *awards = in_place ? (cx_snap_award *)(uintptr_t)base->awards
+                                     : cx__arena_alloc(&s->arena, na * sizeof *awards);
+    cx_snap_holder *holders = in_place ? NULL : cx__arena_alloc(&s->arena, nh * sizeof *holders);
     expiry_memo *memo = malloc(EXPIRY_MEMO * sizeof *memo);
-    int rc = awards && holders && memo ? CX_OK : CX_ENOMEM;
+    int rc = awards && (holders || in_place) && memo ? CX_OK : CX_ENOMEM;
     if (!rc) {
-        memcpy(awards, base->awards, na * sizeof *awards);
+        if (!in_place) memcpy(awards, base->awards, na * sizeof *awards);
         memset(memo, 0xff, EXPIRY_MEMO * sizeof *memo); /* credential CX_NOSYM */
         for (uint32_t i = 0; i < na; i++)
             if (changed[awards[i].credential])
                 graft_award(base, &s->credentials[awards[i].credential], memo, &awards[i]);
-        for (uint32_t h = 0; h < nh; h++) {
+        for (uint32_t h = 0; holders && h < nh; h++) {
             holders[h] = base->holders[h];
             holders[h].awards = awards + (base->holders[h].awards - base->awards);
         }
         s->awards = awards;
-        s->holders = holders;
+        if (holders) s->holders = holders;
     }
     free(memo);
     return rc;
 }
 
-int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
-                       cx_error *err)
+/* cx__snapshot_graft, or (in_place) cx__snapshot_graft_over. */
+static int graft(const cx_snapshot *base, const cx_snapshot *facts, int in_place, cx_snapshot **out,
+                 cx_error *err)
 {
     static const int from_facts[] = {CX_KIND_JURISDICTION, CX_KIND_GROUP,      CX_KIND_PROVIDER,
                                      CX_KIND_FRAMEWORK,    CX_KIND_COMPETENCY, CX_KIND_CREDENTIAL,
@@ -1703,7 +1708,7 @@ int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_sna
         changed[c] = (uint8_t)defaults_differ(&base->credentials[c], &facts->credentials[c]);
         any |= changed[c];
     }
-    rc = graft_awards(s, base, changed, any);
+    rc = graft_awards(s, base, changed, any, in_place);
     s->bytes = sizeof *s + s->arena.total;
 done:
     free(changed);
@@ -1713,4 +1718,16 @@ done:
     }
     *out = s;
     return CX_OK;
+}
+
+int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                       cx_error *err)
+{
+    return graft(base, facts, 0, out, err);
+}
+
+int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                            cx_error *err)
+{
+    return graft(base, facts, 1, out, err);
 }

@@ -326,4 +326,13 @@ int cx__snapshot_graftable(const cx_snapshot *base, const cx_snapshot *facts);
 int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
                        cx_error *err);
 
+/* As cx__snapshot_graft, but the awards whose defaults move are derived
+ * again where they lie in base, not copied: base then holds the awards
+ * after the change (its facts are still the old ones) and must decide
+ * nothing more, while *out borrows them. For a caller done with base and
+ * running no thread on it: what-if once the before side is audited and
+ * no holder's move is to be explained. */
+int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                            cx_error *err);
+
 #endif

@@ -170,7 +170,16 @@ int cx__whatif_because(wctx *w, cx_rules *before, cx_rules *after, cx_holder_tra
 
 /* whatif_scope.c: what the change can affect, and the holders to audit. */
 int cx__whatif_find_scope(wctx *w);
-int cx__whatif_find_holders(wctx *w, idset *out);
+/* The holders to audit (docs/whatif.md, "What is re-evaluated") into
+ * out: those the change names and those its exceptions bring in, first;
+ * then those whose awards do, read from the award table, or (_in) from s,
+ * a snapshot of w->r, where *n says how many are in scope and their ids
+ * are added only when at most most are. */
+int cx__whatif_exception_holders(wctx *w, idset *out);
+int cx__whatif_award_holders(wctx *w, idset *out);
+int cx__whatif_award_holders_in(wctx *w, const cx_snapshot *s, size_t most, idset *out, size_t *n);
+/* Whether the holders of some awards may move: the awards must be read. */
+int cx__whatif_scans_awards(const wctx *w);
 /* Every holder is audited; fmt (with id) says why, the first time. */
 void cx__whatif_every_holder(wctx *w, const char *fmt, const char *id);
 /* The holders the change names into w->holders; -1 out of memory. */
