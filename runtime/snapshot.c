@@ -1,8 +1,10 @@
 /*
  * snapshot.c -- builds the read-only in-memory snapshot of the registry
  * (snapshot.h) from registry_read.c's bulk reads, in one pass per read, and
- * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
- * changes a snapshot after cx__snapshot_load returns (no lazy caches).
+ * answers look-ups on it; grafts changed facts onto one (what-if). Never
+ * includes sqlite3.h nor builds SQL; never changes a snapshot after
+ * cx__snapshot_load returns (no lazy caches), but for the awards a
+ * caller done with it hands to cx__snapshot_graft_over.
  */
 #include "snapshot.h"
 

@@ -1,7 +1,8 @@
 /*
  * whatif.c -- what a change would do (docs/design.md §9, docs/whatif.md): `credex
  * whatif` reads a change file, applies it to an in-memory copy of the part
- * of the registry it can affect, and compares decisions before and after;
+ * of the registry it can affect (a change to facts only is grafted onto the
+ * snapshot before it instead), and compares decisions before and after;
  * `credex diff` compares two sets of packs over one registry. It never
  * writes the registry it is given (registry_copy.c's removals refuse anything
  * but an in-memory copy), holds no SQL and builds no JSON. This file is
