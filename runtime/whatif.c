@@ -293,6 +293,14 @@ static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore 
     return cx_audit_each(rules, &opt, visit, a, w->err);
 }
 
+/* An import committed since the run began: what it reads no longer agrees. */
+static int changed_meanwhile(wctx *w)
+{
+    return cx__error(w->err, CX_EREGISTRY, NULL, 0, 0,
+                     "the registry changed while the comparison ran (an import committed); "
+                     "run it again");
+}
+
 /* The after side over before's snapshot with the after skeleton's facts
  * grafted on (w->graft): no copy of the registry, no second load. Once
  * before is audited, unless a holder's move is to be explained (which
@@ -302,6 +310,8 @@ static int load_grafted(wctx *w, const side *before, side *s)
 {
     cx_snapshot *snap = NULL;
     progress(w, "grafting", 0, 0);
+    if (!cx__snapshot_graftable(before->snap, w->sides[1].snap))
+        return changed_meanwhile(w); /* the skeletons' ids were graftable */
     int rc = w->opt->holders ? cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err)
                              : cx__snapshot_graft_over((cx_snapshot *)(uintptr_t)before->snap,
                                                        w->sides[1].snap, &snap, w->err);
@@ -636,6 +646,7 @@ static int find_holders(wctx *w, int stacks, side *pre, idset *holders, size_t *
     if (scan) rc = cx__whatif_exception_holders(w, holders);
     if (!rc && w->graft && (w->all_holders || (scan && cx__whatif_scans_awards(w))))
         rc = load_side(w, w->r, NULL, 0, pre, NULL);
+    if (!rc && pre->rules && pre->snap->content_version != w->version) rc = changed_meanwhile(w);
     if (rc || !scan) return rc;
     if (pre->rules) return cx__whatif_award_holders_in(w, pre->snap, most, holders, n);
     rc = cx__whatif_award_holders(w, holders);
@@ -691,10 +702,7 @@ static int run(wctx *w)
     if (!rc) rc = compare_equivs(w);
     if (!rc) rc = compare_transfers(w);
     if (!rc) rc = cx_registry_content_version(w->r, &version, w->err);
-    if (!rc && version != w->version)
-        rc = cx__error(w->err, CX_EREGISTRY, NULL, 0, 0,
-                       "the registry changed while the comparison ran (an import committed); "
-                       "run it again");
+    if (!rc && version != w->version) rc = changed_meanwhile(w);
     return rc;
 }
 
