@@ -266,6 +266,14 @@ typedef struct cx_pack_source {
 int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,
                            cx_diagnostics *diags, cx_error *err);
 
+/* As cx_rules_load_trusted (paths) or cx__rules_load_sources (sources not
+ * NULL), over snap instead of a registry's snapshot: what-if's grafted
+ * after side (snapshot.h, cx__snapshot_graft). The rules own snap from the
+ * call on, also when it fails. */
+int cx__rules_load_over(cx_snapshot *snap, const char *const *paths, const cx_pack_source *sources,
+                        size_t n, const cx_pack_trust *trust, cx_rules **out, cx_diagnostics *diags,
+                        cx_error *err);
+
 /* Accessors for the evaluator: what a cx_rules holds. */
 struct cx_sandbox;
 const cx_snapshot *cx__rules_snapshot(const cx_rules *rs);

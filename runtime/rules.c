@@ -341,8 +341,9 @@ static int source_paths(const cx_pack_source *sources, size_t n, cx_strlist *out
     return CX_OK;
 }
 
-/* cx_rules_load from paths, or (sources not NULL) from npaths sources. */
-static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
+/* cx_rules_load from paths, or (sources not NULL) from npaths sources;
+ * over snap (owned from here on) when not NULL, else over r's snapshot. */
+static int rules_load(cx_registry *r, cx_snapshot *snap, const char *const *paths, size_t npaths,
                       const cx_pack_source *sources, const cx_pack_trust *trust, cx_rules **out,
                       cx_diagnostics *diags, cx_error *err)
 {
@@ -356,7 +357,11 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
     c.diags = diags ? diags : &own;
     c.first = err;
     c.rs = calloc(1, sizeof *c.rs);
-    if (!c.rs) return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    if (!c.rs) {
+        cx__snapshot_free(snap);
+        return cx__error(err, CX_ENOMEM, "", 0, 0, "out of memory");
+    }
+    c.rs->snapshot = snap;
     atomic_init(&c.rs->in_use, false);
     cx__arena_init(&c.rs->arena);
     size_t errors_before = c.diags->errors, first_diag = c.diags->count;
@@ -366,7 +371,7 @@ static int rules_load(cx_registry *r, const char *const *paths, size_t npaths,
         cx_tnode where = {.kind = CX_TNIL, .file = err->file};
         cx__compile_error(&c, &where, "%s", err->message);
     }
-    if (rc || (rc = cx__snapshot_load(r, &c.rs->snapshot, err)) ||
+    if (rc || (!snap && (rc = cx__snapshot_load(r, &c.rs->snapshot, err))) ||
         (rc = cx__sandbox_new(NULL, NULL, NULL, &c.rs->sandbox, err)))
         goto done;
     c.snap = c.rs->snapshot;
@@ -392,7 +397,8 @@ int cx_rules_load(cx_registry *r, const char *const *paths, size_t npaths, cx_ru
                   cx_diagnostics *diags, cx_error *err)
 {
     *out = NULL;
-    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, NULL, out, diags, err));
+    return CX__REGISTRY_CALL(r, err,
+                             rules_load(r, NULL, paths, npaths, NULL, NULL, out, diags, err));
 }
 
 int cx_rules_load_trusted(cx_registry *r, const char *const *paths, size_t npaths,
@@ -400,13 +406,22 @@ int cx_rules_load_trusted(cx_registry *r, const char *const *paths, size_t npath
                           cx_error *err)
 {
     *out = NULL;
-    return CX__REGISTRY_CALL(r, err, rules_load(r, paths, npaths, NULL, trust, out, diags, err));
+    return CX__REGISTRY_CALL(r, err,
+                             rules_load(r, NULL, paths, npaths, NULL, trust, out, diags, err));
 }
 
 int cx__rules_load_sources(cx_registry *r, const cx_pack_source *sources, size_t n, cx_rules **out,
                            cx_diagnostics *diags, cx_error *err)
 {
-    return rules_load(r, NULL, n, sources, NULL, out, diags, err);
+    return rules_load(r, NULL, NULL, n, sources, NULL, out, diags, err);
+}
+
+int cx__rules_load_over(cx_snapshot *snap, const char *const *paths, const cx_pack_source *sources,
+                        size_t n, const cx_pack_trust *trust, cx_rules **out, cx_diagnostics *diags,
+                        cx_error *err)
+{
+    *out = NULL;
+    return rules_load(NULL, snap, paths, n, sources, sources ? NULL : trust, out, diags, err);
 }
 
 int cx_rules_pack_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,

@@ -1,8 +1,10 @@
 /*
  * snapshot.c -- builds the read-only in-memory snapshot of the registry
  * (snapshot.h) from registry_read.c's bulk reads, in one pass per read, and
- * answers look-ups on it. Never includes sqlite3.h nor builds SQL; never
- * changes a snapshot after cx__snapshot_load returns (no lazy caches).
+ * answers look-ups on it; grafts changed facts onto one (what-if). Never
+ * includes sqlite3.h nor builds SQL; never changes a snapshot after
+ * cx__snapshot_load returns (no lazy caches), but for the awards a
+ * caller done with it hands to cx__snapshot_graft_over.
  */
 #define _DEFAULT_SOURCE /* madvise */
 #include "snapshot.h"
@@ -1710,4 +1712,165 @@ const char *cx__snapshot_nearest(const cx_snapshot *s, int table, const char *id
         }
     }
     return best;
+}
+
+/* ------------------------------------------------------------ grafts */
+
+/* Whether two snapshots hold the same ids, in the same order, in table. */
+static int same_ids(const cx_snapshot *a, const cx_snapshot *b, int table)
+{
+    if (a->count[table] != b->count[table]) return 0;
+    for (cx_sym sym = 0; sym < a->count[table]; sym++)
+        if (strcmp(cx__snapshot_id(a, table, sym), cx__snapshot_id(b, table, sym)) != 0) return 0;
+    return 1;
+}
+
+int cx__snapshot_graftable(const cx_snapshot *base, const cx_snapshot *facts)
+{
+    return same_ids(base, facts, CX_KIND_CREDENTIAL) && same_ids(base, facts, CX_KIND_JURISDICTION);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether an award of credential a defaults anything differently as one
+ * of b: its expiry, jurisdiction or hours, or the rank of its grade. */
+static int defaults_differ(const cx_snap_credential *a, const cx_snap_credential *b)
+{
+    if (!same_text(a->valid_for, b->valid_for) || a->jurisdiction != b->jurisdiction ||
+        a->hours != b->hours || a->ngrades != b->ngrades)
+        return 1;
+    for (uint32_t k = 0; k < a->ngrades; k++)
+        if (strcmp(a->grades[k], b->grades[k]) != 0) return 1;
+    return 0;
+}
+
+/* Derives award a of credential cr (as it is after the change) anew, as
+ * award_defaults and award_grade would have: what the registry did not
+ * store, and the grade's rank. memo: EXPIRY_MEMO slots of default expiries. */
+static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, expiry_memo *memo,
+                        cx_snap_award *a)
+{
+    if (!(a->flags & CX_AWARD_EXPIRES_STORED) && !cr->valid_for) {
+        a->expires = cx__expiry_default(a->issued, NULL);
+    } else if (!(a->flags & CX_AWARD_EXPIRES_STORED)) {
+        expiry_memo *m = &memo[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
+        if (m->credential != a->credential || m->issued != a->issued) {
+            m->issued = a->issued;
+            m->credential = a->credential;
+            m->expires = cx__expiry_default(a->issued, &cr->duration);
+        }
+        a->expires = m->expires;
+    }
+    if (!(a->flags & CX_AWARD_JURISDICTION_STORED)) a->jurisdiction = cr->jurisdiction;
+    if (!(a->flags & CX_AWARD_HOURS_STORED)) a->hours = cr->hours;
+    a->grade_rank = -1;
+    for (uint32_t k = 0; a->grade != CX_NOSYM && k < cr->ngrades && k <= INT16_MAX; k++)
+        if (strcmp(cr->grades[k], base->grades[a->grade]) == 0) {
+            a->grade_rank = (int16_t)k;
+            break;
+        }
+}
+
+/* s's awards and holders: base's own when no credential defaults anything
+ * differently in facts (changed: one flag per credential; any: some is
+ * set); else copies with the awards of those that do derived again, or
+ * (in_place) base's own, those awards derived again where they lie. */
+static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *changed, int any,
+                        int in_place)
+{
+    uint32_t na = base->count[CX_KIND_AWARD], nh = base->count[CX_KIND_HOLDER];
+    s->awards = base->awards;
+    s->holders = base->holders;
+    if (!any || !na) return CX_OK;
+    /* in place: the memory is base's arena's, written by no one else now */
+    cx_snap_award *awards = in_place ? (cx_snap_award *)(uintptr_t)base->awards
+                                     : cx__arena_alloc(&s->arena, na * sizeof *awards);
+    cx_snap_holder *holders = in_place ? NULL : cx__arena_alloc(&s->arena, nh * sizeof *holders);
+    expiry_memo *memo = malloc(EXPIRY_MEMO * sizeof *memo);
+    int rc = awards && (holders || in_place) && memo ? CX_OK : CX_ENOMEM;
+    if (!rc) {
+        if (!in_place) memcpy(awards, base->awards, na * sizeof *awards);
+        memset(memo, 0xff, EXPIRY_MEMO * sizeof *memo); /* credential CX_NOSYM */
+        for (uint32_t i = 0; i < na; i++)
+            if (changed[awards[i].credential])
+                graft_award(base, &s->credentials[awards[i].credential], memo, &awards[i]);
+        for (uint32_t h = 0; holders && h < nh; h++) {
+            holders[h] = base->holders[h];
+            holders[h].awards = awards + (base->holders[h].awards - base->awards);
+        }
+        s->awards = awards;
+        if (holders) s->holders = holders;
+    }
+    free(memo);
+    return rc;
+}
+
+/* cx__snapshot_graft, or (in_place) cx__snapshot_graft_over. */
+static int graft(const cx_snapshot *base, const cx_snapshot *facts, int in_place, cx_snapshot **out,
+                 cx_error *err)
+{
+    static const int from_facts[] = {CX_KIND_JURISDICTION, CX_KIND_GROUP,      CX_KIND_PROVIDER,
+                                     CX_KIND_FRAMEWORK,    CX_KIND_COMPETENCY, CX_KIND_CREDENTIAL,
+                                     CX_SNAP_TAG};
+    uint32_t nc = facts->count[CX_KIND_CREDENTIAL];
+    uint8_t *changed = calloc(nc + 1, 1);
+    cx_snapshot *s = snapshot_new();
+    int any = 0, rc = s && changed ? CX_OK : CX_ENOMEM;
+    *out = NULL;
+    if (!rc && !cx__snapshot_graftable(base, facts))
+        rc = cx__error(err, CX_EINPUT, NULL, 0, 0,
+                       "cannot graft: the change adds or removes a credential or jurisdiction");
+    if (rc) goto done;
+    s->content_version = facts->content_version;
+    s->jurisdictions = facts->jurisdictions;
+    s->groups = facts->groups;
+    s->providers = facts->providers;
+    s->frameworks = facts->frameworks;
+    s->competencies = facts->competencies;
+    s->credentials = facts->credentials;
+    s->tags = facts->tags;
+    for (int table = 0; table < CX_SNAP_NTABLES; table++) {
+        s->count[table] = base->count[table];
+        s->symtabs[table] = base->symtabs[table];
+    }
+    for (size_t i = 0; i < CX_COUNT(from_facts); i++) {
+        s->count[from_facts[i]] = facts->count[from_facts[i]];
+        s->symtabs[from_facts[i]] = facts->symtabs[from_facts[i]];
+    }
+    s->awards_by_id = base->awards_by_id;
+    s->results = base->results;
+    s->exceptions = base->exceptions;
+    s->grades = base->grades;
+    s->nresults = base->nresults;
+    s->nexceptions = base->nexceptions;
+    s->ngrades = base->ngrades;
+    for (cx_sym c = 0; c < nc; c++) {
+        changed[c] = (uint8_t)defaults_differ(&base->credentials[c], &facts->credentials[c]);
+        any |= changed[c];
+    }
+    rc = graft_awards(s, base, changed, any, in_place);
+    s->bytes = sizeof *s + s->arena.total;
+done:
+    free(changed);
+    if (rc) {
+        cx__snapshot_free(s);
+        return rc == CX_ENOMEM ? nomem(err) : rc;
+    }
+    *out = s;
+    return CX_OK;
+}
+
+int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                       cx_error *err)
+{
+    return graft(base, facts, 0, out, err);
+}
+
+int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                            cx_error *err)
+{
+    return graft(base, facts, 1, out, err);
 }

@@ -304,4 +304,35 @@ int cx__snapshot_member(const cx_snapshot *s, cx_sym group, cx_sym jurisdiction,
 /* The holder attribute or credential attribute under key, or NULL. */
 const cx_snap_attr *cx__snapshot_attr(const cx_snap_attr *attrs, uint32_t n, const char *key);
 
+/* ------------------------------------------------------------ grafts */
+
+/* Whether facts (a snapshot of the registry after a change to facts only,
+ * loaded with or without holders) has the credentials and jurisdictions
+ * of base, by id in the same order: so that base's holders, awards and
+ * exceptions mean the same symbols in it. */
+int cx__snapshot_graftable(const cx_snapshot *base, const cx_snapshot *facts);
+
+/* A snapshot with facts's jurisdictions, groups, providers, frameworks,
+ * competencies, credentials and tags, and base's holders, awards, results
+ * and exceptions: what a cold load of base's registry with facts's
+ * changes applied gives (docs/whatif.md, "The grafted path"). What an
+ * award derives from its credential (the default expiry, jurisdiction and
+ * hours, the grade's rank) is derived again for the awards of each
+ * credential whose valid_for, jurisdiction, hours or grade scale differ;
+ * the awards and holders are copied then, else shared. Everything else is
+ * borrowed: base and facts must outlive *out, which the caller frees with
+ * cx__snapshot_free (that frees only what the graft made). CX_EINPUT when
+ * the two are not cx__snapshot_graftable; CX_ENOMEM. */
+int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                       cx_error *err);
+
+/* As cx__snapshot_graft, but the awards whose defaults move are derived
+ * again where they lie in base, not copied: base then holds the awards
+ * after the change (its facts are still the old ones) and must decide
+ * nothing more, while *out borrows them. For a caller done with base and
+ * running no thread on it: what-if once the before side is audited and
+ * no holder's move is to be explained. */
+int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+                            cx_error *err);
+
 #endif

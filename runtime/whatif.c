@@ -1,7 +1,8 @@
 /*
  * whatif.c -- what a change would do (docs/design.md §9, docs/whatif.md): `credex
  * whatif` reads a change file, applies it to an in-memory copy of the part
- * of the registry it can affect, and compares decisions before and after;
+ * of the registry it can affect (a change to facts only is grafted onto the
+ * snapshot before it instead), and compares decisions before and after;
  * `credex diff` compares two sets of packs over one registry. It never
  * writes the registry it is given (registry_copy.c's removals refuse anything
  * but an in-memory copy), holds no SQL and builds no JSON. This file is
@@ -37,15 +38,19 @@ static const char **set_sorted(const idset *s, size_t *n)
 
 /* --------------------------------------------------------------- packs */
 
-/* Loads packs against reg into s. after: the message says so. */
-static int load_side(wctx *w, cx_registry *reg, int after, side *s, cx_diagnostics *diags)
+/* Loads packs against reg into s, or (snap not NULL) over snap, which s's
+ * rules then own. after: the message says so. */
+static int load_side(wctx *w, cx_registry *reg, cx_snapshot *snap, int after, side *s,
+                     cx_diagnostics *diags)
 {
     const char *const *paths = after ? w->after_paths : w->before_paths;
     const cx_pack_source *sources = after ? w->after_sources : w->before_sources;
     size_t n = after ? w->nafter : w->nbefore;
-    int rc = sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
-                     : cx_rules_load_trusted(reg, paths, n, w->opt->pack_trust, &s->rules, diags,
-                                             w->err);
+    int rc = snap      ? cx__rules_load_over(snap, paths, sources, n, w->opt->pack_trust, &s->rules,
+                                             diags, w->err)
+             : sources ? cx__rules_load_sources(reg, sources, n, &s->rules, diags, w->err)
+                       : cx_rules_load_trusted(reg, paths, n, w->opt->pack_trust, &s->rules, diags,
+                                               w->err);
     if (rc == CX_EINPUT && after && w->ch) {
         static const char prefix[] = "with the change applied: ";
         size_t p = sizeof prefix - 1, len = strnlen(w->err->message, sizeof w->err->message - 1);
@@ -288,22 +293,50 @@ static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore 
     return cx_audit_each(rules, &opt, visit, a, w->err);
 }
 
-/* Audits every holder of before and after and counts what moved. */
-static int compare_audits(wctx *w, cx_registry *before, cx_registry *after)
+/* An import committed since the run began: what it reads no longer agrees. */
+static int changed_meanwhile(wctx *w)
+{
+    return cx__error(w->err, CX_EREGISTRY, NULL, 0, 0,
+                     "the registry changed while the comparison ran (an import committed); "
+                     "run it again");
+}
+
+/* The after side over before's snapshot with the after skeleton's facts
+ * grafted on (w->graft): no copy of the registry, no second load. Once
+ * before is audited, unless a holder's move is to be explained (which
+ * decides on both sides), its awards become the after side's where they
+ * lie: before's rules, whose snapshot that is, decide nothing more. */
+static int load_grafted(wctx *w, const side *before, side *s)
+{
+    cx_snapshot *snap = NULL;
+    progress(w, "grafting", 0, 0);
+    if (!cx__snapshot_graftable(before->snap, w->sides[1].snap))
+        return changed_meanwhile(w); /* the skeletons' ids were graftable */
+    int rc = w->opt->holders ? cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err)
+                             : cx__snapshot_graft_over((cx_snapshot *)(uintptr_t)before->snap,
+                                                       w->sides[1].snap, &snap, w->err);
+    return rc ? rc : load_side(w, NULL, snap, 1, s, NULL);
+}
+
+/* Audits every holder of before and after and counts what moved. The
+ * before side is pre's when it is loaded (its rules are then ours). */
+static int compare_audits(wctx *w, cx_registry *before, cx_registry *after, side *pre)
 {
     astore a = {.w = w};
-    side sb = {0}, sa = {0};
-    int rc;
+    side sb = *pre, sa = {0};
+    int rc = CX_OK;
+    memset(pre, 0, sizeof *pre);
     cx__strmap_init(&a.stack_index);
-    if (!(rc = load_side(w, before, 0, &sb, NULL)) && !(rc = load_side(w, after, 1, &sa, NULL)) &&
-        !(rc = audit_side(w, sb.rules, keep_before, &a, "before")))
+    if (!(rc = sb.rules ? CX_OK : load_side(w, before, NULL, 0, &sb, NULL)) &&
+        !(rc = audit_side(w, sb.rules, keep_before, &a, "before")) &&
+        !(rc = w->graft ? load_grafted(w, &sb, &sa) : load_side(w, after, NULL, 1, &sa, NULL)))
         rc = audit_side(w, sa.rules, merge_after, &a, "after");
     while (!rc && a.cursor < a.nrecs)
         if (gone(&a, &a.recs[a.cursor++])) rc = nomem(w);
     if (!rc) rc = explain_moves(w, sb.rules, sa.rules);
     if (rc == CX_ENOMEM && !w->err->message[0]) nomem(w);
+    cx_rules_free(sa.rules); /* first: a grafted snapshot borrows sb's */
     cx_rules_free(sb.rules);
-    cx_rules_free(sa.rules);
     cx__strmap_free(&sb.expanded.map);
     cx__strmap_free(&sa.expanded.map);
     cx__strmap_free(&a.stack_index);
@@ -583,7 +616,7 @@ static int audit_registries(wctx *w, const idset *holders, cx_registry **before,
         *after = *before;
         free(v);
     }
-    if (!rc && w->ch) {
+    if (!rc && w->ch && !w->graft) {
         progress(w, "copying", 0, 0);
         rc = cx__registry_copy_to_memory(*before, after, w->err);
         if (!rc) rc = cx__whatif_apply_change(w, *after);
@@ -601,31 +634,59 @@ static void close_copies(wctx *w, cx_registry *before, cx_registry *after)
  * holder is audited in place rather than copied (docs/whatif.md, "Cost"). */
 #define COPY_MOST 50000
 
+/* The holders in scope: their ids into holders, *n of them (but when
+ * every holder is audited, perhaps not their ids). On the grafted path
+ * the before side is loaded here into pre when every holder is audited or
+ * awards must be read: they are read from its snapshot. */
+static int find_holders(wctx *w, int stacks, side *pre, idset *holders, size_t *n)
+{
+    size_t most = w->rep->holders / 5 * 2 > COPY_MOST ? w->rep->holders / 5 * 2 : COPY_MOST;
+    int scan = (stacks && !w->all_holders) || w->removed.map.count, rc = CX_OK;
+    *n = 0;
+    if (scan) rc = cx__whatif_exception_holders(w, holders);
+    if (!rc && w->graft && (w->all_holders || (scan && cx__whatif_scans_awards(w))))
+        rc = load_side(w, w->r, NULL, 0, pre, NULL);
+    if (!rc && pre->rules && pre->snap->content_version != w->version) rc = changed_meanwhile(w);
+    if (rc || !scan) return rc;
+    if (pre->rules) return cx__whatif_award_holders_in(w, pre->snap, most, holders, n);
+    rc = cx__whatif_award_holders(w, holders);
+    *n = holders->map.count;
+    return rc;
+}
+
 /* Audits the holders in scope before and after the change. */
 static int run_audits(wctx *w)
 {
     idset holders;
+    side pre = {0};
     cx_registry *before = NULL, *after = NULL;
     int stacks = has_stacks(w), rc = CX_OK;
+    size_t n = 0;
     set_init(&holders, &w->arena);
-    if ((stacks && !w->all_holders) || w->removed.map.count)
-        rc = cx__whatif_find_holders(w, &holders);
-    if (!rc && !w->all_holders && holders.map.count > COPY_MOST &&
-        holders.map.count > w->rep->holders / 5 * 2) {
+    w->graft = stacks && w->ch && cx__whatif_facts_only(w->ch) &&
+               cx__snapshot_graftable(w->sides[0].snap, w->sides[1].snap);
+    rc = find_holders(w, stacks, &pre, &holders, &n);
+    if (!rc && !w->all_holders && n > COPY_MOST && n > w->rep->holders / 5 * 2) {
         /* copying most of a large registry holder by holder costs more
          * than auditing all of it where it is */
-        char n[32];
-        snprintf(n, sizeof n, "%zu", holders.map.count);
+        char text[32];
+        snprintf(text, sizeof text, "%zu", n);
         cx__whatif_every_holder(w, "the change can move %s holders, more than two fifths of them",
-                                n);
+                                text);
     }
-    if (!rc && stacks && (w->all_holders || holders.map.count)) {
-        w->rep->holders_audited = w->all_holders ? w->rep->holders : holders.map.count;
+    if (!w->all_holders) { /* the before side is a copy of the holders in scope */
+        cx_rules_free(pre.rules);
+        memset(&pre, 0, sizeof pre);
+    }
+    if (!rc && stacks && (w->all_holders || n)) {
+        w->rep->holders_audited = w->all_holders ? w->rep->holders : n;
         rc = audit_registries(w, &holders, &before, &after);
-        if (!rc) rc = compare_audits(w, before, after);
+        if (!rc) rc = compare_audits(w, before, after, &pre);
         close_copies(w, before, after);
         if (!rc && w->ntr) qsort(w->tr, w->ntr, sizeof *w->tr, by_group);
     }
+    cx_rules_free(pre.rules);
+    cx__strmap_free(&pre.expanded.map);
     cx__strmap_free(&holders.map);
     return rc;
 }
@@ -641,10 +702,7 @@ static int run(wctx *w)
     if (!rc) rc = compare_equivs(w);
     if (!rc) rc = compare_transfers(w);
     if (!rc) rc = cx_registry_content_version(w->r, &version, w->err);
-    if (!rc && version != w->version)
-        rc = cx__error(w->err, CX_EREGISTRY, NULL, 0, 0,
-                       "the registry changed while the comparison ran (an import committed); "
-                       "run it again");
+    if (!rc && version != w->version) rc = changed_meanwhile(w);
     return rc;
 }
 
@@ -757,8 +815,8 @@ static int load_skeletons(wctx *w)
     after = before;
     if (!rc && w->ch) rc = cx__registry_copy_to_memory(before, &after, w->err);
     if (!rc && w->ch) rc = cx__whatif_apply_change(w, after);
-    if (!rc) rc = load_side(w, before, 0, &w->sides[0], w->opt->diags);
-    if (!rc) rc = load_side(w, after, 1, &w->sides[1], w->opt->diags);
+    if (!rc) rc = load_side(w, before, NULL, 0, &w->sides[0], w->opt->diags);
+    if (!rc) rc = load_side(w, after, NULL, 1, &w->sides[1], w->opt->diags);
     if (after != before) cx_registry_close(after);
     cx_registry_close(before);
     return rc;

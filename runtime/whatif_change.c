@@ -164,6 +164,13 @@ int cx__whatif_removing(const change *ch, int which, const char *id)
     return 0;
 }
 
+int cx__whatif_facts_only(const change *ch)
+{
+    const cx_catalog *cat = ch->model ? cx__catalog_loader_model(ch->model) : NULL;
+    if (ch->nremove[RM_CREDENTIALS]) return 0;
+    return !cat || (!cat->holders.n && !cat->nawards && !cat->exceptions.n);
+}
+
 /* What the catalog part defines must not use what the change removes. */
 static int check_conflicts(wctx *w)
 {

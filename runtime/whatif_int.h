@@ -100,6 +100,7 @@ typedef struct wctx {
     idset carried;  /* credentials a recognition or denial naming such a group selects */
     idset counting; /* credentials an award of which can count toward some stack */
     int any_transitive, all_holders, all_pairs, all_transfers;
+    int graft;       /* the after side is grafted (docs/whatif.md, "The grafted path") */
     int64_t version; /* the registry's content version when the run began */
     char why[300];   /* why every holder is audited */
     /* the transitions found */
@@ -155,6 +156,10 @@ int cx__whatif_read_change(wctx *w, const char *path);
 void cx__whatif_change_free(change *ch);
 /* Applies w->ch to m, an in-memory copy. */
 int cx__whatif_apply_change(wctx *w, cx_registry *m);
+/* Whether ch changes facts only: it defines no holder (so no award) and
+ * no exception, and removes no credential (docs/whatif.md, "The grafted
+ * path"). */
+int cx__whatif_facts_only(const change *ch);
 /* Does ch remove id from list which (RM_...)? */
 int cx__whatif_removing(const change *ch, int which, const char *id);
 
@@ -165,7 +170,16 @@ int cx__whatif_because(wctx *w, cx_rules *before, cx_rules *after, cx_holder_tra
 
 /* whatif_scope.c: what the change can affect, and the holders to audit. */
 int cx__whatif_find_scope(wctx *w);
-int cx__whatif_find_holders(wctx *w, idset *out);
+/* The holders to audit (docs/whatif.md, "What is re-evaluated") into
+ * out: those the change names and those its exceptions bring in, first;
+ * then those whose awards do, read from the award table, or (_in) from s,
+ * a snapshot of w->r, where *n says how many are in scope and their ids
+ * are added only when at most most are. */
+int cx__whatif_exception_holders(wctx *w, idset *out);
+int cx__whatif_award_holders(wctx *w, idset *out);
+int cx__whatif_award_holders_in(wctx *w, const cx_snapshot *s, size_t most, idset *out, size_t *n);
+/* Whether the holders of some awards may move: the awards must be read. */
+int cx__whatif_scans_awards(const wctx *w);
 /* Every holder is audited; fmt (with id) says why, the first time. */
 void cx__whatif_every_holder(wctx *w, const char *fmt, const char *id);
 /* The holders the change names into w->holders; -1 out of memory. */

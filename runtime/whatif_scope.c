@@ -514,18 +514,88 @@ static int relevant_counts(const wctx *w)
  * credential that counts (or one a moved membership may carry), those
  * with an exception for a stack in scope or substituting such a
  * credential. The exceptions come first: their substitutions' uses count. */
-int cx__whatif_find_holders(wctx *w, idset *out)
+int cx__whatif_exception_holders(wctx *w, idset *out)
+{
+    holder_scan h = {w, out, 0};
+    for (size_t i = 0; i < w->holders.map.cap; i++)
+        if (w->holders.map.keys[i] && set_add(out, w->holders.map.keys[i]) < 0) return nomem(w);
+    int rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
+    return h.oom ? nomem(w) : rc;
+}
+
+int cx__whatif_scans_awards(const wctx *w)
+{
+    return relevant_counts(w) || w->removed.map.count || w->moved.map.count;
+}
+
+int cx__whatif_award_holders(wctx *w, idset *out)
 {
     holder_scan h = {w, out, 0};
     int rc = CX_OK;
-    for (size_t i = 0; i < w->holders.map.cap; i++)
-        if (w->holders.map.keys[i] && set_add(out, w->holders.map.keys[i]) < 0) return nomem(w);
-    rc = cx__registry_scan(w->r, CX_SCAN_EXCEPTIONS, exception_row, &h, w->err);
-    if (h.oom) return nomem(w);
-    if (!rc && (relevant_counts(w) || w->removed.map.count || w->moved.map.count)) {
+    if (cx__whatif_scans_awards(w)) {
         progress(w, "scanning", 0, 1);
         rc = cx__registry_award_holders(w->r, w->moved.map.count > 0, award_row, &h, w->err);
     }
-    if (h.oom) return nomem(w);
+    return h.oom ? nomem(w) : rc;
+}
+
+/* What award_row asks of an award's credential, per credential symbol. */
+enum { IN_SCOPE = 1, CARRIED = 2, REMOVED = 4 };
+
+/* award_row over the awards of s: marks in[h] for each holder symbol h in
+ * scope; *removed: the awards of removed credentials. 0, or -1 on OOM. */
+static int mark_award_holders(wctx *w, const cx_snapshot *s, uint8_t *in, int64_t *removed)
+{
+    uint32_t nc = ncredentials(s), nj = cx__snapshot_count(s, CX_KIND_JURISDICTION);
+    uint8_t *cred = calloc(nc + 1, 1), *moved = calloc(nj + 1, 1);
+    if (!cred || !moved) {
+        free(cred);
+        free(moved);
+        return -1;
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        const char *id = s->credentials[c].id;
+        int counts = set_has(&w->counting, id);
+        cred[c] = (uint8_t)((set_has(&w->relevant, id) && counts ? IN_SCOPE : 0) |
+                            (set_has(&w->carried, id) && counts ? CARRIED : 0) |
+                            (set_has(&w->removed, id) ? REMOVED : 0));
+    }
+    for (uint32_t j = 0; j < nj; j++)
+        moved[j] = (uint8_t)set_has(&w->moved, s->jurisdictions[j].id);
+    for (uint32_t i = 0; i < cx__snapshot_count(s, CX_KIND_AWARD); i++) {
+        const cx_snap_award *a = &s->awards[i];
+        uint8_t f = cred[a->credential];
+        *removed += (f & REMOVED) != 0;
+        if ((f & IN_SCOPE) ||
+            ((f & CARRIED) && a->jurisdiction != CX_NOSYM && moved[a->jurisdiction]))
+            in[a->holder] = 1;
+    }
+    free(cred);
+    free(moved);
+    return 0;
+}
+
+int cx__whatif_award_holders_in(wctx *w, const cx_snapshot *s, size_t most, idset *out, size_t *n)
+{
+    uint32_t nh = cx__snapshot_count(s, CX_KIND_HOLDER);
+    uint8_t *in = calloc(nh + 1, 1);
+    int rc = in ? CX_OK : nomem(w);
+    *n = 0;
+    if (!rc && cx__whatif_scans_awards(w)) {
+        progress(w, "scanning", 0, 1);
+        if (mark_award_holders(w, s, in, &w->rep->removed_awards) < 0) rc = nomem(w);
+    }
+    for (size_t i = 0; !rc && i < out->map.cap; i++) { /* named, or with an exception */
+        if (!out->map.keys[i]) continue;
+        cx_sym h = cx__snapshot_find(s, CX_KIND_HOLDER, out->map.keys[i]);
+        if (h == CX_NOSYM)
+            ++*n; /* a holder the change adds */
+        else
+            in[h] = 1;
+    }
+    for (uint32_t h = 0; !rc && h < nh; h++) *n += in[h];
+    for (uint32_t h = 0; !rc && *n <= most && h < nh; h++)
+        if (in[h] && set_add(out, s->holders[h].id) < 0) rc = nomem(w);
+    free(in);
     return rc;
 }

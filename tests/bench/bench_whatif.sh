@@ -51,17 +51,20 @@ ASOF=(--as-of 2026-06-01)
 now_ns() { date +%s%N; }
 secs() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e9 }'; }
 
-# timed NAME OUT CMD...: runs CMD with stdout to OUT; sets NS (wall time)
-# and MB (peak resident set, when GNU time is installed).
+# timed NAME OUT CMD...: runs CMD with stdout to OUT; sets NS (wall time),
+# MB (peak resident set) and CPU (user + system seconds), the last two
+# when GNU time is installed.
 timed() {
     local name=$1 out=$2 t0 t1
     shift 2
     MB=?
+    CPU=?
     t0=$(now_ns)
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%M' -o "$T/time.$name" "$@" >"$out" 2>"$T/err.$name" ||
+        /usr/bin/time -f '%M %U %S' -o "$T/time.$name" "$@" >"$out" 2>"$T/err.$name" ||
             { cat "$T/err.$name" >&2; echo "bench_whatif: $name failed" >&2; exit 1; }
-        MB=$(($(tail -n 1 "$T/time.$name") / 1024))
+        read -r MB CPU < <(tail -n 1 "$T/time.$name" |
+            awk '{ printf "%d %.2f\n", $1 / 1024, $2 + $3 }')
     else
         "$@" >"$out" 2>"$T/err.$name" ||
             { cat "$T/err.$name" >&2; echo "bench_whatif: $name failed" >&2; exit 1; }
@@ -71,6 +74,8 @@ timed() {
 }
 
 ratio() { awk -v w="$1" -v a="$2" 'BEGIN { printf "%.2f", w / a }'; }
+# cpu_ratio W A: W / A, or ? when either is unknown (no GNU time)
+cpu_ratio() { if [ "$1" = "?" ] || [ "$2" = "?" ]; then echo "?"; else ratio "$1" "$2"; fi; }
 
 # --- issue 16: the peer data shape ---------------------------------------------
 peer() {
@@ -120,21 +125,24 @@ LUA
     "$CREDEX" --db "$P/r.db" audit --all --summary --rules "$P/stack.lua" "${ASOF[@]}" >/dev/null
     timed peer_audit "$P/audit.csv" "$CREDEX" --db "$P/r.db" audit --all --rules "$P/stack.lua" \
         "${ASOF[@]}" --format csv --jobs "$JOBS"
-    local audit_ns=$NS audit_mb=$MB
+    local audit_ns=$NS audit_mb=$MB audit_cpu=$CPU
     timed peer_c9 "$P/c9.txt" "$CREDEX" --db "$P/r.db" whatif "$P/c9.yaml" --rules "$P/stack.lua" \
         "${ASOF[@]}" --jobs "$JOBS"
-    local c9_ns=$NS c9_mb=$MB
+    local c9_ns=$NS c9_mb=$MB c9_cpu=$CPU
     timed peer_c3 "$P/c3.txt" "$CREDEX" --db "$P/r.db" whatif "$P/c3.yaml" --rules "$P/stack.lua" \
         "${ASOF[@]}" --jobs "$JOBS"
-    local c3_ns=$NS c3_mb=$MB
+    local c3_ns=$NS c3_mb=$MB c3_cpu=$CPU
     echo "issue 16:  peer shape, $HOLDERS holders, $(($(wc -l <"$P/awards.csv") - 1)) awards, jobs $JOBS," \
         "load $load (before) $(cut -d' ' -f1-3 /proc/loadavg) (after)"
-    echo "  audit --all --format csv (the baseline): $(secs "$audit_ns") s, peak $audit_mb MB"
-    echo "  whatif C9 valid_for P1Y (no stack reaches it): $(secs "$c9_ns") s, peak $c9_mb MB;" \
-        "$(ratio "$c9_ns" "$audit_ns") x the baseline (target 0.5)"
+    echo "  audit --all --format csv (the baseline): $(secs "$audit_ns") s, cpu $audit_cpu s," \
+        "peak $audit_mb MB"
+    echo "  whatif C9 valid_for P1Y (no stack reaches it): $(secs "$c9_ns") s, cpu $c9_cpu s," \
+        "peak $c9_mb MB; $(ratio "$c9_ns" "$audit_ns") x the baseline (target 0.5)," \
+        "$(cpu_ratio "$c9_cpu" "$audit_cpu") x in cpu"
     sed 's/^/             /' "$P/c9.txt"
-    echo "  whatif C3 valid_for P1Y (about half the holders): $(secs "$c3_ns") s, peak $c3_mb MB;" \
-        "$(ratio "$c3_ns" "$audit_ns") x the baseline (target 1.0)"
+    echo "  whatif C3 valid_for P1Y (about half the holders): $(secs "$c3_ns") s, cpu $c3_cpu s," \
+        "peak $c3_mb MB; $(ratio "$c3_ns" "$audit_ns") x the baseline (target 1.0)," \
+        "$(cpu_ratio "$c3_cpu" "$audit_cpu") x in cpu"
     sed 's/^/             /' "$P/c3.txt"
     rm -rf "$P"
 }
