@@ -755,31 +755,44 @@ static int credential(const checker *c, const cx_ynode *n)
 
 /* ---------------------------------------------------------------- holders */
 
+/* "<holder>/<credential>/<issued>", then suffix (or ""), in the model's
+ * arena; NULL on OOM. */
+static char *joined_award_id(const checker *c, const char *holder, const cx_cat_award *a,
+                             const char *suffix)
+{
+    size_t lh = strlen(holder), lc = strlen(a->credential), li = strlen(a->issued);
+    size_t ls = strlen(suffix);
+    char *id = cx__arena_alloc(&c->ld->cat.arena, lh + lc + li + ls + 3);
+    if (!id) return NULL;
+    memcpy(id, holder, lh);
+    id[lh] = '/';
+    memcpy(id + lh + 1, a->credential, lc);
+    id[lh + 1 + lc] = '/';
+    memcpy(id + lh + lc + 2, a->issued, li);
+    memcpy(id + lh + lc + li + 2, suffix, ls + 1);
+    return id;
+}
+
 /* The default award id: "<holder>/<credential>/<issued>", then "#2", "#3"
  * for repeats within the import. */
 static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
 {
     cx_strmap *ids = &c->ld->defined[CX_KIND_AWARD];
     if (a->id) return define(c, CX_KIND_AWARD, a->id, cx__ymap_get(n, "id"));
-    cx_buf b;
     if (c->add_awards) { /* no #2: a second row for one award is an error */
-        cx__buf_init(&b);
-        cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
-        a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
-        cx__buf_free(&b);
+        a->id = joined_award_id(c, holder, a, "");
         return a->id ? define(c, CX_KIND_AWARD, a->id, n) : nomem(c);
     }
-    cx__buf_init(&b);
-    cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
-    size_t base = b.len;
-    for (int k = 2; !b.oom && cx__strmap_get(ids, b.data); k++) {
-        b.len = base;
-        cx__buf_printf(&b, "#%d", k);
+    cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
+    if (!loc) return nomem(c);
+    *loc = loc_of(c, n);
+    char suffix[24] = "";
+    for (int k = 2;; k++) { /* one look-up an id: the first that is free is defined */
+        if (!(a->id = joined_award_id(c, holder, a, suffix))) return nomem(c);
+        int put = cx__strmap_put(ids, a->id, loc, NULL);
+        if (put != 1) return put == 0 ? CX_OK : nomem(c);
+        snprintf(suffix, sizeof suffix, "#%d", k);
     }
-    a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
-    cx__buf_free(&b);
-    if (!a->id) return nomem(c);
-    return define(c, CX_KIND_AWARD, a->id, n);
 }
 
 static const char *const statuses[] = {"active", "revoked", "suspended", NULL};
