@@ -85,6 +85,9 @@ struct cx_catalog_loader {
     cx_csv_awards *csv;           /* the CSV award lists streamed, or NULL */
     cx_strmap texts;              /* texts of streamed holders kept in the model: one copy each */
     struct holder_stream *stream; /* the YAML file add_file is reading, or NULL */
+    int ahead_wanted;             /* 1: the import reads one file (import_files): a YAML
+                                   * file's holders may be written while it is read */
+    cx__import_ahead *ahead;      /* the writer of its holders, or NULL; owned */
 };
 
 /* Per-document state while checking. */
@@ -1142,9 +1145,15 @@ static int section(const checker *c, const cx_ynode *list, const struct section 
 static int stream_holder(void *ud, const cx_ynode *item, cx_error *err)
 {
     holder_stream *hs = ud;
+    cx_catalog_loader *ld = hs->c.ld;
     if (hs->rc) return CX_OK;
     hs->rc = holder(&hs->c, item, NULL);
-    hs->refs_to = hs->c.ld->nrefs;
+    hs->refs_to = ld->nrefs;
+    if (!hs->rc && ld->ahead &&
+        cx__import_ahead_holder(ld->ahead, &ld->cat.holders.v[ld->cat.holders.n - 1]) < 0) {
+        cx__import_ahead_abandon(ld->ahead); /* the import writes them all again */
+        ld->ahead = NULL;
+    }
     if (hs->rc != CX_ENOMEM) return CX_OK;
     *err = hs->error;
     return CX_ENOMEM;
@@ -1337,6 +1346,8 @@ static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t 
     case CX_FORMAT_YAML: {
         cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream, mapped};
         if (ld->stream) ld->stream->read = 1;
+        if (ld->stream && ld->ahead_wanted && !ld->ahead)
+            ld->ahead = cx__registry_import_ahead(ld->registry);
         rc = cx__yaml_stream_buffer(path, in, len, ld->opts->limits, &s, out, err);
         break;
     }
@@ -1389,7 +1400,12 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
     }
     ld->stream = NULL;
     for (int k = 0; k <= CX_KIND_AWARD; k++) cx__strmap_free(&hs.referred[k]);
-    return rc ? rc : cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
+    if (!rc) rc = cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
+    if (rc) { /* nothing of a file with an error is written */
+        cx__import_ahead_abandon(ld->ahead);
+        ld->ahead = NULL;
+    }
+    return rc;
 }
 
 const char *cx_format_name(cx_format f)
@@ -2550,6 +2566,15 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
                               cx_error *err)
 {
     commit_ctx c = {.ld = ld, .progress = progress, .progress_ud = progress_ud};
+    cx__import_ahead *ahead = ld->ahead;
+    /* one YAML file that removes nothing: holders first, whether or not
+     * a thread wrote them while the file was read (the same bytes) */
+    ld->cat.holders_first = ld->ahead_wanted && ld->files[CX_FORMAT_YAML] == 1 && ld->ndocs == 1 &&
+                            !ld->cat.removals.n && !ld->cat.streams.n;
+    ld->ahead = NULL;
+    if (ahead)
+        return cx__registry_import_after(ahead, &ld->cat, commit_checks, &c, progress, progress_ud,
+                                         err);
     return cx__registry_import(ld->registry, &ld->cat, commit_checks, &c, progress, progress_ud,
                                err);
 }
@@ -2597,6 +2622,7 @@ const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
 void cx__catalog_loader_free(cx_catalog_loader *ld)
 {
     if (!ld) return;
+    cx__import_ahead_abandon(ld->ahead);
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
         cx__strmap_free(&ld->defined[k]);
         cx__strmap_free(&ld->known[k]);
@@ -2739,6 +2765,7 @@ static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
         return rc;
     }
     cx__catalog_loader_set_options(ld, opts);
+    ld->ahead_wanted = npaths == 1;
     ld->cat.paths = paths; /* recorded in import_log (registry_fsck.c) */
     ld->cat.npaths = npaths;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {
