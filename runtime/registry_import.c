@@ -817,11 +817,14 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_
 /* ------------------------------------------------ holders written ahead */
 
 #define AHEAD_QUEUE 1024 /* holders handed over and not yet written, at most */
+#define AHEAD_BATCH                                                                                \
+    64 /* holders the thread takes at once: slots it gives back                                    \
+        * while the reader fills the others */
 
 /* An import whose holders a thread writes while the catalog is still read
  * (registry.h). The queue is a ring of holder copies; the thread takes
- * every holder queued at once and writes them outside the lock (the
- * slots it reads are not reused until it gives them back). */
+ * up to AHEAD_BATCH queued holders at once and writes them outside the
+ * lock (the slots it reads are not reused until it gives them back). */
 struct cx__import_ahead {
     import_ctx ctx;                   /* the import; the thread's until joined */
     cx_error err;                     /* the thread's first error */
@@ -842,7 +845,7 @@ static void *ahead_writer(void *arg)
     pthread_mutex_lock(&a->lock);
     for (;;) {
         while (!a->count && !a->ended) pthread_cond_wait(&a->changed, &a->lock);
-        size_t n = a->count, head = a->head, written = 0;
+        size_t n = a->count < AHEAD_BATCH ? a->count : AHEAD_BATCH, head = a->head, written = 0;
         int rc = a->rc;
         if (!n) break;
         pthread_mutex_unlock(&a->lock);
