@@ -85,8 +85,9 @@ struct cx_catalog_loader {
     cx_csv_awards *csv;           /* the CSV award lists streamed, or NULL */
     cx_strmap texts;              /* texts of streamed holders kept in the model: one copy each */
     struct holder_stream *stream; /* the YAML file add_file is reading, or NULL */
-    int ahead_wanted;             /* 1: the import reads one file (import_files): a YAML
-                                   * file's holders may be written while it is read */
+    int one_file;                 /* 1: the import reads one file (import_files): a YAML
+                                   * file's holders may be written while it is read, and
+                                   * default award ids are told apart holder by holder */
     cx__import_ahead *ahead;      /* the writer of its holders, or NULL; owned */
 };
 
@@ -102,6 +103,9 @@ typedef struct checker {
     int values_only; /* 1: a streamed CSV row (csv_import.c): no reference, no id */
     int copies;      /* 1: a streamed holder, whose nodes are freed after its check: every
                       * text the model keeps is copied into it (keep_text) */
+    const cx_cat_award *earlier; /* the holder's awards read before this one, when its
+                                  * default award ids need no map (own_ids) */
+    size_t nearlier;
 } checker;
 
 /* The holders of a YAML catalog, checked one by one while the file is read
@@ -776,6 +780,25 @@ static char *joined_award_id(const checker *c, const char *holder, const cx_cat_
     return id;
 }
 
+/* The default id of award a, the holder's awards before it given
+ * (c->earlier): without the map of every award id, for an import of one
+ * file. A given id has no '/' (the id pattern), so a default id can only
+ * be taken by an earlier default of the same holder (holder ids are
+ * unique, credential ids have no '/'): the k-th award of a holder with
+ * one credential and issue date gets "#k", as the map would give it. */
+static int own_award_id(const checker *c, const char *holder, cx_cat_award *a)
+{
+    char suffix[24] = "";
+    size_t k = 1;
+    for (size_t i = 0; i < c->nearlier; i++) {
+        const cx_cat_award *e = &c->earlier[i];
+        k += strchr(e->id, '/') && strcmp(e->credential, a->credential) == 0 &&
+             strcmp(e->issued, a->issued) == 0;
+    }
+    if (k > 1) snprintf(suffix, sizeof suffix, "#%zu", k);
+    return (a->id = joined_award_id(c, holder, a, suffix)) ? CX_OK : nomem(c);
+}
+
 /* The default award id: "<holder>/<credential>/<issued>", then "#2", "#3"
  * for repeats within the import. */
 static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
@@ -786,6 +809,7 @@ static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_
         a->id = joined_award_id(c, holder, a, "");
         return a->id ? define(c, CX_KIND_AWARD, a->id, n) : nomem(c);
     }
+    if (c->earlier) return own_award_id(c, holder, a);
     cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
     if (!loc) return nomem(c);
     *loc = loc_of(c, n);
@@ -896,11 +920,14 @@ static int awards_of(const checker *c, const cx_ynode *list, const char *holder,
 {
     cx_catalog_loader *ld = c->ld;
     int skip = c->add_awards && ld->opts->skip_invalid;
+    checker own = *c; /* one file's YAML holder: its default ids need no map */
+    if (ld->one_file && !c->add_awards) own.earlier = awards;
     *count = 0;
     for (size_t i = 0; i < list->count; i++) {
         size_t mark = ld->nrefs;
         cx_cat_award *a = &awards[*count];
-        int rc = award(c, list->items[i], holder, a);
+        own.nearlier = *count;
+        int rc = award(&own, list->items[i], holder, a);
         if (rc == CX_EINPUT && skip) {
             ld->nrefs = mark; /* its references go with it */
             ld->skipped++;
@@ -1346,7 +1373,7 @@ static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t 
     case CX_FORMAT_YAML: {
         cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream, mapped};
         if (ld->stream) ld->stream->read = 1;
-        if (ld->stream && ld->ahead_wanted && !ld->ahead)
+        if (ld->stream && ld->one_file && !ld->ahead)
             ld->ahead = cx__registry_import_ahead(ld->registry);
         rc = cx__yaml_stream_buffer(path, in, len, ld->opts->limits, &s, out, err);
         break;
@@ -2569,7 +2596,7 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
     cx__import_ahead *ahead = ld->ahead;
     /* one YAML file that removes nothing: holders first, whether or not
      * a thread wrote them while the file was read (the same bytes) */
-    ld->cat.holders_first = ld->ahead_wanted && ld->files[CX_FORMAT_YAML] == 1 && ld->ndocs == 1 &&
+    ld->cat.holders_first = ld->one_file && ld->files[CX_FORMAT_YAML] == 1 && ld->ndocs == 1 &&
                             !ld->cat.removals.n && !ld->cat.streams.n;
     ld->ahead = NULL;
     if (ahead)
@@ -2765,7 +2792,7 @@ static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
         return rc;
     }
     cx__catalog_loader_set_options(ld, opts);
-    ld->ahead_wanted = npaths == 1;
+    ld->one_file = npaths == 1;
     ld->cat.paths = paths; /* recorded in import_log (registry_fsck.c) */
     ld->cat.npaths = npaths;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {

@@ -484,6 +484,12 @@ static const char *generated(const char *name, int n, int round)
             cx__buf_printf(&b, "      - { credential: c1, issued: 20%02d-0%d-1%d%s }\n", 10 + k,
                            1 + (i + round) % 9, k,
                            k == 2 ? ", grade: A, results: { score: 90 }" : "");
+        if (i % 13 == 0) /* repeats: #2 and #3 around a given id (as the map numbers them) */
+            cx__buf_printf(&b,
+                           "      - { credential: c1, issued: 2010-0%d-10 }\n"
+                           "      - { id: given-%d, credential: c1, issued: 2010-0%d-10 }\n"
+                           "      - { credential: c1, issued: 2010-0%d-10 }\n",
+                           1 + (i + round) % 9, i, 1 + (i + round) % 9, 1 + (i + round) % 9);
         if (i % 97 == 0)
             cx__buf_printf(&b, "      - { id: moved-%d, credential: c1, issued: 2020-01-01 }\n",
                            (i / 97 + round) % 31);
