@@ -462,6 +462,18 @@ static int write_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_awa
     return rc ? rc : write_results(ctx, a);
 }
 
+/* An award of a holder this import writes: one without provenance by the
+ * ten columns of a CSV row (S_AWARD_ROW_NEW: seven binds and their
+ * columns fewer), an id that exists or a provenance by write_award. */
+static int write_holder_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
+{
+    if (a->provenance) return write_award(ctx, h, a);
+    bind_award_row(ctx->st[S_AWARD_ROW_NEW], h->id, a);
+    int rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
+    if (rc) return rc;
+    return sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, h, a);
+}
+
 static void bind_holder(sqlite3_stmt *st, const void *entity)
 {
     const cx_cat_holder *h = entity;
@@ -510,7 +522,7 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
         rc = run(ctx, S_HOLDER_ATTR, &h->loc, "holder", h->id);
     }
     for (size_t i = 0; i < h->nawards && !rc; i++) {
-        rc = write_award(ctx, h, &h->awards[i]);
+        rc = write_holder_award(ctx, h, &h->awards[i]);
         if (!rc) tick(ctx);
     }
     return rc;
