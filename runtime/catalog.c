@@ -104,7 +104,7 @@ typedef struct checker {
     int copies;      /* 1: a streamed holder, whose nodes are freed after its check: every
                       * text the model keeps is copied into it (keep_text) */
     const cx_cat_award *earlier; /* the holder's awards read before this one, when its
-                                  * default award ids need no map (own_ids) */
+                                  * default award ids need no map (own_award_id) */
     size_t nearlier;
 } checker;
 

@@ -829,9 +829,10 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_
 /* ------------------------------------------------ holders written ahead */
 
 #define AHEAD_QUEUE 1024 /* holders handed over and not yet written, at most */
-#define AHEAD_BATCH                                                                                \
-    64 /* holders the thread takes at once: slots it gives back                                    \
-        * while the reader fills the others */
+
+/* Holders the thread takes at once: it gives their slots back while the
+ * reading thread fills the others. */
+#define AHEAD_BATCH 64
 
 /* An import whose holders a thread writes while the catalog is still read
  * (registry.h). The queue is a ring of holder copies; the thread takes
