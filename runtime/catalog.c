@@ -85,6 +85,10 @@ struct cx_catalog_loader {
     cx_csv_awards *csv;           /* the CSV award lists streamed, or NULL */
     cx_strmap texts;              /* texts of streamed holders kept in the model: one copy each */
     struct holder_stream *stream; /* the YAML file add_file is reading, or NULL */
+    int one_file;                 /* 1: the import reads one file (import_files): a YAML
+                                   * file's holders may be written while it is read, and
+                                   * default award ids are told apart holder by holder */
+    cx__import_ahead *ahead;      /* the writer of its holders, or NULL; owned */
 };
 
 /* Per-document state while checking. */
@@ -99,6 +103,9 @@ typedef struct checker {
     int values_only; /* 1: a streamed CSV row (csv_import.c): no reference, no id */
     int copies;      /* 1: a streamed holder, whose nodes are freed after its check: every
                       * text the model keeps is copied into it (keep_text) */
+    const cx_cat_award *earlier; /* the holder's awards read before this one, when its
+                                  * default award ids need no map (own_award_id) */
+    size_t nearlier;
 } checker;
 
 /* The holders of a YAML catalog, checked one by one while the file is read
@@ -755,31 +762,64 @@ static int credential(const checker *c, const cx_ynode *n)
 
 /* ---------------------------------------------------------------- holders */
 
+/* "<holder>/<credential>/<issued>", then suffix (or ""), in the model's
+ * arena; NULL on OOM. */
+static char *joined_award_id(const checker *c, const char *holder, const cx_cat_award *a,
+                             const char *suffix)
+{
+    size_t lh = strlen(holder), lc = strlen(a->credential), li = strlen(a->issued);
+    size_t ls = strlen(suffix);
+    char *id = cx__arena_alloc(&c->ld->cat.arena, lh + lc + li + ls + 3);
+    if (!id) return NULL;
+    memcpy(id, holder, lh);
+    id[lh] = '/';
+    memcpy(id + lh + 1, a->credential, lc);
+    id[lh + 1 + lc] = '/';
+    memcpy(id + lh + lc + 2, a->issued, li);
+    memcpy(id + lh + lc + li + 2, suffix, ls + 1);
+    return id;
+}
+
+/* The default id of award a, the holder's awards before it given
+ * (c->earlier): without the map of every award id, for an import of one
+ * file. A given id has no '/' (the id pattern), so a default id can only
+ * be taken by an earlier default of the same holder (holder ids are
+ * unique, credential ids have no '/'): the k-th award of a holder with
+ * one credential and issue date gets "#k", as the map would give it. */
+static int own_award_id(const checker *c, const char *holder, cx_cat_award *a)
+{
+    char suffix[24] = "";
+    size_t k = 1;
+    for (size_t i = 0; i < c->nearlier; i++) {
+        const cx_cat_award *e = &c->earlier[i];
+        k += strchr(e->id, '/') && strcmp(e->credential, a->credential) == 0 &&
+             strcmp(e->issued, a->issued) == 0;
+    }
+    if (k > 1) snprintf(suffix, sizeof suffix, "#%zu", k);
+    return (a->id = joined_award_id(c, holder, a, suffix)) ? CX_OK : nomem(c);
+}
+
 /* The default award id: "<holder>/<credential>/<issued>", then "#2", "#3"
  * for repeats within the import. */
 static int award_id(const checker *c, const cx_ynode *n, const char *holder, cx_cat_award *a)
 {
     cx_strmap *ids = &c->ld->defined[CX_KIND_AWARD];
     if (a->id) return define(c, CX_KIND_AWARD, a->id, cx__ymap_get(n, "id"));
-    cx_buf b;
     if (c->add_awards) { /* no #2: a second row for one award is an error */
-        cx__buf_init(&b);
-        cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
-        a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
-        cx__buf_free(&b);
+        a->id = joined_award_id(c, holder, a, "");
         return a->id ? define(c, CX_KIND_AWARD, a->id, n) : nomem(c);
     }
-    cx__buf_init(&b);
-    cx__buf_printf(&b, "%s/%s/%s", holder, a->credential, a->issued);
-    size_t base = b.len;
-    for (int k = 2; !b.oom && cx__strmap_get(ids, b.data); k++) {
-        b.len = base;
-        cx__buf_printf(&b, "#%d", k);
+    if (c->earlier) return own_award_id(c, holder, a);
+    cx_loc *loc = cx__arena_alloc(&c->ld->cat.arena, sizeof *loc);
+    if (!loc) return nomem(c);
+    *loc = loc_of(c, n);
+    char suffix[24] = "";
+    for (int k = 2;; k++) { /* one look-up an id: the first that is free is defined */
+        if (!(a->id = joined_award_id(c, holder, a, suffix))) return nomem(c);
+        int put = cx__strmap_put(ids, a->id, loc, NULL);
+        if (put != 1) return put == 0 ? CX_OK : nomem(c);
+        snprintf(suffix, sizeof suffix, "#%d", k);
     }
-    a->id = b.oom ? NULL : cx__arena_strndup(&c->ld->cat.arena, b.data, b.len);
-    cx__buf_free(&b);
-    if (!a->id) return nomem(c);
-    return define(c, CX_KIND_AWARD, a->id, n);
 }
 
 static const char *const statuses[] = {"active", "revoked", "suspended", NULL};
@@ -880,11 +920,14 @@ static int awards_of(const checker *c, const cx_ynode *list, const char *holder,
 {
     cx_catalog_loader *ld = c->ld;
     int skip = c->add_awards && ld->opts->skip_invalid;
+    checker own = *c; /* one file's YAML holder: its default ids need no map */
+    if (ld->one_file && !c->add_awards) own.earlier = awards;
     *count = 0;
     for (size_t i = 0; i < list->count; i++) {
         size_t mark = ld->nrefs;
         cx_cat_award *a = &awards[*count];
-        int rc = award(c, list->items[i], holder, a);
+        own.nearlier = *count;
+        int rc = award(&own, list->items[i], holder, a);
         if (rc == CX_EINPUT && skip) {
             ld->nrefs = mark; /* its references go with it */
             ld->skipped++;
@@ -1129,9 +1172,15 @@ static int section(const checker *c, const cx_ynode *list, const struct section 
 static int stream_holder(void *ud, const cx_ynode *item, cx_error *err)
 {
     holder_stream *hs = ud;
+    cx_catalog_loader *ld = hs->c.ld;
     if (hs->rc) return CX_OK;
     hs->rc = holder(&hs->c, item, NULL);
-    hs->refs_to = hs->c.ld->nrefs;
+    hs->refs_to = ld->nrefs;
+    if (!hs->rc && ld->ahead &&
+        cx__import_ahead_holder(ld->ahead, &ld->cat.holders.v[ld->cat.holders.n - 1]) < 0) {
+        cx__import_ahead_abandon(ld->ahead); /* the import writes them all again */
+        ld->ahead = NULL;
+    }
     if (hs->rc != CX_ENOMEM) return CX_OK;
     *err = hs->error;
     return CX_ENOMEM;
@@ -1324,6 +1373,8 @@ static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t 
     case CX_FORMAT_YAML: {
         cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream, mapped};
         if (ld->stream) ld->stream->read = 1;
+        if (ld->stream && ld->one_file && !ld->ahead)
+            ld->ahead = cx__registry_import_ahead(ld->registry);
         rc = cx__yaml_stream_buffer(path, in, len, ld->opts->limits, &s, out, err);
         break;
     }
@@ -1376,7 +1427,12 @@ int cx__catalog_loader_add_file(cx_catalog_loader *ld, const char *path, cx_erro
     }
     ld->stream = NULL;
     for (int k = 0; k <= CX_KIND_AWARD; k++) cx__strmap_free(&hs.referred[k]);
-    return rc ? rc : cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
+    if (!rc) rc = cx__csv_awards_check_ids(ld->csv, before, ld->cat.holders.n, err);
+    if (rc) { /* nothing of a file with an error is written */
+        cx__import_ahead_abandon(ld->ahead);
+        ld->ahead = NULL;
+    }
+    return rc;
 }
 
 const char *cx_format_name(cx_format f)
@@ -2537,6 +2593,15 @@ int cx__catalog_loader_commit(cx_catalog_loader *ld, cx_progress_fn progress, vo
                               cx_error *err)
 {
     commit_ctx c = {.ld = ld, .progress = progress, .progress_ud = progress_ud};
+    cx__import_ahead *ahead = ld->ahead;
+    /* one YAML file that removes nothing: holders first, whether or not
+     * a thread wrote them while the file was read (the same bytes) */
+    ld->cat.holders_first = ld->one_file && ld->files[CX_FORMAT_YAML] == 1 && ld->ndocs == 1 &&
+                            !ld->cat.removals.n && !ld->cat.streams.n;
+    ld->ahead = NULL;
+    if (ahead)
+        return cx__registry_import_after(ahead, &ld->cat, commit_checks, &c, progress, progress_ud,
+                                         err);
     return cx__registry_import(ld->registry, &ld->cat, commit_checks, &c, progress, progress_ud,
                                err);
 }
@@ -2584,6 +2649,7 @@ const cx_catalog *cx__catalog_loader_model(const cx_catalog_loader *ld)
 void cx__catalog_loader_free(cx_catalog_loader *ld)
 {
     if (!ld) return;
+    cx__import_ahead_abandon(ld->ahead);
     for (size_t k = 0; k < CX_COUNT(ld->defined); k++) {
         cx__strmap_free(&ld->defined[k]);
         cx__strmap_free(&ld->known[k]);
@@ -2726,6 +2792,7 @@ static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
         return rc;
     }
     cx__catalog_loader_set_options(ld, opts);
+    ld->one_file = npaths == 1;
     ld->cat.paths = paths; /* recorded in import_log (registry_fsck.c) */
     ld->cat.npaths = npaths;
     for (size_t i = 0; i < npaths && rc == CX_OK; i++) {

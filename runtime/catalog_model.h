@@ -175,6 +175,8 @@ typedef struct cx_catalog {
     const char *const *paths;              /* the input files, for import_log; or NULL */
     size_t npaths;
     CX_CAT_ARRAY(cx_cat_stream) streams; /* written after the holders */
+    int holders_first; /* 1: the holders are written before every other entity (one YAML
+                        * file that removes nothing: cx__registry_import_ahead's order) */
 } cx_catalog;
 
 #endif

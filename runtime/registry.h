@@ -40,6 +40,36 @@ typedef int (*cx__import_check_fn)(void *ud, cx_error *err);
 int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
                         void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err);
 
+/* An import whose holders are written while its only file is still read
+ * (docs/performance.md, "Issue 16: the streaming import"): a thread
+ * writes each holder handed to it inside the import's transaction, begun
+ * at once. Only for a model with holders_first set, whose holders are
+ * all handed over, in order, and changed no more. Speculative: anything
+ * that fails on the way rolls it back and the import runs again as
+ * cx__registry_import does, so that it reports what that reports. */
+typedef struct cx__import_ahead cx__import_ahead;
+
+/* Begins the import's write transaction and starts the writer; NULL
+ * (nothing begun) when the registry is read-only, its write lock is not
+ * free at once, or anything else fails. r is the writer's until the
+ * import ends: no other call may use it meanwhile. */
+cx__import_ahead *cx__registry_import_ahead(cx_registry *r);
+
+/* Hands holder h to the writer: the struct is copied, what it points to
+ * must stay put and unchanged. Waits while AHEAD_QUEUE holders are
+ * queued. -1 once the writer has failed (hand no more). */
+int cx__import_ahead_holder(cx__import_ahead *a, const cx_cat_holder *h);
+
+/* Rolls the transaction back and frees a (NULL is fine). */
+void cx__import_ahead_abandon(cx__import_ahead *a);
+
+/* cx__registry_import for the model whose holders a wrote: the checks
+ * and the other entities in the same transaction, then COMMIT. Frees a.
+ * On any failure the import runs again from the start without it. */
+int cx__registry_import_after(cx__import_ahead *a, const cx_catalog *cat, cx__import_check_fn check,
+                              void *check_ud, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err);
+
 /* ------------------------------------------------------ snapshot cache */
 
 #define CX_REGISTRY_ID_SIZE     33 /* 32 hex digits and a NUL */

@@ -6,7 +6,9 @@
  */
 #include "registry_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -149,6 +151,7 @@ typedef struct import_ctx {
     cx__digest_delta delta; /* the holder tables' rows as written (registry_fsck.c) */
     cx__row_hasher row;     /* the row being added to delta */
     cx_error *err;
+    int holders_done; /* 1: every holder is written (cx__registry_import_ahead) */
 } import_ctx;
 
 /* Steps statement which (parameters bound by the caller) and resets it. On
@@ -494,6 +497,18 @@ static void digest_award_row(import_ctx *ctx, const char *holder, const cx_cat_a
     cx__row_end(row, &ctx->delta.added[CX_DIGEST_AWARD]);
 }
 
+/* An award of a holder this import writes: one without provenance by the
+ * ten columns of a CSV row (S_AWARD_ROW_NEW: seven binds and their
+ * columns fewer), an id that exists or a provenance by write_award. */
+static int write_holder_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
+{
+    if (a->provenance) return write_award(ctx, h, a);
+    bind_award_row(ctx->st[S_AWARD_ROW_NEW], h->id, a);
+    int rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
+    if (rc) return rc;
+    return sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, h, a);
+}
+
 static void bind_holder(sqlite3_stmt *st, const void *entity)
 {
     const cx_cat_holder *h = entity;
@@ -543,7 +558,7 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
         rc = run(ctx, S_HOLDER_ATTR, &h->loc, "holder", h->id);
     }
     for (size_t i = 0; i < h->nawards && !rc; i++) {
-        rc = write_award(ctx, h, &h->awards[i]);
+        rc = write_holder_award(ctx, h, &h->awards[i]);
         if (!rc) tick(ctx);
     }
     return rc;
@@ -555,6 +570,7 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
  * "Issue 16: the streaming import"). */
 static int write_holders(import_ctx *ctx, const cx_catalog *cat)
 {
+    if (ctx->holders_done) return CX_OK;
     if (cat->holders.n) {
         int rc = cx__reg_exec(ctx->r, "PRAGMA cache_size = -65536", ctx->err);
         if (rc) return rc;
@@ -715,13 +731,14 @@ static int remove_all(import_ctx *ctx, const cx_catalog *cat)
 static int write_all(import_ctx *ctx, const cx_catalog *cat)
 {
     int rc = remove_all(ctx, cat);
+    if (!rc && cat->holders_first) rc = write_holders(ctx, cat);
     if (!rc) rc = write_jurisdictions(ctx, cat);
     if (!rc) rc = write_groups(ctx, cat);
     if (!rc) rc = write_providers(ctx, cat);
     if (!rc) rc = write_frameworks(ctx, cat);
     if (!rc) rc = write_competencies(ctx, cat);
     if (!rc) rc = write_credentials(ctx, cat);
-    if (!rc) rc = write_holders(ctx, cat);
+    if (!rc && !cat->holders_first) rc = write_holders(ctx, cat);
     if (!rc) rc = write_streams(ctx, cat);
     if (!rc) rc = write_exceptions(ctx, cat);
     if (!rc) rc = run(ctx, S_BUMP, NULL, "content version", "");
@@ -789,15 +806,13 @@ static uint64_t entity_total(const cx_catalog *cat)
            cat->exceptions.n;
 }
 
-/* Runs the import proper inside BEGIN IMMEDIATE ... COMMIT: the checks,
- * then the writing. */
-static int import_transaction(import_ctx *ctx, const cx_catalog *cat, cx__import_check_fn check,
-                              void *check_ud)
+/* Runs the import proper inside the write transaction begun, up to
+ * COMMIT: the checks, then the writing; on failure rolls it back. */
+static int import_finish(import_ctx *ctx, const cx_catalog *cat, cx__import_check_fn check,
+                         void *check_ud)
 {
     cx_registry *r = ctx->r;
-    int rc = cx__reg_begin_write(r, "import", ctx->err);
-    if (rc) return rc;
-    if (check) rc = check(check_ud, ctx->err);
+    int rc = check ? check(check_ud, ctx->err) : CX_OK;
     ctx->total = entity_total(cat);
     ctx->delta.exact = streams_only(cat);
     if (!rc && ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
@@ -811,23 +826,27 @@ static int import_transaction(import_ctx *ctx, const cx_catalog *cat, cx__import
     return rc;
 }
 
+/* Runs the import proper inside BEGIN IMMEDIATE ... COMMIT. */
+static int import_transaction(import_ctx *ctx, const cx_catalog *cat, cx__import_check_fn check,
+                              void *check_ud)
+{
+    int rc = cx__reg_begin_write(ctx->r, "import", ctx->err);
+    return rc ? rc : import_finish(ctx, cat, check, check_ud);
+}
+
 /* Per-row foreign-key enforcement is switched off for the import and the
  * whole registry checked once before COMMIT instead: SQLite opens a cursor
  * on every parent table for every row it inserts, which made enforcement
  * most of the cost of a large import; one PRAGMA foreign_key_check pass is
  * several times cheaper and refuses the same imports. (PRAGMA foreign_keys
  * must be set outside a transaction; nothing here relies on cascades.) */
-int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
-                        void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err)
+static int import_setup(import_ctx *ctx)
 {
-    import_ctx ctx = {.r = r, .progress = progress, .progress_ud = progress_ud, .err = err};
-    int rc = CX_OK;
-    if (r->readonly)
-        return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
-                         "registry %s is open read-only; cannot import", r->path);
-    rc = cx__reg_exec(r, "PRAGMA foreign_keys = OFF", err);
+    cx_registry *r = ctx->r;
+    cx_error *err = ctx->err;
+    int rc = cx__reg_exec(r, "PRAGMA foreign_keys = OFF", err);
     for (int i = 0; i < S_COUNT && !rc; i++)
-        if (sqlite3_prepare_v3(r->db, import_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ctx.st[i],
+        if (sqlite3_prepare_v3(r->db, import_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ctx->st[i],
                                NULL) != SQLITE_OK)
             rc = cx__reg_error(r, err, "cannot prepare the import");
     /* WAL + synchronous=NORMAL cannot corrupt the registry; a power cut may
@@ -837,10 +856,183 @@ int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_
         rc = cx__reg_exec(
             r, r->sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
     if (!rc) rc = cx__reg_exec(r, "PRAGMA cache_size = -262144", err); /* 256 MiB */
-    if (!rc) rc = import_transaction(&ctx, cat, check, check_ud);
-    for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx.st[i]);
-    sqlite3_exec(r->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */
-    sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    sqlite3_db_release_memory(r->db);
     return rc;
+}
+
+/* Undoes import_setup, whether or not it succeeded. */
+static void import_teardown(import_ctx *ctx)
+{
+    sqlite3 *db = ctx->r->db;
+    for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(ctx->st[i]);
+    sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    sqlite3_db_release_memory(db);
+}
+
+int cx__registry_import(cx_registry *r, const cx_catalog *cat, cx__import_check_fn check,
+                        void *check_ud, cx_progress_fn progress, void *progress_ud, cx_error *err)
+{
+    import_ctx ctx = {.r = r, .progress = progress, .progress_ud = progress_ud, .err = err};
+    if (r->readonly)
+        return cx__error(err, CX_EREGISTRY, r->path, 0, 0,
+                         "registry %s is open read-only; cannot import", r->path);
+    int rc = import_setup(&ctx);
+    if (!rc) rc = import_transaction(&ctx, cat, check, check_ud);
+    import_teardown(&ctx);
+    return rc;
+}
+
+/* ------------------------------------------------ holders written ahead */
+
+#define AHEAD_QUEUE 1024 /* holders handed over and not yet written, at most */
+
+/* Holders the thread takes at once: it gives their slots back while the
+ * reading thread fills the others. */
+#define AHEAD_BATCH 64
+
+/* An import whose holders a thread writes while the catalog is still read
+ * (registry.h). The queue is a ring of holder copies; the thread takes
+ * up to AHEAD_BATCH queued holders at once and writes them outside the
+ * lock (the slots it reads are not reused until it gives them back). */
+struct cx__import_ahead {
+    import_ctx ctx;                   /* the import; the thread's until joined */
+    cx_error err;                     /* the thread's first error */
+    pthread_t thread;                 /* the writer */
+    int started;                      /* 1: thread runs or is to be joined */
+    pthread_mutex_t lock;             /* guards the fields below */
+    pthread_cond_t changed;           /* the queue changed, or ended */
+    cx_cat_holder queue[AHEAD_QUEUE]; /* ring of the holders handed over */
+    size_t head, count;               /* first queued slot; slots queued */
+    int ended;                        /* 1: no more holders come */
+    int rc;                           /* the thread's first error code, or CX_OK */
+    size_t written;                   /* holders written */
+};
+
+static void *ahead_writer(void *arg)
+{
+    cx__import_ahead *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->count && !a->ended) pthread_cond_wait(&a->changed, &a->lock);
+        size_t n = a->count < AHEAD_BATCH ? a->count : AHEAD_BATCH, head = a->head, written = 0;
+        int rc = a->rc;
+        if (!n) break;
+        pthread_mutex_unlock(&a->lock);
+        for (size_t i = 0; i < n && !rc; i++) {
+            rc = write_holder(&a->ctx, &a->queue[(head + i) % AHEAD_QUEUE]);
+            if (!rc) tick(&a->ctx);
+            written += !rc;
+        }
+        pthread_mutex_lock(&a->lock);
+        a->head = (head + n) % AHEAD_QUEUE;
+        a->count -= n;
+        a->written += written;
+        if (!a->rc) a->rc = rc;
+        pthread_cond_signal(&a->changed);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+/* Begins the import's transaction if the write lock is free now. */
+static int ahead_begin(cx__import_ahead *a)
+{
+    cx_registry *r = a->ctx.r;
+    sqlite3_busy_timeout(r->db, 0);
+    int rc = cx__reg_begin_write(r, "import", &a->err);
+    sqlite3_busy_timeout(r->db, r->busy_timeout > 0 ? r->busy_timeout * 1000 : 0);
+    if (rc) return rc;
+    /* write_holders' cache, set before its first row as there */
+    rc = cx__reg_exec(r, "PRAGMA cache_size = -65536", &a->err);
+    if (rc) {
+        cx__reg_writer_done(r);
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+cx__import_ahead *cx__registry_import_ahead(cx_registry *r)
+{
+    cx__import_ahead *a = r->readonly ? NULL : calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->ctx.r = r;
+    a->ctx.err = &a->err;
+    a->ctx.holders_done = 1;
+    int rc = import_setup(&a->ctx);
+    if (rc || (rc = ahead_begin(a))) {
+        import_teardown(&a->ctx);
+        free(a);
+        return NULL;
+    }
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->changed, NULL);
+    a->started = pthread_create(&a->thread, NULL, ahead_writer, a) == 0;
+    if (!a->started) {
+        cx__import_ahead_abandon(a);
+        return NULL;
+    }
+    return a;
+}
+
+int cx__import_ahead_holder(cx__import_ahead *a, const cx_cat_holder *h)
+{
+    pthread_mutex_lock(&a->lock);
+    while (a->count == AHEAD_QUEUE && !a->rc) pthread_cond_wait(&a->changed, &a->lock);
+    int rc = a->rc ? -1 : 0;
+    if (!rc) {
+        a->queue[(a->head + a->count++) % AHEAD_QUEUE] = *h;
+        pthread_cond_signal(&a->changed);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return rc;
+}
+
+/* Ends the queue and waits for the thread to write what it holds. */
+static void ahead_join(cx__import_ahead *a)
+{
+    if (!a->started) return;
+    pthread_mutex_lock(&a->lock);
+    a->ended = 1;
+    pthread_cond_signal(&a->changed);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    a->started = 0;
+}
+
+void cx__import_ahead_abandon(cx__import_ahead *a)
+{
+    if (!a) return;
+    ahead_join(a);
+    cx__reg_writer_done(a->ctx.r);
+    sqlite3_exec(a->ctx.r->db, "ROLLBACK", NULL, NULL, NULL);
+    import_teardown(&a->ctx);
+    pthread_cond_destroy(&a->changed);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+int cx__registry_import_after(cx__import_ahead *a, const cx_catalog *cat, cx__import_check_fn check,
+                              void *check_ud, cx_progress_fn progress, void *progress_ud,
+                              cx_error *err)
+{
+    cx_registry *r = a->ctx.r;
+    ahead_join(a);
+    int rc = a->rc || a->written != cat->holders.n || !cat->holders_first ? CX_EINPUT : CX_OK;
+    if (!rc) {
+        a->ctx.progress = progress;
+        a->ctx.progress_ud = progress_ud;
+        a->ctx.err = err;
+        rc = import_finish(&a->ctx, cat, check, check_ud); /* rolled back on failure */
+        a->ctx.err = &a->err;
+    }
+    if (!rc) {
+        import_teardown(&a->ctx);
+        pthread_cond_destroy(&a->changed);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return CX_OK;
+    }
+    cx__import_ahead_abandon(a);
+    cx_error_clear(err);
+    return cx__registry_import(r, cat, check, check_ud, progress, progress_ud, err);
 }

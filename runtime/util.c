@@ -516,57 +516,68 @@ void cx__strmap_free(cx_strmap *m)
 {
     free(m->keys);
     free(m->values);
+    free(m->hashes);
     cx__strmap_init(m);
 }
 
-static size_t strmap_slot(const char **keys, size_t cap, const char *key)
+/* The slot of key (whose hash is h): where it is, or the empty slot where
+ * it goes. A slot's string is compared only when its stored half of the
+ * hash matches: a miss in a map of millions of ids then reads no string. */
+static size_t strmap_slot(const cx_strmap *m, const char *key, uint64_t h)
 {
-    size_t i = (size_t)hash_str(key) & (cap - 1);
-    while (keys[i] && strcmp(keys[i], key) != 0) i = (i + 1) & (cap - 1);
+    size_t i = (size_t)h & (m->cap - 1);
+    uint32_t low = (uint32_t)h;
+    while (m->keys[i] && (m->hashes[i] != low || strcmp(m->keys[i], key) != 0))
+        i = (i + 1) & (m->cap - 1);
     return i;
 }
 
 void *cx__strmap_get(const cx_strmap *m, const char *key)
 {
     if (!m->cap) return NULL;
-    size_t i = strmap_slot(m->keys, m->cap, key);
+    size_t i = strmap_slot(m, key, hash_str(key));
     return m->keys[i] ? m->values[i] : NULL;
 }
 
+/* Doubles m's slots. A key keeps its place in the probe order, so the
+ * slots are those rehashing every key would give; the stored low half of
+ * a hash is its home slot in any map of up to 2^32 slots. */
 static int strmap_grow(cx_strmap *m)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
-    const char **keys = calloc(cap, sizeof *keys);
-    void **values = calloc(cap, sizeof *values);
-    if (!keys || !values) {
-        free(keys);
-        free(values);
+    cx_strmap g = {NULL, NULL, NULL, m->cap ? m->cap * 2 : 64, m->count};
+    g.keys = calloc(g.cap, sizeof *g.keys);
+    g.values = calloc(g.cap, sizeof *g.values);
+    g.hashes = calloc(g.cap, sizeof *g.hashes);
+    if (!g.keys || !g.values || !g.hashes) {
+        cx__strmap_free(&g);
         return -1;
     }
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i]) continue;
-        size_t j = strmap_slot(keys, cap, m->keys[i]);
-        keys[j] = m->keys[i];
-        values[j] = m->values[i];
+        uint64_t h = g.cap <= ((uint64_t)1 << 32) ? m->hashes[i] : hash_str(m->keys[i]);
+        size_t j = (size_t)h & (g.cap - 1);
+        while (g.keys[j]) j = (j + 1) & (g.cap - 1);
+        g.keys[j] = m->keys[i];
+        g.values[j] = m->values[i];
+        g.hashes[j] = m->hashes[i];
     }
-    free(m->keys);
-    free(m->values);
-    m->keys = keys;
-    m->values = values;
-    m->cap = cap;
+    cx__strmap_free(m);
+    *m = g;
     return 0;
 }
 
 int cx__strmap_put(cx_strmap *m, const char *key, void *value, void **old)
 {
     if ((m->count + 1) * 4 > m->cap * 3 && strmap_grow(m) != 0) return -1;
-    size_t i = strmap_slot(m->keys, m->cap, key);
+    uint64_t h = hash_str(key);
+    size_t i = strmap_slot(m, key, h);
     if (m->keys[i]) {
         if (old) *old = m->values[i];
         return 1;
     }
     m->keys[i] = key;
     m->values[i] = value;
+    m->hashes[i] = (uint32_t)h;
     m->count++;
     return 0;
 }

@@ -154,8 +154,10 @@ int cx__strcmp_ptr(const void *a, const void *b);
 typedef struct cx_strmap {
     const char **keys;
     void **values;
-    size_t cap;   /* a power of two, or 0 */
-    size_t count; /* keys present */
+    uint32_t *hashes; /* the low half of each key's hash, so that a probe
+                       * compares a string only when the halves match */
+    size_t cap;       /* a power of two, or 0 */
+    size_t count;     /* keys present */
 } cx_strmap;
 
 void cx__strmap_init(cx_strmap *m);

@@ -11,7 +11,8 @@
 # Baseline, measured in the same run: the generator writing the same catalog
 # (formatting ~35 MB of YAML to a file: the floor for touching every line),
 # and, for reference, `cat` reading it back. The ratio printed is
-# import time / generator time. Exit 0 when the read-back matches (whatever
+# import time / generator time, with the import's user and system CPU time
+# (what to compare on a loaded machine). Exit 0 when the read-back matches (whatever
 # the timings), 1 when it does not or a step fails, 2 on usage.
 set -euo pipefail
 
@@ -66,12 +67,14 @@ SIZE_MB=$(awk -v b="$(stat -c %s "$T/catalog.yaml")" 'BEGIN { printf "%.1f", b /
 # --- the import, with its peak resident set size -----------------------------
 IMPORT=("$CREDEX" --db "$T/bench.db" import "$T/catalog.yaml")
 PEAK_KB=
+CPU=
 if /usr/bin/time --version >/dev/null 2>&1; then
     t0=$(now_ns)
-    /usr/bin/time -f '%M' -o "$T/time.out" "${IMPORT[@]}" >"$T/import.out" 2>"$T/import.err" ||
+    /usr/bin/time -f '%U %S %M' -o "$T/time.out" "${IMPORT[@]}" >"$T/import.out" 2>"$T/import.err" ||
         { cat "$T/import.err" >&2; echo "bench_import: import failed" >&2; exit 1; }
     t1=$(now_ns)
-    PEAK_KB=$(tail -n 1 "$T/time.out")
+    read -r CPU_U CPU_S PEAK_KB < <(tail -n 1 "$T/time.out")
+    CPU="$CPU_U s user + $CPU_S s system"
 else
     # No GNU time (Debian package `time`): poll VmHWM, the kernel's
     # high-water mark, until the process exits; the last sample is the peak
@@ -95,6 +98,7 @@ PEAK=unknown
 [ -z "$PEAK_KB" ] || PEAK="$((PEAK_KB / 1024)) MB"
 echo "import:   $(secs "$IMPORT_NS") s, $(awk -v a="$AWARDS" -v ns="$IMPORT_NS" \
     'BEGIN { printf "%.0f", a / (ns / 1e9) }') awards/s, peak RSS $PEAK"
+[ -z "$CPU" ] || echo "cpu:      $CPU (the import's CPU time, which the load moves less than wall time)"
 echo "ratio:    import / generator = $(awk -v i="$IMPORT_NS" -v g="$GEN_NS" \
     'BEGIN { printf "%.1f", g ? i / g : 0 }')x"
 echo "summary:  $(cat "$T/import.out")"

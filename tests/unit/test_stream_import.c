@@ -4,12 +4,16 @@
  * model and the error a whole read (cx__yaml_load_file, add_doc) gives,
  * byte for byte, on every bad catalog of tests/catalog/bad and on cases
  * with errors in the second and last holder, aliases across holders, and
- * errors in several sections at once.
+ * errors in several sections at once. cx_import of one file, whose holders
+ * a thread writes while the file is read (cx__registry_import_ahead), must
+ * give the same error and the same rows in every table.
  */
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "credex.h"
@@ -35,7 +39,80 @@ typedef struct outcome {
     cx_error err;   /* when rc */
     cx_buf model;   /* every holder and award of the model, one field a line */
     size_t holders; /* holders in the model */
+    cx_buf rows;    /* the registry's rows afterwards (dump_rows) */
 } outcome;
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every row of every table of the registry at path into out, "table|value|
+ * ..." a line, in byte order: the content whatever order rows were written
+ * in. The random registry id, the import's time and the paths it was
+ * given (which only cx_import records) are left out. */
+static void dump_rows(const char *path, cx_buf *out)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *tables = NULL;
+    char **lines = NULL;
+    size_t n = 0, cap = 0;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+                           -1, &tables, NULL),
+        SQLITE_OK);
+    while (tables && sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[256];
+        const char *table = (const char *)sqlite3_column_text(tables, 0);
+        sqlite3_stmt *st = NULL;
+        if (strcmp(table, "import_file") == 0) continue; /* the paths cx_import was given */
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
+        CHECK_INT(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            cx_buf line;
+            cx__buf_init(&line);
+            cx__buf_puts(&line, table);
+            for (int i = 0; i < sqlite3_column_count(st); i++) {
+                const char *v = (const char *)sqlite3_column_text(st, i);
+                if (strcmp(table, "import_log") == 0 &&
+                    strcmp(sqlite3_column_name(st, i), "created") == 0)
+                    v = "T";
+                if (strcmp(table, "meta") == 0 && i == 1 &&
+                    strcmp(line.data, "meta|registry_id") == 0)
+                    v = "X";
+                cx__buf_printf(&line, "|%s", v ? v : "NULL");
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                lines = realloc(lines, cap * sizeof *lines);
+            }
+            lines[n++] = line.data;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    qsort(lines, n, sizeof *lines, by_text);
+    for (size_t i = 0; i < n; i++) {
+        cx__buf_printf(out, "%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* A registry file under $TEST_TMP, removed first: its path (static per name). */
+static const char *fresh_registry(const char *name, char *path, size_t size)
+{
+    char aside[600];
+    snprintf(path, size, "%s/%s", getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp", name);
+    unlink(path);
+    snprintf(aside, sizeof aside, "%s-wal", path);
+    unlink(aside);
+    snprintf(aside, sizeof aside, "%s-shm", path);
+    unlink(aside);
+    return path;
+}
 
 static void put_text(cx_buf *b, const char *name, const char *v)
 {
@@ -96,10 +173,17 @@ static void import_one(const char *path, int streamed, outcome *o)
     cx_registry *r = NULL;
     cx_catalog_loader *ld = NULL;
     cx_ydoc *doc = NULL;
+    char db[512];
     memset(o, 0, sizeof *o);
     cx__buf_init(&o->model);
+    cx__buf_init(&o->rows);
     cx_error_clear(&o->err);
-    CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY | CX_OPEN_CREATE, &r, &o->err), CX_OK);
+    if (streamed)
+        CHECK_INT(cx_registry_open(fresh_registry("stream-loader.db", db, sizeof db),
+                                   CX_OPEN_CREATE, &r, &o->err),
+                  CX_OK);
+    else
+        CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY | CX_OPEN_CREATE, &r, &o->err), CX_OK);
     CHECK_INT(cx__catalog_loader_new(r, &ld, &o->err), CX_OK);
     if (streamed) {
         o->rc = cx__catalog_loader_add_file(ld, path, &o->err);
@@ -112,15 +196,40 @@ static void import_one(const char *path, int streamed, outcome *o)
     cx__catalog_loader_free(ld);
     cx__ydoc_free(doc);
     cx_registry_close(r);
+    if (streamed) dump_rows(db, &o->rows);
+}
+
+/* cx_import of path alone into the registry file db (made when absent):
+ * one YAML file, so its holders are written while it is read. */
+static int import_public(const char *db, const char *path, cx_error *err)
+{
+    cx_registry *r = NULL;
+    int rc = cx_registry_open(db, CX_OPEN_CREATE, &r, err);
+    if (!rc) rc = cx_import(r, &path, 1, NULL, NULL, err);
+    cx_registry_close(r);
+    return rc;
+}
+
+/* The public import of path into a fresh registry: its error and rows. */
+static void import_ahead(const char *path, outcome *o)
+{
+    char db[512];
+    memset(o, 0, sizeof *o);
+    cx__buf_init(&o->model);
+    cx__buf_init(&o->rows);
+    cx_error_clear(&o->err);
+    o->rc = import_public(fresh_registry("stream-ahead.db", db, sizeof db), path, &o->err);
+    dump_rows(db, &o->rows);
 }
 
 /* Streamed and whole reads of path agree; returns the streamed outcome's
  * code, and its message in msg. */
 static int same_both_ways(const char *path, char *msg, size_t size)
 {
-    outcome s, w;
+    outcome s, w, a;
     import_one(path, 1, &s);
     import_one(path, 0, &w);
+    import_ahead(path, &a);
     if (s.rc != w.rc || strcmp(s.err.message, w.err.message) != 0 ||
         strcmp(s.err.file, w.err.file) != 0 || s.err.line != w.err.line ||
         s.err.column != w.err.column)
@@ -133,10 +242,23 @@ static int same_both_ways(const char *path, char *msg, size_t size)
     CHECK_INT(s.err.column, w.err.column);
     CHECK_INT(s.holders, w.holders);
     CHECK_STR(s.model.data ? s.model.data : "", w.model.data ? w.model.data : "");
+    /* written while read: the same error, the same rows (none on an error) */
+    if (a.rc != s.rc || strcmp(a.err.message, s.err.message) != 0)
+        fprintf(stderr, "  %s: ahead %d %s:%d:%d: %s\n", path, a.rc, a.err.file, a.err.line,
+                a.err.column, a.err.message);
+    CHECK_INT(a.rc, s.rc);
+    CHECK_STR(a.err.message, s.err.message);
+    CHECK_STR(a.err.file, s.err.file);
+    CHECK_INT(a.err.line, s.err.line);
+    CHECK_INT(a.err.column, s.err.column);
+    CHECK_STR(a.rows.data ? a.rows.data : "", s.rows.data ? s.rows.data : "");
     snprintf(msg, size, "%d:%d: %s", s.err.line, s.err.column, s.err.message);
     int rc = s.rc;
     cx__buf_free(&s.model);
     cx__buf_free(&w.model);
+    cx__buf_free(&s.rows);
+    cx__buf_free(&w.rows);
+    cx__buf_free(&a.rows);
     return rc;
 }
 
@@ -343,6 +465,128 @@ TEST(reader_hands_over_items_and_keeps_the_rest)
     CHECK(doc == NULL);
 }
 
+/* A catalog of defs and n holders (more than the writer's queue holds),
+ * whose awards depend on round: a second round replaces some holders'
+ * awards, moves an award id to another holder and drops attributes. */
+static const char *generated(const char *name, int n, int round)
+{
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_puts(&b, defs);
+    cx__buf_puts(&b, "holders:\n");
+    for (int i = 1; i <= n; i++) {
+        cx__buf_printf(&b, "  - id: h%05d\n", i);
+        if (i % 3) cx__buf_puts(&b, "    jurisdiction: US-NV\n");
+        if (i % 5 == round) cx__buf_printf(&b, "    attributes: { region: r%d }\n", i % 7);
+        if (i % 11 == 0) continue;
+        cx__buf_puts(&b, "    awards:\n");
+        for (int k = 0; k < 1 + (i + round) % 4; k++)
+            cx__buf_printf(&b, "      - { credential: c1, issued: 20%02d-0%d-1%d%s }\n", 10 + k,
+                           1 + (i + round) % 9, k,
+                           k == 2 ? ", grade: A, results: { score: 90 }" : "");
+        if (i % 13 == 0) /* repeats: #2 and #3 around a given id (as the map numbers them) */
+            cx__buf_printf(&b,
+                           "      - { credential: c1, issued: 2010-0%d-10 }\n"
+                           "      - { id: given-%d, credential: c1, issued: 2010-0%d-10 }\n"
+                           "      - { credential: c1, issued: 2010-0%d-10 }\n",
+                           1 + (i + round) % 9, i, 1 + (i + round) % 9, 1 + (i + round) % 9);
+        if (i % 97 == 0)
+            cx__buf_printf(&b, "      - { id: moved-%d, credential: c1, issued: 2020-01-01 }\n",
+                           (i / 97 + round) % 31);
+    }
+    const char *path = write_file(name, b.data);
+    cx__buf_free(&b);
+    return path;
+}
+
+/* cx_import of path into the registry ahead_db and the loader's import
+ * (no writer thread, holders after the other entities) into loader_db:
+ * the same code and the same rows. */
+static void same_rows(const char *ahead_db, const char *loader_db, const char *path, int want_rc)
+{
+    cx_error err, lerr;
+    cx_registry *r = NULL;
+    cx_catalog_loader *ld = NULL;
+    cx_buf a, l;
+    int arc = import_public(ahead_db, path, &err);
+    if (arc != want_rc)
+        fprintf(stderr, "  %s: %s:%d:%d: %s\n", path, err.file, err.line, err.column, err.message);
+    CHECK_INT(arc, want_rc);
+    CHECK_INT(cx_registry_open(loader_db, CX_OPEN_CREATE, &r, &lerr), CX_OK);
+    CHECK_INT(cx__catalog_loader_new(r, &ld, &lerr), CX_OK);
+    int rc = cx__catalog_loader_add_file(ld, path, &lerr);
+    if (!rc) rc = cx__catalog_loader_commit(ld, NULL, NULL, &lerr);
+    cx__catalog_loader_free(ld);
+    cx_registry_close(r);
+    CHECK_INT(rc, want_rc);
+    if (want_rc) CHECK_STR(err.message, lerr.message);
+    cx__buf_init(&a);
+    cx__buf_init(&l);
+    dump_rows(ahead_db, &a);
+    dump_rows(loader_db, &l);
+    CHECK(a.data && !strstr(a.data, "\nholder|h00001|") == (want_rc != CX_OK)); /* all or nothing */
+    CHECK_STR(a.data ? a.data : "", l.data ? l.data : "");
+    cx__buf_free(&a);
+    cx__buf_free(&l);
+}
+
+TEST(holders_written_ahead_give_the_same_rows)
+{
+    char adb[512], ldb[512];
+    fresh_registry("ahead-a.db", adb, sizeof adb);
+    fresh_registry("ahead-l.db", ldb, sizeof ldb);
+    same_rows(adb, ldb, generated("ahead-1.yaml", 3000, 0), CX_OK);
+    /* over the first: holders replaced, an award id moved to another holder */
+    same_rows(adb, ldb, generated("ahead-2.yaml", 3000, 1), CX_OK);
+    same_rows(adb, ldb,
+              write_file("ahead-c0.yaml", "credentials:\n  - { id: c0, name: Z, type: course, "
+                                          "provider: p1, jurisdiction: US-NV }\n"),
+              CX_OK);
+    /* a file that removes, after its holders: written again in the usual order */
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_printf(
+        &b, "holders:\n  - { id: h00001, awards: [{ credential: c1, issued: 2024-01-01 }] }\n"
+            "  - { id: h09999, jurisdiction: US-NV }\n"
+            "remove:\n  credentials: [c0]\n");
+    same_rows(adb, ldb, write_file("ahead-rm.yaml", b.data), CX_OK);
+    cx__buf_free(&b);
+    same_rows(adb, ldb, generated("ahead-3.yaml", 1500, 2), CX_OK);
+}
+
+/* Refuses to insert holder h01500 in the registry at path. */
+static void add_trigger(const char *path)
+{
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "CREATE TRIGGER boom BEFORE INSERT ON holder WHEN NEW.id = 'h01500'"
+                           " BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+}
+
+TEST(a_failed_write_ahead_reports_what_the_import_reports)
+{
+    char adb[512], ldb[512], path[512];
+    cx_error err;
+    snprintf(path, sizeof path, "%s", generated("ahead-fail.yaml", 3000, 0));
+    fresh_registry("ahead-fa.db", adb, sizeof adb);
+    fresh_registry("ahead-fl.db", ldb, sizeof ldb);
+    CHECK_INT(import_public(adb, write_file("ahead-defs.yaml", defs), &err), CX_OK);
+    CHECK_INT(import_public(ldb, write_file("ahead-defs.yaml", defs), &err), CX_OK);
+    add_trigger(adb);
+    add_trigger(ldb);
+    /* the writer fails at holder 1500 while the file is read: rolled back,
+     * the import runs again and fails there, with the same message */
+    same_rows(adb, ldb, path, CX_EREGISTRY);
+    CHECK_INT(import_public(adb, path, &err), CX_EREGISTRY);
+    CHECK(strstr(err.message, "cannot write holder 'h01500': refused by a test trigger"));
+    CHECK_STR(err.file, path);
+    CHECK(err.line > 1500); /* the holder's line */
+}
+
 static const test_case cases[] = {
     {"every_bad_catalog_fails_the_same_streamed", every_bad_catalog_fails_the_same_streamed},
     {"holders_model_is_the_same_streamed", holders_model_is_the_same_streamed},
@@ -350,6 +594,9 @@ static const test_case cases[] = {
     {"alias_across_holders_is_refused", alias_across_holders_is_refused},
     {"errors_elsewhere_keep_their_order", errors_elsewhere_keep_their_order},
     {"reader_hands_over_items_and_keeps_the_rest", reader_hands_over_items_and_keeps_the_rest},
+    {"holders_written_ahead_give_the_same_rows", holders_written_ahead_give_the_same_rows},
+    {"a_failed_write_ahead_reports_what_the_import_reports",
+     a_failed_write_ahead_reports_what_the_import_reports},
     {NULL, NULL}};
 
 TEST_MAIN(cases)
