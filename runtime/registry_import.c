@@ -499,14 +499,22 @@ static void digest_award_row(import_ctx *ctx, const char *holder, const cx_cat_a
 
 /* An award of a holder this import writes: one without provenance by the
  * ten columns of a CSV row (S_AWARD_ROW_NEW: seven binds and their
- * columns fewer), an id that exists or a provenance by write_award. */
+ * columns fewer) and into the award digest, an id that exists or a
+ * provenance by write_award, whose tables are then hashed again. */
 static int write_holder_award(import_ctx *ctx, const cx_cat_holder *h, const cx_cat_award *a)
 {
-    if (a->provenance) return write_award(ctx, h, a);
-    bind_award_row(ctx->st[S_AWARD_ROW_NEW], h->id, a);
-    int rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
-    if (rc) return rc;
-    return sqlite3_changes(ctx->r->db) ? write_results(ctx, a) : write_award(ctx, h, a);
+    if (!a->provenance) {
+        bind_award_row(ctx->st[S_AWARD_ROW_NEW], h->id, a);
+        int rc = run(ctx, S_AWARD_ROW_NEW, &a->loc, "award", a->id);
+        if (rc) return rc;
+        if (sqlite3_changes(ctx->r->db)) {
+            digest_award_row(ctx, h->id, a);
+            if (a->nresults) ctx->delta.rescan[CX_DIGEST_AWARD_RESULT] = 1;
+            return write_results(ctx, a);
+        }
+    }
+    ctx->delta.rescan[CX_DIGEST_AWARD] = ctx->delta.rescan[CX_DIGEST_AWARD_RESULT] = 1;
+    return write_award(ctx, h, a);
 }
 
 static void bind_holder(sqlite3_stmt *st, const void *entity)
@@ -547,7 +555,11 @@ static int write_holder(import_ctx *ctx, const cx_cat_holder *h)
         if (!rc && sqlite3_changes(ctx->r->db)) digest_holder(ctx, h);
     } else {
         rc = write_entity(ctx, S_HOLDER_NEW, bind_holder, h, &h->loc, "holder", h->id, &old);
+        if (!rc && !old) digest_holder(ctx, h);
     }
+    if (old) /* its row, attributes, awards and their results replaced */
+        for (int k = 0; k < CX_DIGEST_FOLLOWED; k++) ctx->delta.rescan[k] = 1;
+    if (h->nattributes) ctx->delta.rescan[CX_DIGEST_HOLDER_ATTR] = 1;
     if (!rc && old) rc = run_id(ctx, S_HOLDER_ATTRS_DEL, &h->loc, "holder", h->id);
     if (!rc && old) rc = delete_holder_results(ctx, h);
     if (!rc && old) rc = run_id(ctx, S_HOLDER_AWARDS_DEL, &h->loc, "holder", h->id);
@@ -786,17 +798,12 @@ static int check_references(import_ctx *ctx, const cx_catalog *cat, int checked)
 }
 
 /* Whether the writer follows every change cat makes to the holder tables
- * (cx__digest_delta): it removes nothing, and its holders only gain
- * streamed awards (a CSV award list), so that each holder is a new row or
- * none and each award row a new one or marked to be hashed again. */
-static int streams_only(const cx_catalog *cat)
+ * (cx__digest_delta): it removes nothing, so that each holder and award row
+ * written is a new one, added to the digest, or one that marks its tables
+ * to be hashed again (write_holder, write_holder_award, write_streamed). */
+static int follows_rows(const cx_catalog *cat)
 {
-    if (cat->removals.n) return 0;
-    for (size_t i = 0; i < cat->holders.n; i++) {
-        const cx_cat_holder *h = &cat->holders.v[i];
-        if (!h->add_awards || h->nattributes || h->nawards) return 0;
-    }
-    return 1;
+    return cat->removals.n == 0;
 }
 
 static uint64_t entity_total(const cx_catalog *cat)
@@ -814,7 +821,7 @@ static int import_finish(import_ctx *ctx, const cx_catalog *cat, cx__import_chec
     cx_registry *r = ctx->r;
     int rc = check ? check(check_ud, ctx->err) : CX_OK;
     ctx->total = entity_total(cat);
-    ctx->delta.exact = streams_only(cat);
+    ctx->delta.exact = follows_rows(cat);
     if (!rc && ctx->progress) ctx->progress(ctx->progress_ud, "writing", 0, ctx->total);
     if (!rc) rc = write_all(ctx, cat);
     if (!rc) rc = check_references(ctx, cat, check != NULL);

@@ -1735,6 +1735,15 @@ static int same_text(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* A graft's default expiries by (credential, day of issue), direct-mapped:
+ * it recomputes only the changed credentials' awards, a few days each. */
+#define GRAFT_MEMO (1u << 15)
+typedef struct graft_memo {
+    cx_sym credential; /* CX_NOSYM: an empty slot */
+    cx_date issued;
+    cx_date expires;
+} graft_memo;
+
 /* Whether an award of credential a defaults anything differently as one
  * of b: its expiry, jurisdiction or hours, or the rank of its grade. */
 static int defaults_differ(const cx_snap_credential *a, const cx_snap_credential *b)
@@ -1749,14 +1758,15 @@ static int defaults_differ(const cx_snap_credential *a, const cx_snap_credential
 
 /* Derives award a of credential cr (as it is after the change) anew, as
  * award_defaults and award_grade would have: what the registry did not
- * store, and the grade's rank. memo: EXPIRY_MEMO slots of default expiries. */
-static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, expiry_memo *memo,
+ * store, and the grade's rank. memo: GRAFT_MEMO slots of default expiries
+ * by (credential, day of issue). */
+static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, graft_memo *memo,
                         cx_snap_award *a)
 {
     if (!(a->flags & CX_AWARD_EXPIRES_STORED) && !cr->valid_for) {
         a->expires = cx__expiry_default(a->issued, NULL);
     } else if (!(a->flags & CX_AWARD_EXPIRES_STORED)) {
-        expiry_memo *m = &memo[((uint32_t)a->issued + a->credential * 4099u) & (EXPIRY_MEMO - 1)];
+        graft_memo *m = &memo[((uint32_t)a->issued + a->credential * 4099u) & (GRAFT_MEMO - 1)];
         if (m->credential != a->credential || m->issued != a->issued) {
             m->issued = a->issued;
             m->credential = a->credential;
@@ -1789,11 +1799,11 @@ static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *
     cx_snap_award *awards = in_place ? (cx_snap_award *)(uintptr_t)base->awards
                                      : cx__arena_alloc(&s->arena, na * sizeof *awards);
     cx_snap_holder *holders = in_place ? NULL : cx__arena_alloc(&s->arena, nh * sizeof *holders);
-    expiry_memo *memo = malloc(EXPIRY_MEMO * sizeof *memo);
+    graft_memo *memo = malloc(GRAFT_MEMO * sizeof *memo);
     int rc = awards && (holders || in_place) && memo ? CX_OK : CX_ENOMEM;
     if (!rc) {
         if (!in_place) memcpy(awards, base->awards, na * sizeof *awards);
-        memset(memo, 0xff, EXPIRY_MEMO * sizeof *memo); /* credential CX_NOSYM */
+        memset(memo, 0xff, GRAFT_MEMO * sizeof *memo); /* credential CX_NOSYM */
         for (uint32_t i = 0; i < na; i++)
             if (changed[awards[i].credential])
                 graft_award(base, &s->credentials[awards[i].credential], memo, &awards[i]);

@@ -6,7 +6,8 @@
 # sqlite3 tool is caught, and still caught after a later import; a list
 # that replaces awards (ids the registry has) or gives results has those
 # tables hashed again; a schema-5 registry, whose digests were SHA-256,
-# migrates with a new baseline.
+# migrates with a new baseline. A YAML catalog's new holders and awards go
+# into the digests from their rows too; holders it replaces are hashed again.
 . "$SRC/tests/cli/lib.sh"
 EV="$SRC/examples/ev-mechanic"
 export CREDEX_DB="$WORK/ev.db"
@@ -81,6 +82,46 @@ expect_rc 0 "a list with results"
 expect_eq "$(tables_of_last)" 3 "holder and award from the rows, award_result hashed again"
 run fsck
 expect_rc 0 "fsck after a list with results"
+
+# --- a YAML catalog's holders: new rows into the digests, replaced ones hashed -
+cp listed.db ev.db
+cat > people.yaml <<'YAML'
+version: 1
+holders:
+  - id: h-yaml-1
+    jurisdiction: US-TX
+    awards:
+      - { credential: TX-EVS-101, issued: 2026-01-05, hours: 12, evidence: "page 1" }
+      - { credential: TX-EVB-201, issued: 2026-02-05, expires: 2030-01-01, status: revoked }
+  - id: h-yaml-2
+    jurisdiction: US-CA
+    awards:
+      - { credential: CA-EVD-202, issued: 2026-03-05, jurisdiction: US-CA }
+YAML
+run import people.yaml
+expect_rc 0 "a YAML catalog of new holders"
+expect_eq "$(tables_of_last)" 2 "holder and award brought up to date from the rows written"
+run fsck
+expect_rc 0 "fsck finds the digests of the YAML holders' rows right"
+run import people.yaml
+expect_rc 0 "the same holders again: they replace themselves"
+expect_eq "$(tables_of_last)" 4 "holder, holder_attr, award and award_result hashed again"
+run fsck
+expect_rc 0 "fsck after the replacement"
+cat > attrs.yaml <<'YAML'
+version: 1
+holders:
+  - id: h-yaml-3
+    jurisdiction: US-TX
+    attributes: { experience_years: 3 }
+    awards:
+      - { credential: TX-EVS-101, issued: 2026-01-07, results: { score: 88 } }
+YAML
+run import attrs.yaml
+expect_rc 0 "a new holder with attributes and an award with results"
+expect_eq "$(tables_of_last)" 4 "holder and award from the rows; holder_attr and award_result hashed"
+run fsck
+expect_rc 0 "fsck after it"
 
 # --- a schema-5 registry: its digests were SHA-256; the migration re-baselines -
 cp listed.db ev.db
