@@ -59,6 +59,7 @@ typedef struct drive {
     size_t nout;           /* decisions per holder */
     const char **stacks;   /* the ids of those decisions' stacks, in byte order */
     uint32_t batch, chunk; /* holders per batch, per chunk */
+    uint32_t first, end;   /* the holders of the run: a shard's, or all of them */
     slab slabs[SLABS];
 
     pthread_mutex_t lock;    /* the slabs' counters, quit */
@@ -271,12 +272,12 @@ static void finish_slab(worker *w, slab *sb)
     pthread_mutex_unlock(&d->lock);
 }
 
-/* Hands to the pool batch k of a run over nh holders, into the slab it
- * uses, which the calling thread visited and freed. */
+/* Hands to the pool batch k of a run over holders [d->first, nh), into
+ * the slab it uses, which the calling thread visited and freed. */
 static void publish(drive *d, long k, uint32_t nh)
 {
     slab *sb = &d->slabs[k % SLABS];
-    uint32_t base = (uint32_t)k * d->batch;
+    uint32_t base = d->first + (uint32_t)k * d->batch;
     pthread_mutex_lock(&d->lock);
     sb->batch = k;
     sb->base = base;
@@ -428,8 +429,8 @@ static int breaker_error(drive *d, cx_error *err)
  * out any more. */
 static int run_batches(drive *d, worker *ws, cx_audit_visit_fn visit, void *ud, cx_error *err)
 {
-    uint32_t nh = cx__snapshot_count(cx__rules_snapshot(d->rules), CX_KIND_HOLDER);
-    long nb = ((long)nh + d->batch - 1) / d->batch, published = 0;
+    uint32_t nh = d->end;
+    long nb = ((long)(nh - d->first) + d->batch - 1) / d->batch, published = 0;
     int rc = CX_OK;
     for (; published < nb && published < SLABS; published++) publish(d, published, nh);
     for (long k = 0; k < nb && rc == CX_OK; k++) {
@@ -444,7 +445,7 @@ static int run_batches(drive *d, worker *ws, cx_audit_visit_fn visit, void *ud, 
         if (rc == CX_OK && stopped(d) && (!whole || k + 1 == published))
             return breaker_error(d, err);
         if (rc == CX_OK && !stopped(d) && d->opt->progress)
-            d->opt->progress(d->opt->progress_ud, "auditing", sb->end, nh);
+            d->opt->progress(d->opt->progress_ud, "auditing", sb->end - d->first, nh - d->first);
         if (rc == CX_OK && !stopped(d) && published < nb) publish(d, published++, nh);
     }
     return rc;
@@ -488,10 +489,11 @@ static int worker_begin(drive *d, worker *w, int j, cx_error *err)
     return CX_OK;
 }
 
-static int audit_each(cx_rules *rules, const cx_audit_options *opt, cx_audit_visit_fn visit,
-                      void *ud, cx_error *err)
+/* The run over holders [first, end) of the snapshot. */
+static int audit_each(cx_rules *rules, const cx_audit_options *opt, uint32_t first, uint32_t end,
+                      cx_audit_visit_fn visit, void *ud, cx_error *err)
 {
-    drive d = {.rules = rules, .opt = opt, .only = CX_NOSYM};
+    drive d = {.rules = rules, .opt = opt, .only = CX_NOSYM, .first = first, .end = end};
     worker ws[MOST_JOBS];
     int jobs = opt->jobs < 1 ? 1 : opt->jobs > MOST_JOBS ? MOST_JOBS : opt->jobs, started = 0;
     int rc;
@@ -516,15 +518,39 @@ static int audit_each(cx_rules *rules, const cx_audit_options *opt, cx_audit_vis
 }
 
 /* audit_each with the rules entered: one call at a time (credex.h,
- * "Threads"); cx_audit_all and cx_audit_summary enter through here. */
+ * "Threads"); cx_audit_all and cx_audit_summary enter through here. Over
+ * opt's shard of the holders (or all), and of those, the holders whose
+ * ids are in [from, to) (NULL: unbounded). */
+static int audit_entered(cx_rules *rules, const cx_audit_options *opt, const char *from,
+                         const char *to, cx_audit_visit_fn visit, void *ud, cx_error *err)
+{
+    const cx_snapshot *s = cx__rules_snapshot(rules);
+    uint64_t first = 0, end = cx__snapshot_count(s, CX_KIND_HOLDER);
+    uint32_t lo, hi;
+    int rc = CX_OK;
+    if (opt->shard || opt->shards)
+        rc = cx_shard_range(end, opt->shard, opt->shards, &first, &end, err);
+    if (rc) return rc;
+    cx__holders_between(s, from, to, &lo, &hi);
+    first = first > lo ? first : lo;
+    end = end < hi ? end : hi;
+    if (end < first) end = first;
+    if ((rc = cx__rules_enter(rules, err))) return rc;
+    rc = audit_each(rules, opt, (uint32_t)first, (uint32_t)end, visit, ud, err);
+    cx__rules_leave(rules);
+    return rc;
+}
+
 int cx_audit_each(cx_rules *rules, const cx_audit_options *opt, cx_audit_visit_fn visit, void *ud,
                   cx_error *err)
 {
-    int rc = cx__rules_enter(rules, err);
-    if (rc) return rc;
-    rc = audit_each(rules, opt, visit, ud, err);
-    cx__rules_leave(rules);
-    return rc;
+    return audit_entered(rules, opt, NULL, NULL, visit, ud, err);
+}
+
+int cx__audit_each_between(cx_rules *rules, const cx_audit_options *opt, const char *from,
+                           const char *to, cx_audit_visit_fn visit, void *ud, cx_error *err)
+{
+    return audit_entered(rules, opt, from, to, visit, ud, err);
 }
 
 /* ------------------------------------------------- cx_audit_all's output */
@@ -578,15 +604,29 @@ int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int 
                      cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
                      cx_error *err)
 {
-    size_t ns;
-    const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
-    const cx_snapshot *snap = cx__rules_snapshot(rules);
-    summing s = {calloc(ns + 1, sizeof *s.counts), 0, 0};
     cx_audit_options opt = {.stack = stack,
                             .as_of = as_of,
                             .jobs = jobs,
                             .progress = progress,
                             .progress_ud = progress_ud};
+    return cx_audit_summary_with(rules, &opt, out, n, err);
+}
+
+int cx_audit_summary_with(cx_rules *rules, const cx_audit_options *options, cx_audit_count **out,
+                          size_t *n, cx_error *err)
+{
+    size_t ns;
+    const cx_rule *const *stacks = cx__rules_stacks(rules, &ns);
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    const char *stack = options->stack;
+    summing s = {calloc(ns + 1, sizeof *s.counts), 0, 0};
+    cx_audit_options opt = {.stack = stack,
+                            .as_of = options->as_of,
+                            .jobs = options->jobs,
+                            .progress = options->progress,
+                            .progress_ud = options->progress_ud,
+                            .shard = options->shard,
+                            .shards = options->shards};
     *out = NULL;
     *n = 0;
     if (!s.counts) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -604,4 +644,48 @@ int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int 
     *out = s.counts;
     *n = s.n;
     return CX_OK;
+}
+
+/* -------------------------------------------------------------- shards */
+
+/* floor(k * count / n) without overflow: count = q * n + r, and k * r < n * n. */
+static uint64_t shard_bound(uint64_t count, uint64_t k, uint64_t n)
+{
+    return k * (count / n) + k * (count % n) / n;
+}
+
+int cx_shard_range(uint64_t count, unsigned shard, unsigned shards, uint64_t *first, uint64_t *end,
+                   cx_error *err)
+{
+    *first = 0;
+    *end = count;
+    if (shards < 1 || shards > CX_MAX_SHARDS || shard < 1 || shard > shards)
+        return cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                         "shard %u of %u: a shard is K of N, 1 <= K <= N <= %u", shard, shards,
+                         CX_MAX_SHARDS);
+    *first = shard_bound(count, shard - 1, shards);
+    *end = shard_bound(count, shard, shards);
+    return CX_OK;
+}
+
+/* The first holder of s whose id is not below id (NULL: none is). */
+static uint32_t holder_at_or_after(const cx_snapshot *s, const char *id)
+{
+    uint32_t lo = 0, hi = cx__snapshot_count(s, CX_KIND_HOLDER);
+    while (id && lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(s->holders[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return id ? lo : hi;
+}
+
+void cx__holders_between(const cx_snapshot *s, const char *from, const char *to, uint32_t *first,
+                         uint32_t *end)
+{
+    *first = from ? holder_at_or_after(s, from) : 0;
+    *end = holder_at_or_after(s, to);
+    if (*end < *first) *end = *first;
 }

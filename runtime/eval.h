@@ -224,4 +224,15 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
  * confers; CX_EUSAGE (with the nearest id) when there is no such stack. */
 int cx__audit_find_stack(const ectx *e, const char *stack, cx_sym *out, cx_error *err);
 
+/* audit_all.c: the holders of s whose ids are in [from, to) (NULL: no bound
+ * on that side), as the index range [*first, *end). */
+void cx__holders_between(const cx_snapshot *s, const char *from, const char *to, uint32_t *first,
+                         uint32_t *end);
+
+/* audit_all.c: cx_audit_each over the holders whose ids are in [from, to)
+ * only (of opt's shard, when it has one): what-if's shards, whose two sides
+ * have different holders. */
+int cx__audit_each_between(cx_rules *rules, const cx_audit_options *opt, const char *from,
+                           const char *to, cx_audit_visit_fn visit, void *ud, cx_error *err);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "eval.h"
 #include "whatif.h"
 #include "whatif_int.h"
 
@@ -290,7 +291,18 @@ static int audit_side(wctx *w, cx_rules *rules, cx_audit_visit_fn visit, astore 
                             .progress = phase_progress,
                             .progress_ud = &p,
                             .max_trips = w->opt->max_trips};
-    return cx_audit_each(rules, &opt, visit, a, w->err);
+    return cx__audit_each_between(rules, &opt, w->shard_from, w->shard_to, visit, a, w->err);
+}
+
+/* A shard's whole run: the holders audited are those of its range after
+ * the change (which has every holder before it, and those it adds). 0. */
+static int shard_audited(wctx *w, const cx_snapshot *after)
+{
+    uint32_t first, end;
+    if (!w->opt->shards || !w->all_holders) return 0;
+    cx__holders_between(after, w->shard_from, w->shard_to, &first, &end);
+    w->rep->holders_audited = end - first;
+    return 0;
 }
 
 /* An import committed since the run began: what it reads no longer agrees. */
@@ -329,7 +341,8 @@ static int compare_audits(wctx *w, cx_registry *before, cx_registry *after, side
     cx__strmap_init(&a.stack_index);
     if (!(rc = sb.rules ? CX_OK : load_side(w, before, NULL, 0, &sb, NULL)) &&
         !(rc = audit_side(w, sb.rules, keep_before, &a, "before")) &&
-        !(rc = w->graft ? load_grafted(w, &sb, &sa) : load_side(w, after, NULL, 1, &sa, NULL)))
+        !(rc = w->graft ? load_grafted(w, &sb, &sa) : load_side(w, after, NULL, 1, &sa, NULL)) &&
+        !(rc = shard_audited(w, sa.snap)))
         rc = audit_side(w, sa.rules, merge_after, &a, "after");
     while (!rc && a.cursor < a.nrecs)
         if (gone(&a, &a.recs[a.cursor++])) rc = nomem(w);
@@ -600,6 +613,18 @@ static int has_stacks(const wctx *w)
     return nb || na;
 }
 
+/* Keeps of the sorted ids v those of the shard's range (with opt->shards). */
+static void in_shard(wctx *w, const char **v, size_t *n)
+{
+    size_t first = 0, end = *n;
+    if (!w->opt->shards) return;
+    while (w->shard_from && first < end && strcmp(v[first], w->shard_from) < 0) first++;
+    while (w->shard_to && end > first && strcmp(v[end - 1], w->shard_to) >= 0) end--;
+    memmove(v, v + first, (end - first) * sizeof *v);
+    *n = end - first;
+    w->rep->holders_audited = *n;
+}
+
 /* The registries the audits run on: before, and after with the change
  * applied (after may be before itself, for a diff). Copies are new. */
 static int audit_registries(wctx *w, const idset *holders, cx_registry **before,
@@ -611,6 +636,7 @@ static int audit_registries(wctx *w, const idset *holders, cx_registry **before,
     *before = *after = w->r;
     if (!w->all_holders) {
         if (!(v = set_sorted(holders, &n))) return nomem(w);
+        in_shard(w, v, &n);
         progress(w, "copying", 0, n);
         rc = cx__registry_copy_holders(w->r, v, n, before, w->err);
         *after = *before;
@@ -706,6 +732,53 @@ static int run(wctx *w)
     return rc;
 }
 
+/* Reading the registry's holders in id order up to a shard's end. */
+typedef struct bounds {
+    wctx *w;
+    uint64_t at; /* the next holder's place in id order */
+} bounds;
+
+#define BOUNDS_DONE (-1) /* the scan has passed the last bound it needs */
+
+static int shard_bound_row(void *ud, const cx_col *cols, size_t ncols)
+{
+    bounds *b = ud;
+    wctx *w = b->w;
+    const cx_whatif_report *rep = w->rep;
+    int from = rep->shard > 1, to = rep->shard < rep->shards;
+    (void)ncols;
+    if (from && b->at == rep->shard_first &&
+        !(w->shard_from = cx__arena_strdup(&w->arena, cols[0].text)))
+        return nomem(w);
+    if (to && b->at == rep->shard_end && !(w->shard_to = cx__arena_strdup(&w->arena, cols[0].text)))
+        return nomem(w);
+    b->at++;
+    return b->at > (to ? rep->shard_end : rep->shard_first) ? BOUNDS_DONE : CX_OK;
+}
+
+/* The ids that bound the shard's holders: shard K of N is the range of
+ * cx_shard_range over the registry's holders, [the id of its first holder,
+ * the id of the next shard's first), with no lower bound for shard 1 and
+ * no upper bound for shard N, so that a holder the change adds belongs to
+ * exactly one shard. */
+static int shard_bounds(wctx *w)
+{
+    bounds b = {w, 0};
+    cx_whatif_report *rep = w->rep;
+    int rc = cx_shard_range(rep->holders, w->opt->shard, w->opt->shards, &rep->shard_first,
+                            &rep->shard_end, w->err);
+    if (rc) return rc;
+    rep->shard = w->opt->shard;
+    rep->shards = w->opt->shards;
+    if (rep->shards == 1) return CX_OK;
+    if (rep->shard > 1 && rep->shard_first == rep->holders) { /* no holder: empty, but shard 1 */
+        w->shard_from = w->shard_to = "";
+        return CX_OK;
+    }
+    rc = cx__registry_scan(w->r, CX_SCAN_HOLDERS, shard_bound_row, &b, w->err);
+    return rc == BOUNDS_DONE ? CX_OK : rc;
+}
+
 static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_error *err)
 {
     cx_date d;
@@ -728,6 +801,7 @@ static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_er
     int rc = cx_registry_content_version(r, &w->version, err);
     if (!rc) rc = cx_registry_counts(r, counts, err);
     if (!rc) w->rep->holders = (uint64_t)counts[CX_KIND_HOLDER];
+    if (!rc && (opt->shard || opt->shards)) rc = shard_bounds(w);
     return rc;
 }
 

@@ -110,6 +110,9 @@ typedef struct wctx {
     /* every holder x stack that moved (opt->holders only) */
     cx_holder_transition *lines;
     size_t nlines, caplines;
+    /* with opt->shards: only holders with ids in [shard_from, shard_to) are audited
+       (NULL: no bound on that side); in the arena */
+    const char *shard_from, *shard_to;
 } wctx;
 
 static inline int nomem(wctx *w)

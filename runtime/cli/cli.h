@@ -75,6 +75,7 @@ typedef uint64_t cli_opts;
 #define OPT_ISSUER_KEY        (UINT64_C(1) << 57) /* serve: the key of POST /v1/issue */
 #define OPT_HOLDER_LINES      (UINT64_C(1) << 58) /* --holders (whatif, diff) */
 #define OPT_NO_CACHE          (UINT64_C(1) << 59) /* commands that decide: no snapshot cache */
+#define OPT_SHARD             (UINT64_C(1) << 60) /* audit --all, whatif, diff: --shard K/N */
 
 #define MAX_RULES 64
 
@@ -143,6 +144,7 @@ typedef struct cli {
     const char *issuer_key;      /* --issuer-key FILE (serve): the key POST /v1/issue signs with */
     int holder_lines;            /* --holders (whatif, diff): a line per affected holder */
     int no_cache;                /* --no-cache: neither read nor write the snapshot cache */
+    unsigned shard, shards;      /* --shard K/N: only shard K of N of the holders; 0/0: all */
 } cli;
 
 typedef struct cli_command {

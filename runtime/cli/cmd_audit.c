@@ -2,7 +2,8 @@
  * cmd_audit.c -- `credex audit --holder H [--stack S]`: stacking progress
  * for one holder; `credex audit --all`: every holder, on worker threads,
  * as text, JSON Lines or CSV, with a progress bar on a terminal; with
- * --summary, counts per stack and status instead of decisions.
+ * --summary, counts per stack and status instead of decisions; with
+ * --shard K/N, of shard K's holders only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1;
     int unlogged = cli_log_begin(c, r, rules, &k.log); /* reported; the audit still runs */
     int rc;
-    if (k.csv) fputs(cx_decision_csv_header(), stdout);
+    if (k.csv && c->shard <= 1) fputs(cx_decision_csv_header(), stdout); /* cat of the shards */
     cx_error_clear(&err);
     cx_error_clear(&k.log_err);
     cx_audit_options opt = {.stack = c->stack,
@@ -78,7 +79,9 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .progress_ud = c,
                             .max_trips = c->max_trips,
                             .details = audit_details(c, k.csv && !k.log),
-                            .csv = k.csv};
+                            .csv = k.csv,
+                            .shard = c->shard,
+                            .shards = c->shards};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
@@ -94,10 +97,20 @@ static int write_summary(cli *c, cx_registry *r, const cx_audit_count *v, size_t
     cx_error err;
     int json = strcmp(c->format, "json") == 0;
     if (!json) {
+        uint64_t first = 0, end = 0;
         if (cx_registry_counts(r, counts, &err)) return cli_report(&err);
-        printf("as of %s: %lld holder%s, %zu stack%s\n", cli_as_of(c),
-               (long long)counts[CX_KIND_HOLDER], counts[CX_KIND_HOLDER] == 1 ? "" : "s", n,
-               n == 1 ? "" : "s");
+        if (c->shards && cx_shard_range((uint64_t)counts[CX_KIND_HOLDER], c->shard, c->shards,
+                                        &first, &end, &err))
+            return cli_report(&err);
+        if (c->shards)
+            printf("as of %s: %llu of %lld holder%s (shard %u of %u), %zu stack%s\n", cli_as_of(c),
+                   (unsigned long long)(end - first), (long long)counts[CX_KIND_HOLDER],
+                   counts[CX_KIND_HOLDER] == 1 ? "" : "s", c->shard, c->shards, n,
+                   n == 1 ? "" : "s");
+        else
+            printf("as of %s: %lld holder%s, %zu stack%s\n", cli_as_of(c),
+                   (long long)counts[CX_KIND_HOLDER], counts[CX_KIND_HOLDER] == 1 ? "" : "s", n,
+                   n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < n; i++) {
         if (!json) {
@@ -123,7 +136,14 @@ static int audit_summary(cli *c, cx_registry *r, cx_rules *rules)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = c->jobs ? c->jobs : cores > 0 ? (int)cores : 1, errors = 0, differs = 0;
     cx_error_clear(&err);
-    int rc = cx_audit_summary(rules, c->stack, cli_as_of(c), jobs, cli_progress, c, &v, &n, &err);
+    cx_audit_options opt = {.stack = c->stack,
+                            .as_of = cli_as_of(c),
+                            .jobs = jobs,
+                            .progress = cli_progress,
+                            .progress_ud = c,
+                            .shard = c->shard,
+                            .shards = c->shards};
+    int rc = cx_audit_summary_with(rules, &opt, &v, &n, &err);
     cli_progress_done();
     if (rc) return err.code ? cli_report(&err) : rc;
     for (size_t i = 0; i < n; i++) {
@@ -151,6 +171,8 @@ int cmd_audit(cli *c)
     if (!c->all && strcmp(c->format, "csv") == 0)
         return cli_usage_error(c, "--format csv goes with --all");
     if (c->summary && !c->all) return cli_usage_error(c, "--summary goes with --all");
+    if (c->shards && !c->all)
+        return cli_usage_error(c, "--shard goes with --all (a shard of every holder)");
     if (c->max_trips && (!c->all || c->summary))
         return cli_usage_error(c, "--max-trips goes with --all (a --summary stops at the default, "
                                   "100 trips)");

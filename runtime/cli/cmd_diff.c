@@ -21,6 +21,9 @@ int cmd_diff(cli *c)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (c->nargs != 2)
         return cli_usage_error(c, "needs two rule packs or directories, OLD_RULES NEW_RULES");
+    if (c->shards && strcmp(c->format, "html") == 0)
+        return cli_usage_error(c, "--shard writes text, json or csv: an html page reports "
+                                  "every holder");
     const cx_pack_trust *trust;
     int rc = cli_pack_trust(c, &trust);
     if (rc || (rc = cli_open(c, CX_OPEN_READONLY, &r))) return rc;
@@ -35,6 +38,8 @@ int cmd_diff(cli *c)
                              c->max_trips};
     opt.pack_trust = trust;
     opt.holders = c->holder_lines || strcmp(c->format, "html") == 0;
+    opt.shard = c->shard;
+    opt.shards = c->shards;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_diff(r, old_rules, 1, new_rules, 1, &opt, &rep, &err);

@@ -2,8 +2,9 @@
  * cmd_whatif.c -- `credex whatif CHANGE.yaml`: what a catalog change (and
  * the packs it names) would do to every holder, equivalence and
  * recognition, as text, JSON Lines, CSV or one HTML page, grouped or (with
- * --holders) a line per holder; and the report printing that `credex diff`
- * shares. The work is cx_whatif's; this file only presents.
+ * --holders) a line per holder, of every holder or of a --shard's; and the
+ * report printing that `credex diff` shares. The work is cx_whatif's; this
+ * file only presents.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,14 @@ static int report_text(const char *title, const cx_whatif_report *rep, int whati
            (unsigned long long)rep->transfers,
            plural((int64_t)rep->transfers, "recognition", "recognitions"));
     if (rep->scope) printf("  every holder audited: %s\n", rep->scope);
+    if (rep->shards && rep->shard_end > rep->shard_first)
+        printf("  shard %u of %u: only the registry's holders %llu to %llu in id order, and "
+               "holders the change adds among them\n",
+               rep->shard, rep->shards, (unsigned long long)rep->shard_first + 1,
+               (unsigned long long)rep->shard_end);
+    else if (rep->shards)
+        printf("  shard %u of %u: none of the registry's holders (more shards than holders)%s\n",
+               rep->shard, rep->shards, rep->shard == 1 ? ", only holders the change adds" : "");
     if (per_holder && holder_lines(rep, 0, 0)) return CX_ENOMEM;
     for (size_t i = 0; i < rep->ntransitions; i++) {
         const cx_transition *t = &rep->transitions[i];
@@ -122,8 +131,9 @@ int cli_print_whatif(const cli *c, const char *title, const cx_whatif_report *re
     int rc = CX_OK, out = CX_OK;
     if (text) out = report_text(title, rep, strcmp(c->command, "whatif") == 0, c->holder_lines);
     if (html) out = report_html(title, rep);
-    if (csv && c->holder_lines) fputs(cx_holder_transition_csv_header(), stdout);
-    if (csv && !c->holder_lines) fputs(cx_transition_csv_header(), stdout);
+    if (csv && c->shard <= 1) /* shards after the first: no header, so that cat joins them */
+        fputs(c->holder_lines ? cx_holder_transition_csv_header() : cx_transition_csv_header(),
+              stdout);
     if ((csv || json) && c->holder_lines) out = holder_lines(rep, json, csv);
     if (out) return out;
     for (size_t i = 0; i < rep->ntransitions; i++) {
@@ -165,6 +175,9 @@ int cmd_whatif(cli *c)
     cx_diagnostics diags;
     cx_error err;
     if (c->nargs != 1) return cli_usage_error(c, "needs one change file, CHANGE.yaml");
+    if (c->shards && strcmp(c->format, "html") == 0)
+        return cli_usage_error(c, "--shard writes text, json or csv: an html page reports "
+                                  "every holder");
     const char *change = c->args[0];
     c->nargs = 0; /* the packs come from --rules, $CREDEX_RULES or ./rules */
     const cx_pack_trust *trust;
@@ -179,6 +192,8 @@ int cmd_whatif(cli *c)
                              cli_progress, c,          c->max_trips, &c->limits};
     opt.pack_trust = trust;
     opt.holders = c->holder_lines || strcmp(c->format, "html") == 0;
+    opt.shard = c->shard;
+    opt.shards = c->shards;
     cx_diagnostics_init(&diags);
     cx_error_clear(&err);
     rc = cx_whatif(r, change, &opt, &rep, &err);

@@ -258,12 +258,13 @@ const cli_command cli_commands[] = {
     {"audit", cmd_audit,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_EXPLAIN | OPT_HOLDER | OPT_STACK |
          OPT_FAIL_UNLESS | OPT_ALL | OPT_JOBS | OPT_QUIET | OPT_LOG | OPT_SUMMARY | OPT_MAX_TRIPS |
-         OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING | OPT_NO_CACHE,
+         OPT_BUSY_TIMEOUT | OPT_PACK_SIGNING | OPT_NO_CACHE | OPT_SHARD,
      "text json csv",
      "credex audit --holder H [--stack S] | credex audit --all [--stack S] [--jobs N] "
      "[--summary] [--rules PATH] [--db PATH] [--as-of DATE] [--explain] "
      "[--format text|json|csv] [--fail-unless STATUS] [--log] [--busy-timeout SECONDS] "
-     "[--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs] [--no-cache]",
+     "[--quiet] [--max-trips N]\n       [--pack-trust FILE] [--require-signed-packs] [--no-cache] "
+     "[--shard K/N]",
      "stacking progress: which stacks a holder has met, and what is missing",
      "Audits each stack of the rule packs (or only --stack S) for holder H: the\n"
      "holder's awards counted in the stack's jurisdiction (valid on the as-of date,\n"
@@ -296,6 +297,11 @@ const cli_command cli_commands[] = {
      "limit (instructions, memory, ...) in N decisions, the run stops with exit 3,\n"
      "naming the rule, the file:line of its function and the limit; the decisions\n"
      "written before the stop are whole.\n"
+     "\n"
+     "--shard K/N (with --all) decides only shard K of N: a contiguous range of the\n"
+     "holders in id order, so that the outputs of shards 1..N, concatenated in order,\n"
+     "are the whole run's, byte for byte (the CSV header comes from shard 1 only);\n"
+     "--summary then counts the shard's holders, and the shards' counts add up.\n"
      "\n"
      "Exit codes as for equiv.\n"
      "\n"
@@ -422,12 +428,12 @@ const cli_command cli_commands[] = {
      "  credex replay 1 --rules examples/ev-mechanic/rules\n"},
     {"whatif", cmd_whatif,
      OPT_DB | OPT_RULES | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS |
-         OPT_LIMITS | OPT_PACK_SIGNING | OPT_HOLDER_LINES | OPT_NO_CACHE,
+         OPT_LIMITS | OPT_PACK_SIGNING | OPT_HOLDER_LINES | OPT_NO_CACHE | OPT_SHARD,
      "text json csv html",
      "credex whatif CHANGE.yaml [--rules PATH] [--db PATH] [--as-of DATE] "
      "[--format text|json|csv|html] [--jobs N] [--quiet] [--max-trips N]\n"
      "       [--max-input-bytes N] [--max-scalar-bytes N] [--max-list-items N] [--holders]\n       "
-     "[--pack-trust FILE] [--require-signed-packs] [--no-cache]",
+     "[--pack-trust FILE] [--require-signed-packs] [--no-cache] [--shard K/N]",
      "impact of a catalog change on every holder, equivalence and recognition",
      "Reads a change file -- a catalog fragment (an entity whose id is in the\n"
      "registry replaces it) plus `remove: { credentials: [...], competencies: [...],\n"
@@ -454,6 +460,11 @@ const cli_command cli_commands[] = {
      "\n"
      "--max-trips N (default 100): the run breaker, as for audit --all.\n"
      "\n"
+     "--shard K/N audits only shard K of N of the registry's holders (as audit --all\n"
+     "--shard; a holder the change adds goes to the shard its id falls in): --holders\n"
+     "lines in json or csv concatenate across shards stack by stack (the CSV header\n"
+     "from shard 1 only); a report is of the shard's holders and says so.\n"
+     "\n"
      "Exit codes: 0 (whatever changed); 2 usage; 3 a bad change file (file:line:col),\n"
      "packs that do not load, a transition from or to error, or a run stopped by\n"
      "--max-trips; 4 registry error.\n"
@@ -462,16 +473,16 @@ const cli_command cli_commands[] = {
      "  credex whatif examples/curriculum-change/change.yaml --rules examples/ev-mechanic/rules\n"},
     {"diff", cmd_diff,
      OPT_DB | OPT_AS_OF | OPT_FORMAT | OPT_JOBS | OPT_QUIET | OPT_MAX_TRIPS | OPT_PACK_SIGNING |
-         OPT_HOLDER_LINES | OPT_NO_CACHE,
+         OPT_HOLDER_LINES | OPT_NO_CACHE | OPT_SHARD,
      "text json csv html",
      "credex diff OLD_RULES NEW_RULES [--db PATH] [--as-of DATE] [--format text|json|csv|html] "
      "[--jobs N] [--quiet] [--max-trips N] [--holders]\n       [--pack-trust FILE] "
-     "[--require-signed-packs] [--no-cache]",
+     "[--require-signed-packs] [--no-cache] [--shard K/N]",
      "impact of a rule change on every holder, equivalence and recognition",
      "Compares two sets of rule packs (each a pack file or a directory) over one\n"
      "registry: every decision a changed rule can affect is made with OLD_RULES and\n"
      "with NEW_RULES, and the transitions are reported as by credex whatif;\n"
-     "--holders and --format html as for whatif.\n"
+     "--holders, --format html and --shard K/N as for whatif.\n"
      "\n"
      "Exit codes as for whatif.\n"
      "\n"
@@ -786,6 +797,7 @@ static const struct option_spec {
     {"issuer-key", OPT_ISSUER_KEY, 1},
     {"holders", OPT_HOLDER_LINES, 0}, /* whatif, diff; import's --holders FILE above */
     {"no-cache", OPT_NO_CACHE, 0},
+    {"shard", OPT_SHARD, 1},
 };
 
 #define NOPTIONS (sizeof option_specs / sizeof option_specs[0])
@@ -891,6 +903,23 @@ static int limit_option(cli *c, const char *name, const char *value, int bytes, 
         return cli_usage_error(c, "--%s takes a positive number%s, not '%s'", name,
                                bytes ? " of bytes (K, M or G after it: 64K, 1G)" : "", value);
     *out = (uint64_t)n << shift;
+    return CX_OK;
+}
+
+/* --shard K/N: two whole numbers, 1 <= K <= N <= CX_MAX_SHARDS. */
+static int shard_option(cli *c, const char *value)
+{
+    unsigned long k = 0, n = 0;
+    char *end = (char *)value;
+    if (value[0] >= '1' && value[0] <= '9') k = strtoul(value, &end, 10);
+    if (*end == '/' && end[1] >= '1' && end[1] <= '9') n = strtoul(end + 1, &end, 10);
+    if (*end || !k || !n || k > n || n > CX_MAX_SHARDS)
+        return cli_usage_error(c,
+                               "--shard takes K/N, shard K of N shards (1 <= K <= N <= %d), "
+                               "not '%s'",
+                               CX_MAX_SHARDS, value);
+    c->shard = (unsigned)k;
+    c->shards = (unsigned)n;
     return CX_OK;
 }
 
@@ -1106,6 +1135,8 @@ static int set_option(cli *c, const struct option_spec *o, const char *value)
     case OPT_NO_CACHE:
         c->no_cache = 1;
         break;
+    case OPT_SHARD:
+        return shard_option(c, value);
     }
     return CX_OK;
 }

@@ -678,6 +678,10 @@ typedef struct cx_audit_options {
     int csv;             /* 1: each text is the decision's CSV row (cx_decision_write_csv),
                             render unused; no decision is built where a stack's status
                             plan decides the row exactly (unless decisions is set) */
+    unsigned shard;      /* with shards: only shard `shard` (1..shards) of the holders is
+                            decided, the range cx_shard_range gives over the snapshot's
+                            holders in id order; 0 and 0: every holder */
+    unsigned shards;     /* how many shards the run is cut into (1..CX_MAX_SHARDS) */
 } cx_audit_options;
 
 /* Audits every holder of the registry for every stack (or only
@@ -701,6 +705,25 @@ typedef struct cx_audit_count {
 int cx_audit_summary(cx_rules *rules, const char *stack, const char *as_of, int jobs,
                      cx_progress_fn progress, void *progress_ud, cx_audit_count **out, size_t *n,
                      cx_error *err);
+
+/* cx_audit_summary with the options of cx_audit_each (render, decisions,
+ * csv, details and the run breaker's settings are not read; a --summary
+ * stops at CX_MAX_TRIPS): with opt->shards, the counts of that shard's
+ * holders only, so the counts of shards 1..N add up to the whole run's. */
+int cx_audit_summary_with(cx_rules *rules, const cx_audit_options *opt, cx_audit_count **out,
+                          size_t *n, cx_error *err);
+
+/* Shards: a run over every holder (audit --all, what-if, diff) cut into N
+ * parts that separate processes decide, each a contiguous range of the
+ * holders in id order, so that the outputs of shards 1..N, concatenated in
+ * that order, are the output of the whole run (docs/performance.md, "Issue
+ * 16: sharding"). Shard K of N of count holders is [*first, *end) =
+ * [floor((K-1) * count / N), floor(K * count / N)): a pure function of the
+ * count, K and N; empty when N > count for some K. CX_EUSAGE (and the
+ * whole range) unless 1 <= K <= N <= CX_MAX_SHARDS. */
+#define CX_MAX_SHARDS 1000000
+int cx_shard_range(uint64_t count, unsigned shard, unsigned shards, uint64_t *first, uint64_t *end,
+                   cx_error *err);
 
 /* One stack's counts as a JSON line (docs/json.md, kind "audit_summary"),
  * with a trailing newline; malloc'd, the caller frees it; NULL when out of
@@ -897,6 +920,10 @@ typedef struct cx_whatif_report {
     cx_holder_transition *moved;
     size_t nmoved;
     int holders_listed;
+    /* with cx_whatif_options.shards: the shard audited, and its range of the registry's
+     * holders in id order, [shard_first, shard_end) (cx_shard_range); else all zero */
+    unsigned shard, shards;
+    uint64_t shard_first, shard_end;
 } cx_whatif_report;
 
 typedef struct cx_whatif_options {
@@ -914,6 +941,11 @@ typedef struct cx_whatif_options {
      * NULL: not checked. */
     const struct cx_pack_trust *pack_trust;
     int holders; /* 1: also list every holder whose audit moved, with why (report->moved) */
+    /* With shards: audit only shard `shard` (1..shards) of the holders, the range
+     * cx_shard_range gives over the registry's holders in id order (a holder the change
+     * adds goes to the shard whose ids it falls between); equivalences and recognitions
+     * are compared in every shard. 0 and 0: every holder. */
+    unsigned shard, shards;
 } cx_whatif_options;
 
 /* Applies the change file at path (a catalog fragment plus `remove:` and

@@ -13,7 +13,8 @@ max-input-bytes:1M max-scalar-bytes:64K max-list-items:10 max-trips:5
 busy-timeout:1 sync:full imports force output:x
 listen:127.0.0.1:0 tokens:x threads:1 max-body:1K timeout:1 scopes:read
 credential:x soc:x limit:5 award:x
-kid:x out:x key:x pack-trust:x require-signed-packs issuer-id:x issuer-name:x issuer-key:x no-cache"
+kid:x out:x key:x pack-trust:x require-signed-packs issuer-id:x issuer-name:x issuer-key:x no-cache
+shard:1/1"
 
 run --help
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
