@@ -145,12 +145,13 @@ static void holder_clear(cx_holder_transition *m)
     free(m->because);
 }
 
-/* Holder lines by stack, then holder (byte order), as the groups go by stack. */
-static int by_stack_holder(const void *x, const void *y)
+/* Holder lines by holder, then stack (byte order): the holder-id order of
+ * a run, so that shards' lines concatenate into the whole run's. */
+static int by_holder_stack(const void *x, const void *y)
 {
     const cx_holder_transition *a = x, *b = y;
-    int c = strcmp(a->stack, b->stack);
-    return c ? c : strcmp(a->holder, b->holder);
+    int c = strcmp(a->holder, b->holder);
+    return c ? c : strcmp(a->stack, b->stack);
 }
 
 /* Says why each kept holder moved, then puts them in order. */
@@ -161,7 +162,7 @@ static int explain_moves(wctx *w, cx_rules *before, cx_rules *after)
         rc = cx__whatif_because(w, before, after, &w->lines[i]);
         if (i % 64 == 0) progress(w, "why", i, w->nlines);
     }
-    if (!rc && w->nlines) qsort(w->lines, w->nlines, sizeof *w->lines, by_stack_holder);
+    if (!rc && w->nlines) qsort(w->lines, w->nlines, sizeof *w->lines, by_holder_stack);
     return rc;
 }
 

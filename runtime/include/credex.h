@@ -915,7 +915,7 @@ typedef struct cx_whatif_report {
     int64_t removed_exceptions;   /* exceptions substituting a removed credential */
     int rules_replaced;           /* 1 when the change (or diff) evaluates with other packs */
     size_t packs_before, packs_after;
-    /* every holder whose audit of a stack moved, by stack, then holder (byte
+    /* every holder whose audit of a stack moved, by holder, then stack (byte
      * order); only with cx_whatif_options.holders (holders_listed 1) */
     cx_holder_transition *moved;
     size_t nmoved;

@@ -45,10 +45,12 @@ expect_contains "$OUT" "transfer CA-EV-SAFE US-CA -> US-CT: absent -> accepted" 
 expect_contains "$OUT" "transitions: 11 holder-stack audits, 0 equivalences, 5 recognitions" \
     "--holders: the same totals line"
 
-# Order: by stack, then holder (byte order), as the groups go by stack.
+# Order: by holder, then stack (byte order), the holder-id order of a run.
 wi --holders --format csv
-ORDER=$(printf '%s\n' "$OUT" | tr -d '\r' | tail -n +2 | cut -d, -f2,1 | awk -F, '{ print $2 "," $1 }')
-expect_eq "$ORDER" "$(printf '%s\n' "$ORDER" | LC_ALL=C sort)" "holder lines: by stack, then holder"
+ORDER=$(printf '%s\n' "$OUT" | tr -d '\r' | tail -n +2 | cut -d, -f1,2)
+expect_eq "$ORDER" "$(printf '%s\n' "$ORDER" | LC_ALL=C sort)" "holder lines: by holder, then stack"
+expect_eq "$(printf '%s\n' "$ORDER" | sed -n '2p;3p' | tr '\n' ' ')" "h-ca-0001,CA-EV-SAFE h-ca-0001,CA-EV-TECH " \
+    "one holder's stacks together"
 expect_eq "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" "holder,stack,from,to,because" "the CSV header"
 
 # Every holder the grouped report counts has its line, and no other.
