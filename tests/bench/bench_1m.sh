@@ -66,18 +66,7 @@ if [ "$(head -n 2 "$data/peer.txt" 2>/dev/null | tr '\n' ' ')" != "seed $seed ho
 fi
 awards=$(awk '$1 == "awards" { print $2 }' "$data/peer.txt")
 gen_counts=$(grep '^counts:' "$data/peer.txt")
-cat >"$T/stack.lua" <<'LUA'
-pack "bench" { authority = "bench", version = "1" }
-stack "C8" {
-  jurisdiction = "US-OH",
-  requires = all {
-    "C1", "C2",
-    at_least(2) { "C3", "C4", "C5", "C6" },
-    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
-  },
-  window = { recent = "P5Y" },
-}
-LUA
+cp "$(dirname "$0")/peer_stack.lua" "$T/stack.lua"
 for c in 9 3; do
     printf 'credentials:\n  - { id: C%s, name: Module %s, type: micro-credential, jurisdiction: US-OH, hours: %s, valid_for: P1Y }\n' \
         "$c" "$c" $((20 + 3 * c)) >"$T/c$c.yaml"

@@ -31,18 +31,7 @@ awk -v n="$holders" 'BEGIN {
       printf "      - { credential: C%d, issued: %04d-%02d-%02d }\n", 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + int(rand() * 28)
   }
 }' > "$T/catalog.yaml"
-cat > "$T/stack.lua" <<'LUA'
-pack "bench" { authority = "bench", version = "1" }
-stack "C8" {
-  jurisdiction = "US-OH",
-  requires = all {
-    "C1", "C2",
-    at_least(2) { "C3", "C4", "C5", "C6" },
-    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
-  },
-  window = { recent = "P5Y" },
-}
-LUA
+cp "$(dirname "$0")/peer_stack.lua" "$T/stack.lua"
 "$credex" --db "$T/r.db" import "$T/catalog.yaml" --quiet
 "$build/tests/bench/bench_audit" "$T/r.db" "$T/stack.lua"
 

@@ -43,18 +43,7 @@ awk -v n="$holders" 'BEGIN {
       printf "h-%07d,C%d,%04d-%02d-%02d\n", h, 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + i + 8 * int(rand() * 3)
   }
 }' > "$T/awards.csv"
-cat > "$T/stack.lua" <<'LUA'
-pack "bench" { authority = "bench", version = "1" }
-stack "C8" {
-  jurisdiction = "US-OH",
-  requires = all {
-    "C1", "C2",
-    at_least(2) { "C3", "C4", "C5", "C6" },
-    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
-  },
-  window = { recent = "P5Y" },
-}
-LUA
+cp "$(dirname "$0")/peer_stack.lua" "$T/stack.lua"
 db=${BENCH_DB:-$T/r.db}
 if [ -z "${BENCH_DB:-}" ]; then
   "$credex" --db "$db" import "$T/catalog.yaml" --quiet

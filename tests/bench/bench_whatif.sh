@@ -100,18 +100,7 @@ peer() {
           printf "h-%07d,C%d,%04d-%02d-%02d\n", h, 1 + int(rand() * 9), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + i + 8 * int(rand() * 3)
       }
     }' >"$P/awards.csv"
-    cat >"$P/stack.lua" <<'LUA'
-pack "bench" { authority = "bench", version = "1" }
-stack "C8" {
-  jurisdiction = "US-OH",
-  requires = all {
-    "C1", "C2",
-    at_least(2) { "C3", "C4", "C5", "C6" },
-    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
-  },
-  window = { recent = "P5Y" },
-}
-LUA
+    cp "$(dirname "$0")/peer_stack.lua" "$P/stack.lua"
     for c in 9 3; do
         echo "credentials:" >"$P/c$c.yaml"
         echo "  - { id: C$c, name: Module $c, type: micro-credential, jurisdiction: US-OH," \

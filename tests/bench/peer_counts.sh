@@ -8,18 +8,7 @@
 . "$SRC/tests/cli/lib.sh"
 : "${GEN_PEER:?GEN_PEER must name gen_peer}" "${LOOP_CSV:?LOOP_CSV must name loop_csv}"
 
-cat >stack.lua <<'LUA'
-pack "bench" { authority = "bench", version = "1" }
-stack "C8" {
-  jurisdiction = "US-OH",
-  requires = all {
-    "C1", "C2",
-    at_least(2) { "C3", "C4", "C5", "C6" },
-    hours(120, { "C1", "C2", "C3", "C4", "C5", "C6" }),
-  },
-  window = { recent = "P5Y" },
-}
-LUA
+cp "$SRC/tests/bench/peer_stack.lua" stack.lua
 A=(--rules stack.lua --as-of 2026-06-01)
 
 # --- the generator: the same bytes for a seed, other bytes for another ---
