@@ -106,6 +106,8 @@ typedef struct checker {
     const cx_cat_award *earlier; /* the holder's awards read before this one, when its
                                   * default award ids need no map (own_award_id) */
     size_t nearlier;
+    cx_strmap *own_ids; /* with earlier, for a holder of many awards: its default
+                         * ids without suffix -> size_t * count (own_award_id) */
 } checker;
 
 /* The holders of a YAML catalog, checked one by one while the file is read
@@ -780,20 +782,42 @@ static char *joined_award_id(const checker *c, const char *holder, const cx_cat_
     return id;
 }
 
+/* Up to this many awards a holder's default ids are found by scanning its
+ * earlier awards; past it, by counting them in a map. */
+#define OWN_SCAN_MOST 32
+
 /* The default id of award a, the holder's awards before it given
  * (c->earlier): without the map of every award id, for an import of one
  * file. A given id has no '/' (the id pattern), so a default id can only
  * be taken by an earlier default of the same holder (holder ids are
  * unique, credential ids have no '/'): the k-th award of a holder with
- * one credential and issue date gets "#k", as the map would give it. */
+ * one credential and issue date gets "#k", as the map would give it. The
+ * earlier awards are scanned, or for a holder of many awards counted in
+ * c->own_ids, so that one holder's awards never cost a square. */
 static int own_award_id(const checker *c, const char *holder, cx_cat_award *a)
 {
     char suffix[24] = "";
     size_t k = 1;
-    for (size_t i = 0; i < c->nearlier; i++) {
-        const cx_cat_award *e = &c->earlier[i];
-        k += strchr(e->id, '/') && strcmp(e->credential, a->credential) == 0 &&
-             strcmp(e->issued, a->issued) == 0;
+    if (c->own_ids) {
+        char *id = joined_award_id(c, holder, a, "");
+        size_t *seen = id ? cx__strmap_get(c->own_ids, id) : NULL;
+        if (!id) return nomem(c);
+        if (!seen) {
+            seen = cx__arena_alloc(&c->ld->cat.arena, sizeof *seen);
+            if (!seen || cx__strmap_put(c->own_ids, id, seen, NULL) < 0) return nomem(c);
+            *seen = 0;
+        }
+        k = ++*seen;
+        if (k == 1) {
+            a->id = id;
+            return CX_OK;
+        }
+    } else {
+        for (size_t i = 0; i < c->nearlier; i++) {
+            const cx_cat_award *e = &c->earlier[i];
+            k += strchr(e->id, '/') && strcmp(e->credential, a->credential) == 0 &&
+                 strcmp(e->issued, a->issued) == 0;
+        }
     }
     if (k > 1) snprintf(suffix, sizeof suffix, "#%zu", k);
     return (a->id = joined_award_id(c, holder, a, suffix)) ? CX_OK : nomem(c);
@@ -919,28 +943,33 @@ static int awards_of(const checker *c, const cx_ynode *list, const char *holder,
                      cx_cat_award *awards, size_t *count)
 {
     cx_catalog_loader *ld = c->ld;
-    int skip = c->add_awards && ld->opts->skip_invalid;
+    int skip = c->add_awards && ld->opts->skip_invalid, rc = CX_OK;
     checker own = *c; /* one file's YAML holder: its default ids need no map */
+    cx_strmap ids;
+    cx__strmap_init(&ids);
     if (ld->one_file && !c->add_awards) own.earlier = awards;
+    if (own.earlier && list->count > OWN_SCAN_MOST) own.own_ids = &ids;
     *count = 0;
-    for (size_t i = 0; i < list->count; i++) {
+    for (size_t i = 0; i < list->count && !rc; i++) {
         size_t mark = ld->nrefs;
         cx_cat_award *a = &awards[*count];
         own.nearlier = *count;
-        int rc = award(&own, list->items[i], holder, a);
+        rc = award(&own, list->items[i], holder, a);
         if (rc == CX_EINPUT && skip) {
             ld->nrefs = mark; /* its references go with it */
             ld->skipped++;
             report_skip(ld, c->err);
             cx_error_clear(c->err);
             memset(a, 0, sizeof *a);
+            rc = CX_OK;
             continue;
         }
-        if (rc) return rc;
+        if (rc) break;
         for (size_t k = mark; skip && k < ld->nrefs; k++) ld->refs[k].award = a;
         (*count)++;
     }
-    return CX_OK;
+    cx__strmap_free(&ids);
+    return rc;
 }
 
 /* One holder mapping; a holder that gains awards is not defined, as

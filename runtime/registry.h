@@ -27,8 +27,11 @@ int cx__registry_leave_rc(cx_registry *r, int rc);
     (cx__registry_enter((r), (err)) ? CX_EUSAGE : cx__registry_leave_rc((r), (call)))
 
 /* Checks a catalog model inside the import's write transaction, before
- * anything is written: what it reads of the registry cannot change until
- * COMMIT. It may still change the model (skipped awards dropped). */
+ * anything is written but the holders of a one-file YAML import that a
+ * thread wrote while the file was read (cx__registry_import_ahead, whose
+ * rows a look-up of the registry then sees): what it reads of the registry
+ * cannot change until COMMIT. It may still change the model (skipped
+ * awards dropped). */
 typedef int (*cx__import_check_fn)(void *ud, cx_error *err);
 
 /* Writes a catalog model into r in one transaction (docs/design.md §2, §3):

@@ -1006,16 +1006,22 @@ static void ahead_join(cx__import_ahead *a)
     a->started = 0;
 }
 
+/* Frees a, its thread joined and its transaction ended. */
+static void ahead_free(cx__import_ahead *a)
+{
+    import_teardown(&a->ctx);
+    pthread_cond_destroy(&a->changed);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
 void cx__import_ahead_abandon(cx__import_ahead *a)
 {
     if (!a) return;
     ahead_join(a);
     cx__reg_writer_done(a->ctx.r);
     sqlite3_exec(a->ctx.r->db, "ROLLBACK", NULL, NULL, NULL);
-    import_teardown(&a->ctx);
-    pthread_cond_destroy(&a->changed);
-    pthread_mutex_destroy(&a->lock);
-    free(a);
+    ahead_free(a);
 }
 
 int cx__registry_import_after(cx__import_ahead *a, const cx_catalog *cat, cx__import_check_fn check,
@@ -1024,22 +1030,21 @@ int cx__registry_import_after(cx__import_ahead *a, const cx_catalog *cat, cx__im
 {
     cx_registry *r = a->ctx.r;
     ahead_join(a);
-    int rc = a->rc || a->written != cat->holders.n || !cat->holders_first ? CX_EINPUT : CX_OK;
-    if (!rc) {
+    /* every holder written, as the import would write them: the rest is the
+     * import's own, and so is its outcome (the checks, the references, the
+     * commit). Else the transaction goes and the import runs the usual way. */
+    int written = !a->rc && a->written == cat->holders.n && cat->holders_first, rc = CX_OK;
+    if (written) {
         a->ctx.progress = progress;
         a->ctx.progress_ud = progress_ud;
         a->ctx.err = err;
         rc = import_finish(&a->ctx, cat, check, check_ud); /* rolled back on failure */
         a->ctx.err = &a->err;
     }
-    if (!rc) {
-        import_teardown(&a->ctx);
-        pthread_cond_destroy(&a->changed);
-        pthread_mutex_destroy(&a->lock);
-        free(a);
-        return CX_OK;
+    if (written) { /* committed, or rolled back by import_finish */
+        ahead_free(a);
+        return rc;
     }
     cx__import_ahead_abandon(a);
-    cx_error_clear(err);
     return cx__registry_import(r, cat, check, check_ud, progress, progress_ud, err);
 }

@@ -1809,7 +1809,8 @@ static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *
                 graft_award(base, &s->credentials[awards[i].credential], memo, &awards[i]);
         for (uint32_t h = 0; holders && h < nh; h++) {
             holders[h] = base->holders[h];
-            holders[h].awards = awards + (base->holders[h].awards - base->awards);
+            holders[h].awards =
+                base->holders[h].awards ? awards + (base->holders[h].awards - base->awards) : NULL;
         }
         s->awards = awards;
         if (holders) s->holders = holders;

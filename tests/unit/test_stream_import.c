@@ -554,6 +554,41 @@ TEST(holders_written_ahead_give_the_same_rows)
     same_rows(adb, ldb, generated("ahead-3.yaml", 1500, 2), CX_OK);
 }
 
+/* A holder of many awards (past OWN_SCAN_MOST in catalog.c, whose default
+ * ids are then counted in a map, not found by scanning): repeats numbered
+ * #2, #3, ... around given ids, as the map of every award id numbers them. */
+TEST(a_holder_of_many_awards_numbers_repeats_as_the_map)
+{
+    char adb[512], ldb[512];
+    cx_buf b;
+    cx__buf_init(&b);
+    cx__buf_puts(&b, defs);
+    cx__buf_puts(&b, "holders:\n  - id: h00001\n    awards:\n");
+    for (int k = 0; k < 300; k++)
+        if (k % 3 == 0)
+            cx__buf_printf(&b, "      - { credential: c1, issued: 2010-01-10 }\n");
+        else if (k % 50 == 1)
+            cx__buf_printf(&b, "      - { id: given-%d, credential: c1, issued: 2010-01-10 }\n", k);
+        else
+            cx__buf_printf(&b, "      - { credential: c1, issued: 2011-%02d-%02d }\n", 1 + k % 12,
+                           1 + k % 28);
+    cx__buf_puts(&b, "  - id: h00002\n    awards:\n"
+                     "      - { credential: c1, issued: 2010-01-10 }\n"
+                     "      - { credential: c1, issued: 2010-01-10 }\n");
+    fresh_registry("many-a.db", adb, sizeof adb);
+    fresh_registry("many-l.db", ldb, sizeof ldb);
+    same_rows(adb, ldb, write_file("many.yaml", b.data), CX_OK);
+    cx__buf_free(&b);
+    cx_buf rows;
+    cx__buf_init(&rows);
+    dump_rows(adb, &rows);
+    CHECK(rows.data && strstr(rows.data, "award|h00001/c1/2010-01-10|h00001|"));
+    CHECK(rows.data && strstr(rows.data, "award|h00001/c1/2010-01-10#100|h00001|"));
+    CHECK(rows.data && !strstr(rows.data, "award|h00001/c1/2010-01-10#101|"));
+    CHECK(rows.data && strstr(rows.data, "award|h00002/c1/2010-01-10#2|h00002|"));
+    cx__buf_free(&rows);
+}
+
 /* Refuses to insert holder h01500 in the registry at path. */
 static void add_trigger(const char *path)
 {
@@ -595,6 +630,8 @@ static const test_case cases[] = {
     {"errors_elsewhere_keep_their_order", errors_elsewhere_keep_their_order},
     {"reader_hands_over_items_and_keeps_the_rest", reader_hands_over_items_and_keeps_the_rest},
     {"holders_written_ahead_give_the_same_rows", holders_written_ahead_give_the_same_rows},
+    {"a_holder_of_many_awards_numbers_repeats_as_the_map",
+     a_holder_of_many_awards_numbers_repeats_as_the_map},
     {"a_failed_write_ahead_reports_what_the_import_reports",
      a_failed_write_ahead_reports_what_the_import_reports},
     {NULL, NULL}};
