@@ -311,17 +311,19 @@ const cli_command cli_commands[] = {
      "  credex audit --all --summary --as-of 2026-06-01\n"},
     {"list", cmd_list,
      OPT_DB | OPT_FORMAT | OPT_RULES | OPT_TYPE | OPT_TAG | OPT_JURISDICTION | OPT_PROVIDER |
-         OPT_QUIET,
+         OPT_QUIET | OPT_PACK_SIGNING,
      "text json csv",
      "credex list (credentials|holders|groups|stacks|providers) [--type T] [--tag T]\n"
      "       [--jurisdiction J] [--provider P] [--rules PATH] [--db PATH]\n"
-     "       [--format text|json|csv] [--quiet]",
+     "       [--format text|json|csv] [--quiet]\n"
+     "       [--pack-trust FILE] [--require-signed-packs]",
      "list credentials, holders, groups, providers, or the stacks of the rules",
      "Lists one kind of entity, sorted by id (byte order): credentials (id, name,\n"
      "type, provider, jurisdiction), holders (id, jurisdiction, awards), groups (id,\n"
      "name, members), providers (id, name, jurisdiction), or the stacks the rule\n"
      "packs define (id, name, jurisdiction, pack, file, line; packs from --rules,\n"
-     "$CREDEX_RULES or ./rules, compiled against the registry).\n"
+     "$CREDEX_RULES or ./rules, compiled against the registry; --pack-trust FILE\n"
+     "and --require-signed-packs check their signatures first, as for check).\n"
      "\n"
      "Filters: --type, --tag and --provider apply to credentials; --jurisdiction\n"
      "to every kind (for groups: a member jurisdiction, at any date). A filter that\n"
