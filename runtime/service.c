@@ -37,6 +37,7 @@ void cx__generation_unref(cx__generation *g)
     }
     pthread_mutex_destroy(&g->lock);
     cx_rules_free(g->rules);
+    cx_pack_trust_free(g->own_trust);
     free(g->packs_json);
     free(g);
 }
@@ -57,16 +58,35 @@ static char *packs_json(const cx_rules *rules)
     return s;
 }
 
-/* Loads a generation from the registry file and the packs. */
+/* Opens the registry file read-only, with the service's cache option. */
+static int service_registry_open(const cx_service *s, cx_registry **out, cx_error *err)
+{
+    cx_open_options o = {.no_cache = s->no_cache};
+    return cx_registry_open_with(s->db, CX_OPEN_READONLY, &o, out, err);
+}
+
+/* The trust the generation's packs are checked against: the trust file
+ * read now, or the caller's set. */
+static int generation_trust(const cx_service *s, cx__generation *g, cx_error *err)
+{
+    g->pack_trust = s->pack_trust;
+    if (!s->pack_trust_file) return CX_OK;
+    int rc = cx_pack_trust_load(s->pack_trust_file, s->require_signed_packs, &g->own_trust, err);
+    g->pack_trust = g->own_trust;
+    return rc;
+}
+
+/* Loads a generation from the registry file, the trust file and the packs. */
 static int generation_load(cx_service *s, cx_diagnostics *diags, cx__generation **out,
                            cx_error *err)
 {
     cx_registry *reg = NULL;
     cx__generation *g = calloc(1, sizeof *g);
     int rc = g ? CX_OK : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    if (rc == CX_OK) rc = cx_registry_open(s->db, CX_OPEN_READONLY, &reg, err);
+    if (rc == CX_OK) rc = generation_trust(s, g, err);
+    if (rc == CX_OK) rc = service_registry_open(s, &reg, err);
     if (rc == CX_OK)
-        rc = cx_rules_load_trusted(reg, (const char *const *)s->rules, s->nrules, s->pack_trust,
+        rc = cx_rules_load_trusted(reg, (const char *const *)s->rules, s->nrules, g->pack_trust,
                                    &g->rules, diags, err);
     if (rc == CX_OK) {
         g->content_version = cx__rules_snapshot(g->rules)->content_version;
@@ -75,8 +95,11 @@ static int generation_load(cx_service *s, cx_diagnostics *diags, cx__generation 
     }
     cx_registry_close(reg);
     if (rc) {
-        if (g) cx_rules_free(g->rules);
-        if (g) free(g->packs_json);
+        if (g) {
+            cx_rules_free(g->rules);
+            cx_pack_trust_free(g->own_trust);
+            free(g->packs_json);
+        }
         free(g);
         return rc;
     }
@@ -116,7 +139,7 @@ int cx__call_evaluator(cx__call *c, cx__evaluator **out, cx_error *err)
                 : cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         if (rc == CX_OK && !(ev->rules = cx__rules_view(g->rules, ev->sb)))
             rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        if (rc == CX_OK) rc = cx_registry_open(c->svc->db, CX_OPEN_READONLY, &ev->reg, err);
+        if (rc == CX_OK) rc = service_registry_open(c->svc, &ev->reg, err);
         if (rc) {
             evaluator_free(ev);
             return rc;
@@ -142,6 +165,7 @@ static void service_free_paths(cx_service *s)
     for (size_t i = 0; i < s->nrules; i++) free(s->rules[i]);
     free(s->rules);
     free(s->db);
+    free(s->pack_trust_file);
 }
 
 int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnostics *diags,
@@ -164,7 +188,14 @@ int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnost
         s->max_trips = opt->max_trips;
         s->pack_trust = opt->pack_trust;
         s->issuer = opt->issuer;
+        s->require_signed_packs = opt->require_signed_packs;
+        s->no_cache = opt->no_cache;
+        if (opt->pack_trust_file && !(s->pack_trust_file = cx__strdup(opt->pack_trust_file)))
+            rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    if (rc == CX_OK && opt->pack_trust && opt->pack_trust_file)
+        rc = cx__error(err, CX_EUSAGE, NULL, 0, 0,
+                       "the service takes pack_trust or pack_trust_file, not both");
     if (rc == CX_OK && opt->tokens) {
         rc = cx__tokens_load(opt->tokens, &s->tokens, err);
         s->has_tokens = rc == CX_OK;

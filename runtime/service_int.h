@@ -60,12 +60,14 @@ typedef struct cx__evaluator {
 
 /* Snapshot and packs loaded together; freed when the last user returns. */
 typedef struct cx__generation {
-    atomic_int refs;         /* the service's, and one per call using it */
-    cx_rules *rules;         /* the shared, read-only rules */
-    int64_t content_version; /* of the snapshot */
-    char *packs_json;        /* [{"id","sha256"},...]: the packs of /v1/version */
-    pthread_mutex_t lock;    /* guards idle */
-    cx__evaluator *idle;     /* evaluators not in use */
+    atomic_int refs;                 /* the service's, and one per call using it */
+    cx_rules *rules;                 /* the shared, read-only rules */
+    int64_t content_version;         /* of the snapshot */
+    char *packs_json;                /* [{"id","sha256"},...]: the packs of /v1/version */
+    const cx_pack_trust *pack_trust; /* the packs were checked against it; or NULL */
+    cx_pack_trust *own_trust;        /* read from the trust file for this generation, or NULL */
+    pthread_mutex_t lock;            /* guards idle */
+    cx__evaluator *idle;             /* evaluators not in use */
 } cx__generation;
 
 struct cx_service {
@@ -87,6 +89,9 @@ struct cx_service {
     uint64_t log_failures;    /* requests whose decisions the log could not take */
 
     const cx_pack_trust *pack_trust; /* ... pack_trust: packs checked at each load */
+    char *pack_trust_file;           /* ... pack_trust_file: read anew at each load; or NULL */
+    int require_signed_packs;        /* ... require_signed_packs */
+    int no_cache;                    /* ... no_cache: registries opened without the cache */
     const cx_issuer *issuer;         /* POST /v1/issue signs with it; NULL: the endpoint is off */
 };
 

@@ -253,7 +253,7 @@ int cx__post_diff(cx__call *c)
     int rc = cx__require_scope(c, CX__SCOPE_WHATIF);
     if (rc) return rc;
     /* packs in a body come without their .sig: none can be verified */
-    if (c->svc->pack_trust && c->svc->pack_trust->require_signed)
+    if (c->gen->pack_trust && c->gen->pack_trust->require_signed)
         return cx__answer_error(c, 403, "forbidden", NULL,
                                 "this service loads signed packs only "
                                 "(--require-signed-packs), and packs sent in a request carry "

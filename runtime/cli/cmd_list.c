@@ -26,8 +26,8 @@ static int parse_kind(cli *c, cx_list_kind *kind)
                            near ? "'?)" : "");
 }
 
-/* A usage error for the first filter (or --rules) that does not apply to
- * kind, naming both. */
+/* A usage error for the first filter (or option of the packs) that does
+ * not apply to kind, naming both. */
 static int check_filters(cli *c, cx_list_kind kind)
 {
     const struct {
@@ -43,8 +43,12 @@ static int check_filters(cli *c, cx_list_kind kind)
         if (given[i].value && !(cx_list_filters(kind) & given[i].bit))
             return cli_usage_error(c, "--%s does not apply to %s", given[i].name,
                                    cx_list_kind_name(kind));
-    if (c->nrules && kind != CX_LIST_STACKS)
-        return cli_usage_error(c, "--rules does not apply to %s (only to stacks)",
+    const char *packs_option = c->nrules                 ? "rules"
+                               : c->pack_trust_file      ? "pack-trust"
+                               : c->require_signed_packs ? "require-signed-packs"
+                                                         : NULL;
+    if (packs_option && kind != CX_LIST_STACKS)
+        return cli_usage_error(c, "--%s does not apply to %s (only to stacks)", packs_option,
                                cx_list_kind_name(kind));
     return CX_OK;
 }

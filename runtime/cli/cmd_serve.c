@@ -90,8 +90,10 @@ int cmd_serve(cli *c)
     cx_error err;
     sigset_t set;
     if (c->nargs) return cli_usage_error(c, "serve takes no arguments");
-    const cx_pack_trust *trust;
-    int rc = cli_pack_trust(c, &trust);
+    /* The service reads --pack-trust itself, at start and at every reload;
+     * without one, cli_pack_trust only checks --require-signed-packs. */
+    const cx_pack_trust *none;
+    int rc = c->pack_trust_file ? CX_OK : cli_pack_trust(c, &none);
     if (rc || (rc = serve_issuer(c, &issuer)) ||
         (rc = cli_rule_paths(c, paths, sizeof paths / sizeof paths[0], &n, &owned))) {
         cx_issuer_free(issuer);
@@ -115,8 +117,10 @@ int cmd_serve(cli *c)
                              .log_decisions = c->log,
                              .busy_timeout = c->busy_timeout ? c->busy_timeout : DEFAULT_BUSY,
                              .max_trips = c->max_trips,
-                             .pack_trust = trust,
-                             .issuer = issuer};
+                             .issuer = issuer,
+                             .pack_trust_file = c->pack_trust_file,
+                             .require_signed_packs = c->require_signed_packs,
+                             .no_cache = c->no_cache};
     rc = cx_service_open(&so, &svc, &diags, &err);
     if (rc) print_load_errors(&diags, &err);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -311,17 +311,19 @@ const cli_command cli_commands[] = {
      "  credex audit --all --summary --as-of 2026-06-01\n"},
     {"list", cmd_list,
      OPT_DB | OPT_FORMAT | OPT_RULES | OPT_TYPE | OPT_TAG | OPT_JURISDICTION | OPT_PROVIDER |
-         OPT_QUIET,
+         OPT_QUIET | OPT_PACK_SIGNING,
      "text json csv",
      "credex list (credentials|holders|groups|stacks|providers) [--type T] [--tag T]\n"
      "       [--jurisdiction J] [--provider P] [--rules PATH] [--db PATH]\n"
-     "       [--format text|json|csv] [--quiet]",
+     "       [--format text|json|csv] [--quiet]\n"
+     "       [--pack-trust FILE] [--require-signed-packs]",
      "list credentials, holders, groups, providers, or the stacks of the rules",
      "Lists one kind of entity, sorted by id (byte order): credentials (id, name,\n"
      "type, provider, jurisdiction), holders (id, jurisdiction, awards), groups (id,\n"
      "name, members), providers (id, name, jurisdiction), or the stacks the rule\n"
      "packs define (id, name, jurisdiction, pack, file, line; packs from --rules,\n"
-     "$CREDEX_RULES or ./rules, compiled against the registry).\n"
+     "$CREDEX_RULES or ./rules, compiled against the registry; --pack-trust FILE\n"
+     "and --require-signed-packs check their signatures first, as for check).\n"
      "\n"
      "Filters: --type, --tag and --provider apply to credentials; --jurisdiction\n"
      "to every kind (for groups: a member jurisdiction, at any date). A filter that\n"
@@ -520,13 +522,13 @@ const cli_command cli_commands[] = {
     {"serve", cmd_serve,
      OPT_DB | OPT_RULES | OPT_LISTEN | OPT_TOKENS | OPT_THREADS | OPT_MAX_BODY | OPT_TIMEOUT |
          OPT_LOG | OPT_BUSY_TIMEOUT | OPT_MAX_TRIPS | OPT_PACK_SIGNING | OPT_ISSUER_KEY |
-         OPT_ISSUER_ID | OPT_ISSUER_NAME,
+         OPT_ISSUER_ID | OPT_ISSUER_NAME | OPT_NO_CACHE,
      "text",
      "credex serve [--db PATH] [--rules PATH] [--listen HOST:PORT] [--tokens FILE]\n"
      "       [--threads N] [--max-body BYTES] [--timeout SECONDS] [--quiet]\n"
      "       [--log] [--busy-timeout SECONDS] [--max-trips N]\n       [--pack-trust FILE] "
      "[--require-signed-packs]\n"
-     "       [--issuer-key FILE --issuer-id IRI --issuer-name NAME]",
+     "       [--issuer-key FILE --issuer-id IRI --issuer-name NAME] [--no-cache]",
      "answer decisions and registry reads over HTTP (JSON)",
      "Serves the registry and the rule packs over HTTP (docs/serve.md): GET\n"
      "/v1/health, /v1/version, /v1/credentials, /v1/holders, /v1/groups (paged\n"
@@ -567,14 +569,19 @@ const cli_command cli_commands[] = {
      "                     as_of} -> {\"jwt\"}, the badge `credex issue` makes,\n"
      "                     signed with this Ed25519 private JWK; 409 with the\n"
      "                     decision when the stack is not met. Without them it is 404\n"
+     "--pack-trust FILE --require-signed-packs\n"
+     "                     check the packs' signatures (docs/signing.md); FILE is read\n"
+     "                     again at every reload, so a key added or removed counts then\n"
+     "--no-cache           loads and reloads neither read nor write the snapshot cache\n"
+     "                     beside the registry (docs/registry.md)\n"
      "\n"
      "At most 1024 connections are held at once (fewer when the open-files limit\n"
      "is lower); headers are limited to 32 KiB.\n"
      "SIGHUP (or POST /v1/admin/reload, scope admin) loads the registry snapshot and\n"
      "the packs again and swaps them in; requests in flight finish on the old ones,\n"
-     "and packs that fail to load are refused (the old ones stay, the reason goes\n"
-     "to stderr). SIGTERM or SIGINT drains: no new connections, the requests in\n"
-     "flight are answered, then the exit.\n"
+     "and packs (or a --pack-trust FILE) that fail to load are refused (the old ones\n"
+     "stay, the reason goes to stderr). SIGTERM or SIGINT drains: no new\n"
+     "connections, the requests in flight are answered, then the exit.\n"
      "\n"
      "Exit codes: 0 after SIGTERM; 2 usage (a non-loopback --listen without\n"
      "--tokens); 3 a pack or the tokens file cannot be read, or the address cannot\n"

@@ -1432,18 +1432,30 @@ typedef struct cx_service_options {
     /* POST /v1/issue signs its badges with it (it must outlive the service
      * and hold a key); NULL: the endpoint answers 404 */
     const struct cx_issuer *issuer;
+
+    /* The pack trust file (docs/signing.md), read at open and read anew at
+     * every reload, so that a key added to it or removed from it counts from
+     * the next reload; a file that no longer reads fails the reload as a bad
+     * pack does. In place of pack_trust, which must then be NULL (CX_EUSAGE
+     * otherwise); NULL: pack_trust. */
+    const char *pack_trust_file;
+    int require_signed_packs; /* with pack_trust_file: cx_pack_trust_load's require_signed */
+    int no_cache;             /* 1: loads and reloads neither read nor write the snapshot
+                                 cache, as cx_open_options.no_cache */
 } cx_service_options;
 
 /* Opens the service: reads the tokens file, loads the snapshot, compiles
  * the packs. CX_OK with *out owned by the caller (cx_service_free);
- * CX_EINPUT for a bad tokens file or pack (err located, every pack
- * diagnostic also in diags, which may be NULL); CX_EREGISTRY; CX_ENOMEM. */
+ * CX_EINPUT for a bad tokens file, pack trust file or pack (err located,
+ * every pack diagnostic also in diags, which may be NULL); CX_EREGISTRY;
+ * CX_ENOMEM; CX_EUSAGE for both pack_trust and pack_trust_file. */
 int cx_service_open(const cx_service_options *opt, cx_service **out, cx_diagnostics *diags,
                     cx_error *err);
 
-/* Loads registry snapshot and packs anew and swaps them in (above). When
- * the packs fail to load, the service keeps the old ones and returns the
- * error (also told to the log callback). */
+/* Loads registry snapshot and packs anew (and reads pack_trust_file anew)
+ * and swaps them in (above). When the packs or the trust file fail to load,
+ * the service keeps the old ones and returns the error (also told to the
+ * log callback). */
 int cx_service_reload(cx_service *s, cx_diagnostics *diags, cx_error *err);
 
 /* 1 when the service was opened with a tokens file. */
