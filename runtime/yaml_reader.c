@@ -1,7 +1,8 @@
 /*
  * yaml_reader.c -- libyaml's event stream -> a tree of cx_ynode in an arena,
  * each node with its 1-based line:column; stops at the first located error.
- * The only file that includes yaml.h; knows no catalog and resolves no types.
+ * The only file that includes yaml.h; knows no catalog and resolves no types;
+ * reads files with read(2) and never maps one.
  */
 #define _DEFAULT_SOURCE /* pread, st_mtim */
 #include "yaml_reader.h"
@@ -871,7 +872,7 @@ static ssize_t read_fd(void *ud, int fd, void *buffer, size_t size)
     return read(fd, buffer, size);
 }
 
-int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read, void *ud,
+int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read_fn, void *ud,
                    cx_yfile **out, cx_error *err)
 {
     struct stat st;
@@ -881,21 +882,22 @@ int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read, 
     cx_yfile *f = calloc(1, sizeof *f);
     if (!f) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
     f->fd = open(path, O_RDONLY);
-    f->read = read ? read : read_fd;
+    f->read = read_fn ? read_fn : read_fd;
     f->ud = ud;
     int rc = CX_OK;
     if (f->fd < 0) {
         rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
         goto done;
     }
-    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) goto done; /* not a regular file */
+    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        goto done; /* for the caller to read whole: /proc's files say 0 */
     if ((uint64_t)st.st_size > cap) {
         rc = too_large(path, cap, err);
         goto done;
     }
     f->size = (size_t)st.st_size;
     f->mtime = st.st_mtim;
-    f->cap = f->size < FILE_CHUNK ? (f->size ? f->size : 1) : FILE_CHUNK;
+    f->cap = f->size < FILE_CHUNK ? f->size : FILE_CHUNK;
     f->buf = malloc(f->cap);
     f->path = cx__strdup(path);
     if (!f->buf || !f->path) {

@@ -138,29 +138,31 @@ typedef struct cx_yfile cx_yfile;
 typedef ssize_t (*cx_yread_fn)(void *ud, int fd, void *buffer, size_t size);
 
 /* Opens the file at path and reads its first chunk (cx__yfile_head), for
- * the caller to tell its format. read NULL: read(2); else each chunk is
- * read with read (ud passed to it). *file NULL (and CX_OK) when path is
- * not a regular file: read it whole (cx__yread_file_limited). Errors, as
- * cx__yread_file_limited's: "cannot open: ...", the size cap (limits NULL:
- * the defaults), "cannot read: ...", and the change below. Release with
- * cx__yfile_close. */
-int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read, void *ud,
+ * the caller to tell its format. read_fn NULL: read(2); else each chunk
+ * is read with read_fn (ud passed to it). *file NULL (and CX_OK) when path
+ * is not a regular file or is empty: read it whole (cx__yread_file_limited).
+ * Errors, as cx__yread_file_limited's: "cannot open: ...", the size cap
+ * (limits NULL: the defaults), "cannot read: ...", and the change below.
+ * Release with cx__yfile_close. */
+int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read_fn, void *ud,
                    cx_yfile **file, cx_error *err);
 
 /* The first chunk of file (*len bytes: all of a file of at most 1 MiB),
  * valid until the file is parsed or closed. */
 const char *cx__yfile_head(const cx_yfile *file, size_t *len);
 
-/* cx__yaml_stream_buffer over the file, named by its path in messages,
- * read chunk by chunk from the first: once only. An error located from
- * libyaml's byte offset (bad UTF-8) reads the file again to count lines.
- * The whole file is read, to the end: when that end is not the size the
- * file had when it was opened, or its size or modification time are no
- * longer those (truncated, grown or rewritten meanwhile), the read fails
+/* cx__yaml_stream_buffer over the file, named by its path in messages:
+ * the same checks, errors and items (libyaml is handed the same bytes).
+ * It reads the file's chunks in order from the first, once only; an error
+ * located from libyaml's byte offset (bad UTF-8) reads the file again
+ * (pread) to count lines. The file is read to its end, and the read fails
  * (CX_EINPUT) with "PATH: the file changed while it was read (N bytes
- * expected, M read, K now); import it again when nothing writes to it",
- * at the chunk where the end came or the extra bytes began, or at the
- * end, whatever the parser had reached: no document of part of a file. */
+ * expected, M read, K now); import it again when nothing writes to it" as
+ * soon as a chunk ends short of the size the file had when opened, or
+ * goes past it, and at the end when its size or modification time differ
+ * from the open's (truncated, grown or rewritten meanwhile): never a
+ * document of part of a file. Memory: cx__yaml_stream_buffer's, plus one
+ * chunk. */
 int cx__yaml_stream_file(cx_yfile *file, const cx_limits *limits, const cx_ystream *s,
                          cx_ydoc **out, cx_error *err);
 
