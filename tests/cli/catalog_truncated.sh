@@ -29,7 +29,7 @@ holders() {
 holders 1 4 > full.yaml
 cut=$(($(grep -bo 'number 3' full.yaml | cut -d: -f1) + 3))
 mkfifo cat.fifo
-head -c "$cut" full.yaml > cat.fifo &
+timeout 60 sh -c 'head -c "$1" full.yaml > cat.fifo' sh "$cut" & # no hang if credex never opens it
 run --db reg.db import cat.fifo
 wait
 expect_rc 3 "half a catalog from a FIFO: exit code"
@@ -39,7 +39,7 @@ expect_eq "$(sha256sum reg.db | cut -d' ' -f1)" "$before" "half a catalog from a
 if [ ! -s reg.db-wal ]; then pass; else fail "half a catalog from a FIFO: a WAL was written"; fi
 
 # the whole catalog through the FIFO imports
-cat full.yaml > cat.fifo &
+timeout 60 sh -c 'cat full.yaml > cat.fifo' &
 run --db reg.db import cat.fifo
 wait
 expect_rc 0 "the whole catalog from a FIFO"
