@@ -1378,33 +1378,47 @@ static int map_json(cx_catalog_loader *ld, const char *path, const char *data, s
     return rc;
 }
 
+/* 1 when detect gives on head, the first bytes of a longer file, what it
+ * gives on the whole file: head's first line ends in it (CSV's header),
+ * and a byte in it is neither white space, base64url nor '.' (no JWS). */
+static int head_decides(const char *head, size_t len)
+{
+    if (!memchr(head, '\n', len)) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!memchr(" \t\r\n.", head[i], 5) && !base64url_run(head + i, head + i + 1)) return 1;
+    return 0;
+}
+
 /* Reads one file of any format into a catalog document: its bytes are
  * data (len of them, freed here) when read already, else read here. A
- * YAML file is read from a mapping of it, its holders streamed when
- * add_file asks (ld->stream); the other readers take a copy. */
+ * YAML file is parsed as it is read (cx__yaml_stream_file), its holders
+ * streamed when add_file asks (ld->stream); the other readers take a
+ * copy. */
 static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t len, cx_ydoc **out,
                     cx_error *err)
 {
-    const char *in = data;
-    int mapped = 0;
-    int rc = data ? CX_OK : cx__yread_file_mapped(path, ld->opts->limits, &in, &len, &mapped, err);
+    cx_yfile *file = NULL; /* a regular YAML file, read in chunks as it is parsed */
+    int rc = data ? CX_OK : cx__yfile_open(path, ld->opts->limits, NULL, NULL, &file, err);
+    if (!rc && !data && !file)
+        rc = cx__yread_file_limited(path, ld->opts->limits, &data, &len, err);
     if (rc) return rc;
+    const char *in = file ? cx__yfile_head(file, &len) : data;
     cx_format f = detect(in, len);
-    if (mapped && f != CX_FORMAT_YAML) {
-        cx__yfile_release(in, len, mapped);
-        mapped = 0;
+    if (file && (f != CX_FORMAT_YAML || !head_decides(in, len))) {
+        cx__yfile_close(file);
+        file = NULL;
         if ((rc = cx__yread_file_limited(path, ld->opts->limits, &data, &len, err))) return rc;
-        in = data;
+        f = detect(data, len);
     }
-    if (!mapped) data = (char *)(uintptr_t)in;
     ld->files[f]++;
     switch (f) {
     case CX_FORMAT_YAML: {
-        cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream, mapped};
+        cx_ystream s = {"holders", ld->stream ? stream_holder : NULL, ld->stream};
         if (ld->stream) ld->stream->read = 1;
         if (ld->stream && ld->one_file && !ld->ahead)
             ld->ahead = cx__registry_import_ahead(ld->registry);
-        rc = cx__yaml_stream_buffer(path, in, len, ld->opts->limits, &s, out, err);
+        rc = file ? cx__yaml_stream_file(file, ld->opts->limits, &s, out, err)
+                  : cx__yaml_stream_buffer(path, data, len, ld->opts->limits, &s, out, err);
         break;
     }
     case CX_FORMAT_CSV:
@@ -1419,7 +1433,8 @@ static int read_doc(cx_catalog_loader *ld, const char *path, char *data, size_t 
         if (!rc) rc = cx__ob3_map_jwt(path, data, len, ld->trust, ld->opts, out, err);
         break;
     }
-    cx__yfile_release(in, len, mapped);
+    cx__yfile_close(file);
+    free(data);
     return rc;
 }
 

@@ -1,9 +1,10 @@
 /*
  * yaml_reader.c -- libyaml's event stream -> a tree of cx_ynode in an arena,
  * each node with its 1-based line:column; stops at the first located error.
- * The only file that includes yaml.h; knows no catalog and resolves no types.
+ * The only file that includes yaml.h; knows no catalog and resolves no types;
+ * reads files with read(2) and never maps one.
  */
-#define _DEFAULT_SOURCE /* madvise */
+#define _DEFAULT_SOURCE /* pread, st_mtim */
 #include "yaml_reader.h"
 
 #include <limits.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +32,25 @@ struct cx_ydoc {
  * UTF-8 of) everything it is given, so small reads keep a bad byte from
  * being reported long before an earlier syntax error. */
 #define READ_CHUNK 256
+
+/* Bytes of a file read at a time (cx__yaml_stream_file): a multiple of
+ * READ_CHUNK, so libyaml is handed the same pieces as from a buffer. */
+#define FILE_CHUNK ((size_t)1 << 20)
+
+struct cx_yfile {
+    int fd;                /* the open file */
+    char *path;            /* its path, for messages (malloc'd) */
+    cx_yread_fn read;      /* reads the next bytes: read(2), or a test's */
+    void *ud;              /* passed to read */
+    unsigned char *buf;    /* bytes [at, at + n) of the file (malloc'd, cap bytes) */
+    size_t cap;            /* bytes allocated in buf: a chunk, or the whole file if smaller */
+    size_t n;              /* bytes in buf */
+    size_t at;             /* offset in the file of buf[0] */
+    size_t size;           /* the file's size when it was opened */
+    size_t got;            /* bytes read so far, in order, by read */
+    struct timespec mtime; /* its modification time when it was opened */
+    int eof;               /* 1 once read gave 0 bytes */
+};
 
 /* A map whose key count reaches this switches from a linear scan to a
  * hash set for its duplicate-key check, so a hostile map of a million
@@ -57,9 +76,12 @@ typedef struct frame {
 /* The state of one parse. */
 typedef struct reader {
     const char *name;                /* the file name, for messages */
-    const unsigned char *data;       /* the whole input, for locations */
+    const unsigned char *data;       /* the whole input, or the file's current chunk */
     size_t len;                      /* bytes in data */
-    size_t fed;                      /* bytes handed to libyaml so far */
+    size_t fed;                      /* bytes of data handed to libyaml so far */
+    cx_yfile *file;                  /* NULL: data is the whole input; else the file read
+                                      * chunk by chunk into data (not owned) */
+    int input_rc;                    /* the error of a failed read of file (err set), or 0 */
     cx_ydoc *doc;                    /* the document being built */
     frame frames[CX_YAML_MAX_DEPTH]; /* the open collections, outermost first */
     int depth;                       /* open collections (frames in use) */
@@ -75,8 +97,6 @@ typedef struct reader {
     const char *stream_key;          /* the top-level key whose list is streamed, or NULL */
     cx_yitem_fn stream_fn;           /* receives each item of that list */
     void *stream_ud;                 /* passed to stream_fn */
-    int mapped;                      /* 1: data is a file mapping (cx__yread_file_mapped) */
-    size_t dropped;                  /* bytes of the mapping dropped from memory so far */
 } reader;
 
 /* ------------------------------------------------------------ locations */
@@ -107,24 +127,60 @@ static size_t line_break_at(const unsigned char *p, size_t avail)
     return 0;
 }
 
+/* Bytes of the input read so far: all of a buffer, or what the parser
+ * has read of a file. */
+static size_t input_size(const reader *r)
+{
+    return r->file ? r->file->got : r->len;
+}
+
+/* The input from byte offset on, for locating an error once the parse has
+ * stopped: *avail bytes of it (at least 4 unless the input ends sooner).
+ * A file's bytes behind the parser are read again into its buffer. */
+static const unsigned char *input_at(const reader *r, size_t offset, size_t *avail)
+{
+    cx_yfile *f = r->file;
+    if (!f) {
+        if (offset > r->len) offset = r->len;
+        *avail = r->len - offset;
+        return r->data + offset;
+    }
+    if (offset < f->at || offset + 4 > f->at + f->n) {
+        ssize_t got = pread(f->fd, f->buf, f->cap, (off_t)offset);
+        f->at = offset;
+        f->n = got > 0 ? (size_t)got : 0;
+    }
+    *avail = f->n - (offset - f->at);
+    return f->buf + (offset - f->at);
+}
+
 /* The 1-based line and column (in characters) of byte offset in the input:
  * libyaml's reader errors give only a byte offset. A UTF-8 byte order mark
  * takes no column, as in libyaml's own marks. */
 static void locate_offset(const reader *r, size_t offset, int *line, int *column)
 {
-    size_t i = 0, ln = 1, col = 1;
-    if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0) i = 3;
-    if (offset > r->len) offset = r->len;
+    size_t i = 0, ln = 1, col = 1, avail;
+    const unsigned char *p = input_at(r, 0, &avail);
+    if (avail >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    if (offset > input_size(r)) offset = input_size(r);
     while (i < offset) {
-        size_t brk = line_break_at(r->data + i, r->len - i);
-        if (brk) {
-            ln++;
-            col = 1;
-            i += brk;
-            continue;
+        size_t start = i;
+        p = input_at(r, start, &avail);
+        if (!avail) break;
+        /* 3 bytes are kept for a line break's look-ahead, unless the input ends */
+        size_t stop = avail < 4 ? start + avail : start + avail - 3;
+        if (stop > offset) stop = offset;
+        while (i < stop) {
+            size_t brk = line_break_at(p + (i - start), avail - (i - start));
+            if (brk) {
+                ln++;
+                col = 1;
+                i += brk;
+                continue;
+            }
+            if ((p[i - start] & 0xC0) != 0x80) col++; /* a character starts here */
+            i++;
         }
-        if ((r->data[i] & 0xC0) != 0x80) col++; /* a character starts here */
-        i++;
     }
     *line = to_int(ln);
     *column = to_int(col);
@@ -169,22 +225,32 @@ static int out_of_memory(reader *r)
     return cx__error(r->err, CX_ENOMEM, r->name, 0, 0, "out of memory while reading YAML");
 }
 
+/* The byte at offset of the input, given the avail bytes at w from
+ * offset from; 0 beyond them. */
+static unsigned byte_at(const unsigned char *w, size_t from, size_t avail, size_t offset)
+{
+    return offset >= from && offset - from < avail ? w[offset - from] : 0;
+}
+
 /* What is wrong with the input bytes at *offset, from libyaml's reader
  * error; *offset moves to the first byte of a broken sequence. */
 static void describe_bad_bytes(const reader *r, const yaml_parser_t *p, size_t *offset, char *buf,
                                size_t size)
 {
     const char *problem = p->problem ? p->problem : "";
-    size_t off = *offset < r->len ? *offset : (r->len ? r->len - 1 : 0);
-    unsigned byte = r->len ? r->data[off] : 0;
+    size_t len = input_size(r), avail;
+    size_t off = *offset < len ? *offset : (len ? len - 1 : 0);
+    size_t from = off > 3 ? off - 3 : 0; /* a sequence's lead byte is at most 3 bytes back */
+    const unsigned char *w = input_at(r, from, &avail);
+    unsigned byte = len ? byte_at(w, from, avail, off) : 0;
     int value = p->problem_value;
     if (strcmp(problem, "invalid trailing UTF-8 octet") == 0) {
         size_t lead = off ? off - 1 : 0; /* back to the byte that starts the sequence */
-        while (lead > 0 && off - lead < 3 && (r->data[lead] & 0xC0) == 0x80) lead--;
+        while (lead > 0 && off - lead < 3 && (byte_at(w, from, avail, lead) & 0xC0) == 0x80) lead--;
         snprintf(buf, size,
                  "invalid UTF-8 sequence: byte 0x%02x is followed by 0x%02x, "
                  "not a continuation byte",
-                 r->data[lead], byte);
+                 byte_at(w, from, avail, lead), byte);
         *offset = lead;
     } else if (strcmp(problem, "invalid leading UTF-8 octet") == 0) {
         snprintf(buf, size, "invalid UTF-8 byte 0x%02x", byte);
@@ -219,6 +285,7 @@ static const char *syntax_hint(const char *problem)
 /* A located error from libyaml's parser state after a failed parse. */
 static int parser_error(reader *r, const yaml_parser_t *p)
 {
+    if (r->input_rc) return r->input_rc; /* the file could not be read, or changed */
     if (p->error == YAML_MEMORY_ERROR) return out_of_memory(r);
     if (p->error == YAML_READER_ERROR) {
         char what[200];
@@ -241,31 +308,68 @@ static int parser_error(reader *r, const yaml_parser_t *p)
 
 /* ------------------------------------------------------------ the input */
 
-/* A mapped input's pages the parser has passed are dropped every this
- * many bytes: libyaml has copied them, and a located reader error maps
- * them in again from the file. */
-#define DROP_EVERY ((size_t)32 << 20)
-
-/* Drops the whole pages of a mapped input before offset fed. */
-static void drop_behind(reader *r)
+/* The error for a file that changed under the reader. */
+static int changed(const cx_yfile *f, size_t now, cx_error *err)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = r->fed - r->fed % page;
-    if (upto <= r->dropped) return;
-    madvise((void *)(uintptr_t)(r->data + r->dropped), upto - r->dropped, MADV_DONTNEED);
-    r->dropped = upto;
+    return cx__error(err, CX_EINPUT, f->path, 0, 0,
+                     "the file changed while it was read (%zu bytes expected, %zu read, %zu "
+                     "now); import it again when nothing writes to it",
+                     f->size, f->got, now);
 }
 
-/* libyaml's read handler: the next few bytes of the input. */
+/* At the end of f, or past the size it had when opened: CX_OK only when
+ * it was read whole and is as it was opened (size and modification time),
+ * so that a file truncated, grown or rewritten under the reader never
+ * gives a document of part of it. */
+static int check_unchanged(const cx_yfile *f, cx_error *err)
+{
+    struct stat st;
+    if (fstat(f->fd, &st) != 0)
+        return cx__error(err, CX_EINPUT, f->path, 0, 0, "cannot read: %s", strerror(errno));
+    size_t now = st.st_size > 0 ? (size_t)st.st_size : 0;
+    if (f->got != f->size || now != f->size || st.st_mtim.tv_sec != f->mtime.tv_sec ||
+        st.st_mtim.tv_nsec != f->mtime.tv_nsec)
+        return changed(f, now, err);
+    return CX_OK;
+}
+
+/* Reads the next chunk of f into its buffer: until the buffer is full or
+ * the file ends (read gives 0 bytes). */
+static int fill(cx_yfile *f, cx_error *err)
+{
+    f->at = f->got;
+    f->n = 0;
+    while (f->n < f->cap && !f->eof) {
+        ssize_t got = f->read(f->ud, f->fd, f->buf + f->n, f->cap - f->n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0)
+            return cx__error(err, CX_EINPUT, f->path, 0, 0, "cannot read: %s", strerror(errno));
+        f->eof = got == 0;
+        f->n += (size_t)got;
+        f->got += (size_t)got;
+    }
+    return f->eof || f->got > f->size ? check_unchanged(f, err) : CX_OK;
+}
+
+/* libyaml's read handler: the next few bytes of the input. A file's next
+ * chunk is read when the current one is used up; a failed read (its error
+ * in r->err) fails the parse. */
 static int feed(void *ud, unsigned char *buffer, size_t size, size_t *size_read)
 {
     reader *r = ud;
+    *size_read = 0;
+    if (r->fed == r->len && r->file && !r->file->eof) {
+        if ((r->input_rc = fill(r->file, r->err))) return 0;
+        r->data = r->file->buf;
+        r->len = r->file->n;
+        r->fed = 0;
+    }
     size_t n = r->len - r->fed;
     if (n > size) n = size;
     if (n > READ_CHUNK) n = READ_CHUNK;
     if (n) memcpy(buffer, r->data + r->fed, n);
     r->fed += n;
     *size_read = n;
-    if (r->mapped && r->fed - r->dropped >= DROP_EVERY) drop_behind(r);
     return 1;
 }
 
@@ -632,42 +736,60 @@ int cx__yaml_load_buffer_limited(const char *name, const char *data, size_t len,
     return cx__yaml_stream_buffer(name, data, len, limits, NULL, out, err);
 }
 
+/* Parses r's input (set by the caller: a buffer, or a file's first
+ * chunk) into *out, handing s's items over as they end. */
+static int read_input(reader *r, const char *name, const cx_limits *limits, const cx_ystream *s,
+                      cx_ydoc **out, cx_error *err)
+{
+    if (s && s->each) {
+        r->stream_key = s->key;
+        r->stream_fn = s->each;
+        r->stream_ud = s->ud;
+    }
+    cx__arena_init(&r->item);
+    r->limits = cx__limits_of(limits);
+    r->name = name ? name : "";
+    r->err = err;
+    *out = NULL;
+    int rc = check_encoding(r);
+    if (rc) return rc;
+    r->doc = calloc(1, sizeof *r->doc);
+    if (!r->doc) return out_of_memory(r);
+    cx__arena_init(&r->doc->arena);
+    r->arena = &r->doc->arena;
+    r->doc->format = "yaml";
+    r->doc->name = cx__arena_strdup(&r->doc->arena, r->name);
+    rc = r->doc->name ? parse(r) : out_of_memory(r);
+    for (int i = 0; i < r->depth; i++) free(r->frames[i].keys.slots);
+    free(r->entries);
+    cx__arena_free(&r->item);
+    if (rc) {
+        cx__ydoc_free(r->doc);
+        return rc;
+    }
+    *out = r->doc;
+    return CX_OK;
+}
+
 int cx__yaml_stream_buffer(const char *name, const char *data, size_t len, const cx_limits *limits,
                            const cx_ystream *s, cx_ydoc **out, cx_error *err)
 {
     reader r;
     memset(&r, 0, sizeof r);
-    if (s && s->each) {
-        r.stream_key = s->key;
-        r.stream_fn = s->each;
-        r.stream_ud = s->ud;
-    }
-    r.mapped = s && s->mapped;
-    cx__arena_init(&r.item);
-    r.limits = cx__limits_of(limits);
-    r.name = name ? name : "";
     r.data = (const unsigned char *)(data ? data : "");
     r.len = data ? len : 0;
-    r.err = err;
-    *out = NULL;
-    int rc = check_encoding(&r);
-    if (rc) return rc;
-    r.doc = calloc(1, sizeof *r.doc);
-    if (!r.doc) return out_of_memory(&r);
-    cx__arena_init(&r.doc->arena);
-    r.arena = &r.doc->arena;
-    r.doc->format = "yaml";
-    r.doc->name = cx__arena_strdup(&r.doc->arena, r.name);
-    rc = r.doc->name ? parse(&r) : out_of_memory(&r);
-    for (int i = 0; i < r.depth; i++) free(r.frames[i].keys.slots);
-    free(r.entries);
-    cx__arena_free(&r.item);
-    if (rc) {
-        cx__ydoc_free(r.doc);
-        return rc;
-    }
-    *out = r.doc;
-    return CX_OK;
+    return read_input(&r, name, limits, s, out, err);
+}
+
+int cx__yaml_stream_file(cx_yfile *file, const cx_limits *limits, const cx_ystream *s,
+                         cx_ydoc **out, cx_error *err)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.file = file;
+    r.data = file->buf;
+    r.len = file->n;
+    return read_input(&r, file->path, limits, s, out, err);
 }
 
 /* The error for an input over the size cap. */
@@ -743,36 +865,66 @@ done:
     return CX_OK;
 }
 
-int cx__yread_file_mapped(const char *path, const cx_limits *limits, const char **data, size_t *len,
-                          int *mapped, cx_error *err)
+/* The bytes of f read with read(2). */
+static ssize_t read_fd(void *ud, int fd, void *buffer, size_t size)
+{
+    (void)ud;
+    return read(fd, buffer, size);
+}
+
+int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read_fn, void *ud,
+                   cx_yfile **out, cx_error *err)
 {
     struct stat st;
-    char *buf = NULL;
-    void *p = MAP_FAILED;
     uint64_t cap = cx__limits_of(limits).max_input_bytes;
-    int fd = open(path, O_RDONLY);
-    *mapped = 0;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size <= cap && (uint64_t)st.st_size <= SIZE_MAX / 4)
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (fd >= 0) close(fd);
-    if (p != MAP_FAILED) {
-        *data = p;
-        *len = (size_t)st.st_size;
-        *mapped = 1;
-        return CX_OK;
+    if (cap > SIZE_MAX / 4) cap = SIZE_MAX / 4; /* as cx__yread_file_limited */
+    *out = NULL;
+    cx_yfile *f = calloc(1, sizeof *f);
+    if (!f) return cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+    f->fd = open(path, O_RDONLY);
+    f->read = read_fn ? read_fn : read_fd;
+    f->ud = ud;
+    int rc = CX_OK;
+    if (f->fd < 0) {
+        rc = cx__error(err, CX_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+        goto done;
     }
-    int rc = cx__yread_file_limited(path, limits, &buf, len, err); /* and its errors */
-    *data = buf;
+    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        goto done; /* for the caller to read whole: /proc's files say 0 */
+    if ((uint64_t)st.st_size > cap) {
+        rc = too_large(path, cap, err);
+        goto done;
+    }
+    f->size = (size_t)st.st_size;
+    f->mtime = st.st_mtim;
+    f->cap = f->size < FILE_CHUNK ? f->size : FILE_CHUNK;
+    f->buf = malloc(f->cap);
+    f->path = cx__strdup(path);
+    if (!f->buf || !f->path) {
+        rc = cx__error(err, CX_ENOMEM, path, 0, 0, "out of memory");
+        goto done;
+    }
+    if ((rc = fill(f, err))) goto done;
+    *out = f;
+    f = NULL;
+done:
+    cx__yfile_close(f);
     return rc;
 }
 
-void cx__yfile_release(const char *data, size_t len, int mapped)
+const char *cx__yfile_head(const cx_yfile *file, size_t *len)
 {
-    if (mapped)
-        munmap((void *)(uintptr_t)data, len);
-    else
-        free((void *)(uintptr_t)data);
+    *len = file->n;
+    return (const char *)file->buf;
+}
+
+void cx__yfile_close(cx_yfile *file)
+{
+    if (!file) return;
+    if (file->fd >= 0) close(file->fd);
+    free(file->buf);
+    free(file->path);
+    free(file);
 }
 
 int cx__yread_file(const char *path, char **data, size_t *len, cx_error *err)

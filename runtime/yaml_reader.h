@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "credex.h"
 #include "util.h"
@@ -107,13 +108,11 @@ int cx__yaml_load_buffer(const char *name, const char *data, size_t len, cx_ydoc
  * non-zero return (err set) stops the read with that code. */
 typedef int (*cx_yitem_fn)(void *ud, const cx_ynode *item, cx_error *err);
 
-/* What a streamed read hands over, and how its input lives. */
+/* What a streamed read hands over. */
 typedef struct cx_ystream {
     const char *key;  /* the top-level key whose list is streamed */
     cx_yitem_fn each; /* receives each item of that list; NULL: a whole read */
     void *ud;         /* passed to each */
-    int mapped;       /* 1: the input is a file mapping (cx__yread_file_mapped), whose
-                       * pages behind the parser are dropped from memory as it goes */
 } cx_ystream;
 
 /* The same as cx__yaml_load_buffer_limited, but the items of the list
@@ -127,13 +126,47 @@ typedef struct cx_ystream {
 int cx__yaml_stream_buffer(const char *name, const char *data, size_t len, const cx_limits *limits,
                            const cx_ystream *s, cx_ydoc **out, cx_error *err);
 
-/* The bytes of the file at path, as cx__yread_file_limited reads them
- * (the same cap and errors), but a regular file that is not empty is
- * mapped read-only instead of read (*mapped 1): its pages are read as the
- * parser reaches them. Release with cx__yfile_release. */
-int cx__yread_file_mapped(const char *path, const cx_limits *limits, const char **data, size_t *len,
-                          int *mapped, cx_error *err);
-void cx__yfile_release(const char *data, size_t len, int mapped); /* accepts NULL data */
+/* A regular file read in chunks of 1 MiB (or its size, if smaller) into a
+ * buffer it owns, as the parser reaches them: no more of it is in memory
+ * at once, and a file that shrinks under the reader is a short read, not
+ * a fault. */
+typedef struct cx_yfile cx_yfile;
+
+/* Reads up to size bytes of fd into buffer, as read(2) does: the count,
+ * 0 at the end of the file, -1 with errno set. A test passes its own to
+ * change the file between two reads. */
+typedef ssize_t (*cx_yread_fn)(void *ud, int fd, void *buffer, size_t size);
+
+/* Opens the file at path and reads its first chunk (cx__yfile_head), for
+ * the caller to tell its format. read_fn NULL: read(2); else each chunk
+ * is read with read_fn (ud passed to it). *file NULL (and CX_OK) when path
+ * is not a regular file or is empty: read it whole (cx__yread_file_limited).
+ * Errors, as cx__yread_file_limited's: "cannot open: ...", the size cap
+ * (limits NULL: the defaults), "cannot read: ...", and the change below.
+ * Release with cx__yfile_close. */
+int cx__yfile_open(const char *path, const cx_limits *limits, cx_yread_fn read_fn, void *ud,
+                   cx_yfile **file, cx_error *err);
+
+/* The first chunk of file (*len bytes: all of a file of at most 1 MiB),
+ * valid until the file is parsed or closed. */
+const char *cx__yfile_head(const cx_yfile *file, size_t *len);
+
+/* cx__yaml_stream_buffer over the file, named by its path in messages:
+ * the same checks, errors and items (libyaml is handed the same bytes).
+ * It reads the file's chunks in order from the first, once only; an error
+ * located from libyaml's byte offset (bad UTF-8) reads the file again
+ * (pread) to count lines. The file is read to its end, and the read fails
+ * (CX_EINPUT) with "PATH: the file changed while it was read (N bytes
+ * expected, M read, K now); import it again when nothing writes to it" as
+ * soon as a chunk ends short of the size the file had when opened, or
+ * goes past it, and at the end when its size or modification time differ
+ * from the open's (truncated, grown or rewritten meanwhile): never a
+ * document of part of a file. Memory: cx__yaml_stream_buffer's, plus one
+ * chunk. */
+int cx__yaml_stream_file(cx_yfile *file, const cx_limits *limits, const cx_ystream *s,
+                         cx_ydoc **out, cx_error *err);
+
+void cx__yfile_close(cx_yfile *file); /* accepts NULL */
 
 const cx_ynode *cx__ydoc_root(const cx_ydoc *doc); /* NULL for an empty file */
 const char *cx__ydoc_name(const cx_ydoc *doc);     /* the file name, for errors */

@@ -439,7 +439,7 @@ TEST(reader_hands_over_items_and_keeps_the_rest)
     cx_ydoc *doc = NULL;
     cx_error err;
     cx_limits lim;
-    cx_ystream stream = {"holders", count_item, &s, 0};
+    cx_ystream stream = {"holders", count_item, &s};
     CHECK_INT(cx__yaml_stream_buffer("t.yaml", text, sizeof text - 1, NULL, &stream, &doc, &err),
               CX_OK);
     CHECK_INT(s.n, 3);
