@@ -20,23 +20,7 @@ for j in 1 2 3 8; do
 done
 expect_eq "$(grep -c . "$WORK/ev-1.txt")" "$(grep -c . "$WORK/ev-8.txt")" "ev text: as many lines"
 
-awk 'BEGIN {
-  srand(16)
-  print "version: 1"; print "jurisdictions:"; print "  - { id: US-OH, name: Ohio }"
-  print "credentials:"
-  for (c = 1; c <= 8; c++)
-    printf "  - { id: C%d, name: Module %d, type: micro-credential, jurisdiction: US-OH, hours: %d, valid_for: P4Y }\n", c, c, 20 + c * 3
-  print "  - { id: S9, name: Checked, type: certificate, jurisdiction: US-OH }"
-  print "holders:"
-  for (h = 0; h < 9000; h++) {
-    k = int(rand() * 7)
-    printf "  - id: h-%05d\n", h
-    if (k == 0) { print "    awards: []"; continue }
-    print "    awards:"
-    for (i = 0; i < k; i++)
-      printf "      - { credential: C%d, issued: %04d-%02d-%02d }\n", 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + int(rand() * 28)
-  }
-}' > "$WORK/big.yaml"
+gen_catalog 16 9000 >"$WORK/big.yaml"
 cat > "$WORK/big.lua" <<'LUA'
 pack "big" { authority = "test", version = "1" }
 stack "C8" {

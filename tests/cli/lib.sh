@@ -68,6 +68,29 @@ expect_golden() {
     fi
 }
 
+# gen_catalog SEED HOLDERS: a catalog on stdout of HOLDERS holders h-00000..
+# with 0-6 awards each of C1-C8 (US-OH, valid_for P4Y), and a credential S9
+# for stacks of their own; the same bytes for a seed (awk's srand).
+gen_catalog() {
+    awk -v seed="$1" -v n="$2" 'BEGIN {
+      srand(seed)
+      print "version: 1"; print "jurisdictions:"; print "  - { id: US-OH, name: Ohio }"
+      print "credentials:"
+      for (c = 1; c <= 8; c++)
+        printf "  - { id: C%d, name: Module %d, type: micro-credential, jurisdiction: US-OH, hours: %d, valid_for: P4Y }\n", c, c, 20 + c * 3
+      print "  - { id: S9, name: Checked, type: certificate, jurisdiction: US-OH }"
+      print "holders:"
+      for (h = 0; h < n; h++) {
+        k = int(rand() * 7)
+        printf "  - id: h-%05d\n", h
+        if (k == 0) { print "    awards: []"; continue }
+        print "    awards:"
+        for (i = 0; i < k; i++)
+          printf "      - { credential: C%d, issued: %04d-%02d-%02d }\n", 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + int(rand() * 28)
+      }
+    }'
+}
+
 # finish: prints the summary and exits non-zero on any failure.
 finish() {
     echo "$PASSED passed, $FAILED failed"

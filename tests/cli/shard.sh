@@ -58,23 +58,7 @@ run audit --all "${E[@]}" --format json --shard 3/20
 expect_eq "$(printf '%s\n' "$OUT" | grep -c '"kind":"audit"')" 1 "shard 3 of 20 over 8 holders: one holder"
 
 # --- a generated registry: 6,000 holders, two stacks ------------------------
-awk 'BEGIN {
-  srand(61)
-  print "version: 1"; print "jurisdictions:"; print "  - { id: US-OH, name: Ohio }"
-  print "credentials:"
-  for (c = 1; c <= 8; c++)
-    printf "  - { id: C%d, name: Module %d, type: micro-credential, jurisdiction: US-OH, hours: %d, valid_for: P4Y }\n", c, c, 20 + c * 3
-  print "  - { id: S9, name: Checked, type: certificate, jurisdiction: US-OH }"
-  print "holders:"
-  for (h = 0; h < 6000; h++) {
-    k = int(rand() * 7)
-    printf "  - id: h-%05d\n", h
-    if (k == 0) { print "    awards: []"; continue }
-    print "    awards:"
-    for (i = 0; i < k; i++)
-      printf "      - { credential: C%d, issued: %04d-%02d-%02d }\n", 1 + int(rand() * 8), 2018 + int(rand() * 8), 1 + int(rand() * 12), 1 + int(rand() * 28)
-  }
-}' >"$WORK/big.yaml"
+gen_catalog 61 6000 >"$WORK/big.yaml"
 cat >"$WORK/c8.lua" <<'LUA'
 pack "c8" { authority = "test", version = "1" }
 stack "C8" {
