@@ -1546,7 +1546,7 @@ static cx_snapshot *load_cached(const char *registry_file, const cx_snap_key *ke
         return NULL;
     }
     s->from_cache = 1;
-    s->bytes = sizeof *s + s->arena.total;
+    s->bytes = sizeof *s + s->arena.total + s->map_size;
     return s;
 }
 
@@ -1633,6 +1633,7 @@ int cx__snapshot_load(cx_registry *r, cx_snapshot **out, cx_error *err)
 void cx__snapshot_free(cx_snapshot *s)
 {
     if (!s) return;
+    if (s->map) munmap(s->map, s->map_size);
     cx__arena_free(&s->arena);
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_free(&s->part_arenas[i]);
     free(s);
@@ -1795,7 +1796,11 @@ static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *
     s->awards = base->awards;
     s->holders = base->holders;
     if (!any || !na) return CX_OK;
-    /* in place: the memory is base's arena's, written by no one else now */
+    /* in place: the memory is base's (its arena's, or the cache file it maps
+       privately), written by no one else now */
+    if (in_place && cx__snapshot_cache_unprotect((cx_snapshot *)(uintptr_t)base, base->awards,
+                                                 na * sizeof *base->awards) != 0)
+        in_place = 0;
     cx_snap_award *awards = in_place ? (cx_snap_award *)(uintptr_t)base->awards
                                      : cx__arena_alloc(&s->arena, na * sizeof *awards);
     cx_snap_holder *holders = in_place ? NULL : cx__arena_alloc(&s->arena, nh * sizeof *holders);

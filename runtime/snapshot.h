@@ -209,6 +209,8 @@ typedef struct cx_snapshot {
     cx_arena part_arenas[CX_SNAP_MAX_PARTS]; /* award ids, per reading thread */
     cx_snap_symtab *symtabs;                 /* per table, CX_SNAP_NTABLES of them */
     int from_cache;                          /* 1: loaded from the snapshot cache */
+    void *map;       /* the cache file mapped read-only (munmap'd by cx__snapshot_free), or NULL */
+    size_t map_size; /* its bytes */
 } cx_snapshot;
 
 /* ------------------------------------------------------------ the cache */
@@ -235,6 +237,11 @@ char *cx__snapshot_cache_path(const char *registry_file);
  * be used (free it) and *why says what was wrong, as a static string. */
 cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file,
                                        const cx_snap_key *key, const char **why);
+
+/* Makes n bytes at p, which lie in the cache file s maps, writable (in
+ * s's memory only: the mapping is private): 0, or -1 when they are not
+ * in the mapping or cannot be made writable. 0 at once when s maps none. */
+int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n);
 
 /* Builds the id look-up tables (cx__snapshot_find) of a snapshot whose
  * arrays are in place, such as one cx__snapshot_cache_read filled: 0, or

@@ -1,10 +1,15 @@
 /*
  * snapshot_cache.c -- the snapshot cache (docs/registry.md, "The snapshot
  * cache"): a loaded snapshot written beside its registry file as one
- * file, and read back in one read after its header, size, checksum and
- * every offset and index in it are checked. Never speaks SQL (registry.h
- * gives the key) and never hands out a snapshot it has not checked whole.
+ * file whose pointers are the ones it has when the file is mapped at
+ * CACHE_BASE. Read back, it is mapped there read-only, or, where that
+ * address is taken or the file is not ours alone, read into memory and its
+ * pointers moved; either way only after its header, size, checksum and
+ * every pointer, offset and index in it are checked. Never speaks SQL
+ * (registry.h gives the key) and never hands out a snapshot it has not
+ * checked whole.
  */
+#define _DEFAULT_SOURCE /* MAP_FIXED_NOREPLACE, MAP_POPULATE */
 #include "snapshot.h"
 
 #include <errno.h>
@@ -13,18 +18,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "registry.h"
 
 #define CACHE_MAGIC   "CXSNAP\r\n" /* 8 bytes; \r\n catches text-mode copies */
-#define CACHE_FORMAT  1            /* bump when the payload's layout changes */
+#define CACHE_FORMAT  2            /* bump when the payload's layout changes */
 #define CACHE_SUFFIX  ".snapshot"
 #define WRITE_BUFFER  (1u << 20) /* stdio buffer of the writer */
 #define STAGE_BUFFER  (64u * 1024)
 #define CHECK_PRIME_1 UINT64_C(0x9E3779B185EBCA87)
 #define CHECK_PRIME_2 UINT64_C(0xC2B2AE3D27D4EB4F)
+
+/* Where the writer assumes the file will be mapped: its pointers are
+ * those of a mapping at this address. Far from where heaps, stacks and
+ * libraries go on 64-bit Linux, and from ASan's shadow and allocator
+ * (docs/registry.md, "The snapshot cache"); when it is taken anyway the
+ * cache is read and moved instead. */
+#if UINTPTR_MAX > 0xffffffffu && defined(MAP_FIXED_NOREPLACE) && defined(MAP_POPULATE)
+#define CACHE_BASE    UINT64_C(0x2a0000000000)
+#define CACHE_CAN_MAP 1
+#else
+#define CACHE_BASE    UINT64_C(0x40000000)
+#define CACHE_CAN_MAP 0
+#endif
 
 /* The payload's sections, in file order; the section table follows them. */
 enum section {
@@ -85,6 +104,7 @@ typedef struct cache_header {
     int64_t schema_version;  /* cx_registry_schema_version() */
     uint64_t payload_size;   /* bytes after the header */
     uint64_t checksum;       /* of the payload (struct checksum) */
+    uint64_t base;           /* the address the pointers in the payload assume for the header */
     char registry_id[40];    /* meta 'registry_id' */
     char digest[72];         /* the last import's digest (import_log) */
     char engine[32];         /* CREDEX_VERSION */
@@ -189,6 +209,7 @@ static void expected_header(const cx_snap_key *key, cache_header *h)
     memcpy(h->magic, CACHE_MAGIC, sizeof h->magic);
     h->format = CACHE_FORMAT;
     h->layout = layout_print();
+    h->base = CACHE_BASE;
     h->content_version = key->content_version;
     h->schema_version = cx_registry_schema_version();
     snprintf(h->registry_id, sizeof h->registry_id, "%s", key->registry_id);
@@ -224,7 +245,10 @@ typedef struct writer {
     char *strings;               /* the S_STRINGS section, built in memory */
     size_t nstrings, capstrings; /* bytes used, allocated */
     ref_map interned;
-    section_entry table[NSECTIONS];
+    section_entry plan[NSECTIONS];     /* where every section will lie (plan_sections) */
+    section_entry table[NSECTIONS];    /* where it did */
+    uint64_t payload_at;               /* the payload's address when mapped at CACHE_BASE */
+    uint64_t at[NSECTIONS];            /* elements of each section given to slices so far */
     unsigned char stage[STAGE_BUFFER]; /* elements on their way to f */
     size_t nstage;
     int failed; /* a write or an allocation failed */
@@ -258,16 +282,55 @@ static void pad8(writer *w)
     if (at % 8) put(w, zeros, 8 - at % 8);
 }
 
-/* Starts section k of count elements at the next multiple of 8. */
-static void begin_section(writer *w, int k, uint64_t count)
+/* Lays out every section but the strings, whose size is known only once
+ * they are written but whose place is after all the others: so that a
+ * text's address is known when the element that points at it is. */
+static void plan_sections(writer *w, const cx_snapshot *s)
 {
-    pad8(w);
-    w->table[k].offset = w->pos + w->nstage;
-    w->table[k].count = count;
+    uint64_t *n = w->at; /* counts first, then zeroed for the slices */
+    n[S_JURISDICTIONS] = s->count[CX_KIND_JURISDICTION];
+    n[S_GROUPS] = s->count[CX_KIND_GROUP];
+    for (uint32_t i = 0; i < s->count[CX_KIND_GROUP]; i++)
+        n[S_MEMBERSHIPS] += s->groups[i].nmemberships;
+    n[S_PROVIDERS] = s->count[CX_KIND_PROVIDER];
+    n[S_FRAMEWORKS] = s->count[CX_KIND_FRAMEWORK];
+    n[S_COMPETENCIES] = s->count[CX_KIND_COMPETENCY];
+    n[S_CREDENTIALS] = s->count[CX_KIND_CREDENTIAL];
+    for (uint32_t i = 0; i < s->count[CX_KIND_CREDENTIAL]; i++) {
+        const cx_snap_credential *cr = &s->credentials[i];
+        n[S_CRED_COMPETENCIES] += cr->ncompetencies, n[S_CRED_TAGS] += cr->ntags;
+        n[S_CRED_CODES] += cr->ncodes, n[S_CRED_ATTRS] += cr->nattrs;
+        n[S_CRED_GRADES] += cr->ngrades;
+    }
+    n[S_HOLDERS] = s->count[CX_KIND_HOLDER];
+    for (uint32_t i = 0; i < s->count[CX_KIND_HOLDER]; i++)
+        n[S_HOLDER_ATTRS] += s->holders[i].nattrs;
+    n[S_AWARDS] = n[S_AWARDS_BY_ID] = s->count[CX_KIND_AWARD];
+    n[S_RESULTS] = s->nresults;
+    n[S_EXCEPTIONS] = s->nexceptions;
+    n[S_TAGS] = s->count[CX_SNAP_TAG];
+    n[S_GRADES] = s->ngrades;
+    uint64_t end = 0;
+    for (int k = 0; k < NSECTIONS; k++) {
+        end = (end + 7) / 8 * 8;
+        w->plan[k].offset = end;
+        w->plan[k].count = n[k];
+        end += n[k] * elem_size[k];
+        n[k] = 0;
+    }
+    w->payload_at = CACHE_BASE + sizeof(cache_header);
 }
 
-/* The reference of a text (len bytes and its NUL) appended to the
- * strings: its offset + 1; 0 for NULL. */
+/* Starts section k at the next multiple of 8, where the plan has it. */
+static void begin_section(writer *w, int k)
+{
+    pad8(w);
+    w->table[k] = w->plan[k];
+    if (w->pos + w->nstage != w->plan[k].offset) w->failed = 1; /* cannot happen */
+}
+
+/* The address of a text (len bytes and its NUL) appended to the strings;
+ * 0 for NULL. */
 static uint64_t text_ref_len(writer *w, const char *text, size_t len)
 {
     if (!text) return 0;
@@ -285,7 +348,7 @@ static uint64_t text_ref_len(writer *w, const char *text, size_t len)
     memcpy(w->strings + w->nstrings, text, len);
     w->strings[w->nstrings + len] = '\0';
     w->nstrings += len + 1;
-    return w->nstrings - len - 1 + 1;
+    return w->payload_at + w->plan[S_STRINGS].offset + (w->nstrings - len - 1);
 }
 
 static uint64_t text_ref(writer *w, const char *text)
@@ -318,7 +381,7 @@ static int ref_map_grow(ref_map *m)
     return 0;
 }
 
-/* The reference of an interned text: written once, so that equal keys
+/* The address of an interned text: written once, so that equal keys
  * stay one pointer after loading (snapshot.h). */
 static uint64_t interned_ref(writer *w, const char *text)
 {
@@ -337,17 +400,24 @@ static uint64_t interned_ref(writer *w, const char *text)
     return m->refs[j] = text_ref(w, text);
 }
 
-/* Stores reference ref in a text field of a staged element. */
-static void set_ref(const char **field, uint64_t ref)
+/* Stores address ref in a pointer field of a staged element. */
+static void set_ref(void *field, uint64_t ref)
 {
     uintptr_t v = (uintptr_t)ref;
     memcpy(field, &v, sizeof v);
 }
 
+/* Points field at the next n elements of section k (NULL when n is 0, as
+ * the loader makes them). */
+static void set_slice(writer *w, void *field, int k, uint32_t n)
+{
+    set_ref(field, n ? w->payload_at + w->plan[k].offset + w->at[k] * elem_size[k] : 0);
+    w->at[k] += n;
+}
+
 static void write_places(writer *w, const cx_snapshot *s)
 {
-    uint64_t nmemberships = 0;
-    begin_section(w, S_JURISDICTIONS, s->count[CX_KIND_JURISDICTION]);
+    begin_section(w, S_JURISDICTIONS);
     for (uint32_t i = 0; i < s->count[CX_KIND_JURISDICTION]; i++) {
         cx_snap_jurisdiction e = s->jurisdictions[i];
         set_ref(&e.id, text_ref(w, e.id));
@@ -355,23 +425,22 @@ static void write_places(writer *w, const cx_snapshot *s)
         set_ref(&e.kind, interned_ref(w, e.kind));
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_GROUPS, s->count[CX_KIND_GROUP]);
+    begin_section(w, S_GROUPS);
     for (uint32_t i = 0; i < s->count[CX_KIND_GROUP]; i++) {
         cx_snap_group e = s->groups[i];
-        nmemberships += e.nmemberships;
         set_ref(&e.id, text_ref(w, e.id));
         set_ref(&e.name, text_ref(w, e.name));
-        e.memberships = NULL;
+        set_slice(w, &e.memberships, S_MEMBERSHIPS, e.nmemberships);
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_MEMBERSHIPS, nmemberships);
+    begin_section(w, S_MEMBERSHIPS);
     for (uint32_t i = 0; i < s->count[CX_KIND_GROUP]; i++)
         for (uint32_t k = 0; k < s->groups[i].nmemberships; k++) {
             cx_snap_membership e = s->groups[i].memberships[k];
             set_ref(&e.status, interned_ref(w, e.status));
             put(w, &e, sizeof e);
         }
-    begin_section(w, S_PROVIDERS, s->count[CX_KIND_PROVIDER]);
+    begin_section(w, S_PROVIDERS);
     for (uint32_t i = 0; i < s->count[CX_KIND_PROVIDER]; i++) {
         cx_snap_provider e = s->providers[i];
         set_ref(&e.id, text_ref(w, e.id));
@@ -382,14 +451,14 @@ static void write_places(writer *w, const cx_snapshot *s)
 
 static void write_frameworks(writer *w, const cx_snapshot *s)
 {
-    begin_section(w, S_FRAMEWORKS, s->count[CX_KIND_FRAMEWORK]);
+    begin_section(w, S_FRAMEWORKS);
     for (uint32_t i = 0; i < s->count[CX_KIND_FRAMEWORK]; i++) {
         cx_snap_framework e = s->frameworks[i];
         set_ref(&e.id, text_ref(w, e.id));
         set_ref(&e.name, text_ref(w, e.name));
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_COMPETENCIES, s->count[CX_KIND_COMPETENCY]);
+    begin_section(w, S_COMPETENCIES);
     for (uint32_t i = 0; i < s->count[CX_KIND_COMPETENCY]; i++) {
         cx_snap_competency e = s->competencies[i];
         set_ref(&e.id, text_ref(w, e.id));
@@ -402,13 +471,7 @@ static void write_frameworks(writer *w, const cx_snapshot *s)
 static void write_credentials(writer *w, const cx_snapshot *s)
 {
     uint32_t n = s->count[CX_KIND_CREDENTIAL];
-    uint64_t total[5] = {0};
-    for (uint32_t i = 0; i < n; i++) {
-        const cx_snap_credential *cr = &s->credentials[i];
-        total[0] += cr->ncompetencies, total[1] += cr->ntags, total[2] += cr->ncodes;
-        total[3] += cr->nattrs, total[4] += cr->ngrades;
-    }
-    begin_section(w, S_CREDENTIALS, n);
+    begin_section(w, S_CREDENTIALS);
     for (uint32_t i = 0; i < n; i++) {
         cx_snap_credential e = s->credentials[i];
         set_ref(&e.id, text_ref(w, e.id));
@@ -416,19 +479,21 @@ static void write_credentials(writer *w, const cx_snapshot *s)
         set_ref(&e.type, interned_ref(w, e.type));
         set_ref(&e.version, text_ref(w, e.version));
         set_ref(&e.valid_for, text_ref(w, e.valid_for));
-        e.competencies = e.tags = NULL;
-        e.codes = NULL;
-        e.attrs = NULL;
-        e.grades = NULL;
+        if (!e.valid_for) memset(&e.duration, 0, sizeof e.duration); /* as the reader checks */
+        set_slice(w, &e.competencies, S_CRED_COMPETENCIES, e.ncompetencies);
+        set_slice(w, &e.tags, S_CRED_TAGS, e.ntags);
+        set_slice(w, &e.codes, S_CRED_CODES, e.ncodes);
+        set_slice(w, &e.attrs, S_CRED_ATTRS, e.nattrs);
+        set_slice(w, &e.grades, S_CRED_GRADES, e.ngrades);
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_CRED_COMPETENCIES, total[0]);
+    begin_section(w, S_CRED_COMPETENCIES);
     for (uint32_t i = 0; i < n; i++)
         put(w, s->credentials[i].competencies, s->credentials[i].ncompetencies * sizeof(cx_sym));
-    begin_section(w, S_CRED_TAGS, total[1]);
+    begin_section(w, S_CRED_TAGS);
     for (uint32_t i = 0; i < n; i++)
         put(w, s->credentials[i].tags, s->credentials[i].ntags * sizeof(cx_sym));
-    begin_section(w, S_CRED_CODES, total[2]);
+    begin_section(w, S_CRED_CODES);
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < s->credentials[i].ncodes; k++) {
             cx_snap_code e = s->credentials[i].codes[k];
@@ -436,7 +501,7 @@ static void write_credentials(writer *w, const cx_snapshot *s)
             set_ref(&e.code, text_ref(w, e.code));
             put(w, &e, sizeof e);
         }
-    begin_section(w, S_CRED_ATTRS, total[3]);
+    begin_section(w, S_CRED_ATTRS);
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < s->credentials[i].nattrs; k++) {
             cx_snap_attr e = s->credentials[i].attrs[k];
@@ -444,7 +509,7 @@ static void write_credentials(writer *w, const cx_snapshot *s)
             set_ref(&e.value, text_ref(w, e.value));
             put(w, &e, sizeof e);
         }
-    begin_section(w, S_CRED_GRADES, total[4]);
+    begin_section(w, S_CRED_GRADES);
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < s->credentials[i].ngrades; k++) {
             const char *e;
@@ -456,18 +521,16 @@ static void write_credentials(writer *w, const cx_snapshot *s)
 static void write_holders(writer *w, const cx_snapshot *s)
 {
     uint32_t n = s->count[CX_KIND_HOLDER];
-    uint64_t nattrs = 0;
-    begin_section(w, S_HOLDERS, n);
+    begin_section(w, S_HOLDERS);
     for (uint32_t i = 0; i < n; i++) {
         cx_snap_holder e = s->holders[i];
-        nattrs += e.nattrs;
         set_ref(&e.id, text_ref(w, e.id));
-        e.attrs = NULL;
-        e.awards = NULL;
-        e.exceptions = NULL;
+        set_slice(w, &e.attrs, S_HOLDER_ATTRS, e.nattrs);
+        set_slice(w, &e.awards, S_AWARDS, e.nawards);
+        set_slice(w, &e.exceptions, S_EXCEPTIONS, e.nexceptions);
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_HOLDER_ATTRS, nattrs);
+    begin_section(w, S_HOLDER_ATTRS);
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < s->holders[i].nattrs; k++) {
             cx_snap_attr e = s->holders[i].attrs[k];
@@ -480,7 +543,7 @@ static void write_holders(writer *w, const cx_snapshot *s)
 static void write_awards(writer *w, const cx_snapshot *s)
 {
     uint32_t n = s->count[CX_KIND_AWARD];
-    begin_section(w, S_AWARDS, n);
+    begin_section(w, S_AWARDS);
     for (uint32_t i = 0; i < n; i++) {
         cx_snap_award e = s->awards[i];
         const char *note = cx__snap_award_note(&s->awards[i]);
@@ -489,15 +552,15 @@ static void write_awards(writer *w, const cx_snapshot *s)
         set_ref(&e.id, text_ref_len(w, e.id, len));
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_AWARDS_BY_ID, n);
+    begin_section(w, S_AWARDS_BY_ID);
     put(w, s->awards_by_id, (size_t)n * sizeof *s->awards_by_id);
-    begin_section(w, S_RESULTS, s->nresults);
+    begin_section(w, S_RESULTS);
     for (uint32_t i = 0; i < s->nresults; i++) {
         cx_snap_result e = s->results[i];
         set_ref(&e.key, interned_ref(w, e.key));
         put(w, &e, sizeof e);
     }
-    begin_section(w, S_EXCEPTIONS, s->nexceptions);
+    begin_section(w, S_EXCEPTIONS);
     for (uint32_t i = 0; i < s->nexceptions; i++) {
         cx_snap_exception e = s->exceptions[i];
         set_ref(&e.stack_id, text_ref(w, e.stack_id));
@@ -511,10 +574,10 @@ static void write_awards(writer *w, const cx_snapshot *s)
     }
 }
 
-/* An array of texts (tags, grades) as references. */
+/* An array of texts (tags, grades) as addresses. */
 static void write_texts(writer *w, int k, const char *const *texts, uint32_t n)
 {
-    begin_section(w, k, n);
+    begin_section(w, k);
     for (uint32_t i = 0; i < n; i++) {
         const char *e;
         set_ref(&e, text_ref(w, texts[i]));
@@ -525,6 +588,7 @@ static void write_texts(writer *w, int k, const char *const *texts, uint32_t n)
 /* The whole payload: sections, strings, then the section table. */
 static void write_payload(writer *w, const cx_snapshot *s)
 {
+    plan_sections(w, s);
     write_places(w, s);
     write_frameworks(w, s);
     write_credentials(w, s);
@@ -532,7 +596,8 @@ static void write_payload(writer *w, const cx_snapshot *s)
     write_awards(w, s);
     write_texts(w, S_TAGS, s->tags, s->count[CX_SNAP_TAG]);
     write_texts(w, S_GRADES, s->grades, s->ngrades);
-    begin_section(w, S_STRINGS, w->nstrings);
+    begin_section(w, S_STRINGS);
+    w->table[S_STRINGS].count = w->nstrings;
     put(w, w->strings, w->nstrings);
     pad8(w);
     put(w, w->table, sizeof w->table);
@@ -625,10 +690,13 @@ size_t cx__snapshot_cache_header_size(void)
 /* ------------------------------------------------------------ reading */
 
 typedef struct loader {
-    char *base;    /* the payload, in the snapshot's arena */
-    uint64_t size; /* its bytes */
+    char *base;       /* the payload: mapped, or in the snapshot's arena */
+    uint64_t size;    /* its bytes */
+    uintptr_t assume; /* where the writer's pointers have the payload */
+    int mapped;       /* base == assume: pointers are checked, never written */
     section_entry table[NSECTIONS];
-    const char *strings; /* S_STRINGS */
+    const char *strings;       /* S_STRINGS */
+    uintptr_t strings_assumed; /* where the writer's pointers have them */
     uint64_t nstrings;
     cx_snapshot *s;
     const char *why;             /* what was wrong */
@@ -646,17 +714,17 @@ static void *section(const loader *l, int k)
     return l->base + l->table[k].offset;
 }
 
-/* Turns the reference in a text field into the text; required: not NULL. */
+/* Checks that a text field points into the strings (and, unless the
+ * payload is mapped where the writer assumed, moves it there); required:
+ * not NULL. */
 static int fix_text(loader *l, const char **field, int required)
 {
     uintptr_t v;
     memcpy(&v, field, sizeof v);
-    if (!v) {
-        *field = NULL;
-        return required ? bad(l, "a text that cannot be missing is missing") : 0;
-    }
-    if (v - 1 >= l->nstrings) return bad(l, "a text's offset is past the strings");
-    *field = l->strings + (v - 1);
+    if (!v) return required ? bad(l, "a text that cannot be missing is missing") : 0;
+    v -= l->strings_assumed; /* unsigned: a pointer before them is past them too */
+    if (v >= l->nstrings) return bad(l, "a text is outside the strings");
+    if (!l->mapped) *field = l->strings + v;
     return 0;
 }
 
@@ -692,6 +760,7 @@ static int read_table(loader *l)
         end = e->offset + e->count * elem_size[k];
     }
     l->strings = section(l, S_STRINGS);
+    l->strings_assumed = l->assume + (uintptr_t)l->table[S_STRINGS].offset;
     l->nstrings = l->table[S_STRINGS].count;
     if (l->nstrings && l->strings[l->nstrings - 1] != '\0')
         return bad(l, "the strings do not end with a NUL");
@@ -720,14 +789,20 @@ static void set_counts(loader *l)
     s->ngrades = (uint32_t)l->table[S_GRADES].count;
 }
 
-/* The start of the next slice of n elements of section k, at *at (which
- * advances); NULL for an empty slice, as the loader makes them. */
-static int take_slice(loader *l, int k, uint64_t *at, uint32_t n, const void **out)
+/* The pointer field of a list of n elements of section k: the next n, at
+ * *at (which advances); NULL for an empty list, as the loader makes them.
+ * A mapped payload's field must hold it already; another's is set. */
+static int take_slice(loader *l, int k, uint64_t *at, uint32_t n, void *field)
 {
     if (n > l->table[k].count - *at) return bad(l, "a list runs past its section");
-    *out = n ? (const char *)section(l, k) + *at * elem_size[k] : NULL;
+    const char *p = n ? (const char *)section(l, k) + *at * elem_size[k] : NULL, *was;
     *at += n;
-    return 0;
+    if (!l->mapped) {
+        memcpy(field, &p, sizeof p);
+        return 0;
+    }
+    memcpy(&was, field, sizeof was);
+    return was == p ? 0 : bad(l, "a list is not where its section has it");
 }
 
 static int fix_attrs(loader *l, int k)
@@ -735,7 +810,8 @@ static int fix_attrs(loader *l, int k)
     cx_snap_attr *a = section(l, k);
     for (uint64_t i = 0; i < l->table[k].count; i++) {
         if (fix_text(l, &a[i].key, 1) || fix_text(l, &a[i].value, 1)) return -1;
-        a[i].number = cx__parse_number(a[i].value);
+        if (a[i].number != cx__parse_number(a[i].value))
+            return bad(l, "an attribute's number is not its value's");
     }
     return 0;
 }
@@ -764,13 +840,10 @@ static int fix_places(loader *l)
             check_sym(l, m[i].jurisdiction, CX_KIND_JURISDICTION, 0) || check_date(l, m[i].from) ||
             check_date(l, m[i].until))
             return -1;
-    for (uint32_t i = 0; i < s->count[CX_KIND_GROUP]; i++) {
-        const void *slice;
+    for (uint32_t i = 0; i < s->count[CX_KIND_GROUP]; i++)
         if (fix_text(l, &g[i].id, 1) || fix_text(l, &g[i].name, 0) ||
-            take_slice(l, S_MEMBERSHIPS, &at, g[i].nmemberships, &slice))
+            take_slice(l, S_MEMBERSHIPS, &at, g[i].nmemberships, &g[i].memberships))
             return -1;
-        g[i].memberships = slice;
-    }
     if (at != l->table[S_MEMBERSHIPS].count) return bad(l, "memberships left over");
     for (uint32_t i = 0; i < s->count[CX_KIND_PROVIDER]; i++)
         if (fix_text(l, &p[i].id, 1) || fix_text(l, &p[i].name, 1) ||
@@ -803,15 +876,18 @@ static int fix_frameworks(loader *l)
 static int fix_credential(loader *l, cx_snap_credential *cr)
 {
     const char *why;
+    cx_duration d = {0, 0, 0, 0};
     if (fix_text(l, &cr->id, 1) || fix_text(l, &cr->name, 1) || fix_text(l, &cr->type, 1) ||
         fix_text(l, &cr->version, 0) || fix_text(l, &cr->valid_for, 0) ||
         check_sym(l, cr->provider, CX_KIND_PROVIDER, 1) ||
         check_sym(l, cr->jurisdiction, CX_KIND_JURISDICTION, 0) ||
         check_date(l, cr->effective_from) || check_date(l, cr->effective_until))
         return -1;
-    memset(&cr->duration, 0, sizeof cr->duration);
-    if (cr->valid_for && cx__duration_parse(cr->valid_for, &cr->duration, &why) != 0)
+    if (cr->valid_for && cx__duration_parse(cr->valid_for, &d, &why) != 0)
         return bad(l, "a credential's valid_for is not a duration");
+    if (cr->duration.years != d.years || cr->duration.months != d.months ||
+        cr->duration.weeks != d.weeks || cr->duration.days != d.days)
+        return bad(l, "a credential's duration is not its valid_for's");
     return 0;
 }
 
@@ -829,21 +905,14 @@ static int fix_credentials(loader *l)
     for (uint64_t i = 0; i < l->table[S_CRED_CODES].count; i++)
         if (fix_text(l, &codes[i].scheme, 1) || fix_text(l, &codes[i].code, 1)) return -1;
     if (fix_attrs(l, S_CRED_ATTRS) || fix_texts(l, S_CRED_GRADES)) return -1;
-    for (uint32_t i = 0; i < s->count[CX_KIND_CREDENTIAL]; i++) {
-        const void *p[5];
+    for (uint32_t i = 0; i < s->count[CX_KIND_CREDENTIAL]; i++)
         if (fix_credential(l, &cr[i]) ||
-            take_slice(l, S_CRED_COMPETENCIES, &at[0], cr[i].ncompetencies, &p[0]) ||
-            take_slice(l, S_CRED_TAGS, &at[1], cr[i].ntags, &p[1]) ||
-            take_slice(l, S_CRED_CODES, &at[2], cr[i].ncodes, &p[2]) ||
-            take_slice(l, S_CRED_ATTRS, &at[3], cr[i].nattrs, &p[3]) ||
-            take_slice(l, S_CRED_GRADES, &at[4], cr[i].ngrades, &p[4]))
+            take_slice(l, S_CRED_COMPETENCIES, &at[0], cr[i].ncompetencies, &cr[i].competencies) ||
+            take_slice(l, S_CRED_TAGS, &at[1], cr[i].ntags, &cr[i].tags) ||
+            take_slice(l, S_CRED_CODES, &at[2], cr[i].ncodes, &cr[i].codes) ||
+            take_slice(l, S_CRED_ATTRS, &at[3], cr[i].nattrs, &cr[i].attrs) ||
+            take_slice(l, S_CRED_GRADES, &at[4], cr[i].ngrades, &cr[i].grades))
             return -1;
-        cr[i].competencies = p[0];
-        cr[i].tags = p[1];
-        cr[i].codes = p[2];
-        cr[i].attrs = p[3];
-        cr[i].grades = p[4];
-    }
     for (int k = 0; k < 5; k++)
         if (at[k] != l->table[S_CRED_COMPETENCIES + k].count)
             return bad(l, "credential lists left over");
@@ -922,15 +991,11 @@ static int fix_holders(loader *l)
     uint64_t at[3] = {0};
     if (fix_attrs(l, S_HOLDER_ATTRS)) return -1;
     for (uint32_t i = 0; i < s->count[CX_KIND_HOLDER]; i++) {
-        const void *p[3];
         if (fix_text(l, &h[i].id, 1) || check_sym(l, h[i].jurisdiction, CX_KIND_JURISDICTION, 1) ||
-            take_slice(l, S_HOLDER_ATTRS, &at[0], h[i].nattrs, &p[0]) ||
-            take_slice(l, S_AWARDS, &at[1], h[i].nawards, &p[1]) ||
-            take_slice(l, S_EXCEPTIONS, &at[2], h[i].nexceptions, &p[2]))
+            take_slice(l, S_HOLDER_ATTRS, &at[0], h[i].nattrs, &h[i].attrs) ||
+            take_slice(l, S_AWARDS, &at[1], h[i].nawards, &h[i].awards) ||
+            take_slice(l, S_EXCEPTIONS, &at[2], h[i].nexceptions, &h[i].exceptions))
             return -1;
-        h[i].attrs = p[0];
-        h[i].awards = p[1];
-        h[i].exceptions = p[2];
         for (uint32_t k = 0; k < h[i].nawards; k++)
             if (h[i].awards[k].holder != i) return bad(l, "an award is in another holder's slice");
         for (uint32_t k = 0; k < h[i].nexceptions; k++)
@@ -988,6 +1053,36 @@ static cx_cache_state check_header(const cache_header *h, const cache_header *wa
     return CX_CACHE_FRESH;
 }
 
+/* Maps the cache file (size bytes, open on fd) read-only at the address
+ * its header assumes, into s: the payload's address, or NULL when it
+ * cannot be mapped there (the address is taken, or others than this
+ * user may write the file, which could then change under the checks:
+ * docs/security.md). Private, so that cx__snapshot_cache_unprotect can
+ * make a part writable without writing the file. */
+static char *map_at_base(cx_snapshot *s, int fd, const struct stat *st, const cache_header *h)
+{
+#if CACHE_CAN_MAP
+    long page = sysconf(_SC_PAGESIZE);
+    void *want = (void *)(uintptr_t)h->base;
+    if (h->base != CACHE_BASE || page <= 0 || h->base % (uint64_t)page || st->st_uid != geteuid() ||
+        (st->st_mode & (S_IWGRP | S_IWOTH)))
+        return NULL;
+    void *m = mmap(want, (size_t)st->st_size, PROT_READ,
+                   MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_POPULATE, fd, 0);
+    if (m == MAP_FAILED) return NULL;
+    if (m != want || memcmp(m, h, sizeof *h) != 0) { /* an old kernel's hint, or changed */
+        munmap(m, (size_t)st->st_size);
+        return NULL;
+    }
+    s->map = m;
+    s->map_size = (size_t)st->st_size;
+    return (char *)m + sizeof *h;
+#else
+    (void)s, (void)fd, (void)st, (void)h;
+    return NULL;
+#endif
+}
+
 cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file,
                                        const cx_snap_key *key, const char **why)
 {
@@ -1015,10 +1110,15 @@ cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file
     l.first_day = cx__date_from_ymd(1, 1, 1);
     l.last_day = cx__date_from_ymd(9999, 12, 31);
     l.size = h.payload_size;
-    l.base = l.size ? cx__arena_alloc(&s->arena, (size_t)l.size) : NULL;
-    if (!l.base || read_at(fd, l.base, l.size, sizeof h)) {
-        *why = l.base ? "truncated" : "empty or out of memory";
-        goto done;
+    l.assume = (uintptr_t)(h.base + sizeof h);
+    l.base = l.size ? map_at_base(s, fd, &st, &h) : NULL;
+    l.mapped = l.base != NULL;
+    if (!l.mapped) {
+        l.base = l.size ? cx__arena_alloc(&s->arena, (size_t)l.size) : NULL;
+        if (!l.base || read_at(fd, l.base, l.size, sizeof h)) {
+            *why = l.base ? "truncated" : "empty or out of memory";
+            goto done;
+        }
     }
     check_init(&c);
     check_update(&c, l.base, (size_t)l.size);
@@ -1037,6 +1137,16 @@ done:
     if (fd >= 0) close(fd);
     free(path);
     return state;
+}
+
+int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n)
+{
+    if (!s->map || !n) return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)p, hi = lo + n, at = (uintptr_t)s->map;
+    if (page <= 0 || lo < at || hi > at + s->map_size) return -1;
+    lo = lo / (uintptr_t)page * (uintptr_t)page;
+    return mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ keys, fsck */

@@ -403,6 +403,9 @@ TEST(written_after_a_load_then_used_and_equal)
     CHECK_STR(why, "fresh (content version 1)");
     cx_snapshot *cached = load(r);
     CHECK(cached && cached->from_cache);
+#if defined(__linux__) && UINTPTR_MAX > 0xffffffffu
+    CHECK(cached && cached->map != NULL); /* mapped where the writer assumed it */
+#endif
     if (fresh && cached) CHECK_INT(same_snapshot(fresh, cached), 0);
     if (cached) { /* interned texts stay one pointer: both results keyed english */
         cx_sym h = cx__snapshot_find(cached, CX_KIND_HOLDER, "h-0001");
@@ -426,6 +429,56 @@ TEST(written_after_a_load_then_used_and_equal)
     }
     cx__snapshot_free(fresh);
     cx__snapshot_free(cached);
+    cx_registry_close(r);
+}
+
+/* The cache is mapped at the address its pointers assume when that is
+ * free and the file is this user's alone; else read and its pointers
+ * moved: a second snapshot of it while the first lives, a group-writable
+ * file. Either way equal to a load from the registry. A mapped part made
+ * writable is written in memory only, never in the file. */
+TEST(mapped_or_read_and_moved_alike)
+{
+    remove_registry("m.db");
+    cx_registry *r = registry_file("m.db", 0, both, 1);
+    const char *cache = in_dir("m.db.snapshot");
+    cx_snapshot *fresh = load(r), *first = load(r), *second = load(r);
+    size_t n = 0, n2 = 0;
+    CHECK(fresh && first && second && !fresh->from_cache && first->from_cache &&
+          second->from_cache);
+    if (!fresh || !first || !second) goto done;
+#if defined(__linux__) && UINTPTR_MAX > 0xffffffffu
+    CHECK(first->map != NULL);
+#endif
+    CHECK(second->map == NULL); /* the address is the first's */
+    CHECK_INT(same_snapshot(fresh, first), 0);
+    CHECK_INT(same_snapshot(fresh, second), 0);
+    char *before = read_bytes(cache, &n);
+    uint32_t na = first->count[CX_KIND_AWARD];
+    CHECK(na > 0);
+    CHECK_INT(cx__snapshot_cache_unprotect(first, first->awards, na * sizeof *first->awards), 0);
+    CHECK(cx__snapshot_cache_unprotect(first, fresh->awards, 8) == (first->map ? -1 : 0));
+    if (na) { /* the snapshot's own copy changes; the file does not */
+        cx_snap_award *a = (cx_snap_award *)(uintptr_t)first->awards;
+        a[na - 1].hours += 100;
+        CHECK(first->awards[na - 1].hours == fresh->awards[na - 1].hours + 100);
+    }
+    char *after = read_bytes(cache, &n2);
+    CHECK(before && after && n == n2 && memcmp(before, after, n) == 0);
+    free(before);
+    free(after);
+    cx__snapshot_free(second);
+    cx__snapshot_free(first);
+    second = first = NULL;
+    CHECK_INT(chmod(cache, 0664), 0); /* others may write it: read, not mapped */
+    first = load(r);
+    CHECK(first && first->from_cache && first->map == NULL);
+    if (first) CHECK_INT(same_snapshot(fresh, first), 0);
+    CHECK_INT(chmod(cache, 0644), 0);
+done:
+    cx__snapshot_free(second);
+    cx__snapshot_free(first);
+    cx__snapshot_free(fresh);
     cx_registry_close(r);
 }
 
@@ -645,6 +698,7 @@ int main(void)
     }
     static const test_case cases[] = {
         {"written_after_a_load_then_used_and_equal", written_after_a_load_then_used_and_equal},
+        {"mapped_or_read_and_moved_alike", mapped_or_read_and_moved_alike},
         {"no_cache_neither_reads_nor_writes", no_cache_neither_reads_nor_writes},
         {"an_import_makes_it_stale", an_import_makes_it_stale},
         {"a_recreated_registry_does_not_use_the_old_cache",
