@@ -20,14 +20,16 @@
 #include "render.h"
 #include "util.h"
 
-#define BATCH       4096 /* holders decided between two visits */
-#define KEEP_BATCH  512  /* ... when whole decisions live until visited */
-#define CHUNK       64   /* holders a worker takes at a time, deciding in full */
-#define PLAN_CHUNK  256  /* ... through the status plans */
-#define MOST_CHUNKS (BATCH / CHUNK)
-#define UNDECIDED   0xff /* a status slot no worker has filled (yet) */
-#define SLABS       2    /* batches in flight: one visited, the next decided */
-#define MOST_JOBS   64
+#define BATCH        4096 /* holders decided between two visits */
+#define KEEP_BATCH   512  /* ... when whole decisions live until visited */
+#define CHUNK        64   /* holders a worker takes at a time, deciding in full */
+#define PLAN_CHUNK   256  /* ... through the status plans */
+#define MOST_CHUNKS  (BATCH / CHUNK)
+#define UNDECIDED    0xff /* a status slot no worker has filled (yet) */
+#define SLABS        2    /* batches in flight: one visited, the next decided */
+#define MOST_JOBS    64
+#define MISSING_MEMO 64          /* a worker's memo of `missing` CSV fields */
+#define MEMO_TEXT    (16 * 1024) /* ... and of their text, before it starts again */
 
 /* One batch in flight. Its decisions are in slots (h - base) * nout + k:
  * holder h's k-th stack in id order; a worker writes only the slots of the
@@ -74,6 +76,15 @@ typedef struct drive {
     cx_breaker why;     /* what stopped the run: written once, by the worker that set stop */
 } drive;
 
+/* A `missing` field of the plans' CSV rows, quoted: it depends on the
+ * stack's plan and which of its requirements hold, of which a run sees
+ * few, so each is built and quoted once per worker (missing_field). */
+typedef struct missing_memo {
+    size_t plan; /* SIZE_MAX: an empty entry */
+    uint64_t holds;
+    size_t at, len; /* the field in the worker's memo_text */
+} missing_memo;
+
 typedef struct worker {
     drive *d;
     struct cx_sandbox *sb; /* this worker's own Lua state */
@@ -81,6 +92,8 @@ typedef struct worker {
     int begun;             /* e is begun */
     cx_buf one;            /* where one decision is rendered: small, so the many small
                               writes of a renderer stay in cache; then copied to its chunk */
+    missing_memo memo[MISSING_MEMO];
+    cx_buf memo_text;
     cx_error err;
 } worker;
 
@@ -124,6 +137,32 @@ static int decide_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *t
     return rc;
 }
 
+/* The `missing` field of a plans' CSV row for row, quoted as
+ * cx__csv_audit_row quotes it, and its length: from the worker's memo,
+ * else built (cx__quick_missing) and kept. NULL when out of memory. */
+static const char *missing_field(worker *w, const cx_quick_row *row, size_t *len)
+{
+    uint64_t key = (row->holds ^ (uint64_t)row->plan * 0x9E3779B97F4A7C15u) * 0xFF51AFD7ED558CCDu;
+    missing_memo *m = &w->memo[key >> 58 & (MISSING_MEMO - 1)];
+    if (m->plan != row->plan || m->holds != row->holds) {
+        if (w->memo_text.len > MEMO_TEXT) { /* many sets: start again */
+            for (size_t i = 0; i < MISSING_MEMO; i++) w->memo[i].plan = SIZE_MAX;
+            w->memo_text.len = 0;
+        }
+        w->one.len = 0;
+        cx__quick_missing(w->d->plans, row, &w->one);
+        m->plan = SIZE_MAX;
+        m->at = w->memo_text.len;
+        cx__buf_csv_field(&w->memo_text, w->one.len ? w->one.data : NULL);
+        if (w->one.oom || w->memo_text.oom) return NULL;
+        m->len = w->memo_text.len - m->at;
+        m->plan = row->plan;
+        m->holds = row->holds;
+    }
+    *len = m->len;
+    return m->len ? w->memo_text.data + m->at : "";
+}
+
 /* Decides holder h through the plans into the slots of sb from slot on,
  * with its CSV rows when the text is rows. 0, 1 when a plan is not sure
  * of h (the full evaluator must decide it), or -1 out of memory. */
@@ -142,18 +181,19 @@ static int plan_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *tex
     for (size_t k = 0; k < d->nout; k++) {
         cx_status st = (cx_status)sb->status[slot + k];
         char issued[11] = "", expires[11] = "never";
+        size_t len = 0;
+        const char *missing = rows[k].missing ? missing_field(w, &rows[k], &len) : "";
+        if (!missing) return -1;
         if (st == CX_MET) cx__date_format(rows[k].issued, issued);
         if (st == CX_MET && rows[k].expires != CX_DATE_NEVER)
             cx__date_format(rows[k].expires, expires);
-        w->one.len = 0;
-        cx__quick_missing(d->plans, &rows[k], &w->one);
         sb->at[slot + k] = texts->len;
-        cx__csv_audit_row(texts, s->holders[h].id, d->stacks[k], cx_status_name(st),
-                          st == CX_MET ? issued : NULL, st == CX_MET ? expires : NULL,
-                          w->one.len ? w->one.data : NULL);
-        cx__buf_add(texts, "", 1); /* its NUL */
+        cx__csv_audit_head(texts, s->holders[h].id, d->stacks[k], cx_status_name(st),
+                           st == CX_MET ? issued : NULL, st == CX_MET ? expires : NULL);
+        cx__buf_add(texts, missing, len);
+        cx__buf_add(texts, "\r\n", 3); /* and its NUL */
     }
-    return texts->oom || w->one.oom ? -1 : 0;
+    return texts->oom ? -1 : 0;
 }
 
 /* The evaluator's on_trip, on a worker: one more decision in which the
@@ -476,6 +516,8 @@ static int worker_begin(drive *d, worker *w, int j, cx_error *err)
     int rc;
     w->d = d;
     cx__buf_init(&w->one);
+    cx__buf_init(&w->memo_text);
+    for (size_t i = 0; i < MISSING_MEMO; i++) w->memo[i].plan = SIZE_MAX;
     rc = j == 0 ? (w->sb = cx__rules_sandbox(d->rules), CX_OK)
                 : cx__rules_worker(d->rules, &w->sb, err);
     if (rc == CX_OK) rc = cx__eval_begin(&w->e, d->rules, d->opt->as_of, err);
@@ -509,6 +551,7 @@ static int audit_each(cx_rules *rules, const cx_audit_options *opt, uint32_t fir
         if (ws[j].begun) cx__eval_end(&ws[j].e);
         if (j && ws[j].sb) cx__sandbox_free(ws[j].sb);
         cx__buf_free(&ws[j].one);
+        cx__buf_free(&ws[j].memo_text);
     }
     drive_free(&d);
     pthread_cond_destroy(&d.finished);

@@ -1591,19 +1591,20 @@ int cx__decision_head_from_json(const char *json, cx_decision **out)
 
 /* ---------------------------------------------------------- audit CSV row */
 
+void cx__csv_audit_head(cx_buf *b, const char *holder, const char *stack, const char *status,
+                        const char *issued, const char *expires)
+{
+    const char *const fields[] = {holder, stack, status, issued, expires};
+    for (size_t i = 0; i < CX_COUNT(fields); i++) {
+        cx__buf_csv_field(b, fields[i]);
+        cx__buf_add(b, ",", 1);
+    }
+}
+
 void cx__csv_audit_row(cx_buf *b, const char *holder, const char *stack, const char *status,
                        const char *issued, const char *expires, const char *missing)
 {
-    cx__buf_csv_field(b, holder);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, stack);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, status);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, issued);
-    cx__buf_puts(b, ",");
-    cx__buf_csv_field(b, expires);
-    cx__buf_puts(b, ",");
+    cx__csv_audit_head(b, holder, stack, status, issued, expires);
     cx__buf_csv_field(b, missing);
-    cx__buf_puts(b, "\r\n");
+    cx__buf_add(b, "\r\n", 2);
 }

@@ -22,11 +22,18 @@ struct cx_buf;
 struct json_t;
 
 /* Appends an audit decision's CSV row (cx_decision_csv): the fields as
- * given, each quoted as RFC 4180 needs, NULL empty; CRLF. The one writer
- * of that row, for decisions and for the rows the status plans make
- * without one (audit_all.c). (decision.c) */
+ * given, each quoted as RFC 4180 needs (cx__buf_csv_field), NULL empty;
+ * CRLF. With cx__csv_audit_head, the one writer of that row, for
+ * decisions and for the rows the status plans make without one
+ * (audit_all.c). (decision.c) */
 void cx__csv_audit_row(struct cx_buf *b, const char *holder, const char *stack, const char *status,
                        const char *issued, const char *expires, const char *missing);
+
+/* The row up to its last field, missing: the first five fields, each
+ * followed by its comma. The caller appends missing as cx__buf_csv_field
+ * writes it, then CRLF. */
+void cx__csv_audit_head(struct cx_buf *b, const char *holder, const char *stack, const char *status,
+                        const char *issued, const char *expires);
 
 /* Appends s for a reader at a terminal: invalid UTF-8 as U+FFFD; control
  * characters, line separators and bidirectional controls escaped (\n, \x1b,

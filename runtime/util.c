@@ -366,16 +366,18 @@ void cx__buf_free(cx_buf *b)
 void cx__buf_csv_field(cx_buf *b, const char *s)
 {
     if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        cx__buf_puts(b, s);
+    size_t plain = strcspn(s, ",\"\r\n");
+    if (!s[plain]) {
+        cx__buf_add(b, s, plain);
         return;
     }
-    cx__buf_puts(b, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') cx__buf_add(b, "\"", 1);
-        cx__buf_add(b, p, 1);
+    cx__buf_add(b, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) { /* up to a quote, doubled */
+        cx__buf_add(b, s, (size_t)(q - s) + 1);
+        cx__buf_add(b, "\"", 1);
     }
-    cx__buf_puts(b, "\"");
+    cx__buf_puts(b, s);
+    cx__buf_add(b, "\"", 1);
 }
 
 int cx__listed(const char *const *list, const char *s)

@@ -54,4 +54,36 @@ cp "$WORK/big.db" "$WORK/logged.db"
     --format csv --jobs 2 --log > "$WORK/big-full.csv" 2>/dev/null
 cmp -s "$WORK/big-full.csv" "$WORK/big-1.csv" && pass ||
     fail "big csv: the rows of full decisions (--log) differ from those of the plans"
+
+# Forty stacks of C8's shape, and more, over 3,000 holders: more sets of
+# missing requirements than a worker's memo of quoted `missing` fields
+# holds (64 entries, 16 KB of text: audit_all.c), so it is overwritten and
+# started again; the plans' rows still equal those of full decisions.
+{
+    echo "credentials:"
+    for i in $(seq -w 1 40); do
+        echo "  - { id: M$i, name: Stack $i, type: certificate, jurisdiction: US-OH }"
+    done
+} > "$WORK/many.yaml"
+{
+    echo 'pack "many" { authority = "test", version = "1" }'
+    for i in $(seq 1 40); do
+        set -- $(for k in 0 1 2 3 4 5 6; do echo $(((i + k) % 8 + 1)); done)
+        printf 'stack "M%02d" {\n  jurisdiction = "US-OH",\n' "$i"
+        printf '  requires = all { "C%d", "C%d", at_least(2) { "C%d", "C%d", "C%d" },\n' "$1" "$2" "$3" "$4" "$5"
+        printf '    any { "C%d", "C%d" }, hours(%d, { "C%d", "C%d", "C%d", "C%d" }) },\n}\n' \
+            "$6" "$7" $((60 + i)) "$1" "$2" "$3" "$4"
+    done
+} > "$WORK/many.lua"
+gen_catalog 17 3000 >"$WORK/many-holders.yaml"
+"$CREDEX" --db "$WORK/many.db" import "$WORK/many-holders.yaml" "$WORK/many.yaml" --quiet ||
+    fail "import the forty stacks' registry"
+M=(--db "$WORK/many.db" --rules "$WORK/many.lua" --as-of 2026-06-01 --format csv)
+"$CREDEX" audit --all "${M[@]}" --jobs 2 > "$WORK/many-plans.csv" || fail "many: the plans' audit"
+expect_eq "$(wc -l < "$WORK/many-plans.csv" | tr -d ' ')" 120001 "many csv: a header and forty rows per holder"
+[ "$(cut -d, -f6- "$WORK/many-plans.csv" | sort -u | wc -c)" -gt 65536 ] && pass ||
+    fail "many csv: under 64 KB of distinct missing fields: the memo may never start again"
+"$CREDEX" audit --all "${M[@]}" --jobs 2 --log > "$WORK/many-full.csv" 2>/dev/null
+cmp -s "$WORK/many-full.csv" "$WORK/many-plans.csv" && pass ||
+    fail "many csv: the rows of full decisions (--log) differ from those of the plans"
 finish
