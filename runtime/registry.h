@@ -92,6 +92,10 @@ const char *cx__registry_file(const cx_registry *r);
 /* 1 when r was opened with cx_open_options.no_cache. */
 int cx__registry_no_cache(const cx_registry *r);
 
+/* The entities of one kind in the registry, as cx_registry_counts counts
+ * them, without counting the others (the award table is the largest). */
+int cx__registry_count(cx_registry *r, cx_kind kind, int64_t *n, cx_error *err);
+
 /* ------------------------------------------------------------ bulk reads */
 
 /* The fixed set of bulk reads behind the in-memory snapshot (snapshot.c).

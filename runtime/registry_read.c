@@ -133,6 +133,20 @@ int cx_registry_counts(cx_registry *r, int64_t counts[CX_KIND_AWARD + 1], cx_err
     return CX__REGISTRY_CALL(r, err, registry_counts(r, counts, err));
 }
 
+static int registry_count(cx_registry *r, cx_kind kind, int64_t *n, cx_error *err)
+{
+    int src = 0;
+    if (check_kind(kind, err)) return err->code;
+    if (cx__reg_query_int(r, count_sql[kind], n, &src))
+        return cx__reg_error(r, err, "cannot count the registry");
+    return CX_OK;
+}
+
+int cx__registry_count(cx_registry *r, cx_kind kind, int64_t *n, cx_error *err)
+{
+    return CX__REGISTRY_CALL(r, err, registry_count(r, kind, n, err));
+}
+
 /* "no credential 'X' in the registry; did you mean 'Y'?" as CX_EUSAGE. */
 static int not_found(cx_registry *r, cx_kind kind, const char *id, cx_error *err)
 {

@@ -798,10 +798,10 @@ static int init_run(wctx *w, cx_registry *r, const cx_whatif_options *opt, cx_er
                          opt->as_of ? opt->as_of : "", opt->as_of ? why : "missing");
     if (!(w->rep = calloc(1, sizeof *w->rep))) return nomem(w);
     snprintf(w->rep->as_of, sizeof w->rep->as_of, "%s", opt->as_of);
-    int64_t counts[CX_KIND_AWARD + 1];
+    int64_t holders = 0; /* (not cx_registry_counts: counting 5M awards reads their table) */
     int rc = cx_registry_content_version(r, &w->version, err);
-    if (!rc) rc = cx_registry_counts(r, counts, err);
-    if (!rc) w->rep->holders = (uint64_t)counts[CX_KIND_HOLDER];
+    if (!rc) rc = cx__registry_count(r, CX_KIND_HOLDER, &holders, err);
+    if (!rc) w->rep->holders = (uint64_t)holders;
     if (!rc && (opt->shard || opt->shards)) rc = shard_bounds(w);
     return rc;
 }
