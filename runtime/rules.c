@@ -189,6 +189,11 @@ size_t cx_rules_rule_count(const cx_rules *rs)
     return rs ? rs->nrules : 0;
 }
 
+uint64_t cx_rules_holder_count(const cx_rules *rs)
+{
+    return rs && rs->snapshot ? cx__snapshot_count(rs->snapshot, CX_KIND_HOLDER) : 0;
+}
+
 void cx_rules_free(cx_rules *rs)
 {
     if (!rs) return;

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1083,12 +1084,48 @@ static char *map_at_base(cx_snapshot *s, int fd, const struct stat *st, const ca
 #endif
 }
 
+/* The checksum of a mapped payload, on a thread of its own while the
+ * calling thread checks the same (read-only) bytes element by element. */
+typedef struct sum_job {
+    const char *data;
+    size_t size;
+    uint64_t sum;
+} sum_job;
+
+static void *sum_thread(void *arg)
+{
+    sum_job *j = arg;
+    checksum c;
+    check_init(&c);
+    check_update(&c, j->data, j->size);
+    j->sum = check_final(&c);
+    return NULL;
+}
+
+/* Checks l's payload against its checksum and checks (and, unless it is
+ * mapped, fixes) every element: 0, or -1 with *why. A mapped payload is
+ * summed on a second thread meanwhile: nothing writes it. */
+static int check_payload(loader *l, uint64_t want, const char **why)
+{
+    sum_job job = {l->base, (size_t)l->size, 0};
+    pthread_t thread;
+    int threaded = l->mapped && pthread_create(&thread, NULL, sum_thread, &job) == 0;
+    int rc = 0;
+    if (!threaded) { /* a copy is summed before fix_payload moves its pointers */
+        sum_thread(&job);
+        if (job.sum != want) return *why = "checksum mismatch", -1;
+    }
+    if (fix_payload(l)) rc = -1, *why = l->why;
+    if (threaded) pthread_join(thread, NULL);
+    if (job.sum != want) rc = -1, *why = "checksum mismatch"; /* said first, as it is */
+    return rc;
+}
+
 cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file,
                                        const cx_snap_key *key, const char **why)
 {
     cache_header h, want;
     struct stat st;
-    checksum c;
     loader l;
     cx_cache_state state = CX_CACHE_CORRUPT;
     char *path = cx__snapshot_cache_path(registry_file);
@@ -1120,16 +1157,7 @@ cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file
             goto done;
         }
     }
-    check_init(&c);
-    check_update(&c, l.base, (size_t)l.size);
-    if (check_final(&c) != h.checksum) {
-        *why = "checksum mismatch";
-        goto done;
-    }
-    if (fix_payload(&l)) {
-        *why = l.why;
-        goto done;
-    }
+    if (check_payload(&l, h.checksum, why)) goto done;
     s->content_version = key->content_version;
     state = CX_CACHE_FRESH;
     *why = "fresh";

@@ -90,27 +90,23 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;
 }
 
-/* One text line per stack after the as-of date and the holder count. */
-static int write_summary(cli *c, cx_registry *r, const cx_audit_count *v, size_t n)
+/* One text line per stack after the as-of date and the count of the
+ * holders the rules' snapshot holds (those the audit decided). */
+static int write_summary(cli *c, const cx_rules *rules, const cx_audit_count *v, size_t n)
 {
-    int64_t counts[CX_KIND_AWARD + 1] = {0};
     cx_error err;
     int json = strcmp(c->format, "json") == 0;
     if (!json) {
-        uint64_t first = 0, end = 0;
-        if (cx_registry_counts(r, counts, &err)) return cli_report(&err);
-        if (c->shards && cx_shard_range((uint64_t)counts[CX_KIND_HOLDER], c->shard, c->shards,
-                                        &first, &end, &err))
+        uint64_t first = 0, end = 0, holders = cx_rules_holder_count(rules);
+        if (c->shards && cx_shard_range(holders, c->shard, c->shards, &first, &end, &err))
             return cli_report(&err);
         if (c->shards)
-            printf("as of %s: %llu of %lld holder%s (shard %u of %u), %zu stack%s\n", cli_as_of(c),
-                   (unsigned long long)(end - first), (long long)counts[CX_KIND_HOLDER],
-                   counts[CX_KIND_HOLDER] == 1 ? "" : "s", c->shard, c->shards, n,
-                   n == 1 ? "" : "s");
+            printf("as of %s: %llu of %llu holder%s (shard %u of %u), %zu stack%s\n", cli_as_of(c),
+                   (unsigned long long)(end - first), (unsigned long long)holders,
+                   holders == 1 ? "" : "s", c->shard, c->shards, n, n == 1 ? "" : "s");
         else
-            printf("as of %s: %lld holder%s, %zu stack%s\n", cli_as_of(c),
-                   (long long)counts[CX_KIND_HOLDER], counts[CX_KIND_HOLDER] == 1 ? "" : "s", n,
-                   n == 1 ? "" : "s");
+            printf("as of %s: %llu holder%s, %zu stack%s\n", cli_as_of(c),
+                   (unsigned long long)holders, holders == 1 ? "" : "s", n, n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < n; i++) {
         if (!json) {
@@ -128,7 +124,7 @@ static int write_summary(cli *c, cx_registry *r, const cx_audit_count *v, size_t
 }
 
 /* --all --summary: statuses only, counted per stack. */
-static int audit_summary(cli *c, cx_registry *r, cx_rules *rules)
+static int audit_summary(cli *c, cx_rules *rules)
 {
     cx_error err;
     cx_audit_count *v = NULL;
@@ -153,7 +149,7 @@ static int audit_summary(cli *c, cx_registry *r, cx_rules *rules)
         for (size_t k = 0; k < 4 && c->fail_unless; k++)
             differs |= by[k] && strcmp(cx_status_name(status[k]), c->fail_unless) != 0;
     }
-    rc = write_summary(c, r, v, n);
+    rc = write_summary(c, rules, v, n);
     free(v);
     if (rc) return rc;
     return errors ? CX_EINPUT : differs ? 1 : CX_OK;
@@ -184,7 +180,7 @@ int cmd_audit(cli *c)
     if (rc || (rc = cli_open(c, cli_decide_flags(c), &r))) return rc;
     if ((rc = cli_load_rules(c, r, &rules)) == CX_OK) {
         if (c->all && c->summary) {
-            rc = audit_summary(c, r, rules);
+            rc = audit_summary(c, rules);
         } else if (c->all) {
             rc = audit_all(c, r, rules);
         } else {

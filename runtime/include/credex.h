@@ -401,6 +401,12 @@ int cx_rules_probe(cx_rules *rules, const char *as_of, cx_diagnostics *diags, cx
 size_t cx_rules_pack_count(const cx_rules *rules);
 size_t cx_rules_rule_count(const cx_rules *rules);
 
+/* The holders of the registry as the rules were loaded against it (their
+ * snapshot), which cx_audit_all and cx_audit_summary decide: read from
+ * memory, unlike cx_registry_counts, which counts every table (at
+ * millions of awards, reading most of the file). */
+uint64_t cx_rules_holder_count(const cx_rules *rules);
+
 /* -------------------------------------------------------------- decisions */
 
 /* Every decision is a value (docs/design.md §1, §6): a status, the reasons, the

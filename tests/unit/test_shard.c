@@ -209,6 +209,10 @@ TEST(audit_shards)
     size_t nall = 0;
     CHECK_INT(cx_audit_summary_with(rules, &opt, &all, &nall, &err), CX_OK);
     CHECK_INT(nall, 2);
+    CHECK_INT(cx_rules_holder_count(rules), HOLDERS); /* what the summary line says */
+    CHECK_INT(cx_rules_holder_count(NULL), 0);
+    for (size_t j = 0; j < nall; j++)
+        CHECK_INT(all[j].met + all[j].in_progress + all[j].not_started + all[j].error, HOLDERS);
     for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
         cx_buf joined;
         uint64_t met[2] = {0}, in_progress[2] = {0}, not_started[2] = {0};
