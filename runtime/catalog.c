@@ -8,10 +8,14 @@
  */
 #include "catalog.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "badges.h"
 #include "csv_import.h"
@@ -2820,6 +2824,24 @@ static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
     stats->differing = ld->differing;
 }
 
+/* Whether every path names something there, and every regular file among
+ * them can be opened, before the first is read: a misspelt or unreadable
+ * last file fails at once, not after minutes of a large first one. Pipes
+ * and other files are not opened here (an open and close would let a
+ * FIFO's writer go on writing to no reader). */
+static int paths_openable(const char *const *paths, size_t npaths, cx_error *err)
+{
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat st;
+        int fd = -1, ok = stat(paths[i], &st) == 0;
+        if (ok && !S_ISREG(st.st_mode)) continue;
+        if (!ok || (fd = open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+            return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot open: %s", strerror(errno));
+        close(fd);
+    }
+    return CX_OK;
+}
+
 static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
                         const cx_import_options *opts, cx_import_stats *stats, cx_error *err)
 {
@@ -2830,7 +2852,8 @@ static int import_files(cx_registry *r, const char *const *paths, size_t npaths,
     /* input paths in byte order: what merges by id takes the same values
      * whatever order the paths are given in (docs/interop.md) */
     qsort(sorted, npaths, sizeof *sorted, cx__strcmp_ptr);
-    int rc = cx__catalog_loader_new(r, &ld, err);
+    int rc = paths_openable(sorted, npaths, err);
+    if (!rc) rc = cx__catalog_loader_new(r, &ld, err);
     if (rc) {
         free(sorted);
         return rc;

@@ -64,6 +64,28 @@ run import "$EV/catalog.yaml" --db :memory:
 expect_rc 0 "import into :memory:"
 if [ -e :memory: ]; then fail "a file named :memory: was created"; else pass; fi
 
+# every named file is checked before the first is read: a missing or
+# unreadable one fails the import at once, named, even when a file read
+# before it (in byte order) is bad too; a FIFO is not opened to check it
+run import bad-yaml.yaml zz-missing.yaml --db ev.db
+expect_rc 3 "import with a missing file"
+expect_eq "$ERR" "credex: zz-missing.yaml: cannot open: No such file or directory" \
+    "the missing file is named before the bad one is read"
+cp "$EV/catalog.yaml" unreadable.yaml
+chmod 000 unreadable.yaml
+if [ "$(id -u)" -ne 0 ]; then
+    run import "$EV/catalog.yaml" unreadable.yaml --db ev.db
+    expect_rc 3 "import with an unreadable file"
+    expect_contains "$ERR" "unreadable.yaml: cannot open: Permission denied" "the unreadable file is named"
+fi
+rm -f unreadable.yaml
+mkfifo pipe.yaml
+cat "$EV/catalog.yaml" >pipe.yaml &
+run import pipe.yaml --db fifo.db
+wait
+expect_rc 0 "import from a FIFO"
+expect_eq "$(cksum <ev.db)" "$before" "the failed imports leave the registry byte-identical"
+
 # a successful first import keeps its registry
 run import "$EV/catalog.yaml" --db new.db
 expect_rc 0 "a successful first import"
