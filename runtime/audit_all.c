@@ -92,7 +92,7 @@ typedef struct worker {
     int begun;             /* e is begun */
     cx_buf one;            /* where one decision is rendered: small, so the many small
                               writes of a renderer stay in cache; then copied to its chunk */
-    missing_memo memo[MISSING_MEMO];
+    missing_memo *memo;    /* MISSING_MEMO entries (on the heap: workers live on a stack) */
     cx_buf memo_text;
     cx_error err;
 } worker;
@@ -517,6 +517,8 @@ static int worker_begin(drive *d, worker *w, int j, cx_error *err)
     w->d = d;
     cx__buf_init(&w->one);
     cx__buf_init(&w->memo_text);
+    if (!(w->memo = malloc(MISSING_MEMO * sizeof *w->memo)))
+        return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < MISSING_MEMO; i++) w->memo[i].plan = SIZE_MAX;
     rc = j == 0 ? (w->sb = cx__rules_sandbox(d->rules), CX_OK)
                 : cx__rules_worker(d->rules, &w->sb, err);
@@ -552,6 +554,7 @@ static int audit_each(cx_rules *rules, const cx_audit_options *opt, uint32_t fir
         if (j && ws[j].sb) cx__sandbox_free(ws[j].sb);
         cx__buf_free(&ws[j].one);
         cx__buf_free(&ws[j].memo_text);
+        free(ws[j].memo);
     }
     drive_free(&d);
     pthread_cond_destroy(&d.finished);

@@ -2824,16 +2824,18 @@ static void fill_stats(const cx_catalog_loader *ld, cx_import_stats *stats)
     stats->differing = ld->differing;
 }
 
-/* Whether every path names something there, and every regular file among
- * them can be opened, before the first is read: a misspelt or unreadable
- * last file fails at once, not after minutes of a large first one. Pipes
- * and other files are not opened here (an open and close would let a
- * FIFO's writer go on writing to no reader). */
+/* Whether every path names something there that is not a directory, and
+ * every regular file among them can be opened, before the first is read:
+ * a misspelt or unreadable last file fails at once, not after minutes of
+ * a large first one. Pipes and other files are not opened here (an open
+ * and close would let a FIFO's writer go on writing to no reader). */
 static int paths_openable(const char *const *paths, size_t npaths, cx_error *err)
 {
     for (size_t i = 0; i < npaths; i++) {
         struct stat st;
         int fd = -1, ok = stat(paths[i], &st) == 0;
+        if (ok && S_ISDIR(st.st_mode))
+            return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot read: %s", strerror(EISDIR));
         if (ok && !S_ISREG(st.st_mode)) continue;
         if (!ok || (fd = open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
             return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot open: %s", strerror(errno));

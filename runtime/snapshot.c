@@ -1795,6 +1795,7 @@ static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *
     uint32_t na = base->count[CX_KIND_AWARD], nh = base->count[CX_KIND_HOLDER];
     s->awards = base->awards;
     s->holders = base->holders;
+    s->borrows_awards = 1;
     if (!any || !na) return CX_OK;
     /* in place: the memory is base's (its arena's, or the cache file it maps
        privately), written by no one else now */
@@ -1819,6 +1820,7 @@ static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *
         }
         s->awards = awards;
         if (holders) s->holders = holders;
+        s->borrows_awards = in_place; /* a copy is s's own */
     }
     free(memo);
     return rc;

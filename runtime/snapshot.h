@@ -211,6 +211,7 @@ typedef struct cx_snapshot {
     int from_cache;                          /* 1: loaded from the snapshot cache */
     void *map;       /* the cache file mapped read-only (munmap'd by cx__snapshot_free), or NULL */
     size_t map_size; /* its bytes */
+    int borrows_awards; /* 1: awards (and holders) are another snapshot's (a graft's) */
 } cx_snapshot;
 
 /* ------------------------------------------------------------ the cache */
@@ -240,8 +241,14 @@ cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file
 
 /* Makes n bytes at p, which lie in the cache file s maps, writable (in
  * s's memory only: the mapping is private): 0, or -1 when they are not
- * in the mapping or cannot be made writable. 0 at once when s maps none. */
+ * in the mapping or cannot be made writable. When s maps none: 0 (its
+ * arrays are its own memory), or -1 when its awards are borrowed from
+ * another snapshot (which may map them read-only). */
 int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n);
+
+/* The address a cache file is mapped at, for tests that take it first
+ * (the read-and-move path); 0 where caches are never mapped. */
+uintptr_t cx__snapshot_cache_base(void);
 
 /* Builds the id look-up tables (cx__snapshot_find) of a snapshot whose
  * arrays are in place, such as one cx__snapshot_cache_read filled: 0, or

@@ -605,13 +605,17 @@ static void write_payload(writer *w, const cx_snapshot *s)
     flush_stage(w);
 }
 
-/* Opens a new file beside path for the cache, with the registry's mode. */
+/* Opens a new file beside path for the cache, with the registry's mode
+ * but writable by its owner alone: no one writes a cache in place (a new
+ * one is renamed over it), and only a file no one else may write is
+ * mapped (map_at_base), so a registry shared with a group still gets a
+ * cache its owner's commands map. */
 static FILE *open_temp(const char *path, const char *registry_file, char **tmp)
 {
     static atomic_uint serial;
     struct stat st;
     size_t size = strlen(path) + 48;
-    mode_t mode = stat(registry_file, &st) == 0 ? (st.st_mode & 0666) : 0644;
+    mode_t mode = stat(registry_file, &st) == 0 ? (st.st_mode & 0644) : 0644;
     if (!(*tmp = malloc(size))) return NULL;
     snprintf(*tmp, size, "%s.tmp.%ld.%u", path, (long)getpid(), atomic_fetch_add(&serial, 1));
     int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -1167,9 +1171,15 @@ done:
     return state;
 }
 
+uintptr_t cx__snapshot_cache_base(void)
+{
+    return CACHE_CAN_MAP ? (uintptr_t)CACHE_BASE : 0;
+}
+
 int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n)
 {
-    if (!s->map || !n) return 0;
+    if (!n) return 0;
+    if (!s->map) return s->borrows_awards ? -1 : 0;
     long page = sysconf(_SC_PAGESIZE);
     uintptr_t lo = (uintptr_t)p, hi = lo + n, at = (uintptr_t)s->map;
     if (page <= 0 || lo < at || hi > at + s->map_size) return -1;

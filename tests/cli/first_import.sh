@@ -80,10 +80,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 rm -f unreadable.yaml
 mkfifo pipe.yaml
-cat "$EV/catalog.yaml" >pipe.yaml &
+timeout 60 sh -c 'cat "$1" >pipe.yaml' sh "$EV/catalog.yaml" & # (no reader: gives up)
 run import pipe.yaml --db fifo.db
 wait
 expect_rc 0 "import from a FIFO"
+mkdir adir
+run import "$EV/catalog.yaml" adir --db ev.db
+expect_rc 3 "import of a directory"
+expect_eq "$ERR" "credex: adir: cannot read: Is a directory" "a directory is refused before any file is read"
 expect_eq "$(cksum <ev.db)" "$before" "the failed imports leave the registry byte-identical"
 
 # a successful first import keeps its registry

@@ -4,10 +4,14 @@
  * input is read twice: as the cache file found beside a registry (the
  * header's checks), and, its header skipped when it has one, as a payload
  * sealed with a right header and checksum, so that every offset and index
- * check is reached. A snapshot the reader accepts is walked whole.
+ * check is reached; each read both mapped and read and moved (the mapping
+ * address taken first). A snapshot the reader accepts is walked whole.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_FIXED_NOREPLACE */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "snapshot.h"
@@ -47,7 +51,7 @@ static void walk(const cx_snapshot *s)
 }
 
 /* Reads the cache beside registry for key; walks what it accepts. */
-static void read_cache(const char *registry, const cx_snap_key *key)
+static void read_one(const char *registry, const cx_snap_key *key)
 {
     const char *why;
     cx_snapshot *s = calloc(1, sizeof *s); /* zeroed: empty arenas */
@@ -58,6 +62,21 @@ static void read_cache(const char *registry, const cx_snap_key *key)
         fuzz_committed++;
     }
     cx__snapshot_free(s);
+}
+
+/* read_one twice: mapped where the file's pointers assume (this user's
+ * file, the address free), then read and moved (the address taken). */
+static void read_cache(const char *registry, const cx_snap_key *key)
+{
+    read_one(registry, key);
+#ifdef MAP_FIXED_NOREPLACE
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    void *at = (void *)cx__snapshot_cache_base(), *taken = MAP_FAILED;
+    if (at)
+        taken = mmap(at, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    read_one(registry, key);
+    if (taken != MAP_FAILED) munmap(taken, page);
+#endif
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,10 +6,12 @@
  * engine; truncated, edited, misnamed (a directory, a symlink) and
  * resealed hostile caches ignored and rebuilt, never trusted.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_FIXED_NOREPLACE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -629,10 +631,31 @@ done:
     cx_registry_close(r);
 }
 
+static void resealed_pass(int moved);
+
 /* Every 4-byte word of a good payload overwritten with hostile values and
  * sealed again with a right checksum: the load refuses it or takes a
- * snapshot whose every index holds (ASan checks the walk). */
+ * snapshot whose every index holds (ASan checks the walk). Twice: mapped
+ * where the writer assumed, and read and moved (the address taken first,
+ * as by another snapshot), the path of a file others may write. */
 TEST(resealed_hostile_payloads_never_crash)
+{
+    for (int moved = 0; moved < 2; moved++) {
+        void *taken_at = NULL;
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+#ifdef MAP_FIXED_NOREPLACE
+        if (moved && cx__snapshot_cache_base()) {
+            taken_at = mmap((void *)cx__snapshot_cache_base(), page, PROT_NONE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            CHECK(taken_at == (void *)cx__snapshot_cache_base());
+        }
+#endif
+        resealed_pass(moved);
+        if (taken_at && taken_at != MAP_FAILED) munmap(taken_at, page);
+    }
+}
+
+static void resealed_pass(int moved)
 {
     static const uint32_t values[] = {0xffffffffu, 0x7fffffffu, 0x80000000u, 1000000u, 0};
     size_t n = 0;
@@ -662,6 +685,10 @@ TEST(resealed_hostile_payloads_never_crash)
             if (!s) continue;
             if (cx__snapshot_cache_read(s, in_dir("h.db"), &key, &why) == CX_CACHE_FRESH) {
                 taken++;
+                if (moved) CHECK(s->map == NULL);
+#if defined(__linux__) && UINTPTR_MAX > 0xffffffffu
+                if (!moved) CHECK(s->map != NULL);
+#endif
                 CHECK_INT(cx__snapshot_index(s), 0);
                 /* ids may be out of order now, so a find may miss: a walk, for ASan */
                 for (int t = 0; t < CX_SNAP_NTABLES; t++)
