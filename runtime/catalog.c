@@ -2837,9 +2837,19 @@ static int paths_openable(const char *const *paths, size_t npaths, cx_error *err
         if (ok && S_ISDIR(st.st_mode))
             return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot read: %s", strerror(EISDIR));
         if (ok && !S_ISREG(st.st_mode)) continue;
-        if (!ok || (fd = open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-            return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot open: %s", strerror(errno));
+        if (!ok || (fd = open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+            size_t len = strlen(paths[i]);
+            int db = len > 3 && strcmp(paths[i] + len - 3, ".db") == 0; /* `import R.db FILE` */
+            return cx__error(err, CX_EINPUT, paths[i], 0, 0, "cannot open: %s%s", strerror(errno),
+                             db ? " (a registry is named with --db, not as a file to import)" : "");
+        }
+        char magic[16];
+        ssize_t got = read(fd, magic, sizeof magic);
         close(fd);
+        if (got == (ssize_t)sizeof magic && memcmp(magic, "SQLite format 3", 16) == 0)
+            return cx__error(err, CX_EINPUT, paths[i], 0, 0,
+                             "a SQLite file (a registry?), not a file to import; a registry is "
+                             "named with --db");
     }
     return CX_OK;
 }

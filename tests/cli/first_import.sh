@@ -84,6 +84,14 @@ timeout 60 sh -c 'cat "$1" >pipe.yaml' sh "$EV/catalog.yaml" & # (no reader: giv
 run import pipe.yaml --db fifo.db
 wait
 expect_rc 0 "import from a FIFO"
+run import ev.db --db other.db # the registry named as a file to import: said so
+expect_rc 3 "import of a registry file"
+expect_eq "$ERR" "credex: ev.db: a SQLite file (a registry?), not a file to import; a registry is named with --db" \
+    "a registry given as a file is named as one"
+run import nothere.db "$EV/catalog.yaml" --db ev.db
+expect_rc 3 "import of a missing .db"
+expect_eq "$ERR" "credex: nothere.db: cannot open: No such file or directory (a registry is named with --db, not as a file to import)" \
+    "a missing .db file gets the --db hint"
 mkdir adir
 run import "$EV/catalog.yaml" adir --db ev.db
 expect_rc 3 "import of a directory"
