@@ -272,8 +272,9 @@ static int compile_equivalence(compiler *c, const cx_tnode *v, cx_rule *r)
         cx__compile_error(c, v, "equivalence '%s': 'from', 'to' and 'when' are required", r->id);
         return 1;
     }
-    bad |= !(r->from = cx__compile_selector(c, from, "equivalence from")) |
-           !(r->to = cx__compile_selector(c, to, "equivalence to"));
+    r->from = cx__compile_selector(c, from, "equivalence from"); /* both: both errors said */
+    r->to = cx__compile_selector(c, to, "equivalence to");
+    bad |= !r->from || !r->to;
     if (transitive && transitive->kind != CX_TBOOL) {
         cx__compile_error(c, transitive, "transitive must be true or false");
         bad = 1;

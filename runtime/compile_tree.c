@@ -222,8 +222,8 @@ int cx__compile_range(compiler *c, const cx_tnode *v, const char *what, int list
         from = item(v, 0);
         to = item(v, 1);
     }
-    int bad =
-        (from && date_value(c, from, what, &out->from)) | (to && date_value(c, to, what, &out->to));
+    int bad = from && date_value(c, from, what, &out->from); /* both: both errors said */
+    bad |= to && date_value(c, to, what, &out->to);
     if (!bad && out->to < out->from) {
         cx__compile_error(c, v, "%s: the range ends before it starts", what);
         bad = 1;

@@ -312,8 +312,8 @@ static const char *const record_sql[R_COUNT] = {
     [R_FINISH] = "UPDATE import_log SET digest = ?2, tables_hashed = ?3,"
                  " content_version = (SELECT CAST(value AS INTEGER) FROM meta"
                  " WHERE key = 'content_version') WHERE id = ?1",
-    [R_FILE] = "INSERT INTO import_file(import_id, seq, path, sha256, bytes)"
-               " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [R_FILE] = ("INSERT INTO import_file(import_id, seq, path, sha256, bytes)"
+                " VALUES (?1, ?2, ?3, ?4, ?5)"), /* (parentheses: one string, for clang) */
 };
 
 typedef struct recorder {
