@@ -14,7 +14,6 @@ operation and status of the document must have been seen. Waits are
 bounded by counts of tries; nothing is timed. Usage: serve.py CREDEX SRC
 WORK; prints "N passed, M failed".
 """
-import atexit
 import base64
 import http.client
 import json
@@ -32,6 +31,8 @@ import time
 CREDEX, SRC, WORK = sys.argv[1:4]
 sys.path.insert(0, os.path.join(SRC, "tests/serve"))
 import openapi_check  # noqa: E402  (the checker of tests/serve, stdlib only)
+import harness  # noqa: E402  (checks and the serve process, stdlib only)
+from harness import check, eq, wait_for  # noqa: E402
 
 DOC_PATH = os.path.join(SRC, "runtime/pages/openapi.json")
 with open(DOC_PATH, encoding="utf-8") as _f:
@@ -42,21 +43,6 @@ RULES = os.path.join(SRC, "examples/ev-mechanic/rules")
 CATALOG = os.path.join(SRC, "examples/ev-mechanic/catalog.yaml")
 DB = os.path.join(WORK, "ev.db")
 AS_OF = "2026-06-01"
-TRIES = 400  # polls of 0.05 s at most, a guard against hangs, not a measure
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, file=sys.stderr)
-
-
-def eq(got, want, what):
-    check(got == want, "%s: got %r, expected %r" % (what, got, want))
 
 
 def cli(*args):
@@ -131,47 +117,15 @@ def validate(method, path, status, ctype, data, body=None, reqtype=None):
     check(not problems, "%s: the body does not match the document: %s" % (where, problems[:3]))
 
 
-STARTED = []
-
-
-@atexit.register
-def kill_left():
-    """A server a failed check left running is killed, never kept."""
-    for proc in STARTED:
-        if proc.poll() is None:
-            proc.kill()
-
-
-class Server:
-    """A credex serve process; stderr read on a thread into lines."""
+class Server(harness.ServeProcess):
+    """credex serve over the example registry (or db, rules); every JSON
+    body it answers validated against the OpenAPI document."""
 
     def __init__(self, *args, db=DB, rules=RULES):
-        self.proc = subprocess.Popen(
-            [CREDEX, "serve", "--db", db, "--rules", rules, "--listen", "127.0.0.1:0",
-             "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        STARTED.append(self.proc)
-        self.first = self.proc.stderr.readline().decode()
-        self.lines = []
-        self.port = int(self.first.rsplit(":", 1)[1]) if "listening on" in self.first else 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.append(line.decode().rstrip("\n"))
+        super().__init__(CREDEX, db, rules, *args)
 
     def wait_line(self, text):
-        for _ in range(TRIES):
-            if any(text in line for line in self.lines):
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=60)
-        self.reader.join(timeout=60)  # every line read
-        return rc
+        return wait_for(lambda: any(text in line for line in self.lines))
 
     def request(self, method, path, body=None, headers=None, ctype="application/json"):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -739,11 +693,8 @@ def test_reload_under_load(s):
         if i % 2:
             before = sum("reloaded" in line for line in s.lines)
             s.proc.send_signal(signal.SIGHUP)
-            for _ in range(TRIES):  # until the server says it reloaded once more
-                if sum("reloaded" in line for line in s.lines) > before:
-                    reloads += 1
-                    break
-                time.sleep(0.05)
+            # until the server says it reloaded once more
+            reloads += wait_for(lambda: sum("reloaded" in line for line in s.lines) > before)
         else:
             reloads += s.request("POST", "/v1/admin/reload", "")[0] == 200
     done.set()
@@ -840,8 +791,7 @@ def main():
     test_decision_log()
     test_breaker()
     test_coverage()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.summary()
 
 
 def token(name, scopes):

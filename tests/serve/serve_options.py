@@ -8,17 +8,17 @@ packs keep serving; a file that no longer parses likewise; the key put back,
 the reload succeeds). Waits are bounded by counts of tries; nothing is
 timed. Usage: serve_options.py CREDEX SRC WORK; prints "N passed, M failed".
 """
-import atexit
 import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 
 CREDEX, SRC, WORK = sys.argv[1:4]
+sys.path.insert(0, os.path.join(SRC, "tests/serve"))
+import harness  # noqa: E402  (checks and the serve process, stdlib only)
+from harness import check, eq, wait_for  # noqa: E402
 RULES = os.path.join(SRC, "examples/ev-mechanic/rules")  # every pack signed
 CATALOG = os.path.join(SRC, "examples/ev-mechanic/catalog.yaml")
 TRUST = os.path.join(SRC, "examples/keys/trust.json")
@@ -27,76 +27,30 @@ AS_OF = "2026-06-01"
 AUDIT = json.dumps({"holder": "h-tx-0001", "as_of": AS_OF})
 with open(os.path.join(SRC, "tests/fixtures/whatif/tx-leaves-compact.yaml"), encoding="utf-8") as _f:
     CHANGE = _f.read()  # Texas leaves the compact: recognitions move
-TRIES = 400  # polls of 0.05 s at most, a guard against hangs, not a measure
-passed = failed = 0
-STARTED = []
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, file=sys.stderr)
-
-
-def eq(got, want, what):
-    check(got == want, "%s: got %r, expected %r" % (what, got, want))
 
 
 def cli(*args):
     return subprocess.run([CREDEX, *args], capture_output=True, check=False)
 
 
-@atexit.register
-def kill_left():
-    """A server a failed check left running is killed, never kept."""
-    for proc in STARTED:
-        if proc.poll() is None:
-            proc.kill()
-
-
-class Server:
-    """A credex serve process; stderr read on a thread into lines."""
+class Server(harness.ServeProcess):
+    """credex serve over db with the example's packs; counts of stderr lines."""
 
     def __init__(self, db, *args):
-        self.proc = subprocess.Popen(
-            [CREDEX, "serve", "--db", db, "--rules", RULES, "--listen", "127.0.0.1:0",
-             "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        STARTED.append(self.proc)
-        self.first = self.proc.stderr.readline().decode()
-        self.lines = []
-        self.port = int(self.first.rsplit(":", 1)[1]) if "listening on" in self.first else 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.append(line.decode().rstrip("\n"))
+        super().__init__(CREDEX, db, RULES, *args)
 
     def count(self, text):
         return sum(text in line for line in self.lines)
 
     def wait_count(self, text, n):
         """Waits until text is on n lines of stderr; False when it never is."""
-        for _ in range(TRIES):
-            if self.count(text) >= n:
-                return True
-            time.sleep(0.05)
-        return False
+        return wait_for(lambda: self.count(text) >= n)
 
     def hup(self, text):
         """SIGHUP, then waits for one more line holding text."""
         n = self.count(text) + 1
         self.proc.send_signal(signal.SIGHUP)
         return self.wait_count(text, n)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=60)
-        self.reader.join(timeout=60)
-        return rc
 
     def request(self, method, path, body=None, ctype="application/json"):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -216,8 +170,7 @@ def test_trust_reload():
 def main():
     test_no_cache()
     test_trust_reload()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.summary()
 
 
 sys.exit(main())
