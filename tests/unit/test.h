@@ -75,6 +75,22 @@ static int test_run_(const test_case *cases)
     return failed ? 1 : 0;
 }
 
+/* Writes text to TEST_TMP/name (or /tmp/name) and returns its path, in
+ * one of four static buffers used in turn (so four paths live at once). */
+static inline const char *test_write_file(const char *name, const char *text)
+{
+    static char paths[4][512];
+    static int next;
+    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
+    char *path = paths[next++ % 4];
+    snprintf(path, 512, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) return path;
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
 /* For tests that build tokens: base64url without padding of len bytes at p, into out (big enough).
  */
 static inline void test_b64url(const void *p, size_t len, char *out)

@@ -30,21 +30,6 @@ static const char base[] =
     "      - { credential: TX-EVS-101, issued: 2025-03-14, hours: 12.5 }\n"
     "      - { credential: TX-EVS-101, issued: 2025-03-14, id: retake-2025 }\n";
 
-/* Writes text to a file under $TEST_TMP and returns its path (static). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[4][512];
-    static int next;
-    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    char *path = paths[next++ % 4];
-    snprintf(path, 512, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) return path;
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static cx_registry *memory_registry(void)
 {
     cx_registry *r = NULL;
@@ -58,7 +43,7 @@ TEST(defaults_quoting_and_codes)
     cx_registry *r = memory_registry();
     cx_error err;
     cx_import_stats stats;
-    const char *path = write_file("catalog-base.yaml", base);
+    const char *path = test_write_file("catalog-base.yaml", base);
     cx_error_clear(&err);
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, &stats, &err), CX_OK);
     CHECK_INT(stats.count[CX_KIND_AWARD], 3);
@@ -99,9 +84,10 @@ TEST(definitions_across_files_name_both_places)
     cx_registry *r = memory_registry();
     cx_error err;
     const char *paths[2];
-    paths[0] = write_file("catalog-a.yaml", "jurisdictions:\n  - { id: US-TX, name: Texas }\n");
-    paths[1] = write_file("catalog-b.yaml",
-                          "# the same id again\njurisdictions:\n  - { id: US-TX, name: Tejas }\n");
+    paths[0] =
+        test_write_file("catalog-a.yaml", "jurisdictions:\n  - { id: US-TX, name: Texas }\n");
+    paths[1] = test_write_file(
+        "catalog-b.yaml", "# the same id again\njurisdictions:\n  - { id: US-TX, name: Tejas }\n");
     cx_error_clear(&err);
     CHECK_INT(cx_catalog_import(r, paths, 2, NULL, NULL, NULL, &err), CX_EINPUT);
     CHECK_CONTAINS(err.file, "catalog-b.yaml");
@@ -119,13 +105,13 @@ TEST(later_import_replaces_and_references_earlier)
 {
     cx_registry *r = memory_registry();
     cx_error err;
-    const char *path = write_file("catalog-base2.yaml", base);
+    const char *path = test_write_file("catalog-base2.yaml", base);
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
-    path = write_file("catalog-later.yaml", "holders:\n"
-                                            "  - id: h-0002\n"
-                                            "    jurisdiction: US-TX\n"
-                                            "    awards: [ { credential: TX-EVS-101, "
-                                            "issued: 2026-01-05, status: suspended } ]\n");
+    path = test_write_file("catalog-later.yaml", "holders:\n"
+                                                 "  - id: h-0002\n"
+                                                 "    jurisdiction: US-TX\n"
+                                                 "    awards: [ { credential: TX-EVS-101, "
+                                                 "issued: 2026-01-05, status: suspended } ]\n");
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
     cx_holder *h = NULL;
     CHECK_INT(cx_registry_holder(r, "h-0002", &h, &err), CX_OK);
@@ -143,7 +129,7 @@ TEST(loader_holder_for_rule_tests)
     cx_error err;
     cx_catalog_loader *ld = NULL;
     cx_ydoc *doc = NULL;
-    const char *path = write_file("catalog-base3.yaml", base);
+    const char *path = test_write_file("catalog-base3.yaml", base);
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
     static const char holder[] = "awards:\n  - { credential: TX-EVS-101, issued: 2026-02-01 }\n";
     CHECK_INT(cx__yaml_load_buffer("case.test.yaml", holder, sizeof holder - 1, &doc, &err), CX_OK);

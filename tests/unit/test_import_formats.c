@@ -19,26 +19,12 @@ static const char base_yaml[] = "jurisdictions:\n"
                                 "  - { id: C1, name: One, type: certificate, jurisdiction: US-TX,\n"
                                 "      grade_scale: [C, B, A] }\n";
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[4][512];
-    static int next;
-    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    char *path = paths[next++ % 4];
-    snprintf(path, 512, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) return path;
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static cx_registry *registry_with_base(void)
 {
     cx_registry *r = NULL;
     cx_error err;
     CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY | CX_OPEN_CREATE, &r, &err), CX_OK);
-    const char *path = write_file("formats-base.yaml", base_yaml);
+    const char *path = test_write_file("formats-base.yaml", base_yaml);
     CHECK_INT(cx_import(r, &path, 1, NULL, NULL, &err), CX_OK);
     return r;
 }
@@ -102,9 +88,9 @@ TEST(json_holders_gain_awards)
     cx_registry *r = registry_with_base();
     cx_error err;
     cx_holder *h = NULL;
-    const char *path = write_file("formats-h1.yaml",
-                                  "holders:\n  - { id: h1, jurisdiction: US-TX, attributes: "
-                                  "{ a: b }, awards: [{ credential: C1, issued: 2025-01-01 }] }\n");
+    const char *path = test_write_file(
+        "formats-h1.yaml", "holders:\n  - { id: h1, jurisdiction: US-TX, attributes: "
+                           "{ a: b }, awards: [{ credential: C1, issued: 2025-01-01 }] }\n");
     CHECK_INT(cx_import(r, &path, 1, NULL, NULL, &err), CX_OK);
     CHECK_INT(add_json(r,
                        "{\"holders\": [{\"id\": \"h1\", \"awards\": [{\"credential\": \"C1\", "
@@ -169,13 +155,13 @@ TEST(options_jurisdiction_skip_invalid_and_report)
     cx_import_stats stats;
     cx_import_options opts;
     collected got;
-    const char *path = write_file("formats.csv", "holder,credential,issued,grade\n"
-                                                 "h1,C1,2025-01-01,B\n"
-                                                 "h1,C1,2025-01-02,Z\n"
-                                                 "h2,C9,2025-01-03,\n");
+    const char *path = test_write_file("formats.csv", "holder,credential,issued,grade\n"
+                                                      "h1,C1,2025-01-01,B\n"
+                                                      "h1,C1,2025-01-02,Z\n"
+                                                      "h2,C9,2025-01-03,\n");
     memset(&opts, 0, sizeof opts);
     memset(&got, 0, sizeof got);
-    const char *paths[2] = {path, write_file("formats-base.yaml", base_yaml)};
+    const char *paths[2] = {path, test_write_file("formats-base.yaml", base_yaml)};
     CHECK_INT(cx_import(r, paths, 2, &opts, &stats, &err), CX_EINPUT);
     CHECK_STR(err.message, "column 'credential': unknown credential 'C9'; did you mean 'C1'?");
     CHECK_INT(err.line, 4);

@@ -108,21 +108,6 @@ static const char reimport[] = "credentials:\n"
                                "    valid_for: P3Y\n"
                                "    grade_scale: [Fail, Pass]\n";
 
-/* Writes text to a file under $TEST_TMP and returns its path (static). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[4][512];
-    static int next;
-    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    char *path = paths[next++ % 4];
-    snprintf(path, 512, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) return path;
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 /* The 1-based line of catalog on which needle starts. */
 static int line_of(const char *text, const char *needle)
 {
@@ -145,7 +130,7 @@ static cx_registry *registry_with(const char *name, const char *text)
 {
     cx_registry *r = NULL;
     cx_error err;
-    const char *path = write_file(name, text);
+    const char *path = test_write_file(name, text);
     cx_error_clear(&err);
     CHECK_INT(cx_registry_open(NULL, CX_OPEN_MEMORY | CX_OPEN_CREATE, &r, &err), CX_OK);
     if (r) CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
@@ -496,7 +481,7 @@ TEST(reimported_credential_changes_computed_expiry)
     cx_registry *r = registry_with("snapshot-reimport.yaml", catalog);
     cx_snapshot *before = r ? load(r) : NULL, *after = NULL;
     cx_error err;
-    const char *path = write_file("snapshot-reimport-2.yaml", reimport);
+    const char *path = test_write_file("snapshot-reimport-2.yaml", reimport);
     if (!before) goto done;
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
     after = load(r);
@@ -544,7 +529,7 @@ TEST(verification_flags_and_notes)
     cx_registry *r = registry_with("snapshot-prov.yaml", catalog);
     cx_snapshot *s = NULL;
     cx_error err;
-    const char *path = write_file("snapshot-prov-2.yaml", provenance);
+    const char *path = test_write_file("snapshot-prov-2.yaml", provenance);
     if (!r) return;
     CHECK_INT(cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err), CX_OK);
     if (!(s = load(r))) goto done;
@@ -636,7 +621,7 @@ TEST(threads_read_the_same_snapshot)
     const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
     snprintf(path, sizeof path, "%s/snapshot-threads.db", dir);
     remove(path);
-    const char *yaml = text ? write_file("snapshot-threads.yaml", text) : NULL;
+    const char *yaml = text ? test_write_file("snapshot-threads.yaml", text) : NULL;
     free(text);
     CHECK(yaml != NULL);
     cx_error_clear(&err);
@@ -668,7 +653,7 @@ TEST(damaged_data_is_reported)
     sqlite3 *db = NULL;
     cx_error err;
     const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    const char *yaml = write_file("snapshot-damaged.yaml", catalog);
+    const char *yaml = test_write_file("snapshot-damaged.yaml", catalog);
     snprintf(path, sizeof path, "%s/snapshot-damaged.db", dir);
     remove(path);
     cx_error_clear(&err);

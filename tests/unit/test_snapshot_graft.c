@@ -106,24 +106,10 @@ static void change_text(char *buf, size_t cap, unsigned *st)
     if (!rnd(st, 3)) add(buf, cap, "jurisdictions:\n  - { id: US-B, name: Bee }\n");
 }
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[2][512];
-    static int next;
-    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    char *path = paths[next++ % 2];
-    snprintf(path, 512, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) return path;
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static int import_text(cx_registry *r, const char *name, const char *text)
 {
     cx_error err;
-    const char *path = write_file(name, text);
+    const char *path = test_write_file(name, text);
     cx_error_clear(&err);
     int rc = cx_catalog_import(r, &path, 1, NULL, NULL, NULL, &err);
     if (rc) fprintf(stderr, "  %s:%d: %s\n", err.file, err.line, err.message);

@@ -20,19 +20,6 @@
 #include "test.h"
 #include "yaml_reader.h"
 
-/* Writes text to a file under $TEST_TMP and returns its path (static). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[512];
-    const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) return path;
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 /* What one way of reading a file gave: the error, and the model as text. */
 typedef struct outcome {
     int rc;         /* of add, then commit */
@@ -276,7 +263,7 @@ static void check_case(const char *name, const char *body, int want_rc, const ch
 {
     char text[8192], msg[1024];
     snprintf(text, sizeof text, "%s%s", defs, body);
-    const char *path = write_file(name, text);
+    const char *path = test_write_file(name, text);
     int rc = same_both_ways(path, msg, sizeof msg);
     CHECK_INT(rc, want_rc);
     if (want && strncmp(msg, want, strlen(want)) != 0) {
@@ -494,7 +481,7 @@ static const char *generated(const char *name, int n, int round)
             cx__buf_printf(&b, "      - { id: moved-%d, credential: c1, issued: 2020-01-01 }\n",
                            (i / 97 + round) % 31);
     }
-    const char *path = write_file(name, b.data);
+    const char *path = test_write_file(name, b.data);
     cx__buf_free(&b);
     return path;
 }
@@ -539,8 +526,8 @@ TEST(holders_written_ahead_give_the_same_rows)
     /* over the first: holders replaced, an award id moved to another holder */
     same_rows(adb, ldb, generated("ahead-2.yaml", 3000, 1), CX_OK);
     same_rows(adb, ldb,
-              write_file("ahead-c0.yaml", "credentials:\n  - { id: c0, name: Z, type: course, "
-                                          "provider: p1, jurisdiction: US-NV }\n"),
+              test_write_file("ahead-c0.yaml", "credentials:\n  - { id: c0, name: Z, type: course, "
+                                               "provider: p1, jurisdiction: US-NV }\n"),
               CX_OK);
     /* a file that removes, after its holders: written again in the usual order */
     cx_buf b;
@@ -549,7 +536,7 @@ TEST(holders_written_ahead_give_the_same_rows)
         &b, "holders:\n  - { id: h00001, awards: [{ credential: c1, issued: 2024-01-01 }] }\n"
             "  - { id: h09999, jurisdiction: US-NV }\n"
             "remove:\n  credentials: [c0]\n");
-    same_rows(adb, ldb, write_file("ahead-rm.yaml", b.data), CX_OK);
+    same_rows(adb, ldb, test_write_file("ahead-rm.yaml", b.data), CX_OK);
     cx__buf_free(&b);
     same_rows(adb, ldb, generated("ahead-3.yaml", 1500, 2), CX_OK);
 }
@@ -577,7 +564,7 @@ TEST(a_holder_of_many_awards_numbers_repeats_as_the_map)
                      "      - { credential: c1, issued: 2010-01-10 }\n");
     fresh_registry("many-a.db", adb, sizeof adb);
     fresh_registry("many-l.db", ldb, sizeof ldb);
-    same_rows(adb, ldb, write_file("many.yaml", b.data), CX_OK);
+    same_rows(adb, ldb, test_write_file("many.yaml", b.data), CX_OK);
     cx__buf_free(&b);
     cx_buf rows;
     cx__buf_init(&rows);
@@ -609,8 +596,8 @@ TEST(a_failed_write_ahead_reports_what_the_import_reports)
     snprintf(path, sizeof path, "%s", generated("ahead-fail.yaml", 3000, 0));
     fresh_registry("ahead-fa.db", adb, sizeof adb);
     fresh_registry("ahead-fl.db", ldb, sizeof ldb);
-    CHECK_INT(import_public(adb, write_file("ahead-defs.yaml", defs), &err), CX_OK);
-    CHECK_INT(import_public(ldb, write_file("ahead-defs.yaml", defs), &err), CX_OK);
+    CHECK_INT(import_public(adb, test_write_file("ahead-defs.yaml", defs), &err), CX_OK);
+    CHECK_INT(import_public(ldb, test_write_file("ahead-defs.yaml", defs), &err), CX_OK);
     add_trigger(adb);
     add_trigger(ldb);
     /* the writer fails at holder 1500 while the file is read: rolled back,
