@@ -7,16 +7,7 @@
 # format told from the whole file), imports whole.
 . "$SRC/tests/cli/lib.sh"
 
-cat > defs.yaml <<'YAML'
-jurisdictions:
-  - { id: US-NV, name: Nevada }
-providers:
-  - { id: p1, name: P }
-credentials:
-  - { id: c1, name: C, type: course, provider: p1, jurisdiction: US-NV }
-YAML
-run --db reg.db import defs.yaml
-expect_rc 0 "definitions import"
+import_defs reg.db
 before=$(sha256sum reg.db | cut -d' ' -f1)
 
 # holders FIRST LAST: flow-style holders hFIRST..hLAST, each with a quoted note

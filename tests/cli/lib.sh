@@ -68,6 +68,21 @@ expect_golden() {
     fi
 }
 
+# import_defs DB: imports into DB (a new registry) the definitions that
+# streamed holders refer to: jurisdiction US-NV, provider p1, course c1.
+import_defs() {
+    cat > defs.yaml <<'YAML'
+jurisdictions:
+  - { id: US-NV, name: Nevada }
+providers:
+  - { id: p1, name: P }
+credentials:
+  - { id: c1, name: C, type: course, provider: p1, jurisdiction: US-NV }
+YAML
+    run --db "$1" import defs.yaml
+    expect_rc 0 "definitions import"
+}
+
 # gen_catalog SEED HOLDERS: a catalog on stdout of HOLDERS holders h-00000..
 # with 0-6 awards each of C1-C8 (US-OH, valid_for P4Y), and a credential S9
 # for stacks of their own; the same bytes for a seed (awk's srand).

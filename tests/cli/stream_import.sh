@@ -6,16 +6,7 @@
 # back with every value it gave.
 . "$SRC/tests/cli/lib.sh"
 
-cat > defs.yaml <<'YAML'
-jurisdictions:
-  - { id: US-NV, name: Nevada }
-providers:
-  - { id: p1, name: P }
-credentials:
-  - { id: c1, name: C, type: course, provider: p1, jurisdiction: US-NV }
-YAML
-run --db reg.db import defs.yaml
-expect_rc 0 "definitions import"
+import_defs reg.db
 cp reg.db before.db
 
 # refused FILE EXPECTED WHAT: the import fails with exit 3 at EXPECTED and
