@@ -398,10 +398,13 @@ int cx__audit_holder(ectx *e, cx_sym h, cx_sym only, cx_decision ***out, size_t 
     size_t ns;
     const cx_rule *const *stacks = cx__rules_stacks(e->rs, &ns);
     cx_decision **v = calloc(ns + 1, sizeof *v);
-    holder_run run = {.e = e, .h = &e->snap->holders[h]};
+    holder_run run = {.e = e, .h = cx__snapshot_holder(e->snap, h, &e->view)};
     int rc = CX_OK;
     *n = 0;
-    if (!v) return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!v || !run.h) {
+        free(v);
+        return cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     for (size_t i = 0; i < ns && rc == CX_OK; i++) {
         const cx_rule *r = stacks[i];
         if (only != CX_NOSYM && e->stacks_needed && !e->stacks_needed[i]) continue;

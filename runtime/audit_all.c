@@ -170,12 +170,14 @@ static int plan_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *tex
 {
     drive *d = w->d;
     const cx_snapshot *s = w->e.snap;
+    const cx_snap_holder *ho = cx__snapshot_holder(s, h, &w->e.view);
     cx_quick_row rows[256];
+    if (!ho) return -1;
     if (!d->rows)
-        return cx__quick_holder(d->plans, s, w->e.as_of, h, d->needed, d->only,
+        return cx__quick_holder(d->plans, s, w->e.as_of, ho, d->needed, d->only,
                                 sb->status + slot) != 0;
     if (d->nout > sizeof rows / sizeof *rows ||
-        cx__quick_holder_rows(d->plans, s, w->e.as_of, h, d->needed, d->only, sb->status + slot,
+        cx__quick_holder_rows(d->plans, s, w->e.as_of, ho, d->needed, d->only, sb->status + slot,
                               rows) != 0)
         return 1;
     for (size_t k = 0; k < d->nout; k++) {

@@ -276,6 +276,7 @@ int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err)
 void cx__eval_end(ectx *e)
 {
     cx__arena_free(&e->scratch);
+    cx__snapshot_view_free(&e->view);
     free(e->attrs_nodes);
     free(e->attrs_fields);
 }

@@ -62,6 +62,9 @@ typedef struct ectx {
     /* CX_DETAIL_* the audits of this context build (audit.c passes them
      * to a stack's requirements through cx_req_opts) */
     unsigned details;
+
+    /* the holder decided, as a deferred graft shows it (cx__snapshot_holder) */
+    cx_snap_view view;
 } ectx;
 
 int cx__eval_begin(ectx *e, cx_rules *rs, const char *as_of, cx_error *err);

@@ -510,8 +510,9 @@ static int row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint64_
 }
 
 /* cx__quick_holder, with rows (or NULL: statuses only). */
-static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
-                        const uint8_t *needed, cx_sym only, uint8_t *out, cx_quick_row *rows)
+static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
+                        const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
+                        cx_quick_row *rows)
 {
     uint8_t st[256];
     cx_quick_row all[256];
@@ -521,7 +522,7 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_
         uint64_t holds = 0;
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = plan_status(&q->plans[i], q->stacks[i], s, &s->holders[h], on, st,
+        int r = plan_status(&q->plans[i], q->stacks[i], s, h, on, st,
                             rows ? &seen : NULL, &holds);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
@@ -539,14 +540,15 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_
     return 0;
 }
 
-int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
-                     const uint8_t *needed, cx_sym only, uint8_t *out)
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on,
+                     const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out)
 {
     return holder_plans(q, s, on, h, needed, only, out, NULL);
 }
 
-int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on, cx_sym h,
-                          const uint8_t *needed, cx_sym only, uint8_t *out, cx_quick_row *rows)
+int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
+                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only,
+                          uint8_t *out, cx_quick_row *rows)
 {
     return holder_plans(q, s, on, h, needed, only, out, rows);
 }

@@ -3,8 +3,7 @@
  * (snapshot.h) from registry_read.c's bulk reads, in one pass per read, and
  * answers look-ups on it; grafts changed facts onto one (what-if). Never
  * includes sqlite3.h nor builds SQL; never changes a snapshot after
- * cx__snapshot_load returns (no lazy caches), but for the awards a
- * caller done with it hands to cx__snapshot_graft_over.
+ * cx__snapshot_load returns (no lazy caches).
  */
 #define _DEFAULT_SOURCE /* madvise */
 #include "snapshot.h"
@@ -1644,8 +1643,10 @@ void cx__snapshot_free(cx_snapshot *s)
 const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_award *a,
                                            uint32_t *n)
 {
-    size_t k = (size_t)(a - s->awards);
-    uint32_t end = k + 1 < s->count[CX_KIND_AWARD] ? a[1].results : s->nresults;
+    /* the next award's first result ends a's: s's last has no next, a
+       view's last its sentinel */
+    uintptr_t at = (uintptr_t)a, last = (uintptr_t)(s->awards + s->count[CX_KIND_AWARD] - 1);
+    uint32_t end = s->count[CX_KIND_AWARD] && at == last ? s->nresults : a[1].results;
     *n = end - a->results;
     return *n ? s->results + a->results : NULL;
 }
@@ -1737,8 +1738,10 @@ static int same_text(const char *a, const char *b)
 }
 
 /* A graft's default expiries by (credential, day of issue), direct-mapped:
- * it recomputes only the changed credentials' awards, a few days each. */
+ * it recomputes only the changed credentials' awards, a few days each. A
+ * copying graft has GRAFT_MEMO slots, a view VIEW_MEMO. */
 #define GRAFT_MEMO (1u << 15)
+#define VIEW_MEMO  (1u << 12)
 typedef struct graft_memo {
     cx_sym credential; /* CX_NOSYM: an empty slot */
     cx_date issued;
@@ -1757,17 +1760,17 @@ static int defaults_differ(const cx_snap_credential *a, const cx_snap_credential
     return 0;
 }
 
-/* Derives award a of credential cr (as it is after the change) anew, as
- * award_defaults and award_grade would have: what the registry did not
- * store, and the grade's rank. memo: GRAFT_MEMO slots of default expiries
- * by (credential, day of issue). */
-static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, graft_memo *memo,
-                        cx_snap_award *a)
+/* Derives award a of s (the graft: its credentials are after the
+ * change) anew, as award_defaults and award_grade would have: what the
+ * registry did not store, and the grade's rank. memo: mask + 1 slots of
+ * default expiries by (credential, day of issue). */
+static void graft_award(const cx_snapshot *s, graft_memo *memo, uint32_t mask, cx_snap_award *a)
 {
+    const cx_snap_credential *cr = &s->credentials[a->credential];
     if (!(a->flags & CX_AWARD_EXPIRES_STORED) && !cr->valid_for) {
         a->expires = cx__expiry_default(a->issued, NULL);
     } else if (!(a->flags & CX_AWARD_EXPIRES_STORED)) {
-        graft_memo *m = &memo[((uint32_t)a->issued + a->credential * 4099u) & (GRAFT_MEMO - 1)];
+        graft_memo *m = &memo[((uint32_t)a->issued + a->credential * 4099u) & mask];
         if (m->credential != a->credential || m->issued != a->issued) {
             m->issued = a->issued;
             m->credential = a->credential;
@@ -1779,7 +1782,7 @@ static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, g
     if (!(a->flags & CX_AWARD_HOURS_STORED)) a->hours = cr->hours;
     a->grade_rank = -1;
     for (uint32_t k = 0; a->grade != CX_NOSYM && k < cr->ngrades && k <= INT16_MAX; k++)
-        if (strcmp(cr->grades[k], base->grades[a->grade]) == 0) {
+        if (strcmp(cr->grades[k], s->grades[a->grade]) == 0) {
             a->grade_rank = (int16_t)k;
             break;
         }
@@ -1787,47 +1790,88 @@ static void graft_award(const cx_snapshot *base, const cx_snap_credential *cr, g
 
 /* s's awards and holders: base's own when no credential defaults anything
  * differently in facts (changed: one flag per credential; any: some is
- * set); else copies with the awards of those that do derived again, or
- * (in_place) base's own, those awards derived again where they lie. */
+ * set), or when the graft is deferred (s->rederive says which to derive
+ * as a holder is read); else copies with the awards of those that do
+ * derived again. */
 static int graft_awards(cx_snapshot *s, const cx_snapshot *base, const uint8_t *changed, int any,
-                        int in_place)
+                        int deferred)
 {
-    uint32_t na = base->count[CX_KIND_AWARD], nh = base->count[CX_KIND_HOLDER];
+    uint32_t na = base->count[CX_KIND_AWARD], nh = base->count[CX_KIND_HOLDER],
+             nc = s->count[CX_KIND_CREDENTIAL];
     s->awards = base->awards;
     s->holders = base->holders;
-    s->borrows_awards = 1;
     if (!any || !na) return CX_OK;
-    /* in place: the memory is base's (its arena's, or the cache file it maps
-       privately), written by no one else now */
-    if (in_place && cx__snapshot_cache_unprotect((cx_snapshot *)(uintptr_t)base, base->awards,
-                                                 na * sizeof *base->awards) != 0)
-        in_place = 0;
-    cx_snap_award *awards = in_place ? (cx_snap_award *)(uintptr_t)base->awards
-                                     : cx__arena_alloc(&s->arena, na * sizeof *awards);
-    cx_snap_holder *holders = in_place ? NULL : cx__arena_alloc(&s->arena, nh * sizeof *holders);
+    if (deferred) {
+        uint8_t *v = cx__arena_alloc(&s->arena, nc);
+        if (!v) return CX_ENOMEM;
+        memcpy(v, changed, nc);
+        s->rederive = v;
+        return CX_OK;
+    }
+    cx_snap_award *awards = cx__arena_alloc(&s->arena, na * sizeof *awards);
+    cx_snap_holder *holders = cx__arena_alloc(&s->arena, nh * sizeof *holders);
     graft_memo *memo = malloc(GRAFT_MEMO * sizeof *memo);
-    int rc = awards && (holders || in_place) && memo ? CX_OK : CX_ENOMEM;
+    int rc = awards && holders && memo ? CX_OK : CX_ENOMEM;
     if (!rc) {
-        if (!in_place) memcpy(awards, base->awards, na * sizeof *awards);
+        memcpy(awards, base->awards, na * sizeof *awards);
         memset(memo, 0xff, GRAFT_MEMO * sizeof *memo); /* credential CX_NOSYM */
         for (uint32_t i = 0; i < na; i++)
-            if (changed[awards[i].credential])
-                graft_award(base, &s->credentials[awards[i].credential], memo, &awards[i]);
-        for (uint32_t h = 0; holders && h < nh; h++) {
+            if (changed[awards[i].credential]) graft_award(s, memo, GRAFT_MEMO - 1, &awards[i]);
+        for (uint32_t h = 0; h < nh; h++) {
             holders[h] = base->holders[h];
             holders[h].awards =
                 base->holders[h].awards ? awards + (base->holders[h].awards - base->awards) : NULL;
         }
         s->awards = awards;
-        if (holders) s->holders = holders;
-        s->borrows_awards = in_place; /* a copy is s's own */
+        s->holders = holders;
     }
     free(memo);
     return rc;
 }
 
-/* cx__snapshot_graft, or (in_place) cx__snapshot_graft_over. */
-static int graft(const cx_snapshot *base, const cx_snapshot *facts, int in_place, cx_snapshot **out,
+const cx_snap_holder *cx__snapshot_holder(const cx_snapshot *s, cx_sym h, cx_snap_view *v)
+{
+    const cx_snap_holder *ho = &s->holders[h];
+    uint32_t n = ho->nawards, i = 0;
+    if (!s->rederive) return ho;
+    if (v->of == s && v->h == h) return &v->holder;
+    while (i < n && !s->rederive[ho->awards[i].credential]) i++;
+    if (i == n) return ho; /* none of its awards moves */
+    if (n + 1 > v->cap) {
+        size_t cap = v->cap ? v->cap : 16;
+        while (cap < (size_t)n + 1) cap *= 2;
+        cx_snap_award *awards = realloc(v->awards, cap * sizeof *awards);
+        if (!awards) return NULL;
+        v->awards = awards;
+        v->cap = cap;
+    }
+    if (!v->memo) {
+        if (!(v->memo = malloc(VIEW_MEMO * sizeof *v->memo))) return NULL;
+        memset(v->memo, 0xff, VIEW_MEMO * sizeof *v->memo); /* credential CX_NOSYM */
+    }
+    size_t next = (size_t)(ho->awards - s->awards) + n; /* the award after h's last */
+    memcpy(v->awards, ho->awards, n * sizeof *v->awards);
+    memset(&v->awards[n], 0, sizeof v->awards[n]);
+    v->awards[n].results = next < s->count[CX_KIND_AWARD] ? s->awards[next].results : s->nresults;
+    for (; i < n; i++)
+        if (s->rederive[v->awards[i].credential])
+            graft_award(s, v->memo, VIEW_MEMO - 1, &v->awards[i]);
+    v->holder = *ho;
+    v->holder.awards = v->awards;
+    v->of = s;
+    v->h = h;
+    return &v->holder;
+}
+
+void cx__snapshot_view_free(cx_snap_view *v)
+{
+    free(v->awards);
+    free(v->memo);
+    memset(v, 0, sizeof *v);
+}
+
+/* cx__snapshot_graft, or (deferred) cx__snapshot_graft_over. */
+static int graft(const cx_snapshot *base, const cx_snapshot *facts, int deferred, cx_snapshot **out,
                  cx_error *err)
 {
     static const int from_facts[] = {CX_KIND_JURISDICTION, CX_KIND_GROUP,      CX_KIND_PROVIDER,
@@ -1869,7 +1913,7 @@ static int graft(const cx_snapshot *base, const cx_snapshot *facts, int in_place
         changed[c] = (uint8_t)defaults_differ(&base->credentials[c], &facts->credentials[c]);
         any |= changed[c];
     }
-    rc = graft_awards(s, base, changed, any, in_place);
+    rc = graft_awards(s, base, changed, any, deferred);
     s->bytes = sizeof *s + s->arena.total;
 done:
     free(changed);
@@ -1887,7 +1931,7 @@ int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_sna
     return graft(base, facts, 0, out, err);
 }
 
-int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+int cx__snapshot_graft_over(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
                             cx_error *err)
 {
     return graft(base, facts, 1, out, err);

@@ -211,7 +211,10 @@ typedef struct cx_snapshot {
     int from_cache;                          /* 1: loaded from the snapshot cache */
     void *map;       /* the cache file mapped read-only (munmap'd by cx__snapshot_free), or NULL */
     size_t map_size; /* its bytes */
-    int borrows_awards; /* 1: awards (and holders) are another snapshot's (a graft's) */
+    /* a deferred graft (cx__snapshot_graft_over): per credential, 1 when its
+       awards are derived again as a holder is read (cx__snapshot_holder);
+       NULL when no award is */
+    const uint8_t *rederive;
 } cx_snapshot;
 
 /* ------------------------------------------------------------ the cache */
@@ -238,13 +241,6 @@ char *cx__snapshot_cache_path(const char *registry_file);
  * be used (free it) and *why says what was wrong, as a static string. */
 cx_cache_state cx__snapshot_cache_read(cx_snapshot *s, const char *registry_file,
                                        const cx_snap_key *key, const char **why);
-
-/* Makes n bytes at p, which lie in the cache file s maps, writable (in
- * s's memory only: the mapping is private): 0, or -1 when they are not
- * in the mapping or cannot be made writable. When s maps none: 0 (its
- * arrays are its own memory), or -1 when its awards are borrowed from
- * another snapshot (which may map them read-only). */
-int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n);
 
 /* The address a cache file is mapped at, for tests that take it first
  * (the read-and-move path); 0 where caches are never mapped. */
@@ -301,7 +297,8 @@ uint32_t cx__snapshot_count(const cx_snapshot *s, int table);
 /* The id of symbol sym in table (the tag text for CX_SNAP_TAG), or NULL. */
 const char *cx__snapshot_id(const cx_snapshot *s, int table, cx_sym sym);
 
-/* The results of award a (an element of s->awards), *n of them, by key. */
+/* The results of award a (an element of s->awards, or of a view's
+ * awards: cx__snapshot_holder), *n of them, by key. */
 const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_award *a,
                                            uint32_t *n);
 
@@ -340,13 +337,33 @@ int cx__snapshot_graftable(const cx_snapshot *base, const cx_snapshot *facts);
 int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
                        cx_error *err);
 
-/* As cx__snapshot_graft, but the awards whose defaults move are derived
- * again where they lie in base, not copied: base then holds the awards
- * after the change (its facts are still the old ones) and must decide
- * nothing more, while *out borrows them. For a caller done with base and
- * running no thread on it: what-if once the before side is audited and
- * no holder's move is to be explained. */
-int cx__snapshot_graft_over(cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
+/* As cx__snapshot_graft, but nothing is copied or written: *out reads
+ * base's awards where they lie, and those whose defaults move are derived
+ * again as a holder is read through cx__snapshot_holder, into the
+ * reader's view. Such a snapshot is for audits only: cx__audit_holder and
+ * the audit drivers read every holder through cx__snapshot_holder, and
+ * nothing else may be given it (next, transfer and graph read
+ * s->holders). base is untouched and may still decide. What-if's after
+ * side once no holder's move is to be explained. */
+int cx__snapshot_graft_over(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
                             cx_error *err);
+
+/* One reader's holder as a deferred graft shows it: its awards copied and
+ * derived again. Zeroed before its first use; cx__snapshot_view_free. */
+typedef struct cx_snap_view {
+    const cx_snapshot *of; /* the snapshot and holder it shows, or NULL */
+    cx_sym h;
+    cx_snap_holder holder;
+    cx_snap_award *awards;   /* holder.nawards of them, then one whose results
+                                is where the last one's end (cx__snapshot_results) */
+    size_t cap;              /* awards' room */
+    struct graft_memo *memo; /* default expiries by (credential, day of issue) */
+} cx_snap_view;
+
+/* Holder h of s as it decides: &s->holders[h], unless s is a deferred
+ * graft and some award of h is derived again; then v's copy, valid until
+ * v shows another holder. NULL when out of memory. */
+const cx_snap_holder *cx__snapshot_holder(const cx_snapshot *s, cx_sym h, cx_snap_view *v);
+void cx__snapshot_view_free(cx_snap_view *v);
 
 #endif

@@ -1062,8 +1062,7 @@ static cx_cache_state check_header(const cache_header *h, const cache_header *wa
  * its header assumes, into s: the payload's address, or NULL when it
  * cannot be mapped there (the address is taken, or others than this
  * user may write the file, which could then change under the checks:
- * docs/security.md). Private, so that cx__snapshot_cache_unprotect can
- * make a part writable without writing the file. */
+ * docs/security.md). Private: nothing of ours could reach the file. */
 static char *map_at_base(cx_snapshot *s, int fd, const struct stat *st, const cache_header *h)
 {
 #if CACHE_CAN_MAP
@@ -1174,17 +1173,6 @@ done:
 uintptr_t cx__snapshot_cache_base(void)
 {
     return CACHE_CAN_MAP ? (uintptr_t)CACHE_BASE : 0;
-}
-
-int cx__snapshot_cache_unprotect(cx_snapshot *s, const void *p, size_t n)
-{
-    if (!n) return 0;
-    if (!s->map) return s->borrows_awards ? -1 : 0;
-    long page = sysconf(_SC_PAGESIZE);
-    uintptr_t lo = (uintptr_t)p, hi = lo + n, at = (uintptr_t)s->map;
-    if (page <= 0 || lo < at || hi > at + s->map_size) return -1;
-    lo = lo / (uintptr_t)page * (uintptr_t)page;
-    return mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ keys, fsck */

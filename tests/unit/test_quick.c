@@ -395,7 +395,7 @@ static void plan_rows(cx_rules *rules, int nholders, const char *as_of, long *mi
     for (int h = 0; q && ns <= 64 && h < nholders; h++) {
         cx_decision **v = NULL;
         size_t n = 0;
-        if (cx__quick_holder_rows(q, snap, on, (cx_sym)h, needed, CX_NOSYM, st, rows) != 0)
+        if (cx__quick_holder_rows(q, snap, on, &snap->holders[h], needed, CX_NOSYM, st, rows) != 0)
             continue;
         CHECK_INT(cx_audit(rules, snap->holders[h].id, NULL, as_of, &v, &n, &err), CX_OK);
         for (size_t i = 0; i < n; i++) {

@@ -129,6 +129,25 @@ static void write_text(const char *path, const char *text)
 }
 
 /* Bytes of the file at path (malloc'd, *n set), or NULL. */
+/* The permissions ("r--p") of the mapping of this process that starts at
+ * p, from /proc/self/maps; "" when there is none. */
+static const char *map_permissions(const void *p)
+{
+    static char perms[8];
+    char line[512], start[32];
+    FILE *f = fopen("/proc/self/maps", "r");
+    snprintf(start, sizeof start, "%lx-", (unsigned long)(uintptr_t)p);
+    perms[0] = '\0';
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, start, strlen(start)) == 0) {
+            const char *sp = strchr(line, ' ');
+            if (sp) snprintf(perms, sizeof perms, "%.4s", sp + 1);
+            break;
+        }
+    if (f) fclose(f);
+    return perms;
+}
+
 static char *read_bytes(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -437,15 +456,14 @@ TEST(written_after_a_load_then_used_and_equal)
 /* The cache is mapped at the address its pointers assume when that is
  * free and the file is this user's alone; else read and its pointers
  * moved: a second snapshot of it while the first lives, a group-writable
- * file. Either way equal to a load from the registry. A mapped part made
- * writable is written in memory only, never in the file. */
+ * file. Either way equal to a load from the registry. The mapping is
+ * read-only and private for the snapshot's life. */
 TEST(mapped_or_read_and_moved_alike)
 {
     remove_registry("m.db");
     cx_registry *r = registry_file("m.db", 0, both, 1);
     const char *cache = in_dir("m.db.snapshot");
     cx_snapshot *fresh = load(r), *first = load(r), *second = load(r);
-    size_t n = 0, n2 = 0;
     CHECK(fresh && first && second && !fresh->from_cache && first->from_cache &&
           second->from_cache);
     if (!fresh || !first || !second) goto done;
@@ -455,20 +473,8 @@ TEST(mapped_or_read_and_moved_alike)
     CHECK(second->map == NULL); /* the address is the first's */
     CHECK_INT(same_snapshot(fresh, first), 0);
     CHECK_INT(same_snapshot(fresh, second), 0);
-    char *before = read_bytes(cache, &n);
-    uint32_t na = first->count[CX_KIND_AWARD];
-    CHECK(na > 0);
-    CHECK_INT(cx__snapshot_cache_unprotect(first, first->awards, na * sizeof *first->awards), 0);
-    CHECK(cx__snapshot_cache_unprotect(first, fresh->awards, 8) == (first->map ? -1 : 0));
-    if (na) { /* the snapshot's own copy changes; the file does not */
-        cx_snap_award *a = (cx_snap_award *)(uintptr_t)first->awards;
-        a[na - 1].hours += 100;
-        CHECK(first->awards[na - 1].hours == fresh->awards[na - 1].hours + 100);
-    }
-    char *after = read_bytes(cache, &n2);
-    CHECK(before && after && n == n2 && memcmp(before, after, n) == 0);
-    free(before);
-    free(after);
+    CHECK(first->count[CX_KIND_AWARD] > 0);
+    if (first->map) CHECK_STR(map_permissions(first->map), "r--p"); /* read-only, private */
     cx__snapshot_free(second);
     cx__snapshot_free(first);
     second = first = NULL;
