@@ -75,15 +75,23 @@ static int test_run_(const test_case *cases)
     return failed ? 1 : 0;
 }
 
-/* Writes text to TEST_TMP/name (or /tmp/name) and returns its path, in
- * one of four static buffers used in turn (so four paths live at once). */
-static inline const char *test_write_file(const char *name, const char *text)
+/* TEST_TMP/prefix+name (or /tmp/...), in one of four static buffers used
+ * in turn (so four paths live at once). */
+static inline const char *test_tmp_path(const char *prefix, const char *name)
 {
     static char paths[4][512];
     static int next;
     const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
     char *path = paths[next++ % 4];
-    snprintf(path, 512, "%s/%s", dir, name);
+    snprintf(path, sizeof paths[0], "%s/%s%s", dir, prefix, name);
+    return path;
+}
+
+/* Writes text to TEST_TMP/name (or /tmp/name) and returns its path (a
+ * test_tmp_path). */
+static inline const char *test_write_file(const char *name, const char *text)
+{
+    const char *path = test_tmp_path("", name);
     FILE *f = fopen(path, "w");
     if (!f) return path;
     fputs(text, f);

@@ -19,12 +19,7 @@
 
 static const char *tmp(const char *name)
 {
-    static char paths[4][512];
-    static int next;
-    char *p = paths[next++ % 4];
-    snprintf(p, sizeof paths[0], "%s/pack_sig-%s", getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp",
-             name);
-    return p;
+    return test_tmp_path("pack_sig-", name);
 }
 
 /* A registry file holding the EV catalog at db (replaced); NULL on error. */

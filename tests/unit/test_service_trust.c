@@ -18,12 +18,7 @@
 
 static const char *tmp(const char *name)
 {
-    static char paths[4][512];
-    static int next;
-    char *p = paths[next++ % 4];
-    snprintf(p, sizeof paths[0], "%s/service_trust-%s",
-             getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp", name);
-    return p;
+    return test_tmp_path("service_trust-", name);
 }
 
 /* A registry file holding the EV catalog at db (replaced, its cache
