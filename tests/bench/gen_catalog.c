@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_rng.h"
+
 #define NCREDENTIALS  50
 #define NCOMPETENCIES 40
 #define NPROVIDERS    10
@@ -48,17 +50,6 @@ typedef struct gen_options {
     gen_expect expect[MAX_EXPECT];
     size_t nexpect;
 } gen_options;
-
-static uint64_t rng_state;
-
-/* xorshift64*: small, fast and the same everywhere. */
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
 
 static unsigned rng_below(unsigned n)
 {

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_rng.h"
+
 #define NCREDENTIALS 9 /* C1..C9 */
 #define MAX_AWARDS   8 /* awards of one holder */
 #define VALID_YEARS  4 /* every credential's valid_for */
@@ -36,17 +38,6 @@ typedef struct peer_award {
 typedef struct peer_counts {
     unsigned long met, in_progress, not_started;
 } peer_counts;
-
-static uint64_t rng_state;
-
-/* xorshift64*: small, fast and the same everywhere (as gen_catalog.c). */
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
 
 static int rng_below(int n)
 {
