@@ -16,31 +16,16 @@ import sys
 import threading
 import urllib.parse
 
+import harness
 from chromium import Chromium
+from harness import check, eq
 
 CREDEX, SRC, WORK, ARTIFACTS, CHROMIUM = sys.argv[1:6]
 EV = os.path.join(SRC, "examples", "ev-mechanic")
 RULES = os.path.join(EV, "rules")
 DB = os.path.join(WORK, "ev.db")
 TRIES = 400  # waits: up to this many polls, 50 ms apart
-PASSED = 0
-FAILED = 0
-STARTED = []
-
-
-def check(cond, what):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print("ok: " + what)
-    else:
-        FAILED += 1
-        print("FAIL: " + what)
-    return cond
-
-
-def eq(got, want, what):
-    return check(got == want, "%s: got %r, expected %r" % (what, got, want) if got != want else what)
+harness.verbose = True
 
 
 def cli_json(*args):
@@ -56,7 +41,7 @@ class Server:
         self.proc = subprocess.Popen(
             [CREDEX, "serve", "--db", DB, "--rules", RULES, "--listen", "127.0.0.1:0",
              "--threads", "2"], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        STARTED.append(self.proc)
+        harness.started.append(self.proc)
         first = self.proc.stderr.readline().decode()
         if "listening on " not in first:
             raise SystemExit("credex serve did not start: " + first)
@@ -86,7 +71,7 @@ class Browser(Chromium):
     """The shared driver (chromium.py), with this test's screenshots."""
 
     def __init__(self):
-        super().__init__(CHROMIUM, WORK, TRIES, STARTED)
+        super().__init__(CHROMIUM, WORK, TRIES, harness.started)
 
     def screenshot(self, name):
         data = self.screenshot_png()
@@ -253,14 +238,8 @@ def main():
     b.close()
     server.proc.terminate()
     server.proc.wait(timeout=60)
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return harness.summary()
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        for p in STARTED:
-            if p.poll() is None:
-                p.kill()
+    sys.exit(main())

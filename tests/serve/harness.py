@@ -1,9 +1,10 @@
-"""harness.py -- what the Python tests of `credex serve` share (tests/cli/
-serve.py, tests/serve/serve_options.py), with Python's standard library
-only: counted checks that end in the line "N passed, M failed", and a
-`credex serve` process on 127.0.0.1 port 0 whose stderr is read on a
-thread, killed at exit when a failed check left it running. Waits are
-bounded by counts of tries; nothing is timed.
+"""harness.py -- what the Python tests of `credex serve` and its pages share
+(tests/cli/serve.py, tests/serve/serve_options.py, browser.py, report.py),
+with Python's standard library only: counted checks that end in the line
+"N passed, M failed", and a `credex serve` process on 127.0.0.1 port 0
+whose stderr is read on a thread; every process a test starts (in
+`started`) is killed at exit when a failed check left it running. Waits
+are bounded by counts of tries; nothing is timed.
 """
 import atexit
 import signal
@@ -14,20 +15,25 @@ import time
 
 TRIES = 400  # polls of 0.05 s at most, a guard against hangs, not a measure
 passed = failed = 0
-_started = []
+verbose = False  # True: a line "ok: WHAT" for each check that holds, too
+started = []  # processes to kill at exit if still running
 
 
 def check(cond, what):
+    """Counts a check; whether it held."""
     global passed, failed
     if cond:
         passed += 1
+        if verbose:
+            print("ok: " + what)
     else:
         failed += 1
         print("FAIL: " + what, file=sys.stderr)
+    return cond
 
 
 def eq(got, want, what):
-    check(got == want, "%s: got %r, expected %r" % (what, got, want))
+    return check(got == want, what if got == want else "%s: got %r, expected %r" % (what, got, want))
 
 
 def summary():
@@ -48,7 +54,7 @@ def wait_for(cond):
 @atexit.register
 def _kill_left():
     """A server a failed check left running is killed, never kept."""
-    for proc in _started:
+    for proc in started:
         if proc.poll() is None:
             proc.kill()
 
@@ -62,7 +68,7 @@ class ServeProcess:
         self.proc = subprocess.Popen(
             [credex, "serve", "--db", db, "--rules", rules, "--listen", "127.0.0.1:0",
              "--threads", "2", *args], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        _started.append(self.proc)
+        started.append(self.proc)
         self.first = self.proc.stderr.readline().decode()
         self.lines = []
         self.port = int(self.first.rsplit(":", 1)[1]) if "listening on" in self.first else 0

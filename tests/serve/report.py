@@ -14,25 +14,15 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 
+import harness
 from chromium import Chromium
+from harness import eq
 
 CREDEX, SRC, WORK, PAGE, HOLDERS, TOTALS, TITLE = sys.argv[1:8]
 CHROMIUM = sys.argv[8] if len(sys.argv) > 8 else ""
 X = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
-PASSED = 0
-FAILED = 0
-STARTED = []
-
-
-def eq(got, want, what):
-    global PASSED, FAILED
-    if got == want:
-        PASSED += 1
-        print("ok: " + what)
-    else:
-        FAILED += 1
-        print("FAIL: %s: got %r, expected %r" % (what, got, want))
+harness.verbose = True
 
 
 def want_rows():
@@ -80,7 +70,7 @@ READ_DOM = """(() => {
 
 def read_dom():
     """What the page shows in headless Chromium, opened from the file."""
-    b = Chromium(CHROMIUM, WORK, 400, STARTED)
+    b = Chromium(CHROMIUM, WORK, harness.TRIES, harness.started)
     try:
         if not b.open("file://" + PAGE):
             raise SystemExit("the report did not load in Chromium")
@@ -116,14 +106,8 @@ def main():
     print("checked with: " + " and ".join(readers))
     print(json.dumps({"gains": got["gains"], "losses": got["losses"], "rects": got["rects"],
                       "rows": len(rows)}))
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return harness.summary()
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        for p in STARTED:
-            if p.poll() is None:
-                p.kill()
+    sys.exit(main())
