@@ -1645,8 +1645,9 @@ const cx_snap_result *cx__snapshot_results(const cx_snapshot *s, const cx_snap_a
 {
     /* the next award's first result ends a's: s's last has no next, a
        view's last its sentinel */
-    uintptr_t at = (uintptr_t)a, last = (uintptr_t)(s->awards + s->count[CX_KIND_AWARD] - 1);
-    uint32_t end = s->count[CX_KIND_AWARD] && at == last ? s->nresults : a[1].results;
+    uint32_t na = s->count[CX_KIND_AWARD];
+    int last = na && (uintptr_t)a == (uintptr_t)&s->awards[na - 1];
+    uint32_t end = last ? s->nresults : a[1].results;
     *n = end - a->results;
     return *n ? s->results + a->results : NULL;
 }
