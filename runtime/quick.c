@@ -522,8 +522,7 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
         uint64_t holds = 0;
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = plan_status(&q->plans[i], q->stacks[i], s, h, on, st,
-                            rows ? &seen : NULL, &holds);
+        int r = plan_status(&q->plans[i], q->stacks[i], s, h, on, st, rows ? &seen : NULL, &holds);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
         if (rows && (only == CX_NOSYM || q->stacks[i]->credential == only) &&
@@ -540,15 +539,15 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
     return 0;
 }
 
-int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on,
-                     const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out)
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,
+                     const uint8_t *needed, cx_sym only, uint8_t *out)
 {
     return holder_plans(q, s, on, h, needed, only, out, NULL);
 }
 
 int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
-                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only,
-                          uint8_t *out, cx_quick_row *rows)
+                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
+                          cx_quick_row *rows)
 {
     return holder_plans(q, s, on, h, needed, only, out, rows);
 }

@@ -21,13 +21,13 @@ void cx__quick_free(cx_quick *q); /* accepts NULL */
 const char *cx__quick_refusal(const cx_quick *q, cx_sym stack);
 
 /* The statuses of holder h (as s shows it: cx__snapshot_holder) through
- * the plans: those of the stacks in
- * byte order of id (only: that stack's alone, when not CX_NOSYM) into out,
- * deciding the stacks needed[] marks (per stack, dependency order). 0, or
- * -1 when some needed stack has no plan or its plan is not sure of h: the
- * full evaluator (cx__audit_holder) must decide h. */
-int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on,
-                     const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out);
+ * the plans: those of the stacks in byte order of id (only: that stack's
+ * alone, when not CX_NOSYM) into out, deciding the stacks needed[] marks
+ * (per stack, dependency order). 0, or -1 when some needed stack has no
+ * plan or its plan is not sure of h: the full evaluator
+ * (cx__audit_holder) must decide h. */
+int cx__quick_holder(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,
+                     const uint8_t *needed, cx_sym only, uint8_t *out);
 
 /* What a CSV row of a decision a plan is sure of shows beyond its status
  * (cx_decision_csv): a met stack's award dates, and what an unmet one
@@ -43,8 +43,8 @@ typedef struct cx_quick_row {
  * for as many). -1 also when a plan is not sure of a met stack's award
  * expiry (a renewal may move it). */
 int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
-                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only,
-                          uint8_t *out, cx_quick_row *rows);
+                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
+                          cx_quick_row *rows);
 
 /* Appends to b the decision's `missing` joined with ';', as the CSV row
  * has it (nothing when row->missing is 0). */

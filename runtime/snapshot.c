@@ -1838,6 +1838,9 @@ const cx_snap_holder *cx__snapshot_holder(const cx_snapshot *s, cx_sym h, cx_sna
     if (v->of == s && v->h == h) return &v->holder;
     while (i < n && !s->rederive[ho->awards[i].credential]) i++;
     if (i == n) return ho; /* none of its awards moves */
+    /* a memo filled for another graft holds its expiries: forget them */
+    if (v->of != s && v->memo) memset(v->memo, 0xff, VIEW_MEMO * sizeof *v->memo);
+    v->of = NULL;
     if (n + 1 > v->cap) {
         size_t cap = v->cap ? v->cap : 16;
         while (cap < (size_t)n + 1) cap *= 2;

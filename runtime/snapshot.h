@@ -179,13 +179,16 @@ typedef struct cx_snap_holder {
     cx_sym jurisdiction; /* or CX_NOSYM */
     uint32_t nattrs, nawards, nexceptions;
     const cx_snap_attr *attrs;           /* by key */
-    const cx_snap_award *awards;         /* a slice of snapshot.awards */
+    const cx_snap_award *awards;         /* a slice of snapshot.awards (of a
+                                            view's copy: cx__snapshot_holder) */
     const cx_snap_exception *exceptions; /* by stack, waive, substitute_for */
 } cx_snap_holder;
 
 typedef struct cx_snap_symtab cx_snap_symtab; /* id -> symbol hash, snapshot.c's own */
 
-/* The snapshot. Read the arrays directly; never write them. */
+/* The snapshot. Read the arrays directly; never write them. (A deferred
+ * graft's holders are read through cx__snapshot_holder: see
+ * cx__snapshot_graft_over.) */
 typedef struct cx_snapshot {
     int64_t content_version; /* the registry's, when loaded */
     const cx_snap_jurisdiction *jurisdictions;
@@ -349,7 +352,8 @@ int cx__snapshot_graft_over(const cx_snapshot *base, const cx_snapshot *facts, c
                             cx_error *err);
 
 /* One reader's holder as a deferred graft shows it: its awards copied and
- * derived again. Zeroed before its first use; cx__snapshot_view_free. */
+ * derived again. Zeroed before its first use; one thread's; freed
+ * (cx__snapshot_view_free) before the snapshots it showed are. */
 typedef struct cx_snap_view {
     const cx_snapshot *of; /* the snapshot and holder it shows, or NULL */
     cx_sym h;
@@ -362,7 +366,9 @@ typedef struct cx_snap_view {
 
 /* Holder h of s as it decides: &s->holders[h], unless s is a deferred
  * graft and some award of h is derived again; then v's copy, valid until
- * v shows another holder. NULL when out of memory. */
+ * v shows another holder (a second call for another holder during one
+ * decision would pull it from under the first). NULL when out of
+ * memory. */
 const cx_snap_holder *cx__snapshot_holder(const cx_snapshot *s, cx_sym h, cx_snap_view *v);
 void cx__snapshot_view_free(cx_snap_view *v);
 

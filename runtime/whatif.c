@@ -326,8 +326,9 @@ static int load_grafted(wctx *w, const side *before, side *s)
     progress(w, "grafting", 0, 0);
     if (!cx__snapshot_graftable(before->snap, w->sides[1].snap))
         return changed_meanwhile(w); /* the skeletons' ids were graftable */
-    int rc = w->opt->holders ? cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err)
-                             : cx__snapshot_graft_over(before->snap, w->sides[1].snap, &snap, w->err);
+    int rc = w->opt->holders
+                 ? cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err)
+                 : cx__snapshot_graft_over(before->snap, w->sides[1].snap, &snap, w->err);
     return rc ? rc : load_side(w, NULL, snap, 1, s, NULL);
 }
 

@@ -99,6 +99,33 @@ expect_eq "$(printf '%s\n' "$OUT" | tr -d '\r' | awk -F, 'NR > 1 { printf "%s %s
     "h-1 met;h-2 in_progress;h-3 not_started;h-4 in_progress;h-5 met;h-6 not_started;" \
     "credex: the boundaries"
 
+# --- the what-if rows' C3 change, as bench_1m.sh makes it: a change to
+# facts only, so the after side is grafted and each worker derives the
+# moved awards in its own view (cx__snapshot_holder); with 4 workers as
+# with 1, and the transitions those of importing the change and auditing
+# everyone ---
+sed -n 's/^  - { id: C3, \(.*\), valid_for: P[0-9]*Y }$/credentials:\n  - { id: C3, \1, valid_for: P1Y }/p' \
+    c.yaml >c3.yaml
+expect_contains "$(cat c3.yaml)" "valid_for: P1Y }" "the C3 change"
+run --db r.db whatif c3.yaml "${A[@]}" --jobs 1
+expect_rc 0 "whatif C3, 1 job"
+one=$OUT
+run --db r.db whatif c3.yaml "${A[@]}" --jobs 4
+expect_eq "$OUT" "$one" "whatif C3: 4 jobs as 1"
+cp r.db r3.db
+rm -f r3.db.snapshot
+run --db r3.db import c3.yaml --quiet
+expect_rc 0 "import the C3 change into a copy"
+"$CREDEX" --db r3.db audit --all "${A[@]}" --format csv >after.csv
+moves() { # "audit C8: FROM -> TO: N holders" per pair, from two audits' CSV, row for row
+    paste -d, <(cut -d, -f1,3 "$1") <(cut -d, -f1,3 "$2") | tr -d '\r' |
+        awk -F, 'NR > 1 && $1 == $3 && $2 != $4 { n[$2 " -> " $4]++ }
+            END { for (m in n) print "audit C8: " m ": " n[m] " holders" }' | sort
+}
+expect_eq "$(printf '%s\n' "$one" | sed -n 's/^\(audit C8: .* holders\) (.*$/\1/p' | sort)" \
+    "$(moves yaml.csv after.csv)" "whatif C3's transitions = importing it and auditing everyone"
+expect_contains "$one" "in_progress -> not_started: " "the C3 change moves holders"
+
 # --- what loop_csv refuses, located ---
 printf 'holder,credential,issued\nh-2,C1,2024-01-01\nh-1,C1,2024-01-01\n' >order.csv
 "$LOOP_CSV" order.csv >/dev/null 2>err.txt

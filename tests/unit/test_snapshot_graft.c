@@ -63,7 +63,8 @@ static void group(char *buf, size_t cap, unsigned *st)
 }
 
 /* A registry: 5 credentials, 40 holders with 0-5 awards each, some with a
- * stored expiry, jurisdiction or hours, grades, results; exceptions. */
+ * stored expiry, jurisdiction or hours, grades, results, and one with 20;
+ * exceptions. */
 static void registry_text(char *buf, size_t cap, unsigned *st)
 {
     buf[0] = '\0';
@@ -88,6 +89,12 @@ static void registry_text(char *buf, size_t cap, unsigned *st)
             add(buf, cap, " }\n");
         }
     }
+    /* the last holder: more awards than a view starts with room for, the
+       last of them (the snapshot's last) with results */
+    add(buf, cap, "  - id: h40\n    awards:\n");
+    for (unsigned k = 0; k < 20; k++)
+        add(buf, cap, "      - { credential: C%u, issued: 202%u-%02u-15%s }\n", 1 + k % 5, k / 12,
+            1 + k % 12, k % 2 || k == 19 ? ", results: { score: 7 }" : "");
     add(buf, cap, "exceptions:\n");
     add(buf, cap, "  - { holder: h0%u, stack: C1, waive: L1, by: x, reason: y }\n", rnd(st, 10));
     add(buf, cap,
@@ -146,6 +153,17 @@ static int award_differences(const cx_snapshot *g, const cx_snap_award *x, const
     return d;
 }
 
+/* The differences between holder x of g and y of a: counts and awards. */
+static int holder_differences(const cx_snapshot *g, const cx_snap_holder *x, const cx_snapshot *a,
+                              const cx_snap_holder *y)
+{
+    int d = strcmp(x->id, y->id) != 0 || x->jurisdiction != y->jurisdiction ||
+            x->nawards != y->nawards || x->nexceptions != y->nexceptions || x->nattrs != y->nattrs;
+    for (uint32_t k = 0; k < x->nawards && k < y->nawards; k++)
+        d += award_differences(g, &x->awards[k], a, &y->awards[k]);
+    return d;
+}
+
 /* Every field a decision reads of holders (through cx__snapshot_holder,
  * as the audits read them), awards, results and exceptions, and every
  * look-up: the number of differences. *viewed (unless NULL) counts the
@@ -170,11 +188,8 @@ static int differences(const cx_snapshot *g, const cx_snapshot *a, int *viewed)
         const cx_snap_holder *x = cx__snapshot_holder(g, h, &v), *y = &a->holders[h];
         if (!x) return d + 1;
         if (viewed) *viewed += x != &g->holders[h];
-        d += strcmp(x->id, y->id) != 0 || x->jurisdiction != y->jurisdiction ||
-             x->nawards != y->nawards || x->nexceptions != y->nexceptions ||
-             x->nattrs != y->nattrs || g->holders[h].awards - g->awards != y->awards - a->awards;
-        for (uint32_t k = 0; k < x->nawards && k < y->nawards; k++)
-            d += award_differences(g, &x->awards[k], a, &y->awards[k]);
+        d += holder_differences(g, x, a, y) +
+             (g->holders[h].awards - g->awards != y->awards - a->awards);
         d += x != &g->holders[h] && cx__snapshot_holder(g, h, &v) != x; /* again: the same copy */
     }
     cx__snapshot_view_free(&v);
@@ -188,6 +203,30 @@ static int differences(const cx_snapshot *g, const cx_snapshot *a, int *viewed)
         d += x->holder != y->holder || x->stack != y->stack ||
              x->substitute_for != y->substitute_for || x->substitute_use != y->substitute_use;
     }
+    return d;
+}
+
+/* One view over two deferred grafts at once, read in turn, holder by
+ * holder: g (before, changed: after) and the change undone (after,
+ * changed back: before); each must show its own awards, whatever the
+ * other left in the view (its memo of expiries too). */
+static int two_grafts_one_view(const cx_snapshot *g, const cx_snapshot *after,
+                               const cx_snapshot *before)
+{
+    cx_snapshot *back = NULL;
+    cx_snap_view v = {0};
+    cx_error err;
+    int d = 0;
+    cx_error_clear(&err);
+    if (cx__snapshot_graft_over(after, before, &back, &err) != CX_OK) return 1;
+    for (cx_sym h = 0; h < before->count[CX_KIND_HOLDER]; h++) {
+        const cx_snap_holder *x = cx__snapshot_holder(g, h, &v);
+        d += !x || holder_differences(g, x, after, &after->holders[h]);
+        const cx_snap_holder *y = cx__snapshot_holder(back, h, &v);
+        d += !y || holder_differences(back, y, before, &before->holders[h]);
+    }
+    cx__snapshot_view_free(&v);
+    cx__snapshot_free(back);
     return d;
 }
 
@@ -235,6 +274,7 @@ TEST(graft_is_the_cold_load_after_the_change)
             CHECK((g->rederive != NULL) == copied_now);
             CHECK_INT(differences(g, after, &viewed), 0);
             CHECK(memcmp(kept, before->awards, bytes) == 0);
+            CHECK_INT(two_grafts_one_view(g, after, before), 0);
         }
         free(kept);
     next:
