@@ -1874,7 +1874,7 @@ void cx__snapshot_view_free(cx_snap_view *v)
     memset(v, 0, sizeof *v);
 }
 
-/* cx__snapshot_graft, or (deferred) cx__snapshot_graft_over. */
+/* cx__snapshot_graft, or (deferred) cx__snapshot_graft_deferred. */
 static int graft(const cx_snapshot *base, const cx_snapshot *facts, int deferred, cx_snapshot **out,
                  cx_error *err)
 {
@@ -1935,8 +1935,8 @@ int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_sna
     return graft(base, facts, 0, out, err);
 }
 
-int cx__snapshot_graft_over(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
-                            cx_error *err)
+int cx__snapshot_graft_deferred(const cx_snapshot *base, const cx_snapshot *facts,
+                                cx_snapshot **out, cx_error *err)
 {
     return graft(base, facts, 1, out, err);
 }

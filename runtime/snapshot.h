@@ -188,7 +188,7 @@ typedef struct cx_snap_symtab cx_snap_symtab; /* id -> symbol hash, snapshot.c's
 
 /* The snapshot. Read the arrays directly; never write them. (A deferred
  * graft's holders are read through cx__snapshot_holder: see
- * cx__snapshot_graft_over.) */
+ * cx__snapshot_graft_deferred.) */
 typedef struct cx_snapshot {
     int64_t content_version; /* the registry's, when loaded */
     const cx_snap_jurisdiction *jurisdictions;
@@ -214,9 +214,10 @@ typedef struct cx_snapshot {
     int from_cache;                          /* 1: loaded from the snapshot cache */
     void *map;       /* the cache file mapped read-only (munmap'd by cx__snapshot_free), or NULL */
     size_t map_size; /* its bytes */
-    /* a deferred graft (cx__snapshot_graft_over): per credential, 1 when its
-       awards are derived again as a holder is read (cx__snapshot_holder);
-       NULL when no award is */
+    /* a deferred graft (cx__snapshot_graft_deferred): per credential, 1
+       when its awards are derived again as a holder is read
+       (cx__snapshot_holder); NULL for any other snapshot, or when no award
+       moves */
     const uint8_t *rederive;
 } cx_snapshot;
 
@@ -348,8 +349,8 @@ int cx__snapshot_graft(const cx_snapshot *base, const cx_snapshot *facts, cx_sna
  * nothing else may be given it (next, transfer and graph read
  * s->holders). base is untouched and may still decide. What-if's after
  * side once no holder's move is to be explained. */
-int cx__snapshot_graft_over(const cx_snapshot *base, const cx_snapshot *facts, cx_snapshot **out,
-                            cx_error *err);
+int cx__snapshot_graft_deferred(const cx_snapshot *base, const cx_snapshot *facts,
+                                cx_snapshot **out, cx_error *err);
 
 /* One reader's holder as a deferred graft shows it: its awards copied and
  * derived again. Zeroed before its first use; one thread's; freed

@@ -317,7 +317,7 @@ static int changed_meanwhile(wctx *w)
 /* The after side over before's snapshot with the after skeleton's facts
  * grafted on (w->graft): no copy of the registry, no second load. The
  * after side's audits read before's awards where they lie, each holder's
- * that move derived again as it is decided (cx__snapshot_graft_over);
+ * that move derived again as it is decided (cx__snapshot_graft_deferred);
  * when a holder's move is to be explained, the explanation reads more
  * than the audits do, from a copy of the awards (cx__snapshot_graft). */
 static int load_grafted(wctx *w, const side *before, side *s)
@@ -328,7 +328,7 @@ static int load_grafted(wctx *w, const side *before, side *s)
         return changed_meanwhile(w); /* the skeletons' ids were graftable */
     int rc = w->opt->holders
                  ? cx__snapshot_graft(before->snap, w->sides[1].snap, &snap, w->err)
-                 : cx__snapshot_graft_over(before->snap, w->sides[1].snap, &snap, w->err);
+                 : cx__snapshot_graft_deferred(before->snap, w->sides[1].snap, &snap, w->err);
     return rc ? rc : load_side(w, NULL, snap, 1, s, NULL);
 }
 

@@ -4,7 +4,7 @@
  * imported for real and loaded cold must give the snapshot the graft
  * builds from the snapshot before it, field by field, whether it copies
  * the awards or derives them again as each holder is read, leaving the
- * snapshot before untouched (cx__snapshot_graft_over, cx__snapshot_holder);
+ * snapshot before untouched (cx__snapshot_graft_deferred, cx__snapshot_holder);
  * awards are shared when no default moves; a change that adds a
  * credential is refused.
  */
@@ -218,7 +218,7 @@ static int two_grafts_one_view(const cx_snapshot *g, const cx_snapshot *after,
     cx_error err;
     int d = 0;
     cx_error_clear(&err);
-    if (cx__snapshot_graft_over(after, before, &back, &err) != CX_OK) return 1;
+    if (cx__snapshot_graft_deferred(after, before, &back, &err) != CX_OK) return 1;
     for (cx_sym h = 0; h < before->count[CX_KIND_HOLDER]; h++) {
         const cx_snap_holder *x = cx__snapshot_holder(g, h, &v);
         d += !x || holder_differences(g, x, after, &after->holders[h]);
@@ -268,7 +268,7 @@ TEST(graft_is_the_cold_load_after_the_change)
         void *kept = malloc(bytes ? bytes : 1);
         if (!kept) goto next;
         memcpy(kept, before->awards, bytes);
-        CHECK_INT(cx__snapshot_graft_over(before, after, &g, &err), CX_OK);
+        CHECK_INT(cx__snapshot_graft_deferred(before, after, &g, &err), CX_OK);
         if (g) {
             CHECK(g->awards == before->awards && g->holders == before->holders);
             CHECK((g->rederive != NULL) == copied_now);
