@@ -38,7 +38,17 @@
  * libraries go on 64-bit Linux, and from ASan's shadow and allocator
  * (docs/registry.md, "The snapshot cache"); when it is taken anyway the
  * cache is read and moved instead. */
-#if UINTPTR_MAX > 0xffffffffu && defined(MAP_FIXED_NOREPLACE) && defined(MAP_POPULATE)
+#if defined(__SANITIZE_THREAD__) /* gcc; clang says so through __has_feature */
+#define CACHE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CACHE_TSAN 1
+#endif
+#endif
+/* ThreadSanitizer keeps that address for itself (it aborts a mapping
+ * there): a TSan build reads and moves. */
+#if UINTPTR_MAX > 0xffffffffu && defined(MAP_FIXED_NOREPLACE) && defined(MAP_POPULATE) &&          \
+    !defined(CACHE_TSAN)
 #define CACHE_BASE    UINT64_C(0x2a0000000000)
 #define CACHE_CAN_MAP 1
 #else
