@@ -254,21 +254,24 @@ static void derive(holder_run *run, const cx_rule *r, const cx_req_result *res)
         cx__date_format(d->expires, e->d->expires);
 }
 
+void cx__audit_not_in_force(const cx_rule *r, cx_date as_of, const char *as_of_text, char *buf,
+                            size_t size)
+{
+    char date[11];
+    int from = r->effective.from > as_of;
+    cx__date_format(from ? r->effective.from : r->effective.to, date);
+    snprintf(buf, size, "the stack %s %s; as-of is %s",
+             from ? "is in force from" : "was in force until", date, as_of_text);
+}
+
 /* A stack outside its `effective` dates confers nothing on the as-of date:
  * the decision is not_started, saying when the stack is in force. */
 static void not_in_force(ectx *e, const cx_rule *r)
 {
-    char from[11], to[11];
+    char why[96];
     e->d->status = CX_NOT_STARTED;
-    if (r->effective.from > e->as_of) {
-        cx__date_format(r->effective.from, from);
-        cx__eval_reason(e, "effective", "the stack is in force from %s; as-of is %s", from,
-                        e->as_of_text);
-    } else {
-        cx__date_format(r->effective.to, to);
-        cx__eval_reason(e, "effective", "the stack was in force until %s; as-of is %s", to,
-                        e->as_of_text);
-    }
+    cx__audit_not_in_force(r, e->as_of, e->as_of_text, why, sizeof why);
+    cx__eval_reason(e, "effective", "%s", why);
 }
 
 /* Decides one stack for the run's holder into e->d. */

@@ -56,6 +56,7 @@ typedef struct drive {
     void *render_ud;
     cx_quick *plans;       /* statuses or CSV rows only: the status plans; else NULL */
     int rows;              /* 1: the text is the CSV row, which the plans may write */
+    int lines;             /* 1: the text is the JSON line, which the plans may write */
     cx_sym only;           /* opt->stack's symbol, or CX_NOSYM */
     uint8_t *needed;       /* per stack (dependency order): its decision is needed */
     size_t nout;           /* decisions per holder */
@@ -93,6 +94,7 @@ typedef struct worker {
     cx_buf one;            /* where one decision is rendered: small, so the many small
                               writes of a renderer stay in cache; then copied to its chunk */
     missing_memo *memo;    /* MISSING_MEMO entries (on the heap: workers live on a stack) */
+    cx_quick_json *lines;  /* with d->lines: its JSON fragments */
     cx_buf memo_text;
     cx_error err;
 } worker;
@@ -110,11 +112,18 @@ static int render_into(worker *w, cx_buf *texts, const cx_decision *dec, size_t 
     return texts->oom ? -1 : 0;
 }
 
-/* cx_render_fn of opt->rows: the decision's CSV row. */
+/* cx_render_fn of opt->csv: the decision's CSV row. */
 static int render_row(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
 {
     (void)ud;
     return cx_decision_write_csv(d, write, wud);
+}
+
+/* cx_render_fn of opt->json: the decision's JSON line. */
+static int render_line(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    (void)ud;
+    return cx_decision_write_json(d, write, wud);
 }
 
 /* Decides holder h in full into the slots of sb from slot on. */
@@ -164,8 +173,9 @@ static const char *missing_field(worker *w, const cx_quick_row *row, size_t *len
 }
 
 /* Decides holder h through the plans into the slots of sb from slot on,
- * with its CSV rows when the text is rows. 0, 1 when a plan is not sure
- * of h (the full evaluator must decide it), or -1 out of memory. */
+ * with its CSV rows or JSON lines when the text is those. 0, 1 when a
+ * plan is not sure of h (the full evaluator must decide it), or -1 out of
+ * memory. */
 static int plan_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *texts)
 {
     drive *d = w->d;
@@ -173,6 +183,9 @@ static int plan_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *tex
     const cx_snap_holder *ho = cx__snapshot_holder(s, h, &w->e.view);
     cx_quick_row rows[256];
     if (!ho) return -1;
+    if (d->lines)
+        return cx__quick_json_holder(w->lines, s, w->e.as_of, ho, d->needed, d->only,
+                                     sb->status + slot, texts, sb->at + slot);
     if (!d->rows)
         return cx__quick_holder(d->plans, s, w->e.as_of, ho, d->needed, d->only,
                                 sb->status + slot) != 0;
@@ -409,9 +422,11 @@ static int slab_alloc(drive *d, slab *sb)
 static int prepare(drive *d, cx_error *err)
 {
     const cx_audit_options *opt = d->opt;
-    int plans = !opt->decisions && (!opt->render || opt->csv), rc = CX_OK;
+    int rc = CX_OK;
     d->rows = opt->csv;
-    d->render = opt->csv ? render_row : opt->render;
+    d->lines = !opt->csv && opt->json && opt->details == CX_DETAIL_GAPS;
+    int plans = !opt->decisions && (d->rows || d->lines || (!opt->render && !opt->json));
+    d->render = opt->csv ? render_row : opt->json ? render_line : opt->render;
     d->render_ud = opt->render_ud;
     if (opt->stack) {
         ectx e;
@@ -526,13 +541,16 @@ static int worker_begin(drive *d, worker *w, int j, cx_error *err)
                 : cx__rules_worker(d->rules, &w->sb, err);
     if (rc == CX_OK) rc = cx__eval_begin(&w->e, d->rules, d->opt->as_of, err);
     if (rc) return rc;
+    if (d->plans && d->lines &&
+        !(w->lines = cx__quick_json_new(d->plans, d->rules, w->e.as_of_text)))
+        rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     w->begun = 1;
     w->e.sb = w->sb;
     w->e.stacks_needed = d->needed; /* the full evaluator decides the same stacks */
     w->e.details = d->opt->details;
     w->e.on_trip = count_trip;
     w->e.on_trip_ud = w;
-    return CX_OK;
+    return rc;
 }
 
 /* The run over holders [first, end) of the snapshot. */
@@ -557,6 +575,7 @@ static int audit_each(cx_rules *rules, const cx_audit_options *opt, uint32_t fir
         cx__buf_free(&ws[j].one);
         cx__buf_free(&ws[j].memo_text);
         free(ws[j].memo);
+        cx__quick_json_free(ws[j].lines);
     }
     drive_free(&d);
     pthread_cond_destroy(&d.finished);

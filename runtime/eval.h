@@ -218,6 +218,12 @@ cx_counted *cx__eval_counted(ectx *e, const cx_snap_holder *h, cx_sym j, size_t 
  * caller frees it); NULL when out of memory. */
 uint8_t *cx__audit_needed(const cx_rules *rs, cx_sym only);
 
+/* The reason `effective` of a decision for stack r, not in force on
+ * as_of: "the stack is in force from D; as-of is D" (or "was in force
+ * until D"), into buf. */
+void cx__audit_not_in_force(const cx_rule *r, cx_date as_of, const char *as_of_text, char *buf,
+                            size_t size);
+
 /* audit.c: every stack for holder h, as cx_audit decides them (only: that
  * stack's decision alone), in byte order of stack id. *out is the caller's:
  * cx_decisions_free. */

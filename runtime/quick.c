@@ -11,64 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quick.h"
+#include "quick_int.h"
 #include "util.h"
-
-#define MAX_NODES  64 /* requirement nodes of a plan (slots fit one uint64_t) */
-#define MAX_TOTALS 8
-#define MAX_FORCED 16 /* report_missing tries every subset of these */
-#define MAX_CMAX   64 /* largest awards-per-slot count a plan is bounded for */
-
-enum { Q_SLOT, Q_HOURS, Q_STRUCT };
-
-/* A requirement of a plan; nodes are in postorder (the root last). */
-typedef struct qnode {
-    const cx_req *req; /* the requirement it plans */
-    uint8_t kind;
-    uint8_t index;        /* Q_SLOT: its bit; Q_HOURS: its total */
-    uint16_t need, nkids; /* Q_STRUCT: parts that must hold, of nkids */
-    const uint16_t *kids; /* Q_STRUCT: node indices */
-} qnode;
-
-/* An hours total: awards selected (credential set, issue dates) add up. */
-typedef struct qtotal {
-    const uint64_t *bits; /* NULL: every credential */
-    int any_date;
-    cx_range issued;
-    int64_t threshold; /* hundredths */
-} qtotal;
-
-typedef struct qplan {
-    const char *refusal; /* NULL: eligible */
-    int in_force;        /* the stack's effective dates hold on the as-of date */
-    cx_sym jurisdiction; /* or CX_NOSYM */
-    cx_date since;       /* recent window: awards issued before do not count */
-    int foreign_falls;   /* an award issued elsewhere might be recognised */
-    int check_effective; /* some relevant credential has effective dates */
-    uint64_t *relevant;  /* credentials of slots and totals */
-    uint64_t *renewable; /* relevant credentials a renews rule may extend */
-    int8_t *slot_of;     /* per credential: its slot bit, or -1 */
-    qnode *nodes;
-    size_t nnodes;
-    qtotal totals[MAX_TOTALS];
-    size_t ntotals;
-    size_t *producers; /* dep-order indices of stacks conferring a slot's credential */
-    size_t nproducers;
-    uint32_t cmax; /* most counted awards of one slot credential the search bound allows */
-    uint16_t forced[MAX_FORCED]; /* the nodes of cx__req_forced(root), in the order written */
-    size_t nforced;
-    int expiry_unsure; /* a renewal may move the expiry a met stack's award takes */
-} qplan;
-
-struct cx_quick {
-    const cx_snapshot *snap;
-    size_t ns;
-    const cx_rule *const *stacks; /* dependency order */
-    qplan *plans;                 /* per stack, dependency order */
-    size_t *by_id;                /* dep-order index of the k-th stack by id */
-    size_t words;                 /* uint64_t per credential set */
-    cx_arena arena;               /* every array above */
-};
 
 /* ------------------------------------------------------------ eligibility */
 
@@ -364,13 +308,7 @@ const char *cx__quick_refusal(const cx_quick *q, cx_sym stack)
 
 /* --------------------------------------------------------- per holder */
 
-#define FALLBACK (-1)
-
-/* First and last issue date and earliest expiry of a set of awards
- * (require.c's date_award). */
-typedef struct qdates {
-    cx_date first, last, expiry;
-} qdates;
+#define FALLBACK CX_QUICK_FALLBACK
 
 static const qdates no_dates = {CX_DATE_NEVER, INT32_MIN, CX_DATE_NEVER};
 
@@ -380,15 +318,6 @@ static void add_dates(qdates *d, const qdates *x)
     if (x->last > d->last) d->last = x->last;
     if (x->expiry < d->expiry) d->expiry = x->expiry;
 }
-
-/* What a row needs of one holder's awards beyond the status: the dates of
- * the award each slot takes (the first of its credential, as the search
- * tries them) and of each total's components (tally: in issue order, those
- * that reached its threshold). */
-typedef struct qseen {
-    qdates slot[MAX_NODES];
-    qdates total[MAX_TOTALS];
-} qseen;
 
 /* The dates of the awards the allocation of a met node uses: a choice's
  * first parts that hold, as solve() chooses them. */
@@ -408,19 +337,16 @@ static void used_dates(const qplan *p, size_t k, uint64_t holds, const qseen *se
     }
 }
 
-/* The status of holder h for plan p, or FALLBACK when only the full
- * evaluator is sure of it. st: statuses of the stacks before it. With
- * seen (a row wanted), the dates of the awards a slot or total takes go
- * there and the requirements that hold to *holds. */
-static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
-                       const cx_snap_holder *h, cx_date on, const uint8_t *st, qseen *seen,
-                       uint64_t *holds_out)
+int cx__quick_plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
+                          const cx_snap_holder *h, cx_date on, const uint8_t *st, qseen *seen,
+                          uint64_t *holds_out)
 {
     uint32_t count[MAX_NODES];
     int64_t sum[MAX_TOTALS] = {0};
     uint64_t has = 0, holds = 0;
     int touched = 0;
     for (size_t t = 0; seen && t < p->ntotals; t++) seen->total[t] = no_dates;
+    if (seen) seen->nadds = 0;
     if (!p->in_force) return CX_NOT_STARTED;
     for (uint32_t i = 0; i < h->nexceptions; i++)
         if (h->exceptions[i].stack == r->credential) return FALLBACK;
@@ -446,12 +372,16 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
         int8_t bit = p->slot_of[c];
         if (bit >= 0) {
             uint64_t m = UINT64_C(1) << bit;
-            if (seen && !(has & m)) seen->slot[bit] = (qdates){a->issued, a->issued, a->expires};
+            if (seen && !(has & m)) {
+                seen->slot[bit] = (qdates){a->issued, a->issued, a->expires};
+                seen->award[bit] = a;
+            }
             count[bit] = has & m ? count[bit] + 1 : 1;
             if (count[bit] > p->cmax) return FALLBACK;
             has |= m;
         }
         if (a->hours == CX_NO_NUMBER || a->hours <= 0) continue;
+        uint8_t adds = 0;
         for (size_t t = 0; t < p->ntotals; t++) {
             const qtotal *q = &p->totals[t];
             if ((q->bits && !has_bit(q->bits, c)) ||
@@ -462,9 +392,12 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
                 add_dates(&seen->total[t], &one);
             }
             sum[t] += a->hours;
+            adds |= (uint8_t)(1u << t);
             touched = 1;
         }
+        if (adds && seen && seen->adds) seen->adds[seen->nadds++] = (qadd){c, adds};
     }
+    if (seen) memcpy(seen->sum, sum, sizeof sum);
     for (size_t k = 0; k < p->nnodes; k++) { /* postorder: parts before their structure */
         const qnode *n = &p->nodes[k];
         int ok;
@@ -486,11 +419,8 @@ static int plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s,
 
 /* ------------------------------------------------------- one holder */
 
-/* The row of a holder's decision for stack r through plan p (status st,
- * requirements holds): the dates of the award a met stack derives
- * (audit.c's derive), or FALLBACK when a renewal may move its expiry. */
-static int row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint64_t holds,
-                  const qseen *seen, cx_date on, cx_quick_row *row)
+int cx__quick_row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint64_t holds,
+                     const qseen *seen, cx_date on, cx_quick_row *row)
 {
     qdates used = no_dates;
     memset(row, 0, sizeof *row);
@@ -509,6 +439,20 @@ static int row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint64_
     return 0;
 }
 
+int cx__quick_statuses(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,
+                       const uint8_t *needed, uint8_t *st)
+{
+    if (q->ns > 256) return FALLBACK;
+    for (size_t i = 0; i < q->ns; i++) {
+        if (!needed[i]) continue;
+        if (q->plans[i].refusal) return FALLBACK;
+        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, NULL, NULL);
+        if (r == FALLBACK) return FALLBACK;
+        st[i] = (uint8_t)r;
+    }
+    return 0;
+}
+
 /* cx__quick_holder, with rows (or NULL: statuses only). */
 static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
                         const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
@@ -517,16 +461,18 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
     uint8_t st[256];
     cx_quick_row all[256];
     qseen seen;
+    seen.adds = NULL;
     if (q->ns > sizeof st) return FALLBACK;
     for (size_t i = 0; i < q->ns; i++) {
         uint64_t holds = 0;
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = plan_status(&q->plans[i], q->stacks[i], s, h, on, st, rows ? &seen : NULL, &holds);
+        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, rows ? &seen : NULL,
+                                      &holds);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
         if (rows && (only == CX_NOSYM || q->stacks[i]->credential == only) &&
-            row_of(&q->plans[i], q->stacks[i], i, r, holds, &seen, on, &all[i]))
+            cx__quick_row_of(&q->plans[i], q->stacks[i], i, r, holds, &seen, on, &all[i]))
             return FALLBACK;
     }
     size_t k = 0;
@@ -554,11 +500,12 @@ int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
 
 /* ------------------------------------------------------ what is missing */
 
-/* Appends what forced requirement n misses (require.c's report_missing
- * and open_choice, where every part that holds fits beside the others):
- * an open choice's label, else "at_least(K) { parts that do not hold }";
- * else the label, a slot's credential id, or the requirement's text. */
-static void missing_of(const cx_quick *q, const qplan *p, const qnode *n, uint64_t holds, cx_buf *b)
+/* require.c's report_missing and open_choice, where every part that holds
+ * fits beside the others: an open choice's label, else "at_least(K) {
+ * parts that do not hold }"; else the label, a slot's credential id, or
+ * the requirement's text. */
+void cx__quick_missing_of(const cx_quick *q, const qplan *p, const qnode *n, uint64_t holds,
+                          cx_buf *b)
 {
     const cx_req *req = n->req;
     if (req->label) {
@@ -589,7 +536,7 @@ void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b)
         size_t before = b->len, at = b->len + (n > 0), dup = 0;
         if (row->holds >> p->forced[i] & 1) continue;
         if (n) cx__buf_puts(b, ";");
-        missing_of(q, p, &p->nodes[p->forced[i]], row->holds, b);
+        cx__quick_missing_of(q, p, &p->nodes[p->forced[i]], row->holds, b);
         if (b->oom) return;
         for (size_t j = 0; j < n && !dup; j++) /* cx__eval_missing keeps one of each */
             dup = len[j] == b->len - at && memcmp(b->data + start[j], b->data + at, len[j]) == 0;

@@ -50,4 +50,20 @@ int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
  * has it (nothing when row->missing is 0). */
 void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b);
 
+/* A worker's JSON lines of the decisions the plans are sure of
+ * (quick_json.c): its fragments, quoted once, and its memo. */
+typedef struct cx_quick_json cx_quick_json;
+
+/* For plans q of rules rs on as_of_text; NULL when out of memory. */
+cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const char *as_of_text);
+void cx__quick_json_free(cx_quick_json *m); /* accepts NULL */
+
+/* cx__quick_holder with each decision's JSON line (the bytes
+ * cx_decision_write_json writes of cx_audit's decision) appended to texts,
+ * each with its NUL, the k-th from at[k]. 0; 1 when a plan is not sure of
+ * h (texts as it was: the full evaluator decides h); -1 out of memory. */
+int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
+                          const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
+                          cx_buf *texts, size_t *at);
+
 #endif

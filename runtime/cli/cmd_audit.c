@@ -80,6 +80,7 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .max_trips = c->max_trips,
                             .details = audit_details(c, k.csv && !k.log),
                             .csv = k.csv,
+                            .json = k.json,
                             .shard = c->shard,
                             .shards = c->shards};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);

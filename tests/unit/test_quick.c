@@ -481,6 +481,169 @@ TEST(csv_rows_over_several_batches)
     cx_registry_close(r);
 }
 
+/* ------------------------------------------------------ JSON lines */
+
+/* Eligible stacks of every shape a JSON line shows: labelled slots and
+ * structures, an open choice of structures and totals, a total of every
+ * credential, a stack not in force yet (S3) and no longer (S4), a label
+ * twice (S5: `missing` and `gaps` keep one), a citation with quotes, a
+ * stack without a jurisdiction (S2), one using another's award (S6), and
+ * renewals (an expired renewable award goes to the full evaluator). */
+static const char lines_text[] =
+    "pack \"l\" { authority = \"test\", version = \"1\" }\n"
+    "stack \"S1\" { jurisdiction = \"US-A\", window = { recent = \"P6Y\" }, cite = \"Rule "
+    "\\\"1\\\"\",\n"
+    "  requires = all { credential \"C1\" { label = \"first \\\"one\\\"\" }, any { label = "
+    "\"pick\", "
+    "\"C2\", \"C10\" },\n"
+    "    all { label = \"pair\", \"C3\", \"C4\" }, at_least(2) { \"C5\", all { \"C6\", \"C7\" }, "
+    "hours(30, { \"C8\", \"C9\" }) },\n"
+    "    hours(70, any_credential) } }\n"
+    "stack \"S2\" { requires = at_least(2) { \"C1\", \"C2\", any { \"C3\", \"C4\" } } }\n"
+    "stack \"S3\" { jurisdiction = \"US-B\", effective = { from = \"2025-01-01\" },\n"
+    "  requires = all { \"C3\", hours(20, issued_between { \"2020-01-01\", \"2030-12-31\" }) } }\n"
+    "stack \"S4\" { jurisdiction = \"US-A\", effective = { to = \"2025-01-01\" }, requires = all { "
+    "\"C9\" } }\n"
+    "stack \"S5\" { jurisdiction = \"US-A\", award = { expires = \"never\" },\n"
+    "  requires = all { hours(40, { \"C1\", \"C2\", \"C3\" }) { label = \"hrs\" }, any { label = "
+    "\"hrs\", \"C7\", \"C8\" } } }\n"
+    "stack \"S6\" { jurisdiction = \"US-A\", requires = all { \"S2\", \"C6\" } }\n"
+    "renews \"C5\" { \"C3\", \"C6\" }\n";
+
+/* Compares cx_audit_each's JSON lines (opt.json: from the status plans
+ * where they are sure) with cx_decision_json of each decision cx_audit
+ * gives, byte for byte; *mismatches counted. */
+static void json_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                              int jobs, long *mismatches)
+{
+    texts lines = {0}, full = {0};
+    cx_error err;
+    cx_audit_options opt = {
+        .stack = stack, .as_of = as_of, .jobs = jobs, .json = 1, .details = CX_DETAIL_GAPS};
+    CHECK_INT(cx_audit_each(rules, &opt, add_text, &lines, &err), CX_OK);
+    for (int h = 0; h < nholders; h++) {
+        char id[16];
+        cx_decision **v = NULL;
+        size_t n = 0;
+        snprintf(id, sizeof id, "h-%04d", h);
+        CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n; i++) {
+            char *line = cx_decision_json(v[i]);
+            cx_audit_entry e = {.text = line};
+            add_text(&full, &e);
+            free(line);
+        }
+        cx_decisions_free(v, n);
+    }
+    CHECK_INT(lines.entries, full.entries);
+    if (lines.v && full.v && strcmp(lines.v, full.v) != 0 && (*mismatches)++ < 5)
+        first_difference(as_of, lines.v, full.v);
+    free(lines.v);
+    free(full.v);
+}
+
+/* What the plans' own lines showed: by status, and of their parts. */
+typedef struct line_counts {
+    long status[CX_ERROR + 1];
+    long expired, verification, reasons, hours_options;
+} line_counts;
+
+/* The lines the plans write themselves (cx__quick_json_holder), each
+ * against the full decision's line; what they showed counted. */
+static void plan_lines(cx_rules *rules, int nholders, const char *as_of, long *mismatches,
+                       line_counts *count)
+{
+    cx_quick *q = NULL;
+    cx_quick_json *m = NULL;
+    cx_error err;
+    cx_date on;
+    const char *why;
+    const cx_snapshot *snap = cx__rules_snapshot(rules);
+    size_t ns;
+    cx__rules_stacks(rules, &ns);
+    uint8_t needed[64], st[64];
+    size_t at[64];
+    cx_buf b;
+    cx__buf_init(&b);
+    memset(needed, 1, sizeof needed);
+    CHECK_INT(cx__date_parse(as_of, &on, &why), 0);
+    CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
+    CHECK((m = cx__quick_json_new(q, rules, as_of)) != NULL);
+    for (int h = 0; m && ns <= 64 && h < nholders; h++) {
+        cx_decision **v = NULL;
+        size_t n = 0;
+        b.len = 0;
+        if (cx__quick_json_holder(m, snap, on, &snap->holders[h], needed, CX_NOSYM, st, &b, at))
+            continue;
+        CHECK_INT(cx_audit(rules, snap->holders[h].id, NULL, as_of, &v, &n, &err), CX_OK);
+        for (size_t i = 0; i < n; i++) {
+            char *want = cx_decision_json(v[i]);
+            const char *got = b.data + at[i];
+            count->status[st[i]]++;
+            count->expired += strstr(got, "\"expired\":[{") != NULL;
+            count->verification += strstr(got, "\"verification\":") != NULL;
+            count->reasons += strstr(got, "\"reasons\":[{") != NULL;
+            count->hours_options += strstr(got, "\"unit\":\"hours\",\"options\":[\"") != NULL;
+            if (strcmp(got, want) != 0 && (*mismatches)++ < 5)
+                fprintf(stderr, "  plan line %s    full line %s", got, want);
+            free(want);
+        }
+        cx_decisions_free(v, n);
+    }
+    cx__buf_free(&b);
+    cx__quick_json_free(m);
+    cx__quick_free(q);
+}
+
+TEST(json_lines_from_plans_equal_full_lines)
+{
+    long mismatches = 0, plan_mismatches = 0;
+    line_counts count = {{0}, 0, 0, 0, 0};
+    static const char *const stacks[] = {"S2", "S6", "S3", NULL};
+    static const char *const texts_[] = {lines_text, eligible_text, dated_text, pack_text};
+    for (int seed = 41; seed <= 56; seed++) {
+        cx_registry *r;
+        cx_rules *rules;
+        const char *as_of = seed % 4 < 2 ? as_ofs[seed % 2] : "2025-02-01";
+        if (load(seed, 300, texts_[seed % 4], &r, &rules) == 0) {
+            json_differential(rules, 300, NULL, as_of, 1 + seed % 3, &mismatches);
+            for (size_t k = 0; seed % 4 == 0 && stacks[k]; k++)
+                json_differential(rules, 300, stacks[k], as_of, 2, &mismatches);
+            plan_lines(rules, 300, as_of, &plan_mismatches, &count);
+        } else
+            CHECK(0);
+        cx_rules_free(rules);
+        cx_registry_close(r);
+    }
+    CHECK_INT(mismatches, 0);
+    CHECK_INT(plan_mismatches, 0);
+    /* the plans wrote lines of every status and part themselves */
+    CHECK(count.status[CX_MET] > 0);
+    CHECK(count.status[CX_IN_PROGRESS] > 0);
+    CHECK(count.status[CX_NOT_STARTED] > 0);
+    CHECK(count.expired > 0);
+    CHECK(count.verification > 0);
+    CHECK(count.reasons > 0);
+    CHECK(count.hours_options > 0);
+}
+
+TEST(json_lines_over_several_batches)
+{
+    /* more holders than one batch: lines from the plans and from full
+     * decisions interleaved, in order, for any jobs */
+    long mismatches = 0;
+    cx_registry *r;
+    cx_rules *rules;
+    if (load(43, 9000, lines_text, &r, &rules) == 0) {
+        json_differential(rules, 9000, NULL, "2026-06-01", 3, &mismatches);
+        json_differential(rules, 9000, NULL, "2026-06-01", 1, &mismatches);
+    } else
+        CHECK(0);
+    CHECK_INT(mismatches, 0);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 /* ------------------------------------------------ the audit visitor */
 
 /* What cx_audit_each handed over, one entry per decision. */
@@ -871,6 +1034,8 @@ static const test_case tests[] = {
     {"audit_visitor_stop_and_render_failure", audit_visitor_stop_and_render_failure},
     {"csv_rows_from_plans_equal_full_rows", csv_rows_from_plans_equal_full_rows},
     {"csv_rows_over_several_batches", csv_rows_over_several_batches},
+    {"json_lines_from_plans_equal_full_lines", json_lines_from_plans_equal_full_lines},
+    {"json_lines_over_several_batches", json_lines_over_several_batches},
     {"audit_visitor_gives_ids_statuses_and_decisions",
      audit_visitor_gives_ids_statuses_and_decisions},
     {NULL, NULL},
