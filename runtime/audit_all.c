@@ -344,6 +344,22 @@ static void publish(drive *d, long k, uint32_t nh)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* The text of holder h's decision in slot of sb, and its length: the
+ * texts of a chunk lie one after the other in slot order, each with its
+ * NUL, so it ends where the next decided slot's begins (or the chunk's
+ * texts end). */
+static void text_of(const drive *d, const slab *sb, uint32_t h, size_t slot, cx_audit_entry *entry)
+{
+    uint32_t c = (h - sb->base) / d->chunk;
+    const cx_buf *texts = &sb->texts[c];
+    size_t next = slot + 1, end = texts->len;
+    uint32_t after = sb->base + (uint32_t)(next / d->nout); /* the holder of the next slot */
+    if (after < sb->end && (after - sb->base) / d->chunk == c && sb->status[next] != UNDECIDED)
+        end = sb->at[next];
+    entry->text = texts->data + sb->at[slot];
+    entry->text_len = end - sb->at[slot] - 1;
+}
+
 /* Hands the decided batch of sb to visit, in order, on the calling thread;
  * frees the kept decisions as it goes. After a stop, only the holders
  * before the first one left undecided (*whole 0 then): the output ends
@@ -360,9 +376,13 @@ static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, in
         }
         for (size_t k = 0; k < d->nout; k++) {
             size_t slot = (size_t)(h - sb->base) * d->nout + k;
-            cx_audit_entry entry = {s->holders[h].id, d->stacks[k], (cx_status)sb->status[slot],
-                                    sb->kept ? sb->kept[slot] : NULL, NULL};
-            if (sb->texts) entry.text = sb->texts[(h - sb->base) / d->chunk].data + sb->at[slot];
+            cx_audit_entry entry = {s->holders[h].id,
+                                    d->stacks[k],
+                                    (cx_status)sb->status[slot],
+                                    sb->kept ? sb->kept[slot] : NULL,
+                                    NULL,
+                                    0};
+            if (sb->texts) text_of(d, sb, h, slot, &entry);
             if (rc == CX_OK) rc = visit(ud, &entry);
             if (sb->kept) {
                 cx_decision_free(sb->kept[slot]);

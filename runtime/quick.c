@@ -440,13 +440,16 @@ int cx__quick_row_of(const qplan *p, const cx_rule *r, size_t plan, int st, uint
 }
 
 int cx__quick_statuses(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,
-                       const uint8_t *needed, uint8_t *st)
+                       const uint8_t *needed, cx_sym only, uint8_t *st, qseen *seens,
+                       uint64_t *holds)
 {
     if (q->ns > 256) return FALLBACK;
     for (size_t i = 0; i < q->ns; i++) {
+        int wanted = seens && (only == CX_NOSYM || q->stacks[i]->credential == only);
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, NULL, NULL);
+        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st,
+                                      wanted ? &seens[i] : NULL, wanted ? &holds[i] : NULL);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
     }
@@ -462,16 +465,15 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
     cx_quick_row all[256];
     qseen seen;
     seen.adds = NULL;
-    if (q->ns > sizeof st) return FALLBACK;
-    for (size_t i = 0; i < q->ns; i++) {
+    if (!rows && cx__quick_statuses(q, s, on, h, needed, only, st, NULL, NULL)) return FALLBACK;
+    for (size_t i = 0; rows && i < q->ns; i++) {
         uint64_t holds = 0;
         if (!needed[i]) continue;
         if (q->plans[i].refusal) return FALLBACK;
-        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, rows ? &seen : NULL,
-                                      &holds);
+        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, &seen, &holds);
         if (r == FALLBACK) return FALLBACK;
         st[i] = (uint8_t)r;
-        if (rows && (only == CX_NOSYM || q->stacks[i]->credential == only) &&
+        if ((only == CX_NOSYM || q->stacks[i]->credential == only) &&
             cx__quick_row_of(&q->plans[i], q->stacks[i], i, r, holds, &seen, on, &all[i]))
             return FALLBACK;
     }

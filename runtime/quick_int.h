@@ -102,9 +102,12 @@ int cx__quick_plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s
                           uint64_t *holds);
 
 /* The statuses of holder h for every stack needed[] marks, into st in
- * dependency order; 0, or CX_QUICK_FALLBACK. */
+ * dependency order; 0, or CX_QUICK_FALLBACK. With seens (per stack,
+ * dependency order; their adds the caller's), the facts of the stacks
+ * `only` selects (CX_NOSYM: all) go there and what holds to holds[]. */
 int cx__quick_statuses(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,
-                       const uint8_t *needed, uint8_t *st);
+                       const uint8_t *needed, cx_sym only, uint8_t *st, qseen *seens,
+                       uint64_t *holds);
 
 /* A met stack's award dates for its row (audit.c's derive), or
  * CX_QUICK_FALLBACK when a renewal may move its expiry. */

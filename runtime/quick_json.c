@@ -62,9 +62,11 @@ struct cx_quick_json {
     size_t *cred_at;                                   /* per credential: its quoted id in frag */
     uint32_t *cred_len;                                /* (0: not yet quoted) */
     qj_entry *memo;
-    qadd *adds;
+    qseen *seens; /* per stack (dependency order): the holder's facts */
+    uint64_t *holds;
+    qadd *adds; /* per stack, cap entries */
     const cx_snap_award **expired;
-    size_t cap;     /* of adds and expired */
+    size_t cap;     /* of each stack's adds, and of expired */
     uint64_t *mark; /* words: credentials dropped from a total's options */
     cx_buf scratch;
 };
@@ -232,9 +234,11 @@ cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const c
     m->cred_at = calloc(nc + 1, sizeof *m->cred_at);
     m->cred_len = calloc(nc + 1, sizeof *m->cred_len);
     m->memo = calloc(MEMO, sizeof *m->memo);
+    m->seens = calloc(q->ns + 1, sizeof *m->seens);
+    m->holds = calloc(q->ns + 1, sizeof *m->holds);
     m->mark = calloc(m->words + 1, sizeof *m->mark);
-    if (!m->stacks || !m->cred_at || !m->cred_len || !m->memo || !m->mark ||
-        cx__date_parse(as_of_text, &on, &why) != 0) {
+    if (!m->stacks || !m->cred_at || !m->cred_len || !m->memo || !m->mark || !m->seens ||
+        !m->holds || cx__date_parse(as_of_text, &on, &why) != 0) {
         cx__quick_json_free(m);
         return NULL;
     }
@@ -281,6 +285,8 @@ void cx__quick_json_free(cx_quick_json *m)
     free(m->stacks);
     free(m->cred_at);
     free(m->cred_len);
+    free(m->seens);
+    free(m->holds);
     free(m->adds);
     free(m->expired);
     free(m->mark);
@@ -607,26 +613,23 @@ int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
     const cx_quick *q = m->q;
     uint8_t st[256];
     size_t start = texts->len, k = 0;
-    qseen seen;
-    if (cx__quick_statuses(q, s, on, h, needed, st)) return 1;
     if (h->nawards > m->cap) {
         size_t cap = h->nawards + 64;
-        qadd *adds = realloc(m->adds, cap * sizeof *adds);
+        qadd *adds = realloc(m->adds, (q->ns * cap + 1) * sizeof *adds);
         if (adds) m->adds = adds;
         const cx_snap_award **expired = realloc(m->expired, cap * sizeof *expired);
         if (expired) m->expired = expired;
         if (!adds || !expired) return -1;
         m->cap = cap;
+        for (size_t i = 0; i < q->ns; i++) m->seens[i].adds = m->adds + i * cap;
     }
-    seen.adds = m->adds;
+    if (cx__quick_statuses(q, s, on, h, needed, only, st, m->seens, m->holds)) return 1;
     for (size_t j = 0; j < q->ns; j++) {
         size_t i = q->by_id[j];
-        uint64_t holds = 0;
         if (only != CX_NOSYM && q->stacks[i]->credential != only) continue;
-        int r = cx__quick_plan_status(&q->plans[i], q->stacks[i], s, h, on, st, &seen, &holds);
         at[k] = texts->len;
-        out[k++] = (uint8_t)r;
-        if (r == CX_QUICK_FALLBACK || put_line(m, i, h, on, r, &seen, holds, texts)) {
+        out[k++] = st[i];
+        if (put_line(m, i, h, on, st[i], &m->seens[i], m->holds[i], texts)) {
             texts->len = start;
             if (texts->data) texts->data[start] = '\0';
             return 1;

@@ -5,6 +5,7 @@
  * --summary, counts per stack and status instead of decisions; with
  * --shard K/N, of shard K's holders only.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef struct sink {
     int errors, differs; /* decisions with status error; differing from --fail-unless */
     cx_log *log;         /* with --log: the batch every decision joins */
     cx_error log_err;    /* why logging a decision failed */
+    int write_errno;     /* why writing the output failed (0: it did not) */
 } sink;
 
 /* On worker threads: reads only k's settings. */
@@ -35,11 +37,12 @@ static int write_one(void *ud, const cx_audit_entry *entry)
 {
     sink *k = ud;
     if (k->log && cx_log_add(k->log, entry->decision, NULL, &k->log_err)) return k->log_err.code;
-    fwrite(entry->text, 1, strlen(entry->text), stdout);
     k->errors += entry->status == CX_ERROR;
     if (k->fail_unless && strcmp(cx_status_name(entry->status), k->fail_unless) != 0)
         k->differs = 1;
-    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+    if (fwrite(entry->text, 1, entry->text_len, stdout) == entry->text_len) return CX_OK;
+    k->write_errno = errno ? errno : EIO; /* stdout failed: a full disk, a closed pipe */
+    return CX_EREGISTRY;
 }
 
 /* What the decisions need beyond statuses: gaps wherever they are shown
@@ -86,6 +89,10 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
+    if (rc && k.write_errno) {
+        fprintf(stderr, "credex: writing output: %s\n", strerror(k.write_errno));
+        return rc;
+    }
     if (rc) return k.log_err.code ? cli_report(&k.log_err) : err.code ? cli_report(&err) : rc;
     if (logged || unlogged) return logged ? logged : unlogged;
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;

@@ -642,6 +642,7 @@ typedef struct cx_audit_entry {
     cx_status status;            /* the decision's status */
     const cx_decision *decision; /* the whole decision with decisions set; else NULL */
     const char *text;            /* what render wrote, NUL-terminated; NULL without render */
+    size_t text_len;             /* strlen(text) (0 without render) */
 } cx_audit_entry;
 
 /* Receives each decision of cx_audit_each on the calling thread, in byte

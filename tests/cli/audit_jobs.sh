@@ -2,8 +2,8 @@
 # 2, 3, 8), in JSON Lines, CSV and text: on the EV example (the goldens of
 # decisions.sh) and on a generated registry of 9,000 holders (three
 # batches of the pool: batch k written while batch k+1 is decided), where
-# CSV rows the status plans write equal those of full decisions (--log
-# builds every decision in full).
+# CSV rows and JSON lines the status plans write equal those of full
+# decisions (--log builds every decision in full).
 . "$SRC/tests/cli/lib.sh"
 GOLDEN="$SRC/tests/cli/golden"
 cd "$SRC" || exit 1 # the pack paths in the decisions are the goldens'
@@ -54,6 +54,20 @@ cp "$WORK/big.db" "$WORK/logged.db"
     --format csv --jobs 2 --log > "$WORK/big-full.csv" 2>/dev/null
 cmp -s "$WORK/big-full.csv" "$WORK/big-1.csv" && pass ||
     fail "big csv: the rows of full decisions (--log) differ from those of the plans"
+cp "$WORK/big.db" "$WORK/logged-json.db"
+"$CREDEX" audit --all --db "$WORK/logged-json.db" --rules "$WORK/big.lua" --as-of 2026-06-01 \
+    --format json --jobs 2 --log > "$WORK/big-full.json" 2>/dev/null
+cmp -s "$WORK/big-full.json" "$WORK/big-1.json" && pass ||
+    fail "big json: the lines of full decisions (--log) differ from those of the plans"
+
+# A stdout that fails (a full disk) stops the run with an error, and no
+# "done" is claimed: the exit status says so.
+if [ -w /dev/full ]; then
+    "$CREDEX" audit --all "${B[@]}" --format json --jobs 2 > /dev/full 2>"$WORK/full.err"
+    rc=$?
+    [ "$rc" -ne 0 ] && pass || fail "audit --all > /dev/full: exit 0"
+    grep -q . "$WORK/full.err" && pass || fail "audit --all > /dev/full: no error message"
+fi
 
 # Forty stacks of C8's shape, and more, over 3,000 holders: more sets of
 # missing requirements than a worker's memo of quoted `missing` fields
@@ -86,4 +100,12 @@ expect_eq "$(wc -l < "$WORK/many-plans.csv" | tr -d ' ')" 120001 "many csv: a he
 "$CREDEX" audit --all "${M[@]}" --jobs 2 --log > "$WORK/many-full.csv" 2>/dev/null
 cmp -s "$WORK/many-full.csv" "$WORK/many-plans.csv" && pass ||
     fail "many csv: the rows of full decisions (--log) differ from those of the plans"
+# ... and their JSON lines (the plans' memo of (plan, holds) entries,
+# 1,024 of them per worker: quick_json.c, replaced as they collide)
+M=(--db "$WORK/many.db" --rules "$WORK/many.lua" --as-of 2026-06-01 --format json)
+"$CREDEX" audit --all "${M[@]}" --jobs 2 > "$WORK/many-plans.json" || fail "many: the plans' JSON"
+expect_eq "$(grep -c '"kind":"audit"' "$WORK/many-plans.json")" 120000 "many json: forty lines per holder"
+"$CREDEX" audit --all "${M[@]}" --jobs 2 --log > "$WORK/many-full.json" 2>/dev/null
+cmp -s "$WORK/many-full.json" "$WORK/many-plans.json" && pass ||
+    fail "many json: the lines of full decisions (--log) differ from those of the plans"
 finish

@@ -321,6 +321,7 @@ static int add_text(void *ud, const cx_audit_entry *e)
 {
     texts *t = ud;
     size_t len = e->text ? strlen(e->text) : 0;
+    CHECK_INT(e->text_len, len); /* where the text ends, as the visitor is told */
     if (t->n + len + 1 > t->cap) {
         t->cap = 2 * (t->n + len + 1) + 4096;
         t->v = realloc(t->v, t->cap);
@@ -361,7 +362,7 @@ static void csv_differential(cx_rules *rules, int nholders, const char *stack, c
         CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
         for (size_t i = 0; i < n; i++) {
             char *row = cx_decision_csv(v[i]);
-            cx_audit_entry e = {.text = row};
+            cx_audit_entry e = {.text = row, .text_len = strlen(row)};
             add_text(&full, &e);
             free(row);
         }
@@ -529,7 +530,7 @@ static void json_differential(cx_rules *rules, int nholders, const char *stack, 
         CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
         for (size_t i = 0; i < n; i++) {
             char *line = cx_decision_json(v[i]);
-            cx_audit_entry e = {.text = line};
+            cx_audit_entry e = {.text = line, .text_len = strlen(line)};
             add_text(&full, &e);
             free(line);
         }
@@ -679,6 +680,7 @@ static int visit(void *ud, const cx_audit_entry *e)
     x->has_decision = e->decision != NULL;
     x->has_text = e->text != NULL;
     x->json = e->decision ? cx_decision_json(e->decision) : e->text ? strdup(e->text) : NULL;
+    if (e->text && e->text_len != strlen(e->text)) s->mismatched++;
     if (e->decision &&
         (strcmp(e->decision->holder, e->holder) != 0 || strcmp(e->decision->stack, e->stack) != 0 ||
          e->decision->status != e->status))
