@@ -91,9 +91,11 @@ static char *quote_segment(char *o, const unsigned char *u, size_t n, size_t *at
     size_t i = *at, stop = n - i > SEGMENT ? i + SEGMENT : n;
     while (i < stop) {
         unsigned char c = u[i];
-        if (byte_kind[c] == 0) {
-            *o++ = (char)c;
-            i++;
+        if (byte_kind[c] == 0) { /* a run of bytes copied as they are */
+            size_t from = i++;
+            while (i < stop && byte_kind[u[i]] == 0) i++;
+            memcpy(o, u + from, i - from);
+            o += i - from;
         } else if (byte_kind[c] == 1) {
             o += escape_of(c, o);
             i++;

@@ -43,6 +43,7 @@ typedef struct qj_entry {
 typedef struct qj_stack {
     const char *stack; /* its id */
     size_t stack_len;
+    int plain;                 /* no byte of it needs escaping in JSON */
     size_t mid, mid_len;       /* ,"stack":..},"as_of":..,"reasons":[..],"used":[ */
     size_t tail[CX_ERROR + 1]; /* per status: ,"status":..,"children":[{the stack's node}]} */
     size_t tail_len[CX_ERROR + 1];
@@ -70,6 +71,32 @@ struct cx_quick_json {
     uint64_t *mark; /* words: credentials dropped from a total's options */
     cx_buf scratch;
 };
+
+/* Appends a string literal. */
+#define LIT(b, s) cx__buf_add((b), (s), sizeof(s) - 1)
+
+/* Whether no byte of s[0..n) needs escaping in JSON: printable ASCII but
+ * '"' and '\\' (ids nearly always). */
+static int plain(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
+/* s[0..n) as a JSON string (cx__json_quote's bytes), plain ones copied. */
+static void put_id(cx_buf *b, const char *s, size_t n)
+{
+    if (!plain(s, n)) {
+        cx__json_quote(b, s, n);
+        return;
+    }
+    LIT(b, "\"");
+    cx__buf_add(b, s, n);
+    LIT(b, "\"");
+}
 
 static int has_bit(const uint64_t *set, cx_sym c)
 {
@@ -130,6 +157,7 @@ static void stack_fragments(cx_quick_json *m, const cx_rules *rs, size_t i, cx_d
     cx_jw w = after_value(b);
     st->stack = cx__snapshot_id(q->snap, CX_KIND_CREDENTIAL, r->credential);
     st->stack_len = strlen(st->stack);
+    st->plain = plain(st->stack, st->stack_len);
     st->mid = b->len;
     cx__jw_key(&w, "stack");
     cx__jw_string(&w, st->stack);
@@ -473,12 +501,14 @@ static void put_used(cx_quick_json *m, size_t plan, uint64_t used, const qseen *
         size_t k = st->slots[i];
         if (!(used >> k & 1)) continue;
         const cx_snap_award *a = seen->award[p->nodes[k].index];
-        cx__buf_puts(b, listed++ ? ",{\"award\":" : "{\"award\":");
-        cx__json_quote(b, a->id, strlen(a->id));
+        if (listed++) LIT(b, ",");
+        LIT(b, "{\"award\":");
+        put_id(b, a->id, strlen(a->id));
         add(b, &m->frag, st->used[k], st->used_len[k]);
-        if (a->flags & CX_AWARD_PROVENANCE)
-            cx__buf_puts(b, a->flags & CX_AWARD_UNVERIFIED ? ",\"verification\":\"unverified\""
-                                                           : ",\"verification\":\"verified\"");
+        if (a->flags & CX_AWARD_PROVENANCE && a->flags & CX_AWARD_UNVERIFIED)
+            LIT(b, ",\"verification\":\"unverified\"");
+        else if (a->flags & CX_AWARD_PROVENANCE)
+            LIT(b, ",\"verification\":\"verified\"");
         cx__buf_add(b, "}", 1);
     }
 }
@@ -530,36 +560,37 @@ static void put_gaps(cx_quick_json *m, const qj_entry *x, const qseen *seen, siz
             put_options(m, m->mark, b);
             memset(m->mark, 0, m->words * sizeof *m->mark);
         }
-        cx__buf_puts(b, "],\"expired\":[");
+        LIT(b, "],\"expired\":[");
         for (size_t k = 0; k < nexpired; k++) {
             const cx_snap_award *a = m->expired[k];
             char date[11];
             if (!has_bit(g->set, a->credential)) continue;
-            cx__buf_puts(b, listed++ ? ",{\"credential\":" : "{\"credential\":");
+            if (listed++) LIT(b, ",");
+            LIT(b, "{\"credential\":");
             const char *id = cred_json(m, a->credential, &len);
             cx__buf_add(b, id, len);
-            cx__buf_puts(b, ",\"award\":");
-            cx__json_quote(b, a->id, strlen(a->id));
+            LIT(b, ",\"award\":");
+            put_id(b, a->id, strlen(a->id));
             cx__date_format(a->expires, date);
-            cx__buf_puts(b, ",\"expired\":\"");
+            LIT(b, ",\"expired\":\"");
             cx__buf_add(b, date, 10);
-            cx__buf_puts(b, "\"}");
+            LIT(b, "\"}");
         }
-        cx__buf_puts(b, "]}");
+        LIT(b, "]}");
     }
 }
 
 /* Stack i's line for holder h (status st, the plan's facts seen and
  * holds) to b; 0, or CX_QUICK_FALLBACK. */
-static int put_line(cx_quick_json *m, size_t i, const cx_snap_holder *h, cx_date on, int st,
-                    const qseen *seen, uint64_t holds, cx_buf *b)
+static int put_line(cx_quick_json *m, size_t i, const cx_snap_holder *h, size_t hlen, cx_date on,
+                    int st, const qseen *seen, uint64_t holds, cx_buf *b)
 {
     const cx_quick *q = m->q;
     const qplan *p = &q->plans[i];
     const qj_stack *js = &m->stacks[i];
     const qj_entry *x = NULL;
     cx_quick_row row;
-    size_t nexpired = 0, hlen = strlen(h->id);
+    size_t nexpired = 0;
     if (hlen + js->stack_len + 7 >= 600) return CX_QUICK_FALLBACK; /* audit.c's subject, cut */
     if (cx__quick_row_of(p, q->stacks[i], i, st, holds, seen, on, &row)) return CX_QUICK_FALLBACK;
     if (row.missing) {
@@ -570,35 +601,43 @@ static int put_line(cx_quick_json *m, size_t i, const cx_snap_holder *h, cx_date
         }
     }
     add(b, &m->frag, m->head[st], m->head_len[st]);
-    cx__json_quote(b, h->id, hlen);
+    put_id(b, h->id, hlen);
     add(b, &m->frag, js->mid, js->mid_len);
     if (st == CX_MET || row.missing)
         put_used(m, i, st == CX_MET ? used_slots(p, p->nnodes - 1, holds) : used_unmet(p, holds),
                  seen, b);
-    cx__buf_puts(b, "],\"missing\":[");
+    LIT(b, "],\"missing\":[");
     if (x) cx__buf_add(b, x->missing.data ? x->missing.data : "", x->missing.len);
-    cx__buf_puts(b, "],\"trace\":{\"rule\":");
-    m->scratch.len = 0; /* the root's rule: audit.c's subject */
-    cx__buf_add(&m->scratch, "audit ", 6);
-    cx__buf_add(&m->scratch, h->id, hlen);
-    cx__buf_add(&m->scratch, " ", 1);
-    cx__buf_add(&m->scratch, js->stack, js->stack_len);
-    if (m->scratch.oom) b->oom = 1;
-    cx__json_quote(b, m->scratch.data ? m->scratch.data : "", m->scratch.len);
+    LIT(b, "],\"trace\":{\"rule\":");
+    if (plain(h->id, hlen) && js->plain) { /* the root's rule: audit.c's subject */
+        LIT(b, "\"audit ");
+        cx__buf_add(b, h->id, hlen);
+        LIT(b, " ");
+        cx__buf_add(b, js->stack, js->stack_len);
+        LIT(b, "\"");
+    } else {
+        m->scratch.len = 0;
+        LIT(&m->scratch, "audit ");
+        cx__buf_add(&m->scratch, h->id, hlen);
+        LIT(&m->scratch, " ");
+        cx__buf_add(&m->scratch, js->stack, js->stack_len);
+        if (m->scratch.oom) b->oom = 1;
+        cx__json_quote(b, m->scratch.data ? m->scratch.data : "", m->scratch.len);
+    }
     add(b, &m->frag, js->tail[st], js->tail_len[st]);
     if (st == CX_MET) {
         char date[11];
         cx__date_format(row.issued, date);
-        cx__buf_puts(b, ",\"award\":{\"issued\":\"");
+        LIT(b, ",\"award\":{\"issued\":\"");
         cx__buf_add(b, date, 10);
         if (row.expires != CX_DATE_NEVER) {
             cx__date_format(row.expires, date);
-            cx__buf_puts(b, "\",\"expires\":\"");
+            LIT(b, "\",\"expires\":\"");
             cx__buf_add(b, date, 10);
         }
-        cx__buf_puts(b, "\"}");
+        LIT(b, "\"}");
     } else if (x && x->ngaps) {
-        cx__buf_puts(b, ",\"gaps\":[");
+        LIT(b, ",\"gaps\":[");
         put_gaps(m, x, seen, nexpired, b);
         cx__buf_add(b, "]", 1);
     }
@@ -612,7 +651,7 @@ int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
 {
     const cx_quick *q = m->q;
     uint8_t st[256];
-    size_t start = texts->len, k = 0;
+    size_t start = texts->len, k = 0, hlen = strlen(h->id);
     if (h->nawards > m->cap) {
         size_t cap = h->nawards + 64;
         qadd *adds = realloc(m->adds, (q->ns * cap + 1) * sizeof *adds);
@@ -629,7 +668,7 @@ int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
         if (only != CX_NOSYM && q->stacks[i]->credential != only) continue;
         at[k] = texts->len;
         out[k++] = st[i];
-        if (put_line(m, i, h, on, st[i], &m->seens[i], m->holds[i], texts)) {
+        if (put_line(m, i, h, hlen, on, st[i], &m->seens[i], m->holds[i], texts)) {
             texts->len = start;
             if (texts->data) texts->data[start] = '\0';
             return 1;

@@ -60,6 +60,30 @@ cp "$WORK/big.db" "$WORK/logged-json.db"
 cmp -s "$WORK/big-full.json" "$WORK/big-1.json" && pass ||
     fail "big json: the lines of full decisions (--log) differ from those of the plans"
 
+# Ids JSON escapes, made by hand with the sqlite3 tool (the importers admit
+# only letters, digits and . _ : + -): fifty holders and their awards. C8
+# alone has a plan (S9's check sends every holder of the whole run to the
+# full evaluator), so its lines are the plans' own; they escape the ids as
+# full decisions do (--no-cache: the edit keeps the content version).
+cp "$WORK/big.db" "$WORK/odd.db"
+cat > "$WORK/odd.sql" <<'SQL'
+UPDATE award SET id = 'x"\' || char(9) || 'é/' || id WHERE holder_id < 'h-00050';
+UPDATE award SET holder_id = holder_id || '"\' || char(9) || 'é' WHERE holder_id < 'h-00050';
+UPDATE holder_attr SET holder_id = holder_id || '"\' || char(9) || 'é' WHERE holder_id < 'h-00050';
+UPDATE holder SET id = id || '"\' || char(9) || 'é' WHERE id < 'h-00050';
+SQL
+sqlite3 "$WORK/odd.db" < "$WORK/odd.sql" || fail "edit the ids with sqlite3"
+O=(--db "$WORK/odd.db" --rules "$WORK/big.lua" --as-of 2026-06-01 --stack C8 --format json --no-cache)
+"$CREDEX" audit --all "${O[@]}" --jobs 2 > "$WORK/odd-plans.json" || fail "odd ids: the plans' audit"
+# h-00007"\<tab>é is "h-00007\"\\\té" in JSON
+expect_eq "$(grep -cF '\"\\\té","stack":"C8"}' "$WORK/odd-plans.json")" 50 \
+    "odd ids: fifty holders' ids escaped"
+[ "$(grep -cF '{"award":"x\"\\\té/' "$WORK/odd-plans.json")" -gt 0 ] && pass ||
+    fail "odd ids: no award id escaped in a line's used"
+"$CREDEX" audit --all "${O[@]}" --jobs 2 --log > "$WORK/odd-full.json" 2>/dev/null
+cmp -s "$WORK/odd-full.json" "$WORK/odd-plans.json" && pass ||
+    fail "odd ids: the lines of full decisions (--log) differ from those of the plans"
+
 # A stdout that fails (a full disk) stops the run with an error, and no
 # "done" is claimed: the exit status says so.
 if [ -w /dev/full ]; then
