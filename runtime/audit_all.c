@@ -9,11 +9,13 @@
  * rule keeps tripping a counted limit. It decides nothing itself and
  * builds no text but through quick.c and the CSV row of decision.c.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "eval.h"
 #include "quick.h"
@@ -30,6 +32,7 @@
 #define MOST_JOBS    64
 #define MISSING_MEMO 64          /* a worker's memo of `missing` CSV fields */
 #define MEMO_TEXT    (16 * 1024) /* ... and of their text, before it starts again */
+#define TEXTS        1024        /* texts written by one writev, at most (opt->direct) */
 
 /* One batch in flight. Its decisions are in slots (h - base) * nout + k:
  * holder h's k-th stack in id order; a worker writes only the slots of the
@@ -64,6 +67,8 @@ typedef struct drive {
     uint32_t batch, chunk; /* holders per batch, per chunk */
     uint32_t first, end;   /* the holders of the run: a shard's, or all of them */
     slab slabs[SLABS];
+    struct iovec texts[TEXTS]; /* opt->direct: the texts visited, not yet written */
+    int ntexts;
 
     pthread_mutex_t lock;    /* the slabs' counters, quit */
     pthread_cond_t work;     /* a batch was published, or quit */
@@ -364,10 +369,36 @@ static void text_of(const drive *d, const slab *sb, uint32_t h, size_t slot, cx_
  * frees the kept decisions as it goes. After a stop, only the holders
  * before the first one left undecided (*whole 0 then): the output ends
  * with a whole decision. */
-static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, int *whole)
+/* opt->direct: writes the texts gathered in d->texts to opt->fd, in order
+ * and whole (again after a short count or a signal). CX_OK, or
+ * CX_EREGISTRY with why in err. */
+static int write_texts(drive *d, cx_error *err)
+{
+    struct iovec *v = d->texts;
+    int n = d->ntexts;
+    d->ntexts = 0;
+    while (n > 0) {
+        ssize_t w = writev(d->opt->fd, v, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "writing the output: %s",
+                             strerror(w < 0 ? errno : EIO));
+        size_t left = (size_t)w;
+        for (; n > 0 && left >= v->iov_len; v++, n--) left -= v->iov_len;
+        if (n > 0) {
+            v->iov_base = (char *)v->iov_base + left;
+            v->iov_len -= left;
+        }
+    }
+    return CX_OK;
+}
+
+static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, int *whole,
+                       cx_error *err)
 {
     const cx_snapshot *s = cx__rules_snapshot(d->rules);
     int rc = CX_OK;
+    cx_error unwritten;
     *whole = 1;
     for (uint32_t h = sb->base; h < sb->end; h++) {
         if (d->nout && sb->status[(size_t)(h - sb->base) * d->nout] == UNDECIDED) {
@@ -384,12 +415,19 @@ static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, in
                                     0};
             if (sb->texts) text_of(d, sb, h, slot, &entry);
             if (rc == CX_OK) rc = visit(ud, &entry);
+            if (rc == CX_OK && d->opt->direct &&
+                entry.text) { /* valid until the batch is republished */
+                d->texts[d->ntexts++] = (struct iovec){(void *)entry.text, entry.text_len};
+                if (d->ntexts == TEXTS) rc = write_texts(d, err);
+            }
             if (sb->kept) {
                 cx_decision_free(sb->kept[slot]);
                 sb->kept[slot] = NULL;
             }
         }
     }
+    if (d->ntexts && rc == CX_OK) return write_texts(d, err);
+    if (d->ntexts) write_texts(d, &unwritten); /* what was visited before the visitor failed */
     return rc;
 }
 
@@ -518,7 +556,7 @@ static int run_batches(drive *d, worker *ws, cx_audit_visit_fn visit, void *ud, 
             *err = sb->err;
             return sb->rc;
         }
-        rc = visit_batch(d, sb, visit, ud, &whole);
+        rc = visit_batch(d, sb, visit, ud, &whole, err);
         if (rc == CX_OK && stopped(d) && (!whole || k + 1 == published))
             return breaker_error(d, err);
         if (rc == CX_OK && !stopped(d) && d->opt->progress)

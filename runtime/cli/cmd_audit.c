@@ -5,7 +5,6 @@
  * --summary, counts per stack and status instead of decisions; with
  * --shard K/N, of shard K's holders only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,6 @@ typedef struct sink {
     int errors, differs; /* decisions with status error; differing from --fail-unless */
     cx_log *log;         /* with --log: the batch every decision joins */
     cx_error log_err;    /* why logging a decision failed */
-    int write_errno;     /* why writing the output failed (0: it did not) */
 } sink;
 
 /* On worker threads: reads only k's settings. */
@@ -31,8 +29,9 @@ static int render_one(void *ud, const cx_decision *d, cx_write_fn write, void *w
                      : cx_decision_write_text(d, k->explain, write, wud);
 }
 
-/* On the calling thread, in order. With --log the whole decision comes
- * too, and joins the batch. */
+/* On the calling thread, in order: counts what --fail-unless and the exit
+ * status need (the driver writes the texts to stdout: opt.direct). With
+ * --log the whole decision comes too, and joins the batch. */
 static int write_one(void *ud, const cx_audit_entry *entry)
 {
     sink *k = ud;
@@ -40,9 +39,7 @@ static int write_one(void *ud, const cx_audit_entry *entry)
     k->errors += entry->status == CX_ERROR;
     if (k->fail_unless && strcmp(cx_status_name(entry->status), k->fail_unless) != 0)
         k->differs = 1;
-    if (fwrite(entry->text, 1, entry->text_len, stdout) == entry->text_len) return CX_OK;
-    k->write_errno = errno ? errno : EIO; /* stdout failed: a full disk, a closed pipe */
-    return CX_EREGISTRY;
+    return CX_OK;
 }
 
 /* What the decisions need beyond statuses: gaps wherever they are shown
@@ -70,6 +67,7 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
     int unlogged = cli_log_begin(c, r, rules, &k.log); /* reported; the audit still runs */
     int rc;
     if (k.csv && c->shard <= 1) fputs(cx_decision_csv_header(), stdout); /* cat of the shards */
+    fflush(stdout); /* before the texts, which go to the descriptor itself */
     cx_error_clear(&err);
     cx_error_clear(&k.log_err);
     cx_audit_options opt = {.stack = c->stack,
@@ -84,15 +82,13 @@ static int audit_all(cli *c, cx_registry *r, cx_rules *rules)
                             .details = audit_details(c, k.csv && !k.log),
                             .csv = k.csv,
                             .json = k.json,
+                            .direct = 1,
+                            .fd = STDOUT_FILENO,
                             .shard = c->shard,
                             .shards = c->shards};
     rc = cx_audit_each(rules, &opt, write_one, &k, &err);
     cli_progress_done();
     int logged = cli_log_end(k.log, rc == CX_OK); /* a failed run logs nothing */
-    if (rc && k.write_errno) {
-        fprintf(stderr, "credex: writing output: %s\n", strerror(k.write_errno));
-        return rc;
-    }
     if (rc) return k.log_err.code ? cli_report(&k.log_err) : err.code ? cli_report(&err) : rc;
     if (logged || unlogged) return logged ? logged : unlogged;
     return k.errors ? CX_EINPUT : k.differs ? 1 : CX_OK;

@@ -511,17 +511,42 @@ static const char lines_text[] =
     "stack \"S6\" { jurisdiction = \"US-A\", requires = all { \"S2\", \"C6\" } }\n"
     "renews \"C5\" { \"C3\", \"C6\" }\n";
 
+/* What opt.direct wrote to f: the texts t the visitor was handed, in
+ * order, byte for byte. */
+static void check_direct(FILE *f, const texts *t)
+{
+    long size = (fseek(f, 0, SEEK_END), ftell(f));
+    char *v = malloc((size_t)size + 1);
+    rewind(f);
+    CHECK(v && fread(v, 1, (size_t)size, f) == (size_t)size);
+    CHECK_INT(size, (long)t->n);
+    if (v && size == (long)t->n) CHECK(t->n == 0 || memcmp(v, t->v, t->n) == 0);
+    free(v);
+}
+
 /* Compares cx_audit_each's JSON lines (opt.json: from the status plans
  * where they are sure) with cx_decision_json of each decision cx_audit
- * gives, byte for byte; *mismatches counted. */
+ * gives, byte for byte; *mismatches counted. The lines also go to a file
+ * (opt.direct), where they must be the same bytes. */
 static void json_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
                               int jobs, long *mismatches)
 {
     texts lines = {0}, full = {0};
     cx_error err;
-    cx_audit_options opt = {
-        .stack = stack, .as_of = as_of, .jobs = jobs, .json = 1, .details = CX_DETAIL_GAPS};
+    FILE *f = tmpfile();
+    cx_audit_options opt = {.stack = stack,
+                            .as_of = as_of,
+                            .jobs = jobs,
+                            .json = 1,
+                            .details = CX_DETAIL_GAPS,
+                            .direct = 1,
+                            .fd = f ? fileno(f) : -1};
+    CHECK(f != NULL);
     CHECK_INT(cx_audit_each(rules, &opt, add_text, &lines, &err), CX_OK);
+    if (f) {
+        check_direct(f, &lines);
+        fclose(f);
+    }
     for (int h = 0; h < nholders; h++) {
         char id[16];
         cx_decision **v = NULL;
