@@ -344,16 +344,14 @@ static void first_difference(const char *what, const char *a, const char *b)
             (int)strcspn(a + i, "\r\n"), a + i, (int)strcspn(b + i, "\r\n"), b + i);
 }
 
-/* Compares cx_audit_each's CSV rows (opt.csv: from the status plans where
- * they are sure) with cx_decision_csv of each decision cx_audit gives,
- * byte for byte; *mismatches counted. */
-static void csv_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
-                             int jobs, long *mismatches)
+/* Holds got, what cx_audit_each visited, to what render makes of each
+ * decision cx_audit gives holders h-0000.. (stack, as_of), byte for byte;
+ * *mismatches counted. Frees got. */
+static void against_full(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                         char *(*render)(const cx_decision *), texts *got, long *mismatches)
 {
-    texts rows = {0}, full = {0};
+    texts full = {0};
     cx_error err;
-    cx_audit_options opt = {.stack = stack, .as_of = as_of, .jobs = jobs, .csv = 1};
-    CHECK_INT(cx_audit_each(rules, &opt, add_text, &rows, &err), CX_OK);
     for (int h = 0; h < nholders; h++) {
         char id[16];
         cx_decision **v = NULL;
@@ -361,19 +359,30 @@ static void csv_differential(cx_rules *rules, int nholders, const char *stack, c
         snprintf(id, sizeof id, "h-%04d", h);
         CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
         for (size_t i = 0; i < n; i++) {
-            char *row = cx_decision_csv(v[i]);
-            cx_audit_entry e = {.text = row, .text_len = strlen(row)};
+            char *text = render(v[i]);
+            cx_audit_entry e = {.text = text, .text_len = strlen(text)};
             add_text(&full, &e);
-            free(row);
+            free(text);
         }
         cx_decisions_free(v, n);
     }
-    CHECK_INT(rows.entries, full.entries);
-    if (rows.v && full.v && strcmp(rows.v, full.v) != 0) {
-        if ((*mismatches)++ < 5) first_difference(as_of, rows.v, full.v);
-    }
-    free(rows.v);
+    CHECK_INT(got->entries, full.entries);
+    if (got->v && full.v && strcmp(got->v, full.v) != 0 && (*mismatches)++ < 5)
+        first_difference(as_of, got->v, full.v);
+    free(got->v);
     free(full.v);
+}
+
+/* Compares cx_audit_each's CSV rows (opt.csv: from the status plans where
+ * they are sure) with cx_decision_csv of each decision cx_audit gives. */
+static void csv_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                             int jobs, long *mismatches)
+{
+    texts rows = {0};
+    cx_error err;
+    cx_audit_options opt = {.stack = stack, .as_of = as_of, .jobs = jobs, .csv = 1};
+    CHECK_INT(cx_audit_each(rules, &opt, add_text, &rows, &err), CX_OK);
+    against_full(rules, nholders, stack, as_of, cx_decision_csv, &rows, mismatches);
 }
 
 /* The rows the plans make themselves (cx__quick_holder_rows), each against
@@ -465,21 +474,30 @@ TEST(csv_rows_from_plans_equal_full_rows)
     CHECK(count[CX_NOT_STARTED] > 0);
 }
 
-TEST(csv_rows_over_several_batches)
+typedef void differential_fn(cx_rules *rules, int nholders, const char *stack, const char *as_of,
+                             int jobs, long *mismatches);
+
+/* More holders than one batch (4096): batches decided while the one
+ * before is visited, texts from the plans and from full decisions
+ * interleaved, in order, for any jobs. */
+static void over_several_batches(int seed, const char *text, differential_fn *compare)
 {
-    /* more holders than one batch (4096): batches decided while the one
-     * before is visited, for any jobs */
     long mismatches = 0;
     cx_registry *r;
     cx_rules *rules;
-    if (load(31, 9000, eligible_text, &r, &rules) == 0) {
-        csv_differential(rules, 9000, NULL, "2026-06-01", 3, &mismatches);
-        csv_differential(rules, 9000, NULL, "2026-06-01", 1, &mismatches);
+    if (load(seed, 9000, text, &r, &rules) == 0) {
+        compare(rules, 9000, NULL, "2026-06-01", 3, &mismatches);
+        compare(rules, 9000, NULL, "2026-06-01", 1, &mismatches);
     } else
         CHECK(0);
     CHECK_INT(mismatches, 0);
     cx_rules_free(rules);
     cx_registry_close(r);
+}
+
+TEST(csv_rows_over_several_batches)
+{
+    over_several_batches(31, eligible_text, csv_differential);
 }
 
 /* ------------------------------------------------------ JSON lines */
@@ -531,7 +549,7 @@ static void check_direct(FILE *f, const texts *t)
 static void json_differential(cx_rules *rules, int nholders, const char *stack, const char *as_of,
                               int jobs, long *mismatches)
 {
-    texts lines = {0}, full = {0};
+    texts lines = {0};
     cx_error err;
     FILE *f = tmpfile();
     cx_audit_options opt = {.stack = stack,
@@ -547,25 +565,7 @@ static void json_differential(cx_rules *rules, int nholders, const char *stack, 
         check_direct(f, &lines);
         fclose(f);
     }
-    for (int h = 0; h < nholders; h++) {
-        char id[16];
-        cx_decision **v = NULL;
-        size_t n = 0;
-        snprintf(id, sizeof id, "h-%04d", h);
-        CHECK_INT(cx_audit(rules, id, stack, as_of, &v, &n, &err), CX_OK);
-        for (size_t i = 0; i < n; i++) {
-            char *line = cx_decision_json(v[i]);
-            cx_audit_entry e = {.text = line, .text_len = strlen(line)};
-            add_text(&full, &e);
-            free(line);
-        }
-        cx_decisions_free(v, n);
-    }
-    CHECK_INT(lines.entries, full.entries);
-    if (lines.v && full.v && strcmp(lines.v, full.v) != 0 && (*mismatches)++ < 5)
-        first_difference(as_of, lines.v, full.v);
-    free(lines.v);
-    free(full.v);
+    against_full(rules, nholders, stack, as_of, cx_decision_json, &lines, mismatches);
 }
 
 /* What the plans' own lines showed: by status, and of their parts. */
@@ -655,19 +655,7 @@ TEST(json_lines_from_plans_equal_full_lines)
 
 TEST(json_lines_over_several_batches)
 {
-    /* more holders than one batch: lines from the plans and from full
-     * decisions interleaved, in order, for any jobs */
-    long mismatches = 0;
-    cx_registry *r;
-    cx_rules *rules;
-    if (load(43, 9000, lines_text, &r, &rules) == 0) {
-        json_differential(rules, 9000, NULL, "2026-06-01", 3, &mismatches);
-        json_differential(rules, 9000, NULL, "2026-06-01", 1, &mismatches);
-    } else
-        CHECK(0);
-    CHECK_INT(mismatches, 0);
-    cx_rules_free(rules);
-    cx_registry_close(r);
+    over_several_batches(43, lines_text, json_differential);
 }
 
 /* ------------------------------------------------ the audit visitor */
