@@ -275,7 +275,8 @@ static int index_table(cx_snapshot *s, int table)
 {
     cx_snap_symtab *t = &s->symtabs[table];
     uint32_t n = s->count[table], cap = 8;
-    if (n == 0 || table == CX_KIND_AWARD) return 0; /* awards: binary search */
+    if (n == 0 || table == CX_KIND_AWARD || table == CX_KIND_HOLDER)
+        return 0; /* binary search: cx__snapshot_find */
     while (cap < 2 * (uint64_t)n) cap *= 2;
     if (!(t->slots = cx__arena_alloc(&s->arena, cap * sizeof *t->slots))) return -1;
     memset(t->slots, 0xff, cap * sizeof *t->slots); /* CX_NOSYM everywhere */
@@ -320,10 +321,28 @@ static cx_sym find_award(const cx_snapshot *s, const char *id)
     return CX_NOSYM;
 }
 
+/* Holders are in byte order of id (on_holder checks it): a million of
+ * them need no table, built on every load, for the few lookups by id. */
+static cx_sym find_holder(const cx_snapshot *s, const char *id)
+{
+    uint32_t lo = 0, hi = s->count[CX_KIND_HOLDER];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->holders[mid].id, id);
+        if (c == 0) return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return CX_NOSYM;
+}
+
 cx_sym cx__snapshot_find(const cx_snapshot *s, int table, const char *id)
 {
     if (table < 0 || table >= CX_SNAP_NTABLES || !id) return CX_NOSYM;
     if (table == CX_KIND_AWARD) return find_award(s, id);
+    if (table == CX_KIND_HOLDER) return find_holder(s, id);
     const cx_snap_symtab *t = &s->symtabs[table];
     if (!t->slots) return CX_NOSYM;
     for (uint32_t i = hash_id(id) & t->mask; t->slots[i] != CX_NOSYM; i = (i + 1) & t->mask)
