@@ -415,8 +415,7 @@ static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, in
                                     0};
             if (sb->texts) text_of(d, sb, h, slot, &entry);
             if (rc == CX_OK) rc = visit(ud, &entry);
-            if (rc == CX_OK && d->opt->direct &&
-                entry.text) { /* valid until the batch is republished */
+            if (rc == CX_OK && d->opt->direct && entry.text_len) { /* empty: nothing to write */
                 d->texts[d->ntexts++] = (struct iovec){(void *)entry.text, entry.text_len};
                 if (d->ntexts == TEXTS) rc = write_texts(d, err);
             }
@@ -600,7 +599,7 @@ static int worker_begin(drive *d, worker *w, int j, cx_error *err)
     if (rc == CX_OK) rc = cx__eval_begin(&w->e, d->rules, d->opt->as_of, err);
     if (rc) return rc;
     if (d->plans && d->lines &&
-        !(w->lines = cx__quick_json_new(d->plans, d->rules, w->e.as_of_text)))
+        !(w->lines = cx__quick_json_new(d->plans, d->rules, w->e.as_of, w->e.as_of_text)))
         rc = cx__error(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     w->begun = 1;
     w->e.sb = w->sb;

@@ -54,8 +54,10 @@ void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b);
  * (quick_json.c): its fragments, quoted once, and its memo. */
 typedef struct cx_quick_json cx_quick_json;
 
-/* For plans q of rules rs on as_of_text; NULL when out of memory. */
-cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const char *as_of_text);
+/* For plans q of rules rs on the as-of date on (as_of_text: as decisions
+ * write it); NULL when out of memory. */
+cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, cx_date on,
+                                  const char *as_of_text);
 void cx__quick_json_free(cx_quick_json *m); /* accepts NULL */
 
 /* cx__quick_holder with each decision's JSON line (the bytes

@@ -51,6 +51,7 @@ typedef struct qj_stack {
     uint16_t slots[64];            /* the slot nodes by requirement index (report_used's order) */
     size_t nslots;
     uint64_t *fillers[8]; /* per total: total_fillers (words) */
+    size_t totaled;       /* with totals: its part of m->adds */
 } qj_stack;
 
 struct cx_quick_json {
@@ -65,7 +66,8 @@ struct cx_quick_json {
     qj_entry *memo;
     qseen *seens; /* per stack (dependency order): the holder's facts */
     uint64_t *holds;
-    qadd *adds; /* per stack, cap entries */
+    qadd *adds;      /* per stack with totals, cap entries */
+    size_t ntotaled; /* stacks with totals */
     const cx_snap_award **expired;
     size_t cap;     /* of each stack's adds, and of expired */
     uint64_t *mark; /* words: credentials dropped from a total's options */
@@ -246,12 +248,11 @@ static void stack_fragments(cx_quick_json *m, const cx_rules *rs, size_t i, cx_d
     }
 }
 
-cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const char *as_of_text)
+cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, cx_date on,
+                                  const char *as_of_text)
 {
     cx_quick_json *m = calloc(1, sizeof *m);
     uint32_t nc = cx__snapshot_count(q->snap, CX_KIND_CREDENTIAL);
-    cx_date on;
-    const char *why;
     if (!m) return NULL;
     m->q = q;
     m->words = (nc + 63) / 64;
@@ -266,7 +267,7 @@ cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const c
     m->holds = calloc(q->ns + 1, sizeof *m->holds);
     m->mark = calloc(m->words + 1, sizeof *m->mark);
     if (!m->stacks || !m->cred_at || !m->cred_len || !m->memo || !m->mark || !m->seens ||
-        !m->holds || cx__date_parse(as_of_text, &on, &why) != 0) {
+        !m->holds) {
         cx__quick_json_free(m);
         return NULL;
     }
@@ -285,7 +286,10 @@ cx_quick_json *cx__quick_json_new(const cx_quick *q, const cx_rules *rs, const c
         cx__jw_key(&w, "holder");
         m->head_len[s] = m->frag.len - m->head[s];
     }
-    for (size_t i = 0; i < q->ns; i++) stack_fragments(m, rs, i, on);
+    for (size_t i = 0; i < q->ns; i++) {
+        stack_fragments(m, rs, i, on);
+        if (q->plans[i].ntotals) m->stacks[i].totaled = m->ntotaled++;
+    }
     if (m->frag.oom) {
         cx__quick_json_free(m);
         return NULL;
@@ -645,6 +649,29 @@ static int put_line(cx_quick_json *m, size_t i, const cx_snap_holder *h, size_t 
     return 0;
 }
 
+/* Room for a holder of nawards awards: in the stacks with totals, the
+ * awards that add to them; the expired awards of a stack. Both or
+ * neither: 0, or -1 out of memory (nothing changed). */
+static int grow(cx_quick_json *m, uint32_t nawards)
+{
+    size_t cap = (size_t)nawards + 64;
+    qadd *adds = malloc((m->ntotaled * cap + 1) * sizeof *adds);
+    const cx_snap_award **expired = malloc(cap * sizeof *expired);
+    if (!adds || !expired) {
+        free(adds);
+        free(expired);
+        return -1;
+    }
+    free(m->adds);
+    free(m->expired);
+    m->adds = adds;
+    m->expired = expired;
+    m->cap = cap;
+    for (size_t i = 0; i < m->q->ns; i++)
+        m->seens[i].adds = m->q->plans[i].ntotals ? m->adds + m->stacks[i].totaled * cap : NULL;
+    return 0;
+}
+
 int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
                           const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
                           cx_buf *texts, size_t *at)
@@ -652,16 +679,7 @@ int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
     const cx_quick *q = m->q;
     uint8_t st[256];
     size_t start = texts->len, k = 0, hlen = strlen(h->id);
-    if (h->nawards > m->cap) {
-        size_t cap = h->nawards + 64;
-        qadd *adds = realloc(m->adds, (q->ns * cap + 1) * sizeof *adds);
-        if (adds) m->adds = adds;
-        const cx_snap_award **expired = realloc(m->expired, cap * sizeof *expired);
-        if (expired) m->expired = expired;
-        if (!adds || !expired) return -1;
-        m->cap = cap;
-        for (size_t i = 0; i < q->ns; i++) m->seens[i].adds = m->adds + i * cap;
-    }
+    if (h->nawards > m->cap && grow(m, h->nawards)) return 1; /* the full evaluator, then */
     if (cx__quick_statuses(q, s, on, h, needed, only, st, m->seens, m->holds)) return 1;
     for (size_t j = 0; j < q->ns; j++) {
         size_t i = q->by_id[j];

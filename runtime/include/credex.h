@@ -685,6 +685,10 @@ typedef struct cx_audit_options {
     int csv;             /* 1: each text is the decision's CSV row (cx_decision_write_csv),
                             render unused; no decision is built where a stack's status
                             plan decides the row exactly (unless decisions is set) */
+    unsigned shard;      /* with shards: only shard `shard` (1..shards) of the holders is
+                            decided, the range cx_shard_range gives over the snapshot's
+                            holders in id order; 0 and 0: every holder */
+    unsigned shards;     /* how many shards the run is cut into (1..CX_MAX_SHARDS) */
     int json;            /* 1 (without csv): each text is the decision's JSON line
                             (cx_decision_write_json), render unused; with details
                             CX_DETAIL_GAPS, no decision is built where a stack's status
@@ -694,10 +698,6 @@ typedef struct cx_audit_options {
                             straight from where it was rendered (writev: no copy); a
                             failed write stops the run with CX_EREGISTRY */
     int fd;
-    unsigned shard;  /* with shards: only shard `shard` (1..shards) of the holders is
-                        decided, the range cx_shard_range gives over the snapshot's
-                        holders in id order; 0 and 0: every holder */
-    unsigned shards; /* how many shards the run is cut into (1..CX_MAX_SHARDS) */
 } cx_audit_options;
 
 /* Audits every holder of the registry for every stack (or only

@@ -61,7 +61,9 @@ cmp -s "$WORK/big-full.json" "$WORK/big-1.json" && pass ||
     fail "big json: the lines of full decisions (--log) differ from those of the plans"
 
 # Ids JSON escapes, made by hand with the sqlite3 tool (the importers admit
-# only letters, digits and . _ : + -): fifty holders and their awards. C8
+# only letters, digits and . _ : + -): fifty holders and their awards; and
+# one holder's id of 597 bytes, which cuts audit.c's trace subject ("audit
+# H S", 599 bytes at most), so the plans leave that holder to it. C8
 # alone has a plan (S9's check sends every holder of the whole run to the
 # full evaluator), so its lines are the plans' own; they escape the ids as
 # full decisions do (--no-cache: the edit keeps the content version).
@@ -71,6 +73,8 @@ UPDATE award SET id = 'x"\' || char(9) || 'é/' || id WHERE holder_id < 'h-00050
 UPDATE award SET holder_id = holder_id || '"\' || char(9) || 'é' WHERE holder_id < 'h-00050';
 UPDATE holder_attr SET holder_id = holder_id || '"\' || char(9) || 'é' WHERE holder_id < 'h-00050';
 UPDATE holder SET id = id || '"\' || char(9) || 'é' WHERE id < 'h-00050';
+UPDATE award SET holder_id = 'h-00060' || replace(hex(zeroblob(295)), '0', 'x') WHERE holder_id = 'h-00060';
+UPDATE holder SET id = 'h-00060' || replace(hex(zeroblob(295)), '0', 'x') WHERE id = 'h-00060';
 SQL
 sqlite3 "$WORK/odd.db" < "$WORK/odd.sql" || fail "edit the ids with sqlite3"
 O=(--db "$WORK/odd.db" --rules "$WORK/big.lua" --as-of 2026-06-01 --stack C8 --format json --no-cache)
@@ -80,6 +84,7 @@ expect_eq "$(grep -cF '\"\\\té","stack":"C8"}' "$WORK/odd-plans.json")" 50 \
     "odd ids: fifty holders' ids escaped"
 [ "$(grep -cF '{"award":"x\"\\\té/' "$WORK/odd-plans.json")" -gt 0 ] && pass ||
     fail "odd ids: no award id escaped in a line's used"
+expect_eq "$(grep -c '"holder":"h-00060x\{590\}"' "$WORK/odd-plans.json")" 1 "odd ids: the long id's line"
 "$CREDEX" audit --all "${O[@]}" --jobs 2 --log > "$WORK/odd-full.json" 2>/dev/null
 cmp -s "$WORK/odd-full.json" "$WORK/odd-plans.json" && pass ||
     fail "odd ids: the lines of full decisions (--log) differ from those of the plans"

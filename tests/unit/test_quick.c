@@ -594,7 +594,7 @@ static void plan_lines(cx_rules *rules, int nholders, const char *as_of, long *m
     memset(needed, 1, sizeof needed);
     CHECK_INT(cx__date_parse(as_of, &on, &why), 0);
     CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
-    CHECK((m = cx__quick_json_new(q, rules, as_of)) != NULL);
+    CHECK((m = cx__quick_json_new(q, rules, on, as_of)) != NULL);
     for (int h = 0; m && ns <= 64 && h < nholders; h++) {
         cx_decision **v = NULL;
         size_t n = 0;
@@ -841,6 +841,64 @@ TEST(audit_visitor_stop_and_render_failure)
     cx_registry_close(r);
 }
 
+/* A renderer that writes nothing. */
+static int render_nothing(void *ud, const cx_decision *d, cx_write_fn write, void *wud)
+{
+    (void)ud, (void)d, (void)write, (void)wud;
+    return 0;
+}
+
+/* add_text until the stop_at-th entry, which it refuses (42). */
+typedef struct until {
+    texts got;
+    long stop_at;
+} until;
+
+static int add_until(void *ud, const cx_audit_entry *e)
+{
+    until *u = ud;
+    if (u->got.entries + 1 == u->stop_at) return 42;
+    return add_text(&u->got, e);
+}
+
+/* opt.direct writes the texts of the entries visited, in order: none for
+ * empty texts (no error), and none from the entry a visitor refused on. */
+TEST(direct_writes_what_was_visited)
+{
+    cx_registry *r;
+    cx_rules *rules;
+    cx_error err;
+    FILE *f = tmpfile(), *g = tmpfile();
+    CHECK(f && g);
+    if (!f || !g || load(9, 1100, pack_text, &r, &rules) != 0) {
+        CHECK(0);
+        return;
+    }
+    size_t nstacks = 0;
+    cx__rules_stacks(rules, &nstacks);
+    cx_audit_options empty = {
+        .as_of = "2026-06-01", .jobs = 2, .render = render_nothing, .direct = 1, .fd = fileno(f)};
+    stopper all = {0};
+    CHECK_INT(cx_audit_each(rules, &empty, stop_visit, &all, &err), CX_OK);
+    CHECK_INT(all.seen, 1100 * nstacks);
+    CHECK_INT((fseek(f, 0, SEEK_END), ftell(f)), 0);
+    cx_audit_options lines = {.as_of = "2026-06-01",
+                              .jobs = 2,
+                              .json = 1,
+                              .details = CX_DETAIL_GAPS,
+                              .direct = 1,
+                              .fd = fileno(g)};
+    until u = {.stop_at = 600 * (long)nstacks + 7}; /* in the second batch of texts */
+    CHECK_INT(cx_audit_each(rules, &lines, add_until, &u, &err), 42);
+    CHECK_INT(u.got.entries, 600 * (long)nstacks + 6);
+    check_direct(g, &u.got);
+    free(u.got.v);
+    fclose(f);
+    fclose(g);
+    cx_rules_free(rules);
+    cx_registry_close(r);
+}
+
 /* ---------------------------------------------------------- eligibility */
 
 static cx_sym sym(cx_rules *rules, const char *id)
@@ -1051,6 +1109,7 @@ static const test_case tests[] = {
     {"csv_rows_over_several_batches", csv_rows_over_several_batches},
     {"json_lines_from_plans_equal_full_lines", json_lines_from_plans_equal_full_lines},
     {"json_lines_over_several_batches", json_lines_over_several_batches},
+    {"direct_writes_what_was_visited", direct_writes_what_was_visited},
     {"audit_visitor_gives_ids_statuses_and_decisions",
      audit_visitor_gives_ids_statuses_and_decisions},
     {NULL, NULL},
