@@ -163,6 +163,11 @@ extern const cli_command cli_commands[];
 /* Prints "credex: " + the located error to stderr; returns err->code. */
 int cli_report(const cx_error *err);
 
+/* CX_OK while stdout holds; once a write to it failed (a full disk, a
+ * closed pipe), says so on stderr, once, and returns CX_EREGISTRY: the
+ * line-by-line writers stop there. */
+int cli_output_status(void);
+
 /* Prints one line of user text to f, every control character escaped
  * (cx_escaped: an id or a name cannot drive the terminal), then "\n". */
 void cli_print_line(FILE *f, const char *fmt, ...)

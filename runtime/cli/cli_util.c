@@ -20,6 +20,15 @@ int cli_report(const cx_error *err)
     return err->code ? err->code : 1;
 }
 
+int cli_output_status(void)
+{
+    static int said;
+    int why = errno ? errno : EIO; /* the failed write's, when called right after it */
+    if (!ferror(stdout)) return CX_OK;
+    if (!said++) fprintf(stderr, "credex: writing output: %s\n", strerror(why));
+    return CX_EREGISTRY;
+}
+
 /* Writes the formatted text to f with every control character escaped. */
 static void print_escaped(FILE *f, const char *fmt, va_list ap)
 {

@@ -124,7 +124,7 @@ static int write_summary(cli *c, const cx_rules *rules, const cx_audit_count *v,
         fputs(line, stdout);
         free(line);
     }
-    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+    return cli_output_status();
 }
 
 /* --all --summary: statuses only, counted per stack. */

@@ -15,7 +15,7 @@ static int print_problem(void *ud, const cx_fsck_problem *p)
     if (p->table) printf(": %s", p->table);
     if (p->id) printf(" '%s'", p->id);
     printf(": %s\n", p->message);
-    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+    return cli_output_status();
 }
 
 int cmd_fsck(cli *c)

@@ -71,7 +71,10 @@ static int print_entry(void *ud, const cx_log_entry *e)
     listing *l = ud;
     if (l->json) {
         char *text = cx_log_entry_json(e);
-        if (!text) return CX_ENOMEM;
+        if (!text) {
+            fputs("credex: out of memory\n", stderr);
+            return CX_ENOMEM;
+        }
         fputs(text, stdout);
         free(text);
     } else {
@@ -82,7 +85,7 @@ static int print_entry(void *ud, const cx_log_entry *e)
                e->as_of, e->status ? e->status : "?", e->subject);
     }
     l->count++;
-    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+    return cli_output_status();
 }
 
 /* The last line of the text listing: how much the log holds (not with
@@ -126,7 +129,10 @@ static int print_import(void *ud, const cx_import_record *rec)
     listing *l = ud;
     if (l->json) {
         char *text = cx_import_record_json(rec);
-        if (!text) return CX_ENOMEM;
+        if (!text) {
+            fputs("credex: out of memory\n", stderr);
+            return CX_ENOMEM;
+        }
         fputs(text, stdout);
         free(text);
     } else {
@@ -148,7 +154,7 @@ static int print_import(void *ud, const cx_import_record *rec)
         }
     }
     l->count++;
-    return ferror(stdout) ? CX_EREGISTRY : CX_OK;
+    return cli_output_status();
 }
 
 static int list_imports(cli *c, cx_registry *r)
@@ -157,11 +163,7 @@ static int list_imports(cli *c, cx_registry *r)
     listing l = {strcmp(c->format, "json") == 0, 0};
     cx_error_clear(&err);
     int rc = cx_import_log_list(r, print_import, &l, &err);
-    if (rc && err.code == CX_OK) {
-        perror("credex: writing output");
-        return rc;
-    }
-    if (rc) return cli_report(&err);
+    if (rc) return err.code ? cli_report(&err) : rc; /* else print_import said why */
     if (!l.json && !c->quiet) printf("%zu import record%s\n", l.count, l.count == 1 ? "" : "s");
     return CX_OK;
 }
@@ -181,10 +183,7 @@ int cmd_log(cli *c)
     }
     cx_error_clear(&err);
     rc = cx_log_list(r, print_entry, &l, &err);
-    if (rc && err.code == CX_OK) /* stopped by print_entry: stdout failed */
-        perror("credex: writing output");
-    else if (rc)
-        rc = cli_report(&err);
+    if (rc && err.code) rc = cli_report(&err); /* else print_entry said why */
     if (!rc && !l.json && !c->quiet) rc = print_summary(r, l.count);
     cx_registry_close(r);
     return rc;

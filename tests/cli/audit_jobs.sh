@@ -96,6 +96,11 @@ if [ -w /dev/full ]; then
     rc=$?
     [ "$rc" -ne 0 ] && pass || fail "audit --all > /dev/full: exit 0"
     grep -q . "$WORK/full.err" && pass || fail "audit --all > /dev/full: no error message"
+    # the 18,000 entries --log wrote above: over 1 MB, so a flush fails mid-listing
+    "$CREDEX" --db "$WORK/logged.db" log > /dev/full 2>"$WORK/log-full.err"
+    rc=$?
+    [ "$rc" -ne 0 ] && pass || fail "log > /dev/full: exit 0"
+    expect_eq "$(grep -c 'writing output' "$WORK/log-full.err")" 1 "log > /dev/full: said once"
 fi
 
 # Forty stacks of C8's shape, and more, over 3,000 holders: more sets of

@@ -172,5 +172,19 @@ run import "$EV/catalog.yaml" --db dir.db
 expect_rc 4 "import --db on a directory"
 expect_eq "$ERR" "credex: dir.db: is a directory; --db names the registry file" "import says so too"
 
+# More problems than stdout's buffer holds (over 1 MB of lines), into a
+# full disk: fsck stops, and says why (it used to exit 4 without a word).
+if [ -w /dev/full ]; then
+    gen_catalog 5 3000 >"$WORK/many.yaml"
+    "$CREDEX" --db "$WORK/many.db" import "$WORK/many.yaml" --quiet || fail "import the 3,000 holders"
+    sqlite3 "$WORK/many.db" "PRAGMA ignore_check_constraints = 1; UPDATE award SET status = 'bogus';"
+    "$CREDEX" --db "$WORK/many.db" fsck >"$WORK/many.out" 2>/dev/null
+    [ "$(wc -c <"$WORK/many.out")" -gt 1100000 ] && pass || fail "fsck: under 1.1 MB of problems"
+    "$CREDEX" --db "$WORK/many.db" fsck >/dev/full 2>"$WORK/many.err"
+    expect_eq "$?" 4 "fsck > /dev/full: exit 4"
+    expect_eq "$(cat "$WORK/many.err")" "credex: writing output: No space left on device" \
+        "fsck > /dev/full: says why, once"
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
