@@ -47,11 +47,12 @@ typedef struct qj_stack {
     size_t mid, mid_len;       /* ,"stack":..},"as_of":..,"reasons":[..],"used":[ */
     size_t tail[CX_ERROR + 1]; /* per status: ,"status":..,"children":[{the stack's node}]} */
     size_t tail_len[CX_ERROR + 1];
-    size_t used[64], used_len[64]; /* per slot node: ,"credential":..,"slot":..,"via":"direct" */
-    uint16_t slots[64];            /* the slot nodes by requirement index (report_used's order) */
+    /* per slot node: ,"credential":..,"slot":..,"via":"direct" */
+    size_t used[MAX_NODES], used_len[MAX_NODES];
+    uint16_t slots[MAX_NODES]; /* the slot nodes by requirement index (report_used's order) */
     size_t nslots;
-    uint64_t *fillers[8]; /* per total: total_fillers (words) */
-    size_t totaled;       /* with totals: its part of m->adds */
+    uint64_t *fillers[MAX_TOTALS]; /* per total: total_fillers (words) */
+    size_t totaled;                /* with totals: its part of m->adds */
 } qj_stack;
 
 struct cx_quick_json {
@@ -312,7 +313,7 @@ void cx__quick_json_free(cx_quick_json *m)
     if (!m) return;
     for (size_t i = 0; m->memo && i < MEMO; i++) entry_clear(&m->memo[i]);
     for (size_t i = 0; m->stacks && i < m->q->ns; i++)
-        for (size_t t = 0; t < 8; t++) free(m->stacks[i].fillers[t]);
+        for (size_t t = 0; t < MAX_TOTALS; t++) free(m->stacks[i].fillers[t]);
     free(m->memo);
     free(m->stacks);
     free(m->cred_at);
