@@ -443,7 +443,7 @@ int cx__quick_statuses(const cx_quick *q, const cx_snapshot *s, cx_date on, cons
                        const uint8_t *needed, cx_sym only, uint8_t *st, qseen *seens,
                        uint64_t *holds)
 {
-    if (q->ns > 256) return FALLBACK;
+    if (q->ns > CX_QUICK_MOST_STACKS) return FALLBACK;
     for (size_t i = 0; i < q->ns; i++) {
         int wanted = seens && (only == CX_NOSYM || q->stacks[i]->credential == only);
         if (!needed[i]) continue;
@@ -461,10 +461,11 @@ static int holder_plans(const cx_quick *q, const cx_snapshot *s, cx_date on,
                         const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
                         cx_quick_row *rows)
 {
-    uint8_t st[256];
-    cx_quick_row all[256];
+    uint8_t st[CX_QUICK_MOST_STACKS];
+    cx_quick_row all[CX_QUICK_MOST_STACKS];
     qseen seen;
     seen.adds = NULL;
+    if (q->ns > sizeof st) return FALLBACK;
     if (!rows && cx__quick_statuses(q, s, on, h, needed, only, st, NULL, NULL)) return FALLBACK;
     for (size_t i = 0; rows && i < q->ns; i++) {
         uint64_t holds = 0;

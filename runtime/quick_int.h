@@ -39,7 +39,7 @@ typedef struct qplan {
     int foreign_falls;   /* an award issued elsewhere might be recognised */
     int check_effective; /* some relevant credential has effective dates */
     uint64_t *relevant;  /* credentials of slots and totals */
-    uint64_t *renewable; /* relevant credentials a renews rule may extend */
+    uint64_t *renewable; /* credentials a renews rule in force may extend */
     int8_t *slot_of;     /* per credential: its slot bit, or -1 */
     qnode *nodes;
     size_t nnodes;
@@ -91,7 +91,8 @@ typedef struct qseen {
     size_t nadds;
 } qseen;
 
-#define CX_QUICK_FALLBACK (-1) /* a plan is not sure: the full evaluator decides */
+#define CX_QUICK_FALLBACK    (-1) /* a plan is not sure: the full evaluator decides */
+#define CX_QUICK_MOST_STACKS 256  /* more stacks than this: every holder to the full evaluator */
 
 /* The status of holder h for plan p of stack r, or CX_QUICK_FALLBACK.
  * st: the statuses of the stacks before it (dependency order). With seen,
@@ -101,8 +102,8 @@ int cx__quick_plan_status(const qplan *p, const cx_rule *r, const cx_snapshot *s
                           const cx_snap_holder *h, cx_date on, const uint8_t *st, qseen *seen,
                           uint64_t *holds);
 
-/* The statuses of holder h for every stack needed[] marks, into st in
- * dependency order; 0, or CX_QUICK_FALLBACK. With seens (per stack,
+/* The statuses of holder h for every stack needed[] marks, into st (room
+ * for CX_QUICK_MOST_STACKS) in dependency order; 0, or CX_QUICK_FALLBACK. With seens (per stack,
  * dependency order; their adds the caller's), the facts of the stacks
  * `only` selects (CX_NOSYM: all) go there and what holds to holds[]. */
 int cx__quick_statuses(const cx_quick *q, const cx_snapshot *s, cx_date on, const cx_snap_holder *h,

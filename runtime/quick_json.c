@@ -678,7 +678,7 @@ int cx__quick_json_holder(cx_quick_json *m, const cx_snapshot *s, cx_date on,
                           cx_buf *texts, size_t *at)
 {
     const cx_quick *q = m->q;
-    uint8_t st[256];
+    uint8_t st[CX_QUICK_MOST_STACKS];
     size_t start = texts->len, k = 0, hlen = strlen(h->id);
     if (h->nawards > m->cap && grow(m, h->nawards)) return 1; /* the full evaluator, then */
     if (cx__quick_statuses(q, s, on, h, needed, only, st, m->seens, m->holds)) return 1;

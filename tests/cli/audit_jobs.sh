@@ -89,6 +89,33 @@ expect_eq "$(grep -c '"holder":"h-00060x\{590\}"' "$WORK/odd-plans.json")" 1 "od
 cmp -s "$WORK/odd-full.json" "$WORK/odd-plans.json" && pass ||
     fail "odd ids: the lines of full decisions (--log) differ from those of the plans"
 
+# More stacks (300) than the plans take (256: quick.c): every holder goes to
+# the full evaluator, in CSV and in JSON, and the output is --log's.
+{
+    echo "credentials:"
+    for i in $(seq -w 1 300); do
+        echo "  - { id: W$i, name: Stack $i, type: certificate, jurisdiction: US-OH }"
+    done
+} > "$WORK/wide.yaml"
+{
+    echo 'pack "wide" { authority = "test", version = "1" }'
+    for i in $(seq -w 1 300); do
+        printf 'stack "W%s" { jurisdiction = "US-OH", requires = any { "C%d", "C%d" } }\n' \
+            "$i" $((10#$i % 8 + 1)) $(((10#$i + 3) % 8 + 1))
+    done
+} > "$WORK/wide.lua"
+gen_catalog 18 200 >"$WORK/wide-holders.yaml"
+"$CREDEX" --db "$WORK/wide.db" import "$WORK/wide-holders.yaml" "$WORK/wide.yaml" --quiet ||
+    fail "import the 300 stacks' registry"
+for fmt in csv json; do
+    W=(--db "$WORK/wide.db" --rules "$WORK/wide.lua" --as-of 2026-06-01 --format $fmt --jobs 2)
+    "$CREDEX" audit --all "${W[@]}" > "$WORK/wide-plans.$fmt" || fail "wide $fmt: the audit"
+    "$CREDEX" audit --all "${W[@]}" --log > "$WORK/wide-full.$fmt" 2>/dev/null
+    cmp -s "$WORK/wide-full.$fmt" "$WORK/wide-plans.$fmt" && pass ||
+        fail "wide $fmt: differs from --log's full decisions"
+done
+expect_eq "$(grep -c '"kind":"audit"' "$WORK/wide-plans.json")" 60000 "wide json: 300 lines per holder"
+
 # A stdout that fails (a full disk) stops the run with an error, and no
 # "done" is claimed: the exit status says so.
 if [ -w /dev/full ]; then
