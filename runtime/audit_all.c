@@ -7,7 +7,8 @@
  * calling thread visits batch k in byte order of holder, then stack, while
  * the workers decide batch k+1; the run breaker stops a run in which one
  * rule keeps tripping a counted limit. It decides nothing itself and
- * builds no text but through quick.c and the CSV row of decision.c.
+ * builds no text but through quick.c (rows and JSON lines of the plans)
+ * and decision.c; with opt->direct it writes the texts to a descriptor.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,17 +23,18 @@
 #include "render.h"
 #include "util.h"
 
-#define BATCH        4096 /* holders decided between two visits */
-#define KEEP_BATCH   512  /* ... when whole decisions live until visited */
-#define CHUNK        64   /* holders a worker takes at a time, deciding in full */
-#define PLAN_CHUNK   256  /* ... through the status plans */
-#define MOST_CHUNKS  (BATCH / CHUNK)
-#define UNDECIDED    0xff /* a status slot no worker has filled (yet) */
-#define SLABS        2    /* batches in flight: one visited, the next decided */
-#define MOST_JOBS    64
-#define MISSING_MEMO 64          /* a worker's memo of `missing` CSV fields */
-#define MEMO_TEXT    (16 * 1024) /* ... and of their text, before it starts again */
-#define TEXTS        1024        /* texts written by one writev, at most (opt->direct) */
+#define BATCH             4096 /* holders decided between two visits */
+#define KEEP_BATCH        512  /* ... when whole decisions live until visited */
+#define CHUNK             64   /* holders a worker takes at a time, deciding in full */
+#define PLAN_CHUNK        256  /* ... through the status plans */
+#define MOST_CHUNKS       (BATCH / CHUNK)
+#define UNDECIDED         0xff /* a status slot no worker has filled (yet) */
+#define SLABS             2    /* batches in flight: one visited, the next decided */
+#define MOST_JOBS         64
+#define MISSING_MEMO_BITS 6                        /* a worker's memo of `missing` CSV fields: */
+#define MISSING_MEMO      (1 << MISSING_MEMO_BITS) /* 64 entries */
+#define MEMO_TEXT         (16 * 1024) /* ... and of their text, before it starts again */
+#define TEXTS             1024        /* texts written by one writev, at most (opt->direct) */
 
 /* One batch in flight. Its decisions are in slots (h - base) * nout + k:
  * holder h's k-th stack in id order; a worker writes only the slots of the
@@ -156,8 +158,7 @@ static int decide_holder(worker *w, slab *sb, uint32_t h, size_t slot, cx_buf *t
  * else built (cx__quick_missing) and kept. NULL when out of memory. */
 static const char *missing_field(worker *w, const cx_quick_row *row, size_t *len)
 {
-    uint64_t key = (row->holds ^ (uint64_t)row->plan * 0x9E3779B97F4A7C15u) * 0xFF51AFD7ED558CCDu;
-    missing_memo *m = &w->memo[key >> 58 & (MISSING_MEMO - 1)];
+    missing_memo *m = &w->memo[cx__quick_memo_slot(row->plan, row->holds, MISSING_MEMO_BITS)];
     if (m->plan != row->plan || m->holds != row->holds) {
         if (w->memo_text.len > MEMO_TEXT) { /* many sets: start again */
             for (size_t i = 0; i < MISSING_MEMO; i++) w->memo[i].plan = SIZE_MAX;
@@ -365,10 +366,6 @@ static void text_of(const drive *d, const slab *sb, uint32_t h, size_t slot, cx_
     entry->text_len = end - sb->at[slot] - 1;
 }
 
-/* Hands the decided batch of sb to visit, in order, on the calling thread;
- * frees the kept decisions as it goes. After a stop, only the holders
- * before the first one left undecided (*whole 0 then): the output ends
- * with a whole decision. */
 /* opt->direct: writes the texts gathered in d->texts to opt->fd, in order
  * and whole (again after a short count or a signal). CX_OK, or
  * CX_EREGISTRY with why in err. */
@@ -393,6 +390,11 @@ static int write_texts(drive *d, cx_error *err)
     return CX_OK;
 }
 
+/* Hands the decided batch of sb to visit, in order, on the calling thread;
+ * frees the kept decisions as it goes. After a stop, only the holders
+ * before the first one left undecided (*whole 0 then): the output ends
+ * with a whole decision. With opt->direct each text is written once
+ * its entry was visited. */
 static int visit_batch(drive *d, slab *sb, cx_audit_visit_fn visit, void *ud, int *whole,
                        cx_error *err)
 {

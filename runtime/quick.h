@@ -46,6 +46,15 @@ int cx__quick_holder_rows(const cx_quick *q, const cx_snapshot *s, cx_date on,
                           const cx_snap_holder *h, const uint8_t *needed, cx_sym only, uint8_t *out,
                           cx_quick_row *rows);
 
+/* The slot of (plan, holds) in a memo of 2^bits entries: what a stack's
+ * unmet requirements make of a CSV row's `missing` (audit_all.c) or of a
+ * JSON line's `missing` and `gaps` (quick_json.c) depends on no more. */
+static inline size_t cx__quick_memo_slot(size_t plan, uint64_t holds, unsigned bits)
+{
+    uint64_t key = (holds ^ (uint64_t)plan * 0x9E3779B97F4A7C15u) * 0xFF51AFD7ED558CCDu;
+    return (size_t)(key >> (64 - bits));
+}
+
 /* Appends to b the decision's `missing` joined with ';', as the CSV row
  * has it (nothing when row->missing is 0). */
 void cx__quick_missing(const cx_quick *q, const cx_quick_row *row, cx_buf *b);

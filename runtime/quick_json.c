@@ -18,7 +18,8 @@
 #include "json_writer.h"
 #include "quick_int.h"
 
-#define MEMO 1024 /* (plan, holds) entries a worker keeps, direct-mapped */
+#define MEMO_BITS 10               /* (plan, holds) entries a worker keeps, direct-mapped: */
+#define MEMO      (1 << MEMO_BITS) /* 1,024 */
 
 /* A gap of an unmet forced requirement, as report_gap builds it. */
 typedef struct qj_gap {
@@ -423,9 +424,8 @@ static void add_gap(cx_quick_json *m, size_t plan, size_t k, const char *what, q
 static const qj_entry *entry_of(cx_quick_json *m, size_t plan, uint64_t holds)
 {
     const qplan *p = &m->q->plans[plan];
-    uint64_t key = (holds ^ (uint64_t)plan * 0x9E3779B97F4A7C15u) * 0xFF51AFD7ED558CCDu;
-    qj_entry *x = &m->memo[key >> 54 & (MEMO - 1)];
-    size_t whats[16], nwhats = 0;
+    qj_entry *x = &m->memo[cx__quick_memo_slot(plan, holds, MEMO_BITS)];
+    size_t whats[MAX_FORCED], nwhats = 0;
     if (x->plan == plan && x->holds == holds) return x;
     entry_clear(x);
     x->holds = holds;
