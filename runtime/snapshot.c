@@ -1275,14 +1275,14 @@ static int finish_results(builder *b)
     const pending_result *p = (const pending_result *)(void *)b->v.data;
     cx_snap_result *out = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *out);
     if (!out) return nomem(b->err);
-    for (uint32_t k = 0; k < s->count[CX_KIND_AWARD]; k++) {
+    for (uint32_t k = 0; n && k < s->count[CX_KIND_AWARD]; k++) { /* no results: all 0 already */
         uint32_t count = b->awards[k].results;
         b->awards[k].results = start;
         start += count;
     }
     /* results counts are now starts; fill, then shift back (a counting sort) */
     for (uint32_t i = 0; i < n; i++) out[b->awards[p[i].award].results++] = p[i].result;
-    for (uint32_t k = s->count[CX_KIND_AWARD]; k-- > 0;)
+    for (uint32_t k = n ? s->count[CX_KIND_AWARD] : 0; k-- > 0;)
         b->awards[k].results = k ? b->awards[k - 1].results : 0;
     s->results = out;
     s->nresults = n;

@@ -9,7 +9,7 @@
  * (registry.h gives the key) and never hands out a snapshot it has not
  * checked whole.
  */
-#define _DEFAULT_SOURCE /* MAP_FIXED_NOREPLACE, MAP_POPULATE */
+#define _DEFAULT_SOURCE /* MAP_FIXED_NOREPLACE */
 #include "snapshot.h"
 
 #include <errno.h>
@@ -47,8 +47,7 @@
 #endif
 /* ThreadSanitizer keeps that address for itself (it aborts a mapping
  * there): a TSan build reads and moves. */
-#if UINTPTR_MAX > 0xffffffffu && defined(MAP_FIXED_NOREPLACE) && defined(MAP_POPULATE) &&          \
-    !defined(CACHE_TSAN)
+#if UINTPTR_MAX > 0xffffffffu && defined(MAP_FIXED_NOREPLACE) && !defined(CACHE_TSAN)
 #define CACHE_BASE    UINT64_C(0x2a0000000000)
 #define CACHE_CAN_MAP 1
 #else
@@ -1081,8 +1080,7 @@ static char *map_at_base(cx_snapshot *s, int fd, const struct stat *st, const ca
     if (h->base != CACHE_BASE || page <= 0 || h->base % (uint64_t)page || st->st_uid != geteuid() ||
         (st->st_mode & (S_IWGRP | S_IWOTH)))
         return NULL;
-    void *m = mmap(want, (size_t)st->st_size, PROT_READ,
-                   MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_POPULATE, fd, 0);
+    void *m = mmap(want, (size_t)st->st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
     if (m == MAP_FAILED) return NULL;
     if (m != want || memcmp(m, h, sizeof *h) != 0) { /* an old kernel's hint, or changed */
         munmap(m, (size_t)st->st_size);
@@ -1117,7 +1115,9 @@ static void *sum_thread(void *arg)
 
 /* Checks l's payload against its checksum and checks (and, unless it is
  * mapped, fixes) every element: 0, or -1 with *why. A mapped payload is
- * summed on a second thread meanwhile: nothing writes it. */
+ * summed on a second thread meanwhile: nothing writes it, and its pages
+ * are brought in by whichever of the two reads them first (not by
+ * MAP_POPULATE, which did it all before either began). */
 static int check_payload(loader *l, uint64_t want, const char **why)
 {
     sum_job job = {l->base, (size_t)l->size, 0};
