@@ -1002,7 +1002,7 @@ static int read_parts(cx_registry *registry, award_part *parts, int k)
 
 /* Makes part p's grade indices global: s->grades lists the distinct
  * grades in the order one reader meets them, in b->aux until finished;
- * p->grade_map maps the part's indices to them (applied by job_award). */
+ * p->grade_map maps the part's indices to them (applied by the layout). */
 static int merge_grades(builder *b, award_part *p)
 {
     const char **grades = (const char **)(void *)p->grades.data;
@@ -1059,6 +1059,7 @@ typedef struct layout_job {
     int first, last;   /* the parts it lays out */
     cx_sym lo, hi;     /* its holders */
     uint32_t base, n;  /* its first id position and award count */
+    int in_place;      /* 1: b->awards is the first part's array (see layout_awards) */
     int rc;            /* 0, or CX_ENOMEM (not reported yet) */
 } layout_job;
 
@@ -1119,38 +1120,52 @@ static void release_read(const char *data, size_t *done, size_t upto)
 
 /* layout_job_run for a job of one part whose awards come in holder order
  * (default ids): each holder's run of awards is already in place but for
- * its order by issued, so one sequential pass sorts and copies each run,
- * with no key array over all awards, and gives the part's memory back as
- * it goes. 0, or CX_ENOMEM. */
+ * its order by issued, so one sequential pass sorts each run (through
+ * run) into b->awards, with no key array over all awards. In place
+ * (j->in_place: the first part, whose array became b->awards), each run
+ * is sorted where it lies; else copied, and the part's memory given back
+ * as it goes. 0, or CX_ENOMEM. */
 static int layout_job_runs(layout_job *j)
 {
     builder *b = j->b;
-    const award_part *p = &j->parts[j->first];
-    const cx_snap_award *a = (const cx_snap_award *)(void *)p->awards.data;
+    award_part *p = &j->parts[j->first];
+    cx_snap_award *to = b->awards + j->base, *run = NULL;
     uint64_t *keys = NULL;
     size_t cap = 0, released = 0;
     cx_sym h = j->lo;
+    const cx_snap_award *a = j->in_place ? to : (const cx_snap_award *)(void *)p->awards.data;
     for (uint32_t x = 0, end; x < j->n; x = end) {
-        if ((size_t)x * sizeof *a - released >= RELEASE_STEP)
+        if (!j->in_place && (size_t)x * sizeof *a - released >= RELEASE_STEP)
             release_read(p->awards.data, &released, (size_t)x * sizeof *a);
         for (end = x + 1; end < j->n && a[end].holder == a[x].holder;) end++;
         if (end - x > cap) {
             free(keys);
+            free(run);
             cap = 2 * (end - x);
-            if (!(keys = malloc(cap * sizeof *keys))) return CX_ENOMEM;
+            keys = malloc(cap * sizeof *keys);
+            run = malloc(cap * sizeof *run);
+            if (!keys || !run) {
+                free(keys);
+                free(run);
+                return CX_ENOMEM;
+            }
         }
-        for (; h <= a[x].holder; h++) b->holders[h].awards = b->awards + j->base + x;
+        for (; h <= a[x].holder; h++) b->holders[h].awards = to + x;
         b->holders[a[x].holder].nawards = end - x;
-        for (uint32_t k = x; k < end; k++) keys[k - x] = award_key(a[k].issued, j->base + k);
+        for (uint32_t k = x; k < end; k++) keys[k - x] = award_key(a[k].issued, k);
         sort_keys(keys, end - x);
         for (uint32_t k = x; k < end; k++) {
             uint32_t from = (uint32_t)keys[k - x];
-            b->awards[j->base + k] = job_award(j, from);
-            b->awards_by_id[from] = j->base + k;
+            cx_snap_award *r = &run[k - x];
+            *r = a[from];
+            if (r->grade != CX_NOSYM) r->grade = p->grade_map[r->grade];
+            b->awards_by_id[j->base + from] = j->base + k;
         }
+        memcpy(to + x, run, (end - x) * sizeof *run);
     }
-    for (; h < j->hi; h++) b->holders[h].awards = b->awards + j->base + j->n;
+    for (; h < j->hi; h++) b->holders[h].awards = to + j->n;
     free(keys);
+    free(run);
     return CX_OK;
 }
 
@@ -1184,13 +1199,16 @@ static int part_is_local(const builder *b, const award_part *p, int i, int k)
 
 /* Lays the parts' awards (id order, part after part) out by holder into
  * b->awards and fills awards_by_id: a job a part on a thread of its own
- * when every part is local, else one job over all of them. */
+ * when every part is local, else one job over all of them. When every
+ * part is local and in holder order (default ids), b->awards is the first
+ * part's own array grown to hold them all (s->awards_block), its awards
+ * sorted where they lie: the array is not filled afresh, page by page. */
 static int layout_awards(builder *b, award_part *parts, int k)
 {
     cx_snapshot *s = b->s;
     layout_job jobs[CX_SNAP_MAX_PARTS];
     pthread_t threads[CX_SNAP_MAX_PARTS];
-    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, njobs, rc = CX_OK;
+    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, in_place = 1, njobs, rc = CX_OK;
     uint64_t total = 0, nh = s->count[CX_KIND_HOLDER];
     for (int i = 0; i < k; i++) {
         if ((rc = merge_grades(b, &parts[i])) != 0) return rc;
@@ -1198,9 +1216,7 @@ static int layout_awards(builder *b, award_part *parts, int k)
         local = local && part_is_local(b, &parts[i], i, k);
     }
     uint32_t n = (uint32_t)total;
-    b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
-    b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
-    if (!b->awards || !b->awards_by_id) return nomem(b->err);
+    for (int i = 0; i < k; i++) in_place = in_place && local && !parts[i].unordered;
     njobs = local ? k : 1;
     uint32_t base = 0;
     for (int i = 0; i < njobs; i++) {
@@ -1213,9 +1229,19 @@ static int layout_awards(builder *b, award_part *parts, int k)
         j->hi = local ? (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k) : (cx_sym)nh;
         j->base = base;
         j->n = local ? (uint32_t)parts[i].awards.n : n;
+        j->in_place = in_place && i == 0;
         j->rc = CX_OK;
         base += j->n;
     }
+    if (in_place) { /* the first part's array, grown, holds every award */
+        b->awards = realloc(parts[0].awards.data, (n ? n : 1) * sizeof *b->awards);
+        if (b->awards) parts[0].awards.data = NULL;
+        s->awards_block = b->awards;
+    } else {
+        b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
+    }
+    b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
+    if (!b->awards || !b->awards_by_id) return nomem(b->err);
     for (int i = 1; i < njobs; i++)
         started[i] = pthread_create(&threads[i], NULL, layout_job_thread, &jobs[i]) == 0;
     layout_job_thread(&jobs[0]);
@@ -1628,6 +1654,7 @@ int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx
     rc = load_all(r, &b, &cached);
     s->bytes = sizeof *s + s->arena.total;
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) s->bytes += s->part_arenas[i].total;
+    if (s->awards_block) s->bytes += s->count[CX_KIND_AWARD] * sizeof *s->awards;
     if (cached) { /* the empty snapshot goes; the cached one is the result */
         cx__snapshot_free(s);
         s = cached;
@@ -1652,6 +1679,7 @@ void cx__snapshot_free(cx_snapshot *s)
 {
     if (!s) return;
     if (s->map) munmap(s->map, s->map_size);
+    free(s->awards_block);
     cx__arena_free(&s->arena);
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_free(&s->part_arenas[i]);
     free(s);

@@ -609,6 +609,12 @@ static void check_same_awards(const cx_snapshot *a, const cx_snapshot *b)
     }
     CHECK(unverified > 0);
     CHECK_INT(diffs, 0);
+    CHECK_INT(a->count[CX_KIND_HOLDER], b->count[CX_KIND_HOLDER]);
+    int slices = 0; /* every holder's slice: the same awards of the same array */
+    for (uint32_t h = 0; h < a->count[CX_KIND_HOLDER] && h < b->count[CX_KIND_HOLDER]; h++)
+        slices += a->holders[h].nawards != b->holders[h].nawards ||
+                  a->holders[h].awards - a->awards != b->holders[h].awards - b->awards;
+    CHECK_INT(slices, 0);
 }
 
 TEST(threads_read_the_same_snapshot)
