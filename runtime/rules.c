@@ -148,7 +148,7 @@ int cx__rules_worker(const cx_rules *rs, struct cx_sandbox **out, cx_error *err)
 }
 
 /* A view copies every member: a new one fails this until it is copied. */
-_Static_assert(sizeof(void *) != 8 || sizeof(cx_rules) == 144,
+_Static_assert(sizeof(void *) != 8 || sizeof(cx_rules) == 152,
                "cx__rules_view copies each member of cx_rules: copy the new one");
 
 cx_rules *cx__rules_view(const cx_rules *rs, struct cx_sandbox *sb)

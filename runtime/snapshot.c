@@ -191,16 +191,20 @@ static void *vec_push(vec *v)
     return e;
 }
 
-/* Moves v's elements into the arena (exactly sized) and empties v. Sets
- * *out (NULL when v is empty). Returns 0 or CX_ENOMEM. */
+/* Hands v's elements to the arena (their array cut to size, not copied:
+ * a million holders' is 60 MB) and empties v. Sets *out (NULL when v is
+ * empty). Returns 0 or CX_ENOMEM. */
 static int vec_finish(builder *b, vec *v, void **out)
 {
+    size_t bytes = v->n * v->size;
+    char *p = v->n ? realloc(v->data, bytes) : NULL; /* smaller: fails only oddly */
     *out = NULL;
-    if (v->n) {
-        if (!(*out = cx__arena_alloc(&b->s->arena, v->n * v->size))) return nomem(b->err);
-        memcpy(*out, v->data, v->n * v->size);
-    }
-    free(v->data);
+    if (p) v->data = p;
+    if (v->n && (!p || cx__arena_adopt(&b->s->arena, v->data, bytes))) return nomem(b->err);
+    if (v->n)
+        *out = v->data;
+    else
+        free(v->data);
     vec_init(v, v->size);
     return CX_OK;
 }
@@ -1201,7 +1205,7 @@ static int part_is_local(const builder *b, const award_part *p, int i, int k)
  * b->awards and fills awards_by_id: a job a part on a thread of its own
  * when every part is local, else one job over all of them. When every
  * part is local and in holder order (default ids), b->awards is the first
- * part's own array grown to hold them all (s->awards_block), its awards
+ * part's own array grown to hold them all (adopted by the arena), its awards
  * sorted where they lie: the array is not filled afresh, page by page. */
 static int layout_awards(builder *b, award_part *parts, int k)
 {
@@ -1234,9 +1238,14 @@ static int layout_awards(builder *b, award_part *parts, int k)
         base += j->n;
     }
     if (in_place) { /* the first part's array, grown, holds every award */
-        b->awards = realloc(parts[0].awards.data, (n ? n : 1) * sizeof *b->awards);
-        if (b->awards) parts[0].awards.data = NULL;
-        s->awards_block = b->awards;
+        size_t bytes = (n ? n : 1) * sizeof *b->awards;
+        char *all = realloc(parts[0].awards.data, bytes);
+        b->awards = NULL;
+        if (all) parts[0].awards.data = all; /* the part's until the arena adopts it */
+        if (all && cx__arena_adopt(&s->arena, all, bytes) == 0) {
+            parts[0].awards.data = NULL;
+            b->awards = (cx_snap_award *)(void *)all;
+        }
     } else {
         b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
     }
@@ -1654,7 +1663,6 @@ int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx
     rc = load_all(r, &b, &cached);
     s->bytes = sizeof *s + s->arena.total;
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) s->bytes += s->part_arenas[i].total;
-    if (s->awards_block) s->bytes += s->count[CX_KIND_AWARD] * sizeof *s->awards;
     if (cached) { /* the empty snapshot goes; the cached one is the result */
         cx__snapshot_free(s);
         s = cached;
@@ -1679,7 +1687,6 @@ void cx__snapshot_free(cx_snapshot *s)
 {
     if (!s) return;
     if (s->map) munmap(s->map, s->map_size);
-    free(s->awards_block);
     cx__arena_free(&s->arena);
     for (int i = 0; i < CX_SNAP_MAX_PARTS; i++) cx__arena_free(&s->part_arenas[i]);
     free(s);

@@ -212,8 +212,6 @@ typedef struct cx_snapshot {
     cx_arena part_arenas[CX_SNAP_MAX_PARTS]; /* award ids, per reading thread */
     cx_snap_symtab *symtabs;                 /* per table, CX_SNAP_NTABLES of them */
     int from_cache;                          /* 1: loaded from the snapshot cache */
-    void *awards_block; /* awards when not in the arena (the first reading part's array,
-                           grown to hold them all: layout_awards), freed with it; or NULL */
     void *map;       /* the cache file mapped read-only (munmap'd by cx__snapshot_free), or NULL */
     size_t map_size; /* its bytes */
     /* a deferred graft (cx__snapshot_graft_deferred): per credential, 1

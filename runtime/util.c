@@ -224,9 +224,15 @@ struct cx_arena_block {
 
 #define ARENA_BLOCK (64 * 1024)
 
+struct cx_arena_adopted {
+    cx_arena_adopted *next;
+    void *block;
+};
+
 void cx__arena_init(cx_arena *a)
 {
     a->head = NULL;
+    a->adopted = NULL;
     a->used = 0;
     a->total = 0;
 }
@@ -271,8 +277,20 @@ char *cx__arena_strdup(cx_arena *a, const char *s)
     return cx__arena_strndup(a, s, strlen(s));
 }
 
+int cx__arena_adopt(cx_arena *a, void *p, size_t size)
+{
+    cx_arena_adopted *x = cx__arena_alloc(a, sizeof *x); /* freed with the arena's blocks */
+    if (!x) return -1;
+    x->block = p;
+    x->next = a->adopted;
+    a->adopted = x;
+    a->total += size;
+    return 0;
+}
+
 void cx__arena_free(cx_arena *a)
 {
+    for (cx_arena_adopted *x = a->adopted; x; x = x->next) free(x->block);
     cx_arena_block *b = a->head;
     while (b) {
         cx_arena_block *next = b->next;

@@ -53,10 +53,12 @@ char *cx__strndup(const char *s, size_t n);
 
 /* An arena: allocations are freed all at once by cx__arena_free. */
 typedef struct cx_arena_block cx_arena_block;
+typedef struct cx_arena_adopted cx_arena_adopted;
 typedef struct cx_arena {
-    cx_arena_block *head; /* newest block first */
-    size_t used;          /* bytes used in head */
-    size_t total;         /* bytes handed out, for accounting */
+    cx_arena_block *head;      /* newest block first */
+    cx_arena_adopted *adopted; /* blocks handed over by cx__arena_adopt */
+    size_t used;               /* bytes used in head */
+    size_t total;              /* bytes handed out, for accounting */
 } cx_arena;
 
 void cx__arena_init(cx_arena *a);
@@ -64,6 +66,10 @@ void *cx__arena_alloc(cx_arena *a, size_t size); /* 8-byte aligned; NULL on OOM 
 char *cx__arena_strndup(cx_arena *a, const char *s, size_t n);
 char *cx__arena_strdup(cx_arena *a, const char *s);
 void cx__arena_free(cx_arena *a);
+/* Hands the arena p, size bytes malloc'd (an array grown by realloc, kept
+ * rather than copied), to be freed with it: 0, or -1 out of memory (p is
+ * then still the caller's). */
+int cx__arena_adopt(cx_arena *a, void *p, size_t size);
 
 /* A growable byte string, always NUL-terminated once anything is added. */
 typedef struct cx_buf {
