@@ -66,6 +66,7 @@ typedef struct builder {
     const char *prev_id;   /* id of the previous row (order check) */
     cx_sym owner;          /* owner of the previous child row, or CX_NOSYM */
     uint32_t id_cursor;    /* results: position in awards_by_id */
+    cx_sym last_place;     /* holders: the last jurisdiction one named, or CX_NOSYM */
     cx_snap_jurisdiction *jurisdictions;
     cx_snap_group *groups;
     cx_snap_provider *providers;
@@ -638,8 +639,12 @@ static int on_holder(void *ud, const cx_col *c, size_t n)
     (void)n;
     if (!h) return nomem(b->err);
     int rc = copy_col(b, &c[0], &h->id);
-    if (!rc)
+    cx_sym last = b->last_place; /* holders name few places, run after run */
+    if (!rc && last != CX_NOSYM && c[1].text && strcmp(b->jurisdictions[last].id, c[1].text) == 0)
+        h->jurisdiction = last;
+    else if (!rc)
         rc = ref_col(b->s, b->err, &c[1], CX_KIND_JURISDICTION, &h->jurisdiction, "holder", h->id);
+    if (!rc && h->jurisdiction != CX_NOSYM) b->last_place = h->jurisdiction;
     if (!rc) rc = check_order(b->err, &b->prev_id, h->id, CX_KIND_HOLDER);
     return rc;
 }
@@ -1652,6 +1657,7 @@ int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx
     cx__strmap_init(&b.grade_index);
     vec_init(&b.v, 1);
     vec_init(&b.aux, 1);
+    b.last_place = CX_NOSYM;
     *out = NULL;
     int rc = CX_OK;
     cx_snapshot *s = snapshot_new(), *cached = NULL;
