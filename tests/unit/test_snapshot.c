@@ -631,7 +631,9 @@ TEST(threads_read_the_same_snapshot)
     free(text);
     CHECK(yaml != NULL);
     cx_error_clear(&err);
-    CHECK_INT(cx_registry_open(path, CX_OPEN_CREATE, &r, &err), CX_OK);
+    cx_open_options opt = {0};
+    opt.no_cache = 1; /* both from SQLite: the second would read the first's cache */
+    CHECK_INT(cx_registry_open_with(path, CX_OPEN_CREATE, &opt, &r, &err), CX_OK);
     if (!r || !yaml) goto done;
     CHECK_INT(cx_catalog_import(r, &yaml, 1, NULL, NULL, NULL, &err), CX_OK);
     CHECK_INT(cx__snapshot_load_threads(r, 1, &one, &err), CX_OK);
