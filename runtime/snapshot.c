@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #define SMALL_SORT   16           /* slices up to this size are insertion-sorted */
 #define PARALLEL_MIN 20000        /* holders below which awards are read by one thread */
 #define RELEASE_STEP (8u << 20)   /* bytes of a part's awards given back at a time */
+#define LAYOUT_PIECE (1u << 18)   /* awards of a layout job, about: its default (builder) */
 
 _Static_assert(sizeof(cx_snap_award) == 48, "an award is 48 bytes plus its id");
 
@@ -58,6 +60,7 @@ typedef struct builder {
     cx_snapshot *s;
     cx_error *err;
     int threads;           /* most threads to read awards with; 0: one per core */
+    uint32_t piece;        /* awards of a layout job, about (add_part_jobs) */
     vec v;                 /* the rows of the scan under way */
     vec aux;               /* a second array for some scans */
     pool strings;          /* into s->arena */
@@ -1068,6 +1071,7 @@ typedef struct layout_job {
     int first, last;   /* the parts it lays out */
     cx_sym lo, hi;     /* its holders */
     uint32_t base, n;  /* its first id position and award count */
+    uint32_t from;     /* with one part: its first award's index in the part's array */
     int in_place;      /* 1: b->awards is the first part's array (see layout_awards) */
     int rc;            /* 0, or CX_ENOMEM (not reported yet) */
 } layout_job;
@@ -1140,12 +1144,14 @@ static int layout_job_runs(layout_job *j)
     award_part *p = &j->parts[j->first];
     cx_snap_award *to = b->awards + j->base, *run = NULL;
     uint64_t *keys = NULL;
-    size_t cap = 0, released = 0;
+    size_t cap = 0, released = (size_t)j->from * sizeof *to;
     cx_sym h = j->lo;
-    const cx_snap_award *a = j->in_place ? to : (const cx_snap_award *)(void *)p->awards.data;
+    const cx_snap_award *a =
+        j->in_place ? to : (const cx_snap_award *)(void *)p->awards.data + j->from;
     for (uint32_t x = 0, end; x < j->n; x = end) {
-        if (!j->in_place && (size_t)x * sizeof *a - released >= RELEASE_STEP)
-            release_read(p->awards.data, &released, (size_t)x * sizeof *a);
+        size_t read = (size_t)(j->from + x) * sizeof *a;
+        if (!j->in_place && read - released >= RELEASE_STEP)
+            release_read(p->awards.data, &released, read);
         for (end = x + 1; end < j->n && a[end].holder == a[x].holder;) end++;
         if (end - x > cap) {
             free(keys);
@@ -1178,12 +1184,11 @@ static int layout_job_runs(layout_job *j)
     return CX_OK;
 }
 
-static void *layout_job_thread(void *arg)
+static void layout_job_do(layout_job *j)
 {
-    layout_job *j = arg;
     if (j->last == j->first + 1 && !j->parts[j->first].unordered) {
         j->rc = layout_job_runs(j);
-        return NULL;
+        return;
     }
     uint64_t *keys = malloc((j->n ? j->n : 1) * sizeof *keys);
     uint32_t *next = malloc((j->hi - j->lo + 1) * sizeof *next);
@@ -1193,7 +1198,51 @@ static void *layout_job_thread(void *arg)
         j->rc = CX_ENOMEM;
     free(keys);
     free(next);
+}
+
+/* The layout's jobs, taken in turn by the threads that lay them out. */
+typedef struct layout_queue {
+    layout_job *jobs;
+    int njobs;
+    atomic_int next; /* the next job to take */
+} layout_queue;
+
+static void *layout_worker(void *arg)
+{
+    layout_queue *q = arg;
+    for (int i; (i = atomic_fetch_add(&q->next, 1)) < q->njobs;) layout_job_do(&q->jobs[i]);
     return NULL;
+}
+
+/* Adds part i's jobs (its awards at id positions base on) to q: pieces of
+ * about LAYOUT_PIECE awards, each ending between two holders' runs, when
+ * the part comes in holder order (so that a part's layout is shared by
+ * the threads, whichever finishes first); else the part whole. */
+static void add_part_jobs(layout_queue *q, builder *b, award_part *parts, int i, int k,
+                          uint32_t base, int in_place)
+{
+    award_part *p = &parts[i];
+    uint64_t nh = b->s->count[CX_KIND_HOLDER];
+    const cx_snap_award *a =
+        in_place && i == 0 ? b->awards : (const cx_snap_award *)(void *)p->awards.data;
+    uint32_t n = (uint32_t)p->awards.n, from = 0;
+    do {
+        uint32_t end = p->unordered || n - from <= b->piece ? n : from + b->piece;
+        while (end < n && a[end].holder == a[end - 1].holder) end++;
+        layout_job *j = &q->jobs[q->njobs++];
+        memset(j, 0, sizeof *j);
+        j->b = b;
+        j->parts = parts;
+        j->first = i;
+        j->last = i + 1;
+        j->lo = from ? a[from].holder : (cx_sym)(nh * (uint64_t)i / (uint64_t)k);
+        j->hi = end < n ? a[end].holder : (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k);
+        j->base = base + from;
+        j->n = end - from;
+        j->from = from;
+        j->in_place = in_place && i == 0;
+        from = end;
+    } while (from < n);
 }
 
 /* Whether part i of k holds only awards of the holders it was split at
@@ -1215,10 +1264,10 @@ static int part_is_local(const builder *b, const award_part *p, int i, int k)
 static int layout_awards(builder *b, award_part *parts, int k)
 {
     cx_snapshot *s = b->s;
-    layout_job jobs[CX_SNAP_MAX_PARTS];
     pthread_t threads[CX_SNAP_MAX_PARTS];
-    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, in_place = 1, njobs, rc = CX_OK;
+    int started[CX_SNAP_MAX_PARTS] = {0}, local = 1, in_place = 1, rc = CX_OK;
     uint64_t total = 0, nh = s->count[CX_KIND_HOLDER];
+    layout_queue q = {.njobs = 0};
     for (int i = 0; i < k; i++) {
         if ((rc = merge_grades(b, &parts[i])) != 0) return rc;
         total += parts[i].awards.n;
@@ -1226,22 +1275,6 @@ static int layout_awards(builder *b, award_part *parts, int k)
     }
     uint32_t n = (uint32_t)total;
     for (int i = 0; i < k; i++) in_place = in_place && local && !parts[i].unordered;
-    njobs = local ? k : 1;
-    uint32_t base = 0;
-    for (int i = 0; i < njobs; i++) {
-        layout_job *j = &jobs[i];
-        j->b = b;
-        j->parts = parts;
-        j->first = local ? i : 0;
-        j->last = local ? i + 1 : k;
-        j->lo = local ? (cx_sym)(nh * (uint64_t)i / (uint64_t)k) : 0;
-        j->hi = local ? (cx_sym)(nh * (uint64_t)(i + 1) / (uint64_t)k) : (cx_sym)nh;
-        j->base = base;
-        j->n = local ? (uint32_t)parts[i].awards.n : n;
-        j->in_place = in_place && i == 0;
-        j->rc = CX_OK;
-        base += j->n;
-    }
     if (in_place) { /* the first part's array, grown, holds every award */
         size_t bytes = (n ? n : 1) * sizeof *b->awards;
         char *all = realloc(parts[0].awards.data, bytes);
@@ -1255,18 +1288,32 @@ static int layout_awards(builder *b, award_part *parts, int k)
         b->awards = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards);
     }
     b->awards_by_id = cx__arena_alloc(&s->arena, (n ? n : 1) * sizeof *b->awards_by_id);
-    if (!b->awards || !b->awards_by_id) return nomem(b->err);
-    for (int i = 1; i < njobs; i++)
-        started[i] = pthread_create(&threads[i], NULL, layout_job_thread, &jobs[i]) == 0;
-    layout_job_thread(&jobs[0]);
-    for (int i = 1; i < njobs; i++) {
-        if (started[i])
-            pthread_join(threads[i], NULL);
-        else /* no thread: lay it out here */
-            layout_job_thread(&jobs[i]);
+    q.jobs = malloc((n / b->piece + (size_t)k + 1) * sizeof *q.jobs);
+    if (!b->awards || !b->awards_by_id || !q.jobs) {
+        free(q.jobs);
+        return nomem(b->err);
     }
-    for (int i = 0; i < njobs && !rc; i++)
-        if (jobs[i].rc) rc = nomem(b->err);
+    atomic_init(&q.next, 0);
+    if (local) {
+        for (int i = 0, base = 0; i < k; base += (int)parts[i++].awards.n)
+            add_part_jobs(&q, b, parts, i, k, (uint32_t)base, in_place);
+    } else { /* one job over every part */
+        layout_job *j = &q.jobs[q.njobs++];
+        memset(j, 0, sizeof *j);
+        j->b = b;
+        j->parts = parts;
+        j->last = k;
+        j->hi = (cx_sym)nh;
+        j->n = n;
+    }
+    for (int i = 1; i < k && i < q.njobs; i++) /* the threads that read the parts */
+        started[i] = pthread_create(&threads[i], NULL, layout_worker, &q) == 0;
+    layout_worker(&q);
+    for (int i = 1; i < k && i < q.njobs; i++)
+        if (started[i]) pthread_join(threads[i], NULL);
+    for (int i = 0; i < q.njobs && !rc; i++)
+        if (q.jobs[i].rc) rc = nomem(b->err);
+    free(q.jobs);
     if (rc) return rc;
     s->awards = b->awards;
     s->awards_by_id = b->awards_by_id;
@@ -1651,6 +1698,12 @@ static int load_all(cx_registry *registry, builder *b, cx_snapshot **cached)
 
 int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx_error *err)
 {
+    return cx__snapshot_load_pieces(r, threads, 0, out, err);
+}
+
+int cx__snapshot_load_pieces(cx_registry *r, int threads, uint32_t piece, cx_snapshot **out,
+                             cx_error *err)
+{
     builder b;
     memset(&b, 0, sizeof b);
     cx__strmap_init(&b.interned);
@@ -1665,6 +1718,7 @@ int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx
     b.s = s;
     b.err = err;
     b.threads = threads;
+    b.piece = piece ? piece : LAYOUT_PIECE;
     pool_init(&b.strings, &s->arena);
     rc = load_all(r, &b, &cached);
     s->bytes = sizeof *s + s->arena.total;

@@ -285,6 +285,12 @@ int cx__snapshot_load(cx_registry *r, cx_snapshot **out, cx_error *err);
  * snapshot is the same whatever the number: ranges join in id order. */
 int cx__snapshot_load_threads(cx_registry *r, int threads, cx_snapshot **out, cx_error *err);
 
+/* The same, the awards laid out in jobs of about piece awards (0: the
+ * default, 2^18), so that tests split small registries as a million
+ * holders are split. */
+int cx__snapshot_load_pieces(cx_registry *r, int threads, uint32_t piece, cx_snapshot **out,
+                             cx_error *err);
+
 void cx__snapshot_free(cx_snapshot *s); /* accepts NULL */
 
 /* The symbol of id in table (a cx_kind or CX_SNAP_TAG), or CX_NOSYM.
