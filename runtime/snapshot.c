@@ -1179,6 +1179,8 @@ static int layout_job_runs(layout_job *j)
         memcpy(to + x, run, (end - x) * sizeof *run);
     }
     for (; h < j->hi; h++) b->holders[h].awards = to + j->n;
+    if (!j->in_place) /* the rest of its pages (none that the next job reads) */
+        release_read(p->awards.data, &released, (size_t)(j->from + j->n) * sizeof *a);
     free(keys);
     free(run);
     return CX_OK;
