@@ -26,12 +26,13 @@
 #include "registry.h"
 
 #define CACHE_MAGIC   "CXSNAP\r\n" /* 8 bytes; \r\n catches text-mode copies */
-#define CACHE_FORMAT  2            /* bump when the payload's layout changes */
+#define CACHE_FORMAT  3            /* bump when the payload's layout or its checksum changes */
 #define CACHE_SUFFIX  ".snapshot"
 #define WRITE_BUFFER  (1u << 20) /* stdio buffer of the writer */
 #define STAGE_BUFFER  (64u * 1024)
 #define CHECK_PRIME_1 UINT64_C(0x9E3779B185EBCA87)
 #define CHECK_PRIME_2 UINT64_C(0xC2B2AE3D27D4EB4F)
+#define SEGMENT       (8u << 20) /* payload bytes summed alone (payload_sum) */
 
 /* Where the writer assumes the file will be mapped: its pointers are
  * those of a mapping at this address. Far from where heaps, stacks and
@@ -198,6 +199,54 @@ static uint64_t check_final(const checksum *c)
     return h ^ h >> 32;
 }
 
+/* A payload's checksum: each SEGMENT bytes summed alone, then their sums
+ * in order, as 8-byte words, summed: so that the threads checking a
+ * mapped payload can each take segments (check_payload). */
+typedef struct payload_sum {
+    checksum segment; /* the segment under way */
+    checksum sums;    /* over the sums of the segments done */
+} payload_sum;
+
+static void sum_init(payload_sum *p)
+{
+    check_init(&p->segment);
+    check_init(&p->sums);
+}
+
+static void sum_segment_done(payload_sum *p)
+{
+    uint64_t sum = check_final(&p->segment);
+    check_update(&p->sums, &sum, sizeof sum);
+    check_init(&p->segment);
+}
+
+static void sum_update(payload_sum *p, const void *data, size_t n)
+{
+    const unsigned char *at = data;
+    while (n) {
+        size_t take = SEGMENT - p->segment.total < n ? SEGMENT - p->segment.total : n;
+        check_update(&p->segment, at, take);
+        at += take, n -= take;
+        if (p->segment.total == SEGMENT) sum_segment_done(p);
+    }
+}
+
+static uint64_t sum_final(payload_sum *p)
+{
+    if (p->segment.total) sum_segment_done(p);
+    return check_final(&p->sums);
+}
+
+/* The sum of segment i of data (size bytes), alone. */
+static uint64_t segment_sum(const char *data, uint64_t size, uint64_t i)
+{
+    checksum c;
+    uint64_t at = i * SEGMENT, n = size - at < SEGMENT ? size - at : SEGMENT;
+    check_init(&c);
+    check_update(&c, data + at, (size_t)n);
+    return check_final(&c);
+}
+
 /* A fingerprint of what this build's payload looks like in memory: the
  * size of every element, of a pointer, and the byte order. */
 static uint32_t layout_print(void)
@@ -250,7 +299,7 @@ typedef struct ref_map {
 
 typedef struct writer {
     FILE *f;
-    checksum check;
+    payload_sum check;
     uint64_t pos;                /* payload bytes written */
     char *strings;               /* the S_STRINGS section, built in memory */
     size_t nstrings, capstrings; /* bytes used, allocated */
@@ -267,7 +316,7 @@ typedef struct writer {
 static void flush_stage(writer *w)
 {
     if (!w->nstage) return;
-    check_update(&w->check, w->stage, w->nstage);
+    sum_update(&w->check, w->stage, w->nstage);
     if (fwrite(w->stage, 1, w->nstage, w->f) != w->nstage) w->failed = 1;
     w->pos += w->nstage;
     w->nstage = 0;
@@ -648,12 +697,12 @@ int cx__snapshot_cache_write(const cx_snapshot *s, const char *registry_file,
     writer *w = calloc(1, sizeof *w);
     if (!path || !w || !(w->f = open_temp(path, registry_file, &tmp))) goto done;
     setvbuf(w->f, NULL, _IOFBF, WRITE_BUFFER);
-    check_init(&w->check);
+    sum_init(&w->check);
     expected_header(key, &h);
     if (fwrite(&h, sizeof h, 1, w->f) != 1) goto done;
     write_payload(w, s);
     h.payload_size = w->pos;
-    h.checksum = check_final(&w->check);
+    h.checksum = sum_final(&w->check);
     if (w->failed || fseek(w->f, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, w->f) != 1) goto done;
     rc = fclose(w->f) == 0 ? 0 : -1;
     w->f = NULL;
@@ -677,15 +726,15 @@ int cx__snapshot_cache_seal(const char *registry_file, const cx_snap_key *key, c
 {
     char *path = cx__snapshot_cache_path(registry_file), *tmp = NULL;
     cache_header h;
-    checksum c;
+    payload_sum c;
     int rc = -1;
     FILE *f = path ? open_temp(path, registry_file, &tmp) : NULL;
     if (!f) goto done;
     expected_header(key, &h);
-    check_init(&c);
-    check_update(&c, payload, n);
+    sum_init(&c);
+    sum_update(&c, payload, n);
     h.payload_size = n;
-    h.checksum = check_final(&c);
+    h.checksum = sum_final(&c);
     rc = fwrite(&h, sizeof h, 1, f) == 1 && (!n || fwrite(payload, n, 1, f) == 1) ? 0 : -1;
     if (fclose(f) != 0) rc = -1;
     if (!rc) rc = rename(tmp, path) == 0 ? 0 : -1;
@@ -1095,42 +1144,58 @@ static char *map_at_base(cx_snapshot *s, int fd, const struct stat *st, const ca
 #endif
 }
 
-/* The checksum of a mapped payload, on a thread of its own while the
- * calling thread checks the same (read-only) bytes element by element. */
+/* A payload's segment sums, taken in turn by the threads checking it. */
 typedef struct sum_job {
     const char *data;
-    size_t size;
-    uint64_t sum;
+    uint64_t size, nsegments;
+    uint64_t *sums;            /* per segment */
+    atomic_uint_fast64_t next; /* the next segment to sum */
 } sum_job;
 
-static void *sum_thread(void *arg)
+static void *sum_segments(void *arg)
 {
     sum_job *j = arg;
-    checksum c;
-    check_init(&c);
-    check_update(&c, j->data, j->size);
-    j->sum = check_final(&c);
+    for (uint64_t i; (i = atomic_fetch_add(&j->next, 1)) < j->nsegments;)
+        j->sums[i] = segment_sum(j->data, j->size, i);
     return NULL;
 }
 
+/* The payload's checksum from its segments' sums (as payload_sum). */
+static uint64_t sums_final(const sum_job *j)
+{
+    checksum c;
+    check_init(&c);
+    check_update(&c, j->sums, (size_t)j->nsegments * sizeof *j->sums);
+    return check_final(&c);
+}
+
 /* Checks l's payload against its checksum and checks (and, unless it is
- * mapped, fixes) every element: 0, or -1 with *why. A mapped payload is
- * summed on a second thread meanwhile: nothing writes it, and its pages
- * are brought in by whichever of the two reads them first (not by
- * MAP_POPULATE, which did it all before either began). */
+ * mapped, fixes) every element: 0, or -1 with *why. A mapped payload's
+ * segments are summed by a second thread meanwhile, and by this one once
+ * its element checks are done: nothing writes the payload, and its pages
+ * come in as whichever thread reads them first (not all by MAP_POPULATE
+ * before either began). A copy is summed before fix_payload moves its
+ * pointers. */
 static int check_payload(loader *l, uint64_t want, const char **why)
 {
-    sum_job job = {l->base, (size_t)l->size, 0};
+    sum_job job = {l->base, l->size, (l->size + SEGMENT - 1) / SEGMENT, NULL, 0};
     pthread_t thread;
-    int threaded = l->mapped && pthread_create(&thread, NULL, sum_thread, &job) == 0;
-    int rc = 0;
-    if (!threaded) { /* a copy is summed before fix_payload moves its pointers */
-        sum_thread(&job);
-        if (job.sum != want) return *why = "checksum mismatch", -1;
+    int threaded = 0, rc = 0;
+    atomic_init(&job.next, 0);
+    if (!(job.sums = malloc((size_t)job.nsegments * sizeof *job.sums + 1)))
+        return *why = "out of memory", -1;
+    if (l->mapped) threaded = pthread_create(&thread, NULL, sum_segments, &job) == 0;
+    if (!l->mapped) {
+        sum_segments(&job);
+        if (sums_final(&job) != want) rc = -1, *why = "checksum mismatch";
     }
-    if (fix_payload(l)) rc = -1, *why = l->why;
-    if (threaded) pthread_join(thread, NULL);
-    if (job.sum != want) rc = -1, *why = "checksum mismatch"; /* said first, as it is */
+    if (!rc && fix_payload(l)) rc = -1, *why = l->why;
+    if (l->mapped) {
+        sum_segments(&job); /* the segments left */
+        if (threaded) pthread_join(thread, NULL);
+        if (sums_final(&job) != want) rc = -1, *why = "checksum mismatch"; /* said first */
+    }
+    free(job.sums);
     return rc;
 }
 

@@ -640,6 +640,67 @@ done:
     cx_registry_close(r);
 }
 
+/* A catalog of n holders with three awards each. */
+static char *many_holders(int n)
+{
+    size_t cap = (size_t)n * 240 + 512, len = 0;
+    char *text = malloc(cap);
+    if (!text) return NULL;
+    len += (size_t)snprintf(text, cap,
+                            "jurisdictions: [ { id: US-OH, name: Ohio } ]\n"
+                            "credentials:\n"
+                            "  - { id: C1, name: One, type: course, jurisdiction: US-OH }\n"
+                            "  - { id: C2, name: Two, type: course, jurisdiction: US-OH,"
+                            " valid_for: P3Y }\n"
+                            "holders:\n");
+    for (int i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "  - id: m%06d\n    awards:\n"
+                                "      - { credential: C1, issued: 2024-0%d-1%d }\n"
+                                "      - { credential: C2, issued: 2023-1%d-0%d }\n"
+                                "      - { credential: C2, issued: 2025-0%d-2%d }\n",
+                                i, 1 + i % 9, i % 10, i % 3, 1 + i % 9, 1 + i % 7, i % 9);
+    return text;
+}
+
+/* A cache of several checksum segments (8 MiB each, summed alone, then
+ * their sums): the writer's running sum and the readers' segments agree,
+ * and a bit flipped in any segment, the last one short, is found. */
+TEST(a_cache_of_several_segments)
+{
+    enum { SEGMENT = 8 << 20 };
+    size_t n = 0, header = cx__snapshot_cache_header_size();
+    char why[128], *text = many_holders(75000), *good = NULL, *bad = NULL;
+    const char *texts[1] = {text};
+    cx_snapshot *fresh = NULL, *cached = NULL;
+    remove_registry("m.db");
+    cx_registry *r = text ? registry_file("m.db", 0, texts, 1) : NULL;
+    if (r) fresh = load(r); /* from SQLite: writes the cache */
+    if (fresh) good = read_bytes(in_dir("m.db.snapshot"), &n);
+    CHECK(good && n > header + 2 * (size_t)SEGMENT && (n - header) % SEGMENT != 0);
+    if (!good || n <= header + 2 * (size_t)SEGMENT || !(bad = malloc(n))) goto done;
+    CHECK_INT(cache_state(r, why, sizeof why), CX_CACHE_FRESH);
+    cached = load(r);
+    CHECK(cached && cached->from_cache);
+    if (cached) CHECK_INT(same_snapshot(fresh, cached), 0);
+    size_t at[] = {header, header + SEGMENT - 1, header + SEGMENT, header + 2 * (size_t)SEGMENT + 3,
+                   n - 1};
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+        memcpy(bad, good, n);
+        bad[at[i]] ^= 0x01;
+        write_bytes(in_dir("m.db.snapshot"), bad, n);
+        damaged(r, fresh, "a bit of a segment", CX_CACHE_CORRUPT, "checksum mismatch", 0);
+    }
+done:
+    free(text);
+    free(good);
+    free(bad);
+    cx__snapshot_free(fresh);
+    cx__snapshot_free(cached);
+    cx_registry_close(r);
+    remove_registry("m.db");
+}
+
 static void resealed_pass(int moved);
 
 /* Every 4-byte word of a good payload overwritten with hostile values and
@@ -733,6 +794,7 @@ int main(void)
     static const test_case cases[] = {
         {"written_after_a_load_then_used_and_equal", written_after_a_load_then_used_and_equal},
         {"mapped_or_read_and_moved_alike", mapped_or_read_and_moved_alike},
+        {"a_cache_of_several_segments", a_cache_of_several_segments},
         {"no_cache_neither_reads_nor_writes", no_cache_neither_reads_nor_writes},
         {"an_import_makes_it_stale", an_import_makes_it_stale},
         {"a_recreated_registry_does_not_use_the_old_cache",
