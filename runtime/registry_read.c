@@ -718,18 +718,17 @@ int cx__registry_scan(cx_registry *r, cx_scan what, cx_row_fn fn, void *ud, cx_e
  * parallel parts at a million holders some 50 ms slower than the last. */
 static const char award_from_sql[] = AWARD_COLUMNS " WHERE id >= ?1 ORDER BY id";
 
-#define PAST_RANGE (-1) /* range_row: a row at or past the upper bound ends the scan */
-
 typedef struct range_scan {
     const char *to; /* ids below it (byte order, as SQLite compares text) */
     cx_row_fn fn;
     void *ud;
+    int past; /* 1: a row at or past to ended the scan */
 } range_scan;
 
 static int range_row(void *ud, const cx_col *c, size_t n)
 {
-    const range_scan *rs = ud;
-    if (c[0].text && strcmp(c[0].text, rs->to) >= 0) return PAST_RANGE;
+    range_scan *rs = ud;
+    if (c[0].text && strcmp(c[0].text, rs->to) >= 0) return rs->past = 1;
     return rs->fn(rs->ud, c, n);
 }
 
@@ -737,7 +736,7 @@ int cx__registry_scan_range(cx_registry *r, cx_scan what, const char *from, cons
                             cx_row_fn fn, void *ud, cx_error *err)
 {
     sqlite3_stmt *st = NULL;
-    range_scan rs = {to, fn, ud};
+    range_scan rs = {to, fn, ud, 0};
     if (what != CX_SCAN_AWARDS)
         return cx__error(err, CX_EREGISTRY, NULL, 0, 0, "no range scan for registry scan %d",
                          (int)what);
@@ -746,7 +745,7 @@ int cx__registry_scan_range(cx_registry *r, cx_scan what, const char *from, cons
     cx__reg_bind_text(st, 1, from ? from : "");
     if (!to) return cx__reg_scan_rows(r, st, scan_sql[what].int_cols, fn, ud, err);
     rc = cx__reg_scan_rows(r, st, scan_sql[what].int_cols, range_row, &rs, err);
-    return rc == PAST_RANGE ? CX_OK : rc;
+    return rs.past ? CX_OK : rc;
 }
 
 int cx__registry_read_begin(cx_registry *r, int *began, cx_error *err)

@@ -201,10 +201,10 @@ static void *vec_push(vec *v)
 static int vec_finish(builder *b, vec *v, void **out)
 {
     size_t bytes = v->n * v->size;
-    char *p = v->n ? realloc(v->data, bytes) : NULL; /* smaller: fails only oddly */
+    char *p = v->n ? realloc(v->data, bytes) : NULL; /* smaller: else kept uncut */
     *out = NULL;
     if (p) v->data = p;
-    if (v->n && (!p || cx__arena_adopt(&b->s->arena, v->data, bytes))) return nomem(b->err);
+    if (v->n && cx__arena_adopt(&b->s->arena, v->data, bytes)) return nomem(b->err);
     if (v->n)
         *out = v->data;
     else
@@ -1062,9 +1062,10 @@ static void sort_keys(uint64_t *k, size_t n)
 }
 
 /* One share of the award layout: the awards of parts [first, last) (id
- * positions [base, base + n)) are those of holders [lo, hi), which take
- * the final positions [base, base + n). Jobs with disjoint holders and
- * parts run on threads of their own. */
+ * positions [base, base + n); with one part, from its index from) are
+ * those of holders [lo, hi), which take the final positions [base,
+ * base + n). Jobs share no holders and no positions: the threads take
+ * them from a queue in any order (layout_queue). */
 typedef struct layout_job {
     builder *b;
     award_part *parts; /* the parts (their awards, grade maps) */
@@ -1258,8 +1259,9 @@ static int part_is_local(const builder *b, const award_part *p, int i, int k)
 }
 
 /* Lays the parts' awards (id order, part after part) out by holder into
- * b->awards and fills awards_by_id: a job a part on a thread of its own
- * when every part is local, else one job over all of them. When every
+ * b->awards and fills awards_by_id: when every part is local, jobs of
+ * each part (add_part_jobs) that the reading threads take in turn, else
+ * one job over all of them. When every
  * part is local and in holder order (default ids), b->awards is the first
  * part's own array grown to hold them all (adopted by the arena), its awards
  * sorted where they lie: the array is not filled afresh, page by page. */
@@ -1297,8 +1299,9 @@ static int layout_awards(builder *b, award_part *parts, int k)
     }
     atomic_init(&q.next, 0);
     if (local) {
-        for (int i = 0, base = 0; i < k; base += (int)parts[i++].awards.n)
-            add_part_jobs(&q, b, parts, i, k, (uint32_t)base, in_place);
+        uint32_t base = 0;
+        for (int i = 0; i < k; base += (uint32_t)parts[i++].awards.n)
+            add_part_jobs(&q, b, parts, i, k, base, in_place);
     } else { /* one job over every part */
         layout_job *j = &q.jobs[q.njobs++];
         memset(j, 0, sizeof *j);

@@ -622,7 +622,7 @@ TEST(threads_read_the_same_snapshot)
     enum { HOLDERS = 21000 };
     char path[512], *text = big_catalog(HOLDERS);
     cx_registry *r = NULL;
-    cx_snapshot *one = NULL, *four = NULL, *pieces = NULL;
+    cx_snapshot *one = NULL, *four = NULL, *pieces = NULL, *runs = NULL;
     cx_error err;
     const char *dir = getenv("TEST_TMP") ? getenv("TEST_TMP") : "/tmp";
     snprintf(path, sizeof path, "%s/snapshot-threads.db", dir);
@@ -639,10 +639,12 @@ TEST(threads_read_the_same_snapshot)
     CHECK_INT(cx__snapshot_load_threads(r, 1, &one, &err), CX_OK);
     CHECK_INT(cx__snapshot_load_threads(r, 4, &four, &err), CX_OK);
     CHECK_INT(cx__snapshot_load_pieces(r, 4, 97, &pieces, &err), CX_OK); /* ~280 jobs */
-    if (!one || !four || !pieces) goto done;
+    CHECK_INT(cx__snapshot_load_pieces(r, 7, 1, &runs, &err), CX_OK);    /* a job a holder */
+    if (!one || !four || !pieces || !runs) goto done;
     CHECK_INT(one->count[CX_KIND_AWARD], HOLDERS + HOLDERS / 3);
     check_same_awards(one, four);
     check_same_awards(one, pieces);
+    check_same_awards(one, runs);
     CHECK_STR(one->grades[0], "D"); /* met first in id order: p000001, the last holder */
     const cx_snap_holder *h = &four->holders[0];
     CHECK_STR(h->id, "p000001");
@@ -652,6 +654,7 @@ done:
     cx__snapshot_free(one);
     cx__snapshot_free(four);
     cx__snapshot_free(pieces);
+    cx__snapshot_free(runs);
     cx_registry_close(r);
     remove(path);
 }
