@@ -385,24 +385,39 @@ static void csv_differential(cx_rules *rules, int nholders, const char *stack, c
     against_full(rules, nholders, stack, as_of, cx_decision_csv, &rows, mismatches);
 }
 
+/* The plans of rules as of as_of (its day in *on), every stack needed;
+ * NULL when they could not be made or the stacks are more than most
+ * (the size of needed, and of the callers' status arrays). */
+static cx_quick *compile_plans(cx_rules *rules, const char *as_of, cx_date *on, uint8_t *needed,
+                               size_t most)
+{
+    cx_quick *q = NULL;
+    cx_error err;
+    const char *why;
+    size_t ns;
+    cx__rules_stacks(rules, &ns);
+    memset(needed, 1, most);
+    CHECK_INT(cx__date_parse(as_of, on, &why), 0);
+    CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
+    if (q && ns > most) {
+        cx__quick_free(q);
+        q = NULL;
+    }
+    return q;
+}
+
 /* The rows the plans make themselves (cx__quick_holder_rows), each against
  * the full decision's row; count[status] of those the plans were sure of. */
 static void plan_rows(cx_rules *rules, int nholders, const char *as_of, long *mismatches,
                       long count[CX_ERROR + 1])
 {
-    cx_quick *q = NULL;
     cx_error err;
     cx_date on;
-    const char *why;
     const cx_snapshot *snap = cx__rules_snapshot(rules);
-    size_t ns;
-    cx__rules_stacks(rules, &ns);
     uint8_t needed[64], st[64];
     cx_quick_row rows[64];
-    memset(needed, 1, sizeof needed);
-    CHECK_INT(cx__date_parse(as_of, &on, &why), 0);
-    CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
-    for (int h = 0; q && ns <= 64 && h < nholders; h++) {
+    cx_quick *q = compile_plans(rules, as_of, &on, needed, sizeof needed);
+    for (int h = 0; q && h < nholders; h++) {
         cx_decision **v = NULL;
         size_t n = 0;
         if (cx__quick_holder_rows(q, snap, on, &snap->holders[h], needed, CX_NOSYM, st, rows) != 0)
@@ -579,23 +594,17 @@ typedef struct line_counts {
 static void plan_lines(cx_rules *rules, int nholders, const char *as_of, long *mismatches,
                        line_counts *count)
 {
-    cx_quick *q = NULL;
     cx_quick_json *m = NULL;
     cx_error err;
     cx_date on;
-    const char *why;
     const cx_snapshot *snap = cx__rules_snapshot(rules);
-    size_t ns;
-    cx__rules_stacks(rules, &ns);
     uint8_t needed[64], st[64];
     size_t at[64];
     cx_buf b;
+    cx_quick *q = compile_plans(rules, as_of, &on, needed, sizeof needed);
     cx__buf_init(&b);
-    memset(needed, 1, sizeof needed);
-    CHECK_INT(cx__date_parse(as_of, &on, &why), 0);
-    CHECK_INT(cx__quick_compile(rules, as_of, &q, &err), CX_OK);
-    CHECK((m = cx__quick_json_new(q, rules, on, as_of)) != NULL);
-    for (int h = 0; m && ns <= 64 && h < nholders; h++) {
+    if (q) CHECK((m = cx__quick_json_new(q, rules, on, as_of)) != NULL);
+    for (int h = 0; m && h < nholders; h++) {
         cx_decision **v = NULL;
         size_t n = 0;
         b.len = 0;
